@@ -1,0 +1,120 @@
+package wamp
+
+// Payload is the Arguments list or the ArgumentsKw dictionary of a message.
+//
+// A payload built with [ArgsOf] or [PayloadOf] holds Go values and is
+// encoded when its message is. A payload produced by a [Serializer] keeps the
+// encoded bytes of the field; decode it with [Payload.List] (positional
+// arguments, one [Value] each) or [Payload.Decode] (all of it into one Go
+// value, for example a struct for ArgumentsKw). The zero Payload is absent.
+type Payload struct {
+	val any
+	raw []byte
+	ser *Serializer
+}
+
+// ArgsOf returns an Arguments payload holding vals in order; no values give
+// the absent payload.
+func ArgsOf(vals ...any) Payload {
+	if len(vals) == 0 {
+		return Payload{}
+	}
+	return Payload{val: vals}
+}
+
+// PayloadOf returns a payload holding v, a Go value that encodes as a list
+// (for Arguments: a slice or array) or as a dictionary (for ArgumentsKw: a
+// map with string keys, or a struct whose fields encode under their json
+// tags). A nil v gives the absent payload.
+func PayloadOf(v any) Payload {
+	if v == nil {
+		return Payload{}
+	}
+	return Payload{val: v}
+}
+
+// IsZero reports whether the payload is absent.
+func (p Payload) IsZero() bool { return p.val == nil && p.raw == nil }
+
+// GoValue returns the Go value of a payload built with ArgsOf or PayloadOf,
+// and nil for a decoded one.
+func (p Payload) GoValue() any { return p.val }
+
+// Encoded returns the encoded bytes of a decoded payload and the serializer
+// that reads them; nil for a payload built from Go values.
+func (p Payload) Encoded() ([]byte, *Serializer) { return p.raw, p.ser }
+
+// materialize returns p in encoded form, encoding Go values with MsgPack
+// (lossless for every type WAMP carries) when p was built from them.
+func (p Payload) materialize() ([]byte, *Serializer, error) {
+	if p.raw != nil || p.val == nil {
+		return p.raw, p.ser, nil
+	}
+	b, err := MsgPack.EncodeValue(p.val)
+	return b, MsgPack, err
+}
+
+// Kind returns the kind of the payload: KindList for Arguments, KindDict for
+// ArgumentsKw, KindNil when absent.
+func (p Payload) Kind() Kind {
+	raw, ser, err := p.materialize()
+	if err != nil {
+		return KindInvalid
+	}
+	if raw == nil {
+		return KindNil
+	}
+	return ser.kind(raw)
+}
+
+// List splits a list payload into its elements, each still encoded. An
+// absent payload gives no elements.
+func (p Payload) List() ([]Value, error) {
+	raw, ser, err := p.materialize()
+	if err != nil || raw == nil {
+		return nil, err
+	}
+	return ser.splitList(raw)
+}
+
+// Decode decodes the whole payload into dst, a non-nil pointer, with the
+// same strictness as Value.Decode. An absent payload leaves dst unchanged.
+func (p Payload) Decode(dst any) error {
+	raw, ser, err := p.materialize()
+	if err != nil || raw == nil {
+		return err
+	}
+	return ser.DecodeValue(raw, dst)
+}
+
+// Any decodes the payload into plain Go values: List for Arguments, Dict for
+// ArgumentsKw, nil when absent. It is the untyped path; typed code should
+// use List and Decode instead.
+func (p Payload) Any() (any, error) {
+	var v any
+	err := p.Decode(&v)
+	return v, err
+}
+
+// Value is one encoded element of a list payload.
+type Value struct {
+	raw []byte
+	ser *Serializer
+}
+
+// Kind returns the kind of the encoded value.
+func (v Value) Kind() Kind { return v.ser.kind(v.raw) }
+
+// Raw returns the encoded bytes, in the format of the serializer that
+// decoded the enclosing message.
+func (v Value) Raw() []byte { return v.raw }
+
+// Decode decodes the value into dst, which must be a non-nil pointer.
+//
+// It is strict where the serializers are lenient: the encoded kind must
+// suit the Go type (numbers for numeric types, strings for string, binary for
+// []byte, lists for slices and arrays, dictionaries for maps and structs, null
+// for pointers, slices and maps), an integer must fit the target type, and a
+// float decodes into an integer type only if it has no fraction. The error is
+// a *DecodeError naming the expected type and the kind found.
+func (v Value) Decode(dst any) error { return v.ser.DecodeValue(v.raw, dst) }
