@@ -1,0 +1,78 @@
+package runtime
+
+import (
+	"crypto/tls"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/wampgen/wampgen/wamp"
+)
+
+// Config configures a session. Only Realm is required.
+type Config struct {
+	// Realm to join.
+	Realm wamp.URI
+	// Serializer: wamp.JSON (the default), wamp.MsgPack or wamp.CBOR.
+	Serializer *wamp.Serializer
+	// Auth authenticates the session; nil joins anonymously.
+	Auth Authenticator
+	// HelloDetails are merged into HELLO.Details (roles and authentication
+	// keys are set by the session and win).
+	HelloDetails wamp.Dict
+	// Logger receives the session's diagnostics; nil discards them.
+	Logger *slog.Logger
+	// TLSConfig is used for wss:// and tcps:// URLs.
+	TLSConfig *tls.Config
+	// Dialer opens the network connection; nil uses a net.Dialer.
+	Dialer *net.Dialer
+	// MaxMessageSize bounds a received message in bytes (default 16 MiB,
+	// the largest a RawSocket can announce). Larger messages end the session
+	// with wamp.error.protocol_violation; sends larger than the router's
+	// RawSocket limit fail with ErrPayloadSizeExceeded.
+	MaxMessageSize int
+	// ResponseTimeout bounds how long the join handshake, REGISTER,
+	// SUBSCRIBE and similar requests, and the GOODBYE handshake of Close
+	// wait for the router when their context has no deadline (default 10s).
+	// Calls are bounded only by their context.
+	ResponseTimeout time.Duration
+	// CancelMode is the default CANCEL mode for calls whose context ends:
+	// wamp.CancelKill (the default), wamp.CancelKillNoWait or wamp.CancelSkip.
+	// WithCancelMode overrides it per call.
+	CancelMode string
+	// Errors maps Go errors to WAMP error URIs; nil uses DefaultErrors.
+	Errors *ErrorRegistry
+	// KeepAlive is the interval of WebSocket pings and RawSocket pings;
+	// zero disables them.
+	KeepAlive time.Duration
+}
+
+const (
+	defaultMaxMessageSize  = 16 << 20
+	defaultResponseTimeout = 10 * time.Second
+)
+
+func (c Config) withDefaults() Config {
+	if c.Serializer == nil {
+		c.Serializer = wamp.JSON
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.MaxMessageSize <= 0 {
+		c.MaxMessageSize = defaultMaxMessageSize
+	}
+	if c.ResponseTimeout <= 0 {
+		c.ResponseTimeout = defaultResponseTimeout
+	}
+	if c.CancelMode == "" {
+		c.CancelMode = wamp.CancelKill
+	}
+	if c.Errors == nil {
+		c.Errors = DefaultErrors
+	}
+	if c.Dialer == nil {
+		c.Dialer = &net.Dialer{}
+	}
+	return c
+}

@@ -1,0 +1,279 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"sync"
+
+	"github.com/wampgen/wampgen/wamp"
+)
+
+// Error is a WAMP error: the URI of an ERROR (or ABORT) message with its
+// payload. Errors a peer sends arrive as *Error; a handler returns one to
+// answer with a URI of its choosing.
+//
+// An *Error matches, with errors.Is, the sentinel of its URI (ErrCanceled,
+// ErrTimeout, …), context.Canceled for wamp.error.canceled and
+// context.DeadlineExceeded for wamp.error.timeout. When the URI is mapped
+// in an ErrorRegistry, the error also wraps the registered Go error, so
+// errors.Is and errors.As reach it.
+type Error struct {
+	URI     wamp.URI
+	Args    wamp.Payload
+	Kwargs  wamp.Payload
+	Details wamp.Dict
+
+	cause error // the mapped Go error, or a local cause
+}
+
+// NewError returns an error with the given URI and positional arguments.
+func NewError(uri wamp.URI, args ...any) *Error {
+	return &Error{URI: uri, Args: wamp.ArgsOf(args...)}
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(string(e.URI))
+	if e.cause != nil && !isSentinel(e.cause) {
+		b.WriteString(": ")
+		b.WriteString(e.cause.Error())
+	} else if msg := e.Message(); msg != "" {
+		b.WriteString(": ")
+		b.WriteString(msg)
+	}
+	return b.String()
+}
+
+// Message returns the first argument if it is a string: by convention the
+// human-readable text of the error.
+func (e *Error) Message() string {
+	if v, ok := e.Args.GoValue().([]any); ok && len(v) > 0 {
+		s, _ := v[0].(string)
+		return s
+	}
+	vals, err := e.Args.List()
+	if err != nil || len(vals) == 0 || vals[0].Kind() != wamp.KindString {
+		return ""
+	}
+	var s string
+	if vals[0].Decode(&s) != nil {
+		return ""
+	}
+	return s
+}
+
+// Unwrap returns the Go error the URI is mapped to, if any.
+func (e *Error) Unwrap() error { return e.cause }
+
+// Is reports whether target is a sentinel *Error with the same URI, or the
+// context error that corresponds to the URI.
+func (e *Error) Is(target error) bool {
+	switch target {
+	case context.Canceled:
+		return e.URI == wamp.ErrCanceled
+	case context.DeadlineExceeded:
+		return e.URI == wamp.ErrTimeout
+	}
+	t, ok := target.(*Error)
+	return ok && t.URI == e.URI && t.Args.IsZero() && t.Kwargs.IsZero()
+}
+
+func isSentinel(err error) bool {
+	e, ok := err.(*Error)
+	return ok && e.Args.IsZero() && e.Kwargs.IsZero() && e.cause == nil
+}
+
+// Sentinels for the error URIs of the WAMP specification; compare with
+// errors.Is, never with ==.
+var (
+	ErrCanceled             = &Error{URI: wamp.ErrCanceled}
+	ErrTimeout              = &Error{URI: wamp.ErrTimeout}
+	ErrNoSuchProcedure      = &Error{URI: wamp.ErrNoSuchProcedure}
+	ErrProcedureExists      = &Error{URI: wamp.ErrProcedureAlreadyExists}
+	ErrNoSuchRegistration   = &Error{URI: wamp.ErrNoSuchRegistration}
+	ErrNoSuchSubscription   = &Error{URI: wamp.ErrNoSuchSubscription}
+	ErrInvalidArgument      = &Error{URI: wamp.ErrInvalidArgument}
+	ErrInvalidURI           = &Error{URI: wamp.ErrInvalidURI}
+	ErrNotAuthorized        = &Error{URI: wamp.ErrNotAuthorized}
+	ErrAuthorizationFailed  = &Error{URI: wamp.ErrAuthorizationFailed}
+	ErrAuthenticationFailed = &Error{URI: wamp.ErrAuthenticationFailed}
+	ErrNoSuchRealm          = &Error{URI: wamp.ErrNoSuchRealm}
+	ErrNoSuchRole           = &Error{URI: wamp.ErrNoSuchRole}
+	ErrNoAvailableCallee    = &Error{URI: wamp.ErrNoAvailableCallee}
+	ErrProtocolViolation    = &Error{URI: wamp.ErrProtocolViolation}
+	ErrOptionNotAllowed     = &Error{URI: wamp.ErrOptionNotAllowed}
+	ErrDiscloseMeDisallowed = &Error{URI: wamp.ErrOptionDisallowedDisclose}
+	ErrFeatureNotSupported  = &Error{URI: wamp.ErrFeatureNotSupported}
+	ErrPayloadSizeExceeded  = &Error{URI: wamp.ErrPayloadSizeExceeded}
+	ErrRuntime              = &Error{URI: wamp.ErrRuntime}
+)
+
+// Session errors.
+var (
+	// ErrSessionClosed is returned by operations on a session that was
+	// closed with Close, or that the router closed with GOODBYE.
+	ErrSessionClosed = errors.New("wamp session closed")
+	// ErrConnectionLost is returned by every call, registration or other
+	// request in flight when the connection to the router breaks, and by
+	// later operations on that session. No request waits past that moment.
+	ErrConnectionLost = errors.New("wamp connection lost")
+	// ErrProgressNotRequested is returned by Invocation.SendProgress when
+	// the caller did not ask for progressive results.
+	ErrProgressNotRequested = errors.New("wamp: caller did not ask for progressive results")
+)
+
+// ErrorRegistry maps Go errors to WAMP error URIs and back. A sentinel value
+// travels as its URI with the error text as the single argument; an error
+// type travels as its URI with its exported fields in ArgumentsKw, and
+// arrives as a new value of that type. Generated code registers the
+// //wampgen:error declarations of a package into DefaultErrors.
+//
+// It is safe for concurrent use.
+type ErrorRegistry struct {
+	mu        sync.RWMutex
+	byURI     map[wamp.URI]errorMapping
+	sentinels map[error]wamp.URI
+	types     map[reflect.Type]wamp.URI
+}
+
+type errorMapping struct {
+	sentinel error
+	typ      reflect.Type // a struct type T, with *T or T implementing error
+	ptr      bool         // whether *T (not T) is the error type
+}
+
+// DefaultErrors is the registry sessions use unless their Config names
+// another.
+var DefaultErrors = NewErrorRegistry()
+
+// NewErrorRegistry returns an empty registry.
+func NewErrorRegistry() *ErrorRegistry {
+	return &ErrorRegistry{byURI: map[wamp.URI]errorMapping{}, sentinels: map[error]wamp.URI{}, types: map[reflect.Type]wamp.URI{}}
+}
+
+func (r *ErrorRegistry) claim(uri wamp.URI) error {
+	if err := wamp.ValidateURI(uri, wamp.Loose, wamp.MatchExact); err != nil {
+		return fmt.Errorf("runtime: registering error: %w", err)
+	}
+	if _, ok := r.byURI[uri]; ok {
+		return fmt.Errorf("runtime: error URI %q is already registered", uri)
+	}
+	return nil
+}
+
+// RegisterSentinel maps the sentinel error value err to uri. Registering
+// the same pair again is a no-op; a URI or error already mapped otherwise is
+// an error.
+func (r *ErrorRegistry) RegisterSentinel(uri wamp.URI, err error) error {
+	if err == nil {
+		return errors.New("runtime: registering a nil error")
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if m, ok := r.byURI[uri]; ok && m.sentinel == err {
+		return nil
+	}
+	if u, ok := r.sentinels[err]; ok {
+		return fmt.Errorf("runtime: error %q is already registered as %q", err, u)
+	}
+	if e := r.claim(uri); e != nil {
+		return e
+	}
+	r.byURI[uri] = errorMapping{sentinel: err}
+	r.sentinels[err] = uri
+	return nil
+}
+
+// RegisterErrorType maps the error type T to uri. T must be a struct type
+// or a pointer to one, and implement error; its exported fields travel in
+// ArgumentsKw under their json tag names.
+func RegisterErrorType[T error](r *ErrorRegistry, uri wamp.URI) error {
+	t := reflect.TypeFor[T]()
+	ptr := t.Kind() == reflect.Pointer
+	st := t
+	if ptr {
+		st = t.Elem()
+	}
+	if st.Kind() != reflect.Struct {
+		return fmt.Errorf("runtime: error type %s must be a struct or a pointer to one", t)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if m, ok := r.byURI[uri]; ok && m.typ == st && m.ptr == ptr {
+		return nil
+	}
+	if u, ok := r.types[t]; ok {
+		return fmt.Errorf("runtime: error type %s is already registered as %q", t, u)
+	}
+	if e := r.claim(uri); e != nil {
+		return e
+	}
+	r.byURI[uri] = errorMapping{typ: st, ptr: ptr}
+	r.types[t] = uri
+	return nil
+}
+
+// ToWire returns the URI and payload that err travels as: an *Error as it
+// is; a registered sentinel or error type (found with errors.Is / errors.As
+// semantics along the wrap chain) as its URI; context.Canceled and
+// context.DeadlineExceeded as wamp.error.canceled and wamp.error.timeout;
+// anything else as wamp.error.runtime_error with the error text.
+func (r *ErrorRegistry) ToWire(err error) (uri wamp.URI, args, kwargs wamp.Payload) {
+	var we *Error
+	if errors.As(err, &we) {
+		return we.URI, we.Args, we.Kwargs
+	}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if uri, ok := r.sentinels[e]; ok {
+			return uri, wamp.ArgsOf(e.Error()), wamp.Payload{}
+		}
+		if uri, ok := r.types[reflect.TypeOf(e)]; ok {
+			v := reflect.ValueOf(e)
+			if v.Kind() == reflect.Pointer {
+				v = v.Elem()
+			}
+			return uri, wamp.ArgsOf(e.Error()), wamp.PayloadOf(v.Interface())
+		}
+	}
+	switch {
+	case errors.Is(err, context.Canceled):
+		return wamp.ErrCanceled, wamp.ArgsOf(err.Error()), wamp.Payload{}
+	case errors.Is(err, context.DeadlineExceeded):
+		return wamp.ErrTimeout, wamp.ArgsOf(err.Error()), wamp.Payload{}
+	}
+	return wamp.ErrRuntime, wamp.ArgsOf(err.Error()), wamp.Payload{}
+}
+
+// FromWire builds the error for a received ERROR: an *Error that wraps the
+// registered sentinel, or a new value of the registered error type decoded
+// from ArgumentsKw. If the payload does not decode into the type, the *Error
+// is returned without it and the decoding problem is reported in its text.
+func (r *ErrorRegistry) FromWire(uri wamp.URI, details wamp.Dict, args, kwargs wamp.Payload) *Error {
+	e := &Error{URI: uri, Args: args, Kwargs: kwargs, Details: details}
+	r.mu.RLock()
+	m, ok := r.byURI[uri]
+	r.mu.RUnlock()
+	if !ok {
+		return e
+	}
+	if m.sentinel != nil {
+		e.cause = m.sentinel
+		return e
+	}
+	v := reflect.New(m.typ)
+	if err := kwargs.Decode(v.Interface()); err != nil {
+		e.cause = fmt.Errorf("payload of %s does not decode into %s: %w", uri, m.typ, err)
+		return e
+	}
+	if m.ptr {
+		e.cause, _ = v.Interface().(error)
+	} else {
+		e.cause, _ = v.Elem().Interface().(error)
+	}
+	return e
+}

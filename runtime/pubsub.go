@@ -1,0 +1,344 @@
+package runtime
+
+import (
+	"context"
+	"fmt"
+	"runtime/debug"
+	"sync"
+
+	"github.com/wampgen/wampgen/wamp"
+)
+
+// PublishOption configures one publication.
+type PublishOption interface{ applyPublish(wamp.Dict) }
+
+type publishOptionFunc func(wamp.Dict)
+
+func (f publishOptionFunc) applyPublish(d wamp.Dict) { f(d) }
+
+// WithAcknowledge asks the router to acknowledge the publication: Publish
+// then waits for PUBLISHED (or an ERROR) and returns the publication ID.
+func WithAcknowledge() PublishOption {
+	return publishOptionFunc(func(d wamp.Dict) { d[wamp.OptAcknowledge] = true })
+}
+
+// WithExcludeMe sets whether the publisher receives its own event if
+// subscribed (the router's default is to exclude it).
+func WithExcludeMe(exclude bool) PublishOption {
+	return publishOptionFunc(func(d wamp.Dict) { d[wamp.OptExcludeMe] = exclude })
+}
+
+// WithExclude excludes sessions from receiving the event.
+func WithExclude(sessions ...wamp.ID) PublishOption {
+	return publishOptionFunc(func(d wamp.Dict) { d[wamp.OptExclude] = idList(sessions) })
+}
+
+// WithExcludeAuthID excludes sessions authenticated with these authids.
+func WithExcludeAuthID(ids ...string) PublishOption {
+	return publishOptionFunc(func(d wamp.Dict) { d[wamp.OptExcludeAuthID] = ids })
+}
+
+// WithExcludeAuthRole excludes sessions authenticated with these authroles.
+func WithExcludeAuthRole(roles ...string) PublishOption {
+	return publishOptionFunc(func(d wamp.Dict) { d[wamp.OptExcludeAuthRole] = roles })
+}
+
+// WithEligible restricts delivery to these sessions.
+func WithEligible(sessions ...wamp.ID) PublishOption {
+	return publishOptionFunc(func(d wamp.Dict) { d[wamp.OptEligible] = idList(sessions) })
+}
+
+// WithEligibleAuthID restricts delivery to sessions with these authids.
+func WithEligibleAuthID(ids ...string) PublishOption {
+	return publishOptionFunc(func(d wamp.Dict) { d[wamp.OptEligibleAuthID] = ids })
+}
+
+// WithEligibleAuthRole restricts delivery to sessions with these authroles.
+func WithEligibleAuthRole(roles ...string) PublishOption {
+	return publishOptionFunc(func(d wamp.Dict) { d[wamp.OptEligibleAuthRole] = roles })
+}
+
+// WithPublisherDisclosed asks the router to disclose the publisher's
+// identity to subscribers (PUBLISH.Options.disclose_me).
+func WithPublisherDisclosed() PublishOption {
+	return publishOptionFunc(func(d wamp.Dict) { d[wamp.OptDiscloseMe] = true })
+}
+
+func idList(ids []wamp.ID) []uint64 {
+	out := make([]uint64, len(ids))
+	for i, id := range ids {
+		out[i] = uint64(id)
+	}
+	return out
+}
+
+// Publish publishes an event to topic. Without WithAcknowledge it returns
+// once the message is written, with publication ID 0.
+func (s *Session) Publish(ctx context.Context, topic wamp.URI, args, kwargs wamp.Payload, opts ...PublishOption) (wamp.ID, error) {
+	if err := wamp.ValidateURI(topic, wamp.Loose, wamp.MatchExact); err != nil {
+		return 0, fmt.Errorf("runtime: publishing: %w", err)
+	}
+	options := wamp.Dict{}
+	for _, o := range opts {
+		o.applyPublish(options)
+	}
+	if ack, _ := wamp.DictBool(options, wamp.OptAcknowledge); !ack {
+		s.mu.Lock()
+		closed, err := s.closed, s.errClosed()
+		s.mu.Unlock()
+		if closed {
+			return 0, err
+		}
+		if err := s.send(&wamp.Publish{Request: s.reqIDs.Next(), Options: options, Topic: topic, Args: args, Kwargs: kwargs}); err != nil {
+			return 0, fmt.Errorf("runtime: publishing to %s: %w", topic, err)
+		}
+		return 0, nil
+	}
+	id, ch, err := s.begin()
+	if err != nil {
+		return 0, err
+	}
+	reply, err := s.request(ctx, id, ch, &wamp.Publish{Request: id, Options: options, Topic: topic, Args: args, Kwargs: kwargs})
+	if err != nil {
+		return 0, fmt.Errorf("runtime: publishing to %s: %w", topic, err)
+	}
+	m, ok := reply.(*wamp.Published)
+	if !ok {
+		return 0, fmt.Errorf("runtime: publishing to %s: router answered %s", topic, reply.Type())
+	}
+	return m.Publication, nil
+}
+
+// Event is one event delivered to a subscription.
+type Event struct {
+	// Topic is the topic published to: for pattern subscriptions, the
+	// concrete topic (EVENT.Details.topic).
+	Topic       wamp.URI
+	Publication wamp.ID
+	Args        wamp.Payload
+	Kwargs      wamp.Payload
+	Details     wamp.Dict
+	// Publisher, PublisherAuthID and PublisherAuthRole identify the
+	// publisher when it was disclosed (zero values otherwise).
+	Publisher         wamp.ID
+	PublisherAuthID   string
+	PublisherAuthRole string
+}
+
+// EventHandler receives events. The handlers of one session run one at a
+// time, in the order the events arrived, on a goroutine of the session's
+// own (never the one that reads the network, so calls are not held up).
+type EventHandler func(*Event)
+
+// SubscribeOption configures one subscription.
+type SubscribeOption interface{ applySubscribe(*subscribeConfig) }
+
+type subscribeConfig struct {
+	match   string
+	options wamp.Dict
+}
+
+type subscribeOptionFunc func(*subscribeConfig)
+
+func (f subscribeOptionFunc) applySubscribe(c *subscribeConfig) { f(c) }
+
+// WithTopicMatch sets the match policy: wamp.MatchExact (default),
+// wamp.MatchPrefix or wamp.MatchWildcard.
+func WithTopicMatch(policy string) SubscribeOption {
+	return subscribeOptionFunc(func(c *subscribeConfig) { c.match = policy })
+}
+
+// WithSubscribeOptions adds raw SUBSCRIBE.Options.
+func WithSubscribeOptions(opts wamp.Dict) SubscribeOption {
+	return subscribeOptionFunc(func(c *subscribeConfig) { c.options = opts })
+}
+
+// Subscription is an active subscription.
+type Subscription struct {
+	s       *Session
+	id      wamp.ID
+	topic   wamp.URI
+	handler EventHandler
+}
+
+// ID returns the subscription ID the router assigned.
+func (sub *Subscription) ID() wamp.ID { return sub.id }
+
+// Topic returns the subscribed topic or pattern.
+func (sub *Subscription) Topic() wamp.URI { return sub.topic }
+
+// Subscribe subscribes h to topic.
+func (s *Session) Subscribe(ctx context.Context, topic wamp.URI, h EventHandler, opts ...SubscribeOption) (*Subscription, error) {
+	var cfg subscribeConfig
+	for _, o := range opts {
+		o.applySubscribe(&cfg)
+	}
+	if h == nil {
+		return nil, fmt.Errorf("runtime: subscribing to %s: nil handler", topic)
+	}
+	if err := wamp.ValidateURI(topic, wamp.Loose, cfg.match); err != nil {
+		return nil, fmt.Errorf("runtime: subscribing: %w", err)
+	}
+	options := wamp.Dict{}
+	for k, v := range cfg.options {
+		options[k] = v
+	}
+	if cfg.match != "" && cfg.match != wamp.MatchExact {
+		options[wamp.OptMatch] = cfg.match
+	}
+	id, ch, err := s.begin()
+	if err != nil {
+		return nil, err
+	}
+	reply, err := s.request(ctx, id, ch, &wamp.Subscribe{Request: id, Options: options, Topic: topic})
+	if err != nil {
+		return nil, fmt.Errorf("runtime: subscribing to %s: %w", topic, err)
+	}
+	m, ok := reply.(*wamp.Subscribed)
+	if !ok {
+		return nil, fmt.Errorf("runtime: subscribing to %s: router answered %s", topic, reply.Type())
+	}
+	sub := &Subscription{s: s, id: m.Subscription, topic: topic, handler: h}
+	s.mu.Lock()
+	// A router gives one subscription ID per topic and match policy; a
+	// session subscribing twice to the same topic shares it, and the
+	// later handler wins.
+	s.subs[sub.id] = sub
+	s.mu.Unlock()
+	return sub, nil
+}
+
+// Unsubscribe ends the subscription.
+func (sub *Subscription) Unsubscribe(ctx context.Context) error {
+	s := sub.s
+	s.mu.Lock()
+	cur, active := s.subs[sub.id]
+	if active && cur == sub {
+		delete(s.subs, sub.id)
+	}
+	s.mu.Unlock()
+	if !active || cur != sub {
+		return fmt.Errorf("runtime: unsubscribing from %s: %w", sub.topic, ErrNoSuchSubscription)
+	}
+	id, ch, err := s.begin()
+	if err != nil {
+		return err
+	}
+	if _, err := s.request(ctx, id, ch, &wamp.Unsubscribe{Request: id, Subscription: sub.id}); err != nil {
+		return fmt.Errorf("runtime: unsubscribing from %s: %w", sub.topic, err)
+	}
+	return nil
+}
+
+func (s *Session) revokeSubscription(m *wamp.Unsubscribed) {
+	id, _ := wamp.DictID(m.Details, "subscription")
+	s.mu.Lock()
+	sub := s.subs[id]
+	delete(s.subs, id)
+	s.mu.Unlock()
+	if sub != nil {
+		reason, _ := wamp.DictString(m.Details, wamp.OptReason)
+		s.log.Warn("router revoked a subscription", "topic", sub.topic, "reason", reason)
+	}
+}
+
+func (s *Session) deliverEvent(m *wamp.Event) {
+	s.mu.Lock()
+	sub, ok := s.subs[m.Subscription]
+	s.mu.Unlock()
+	if !ok {
+		s.log.Debug("EVENT for no active subscription", "subscription", m.Subscription)
+		return
+	}
+	ev := &Event{Topic: sub.topic, Publication: m.Publication, Args: m.Args, Kwargs: m.Kwargs, Details: m.Details}
+	if t, ok := wamp.DictString(m.Details, wamp.OptTopic); ok {
+		ev.Topic = wamp.URI(t)
+	}
+	ev.Publisher, _ = wamp.DictID(m.Details, wamp.OptPublisher)
+	ev.PublisherAuthID, _ = wamp.DictString(m.Details, wamp.OptPublisherAuthID)
+	ev.PublisherAuthRole, _ = wamp.DictString(m.Details, wamp.OptPublisherAuthRole)
+	s.events.push(queuedEvent{h: sub.handler, ev: ev})
+}
+
+type queuedEvent struct {
+	h  EventHandler
+	ev *Event
+}
+
+// eventQueue is an unbounded FIFO between the read loop and the event
+// dispatcher.
+type eventQueue struct {
+	mu     sync.Mutex
+	items  []queuedEvent
+	wake   chan struct{}
+	closed bool
+}
+
+func (q *eventQueue) init() { q.wake = make(chan struct{}, 1) }
+
+func (q *eventQueue) push(e queuedEvent) {
+	q.mu.Lock()
+	if !q.closed {
+		q.items = append(q.items, e)
+	}
+	q.mu.Unlock()
+	select {
+	case q.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (q *eventQueue) close() {
+	q.mu.Lock()
+	q.closed = true
+	q.mu.Unlock()
+	select {
+	case q.wake <- struct{}{}:
+	default:
+	}
+}
+
+// pop returns the queued events, or ok=false once closed.
+func (q *eventQueue) pop(buf []queuedEvent) ([]queuedEvent, bool) {
+	for {
+		q.mu.Lock()
+		if q.closed {
+			q.items = nil
+			q.mu.Unlock()
+			return nil, false
+		}
+		if len(q.items) > 0 {
+			buf = append(buf[:0], q.items...)
+			clear(q.items)
+			q.items = q.items[:0]
+			q.mu.Unlock()
+			return buf, true
+		}
+		q.mu.Unlock()
+		<-q.wake
+	}
+}
+
+func (s *Session) dispatchEvents() {
+	defer s.loops.Done()
+	var buf []queuedEvent
+	for {
+		var ok bool
+		buf, ok = s.events.pop(buf)
+		if !ok {
+			return
+		}
+		for _, e := range buf {
+			s.runEventHandler(e)
+		}
+	}
+}
+
+func (s *Session) runEventHandler(e queuedEvent) {
+	defer func() {
+		if p := recover(); p != nil {
+			s.log.Error("event handler panicked", "topic", e.ev.Topic, "panic", p, "stack", string(debug.Stack()))
+		}
+	}()
+	e.h(e.ev)
+}

@@ -1,0 +1,327 @@
+package runtime
+
+import (
+	"context"
+	"fmt"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/wampgen/wampgen/wamp"
+)
+
+// Handler serves the invocations of a registered procedure. It runs on a
+// goroutine of its own for each invocation, so a slow one never holds up
+// the others. Its ctx ends when the caller cancels (INTERRUPT), when the
+// call's timeout passes, or when the session ends; context.Cause tells
+// which (ErrCanceled, ErrTimeout, or the session's error).
+//
+// A nil *Result yields an empty result. A returned error travels as its URI
+// (see ErrorRegistry.ToWire); a panic is recovered and answered with
+// wamp.error.runtime_error, and the session keeps serving.
+type Handler func(ctx context.Context, inv *Invocation) (*Result, error)
+
+// Callee registers procedures. *Session implements it; generated
+// registrars depend only on this interface.
+type Callee interface {
+	Register(ctx context.Context, procedure wamp.URI, h Handler, opts ...RegisterOption) (*Registration, error)
+}
+
+// RegisterOption configures one registration.
+type RegisterOption interface{ applyRegister(*registerConfig) }
+
+type registerConfig struct {
+	match, invoke  string
+	discloseCaller bool
+	options        wamp.Dict
+}
+
+type registerOptionFunc func(*registerConfig)
+
+func (f registerOptionFunc) applyRegister(c *registerConfig) { f(c) }
+
+// WithMatch sets the match policy: wamp.MatchExact (default),
+// wamp.MatchPrefix or wamp.MatchWildcard.
+func WithMatch(policy string) RegisterOption {
+	return registerOptionFunc(func(c *registerConfig) { c.match = policy })
+}
+
+// WithInvoke sets the invocation policy of a shared registration:
+// wamp.InvokeSingle (default), InvokeRoundRobin, InvokeRandom, InvokeFirst
+// or InvokeLast.
+func WithInvoke(policy string) RegisterOption {
+	return registerOptionFunc(func(c *registerConfig) { c.invoke = policy })
+}
+
+// WithDiscloseCaller asks the router to disclose every caller's identity.
+func WithDiscloseCaller() RegisterOption {
+	return registerOptionFunc(func(c *registerConfig) { c.discloseCaller = true })
+}
+
+// WithRegisterOptions adds raw REGISTER.Options.
+func WithRegisterOptions(opts wamp.Dict) RegisterOption {
+	return registerOptionFunc(func(c *registerConfig) { c.options = opts })
+}
+
+// Registration is an active registration.
+type Registration struct {
+	s         *Session
+	id        wamp.ID
+	procedure wamp.URI
+	match     string
+	handler   Handler
+}
+
+// ID returns the registration ID the router assigned.
+func (r *Registration) ID() wamp.ID { return r.id }
+
+// Procedure returns the registered URI or pattern.
+func (r *Registration) Procedure() wamp.URI { return r.procedure }
+
+// Register registers h under procedure.
+func (s *Session) Register(ctx context.Context, procedure wamp.URI, h Handler, opts ...RegisterOption) (*Registration, error) {
+	var cfg registerConfig
+	for _, o := range opts {
+		o.applyRegister(&cfg)
+	}
+	if h == nil {
+		return nil, fmt.Errorf("runtime: registering %s: nil handler", procedure)
+	}
+	if err := wamp.ValidateURI(procedure, wamp.Loose, cfg.match); err != nil {
+		return nil, fmt.Errorf("runtime: registering: %w", err)
+	}
+	options := wamp.Dict{}
+	for k, v := range cfg.options {
+		options[k] = v
+	}
+	if cfg.match != "" && cfg.match != wamp.MatchExact {
+		options[wamp.OptMatch] = cfg.match
+	}
+	switch cfg.invoke {
+	case "", wamp.InvokeSingle:
+	case wamp.InvokeRoundRobin, wamp.InvokeRandom, wamp.InvokeFirst, wamp.InvokeLast:
+		options[wamp.OptInvoke] = cfg.invoke
+	default:
+		return nil, fmt.Errorf("runtime: registering %s: invoke policy %q (allowed: single, roundrobin, random, first, last)", procedure, cfg.invoke)
+	}
+	if cfg.discloseCaller {
+		options[wamp.OptDiscloseCaller] = true
+	}
+	id, ch, err := s.begin()
+	if err != nil {
+		return nil, err
+	}
+	reply, err := s.request(ctx, id, ch, &wamp.Register{Request: id, Options: options, Procedure: procedure})
+	if err != nil {
+		return nil, fmt.Errorf("runtime: registering %s: %w", procedure, err)
+	}
+	m, ok := reply.(*wamp.Registered)
+	if !ok {
+		return nil, fmt.Errorf("runtime: registering %s: router answered %s", procedure, reply.Type())
+	}
+	reg := &Registration{s: s, id: m.Registration, procedure: procedure, match: cfg.match, handler: h}
+	s.mu.Lock()
+	s.regs[reg.id] = reg
+	s.mu.Unlock()
+	return reg, nil
+}
+
+// Unregister ends the registration. Invocations already running finish.
+func (r *Registration) Unregister(ctx context.Context) error {
+	s := r.s
+	s.mu.Lock()
+	_, active := s.regs[r.id]
+	delete(s.regs, r.id)
+	s.mu.Unlock()
+	if !active {
+		return fmt.Errorf("runtime: unregistering %s: %w", r.procedure, ErrNoSuchRegistration)
+	}
+	id, ch, err := s.begin()
+	if err != nil {
+		return err
+	}
+	if _, err := s.request(ctx, id, ch, &wamp.Unregister{Request: id, Registration: r.id}); err != nil {
+		return fmt.Errorf("runtime: unregistering %s: %w", r.procedure, err)
+	}
+	return nil
+}
+
+func (s *Session) revokeRegistration(m *wamp.Unregistered) {
+	id, _ := wamp.DictID(m.Details, "registration")
+	s.mu.Lock()
+	reg := s.regs[id]
+	delete(s.regs, id)
+	s.mu.Unlock()
+	if reg != nil {
+		reason, _ := wamp.DictString(m.Details, wamp.OptReason)
+		s.log.Warn("router revoked a registration", "procedure", reg.procedure, "reason", reason)
+	}
+}
+
+// Invocation is one call of a registered procedure, as its handler sees it.
+type Invocation struct {
+	// Procedure is the URI the caller called: for pattern registrations,
+	// the concrete URI (INVOCATION.Details.procedure).
+	Procedure    wamp.URI
+	Registration wamp.ID
+	Args         wamp.Payload
+	Kwargs       wamp.Payload
+	Details      wamp.Dict
+	// Caller, CallerAuthID and CallerAuthRole identify the caller when the
+	// router disclosed it (zero values otherwise).
+	Caller         wamp.ID
+	CallerAuthID   string
+	CallerAuthRole string
+	// Timeout is INVOCATION.Details.timeout; zero when none was given.
+	Timeout time.Duration
+
+	s        *Session
+	request  wamp.ID
+	progress bool
+	mu       sync.Mutex
+	finished bool
+}
+
+type invocationKey struct{}
+
+// InvocationFromContext returns the invocation a handler's context belongs
+// to: typed handlers read caller details through it.
+func InvocationFromContext(ctx context.Context) (*Invocation, bool) {
+	inv, ok := ctx.Value(invocationKey{}).(*Invocation)
+	return inv, ok
+}
+
+// ProgressRequested reports whether the caller asked for progressive results.
+func (inv *Invocation) ProgressRequested() bool { return inv.progress }
+
+// SendProgress sends one progressive result. It returns
+// ErrProgressNotRequested if the caller did not ask for progressive results
+// and an error once the handler has returned.
+func (inv *Invocation) SendProgress(args, kwargs wamp.Payload) error {
+	if !inv.progress {
+		return ErrProgressNotRequested
+	}
+	inv.mu.Lock()
+	defer inv.mu.Unlock()
+	if inv.finished {
+		return fmt.Errorf("runtime: progress for %s after its handler returned", inv.Procedure)
+	}
+	return inv.s.send(&wamp.Yield{Request: inv.request, Options: wamp.Dict{wamp.OptProgress: true}, Args: args, Kwargs: kwargs})
+}
+
+type invocationState struct {
+	cancel context.CancelCauseFunc
+}
+
+func (s *Session) invoke(m *wamp.Invocation) {
+	s.mu.Lock()
+	reg, ok := s.regs[m.Registration]
+	if !ok || s.closed {
+		s.mu.Unlock()
+		s.send(&wamp.Error{RequestType: wamp.TypeInvocation, Request: m.Request, Details: wamp.Dict{},
+			Error: wamp.ErrNoSuchRegistration, Args: wamp.ArgsOf(fmt.Sprintf("registration %d is not active in this session", m.Registration))})
+		return
+	}
+	ctx, cancel := context.WithCancelCause(s.baseCtx)
+	s.invs[m.Request] = &invocationState{cancel: cancel}
+	s.handlers.Add(1)
+	s.mu.Unlock()
+
+	inv := &Invocation{
+		Procedure:    reg.procedure,
+		Registration: m.Registration,
+		Args:         m.Args,
+		Kwargs:       m.Kwargs,
+		Details:      m.Details,
+		s:            s,
+		request:      m.Request,
+	}
+	if p, ok := wamp.DictString(m.Details, wamp.OptProcedure); ok {
+		inv.Procedure = wamp.URI(p)
+	}
+	inv.Caller, _ = wamp.DictID(m.Details, wamp.OptCaller)
+	inv.CallerAuthID, _ = wamp.DictString(m.Details, wamp.OptCallerAuthID)
+	inv.CallerAuthRole, _ = wamp.DictString(m.Details, wamp.OptCallerAuthRole)
+	inv.progress, _ = wamp.DictBool(m.Details, wamp.OptReceiveProgress)
+	if ms, ok := wamp.DictInt(m.Details, wamp.OptTimeout); ok && ms > 0 {
+		inv.Timeout = time.Duration(ms) * time.Millisecond
+	}
+	go s.runHandler(ctx, cancel, reg.handler, inv)
+}
+
+func (s *Session) runHandler(ctx context.Context, cancel context.CancelCauseFunc, h Handler, inv *Invocation) {
+	defer s.handlers.Done()
+	defer func() {
+		s.mu.Lock()
+		delete(s.invs, inv.request)
+		s.mu.Unlock()
+		cancel(nil)
+	}()
+	if inv.Timeout > 0 {
+		var stop context.CancelFunc
+		ctx, stop = context.WithTimeoutCause(ctx, inv.Timeout, ErrTimeout)
+		defer stop()
+	}
+	ctx = context.WithValue(ctx, invocationKey{}, inv)
+
+	res, err := s.callHandler(ctx, h, inv)
+	inv.mu.Lock()
+	inv.finished = true
+	inv.mu.Unlock()
+
+	// A handler stopped by INTERRUPT or by its timeout answers with that,
+	// whatever it returned: the call is over for the caller.
+	if cause := context.Cause(ctx); ctx.Err() != nil && (cause == ErrCanceled || cause == ErrTimeout) {
+		err = cause
+	}
+	if err != nil {
+		uri, args, kwargs := s.cfg.Errors.ToWire(err)
+		if uri == wamp.ErrRuntime {
+			s.log.Warn("handler failed", "procedure", inv.Procedure, "err", err)
+		}
+		err = s.send(&wamp.Error{RequestType: wamp.TypeInvocation, Request: inv.request, Details: wamp.Dict{}, Error: uri, Args: args, Kwargs: kwargs})
+	} else {
+		var y wamp.Yield
+		y.Request = inv.request
+		if res != nil {
+			y.Args, y.Kwargs = res.Args, res.Kwargs
+		}
+		err = s.send(&y)
+		if err != nil && s.Err() == nil {
+			// The result could not be encoded (or is too large): tell the
+			// caller instead of leaving it waiting.
+			s.log.Warn("cannot send result", "procedure", inv.Procedure, "err", err)
+			err = s.send(&wamp.Error{RequestType: wamp.TypeInvocation, Request: inv.request, Details: wamp.Dict{},
+				Error: wamp.ErrRuntime, Args: wamp.ArgsOf("the callee could not send its result: " + err.Error())})
+		}
+	}
+	if err != nil {
+		s.log.Debug("answering an invocation failed", "procedure", inv.Procedure, "err", err)
+	}
+}
+
+// callHandler runs h, turning a panic into an error.
+func (s *Session) callHandler(ctx context.Context, h Handler, inv *Invocation) (res *Result, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			s.log.Error("handler panicked", "procedure", inv.Procedure, "panic", p, "stack", string(debug.Stack()))
+			res, err = nil, &Error{URI: wamp.ErrRuntime, Args: wamp.ArgsOf(fmt.Sprintf("the procedure %s failed", inv.Procedure))}
+		}
+	}()
+	return h(ctx, inv)
+}
+
+func (s *Session) interrupt(m *wamp.Interrupt) {
+	s.mu.Lock()
+	st, ok := s.invs[m.Request]
+	s.mu.Unlock()
+	if !ok {
+		// The handler already answered.
+		return
+	}
+	cause := ErrCanceled
+	if r, _ := wamp.DictString(m.Options, wamp.OptReason); wamp.URI(r) == wamp.ErrTimeout {
+		cause = ErrTimeout
+	}
+	st.cancel(cause)
+}

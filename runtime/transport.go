@@ -1,0 +1,279 @@
+package runtime
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math/bits"
+	"net"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/wampgen/wampgen/wamp"
+)
+
+// transport moves encoded messages. The session serializes Send calls and
+// reads from one goroutine.
+type transport interface {
+	Send(data []byte) error
+	Recv() ([]byte, error)
+	Close() error
+}
+
+// errTooLarge marks a received message over Config.MaxMessageSize.
+var errTooLarge = errors.New("message exceeds the maximum message size")
+
+// dialTransport connects to rawURL with the scheme's transport.
+func dialTransport(ctx context.Context, rawURL string, cfg Config) (transport, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("runtime: router URL %q: %w", rawURL, err)
+	}
+	switch u.Scheme {
+	case "ws", "wss":
+		return dialWebSocket(ctx, u, cfg)
+	case "tcp", "tcps":
+		if u.Host == "" {
+			return nil, fmt.Errorf("runtime: router URL %q has no host:port", rawURL)
+		}
+		return dialRawSocket(ctx, "tcp", u.Host, u.Scheme == "tcps", cfg)
+	case "unix":
+		path := u.Path
+		if path == "" {
+			path = u.Opaque
+		}
+		if path == "" {
+			return nil, fmt.Errorf("runtime: router URL %q has no socket path", rawURL)
+		}
+		return dialRawSocket(ctx, "unix", path, false, cfg)
+	}
+	return nil, fmt.Errorf("runtime: router URL %q: unsupported scheme %q (use ws, wss, tcp, tcps or unix)", rawURL, u.Scheme)
+}
+
+// webSocket is a WAMP WebSocket transport (gorilla/websocket).
+type webSocket struct {
+	conn     *websocket.Conn
+	msgType  int
+	pingStop chan struct{}
+	once     sync.Once
+}
+
+func dialWebSocket(ctx context.Context, u *url.URL, cfg Config) (*webSocket, error) {
+	d := websocket.Dialer{
+		NetDialContext:   cfg.Dialer.DialContext,
+		TLSClientConfig:  cfg.TLSConfig,
+		Subprotocols:     []string{cfg.Serializer.Subprotocol()},
+		HandshakeTimeout: cfg.ResponseTimeout,
+		Proxy:            http.ProxyFromEnvironment,
+	}
+	conn, resp, err := d.DialContext(ctx, u.String(), nil)
+	if resp != nil && resp.Body != nil {
+		resp.Body.Close()
+	}
+	if err != nil {
+		if resp != nil {
+			return nil, fmt.Errorf("runtime: WebSocket handshake with %s: %w (HTTP %s)", u.Redacted(), err, resp.Status)
+		}
+		return nil, fmt.Errorf("runtime: WebSocket handshake with %s: %w", u.Redacted(), err)
+	}
+	if got := conn.Subprotocol(); got != cfg.Serializer.Subprotocol() {
+		conn.Close()
+		return nil, fmt.Errorf("runtime: router at %s did not accept subprotocol %s (answered %q)", u.Redacted(), cfg.Serializer.Subprotocol(), got)
+	}
+	conn.SetReadLimit(int64(cfg.MaxMessageSize))
+	w := &webSocket{conn: conn, msgType: websocket.TextMessage, pingStop: make(chan struct{})}
+	if cfg.Serializer.Binary() {
+		w.msgType = websocket.BinaryMessage
+	}
+	if cfg.KeepAlive > 0 {
+		go w.keepAlive(cfg.KeepAlive)
+	}
+	return w, nil
+}
+
+// keepAlive pings every interval; a connection that answers no ping within
+// two intervals is closed, which ends the session's read loop.
+func (w *webSocket) keepAlive(interval time.Duration) {
+	w.conn.SetReadDeadline(time.Now().Add(2 * interval))
+	w.conn.SetPongHandler(func(string) error {
+		return w.conn.SetReadDeadline(time.Now().Add(2 * interval))
+	})
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-w.pingStop:
+			return
+		case <-t.C:
+			if err := w.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(interval)); err != nil {
+				w.conn.Close()
+				return
+			}
+		}
+	}
+}
+
+func (w *webSocket) Send(data []byte) error { return w.conn.WriteMessage(w.msgType, data) }
+
+func (w *webSocket) Recv() ([]byte, error) {
+	_, data, err := w.conn.ReadMessage()
+	if errors.Is(err, websocket.ErrReadLimit) {
+		return nil, errTooLarge
+	}
+	return data, err
+}
+
+func (w *webSocket) Close() error {
+	w.once.Do(func() { close(w.pingStop) })
+	w.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
+	return w.conn.Close()
+}
+
+// RawSocket frame types.
+const (
+	rawRegular = 0
+	rawPing    = 1
+	rawPong    = 2
+)
+
+// rawSocket is a WAMP RawSocket transport over TCP, TLS or a Unix socket.
+type rawSocket struct {
+	conn    net.Conn
+	r       *bufio.Reader
+	sendMax int // the router's limit
+	recvMax int // ours
+	writeMu sync.Mutex
+}
+
+// rawSocketLengthCode returns the handshake nibble for the largest length
+// not above max: 2^(9+n) bytes, n in 0..15.
+func rawSocketLengthCode(max int) byte {
+	if max < 512 {
+		return 0
+	}
+	n := bits.Len(uint(max)) - 1 - 9
+	return byte(min(n, 15))
+}
+
+var rawSocketErrors = map[byte]string{
+	0: "illegal (must not be used)",
+	1: "serializer unsupported",
+	2: "maximum message length unacceptable",
+	3: "use of reserved bits (unsupported feature)",
+	4: "maximum connection count reached",
+}
+
+func dialRawSocket(ctx context.Context, network, addr string, useTLS bool, cfg Config) (*rawSocket, error) {
+	conn, err := cfg.Dialer.DialContext(ctx, network, addr)
+	if err != nil {
+		return nil, fmt.Errorf("runtime: connecting to %s %s: %w", network, addr, err)
+	}
+	if useTLS {
+		tc := cfg.TLSConfig
+		if tc == nil {
+			tc = &tls.Config{}
+		}
+		if tc.ServerName == "" {
+			tc = tc.Clone()
+			host, _, _ := net.SplitHostPort(addr)
+			tc.ServerName = host
+		}
+		tconn := tls.Client(conn, tc)
+		if err := tconn.HandshakeContext(ctx); err != nil {
+			conn.Close()
+			return nil, fmt.Errorf("runtime: TLS handshake with %s: %w", addr, err)
+		}
+		conn = tconn
+	}
+	if dl, ok := ctx.Deadline(); ok {
+		conn.SetDeadline(dl)
+	} else {
+		conn.SetDeadline(time.Now().Add(cfg.ResponseTimeout))
+	}
+	code := rawSocketLengthCode(cfg.MaxMessageSize)
+	if _, err := conn.Write([]byte{0x7F, code<<4 | cfg.Serializer.RawSocketID(), 0, 0}); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("runtime: RawSocket handshake with %s: %w", addr, err)
+	}
+	var reply [4]byte
+	if _, err := io.ReadFull(conn, reply[:]); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("runtime: RawSocket handshake with %s: %w", addr, err)
+	}
+	switch {
+	case reply[0] != 0x7F:
+		conn.Close()
+		return nil, fmt.Errorf("runtime: %s is not a WAMP RawSocket router (first handshake byte 0x%02x)", addr, reply[0])
+	case reply[1]&0x0F == 0:
+		conn.Close()
+		return nil, fmt.Errorf("runtime: RawSocket router at %s refused the connection: %s", addr, rawSocketErrors[reply[1]>>4])
+	case reply[1]&0x0F != cfg.Serializer.RawSocketID():
+		conn.Close()
+		return nil, fmt.Errorf("runtime: RawSocket router at %s answered serializer %d, asked for %d", addr, reply[1]&0x0F, cfg.Serializer.RawSocketID())
+	}
+	conn.SetDeadline(time.Time{})
+	return &rawSocket{
+		conn:    conn,
+		r:       bufio.NewReaderSize(conn, 64<<10),
+		sendMax: 1 << (9 + int(reply[1]>>4)),
+		recvMax: min(cfg.MaxMessageSize, 1<<(9+int(code))),
+	}, nil
+}
+
+func (rs *rawSocket) Send(data []byte) error {
+	if len(data) > rs.sendMax {
+		return fmt.Errorf("%w: %d bytes, the router accepts at most %d", ErrPayloadSizeExceeded, len(data), rs.sendMax)
+	}
+	return rs.write(rawRegular, data)
+}
+
+func (rs *rawSocket) write(typ byte, data []byte) error {
+	var hdr [4]byte
+	binary.BigEndian.PutUint32(hdr[:], uint32(len(data)))
+	hdr[0] = typ
+	rs.writeMu.Lock()
+	defer rs.writeMu.Unlock()
+	bufs := net.Buffers{hdr[:], data}
+	_, err := bufs.WriteTo(rs.conn)
+	return err
+}
+
+func (rs *rawSocket) Recv() ([]byte, error) {
+	for {
+		var hdr [4]byte
+		if _, err := io.ReadFull(rs.r, hdr[:]); err != nil {
+			return nil, err
+		}
+		typ := hdr[0]
+		n := int(binary.BigEndian.Uint32(hdr[:]) & 0xFFFFFF)
+		if typ&0xF8 != 0 || typ > rawPong {
+			return nil, fmt.Errorf("%w: RawSocket frame type %d", wamp.ErrMalformed, typ)
+		}
+		if n > rs.recvMax {
+			return nil, fmt.Errorf("%w: %d bytes, limit %d", errTooLarge, n, rs.recvMax)
+		}
+		data := make([]byte, n)
+		if _, err := io.ReadFull(rs.r, data); err != nil {
+			return nil, err
+		}
+		switch typ {
+		case rawRegular:
+			return data, nil
+		case rawPing:
+			if err := rs.write(rawPong, data); err != nil {
+				return nil, err
+			}
+		}
+		// Pongs are only proof of life; nothing to do.
+	}
+}
+
+func (rs *rawSocket) Close() error { return rs.conn.Close() }
