@@ -33,6 +33,7 @@ type RegisterOption interface{ applyRegister(*registerConfig) }
 type registerConfig struct {
 	match, invoke  string
 	discloseCaller bool
+	forwardTimeout bool
 	options        wamp.Dict
 }
 
@@ -56,6 +57,14 @@ func WithInvoke(policy string) RegisterOption {
 // WithDiscloseCaller asks the router to disclose every caller's identity.
 func WithDiscloseCaller() RegisterOption {
 	return registerOptionFunc(func(c *registerConfig) { c.discloseCaller = true })
+}
+
+// WithForwardTimeout asks the router to forward a call's timeout to this
+// callee (REGISTER.Options.forward_timeout, understood by nexus and
+// Crossbar.io) instead of timing the call out itself: the handler's context
+// then ends at INVOCATION.Details.timeout.
+func WithForwardTimeout() RegisterOption {
+	return registerOptionFunc(func(c *registerConfig) { c.forwardTimeout = true })
 }
 
 // WithRegisterOptions adds raw REGISTER.Options.
@@ -106,6 +115,9 @@ func (s *Session) Register(ctx context.Context, procedure wamp.URI, h Handler, o
 	}
 	if cfg.discloseCaller {
 		options[wamp.OptDiscloseCaller] = true
+	}
+	if cfg.forwardTimeout {
+		options[wamp.OptForwardTimeout] = true
 	}
 	id, ch, err := s.begin()
 	if err != nil {

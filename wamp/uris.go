@@ -77,6 +77,7 @@ const (
 	OptCallerAuthID    = "caller_authid"    // INVOCATION.Details
 	OptCallerAuthRole  = "caller_authrole"  // INVOCATION.Details
 	OptProcedure       = "procedure"        // INVOCATION.Details
+	OptForwardTimeout  = "forward_timeout"  // REGISTER.Options (nexus, Crossbar.io)
 )
 
 // Option and detail keys of the Pub/Sub messages.

@@ -1,0 +1,72 @@
+// Package router runs a real WAMP router inside a Go program, for tests,
+// examples and users' own tests. It is built on the nexus router
+// (github.com/gammazero/nexus/v3) and adds what an embedded test router needs
+// on top: listeners on port 0 with their URLs, a WebSocket http.Handler to
+// mount on any mux, simple per-realm users for every common authentication
+// method, a clean Close that leaves no goroutine behind, and serializers that
+// carry binary data correctly between JSON, MessagePack and CBOR clients.
+//
+// # Transports and serializers
+//
+// WebSocket clients pick a serializer by subprotocol: wamp.2.json (text
+// frames), wamp.2.msgpack or wamp.2.cbor (binary frames). If a client offers
+// several, its first choice wins. RawSocket clients, over TCP or a Unix
+// socket, pick one in the handshake (1 JSON, 2 MessagePack, 3 CBOR); other
+// values are refused with the "serializer unsupported" error reply. Both
+// directions respect the RawSocket message length limits: the router
+// announces Config.MaxMessageSize and disconnects a client that exceeds it,
+// and never sends a client a message larger than the client announced.
+//
+// # Binary data
+//
+// MessagePack (bin) and CBOR (byte string) carry bytes natively, and the
+// router hands them to nexus as []byte. JSON has no binary type; WAMP's
+// convention is a JSON string made of a NUL character (\u0000) followed by
+// the standard, padded base64 encoding of the bytes. The router applies it
+// everywhere in a message's dicts and lists (Arguments, ArgumentsKw,
+// Details, Options, at any depth; not to dict keys):
+//
+//   - to a JSON client, every []byte is written as "\u0000" + base64;
+//   - from a JSON client, a string becomes []byte exactly when its first
+//     character is NUL and the rest is canonical standard base64 (padded to
+//     a multiple of 4, no line breaks, unused bits zero). "\u0000" alone is
+//     the empty byte string.
+//
+// Every other string stays a string, byte for byte: "a\u0000b" (NUL later in
+// the string) and "\u0000not base64!" reach MessagePack and CBOR clients as
+// text. Inherent to the convention, a text string that happens to be NUL
+// plus canonical base64 cannot be told from bytes, and a MessagePack or CBOR
+// text string of that shape reaches a JSON client looking like bytes.
+//
+// Floats that JSON cannot represent (NaN, ±Inf) reach a JSON client as null.
+//
+// A message that can't be delivered to a client (larger than its RawSocket
+// limit, or not encodable in its serializer) does not leave a call hanging:
+// a RESULT or ERROR becomes an ERROR wamp.error.payload_size_exceeded (or
+// wamp.error.invalid_payload) to the caller, and an INVOCATION becomes that
+// ERROR from the callee. An undeliverable EVENT is dropped and logged.
+//
+// # Malformed input
+//
+// The router checks every message a client sends: a message with missing or
+// mistyped elements, or that cannot be decoded, ends the session with ABORT
+// wamp.error.protocol_violation, as does a RawSocket frame that breaks the
+// framing rules. It also refuses, with wamp.error.invalid_argument, the few
+// option values on which the nexus dealer would panic and take the program
+// down: an unknown REGISTER invoke or match policy, and payload passthru
+// options that are not strings.
+//
+// # What nexus routes
+//
+// The realms' dealer supports call timeouts (call_timeout: the dealer
+// enforces CALL.Options.timeout and answers wamp.error.timeout, or forwards
+// it in INVOCATION.Details.timeout when the callee registered with
+// forward_timeout), call canceling (modes skip, kill and killnowait; the
+// default when CANCEL has no mode is killnowait), progressive call results
+// and progressive call invocations, shared registrations (invoke single,
+// roundrobin, random, first, last), pattern-based registrations, and caller
+// identification. The broker supports pattern-based subscriptions,
+// publisher exclusion and identification, subscriber black/white listing and
+// event history. Both offer the session meta API and the
+// registration/subscription meta APIs.
+package router

@@ -1,0 +1,190 @@
+package router
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"time"
+
+	"github.com/gammazero/nexus/v3/wamp"
+)
+
+// RawSocket constants from the WAMP spec ("RawSocket Transport").
+const (
+	rsMagic = 0x7F
+
+	// Handshake error codes, sent in the upper nibble of the second octet.
+	rsErrSerializerUnsupported = 1
+	rsErrReservedBits          = 3
+
+	// Frame types.
+	rsFrameMessage = 0
+	rsFramePing    = 1
+	rsFramePong    = 2
+
+	// rsMaxLength is the largest frame payload: 2^24 octets, encoded with
+	// the extra length bit X set and the 24 length bits zero.
+	rsMaxLength = 1 << 24
+
+	// handshakeTimeout bounds the RawSocket handshake (and, through it, the
+	// TLS handshake, which runs on the first read).
+	handshakeTimeout = 10 * time.Second
+)
+
+// rsLengthCode returns the 4-bit length code for the smallest RawSocket
+// maximum (2^(9+code) octets) that is at least n, capped at 2^24.
+func rsLengthCode(n int) byte {
+	for code := byte(0); code < 15; code++ {
+		if rsLength(code) >= n {
+			return code
+		}
+	}
+	return 15
+}
+
+// rsLength returns the maximum message length a 4-bit length code stands for.
+func rsLength(code byte) int { return 1 << (9 + int(code&0x0F)) }
+
+// serveRawSocket runs the RawSocket handshake on a new connection and then
+// serves one WAMP session on it.
+func (r *Router) serveRawSocket(conn net.Conn, network string, secure bool) {
+	defer r.work.Done()
+	ser, sendLimit, err := rawSocketHandshake(conn, r.rsLengthCode)
+	if err != nil {
+		r.log.Debug("router: RawSocket handshake failed", "remote", conn.RemoteAddr().String(), "err", err)
+		_ = conn.Close()
+		r.untrack(conn)
+		return
+	}
+	fc := &rsConn{
+		c:         conn,
+		br:        bufio.NewReader(conn),
+		recvLimit: rsLength(r.rsLengthCode),
+		sendLimit: sendLimit,
+	}
+	details := wamp.Dict{
+		"type":       "rawsocket",
+		"protocol":   "wamp.2." + ser.name,
+		"serializer": ser.name,
+		"peer":       network + ":" + conn.RemoteAddr().String(),
+		"is_secure":  secure,
+	}
+	r.serve(conn, fc, ser, 0, details)
+}
+
+// rawSocketHandshake reads the client's handshake request and answers it.
+// lengthCode is the router's maximum incoming message length code. It returns
+// the serializer and the largest message the client accepts.
+func rawSocketHandshake(conn net.Conn, lengthCode byte) (*serializer, int, error) {
+	if err := conn.SetDeadline(time.Now().Add(handshakeTimeout)); err != nil {
+		return nil, 0, err
+	}
+	var req [4]byte
+	if _, err := io.ReadFull(conn, req[:]); err != nil {
+		return nil, 0, fmt.Errorf("read handshake: %w", err)
+	}
+	if req[0] != rsMagic {
+		// Not RawSocket: fail the connection without a reply.
+		return nil, 0, fmt.Errorf("bad magic octet %#02x", req[0])
+	}
+	reply := func(b1 byte) error {
+		_, err := conn.Write([]byte{rsMagic, b1, 0, 0})
+		return err
+	}
+	if req[2] != 0 || req[3] != 0 {
+		_ = reply(rsErrReservedBits << 4)
+		return nil, 0, errors.New("reserved handshake bits set")
+	}
+	id := req[1] & 0x0F
+	if id == 0 {
+		return nil, 0, errors.New("illegal serializer 0")
+	}
+	ser := serializerFor(id)
+	if ser == nil {
+		_ = reply(rsErrSerializerUnsupported << 4)
+		return nil, 0, fmt.Errorf("unsupported serializer %d", id)
+	}
+	if err := reply(lengthCode<<4 | id); err != nil {
+		return nil, 0, fmt.Errorf("write handshake: %w", err)
+	}
+	if err := conn.SetDeadline(time.Time{}); err != nil {
+		return nil, 0, err
+	}
+	return ser, rsLength(req[1] >> 4), nil
+}
+
+// rsConn frames WAMP messages as RawSocket frames: one octet RRRRXTTT (R
+// reserved, X the 25th length bit, T the frame type), then a 24-bit
+// big-endian length, then the payload.
+type rsConn struct {
+	c         net.Conn
+	br        *bufio.Reader
+	recvLimit int // the router's limit, announced in the handshake
+	sendLimit int // the client's limit, from its handshake
+}
+
+func (rc *rsConn) readFrame() (frameKind, []byte, error) {
+	for {
+		var hdr [4]byte
+		if _, err := io.ReadFull(rc.br, hdr[:]); err != nil {
+			return 0, nil, err
+		}
+		if hdr[0]&0xF0 != 0 {
+			return 0, nil, &protocolError{fmt.Sprintf("RawSocket frame header %#02x has reserved bits set", hdr[0])}
+		}
+		n := int(hdr[1])<<16 | int(hdr[2])<<8 | int(hdr[3])
+		if hdr[0]&0x08 != 0 {
+			if n != 0 {
+				return 0, nil, &protocolError{"RawSocket frame length exceeds 2^24"}
+			}
+			n = rsMaxLength
+		}
+		if n > rc.recvLimit {
+			return 0, nil, &protocolError{fmt.Sprintf("RawSocket message of %d bytes exceeds the router's limit of %d", n, rc.recvLimit)}
+		}
+		switch hdr[0] & 0x07 {
+		case rsFrameMessage, rsFramePing:
+			b := make([]byte, n)
+			if _, err := io.ReadFull(rc.br, b); err != nil {
+				return 0, nil, err
+			}
+			if hdr[0]&0x07 == rsFramePing {
+				return framePing, b, nil
+			}
+			return frameMessage, b, nil
+		case rsFramePong:
+			if _, err := rc.br.Discard(n); err != nil {
+				return 0, nil, err
+			}
+		default:
+			return 0, nil, &protocolError{fmt.Sprintf("reserved RawSocket frame type %d", hdr[0]&0x07)}
+		}
+	}
+}
+
+func (rc *rsConn) writeFrame(typ byte, payload []byte) error {
+	n := len(payload)
+	if n > rsMaxLength {
+		return fmt.Errorf("RawSocket frame of %d bytes exceeds 2^24", n)
+	}
+	buf := make([]byte, 4+n)
+	buf[0] = typ
+	if n == rsMaxLength {
+		buf[0] |= 0x08
+	} else {
+		buf[1], buf[2], buf[3] = byte(n>>16), byte(n>>8), byte(n)
+	}
+	copy(buf[4:], payload)
+	_, err := rc.c.Write(buf)
+	return err
+}
+
+func (rc *rsConn) writeMessage(b []byte) error    { return rc.writeFrame(rsFrameMessage, b) }
+func (rc *rsConn) writePong(payload []byte) error { return rc.writeFrame(rsFramePong, payload) }
+func (rc *rsConn) writePing() error               { return nil }
+func (rc *rsConn) writeClose()                    {}
+func (rc *rsConn) setWriteDeadline(t time.Time)   { _ = rc.c.SetWriteDeadline(t) }
+func (rc *rsConn) close() error                   { return rc.c.Close() }
+func (rc *rsConn) maxSendSize() int               { return rc.sendLimit }

@@ -1,0 +1,244 @@
+package router_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gammazero/nexus/v3/client"
+	"github.com/gammazero/nexus/v3/transport/serialize"
+	"github.com/gammazero/nexus/v3/wamp"
+	"github.com/gorilla/websocket"
+
+	"github.com/wampgen/wampgen/router"
+)
+
+// rawSocket is a hand-written RawSocket client.
+type rawSocket struct {
+	t    testing.TB
+	conn net.Conn
+}
+
+func dialRawSocket(t testing.TB, r *router.Router) *rawSocket {
+	t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(r.RawSocketURL(), "tcp://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.Close() })
+	_ = conn.SetDeadline(time.Now().Add(testTimeout))
+	return &rawSocket{t: t, conn: conn}
+}
+
+func (c *rawSocket) write(b ...byte) {
+	c.t.Helper()
+	if _, err := c.conn.Write(b); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+func (c *rawSocket) read(n int) []byte {
+	c.t.Helper()
+	b := make([]byte, n)
+	if _, err := io.ReadFull(c.conn, b); err != nil {
+		c.t.Fatalf("reading %d bytes: %v", n, err)
+	}
+	return b
+}
+
+// handshake sends a handshake request and returns the reply.
+func (c *rawSocket) handshake(b1 byte) []byte {
+	c.t.Helper()
+	c.write(0x7F, b1, 0, 0)
+	return c.read(4)
+}
+
+func (c *rawSocket) writeFrame(typ byte, payload string) {
+	c.t.Helper()
+	n := len(payload)
+	c.write(append([]byte{typ, byte(n >> 16), byte(n >> 8), byte(n)}, payload...)...)
+}
+
+func (c *rawSocket) readFrame() (byte, string) {
+	c.t.Helper()
+	hdr := c.read(4)
+	n := int(hdr[1])<<16 | int(hdr[2])<<8 | int(hdr[3])
+	return hdr[0], string(c.read(n))
+}
+
+// expectEOF checks that the router closed the connection.
+func (c *rawSocket) expectEOF() {
+	c.t.Helper()
+	b, err := io.ReadAll(c.conn)
+	if err != nil || len(b) != 0 {
+		c.t.Fatalf("want the connection closed, read %q, %v", b, err)
+	}
+}
+
+// expectAbort checks that the router sends ABORT for a protocol violation
+// and closes the connection.
+func (c *rawSocket) expectAbort() {
+	c.t.Helper()
+	typ, msg := c.readFrame()
+	var v []any
+	if err := json.Unmarshal([]byte(msg), &v); typ != 0 || err != nil || len(v) != 3 || v[0] != 3.0 || v[2] != string(wamp.ErrProtocolViolation) {
+		c.t.Fatalf("want ABORT protocol_violation, got frame %d %s", typ, msg)
+	}
+	c.expectEOF()
+}
+
+func TestRawSocketHandshake(t *testing.T) {
+	r := startRouter(t, router.Config{})
+	tests := []struct {
+		name  string
+		req   []byte
+		reply []byte // nil: connection closed without reply
+	}{
+		{"json", []byte{0x7F, 0xF1, 0, 0}, []byte{0x7F, 0xF1, 0, 0}},
+		{"msgpack small client limit", []byte{0x7F, 0x02, 0, 0}, []byte{0x7F, 0xF2, 0, 0}},
+		{"cbor", []byte{0x7F, 0x53, 0, 0}, []byte{0x7F, 0xF3, 0, 0}},
+		{"unsupported serializer", []byte{0x7F, 0xF4, 0, 0}, []byte{0x7F, 0x10, 0, 0}},
+		{"reserved serializer", []byte{0x7F, 0xFF, 0, 0}, []byte{0x7F, 0x10, 0, 0}},
+		{"reserved bits", []byte{0x7F, 0xF1, 0, 1}, []byte{0x7F, 0x30, 0, 0}},
+		{"illegal serializer", []byte{0x7F, 0xF0, 0, 0}, nil},
+		{"not rawsocket", []byte("GET "), nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c := dialRawSocket(t, r)
+			c.write(tt.req...)
+			if tt.reply == nil {
+				c.expectEOF()
+				return
+			}
+			if got := c.read(4); !bytes.Equal(got, tt.reply) {
+				t.Fatalf("reply % x, want % x", got, tt.reply)
+			}
+			if tt.reply[1]&0x0F == 0 {
+				c.expectEOF() // an error reply ends the connection
+			}
+		})
+	}
+}
+
+func TestRawSocketFraming(t *testing.T) {
+	// 1000 bytes is announced as 1024, the next RawSocket length.
+	r := startRouter(t, router.Config{MaxMessageSize: 1000})
+	hello := func(size int) string {
+		msg := `[1,"realm1",{"roles":{"caller":{}},"pad":""}]`
+		return strings.Replace(msg, `""`, `"`+strings.Repeat("x", size-len(msg))+`"`, 1)
+	}
+
+	t.Run("ping pong and a message at the limit", func(t *testing.T) {
+		t.Parallel()
+		c := dialRawSocket(t, r)
+		if got := c.handshake(0xF1); !bytes.Equal(got, []byte{0x7F, 0x11, 0, 0}) {
+			t.Fatalf("handshake reply % x, want 7f 11 00 00", got)
+		}
+		c.writeFrame(1, "abc")
+		if typ, payload := c.readFrame(); typ != 2 || payload != "abc" {
+			t.Fatalf("PING answered with frame %d %q, want PONG abc", typ, payload)
+		}
+		c.writeFrame(2, "unsolicited pong, ignored")
+		c.writeFrame(0, hello(1024))
+		if typ, msg := c.readFrame(); typ != 0 || !strings.HasPrefix(msg, "[2,") {
+			t.Fatalf("want WELCOME, got frame %d %s", typ, msg)
+		}
+	})
+
+	violations := map[string]func(c *rawSocket){
+		"message over the limit": func(c *rawSocket) { c.writeFrame(0, hello(1025)) },
+		"16M length bit":         func(c *rawSocket) { c.write(0x08, 0, 0, 0) },
+		"reserved frame type":    func(c *rawSocket) { c.writeFrame(3, "") },
+		"reserved header bits":   func(c *rawSocket) { c.writeFrame(0x10, "[]") },
+		"invalid JSON":           func(c *rawSocket) { c.writeFrame(0, `[1,"realm1",{}`) },
+		"not a list":             func(c *rawSocket) { c.writeFrame(0, `{"hello":1}`) },
+		"missing element":        func(c *rawSocket) { c.writeFrame(0, `[1,"realm1"]`) },
+		"unknown message type":   func(c *rawSocket) { c.writeFrame(0, `[99,"realm1",{}]`) },
+	}
+	for name, violate := range violations {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			c := dialRawSocket(t, r)
+			c.handshake(0xF1)
+			violate(c)
+			c.expectAbort()
+		})
+	}
+}
+
+func TestWebSocketMessageLimit(t *testing.T) {
+	r := startRouter(t, router.Config{MaxMessageSize: 1000})
+	c := dialRawJSON(t, r.WebSocketURL())
+	c.send(`[1,"realm1",{"pad":"` + strings.Repeat("x", 1000) + `"}]`)
+	_ = c.conn.SetReadDeadline(time.Now().Add(testTimeout))
+	_, _, err := c.conn.ReadMessage()
+	if ce, ok := errors.AsType[*websocket.CloseError](err); !ok || ce.Code != websocket.CloseMessageTooBig {
+		t.Fatalf("want close 1009 (message too big), got %v", err)
+	}
+}
+
+// TestClientMessageLimit checks that the router never sends a RawSocket
+// client more than it announced, and that the call concerned fails with
+// wamp.error.payload_size_exceeded instead of hanging.
+func TestClientMessageLimit(t *testing.T) {
+	r := startRouter(t, router.Config{})
+	ctx := context.Background()
+	big := strings.Repeat("x", 4000)
+
+	bigCallee := dial(t, r.WebSocketURL(), client.Config{Serialization: serialize.MSGPACK})
+	if err := bigCallee.Register("test.big", func(context.Context, *wamp.Invocation) client.InvokeResult {
+		return client.InvokeResult{Args: wamp.List{big}}
+	}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := bigCallee.Register("test.echo", echo, nil); err != nil {
+		t.Fatal(err)
+	}
+	invoked := make(chan struct{}, 1)
+	smallCallee := dial(t, r.RawSocketURL(), client.Config{Serialization: serialize.CBOR, RecvLimit: 2048})
+	if err := smallCallee.Register("test.small", func(_ context.Context, inv *wamp.Invocation) client.InvokeResult {
+		invoked <- struct{}{}
+		return client.InvokeResult{Args: inv.Arguments}
+	}, nil); err != nil {
+		t.Fatal(err)
+	}
+
+	wantExceeded := func(err error) {
+		t.Helper()
+		rpcErr, ok := errors.AsType[client.RPCError](err)
+		if !ok || rpcErr.Err.Error != "wamp.error.payload_size_exceeded" {
+			t.Fatalf("want wamp.error.payload_size_exceeded, got %v", err)
+		}
+	}
+
+	// RESULT too large for the caller.
+	smallCaller := dial(t, r.RawSocketURL(), client.Config{Serialization: serialize.MSGPACK, RecvLimit: 2048})
+	_, err := smallCaller.Call(ctx, "test.big", nil, nil, nil, nil)
+	wantExceeded(err)
+	res, err := smallCaller.Call(ctx, "test.echo", nil, wamp.List{"small"}, nil, nil)
+	if err != nil || res.Arguments[0] != "small" {
+		t.Fatalf("small call after the refused one: %v %v", res, err)
+	}
+
+	// INVOCATION too large for the callee.
+	caller := dial(t, r.WebSocketURL(), client.Config{Serialization: serialize.JSON})
+	_, err = caller.Call(ctx, "test.small", nil, wamp.List{big}, nil, nil)
+	wantExceeded(err)
+	select {
+	case <-invoked:
+		t.Fatal("callee received a message larger than it accepts")
+	default:
+	}
+	res, err = caller.Call(ctx, "test.small", nil, wamp.List{"fits"}, nil, nil)
+	if err != nil || res.Arguments[0] != "fits" {
+		t.Fatalf("small call after the refused one: %v %v", res, err)
+	}
+}

@@ -1,0 +1,513 @@
+package router
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"sync"
+	"time"
+
+	nxrouter "github.com/gammazero/nexus/v3/router"
+	"github.com/gammazero/nexus/v3/wamp"
+)
+
+// DefaultRealm is the realm a Router serves when Config.Realms is empty.
+const DefaultRealm = "realm1"
+
+// closeTimeout bounds how long Close waits for sessions to end.
+const closeTimeout = 10 * time.Second
+
+// Config configures a Router. The zero Config starts a router with the
+// default realm and no listener; serve it through Handler.
+type Config struct {
+	// Realms the router serves. When empty, the router serves one realm,
+	// DefaultRealm, that admits anonymous clients.
+	Realms []RealmConfig
+
+	// WebSocketAddr is the TCP address of the WebSocket listener, for
+	// example "127.0.0.1:0" for any free port. Empty means no listener.
+	WebSocketAddr string
+
+	// RawSocketAddr is the TCP address of the RawSocket listener. Empty
+	// means no listener.
+	RawSocketAddr string
+
+	// UnixSocketPath is the path of a Unix socket that serves RawSocket.
+	// Empty means none. The socket file must not exist; Close removes it.
+	UnixSocketPath string
+
+	// TLSConfig, when set, makes the WebSocket and TCP RawSocket listeners
+	// serve TLS (wss:// and tcps://). It must hold a certificate. The Unix
+	// socket never uses TLS.
+	TLSConfig *tls.Config
+
+	// Logger receives the router's log, including nexus's own lines (nexus
+	// chatter at Debug, trouble at Warn). nil discards everything.
+	Logger *slog.Logger
+
+	// KeepAlive, when positive, is the interval between WebSocket pings; a
+	// WebSocket client that sends nothing, not even a pong, for two
+	// intervals is disconnected. RawSocket connections rely on TCP
+	// keep-alive instead.
+	KeepAlive time.Duration
+
+	// MaxMessageSize is the largest message, in bytes, the router accepts
+	// from a client; a client that sends a larger one is disconnected. 0
+	// means 16 MiB, the RawSocket maximum, which is also the largest value
+	// allowed. RawSocket announces limits as powers of two from 512 bytes,
+	// so over RawSocket the limit is MaxMessageSize rounded up to one.
+	MaxMessageSize int
+
+	// OutQueueSize is the number of messages buffered for each client
+	// (default 8192). nexus never waits for a slow client: a message that
+	// does not fit is dropped (an EVENT) or refused (an INVOCATION, whose
+	// caller gets wamp.error.network_failure), so the queue must absorb the
+	// largest burst a client is expected to receive at once.
+	OutQueueSize int
+}
+
+// RealmConfig configures one realm.
+//
+// Callers and publishers may always ask for their identity to be disclosed
+// (disclose_me), and callees may ask for the caller's (disclose_caller).
+type RealmConfig struct {
+	// Name is the realm URI, for example "realm1".
+	Name string
+
+	// Anonymous admits clients that authenticate with "anonymous" or offer
+	// no authentication method; they get the authrole "anonymous".
+	Anonymous bool
+
+	// Users are the principals that may authenticate. A realm offers
+	// "ticket", "wampcra" and "cryptosign" when at least one user has the
+	// matching credential.
+	Users []User
+}
+
+// User is one principal of a realm. Set at least one credential.
+type User struct {
+	// AuthID is the name the client announces in HELLO.Details.authid.
+	AuthID string
+
+	// AuthRole is the role the session gets; empty means "user".
+	AuthRole string
+
+	// Ticket enables ticket authentication with this ticket.
+	Ticket string
+
+	// Secret enables WAMP-CRA with this secret. With Salt set, the signing
+	// key is derived with PBKDF2-HMAC-SHA256 (salted WAMP-CRA), and the
+	// CHALLENGE tells the client the salt, iterations and key length;
+	// Iterations defaults to 1000 and KeyLen to 32.
+	Secret     string
+	Salt       string
+	Iterations int
+	KeyLen     int
+
+	// PublicKey enables WAMP-Cryptosign with this Ed25519 key. If the
+	// client also announces HELLO.Details.authextra.pubkey, it must match.
+	PublicKey ed25519.PublicKey
+}
+
+// Router is a WAMP router running in-process, built on nexus. It routes
+// calls and events between the sessions of each realm, whatever transport and
+// serializer each client uses. Its methods are safe for concurrent use.
+type Router struct {
+	log            *slog.Logger
+	nexus          nxrouter.Router
+	handler        *wsHandler
+	httpSrv        *http.Server
+	rsListeners    []net.Listener
+	keepAlive      time.Duration
+	maxMessageSize int
+	outQueueSize   int
+	rsLengthCode   byte
+
+	wsURL, rsURL, unixURL string
+
+	mu     sync.Mutex
+	closed bool
+	conns  map[net.Conn]*connState
+
+	work    sync.WaitGroup // connection handlers and live peers
+	serving sync.WaitGroup // accept loops and the HTTP server
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// connState tracks one client connection.
+type connState struct {
+	peer     *peer
+	attached bool // the session is established
+}
+
+// Start starts a router and its listeners. ctx bounds starting only; the
+// router runs until Close. On error nothing is left running.
+func Start(ctx context.Context, cfg Config) (*Router, error) {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	maxMsg := cfg.MaxMessageSize
+	if maxMsg == 0 {
+		maxMsg = rsMaxLength
+	}
+	if maxMsg < 0 || maxMsg > rsMaxLength {
+		return nil, fmt.Errorf("router: MaxMessageSize %d out of range 1..%d", cfg.MaxMessageSize, rsMaxLength)
+	}
+	if cfg.KeepAlive < 0 {
+		return nil, fmt.Errorf("router: negative KeepAlive %v", cfg.KeepAlive)
+	}
+	queue := cfg.OutQueueSize
+	if queue == 0 {
+		queue = defaultOutQueueSize
+	}
+	if queue < 0 {
+		return nil, fmt.Errorf("router: negative OutQueueSize %d", cfg.OutQueueSize)
+	}
+	if cfg.TLSConfig != nil && len(cfg.TLSConfig.Certificates) == 0 &&
+		cfg.TLSConfig.GetCertificate == nil && cfg.TLSConfig.GetConfigForClient == nil {
+		return nil, errors.New("router: TLSConfig has no certificate")
+	}
+	realms, err := nexusRealms(cfg.Realms)
+	if err != nil {
+		return nil, err
+	}
+
+	r := &Router{
+		log:            log,
+		keepAlive:      cfg.KeepAlive,
+		maxMessageSize: maxMsg,
+		outQueueSize:   queue,
+		rsLengthCode:   rsLengthCode(maxMsg),
+		conns:          map[net.Conn]*connState{},
+	}
+	r.handler = newWSHandler(r)
+	var wsLn net.Listener
+	wsLn, err = r.listen(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	nx, err := nxrouter.NewRouter(&nxrouter.Config{RealmConfigs: realms}, nexusLogger{log})
+	if err != nil {
+		r.closeListeners(wsLn)
+		return nil, fmt.Errorf("router: %w", err)
+	}
+	r.nexus = nx
+
+	if wsLn != nil {
+		r.httpSrv = &http.Server{
+			Handler:           r.handler,
+			ReadHeaderTimeout: handshakeTimeout,
+			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
+		}
+		r.serving.Go(func() { _ = r.httpSrv.Serve(wsLn) })
+	}
+	for _, ln := range r.rsListeners {
+		r.serving.Go(func() { r.acceptLoop(ln, cfg.TLSConfig != nil && ln.Addr().Network() != "unix") })
+	}
+	log.Debug("router: started", "websocket", r.wsURL, "rawsocket", r.rsURL, "unix", r.unixURL)
+	return r, nil
+}
+
+// nexusRealms validates realm configurations and converts them for nexus.
+func nexusRealms(cfgs []RealmConfig) ([]*nxrouter.RealmConfig, error) {
+	if len(cfgs) == 0 {
+		cfgs = []RealmConfig{{Name: DefaultRealm, Anonymous: true}}
+	}
+	// Validate everything nexus would reject: nexus.NewRouter leaks the
+	// goroutines of the realms it created before failing on a later one.
+	out := make([]*nxrouter.RealmConfig, 0, len(cfgs))
+	seen := map[string]bool{}
+	for _, rc := range cfgs {
+		if rc.Name == "" {
+			return nil, errors.New("router: realm with empty Name")
+		}
+		if !wamp.URI(rc.Name).ValidURI(false, "") {
+			return nil, fmt.Errorf("router: realm name %q is not a valid URI", rc.Name)
+		}
+		if seen[rc.Name] {
+			return nil, fmt.Errorf("router: duplicate realm %q", rc.Name)
+		}
+		seen[rc.Name] = true
+		ks := keyStore{}
+		for _, u := range rc.Users {
+			p, err := newPrincipal(u)
+			if err != nil {
+				return nil, fmt.Errorf("router: realm %q: %w", rc.Name, err)
+			}
+			if _, dup := ks[p.AuthID]; dup {
+				return nil, fmt.Errorf("router: realm %q: duplicate user %q", rc.Name, p.AuthID)
+			}
+			ks[p.AuthID] = p
+		}
+		if !rc.Anonymous && len(ks) == 0 {
+			return nil, fmt.Errorf("router: realm %q admits nobody: set Anonymous or add Users", rc.Name)
+		}
+		out = append(out, &nxrouter.RealmConfig{
+			URI:            wamp.URI(rc.Name),
+			AnonymousAuth:  rc.Anonymous,
+			AllowDisclose:  true,
+			Authenticators: authenticators(ks),
+		})
+	}
+	return out, nil
+}
+
+// listen opens the configured listeners. It returns the WebSocket listener
+// (nil when not configured) and records the RawSocket ones and all URLs.
+func (r *Router) listen(ctx context.Context, cfg Config) (net.Listener, error) {
+	var lc net.ListenConfig
+	var wsLn net.Listener
+	fail := func(what string, err error) (net.Listener, error) {
+		r.closeListeners(wsLn)
+		return nil, fmt.Errorf("router: %s listener: %w", what, err)
+	}
+	var wsTLS, rsTLS *tls.Config
+	if cfg.TLSConfig != nil {
+		wsTLS = cfg.TLSConfig.Clone()
+		if len(wsTLS.NextProtos) == 0 {
+			// WebSocket upgrades need HTTP/1.1.
+			wsTLS.NextProtos = []string{"http/1.1"}
+		}
+		rsTLS = cfg.TLSConfig.Clone()
+	}
+	if cfg.WebSocketAddr != "" {
+		ln, err := lc.Listen(ctx, "tcp", cfg.WebSocketAddr)
+		if err != nil {
+			return fail("WebSocket", err)
+		}
+		scheme := "ws"
+		if wsTLS != nil {
+			scheme = "wss"
+			ln = tls.NewListener(ln, wsTLS)
+		}
+		wsLn = ln
+		r.wsURL = scheme + "://" + dialAddr(ln.Addr()) + "/"
+	}
+	if cfg.RawSocketAddr != "" {
+		ln, err := lc.Listen(ctx, "tcp", cfg.RawSocketAddr)
+		if err != nil {
+			return fail("RawSocket", err)
+		}
+		scheme := "tcp"
+		if rsTLS != nil {
+			scheme = "tcps"
+			ln = tls.NewListener(ln, rsTLS)
+		}
+		r.rsListeners = append(r.rsListeners, ln)
+		r.rsURL = scheme + "://" + dialAddr(ln.Addr())
+	}
+	if cfg.UnixSocketPath != "" {
+		path, err := filepath.Abs(cfg.UnixSocketPath)
+		if err != nil {
+			return fail("Unix socket", err)
+		}
+		ln, err := lc.Listen(ctx, "unix", path)
+		if err != nil {
+			return fail("Unix socket", err)
+		}
+		r.rsListeners = append(r.rsListeners, ln)
+		r.unixURL = "unix://" + filepath.ToSlash(path)
+	}
+	return wsLn, nil
+}
+
+func (r *Router) closeListeners(wsLn net.Listener) {
+	if wsLn != nil {
+		_ = wsLn.Close()
+	}
+	for _, ln := range r.rsListeners {
+		_ = ln.Close()
+	}
+}
+
+// dialAddr returns host:port for a listener address, with an unspecified
+// IP (0.0.0.0, ::) replaced by the loopback address of the same family, so
+// that the URL can be dialed.
+func dialAddr(a net.Addr) string {
+	ta, ok := a.(*net.TCPAddr)
+	if !ok {
+		return a.String()
+	}
+	ip := ta.IP
+	switch {
+	case ip == nil || ip.To4() != nil && ip.IsUnspecified():
+		ip = net.IPv4(127, 0, 0, 1)
+	case ip.IsUnspecified():
+		ip = net.IPv6loopback
+	}
+	return net.JoinHostPort(ip.String(), fmt.Sprint(ta.Port))
+}
+
+// WebSocketURL returns the URL of the WebSocket listener, for example
+// "ws://127.0.0.1:41234/" ("wss://" with TLS), or "" when there is none.
+func (r *Router) WebSocketURL() string { return r.wsURL }
+
+// RawSocketURL returns the URL of the TCP RawSocket listener, for example
+// "tcp://127.0.0.1:41235" ("tcps://" with TLS), or "" when there is none.
+func (r *Router) RawSocketURL() string { return r.rsURL }
+
+// UnixURL returns the URL of the Unix socket listener, "unix://" followed by
+// the absolute socket path, or "" when there is none.
+func (r *Router) UnixURL() string { return r.unixURL }
+
+// Handler returns the router's WebSocket endpoint, so that a program can
+// serve it on its own mux next to other handlers, with or without a
+// WebSocketAddr listener. It serves every path it is mounted on, refuses
+// requests that do not offer a WAMP subprotocol, and answers 503 Service
+// Unavailable after Close. Like gorilla/websocket by default, it refuses a
+// browser request whose Origin does not match its Host.
+func (r *Router) Handler() http.Handler { return r.handler }
+
+// Close shuts the router down: it stops the listeners, sends GOODBYE
+// (wamp.close.system_shutdown) to every session, closes every connection and
+// waits until all of the router's goroutines have ended. It is safe to call
+// more than once; later calls return the first call's result.
+func (r *Router) Close() error {
+	r.closeOnce.Do(func() { r.closeErr = r.shutdown() })
+	return r.closeErr
+}
+
+func (r *Router) shutdown() error {
+	r.mu.Lock()
+	r.closed = true
+	r.mu.Unlock()
+
+	// Stop accepting connections.
+	if r.httpSrv != nil {
+		_ = r.httpSrv.Close()
+	}
+	for _, ln := range r.rsListeners {
+		_ = ln.Close()
+	}
+	r.serving.Wait()
+
+	// End every connection. Sessions end because their connection does,
+	// which lets nexus remove them from the broker and dealer (cancelling
+	// pending calls and their timers) while the realm still runs. Closing
+	// the nexus router with sessions still attached skips that cleanup and
+	// leaves dealer timeout timers that panic when they fire later.
+	r.mu.Lock()
+	for c, st := range r.conns {
+		if st.attached {
+			st.peer.closeWith(&wamp.Goodbye{Details: wamp.Dict{}, Reason: wamp.CloseSystemShutdown})
+		} else {
+			_ = c.Close()
+		}
+	}
+	r.mu.Unlock()
+
+	var err error
+	done := make(chan struct{})
+	go func() {
+		r.work.Wait()
+		close(done)
+	}()
+	timer := time.NewTimer(closeTimeout)
+	defer timer.Stop()
+	select {
+	case <-done:
+	case <-timer.C:
+		err = fmt.Errorf("router: sessions still running %v after Close", closeTimeout)
+	}
+
+	r.nexus.Close()
+	r.log.Debug("router: closed")
+	return err
+}
+
+// enter registers a connection handler with r.work. It reports false once
+// the router is closed.
+func (r *Router) enter() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return false
+	}
+	r.work.Add(1)
+	return true
+}
+
+// track records a new connection so that Close can end it. It reports false
+// once the router is closed.
+func (r *Router) track(c net.Conn) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return false
+	}
+	r.conns[c] = &connState{}
+	return true
+}
+
+func (r *Router) untrack(c net.Conn) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.conns, c)
+}
+
+// serve runs a WAMP session on a connection whose transport handshake is
+// done. It returns once the session is established or has failed to be; the
+// session then lives on in the peer's goroutines until nexus closes it.
+func (r *Router) serve(c net.Conn, fc frameConn, ser *serializer, pingEvery time.Duration, details wamp.Dict) {
+	r.work.Add(1) // released by Peer.Close, which nexus always calls
+	p := newPeer(fc, ser, r.log.With("peer", details["peer"]), pingEvery, r.outQueueSize, func() {
+		r.untrack(c)
+		r.work.Done()
+	})
+	r.mu.Lock()
+	if st, ok := r.conns[c]; ok {
+		st.peer = p
+	}
+	r.mu.Unlock()
+
+	// AttachClient reads HELLO, authenticates and sends WELCOME; on failure
+	// it has sent ABORT and closed the peer.
+	if err := r.nexus.AttachClient(p, details); err != nil {
+		p.log.Debug("router: session not established", "err", err)
+		return
+	}
+	r.mu.Lock()
+	if st, ok := r.conns[c]; ok {
+		st.attached = true
+	}
+	r.mu.Unlock()
+}
+
+// acceptLoop accepts RawSocket connections until the listener is closed.
+func (r *Router) acceptLoop(ln net.Listener, secure bool) {
+	network := ln.Addr().Network()
+	var backoff time.Duration
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			// Out of file descriptors and the like: wait and retry.
+			backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
+			r.log.Warn("router: accept failed", "network", network, "err", err, "retry_in", backoff)
+			time.Sleep(backoff)
+			continue
+		}
+		backoff = 0
+		if !r.enter() {
+			_ = c.Close()
+			return
+		}
+		if !r.track(c) {
+			_ = c.Close()
+			r.work.Done()
+			return
+		}
+		go r.serveRawSocket(c, network, secure)
+	}
+}

@@ -1,0 +1,406 @@
+package router_test
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"errors"
+	"math/big"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gammazero/nexus/v3/client"
+	"github.com/gammazero/nexus/v3/transport/serialize"
+	"github.com/gammazero/nexus/v3/wamp"
+	"github.com/gorilla/websocket"
+
+	"github.com/wampgen/wampgen/router"
+)
+
+func checkURL(t *testing.T, raw, scheme string) *url.URL {
+	t.Helper()
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatalf("%q: %v", raw, err)
+	}
+	if u.Scheme != scheme {
+		t.Fatalf("%q: scheme %q, want %q", raw, u.Scheme, scheme)
+	}
+	if scheme == "unix" {
+		if u.Host != "" || !filepath.IsAbs(u.Path) {
+			t.Fatalf("%q: want unix:// and an absolute path", raw)
+		}
+		return u
+	}
+	if u.Hostname() != "127.0.0.1" {
+		t.Fatalf("%q: host %q, want 127.0.0.1", raw, u.Hostname())
+	}
+	if port, err := strconv.Atoi(u.Port()); err != nil || port <= 0 {
+		t.Fatalf("%q: bad port %q", raw, u.Port())
+	}
+	return u
+}
+
+func TestStartCloseLeavesNothingRunning(t *testing.T) {
+	verify := checkNoLeaks(t)
+	sock := unixPath(t)
+	r, err := router.Start(context.Background(), router.Config{
+		WebSocketAddr:  "127.0.0.1:0",
+		RawSocketAddr:  "127.0.0.1:0",
+		UnixSocketPath: sock,
+		KeepAlive:      time.Minute,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u := checkURL(t, r.WebSocketURL(), "ws"); u.Path != "/" {
+		t.Errorf("WebSocketURL %q: want path /", r.WebSocketURL())
+	}
+	checkURL(t, r.RawSocketURL(), "tcp")
+	if u := checkURL(t, r.UnixURL(), "unix"); u.Path != sock {
+		t.Errorf("UnixURL %q: want path %q", r.UnixURL(), sock)
+	}
+
+	// Sessions on every transport and serializer, left open; a callee, and
+	// a call in flight that would time out in the dealer after Close.
+	var clients []*client.Client
+	for _, tr := range transports {
+		c, err := dialErr(tr.url(r), client.Config{Serialization: tr.ser})
+		if err != nil {
+			t.Fatalf("%s: %v", tr.name, err)
+		}
+		clients = append(clients, c)
+	}
+	invoked := make(chan struct{})
+	err = clients[0].Register("test.block", func(ctx context.Context, _ *wamp.Invocation) client.InvokeResult {
+		close(invoked)
+		<-ctx.Done()
+		return client.InvokeResult{Err: wamp.ErrCanceled}
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	callDone := make(chan error, 1)
+	go func() {
+		_, err := clients[1].Call(context.Background(), "test.block", wamp.Dict{wamp.OptTimeout: 300}, nil, nil, nil)
+		callDone <- err
+	}()
+	<-invoked
+
+	// Connections that never finish joining: one silent after the
+	// RawSocket handshake, one before it, one WebSocket without HELLO.
+	rs, err := net.Dial("tcp", strings.TrimPrefix(r.RawSocketURL(), "tcp://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rs.Close()
+	if _, err := rs.Write([]byte{0x7F, 0xF2, 0, 0}); err != nil {
+		t.Fatal(err)
+	}
+	silent, err := net.Dial("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	ws := dialRawJSON(t, r.WebSocketURL())
+
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	for i, c := range clients {
+		select {
+		case <-c.Done():
+		case <-time.After(testTimeout):
+			t.Fatalf("%s: client still connected after Close", transports[i].name)
+		}
+		if gb := c.RouterGoodbye(); gb == nil || gb.Reason != wamp.CloseSystemShutdown {
+			t.Errorf("%s: router said goodbye with %v, want %s", transports[i].name, gb, wamp.CloseSystemShutdown)
+		}
+		_ = c.Close()
+	}
+	select {
+	case err := <-callDone:
+		if err == nil {
+			t.Error("call in flight succeeded after Close")
+		}
+	case <-time.After(testTimeout):
+		t.Fatal("call in flight did not end")
+	}
+	_ = ws.conn.SetReadDeadline(time.Now().Add(testTimeout))
+	if _, _, err := ws.conn.ReadMessage(); err == nil {
+		t.Error("WebSocket without session still open after Close")
+	}
+	_ = ws.conn.Close()
+	if _, err := os.Stat(sock); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("Unix socket file still there after Close: %v", err)
+	}
+	for _, addr := range []string{r.WebSocketURL(), r.RawSocketURL()} {
+		u, _ := url.Parse(addr)
+		if c, err := net.DialTimeout("tcp", u.Host, time.Second); err == nil {
+			c.Close()
+			t.Errorf("%s still accepts connections after Close", addr)
+		}
+	}
+	if err := r.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+
+	// The call had a 300ms dealer-side timeout. Had its timer survived
+	// Close, it would fire into the closed dealer and panic.
+	time.Sleep(400 * time.Millisecond)
+	verify()
+}
+
+func TestStartFailsOnOccupiedAddress(t *testing.T) {
+	verify := checkNoLeaks(t)
+	r := startRouter(t, router.Config{})
+	wsHost := strings.TrimSuffix(strings.TrimPrefix(r.WebSocketURL(), "ws://"), "/")
+	rsHost := strings.TrimPrefix(r.RawSocketURL(), "tcp://")
+	sock := strings.TrimPrefix(r.UnixURL(), "unix://")
+
+	for name, cfg := range map[string]router.Config{
+		"websocket": {WebSocketAddr: wsHost},
+		"rawsocket": {RawSocketAddr: rsHost},
+		"unix":      {UnixSocketPath: sock},
+		// The first listeners succeed; the later failure must close them.
+		"partial": {WebSocketAddr: "127.0.0.1:0", RawSocketAddr: "127.0.0.1:0", UnixSocketPath: sock},
+	} {
+		r2, err := router.Start(context.Background(), cfg)
+		if err == nil {
+			_ = r2.Close()
+			t.Errorf("%s: Start on an occupied address succeeded", name)
+			continue
+		}
+		if !strings.Contains(err.Error(), "address already in use") {
+			t.Errorf("%s: unexpected error %v", name, err)
+		}
+	}
+
+	// The first router is unaffected.
+	c := dial(t, r.WebSocketURL(), client.Config{})
+	if _, err := c.Call(context.Background(), string(wamp.MetaProcSessionCount), nil, nil, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	_ = c.Close()
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	verify()
+}
+
+func TestStartRejectsBadConfig(t *testing.T) {
+	defer checkNoLeaks(t)()
+	pub := make([]byte, 32)
+	for name, cfg := range map[string]router.Config{
+		"empty realm name":        {Realms: []router.RealmConfig{{Anonymous: true}}},
+		"invalid realm URI":       {Realms: []router.RealmConfig{{Name: "bad realm", Anonymous: true}}},
+		"duplicate realm":         {Realms: []router.RealmConfig{{Name: "a", Anonymous: true}, {Name: "a", Anonymous: true}}},
+		"nobody admitted":         {Realms: []router.RealmConfig{{Name: "a"}}},
+		"user without authid":     {Realms: []router.RealmConfig{{Name: "a", Users: []router.User{{Ticket: "t"}}}}},
+		"user without credential": {Realms: []router.RealmConfig{{Name: "a", Users: []router.User{{AuthID: "u"}}}}},
+		"duplicate user":          {Realms: []router.RealmConfig{{Name: "a", Users: []router.User{{AuthID: "u", Ticket: "t"}, {AuthID: "u", Ticket: "s"}}}}},
+		"short public key":        {Realms: []router.RealmConfig{{Name: "a", Users: []router.User{{AuthID: "u", PublicKey: pub[:31]}}}}},
+		"salt without secret":     {Realms: []router.RealmConfig{{Name: "a", Users: []router.User{{AuthID: "u", Ticket: "t", Salt: "s"}}}}},
+		"iterations without salt": {Realms: []router.RealmConfig{{Name: "a", Users: []router.User{{AuthID: "u", Secret: "s", Iterations: 10}}}}},
+		"negative keepalive":      {KeepAlive: -time.Second},
+		"huge message size":       {MaxMessageSize: 1<<24 + 1},
+		"tls without cert":        {TLSConfig: &tls.Config{}},
+	} {
+		r, err := router.Start(context.Background(), cfg)
+		if err == nil {
+			_ = r.Close()
+			t.Errorf("%s: Start succeeded", name)
+		} else if !strings.HasPrefix(err.Error(), "router: ") {
+			t.Errorf("%s: error %q lacks the package prefix", name, err)
+		}
+	}
+}
+
+func TestHandlerOnOwnMux(t *testing.T) {
+	r, err := router.Start(context.Background(), router.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.WebSocketURL() != "" || r.RawSocketURL() != "" || r.UnixURL() != "" {
+		t.Fatalf("URLs without listeners: %q %q %q", r.WebSocketURL(), r.RawSocketURL(), r.UnixURL())
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/wamp", r.Handler())
+	mux.HandleFunc("/health", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) })
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	wsURL := "ws" + strings.TrimPrefix(srv.URL, "http") + "/wamp"
+
+	for _, ser := range []serialize.Serialization{serialize.JSON, serialize.MSGPACK, serialize.CBOR} {
+		c := dial(t, wsURL, client.Config{Serialization: ser})
+		res, err := c.Call(context.Background(), string(wamp.MetaProcSessionCount), nil, nil, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := wamp.AsInt64(res.Arguments[0]); n < 1 {
+			t.Fatalf("session count %v", res.Arguments)
+		}
+		_ = c.Close()
+	}
+
+	rsp, err := http.Get(srv.URL + "/health")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rsp.Body.Close()
+	if rsp.StatusCode != http.StatusOK {
+		t.Fatalf("/health: %s", rsp.Status)
+	}
+
+	// A WebSocket request without a WAMP subprotocol is refused.
+	_, rsp, err = websocket.DefaultDialer.Dial(wsURL, nil)
+	if err == nil || rsp == nil || rsp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("dial without subprotocol: err %v, response %v", err, rsp)
+	}
+	d := websocket.Dialer{Subprotocols: []string{"wamp.2.ubjson", "wamp.2.cbor", "wamp.2.json"}}
+	conn, _, err := d.Dial(wsURL, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if conn.Subprotocol() != "wamp.2.cbor" {
+		t.Errorf("negotiated %q, want the client's first supported choice wamp.2.cbor", conn.Subprotocol())
+	}
+	conn.Close()
+
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	_, rsp, err = (&websocket.Dialer{Subprotocols: []string{"wamp.2.json"}}).Dial(wsURL, nil)
+	if err == nil || rsp == nil || rsp.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("dial after Close: err %v, response %v", err, rsp)
+	}
+}
+
+func TestTLS(t *testing.T) {
+	cert, pool := selfSigned(t)
+	r, err := router.Start(context.Background(), router.Config{
+		WebSocketAddr:  "127.0.0.1:0",
+		RawSocketAddr:  "127.0.0.1:0",
+		UnixSocketPath: unixPath(t),
+		TLSConfig:      &tls.Config{Certificates: []tls.Certificate{cert}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	closeAtCleanup(t, r)
+	checkURL(t, r.WebSocketURL(), "wss")
+	checkURL(t, r.RawSocketURL(), "tcps")
+	checkURL(t, r.UnixURL(), "unix")
+
+	callee := dial(t, r.WebSocketURL(), client.Config{TlsCfg: &tls.Config{RootCAs: pool}, Serialization: serialize.MSGPACK})
+	if err := callee.Register("test.echo", echo, nil); err != nil {
+		t.Fatal(err)
+	}
+	caller := dial(t, r.RawSocketURL(), client.Config{TlsCfg: &tls.Config{RootCAs: pool}, Serialization: serialize.CBOR})
+	res, err := caller.Call(context.Background(), "test.echo", nil, wamp.List{"over tls"}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Arguments[0] != "over tls" {
+		t.Fatalf("got %v", res.Arguments)
+	}
+	info, err := caller.Call(context.Background(), string(wamp.MetaProcSessionGet), nil, wamp.List{caller.ID()}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	details, _ := wamp.AsDict(info.Arguments[0])
+	transport, _ := wamp.AsDict(details["transport"])
+	if transport["type"] != "rawsocket" || transport["is_secure"] != true || transport["serializer"] != "cbor" {
+		t.Errorf("transport details %v", transport)
+	}
+
+	// A plain client is not served.
+	if _, err := dialErr(strings.Replace(r.WebSocketURL(), "wss:", "ws:", 1), client.Config{}); err == nil {
+		t.Error("plain WebSocket client joined a TLS listener")
+	}
+}
+
+// selfSigned returns a certificate for 127.0.0.1 and a pool that trusts it.
+func selfSigned(t *testing.T) (tls.Certificate, *x509.CertPool) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "router test"},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(leaf)
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, pool
+}
+
+func TestKeepAlive(t *testing.T) {
+	r, err := router.Start(context.Background(), router.Config{WebSocketAddr: "127.0.0.1:0", KeepAlive: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	closeAtCleanup(t, r)
+
+	// A client that reads (and so answers pings) stays connected.
+	c := dial(t, r.WebSocketURL(), client.Config{})
+	// One that doesn't is dropped after two intervals.
+	silent := dialRawJSON(t, r.WebSocketURL())
+	silent.join(router.DefaultRealm)
+	pinged := make(chan struct{}, 1)
+	silent.conn.SetPingHandler(func(string) error {
+		select {
+		case pinged <- struct{}{}:
+		default:
+		}
+		return nil // and no pong
+	})
+
+	time.Sleep(300 * time.Millisecond)
+	if _, err := c.Call(context.Background(), string(wamp.MetaProcSessionCount), nil, nil, nil, nil); err != nil {
+		t.Fatalf("reading client was dropped: %v", err)
+	}
+	_ = silent.conn.SetReadDeadline(time.Now().Add(testTimeout))
+	for {
+		_, _, err := silent.conn.ReadMessage()
+		if err == nil {
+			continue
+		}
+		if ne, ok := errors.AsType[net.Error](err); ok && ne.Timeout() {
+			t.Fatal("client that answers no ping is still connected")
+		}
+		break
+	}
+	select {
+	case <-pinged:
+	default:
+		t.Error("router sent no ping")
+	}
+}

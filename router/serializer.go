@@ -1,0 +1,355 @@
+package router
+
+import (
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"math"
+	"reflect"
+	"strings"
+
+	"github.com/gammazero/nexus/v3/transport/serialize"
+	"github.com/gammazero/nexus/v3/wamp"
+	"github.com/ugorji/go/codec"
+)
+
+// serializer implements nexus's serialize.Serializer for one wire format.
+//
+// It replaces nexus's stock serializers on every connection the router
+// accepts, for three reasons:
+//
+//   - JSON has no binary type. WAMP's convention (see the package
+//     documentation) carries bytes as a string made of a NUL character and
+//     standard padded base64. nexus's stock JSON serializer implements neither
+//     direction, so bytes were mangled between a JSON peer and a MsgPack or
+//     CBOR peer.
+//   - nexus encodes a nil Arguments list that precedes a non-empty
+//     ArgumentsKw as null, and a nil Details or Options dict as null; the
+//     spec requires [] and {}.
+//   - nexus decodes leniently (missing or mistyped elements are skipped). A
+//     router used for testing clients should reject malformed messages, so
+//     these serializers check the element count and types of each message.
+//
+// A serializer is stateless and safe for concurrent use.
+type serializer struct {
+	name   string // "json", "msgpack" or "cbor"
+	handle codec.Handle
+	json   bool // apply the JSON binary convention
+}
+
+var _ serialize.Serializer = (*serializer)(nil)
+
+var (
+	jsonSerializer    = &serializer{name: "json", handle: newJSONHandle(), json: true}
+	msgpackSerializer = &serializer{name: "msgpack", handle: newMsgpackHandle()}
+	cborSerializer    = &serializer{name: "cbor", handle: newCBORHandle()}
+)
+
+var mapType = reflect.TypeFor[map[string]any]()
+
+func newJSONHandle() *codec.JsonHandle {
+	h := &codec.JsonHandle{}
+	h.MapType = mapType
+	// Every []byte the encoder meets, at any depth, goes through binaryExt.
+	h.RawBytesExt = binaryExt{}
+	return h
+}
+
+func newMsgpackHandle() *codec.MsgpackHandle {
+	h := &codec.MsgpackHandle{}
+	h.MapType = mapType
+	// WriteExt selects the current MessagePack spec: []byte is written as
+	// bin, string as str, and on decoding bin becomes []byte and str string.
+	h.WriteExt = true
+	return h
+}
+
+func newCBORHandle() *codec.CborHandle {
+	h := &codec.CborHandle{}
+	h.MapType = mapType
+	return h
+}
+
+// binaryExt writes []byte as a JSON string following the WAMP binary
+// convention. Decoding never reaches it: values are decoded into interfaces,
+// so strings arrive as strings and unwrapBinary converts them.
+type binaryExt struct{}
+
+// ConvertExt returns the NUL-prefixed base64 string for v, a []byte.
+func (binaryExt) ConvertExt(v any) any {
+	b, _ := v.([]byte)
+	return encodeBinaryString(b)
+}
+
+// UpdateExt is required by codec.InterfaceExt. It only runs when decoding
+// into a []byte variable, which this package never does.
+func (binaryExt) UpdateExt(dst, src any) {
+	p, ok := dst.(*[]byte)
+	if !ok {
+		return
+	}
+	if s, ok := src.(string); ok {
+		if b, ok := decodeBinaryString(s); ok {
+			*p = b
+		}
+	}
+}
+
+// encodeBinaryString returns the WAMP JSON form of b: NUL followed by the
+// standard, padded base64 encoding of b.
+func encodeBinaryString(b []byte) string {
+	return "\x00" + base64.StdEncoding.EncodeToString(b)
+}
+
+// decodeBinaryString reports whether s is the WAMP JSON form of a byte string
+// and, if so, returns the bytes. s qualifies when its first byte is NUL and
+// the rest is canonical standard base64: padded, no line breaks, unused bits
+// zero. Exactly those strings are produced by encodeBinaryString, so the
+// conversion round-trips and nothing else is touched.
+func decodeBinaryString(s string) ([]byte, bool) {
+	if s == "" || s[0] != 0 {
+		return nil, false
+	}
+	enc := s[1:]
+	// base64 decoders skip \r and \n; a string containing them is not the
+	// canonical form and stays a string.
+	if len(enc)%4 != 0 || strings.ContainsAny(enc, "\r\n") {
+		return nil, false
+	}
+	b, err := base64.StdEncoding.Strict().DecodeString(enc)
+	if err != nil {
+		return nil, false
+	}
+	return b, true
+}
+
+// unwrapBinary replaces, in place, every string inside the lists and maps of
+// v that follows the JSON binary convention with its bytes. Map keys are left
+// alone. It returns v, or the bytes when v itself is such a string.
+func unwrapBinary(v any) any {
+	switch t := v.(type) {
+	case string:
+		if b, ok := decodeBinaryString(t); ok {
+			return b
+		}
+	case []any:
+		for i, e := range t {
+			t[i] = unwrapBinary(e)
+		}
+	case map[string]any:
+		for k, e := range t {
+			if s, ok := e.(string); ok {
+				if b, ok := decodeBinaryString(s); ok {
+					t[k] = b
+				}
+				continue
+			}
+			unwrapBinary(e)
+		}
+	}
+	return v
+}
+
+// Serialize encodes msg as a WAMP message list.
+func (s *serializer) Serialize(msg wamp.Message) ([]byte, error) {
+	list, err := messageToList(msg)
+	if err != nil {
+		return nil, err
+	}
+	var b []byte
+	if err := codec.NewEncoderBytes(&b, s.handle).Encode(list); err != nil {
+		return nil, fmt.Errorf("encode %s as %s: %w", msg.MessageType(), s.name, err)
+	}
+	return b, nil
+}
+
+// Deserialize decodes a WAMP message list.
+func (s *serializer) Deserialize(data []byte) (wamp.Message, error) {
+	var v any
+	if err := codec.NewDecoderBytes(data, s.handle).Decode(&v); err != nil {
+		return nil, fmt.Errorf("decode %s: %w", s.name, err)
+	}
+	list, ok := v.([]any)
+	if !ok {
+		return nil, fmt.Errorf("decode %s: message is %T, not a list", s.name, v)
+	}
+	if s.json {
+		// Only payload containers (dicts and lists) follow the binary
+		// convention; top-level strings are URIs, auth methods and the like.
+		for _, e := range list[min(1, len(list)):] {
+			switch e.(type) {
+			case []any, map[string]any:
+				unwrapBinary(e)
+			}
+		}
+	}
+	return listToMessage(list)
+}
+
+// SerializeDataItem encodes an arbitrary value.
+func (s *serializer) SerializeDataItem(item any) ([]byte, error) {
+	var b []byte
+	err := codec.NewEncoderBytes(&b, s.handle).Encode(item)
+	return b, err
+}
+
+// DeserializeDataItem decodes data into v, a pointer. For JSON, binary
+// strings are converted when v points to an interface value.
+func (s *serializer) DeserializeDataItem(data []byte, v any) error {
+	if err := codec.NewDecoderBytes(data, s.handle).Decode(v); err != nil {
+		return err
+	}
+	if p, ok := v.(*any); ok && s.json {
+		*p = unwrapBinary(*p)
+	}
+	return nil
+}
+
+// serializerFor returns the serializer for a RawSocket serializer ID.
+func serializerFor(id byte) *serializer {
+	switch id {
+	case 1:
+		return jsonSerializer
+	case 2:
+		return msgpackSerializer
+	case 3:
+		return cborSerializer
+	}
+	return nil
+}
+
+// omitEmpty reports whether a message field may be left off the end of the
+// message list when empty (Arguments and ArgumentsKw).
+func omitEmpty(f reflect.StructField) bool {
+	return strings.Contains(f.Tag.Get("wamp"), "omitempty")
+}
+
+// messageToList turns a nexus message into its WAMP list form. Trailing
+// empty Arguments/ArgumentsKw are left off; any other nil list or dict is
+// written as an empty one.
+func messageToList(msg wamp.Message) ([]any, error) {
+	rv := reflect.ValueOf(msg)
+	if msg == nil || rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {
+		return nil, fmt.Errorf("cannot serialize message of type %T", msg)
+	}
+	rv = rv.Elem()
+	rt := rv.Type()
+	last := rt.NumField() - 1
+	for ; last >= 0; last-- {
+		if !omitEmpty(rt.Field(last)) || rv.Field(last).Len() > 0 {
+			break
+		}
+	}
+	list := make([]any, 0, last+2)
+	list = append(list, int(msg.MessageType()))
+	for i := 0; i <= last; i++ {
+		f := rv.Field(i)
+		switch {
+		case f.Kind() == reflect.Map && f.IsNil():
+			list = append(list, map[string]any{})
+		case f.Kind() == reflect.Slice && f.IsNil():
+			list = append(list, []any{})
+		default:
+			list = append(list, f.Interface())
+		}
+	}
+	return list, nil
+}
+
+// listToMessage builds a nexus message from its decoded WAMP list form. Every
+// element the spec requires must be present and of the right type; null is
+// accepted for a dict or list and means empty.
+func listToMessage(list []any) (wamp.Message, error) {
+	if len(list) == 0 {
+		return nil, errors.New("empty message list")
+	}
+	code, ok := toUint64(list[0])
+	if !ok || code > math.MaxUint8 {
+		return nil, fmt.Errorf("message type %v is not a valid message code", list[0])
+	}
+	msg := wamp.NewMessage(wamp.MessageType(code))
+	if msg == nil {
+		return nil, fmt.Errorf("unknown message type %d", code)
+	}
+	rv := reflect.ValueOf(msg).Elem()
+	rt := rv.Type()
+	if len(list)-1 > rt.NumField() {
+		return nil, fmt.Errorf("%s has %d elements, at most %d allowed", msg.MessageType(), len(list), rt.NumField()+1)
+	}
+	for i := range rt.NumField() {
+		sf := rt.Field(i)
+		if i+1 >= len(list) {
+			if omitEmpty(sf) {
+				break
+			}
+			return nil, fmt.Errorf("%s is missing element %d (%s)", msg.MessageType(), i+1, sf.Name)
+		}
+		if err := setField(rv.Field(i), list[i+1]); err != nil {
+			return nil, fmt.Errorf("%s element %d (%s): %w", msg.MessageType(), i+1, sf.Name, err)
+		}
+	}
+	return msg, nil
+}
+
+// setField stores v, a decoded value, in a message field.
+func setField(f reflect.Value, v any) error {
+	switch f.Kind() {
+	case reflect.Uint64: // wamp.ID
+		n, ok := toUint64(v)
+		if !ok {
+			return fmt.Errorf("want an ID, have %T %v", v, v)
+		}
+		f.SetUint(n)
+	case reflect.Int: // wamp.MessageType
+		n, ok := toUint64(v)
+		if !ok || n > math.MaxUint8 {
+			return fmt.Errorf("want a message type, have %T %v", v, v)
+		}
+		f.SetInt(int64(n))
+	case reflect.String: // wamp.URI and plain strings
+		s, ok := v.(string)
+		if !ok {
+			return fmt.Errorf("want a string, have %T", v)
+		}
+		f.SetString(s)
+	case reflect.Map: // wamp.Dict
+		switch m := v.(type) {
+		case nil:
+			f.Set(reflect.MakeMap(f.Type()))
+		case map[string]any:
+			f.Set(reflect.ValueOf(m).Convert(f.Type()))
+		default:
+			return fmt.Errorf("want a dict, have %T", v)
+		}
+	case reflect.Slice: // wamp.List
+		switch l := v.(type) {
+		case nil:
+		case []any:
+			f.Set(reflect.ValueOf(l).Convert(f.Type()))
+		default:
+			return fmt.Errorf("want a list, have %T", v)
+		}
+	default:
+		return fmt.Errorf("unsupported message field kind %s", f.Kind())
+	}
+	return nil
+}
+
+// toUint64 converts a decoded non-negative integer to uint64. Decoders
+// produce int64 or uint64; an integral float is accepted too, since some
+// JSON encoders write every number as a float.
+func toUint64(v any) (uint64, bool) {
+	switch n := v.(type) {
+	case uint64:
+		return n, true
+	case int64:
+		return uint64(n), n >= 0
+	case float64:
+		if n >= 0 && n < (1<<63) && n == math.Trunc(n) {
+			return uint64(n), true
+		}
+	case float32:
+		return toUint64(float64(n))
+	}
+	return 0, false
+}
