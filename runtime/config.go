@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"context"
 	"crypto/tls"
 	"log/slog"
 	"net"
@@ -24,8 +25,10 @@ type Config struct {
 	Logger *slog.Logger
 	// TLSConfig is used for wss:// and tcps:// URLs.
 	TLSConfig *tls.Config
-	// Dialer opens the network connection; nil uses a net.Dialer.
-	Dialer *net.Dialer
+	// Dial opens the network connection ("tcp" or "unix"); nil uses a
+	// net.Dialer. Set it to go through a proxy, or to hold the connection
+	// in a test.
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 	// MaxMessageSize bounds a received message in bytes (default 16 MiB,
 	// the largest a RawSocket can announce). Larger messages end the session
 	// with wamp.error.protocol_violation; sends larger than the router's
@@ -71,8 +74,9 @@ func (c Config) withDefaults() Config {
 	if c.Errors == nil {
 		c.Errors = DefaultErrors
 	}
-	if c.Dialer == nil {
-		c.Dialer = &net.Dialer{}
+	if c.Dial == nil {
+		var d net.Dialer
+		c.Dial = d.DialContext
 	}
 	return c
 }

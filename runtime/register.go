@@ -74,11 +74,17 @@ func WithRegisterOptions(opts wamp.Dict) RegisterOption {
 
 // Registration is an active registration.
 type Registration struct {
-	s         *Session
-	id        wamp.ID
-	procedure wamp.URI
-	match     string
-	handler   Handler
+	id         wamp.ID
+	procedure  wamp.URI
+	handler    Handler
+	unregister func(context.Context) error
+}
+
+// NewRegistration returns a registration whose Unregister calls
+// unregister: for Callee implementations other than *Session, such as
+// fakes in tests.
+func NewRegistration(id wamp.ID, procedure wamp.URI, unregister func(context.Context) error) *Registration {
+	return &Registration{id: id, procedure: procedure, unregister: unregister}
 }
 
 // ID returns the registration ID the router assigned.
@@ -131,7 +137,8 @@ func (s *Session) Register(ctx context.Context, procedure wamp.URI, h Handler, o
 	if !ok {
 		return nil, fmt.Errorf("runtime: registering %s: router answered %s", procedure, reply.Type())
 	}
-	reg := &Registration{s: s, id: m.Registration, procedure: procedure, match: cfg.match, handler: h}
+	reg := &Registration{id: m.Registration, procedure: procedure, handler: h}
+	reg.unregister = func(ctx context.Context) error { return s.unregister(ctx, reg) }
 	s.mu.Lock()
 	s.regs[reg.id] = reg
 	s.mu.Unlock()
@@ -140,7 +147,13 @@ func (s *Session) Register(ctx context.Context, procedure wamp.URI, h Handler, o
 
 // Unregister ends the registration. Invocations already running finish.
 func (r *Registration) Unregister(ctx context.Context) error {
-	s := r.s
+	if r.unregister == nil {
+		return fmt.Errorf("runtime: unregistering %s: %w", r.procedure, ErrNoSuchRegistration)
+	}
+	return r.unregister(ctx)
+}
+
+func (s *Session) unregister(ctx context.Context, r *Registration) error {
 	s.mu.Lock()
 	_, active := s.regs[r.id]
 	delete(s.regs, r.id)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -677,37 +678,89 @@ func TestCloseEndsEverything(t *testing.T) {
 	}
 }
 
+// connTap records the connections a session dials, so a test can sever
+// them under it.
+type connTap struct {
+	mu    sync.Mutex
+	conns []net.Conn
+}
+
+func (c *connTap) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, network, addr)
+	if err == nil {
+		c.mu.Lock()
+		c.conns = append(c.conns, conn)
+		c.mu.Unlock()
+	}
+	return conn, err
+}
+
+func (c *connTap) sever() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, conn := range c.conns {
+		conn.Close()
+	}
+}
+
 func TestConnectionLost(t *testing.T) {
+	for _, transport := range []string{"websocket", "rawsocket"} {
+		t.Run(transport, func(t *testing.T) {
+			r := rpcRouter(t)
+			url := r.WebSocketURL()
+			if transport == "rawsocket" {
+				url = r.RawSocketURL()
+			}
+			callee := rpcDial(t, url, runtime.Config{})
+			var tap connTap
+			caller := rpcDial(t, url, runtime.Config{Dial: tap.dial})
+			started, _, _ := blockingCallee(t, callee, "com.test.block")
+			const n = 20
+			errs := make(chan error, n)
+			for range n {
+				go func() {
+					_, err := caller.Call(context.Background(), "com.test.block", wamp.Payload{}, wamp.Payload{})
+					errs <- err
+				}()
+			}
+			<-started
+			tap.sever()
+			for range n {
+				select {
+				case err := <-errs:
+					if !errors.Is(err, runtime.ErrConnectionLost) {
+						t.Fatalf("pending call ended with %v, want ErrConnectionLost", err)
+					}
+				case <-time.After(5 * time.Second):
+					t.Fatal("a pending call hung after the connection broke")
+				}
+			}
+			<-caller.Done()
+			if !errors.Is(caller.Err(), runtime.ErrConnectionLost) {
+				t.Fatalf("Err = %v", caller.Err())
+			}
+			if _, err := caller.Call(context.Background(), "x.y", wamp.Payload{}, wamp.Payload{}); !errors.Is(err, runtime.ErrConnectionLost) {
+				t.Fatalf("call on a lost session: %v", err)
+			}
+		})
+	}
+}
+
+func TestRouterShutdownEndsSessions(t *testing.T) {
 	r, err := router.Start(context.Background(), router.Config{WebSocketAddr: "127.0.0.1:0"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	callee := rpcDial(t, r.WebSocketURL(), runtime.Config{})
-	caller := rpcDial(t, r.WebSocketURL(), runtime.Config{})
-	started, _, _ := blockingCallee(t, callee, "com.test.block")
-	const n = 20
-	errs := make(chan error, n)
-	for range n {
-		go func() {
-			_, err := caller.Call(context.Background(), "com.test.block", wamp.Payload{}, wamp.Payload{})
-			errs <- err
-		}()
-	}
-	<-started
+	s := rpcDial(t, r.WebSocketURL(), runtime.Config{})
 	r.Close()
-	for range n {
-		select {
-		case err := <-errs:
-			if !errors.Is(err, runtime.ErrConnectionLost) && !errors.Is(err, runtime.ErrSessionClosed) {
-				t.Fatalf("pending call ended with %v", err)
-			}
-		case <-time.After(5 * time.Second):
-			t.Fatal("a pending call hung after the router went away")
-		}
+	select {
+	case <-s.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("session still open after the router shut down")
 	}
-	<-caller.Done()
-	if _, err := caller.Call(context.Background(), "x.y", wamp.Payload{}, wamp.Payload{}); err == nil {
-		t.Fatal("call on a lost session succeeded")
+	if !errors.Is(s.Err(), runtime.ErrSessionClosed) && !errors.Is(s.Err(), runtime.ErrConnectionLost) {
+		t.Fatalf("Err = %v", s.Err())
 	}
 }
 

@@ -68,7 +68,7 @@ type webSocket struct {
 
 func dialWebSocket(ctx context.Context, u *url.URL, cfg Config) (*webSocket, error) {
 	d := websocket.Dialer{
-		NetDialContext:   cfg.Dialer.DialContext,
+		NetDialContext:   cfg.Dial,
 		TLSClientConfig:  cfg.TLSConfig,
 		Subprotocols:     []string{cfg.Serializer.Subprotocol()},
 		HandshakeTimeout: cfg.ResponseTimeout,
@@ -172,7 +172,7 @@ var rawSocketErrors = map[byte]string{
 }
 
 func dialRawSocket(ctx context.Context, network, addr string, useTLS bool, cfg Config) (*rawSocket, error) {
-	conn, err := cfg.Dialer.DialContext(ctx, network, addr)
+	conn, err := cfg.Dial(ctx, network, addr)
 	if err != nil {
 		return nil, fmt.Errorf("runtime: connecting to %s %s: %w", network, addr, err)
 	}

@@ -1,0 +1,225 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+
+	"github.com/wampgen/wampgen/wamp"
+)
+
+// The helpers in this file are the runtime side of the code wampgen
+// generates; they are exported for it and stable across minor versions.
+
+// SupportPackageIsVersion1 is referenced by generated code: a build fails
+// at compile time, rather than misbehaving, when generated code needs a
+// newer runtime than the one it is built with.
+const SupportPackageIsVersion1 = true
+
+// ErrBadResult is matched by the errors a generated client returns when a
+// result does not have the count or the types its procedure declares.
+var ErrBadResult = errors.New("result does not match the procedure's declared types")
+
+// ArgumentsError reports arguments that are not a list.
+func ArgumentsError(procedure wamp.URI, err error) error {
+	return &Error{URI: wamp.ErrInvalidArgument, Args: wamp.ArgsOf(fmt.Sprintf("%s: arguments: %v", procedure, err))}
+}
+
+// ArgumentCountError reports a wrong number of positional arguments;
+// signature describes the expected ones, such as "a float64, b float64".
+func ArgumentCountError(procedure wamp.URI, signature string, got int) error {
+	return &Error{URI: wamp.ErrInvalidArgument, Args: wamp.ArgsOf(fmt.Sprintf("%s takes (%s), got %d arguments", procedure, signature, got))}
+}
+
+// ArgumentError reports argument index (from 0), named name, that does not
+// decode into its parameter's type.
+func ArgumentError(procedure wamp.URI, index int, name string, err error) error {
+	return &Error{URI: wamp.ErrInvalidArgument, Args: wamp.ArgsOf(fmt.Sprintf("%s: argument %d (%s): %v", procedure, index+1, name, err))}
+}
+
+// KeywordArgumentsError reports ArgumentsKw that do not decode into the
+// procedure's keyword-argument struct.
+func KeywordArgumentsError(procedure wamp.URI, err error) error {
+	return &Error{URI: wamp.ErrInvalidArgument, Args: wamp.ArgsOf(fmt.Sprintf("%s: keyword arguments: %v", procedure, err))}
+}
+
+// ResultCountError reports a result with the wrong number of values.
+func ResultCountError(procedure wamp.URI, want, got int) error {
+	return fmt.Errorf("%s: %w: want %d values, got %d", procedure, ErrBadResult, want, got)
+}
+
+// ResultError reports result value index (from 0) that does not decode
+// into its declared type.
+func ResultError(procedure wamp.URI, index int, err error) error {
+	return fmt.Errorf("%s: %w: value %d: %v", procedure, ErrBadResult, index+1, err)
+}
+
+// decodeOne decodes a payload that must hold exactly one value.
+func decodeOne[T any](procedure wamp.URI, p wamp.Payload) (T, error) {
+	var v T
+	vals, err := p.List()
+	if err != nil {
+		return v, ResultError(procedure, 0, err)
+	}
+	if len(vals) != 1 {
+		return v, ResultCountError(procedure, 1, len(vals))
+	}
+	if err := vals[0].Decode(&v); err != nil {
+		return v, ResultError(procedure, 0, err)
+	}
+	return v, nil
+}
+
+// WithTypedProgress asks for progressive results and passes each one,
+// decoded from its single positional value into T, to fn (see
+// WithProgress). A nil fn asks for no progress.
+func WithTypedProgress[T any](procedure wamp.URI, fn func(T) error) CallOption {
+	if fn == nil {
+		return callOptionFunc(func(*callConfig) {})
+	}
+	return WithProgress(func(r *Result) error {
+		v, err := decodeOne[T](procedure, r.Args)
+		if err != nil {
+			return err
+		}
+		return fn(v)
+	})
+}
+
+// ProgressSender returns the function a callee implementation calls to send
+// one progressive result: it sends v as the single positional value when the
+// caller asked for progressive results, and does nothing otherwise (so an
+// implementation needs no check of its own).
+func ProgressSender[T any](inv *Invocation) func(T) error {
+	return func(v T) error {
+		if !inv.ProgressRequested() {
+			return nil
+		}
+		return inv.SendProgress(wamp.ArgsOf(v), wamp.Payload{})
+	}
+}
+
+// errStopStream cancels a streaming call whose consumer stopped ranging.
+var errStopStream = errors.New("stream consumer stopped")
+
+// Stream calls procedure asking for progressive results and returns them as
+// a sequence: each progressive result is one item (its single positional
+// value); the final result ends the sequence (an item too, if it carries
+// one). A failure is yielded as the last pair, with the zero T. Breaking out
+// of the loop cancels the call. Each range makes a new call.
+func Stream[T any](ctx context.Context, caller Caller, procedure wamp.URI, args, kwargs wamp.Payload, opts ...CallOption) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		stopped := false
+		progress := WithProgress(func(r *Result) error {
+			v, err := decodeOne[T](procedure, r.Args)
+			if err != nil {
+				return err
+			}
+			if !yield(v, nil) {
+				stopped = true
+				return errStopStream
+			}
+			return nil
+		})
+		res, err := caller.Call(ctx, procedure, args, kwargs, append(opts[:len(opts):len(opts)], progress)...)
+		if stopped {
+			return
+		}
+		if err != nil {
+			var zero T
+			yield(zero, err)
+			return
+		}
+		vals, err := res.Args.List()
+		if err != nil || len(vals) > 1 {
+			var zero T
+			if err == nil {
+				err = ResultCountError(procedure, 1, len(vals))
+			}
+			yield(zero, ResultError(procedure, 0, err))
+			return
+		}
+		if len(vals) == 1 {
+			var v T
+			if err := vals[0].Decode(&v); err != nil {
+				yield(v, ResultError(procedure, 0, err))
+				return
+			}
+			yield(v, nil)
+		}
+	}
+}
+
+// ServeStream answers an invocation from seq: each item is sent as a
+// progressive result when the caller asked for them, and the final result
+// is empty. A caller that did not ask for progressive results gets all the
+// items at once, as the positional values of the final result. An error
+// from seq ends the call with that error.
+func ServeStream[T any](ctx context.Context, inv *Invocation, seq iter.Seq2[T, error]) (*Result, error) {
+	var all []any
+	for v, err := range seq {
+		if err != nil {
+			return nil, err
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if !inv.ProgressRequested() {
+			all = append(all, v)
+			continue
+		}
+		if err := inv.SendProgress(wamp.ArgsOf(v), wamp.Payload{}); err != nil {
+			return nil, err
+		}
+	}
+	if len(all) > 0 {
+		return &Result{Args: wamp.ArgsOf(all...)}, nil
+	}
+	return nil, nil
+}
+
+// Procedure is one procedure of a service, as a generated registrar lists
+// them.
+type Procedure struct {
+	URI     wamp.URI
+	Handler Handler
+	Options []RegisterOption
+}
+
+// Registrations is the handle RegisterAll returns: all the procedures of a
+// service, unregistered together.
+type Registrations struct {
+	regs []*Registration
+}
+
+// Registrations returns the individual registrations.
+func (r *Registrations) Registrations() []*Registration { return r.regs }
+
+// Unregister unregisters every procedure, returning the errors joined.
+func (r *Registrations) Unregister(ctx context.Context) error {
+	var errs []error
+	for _, reg := range r.regs {
+		errs = append(errs, reg.Unregister(ctx))
+	}
+	return errors.Join(errs...)
+}
+
+// RegisterAll registers every procedure on callee, each with opts followed
+// by its own options. If one fails, those already registered are
+// unregistered again and the error names the procedure.
+func RegisterAll(ctx context.Context, callee Callee, procs []Procedure, opts ...RegisterOption) (*Registrations, error) {
+	regs := &Registrations{}
+	for _, p := range procs {
+		all := append(opts[:len(opts):len(opts)], p.Options...)
+		reg, err := callee.Register(ctx, p.URI, p.Handler, all...)
+		if err != nil {
+			if uerr := regs.Unregister(ctx); uerr != nil {
+				err = errors.Join(err, fmt.Errorf("undoing earlier registrations: %w", uerr))
+			}
+			return nil, err
+		}
+		regs.regs = append(regs.regs, reg)
+	}
+	return regs, nil
+}
