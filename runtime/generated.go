@@ -223,3 +223,31 @@ func RegisterAll(ctx context.Context, callee Callee, procs []Procedure, opts ...
 	}
 	return regs, nil
 }
+
+// CallNone makes a call whose procedure returns no values; a result with
+// values is an ErrBadResult error.
+func CallNone(ctx context.Context, caller Caller, procedure wamp.URI, args, kwargs wamp.Payload, opts ...CallOption) error {
+	res, err := caller.Call(ctx, procedure, args, kwargs, opts...)
+	if err != nil {
+		return err
+	}
+	vals, err := res.Args.List()
+	if err != nil {
+		return ResultError(procedure, 0, err)
+	}
+	if len(vals) != 0 {
+		return ResultCountError(procedure, 0, len(vals))
+	}
+	return nil
+}
+
+// CallOne makes a call whose procedure returns one value, decoded into T; a
+// result of another count or type is an ErrBadResult error.
+func CallOne[T any](ctx context.Context, caller Caller, procedure wamp.URI, args, kwargs wamp.Payload, opts ...CallOption) (T, error) {
+	res, err := caller.Call(ctx, procedure, args, kwargs, opts...)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return decodeOne[T](procedure, res.Args)
+}

@@ -1,0 +1,104 @@
+// Command wampgen generates typed WAMP clients and registrars from Go
+// interfaces annotated with //wampgen:service.
+//
+// Usage:
+//
+//	wampgen [packages]
+//
+// With no arguments it generates for the package in the current directory,
+// which is what
+//
+//	//go:generate go run github.com/wampgen/wampgen/cmd/wampgen
+//
+// does. For each source file that declares a service or a //wampgen:error,
+// it writes FILE_wamp.go next to it (calc.go → calc_wamp.go), and removes
+// generated files whose source no longer declares any.
+//
+// Exit status: 0 on success, 1 when the input has problems (each printed as
+// file:line:col: message, and nothing written), 2 on usage or I/O errors.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/wampgen/wampgen/gen"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("wampgen", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	check := fs.Bool("check", false, "write nothing; exit 1 if any generated file is missing, stale or different")
+	verbose := fs.Bool("v", false, "list the files written")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: wampgen [-check] [-v] [packages]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		fmt.Fprintln(stderr, "wampgen:", err)
+		return 2
+	}
+	res, err := gen.Generate(gen.Config{Dir: wd, Patterns: fs.Args()})
+	var diags gen.Diagnostics
+	if errors.As(err, &diags) {
+		fmt.Fprintln(stderr, diags.Format(wd))
+		return 1
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "wampgen:", err)
+		return 2
+	}
+	if *check {
+		return checkOutputs(res, wd, stderr)
+	}
+	if err := res.Write(); err != nil {
+		fmt.Fprintln(stderr, "wampgen:", err)
+		return 2
+	}
+	if *verbose {
+		for _, f := range res.Files {
+			fmt.Fprintln(stdout, rel(wd, f.Path))
+		}
+		for _, s := range res.Stale {
+			fmt.Fprintln(stdout, "removed", rel(wd, s))
+		}
+	}
+	return 0
+}
+
+func checkOutputs(res *gen.Result, wd string, stderr io.Writer) int {
+	status := 0
+	for _, f := range res.Files {
+		old, err := os.ReadFile(f.Path)
+		switch {
+		case err != nil:
+			fmt.Fprintf(stderr, "%s: missing; run go generate\n", rel(wd, f.Path))
+			status = 1
+		case string(old) != string(f.Content):
+			fmt.Fprintf(stderr, "%s: out of date; run go generate\n", rel(wd, f.Path))
+			status = 1
+		}
+	}
+	for _, s := range res.Stale {
+		fmt.Fprintf(stderr, "%s: stale (its source declares no service or error); run go generate\n", rel(wd, s))
+		status = 1
+	}
+	return status
+}
+
+func rel(wd, path string) string {
+	d := gen.Diagnostic{}
+	d.Pos.Filename = path
+	return d.Format(wd)
+}

@@ -1,0 +1,77 @@
+// Package calc is the reference wampgen service: a calculator whose
+// contract other WAMP implementations (Autobahn|JS, Wampy.js, …) are held
+// to. The interface is the contract; calc_wamp.go is generated from it.
+package calc
+
+//go:generate go run github.com/wampgen/wampgen/cmd/wampgen
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// Calculator does arithmetic for remote callers, in realm realm1.
+//
+//wampgen:service prefix=com.example.calc
+type Calculator interface {
+	// Add returns a+b.
+	Add(ctx context.Context, a, b float64) (float64, error)
+	// Div returns a/b, or ErrDivByZero when b is 0.
+	Div(ctx context.Context, a, b float64) (float64, error)
+	// Sqrt returns √x, or a *NegativeInputError when x < 0.
+	Sqrt(ctx context.Context, x float64) (float64, error)
+	// Fibonacci returns F(n) for n in 1..90, sending F(1) … F(n-1) as
+	// progressive results when the caller asks for them.
+	Fibonacci(ctx context.Context, n int, progress func(int64) error) (int64, error)
+	// Stats summarizes a non-empty list of numbers.
+	Stats(ctx context.Context, values []float64) (Stats, error)
+	// Round rounds value to places decimal places (keyword arguments).
+	//
+	//wampgen:procedure kwargs=true
+	Round(ctx context.Context, req RoundRequest) (float64, error)
+	// ReverseBytes returns data reversed: binary must survive every
+	// serializer.
+	ReverseBytes(ctx context.Context, data []byte) ([]byte, error)
+	// Whoami returns the caller's session ID, which the router discloses.
+	//
+	//wampgen:procedure disclose_caller=true
+	Whoami(ctx context.Context) (uint64, error)
+	// Sleep sleeps ms milliseconds and returns ms; it stops at once when
+	// the call is cancelled or times out.
+	Sleep(ctx context.Context, ms int) (int, error)
+	// Active returns how many Sleep calls are running now.
+	Active(ctx context.Context) (int, error)
+}
+
+// Stats is the result of Calculator.Stats.
+type Stats struct {
+	Count int     `json:"count"`
+	Sum   float64 `json:"sum"`
+	Mean  float64 `json:"mean"`
+	Min   float64 `json:"min"`
+	Max   float64 `json:"max"`
+}
+
+// RoundRequest holds the keyword arguments of Calculator.Round.
+type RoundRequest struct {
+	Value  float64 `json:"value"`
+	Places int     `json:"places"`
+}
+
+// ErrDivByZero is Div's answer to a zero divisor.
+//
+//wampgen:error uri=com.example.calc.error.div_by_zero
+var ErrDivByZero = errors.New("division by zero")
+
+// NegativeInputError is Sqrt's answer to a negative input; Input travels
+// as ArgumentsKw {"input": x}.
+//
+//wampgen:error uri=com.example.calc.error.negative_input
+type NegativeInputError struct {
+	Input float64 `json:"input"`
+}
+
+func (e *NegativeInputError) Error() string {
+	return fmt.Sprintf("square root of negative input %g", e.Input)
+}

@@ -1,0 +1,243 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"time"
+
+	"github.com/wampgen/wampgen/examples/calculator/calc"
+	"github.com/wampgen/wampgen/runtime"
+	"github.com/wampgen/wampgen/wamp"
+)
+
+// check is one verification of the calculator contract against whatever
+// serves it.
+type check struct {
+	name string
+	run  func(ctx context.Context, env *env) (string, error)
+}
+
+// env is what checks use: the generated client, the session under it (for
+// untyped calls with deliberately wrong arguments), and where to narrate.
+type env struct {
+	client *calc.CalculatorClient
+	sess   *runtime.Session
+	out    io.Writer // progress narration; io.Discard when quiet
+}
+
+func want[T comparable](got, expect T) error {
+	if got != expect {
+		return fmt.Errorf("got %v, want %v", got, expect)
+	}
+	return nil
+}
+
+// wantURI checks that err is a WAMP error with the given URI.
+func wantURI(err error, uri wamp.URI) (*runtime.Error, error) {
+	var we *runtime.Error
+	if !errors.As(err, &we) {
+		return nil, fmt.Errorf("got %v, want the error %s", err, uri)
+	}
+	if we.URI != uri {
+		return nil, fmt.Errorf("got error %s (%v), want %s", we.URI, err, uri)
+	}
+	return we, nil
+}
+
+// waitIdle polls active until no sleep is running (the callee's handler may
+// finish a moment after the caller's cancelled call returned).
+func waitIdle(ctx context.Context, e *env) error {
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		n, err := e.client.Active(ctx)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("active = %d long after the sleep was stopped", n)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+var checks = []check{
+	{"add(2, 3) = 5", func(ctx context.Context, e *env) (string, error) {
+		v, err := e.client.Add(ctx, 2, 3)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprint(v), want(v, 5)
+	}},
+	{"div(10, 4) = 2.5", func(ctx context.Context, e *env) (string, error) {
+		v, err := e.client.Div(ctx, 10, 4)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprint(v), want(v, 2.5)
+	}},
+	{"div(1, 0) fails with com.example.calc.error.div_by_zero", func(ctx context.Context, e *env) (string, error) {
+		_, err := e.client.Div(ctx, 1, 0)
+		we, werr := wantURI(err, "com.example.calc.error.div_by_zero")
+		if werr != nil {
+			return "", werr
+		}
+		if !errors.Is(err, calc.ErrDivByZero) {
+			return "", fmt.Errorf("errors.Is(err, ErrDivByZero) is false for %v", err)
+		}
+		return err.Error(), want(we.Message(), "division by zero")
+	}},
+	{"sqrt(16) = 4", func(ctx context.Context, e *env) (string, error) {
+		v, err := e.client.Sqrt(ctx, 16)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprint(v), want(v, 4)
+	}},
+	{"sqrt(-4) fails with com.example.calc.error.negative_input {input: -4}", func(ctx context.Context, e *env) (string, error) {
+		_, err := e.client.Sqrt(ctx, -4)
+		if _, werr := wantURI(err, "com.example.calc.error.negative_input"); werr != nil {
+			return "", werr
+		}
+		var neg *calc.NegativeInputError
+		if !errors.As(err, &neg) {
+			return "", fmt.Errorf("errors.As(err, *NegativeInputError) is false for %v", err)
+		}
+		return err.Error(), want(neg.Input, -4)
+	}},
+	{"fibonacci(10) = 55, progress 1 1 2 3 5 8 13 21 34", func(ctx context.Context, e *env) (string, error) {
+		var progress []int64
+		v, err := e.client.Fibonacci(ctx, 10, func(f int64) error {
+			fmt.Fprintf(e.out, "       progress: %d\n", f)
+			progress = append(progress, f)
+			return nil
+		})
+		if err != nil {
+			return "", err
+		}
+		if !slices.Equal(progress, []int64{1, 1, 2, 3, 5, 8, 13, 21, 34}) {
+			return "", fmt.Errorf("progress %v", progress)
+		}
+		return fmt.Sprint(v), want(v, 55)
+	}},
+	{"fibonacci(90) = 2880067194370816120 without progress", func(ctx context.Context, e *env) (string, error) {
+		v, err := e.client.Fibonacci(ctx, 90, nil)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprint(v), want(v, 2880067194370816120)
+	}},
+	{"fibonacci(0) and fibonacci(91) fail with wamp.error.invalid_argument", func(ctx context.Context, e *env) (string, error) {
+		for _, n := range []int{0, 91} {
+			_, err := e.client.Fibonacci(ctx, n, nil)
+			if _, werr := wantURI(err, wamp.ErrInvalidArgument); werr != nil {
+				return "", fmt.Errorf("fibonacci(%d): %w", n, werr)
+			}
+		}
+		return "refused", nil
+	}},
+	{"stats([1, 2, 3, 4]) = {count 4, sum 10, mean 2.5, min 1, max 4}", func(ctx context.Context, e *env) (string, error) {
+		v, err := e.client.Stats(ctx, []float64{1, 2, 3, 4})
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("%+v", v), want(v, calc.Stats{Count: 4, Sum: 10, Mean: 2.5, Min: 1, Max: 4})
+	}},
+	{"stats([]) fails with wamp.error.invalid_argument", func(ctx context.Context, e *env) (string, error) {
+		_, err := e.client.Stats(ctx, []float64{})
+		_, werr := wantURI(err, wamp.ErrInvalidArgument)
+		return "refused", werr
+	}},
+	{"round(value=3.14159, places=2) = 3.14 (keyword arguments)", func(ctx context.Context, e *env) (string, error) {
+		v, err := e.client.Round(ctx, calc.RoundRequest{Value: 3.14159, Places: 2})
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprint(v), want(v, 3.14)
+	}},
+	{"reverse_bytes(00 01 7f 80 fe ff) = ff fe 80 7f 01 00", func(ctx context.Context, e *env) (string, error) {
+		v, err := e.client.ReverseBytes(ctx, []byte{0x00, 0x01, 0x7f, 0x80, 0xfe, 0xff})
+		if err != nil {
+			return "", err
+		}
+		if !bytes.Equal(v, []byte{0xff, 0xfe, 0x80, 0x7f, 0x01, 0x00}) {
+			return "", fmt.Errorf("got % x", v)
+		}
+		return fmt.Sprintf("% x", v), nil
+	}},
+	{"whoami() = this session's ID", func(ctx context.Context, e *env) (string, error) {
+		v, err := e.client.Whoami(ctx)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprint(v), want(wamp.ID(v), e.sess.ID())
+	}},
+	{"sleep(50) = 50", func(ctx context.Context, e *env) (string, error) {
+		v, err := e.client.Sleep(ctx, 50)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprint(v), want(v, 50)
+	}},
+	{"sleep(10000) cancelled after 100ms: wamp.error.canceled, then active() = 0", func(ctx context.Context, e *env) (string, error) {
+		cctx, cancel := context.WithCancel(ctx)
+		time.AfterFunc(100*time.Millisecond, cancel)
+		start := time.Now()
+		_, err := e.client.Sleep(cctx, 10000)
+		if !errors.Is(err, runtime.ErrCanceled) {
+			return "", fmt.Errorf("got %v, want wamp.error.canceled", err)
+		}
+		took := time.Since(start).Round(time.Millisecond)
+		return fmt.Sprintf("%v after %v", err, took), waitIdle(ctx, e)
+	}},
+	{"sleep(10000) with a 200ms timeout: wamp.error.timeout, then active() = 0", func(ctx context.Context, e *env) (string, error) {
+		tctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+		defer cancel()
+		_, err := e.client.Sleep(tctx, 10000)
+		if !errors.Is(err, runtime.ErrTimeout) {
+			return "", fmt.Errorf("got %v, want wamp.error.timeout", err)
+		}
+		return err.Error(), waitIdle(ctx, e)
+	}},
+	{`add("two", 3) and add(1) fail with wamp.error.invalid_argument, and the service keeps serving`, func(ctx context.Context, e *env) (string, error) {
+		for _, args := range [][]any{{"two", 3}, {1}, {1, 2, 3}, {[]int{1}, 2}} {
+			_, err := e.sess.Call(ctx, calc.CalculatorAddProcedure, wamp.ArgsOf(args...), wamp.Payload{})
+			if _, werr := wantURI(err, wamp.ErrInvalidArgument); werr != nil {
+				return "", fmt.Errorf("add%v: %w", args, werr)
+			}
+		}
+		_, err := e.sess.Call(ctx, calc.CalculatorRoundProcedure, wamp.Payload{}, wamp.PayloadOf(map[string]any{"value": "pi", "places": 2}))
+		if _, werr := wantURI(err, wamp.ErrInvalidArgument); werr != nil {
+			return "", fmt.Errorf("round(value=\"pi\"): %w", werr)
+		}
+		v, err := e.client.Add(ctx, 1, 1)
+		if err != nil {
+			return "", err
+		}
+		return "refused", want(v, 2)
+	}},
+}
+
+// runChecks runs every check, printing one line each; it returns how many
+// failed.
+func runChecks(ctx context.Context, e *env, w io.Writer) int {
+	failed := 0
+	for _, c := range checks {
+		cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+		got, err := c.run(cctx, e)
+		cancel()
+		if err != nil {
+			failed++
+			fmt.Fprintf(w, "FAIL %s: %v\n", c.name, err)
+			continue
+		}
+		fmt.Fprintf(w, "ok   %s  [%s]\n", c.name, got)
+	}
+	return failed
+}

@@ -1,0 +1,584 @@
+package gen
+
+import (
+	"bytes"
+	"fmt"
+	"go/types"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/dave/jennifer/jen"
+)
+
+const (
+	runtimePath = "github.com/wampgen/wampgen/runtime"
+	wampPath    = "github.com/wampgen/wampgen/wamp"
+)
+
+// emitter writes one output file from the model.
+type emitter struct {
+	pkg     *Package
+	file    *File
+	f       *jen.File
+	imports map[string]string // import path → name used in code
+}
+
+// Emit renders the generated file for one source file of the model.
+func Emit(pkg *Package, file *File) ([]byte, error) {
+	e := &emitter{pkg: pkg, file: file, f: jen.NewFilePathName(pkg.Path, pkg.Name), imports: map[string]string{}}
+	e.f.HeaderComment(GeneratedHeader)
+	e.f.HeaderComment("source: " + file.Source)
+	e.planImports()
+
+	e.doc("The generated code below needs a runtime that supports generated code" + " " + "of version 1; an older runtime fails to compile here.")
+	e.f.Const().Id("_").Op("=").Qual(runtimePath, "SupportPackageIsVersion1")
+	for _, s := range file.Services {
+		e.service(s)
+	}
+	if len(file.Errors) > 0 {
+		e.errors()
+	}
+	var buf bytes.Buffer
+	if err := e.f.Render(&buf); err != nil {
+		return nil, fmt.Errorf("formatting %s: %w", file.Output, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// planImports gives every package the file refers to a name that clashes
+// neither with another import nor with a package-level identifier.
+func (e *emitter) planImports() {
+	paths := map[string]string{
+		"context": "context", "errors": "errors", "iter": "iter",
+		runtimePath: "runtime", wampPath: "wamp",
+	}
+	for _, s := range e.file.Services {
+		for _, m := range s.Methods {
+			for _, t := range m.types() {
+				collectPackages(t, e.pkg.Path, paths, map[types.Type]bool{})
+			}
+		}
+	}
+	sorted := make([]string, 0, len(paths))
+	for p := range paths {
+		sorted = append(sorted, p)
+	}
+	slices.Sort(sorted)
+	used := map[string]bool{}
+	for _, p := range sorted {
+		name := paths[p]
+		alias := name
+		for i := 2; used[alias] || e.pkg.Scope[alias]; i++ {
+			alias = name + strconv.Itoa(i)
+		}
+		used[alias] = true
+		e.imports[p] = alias
+		if alias == name {
+			e.f.ImportName(p, name)
+		} else {
+			e.f.ImportAlias(p, alias)
+		}
+	}
+}
+
+func (m *Method) types() []types.Type {
+	var ts []types.Type
+	for _, p := range m.Params {
+		ts = append(ts, p.Type)
+	}
+	for _, r := range m.Results {
+		ts = append(ts, r.Type)
+	}
+	if m.Progress != nil {
+		ts = append(ts, m.Progress.Type)
+	}
+	if m.Stream != nil {
+		ts = append(ts, m.Stream)
+	}
+	return ts
+}
+
+func collectPackages(t types.Type, self string, into map[string]string, seen map[types.Type]bool) {
+	if seen[t] {
+		return
+	}
+	seen[t] = true
+	switch t := t.(type) {
+	case *types.Alias:
+		collectPackages(types.Unalias(t), self, into, seen)
+	case *types.Named:
+		if p := t.Obj().Pkg(); p != nil && p.Path() != self {
+			into[p.Path()] = p.Name()
+		}
+		for i := range t.TypeArgs().Len() {
+			collectPackages(t.TypeArgs().At(i), self, into, seen)
+		}
+	case *types.Pointer:
+		collectPackages(t.Elem(), self, into, seen)
+	case *types.Slice:
+		collectPackages(t.Elem(), self, into, seen)
+	case *types.Array:
+		collectPackages(t.Elem(), self, into, seen)
+	case *types.Map:
+		collectPackages(t.Key(), self, into, seen)
+		collectPackages(t.Elem(), self, into, seen)
+	case *types.Struct:
+		for i := range t.NumFields() {
+			collectPackages(t.Field(i).Type(), self, into, seen)
+		}
+	}
+}
+
+// typ is the one bridge from go/types to jennifer.
+func (e *emitter) typ(t types.Type) jen.Code {
+	switch t := t.(type) {
+	case *types.Alias:
+		return e.typ(types.Unalias(t))
+	case *types.Basic:
+		return jen.Id(t.Name())
+	case *types.Named:
+		obj := t.Obj()
+		var s *jen.Statement
+		switch {
+		case obj.Pkg() == nil:
+			s = jen.Id(obj.Name())
+		case obj.Pkg().Path() == e.pkg.Path:
+			s = jen.Id(obj.Name())
+		default:
+			s = jen.Qual(obj.Pkg().Path(), obj.Name())
+		}
+		if n := t.TypeArgs().Len(); n > 0 {
+			args := make([]jen.Code, n)
+			for i := range n {
+				args[i] = e.typ(t.TypeArgs().At(i))
+			}
+			s = s.Types(args...)
+		}
+		return s
+	case *types.Pointer:
+		return jen.Op("*").Add(e.typ(t.Elem()))
+	case *types.Slice:
+		return jen.Index().Add(e.typ(t.Elem()))
+	case *types.Array:
+		return jen.Index(jen.Lit(int(t.Len()))).Add(e.typ(t.Elem()))
+	case *types.Map:
+		return jen.Map(e.typ(t.Key())).Add(e.typ(t.Elem()))
+	case *types.Struct:
+		fields := make([]jen.Code, t.NumFields())
+		for i := range t.NumFields() {
+			f := t.Field(i)
+			var c *jen.Statement
+			if f.Embedded() {
+				c = jen.Add(e.typ(f.Type()))
+			} else {
+				c = jen.Id(f.Name()).Add(e.typ(f.Type()))
+			}
+			if tag := t.Tag(i); tag != "" {
+				c = c.Op("`" + tag + "`")
+			}
+			fields[i] = c
+		}
+		return jen.Struct(fields...)
+	case *types.Interface:
+		return jen.Any()
+	}
+	return jen.Id(t.String())
+}
+
+// typeString writes t as the generated file spells it, for messages.
+func (e *emitter) typeString(t types.Type) string {
+	return types.TypeString(t, func(p *types.Package) string {
+		if p.Path() == e.pkg.Path {
+			return ""
+		}
+		return e.imports[p.Path()]
+	})
+}
+
+// multiline renders a list one item a line.
+func multiline(open, close string) jen.Options {
+	return jen.Options{Open: open, Close: close, Separator: ",", Multi: true}
+}
+
+// doc writes a comment, wrapped at 80 columns.
+func (e *emitter) doc(text string) {
+	for _, line := range wrap(text, 77) {
+		e.f.Comment(line)
+	}
+}
+
+func wrap(text string, width int) []string {
+	var lines []string
+	var cur strings.Builder
+	for _, w := range strings.Fields(text) {
+		if cur.Len() > 0 && cur.Len()+1+len(w) > width {
+			lines = append(lines, cur.String())
+			cur.Reset()
+		}
+		if cur.Len() > 0 {
+			cur.WriteByte(' ')
+		}
+		cur.WriteString(w)
+	}
+	if cur.Len() > 0 {
+		lines = append(lines, cur.String())
+	}
+	return lines
+}
+
+// scope hands out local names that shadow no import and no other local.
+type scope map[string]bool
+
+func (e *emitter) newScope(locals ...string) scope {
+	s := scope{}
+	for _, name := range e.imports {
+		s[name] = true
+	}
+	for _, l := range locals {
+		s[l] = true
+	}
+	return s
+}
+
+func (s scope) name(want string) string {
+	name := want
+	for i := 2; s[name]; i++ {
+		name = want + strconv.Itoa(i)
+	}
+	s[name] = true
+	return name
+}
+
+func (e *emitter) q(path, name string) *jen.Statement { return jen.Qual(path, name) }
+
+func (e *emitter) service(s *Service) {
+	n := serviceNames(s.Name)
+	e.constants(s, n)
+	e.client(s, n)
+	e.registrar(s, n)
+}
+
+func (e *emitter) constants(s *Service, n names) {
+	e.doc(fmt.Sprintf("Procedure URIs of the %s service.", s.Name))
+	defs := make([]jen.Code, 0, len(s.Methods))
+	for _, m := range s.Methods {
+		defs = append(defs, jen.Comment(fmt.Sprintf("%s is the URI of %s.%s.", n.ProcedureConst(m.Name), s.Name, m.Name)).Line().
+			Id(n.ProcedureConst(m.Name)).Add(e.q(wampPath, "URI")).Op("=").Lit(m.URI))
+	}
+	e.f.Const().Defs(defs...)
+}
+
+// clientOptions returns the call options a method adds to the client's.
+func clientOptions(m *Method) []jen.Code {
+	var opts []jen.Code
+	if m.DiscloseCaller {
+		opts = append(opts, jen.Qual(runtimePath, "WithDiscloseMe").Call())
+	}
+	if m.Cancel != "" {
+		opts = append(opts, jen.Qual(runtimePath, "WithCancelMode").Call(jen.Lit(m.Cancel)))
+	}
+	return opts
+}
+
+func optsField(m *Method) string { return lowerFirst(m.Name) + "Opts" }
+
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
+}
+
+func (e *emitter) client(s *Service, n names) {
+	fields := []jen.Code{
+		jen.Id("caller").Qual(runtimePath, "Caller"),
+		jen.Id("opts").Index().Qual(runtimePath, "CallOption"),
+	}
+	inits := jen.Dict{jen.Id("caller"): jen.Id("caller"), jen.Id("opts"): jen.Id("opts")}
+	for _, m := range s.Methods {
+		if opts := clientOptions(m); len(opts) > 0 {
+			fields = append(fields, jen.Id(optsField(m)).Index().Qual(runtimePath, "CallOption").Comment("opts and the options of "+m.Name))
+			inits[jen.Id(optsField(m))] = jen.Append(append([]jen.Code{jen.Id("opts").Index(jen.Op(":").Len(jen.Id("opts")).Op(":").Len(jen.Id("opts")))}, opts...)...)
+		}
+	}
+	e.doc(fmt.Sprintf("%s calls the procedures of %s through a WAMP session. It implements", n.Client, s.Name) + " " + fmt.Sprintf("%s, so callers cannot tell a remote service from a local one.", s.Name))
+	e.f.Type().Id(n.Client).Struct(fields...)
+	e.f.Line()
+	e.f.Var().Id("_").Id(s.Name).Op("=").Parens(jen.Op("*").Id(n.Client)).Parens(jen.Nil())
+	e.f.Line()
+	e.doc(fmt.Sprintf("%s returns a %s that calls through caller (usually a", n.NewClient, n.Client) + " " + "*runtime.Session), adding opts to every call.")
+	e.f.Func().Id(n.NewClient).Params(
+		jen.Id("caller").Qual(runtimePath, "Caller"),
+		jen.Id("opts").Op("...").Qual(runtimePath, "CallOption"),
+	).Op("*").Id(n.Client).Block(
+		jen.Return(jen.Op("&").Id(n.Client).Values(inits)),
+	)
+	for _, m := range s.Methods {
+		e.clientMethod(s, n, m)
+	}
+}
+
+func (e *emitter) clientMethod(s *Service, n names, m *Method) {
+	sc := e.newScope("c")
+	proc := jen.Id(n.ProcedureConst(m.Name))
+	ctx := sc.name(orDefault(m.Ctx, "ctx"))
+	params := []jen.Code{jen.Id(ctx).Qual("context", "Context")}
+	var argNames []jen.Code
+	for _, p := range m.Params {
+		name := sc.name(p.Name)
+		params = append(params, jen.Id(name).Add(e.typ(p.Type)))
+		argNames = append(argNames, jen.Id(name))
+	}
+	var progress string
+	if m.Progress != nil {
+		progress = sc.name(m.Progress.Name)
+		params = append(params, jen.Id(progress).Func().Params(e.typ(m.Progress.Type)).Error())
+	}
+	errName := sc.name("err")
+	var results []jen.Code
+	var resultNames []string
+	for _, r := range m.Results {
+		name := sc.name(r.Name)
+		resultNames = append(resultNames, name)
+		results = append(results, jen.Id(name).Add(e.typ(r.Type)))
+	}
+	if m.Stream != nil {
+		results = append(results, jen.Id(sc.name("stream")).Qual("iter", "Seq2").Types(e.typ(m.Stream), jen.Error()))
+	}
+	results = append(results, jen.Id(errName).Error())
+
+	opts := jen.Id("c").Dot("opts")
+	if len(clientOptions(m)) > 0 {
+		opts = jen.Id("c").Dot(optsField(m))
+	}
+	args, kwargs := e.q(wampPath, "Payload").Values(), e.q(wampPath, "Payload").Values()
+	if m.Kwargs {
+		kwargs = e.q(wampPath, "PayloadOf").Call(argNames...)
+	} else if len(argNames) > 0 {
+		args = e.q(wampPath, "ArgsOf").Call(argNames...)
+	}
+
+	var body []jen.Code
+	zeroReturn := func(err jen.Code) jen.Code {
+		vals := make([]jen.Code, 0, len(resultNames)+1)
+		for _, r := range resultNames {
+			vals = append(vals, jen.Id(r))
+		}
+		if m.Stream != nil {
+			vals = append(vals, jen.Nil())
+		}
+		return jen.Return(append(vals, err)...)
+	}
+	callOpts := opts.Clone().Op("...")
+	if m.Progress != nil {
+		callOpts = jen.Append(opts.Clone().Index(jen.Op(":").Len(opts.Clone()).Op(":").Len(opts.Clone())),
+			jen.Qual(runtimePath, "WithTypedProgress").Call(proc, jen.Id(progress))).Op("...")
+	}
+	callArgs := []jen.Code{jen.Id(ctx), jen.Id("c").Dot("caller"), proc, args, kwargs, callOpts}
+	switch {
+	case m.Stream != nil:
+		body = append(body, jen.Return(jen.Qual(runtimePath, "Stream").Types(e.typ(m.Stream)).Call(callArgs...), jen.Nil()))
+	case len(m.Results) == 0:
+		body = append(body, jen.Return(jen.Qual(runtimePath, "CallNone").Call(callArgs...)))
+	case len(m.Results) == 1:
+		body = append(body, jen.Return(jen.Qual(runtimePath, "CallOne").Types(e.typ(m.Results[0].Type)).Call(callArgs...)))
+	default:
+		res := sc.name("res")
+		vals := sc.name("vals")
+		body = append(body,
+			jen.List(jen.Id(res), jen.Id(errName)).Op(":=").Id("c").Dot("caller").Dot("Call").Call(callArgs[1:]...),
+			jen.If(jen.Id(errName).Op("!=").Nil()).Block(zeroReturn(jen.Id(errName))),
+			jen.List(jen.Id(vals), jen.Id(errName)).Op(":=").Id(res).Dot("Args").Dot("List").Call(),
+			jen.If(jen.Id(errName).Op("!=").Nil()).Block(zeroReturn(jen.Qual(runtimePath, "ResultError").Call(proc, jen.Lit(0), jen.Id(errName)))),
+			jen.If(jen.Len(jen.Id(vals)).Op("!=").Lit(len(m.Results))).Block(
+				zeroReturn(jen.Qual(runtimePath, "ResultCountError").Call(proc, jen.Lit(len(m.Results)), jen.Len(jen.Id(vals))))),
+		)
+		for i, r := range resultNames {
+			body = append(body, jen.If(jen.Id(errName).Op("=").Id(vals).Index(jen.Lit(i)).Dot("Decode").Call(jen.Op("&").Id(r)), jen.Id(errName).Op("!=").Nil()).Block(
+				zeroReturn(jen.Qual(runtimePath, "ResultError").Call(proc, jen.Lit(i), jen.Id(errName)))))
+		}
+		ret := make([]jen.Code, 0, len(resultNames)+1)
+		for _, r := range resultNames {
+			ret = append(ret, jen.Id(r))
+		}
+		body = append(body, jen.Return(append(ret, jen.Nil())...))
+	}
+	if len(m.Results) < 2 {
+		// Unnamed results read better when the body is one call.
+		results = results[:0]
+		for _, r := range m.Results {
+			results = append(results, e.typ(r.Type))
+		}
+		if m.Stream != nil {
+			results = append(results, jen.Qual("iter", "Seq2").Types(e.typ(m.Stream), jen.Error()))
+		}
+		results = append(results, jen.Error())
+	}
+	e.doc(fmt.Sprintf("%s calls %s%s.", m.Name, m.URI, describe(m)))
+	e.f.Func().Params(jen.Id("c").Op("*").Id(n.Client)).Id(m.Name).Params(params...).Params(results...).Block(body...)
+}
+
+// describe adds what the caller should know about a method to its doc.
+func describe(m *Method) string {
+	var notes []string
+	if m.Kwargs {
+		notes = append(notes, "with the fields of its argument as keyword arguments")
+	}
+	if m.Progress != nil {
+		notes = append(notes, "passing each progressive result to "+m.Progress.Name+" (nil asks for none)")
+	}
+	if m.Stream != nil {
+		notes = append(notes, "when the returned sequence is ranged over, yielding each progressive result")
+	}
+	if m.DiscloseCaller {
+		notes = append(notes, "disclosing the caller's identity")
+	}
+	if m.Cancel != "" {
+		notes = append(notes, "cancelling with mode "+m.Cancel+" when ctx ends")
+	}
+	if len(notes) == 0 {
+		return ""
+	}
+	return ", " + strings.Join(notes, ", ")
+}
+
+func orDefault(s, def string) string {
+	if s == "" || s == "_" {
+		return def
+	}
+	return s
+}
+
+func handlerName(s *Service, m *Method) string {
+	return lowerFirst(s.Name) + m.Name + "Handler"
+}
+
+func (e *emitter) registrar(s *Service, n names) {
+	procs := make([]jen.Code, 0, len(s.Methods))
+	for _, m := range s.Methods {
+		d := []jen.Code{
+			jen.Id("URI").Op(":").Id(n.ProcedureConst(m.Name)),
+			jen.Id("Handler").Op(":").Id(handlerName(s, m)).Call(jen.Id("impl")),
+		}
+		var opts []jen.Code
+		if m.Match != "" && m.Match != "exact" {
+			opts = append(opts, jen.Qual(runtimePath, "WithMatch").Call(jen.Lit(m.Match)))
+		}
+		if m.Invoke != "" {
+			opts = append(opts, jen.Qual(runtimePath, "WithInvoke").Call(jen.Lit(m.Invoke)))
+		}
+		if m.DiscloseCaller {
+			opts = append(opts, jen.Qual(runtimePath, "WithDiscloseCaller").Call())
+		}
+		if len(opts) > 0 {
+			d = append(d, jen.Id("Options").Op(":").Index().Qual(runtimePath, "RegisterOption").Values(opts...))
+		}
+		procs = append(procs, jen.Values(d...))
+	}
+	e.doc(fmt.Sprintf("%s registers the methods of impl under the %s procedure URIs", n.Register, s.Name) + " " + "through callee (usually a *runtime.Session), adding opts to every registration." + " " + "It returns one handle that unregisters them all; if one registration fails," + " " + "those made before it are undone.")
+	e.f.Func().Id(n.Register).Params(
+		jen.Id("ctx").Qual("context", "Context"),
+		jen.Id("callee").Qual(runtimePath, "Callee"),
+		jen.Id("impl").Id(s.Name),
+		jen.Id("opts").Op("...").Qual(runtimePath, "RegisterOption"),
+	).Params(jen.Op("*").Qual(runtimePath, "Registrations"), jen.Error()).Block(
+		jen.Return(jen.Qual(runtimePath, "RegisterAll").Call(jen.Id("ctx"), jen.Id("callee"),
+			jen.Index().Qual(runtimePath, "Procedure").Custom(multiline("{", "}"), procs...), jen.Id("opts").Op("..."))),
+	)
+	for _, m := range s.Methods {
+		e.handler(s, n, m)
+	}
+}
+
+func (e *emitter) handler(s *Service, n names, m *Method) {
+	sc := e.newScope("impl", "ctx", "inv", "err", "vals")
+	proc := jen.Id(n.ProcedureConst(m.Name))
+	var body []jen.Code
+	var callArgs []jen.Code
+	callArgs = append(callArgs, jen.Id("ctx"))
+	if m.Kwargs {
+		p := m.Params[0]
+		name := sc.name(p.Name)
+		body = append(body,
+			jen.Var().Id(name).Add(e.typ(p.Type)),
+			jen.If(jen.Err().Op(":=").Id("inv").Dot("Kwargs").Dot("Decode").Call(jen.Op("&").Id(name)), jen.Err().Op("!=").Nil()).Block(
+				jen.Return(jen.Nil(), jen.Qual(runtimePath, "KeywordArgumentsError").Call(proc, jen.Err()))),
+		)
+		callArgs = append(callArgs, jen.Id(name))
+	} else {
+		sig := make([]string, len(m.Params))
+		for i, p := range m.Params {
+			sig[i] = p.Name + " " + e.typeString(p.Type)
+		}
+		body = append(body,
+			jen.List(jen.Id("vals"), jen.Err()).Op(":=").Id("inv").Dot("Args").Dot("List").Call(),
+			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Qual(runtimePath, "ArgumentsError").Call(proc, jen.Err()))),
+			jen.If(jen.Len(jen.Id("vals")).Op("!=").Lit(len(m.Params))).Block(
+				jen.Return(jen.Nil(), jen.Qual(runtimePath, "ArgumentCountError").Call(proc, jen.Lit(strings.Join(sig, ", ")), jen.Len(jen.Id("vals"))))),
+		)
+		for i, p := range m.Params {
+			name := sc.name(p.Name)
+			body = append(body,
+				jen.Var().Id(name).Add(e.typ(p.Type)),
+				jen.If(jen.Err().Op(":=").Id("vals").Index(jen.Lit(i)).Dot("Decode").Call(jen.Op("&").Id(name)), jen.Err().Op("!=").Nil()).Block(
+					jen.Return(jen.Nil(), jen.Qual(runtimePath, "ArgumentError").Call(proc, jen.Lit(i), jen.Lit(p.Name), jen.Err()))),
+			)
+			callArgs = append(callArgs, jen.Id(name))
+		}
+	}
+	if m.Progress != nil {
+		callArgs = append(callArgs, jen.Qual(runtimePath, "ProgressSender").Types(e.typ(m.Progress.Type)).Call(jen.Id("inv")))
+	}
+	call := jen.Id("impl").Dot(m.Name).Call(callArgs...)
+	switch {
+	case m.Stream != nil:
+		seq := sc.name("seq")
+		body = append(body,
+			jen.List(jen.Id(seq), jen.Err()).Op(":=").Add(call),
+			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
+			jen.Return(jen.Qual(runtimePath, "ServeStream").Call(jen.Id("ctx"), jen.Id("inv"), jen.Id(seq))),
+		)
+	case len(m.Results) == 0:
+		body = append(body,
+			jen.If(jen.Err().Op(":=").Add(call), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
+			jen.Return(jen.Nil(), jen.Nil()),
+		)
+	default:
+		var rs []jen.Code
+		for _, r := range m.Results {
+			rs = append(rs, jen.Id(sc.name(r.Name)))
+		}
+		body = append(body,
+			jen.List(append(slices.Clone(rs), jen.Err())...).Op(":=").Add(call),
+			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
+			jen.Return(jen.Op("&").Qual(runtimePath, "Result").Values(jen.Dict{jen.Id("Args"): jen.Qual(wampPath, "ArgsOf").Call(rs...)}), jen.Nil()),
+		)
+	}
+	e.doc(fmt.Sprintf("%s serves %s with impl.%s: it decodes the arguments into the", handlerName(s, m), m.URI, m.Name) + " " + "parameter types, answering wamp.error.invalid_argument when they do not fit.")
+	e.f.Func().Id(handlerName(s, m)).Params(jen.Id("impl").Id(s.Name)).Qual(runtimePath, "Handler").Block(
+		jen.Return(jen.Func().Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("inv").Op("*").Qual(runtimePath, "Invocation")).
+			Params(jen.Op("*").Qual(runtimePath, "Result"), jen.Error()).Block(body...)),
+	)
+}
+
+func (e *emitter) errors() {
+	regs := make([]jen.Code, 0, len(e.file.Errors))
+	for _, d := range e.file.Errors {
+		if d.Kind == SentinelError {
+			regs = append(regs, jen.Qual(runtimePath, "DefaultErrors").Dot("RegisterSentinel").Call(jen.Lit(d.URI), jen.Id(d.Name)))
+			continue
+		}
+		t := jen.Id(d.Name)
+		if d.Pointer {
+			t = jen.Op("*").Id(d.Name)
+		}
+		regs = append(regs, jen.Qual(runtimePath, "RegisterErrorType").Types(t).Call(jen.Qual(runtimePath, "DefaultErrors"), jen.Lit(d.URI)))
+	}
+	e.doc("init maps the errors declared with //wampgen:error in " + e.file.Source + " to their URIs," + " " + "so that they cross the wire as those URIs and arrive as themselves" + " " + "(errors.Is for sentinels, errors.As for error types). Registering the" + " " + "same URI for two different errors in one program is a programming error" + " " + "and stops it at start-up.")
+	e.f.Func().Id("init").Params().Block(
+		jen.If(jen.Err().Op(":=").Qual("errors", "Join").Custom(multiline("(", ")"), regs...), jen.Err().Op("!=").Nil()).Block(
+			jen.Panic(jen.Lit("wampgen: ").Op("+").Err().Dot("Error").Call()),
+		),
+	)
+}

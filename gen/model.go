@@ -1,0 +1,150 @@
+package gen
+
+import (
+	"go/token"
+	"go/types"
+	"strings"
+	"unicode"
+)
+
+// Package is the model of one Go package: what the emitter reads.
+type Package struct {
+	Name  string // package name
+	Path  string // import path
+	Dir   string // directory of the source files
+	Files []*File
+	// Scope lists the package-level identifiers, so emitted code can avoid
+	// them.
+	Scope map[string]bool
+}
+
+// File is one source file that declares services or errors; one output
+// file is generated for it.
+type File struct {
+	Source   string // base name, for example "calc.go"
+	Output   string // base name of the generated file, "calc_wamp.go"
+	Services []*Service
+	Errors   []*ErrorDecl
+}
+
+// Service is an interface annotated with //wampgen:service.
+type Service struct {
+	Name    string
+	Prefix  string
+	Pos     token.Position
+	Methods []*Method
+}
+
+// Method is one procedure of a service.
+type Method struct {
+	Name string
+	URI  string
+	Pos  token.Position
+
+	Match          string // "" or exact, prefix, wildcard
+	Invoke         string // "" or single, roundrobin, random, first, last
+	DiscloseCaller bool
+	Cancel         string // "" or skip, kill, killnowait
+	Kwargs         bool   // Params holds one struct travelling as ArgumentsKw
+
+	Ctx      string   // name of the context parameter
+	Params   []*Param // positional (or the one kwargs struct), ctx and progress excluded
+	Progress *Param   // progress func(T) error parameter; Type is T
+	Results  []*Param // positional results, the error excluded
+	Stream   types.Type
+}
+
+// Param is a parameter or result with the name the emitter uses for it.
+type Param struct {
+	Name string
+	Type types.Type
+}
+
+// ErrorKind tells a sentinel error variable from an error type.
+type ErrorKind int
+
+// The kinds of //wampgen:error declarations.
+const (
+	SentinelError ErrorKind = iota
+	TypeError
+)
+
+// ErrorDecl is a //wampgen:error declaration.
+type ErrorDecl struct {
+	Name    string
+	URI     string
+	Kind    ErrorKind
+	Pointer bool // for TypeError: *T, not T, implements error
+	Pos     token.Position
+}
+
+// OutputName returns the generated file name for a source file name:
+// "calc.go" → "calc_wamp.go".
+func OutputName(source string) string {
+	return strings.TrimSuffix(source, ".go") + "_wamp.go"
+}
+
+// snakeCase turns a Go method name into a URI component: Add → add,
+// ReverseBytes → reverse_bytes, WhoAmI → who_am_i, HTTPStatus →
+// http_status, GetID → get_id, Sqrt2 → sqrt2.
+func snakeCase(name string) string {
+	rs := []rune(name)
+	var b strings.Builder
+	for i, r := range rs {
+		if unicode.IsUpper(r) {
+			if i > 0 {
+				prev := rs[i-1]
+				nextLower := i+1 < len(rs) && unicode.IsLower(rs[i+1])
+				if unicode.IsLower(prev) || unicode.IsDigit(prev) || (unicode.IsUpper(prev) && nextLower) {
+					b.WriteByte('_')
+				}
+			}
+			b.WriteRune(unicode.ToLower(r))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// names derives every identifier the emitter declares for a service, so
+// they are made in one place (and checked for clashes in one place).
+type names struct {
+	Service   string
+	Client    string
+	NewClient string
+	Register  string
+}
+
+func serviceNames(s string) names {
+	return names{
+		Service:   s,
+		Client:    s + "Client",
+		NewClient: "New" + s + "Client",
+		Register:  "Register" + s,
+	}
+}
+
+// ProcedureConst is the constant holding a method's URI:
+// CalculatorAddProcedure.
+func (n names) ProcedureConst(method string) string {
+	return n.Service + exported(method) + "Procedure"
+}
+
+// declared lists the package-level identifiers generated for the service.
+func (n names) declared(s *Service) []string {
+	out := []string{n.Client, n.NewClient, n.Register}
+	for _, m := range s.Methods {
+		out = append(out, n.ProcedureConst(m.Name))
+	}
+	return out
+}
+
+func exported(s string) string {
+	if s == "" {
+		return s
+	}
+	r := []rune(s)
+	r[0] = unicode.ToUpper(r[0])
+	return string(r)
+}
