@@ -25,10 +25,14 @@ if go list -deps ./runtime | grep -q 'gammazero/nexus'; then
 	echo "runtime depends on nexus:"; go list -deps ./runtime | grep nexus; exit 1
 fi
 
+step "generated code is up to date"
+go run ./cmd/wampgen -check ./examples/calculator/calc
+
 step "go test -race"
 go test -race -count=1 -timeout 10m ./...
 
-step "main job"
+step "main jobs"
+go run ./examples/calculator >/dev/null
 go run ./examples/hello >/dev/null
 
 echo

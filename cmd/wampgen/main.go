@@ -24,6 +24,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/wampgen/wampgen/gen"
 )
@@ -97,8 +99,10 @@ func checkOutputs(res *gen.Result, wd string, stderr io.Writer) int {
 	return status
 }
 
+// rel returns path relative to wd when it lies below it.
 func rel(wd, path string) string {
-	d := gen.Diagnostic{}
-	d.Pos.Filename = path
-	return d.Format(wd)
+	if r, err := filepath.Rel(wd, path); err == nil && !strings.HasPrefix(r, "..") {
+		return r
+	}
+	return path
 }
