@@ -1,7 +1,9 @@
 package wamp
 
 import (
+	"errors"
 	"fmt"
+	"reflect"
 
 	"github.com/ugorji/go/codec"
 )
@@ -18,8 +20,15 @@ type envelope struct {
 
 // Encode encodes m. Nil dictionaries are written as {}, an absent
 // ArgumentsKw is left out, and an absent Arguments is left out unless
-// ArgumentsKw is present (then it is []).
+// ArgumentsKw is present (then it is []). Arguments must encode as a list
+// and ArgumentsKw as a dictionary; a nil slice or map is taken as empty.
 func (s *Serializer) Encode(m Message) ([]byte, error) {
+	if m == nil {
+		return nil, errors.New("wamp: cannot encode a nil message")
+	}
+	if v := reflect.ValueOf(m); v.Kind() == reflect.Pointer && v.IsNil() {
+		return nil, fmt.Errorf("wamp: cannot encode a nil %T", m)
+	}
 	env := s.envelopes.Get().(*envelope)
 	defer func() {
 		clear(env.elems)
@@ -29,7 +38,7 @@ func (s *Serializer) Encode(m Message) ([]byte, error) {
 	el, err := s.appendFields(env.elems[:0], m)
 	env.elems = el
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("wamp: encoding %s: %w", m.Type(), err)
 	}
 	out, err := s.EncodeValue(el)
 	if err != nil {
@@ -45,42 +54,84 @@ func dict(d Dict) any {
 	return d
 }
 
-// payloadValue returns what to encode for p: the Go value, the raw bytes
-// when p was decoded by s, or the decoded value when another serializer
-// produced p (a relay between formats).
-func (s *Serializer) payloadValue(p Payload, empty any) (any, error) {
+// emptyList is encoded for an Arguments that is absent or nil while
+// ArgumentsKw is present. It is never modified.
+var emptyList = []any{}
+
+// payloadValue returns what to encode for p, which must encode as want
+// (KindList for Arguments, KindDict for ArgumentsKw): the Go value, the raw
+// bytes when p was decoded by s, or the decoded value when another
+// serializer produced p (a relay between formats). An absent or nil payload
+// gives empty.
+func (s *Serializer) payloadValue(p Payload, want Kind, empty any) (any, error) {
 	switch {
 	case p.val != nil:
-		return p.val, nil
+		return s.goPayload(p.val, want, empty)
 	case p.raw == nil:
 		return empty, nil
-	case p.ser == s:
+	}
+	if k := p.ser.kind(p.raw); k != want {
+		return nil, fmt.Errorf("a decoded %s cannot be sent as a %s", k, want)
+	}
+	if p.ser == s {
 		return codec.Raw(p.raw), nil
 	}
 	var v any
-	if err := p.ser.DecodeValue(p.raw, &v); err != nil {
+	if err := p.ser.decodeValue(p.raw, &v); err != nil {
 		return nil, err
 	}
 	return v, nil
+}
+
+// goPayload checks that the Go value v encodes as want: a slice or array
+// (but not []byte, which is binary) for a list, a map or a struct for a
+// dictionary. A nil pointer, slice or map gives empty. Types with their own
+// encoding are encoded here and their encoding is checked.
+func (s *Serializer) goPayload(v any, want Kind, empty any) (any, error) {
+	rv := reflect.ValueOf(v)
+	for rv.Kind() == reflect.Pointer || rv.Kind() == reflect.Interface {
+		if rv.IsNil() {
+			return empty, nil
+		}
+		rv = rv.Elem()
+	}
+	if codesItself(rv.Type()) {
+		b, err := s.EncodeValue(v)
+		if err != nil {
+			return nil, err
+		}
+		if k := s.kind(b); k != want {
+			return nil, fmt.Errorf("%T encodes as a %s, not a %s", v, k, want)
+		}
+		return codec.Raw(b), nil
+	}
+	switch k := rv.Kind(); {
+	case want == KindList && (k == reflect.Slice || k == reflect.Array) && rv.Type().Elem().Kind() != reflect.Uint8,
+		want == KindDict && (k == reflect.Map || k == reflect.Struct):
+		if (k == reflect.Slice || k == reflect.Map) && rv.IsNil() {
+			return empty, nil
+		}
+		return v, nil
+	}
+	return nil, fmt.Errorf("%T does not encode as a %s", v, want)
 }
 
 func (s *Serializer) appendPayloads(el []any, args, kwargs Payload) ([]any, error) {
 	if args.IsZero() && kwargs.IsZero() {
 		return el, nil
 	}
-	a, err := s.payloadValue(args, []any{})
+	a, err := s.payloadValue(args, KindList, emptyList)
 	if err != nil {
 		return el, fmt.Errorf("Arguments: %w", err)
 	}
-	el = append(el, a)
 	if kwargs.IsZero() {
-		return el, nil
+		return append(el, a), nil
 	}
-	kw, err := s.payloadValue(kwargs, emptyDict)
+	kw, err := s.payloadValue(kwargs, KindDict, emptyDict)
 	if err != nil {
 		return el, fmt.Errorf("ArgumentsKw: %w", err)
 	}
-	return append(el, kw), nil
+	return append(el, a, kw), nil
 }
 
 func (s *Serializer) appendFields(el []any, m Message) ([]any, error) {
@@ -140,10 +191,8 @@ func (s *Serializer) appendFields(el []any, m Message) ([]any, error) {
 		return append(el, uint64(m.Request), dict(m.Options)), nil
 	case *Yield:
 		return s.appendPayloads(append(el, uint64(m.Request), dict(m.Options)), m.Args, m.Kwargs)
-	case nil:
-		return el, fmt.Errorf("wamp: cannot encode a nil message")
 	}
-	return el, fmt.Errorf("wamp: cannot encode message type %T", m)
+	return el, fmt.Errorf("cannot encode message type %T", m)
 }
 
 // MessageError describes input that is not a well-formed WAMP message. It
@@ -207,7 +256,12 @@ func (f *fields) requestType(i int) MessageType {
 		return 0
 	}
 	raw := f.raws[i]
-	n, err := f.s.decodeInt(raw, f.s.kind(raw), "message type", 1, 255)
+	k := f.s.kind(raw)
+	if k != KindUint && k != KindInt {
+		f.fail("REQUEST.Type", "expected an integer, got %s", k)
+		return 0
+	}
+	n, err := f.s.decodeInt(raw, k, "message type", 1, 255)
 	if err != nil {
 		f.fail("REQUEST.Type", "%v", err)
 		return 0
@@ -244,7 +298,10 @@ func (f *fields) str(i int, name string) string {
 		return ""
 	}
 	raw := f.raws[i]
-	if k := f.s.kind(raw); k != KindString {
+	// WAMP messages are not polymorphic: where a string belongs, a JSON
+	// string is one, even if it starts with NUL like JSON binary (as a
+	// string relayed from a MsgPack or CBOR peer may).
+	if k := f.s.kind(raw); k != KindString && !(k == KindBytes && f.s == JSON) {
 		f.fail(name, "expected a string, got %s", k)
 		return ""
 	}
@@ -294,14 +351,19 @@ var messageArity = map[MessageType][2]int{
 
 // Decode decodes one message. Any input that is not a well-formed message
 // of a known type returns an error wrapping ErrMalformed; Decode never
-// panics. The returned message's payloads refer to data, which must not be
-// modified afterwards.
+// panics. The returned message refers to data, which must not be modified
+// afterwards: its payloads are parts of data, and the codec decodes strings
+// and binary values (in dictionaries, and later from the payloads) without
+// copying them.
 func (s *Serializer) Decode(data []byte) (Message, error) {
 	malformed := func(reason string, args ...any) error {
 		return &MessageError{Serializer: s.name, Reason: fmt.Sprintf(reason, args...)}
 	}
 	if k := s.kind(data); k != KindList {
 		return nil, malformed("expected a list, got %s", k)
+	}
+	if err := s.wellFormed(data); err != nil {
+		return nil, malformed("%v", err)
 	}
 	env := s.envelopes.Get().(*envelope)
 	defer func() {
@@ -319,11 +381,16 @@ func (s *Serializer) Decode(data []byte) (Message, error) {
 	}
 	d.ResetBytes(nil)
 	s.decoders.Put(d)
+	s.fixNulls(env.raws)
 	raws := env.raws
 	if len(raws) == 0 {
 		return nil, malformed("empty list")
 	}
-	code, err := s.decodeInt(raws[0], s.kind(raws[0]), "message type", 0, 255)
+	k := s.kind(raws[0])
+	if k != KindUint && k != KindInt {
+		return nil, malformed("message type: expected an integer, got %s", k)
+	}
+	code, err := s.decodeInt(raws[0], k, "message type", 0, 255)
 	if err != nil {
 		return nil, malformed("message type: %v", err)
 	}

@@ -84,7 +84,7 @@ func (p Payload) Decode(dst any) error {
 	if err != nil || raw == nil {
 		return err
 	}
-	return ser.DecodeValue(raw, dst)
+	return ser.decodeValue(raw, dst)
 }
 
 // Any decodes the payload into plain Go values: List for Arguments, Dict for
@@ -111,10 +111,18 @@ func (v Value) Raw() []byte { return v.raw }
 
 // Decode decodes the value into dst, which must be a non-nil pointer.
 //
-// It is strict where the serializers are lenient: the encoded kind must
-// suit the Go type (numbers for numeric types, strings for string, binary for
-// []byte, lists for slices and arrays, dictionaries for maps and structs, null
-// for pointers, slices and maps), an integer must fit the target type, and a
-// float decodes into an integer type only if it has no fraction. The error is
-// a *DecodeError naming the expected type and the kind found.
-func (v Value) Decode(dst any) error { return v.ser.DecodeValue(v.raw, dst) }
+// It is strict where the serializers are lenient, at every level of
+// nesting and the same for every serializer: the encoded kind must suit the
+// Go type (numbers for numeric types, strings for string, binary for
+// []byte, lists for slices and arrays, dictionaries for maps and structs,
+// null for pointers, slices, maps and interfaces), an integer must fit the
+// target type, and a float decodes into an integer type only if it has no
+// fraction. A null dictionary entry counts as absent: it leaves a struct
+// field that cannot be null as it is and gives a map the zero value. Structs
+// take dictionary entries by the names the codec gives their fields (the
+// "codec" tag, else the "json" tag, else the field name; embedded structs
+// inlined) and ignore unknown keys. Types that decode themselves (time.Time,
+// codec.Selfer, types with a marshaler and unmarshaler pair) are left to the
+// codec. The error is a *DecodeError naming the expected type, the kind
+// found and, for a nested value, its path.
+func (v Value) Decode(dst any) error { return v.ser.decodeValue(v.raw, dst) }

@@ -1,15 +1,11 @@
 package wamp
 
 import (
-	"encoding"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"reflect"
 	"sync"
-	"time"
 
 	"github.com/ugorji/go/codec"
 )
@@ -33,6 +29,8 @@ type Serializer struct {
 	binary      bool
 	handle      codec.Handle
 	kind        func([]byte) Kind
+	wellFormed  func([]byte) error
+	null        []byte // the encoding of null
 	decoders    sync.Pool
 	encoders    sync.Pool
 	envelopes   sync.Pool
@@ -40,9 +38,9 @@ type Serializer struct {
 
 // The serializers WAMP defines.
 var (
-	JSON    = newSerializer("json", 1, false, newJSONHandle(), jsonKind)
-	MsgPack = newSerializer("msgpack", 2, true, newMsgpackHandle(), msgpackKind)
-	CBOR    = newSerializer("cbor", 3, true, newCBORHandle(), cborKind)
+	JSON    = newSerializer("json", 1, false, newJSONHandle(), jsonKind, jsonWellFormed)
+	MsgPack = newSerializer("msgpack", 2, true, newMsgpackHandle(), msgpackKind, msgpackWellFormed)
+	CBOR    = newSerializer("cbor", 3, true, newCBORHandle(), cborKind, cborWellFormed)
 )
 
 // Serializers lists JSON, MsgPack and CBOR.
@@ -80,18 +78,29 @@ func SerializerByRawSocketID(id byte) *Serializer {
 	return nil
 }
 
-func newSerializer(name string, id byte, binary bool, h codec.Handle, kind func([]byte) Kind) *Serializer {
-	s := &Serializer{name: name, subprotocol: "wamp.2." + name, rawSocketID: id, binary: binary, handle: h, kind: kind}
+func newSerializer(name string, id byte, binary bool, h codec.Handle, kind func([]byte) Kind, wellFormed func([]byte) error) *Serializer {
+	s := &Serializer{name: name, subprotocol: "wamp.2." + name, rawSocketID: id, binary: binary, handle: h, kind: kind, wellFormed: wellFormed}
 	s.decoders.New = func() any { return codec.NewDecoderBytes(nil, h) }
 	s.encoders.New = func() any { return codec.NewEncoderBytes(nil, h) }
 	s.envelopes.New = func() any { return new(envelope) }
+	s.null, _ = s.EncodeValue(nil)
 	return s
+}
+
+// fixNulls replaces the empty codec.Raw the codec leaves for a null element
+// of a list with the encoding of null, so that its kind is KindNil.
+func (s *Serializer) fixNulls(raws []codec.Raw) {
+	for i, r := range raws {
+		if len(r) == 0 {
+			raws[i] = s.null
+		}
+	}
 }
 
 func baseHandle(b *codec.BasicHandle) {
 	b.MapType = reflect.TypeFor[map[string]any]()
 	b.SliceType = reflect.TypeFor[[]any]()
-	b.MaxDepth = maxDepth
+	b.MaxDepth = maxDepth + 1 // the codec refuses depth >= MaxDepth; maxDepth levels are allowed
 	b.InterfaceReset = true
 	b.ZeroCopy = true
 	b.Raw = true // encode codec.Raw as is: a received payload is re-sent without re-encoding
@@ -102,6 +111,7 @@ func newJSONHandle() codec.Handle {
 	baseHandle(&h.BasicHandle)
 	h.RawBytesExt = nulBase64{}
 	h.HTMLCharsAsIs = true
+	h.MapKeyAsString = true // JSON object keys are strings, also for a map[int]T
 	return h
 }
 
@@ -189,274 +199,4 @@ func (s *Serializer) decode(raw []byte, dst any) error {
 	d.ResetBytes(nil)
 	s.decoders.Put(d)
 	return nil
-}
-
-// DecodeError reports an encoded value that does not suit the Go type it is
-// decoded into.
-type DecodeError struct {
-	Want string // the Go type, such as "float64"
-	Got  Kind   // the encoded kind
-	Err  error  // the underlying decoder error, if any
-}
-
-func (e *DecodeError) Error() string {
-	if e.Err != nil {
-		return fmt.Sprintf("cannot decode %s into %s: %v", e.Got, e.Want, e.Err)
-	}
-	return fmt.Sprintf("expected %s, got %s", e.Want, e.Got)
-}
-
-func (e *DecodeError) Unwrap() error { return e.Err }
-
-// selfDecoding lists the interfaces of types that decode themselves; the
-// codec handles them and kind checks do not apply.
-var selfDecoding = []reflect.Type{
-	reflect.TypeFor[codec.Selfer](),
-	reflect.TypeFor[encoding.BinaryUnmarshaler](),
-	reflect.TypeFor[encoding.TextUnmarshaler](),
-	reflect.TypeFor[json.Unmarshaler](),
-}
-
-func decodesItself(t reflect.Type) bool {
-	pt := reflect.PointerTo(t)
-	for _, i := range selfDecoding {
-		if pt.Implements(i) {
-			return true
-		}
-	}
-	return t == reflect.TypeFor[time.Time]()
-}
-
-// DecodeValue decodes one encoded value into dst, strictly, as described at
-// Value.Decode.
-func (s *Serializer) DecodeValue(raw []byte, dst any) error {
-	k := s.kind(raw)
-	if k == KindInvalid {
-		return &DecodeError{Want: fmt.Sprintf("%T", dst), Got: k, Err: ErrMalformed}
-	}
-	// Fast paths for the types typed procedures use most.
-	switch p := dst.(type) {
-	case *float64:
-		if k != KindUint && k != KindInt && k != KindFloat {
-			return &DecodeError{Want: "float64", Got: k}
-		}
-		return s.wrap(raw, p, "float64", k)
-	case *string:
-		if k != KindString {
-			return &DecodeError{Want: "string", Got: k}
-		}
-		return s.wrap(raw, p, "string", k)
-	case *bool:
-		if k != KindBool {
-			return &DecodeError{Want: "bool", Got: k}
-		}
-		return s.wrap(raw, p, "bool", k)
-	case *int64:
-		n, err := s.decodeInt(raw, k, "int64", math.MinInt64, math.MaxInt64)
-		*p = n
-		return err
-	case *int:
-		n, err := s.decodeInt(raw, k, "int", math.MinInt, math.MaxInt)
-		*p = int(n)
-		return err
-	case *[]byte:
-		if k != KindBytes && k != KindNil {
-			return &DecodeError{Want: "[]byte", Got: k}
-		}
-		return s.wrap(raw, p, "[]byte", k)
-	case *any:
-		if err := s.wrap(raw, p, "interface value", k); err != nil {
-			return err
-		}
-		if s == JSON {
-			*p = fixJSONBinary(*p)
-		}
-		return nil
-	}
-	rv := reflect.ValueOf(dst)
-	if rv.Kind() != reflect.Pointer || rv.IsNil() {
-		return fmt.Errorf("wamp: decoding needs a non-nil pointer, got %T", dst)
-	}
-	return s.decodeReflect(raw, k, rv.Elem())
-}
-
-func (s *Serializer) wrap(raw []byte, dst any, want string, k Kind) error {
-	if err := s.decode(raw, dst); err != nil {
-		return &DecodeError{Want: want, Got: k, Err: err}
-	}
-	return nil
-}
-
-func (s *Serializer) decodeReflect(raw []byte, k Kind, v reflect.Value) error {
-	t := v.Type()
-	want := t.String()
-	mismatch := func() error { return &DecodeError{Want: want, Got: k} }
-	if k == KindNil {
-		switch t.Kind() {
-		case reflect.Pointer, reflect.Slice, reflect.Map, reflect.Interface:
-			v.SetZero()
-			return nil
-		}
-		return mismatch()
-	}
-	// Types with their own encoding (time.Time, codec.Selfer, Unmarshalers)
-	// are left to the codec.
-	if decodesItself(t) {
-		return s.wrap(raw, v.Addr().Interface(), want, k)
-	}
-	switch t.Kind() {
-	case reflect.Bool:
-		if k != KindBool {
-			return mismatch()
-		}
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		n, err := s.decodeInt(raw, k, want, math.MinInt64, math.MaxInt64)
-		if err != nil {
-			return err
-		}
-		if v.OverflowInt(n) {
-			return &DecodeError{Want: want, Got: k, Err: fmt.Errorf("%d overflows %s", n, want)}
-		}
-		v.SetInt(n)
-		return nil
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		u, err := s.decodeUint(raw, k, want)
-		if err != nil {
-			return err
-		}
-		if v.OverflowUint(u) {
-			return &DecodeError{Want: want, Got: k, Err: fmt.Errorf("%d overflows %s", u, want)}
-		}
-		v.SetUint(u)
-		return nil
-	case reflect.Float32, reflect.Float64:
-		if k != KindUint && k != KindInt && k != KindFloat {
-			return mismatch()
-		}
-	case reflect.String:
-		if k != KindString {
-			return mismatch()
-		}
-	case reflect.Slice:
-		if t.Elem().Kind() == reflect.Uint8 {
-			if k != KindBytes {
-				return mismatch()
-			}
-		} else if k != KindList {
-			return mismatch()
-		}
-	case reflect.Array:
-		if k != KindList && !(k == KindBytes && t.Elem().Kind() == reflect.Uint8) {
-			return mismatch()
-		}
-	case reflect.Map, reflect.Struct:
-		if k != KindDict {
-			return mismatch()
-		}
-	case reflect.Pointer:
-		if v.IsNil() {
-			v.Set(reflect.New(t.Elem()))
-		}
-		return s.decodeReflect(raw, k, v.Elem())
-	case reflect.Interface:
-		if err := s.wrap(raw, v.Addr().Interface(), want, k); err != nil {
-			return err
-		}
-		if s == JSON && !v.IsNil() {
-			v.Set(reflect.ValueOf(fixJSONBinary(v.Interface())))
-		}
-		return nil
-	default:
-		return fmt.Errorf("wamp: cannot decode into %s", want)
-	}
-	return s.wrap(raw, v.Addr().Interface(), want, k)
-}
-
-// decodeInt decodes an integer (or a float without fraction) that must lie
-// in min..max.
-func (s *Serializer) decodeInt(raw []byte, k Kind, want string, lo, hi int64) (int64, error) {
-	switch k {
-	case KindUint:
-		var u uint64
-		if err := s.decode(raw, &u); err != nil {
-			return 0, &DecodeError{Want: want, Got: k, Err: err}
-		}
-		if u > uint64(hi) {
-			return 0, &DecodeError{Want: want, Got: k, Err: fmt.Errorf("%d overflows %s", u, want)}
-		}
-		return int64(u), nil
-	case KindInt:
-		var n int64
-		if err := s.decode(raw, &n); err != nil {
-			return 0, &DecodeError{Want: want, Got: k, Err: err}
-		}
-		if n < lo || n > hi {
-			return 0, &DecodeError{Want: want, Got: k, Err: fmt.Errorf("%d overflows %s", n, want)}
-		}
-		return n, nil
-	case KindFloat:
-		var f float64
-		if err := s.decode(raw, &f); err != nil {
-			return 0, &DecodeError{Want: want, Got: k, Err: err}
-		}
-		if f != math.Trunc(f) || f < float64(lo) || f >= -float64(math.MinInt64) || f > float64(hi) {
-			return 0, &DecodeError{Want: want, Got: k, Err: fmt.Errorf("%v is not an integer in range", f)}
-		}
-		return int64(f), nil
-	}
-	return 0, &DecodeError{Want: want, Got: k}
-}
-
-func (s *Serializer) decodeUint(raw []byte, k Kind, want string) (uint64, error) {
-	switch k {
-	case KindUint:
-		var u uint64
-		if err := s.decode(raw, &u); err != nil {
-			return 0, &DecodeError{Want: want, Got: k, Err: err}
-		}
-		return u, nil
-	case KindInt, KindFloat:
-		n, err := s.decodeInt(raw, k, want, 0, math.MaxInt64)
-		return uint64(n), err
-	}
-	return 0, &DecodeError{Want: want, Got: k}
-}
-
-// fixJSONBinary turns NUL-prefixed base64 strings inside decoded JSON into
-// []byte, in place where possible.
-func fixJSONBinary(v any) any {
-	switch x := v.(type) {
-	case string:
-		if b, ok := decodeNulBase64(x); ok {
-			return b
-		}
-	case []any:
-		for i, e := range x {
-			x[i] = fixJSONBinary(e)
-		}
-	case map[string]any:
-		for k, e := range x {
-			x[k] = fixJSONBinary(e)
-		}
-	}
-	return v
-}
-
-// splitList splits an encoded list into its encoded elements.
-func (s *Serializer) splitList(raw []byte) ([]Value, error) {
-	if k := s.kind(raw); k != KindList {
-		if k == KindNil {
-			return nil, nil
-		}
-		return nil, &DecodeError{Want: "list", Got: k}
-	}
-	var elems []codec.Raw
-	if err := s.decode(raw, &elems); err != nil {
-		return nil, &DecodeError{Want: "list", Got: KindList, Err: err}
-	}
-	vals := make([]Value, len(elems))
-	for i, e := range elems {
-		vals[i] = Value{raw: e, ser: s}
-	}
-	return vals, nil
 }

@@ -3,6 +3,8 @@ package wamp
 import (
 	"fmt"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // URI names realms, topics, procedures and errors: dot-separated components
@@ -20,7 +22,8 @@ const (
 type URIRules int
 
 const (
-	// Loose URIs have components of any characters but whitespace, '.' and '#'.
+	// Loose URIs have components of any characters but (Unicode) white
+	// space, '.' and '#'.
 	Loose URIRules = iota
 	// Strict URIs have components of lower-case letters, digits and '_' only.
 	Strict
@@ -77,15 +80,18 @@ func ValidateURI(u URI, rules URIRules, match string) error {
 			}
 			return fail("component %d is empty (empty components are allowed only in wildcard patterns)", i+1)
 		}
-		for j := 0; j < len(c); j++ {
-			b := c[j]
-			if rules == Strict {
-				if !(b >= 'a' && b <= 'z' || b >= '0' && b <= '9' || b == '_') {
-					return fail("component %q has %q (strict URIs allow only a-z, 0-9 and _)", c, rune(b))
+		if rules == Strict {
+			for j := 0; j < len(c); j++ {
+				if b := c[j]; !(b >= 'a' && b <= 'z' || b >= '0' && b <= '9' || b == '_') {
+					r, _ := utf8.DecodeRuneInString(c[j:])
+					return fail("component %q has %q (strict URIs allow only a-z, 0-9 and _)", c, r)
 				}
-			} else if b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '\f' || b == '\v' || b == '#' {
-				return fail("component %q has %q (URIs allow no whitespace and no #)", c, rune(b))
 			}
+		} else if j := strings.IndexFunc(c, func(r rune) bool { return r == '#' || unicode.IsSpace(r) }); j >= 0 {
+			// Unicode white space, as \s in the specification's regular
+			// expression (Python) means.
+			r, _ := utf8.DecodeRuneInString(c[j:])
+			return fail("component %q has %q (URIs allow no whitespace and no #)", c, r)
 		}
 	}
 	return nil

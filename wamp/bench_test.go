@@ -1,0 +1,89 @@
+package wamp_test
+
+import (
+	"testing"
+
+	"github.com/wampgen/wampgen/wamp"
+)
+
+// Baselines for profiling: a typical CALL with a few positional arguments
+// and options, and a typical RESULT, per serializer.
+
+func benchCall() *wamp.Call {
+	return &wamp.Call{Request: 12345, Options: wamp.Dict{"timeout": 5000, "receive_progress": true},
+		Procedure: "com.example.calc.add", Args: wamp.ArgsOf(1.5, 2, "three", []byte{4, 5, 6})}
+}
+
+func BenchmarkEncodeCall(b *testing.B) {
+	for _, ser := range wamp.Serializers() {
+		b.Run(ser.Name(), func(b *testing.B) {
+			m := benchCall()
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := ser.Encode(m); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkDecodeResult(b *testing.B) {
+	for _, ser := range wamp.Serializers() {
+		b.Run(ser.Name(), func(b *testing.B) {
+			data := mustEncode(b, ser, &wamp.Result{Request: 12345, Details: wamp.Dict{"progress": false},
+				Args: wamp.ArgsOf(42.5, "answer", []any{1, 2, 3}), Kwargs: wamp.PayloadOf(map[string]any{"unit": "m"})})
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := ser.Decode(data); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkDecodeResultTyped adds the typed decoding of the arguments, as
+// a generated client does.
+func BenchmarkDecodeResultTyped(b *testing.B) {
+	type kw struct {
+		Unit string `json:"unit"`
+	}
+	for _, ser := range wamp.Serializers() {
+		b.Run(ser.Name(), func(b *testing.B) {
+			data := mustEncode(b, ser, &wamp.Result{Request: 12345,
+				Args: wamp.ArgsOf(42.5, "answer", []any{1, 2, 3}), Kwargs: wamp.PayloadOf(map[string]any{"unit": "m"})})
+			b.ReportAllocs()
+			for b.Loop() {
+				m, err := ser.Decode(data)
+				if err != nil {
+					b.Fatal(err)
+				}
+				r := m.(*wamp.Result)
+				vals, err := r.Args.List()
+				if err != nil {
+					b.Fatal(err)
+				}
+				var (
+					f  float64
+					s  string
+					is []int
+					k  kw
+				)
+				if err := vals[0].Decode(&f); err != nil {
+					b.Fatal(err)
+				}
+				if err := vals[1].Decode(&s); err != nil {
+					b.Fatal(err)
+				}
+				if err := vals[2].Decode(&is); err != nil {
+					b.Fatal(err)
+				}
+				if err := r.Kwargs.Decode(&k); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,638 @@
+package wamp
+
+import (
+	"encoding"
+	"encoding/json"
+	"fmt"
+	"math"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ugorji/go/codec"
+)
+
+// DecodeError reports an encoded value that does not suit the Go type it is
+// decoded into.
+type DecodeError struct {
+	Want string // the Go type, such as "float64"
+	Got  Kind   // the encoded kind
+	// Path locates the offending value inside the decoded one, such as
+	// "[2]" (a list element), ".name" (a struct field by its wire name) or
+	// `["key"]` (a map entry); "" for the decoded value itself.
+	Path string
+	Err  error // the underlying decoder error, if any
+}
+
+func (e *DecodeError) Error() string {
+	at := ""
+	if e.Path != "" {
+		at = " at " + e.Path
+	}
+	if e.Err != nil {
+		return fmt.Sprintf("cannot decode %s into %s%s: %v", e.Got, e.Want, at, e.Err)
+	}
+	return fmt.Sprintf("expected %s, got %s%s", e.Want, e.Got, at)
+}
+
+func (e *DecodeError) Unwrap() error { return e.Err }
+
+// at prefixes the path of a *DecodeError with seg.
+func at(err error, seg string) error {
+	if e, ok := err.(*DecodeError); ok {
+		e.Path = seg + e.Path
+	}
+	return err
+}
+
+// selfCoding lists the pairs of interfaces with which a type encodes and
+// decodes itself. The codec uses them only when a type implements both
+// halves of a pair (or codec.Selfer); such types are left to the codec, and
+// kind checks do not apply to them.
+var selfCoding = [][2]reflect.Type{
+	{reflect.TypeFor[encoding.BinaryMarshaler](), reflect.TypeFor[encoding.BinaryUnmarshaler]()},
+	{reflect.TypeFor[encoding.TextMarshaler](), reflect.TypeFor[encoding.TextUnmarshaler]()},
+	{reflect.TypeFor[json.Marshaler](), reflect.TypeFor[json.Unmarshaler]()},
+}
+
+// codesItself reports whether the codec encodes and decodes t with the
+// type's own methods rather than by its kind.
+func codesItself(t reflect.Type) bool {
+	if t == timeType {
+		return true
+	}
+	pt := reflect.PointerTo(t)
+	if pt.Implements(reflect.TypeFor[codec.Selfer]()) {
+		return true
+	}
+	for _, p := range selfCoding {
+		if pt.Implements(p[0]) && pt.Implements(p[1]) {
+			return true
+		}
+	}
+	return false
+}
+
+// DecodeValue decodes one encoded value into dst, strictly, as described at
+// Value.Decode. raw must hold exactly one well-formed value; anything else
+// gives a *DecodeError wrapping ErrMalformed.
+func (s *Serializer) DecodeValue(raw []byte, dst any) error {
+	if err := s.wellFormed(raw); err != nil {
+		return &DecodeError{Want: fmt.Sprintf("%T", dst), Got: s.kind(raw), Err: fmt.Errorf("%w: %v", ErrMalformed, err)}
+	}
+	return s.decodeValue(raw, dst)
+}
+
+// decodeValue is DecodeValue for raw known to be well-formed: a part of a
+// message Decode checked, or the output of an encoder.
+func (s *Serializer) decodeValue(raw []byte, dst any) error {
+	k := s.kind(raw)
+	if k == KindInvalid {
+		return &DecodeError{Want: fmt.Sprintf("%T", dst), Got: k, Err: ErrMalformed}
+	}
+	// Fast paths for the types typed procedures use most. A nil pointer
+	// falls through to the error below.
+	switch p := dst.(type) {
+	case *float64:
+		if p == nil {
+			break
+		}
+		if k != KindUint && k != KindInt && k != KindFloat {
+			return &DecodeError{Want: "float64", Got: k}
+		}
+		return s.wrap(raw, p, "float64", k)
+	case *string:
+		if p == nil {
+			break
+		}
+		if k != KindString {
+			return &DecodeError{Want: "string", Got: k}
+		}
+		return s.wrap(raw, p, "string", k)
+	case *bool:
+		if p == nil {
+			break
+		}
+		if k != KindBool {
+			return &DecodeError{Want: "bool", Got: k}
+		}
+		return s.wrap(raw, p, "bool", k)
+	case *int64:
+		if p == nil {
+			break
+		}
+		n, err := s.decodeInt(raw, k, "int64", math.MinInt64, math.MaxInt64)
+		if err != nil {
+			return err
+		}
+		*p = n
+		return nil
+	case *int:
+		if p == nil {
+			break
+		}
+		n, err := s.decodeInt(raw, k, "int", math.MinInt, math.MaxInt)
+		if err != nil {
+			return err
+		}
+		*p = int(n)
+		return nil
+	case *[]byte:
+		if p == nil {
+			break
+		}
+		if k == KindNil {
+			*p = nil
+			return nil
+		}
+		if k != KindBytes {
+			return &DecodeError{Want: "[]uint8", Got: k}
+		}
+		return s.wrap(raw, p, "[]uint8", k)
+	case *any:
+		if p == nil {
+			break
+		}
+		if err := s.wrap(raw, p, "interface value", k); err != nil {
+			return err
+		}
+		if s == JSON {
+			*p = fixJSONBinary(*p)
+		}
+		return nil
+	}
+	rv := reflect.ValueOf(dst)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() {
+		return fmt.Errorf("wamp: decoding needs a non-nil pointer, got %T", dst)
+	}
+	return s.decodeReflect(raw, k, rv.Elem())
+}
+
+func (s *Serializer) wrap(raw []byte, dst any, want string, k Kind) error {
+	if err := s.decode(raw, dst); err != nil {
+		return &DecodeError{Want: want, Got: k, Err: err}
+	}
+	return nil
+}
+
+var (
+	anyListType = reflect.TypeFor[[]any]()
+	anyDictType = reflect.TypeFor[map[string]any]()
+	timeType    = reflect.TypeFor[time.Time]()
+)
+
+// nullable reports whether null decodes into a value of type t.
+func nullable(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Slice, reflect.Map, reflect.Interface:
+		return true
+	}
+	return codesItself(t)
+}
+
+// fieldType returns the type of the field of struct type t at index.
+func fieldType(t reflect.Type, index []int) reflect.Type {
+	for _, i := range index {
+		if t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		t = t.Field(i).Type
+	}
+	return t
+}
+
+// decodeReflect decodes raw, of kind k, into v. It checks the kind of every
+// value against the Go type it goes into, recursing into lists,
+// dictionaries, structs and pointers, so that nested values are decoded as
+// strictly as top-level ones whatever the serializer; the codec decodes
+// only scalars, []byte, interface values and types that decode themselves.
+func (s *Serializer) decodeReflect(raw []byte, k Kind, v reflect.Value) error {
+	t := v.Type()
+	mismatch := func() error { return &DecodeError{Want: t.String(), Got: k} }
+	if k == KindNil {
+		switch t.Kind() {
+		case reflect.Pointer, reflect.Slice, reflect.Map, reflect.Interface:
+			v.SetZero()
+			return nil
+		}
+		if t == timeType {
+			// The codec writes the zero time as null.
+			v.SetZero()
+			return nil
+		}
+		if !codesItself(t) {
+			return mismatch()
+		}
+	}
+	// Types with their own encoding (time.Time, codec.Selfer, marshalers)
+	// are left to the codec, but no time is a list, a dictionary, a bool or
+	// binary.
+	if codesItself(t) {
+		if t == timeType && (k == KindList || k == KindDict || k == KindBool || k == KindBytes) {
+			return mismatch()
+		}
+		return s.wrap(raw, v.Addr().Interface(), t.String(), k)
+	}
+	switch t.Kind() {
+	case reflect.Bool:
+		if k != KindBool {
+			return mismatch()
+		}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		n, err := s.decodeInt(raw, k, t.String(), math.MinInt64, math.MaxInt64)
+		if err != nil {
+			return err
+		}
+		if v.OverflowInt(n) {
+			return &DecodeError{Want: t.String(), Got: k, Err: fmt.Errorf("%d overflows %s", n, t)}
+		}
+		v.SetInt(n)
+		return nil
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		u, err := s.decodeUint(raw, k, t.String())
+		if err != nil {
+			return err
+		}
+		if v.OverflowUint(u) {
+			return &DecodeError{Want: t.String(), Got: k, Err: fmt.Errorf("%d overflows %s", u, t)}
+		}
+		v.SetUint(u)
+		return nil
+	case reflect.Float32, reflect.Float64:
+		if k != KindUint && k != KindInt && k != KindFloat {
+			return mismatch()
+		}
+	case reflect.String:
+		if k != KindString {
+			return mismatch()
+		}
+	case reflect.Slice:
+		if t.Elem().Kind() == reflect.Uint8 {
+			if k != KindBytes {
+				return mismatch()
+			}
+			break
+		}
+		if k != KindList {
+			return mismatch()
+		}
+		if t == anyListType {
+			return s.decodeAny(raw, k, v)
+		}
+		elems, err := s.splitRaw(raw, t)
+		if err != nil {
+			return err
+		}
+		sl := v
+		if sl.IsNil() || sl.Cap() < len(elems) {
+			sl = reflect.MakeSlice(t, len(elems), len(elems))
+		} else {
+			sl = sl.Slice(0, len(elems))
+			for i := range sl.Len() {
+				sl.Index(i).SetZero()
+			}
+		}
+		for i, e := range elems {
+			if err := s.decodeReflect(e, s.kind(e), sl.Index(i)); err != nil {
+				return at(err, "["+strconv.Itoa(i)+"]")
+			}
+		}
+		v.Set(sl)
+		return nil
+	case reflect.Array:
+		if t.Elem().Kind() == reflect.Uint8 && k == KindBytes {
+			var b []byte
+			if err := s.wrap(raw, &b, t.String(), k); err != nil {
+				return err
+			}
+			if len(b) != t.Len() {
+				return &DecodeError{Want: t.String(), Got: k, Err: fmt.Errorf("%d bytes, want %d", len(b), t.Len())}
+			}
+			reflect.Copy(v, reflect.ValueOf(b))
+			return nil
+		}
+		if k != KindList {
+			return mismatch()
+		}
+		elems, err := s.splitRaw(raw, t)
+		if err != nil {
+			return err
+		}
+		if len(elems) != t.Len() {
+			return &DecodeError{Want: t.String(), Got: k, Err: fmt.Errorf("%d elements, want %d", len(elems), t.Len())}
+		}
+		for i, e := range elems {
+			if err := s.decodeReflect(e, s.kind(e), v.Index(i)); err != nil {
+				return at(err, "["+strconv.Itoa(i)+"]")
+			}
+		}
+		return nil
+	case reflect.Map:
+		if k != KindDict {
+			return mismatch()
+		}
+		if t == anyDictType {
+			return s.decodeAny(raw, k, v)
+		}
+		entries, err := s.splitDict(raw, t)
+		if err != nil {
+			return err
+		}
+		if v.IsNil() {
+			v.Set(reflect.MakeMapWithSize(t, len(entries)))
+		}
+		for key, e := range entries {
+			kv, err := mapKey(key, t)
+			if err != nil {
+				return &DecodeError{Want: t.String(), Got: k, Path: "[" + strconv.Quote(key) + "]", Err: err}
+			}
+			ev := reflect.New(t.Elem()).Elem()
+			// A null entry is the zero value, as for an absent one.
+			if ek := s.kind(e); ek != KindNil || nullable(t.Elem()) {
+				if err := s.decodeReflect(e, ek, ev); err != nil {
+					return at(err, "["+strconv.Quote(key)+"]")
+				}
+			}
+			v.SetMapIndex(kv, ev)
+		}
+		return nil
+	case reflect.Struct:
+		if k != KindDict {
+			return mismatch()
+		}
+		entries, err := s.splitDict(raw, t)
+		if err != nil {
+			return err
+		}
+		fields := structFields(t)
+		for key, e := range entries {
+			index, ok := fields[key]
+			if !ok {
+				continue // unknown keys are ignored, as newer peers may send more
+			}
+			ek := s.kind(e)
+			if ek == KindNil && !nullable(fieldType(t, index)) {
+				continue // null is taken as absent, and leaves the field as it is
+			}
+			f, err := fieldByIndex(v, index)
+			if err != nil {
+				return &DecodeError{Want: t.String(), Got: k, Path: "." + key, Err: err}
+			}
+			if err := s.decodeReflect(e, ek, f); err != nil {
+				return at(err, "."+key)
+			}
+		}
+		return nil
+	case reflect.Pointer:
+		if v.IsNil() {
+			v.Set(reflect.New(t.Elem()))
+		}
+		return s.decodeReflect(raw, k, v.Elem())
+	case reflect.Interface:
+		return s.decodeAny(raw, k, v)
+	default:
+		return &DecodeError{Want: t.String(), Got: k, Err: fmt.Errorf("wamp cannot decode into %s", t.Kind())}
+	}
+	return s.wrap(raw, v.Addr().Interface(), t.String(), k)
+}
+
+// decodeAny decodes raw into v, an interface value, []any or map[string]any,
+// applying the JSON binary convention to the strings inside.
+func (s *Serializer) decodeAny(raw []byte, k Kind, v reflect.Value) error {
+	if err := s.wrap(raw, v.Addr().Interface(), v.Type().String(), k); err != nil {
+		return err
+	}
+	if s == JSON && v.Kind() == reflect.Interface && !v.IsNil() {
+		v.Set(reflect.ValueOf(fixJSONBinary(v.Interface())))
+	} else if s == JSON {
+		fixJSONBinary(v.Interface()) // a list or dictionary, fixed in place
+	}
+	return nil
+}
+
+func (s *Serializer) splitRaw(raw []byte, t reflect.Type) ([]codec.Raw, error) {
+	var elems []codec.Raw
+	if err := s.decode(raw, &elems); err != nil {
+		return nil, &DecodeError{Want: t.String(), Got: KindList, Err: err}
+	}
+	s.fixNulls(elems)
+	return elems, nil
+}
+
+func (s *Serializer) splitDict(raw []byte, t reflect.Type) (map[string]codec.Raw, error) {
+	var entries map[string]codec.Raw
+	if err := s.decode(raw, &entries); err != nil {
+		return nil, &DecodeError{Want: t.String(), Got: KindDict, Err: err}
+	}
+	for k, e := range entries {
+		if len(e) == 0 {
+			entries[k] = s.null
+		}
+	}
+	return entries, nil
+}
+
+// mapKey converts a dictionary key to the key type of map type t: a string
+// kind, an integer kind (from its decimal form, as encoding/json does) or a
+// type implementing encoding.TextUnmarshaler.
+func mapKey(key string, t reflect.Type) (reflect.Value, error) {
+	kt := t.Key()
+	if reflect.PointerTo(kt).Implements(reflect.TypeFor[encoding.TextUnmarshaler]()) {
+		kv := reflect.New(kt)
+		if err := kv.Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(key)); err != nil {
+			return reflect.Value{}, err
+		}
+		return kv.Elem(), nil
+	}
+	kv := reflect.New(kt).Elem()
+	switch kt.Kind() {
+	case reflect.String:
+		kv.SetString(key)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		n, err := strconv.ParseInt(key, 10, kt.Bits())
+		if err != nil {
+			return reflect.Value{}, fmt.Errorf("key %q is not a %s", key, kt)
+		}
+		kv.SetInt(n)
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		n, err := strconv.ParseUint(key, 10, kt.Bits())
+		if err != nil {
+			return reflect.Value{}, fmt.Errorf("key %q is not a %s", key, kt)
+		}
+		kv.SetUint(n)
+	default:
+		return reflect.Value{}, fmt.Errorf("map key type %s is not supported (dictionary keys are strings)", kt)
+	}
+	return kv, nil
+}
+
+// structFields maps the wire names of the fields of struct type t to their
+// index paths, with the codec's rules: the name is the "codec" tag, else the
+// "json" tag, else the field name; "-" skips a field; embedded structs
+// without a name are inlined; the shallowest field of a name wins.
+func structFields(t reflect.Type) map[string][]int {
+	if f, ok := structFieldCache.Load(t); ok {
+		return f.(map[string][]int)
+	}
+	fields := make(map[string][]int)
+	depths := make(map[string]int)
+	var walk func(t reflect.Type, index []int, seen map[reflect.Type]bool)
+	walk = func(t reflect.Type, index []int, seen map[reflect.Type]bool) {
+		if seen[t] {
+			return
+		}
+		seen[t] = true
+		defer delete(seen, t)
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if f.Type.Kind() == reflect.Func || f.Type.Kind() == reflect.UnsafePointer {
+				continue
+			}
+			tag := f.Tag.Get("codec")
+			if tag == "" {
+				tag = f.Tag.Get("json")
+			}
+			if tag == "-" {
+				continue
+			}
+			name, _, _ := strings.Cut(tag, ",")
+			ft := f.Type
+			for ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			idx := append(index[:len(index):len(index)], i)
+			if f.Anonymous && name == "" && ft.Kind() == reflect.Struct {
+				if !f.IsExported() && f.Type.Kind() == reflect.Pointer {
+					continue // a pointer to an unexported type cannot be allocated
+				}
+				walk(ft, idx, seen)
+				continue
+			}
+			if !f.IsExported() {
+				continue
+			}
+			if name == "" {
+				name = f.Name
+			}
+			if d, ok := depths[name]; ok && d <= len(idx) {
+				continue
+			}
+			fields[name], depths[name] = idx, len(idx)
+		}
+	}
+	walk(t, nil, map[reflect.Type]bool{})
+	f, _ := structFieldCache.LoadOrStore(t, fields)
+	return f.(map[string][]int)
+}
+
+var structFieldCache sync.Map // reflect.Type → map[string][]int
+
+// fieldByIndex returns the field of struct v at index, allocating the
+// embedded pointers on the way.
+func fieldByIndex(v reflect.Value, index []int) (reflect.Value, error) {
+	for n, i := range index {
+		if n > 0 && v.Kind() == reflect.Pointer {
+			if v.IsNil() {
+				if !v.CanSet() {
+					return reflect.Value{}, fmt.Errorf("cannot set embedded pointer %s", v.Type())
+				}
+				v.Set(reflect.New(v.Type().Elem()))
+			}
+			v = v.Elem()
+		}
+		v = v.Field(i)
+	}
+	return v, nil
+}
+
+// decodeInt decodes an integer (or a float without fraction) that must lie
+// in lo..hi.
+func (s *Serializer) decodeInt(raw []byte, k Kind, want string, lo, hi int64) (int64, error) {
+	switch k {
+	case KindUint:
+		var u uint64
+		if err := s.decode(raw, &u); err != nil {
+			return 0, &DecodeError{Want: want, Got: k, Err: err}
+		}
+		if u > uint64(hi) {
+			return 0, &DecodeError{Want: want, Got: k, Err: fmt.Errorf("%d overflows %s", u, want)}
+		}
+		return int64(u), nil
+	case KindInt:
+		var n int64
+		if err := s.decode(raw, &n); err != nil {
+			return 0, &DecodeError{Want: want, Got: k, Err: err}
+		}
+		if n < lo || n > hi {
+			return 0, &DecodeError{Want: want, Got: k, Err: fmt.Errorf("%d overflows %s", n, want)}
+		}
+		return n, nil
+	case KindFloat:
+		var f float64
+		if err := s.decode(raw, &f); err != nil {
+			return 0, &DecodeError{Want: want, Got: k, Err: err}
+		}
+		if f != math.Trunc(f) || f < float64(lo) || f >= -float64(math.MinInt64) || f > float64(hi) {
+			return 0, &DecodeError{Want: want, Got: k, Err: fmt.Errorf("%v is not an integer in range", f)}
+		}
+		return int64(f), nil
+	}
+	return 0, &DecodeError{Want: want, Got: k}
+}
+
+func (s *Serializer) decodeUint(raw []byte, k Kind, want string) (uint64, error) {
+	switch k {
+	case KindUint:
+		var u uint64
+		if err := s.decode(raw, &u); err != nil {
+			return 0, &DecodeError{Want: want, Got: k, Err: err}
+		}
+		return u, nil
+	case KindInt, KindFloat:
+		n, err := s.decodeInt(raw, k, want, 0, math.MaxInt64)
+		return uint64(n), err
+	}
+	return 0, &DecodeError{Want: want, Got: k}
+}
+
+// fixJSONBinary turns NUL-prefixed base64 strings inside decoded JSON into
+// []byte, in place where possible.
+func fixJSONBinary(v any) any {
+	switch x := v.(type) {
+	case string:
+		if b, ok := decodeNulBase64(x); ok {
+			return b
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = fixJSONBinary(e)
+		}
+	case map[string]any:
+		for k, e := range x {
+			x[k] = fixJSONBinary(e)
+		}
+	}
+	return v
+}
+
+// splitList splits an encoded list into its encoded elements.
+func (s *Serializer) splitList(raw []byte) ([]Value, error) {
+	if k := s.kind(raw); k != KindList {
+		if k == KindNil {
+			return nil, nil
+		}
+		return nil, &DecodeError{Want: "list", Got: k}
+	}
+	var elems []codec.Raw
+	if err := s.decode(raw, &elems); err != nil {
+		return nil, &DecodeError{Want: "list", Got: KindList, Err: err}
+	}
+	s.fixNulls(elems)
+	vals := make([]Value, len(elems))
+	for i, e := range elems {
+		vals[i] = Value{raw: e, ser: s}
+	}
+	return vals, nil
+}

@@ -1,0 +1,530 @@
+package wamp
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"unicode/utf8"
+)
+
+// The decoders of github.com/ugorji/go/codec skip over a value they do not
+// decode (a payload kept as codec.Raw) without checking it: the JSON one only
+// counts brackets, the MsgPack and CBOR ones recurse once per nesting level
+// without the MaxDepth bound, so that a deeply nested payload of a few
+// megabytes overflows the goroutine stack, which no recover can catch. Decode
+// therefore checks every message with the scanners below first: one
+// complete, syntactically valid value; nesting at most maxDepth levels;
+// every length within the input. They loop instead of recursing and
+// allocate nothing. They also hold the input to WAMP's data model, which
+// the codec does not: strings must be UTF-8 (the JSON encoder would replace
+// invalid bytes, so a relayed message would change); dictionary keys must be
+// strings (the codec turns a list [1] into the key "\x01"); and of the
+// MsgPack extensions and CBOR tags only timestamps are allowed, which the
+// codec writes for time.Time (it cannot carry other ones from one format to
+// another: it writes a MsgPack extension's bytes into JSON as they are).
+
+var (
+	errTruncated = errors.New("unexpected end of input")
+	errTooDeep   = fmt.Errorf("nested deeper than %d levels", maxDepth)
+)
+
+func errTrailing(n int) error { return fmt.Errorf("%d bytes after the message", n) }
+
+// jsonWellFormed checks that b holds exactly one JSON value (RFC 8259),
+// optionally surrounded by whitespace, nested at most maxDepth levels.
+func jsonWellFormed(b []byte) error {
+	var stack [maxDepth]byte // '[' or '{' of each open container
+	depth, i := 0, 0
+	var err error
+	for {
+		// A value starts at i.
+		i = jsonSpace(b, i)
+		if i == len(b) {
+			return errTruncated
+		}
+		switch c := b[i]; c {
+		case '[', '{':
+			if depth == maxDepth {
+				return errTooDeep
+			}
+			i = jsonSpace(b, i+1)
+			if i < len(b) && (c == '[' && b[i] == ']' || c == '{' && b[i] == '}') {
+				i++
+				break // an empty container is a complete value
+			}
+			stack[depth] = c
+			depth++
+			if c == '{' {
+				if i, err = jsonKey(b, i); err != nil {
+					return err
+				}
+			}
+			continue
+		case '"':
+			i, err = jsonString(b, i)
+		case 't':
+			i, err = jsonLiteral(b, i, "true")
+		case 'f':
+			i, err = jsonLiteral(b, i, "false")
+		case 'n':
+			i, err = jsonLiteral(b, i, "null")
+		default:
+			i, err = jsonNumber(b, i)
+		}
+		if err != nil {
+			return err
+		}
+		// A value ended before i: close containers or go on to the next element.
+		for {
+			i = jsonSpace(b, i)
+			if depth == 0 {
+				if i != len(b) {
+					return errTrailing(len(b) - i)
+				}
+				return nil
+			}
+			if i == len(b) {
+				return errTruncated
+			}
+			top, c := stack[depth-1], b[i]
+			if c == ',' {
+				i++
+				if top == '{' {
+					if i, err = jsonKey(b, i); err != nil {
+						return err
+					}
+				}
+				break
+			}
+			if top == '[' && c == ']' || top == '{' && c == '}' {
+				depth--
+				i++
+				continue
+			}
+			return jsonSyntaxError(b, i)
+		}
+	}
+}
+
+func jsonSyntaxError(b []byte, i int) error {
+	if i >= len(b) {
+		return errTruncated
+	}
+	return fmt.Errorf("invalid character %q at offset %d", b[i], i)
+}
+
+func jsonSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// jsonKey reads `"key" :` at i and returns the offset after the colon.
+func jsonKey(b []byte, i int) (int, error) {
+	i = jsonSpace(b, i)
+	if i == len(b) || b[i] != '"' {
+		return i, jsonSyntaxError(b, i)
+	}
+	i, err := jsonString(b, i)
+	if err != nil {
+		return i, err
+	}
+	i = jsonSpace(b, i)
+	if i == len(b) || b[i] != ':' {
+		return i, jsonSyntaxError(b, i)
+	}
+	return i + 1, nil
+}
+
+// jsonString reads the string that starts with the quote at i.
+func jsonString(b []byte, i int) (int, error) {
+	for i++; i < len(b); i++ {
+		switch c := b[i]; {
+		case c == '"':
+			return i + 1, nil
+		case c < 0x20:
+			return i, jsonSyntaxError(b, i)
+		case c >= utf8.RuneSelf:
+			r, n := utf8.DecodeRune(b[i:])
+			if r == utf8.RuneError && n <= 1 {
+				return i, fmt.Errorf("invalid UTF-8 at offset %d", i)
+			}
+			i += n - 1
+		case c == '\\':
+			i++
+			if i == len(b) {
+				return i, errTruncated
+			}
+			switch b[i] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			case 'u':
+				if len(b)-i < 5 {
+					return i, errTruncated
+				}
+				for _, h := range b[i+1 : i+5] {
+					if !(h >= '0' && h <= '9' || h >= 'a' && h <= 'f' || h >= 'A' && h <= 'F') {
+						return i, fmt.Errorf("invalid \\u escape at offset %d", i-1)
+					}
+				}
+				i += 4
+			default:
+				return i, fmt.Errorf("invalid escape %q at offset %d", b[i], i-1)
+			}
+		}
+	}
+	return i, errTruncated
+}
+
+func jsonLiteral(b []byte, i int, lit string) (int, error) {
+	if len(b)-i < len(lit) {
+		return i, errTruncated
+	}
+	if string(b[i:i+len(lit)]) != lit {
+		return i, jsonSyntaxError(b, i)
+	}
+	return i + len(lit), nil
+}
+
+// jsonNumber reads -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? at i.
+func jsonNumber(b []byte, i int) (int, error) {
+	start := i
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	digits := func() bool {
+		j := i
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+		return i > j
+	}
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case !digits():
+		return i, numberError(b, start, i)
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		if !digits() {
+			return i, numberError(b, start, i)
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		if !digits() {
+			return i, numberError(b, start, i)
+		}
+	}
+	return i, nil
+}
+
+func numberError(b []byte, start, i int) error {
+	if i == len(b) {
+		return errTruncated
+	}
+	if i == start {
+		return jsonSyntaxError(b, i)
+	}
+	return fmt.Errorf("invalid number at offset %d", start)
+}
+
+// container is an open list, dictionary or (CBOR) tag of a binary scanner.
+type container struct {
+	left   uint64 // items still to come; for a dictionary two per entry
+	dict   bool
+	indef  bool // CBOR indefinite length: ends with a break byte
+	isKey  bool // for an indefinite dictionary: the next item is a key
+	tagged bool // a CBOR tag: exactly one item follows
+	tag    uint64
+}
+
+// nextIsKey reports whether the next item inside c is a dictionary key.
+func (c *container) nextIsKey() bool {
+	if !c.dict {
+		return false
+	}
+	if c.indef {
+		return c.isKey
+	}
+	return c.left%2 == 0
+}
+
+// done counts one complete item in c and reports whether c is complete.
+func (c *container) done() bool {
+	if c.indef {
+		c.isKey = !c.isKey
+		return false
+	}
+	c.left--
+	return c.left == 0
+}
+
+// msgpackWellFormed checks that b holds exactly one MsgPack value.
+func msgpackWellFormed(b []byte) error {
+	var stack [maxDepth]container
+	depth, i := 0, 0
+	for {
+		if i >= len(b) {
+			return errTruncated
+		}
+		c := b[i]
+		if depth > 0 && stack[depth-1].nextIsKey() && !(c >= 0xa0 && c <= 0xbf || c >= 0xd9 && c <= 0xdb) {
+			return fmt.Errorf("dictionary key at offset %d is not a string", i)
+		}
+		start := i
+		i++
+		var skip, items uint64 // bytes to skip; elements of a list or dictionary
+		list, dict, text, ext := false, false, false, false
+		switch {
+		case c <= 0x7f, c >= 0xe0, c == 0xc0, c == 0xc2, c == 0xc3:
+		case c >= 0xa0 && c <= 0xbf:
+			skip, text = uint64(c&0x1f), true
+		case c >= 0x90 && c <= 0x9f:
+			list, items = true, uint64(c&0x0f)
+		case c >= 0x80 && c <= 0x8f:
+			dict, items = true, uint64(c&0x0f)
+		case c == 0xc1:
+			return fmt.Errorf("invalid byte 0xc1 at offset %d", start)
+		case c >= 0xca && c <= 0xd3:
+			skip = uint64(msgpackNumSize[c-0xca])
+		case c >= 0xd4 && c <= 0xd8:
+			skip, ext = 1+1<<(c-0xd4), true // fixext: type and 1, 2, 4, 8 or 16 bytes
+		default:
+			// 0xc4..0xc9 and 0xd9..0xdf: a length follows.
+			n := 1 << ((c - 0xc4) % 3) // 1, 2 or 4 bytes
+			if c >= 0xdc {
+				n = 2 << ((c - 0xdc) % 2) // array16/32, map16/32
+			}
+			if len(b)-i < n {
+				return errTruncated
+			}
+			l := beUint(b[i : i+n])
+			i += n
+			switch {
+			case c <= 0xc6: // bin
+				skip = l
+			case c <= 0xc9: // ext: type and data
+				skip, ext = l+1, true
+			case c <= 0xdb: // str
+				skip, text = l, true
+			case c <= 0xdd:
+				list, items = true, l
+			default:
+				dict, items = true, l
+			}
+		}
+		if skip > uint64(len(b)-i) {
+			return errTruncated
+		}
+		if text && !utf8.Valid(b[i:i+int(skip)]) {
+			return fmt.Errorf("string at offset %d is not valid UTF-8", start)
+		}
+		if ext && (b[i] != 0xff || skip != 5 && skip != 9 && skip != 13) {
+			return fmt.Errorf("extension type %d at offset %d (only timestamps, type -1, are allowed)", int8(b[i]), start)
+		}
+		i += int(skip)
+		if list || dict {
+			if depth == maxDepth {
+				return errTooDeep
+			}
+			if dict {
+				if items > uint64(len(b)-i)/2 { // every item takes at least one byte
+					return errTruncated
+				}
+				items *= 2
+			} else if items > uint64(len(b)-i) {
+				return errTruncated
+			}
+			if items > 0 {
+				stack[depth] = container{left: items, dict: dict}
+				depth++
+				continue
+			}
+		}
+		// An item ended at i.
+		for depth > 0 && stack[depth-1].done() {
+			depth--
+		}
+		if depth == 0 {
+			if i != len(b) {
+				return errTrailing(len(b) - i)
+			}
+			return nil
+		}
+	}
+}
+
+// msgpackNumSize gives the size of the numbers 0xca (float32) to 0xd3 (int64).
+var msgpackNumSize = [...]uint8{4, 8, 1, 2, 4, 8, 1, 2, 4, 8}
+
+func beUint(b []byte) uint64 {
+	switch len(b) {
+	case 1:
+		return uint64(b[0])
+	case 2:
+		return uint64(binary.BigEndian.Uint16(b))
+	case 4:
+		return uint64(binary.BigEndian.Uint32(b))
+	}
+	return binary.BigEndian.Uint64(b)
+}
+
+// cborWellFormed checks that b holds exactly one CBOR data item (RFC 8949)
+// of the kinds the codec decodes: no simple values but false, true, null
+// and undefined; tags count as a nesting level.
+func cborWellFormed(b []byte) error {
+	var stack [maxDepth]container
+	depth, i := 0, 0
+	for {
+		if i >= len(b) {
+			return errTruncated
+		}
+		c := b[i]
+		if depth > 0 {
+			top := &stack[depth-1]
+			if c == 0xff && top.indef {
+				if top.dict && !top.isKey {
+					return fmt.Errorf("break at offset %d after a dictionary key", i)
+				}
+				i++
+				depth-- // the indefinite container is complete
+				for depth > 0 && stack[depth-1].done() {
+					depth--
+				}
+				if depth == 0 {
+					if i != len(b) {
+						return errTrailing(len(b) - i)
+					}
+					return nil
+				}
+				continue
+			}
+			if top.nextIsKey() && c>>5 != 3 {
+				return fmt.Errorf("dictionary key at offset %d is not a text string", i)
+			}
+			if top.tagged && !cborTagContent(top.tag, c) {
+				return fmt.Errorf("invalid content of tag %d at offset %d", top.tag, i)
+			}
+		}
+		major, info := c>>5, c&0x1f
+		i++
+		var arg uint64
+		switch {
+		case info < 24:
+			arg = uint64(info)
+		case info <= 27:
+			n := 1 << (info - 24)
+			if len(b)-i < n {
+				return errTruncated
+			}
+			arg = beUint(b[i : i+n])
+			i += n
+		case info == 31 && major >= 2 && major <= 5:
+			// indefinite length, handled below
+		default:
+			return fmt.Errorf("invalid initial byte 0x%02x at offset %d", c, i-1)
+		}
+		switch major {
+		case 0, 1: // integers
+		case 2, 3: // byte and text strings
+			if info != 31 {
+				if arg > uint64(len(b)-i) {
+					return errTruncated
+				}
+				if major == 3 && !utf8.Valid(b[i:i+int(arg)]) {
+					return fmt.Errorf("text string at offset %d is not valid UTF-8", i)
+				}
+				i += int(arg)
+				break
+			}
+			// Chunks of the same major type with definite lengths, then a break.
+			for {
+				if i >= len(b) {
+					return errTruncated
+				}
+				cc := b[i]
+				i++
+				if cc == 0xff {
+					break
+				}
+				if cc>>5 != major || cc&0x1f > 27 {
+					return fmt.Errorf("invalid chunk of an indefinite-length string at offset %d", i-1)
+				}
+				n := uint64(cc & 0x1f)
+				if n >= 24 {
+					w := 1 << (n - 24)
+					if len(b)-i < w {
+						return errTruncated
+					}
+					n = beUint(b[i : i+w])
+					i += w
+				}
+				if n > uint64(len(b)-i) {
+					return errTruncated
+				}
+				if major == 3 && !utf8.Valid(b[i:i+int(n)]) {
+					return fmt.Errorf("text string chunk at offset %d is not valid UTF-8", i)
+				}
+				i += int(n)
+			}
+		case 4, 5, 6: // lists, dictionaries, tags
+			if depth == maxDepth {
+				return errTooDeep
+			}
+			ct := container{dict: major == 5, tagged: major == 6, indef: info == 31, isKey: true}
+			switch {
+			case ct.tagged:
+				if arg > 1 {
+					return fmt.Errorf("tag %d at offset %d (only timestamps, tags 0 and 1, are allowed)", arg, i-1)
+				}
+				ct.left, ct.tag = 1, arg
+			case ct.indef:
+			case ct.dict:
+				if arg > uint64(len(b)-i)/2 {
+					return errTruncated
+				}
+				ct.left = 2 * arg
+			default:
+				if arg > uint64(len(b)-i) {
+					return errTruncated
+				}
+				ct.left = arg
+			}
+			if ct.left > 0 || ct.indef {
+				stack[depth] = ct
+				depth++
+				continue
+			}
+		case 7:
+			switch info {
+			case 20, 21, 22, 23, 25, 26, 27: // false, true, null, undefined, floats
+			default:
+				return fmt.Errorf("unsupported simple value 0x%02x at offset %d", c, i-1)
+			}
+		}
+		// An item ended at i.
+		for depth > 0 && stack[depth-1].done() {
+			depth--
+		}
+		if depth == 0 {
+			if i != len(b) {
+				return errTrailing(len(b) - i)
+			}
+			return nil
+		}
+	}
+}
+
+// cborTagContent reports whether the item starting with byte c may follow
+// tag: a text string for 0 (an RFC 3339 time), a number for 1 (epoch time).
+func cborTagContent(tag uint64, c byte) bool {
+	if tag == 0 {
+		return c>>5 == 3
+	}
+	return c>>5 <= 1 || c >= 0xf9 && c <= 0xfb
+}
