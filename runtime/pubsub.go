@@ -1,9 +1,12 @@
 package runtime
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	goruntime "runtime"
 	"runtime/debug"
+	"strconv"
 	"sync"
 
 	"github.com/wampgen/wampgen/wamp"
@@ -190,22 +193,48 @@ func (s *Session) Subscribe(ctx context.Context, topic wamp.URI, h EventHandler,
 	if err != nil {
 		return nil, err
 	}
+	// The read loop activates the subscription when SUBSCRIBED arrives
+	// (activateSubscription), so that an EVENT the router sends right
+	// after SUBSCRIBED finds its handler.
+	sub := &Subscription{s: s, topic: topic, handler: h}
+	s.mu.Lock()
+	s.subReqs[id] = sub
+	s.mu.Unlock()
 	reply, err := s.request(ctx, id, ch, &wamp.Subscribe{Request: id, Options: options, Topic: topic})
+	if err == nil {
+		if _, ok := reply.(*wamp.Subscribed); !ok {
+			err = fmt.Errorf("router answered %s", reply.Type())
+		}
+	}
 	if err != nil {
+		// No subscription for the caller: drop the handler, whether or not
+		// SUBSCRIBED arrived after the caller gave up.
+		s.mu.Lock()
+		delete(s.subReqs, id)
+		if sub.id != 0 && s.subs[sub.id] == sub {
+			delete(s.subs, sub.id)
+		}
+		s.mu.Unlock()
 		return nil, fmt.Errorf("runtime: subscribing to %s: %w", topic, err)
 	}
-	m, ok := reply.(*wamp.Subscribed)
-	if !ok {
-		return nil, fmt.Errorf("runtime: subscribing to %s: router answered %s", topic, reply.Type())
-	}
-	sub := &Subscription{s: s, id: m.Subscription, topic: topic, handler: h}
-	s.mu.Lock()
-	// A router gives one subscription ID per topic and match policy; a
-	// session subscribing twice to the same topic shares it, and the
-	// later handler wins.
-	s.subs[sub.id] = sub
-	s.mu.Unlock()
 	return sub, nil
+}
+
+// activateSubscription makes the subscription of a SUBSCRIBE request
+// receive events; the read loop calls it before handing SUBSCRIBED to
+// Subscribe. A router gives one subscription ID per topic and match policy;
+// a session subscribing twice to the same topic shares it, and the later
+// handler wins.
+func (s *Session) activateSubscription(m *wamp.Subscribed) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sub, ok := s.subReqs[m.Request]
+	if !ok {
+		return
+	}
+	delete(s.subReqs, m.Request)
+	sub.id = m.Subscription
+	s.subs[sub.id] = sub
 }
 
 // Unsubscribe ends the subscription.
@@ -320,7 +349,8 @@ func (q *eventQueue) pop(buf []queuedEvent) ([]queuedEvent, bool) {
 }
 
 func (s *Session) dispatchEvents() {
-	defer s.loops.Done()
+	defer close(s.dispatched)
+	s.dispatcherID.Store(curGoroutineID())
 	var buf []queuedEvent
 	for {
 		var ok bool
@@ -341,4 +371,22 @@ func (s *Session) runEventHandler(e queuedEvent) {
 		}
 	}()
 	e.h(e.ev)
+}
+
+// curGoroutineID returns the ID of the calling goroutine, read from the
+// header of its stack trace ("goroutine 42 [running]:"), as
+// golang.org/x/net/http2 does for its lock checks. Close uses it to tell
+// whether an event handler is calling it.
+func curGoroutineID() uint64 {
+	var buf [64]byte
+	b := buf[:goruntime.Stack(buf[:], false)]
+	b = bytes.TrimPrefix(b, []byte("goroutine "))
+	if i := bytes.IndexByte(b, ' '); i > 0 {
+		b = b[:i]
+	}
+	id, err := strconv.ParseUint(string(b), 10, 64)
+	if err != nil {
+		return 0
+	}
+	return id
 }

@@ -129,20 +129,46 @@ func (s *Session) Register(ctx context.Context, procedure wamp.URI, h Handler, o
 	if err != nil {
 		return nil, err
 	}
-	reply, err := s.request(ctx, id, ch, &wamp.Register{Request: id, Options: options, Procedure: procedure})
-	if err != nil {
-		return nil, fmt.Errorf("runtime: registering %s: %w", procedure, err)
-	}
-	m, ok := reply.(*wamp.Registered)
-	if !ok {
-		return nil, fmt.Errorf("runtime: registering %s: router answered %s", procedure, reply.Type())
-	}
-	reg := &Registration{id: m.Registration, procedure: procedure, handler: h}
+	// The read loop activates the registration when REGISTERED arrives
+	// (activateRegistration), before anything else is read, so that an
+	// INVOCATION the router sends right after REGISTERED finds its handler.
+	reg := &Registration{procedure: procedure, handler: h}
 	reg.unregister = func(ctx context.Context) error { return s.unregister(ctx, reg) }
 	s.mu.Lock()
-	s.regs[reg.id] = reg
+	s.regReqs[id] = reg
 	s.mu.Unlock()
+	reply, err := s.request(ctx, id, ch, &wamp.Register{Request: id, Options: options, Procedure: procedure})
+	if err == nil {
+		if _, ok := reply.(*wamp.Registered); !ok {
+			err = fmt.Errorf("router answered %s", reply.Type())
+		}
+	}
+	if err != nil {
+		// Whether or not REGISTERED arrived after the caller gave up, the
+		// caller has no registration: drop the handler.
+		s.mu.Lock()
+		delete(s.regReqs, id)
+		if reg.id != 0 && s.regs[reg.id] == reg {
+			delete(s.regs, reg.id)
+		}
+		s.mu.Unlock()
+		return nil, fmt.Errorf("runtime: registering %s: %w", procedure, err)
+	}
 	return reg, nil
+}
+
+// activateRegistration makes the registration of a REGISTER request serve
+// invocations; the read loop calls it before handing REGISTERED to Register.
+func (s *Session) activateRegistration(m *wamp.Registered) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	reg, ok := s.regReqs[m.Request]
+	if !ok {
+		return
+	}
+	delete(s.regReqs, m.Request)
+	reg.id = m.Registration
+	s.regs[reg.id] = reg
 }
 
 // Unregister ends the registration. Invocations already running finish.

@@ -772,3 +772,36 @@ func TestMaxMessageSize(t *testing.T) {
 		t.Fatalf("oversized CALL: %v", err)
 	}
 }
+
+// TestInvocationRightAfterRegistered: a router may send INVOCATION the
+// moment after REGISTERED; the handler must already be in place.
+func TestInvocationRightAfterRegistered(t *testing.T) {
+	answers := make(chan wamp.Message, 100)
+	url := startFakeRouter(t, func(msg wamp.Message, send func(wamp.Message)) {
+		switch m := msg.(type) {
+		case *wamp.Register:
+			reg := 1000 + m.Request
+			send(&wamp.Registered{Request: m.Request, Registration: reg})
+			send(&wamp.Invocation{Request: m.Request, Registration: reg, Details: wamp.Dict{}, Args: wamp.ArgsOf(string(m.Procedure))})
+		case *wamp.Yield, *wamp.Error:
+			answers <- m
+		}
+	})
+	s := rpcDial(t, url, runtime.Config{})
+	const n = 50
+	for i := range n {
+		rpcRegister(t, s, wamp.URI(fmt.Sprintf("com.test.early.p%d", i)), func(ctx context.Context, inv *runtime.Invocation) (*runtime.Result, error) {
+			return &runtime.Result{Args: inv.Args}, nil
+		})
+	}
+	for range n {
+		select {
+		case m := <-answers:
+			if e, isErr := m.(*wamp.Error); isErr {
+				t.Fatalf("INVOCATION right after REGISTERED answered %s", e.Error)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("an early INVOCATION was never answered")
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/wampgen/wampgen/wamp"
@@ -32,6 +33,8 @@ type Session struct {
 	requests map[wamp.ID]chan wamp.Message
 	regs     map[wamp.ID]*Registration
 	subs     map[wamp.ID]*Subscription
+	subReqs  map[wamp.ID]*Subscription // SUBSCRIBE requests awaiting SUBSCRIBED
+	regReqs  map[wamp.ID]*Registration // REGISTER requests awaiting REGISTERED
 	invs     map[wamp.ID]*invocationState
 
 	goodbye  chan struct{} // closed when the router's GOODBYE arrives
@@ -39,9 +42,15 @@ type Session struct {
 	baseCtx  context.Context
 	cancel   context.CancelFunc
 	handlers sync.WaitGroup // invocation handlers
-	loops    sync.WaitGroup // read loop, event dispatcher
+	loops    sync.WaitGroup // read loop
 	events   eventQueue
 	closing  sync.Once
+
+	// The event dispatcher closes dispatched when it ends, and records its
+	// goroutine, so that Close called by an event handler does not wait for
+	// itself.
+	dispatched   chan struct{}
+	dispatcherID atomic.Uint64
 }
 
 // Dial connects to the router at url and joins cfg.Realm. URLs: ws:// and
@@ -190,6 +199,8 @@ func newSession(tr transport, cfg Config, w *wamp.Welcome) *Session {
 		requests: map[wamp.ID]chan wamp.Message{},
 		regs:     map[wamp.ID]*Registration{},
 		subs:     map[wamp.ID]*Subscription{},
+		subReqs:  map[wamp.ID]*Subscription{},
+		regReqs:  map[wamp.ID]*Registration{},
 		invs:     map[wamp.ID]*invocationState{},
 		goodbye:  make(chan struct{}),
 		done:     make(chan struct{}),
@@ -197,7 +208,8 @@ func newSession(tr transport, cfg Config, w *wamp.Welcome) *Session {
 		cancel:   cancel,
 	}
 	s.events.init()
-	s.loops.Add(2)
+	s.dispatched = make(chan struct{})
+	s.loops.Add(1)
 	go s.readLoop()
 	go s.dispatchEvents()
 	return s
@@ -295,6 +307,7 @@ func (s *Session) handle(msg wamp.Message) bool {
 	case *wamp.Event:
 		s.deliverEvent(m)
 	case *wamp.Registered:
+		s.activateRegistration(m)
 		s.deliverReply(m.Request, m)
 	case *wamp.Unregistered:
 		if m.Request == 0 {
@@ -303,6 +316,7 @@ func (s *Session) handle(msg wamp.Message) bool {
 			s.deliverReply(m.Request, m)
 		}
 	case *wamp.Subscribed:
+		s.activateSubscription(m)
 		s.deliverReply(m.Request, m)
 	case *wamp.Unsubscribed:
 		if m.Request == 0 {
@@ -373,6 +387,13 @@ func (s *Session) shutdown(why error) {
 // handlers see their context cancelled, and Close waits for them up to
 // Config.ResponseTimeout. Requests in flight fail with ErrSessionClosed.
 // Close is idempotent; it returns nil if the session ended cleanly.
+//
+// An event handler may call Close: Close then does not wait for that
+// handler, and the session's event goroutine ends when the handler returns.
+// A procedure handler that closes its own session must do so from another
+// goroutine (go sess.Close()): like http.Server.Shutdown, Close waits for
+// the running handlers, and would otherwise wait for its caller until
+// ResponseTimeout.
 func (s *Session) Close() error {
 	s.mu.Lock()
 	already := s.closed
@@ -391,6 +412,9 @@ func (s *Session) Close() error {
 	}
 	s.shutdown(ErrSessionClosed)
 	s.loops.Wait()
+	if id := curGoroutineID(); id == 0 || id != s.dispatcherID.Load() {
+		<-s.dispatched // unless an event handler called Close
+	}
 	waited := make(chan struct{})
 	go func() { s.handlers.Wait(); close(waited) }()
 	select {
