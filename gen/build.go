@@ -1,6 +1,7 @@
 package gen
 
 import (
+	"errors"
 	"fmt"
 	"go/ast"
 	"go/token"
@@ -17,14 +18,15 @@ import (
 // builder turns one loaded package into the model, collecting diagnostics.
 type builder struct {
 	diagnoser
-	pkg      *packages.Package
-	dirs     *directives
-	files    map[string]*File // by source base name
-	fields   map[token.Pos]*ast.Field
-	procDirs map[*ast.Field]*directive
-	usedProc map[*directive]bool
-	uris     map[string]string // procedure URI → where it was first used
-	errURIs  map[string]string
+	pkg       *packages.Package
+	generated map[string]bool // files wampgen wrote earlier, ignored
+	dirs      *directives
+	files     map[string]*File // by source base name
+	fields    map[token.Pos]*ast.Field
+	procDirs  map[*ast.Field]*directive
+	usedProc  map[*directive]bool
+	uris      map[string]string // procedure URI → where it was first used
+	errURIs   map[string]string
 }
 
 var errorType = types.Universe.Lookup("error").Type()
@@ -33,6 +35,7 @@ func newBuilder(l loaded) *builder {
 	b := &builder{
 		diagnoser: diagnoser{fset: l.pkg.Fset},
 		pkg:       l.pkg,
+		generated: l.generated,
 		files:     map[string]*File{},
 		fields:    map[token.Pos]*ast.Field{},
 		procDirs:  map[*ast.Field]*directive{},
@@ -73,6 +76,35 @@ func newBuilder(l loaded) *builder {
 	return b
 }
 
+// troubled reports whether one of the comment groups held a wampgen
+// directive that could not be read (and was reported).
+func (b *builder) troubled(groups []*ast.CommentGroup) bool {
+	for _, g := range groups {
+		if g != nil && b.dirs.troubled[g] {
+			return true
+		}
+	}
+	return false
+}
+
+// silence marks the procedure directives of an interface's methods as used,
+// for an interface whose service directive was reported as unreadable.
+func (b *builder) silence(spec *ast.TypeSpec) {
+	if it, ok := spec.Type.(*ast.InterfaceType); ok {
+		for _, field := range it.Methods.List {
+			if d := b.procDirs[field]; d != nil {
+				b.usedProc[d] = true
+			}
+		}
+	}
+}
+
+// userDeclared reports whether obj is declared in a file the user wrote,
+// not in one wampgen generated earlier (which the new output replaces).
+func (b *builder) userDeclared(obj types.Object) bool {
+	return !b.generated[b.fset.Position(obj.Pos()).Filename]
+}
+
 func (b *builder) file(pos token.Pos) *File {
 	name := filepath.Base(b.fset.Position(pos).Filename)
 	f, ok := b.files[name]
@@ -101,6 +133,10 @@ func (b *builder) build() *Package {
 					groups = append(groups, spec.Doc)
 					if d := b.dirs.take(&b.diagnoser, "service", groups...); d != nil {
 						b.service(spec, d)
+					} else if b.troubled(groups) {
+						// A directive meant as //wampgen:service did not
+						// parse; the method directives are not stray.
+						b.silence(spec)
 					}
 					if d := b.dirs.take(&b.diagnoser, "error", groups...); d != nil {
 						b.errorTypeDecl(spec, d)
@@ -130,7 +166,9 @@ func (b *builder) build() *Package {
 		p.Dir = filepath.Dir(b.pkg.GoFiles[0])
 	}
 	for _, name := range b.pkg.Types.Scope().Names() {
-		p.Scope[name] = true
+		if b.userDeclared(b.pkg.Types.Scope().Lookup(name)) {
+			p.Scope[name] = true
+		}
 	}
 	for _, f := range b.files {
 		p.Files = append(p.Files, f)
@@ -146,17 +184,24 @@ func (b *builder) checkClashes(p *Package) {
 	declared := map[string]string{}
 	for _, f := range p.Files {
 		for _, s := range f.Services {
+			var shared []string // identifiers also generated for another service
+			var other string
 			for _, id := range serviceNames(s.Name).declared(s) {
-				if obj := b.pkg.Types.Scope().Lookup(id); obj != nil {
+				if obj := b.pkg.Types.Scope().Lookup(id); obj != nil && b.userDeclared(obj) {
 					b.diags = append(b.diags, Diagnostic{Pos: s.Pos, Message: fmt.Sprintf(
-						"service %s: the generated identifier %s clashes with the declaration at %s: rename one of them",
+						"service %s: wampgen generates %s, which is already declared at %s: rename that declaration, the service or the method",
 						s.Name, id, shortPos(b.fset.Position(obj.Pos())))})
 				}
-				if other, dup := declared[id]; dup {
-					b.diags = append(b.diags, Diagnostic{Pos: s.Pos, Message: fmt.Sprintf(
-						"service %s: the generated identifier %s is also generated for %s: rename a method or a service", s.Name, id, other)})
+				if o, dup := declared[id]; dup {
+					shared = append(shared, id)
+					other = o
 				}
 				declared[id] = s.Name
+			}
+			if len(shared) > 0 {
+				b.diags = append(b.diags, Diagnostic{Pos: s.Pos, Message: fmt.Sprintf(
+					"service %s: wampgen would generate %s for it and for service %s too: rename a method or a service",
+					s.Name, strings.Join(shared, ", "), other)})
 			}
 		}
 	}
@@ -166,18 +211,29 @@ func shortPos(p token.Position) string {
 	return fmt.Sprintf("%s:%d:%d", filepath.Base(p.Filename), p.Line, p.Column)
 }
 
-func (b *builder) checkURI(pos token.Pos, what, uri, match string) bool {
+// checkURI checks the value of key (prefix or uri) of a directive, for
+// what (a service, a procedure or an error).
+func (b *builder) checkURI(pos token.Pos, key, what, uri, match string) bool {
 	if err := wamp.ValidateApplicationURI(wamp.URI(uri), wamp.Strict, match); err != nil {
-		var ue *wamp.URIError
 		reason := err.Error()
-		if e, ok := err.(*wamp.URIError); ok {
-			ue = e
+		var ue *wamp.URIError
+		if errors.As(err, &ue) {
 			reason = ue.Reason
 		}
-		b.errorf(pos, "%s %q is not a valid WAMP URI: %s (rule: strict URIs are dot-separated components of a-z, 0-9 and _, outside wamp.*)", what, uri, reason)
+		b.errorf(pos, "%s=%s is not a valid WAMP URI: %s (rule: WAMP strict URIs, outside wamp.*): write one such as %s", key, uri, reason, uriExample(what))
 		return false
 	}
 	return true
+}
+
+func uriExample(what string) string {
+	switch what {
+	case "service":
+		return "prefix=com.example.calc"
+	case "procedure":
+		return "uri=com.example.calc.add"
+	}
+	return "uri=com.example.calc.error.div_by_zero"
 }
 
 func (b *builder) service(spec *ast.TypeSpec, d *directive) {
@@ -190,22 +246,36 @@ func (b *builder) service(spec *ast.TypeSpec, d *directive) {
 		return
 	}
 	iface, ok := types.Unalias(obj.Type()).Underlying().(*types.Interface)
-	if !ok || spec.Assign.IsValid() {
+	if ok && spec.Assign.IsValid() {
+		b.silence(spec)
+		b.errorf(spec.Name.Pos(), "//wampgen:service on %s, which is an alias: annotate the declaration of the interface it stands for", spec.Name.Name)
+		return
+	}
+	if !ok {
 		b.errorf(spec.Name.Pos(), "//wampgen:service on %s, which is not an interface type declaration: annotate an interface", spec.Name.Name)
 		return
 	}
 	s := &Service{Name: spec.Name.Name, Pos: b.fset.Position(spec.Name.Pos())}
+	// prefixKnown is false when the prefix was given but is unusable: the
+	// methods are then not reported for lacking a URI.
+	prefixKnown := !d.broken
 	if a, ok := d.arg("prefix"); ok {
-		if b.checkURI(a.valuePos, "prefix", a.value, wamp.MatchExact) {
+		prefixKnown = b.checkURI(a.valuePos, "prefix", "service", a.value, wamp.MatchExact)
+		if prefixKnown {
 			s.Prefix = a.value
 		}
 	}
 	if iface.NumMethods() == 0 {
-		b.errorf(spec.Name.Pos(), "service %s has no methods: declare at least one procedure", s.Name)
+		b.silence(spec)
+		if iface.IsMethodSet() {
+			b.errorf(spec.Name.Pos(), "service %s has no methods: declare at least one procedure", s.Name)
+		} else {
+			b.errorf(spec.Name.Pos(), "service %s is a type constraint, not a method set: annotate an interface of methods", s.Name)
+		}
 		return
 	}
 	for _, fn := range orderedMethods(spec, iface) {
-		if m := b.method(s, spec, fn); m != nil {
+		if m := b.method(s, spec, fn, prefixKnown); m != nil {
 			s.Methods = append(s.Methods, m)
 		}
 	}
@@ -263,14 +333,17 @@ func streamType(t types.Type) (types.Type, bool) {
 	return n.TypeArgs().At(0), true
 }
 
-func (b *builder) method(s *Service, spec *ast.TypeSpec, fn *types.Func) *Method {
+func (b *builder) method(s *Service, spec *ast.TypeSpec, fn *types.Func, prefixKnown bool) *Method {
 	sig := fn.Type().(*types.Signature)
 	pos := fn.Pos()
+	where := fmt.Sprintf("%s.%s", s.Name, fn.Name())
 	if b.fset.Position(pos).Filename == "" || b.pkg.Types != fn.Pkg() {
 		pos = spec.Name.Pos() // embedded from another package: report at the service
+		if fn.Pkg() != nil {
+			where += " (declared in package " + fn.Pkg().Path() + ")"
+		}
 	}
 	m := &Method{Name: fn.Name(), Pos: b.fset.Position(pos)}
-	where := fmt.Sprintf("%s.%s", s.Name, fn.Name())
 	ok := true
 	fail := func(format string, args ...any) {
 		b.errorf(pos, "method "+where+": "+format, args...)
@@ -278,9 +351,13 @@ func (b *builder) method(s *Service, spec *ast.TypeSpec, fn *types.Func) *Method
 	}
 
 	// Directive options.
+	uriKnown := prefixKnown // whether a missing URI is a problem of its own
 	if field := b.fields[fn.Pos()]; field != nil {
 		if d := b.procDirs[field]; d != nil {
 			b.usedProc[d] = true
+			if _, hasURI := d.arg("uri"); d.broken && !hasURI {
+				uriKnown = false // the uri= may be what did not parse
+			}
 			for _, a := range d.args {
 				switch a.key {
 				case "uri":
@@ -298,13 +375,13 @@ func (b *builder) method(s *Service, spec *ast.TypeSpec, fn *types.Func) *Method
 				}
 			}
 			if m.URI != "" {
-				if a, _ := d.arg("uri"); !b.checkURI(a.valuePos, "uri", m.URI, m.Match) {
+				if a, _ := d.arg("uri"); !b.checkURI(a.valuePos, "uri", "procedure", m.URI, m.Match) {
 					ok = false
 				}
 			}
 		}
 	}
-	if m.URI == "" {
+	if m.URI == "" && uriKnown {
 		if s.Prefix == "" {
 			fail("no procedure URI: give the service a prefix (//wampgen:service prefix=com.example.svc) or the method a uri (//wampgen:procedure uri=com.example.svc.method)")
 		} else {
@@ -323,7 +400,7 @@ func (b *builder) method(s *Service, spec *ast.TypeSpec, fn *types.Func) *Method
 	}
 
 	if sig.Variadic() {
-		fail("variadic parameters are not supported: use a slice parameter")
+		fail("variadic parameters are not supported (rule: method shape): use a slice parameter")
 	}
 	params := sig.Params()
 	if params.Len() == 0 || !isNamed(params.At(0).Type(), "context", "Context") {
@@ -339,31 +416,36 @@ func (b *builder) method(s *Service, spec *ast.TypeSpec, fn *types.Func) *Method
 		return nil
 	}
 
+	names := paramNames(params)
 	for i := 1; i < params.Len(); i++ {
 		p := params.At(i)
 		if t, isProgress := progressType(p.Type()); isProgress {
 			if i != params.Len()-1 {
-				fail("the progress callback %s must be the last parameter", paramName(p, i))
+				fail("the progress callback %s must be the last parameter (rule: method shape): move it after the others", names[i])
 				continue
 			}
 			if why := b.unsupported(t); why != "" {
-				fail("progress callback %s: %s", paramName(p, i), why)
+				fail("progress callback %s: %s", names[i], why)
 				continue
 			}
-			m.Progress = &Param{Name: paramName(p, i), Type: t}
+			m.Progress = &Param{Name: names[i], Type: t}
+			continue
+		}
+		if _, isFunc := types.Unalias(p.Type()).Underlying().(*types.Signature); isFunc {
+			fail("parameter %s has type %s, which is neither a payload value nor a progress callback (func(T) error, the last parameter)", names[i], b.typeString(p.Type()))
 			continue
 		}
 		if why := b.unsupported(p.Type()); why != "" {
-			fail("parameter %s: %s", paramName(p, i), why)
+			fail("parameter %s: %s", names[i], why)
 			continue
 		}
-		m.Params = append(m.Params, &Param{Name: paramName(p, i), Type: p.Type()})
+		m.Params = append(m.Params, &Param{Name: names[i], Type: p.Type()})
 	}
 	for i := 0; i < results.Len()-1; i++ {
 		r := results.At(i)
 		if t, isStream := streamType(r.Type()); isStream {
 			if results.Len() != 2 {
-				fail("a streaming method returns exactly (iter.Seq2[T, error], error)")
+				fail("a streaming method returns exactly (iter.Seq2[T, error], error) (rule: method shape): drop the other results")
 				continue
 			}
 			if m.Progress != nil {
@@ -377,15 +459,26 @@ func (b *builder) method(s *Service, spec *ast.TypeSpec, fn *types.Func) *Method
 			m.Stream = t
 			continue
 		}
+		if isNamed(r.Type(), "iter", "Seq2") || isNamed(r.Type(), "iter", "Seq") {
+			fail("result %d: a stream is iter.Seq2[T, error], so that the callee can fail mid-stream; %s is not (rule: method shape)", i+1, b.typeString(r.Type()))
+			continue
+		}
 		if why := b.unsupported(r.Type()); why != "" {
 			fail("result %d: %s", i+1, why)
 			continue
 		}
 		m.Results = append(m.Results, &Param{Name: fmt.Sprintf("r%d", i), Type: r.Type()})
 	}
-	if m.Kwargs {
-		if len(m.Params) != 1 || !isStruct(m.Params[0].Type) {
-			fail("kwargs=true needs exactly one struct parameter besides ctx (its exported fields travel as ArgumentsKw): merge the parameters into a struct")
+	if m.Kwargs && ok {
+		switch {
+		case len(m.Params) == 0:
+			fail("kwargs=true needs one struct parameter besides ctx, whose exported fields travel as ArgumentsKw; this method has none: add one or drop kwargs=true")
+		case len(m.Params) > 1:
+			fail("kwargs=true needs one struct parameter besides ctx, whose exported fields travel as ArgumentsKw; this method has %d: merge them into one struct", len(m.Params))
+		case isPointerToStruct(m.Params[0].Type):
+			fail("kwargs=true needs one struct parameter besides ctx, whose exported fields travel as ArgumentsKw; %s has the pointer type %s: take the struct by value", m.Params[0].Name, b.typeString(m.Params[0].Type))
+		case !isStruct(m.Params[0].Type):
+			fail("kwargs=true needs one struct parameter besides ctx, whose exported fields travel as ArgumentsKw; %s has type %s: declare a struct with a field for each keyword", m.Params[0].Name, b.typeString(m.Params[0].Type))
 		}
 	}
 	if !ok {
@@ -394,16 +487,42 @@ func (b *builder) method(s *Service, spec *ast.TypeSpec, fn *types.Func) *Method
 	return m
 }
 
-func paramName(v *types.Var, i int) string {
-	if n := v.Name(); n != "" && n != "_" {
-		return n
+// paramNames names the parameters: by their own names, and argN (N their
+// index) for unnamed and blank ones, made unique among the others.
+func paramNames(params *types.Tuple) []string {
+	taken := map[string]bool{}
+	for i := range params.Len() {
+		taken[params.At(i).Name()] = true
 	}
-	return fmt.Sprintf("arg%d", i)
+	out := make([]string, params.Len())
+	for i := range params.Len() {
+		if n := params.At(i).Name(); n != "" && n != "_" {
+			out[i] = n
+			continue
+		}
+		name := fmt.Sprintf("arg%d", i)
+		for k := 2; taken[name]; k++ {
+			name = fmt.Sprintf("arg%d_%d", i, k)
+		}
+		taken[name] = true
+		out[i] = name
+	}
+	return out
+}
+
+// typeString spells t as the package's own source would.
+func (b *builder) typeString(t types.Type) string {
+	return types.TypeString(t, types.RelativeTo(b.pkg.Types))
 }
 
 func isStruct(t types.Type) bool {
 	_, ok := types.Unalias(t).Underlying().(*types.Struct)
 	return ok
+}
+
+func isPointerToStruct(t types.Type) bool {
+	p, ok := types.Unalias(t).Underlying().(*types.Pointer)
+	return ok && isStruct(p.Elem())
 }
 
 // unsupported explains why t cannot travel as a WAMP payload value, or
@@ -422,7 +541,7 @@ func (b *builder) unsupportedIn(t types.Type, seen map[types.Type]bool) string {
 	case *types.Basic:
 		switch {
 		case t.Kind() == types.UnsafePointer:
-			return "unsafe.Pointer cannot travel in a WAMP payload"
+			return "unsafe.Pointer cannot travel in a WAMP payload: use the type it points to"
 		case t.Info()&types.IsComplex != 0:
 			return fmt.Sprintf("%s has no WAMP representation: use two floats or a struct", t)
 		case t.Kind() == types.Uintptr:
@@ -432,7 +551,7 @@ func (b *builder) unsupportedIn(t types.Type, seen map[types.Type]bool) string {
 	case *types.Named:
 		obj := t.Obj()
 		if obj.Pkg() != nil && obj.Pkg() != b.pkg.Types && !obj.Exported() {
-			return fmt.Sprintf("type %s.%s is unexported in its package, so generated code cannot name it", obj.Pkg().Name(), obj.Name())
+			return fmt.Sprintf("type %s.%s is unexported in its package, so generated code cannot name it: use an exported type", obj.Pkg().Name(), obj.Name())
 		}
 		if obj.Pkg() == nil && obj.Name() == "error" {
 			return "error values cannot travel as a payload value: return the error as the method's last result, or use a //wampgen:error type"
@@ -457,7 +576,7 @@ func (b *builder) unsupportedIn(t types.Type, seen map[types.Type]bool) string {
 		return b.unsupportedIn(t.Elem(), seen)
 	case *types.Map:
 		if k, ok := types.Unalias(t.Key()).Underlying().(*types.Basic); !ok || k.Info()&types.IsString == 0 {
-			return fmt.Sprintf("map key %s is not a string type: WAMP dictionaries (and JSON objects) have string keys", t.Key())
+			return fmt.Sprintf("map key %s is not a string type: WAMP dictionaries (and JSON objects) have string keys, so use map[string]…", t.Key())
 		}
 		return b.unsupportedIn(t.Elem(), seen)
 	case *types.Struct:
@@ -477,22 +596,25 @@ func (b *builder) unsupportedIn(t types.Type, seen map[types.Type]bool) string {
 		}
 		return fmt.Sprintf("interface type %s cannot be decoded into: use a concrete type (or any)", t)
 	case *types.Chan:
-		return "channels cannot travel in a WAMP payload"
+		return "channels cannot travel in a WAMP payload: send the values (a progress callback or an iter.Seq2 result streams them)"
 	case *types.Signature:
-		return "functions cannot travel in a WAMP payload (a progress callback must be func(T) error and the last parameter)"
+		return "functions cannot travel in a WAMP payload: send data (a progress callback is func(T) error, the last parameter)"
 	case *types.TypeParam:
-		return "type parameters are not supported"
+		return "type parameters are not supported: use concrete types"
 	}
 	return fmt.Sprintf("type %s is not supported", t)
 }
 
 func (b *builder) errorURI(d *directive, name string) (string, bool) {
-	a, _ := d.arg("uri")
-	if !b.checkURI(a.valuePos, "error uri", a.value, wamp.MatchExact) {
+	a, ok := d.arg("uri")
+	if !ok { // reported with the directive
+		return "", false
+	}
+	if !b.checkURI(a.valuePos, "uri", "error", a.value, wamp.MatchExact) {
 		return "", false
 	}
 	if first, dup := b.errURIs[a.value]; dup {
-		b.errorf(a.valuePos, "error URI %q is already used by %s: each error needs its own URI", a.value, first)
+		b.errorf(a.valuePos, "error URI %q is already used by %s: each error needs its own URI, so give one of them another uri=", a.value, first)
 		return "", false
 	}
 	b.errURIs[a.value] = name
@@ -514,7 +636,13 @@ func (b *builder) errorVarDecl(gd *ast.GenDecl, spec *ast.ValueSpec, d *directiv
 		return
 	}
 	if !types.Identical(obj.Type(), errorType) {
-		b.errorf(name.Pos(), "//wampgen:error on %s of type %s: a sentinel must have type error (var %s = errors.New(...))", name.Name, obj.Type(), name.Name)
+		fix := fmt.Sprintf("declare it as var %s error = ...", name.Name)
+		if n, isPtr := types.Unalias(obj.Type()).(*types.Pointer); isPtr && types.Implements(obj.Type(), errorType.Underlying().(*types.Interface)) {
+			if named, isNamed := types.Unalias(n.Elem()).(*types.Named); isNamed && named.Obj().Pkg() == b.pkg.Types {
+				fix += fmt.Sprintf(", or annotate the type %s instead", named.Obj().Name())
+			}
+		}
+		b.errorf(name.Pos(), "//wampgen:error on %s of type %s: a sentinel error variable must have type error, so that errors.Is matches it: %s", name.Name, b.typeString(obj.Type()), fix)
 		return
 	}
 	uri, ok := b.errorURI(d, name.Name)
@@ -531,11 +659,11 @@ func (b *builder) errorTypeDecl(spec *ast.TypeSpec, d *directive) {
 		return
 	}
 	if spec.TypeParams != nil {
-		b.errorf(spec.Name.Pos(), "//wampgen:error on the generic type %s: error types must be concrete", spec.Name.Name)
+		b.errorf(spec.Name.Pos(), "//wampgen:error on the generic type %s: the URI maps to one concrete Go type: annotate a non-generic type", spec.Name.Name)
 		return
 	}
 	if !isStruct(obj.Type()) {
-		b.errorf(spec.Name.Pos(), "//wampgen:error on %s, which is not a struct: an error type travels as its exported fields in ArgumentsKw, so it must be a struct", spec.Name.Name)
+		b.errorf(spec.Name.Pos(), "//wampgen:error on %s, which is not a struct: an error type travels as its exported fields in ArgumentsKw, so it must be a struct: declare it as type %s struct{ ... }", spec.Name.Name, spec.Name.Name)
 		return
 	}
 	errIface := errorType.Underlying().(*types.Interface)
@@ -548,8 +676,8 @@ func (b *builder) errorTypeDecl(spec *ast.TypeSpec, d *directive) {
 		b.errorf(spec.Name.Pos(), "//wampgen:error on %s, which does not implement error: add an Error() string method", spec.Name.Name)
 		return
 	}
-	if why := b.unsupported(obj.Type()); why != "" {
-		b.errorf(spec.Name.Pos(), "//wampgen:error type %s: %s", spec.Name.Name, why)
+	if why := b.unsupported(obj.Type().Underlying()); why != "" {
+		b.errorf(spec.Name.Pos(), "//wampgen:error type %s travels as its exported fields in ArgumentsKw: %s", spec.Name.Name, why)
 		return
 	}
 	uri, ok := b.errorURI(d, spec.Name.Name)

@@ -12,8 +12,12 @@ import (
 type directive struct {
 	name string
 	pos  token.Pos
-	args []directiveArg
+	args []directiveArg // the arguments that parsed
 	used bool
+	// broken is set when some arguments did not parse (each is reported):
+	// the declaration is still checked with the arguments that did, but
+	// nothing is concluded from a missing argument.
+	broken bool
 }
 
 type directiveArg struct {
@@ -68,47 +72,122 @@ func directiveNames() string {
 type directives struct {
 	byGroup map[*ast.CommentGroup][]*directive
 	all     []*directive
+	// troubled marks comment groups holding a wampgen directive that could
+	// not be read at all (malformed or unknown): the declaration it was
+	// meant for is not reported again for lacking one.
+	troubled map[*ast.CommentGroup]bool
+}
+
+// malformedPrefixes are comment openings that look like a wampgen
+// directive meant as one but are not Go directive syntax.
+var malformedPrefixes = []string{"//", "/*"}
+
+// looksLikeDirective reports whether a comment that is not a //wampgen:
+// directive was meant as one: "// wampgen:service", "/*wampgen:service*/".
+func looksLikeDirective(text string) bool {
+	for _, p := range malformedPrefixes {
+		if rest, ok := strings.CutPrefix(text, p); ok && strings.HasPrefix(strings.TrimSpace(rest), "wampgen:") {
+			return true
+		}
+	}
+	return false
 }
 
 // scanDirectives reads the raw comments of files (CommentGroup.Text drops
 // directives, so it reads the comment list) and checks each directive's
 // syntax against its spec.
 func scanDirectives(d *diagnoser, files []*ast.File) *directives {
-	ds := &directives{byGroup: map[*ast.CommentGroup][]*directive{}}
+	ds := &directives{byGroup: map[*ast.CommentGroup][]*directive{}, troubled: map[*ast.CommentGroup]bool{}}
 	for _, f := range files {
 		for _, cg := range f.Comments {
 			for _, c := range cg.List {
 				if !strings.HasPrefix(c.Text, "//wampgen:") {
-					if strings.HasPrefix(strings.TrimSpace(strings.TrimPrefix(c.Text, "//")), "wampgen:") {
-						d.errorf(c.Slash, "malformed directive %q: write it as //wampgen:NAME with no space after // (rule: Go directive syntax)", c.Text)
+					if looksLikeDirective(c.Text) {
+						d.errorf(c.Slash, "malformed directive %q: a directive is a line comment with no space after the slashes: write //wampgen:NAME key=value ... (rule: Go directive syntax)", firstLine(c.Text))
+						ds.troubled[cg] = true
 					}
 					continue
 				}
 				pd, ok := ast.ParseDirective(c.Slash, c.Text)
 				if !ok {
-					d.errorf(c.Slash, "malformed directive %q: expected //wampgen:NAME key=value ...", c.Text)
+					d.errorf(c.Slash, "malformed directive %q: write //wampgen:NAME key=value ... (known names: %s)", c.Text, directiveNames())
+					ds.troubled[cg] = true
 					continue
 				}
 				spec, known := directiveSpecs[pd.Name]
 				if !known {
-					d.errorf(c.Slash, "unknown directive //wampgen:%s (known: %s)", pd.Name, directiveNames())
+					d.errorf(c.Slash, "unknown directive //wampgen:%s%s (known: %s)", pd.Name, didYouMean(pd.Name, directiveList(), "//wampgen:"), directiveNames())
+					ds.troubled[cg] = true
 					continue
 				}
 				dir := &directive{name: pd.Name, pos: c.Slash}
-				if parseDirectiveArgs(d, &pd, spec, dir) {
-					ds.byGroup[cg] = append(ds.byGroup[cg], dir)
-					ds.all = append(ds.all, dir)
-				}
+				dir.broken = !parseDirectiveArgs(d, &pd, spec, dir)
+				ds.byGroup[cg] = append(ds.byGroup[cg], dir)
+				ds.all = append(ds.all, dir)
 			}
 		}
 	}
 	return ds
 }
 
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}
+
+func directiveList() []string {
+	var names []string
+	for n := range directiveSpecs {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// didYouMean returns ", did you mean PREFIX+option?" for the option closest
+// to word (at most two edits away, or a prefix of it), or "".
+func didYouMean(word string, options []string, prefix string) string {
+	best, bestDist := "", 3
+	for _, o := range options {
+		d := editDistance(strings.ToLower(word), o)
+		if len(word) >= 3 && strings.HasPrefix(o, strings.ToLower(word)) {
+			d = min(d, 1)
+		}
+		if d < bestDist {
+			best, bestDist = o, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return ", did you mean " + prefix + best + "?"
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
 func parseDirectiveArgs(d *diagnoser, pd *ast.Directive, spec directiveSpec, dir *directive) bool {
 	args, err := pd.ParseArgs()
 	if err != nil {
-		d.errorf(pd.ArgsPos, "//wampgen:%s: %v (arguments are key=value words)", pd.Name, err)
+		d.errorf(pd.ArgsPos, "//wampgen:%s: %v: arguments are space-separated key=value words, a whole argument may be quoted (\"key=value\") (for example %s)", pd.Name, err, example(pd.Name))
 		return false
 	}
 	ok := true
@@ -116,12 +195,12 @@ func parseDirectiveArgs(d *diagnoser, pd *ast.Directive, spec directiveSpec, dir
 	for _, a := range args {
 		key, value, hasEq := strings.Cut(a.Arg, "=")
 		if !hasEq || key == "" {
-			d.errorf(a.Pos, "//wampgen:%s: argument %q is not key=value (allowed keys: %s)", pd.Name, a.Arg, strings.Join(spec.keys, ", "))
+			d.errorf(a.Pos, "//wampgen:%s: argument %q is not key=value (allowed keys: %s; for example %s)", pd.Name, a.Arg, strings.Join(spec.keys, ", "), example(pd.Name))
 			ok = false
 			continue
 		}
 		if !slices.Contains(spec.keys, key) {
-			d.errorf(a.Pos, "//wampgen:%s: unknown key %q (allowed keys: %s)", pd.Name, key, strings.Join(spec.keys, ", "))
+			d.errorf(a.Pos, "//wampgen:%s: unknown key %q%s (allowed keys: %s)", pd.Name, key, didYouMean(key, spec.keys, ""), strings.Join(spec.keys, ", "))
 			ok = false
 			continue
 		}
@@ -132,13 +211,21 @@ func parseDirectiveArgs(d *diagnoser, pd *ast.Directive, spec directiveSpec, dir
 		}
 		seen[key] = true
 		valuePos := a.Pos + token.Pos(len(key)+1)
+		if off := int(a.Pos - pd.ArgsPos); off < len(pd.Args) && (pd.Args[off] == '"' || pd.Args[off] == '`') {
+			valuePos++ // a quoted argument: its text starts after the quote
+		}
+		if strings.HasPrefix(value, `"`) || strings.HasPrefix(value, "`") {
+			d.errorf(valuePos, "//wampgen:%s: the value of %s= is quoted on its own: quote the whole argument, as in \"%s=...\", or, as values seldom need quotes, none of it", pd.Name, key, key)
+			ok = false
+			continue
+		}
 		if allowed := spec.values[key]; allowed != nil && !slices.Contains(allowed, value) {
 			d.errorf(valuePos, "//wampgen:%s: %s=%q is not allowed (allowed values: %s)", pd.Name, key, value, strings.Join(allowed, ", "))
 			ok = false
 			continue
 		}
 		if value == "" {
-			d.errorf(valuePos, "//wampgen:%s: %s has an empty value", pd.Name, key)
+			d.errorf(valuePos, "//wampgen:%s: %s= has an empty value: give it one or leave the key out", pd.Name, key)
 			ok = false
 			continue
 		}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/dave/jennifer/jen"
 )
@@ -175,7 +176,11 @@ func (e *emitter) typ(t types.Type) jen.Code {
 				c = jen.Id(f.Name()).Add(e.typ(f.Type()))
 			}
 			if tag := t.Tag(i); tag != "" {
-				c = c.Op("`" + tag + "`")
+				if strings.Contains(tag, "`") {
+					c = c.Op(strconv.Quote(tag))
+				} else {
+					c = c.Op("`" + tag + "`")
+				}
 			}
 			fields[i] = c
 		}
@@ -227,13 +232,25 @@ func wrap(text string, width int) []string {
 	return lines
 }
 
-// scope hands out local names that shadow no import and no other local.
+// scope hands out local names that shadow no import, no package-level
+// identifier (a parameter named like a type or a constant of the package
+// would hide it from the body) and no other local.
 type scope map[string]bool
 
 func (e *emitter) newScope(locals ...string) scope {
 	s := scope{}
 	for _, name := range e.imports {
 		s[name] = true
+	}
+	for name := range e.pkg.Scope {
+		s[name] = true
+	}
+	for _, f := range e.pkg.Files {
+		for _, sv := range f.Services {
+			for _, name := range serviceNames(sv.Name).declared(sv) {
+				s[name] = true
+			}
+		}
 	}
 	for _, l := range locals {
 		s[l] = true
@@ -287,7 +304,9 @@ func lowerFirst(s string) string {
 	if s == "" {
 		return s
 	}
-	return strings.ToLower(s[:1]) + s[1:]
+	r := []rune(s)
+	r[0] = unicode.ToLower(r[0])
+	return string(r)
 }
 
 func (e *emitter) client(s *Service, n names) {
@@ -387,7 +406,7 @@ func (e *emitter) clientMethod(s *Service, n names, m *Method) {
 		res := sc.name("res")
 		vals := sc.name("vals")
 		body = append(body,
-			jen.List(jen.Id(res), jen.Id(errName)).Op(":=").Id("c").Dot("caller").Dot("Call").Call(callArgs[1:]...),
+			jen.List(jen.Id(res), jen.Id(errName)).Op(":=").Id("c").Dot("caller").Dot("Call").Call(append([]jen.Code{jen.Id(ctx)}, callArgs[2:]...)...),
 			jen.If(jen.Id(errName).Op("!=").Nil()).Block(zeroReturn(jen.Id(errName))),
 			jen.List(jen.Id(vals), jen.Id(errName)).Op(":=").Id(res).Dot("Args").Dot("List").Call(),
 			jen.If(jen.Id(errName).Op("!=").Nil()).Block(zeroReturn(jen.Qual(runtimePath, "ResultError").Call(proc, jen.Lit(0), jen.Id(errName)))),
@@ -450,16 +469,12 @@ func orDefault(s, def string) string {
 	return s
 }
 
-func handlerName(s *Service, m *Method) string {
-	return lowerFirst(s.Name) + m.Name + "Handler"
-}
-
 func (e *emitter) registrar(s *Service, n names) {
 	procs := make([]jen.Code, 0, len(s.Methods))
 	for _, m := range s.Methods {
 		d := []jen.Code{
 			jen.Id("URI").Op(":").Id(n.ProcedureConst(m.Name)),
-			jen.Id("Handler").Op(":").Id(handlerName(s, m)).Call(jen.Id("impl")),
+			jen.Id("Handler").Op(":").Id(n.Handler(m.Name)).Call(jen.Id("impl")),
 		}
 		var opts []jen.Code
 		if m.Match != "" && m.Match != "exact" {
@@ -555,8 +570,8 @@ func (e *emitter) handler(s *Service, n names, m *Method) {
 			jen.Return(jen.Op("&").Qual(runtimePath, "Result").Values(jen.Dict{jen.Id("Args"): jen.Qual(wampPath, "ArgsOf").Call(rs...)}), jen.Nil()),
 		)
 	}
-	e.doc(fmt.Sprintf("%s serves %s with impl.%s: it decodes the arguments into the", handlerName(s, m), m.URI, m.Name) + " " + "parameter types, answering wamp.error.invalid_argument when they do not fit.")
-	e.f.Func().Id(handlerName(s, m)).Params(jen.Id("impl").Id(s.Name)).Qual(runtimePath, "Handler").Block(
+	e.doc(fmt.Sprintf("%s serves %s with impl.%s: it decodes the arguments into the", n.Handler(m.Name), m.URI, m.Name) + " " + "parameter types, answering wamp.error.invalid_argument when they do not fit.")
+	e.f.Func().Id(n.Handler(m.Name)).Params(jen.Id("impl").Id(s.Name)).Qual(runtimePath, "Handler").Block(
 		jen.Return(jen.Func().Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("inv").Op("*").Qual(runtimePath, "Invocation")).
 			Params(jen.Op("*").Qual(runtimePath, "Result"), jen.Error()).Block(body...)),
 	)

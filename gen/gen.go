@@ -100,7 +100,7 @@ func Generate(cfg Config) (*Result, error) {
 		}
 	}
 	if len(compile) > 0 {
-		return nil, Diagnostics(compile) // in the compiler's order
+		return nil, Diagnostics(compile) // each package's header first
 	}
 	if len(diags) > 0 {
 		return nil, sortDiagnostics(diags)

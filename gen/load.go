@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"golang.org/x/tools/go/packages"
@@ -64,14 +65,33 @@ func load(dir string, patterns []string, env []string) ([]loaded, error) {
 	cfg := &packages.Config{
 		Mode: packages.NeedName | packages.NeedFiles | packages.NeedSyntax | packages.NeedTypes |
 			packages.NeedTypesInfo | packages.NeedImports | packages.NeedModule,
-		Dir:     dir,
-		Env:     env,
-		Overlay: overlay,
-		Fset:    token.NewFileSet(),
+		Dir:  dir,
+		Env:  env,
+		Fset: token.NewFileSet(),
 	}
-	pkgs, err := packages.Load(cfg, patterns...)
-	if err != nil {
-		return nil, fmt.Errorf("loading %s: %w", strings.Join(patterns, " "), err)
+	var pkgs []*packages.Package
+	if len(overlay) > 0 {
+		// With any overlay, go/packages type-checks every dependency from
+		// source (their export data might be stale), which takes seconds
+		// for a package that imports the runtime. So first load the
+		// package as it is: when it compiles with the earlier output in
+		// place, the types are those the overlay would give (generated
+		// files add declarations only, which the builder ignores).
+		pkgs, err = packages.Load(cfg, patterns...)
+		if err != nil {
+			return nil, fmt.Errorf("loading %s: %w", strings.Join(patterns, " "), err)
+		}
+		if slices.ContainsFunc(pkgs, func(p *packages.Package) bool { return len(p.Errors) > 0 }) {
+			pkgs = nil // stale output that does not compile: blank it out
+			cfg.Overlay = overlay
+			cfg.Fset = token.NewFileSet()
+		}
+	}
+	if pkgs == nil {
+		pkgs, err = packages.Load(cfg, patterns...)
+		if err != nil {
+			return nil, fmt.Errorf("loading %s: %w", strings.Join(patterns, " "), err)
+		}
 	}
 	var out []loaded
 	for _, p := range pkgs {
@@ -82,18 +102,26 @@ func load(dir string, patterns []string, env []string) ([]loaded, error) {
 
 var undefinedRE = regexp.MustCompile(`^undefined: (\w+)$`)
 
-// compileErrors returns the package's errors as diagnostics, leaving out
-// references to identifiers wampgen is about to generate (code that uses a
-// client that does not exist yet is fine).
+// compileErrors returns the package's errors as diagnostics, sorted by
+// position as the compiler prints them, leaving out references to
+// identifiers wampgen is about to generate (code that uses a client that
+// does not exist yet is fine).
 func compileErrors(p *packages.Package, willDeclare map[string]bool) []Diagnostic {
 	var diags []Diagnostic
+	typeChecked := slices.ContainsFunc(p.Errors, func(e packages.Error) bool { return e.Kind == packages.TypeError })
 	for _, e := range p.Errors {
 		if m := undefinedRE.FindStringSubmatch(e.Msg); m != nil && willDeclare[m[1]] {
 			continue
 		}
+		if typeChecked && e.Kind == packages.ListError && strings.HasPrefix(e.Msg, "# ") {
+			// The go command's own attempt to compile the package (for
+			// its export data): the type checker's errors say the same,
+			// with positions, and know which identifiers wampgen makes.
+			continue
+		}
 		diags = append(diags, Diagnostic{Pos: parsePos(e.Pos), Message: e.Msg})
 	}
-	return diags
+	return sortDiagnostics(diags)
 }
 
 // parsePos parses go/packages' "file:line:col" positions.

@@ -86,7 +86,8 @@ func OutputName(source string) string {
 
 // snakeCase turns a Go method name into a URI component: Add → add,
 // ReverseBytes → reverse_bytes, WhoAmI → who_am_i, HTTPStatus →
-// http_status, GetID → get_id, Sqrt2 → sqrt2.
+// http_status, GetID → get_id, Sqrt2 → sqrt2, and an acronym's plural
+// stays one word: URLs → urls, GetIDsByName → get_ids_by_name.
 func snakeCase(name string) string {
 	rs := []rune(name)
 	var b strings.Builder
@@ -95,7 +96,10 @@ func snakeCase(name string) string {
 			if i > 0 {
 				prev := rs[i-1]
 				nextLower := i+1 < len(rs) && unicode.IsLower(rs[i+1])
-				if unicode.IsLower(prev) || unicode.IsDigit(prev) || (unicode.IsUpper(prev) && nextLower) {
+				// The last capital of an acronym followed by a lone "s"
+				// (URLs, IDsFor) ends the acronym's plural.
+				plural := nextLower && rs[i+1] == 's' && (i+2 == len(rs) || !unicode.IsLower(rs[i+2]))
+				if unicode.IsLower(prev) || unicode.IsDigit(prev) || (unicode.IsUpper(prev) && nextLower && !plural) {
 					b.WriteByte('_')
 				}
 			}
@@ -131,11 +135,20 @@ func (n names) ProcedureConst(method string) string {
 	return n.Service + exported(method) + "Procedure"
 }
 
+// Handler is the unexported function that adapts a method to a
+// runtime.Handler: calculatorAddHandler.
+func (n names) Handler(method string) string {
+	return lowerFirst(n.Service) + exported(method) + "Handler"
+}
+
 // declared lists the package-level identifiers generated for the service.
 func (n names) declared(s *Service) []string {
 	out := []string{n.Client, n.NewClient, n.Register}
 	for _, m := range s.Methods {
 		out = append(out, n.ProcedureConst(m.Name))
+	}
+	for _, m := range s.Methods {
+		out = append(out, n.Handler(m.Name))
 	}
 	return out
 }

@@ -14,11 +14,13 @@
 // it writes FILE_wamp.go next to it (calc.go → calc_wamp.go), and removes
 // generated files whose source no longer declares any.
 //
-// Exit status: 0 on success, 1 when the input has problems (each printed as
-// file:line:col: message, and nothing written), 2 on usage or I/O errors.
+// Exit status: 0 on success (and for -h), 1 when the input has problems
+// (each printed as file:line:col: message, and nothing written), 2 on usage
+// or I/O errors.
 package main
 
 import (
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -44,6 +46,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0 // asked for the usage, which went to stderr
+		}
 		return 2
 	}
 	wd, err := os.Getwd()
@@ -64,13 +69,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if *check {
 		return checkOutputs(res, wd, stderr)
 	}
+	var written []string // Write leaves files that are up to date alone
+	for _, f := range res.Files {
+		if old, err := os.ReadFile(f.Path); err != nil || !bytes.Equal(old, f.Content) {
+			written = append(written, f.Path)
+		}
+	}
 	if err := res.Write(); err != nil {
 		fmt.Fprintln(stderr, "wampgen:", err)
 		return 2
 	}
 	if *verbose {
-		for _, f := range res.Files {
-			fmt.Fprintln(stdout, rel(wd, f.Path))
+		for _, path := range written {
+			fmt.Fprintln(stdout, rel(wd, path))
 		}
 		for _, s := range res.Stale {
 			fmt.Fprintln(stdout, "removed", rel(wd, s))
