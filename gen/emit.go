@@ -394,7 +394,13 @@ func (e *emitter) clientMethod(s *Service, n names, m *Method) {
 		callOpts = jen.Append(opts.Clone().Index(jen.Op(":").Len(opts.Clone()).Op(":").Len(opts.Clone())),
 			jen.Qual(runtimePath, "WithTypedProgress").Call(proc, jen.Id(progress))).Op("...")
 	}
-	callArgs := []jen.Code{jen.Id(ctx), jen.Id("c").Dot("caller"), proc, args, kwargs, callOpts}
+	target := jen.Code(proc)
+	if m.Match == "prefix" || m.Match == "wildcard" {
+		// A pattern is registered, but a caller calls a concrete URI: the
+		// one set with runtime.WithProcedureURI, else the pattern itself.
+		target = jen.Qual(runtimePath, "ProcedureURI").Call(jen.Id(ctx), proc)
+	}
+	callArgs := []jen.Code{jen.Id(ctx), jen.Id("c").Dot("caller"), target, args, kwargs, callOpts}
 	switch {
 	case m.Stream != nil:
 		body = append(body, jen.Return(jen.Qual(runtimePath, "Stream").Types(e.typ(m.Stream)).Call(callArgs...), jen.Nil()))
@@ -455,6 +461,9 @@ func describe(m *Method) string {
 	}
 	if m.Cancel != "" {
 		notes = append(notes, "cancelling with mode "+m.Cancel+" when ctx ends")
+	}
+	if m.Match == "prefix" || m.Match == "wildcard" {
+		notes = append(notes, "or the concrete URI set on ctx with runtime.WithProcedureURI (the procedure is registered with match="+m.Match+")")
 	}
 	if len(notes) == 0 {
 		return ""

@@ -39,7 +39,7 @@ func (e *Error) Error() string {
 	b.WriteString(string(e.URI))
 	if e.cause != nil && !isSentinel(e.cause) {
 		b.WriteString(": ")
-		b.WriteString(e.cause.Error())
+		b.WriteString(errorText(e.cause))
 	} else if msg := e.Message(); msg != "" {
 		b.WriteString(": ")
 		b.WriteString(msg)
@@ -218,7 +218,7 @@ func RegisterErrorType[T error](r *ErrorRegistry, uri wamp.URI) error {
 
 // ToWire returns the URI and payload that err travels as: an *Error as it
 // is; a registered sentinel or error type (found with errors.Is / errors.As
-// semantics along the wrap chain) as its URI; context.Canceled and
+// semantics: along Unwrap chains and into errors.Join trees) as its URI; context.Canceled and
 // context.DeadlineExceeded as wamp.error.canceled and wamp.error.timeout;
 // anything else as wamp.error.runtime_error with the error text.
 func (r *ErrorRegistry) ToWire(err error) (uri wamp.URI, args, kwargs wamp.Payload) {
@@ -228,25 +228,70 @@ func (r *ErrorRegistry) ToWire(err error) (uri wamp.URI, args, kwargs wamp.Paylo
 	}
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	for e := err; e != nil; e = errors.Unwrap(e) {
-		if uri, ok := r.sentinels[e]; ok {
-			return uri, wamp.ArgsOf(e.Error()), wamp.Payload{}
+	found := false
+	walkErrors(err, func(e error) bool {
+		if u, ok := r.sentinels[e]; ok {
+			uri, args, found = u, wamp.ArgsOf(errorText(e)), true
+			return true
 		}
-		if uri, ok := r.types[reflect.TypeOf(e)]; ok {
+		if u, ok := r.types[reflect.TypeOf(e)]; ok {
 			v := reflect.ValueOf(e)
 			if v.Kind() == reflect.Pointer {
+				if v.IsNil() {
+					return false
+				}
 				v = v.Elem()
 			}
-			return uri, wamp.ArgsOf(e.Error()), wamp.PayloadOf(v.Interface())
+			uri, args, kwargs, found = u, wamp.ArgsOf(errorText(e)), wamp.PayloadOf(v.Interface()), true
+			return true
 		}
+		return false
+	})
+	if found {
+		return uri, args, kwargs
 	}
 	switch {
 	case errors.Is(err, context.Canceled):
-		return wamp.ErrCanceled, wamp.ArgsOf(err.Error()), wamp.Payload{}
+		return wamp.ErrCanceled, wamp.ArgsOf(errorText(err)), wamp.Payload{}
 	case errors.Is(err, context.DeadlineExceeded):
-		return wamp.ErrTimeout, wamp.ArgsOf(err.Error()), wamp.Payload{}
+		return wamp.ErrTimeout, wamp.ArgsOf(errorText(err)), wamp.Payload{}
 	}
-	return wamp.ErrRuntime, wamp.ArgsOf(err.Error()), wamp.Payload{}
+	return wamp.ErrRuntime, wamp.ArgsOf(errorText(err)), wamp.Payload{}
+}
+
+// errorText returns err.Error(), or a placeholder when that panics (a
+// typed nil pointer whose Error method reads its receiver is a common
+// case): an application's broken error must not take the session down.
+func errorText(err error) (text string) {
+	defer func() {
+		if recover() != nil {
+			text = fmt.Sprintf("%T (its Error method panicked)", err)
+		}
+	}()
+	return err.Error()
+}
+
+// walkErrors visits err and what it wraps, depth first, in the order
+// errors.Is and errors.As do (Unwrap() error and Unwrap() []error), until
+// visit returns true.
+func walkErrors(err error, visit func(error) bool) bool {
+	if err == nil {
+		return false
+	}
+	if visit(err) {
+		return true
+	}
+	switch u := err.(type) {
+	case interface{ Unwrap() error }:
+		return walkErrors(u.Unwrap(), visit)
+	case interface{ Unwrap() []error }:
+		for _, e := range u.Unwrap() {
+			if walkErrors(e, visit) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // FromWire builds the error for a received ERROR: an *Error that wraps the

@@ -251,3 +251,22 @@ func CallOne[T any](ctx context.Context, caller Caller, procedure wamp.URI, args
 	}
 	return decodeOne[T](procedure, res.Args)
 }
+
+type procedureURIKey struct{}
+
+// WithProcedureURI returns a context that makes a generated client method
+// of a pattern-based procedure (match=prefix or match=wildcard) call uri
+// instead of its pattern: the concrete URI the callee's pattern matches,
+// such as com.example.ops.add for the prefix com.example.ops.
+func WithProcedureURI(ctx context.Context, uri wamp.URI) context.Context {
+	return context.WithValue(ctx, procedureURIKey{}, uri)
+}
+
+// ProcedureURI returns the URI set with WithProcedureURI, or pattern.
+// Generated clients call it for pattern-based procedures only.
+func ProcedureURI(ctx context.Context, pattern wamp.URI) wamp.URI {
+	if u, ok := ctx.Value(procedureURIKey{}).(wamp.URI); ok && u != "" {
+		return u
+	}
+	return pattern
+}

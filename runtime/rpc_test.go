@@ -805,3 +805,50 @@ func TestInvocationRightAfterRegistered(t *testing.T) {
 		}
 	}
 }
+
+func TestToWireFollowsJoinedErrors(t *testing.T) {
+	reg := runtime.NewErrorRegistry()
+	if err := reg.RegisterSentinel("com.test.error.broken", errSentinel); err != nil {
+		t.Fatal(err)
+	}
+	if err := runtime.RegisterErrorType[*quotaError](reg, "com.test.error.quota"); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		err  error
+		want wamp.URI
+	}{
+		{errors.Join(errors.New("first"), errSentinel), "com.test.error.broken"},
+		{fmt.Errorf("outer: %w", errors.Join(errors.New("x"), &quotaError{Limit: 1})), "com.test.error.quota"},
+		{fmt.Errorf("%w and %w", errors.New("a"), errSentinel), "com.test.error.broken"},
+		{errors.Join(errors.New("a"), errors.New("b")), wamp.ErrRuntime},
+		{fmt.Errorf("wrapped: %w", context.Canceled), wamp.ErrCanceled},
+		{(*quotaError)(nil), wamp.ErrRuntime},
+	} {
+		if uri, _, _ := reg.ToWire(tc.err); uri != tc.want {
+			t.Errorf("ToWire(%v) = %s, want %s", tc.err, uri, tc.want)
+		}
+	}
+}
+
+func TestTypedNilErrorFromHandler(t *testing.T) {
+	reg := runtime.NewErrorRegistry()
+	if err := runtime.RegisterErrorType[*quotaError](reg, "com.test.error.quota"); err != nil {
+		t.Fatal(err)
+	}
+	r := rpcRouter(t)
+	callee := rpcDial(t, r.WebSocketURL(), runtime.Config{Errors: reg})
+	caller := rpcDial(t, r.WebSocketURL(), runtime.Config{Errors: reg})
+	rpcRegister(t, callee, "com.test.nilerr", func(ctx context.Context, inv *runtime.Invocation) (*runtime.Result, error) {
+		var e *quotaError // a typed nil: its Error method dereferences it
+		return nil, e
+	})
+	_, err := caller.Call(context.Background(), "com.test.nilerr", wamp.Payload{}, wamp.Payload{})
+	if !errors.Is(err, runtime.ErrRuntime) {
+		t.Fatalf("typed nil error: %v", err)
+	}
+	rpcRegister(t, callee, "com.test.ok", func(ctx context.Context, inv *runtime.Invocation) (*runtime.Result, error) { return nil, nil })
+	if _, err := caller.Call(context.Background(), "com.test.ok", wamp.Payload{}, wamp.Payload{}); err != nil {
+		t.Fatalf("callee session broken: %v", err)
+	}
+}

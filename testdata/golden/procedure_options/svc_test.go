@@ -91,6 +91,14 @@ func TestGenerated(t *testing.T) {
 		}
 	}
 
+	// The generated client calls a concrete URI set on ctx.
+	if got, err := c.Prefixed(runtime.WithProcedureURI(ctx, "com.example.opts.prefixed.x")); err != nil || got != "com.example.opts.prefixed.x" {
+		t.Errorf("Prefixed with a concrete URI = %q, %v", got, err)
+	}
+	if got, err := c.Wild(runtime.WithProcedureURI(ctx, "com.example.some.wild")); err != nil || got != "com.example.some.wild" {
+		t.Errorf("Wild with a concrete URI = %q, %v", got, err)
+	}
+
 	// Round robin alternates between the callees.
 	seen := map[string]bool{}
 	for range 4 {
