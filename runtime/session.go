@@ -283,6 +283,10 @@ func (s *Session) readLoop() {
 			s.abort(wamp.ErrProtocolViolation, err.Error())
 			return
 		}
+		if err := s.checkIncoming(msg); err != nil {
+			s.abort(wamp.ErrProtocolViolation, err.Error())
+			return
+		}
 		if !s.handle(msg) {
 			return
 		}

@@ -28,7 +28,17 @@ func RandomID() ID { return ID(rand.Uint64N(uint64(MaxID))) + 1 }
 // RequestIDs generates session-scope request IDs: 1, 2, 3, … and back to 1
 // after MaxID. The zero value is ready to use and safe for concurrent use.
 type RequestIDs struct {
-	last atomic.Uint64
+	last    atomic.Uint64
+	wrapped atomic.Bool
+}
+
+// Issued reports whether id has been handed out by Next since the
+// generator last wrapped around (after MaxID every ID has been).
+func (g *RequestIDs) Issued(id ID) bool {
+	if g.wrapped.Load() {
+		return id.Valid()
+	}
+	return id >= 1 && uint64(id) <= g.last.Load()
 }
 
 // Next returns the next request ID.
@@ -40,6 +50,9 @@ func (g *RequestIDs) Next() ID {
 			next = 1
 		}
 		if g.last.CompareAndSwap(last, next) {
+			if next == 1 && last == uint64(MaxID) {
+				g.wrapped.Store(true)
+			}
 			return ID(next)
 		}
 	}
