@@ -45,9 +45,18 @@ type Config struct {
 	CancelMode string
 	// Errors maps Go errors to WAMP error URIs; nil uses DefaultErrors.
 	Errors *ErrorRegistry
-	// KeepAlive is the interval of WebSocket pings and RawSocket pings;
-	// zero disables them.
+	// KeepAlive is the interval of WebSocket pings; a connection that
+	// answers none for two intervals counts as lost (half-open connections
+	// are found this way). Zero disables them.
 	KeepAlive time.Duration
+	// Reconnect, when set, makes the session reconnect and restore itself
+	// after losing its connection; see ReconnectPolicy. nil (the default)
+	// ends the session instead.
+	Reconnect *ReconnectPolicy
+	// OnStateChange, when set, is called with every change of the
+	// session's State, in order, on a goroutine of the session's own. It
+	// must not call Close (use go sess.Close()).
+	OnStateChange func(StateChange)
 }
 
 const (

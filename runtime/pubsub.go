@@ -6,6 +6,7 @@ import (
 	"fmt"
 	goruntime "runtime"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"sync"
 
@@ -159,18 +160,27 @@ func WithSubscribeOptions(opts wamp.Dict) SubscribeOption {
 // Subscription is an active subscription.
 type Subscription struct {
 	s       *Session
-	id      wamp.ID
+	id      wamp.ID // the current connection's subscription ID
 	topic   wamp.URI
 	handler EventHandler
+	options wamp.Dict // SUBSCRIBE.Options, kept to subscribe again after a reconnect
+	dropped bool      // unsubscribed by the application or revoked: never restore
 }
 
 // ID returns the subscription ID the router assigned.
-func (sub *Subscription) ID() wamp.ID { return sub.id }
+func (sub *Subscription) ID() wamp.ID {
+	sub.s.mu.Lock()
+	defer sub.s.mu.Unlock()
+	return sub.id
+}
 
 // Topic returns the subscribed topic or pattern.
 func (sub *Subscription) Topic() wamp.URI { return sub.topic }
 
-// Subscribe subscribes h to topic.
+// Subscribe subscribes h to topic. Subscribing several handlers to the
+// same topic and match policy is fine: the router keeps one subscription,
+// every handler receives each event, and the router is told to
+// unsubscribe only when the last handler is unsubscribed.
 func (s *Session) Subscribe(ctx context.Context, topic wamp.URI, h EventHandler, opts ...SubscribeOption) (*Subscription, error) {
 	var cfg subscribeConfig
 	for _, o := range opts {
@@ -189,42 +199,50 @@ func (s *Session) Subscribe(ctx context.Context, topic wamp.URI, h EventHandler,
 	if cfg.match != "" && cfg.match != wamp.MatchExact {
 		options[wamp.OptMatch] = cfg.match
 	}
-	id, ch, err := s.begin()
-	if err != nil {
-		return nil, err
-	}
-	// The read loop activates the subscription when SUBSCRIBED arrives
-	// (activateSubscription), so that an EVENT the router sends right
-	// after SUBSCRIBED finds its handler.
-	sub := &Subscription{s: s, topic: topic, handler: h}
-	s.mu.Lock()
-	s.subReqs[id] = sub
-	s.mu.Unlock()
-	reply, err := s.request(ctx, id, ch, &wamp.Subscribe{Request: id, Options: options, Topic: topic})
-	if err == nil {
-		if _, ok := reply.(*wamp.Subscribed); !ok {
-			err = fmt.Errorf("router answered %s", reply.Type())
-		}
-	}
-	if err != nil {
-		// No subscription for the caller: drop the handler, whether or not
-		// SUBSCRIBED arrived after the caller gave up.
+	sub := &Subscription{s: s, topic: topic, handler: h, options: options}
+	if err := s.subscribeOn(ctx, sub); err != nil {
 		s.mu.Lock()
-		delete(s.subReqs, id)
-		if sub.id != 0 && s.subs[sub.id] == sub {
-			delete(s.subs, sub.id)
-		}
+		sub.dropped = true
+		delete(s.restoreSubs, sub)
 		s.mu.Unlock()
 		return nil, fmt.Errorf("runtime: subscribing to %s: %w", topic, err)
 	}
 	return sub, nil
 }
 
+// subscribeOn sends SUBSCRIBE for sub on the current connection and waits
+// for the answer. The read loop activates the subscription when SUBSCRIBED
+// arrives (activateSubscription), so that an EVENT the router sends right
+// after SUBSCRIBED finds its handler.
+func (s *Session) subscribeOn(ctx context.Context, sub *Subscription) error {
+	id, ch, err := s.begin()
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.subReqs[id] = sub
+	s.mu.Unlock()
+	reply, err := s.request(ctx, id, ch, &wamp.Subscribe{Request: id, Options: sub.options, Topic: sub.topic})
+	if err == nil {
+		if _, ok := reply.(*wamp.Subscribed); !ok {
+			err = fmt.Errorf("router answered %s", reply.Type())
+		}
+	}
+	if err != nil {
+		// Whether or not SUBSCRIBED arrived after the caller gave up, the
+		// handler does not receive events on this connection.
+		s.mu.Lock()
+		delete(s.subReqs, id)
+		s.removeSubLocked(sub)
+		s.mu.Unlock()
+		return err
+	}
+	return nil
+}
+
 // activateSubscription makes the subscription of a SUBSCRIBE request
 // receive events; the read loop calls it before handing SUBSCRIBED to
-// Subscribe. A router gives one subscription ID per topic and match policy;
-// a session subscribing twice to the same topic shares it, and the later
-// handler wins.
+// Subscribe.
 func (s *Session) activateSubscription(m *wamp.Subscribed) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -233,27 +251,61 @@ func (s *Session) activateSubscription(m *wamp.Subscribed) {
 		return
 	}
 	delete(s.subReqs, m.Request)
+	if sub.dropped {
+		return
+	}
+	s.removeSubLocked(sub) // a restore gives it a new ID
 	sub.id = m.Subscription
-	s.subs[sub.id] = sub
+	s.subs[sub.id] = append(s.subs[sub.id], sub)
+	s.restoreSubs[sub] = struct{}{}
 }
 
-// Unsubscribe ends the subscription.
+// removeSubLocked takes sub's handler off its subscription ID and reports
+// whether other handlers remain on it; s.mu is held.
+func (s *Session) removeSubLocked(sub *Subscription) (others bool) {
+	list := s.subs[sub.id]
+	for i, x := range list {
+		if x == sub {
+			list = append(list[:i:i], list[i+1:]...)
+			break
+		}
+	}
+	if len(list) == 0 {
+		delete(s.subs, sub.id)
+		return false
+	}
+	s.subs[sub.id] = list
+	return true
+}
+
+// Unsubscribe ends the subscription: its handler receives no more events.
 func (sub *Subscription) Unsubscribe(ctx context.Context) error {
 	s := sub.s
 	s.mu.Lock()
-	cur, active := s.subs[sub.id]
-	if active && cur == sub {
-		delete(s.subs, sub.id)
+	active := slices.Contains(s.subs[sub.id], sub)
+	_, held := s.restoreSubs[sub]
+	delete(s.restoreSubs, sub)
+	wasDropped := sub.dropped
+	sub.dropped = true
+	others := false
+	if active {
+		others = s.removeSubLocked(sub)
 	}
+	subID := sub.id
 	s.mu.Unlock()
-	if !active || cur != sub {
+	switch {
+	case wasDropped || (!active && !held):
 		return fmt.Errorf("runtime: unsubscribing from %s: %w", sub.topic, ErrNoSuchSubscription)
+	case !active, others:
+		// Disconnected (it will not be restored), or other handlers still
+		// use the router's subscription.
+		return nil
 	}
 	id, ch, err := s.begin()
 	if err != nil {
 		return err
 	}
-	if _, err := s.request(ctx, id, ch, &wamp.Unsubscribe{Request: id, Subscription: sub.id}); err != nil {
+	if _, err := s.request(ctx, id, ch, &wamp.Unsubscribe{Request: id, Subscription: subID}); err != nil {
 		return fmt.Errorf("runtime: unsubscribing from %s: %w", sub.topic, err)
 	}
 	return nil
@@ -262,31 +314,37 @@ func (sub *Subscription) Unsubscribe(ctx context.Context) error {
 func (s *Session) revokeSubscription(m *wamp.Unsubscribed) {
 	id, _ := wamp.DictID(m.Details, "subscription")
 	s.mu.Lock()
-	sub := s.subs[id]
+	subs := s.subs[id]
 	delete(s.subs, id)
+	for _, sub := range subs {
+		sub.dropped = true // revoked: a reconnect must not bring it back
+		delete(s.restoreSubs, sub)
+	}
 	s.mu.Unlock()
-	if sub != nil {
+	if len(subs) > 0 {
 		reason, _ := wamp.DictString(m.Details, wamp.OptReason)
-		s.log.Warn("router revoked a subscription", "topic", sub.topic, "reason", reason)
+		s.log.Warn("router revoked a subscription", "topic", subs[0].topic, "reason", reason)
 	}
 }
 
 func (s *Session) deliverEvent(m *wamp.Event) {
 	s.mu.Lock()
-	sub, ok := s.subs[m.Subscription]
+	subs := slices.Clone(s.subs[m.Subscription])
 	s.mu.Unlock()
-	if !ok {
+	if len(subs) == 0 {
 		s.log.Debug("EVENT for no active subscription", "subscription", m.Subscription)
 		return
 	}
-	ev := &Event{Topic: sub.topic, Publication: m.Publication, Args: m.Args, Kwargs: m.Kwargs, Details: m.Details}
+	ev := &Event{Topic: subs[0].topic, Publication: m.Publication, Args: m.Args, Kwargs: m.Kwargs, Details: m.Details}
 	if t, ok := wamp.DictString(m.Details, wamp.OptTopic); ok {
 		ev.Topic = wamp.URI(t)
 	}
 	ev.Publisher, _ = wamp.DictID(m.Details, wamp.OptPublisher)
 	ev.PublisherAuthID, _ = wamp.DictString(m.Details, wamp.OptPublisherAuthID)
 	ev.PublisherAuthRole, _ = wamp.DictString(m.Details, wamp.OptPublisherAuthRole)
-	s.events.push(queuedEvent{h: sub.handler, ev: ev})
+	for _, sub := range subs {
+		s.events.push(queuedEvent{h: sub.handler, ev: ev})
+	}
 }
 
 type queuedEvent struct {

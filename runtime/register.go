@@ -74,10 +74,12 @@ func WithRegisterOptions(opts wamp.Dict) RegisterOption {
 
 // Registration is an active registration.
 type Registration struct {
-	id         wamp.ID
+	id         wamp.ID // the current connection's registration ID
 	procedure  wamp.URI
 	handler    Handler
+	options    wamp.Dict // REGISTER.Options, kept to register again after a reconnect
 	unregister func(context.Context) error
+	dropped    bool // unregistered by the application or revoked: never restore
 }
 
 // NewRegistration returns a registration whose Unregister calls
@@ -125,19 +127,31 @@ func (s *Session) Register(ctx context.Context, procedure wamp.URI, h Handler, o
 	if cfg.forwardTimeout {
 		options[wamp.OptForwardTimeout] = true
 	}
+	reg := &Registration{procedure: procedure, handler: h, options: options}
+	reg.unregister = func(ctx context.Context) error { return s.unregister(ctx, reg) }
+	if err := s.registerOn(ctx, reg); err != nil {
+		s.mu.Lock()
+		reg.dropped = true
+		delete(s.restoreRegs, reg)
+		s.mu.Unlock()
+		return nil, fmt.Errorf("runtime: registering %s: %w", procedure, err)
+	}
+	return reg, nil
+}
+
+// registerOn sends REGISTER for reg on the current connection and waits
+// for the answer. The read loop activates the registration when REGISTERED
+// arrives (activateRegistration), before anything else is read, so that an
+// INVOCATION the router sends right after REGISTERED finds its handler.
+func (s *Session) registerOn(ctx context.Context, reg *Registration) error {
 	id, ch, err := s.begin()
 	if err != nil {
-		return nil, err
+		return err
 	}
-	// The read loop activates the registration when REGISTERED arrives
-	// (activateRegistration), before anything else is read, so that an
-	// INVOCATION the router sends right after REGISTERED finds its handler.
-	reg := &Registration{procedure: procedure, handler: h}
-	reg.unregister = func(ctx context.Context) error { return s.unregister(ctx, reg) }
 	s.mu.Lock()
 	s.regReqs[id] = reg
 	s.mu.Unlock()
-	reply, err := s.request(ctx, id, ch, &wamp.Register{Request: id, Options: options, Procedure: procedure})
+	reply, err := s.request(ctx, id, ch, &wamp.Register{Request: id, Options: reg.options, Procedure: reg.procedure})
 	if err == nil {
 		if _, ok := reply.(*wamp.Registered); !ok {
 			err = fmt.Errorf("router answered %s", reply.Type())
@@ -145,16 +159,16 @@ func (s *Session) Register(ctx context.Context, procedure wamp.URI, h Handler, o
 	}
 	if err != nil {
 		// Whether or not REGISTERED arrived after the caller gave up, the
-		// caller has no registration: drop the handler.
+		// registration does not serve on this connection.
 		s.mu.Lock()
 		delete(s.regReqs, id)
-		if reg.id != 0 && s.regs[reg.id] == reg {
+		if s.regs[reg.id] == reg {
 			delete(s.regs, reg.id)
 		}
 		s.mu.Unlock()
-		return nil, fmt.Errorf("runtime: registering %s: %w", procedure, err)
+		return err
 	}
-	return reg, nil
+	return nil
 }
 
 // activateRegistration makes the registration of a REGISTER request serve
@@ -167,8 +181,12 @@ func (s *Session) activateRegistration(m *wamp.Registered) {
 		return
 	}
 	delete(s.regReqs, m.Request)
+	if reg.dropped {
+		return
+	}
 	reg.id = m.Registration
 	s.regs[reg.id] = reg
+	s.restoreRegs[reg] = struct{}{}
 }
 
 // Unregister ends the registration. Invocations already running finish.
@@ -183,9 +201,16 @@ func (s *Session) unregister(ctx context.Context, r *Registration) error {
 	s.mu.Lock()
 	_, active := s.regs[r.id]
 	delete(s.regs, r.id)
+	_, held := s.restoreRegs[r]
+	delete(s.restoreRegs, r)
+	wasDropped := r.dropped
+	r.dropped = true
 	s.mu.Unlock()
-	if !active {
+	if wasDropped || (!active && !held) {
 		return fmt.Errorf("runtime: unregistering %s: %w", r.procedure, ErrNoSuchRegistration)
+	}
+	if !active {
+		return nil // disconnected: it will not be restored, nothing to tell the router
 	}
 	id, ch, err := s.begin()
 	if err != nil {
@@ -202,6 +227,10 @@ func (s *Session) revokeRegistration(m *wamp.Unregistered) {
 	s.mu.Lock()
 	reg := s.regs[id]
 	delete(s.regs, id)
+	if reg != nil {
+		reg.dropped = true // revoked: a reconnect must not bring it back
+		delete(s.restoreRegs, reg)
+	}
 	s.mu.Unlock()
 	if reg != nil {
 		reason, _ := wamp.DictString(m.Details, wamp.OptReason)
@@ -227,6 +256,7 @@ type Invocation struct {
 	Timeout time.Duration
 
 	s        *Session
+	conn     *conn // the connection it arrived on, and the only one it answers on
 	request  wamp.ID
 	progress bool
 	mu       sync.Mutex
@@ -257,24 +287,24 @@ func (inv *Invocation) SendProgress(args, kwargs wamp.Payload) error {
 	if inv.finished {
 		return fmt.Errorf("runtime: progress for %s after its handler returned", inv.Procedure)
 	}
-	return inv.s.send(&wamp.Yield{Request: inv.request, Options: wamp.Dict{wamp.OptProgress: true}, Args: args, Kwargs: kwargs})
+	return inv.s.sendOn(inv.conn, &wamp.Yield{Request: inv.request, Options: wamp.Dict{wamp.OptProgress: true}, Args: args, Kwargs: kwargs})
 }
 
 type invocationState struct {
 	cancel context.CancelCauseFunc
 }
 
-func (s *Session) invoke(m *wamp.Invocation) {
+func (s *Session) invoke(c *conn, m *wamp.Invocation) {
 	s.mu.Lock()
 	reg, ok := s.regs[m.Registration]
 	if !ok || s.closed {
 		s.mu.Unlock()
-		s.send(&wamp.Error{RequestType: wamp.TypeInvocation, Request: m.Request, Details: wamp.Dict{},
+		s.sendOn(c, &wamp.Error{RequestType: wamp.TypeInvocation, Request: m.Request, Details: wamp.Dict{},
 			Error: wamp.ErrNoSuchRegistration, Args: wamp.ArgsOf(fmt.Sprintf("registration %d is not active in this session", m.Registration))})
 		return
 	}
-	ctx, cancel := context.WithCancelCause(s.baseCtx)
-	s.invs[m.Request] = &invocationState{cancel: cancel}
+	ctx, cancel := context.WithCancelCause(c.ctx)
+	c.invs[m.Request] = &invocationState{cancel: cancel}
 	s.handlers.Add(1)
 	s.mu.Unlock()
 
@@ -285,6 +315,7 @@ func (s *Session) invoke(m *wamp.Invocation) {
 		Kwargs:       m.Kwargs,
 		Details:      m.Details,
 		s:            s,
+		conn:         c,
 		request:      m.Request,
 	}
 	if p, ok := wamp.DictString(m.Details, wamp.OptProcedure); ok {
@@ -304,7 +335,7 @@ func (s *Session) runHandler(ctx context.Context, cancel context.CancelCauseFunc
 	defer s.handlers.Done()
 	defer func() {
 		s.mu.Lock()
-		delete(s.invs, inv.request)
+		delete(inv.conn.invs, inv.request)
 		s.mu.Unlock()
 		cancel(nil)
 	}()
@@ -330,19 +361,19 @@ func (s *Session) runHandler(ctx context.Context, cancel context.CancelCauseFunc
 		if uri == wamp.ErrRuntime {
 			s.log.Warn("handler failed", "procedure", inv.Procedure, "err", err)
 		}
-		err = s.send(&wamp.Error{RequestType: wamp.TypeInvocation, Request: inv.request, Details: wamp.Dict{}, Error: uri, Args: args, Kwargs: kwargs})
+		err = s.sendOn(inv.conn, &wamp.Error{RequestType: wamp.TypeInvocation, Request: inv.request, Details: wamp.Dict{}, Error: uri, Args: args, Kwargs: kwargs})
 	} else {
 		var y wamp.Yield
 		y.Request = inv.request
 		if res != nil {
 			y.Args, y.Kwargs = res.Args, res.Kwargs
 		}
-		err = s.send(&y)
+		err = s.sendOn(inv.conn, &y)
 		if err != nil && s.Err() == nil {
 			// The result could not be encoded (or is too large): tell the
 			// caller instead of leaving it waiting.
 			s.log.Warn("cannot send result", "procedure", inv.Procedure, "err", err)
-			err = s.send(&wamp.Error{RequestType: wamp.TypeInvocation, Request: inv.request, Details: wamp.Dict{},
+			err = s.sendOn(inv.conn, &wamp.Error{RequestType: wamp.TypeInvocation, Request: inv.request, Details: wamp.Dict{},
 				Error: wamp.ErrRuntime, Args: wamp.ArgsOf("the callee could not send its result: " + err.Error())})
 		}
 	}
@@ -362,9 +393,9 @@ func (s *Session) callHandler(ctx context.Context, h Handler, inv *Invocation) (
 	return h(ctx, inv)
 }
 
-func (s *Session) interrupt(m *wamp.Interrupt) {
+func (s *Session) interrupt(c *conn, m *wamp.Interrupt) {
 	s.mu.Lock()
-	st, ok := s.invs[m.Request]
+	st, ok := c.invs[m.Request]
 	s.mu.Unlock()
 	if !ok {
 		// The handler already answered.

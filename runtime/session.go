@@ -15,34 +15,43 @@ import (
 // Session is a WAMP client session joined to a realm. It is safe for
 // concurrent use: calls, registrations, publications and subscriptions may
 // be made from any number of goroutines.
+//
+// With Config.Reconnect set, a Session outlives its connections: when one
+// is lost it dials again with backoff, joins the realm again, and restores
+// every registration and subscription with its original options (see
+// ReconnectPolicy). Its ID then changes; its Registration and Subscription
+// values stay valid.
 type Session struct {
-	cfg     Config
-	log     *slog.Logger
-	ser     *wamp.Serializer
-	tr      transport
-	id      wamp.ID
-	details wamp.Dict
-	reqIDs  wamp.RequestIDs
+	cfg    Config
+	url    string
+	log    *slog.Logger
+	ser    *wamp.Serializer
+	reqIDs wamp.RequestIDs
 
+	cur     atomic.Pointer[conn] // nil while not connected
 	writeMu sync.Mutex
 
 	mu       sync.Mutex
-	closed   bool  // no new requests
+	closed   bool  // Close was called, or the session ended for good
 	closeErr error // why: ErrSessionClosed, ErrConnectionLost, or an ABORT
 	calls    map[wamp.ID]*pendingCall
 	requests map[wamp.ID]chan wamp.Message
-	regs     map[wamp.ID]*Registration
-	subs     map[wamp.ID]*Subscription
-	subReqs  map[wamp.ID]*Subscription // SUBSCRIBE requests awaiting SUBSCRIBED
-	regReqs  map[wamp.ID]*Registration // REGISTER requests awaiting REGISTERED
-	invs     map[wamp.ID]*invocationState
+	regs     map[wamp.ID]*Registration   // by the current connection's IDs
+	subs     map[wamp.ID][]*Subscription // handlers by the current connection's subscription IDs
+	subReqs  map[wamp.ID]*Subscription   // SUBSCRIBE requests awaiting SUBSCRIBED
+	regReqs  map[wamp.ID]*Registration   // REGISTER requests awaiting REGISTERED
+	// What a reconnect restores: every registration and subscription the
+	// application holds.
+	restoreRegs map[*Registration]struct{}
+	restoreSubs map[*Subscription]struct{}
 
-	goodbye  chan struct{} // closed when the router's GOODBYE arrives
+	state    atomic.Int32 // a State
+	notes    stateQueue
 	done     chan struct{} // closed when the session has ended
 	baseCtx  context.Context
 	cancel   context.CancelFunc
 	handlers sync.WaitGroup // invocation handlers
-	loops    sync.WaitGroup // read loop
+	loops    sync.WaitGroup // read loops, the reconnect loop, the state notifier
 	events   eventQueue
 	closing  sync.Once
 
@@ -53,34 +62,111 @@ type Session struct {
 	dispatcherID atomic.Uint64
 }
 
+// conn is one connection to the router and the WAMP session joined over it.
+type conn struct {
+	tr       transport
+	id       wamp.ID
+	details  wamp.Dict
+	ctx      context.Context // handlers of invocations received on it
+	cancel   context.CancelCauseFunc
+	goodbye  chan struct{}                // closed when the router answers our GOODBYE
+	readDone chan struct{}                // closed when its read loop has ended
+	invs     map[wamp.ID]*invocationState // running invocations, by request; guarded by Session.mu
+}
+
 // Dial connects to the router at url and joins cfg.Realm. URLs: ws:// and
 // wss:// (WebSocket), tcp:// and tcps:// (RawSocket over TCP), unix://
 // (RawSocket over a Unix socket, as in unix:///run/router.sock).
 //
 // ctx bounds the connection and the join handshake (or, without a
 // deadline, cfg.ResponseTimeout does); once Dial returns, cancelling ctx has
-// no effect on the session.
+// no effect on the session. The first connection is not retried, even with
+// Config.Reconnect: an error here usually means a wrong URL, realm or
+// secret, which retrying would hide.
 func Dial(ctx context.Context, url string, cfg Config) (*Session, error) {
 	cfg = cfg.withDefaults()
 	if err := wamp.ValidateURI(cfg.Realm, wamp.Loose, wamp.MatchExact); err != nil {
 		return nil, fmt.Errorf("runtime: realm: %w", err)
 	}
+	if err := cfg.Reconnect.validate(); err != nil {
+		return nil, err
+	}
+	s := newSession(url, cfg)
+	s.setState(StateConnecting, 0, nil)
+	c, err := s.connect(ctx)
+	if err != nil {
+		s.cancel()
+		s.notes.close()
+		s.loops.Wait()
+		return nil, err
+	}
+	s.attach(c)
+	s.startEvents()
+	s.setState(StateJoined, c.id, nil)
+	s.log.Debug("joined", "url", url, "realm", cfg.Realm, "session", c.id, "serializer", cfg.Serializer.Name())
+	return s, nil
+}
+
+func newSession(url string, cfg Config) *Session {
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &Session{
+		cfg:         cfg,
+		url:         url,
+		log:         cfg.Logger,
+		ser:         cfg.Serializer,
+		calls:       map[wamp.ID]*pendingCall{},
+		requests:    map[wamp.ID]chan wamp.Message{},
+		regs:        map[wamp.ID]*Registration{},
+		subs:        map[wamp.ID][]*Subscription{},
+		subReqs:     map[wamp.ID]*Subscription{},
+		regReqs:     map[wamp.ID]*Registration{},
+		restoreRegs: map[*Registration]struct{}{},
+		restoreSubs: map[*Subscription]struct{}{},
+		done:        make(chan struct{}),
+		baseCtx:     ctx,
+		cancel:      cancel,
+		dispatched:  make(chan struct{}),
+	}
+	s.events.init()
+	s.notes.init()
+	if cfg.OnStateChange != nil {
+		s.loops.Add(1)
+		go s.notify()
+	} else {
+		s.notes.close()
+	}
+	return s
+}
+
+func (s *Session) startEvents() { go s.dispatchEvents() }
+
+// connect dials the router and joins the realm, bounded by ctx (or, without
+// a deadline, by ResponseTimeout).
+func (s *Session) connect(ctx context.Context) (*conn, error) {
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, cfg.ResponseTimeout)
+		ctx, cancel = context.WithTimeout(ctx, s.cfg.ResponseTimeout)
 		defer cancel()
 	}
-	tr, err := dialTransport(ctx, url, cfg)
+	tr, err := dialTransport(ctx, s.url, s.cfg)
 	if err != nil {
 		return nil, err
 	}
-	s, err := join(ctx, tr, cfg)
+	w, err := join(ctx, tr, s.cfg)
 	if err != nil {
 		tr.Close()
 		return nil, err
 	}
-	s.log.Debug("joined", "url", url, "realm", cfg.Realm, "session", s.id, "serializer", cfg.Serializer.Name())
-	return s, nil
+	cctx, cancel := context.WithCancelCause(s.baseCtx)
+	return &conn{tr: tr, id: w.Session, details: w.Details, ctx: cctx, cancel: cancel,
+		goodbye: make(chan struct{}), readDone: make(chan struct{}), invs: map[wamp.ID]*invocationState{}}, nil
+}
+
+// attach makes c the session's connection and starts reading from it.
+func (s *Session) attach(c *conn) {
+	s.cur.Store(c)
+	s.loops.Add(1)
+	go s.readLoop(c)
 }
 
 // clientRoles is what HELLO announces: every feature listed is implemented.
@@ -107,7 +193,7 @@ func clientRoles() wamp.Dict {
 // Agent is announced as HELLO.Details.agent.
 const Agent = "wampgen"
 
-func join(ctx context.Context, tr transport, cfg Config) (*Session, error) {
+func join(ctx context.Context, tr transport, cfg Config) (*wamp.Welcome, error) {
 	details := wamp.Dict{}
 	for k, v := range cfg.HelloDetails {
 		details[k] = v
@@ -158,7 +244,7 @@ func join(ctx context.Context, tr transport, cfg Config) (*Session, error) {
 		}
 		switch m := msg.(type) {
 		case *wamp.Welcome:
-			return newSession(tr, cfg, m), nil
+			return m, nil
 		case *wamp.Abort:
 			return nil, fail(abortError(m, cfg.Errors))
 		case *wamp.Challenge:
@@ -186,44 +272,27 @@ func abortError(m *wamp.Abort, reg *ErrorRegistry) *Error {
 	return e
 }
 
-func newSession(tr transport, cfg Config, w *wamp.Welcome) *Session {
-	ctx, cancel := context.WithCancel(context.Background())
-	s := &Session{
-		cfg:      cfg,
-		log:      cfg.Logger,
-		ser:      cfg.Serializer,
-		tr:       tr,
-		id:       w.Session,
-		details:  w.Details,
-		calls:    map[wamp.ID]*pendingCall{},
-		requests: map[wamp.ID]chan wamp.Message{},
-		regs:     map[wamp.ID]*Registration{},
-		subs:     map[wamp.ID]*Subscription{},
-		subReqs:  map[wamp.ID]*Subscription{},
-		regReqs:  map[wamp.ID]*Registration{},
-		invs:     map[wamp.ID]*invocationState{},
-		goodbye:  make(chan struct{}),
-		done:     make(chan struct{}),
-		baseCtx:  ctx,
-		cancel:   cancel,
+// ID returns the session ID the router assigned to the current
+// connection; 0 while not connected. It changes when the session reconnects.
+func (s *Session) ID() wamp.ID {
+	if c := s.cur.Load(); c != nil {
+		return c.id
 	}
-	s.events.init()
-	s.dispatched = make(chan struct{})
-	s.loops.Add(1)
-	go s.readLoop()
-	go s.dispatchEvents()
-	return s
+	return 0
 }
-
-// ID returns the session ID the router assigned.
-func (s *Session) ID() wamp.ID { return s.id }
 
 // Realm returns the realm the session joined.
 func (s *Session) Realm() wamp.URI { return s.cfg.Realm }
 
-// Details returns WELCOME.Details: authid, authrole, authmethod, the
-// router's roles and features.
-func (s *Session) Details() wamp.Dict { return s.details }
+// Details returns WELCOME.Details of the current connection: authid,
+// authrole, authmethod, the router's roles and features; nil while not
+// connected.
+func (s *Session) Details() wamp.Dict {
+	if c := s.cur.Load(); c != nil {
+		return c.details
+	}
+	return nil
+}
 
 // Serializer returns the serializer of the session.
 func (s *Session) Serializer() *wamp.Serializer { return s.ser }
@@ -241,8 +310,34 @@ func (s *Session) Err() error {
 	return s.closeErr
 }
 
-// send encodes and writes one message.
+// lostMessage is what a pending request receives when its connection is
+// lost or the session ends.
+type lostMessage struct{ err error }
+
+func (*lostMessage) Type() wamp.MessageType { return 0 }
+
+// notConnected returns why no message can be sent now.
+func (s *Session) notConnected() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return s.errClosed()
+	}
+	return fmt.Errorf("%w: reconnecting", ErrConnectionLost)
+}
+
+// send encodes and writes one message on the current connection.
 func (s *Session) send(m wamp.Message) error {
+	c := s.cur.Load()
+	if c == nil {
+		return s.notConnected()
+	}
+	return s.sendOn(c, m)
+}
+
+// sendOn writes m on c, if c is still the session's connection: a handler
+// of a lost connection must not answer on the next one.
+func (s *Session) sendOn(c *conn, m wamp.Message) error {
 	data, err := s.ser.Encode(m)
 	if err != nil {
 		return fmt.Errorf("runtime: %w", err)
@@ -251,50 +346,56 @@ func (s *Session) send(m wamp.Message) error {
 		return fmt.Errorf("%w: %s of %d bytes exceeds MaxMessageSize %d", ErrPayloadSizeExceeded, m.Type(), len(data), s.cfg.MaxMessageSize)
 	}
 	s.writeMu.Lock()
-	err = s.tr.Send(data)
+	if s.cur.Load() != c {
+		s.writeMu.Unlock()
+		return fmt.Errorf("%w: the connection this was for is gone", ErrConnectionLost)
+	}
+	err = c.tr.Send(data)
 	s.writeMu.Unlock()
 	if err != nil {
-		if e := s.Err(); e != nil {
-			return e
-		}
 		if errors.Is(err, ErrPayloadSizeExceeded) {
 			return err
+		}
+		if e := s.Err(); e != nil {
+			return e
 		}
 		return fmt.Errorf("%w: %v", ErrConnectionLost, err)
 	}
 	return nil
 }
 
-func (s *Session) readLoop() {
+func (s *Session) readLoop(c *conn) {
 	defer s.loops.Done()
+	defer close(c.readDone)
 	for {
-		data, err := s.tr.Recv()
+		data, err := c.tr.Recv()
 		if err != nil {
 			switch {
 			case errors.Is(err, errTooLarge), errors.Is(err, wamp.ErrMalformed):
-				s.abort(wamp.ErrProtocolViolation, err.Error())
+				s.abort(c, wamp.ErrProtocolViolation, err.Error())
 			default:
-				s.shutdown(fmt.Errorf("%w: %v", ErrConnectionLost, err))
+				s.lost(c, fmt.Errorf("%w: %v", ErrConnectionLost, err))
 			}
 			return
 		}
 		msg, err := s.ser.Decode(data)
 		if err != nil {
-			s.abort(wamp.ErrProtocolViolation, err.Error())
+			s.abort(c, wamp.ErrProtocolViolation, err.Error())
 			return
 		}
 		if err := s.checkIncoming(msg); err != nil {
-			s.abort(wamp.ErrProtocolViolation, err.Error())
+			s.abort(c, wamp.ErrProtocolViolation, err.Error())
 			return
 		}
-		if !s.handle(msg) {
+		if !s.handle(c, msg) {
 			return
 		}
 	}
 }
 
-// handle dispatches one message; it returns false when the session ended.
-func (s *Session) handle(msg wamp.Message) bool {
+// handle dispatches one message; it returns false when the connection
+// ended.
+func (s *Session) handle(c *conn, msg wamp.Message) bool {
 	switch m := msg.(type) {
 	case *wamp.Result:
 		s.deliverResult(m)
@@ -305,9 +406,9 @@ func (s *Session) handle(msg wamp.Message) bool {
 			s.deliverReply(m.Request, m)
 		}
 	case *wamp.Invocation:
-		s.invoke(m)
+		s.invoke(c, m)
 	case *wamp.Interrupt:
-		s.interrupt(m)
+		s.interrupt(c, m)
 	case *wamp.Event:
 		s.deliverEvent(m)
 	case *wamp.Registered:
@@ -335,83 +436,147 @@ func (s *Session) handle(msg wamp.Message) bool {
 		initiated := s.closed
 		s.mu.Unlock()
 		if initiated {
-			close(s.goodbye)
+			close(c.goodbye)
 			return false
 		}
 		// The router ends the session: acknowledge, then close.
 		s.log.Info("router closed the session", "reason", m.Reason)
-		s.send(&wamp.Goodbye{Reason: wamp.CloseGoodbyeAndOut})
-		s.shutdown(fmt.Errorf("%w by the router: %s", ErrSessionClosed, m.Reason))
+		s.sendOn(c, &wamp.Goodbye{Details: wamp.Dict{}, Reason: wamp.CloseGoodbyeAndOut})
+		s.lost(c, fmt.Errorf("%w by the router: %s", ErrSessionClosed, m.Reason))
 		return false
 	case *wamp.Abort:
 		s.log.Warn("router aborted the session", "reason", m.Reason)
-		s.shutdown(abortError(m, s.cfg.Errors))
+		s.lost(c, abortError(m, s.cfg.Errors))
 		return false
 	default:
-		s.abort(wamp.ErrProtocolViolation, fmt.Sprintf("a router must not send %s to a client in an established session", msg.Type()))
+		s.abort(c, wamp.ErrProtocolViolation, fmt.Sprintf("a router must not send %s to a client in an established session", msg.Type()))
 		return false
 	}
 	return true
 }
 
-// abort sends ABORT with reason and ends the session.
-func (s *Session) abort(reason wamp.URI, msg string) {
+// abort sends ABORT with reason on c and ends c.
+func (s *Session) abort(c *conn, reason wamp.URI, msg string) {
 	s.log.Warn("aborting session", "reason", reason, "message", msg)
-	s.send(&wamp.Abort{Details: wamp.Dict{wamp.KeyMessage: msg}, Reason: reason})
-	s.shutdown(&Error{URI: reason, Args: wamp.ArgsOf(msg)})
+	s.sendOn(c, &wamp.Abort{Details: wamp.Dict{wamp.KeyMessage: msg}, Reason: reason})
+	s.lost(c, &Error{URI: reason, Args: wamp.ArgsOf(msg)})
 }
 
-// shutdown ends the session once: it records why, fails every request in
-// flight with that error, cancels every running handler, and closes the
-// transport. It does not wait for anything.
+// lost handles the end of connection c for reason why: requests in flight
+// on it fail at once, its handlers are cancelled, and then the session
+// either reconnects (Config.Reconnect, and Close was not called) or ends.
+func (s *Session) lost(c *conn, why error) {
+	s.mu.Lock()
+	if s.cur.Load() != c {
+		s.mu.Unlock()
+		c.tr.Close()
+		return // already handled, or a connection being restored
+	}
+	reconnect := s.cfg.Reconnect != nil && !s.closed
+	s.mu.Unlock()
+	if !reconnect {
+		s.shutdown(why)
+		return
+	}
+	s.log.Warn("connection lost; reconnecting", "session", c.id, "err", why)
+	failWith := why
+	if !errors.Is(why, ErrConnectionLost) {
+		failWith = fmt.Errorf("%w: %w", ErrConnectionLost, why)
+	}
+	s.detach(c, failWith)
+	s.setState(StateReconnecting, 0, why)
+	s.mu.Lock()
+	if !s.closed {
+		s.loops.Add(1)
+		go s.reconnectLoop()
+	}
+	s.mu.Unlock()
+}
+
+// detach stops using c: it fails the requests in flight with why, forgets
+// the router-assigned IDs of c (the registrations and subscriptions stay
+// to be restored), cancels c's handlers, and closes c.
+func (s *Session) detach(c *conn, why error) {
+	s.writeMu.Lock()
+	s.cur.CompareAndSwap(c, nil)
+	s.writeMu.Unlock()
+	s.mu.Lock()
+	for id, pc := range s.calls {
+		pc.push(callEvent{err: why}) // under s.mu: see deliverResult
+		delete(s.calls, id)
+	}
+	reqs := s.requests
+	s.requests = map[wamp.ID]chan wamp.Message{}
+	clear(s.regs)
+	clear(s.subs)
+	clear(s.regReqs)
+	clear(s.subReqs)
+	s.mu.Unlock()
+	for _, ch := range reqs {
+		ch <- &lostMessage{err: why} // each has room: see begin
+	}
+	c.cancel(why)
+	c.tr.Close()
+}
+
+// shutdown ends the session for good, once: it records why, fails every
+// request in flight with that error, cancels every handler, stops
+// reconnecting, and closes the connection. It does not wait for anything.
 func (s *Session) shutdown(why error) {
 	s.closing.Do(func() {
 		s.mu.Lock()
 		s.closed = true
 		s.closeErr = why
-		for id, c := range s.calls {
-			c.push(callEvent{err: why}) // under s.mu: see deliverResult
-			delete(s.calls, id)
-		}
-		reqs := s.requests
-		s.requests = map[wamp.ID]chan wamp.Message{}
 		s.mu.Unlock()
-		for _, ch := range reqs {
-			close(ch)
+		if c := s.cur.Load(); c != nil {
+			s.detach(c, why)
+		} else {
+			s.detach(&conn{tr: nopTransport{}, cancel: func(error) {}}, why)
 		}
 		s.cancel()
-		s.tr.Close()
 		s.events.close()
 		close(s.done)
+		s.setState(StateClosed, 0, why)
+		s.notes.close()
 	})
 }
+
+// nopTransport stands in for the connection when there is none.
+type nopTransport struct{}
+
+func (nopTransport) Send([]byte) error     { return ErrSessionClosed }
+func (nopTransport) Recv() ([]byte, error) { return nil, ErrSessionClosed }
+func (nopTransport) Close() error          { return nil }
 
 // Close leaves the realm with the GOODBYE handshake, closes the
 // connection, and waits for the session's goroutines to end: running
 // handlers see their context cancelled, and Close waits for them up to
-// Config.ResponseTimeout. Requests in flight fail with ErrSessionClosed.
-// Close is idempotent; it returns nil if the session ended cleanly.
+// Config.ResponseTimeout. Requests in flight fail with ErrSessionClosed. A
+// session that is reconnecting stops trying. Close is idempotent; it
+// returns nil if the session ended cleanly.
 //
 // An event handler may call Close: Close then does not wait for that
 // handler, and the session's event goroutine ends when the handler returns.
-// A procedure handler that closes its own session must do so from another
-// goroutine (go sess.Close()): like http.Server.Shutdown, Close waits for
-// the running handlers, and would otherwise wait for its caller until
-// ResponseTimeout.
+// A procedure handler (or an OnStateChange callback) that closes its own
+// session must do so from another goroutine (go sess.Close()): like
+// http.Server.Shutdown, Close waits for the running handlers, and would
+// otherwise wait for its caller until ResponseTimeout.
 func (s *Session) Close() error {
 	s.mu.Lock()
 	already := s.closed
 	s.closed = true
 	s.mu.Unlock()
 	var err error
-	if !already {
-		if err = s.send(&wamp.Goodbye{Reason: wamp.CloseRealm}); err == nil {
+	if c := s.cur.Load(); !already && c != nil {
+		if err = s.sendOn(c, &wamp.Goodbye{Details: wamp.Dict{}, Reason: wamp.CloseRealm}); err == nil {
 			select {
-			case <-s.goodbye:
-			case <-s.done:
+			case <-c.goodbye:
+			case <-c.readDone:
 			case <-time.After(s.cfg.ResponseTimeout):
 				err = fmt.Errorf("runtime: router did not answer GOODBYE within %v", s.cfg.ResponseTimeout)
 			}
+		} else if errors.Is(err, ErrConnectionLost) {
+			err = nil // nothing to say goodbye to
 		}
 	}
 	s.shutdown(ErrSessionClosed)
@@ -488,9 +653,9 @@ func (s *Session) request(ctx context.Context, id wamp.ID, ch chan wamp.Message,
 		timeout = t.C
 	}
 	select {
-	case reply, ok := <-ch:
-		if !ok {
-			return nil, s.Err()
+	case reply := <-ch:
+		if l, isLost := reply.(*lostMessage); isLost {
+			return nil, l.err
 		}
 		if e, isErr := reply.(*wamp.Error); isErr {
 			return nil, s.cfg.Errors.FromWire(e.Error, e.Details, e.Args, e.Kwargs)
