@@ -2,14 +2,8 @@ package router_test
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"errors"
-	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -27,6 +21,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/wampgen/wampgen/router"
+	"github.com/wampgen/wampgen/router/routertest"
 )
 
 func checkURL(t *testing.T, raw, scheme string) *url.URL {
@@ -290,12 +285,12 @@ func TestHandlerOnOwnMux(t *testing.T) {
 }
 
 func TestTLS(t *testing.T) {
-	cert, pool := selfSigned(t)
+	server, trusted := routertest.TLS(t)
 	r, err := router.Start(context.Background(), router.Config{
 		WebSocketAddr:  "127.0.0.1:0",
 		RawSocketAddr:  "127.0.0.1:0",
 		UnixSocketPath: unixPath(t),
-		TLSConfig:      &tls.Config{Certificates: []tls.Certificate{cert}},
+		TLSConfig:      server,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -305,11 +300,11 @@ func TestTLS(t *testing.T) {
 	checkURL(t, r.RawSocketURL(), "tcps")
 	checkURL(t, r.UnixURL(), "unix")
 
-	callee := dial(t, r.WebSocketURL(), client.Config{TlsCfg: &tls.Config{RootCAs: pool}, Serialization: serialize.MSGPACK})
+	callee := dial(t, r.WebSocketURL(), client.Config{TlsCfg: trusted, Serialization: serialize.MSGPACK})
 	if err := callee.Register("test.echo", echo, nil); err != nil {
 		t.Fatal(err)
 	}
-	caller := dial(t, r.RawSocketURL(), client.Config{TlsCfg: &tls.Config{RootCAs: pool}, Serialization: serialize.CBOR})
+	caller := dial(t, r.RawSocketURL(), client.Config{TlsCfg: trusted, Serialization: serialize.CBOR})
 	res, err := caller.Call(context.Background(), "test.echo", nil, wamp.List{"over tls"}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -331,35 +326,6 @@ func TestTLS(t *testing.T) {
 	if _, err := dialErr(strings.Replace(r.WebSocketURL(), "wss:", "ws:", 1), client.Config{}); err == nil {
 		t.Error("plain WebSocket client joined a TLS listener")
 	}
-}
-
-// selfSigned returns a certificate for 127.0.0.1 and a pool that trusts it.
-func selfSigned(t *testing.T) (tls.Certificate, *x509.CertPool) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1),
-		Subject:      pkix.Name{CommonName: "router test"},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(time.Hour),
-		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	leaf, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := x509.NewCertPool()
-	pool.AddCert(leaf)
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, pool
 }
 
 func TestKeepAlive(t *testing.T) {
