@@ -4,7 +4,8 @@
 //	                                    call every procedure through the generated client
 //	calculator serve --listen ADDR --realm REALM [--callee=true|false]
 //	                                    serve WebSocket at ws://ADDR/ with the Go
-//	                                    implementation registered (unless --callee=false)
+//	                                    implementation registered (unless --callee=false),
+//	                                    and the calculator's web page at http://ADDR/
 //	calculator call --url URL --realm REALM --serializer json|msgpack|cbor
 //	                                    check every procedure of the contract against
 //	                                    whatever serves it at URL; exit 1 if any fails
@@ -17,9 +18,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/wampgen/wampgen/examples/calculator/calc"
 	"github.com/wampgen/wampgen/router"
@@ -47,40 +52,43 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 2
 }
 
-// startRouter starts the embedded router serving realm over WebSocket at
-// addr, with the Go implementation registered unless callee is false.
-func startRouter(ctx context.Context, addr string, realm wamp.URI, callee bool, log *slog.Logger) (*router.Router, *runtime.Session, error) {
-	r, err := router.Start(ctx, router.Config{
+// startRouter starts the embedded router serving realm to anonymous
+// clients, over WebSocket at addr, or through Router.Handler only when addr
+// is empty.
+func startRouter(ctx context.Context, addr string, realm wamp.URI, log *slog.Logger) (*router.Router, error) {
+	return router.Start(ctx, router.Config{
 		WebSocketAddr: addr,
 		Realms:        []router.RealmConfig{{Name: string(realm), Anonymous: true}},
 		Logger:        log,
 	})
+}
+
+// registerService joins realm at url over MsgPack and registers the Go
+// implementation of the calculator.
+func registerService(ctx context.Context, wsURL string, realm wamp.URI, log *slog.Logger) (*runtime.Session, error) {
+	sess, err := runtime.Dial(ctx, wsURL, runtime.Config{Realm: realm, Serializer: wamp.MsgPack, Logger: log})
 	if err != nil {
-		return nil, nil, err
-	}
-	if !callee {
-		return r, nil, nil
-	}
-	sess, err := runtime.Dial(ctx, r.WebSocketURL(), runtime.Config{Realm: realm, Serializer: wamp.MsgPack, Logger: log})
-	if err != nil {
-		r.Close()
-		return nil, nil, err
+		return nil, err
 	}
 	if _, err := calc.RegisterCalculator(ctx, sess, &calc.Service{}); err != nil {
 		sess.Close()
-		r.Close()
-		return nil, nil, err
+		return nil, err
 	}
-	return r, sess, nil
+	return sess, nil
 }
 
 func demo(ctx context.Context, stdout, stderr io.Writer) int {
-	r, callee, err := startRouter(ctx, "127.0.0.1:0", "realm1", true, nil)
+	r, err := startRouter(ctx, "127.0.0.1:0", "realm1", nil)
 	if err != nil {
 		fmt.Fprintln(stderr, "calculator:", err)
 		return 1
 	}
 	defer r.Close()
+	callee, err := registerService(ctx, r.WebSocketURL(), "realm1", nil)
+	if err != nil {
+		fmt.Fprintln(stderr, "calculator:", err)
+		return 1
+	}
 	defer callee.Close()
 	fmt.Fprintf(stdout, "embedded router at %s, calculator registered (MsgPack session)\n", r.WebSocketURL())
 	failed := 0
@@ -109,28 +117,81 @@ func demo(ctx context.Context, stdout, stderr io.Writer) int {
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("calculator serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	listen := fs.String("listen", "127.0.0.1:8080", "address to serve WebSocket on")
+	listen := fs.String("listen", "127.0.0.1:8080", "address to serve WebSocket and the web page on")
 	realm := fs.String("realm", "realm1", "realm to serve")
 	callee := fs.Bool("callee", true, "register the Go implementation of the calculator")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	r, sess, err := startRouter(ctx, *listen, wamp.URI(*realm), *callee, log)
-	if err != nil {
+	fail := func(err error) int {
 		fmt.Fprintln(stderr, "calculator serve:", err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "serving realm %s at %s (callee: %v)\n", *realm, r.WebSocketURL(), *callee)
-	<-ctx.Done()
+
+	// One port serves both the router's WebSocket endpoint and the page, so
+	// that the page's origin is the router's.
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", *listen)
+	if err != nil {
+		return fail(err)
+	}
+	r, err := startRouter(ctx, "", wamp.URI(*realm), log)
+	if err != nil {
+		ln.Close()
+		return fail(err)
+	}
+	srv := &http.Server{
+		Handler:           newHandler(r.Handler()),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	// stop closes the router first: Close says GOODBYE to every session and
+	// ends its connection, which srv.Shutdown does not wait for (it leaves
+	// hijacked connections alone).
+	stop := func() int {
+		code := 0
+		if err := r.Close(); err != nil {
+			code = fail(err)
+		}
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(sctx); err != nil {
+			code = fail(err)
+		}
+		return code
+	}
+
+	addr := ln.Addr().String()
+	wsURL := "ws://" + addr + "/"
+	var sess *runtime.Session
+	if *callee {
+		if sess, err = registerService(ctx, wsURL, wamp.URI(*realm), log); err != nil {
+			stop()
+			return fail(err)
+		}
+	}
+	page := "http://" + addr + "/"
+	if *realm != "realm1" {
+		page += "?realm=" + url.QueryEscape(*realm)
+	}
+	fmt.Fprintf(stdout, "serving realm %s at %s (callee: %v), web page at %s\n", *realm, wsURL, *callee, page)
+
+	code := 0
+	select {
+	case <-ctx.Done():
+	case err := <-served:
+		code = fail(err)
+	}
 	if sess != nil {
 		sess.Close()
 	}
-	if err := r.Close(); err != nil {
-		fmt.Fprintln(stderr, "calculator serve:", err)
-		return 1
+	if c := stop(); c != 0 {
+		code = c
 	}
-	return 0
+	return code
 }
 
 func call(ctx context.Context, args []string, stdout, stderr io.Writer) int {

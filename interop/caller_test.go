@@ -1,0 +1,70 @@
+package interop
+
+import (
+	"fmt"
+	"testing"
+	"time"
+)
+
+// TestJSCaller has each JavaScript client, over each serializer, run every
+// check of the contract (js/contract.mjs) against `calculator serve`: all
+// must pass but for the client's lacks, which must fail as expected.
+func TestJSCaller(t *testing.T) {
+	t.Parallel()
+	e := need(t)
+	for _, cl := range clients {
+		for _, ser := range serializers {
+			t.Run(cl.id+"/"+ser, func(t *testing.T) {
+				t.Parallel()
+				wsURL, _ := serveCalculator(t, e)
+				results, exitErr := runNode(t, e, 2*time.Minute, "js/caller.mjs",
+					"--client", cl.id, "--serializer", ser, "--url", wsURL)
+
+				got := map[string]map[string]any{}
+				done := false
+				for _, r := range results {
+					switch {
+					case r["check"] != nil:
+						name := fmt.Sprint(r["check"])
+						if _, dup := got[name]; dup {
+							t.Errorf("js/caller.mjs reported %q twice", name)
+						}
+						got[name] = r
+					case r["done"] == true:
+						done = true
+					}
+				}
+				if !done {
+					t.Errorf("js/caller.mjs did not finish: %v", results)
+				}
+				known := map[string]bool{}
+				failures := 0
+				for _, c := range callerChecks {
+					known[c.name] = true
+					r, ok := got[c.name]
+					why := fmt.Sprint(r["error"])
+					switch lack := expected(cl.id, caller, ser, c.name); {
+					case !ok:
+						t.Errorf("js/caller.mjs did not report %q", c.name)
+					case lack == nil && r["ok"] != true:
+						t.Errorf("FAIL %s: %s", c.name, why)
+					case lack != nil && r["ok"] == true:
+						t.Errorf("%q passes although %s: update expectations_test.go and the README (go test ./interop -update)", c.name, lack.name)
+					case lack != nil && !lack.failure.MatchString(why):
+						t.Errorf("%q fails with %q, not as %s does (%s)", c.name, why, lack.name, lack.failure)
+					case lack != nil:
+						failures++
+					}
+				}
+				for name := range got {
+					if !known[name] {
+						t.Errorf("js/caller.mjs ran a check this test does not know (add it to callerChecks): %q", name)
+					}
+				}
+				if (failures > 0) != (exitErr != nil) {
+					t.Errorf("js/caller.mjs: %d expected failures but exit %v", failures, exitErr)
+				}
+			})
+		}
+	}
+}

@@ -1,0 +1,22 @@
+// Package interop proves that the calculator (examples/calculator) works
+// with two JavaScript WAMP clients from npm, Autobahn|JS and Wampy.js, in
+// Node.js and in a real browser. It holds only tests:
+//
+//   - each JavaScript client as a CALLER of `calculator serve` (the Go
+//     implementation behind the embedded router), over JSON, MessagePack
+//     and CBOR, runs every check of the contract (js/contract.mjs);
+//   - each JavaScript client as a CALLEE implementing the contract is
+//     checked by the generated Go client (`calculator call`), over each
+//     serializer;
+//   - headless Chromium clicks through the calculator's web page, which
+//     `calculator serve` serves at http://ADDR/ next to ws://ADDR/.
+//
+// What a client lacks is written down in expectations_test.go, by name, with
+// the check it makes fail and how; the tests fail if such a check passes
+// (so the list never outlives the lack) or fails differently. The README's
+// Interoperability table is rendered from the same data, and a test fails
+// when the README differs (go test ./interop -update rewrites it).
+//
+// The JavaScript side needs `npm ci` in this directory and Chromium at
+// /usr/bin/chromium; ./test.sh installs both.
+package interop
