@@ -6,10 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/gorilla/websocket"
 
 	"github.com/wampgen/wampgen/router"
 	"github.com/wampgen/wampgen/runtime"
@@ -850,5 +855,66 @@ func TestTypedNilErrorFromHandler(t *testing.T) {
 	rpcRegister(t, callee, "com.test.ok", func(ctx context.Context, inv *runtime.Invocation) (*runtime.Result, error) { return nil, nil })
 	if _, err := caller.Call(context.Background(), "com.test.ok", wamp.Payload{}, wamp.Payload{}); err != nil {
 		t.Fatalf("callee session broken: %v", err)
+	}
+}
+
+// TestUnreadablePayloadCostsOneRequest: a message whose header is fine but
+// whose payload this runtime refuses (here a string that is not UTF-8,
+// which a router forwards untouched) fails only its own request; the
+// session goes on serving.
+func TestUnreadablePayloadCostsOneRequest(t *testing.T) {
+	replies := make(chan string, 10)
+	up := websocket.Upgrader{Subprotocols: []string{"wamp.2.json"}}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		send := func(s string) { conn.WriteMessage(websocket.TextMessage, []byte(s)) }
+		for {
+			_, data, err := conn.ReadMessage()
+			if err != nil {
+				return
+			}
+			switch {
+			case bytes.HasPrefix(data, []byte("[1,")): // HELLO
+				send(`[2,7,{"roles":{"dealer":{}}}]`)
+			case bytes.HasPrefix(data, []byte("[64,")): // REGISTER, request 1
+				send(`[65,1,1001]`)
+				send("[68,5,1001,{},[\"\xff\xfe\"]]") // unreadable arguments
+				send(`[68,6,1001,{},["fine"]]`)       // then a good one
+			case bytes.HasPrefix(data, []byte("[48,")): // CALL: answer unreadably
+				var req int
+				fmt.Sscanf(string(data), "[48,%d,", &req)
+				send(fmt.Sprintf("[50,%d,{},[\"\xff\"]]", req))
+			case bytes.HasPrefix(data, []byte("[6,")): // GOODBYE
+				send(`[6,{},"wamp.close.goodbye_and_out"]`)
+			default:
+				replies <- string(data)
+			}
+		}
+	}))
+	t.Cleanup(srv.Close)
+	s := rpcDial(t, "ws"+strings.TrimPrefix(srv.URL, "http")+"/", runtime.Config{})
+	rpcRegister(t, s, "com.test.echo", func(ctx context.Context, inv *runtime.Invocation) (*runtime.Result, error) {
+		return &runtime.Result{Args: inv.Args}, nil
+	})
+	for _, want := range []string{`[8,68,5,{},"wamp.error.invalid_argument"`, `[70,6,{},["fine"]]`} {
+		select {
+		case got := <-replies:
+			if !strings.HasPrefix(got, want) {
+				t.Fatalf("router got %s, want %s…", got, want)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("no %s…", want)
+		}
+	}
+	_, err := s.Call(context.Background(), "com.test.any", wamp.Payload{}, wamp.Payload{})
+	if err == nil || !errors.Is(err, wamp.ErrMalformed) {
+		t.Fatalf("unreadable RESULT: %v", err)
+	}
+	if s.State() != runtime.StateJoined {
+		t.Fatalf("session state %v after unreadable payloads", s.State())
 	}
 }

@@ -380,6 +380,9 @@ func (s *Session) readLoop(c *conn) {
 		}
 		msg, err := s.ser.Decode(data)
 		if err != nil {
+			if s.salvage(c, data, err) {
+				continue
+			}
 			s.abort(c, wamp.ErrProtocolViolation, err.Error())
 			return
 		}
@@ -391,6 +394,42 @@ func (s *Session) readLoop(c *conn) {
 			return
 		}
 	}
+}
+
+// salvage handles a message that does not decode but whose header does:
+// an INVOCATION is answered with wamp.error.invalid_argument, a RESULT or
+// ERROR fails just the call it answers, an EVENT is dropped, and the
+// session goes on. A router forwards payloads it does not inspect, so one
+// peer sending something this runtime refuses (say, a MsgPack extension)
+// must cost only that request, not every procedure of the callee. Anything
+// else is a protocol violation.
+func (s *Session) salvage(c *conn, data []byte, decodeErr error) bool {
+	h, ok := s.ser.PeekHeader(data)
+	if !ok {
+		return false
+	}
+	switch {
+	case h.Type == wamp.TypeInvocation:
+		s.log.Warn("answering an unreadable INVOCATION with invalid_argument", "request", h.Request, "err", decodeErr)
+		s.sendOn(c, &wamp.Error{RequestType: wamp.TypeInvocation, Request: h.Request, Details: wamp.Dict{},
+			Error: wamp.ErrInvalidArgument, Args: wamp.ArgsOf("the callee cannot read this invocation: " + decodeErr.Error())})
+		return true
+	case h.Type == wamp.TypeResult, h.Type == wamp.TypeError && h.RequestType == wamp.TypeCall:
+		if !s.reqIDs.Issued(h.Request) {
+			return false
+		}
+		s.mu.Lock()
+		if p, pending := s.calls[h.Request]; pending {
+			delete(s.calls, h.Request)
+			p.push(callEvent{err: fmt.Errorf("runtime: the answer to call %d cannot be read: %w", h.Request, decodeErr)})
+		}
+		s.mu.Unlock()
+		return true
+	case h.Type == wamp.TypeEvent:
+		s.log.Warn("dropping an unreadable EVENT", "subscription", h.Request, "err", decodeErr)
+		return true
+	}
+	return false
 }
 
 // handle dispatches one message; it returns false when the connection
