@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/big"
 	"reflect"
 	"strings"
 
@@ -66,6 +67,12 @@ func newMsgpackHandle() *codec.MsgpackHandle {
 
 func newCBORHandle() *codec.CborHandle {
 	h := &codec.CborHandle{}
+	// RFC 8746 typed arrays of uint8 (tag 64) are what JavaScript CBOR
+	// encoders write for a Uint8Array: bytes. Bignums (tags 2 and 3) must
+	// stay exact: ugorji would turn them into a float64 by itself.
+	_ = h.SetInterfaceExt(reflect.TypeFor[cborTypedBytes](), 64, cborTypedBytesExt{})
+	_ = h.SetInterfaceExt(reflect.TypeFor[cborBignum](), 2, cborBignumExt{})
+	_ = h.SetInterfaceExt(reflect.TypeFor[cborNegBignum](), 3, cborBignumExt{negative: true})
 	h.MapType = mapType
 	return h
 }
@@ -93,6 +100,87 @@ func (binaryExt) UpdateExt(dst, src any) {
 			*p = b
 		}
 	}
+}
+
+// cborTypedBytes is a CBOR tag 64 (uint8 typed array) while decoding.
+type cborTypedBytes []byte
+
+// cborBignum and cborNegBignum are CBOR bignums (tags 2 and 3) while
+// decoding.
+type (
+	cborBignum    struct{ v *big.Int }
+	cborNegBignum struct{ v *big.Int }
+)
+
+type cborTypedBytesExt struct{}
+
+func (cborTypedBytesExt) ConvertExt(v any) any { return []byte(v.(cborTypedBytes)) }
+
+func (cborTypedBytesExt) UpdateExt(dst, src any) {
+	b, ok := src.([]byte)
+	if !ok {
+		// ugorji recovers error panics raised in extensions and returns them.
+		panic(fmt.Errorf("CBOR tag 64 holds %T, not a byte string", src))
+	}
+	*dst.(*cborTypedBytes) = b
+}
+
+type cborBignumExt struct{ negative bool }
+
+func (cborBignumExt) ConvertExt(v any) any { return nil }
+
+func (e cborBignumExt) UpdateExt(dst, src any) {
+	b, ok := src.([]byte)
+	if !ok {
+		panic(fmt.Errorf("CBOR bignum holds %T, not a byte string", src))
+	}
+	n := new(big.Int).SetBytes(b)
+	if e.negative {
+		dst.(*cborNegBignum).v = n.Sub(new(big.Int).Neg(n), big.NewInt(1)) // -1 - n
+		return
+	}
+	dst.(*cborBignum).v = n
+}
+
+// errBignum refuses a CBOR bignum beyond 64 bits: no other serializer
+// could carry it, and rounding it to a float64 would change it silently.
+var errBignum = errors.New("CBOR bignum does not fit in 64 bits")
+
+// unwrapCBOR replaces, in place, the CBOR-only values inside the lists and
+// maps of v with plain ones: typed byte arrays with []byte, bignums with
+// uint64 or int64. It returns v, or the replacement when v itself is one.
+func unwrapCBOR(v any) (any, error) {
+	switch t := v.(type) {
+	case cborTypedBytes:
+		return []byte(t), nil
+	case cborBignum:
+		if !t.v.IsUint64() {
+			return nil, errBignum
+		}
+		return t.v.Uint64(), nil
+	case cborNegBignum:
+		if !t.v.IsInt64() {
+			return nil, errBignum
+		}
+		return t.v.Int64(), nil
+	case []any:
+		for i, e := range t {
+			u, err := unwrapCBOR(e)
+			if err != nil {
+				return nil, err
+			}
+			t[i] = u
+		}
+	case map[string]any:
+		for k, e := range t {
+			u, err := unwrapCBOR(e)
+			if err != nil {
+				return nil, err
+			}
+			t[k] = u
+		}
+	}
+	return v, nil
 }
 
 // encodeBinaryString returns the WAMP JSON form of b: NUL followed by the
@@ -172,6 +260,11 @@ func (s *serializer) Deserialize(data []byte) (wamp.Message, error) {
 	list, ok := v.([]any)
 	if !ok {
 		return nil, fmt.Errorf("decode %s: message is %T, not a list", s.name, v)
+	}
+	if s.name == "cbor" {
+		if _, err := unwrapCBOR(list); err != nil {
+			return nil, fmt.Errorf("decode cbor: %w", err)
+		}
 	}
 	if s.json {
 		// Only payload containers (dicts and lists) follow the binary

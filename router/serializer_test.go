@@ -3,6 +3,7 @@ package router
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/hex"
 	"reflect"
 	"strings"
 	"testing"
@@ -345,4 +346,37 @@ func FuzzDeserialize(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestCBORTypedArraysAndBignums(t *testing.T) {
+	for _, tc := range []struct {
+		hex  string // the CBOR of a CALL's Arguments element
+		want any
+	}{
+		{"d840430001ff", []byte{0x00, 0x01, 0xff}},            // tag 64: a Uint8Array from JavaScript
+		{"c24827f80ddaa1ba7878", uint64(2880067194370816120)}, // tag 2 within 64 bits: exact
+		{"c34827f80ddaa1ba7877", int64(-2880067194370816120)}, // tag 3: -1 - n
+		{"c249010000000000000000", nil},                       // 2^64: refused
+	} {
+		arg, err := hex.DecodeString(tc.hex)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// [48, 1, {}, "com.x", [arg]]
+		msg := append([]byte{0x85, 0x18, 0x30, 0x01, 0xa0, 0x65, 'c', 'o', 'm', '.', 'x', 0x81}, arg...)
+		m, err := serializerFor(3).Deserialize(msg)
+		if tc.want == nil {
+			if err == nil {
+				t.Errorf("%s: accepted %v", tc.hex, m)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", tc.hex, err)
+		}
+		got := m.(*wamp.Call).Arguments[0]
+		if !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s: got %#v, want %#v", tc.hex, got, tc.want)
+		}
+	}
 }
