@@ -265,7 +265,7 @@ func (b *builder) service(spec *ast.TypeSpec, d *directive) {
 			s.Prefix = a.value
 		}
 	}
-	if iface.NumMethods() == 0 {
+	if iface.NumMethods() == 0 || !iface.IsMethodSet() {
 		b.silence(spec)
 		if iface.IsMethodSet() {
 			b.errorf(spec.Name.Pos(), "service %s has no methods: declare at least one procedure", s.Name)
@@ -388,6 +388,9 @@ func (b *builder) method(s *Service, spec *ast.TypeSpec, fn *types.Func, prefixK
 			m.URI = s.Prefix + "." + snakeCase(fn.Name())
 			if m.Match == wamp.MatchWildcard {
 				fail("match=wildcard needs an explicit uri= pattern with empty components, such as uri=com.example..add")
+			} else if err := wamp.ValidateApplicationURI(wamp.URI(m.URI), wamp.Strict, m.Match); err != nil {
+				fail("the default procedure URI %q is not a strict WAMP URI (rule: strict URIs are components of a-z, 0-9 and _): give the method a uri= (%v)", m.URI, err)
+				m.URI = ""
 			}
 		}
 	}
@@ -533,7 +536,7 @@ func (b *builder) unsupported(t types.Type) string {
 
 func (b *builder) unsupportedIn(t types.Type, seen map[types.Type]bool) string {
 	t = types.Unalias(t)
-	if seen[t] {
+	if seen[t] || len(seen) > 1000 { // a cycle of instantiations never repeats a type
 		return ""
 	}
 	seen[t] = true

@@ -239,6 +239,9 @@ type scope map[string]bool
 
 func (e *emitter) newScope(locals ...string) scope {
 	s := scope{}
+	for _, name := range types.Universe.Names() {
+		s[name] = true // a parameter named int or len must not hide the builtin
+	}
 	for _, name := range e.imports {
 		s[name] = true
 	}

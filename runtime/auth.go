@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 
 	"github.com/wampgen/wampgen/wamp"
 )
@@ -75,6 +76,21 @@ func (a craAuth) Respond(c *wamp.Challenge) (string, wamp.Dict, error) {
 	return base64.StdEncoding.EncodeToString(mac.Sum(nil)), nil, nil
 }
 
+// The authenticators print, format and log without their secrets: %v of a
+// Config, or a Config passed to a logger, must not leak a ticket or a key.
+
+func (a ticketAuth) String() string       { return "ticket(authid=" + a.id + ")" }
+func (a ticketAuth) GoString() string     { return a.String() }
+func (a ticketAuth) LogValue() slog.Value { return slog.StringValue(a.String()) }
+
+func (a craAuth) String() string       { return "wampcra(authid=" + a.id + ")" }
+func (a craAuth) GoString() string     { return a.String() }
+func (a craAuth) LogValue() slog.Value { return slog.StringValue(a.String()) }
+
+func (a cryptoSignAuth) String() string       { return "cryptosign(authid=" + a.id + ")" }
+func (a cryptoSignAuth) GoString() string     { return a.String() }
+func (a cryptoSignAuth) LogValue() slog.Value { return slog.StringValue(a.String()) }
+
 // CryptoSign authenticates with an Ed25519 key: HELLO announces the public
 // key (hex) in authextra.pubkey, and the signature is the hex of the
 // Ed25519 signature of the 32-byte challenge followed by the challenge.
@@ -90,6 +106,9 @@ type cryptoSignAuth struct {
 func (a cryptoSignAuth) Method() string { return "cryptosign" }
 func (a cryptoSignAuth) AuthID() string { return a.id }
 func (a cryptoSignAuth) AuthExtra() wamp.Dict {
+	if len(a.key) != ed25519.PrivateKeySize {
+		return nil // Respond reports the bad key; Public would panic on it
+	}
 	pub, _ := a.key.Public().(ed25519.PublicKey)
 	return wamp.Dict{wamp.KeyPubKey: hex.EncodeToString(pub)}
 }

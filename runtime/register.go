@@ -333,12 +333,7 @@ func (s *Session) invoke(c *conn, m *wamp.Invocation) {
 
 func (s *Session) runHandler(ctx context.Context, cancel context.CancelCauseFunc, h Handler, inv *Invocation) {
 	defer s.handlers.Done()
-	defer func() {
-		s.mu.Lock()
-		delete(inv.conn.invs, inv.request)
-		s.mu.Unlock()
-		cancel(nil)
-	}()
+	defer cancel(nil)
 	if inv.Timeout > 0 {
 		var stop context.CancelFunc
 		ctx, stop = context.WithTimeoutCause(ctx, inv.Timeout, ErrTimeout)
@@ -350,6 +345,11 @@ func (s *Session) runHandler(ctx context.Context, cancel context.CancelCauseFunc
 	inv.mu.Lock()
 	inv.finished = true
 	inv.mu.Unlock()
+	// The invocation stops counting as running before it is answered: the
+	// router may reuse its request ID the moment the answer arrives.
+	s.mu.Lock()
+	delete(inv.conn.invs, inv.request)
+	s.mu.Unlock()
 
 	// A handler stopped by INTERRUPT or by its timeout answers with that,
 	// whatever it returned: the call is over for the caller.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -103,7 +104,7 @@ func Dial(ctx context.Context, url string, cfg Config) (*Session, error) {
 	s.attach(c)
 	s.startEvents()
 	s.setState(StateJoined, c.id, nil)
-	s.log.Debug("joined", "url", url, "realm", cfg.Realm, "session", c.id, "serializer", cfg.Serializer.Name())
+	s.log.Debug("joined", "url", redactURL(url), "realm", cfg.Realm, "session", c.id, "serializer", cfg.Serializer.Name())
 	return s, nil
 }
 
@@ -169,6 +170,15 @@ func (s *Session) attach(c *conn) {
 	go s.readLoop(c)
 }
 
+// redactURL returns rawURL with any password replaced, for logs and errors.
+func redactURL(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	return u.Redacted()
+}
+
 // clientRoles is what HELLO announces: every feature listed is implemented.
 func clientRoles() wamp.Dict {
 	f := func(names ...string) wamp.Dict {
@@ -183,10 +193,12 @@ func clientRoles() wamp.Dict {
 			wamp.FeatureCallTimeout, wamp.FeatureCallerIdentification),
 		wamp.RoleCallee: f(wamp.FeatureProgressiveCallResults, wamp.FeatureCallCanceling,
 			wamp.FeatureCallTimeout, wamp.FeatureCallerIdentification,
-			wamp.FeaturePatternBasedRegistration, wamp.FeatureSharedRegistration),
+			wamp.FeaturePatternBasedRegistration, wamp.FeatureSharedRegistration,
+			wamp.FeatureRegistrationRevocation),
 		wamp.RolePublisher: f(wamp.FeaturePublisherExclusion, wamp.FeatureSubscriberBlackWhiteListing,
 			wamp.FeaturePublisherIdentification),
-		wamp.RoleSubscriber: f(wamp.FeaturePatternBasedSubscription, wamp.FeaturePublisherIdentification),
+		wamp.RoleSubscriber: f(wamp.FeaturePatternBasedSubscription, wamp.FeaturePublisherIdentification,
+			wamp.FeatureSubscriptionRevocation),
 	}
 }
 
@@ -227,6 +239,12 @@ func join(ctx context.Context, tr transport, cfg Config) (*wamp.Welcome, error) 
 		}
 		return tr.Send(data)
 	}
+	// violation tells the router why the handshake ends, as the spec asks
+	// (ABORT wamp.error.protocol_violation), and returns the error.
+	violation := func(cause error) error {
+		send(&wamp.Abort{Details: wamp.Dict{wamp.KeyMessage: cause.Error()}, Reason: wamp.ErrProtocolViolation})
+		return fmt.Errorf("%w: %w", ErrProtocolViolation, cause)
+	}
 	if err := send(&wamp.Hello{Realm: cfg.Realm, Details: details}); err != nil {
 		return nil, fail(err)
 	}
@@ -240,7 +258,7 @@ func join(ctx context.Context, tr transport, cfg Config) (*wamp.Welcome, error) 
 		}
 		msg, err := cfg.Serializer.Decode(data)
 		if err != nil {
-			return nil, fail(err)
+			return nil, fail(violation(err))
 		}
 		switch m := msg.(type) {
 		case *wamp.Welcome:
@@ -259,7 +277,7 @@ func join(ctx context.Context, tr transport, cfg Config) (*wamp.Welcome, error) 
 				return nil, fail(err)
 			}
 		default:
-			return nil, fail(fmt.Errorf("%w: router sent %s before WELCOME", ErrProtocolViolation, msg.Type()))
+			return nil, fail(violation(fmt.Errorf("router sent %s before WELCOME", msg.Type())))
 		}
 	}
 }

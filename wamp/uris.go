@@ -134,4 +134,6 @@ const (
 	FeatureSubscriberBlackWhiteListing = "subscriber_blackwhite_listing"
 	FeaturePublisherIdentification     = "publisher_identification"
 	FeaturePatternBasedSubscription    = "pattern_based_subscription"
+	FeatureRegistrationRevocation      = "registration_revocation"
+	FeatureSubscriptionRevocation      = "subscription_revocation"
 )
