@@ -54,6 +54,7 @@ node interop/build-web.mjs --check
 
 step "go test -race"
 go test -race -count=1 -timeout 10m ./...
+go test -run='^$' -bench=. -benchtime=100x ./bench # the benchmarks, briefly, so that they keep working
 
 step "main jobs"
 go run ./examples/calculator >/dev/null

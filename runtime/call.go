@@ -28,21 +28,40 @@ type Caller interface {
 type CallOption interface{ applyCall(*callConfig) }
 
 type callConfig struct {
-	progress   func(*Result) error
-	cancelMode string
-	discloseMe bool
-	options    wamp.Dict
+	progress    func(*Result) error
+	rawProgress func(*wamp.Result) error // progress without a *Result per item (typed helpers)
+	cancelMode  string
+	discloseMe  bool
+	options     wamp.Dict
 }
 
 type callOptionFunc func(*callConfig)
 
 func (f callOptionFunc) applyCall(c *callConfig) { f(c) }
 
+// applyCallOptions returns cfg with opts applied. (Kept apart from call, and
+// not inlined, so that a call without options keeps its config on the
+// stack.)
+//
+//go:noinline
+func applyCallOptions(cfg callConfig, opts []CallOption) callConfig {
+	for _, o := range opts {
+		o.applyCall(&cfg)
+	}
+	return cfg
+}
+
+// withRawProgress is WithProgress for the runtime's typed helpers: fn gets
+// each progressive RESULT as it arrived.
+func withRawProgress(fn func(*wamp.Result) error) CallOption {
+	return callOptionFunc(func(c *callConfig) { c.rawProgress, c.progress = fn, nil })
+}
+
 // WithProgress asks for progressive results and passes each one to fn, in
 // order, on the goroutine that called Call, and never after Call returns.
 // If fn returns an error, the call is cancelled and Call returns that error.
 func WithProgress(fn func(*Result) error) CallOption {
-	return callOptionFunc(func(c *callConfig) { c.progress = fn })
+	return callOptionFunc(func(c *callConfig) { c.progress, c.rawProgress = fn, nil })
 }
 
 // WithCancelMode sets the CANCEL mode sent when the call's context ends:
@@ -71,11 +90,13 @@ type callEvent struct {
 }
 
 // pendingCall queues what the read loop receives for one call, so the read
-// loop never waits on a slow progress callback.
+// loop never waits on a slow progress callback. pendingCalls are recycled,
+// with their queues.
 type pendingCall struct {
 	progress bool
 	mu       sync.Mutex
-	queue    []callEvent
+	queue    []callEvent // filled by the read loop
+	spare    []callEvent // the caller's: what the last take returned
 	wake     chan struct{}
 }
 
@@ -91,14 +112,36 @@ func (p *pendingCall) push(ev callEvent) {
 	}
 }
 
-func (p *pendingCall) take(buf []callEvent) []callEvent {
+// take returns what was queued; the caller must be done with what the
+// previous take returned.
+func (p *pendingCall) take() []callEvent {
+	clear(p.spare)
 	p.mu.Lock()
-	buf = append(buf, p.queue...)
+	got := p.queue
+	p.queue = p.spare[:0]
+	p.mu.Unlock()
+	p.spare = got
+	return got
+}
+
+// reset empties p for reuse.
+func (p *pendingCall) reset() {
+	select {
+	case <-p.wake:
+	default:
+	}
+	p.mu.Lock()
 	clear(p.queue)
 	p.queue = p.queue[:0]
 	p.mu.Unlock()
-	return buf
+	clear(p.spare)
+	p.spare = p.spare[:0]
+	p.progress = false
 }
+
+// callMessages recycles CALL messages: a message is encoded by the time
+// send returns, and nothing keeps it.
+var callMessages = sync.Pool{New: func() any { return new(wamp.Call) }}
 
 func validCancelMode(m string) bool {
 	return m == wamp.CancelKill || m == wamp.CancelKillNoWait || m == wamp.CancelSkip
@@ -114,9 +157,18 @@ func validCancelMode(m string) bool {
 // context.Canceled or context.DeadlineExceeded. An ERROR from the callee
 // returns an *Error (see ErrorRegistry for mapped Go errors).
 func (s *Session) Call(ctx context.Context, procedure wamp.URI, args, kwargs wamp.Payload, opts ...CallOption) (*Result, error) {
+	r, err := s.call(ctx, procedure, args, kwargs, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Args: r.Args, Kwargs: r.Kwargs, Details: r.Details}, nil
+}
+
+// call is Call returning the final RESULT as it arrived.
+func (s *Session) call(ctx context.Context, procedure wamp.URI, args, kwargs wamp.Payload, opts []CallOption) (*wamp.Result, error) {
 	cfg := callConfig{cancelMode: s.cfg.CancelMode}
-	for _, o := range opts {
-		o.applyCall(&cfg)
+	if len(opts) > 0 {
+		cfg = applyCallOptions(cfg, opts)
 	}
 	if !validCancelMode(cfg.cancelMode) {
 		return nil, fmt.Errorf("runtime: calling %s: cancel mode %q (allowed: kill, killnowait, skip)", procedure, cfg.cancelMode)
@@ -124,18 +176,24 @@ func (s *Session) Call(ctx context.Context, procedure wamp.URI, args, kwargs wam
 	if err := ctx.Err(); err != nil {
 		return nil, contextError(err)
 	}
-	options := wamp.Dict{}
-	for k, v := range cfg.options {
-		options[k] = v
+	progress := cfg.progress != nil || cfg.rawProgress != nil
+	// CALL.Options: nil (sent as {}) unless something goes in.
+	var options wamp.Dict
+	dl, hasDeadline := ctx.Deadline()
+	if len(cfg.options) > 0 || hasDeadline || progress || cfg.discloseMe {
+		options = make(wamp.Dict, len(cfg.options)+3)
+		for k, v := range cfg.options {
+			options[k] = v
+		}
 	}
-	if dl, ok := ctx.Deadline(); ok {
+	if hasDeadline {
 		ms := (time.Until(dl) + time.Millisecond - 1) / time.Millisecond
 		if ms < 1 {
 			return nil, contextError(context.DeadlineExceeded)
 		}
 		options[wamp.OptTimeout] = int64(ms)
 	}
-	if cfg.progress != nil {
+	if progress {
 		options[wamp.OptReceiveProgress] = true
 	}
 	if cfg.discloseMe {
@@ -144,63 +202,70 @@ func (s *Session) Call(ctx context.Context, procedure wamp.URI, args, kwargs wam
 
 	id := s.reqIDs.Next()
 	p := pendingPool.Get().(*pendingCall)
-	p.progress = cfg.progress != nil
+	p.progress = progress
 	s.mu.Lock()
 	if s.closed {
 		err := s.errClosed()
 		s.mu.Unlock()
+		p.reset()
 		pendingPool.Put(p)
 		return nil, err
 	}
 	s.calls[id] = p
 	s.mu.Unlock()
-	release := func() {
-		s.mu.Lock()
-		delete(s.calls, id)
-		s.mu.Unlock()
-		// Drain a wake-up the read loop may have left, then recycle.
-		select {
-		case <-p.wake:
-		default:
-		}
-		p.take(nil)
-		pendingPool.Put(p)
-	}
 
-	msg := &wamp.Call{Request: id, Options: options, Procedure: procedure, Args: args, Kwargs: kwargs}
-	if err := s.send(msg); err != nil {
-		release()
+	msg := callMessages.Get().(*wamp.Call)
+	*msg = wamp.Call{Request: id, Options: options, Procedure: procedure, Args: args, Kwargs: kwargs}
+	err := s.send(msg)
+	*msg = wamp.Call{}
+	callMessages.Put(msg)
+	if err != nil {
+		s.endCall(id, p)
 		return nil, fmt.Errorf("runtime: calling %s: %w", procedure, err)
 	}
 
-	var buf []callEvent
 	for {
 		select {
 		case <-p.wake:
 		case <-ctx.Done():
 			s.cancelCall(id, cfg.cancelMode)
-			release()
+			s.endCall(id, p)
 			return nil, contextError(ctx.Err())
 		}
-		buf = p.take(buf[:0])
-		for _, ev := range buf {
+		for _, ev := range p.take() {
 			if ev.err != nil {
-				release()
+				s.endCall(id, p)
 				return nil, ev.err
 			}
-			res := &Result{Args: ev.res.Args, Kwargs: ev.res.Kwargs, Details: ev.res.Details}
 			if isProgress(ev.res.Details) {
-				if err := cfg.progress(res); err != nil {
+				var err error
+				if cfg.rawProgress != nil {
+					err = cfg.rawProgress(ev.res)
+				} else {
+					err = cfg.progress(&Result{Args: ev.res.Args, Kwargs: ev.res.Kwargs, Details: ev.res.Details})
+				}
+				if err != nil {
 					s.cancelCall(id, cfg.cancelMode)
-					release()
+					s.endCall(id, p)
 					return nil, err
 				}
 				continue
 			}
-			release()
-			return res, nil
+			s.endCall(id, p)
+			return ev.res, nil
 		}
 	}
+}
+
+// endCall forgets the call id and recycles its pendingCall. The read loop
+// pushes into a pendingCall only under s.mu and while the call is in
+// s.calls, so nothing is pushed into a recycled one.
+func (s *Session) endCall(id wamp.ID, p *pendingCall) {
+	s.mu.Lock()
+	delete(s.calls, id)
+	s.mu.Unlock()
+	p.reset()
+	pendingPool.Put(p)
 }
 
 func isProgress(details wamp.Dict) bool {

@@ -57,18 +57,52 @@ func ResultError(procedure wamp.URI, index int, err error) error {
 
 // decodeOne decodes a payload that must hold exactly one value.
 func decodeOne[T any](procedure wamp.URI, p wamp.Payload) (T, error) {
-	var v T
-	vals, err := p.List()
+	var buf [2]wamp.Value
+	vals, err := p.AppendList(buf[:0])
+	if err != nil {
+		var zero T
+		return zero, ResultError(procedure, 0, err)
+	}
+	if len(vals) != 1 {
+		var zero T
+		return zero, ResultCountError(procedure, 1, len(vals))
+	}
+	v, err := decodeValue[T](vals[0])
 	if err != nil {
 		return v, ResultError(procedure, 0, err)
 	}
-	if len(vals) != 1 {
-		return v, ResultCountError(procedure, 1, len(vals))
-	}
-	if err := vals[0].Decode(&v); err != nil {
-		return v, ResultError(procedure, 0, err)
-	}
 	return v, nil
+}
+
+// decodeValue decodes val into a T as val.Decode would: the common scalar
+// types through wamp.Value's typed accessors, which need no pointer, so
+// that nothing is allocated for them.
+func decodeValue[T any](val wamp.Value) (T, error) {
+	var v T
+	var err error
+	switch p := any(&v).(type) {
+	case *float64:
+		*p, err = val.Float64()
+	case *int:
+		*p, err = val.Int()
+	case *int64:
+		*p, err = val.Int64()
+	case *uint64:
+		*p, err = val.Uint64()
+	case *string:
+		*p, err = val.Text()
+	case *bool:
+		*p, err = val.Bool()
+	default:
+		return decodeReflect[T](val)
+	}
+	return v, err
+}
+
+func decodeReflect[T any](val wamp.Value) (T, error) {
+	var v T
+	err := val.Decode(&v)
+	return v, err
 }
 
 // WithTypedProgress asks for progressive results and passes each one,
@@ -78,7 +112,7 @@ func WithTypedProgress[T any](procedure wamp.URI, fn func(T) error) CallOption {
 	if fn == nil {
 		return callOptionFunc(func(*callConfig) {})
 	}
-	return WithProgress(func(r *Result) error {
+	return withRawProgress(func(r *wamp.Result) error {
 		v, err := decodeOne[T](procedure, r.Args)
 		if err != nil {
 			return err
@@ -111,7 +145,7 @@ var errStopStream = errors.New("stream consumer stopped")
 func Stream[T any](ctx context.Context, caller Caller, procedure wamp.URI, args, kwargs wamp.Payload, opts ...CallOption) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		stopped := false
-		progress := WithProgress(func(r *Result) error {
+		progress := withRawProgress(func(r *wamp.Result) error {
 			v, err := decodeOne[T](procedure, r.Args)
 			if err != nil {
 				return err
@@ -122,7 +156,7 @@ func Stream[T any](ctx context.Context, caller Caller, procedure wamp.URI, args,
 			}
 			return nil
 		})
-		res, err := caller.Call(ctx, procedure, args, kwargs, append(opts[:len(opts):len(opts)], progress)...)
+		res, err := call(ctx, caller, procedure, args, kwargs, append(opts[:len(opts):len(opts)], progress))
 		if stopped {
 			return
 		}
@@ -131,7 +165,8 @@ func Stream[T any](ctx context.Context, caller Caller, procedure wamp.URI, args,
 			yield(zero, err)
 			return
 		}
-		vals, err := res.Args.List()
+		var buf [2]wamp.Value
+		vals, err := res.Args.AppendList(buf[:0])
 		if err != nil || len(vals) > 1 {
 			var zero T
 			if err == nil {
@@ -141,8 +176,8 @@ func Stream[T any](ctx context.Context, caller Caller, procedure wamp.URI, args,
 			return
 		}
 		if len(vals) == 1 {
-			var v T
-			if err := vals[0].Decode(&v); err != nil {
+			v, err := decodeValue[T](vals[0])
+			if err != nil {
 				yield(v, ResultError(procedure, 0, err))
 				return
 			}
@@ -227,11 +262,12 @@ func RegisterAll(ctx context.Context, callee Callee, procs []Procedure, opts ...
 // CallNone makes a call whose procedure returns no values; a result with
 // values is an ErrBadResult error.
 func CallNone(ctx context.Context, caller Caller, procedure wamp.URI, args, kwargs wamp.Payload, opts ...CallOption) error {
-	res, err := caller.Call(ctx, procedure, args, kwargs, opts...)
+	res, err := call(ctx, caller, procedure, args, kwargs, opts)
 	if err != nil {
 		return err
 	}
-	vals, err := res.Args.List()
+	var buf [1]wamp.Value
+	vals, err := res.Args.AppendList(buf[:0])
 	if err != nil {
 		return ResultError(procedure, 0, err)
 	}
@@ -244,13 +280,33 @@ func CallNone(ctx context.Context, caller Caller, procedure wamp.URI, args, kwar
 // CallOne makes a call whose procedure returns one value, decoded into T; a
 // result of another count or type is an ErrBadResult error.
 func CallOne[T any](ctx context.Context, caller Caller, procedure wamp.URI, args, kwargs wamp.Payload, opts ...CallOption) (T, error) {
-	res, err := caller.Call(ctx, procedure, args, kwargs, opts...)
+	res, err := call(ctx, caller, procedure, args, kwargs, opts)
 	if err != nil {
 		var zero T
 		return zero, err
 	}
 	return decodeOne[T](procedure, res.Args)
 }
+
+// call calls through caller and returns the final result's payloads. A
+// *Session is called directly, without a *Result for each call.
+func call(ctx context.Context, caller Caller, procedure wamp.URI, args, kwargs wamp.Payload, opts []CallOption) (resultPayloads, error) {
+	if s, ok := caller.(*Session); ok {
+		r, err := s.call(ctx, procedure, args, kwargs, opts)
+		if err != nil {
+			return resultPayloads{}, err
+		}
+		return resultPayloads{Args: r.Args, Kwargs: r.Kwargs}, nil
+	}
+	r, err := caller.Call(ctx, procedure, args, kwargs, opts...)
+	if err != nil {
+		return resultPayloads{}, err
+	}
+	return resultPayloads{Args: r.Args, Kwargs: r.Kwargs}, nil
+}
+
+// resultPayloads are the payloads of a final result.
+type resultPayloads struct{ Args, Kwargs wamp.Payload }
 
 type procedureURIKey struct{}
 

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"math/bits"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
@@ -58,13 +59,22 @@ func dialTransport(ctx context.Context, rawURL string, cfg Config) (transport, e
 	return nil, fmt.Errorf("runtime: router URL %q: unsupported scheme %q (use ws, wss, tcp, tcps or unix)", rawURL, u.Scheme)
 }
 
-// webSocket is a WAMP WebSocket transport (gorilla/websocket).
+// webSocket is a WAMP WebSocket transport: gorilla/websocket for the
+// handshake, reading and control frames, and a frame writer of its own for
+// messages (see Send).
 type webSocket struct {
 	conn     *websocket.Conn
-	msgType  int
+	nc       net.Conn // conn's connection (TLS for wss://), for Send
+	opcode   byte     // of message frames: text (JSON) or binary
+	pinging  bool     // pings set write deadlines, which Send clears
+	wbuf     []byte   // Send's frame; the session serializes Send
+	rbuf     []byte   // Recv's buffer; one goroutine reads
 	pingStop chan struct{}
 	once     sync.Once
 }
+
+// maxKeptBuffer is the largest frame buffer a transport keeps for reuse.
+const maxKeptBuffer = 64 << 10
 
 func dialWebSocket(ctx context.Context, u *url.URL, cfg Config) (*webSocket, error) {
 	d := websocket.Dialer{
@@ -89,9 +99,9 @@ func dialWebSocket(ctx context.Context, u *url.URL, cfg Config) (*webSocket, err
 		return nil, fmt.Errorf("runtime: router at %s did not accept subprotocol %s (answered %q)", u.Redacted(), cfg.Serializer.Subprotocol(), got)
 	}
 	conn.SetReadLimit(int64(cfg.MaxMessageSize))
-	w := &webSocket{conn: conn, msgType: websocket.TextMessage, pingStop: make(chan struct{})}
+	w := &webSocket{conn: conn, nc: conn.NetConn(), opcode: websocket.TextMessage, pinging: cfg.KeepAlive > 0, pingStop: make(chan struct{})}
 	if cfg.Serializer.Binary() {
-		w.msgType = websocket.BinaryMessage
+		w.opcode = websocket.BinaryMessage
 	}
 	if cfg.KeepAlive > 0 {
 		go w.keepAlive(cfg.KeepAlive)
@@ -121,14 +131,95 @@ func (w *webSocket) keepAlive(interval time.Duration) {
 	}
 }
 
-func (w *webSocket) Send(data []byte) error { return w.conn.WriteMessage(w.msgType, data) }
-
-func (w *webSocket) Recv() ([]byte, error) {
-	_, data, err := w.conn.ReadMessage()
-	if errors.Is(err, websocket.ErrReadLimit) {
-		return nil, errTooLarge
+// Send writes data as one message frame (RFC 6455 section 5.2: final, not
+// compressed, masked with a random key as a client must) in a single write.
+// gorilla's writer allocates for every message and copies the payload in
+// pieces; this one reuses its buffer. Writes of the connection are whole
+// frames each, so the control frames gorilla writes from other goroutines
+// (pings, the close frame) never interleave with a message.
+func (w *webSocket) Send(data []byte) error {
+	w.wbuf = appendClientFrame(w.wbuf[:0], w.opcode, data)
+	if w.pinging {
+		w.nc.SetWriteDeadline(time.Time{}) // a ping's deadline is not ours
 	}
-	return data, err
+	_, err := w.nc.Write(w.wbuf)
+	if cap(w.wbuf) > maxKeptBuffer {
+		w.wbuf = nil
+	}
+	return err
+}
+
+// appendClientFrame appends a final, masked frame of opcode carrying
+// payload to b.
+func appendClientFrame(b []byte, opcode byte, payload []byte) []byte {
+	b = append(b, 0x80|opcode)
+	switch n := len(payload); {
+	case n <= 125:
+		b = append(b, 0x80|byte(n))
+	case n <= 0xffff:
+		b = binary.BigEndian.AppendUint16(append(b, 0x80|126), uint16(n))
+	default:
+		b = binary.BigEndian.AppendUint64(append(b, 0x80|127), uint64(n))
+	}
+	key := rand.Uint32()
+	b = binary.LittleEndian.AppendUint32(b, key)
+	start := len(b)
+	b = append(b, payload...)
+	maskPayload(b[start:], key)
+	return b
+}
+
+// maskPayload XORs p with the masking key, whose bytes are key's in
+// little-endian order, eight bytes at a time where it can.
+func maskPayload(p []byte, key uint32) {
+	k8 := uint64(key) | uint64(key)<<32
+	i := 0
+	for ; i+8 <= len(p); i += 8 {
+		binary.LittleEndian.PutUint64(p[i:], binary.LittleEndian.Uint64(p[i:])^k8)
+	}
+	for ; i < len(p); i++ {
+		p[i] ^= byte(key >> (8 * (i & 3)))
+	}
+}
+
+// Recv reads the next message into a reused buffer and returns a copy of
+// exactly its size (the decoded message refers to it).
+func (w *webSocket) Recv() ([]byte, error) {
+	_, r, err := w.conn.NextReader()
+	if err != nil {
+		if errors.Is(err, websocket.ErrReadLimit) {
+			return nil, errTooLarge
+		}
+		return nil, err
+	}
+	buf := w.rbuf[:0]
+	if buf == nil {
+		buf = make([]byte, 0, 4096)
+	}
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			if errors.Is(err, websocket.ErrReadLimit) {
+				return nil, errTooLarge
+			}
+			return nil, err
+		}
+	}
+	data := make([]byte, len(buf))
+	copy(data, buf)
+	if cap(buf) <= maxKeptBuffer {
+		w.rbuf = buf[:0]
+	} else {
+		w.rbuf = nil
+	}
+	return data, nil
 }
 
 func (w *webSocket) Close() error {

@@ -1,21 +1,62 @@
 package wamp
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
+	"unsafe"
 
 	"github.com/ugorji/go/codec"
 )
 
-// emptyDict is encoded for a nil Details or Options: the specification
-// requires a dictionary, never null. It is never modified.
-var emptyDict = map[string]any{}
-
-// envelope is the reusable scratch space of one Encode or Decode call.
+// envelope is the reusable scratch space of one Decode call.
 type envelope struct {
-	elems []any
-	raws  []codec.Raw
+	raws [][]byte       // the elements of the message
+	dict map[string]any // a dictionary being decoded (its address goes to the codec)
+	str  string         // a string being decoded by the codec
+}
+
+// encBuf is the reusable scratch space of one encoding.
+type encBuf struct {
+	enc  *codec.Encoder
+	tail []byte // what the codec writes into (its address goes to the codec)
+	msg  []byte // Encode's message, before it is copied out
+}
+
+// maxKeptBuf is the largest scratch buffer kept for reuse.
+const maxKeptBuf = 64 << 10
+
+func (s *Serializer) getEncBuf() *encBuf { return s.encoders.Get().(*encBuf) }
+
+func (s *Serializer) putEncBuf(eb *encBuf) {
+	if cap(eb.msg) > maxKeptBuf {
+		eb.msg = nil
+	}
+	s.encoders.Put(eb)
+}
+
+// appendCodec appends the codec's encoding of v to b.
+func (s *Serializer) appendCodec(eb *encBuf, b []byte, v any) ([]byte, error) {
+	b = slices.Grow(b, 64)
+	eb.tail = b[len(b):]
+	eb.enc.ResetBytes(&eb.tail)
+	err := eb.enc.Encode(v)
+	t := eb.tail
+	if s.format != formatJSON {
+		// Let go of the buffer. (Resetting the JSON encoder allocates,
+		// so it keeps the buffer until its next use.)
+		eb.enc.ResetBytes(nil)
+	}
+	eb.tail = nil
+	if err != nil {
+		return b, err
+	}
+	if len(t) > 0 && cap(b)-len(b) >= len(t) && unsafe.SliceData(t) == unsafe.SliceData(b[len(b):cap(b)]) {
+		return b[:len(b)+len(t)], nil // written in place
+	}
+	return append(b, t...), nil
 }
 
 // Encode encodes m. Nil dictionaries are written as {}, an absent
@@ -23,176 +64,381 @@ type envelope struct {
 // ArgumentsKw is present (then it is []). Arguments must encode as a list
 // and ArgumentsKw as a dictionary; a nil slice or map is taken as empty.
 func (s *Serializer) Encode(m Message) ([]byte, error) {
-	if m == nil {
-		return nil, errors.New("wamp: cannot encode a nil message")
-	}
-	if v := reflect.ValueOf(m); v.Kind() == reflect.Pointer && v.IsNil() {
-		return nil, fmt.Errorf("wamp: cannot encode a nil %T", m)
-	}
-	env := s.envelopes.Get().(*envelope)
-	defer func() {
-		clear(env.elems)
-		env.elems = env.elems[:0]
-		s.envelopes.Put(env)
-	}()
-	el, err := s.appendFields(env.elems[:0], m)
-	env.elems = el
+	eb := s.getEncBuf()
+	defer s.putEncBuf(eb)
+	msg, err := s.appendMessage(eb, eb.msg[:0], m)
+	eb.msg = msg[:0]
 	if err != nil {
-		return nil, fmt.Errorf("wamp: encoding %s: %w", m.Type(), err)
+		return nil, err
 	}
-	out, err := s.EncodeValue(el)
+	return bytes.Clone(msg), nil
+}
+
+// AppendEncode appends the encoding of m (see Encode) to dst and returns
+// the extended buffer; on error it returns dst unchanged. A sender that
+// writes the message out before encoding the next one can reuse its buffer
+// and allocate nothing.
+func (s *Serializer) AppendEncode(dst []byte, m Message) ([]byte, error) {
+	eb := s.getEncBuf()
+	defer s.putEncBuf(eb)
+	out, err := s.appendMessage(eb, dst, m)
 	if err != nil {
-		return nil, fmt.Errorf("wamp: encoding %s: %w", m.Type(), err)
+		return dst, err
 	}
 	return out, nil
 }
 
-func dict(d Dict) any {
-	if d == nil {
-		return emptyDict
-	}
-	return d
-}
+// emptyDict is encoded for a nil Details or Options: the specification
+// requires a dictionary, never null. It is never modified.
+var emptyDict = map[string]any{}
 
 // emptyList is encoded for an Arguments that is absent or nil while
 // ArgumentsKw is present. It is never modified.
 var emptyList = []any{}
 
-// payloadValue returns what to encode for p, which must encode as want
-// (KindList for Arguments, KindDict for ArgumentsKw): the Go value, the raw
-// bytes when p was decoded by s, or the decoded value when another
-// serializer produced p (a relay between formats). An absent or nil payload
-// gives empty.
-func (s *Serializer) payloadValue(p Payload, want Kind, empty any) (any, error) {
+// msgWriter writes the elements of one message.
+type msgWriter struct {
+	s   *Serializer
+	eb  *encBuf
+	b   []byte
+	n   int // elements written
+	err error
+}
+
+func (w *msgWriter) head(n int) { w.b = w.s.appendListHead(w.b, n) }
+
+func (w *msgWriter) next() {
+	w.b = w.s.appendSep(w.b, w.n)
+	w.n++
+}
+
+func (w *msgWriter) uint(u uint64) {
+	w.next()
+	w.b = w.s.appendUint(w.b, u)
+}
+
+func (w *msgWriter) str(x string) {
+	w.next()
+	b, ok := w.s.appendString(w.b, x)
+	if !ok && w.err == nil {
+		b, w.err = w.s.appendCodec(w.eb, b, x)
+	}
+	w.b = b
+}
+
+// dict writes d, and {} for a nil or empty d.
+func (w *msgWriter) dict(d Dict) {
+	w.next()
+	if len(d) == 0 {
+		w.b = w.s.appendEmptyDict(w.b)
+		return
+	}
+	if w.err == nil {
+		w.b, w.err = w.s.appendCodec(w.eb, w.b, d)
+	}
+}
+
+// payloadCount is the number of payload elements written for args and
+// kwargs.
+func payloadCount(args, kwargs Payload) int {
+	switch {
+	case !kwargs.IsZero():
+		return 2
+	case !args.IsZero():
+		return 1
+	}
+	return 0
+}
+
+func (w *msgWriter) payloads(args, kwargs Payload) {
+	if args.IsZero() && kwargs.IsZero() {
+		return
+	}
+	w.payload(args, KindList, "Arguments")
+	if !kwargs.IsZero() {
+		w.payload(kwargs, KindDict, "ArgumentsKw")
+	}
+}
+
+func (w *msgWriter) payload(p Payload, want Kind, name string) {
+	w.next()
+	if w.err != nil {
+		return
+	}
+	if p.list != nil { // from ArgsOf
+		if want != KindList {
+			w.err = fmt.Errorf("%s: %T does not encode as a %s", name, p.list, want)
+			return
+		}
+		var done bool
+		if w.b, done = w.s.appendSimpleList(w.b, p.list); !done {
+			var err error
+			if w.b, err = w.s.appendCodec(w.eb, w.b, p.list); err != nil {
+				w.err = fmt.Errorf("%s: %w", name, err)
+			}
+		}
+		return
+	}
+	raw, v, empty, err := w.s.payloadWire(p, want)
+	switch {
+	case err != nil:
+		w.err = fmt.Errorf("%s: %w", name, err)
+	case empty && want == KindList:
+		w.b = w.s.appendEmptyList(w.b)
+	case empty:
+		w.b = w.s.appendEmptyDict(w.b)
+	case raw != nil:
+		w.b = append(w.b, raw...)
+	default:
+		if l, ok := v.([]any); ok {
+			var done bool
+			if w.b, done = w.s.appendSimpleList(w.b, l); done {
+				return
+			}
+		}
+		if w.b, err = w.s.appendCodec(w.eb, w.b, v); err != nil {
+			w.err = fmt.Errorf("%s: %w", name, err)
+		}
+	}
+}
+
+// appendMessage appends the encoding of m to b.
+func (s *Serializer) appendMessage(eb *encBuf, b []byte, m Message) ([]byte, error) {
+	if m == nil {
+		return b, errors.New("wamp: cannot encode a nil message")
+	}
+	if v := reflect.ValueOf(m); v.Kind() == reflect.Pointer && v.IsNil() {
+		return b, fmt.Errorf("wamp: cannot encode a nil %T", m)
+	}
+	w := msgWriter{s: s, eb: eb, b: b}
+	typ := uint64(m.Type())
+	switch m := m.(type) {
+	case *Hello:
+		w.head(3)
+		w.uint(typ)
+		w.str(string(m.Realm))
+		w.dict(m.Details)
+	case *Welcome:
+		w.head(3)
+		w.uint(typ)
+		w.uint(uint64(m.Session))
+		w.dict(m.Details)
+	case *Abort:
+		w.head(3 + payloadCount(m.Args, m.Kwargs))
+		w.uint(typ)
+		w.dict(m.Details)
+		w.str(string(m.Reason))
+		w.payloads(m.Args, m.Kwargs)
+	case *Challenge:
+		w.head(3)
+		w.uint(typ)
+		w.str(m.AuthMethod)
+		w.dict(m.Extra)
+	case *Authenticate:
+		w.head(3)
+		w.uint(typ)
+		w.str(m.Signature)
+		w.dict(m.Extra)
+	case *Goodbye:
+		w.head(3)
+		w.uint(typ)
+		w.dict(m.Details)
+		w.str(string(m.Reason))
+	case *Error:
+		w.head(5 + payloadCount(m.Args, m.Kwargs))
+		w.uint(typ)
+		w.uint(uint64(m.RequestType))
+		w.uint(uint64(m.Request))
+		w.dict(m.Details)
+		w.str(string(m.Error))
+		w.payloads(m.Args, m.Kwargs)
+	case *Publish:
+		w.head(4 + payloadCount(m.Args, m.Kwargs))
+		w.uint(typ)
+		w.uint(uint64(m.Request))
+		w.dict(m.Options)
+		w.str(string(m.Topic))
+		w.payloads(m.Args, m.Kwargs)
+	case *Published:
+		w.head(3)
+		w.uint(typ)
+		w.uint(uint64(m.Request))
+		w.uint(uint64(m.Publication))
+	case *Subscribe:
+		w.head(4)
+		w.uint(typ)
+		w.uint(uint64(m.Request))
+		w.dict(m.Options)
+		w.str(string(m.Topic))
+	case *Subscribed:
+		w.head(3)
+		w.uint(typ)
+		w.uint(uint64(m.Request))
+		w.uint(uint64(m.Subscription))
+	case *Unsubscribe:
+		w.head(3)
+		w.uint(typ)
+		w.uint(uint64(m.Request))
+		w.uint(uint64(m.Subscription))
+	case *Unsubscribed:
+		w.optionalDetails(typ, m.Request, m.Details)
+	case *Event:
+		w.head(4 + payloadCount(m.Args, m.Kwargs))
+		w.uint(typ)
+		w.uint(uint64(m.Subscription))
+		w.uint(uint64(m.Publication))
+		w.dict(m.Details)
+		w.payloads(m.Args, m.Kwargs)
+	case *Call:
+		w.head(4 + payloadCount(m.Args, m.Kwargs))
+		w.uint(typ)
+		w.uint(uint64(m.Request))
+		w.dict(m.Options)
+		w.str(string(m.Procedure))
+		w.payloads(m.Args, m.Kwargs)
+	case *Cancel:
+		w.head(3)
+		w.uint(typ)
+		w.uint(uint64(m.Request))
+		w.dict(m.Options)
+	case *Result:
+		w.head(3 + payloadCount(m.Args, m.Kwargs))
+		w.uint(typ)
+		w.uint(uint64(m.Request))
+		w.dict(m.Details)
+		w.payloads(m.Args, m.Kwargs)
+	case *Register:
+		w.head(4)
+		w.uint(typ)
+		w.uint(uint64(m.Request))
+		w.dict(m.Options)
+		w.str(string(m.Procedure))
+	case *Registered:
+		w.head(3)
+		w.uint(typ)
+		w.uint(uint64(m.Request))
+		w.uint(uint64(m.Registration))
+	case *Unregister:
+		w.head(3)
+		w.uint(typ)
+		w.uint(uint64(m.Request))
+		w.uint(uint64(m.Registration))
+	case *Unregistered:
+		w.optionalDetails(typ, m.Request, m.Details)
+	case *Invocation:
+		w.head(4 + payloadCount(m.Args, m.Kwargs))
+		w.uint(typ)
+		w.uint(uint64(m.Request))
+		w.uint(uint64(m.Registration))
+		w.dict(m.Details)
+		w.payloads(m.Args, m.Kwargs)
+	case *Interrupt:
+		w.head(3)
+		w.uint(typ)
+		w.uint(uint64(m.Request))
+		w.dict(m.Options)
+	case *Yield:
+		w.head(3 + payloadCount(m.Args, m.Kwargs))
+		w.uint(typ)
+		w.uint(uint64(m.Request))
+		w.dict(m.Options)
+		w.payloads(m.Args, m.Kwargs)
+	default:
+		w.err = fmt.Errorf("cannot encode message type %T", m)
+	}
+	if w.err != nil {
+		return b, fmt.Errorf("wamp: encoding %s: %w", m.Type(), w.err)
+	}
+	return s.appendListEnd(w.b), nil
+}
+
+// optionalDetails writes UNSUBSCRIBED or UNREGISTERED: Details only when
+// not nil (an empty one is written as {}).
+func (w *msgWriter) optionalDetails(typ uint64, req ID, details Dict) {
+	if details == nil {
+		w.head(2)
+		w.uint(typ)
+		w.uint(uint64(req))
+		return
+	}
+	w.head(3)
+	w.uint(typ)
+	w.uint(uint64(req))
+	w.dict(details)
+}
+
+// payloadWire returns what to write for p, which must encode as want
+// (KindList for Arguments, KindDict for ArgumentsKw): raw bytes to write as
+// they are (p was decoded by s, or is a Go value that encodes itself), a Go
+// value for the codec (built with Go values, or decoded by another
+// serializer: a relay between formats), or empty for an absent or nil
+// payload.
+func (s *Serializer) payloadWire(p Payload, want Kind) (raw []byte, v any, empty bool, err error) {
 	switch {
 	case p.val != nil:
-		return s.goPayload(p.val, want, empty)
+		return s.goPayload(p.val, want)
 	case p.raw == nil:
-		return empty, nil
+		return nil, nil, true, nil
 	}
 	if k := p.ser.kind(p.raw); k != want {
-		return nil, fmt.Errorf("a decoded %s cannot be sent as a %s", k, want)
+		return nil, nil, false, fmt.Errorf("a decoded %s cannot be sent as a %s", k, want)
 	}
 	if p.ser == s {
-		return codec.Raw(p.raw), nil
+		return p.raw, nil, false, nil
 	}
+	v, err = p.ser.decodeAnyValue(p.raw)
+	return nil, v, false, err
+}
+
+// decodeAnyValue decodes raw into plain Go values.
+func (s *Serializer) decodeAnyValue(raw []byte) (any, error) {
 	var v any
-	if err := p.ser.decodeValue(p.raw, &v); err != nil {
-		return nil, err
-	}
-	return v, nil
+	err := s.decodeValue(raw, &v)
+	return v, err
 }
 
 // goPayload checks that the Go value v encodes as want: a slice or array
 // (but not []byte, which is binary) for a list, a map or a struct for a
-// dictionary. A nil pointer, slice or map gives empty. Types with their own
+// dictionary. A nil pointer, slice or map is empty. Types with their own
 // encoding are encoded here and their encoding is checked.
-func (s *Serializer) goPayload(v any, want Kind, empty any) (any, error) {
+func (s *Serializer) goPayload(v any, want Kind) (raw []byte, _ any, empty bool, err error) {
+	// The common cases without reflection.
+	switch x := v.(type) {
+	case []any:
+		if want == KindList {
+			return nil, v, x == nil, nil
+		}
+	case map[string]any:
+		if want == KindDict {
+			return nil, v, x == nil, nil
+		}
+	}
 	rv := reflect.ValueOf(v)
 	for rv.Kind() == reflect.Pointer || rv.Kind() == reflect.Interface {
 		if rv.IsNil() {
-			return empty, nil
+			return nil, nil, true, nil
 		}
 		rv = rv.Elem()
 	}
 	if codesItself(rv.Type()) {
 		b, err := s.EncodeValue(v)
 		if err != nil {
-			return nil, err
+			return nil, nil, false, err
 		}
 		if k := s.kind(b); k != want {
-			return nil, fmt.Errorf("%T encodes as a %s, not a %s", v, k, want)
+			return nil, nil, false, fmt.Errorf("%T encodes as a %s, not a %s", v, k, want)
 		}
-		return codec.Raw(b), nil
+		return b, nil, false, nil
 	}
 	switch k := rv.Kind(); {
 	case want == KindList && (k == reflect.Slice || k == reflect.Array) && rv.Type().Elem().Kind() != reflect.Uint8,
 		want == KindDict && (k == reflect.Map || k == reflect.Struct):
 		if (k == reflect.Slice || k == reflect.Map) && rv.IsNil() {
-			return empty, nil
+			return nil, nil, true, nil
 		}
-		return v, nil
+		return nil, v, false, nil
 	}
-	return nil, fmt.Errorf("%T does not encode as a %s", v, want)
-}
-
-func (s *Serializer) appendPayloads(el []any, args, kwargs Payload) ([]any, error) {
-	if args.IsZero() && kwargs.IsZero() {
-		return el, nil
-	}
-	a, err := s.payloadValue(args, KindList, emptyList)
-	if err != nil {
-		return el, fmt.Errorf("Arguments: %w", err)
-	}
-	if kwargs.IsZero() {
-		return append(el, a), nil
-	}
-	kw, err := s.payloadValue(kwargs, KindDict, emptyDict)
-	if err != nil {
-		return el, fmt.Errorf("ArgumentsKw: %w", err)
-	}
-	return append(el, a, kw), nil
-}
-
-func (s *Serializer) appendFields(el []any, m Message) ([]any, error) {
-	el = append(el, uint64(m.Type()))
-	switch m := m.(type) {
-	case *Hello:
-		return append(el, string(m.Realm), dict(m.Details)), nil
-	case *Welcome:
-		return append(el, uint64(m.Session), dict(m.Details)), nil
-	case *Abort:
-		return s.appendPayloads(append(el, dict(m.Details), string(m.Reason)), m.Args, m.Kwargs)
-	case *Challenge:
-		return append(el, m.AuthMethod, dict(m.Extra)), nil
-	case *Authenticate:
-		return append(el, m.Signature, dict(m.Extra)), nil
-	case *Goodbye:
-		return append(el, dict(m.Details), string(m.Reason)), nil
-	case *Error:
-		return s.appendPayloads(append(el, uint64(m.RequestType), uint64(m.Request), dict(m.Details), string(m.Error)), m.Args, m.Kwargs)
-	case *Publish:
-		return s.appendPayloads(append(el, uint64(m.Request), dict(m.Options), string(m.Topic)), m.Args, m.Kwargs)
-	case *Published:
-		return append(el, uint64(m.Request), uint64(m.Publication)), nil
-	case *Subscribe:
-		return append(el, uint64(m.Request), dict(m.Options), string(m.Topic)), nil
-	case *Subscribed:
-		return append(el, uint64(m.Request), uint64(m.Subscription)), nil
-	case *Unsubscribe:
-		return append(el, uint64(m.Request), uint64(m.Subscription)), nil
-	case *Unsubscribed:
-		if m.Details != nil {
-			return append(el, uint64(m.Request), m.Details), nil
-		}
-		return append(el, uint64(m.Request)), nil
-	case *Event:
-		return s.appendPayloads(append(el, uint64(m.Subscription), uint64(m.Publication), dict(m.Details)), m.Args, m.Kwargs)
-	case *Call:
-		return s.appendPayloads(append(el, uint64(m.Request), dict(m.Options), string(m.Procedure)), m.Args, m.Kwargs)
-	case *Cancel:
-		return append(el, uint64(m.Request), dict(m.Options)), nil
-	case *Result:
-		return s.appendPayloads(append(el, uint64(m.Request), dict(m.Details)), m.Args, m.Kwargs)
-	case *Register:
-		return append(el, uint64(m.Request), dict(m.Options), string(m.Procedure)), nil
-	case *Registered:
-		return append(el, uint64(m.Request), uint64(m.Registration)), nil
-	case *Unregister:
-		return append(el, uint64(m.Request), uint64(m.Registration)), nil
-	case *Unregistered:
-		if m.Details != nil {
-			return append(el, uint64(m.Request), m.Details), nil
-		}
-		return append(el, uint64(m.Request)), nil
-	case *Invocation:
-		return s.appendPayloads(append(el, uint64(m.Request), uint64(m.Registration), dict(m.Details)), m.Args, m.Kwargs)
-	case *Interrupt:
-		return append(el, uint64(m.Request), dict(m.Options)), nil
-	case *Yield:
-		return s.appendPayloads(append(el, uint64(m.Request), dict(m.Options)), m.Args, m.Kwargs)
-	}
-	return el, fmt.Errorf("cannot encode message type %T", m)
+	return nil, nil, false, fmt.Errorf("%T does not encode as a %s", v, want)
 }
 
 // MessageError describes input that is not a well-formed WAMP message. It
@@ -219,8 +465,9 @@ func (e *MessageError) Unwrap() error { return ErrMalformed }
 // fields reads the elements of one message, remembering the first error.
 type fields struct {
 	s    *Serializer
+	env  *envelope
 	typ  MessageType
-	raws []codec.Raw
+	raws [][]byte
 	err  error
 }
 
@@ -282,13 +529,30 @@ func (f *fields) dict(i int, name string) Dict {
 		f.fail(name, "expected a dict, got %s", k)
 		return nil
 	}
-	var d map[string]any
-	if err := f.s.decode(raw, &d); err != nil {
+	if f.s.isEmptyDict(raw) {
+		return nil // most are empty: reading a nil Dict is reading an empty one
+	}
+	env := f.env
+	env.dict = nil
+	err := f.s.decode(raw, &env.dict)
+	d := env.dict
+	env.dict = nil
+	if err != nil {
 		f.fail(name, "%v", err)
 		return nil
 	}
 	if f.s == JSON {
 		fixJSONBinary(d)
+	}
+	return d
+}
+
+// dictPresent is dict for an optional dictionary, whose presence the
+// message tells: an empty one is not nil.
+func (f *fields) dictPresent(i int, name string) Dict {
+	d := f.dict(i, name)
+	if d == nil && f.err == nil {
+		d = Dict{}
 	}
 	return d
 }
@@ -301,12 +565,20 @@ func (f *fields) str(i int, name string) string {
 	// WAMP messages are not polymorphic: where a string belongs, a JSON
 	// string is one, even if it starts with NUL like JSON binary (as a
 	// string relayed from a MsgPack or CBOR peer may).
-	if k := f.s.kind(raw); k != KindString && !(k == KindBytes && f.s == JSON) {
+	k := f.s.kind(raw)
+	if k != KindString && !(k == KindBytes && f.s == JSON) {
 		f.fail(name, "expected a string, got %s", k)
 		return ""
 	}
-	var s string
-	if err := f.s.decode(raw, &s); err != nil {
+	if s, ok := f.s.stringOf(raw); ok && k == KindString {
+		return s
+	}
+	env := f.env
+	env.str = ""
+	err := f.s.decode(raw, &env.str)
+	s := env.str
+	env.str = ""
+	if err != nil {
 		f.fail(name, "%v", err)
 	}
 	return s
@@ -354,7 +626,9 @@ var messageArity = map[MessageType][2]int{
 // panics. The returned message refers to data, which must not be modified
 // afterwards: its payloads are parts of data, and the codec decodes strings
 // and binary values (in dictionaries, and later from the payloads) without
-// copying them.
+// copying them. An empty dictionary (most Details and Options are) decodes
+// as a nil Dict, which reads like an empty one; the optional Details of
+// UNSUBSCRIBED and UNREGISTERED are not nil when present.
 func (s *Serializer) Decode(data []byte) (Message, error) {
 	malformed := func(reason string, args ...any) error {
 		return &MessageError{Serializer: s.name, Reason: fmt.Sprintf(reason, args...)}
@@ -371,17 +645,10 @@ func (s *Serializer) Decode(data []byte) (Message, error) {
 		env.raws = env.raws[:0]
 		s.envelopes.Put(env)
 	}()
-	d := s.decoders.Get().(*codec.Decoder)
-	d.ResetBytes(data)
-	if err := d.Decode(&env.raws); err != nil {
+	var err error
+	if env.raws, err = s.appendElems(env.raws[:0], data); err != nil {
 		return nil, malformed("%v", err)
 	}
-	if n := d.NumBytesRead(); n < len(data) && !(s == JSON && onlySpace(data[n:])) {
-		return nil, malformed("%d bytes after the message", len(data)-n)
-	}
-	d.ResetBytes(nil)
-	s.decoders.Put(d)
-	s.fixNulls(env.raws)
 	raws := env.raws
 	if len(raws) == 0 {
 		return nil, malformed("empty list")
@@ -405,21 +672,12 @@ func (s *Serializer) Decode(data []byte) (Message, error) {
 		}
 		return nil, &MessageError{Serializer: s.name, Type: typ, Reason: fmt.Sprintf("has %d elements, want %d to %d", len(raws), arity[0], arity[1])}
 	}
-	f := &fields{s: s, typ: typ, raws: raws}
+	f := &fields{s: s, env: env, typ: typ, raws: raws}
 	m := f.message()
 	if f.err != nil {
 		return nil, f.err
 	}
 	return m, nil
-}
-
-func onlySpace(b []byte) bool {
-	for _, c := range b {
-		if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
-			return false
-		}
-	}
-	return true
 }
 
 func (f *fields) message() Message {
@@ -454,7 +712,7 @@ func (f *fields) message() Message {
 	case TypeUnsubscribed:
 		m := &Unsubscribed{Request: f.id(1, "Request", true)}
 		if len(f.raws) > 2 {
-			m.Details = f.dict(2, "Details")
+			m.Details = f.dictPresent(2, "Details")
 		}
 		return m
 	case TypeEvent:
@@ -477,7 +735,7 @@ func (f *fields) message() Message {
 	case TypeUnregistered:
 		m := &Unregistered{Request: f.id(1, "Request", true)}
 		if len(f.raws) > 2 {
-			m.Details = f.dict(2, "Details")
+			m.Details = f.dictPresent(2, "Details")
 		}
 		return m
 	case TypeInvocation:

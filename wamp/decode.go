@@ -99,26 +99,29 @@ func (s *Serializer) decodeValue(raw []byte, dst any) error {
 		if p == nil {
 			break
 		}
-		if k != KindUint && k != KindInt && k != KindFloat {
-			return &DecodeError{Want: "float64", Got: k}
+		f, err := s.decodeFloat64(raw, k)
+		if err == nil {
+			*p = f
 		}
-		return s.wrap(raw, p, "float64", k)
+		return err
 	case *string:
 		if p == nil {
 			break
 		}
-		if k != KindString {
-			return &DecodeError{Want: "string", Got: k}
+		str, err := s.decodeString(raw, k)
+		if err == nil {
+			*p = str
 		}
-		return s.wrap(raw, p, "string", k)
+		return err
 	case *bool:
 		if p == nil {
 			break
 		}
-		if k != KindBool {
-			return &DecodeError{Want: "bool", Got: k}
+		b, err := s.decodeBool(raw, k)
+		if err == nil {
+			*p = b
 		}
-		return s.wrap(raw, p, "bool", k)
+		return err
 	case *int64:
 		if p == nil {
 			break
@@ -412,12 +415,11 @@ func (s *Serializer) decodeAny(raw []byte, k Kind, v reflect.Value) error {
 	return nil
 }
 
-func (s *Serializer) splitRaw(raw []byte, t reflect.Type) ([]codec.Raw, error) {
-	var elems []codec.Raw
-	if err := s.decode(raw, &elems); err != nil {
+func (s *Serializer) splitRaw(raw []byte, t reflect.Type) ([][]byte, error) {
+	elems, err := s.appendElems(nil, raw)
+	if err != nil {
 		return nil, &DecodeError{Want: t.String(), Got: KindList, Err: err}
 	}
-	s.fixNulls(elems)
 	return elems, nil
 }
 
@@ -552,27 +554,36 @@ func fieldByIndex(v reflect.Value, index []int) (reflect.Value, error) {
 func (s *Serializer) decodeInt(raw []byte, k Kind, want string, lo, hi int64) (int64, error) {
 	switch k {
 	case KindUint:
-		var u uint64
-		if err := s.decode(raw, &u); err != nil {
-			return 0, &DecodeError{Want: want, Got: k, Err: err}
+		u, ok := s.uintOf(raw)
+		if !ok {
+			var err error
+			if u, err = decodeSlow[uint64](s, raw); err != nil {
+				return 0, &DecodeError{Want: want, Got: k, Err: err}
+			}
 		}
 		if u > uint64(hi) {
 			return 0, &DecodeError{Want: want, Got: k, Err: fmt.Errorf("%d overflows %s", u, want)}
 		}
 		return int64(u), nil
 	case KindInt:
-		var n int64
-		if err := s.decode(raw, &n); err != nil {
-			return 0, &DecodeError{Want: want, Got: k, Err: err}
+		n, ok := s.intOf(raw)
+		if !ok {
+			var err error
+			if n, err = decodeSlow[int64](s, raw); err != nil {
+				return 0, &DecodeError{Want: want, Got: k, Err: err}
+			}
 		}
 		if n < lo || n > hi {
 			return 0, &DecodeError{Want: want, Got: k, Err: fmt.Errorf("%d overflows %s", n, want)}
 		}
 		return n, nil
 	case KindFloat:
-		var f float64
-		if err := s.decode(raw, &f); err != nil {
-			return 0, &DecodeError{Want: want, Got: k, Err: err}
+		f, ok := s.floatOf(raw)
+		if !ok {
+			var err error
+			if f, err = decodeSlow[float64](s, raw); err != nil {
+				return 0, &DecodeError{Want: want, Got: k, Err: err}
+			}
 		}
 		if f != math.Trunc(f) || f < float64(lo) || f >= -float64(math.MinInt64) || f > float64(hi) {
 			return 0, &DecodeError{Want: want, Got: k, Err: fmt.Errorf("%v is not an integer in range", f)}
@@ -585,9 +596,12 @@ func (s *Serializer) decodeInt(raw []byte, k Kind, want string, lo, hi int64) (i
 func (s *Serializer) decodeUint(raw []byte, k Kind, want string) (uint64, error) {
 	switch k {
 	case KindUint:
-		var u uint64
-		if err := s.decode(raw, &u); err != nil {
-			return 0, &DecodeError{Want: want, Got: k, Err: err}
+		u, ok := s.uintOf(raw)
+		if !ok {
+			var err error
+			if u, err = decodeSlow[uint64](s, raw); err != nil {
+				return 0, &DecodeError{Want: want, Got: k, Err: err}
+			}
 		}
 		return u, nil
 	case KindInt, KindFloat:
@@ -617,22 +631,95 @@ func fixJSONBinary(v any) any {
 	return v
 }
 
-// splitList splits an encoded list into its encoded elements.
-func (s *Serializer) splitList(raw []byte) ([]Value, error) {
+// appendValues appends the elements of an encoded list (or nothing for
+// null) to dst.
+func (s *Serializer) appendValues(dst []Value, raw []byte) ([]Value, error) {
 	if k := s.kind(raw); k != KindList {
 		if k == KindNil {
-			return nil, nil
+			return dst, nil
 		}
-		return nil, &DecodeError{Want: "list", Got: k}
+		return dst, &DecodeError{Want: "list", Got: k}
 	}
-	var elems []codec.Raw
-	if err := s.decode(raw, &elems); err != nil {
-		return nil, &DecodeError{Want: "list", Got: KindList, Err: err}
+	// The elements go into dst's spare room first; a longer list gets a
+	// slice of its own.
+	var buf [8][]byte
+	elems, err := s.appendElems(buf[:0], raw)
+	if err != nil {
+		return dst, &DecodeError{Want: "list", Got: KindList, Err: err}
 	}
-	s.fixNulls(elems)
-	vals := make([]Value, len(elems))
-	for i, e := range elems {
-		vals[i] = Value{raw: e, ser: s}
+	for _, e := range elems {
+		dst = append(dst, Value{raw: e, ser: s})
 	}
-	return vals, nil
+	return dst, nil
+}
+
+// decodeSlow decodes raw into a T with the codec: the hand-written readers'
+// fallback for encodings they do not read themselves. (Its variable is
+// allocated only when it runs; the callers' stay on their stacks.)
+func decodeSlow[T any](s *Serializer, raw []byte) (T, error) {
+	var v T
+	err := s.decode(raw, &v)
+	return v, err
+}
+
+// decodeFloat64 decodes a number into a float64.
+func (s *Serializer) decodeFloat64(raw []byte, k Kind) (float64, error) {
+	var f float64
+	ok := false
+	switch {
+	case s.format == formatJSON && (k == KindUint || k == KindInt || k == KindFloat):
+		// The number's text, as the codec reads it: "-0" is -0.0.
+		f, ok = s.floatOf(raw)
+	case k == KindUint:
+		var u uint64
+		if u, ok = s.uintOf(raw); ok {
+			f = float64(u)
+		}
+	case k == KindInt:
+		var n int64
+		if n, ok = s.intOf(raw); ok {
+			f = float64(n)
+		}
+	case k == KindFloat:
+		f, ok = s.floatOf(raw)
+	default:
+		return 0, &DecodeError{Want: "float64", Got: k}
+	}
+	if !ok {
+		var err error
+		if f, err = decodeSlow[float64](s, raw); err != nil {
+			return 0, &DecodeError{Want: "float64", Got: k, Err: err}
+		}
+	}
+	return f, nil
+}
+
+// decodeString decodes a string.
+func (s *Serializer) decodeString(raw []byte, k Kind) (string, error) {
+	if k != KindString {
+		return "", &DecodeError{Want: "string", Got: k}
+	}
+	str, ok := s.stringOf(raw)
+	if !ok {
+		var err error
+		if str, err = decodeSlow[string](s, raw); err != nil {
+			return "", &DecodeError{Want: "string", Got: k, Err: err}
+		}
+	}
+	return str, nil
+}
+
+// decodeBool decodes a bool.
+func (s *Serializer) decodeBool(raw []byte, k Kind) (bool, error) {
+	if k != KindBool {
+		return false, &DecodeError{Want: "bool", Got: k}
+	}
+	b, ok := s.boolOf(raw)
+	if !ok {
+		var err error
+		if b, err = decodeSlow[bool](s, raw); err != nil {
+			return false, &DecodeError{Want: "bool", Got: k, Err: err}
+		}
+	}
+	return b, nil
 }

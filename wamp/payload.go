@@ -1,5 +1,7 @@
 package wamp
 
+import "math"
+
 // Payload is the Arguments list or the ArgumentsKw dictionary of a message.
 //
 // A payload built with [ArgsOf] or [PayloadOf] holds Go values and is
@@ -8,9 +10,10 @@ package wamp
 // arguments, one [Value] each) or [Payload.Decode] (all of it into one Go
 // value, for example a struct for ArgumentsKw). The zero Payload is absent.
 type Payload struct {
-	val any
-	raw []byte
-	ser *Serializer
+	val  any
+	list []any // ArgsOf's values: kept apart from val, so that no slice header is boxed
+	raw  []byte
+	ser  *Serializer
 }
 
 // ArgsOf returns an Arguments payload holding vals in order; no values give
@@ -19,7 +22,7 @@ func ArgsOf(vals ...any) Payload {
 	if len(vals) == 0 {
 		return Payload{}
 	}
-	return Payload{val: vals}
+	return Payload{list: vals}
 }
 
 // PayloadOf returns a payload holding v, a Go value that encodes as a list
@@ -34,11 +37,16 @@ func PayloadOf(v any) Payload {
 }
 
 // IsZero reports whether the payload is absent.
-func (p Payload) IsZero() bool { return p.val == nil && p.raw == nil }
+func (p Payload) IsZero() bool { return p.val == nil && p.list == nil && p.raw == nil }
 
 // GoValue returns the Go value of a payload built with ArgsOf or PayloadOf,
 // and nil for a decoded one.
-func (p Payload) GoValue() any { return p.val }
+func (p Payload) GoValue() any {
+	if p.list != nil {
+		return p.list
+	}
+	return p.val
+}
 
 // Encoded returns the encoded bytes of a decoded payload and the serializer
 // that reads them; nil for a payload built from Go values.
@@ -47,10 +55,11 @@ func (p Payload) Encoded() ([]byte, *Serializer) { return p.raw, p.ser }
 // materialize returns p in encoded form, encoding Go values with MsgPack
 // (lossless for every type WAMP carries) when p was built from them.
 func (p Payload) materialize() ([]byte, *Serializer, error) {
-	if p.raw != nil || p.val == nil {
+	v := p.GoValue()
+	if p.raw != nil || v == nil {
 		return p.raw, p.ser, nil
 	}
-	b, err := MsgPack.EncodeValue(p.val)
+	b, err := MsgPack.EncodeValue(v)
 	return b, MsgPack, err
 }
 
@@ -70,11 +79,17 @@ func (p Payload) Kind() Kind {
 // List splits a list payload into its elements, each still encoded. An
 // absent payload gives no elements.
 func (p Payload) List() ([]Value, error) {
+	return p.AppendList(nil)
+}
+
+// AppendList is List appending to dst: with a dst that has room, splitting
+// a payload of a few values allocates nothing.
+func (p Payload) AppendList(dst []Value) ([]Value, error) {
 	raw, ser, err := p.materialize()
 	if err != nil || raw == nil {
-		return nil, err
+		return dst, err
 	}
-	return ser.splitList(raw)
+	return ser.appendValues(dst, raw)
 }
 
 // Decode decodes the whole payload into dst, a non-nil pointer, with the
@@ -126,3 +141,32 @@ func (v Value) Raw() []byte { return v.raw }
 // codec. The error is a *DecodeError naming the expected type, the kind
 // found and, for a nested value, its path.
 func (v Value) Decode(dst any) error { return v.ser.decodeValue(v.raw, dst) }
+
+// The typed accessors below decode the common scalar types exactly as
+// Decode would into a variable of that type (same checks, same errors), but
+// without a pointer, so that the caller's variable does not escape to the
+// heap.
+
+// Float64 decodes a number into a float64.
+func (v Value) Float64() (float64, error) { return v.ser.decodeFloat64(v.raw, v.Kind()) }
+
+// Int64 decodes an integer (or a float without fraction) into an int64.
+func (v Value) Int64() (int64, error) {
+	return v.ser.decodeInt(v.raw, v.Kind(), "int64", math.MinInt64, math.MaxInt64)
+}
+
+// Int decodes an integer (or a float without fraction) into an int.
+func (v Value) Int() (int, error) {
+	n, err := v.ser.decodeInt(v.raw, v.Kind(), "int", math.MinInt, math.MaxInt)
+	return int(n), err
+}
+
+// Uint64 decodes a non-negative integer (or float without fraction) into a
+// uint64.
+func (v Value) Uint64() (uint64, error) { return v.ser.decodeUint(v.raw, v.Kind(), "uint64") }
+
+// Bool decodes a bool.
+func (v Value) Bool() (bool, error) { return v.ser.decodeBool(v.raw, v.Kind()) }
+
+// Text decodes a string.
+func (v Value) Text() (string, error) { return v.ser.decodeString(v.raw, v.Kind()) }

@@ -1,6 +1,7 @@
 package wamp
 
 import (
+	"bytes"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -24,6 +25,7 @@ const maxDepth = 100
 // are safe for concurrent use.
 type Serializer struct {
 	name        string
+	format      wireFormat
 	subprotocol string
 	rawSocketID byte
 	binary      bool
@@ -38,9 +40,9 @@ type Serializer struct {
 
 // The serializers WAMP defines.
 var (
-	JSON    = newSerializer("json", 1, false, newJSONHandle(), jsonKind, jsonWellFormed)
-	MsgPack = newSerializer("msgpack", 2, true, newMsgpackHandle(), msgpackKind, msgpackWellFormed)
-	CBOR    = newSerializer("cbor", 3, true, newCBORHandle(), cborKind, cborWellFormed)
+	JSON    = newSerializer("json", formatJSON, 1, false, newJSONHandle(), jsonKind, jsonWellFormed)
+	MsgPack = newSerializer("msgpack", formatMsgPack, 2, true, newMsgpackHandle(), msgpackKind, msgpackWellFormed)
+	CBOR    = newSerializer("cbor", formatCBOR, 3, true, newCBORHandle(), cborKind, cborWellFormed)
 )
 
 // Serializers lists JSON, MsgPack and CBOR.
@@ -78,10 +80,10 @@ func SerializerByRawSocketID(id byte) *Serializer {
 	return nil
 }
 
-func newSerializer(name string, id byte, binary bool, h codec.Handle, kind func([]byte) Kind, wellFormed func([]byte) error) *Serializer {
-	s := &Serializer{name: name, subprotocol: "wamp.2." + name, rawSocketID: id, binary: binary, handle: h, kind: kind, wellFormed: wellFormed}
+func newSerializer(name string, format wireFormat, id byte, binary bool, h codec.Handle, kind func([]byte) Kind, wellFormed func([]byte) error) *Serializer {
+	s := &Serializer{name: name, format: format, subprotocol: "wamp.2." + name, rawSocketID: id, binary: binary, handle: h, kind: kind, wellFormed: wellFormed}
 	s.decoders.New = func() any { return codec.NewDecoderBytes(nil, h) }
-	s.encoders.New = func() any { return codec.NewEncoderBytes(nil, h) }
+	s.encoders.New = func() any { return &encBuf{enc: codec.NewEncoderBytes(nil, h)} }
 	s.envelopes.New = func() any { return new(envelope) }
 	s.null, _ = s.EncodeValue(nil)
 	return s
@@ -176,16 +178,14 @@ func (s *Serializer) String() string { return s.name }
 
 // EncodeValue encodes any Go value in this format.
 func (s *Serializer) EncodeValue(v any) ([]byte, error) {
-	var out []byte
-	e := s.encoders.Get().(*codec.Encoder)
-	e.ResetBytes(&out)
-	err := e.Encode(v)
-	e.ResetBytes(nil)
-	s.encoders.Put(e)
+	eb := s.getEncBuf()
+	defer s.putEncBuf(eb)
+	out, err := s.appendCodec(eb, eb.msg[:0], v)
+	eb.msg = out[:0]
 	if err != nil {
 		return nil, fmt.Errorf("wamp: %s encoding: %w", s.name, err)
 	}
-	return out, nil
+	return bytes.Clone(out), nil
 }
 
 // decode decodes raw into dst with a pooled decoder; a decoder that failed
