@@ -518,6 +518,40 @@ func (b *builder) typeString(t types.Type) string {
 	return types.TypeString(t, types.RelativeTo(b.pkg.Types))
 }
 
+// selfReferentialContainer reports whether n reaches itself through maps,
+// slices, arrays and pointers alone (type T map[string]T): the codec
+// recurses on such types until the stack overflows. A struct on the way
+// breaks the cycle.
+func selfReferentialContainer(n *types.Named) bool {
+	seen := map[types.Type]bool{}
+	var walk func(t types.Type) bool
+	walk = func(t types.Type) bool {
+		t = types.Unalias(t)
+		if nt, ok := t.(*types.Named); ok {
+			if types.Identical(nt, n) {
+				return true
+			}
+			if seen[nt] {
+				return false
+			}
+			seen[nt] = true
+			t = nt.Underlying()
+		}
+		switch u := t.(type) {
+		case *types.Map:
+			return walk(u.Key()) || walk(u.Elem())
+		case *types.Slice:
+			return walk(u.Elem())
+		case *types.Array:
+			return walk(u.Elem())
+		case *types.Pointer:
+			return walk(u.Elem())
+		}
+		return false
+	}
+	return walk(n.Underlying())
+}
+
 func isStruct(t types.Type) bool {
 	_, ok := types.Unalias(t).Underlying().(*types.Struct)
 	return ok
@@ -552,6 +586,9 @@ func (b *builder) unsupportedIn(t types.Type, seen map[types.Type]bool) string {
 		}
 		return ""
 	case *types.Named:
+		if selfReferentialContainer(t) {
+			return fmt.Sprintf("type %s refers to itself through maps, slices or pointers, which the codec cannot encode: wrap the recursion in a struct field", t.Obj().Name())
+		}
 		obj := t.Obj()
 		if obj.Pkg() != nil && obj.Pkg() != b.pkg.Types && !obj.Exported() {
 			return fmt.Sprintf("type %s.%s is unexported in its package, so generated code cannot name it: use an exported type", obj.Pkg().Name(), obj.Name())

@@ -23,6 +23,7 @@ type emitter struct {
 	file    *File
 	f       *jen.File
 	imports map[string]string // import path → name used in code
+	taken   map[string]bool   // names no local may take; see newScope
 }
 
 // Emit renders the generated file for one source file of the model.
@@ -235,38 +236,47 @@ func wrap(text string, width int) []string {
 // scope hands out local names that shadow no import, no package-level
 // identifier (a parameter named like a type or a constant of the package
 // would hide it from the body) and no other local.
-type scope map[string]bool
+type scope struct {
+	taken map[string]bool // shared by every scope of the file; never written
+	local map[string]bool
+}
 
+// newScope returns a scope for one function. The names every function must
+// avoid (builtins, imports, package-level and generated identifiers) are
+// gathered once per file, so emitting stays linear in the methods.
 func (e *emitter) newScope(locals ...string) scope {
-	s := scope{}
-	for _, name := range types.Universe.Names() {
-		s[name] = true // a parameter named int or len must not hide the builtin
-	}
-	for _, name := range e.imports {
-		s[name] = true
-	}
-	for name := range e.pkg.Scope {
-		s[name] = true
-	}
-	for _, f := range e.pkg.Files {
-		for _, sv := range f.Services {
-			for _, name := range serviceNames(sv.Name).declared(sv) {
-				s[name] = true
+	if e.taken == nil {
+		e.taken = map[string]bool{}
+		for _, name := range types.Universe.Names() {
+			e.taken[name] = true // a parameter named int or len must not hide the builtin
+		}
+		for _, name := range e.imports {
+			e.taken[name] = true
+		}
+		for name := range e.pkg.Scope {
+			e.taken[name] = true
+		}
+		for _, f := range e.pkg.Files {
+			for _, sv := range f.Services {
+				for _, name := range serviceNames(sv.Name).declared(sv) {
+					e.taken[name] = true
+				}
 			}
 		}
 	}
+	s := scope{taken: e.taken, local: map[string]bool{}}
 	for _, l := range locals {
-		s[l] = true
+		s.local[l] = true
 	}
 	return s
 }
 
 func (s scope) name(want string) string {
 	name := want
-	for i := 2; s[name]; i++ {
+	for i := 2; s.taken[name] || s.local[name]; i++ {
 		name = want + strconv.Itoa(i)
 	}
-	s[name] = true
+	s.local[name] = true
 	return name
 }
 

@@ -355,8 +355,19 @@ func (s *Session) send(m wamp.Message) error {
 
 // sendOn writes m on c, if c is still the session's connection: a handler
 // of a lost connection must not answer on the next one.
+// sendBuffers recycles the buffers messages are encoded into: both
+// transports have written a message out when Send returns.
+var sendBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
 func (s *Session) sendOn(c *conn, m wamp.Message) error {
-	data, err := s.ser.Encode(m)
+	bp := sendBuffers.Get().(*[]byte)
+	data, err := s.ser.AppendEncode((*bp)[:0], m)
+	defer func() {
+		if cap(data) <= 64<<10 {
+			*bp = data[:0]
+		}
+		sendBuffers.Put(bp)
+	}()
 	if err != nil {
 		return fmt.Errorf("runtime: %w", err)
 	}

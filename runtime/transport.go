@@ -36,14 +36,19 @@ var errTooLarge = errors.New("message exceeds the maximum message size")
 func dialTransport(ctx context.Context, rawURL string, cfg Config) (transport, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return nil, fmt.Errorf("runtime: router URL %q: %w", rawURL, err)
+		// The *url.Error repeats the URL, password and all: keep its reason.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, fmt.Errorf("runtime: the router URL cannot be parsed: %w", err)
 	}
 	switch u.Scheme {
 	case "ws", "wss":
 		return dialWebSocket(ctx, u, cfg)
 	case "tcp", "tcps":
 		if u.Host == "" {
-			return nil, fmt.Errorf("runtime: router URL %q has no host:port", rawURL)
+			return nil, fmt.Errorf("runtime: router URL %q has no host:port", u.Redacted())
 		}
 		return dialRawSocket(ctx, "tcp", u.Host, u.Scheme == "tcps", cfg)
 	case "unix":
@@ -52,11 +57,11 @@ func dialTransport(ctx context.Context, rawURL string, cfg Config) (transport, e
 			path = u.Opaque
 		}
 		if path == "" {
-			return nil, fmt.Errorf("runtime: router URL %q has no socket path", rawURL)
+			return nil, fmt.Errorf("runtime: router URL %q has no socket path", u.Redacted())
 		}
 		return dialRawSocket(ctx, "unix", path, false, cfg)
 	}
-	return nil, fmt.Errorf("runtime: router URL %q: unsupported scheme %q (use ws, wss, tcp, tcps or unix)", rawURL, u.Scheme)
+	return nil, fmt.Errorf("runtime: router URL %q: unsupported scheme %q (use ws, wss, tcp, tcps or unix)", u.Redacted(), u.Scheme)
 }
 
 // webSocket is a WAMP WebSocket transport: gorilla/websocket for the
@@ -326,10 +331,20 @@ func (rs *rawSocket) Send(data []byte) error {
 	return rs.write(rawRegular, data)
 }
 
+// The RawSocket frame header is RRRR LTTT and a 24-bit length: R bits are
+// reserved, TTT is the frame type, and L is the length's 25th bit, set only
+// for a frame of exactly 2^24 bytes (the largest a router may announce).
+const rawLengthBit = 0x08
+
 func (rs *rawSocket) write(typ byte, data []byte) error {
 	var hdr [4]byte
-	binary.BigEndian.PutUint32(hdr[:], uint32(len(data)))
+	n := len(data)
 	hdr[0] = typ
+	if n == 1<<24 {
+		hdr[0] |= rawLengthBit
+	} else {
+		hdr[1], hdr[2], hdr[3] = byte(n>>16), byte(n>>8), byte(n)
+	}
 	rs.writeMu.Lock()
 	defer rs.writeMu.Unlock()
 	bufs := net.Buffers{hdr[:], data}
@@ -343,10 +358,16 @@ func (rs *rawSocket) Recv() ([]byte, error) {
 		if _, err := io.ReadFull(rs.r, hdr[:]); err != nil {
 			return nil, err
 		}
-		typ := hdr[0]
+		typ := hdr[0] & 0x07
 		n := int(binary.BigEndian.Uint32(hdr[:]) & 0xFFFFFF)
-		if typ&0xF8 != 0 || typ > rawPong {
-			return nil, fmt.Errorf("%w: RawSocket frame type %d", wamp.ErrMalformed, typ)
+		if hdr[0]&0xF0 != 0 || typ > rawPong {
+			return nil, fmt.Errorf("%w: RawSocket frame header 0x%02x (reserved bits or type)", wamp.ErrMalformed, hdr[0])
+		}
+		if hdr[0]&rawLengthBit != 0 {
+			if n != 0 {
+				return nil, fmt.Errorf("%w: RawSocket frame with the 2^24 length bit and a length", wamp.ErrMalformed)
+			}
+			n = 1 << 24
 		}
 		if n > rs.recvMax {
 			return nil, fmt.Errorf("%w: %d bytes, limit %d", errTooLarge, n, rs.recvMax)

@@ -39,6 +39,9 @@ func (s *Serializer) putEncBuf(eb *encBuf) {
 
 // appendCodec appends the codec's encoding of v to b.
 func (s *Serializer) appendCodec(eb *encBuf, b []byte, v any) ([]byte, error) {
+	if err := checkEncodable(v); err != nil {
+		return b, err
+	}
 	b = slices.Grow(b, 64)
 	eb.tail = b[len(b):]
 	eb.enc.ResetBytes(&eb.tail)
