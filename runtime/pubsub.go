@@ -8,7 +8,6 @@ import (
 	"runtime/debug"
 	"slices"
 	"strconv"
-	"sync"
 
 	"github.com/wampgen/wampgen/wamp"
 )
@@ -352,69 +351,15 @@ type queuedEvent struct {
 	ev *Event
 }
 
-// eventQueue is an unbounded FIFO between the read loop and the event
-// dispatcher.
-type eventQueue struct {
-	mu     sync.Mutex
-	items  []queuedEvent
-	wake   chan struct{}
-	closed bool
-}
-
-func (q *eventQueue) init() { q.wake = make(chan struct{}, 1) }
-
-func (q *eventQueue) push(e queuedEvent) {
-	q.mu.Lock()
-	if !q.closed {
-		q.items = append(q.items, e)
-	}
-	q.mu.Unlock()
-	select {
-	case q.wake <- struct{}{}:
-	default:
-	}
-}
-
-func (q *eventQueue) close() {
-	q.mu.Lock()
-	q.closed = true
-	q.mu.Unlock()
-	select {
-	case q.wake <- struct{}{}:
-	default:
-	}
-}
-
-// pop returns the queued events, or ok=false once closed.
-func (q *eventQueue) pop(buf []queuedEvent) ([]queuedEvent, bool) {
-	for {
-		q.mu.Lock()
-		if q.closed {
-			q.items = nil
-			q.mu.Unlock()
-			return nil, false
-		}
-		if len(q.items) > 0 {
-			buf = append(buf[:0], q.items...)
-			clear(q.items)
-			q.items = q.items[:0]
-			q.mu.Unlock()
-			return buf, true
-		}
-		q.mu.Unlock()
-		<-q.wake
-	}
-}
-
 func (s *Session) dispatchEvents() {
 	defer close(s.dispatched)
 	s.dispatcherID.Store(curGoroutineID())
 	var buf []queuedEvent
 	for {
-		var ok bool
-		buf, ok = s.events.pop(buf)
-		if !ok {
-			return
+		var closed bool
+		buf, closed = s.events.pop(buf)
+		if closed {
+			return // the session has ended: events still queued are dropped
 		}
 		for _, e := range buf {
 			s.runEventHandler(e)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"sync"
 	"time"
 
 	"github.com/wampgen/wampgen/wamp"
@@ -147,58 +146,19 @@ func (s *Session) setStateAttempt(st State, id wamp.ID, err error, attempt int) 
 	s.notes.push(StateChange{State: st, Session: id, Err: err, Attempt: attempt})
 }
 
-// stateQueue is an unbounded FIFO of state changes for the notifier, so
-// that reporting never blocks the session.
-type stateQueue struct {
-	mu     sync.Mutex
-	items  []StateChange
-	wake   chan struct{}
-	closed bool
-}
-
-func (q *stateQueue) init() { q.wake = make(chan struct{}, 1) }
-
-func (q *stateQueue) push(c StateChange) {
-	q.mu.Lock()
-	if !q.closed {
-		q.items = append(q.items, c)
-	}
-	q.mu.Unlock()
-	q.signal()
-}
-
-func (q *stateQueue) signal() {
-	select {
-	case q.wake <- struct{}{}:
-	default:
-	}
-}
-
-// close lets the notifier end once it has delivered what is queued.
-func (q *stateQueue) close() {
-	q.mu.Lock()
-	q.closed = true
-	q.mu.Unlock()
-	q.signal()
-}
-
 // notify delivers state changes to Config.OnStateChange, in order, on a
 // goroutine of its own.
 func (s *Session) notify() {
 	defer s.loops.Done()
+	var buf []StateChange
 	for {
-		s.notes.mu.Lock()
-		items, closed := s.notes.items, s.notes.closed
-		s.notes.items = nil
-		s.notes.mu.Unlock()
-		for _, c := range items {
+		var closed bool
+		buf, closed = s.notes.pop(buf)
+		for _, c := range buf { // delivered even after closing: the last is StateClosed
 			s.cfg.OnStateChange(c)
 		}
-		if closed && len(items) == 0 {
+		if closed {
 			return
-		}
-		if len(items) == 0 {
-			<-s.notes.wake
 		}
 	}
 }

@@ -47,13 +47,13 @@ type Session struct {
 	restoreSubs map[*Subscription]struct{}
 
 	state    atomic.Int32 // a State
-	notes    stateQueue
+	notes    fifo[StateChange]
 	done     chan struct{} // closed when the session has ended
 	baseCtx  context.Context
 	cancel   context.CancelFunc
 	handlers sync.WaitGroup // invocation handlers
 	loops    sync.WaitGroup // read loops, the reconnect loop, the state notifier
-	events   eventQueue
+	events   fifo[queuedEvent]
 	closing  sync.Once
 
 	// The event dispatcher closes dispatched when it ends, and records its
