@@ -44,13 +44,21 @@ func unsafeString(b []byte) string {
 // sub-slices of raw: exactly the bytes of each value (JSON without the
 // whitespace around it).
 func (s *Serializer) appendElems(dst [][]byte, raw []byte) ([][]byte, error) {
+	return s.appendFirstElems(dst, raw, -1)
+}
+
+// appendFirstElems is appendElems for at most limit elements (all when
+// limit < 0): the rest of the list is not looked at.
+func (s *Serializer) appendFirstElems(dst [][]byte, raw []byte, limit int) ([][]byte, error) {
+	full := func(n int) bool { return limit >= 0 && n >= limit }
+	start := len(dst)
 	switch s.format {
 	case formatMsgPack:
 		n, i, err := msgpackListHead(raw)
 		if err != nil {
 			return dst, err
 		}
-		for range n {
+		for k := 0; k < n && !full(k); k++ {
 			j, err := msgpackSkip(raw, i)
 			if err != nil {
 				return dst, err
@@ -69,7 +77,7 @@ func (s *Serializer) appendElems(dst [][]byte, raw []byte) ([][]byte, error) {
 				if i >= len(raw) {
 					return dst, errTruncated
 				}
-				if raw[i] == 0xff {
+				if raw[i] == 0xff || full(len(dst)-start) {
 					return dst, nil
 				}
 				j, err := cborSkip(raw, i)
@@ -87,7 +95,7 @@ func (s *Serializer) appendElems(dst [][]byte, raw []byte) ([][]byte, error) {
 		if n > uint64(len(raw)-i) {
 			return dst, errTruncated
 		}
-		for range n {
+		for k := uint64(0); k < n && !full(int(k)); k++ {
 			j, err := cborSkip(raw, i)
 			if err != nil {
 				return dst, err
@@ -113,7 +121,12 @@ func (s *Serializer) appendElems(dst [][]byte, raw []byte) ([][]byte, error) {
 		dst = append(dst, raw[i:j])
 		i = jsonSpace(raw, j)
 		if i == len(raw) {
+			// A whole list goes on after each element; a number that
+			// ends the data may have been cut short.
 			return dst, errTruncated
+		}
+		if full(len(dst) - start) {
+			return dst, nil
 		}
 		switch raw[i] {
 		case ',':
