@@ -55,8 +55,9 @@ func checkEncodableAt(v any, depth int) error {
 		return nil // the codec's own depth limit refuses it
 	}
 	switch x := v.(type) {
-	case nil:
-		return nil
+	case nil, bool, string, []byte, float64, float32, int, int64, int32, int16, int8,
+		uint, uint64, uint32, uint16, uint8:
+		return nil // what payloads mostly hold: no type lookup on the hot path
 	case []any:
 		for _, e := range x {
 			if err := checkEncodableAt(e, depth+1); err != nil {

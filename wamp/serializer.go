@@ -29,7 +29,6 @@ type Serializer struct {
 	subprotocol string
 	rawSocketID byte
 	binary      bool
-	handle      codec.Handle
 	kind        func([]byte) Kind
 	wellFormed  func([]byte) error
 	null        []byte // the encoding of null
@@ -81,22 +80,12 @@ func SerializerByRawSocketID(id byte) *Serializer {
 }
 
 func newSerializer(name string, format wireFormat, id byte, binary bool, h codec.Handle, kind func([]byte) Kind, wellFormed func([]byte) error) *Serializer {
-	s := &Serializer{name: name, format: format, subprotocol: "wamp.2." + name, rawSocketID: id, binary: binary, handle: h, kind: kind, wellFormed: wellFormed}
+	s := &Serializer{name: name, format: format, subprotocol: "wamp.2." + name, rawSocketID: id, binary: binary, kind: kind, wellFormed: wellFormed}
 	s.decoders.New = func() any { return codec.NewDecoderBytes(nil, h) }
 	s.encoders.New = func() any { return &encBuf{enc: codec.NewEncoderBytes(nil, h)} }
 	s.envelopes.New = func() any { return new(envelope) }
 	s.null, _ = s.EncodeValue(nil)
 	return s
-}
-
-// fixNulls replaces the empty codec.Raw the codec leaves for a null element
-// of a list with the encoding of null, so that its kind is KindNil.
-func (s *Serializer) fixNulls(raws []codec.Raw) {
-	for i, r := range raws {
-		if len(r) == 0 {
-			raws[i] = s.null
-		}
-	}
 }
 
 func baseHandle(b *codec.BasicHandle) {
