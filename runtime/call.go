@@ -234,7 +234,7 @@ func (s *Session) call(ctx context.Context, procedure wamp.URI, args, kwargs wam
 		}
 		for _, ev := range p.take() {
 			if ev.err != nil {
-				s.endCall(id, p)
+				recycleCall(p) // the read loop already took it out of s.calls
 				return nil, ev.err
 			}
 			if isProgress(ev.res.Details) {
@@ -251,7 +251,7 @@ func (s *Session) call(ctx context.Context, procedure wamp.URI, args, kwargs wam
 				}
 				continue
 			}
-			s.endCall(id, p)
+			recycleCall(p) // the final result: already out of s.calls
 			return ev.res, nil
 		}
 	}
@@ -264,6 +264,13 @@ func (s *Session) endCall(id wamp.ID, p *pendingCall) {
 	s.mu.Lock()
 	delete(s.calls, id)
 	s.mu.Unlock()
+	recycleCall(p)
+}
+
+// recycleCall puts back a pendingCall no longer in s.calls: a final result
+// or an error is pushed only by whoever removed the call under s.mu
+// (deliverResult, failCallLocked), so nothing is pushed into it any more.
+func recycleCall(p *pendingCall) {
 	p.reset()
 	pendingPool.Put(p)
 }
@@ -315,11 +322,9 @@ func (s *Session) deliverResult(m *wamp.Result) {
 func (s *Session) deliverCallError(m *wamp.Error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p, ok := s.calls[m.Request]
-	if !ok {
+	if _, ok := s.calls[m.Request]; !ok {
 		s.log.Debug("ERROR for no pending call", "request", m.Request, "error", m.Error)
 		return
 	}
-	delete(s.calls, m.Request)
-	p.push(callEvent{err: s.cfg.Errors.FromWire(m.Error, m.Details, m.Args, m.Kwargs)})
+	s.failCallLocked(m.Request, s.cfg.Errors.FromWire(m.Error, m.Details, m.Args, m.Kwargs))
 }

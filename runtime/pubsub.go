@@ -81,9 +81,12 @@ func (s *Session) Publish(ctx context.Context, topic wamp.URI, args, kwargs wamp
 	if err := wamp.ValidateURI(topic, wamp.Loose, wamp.MatchExact); err != nil {
 		return 0, fmt.Errorf("runtime: publishing: %w", err)
 	}
-	options := wamp.Dict{}
-	for _, o := range opts {
-		o.applyPublish(options)
+	var options wamp.Dict // nil is sent as {}; most publications have no options
+	if len(opts) > 0 {
+		options = wamp.Dict{}
+		for _, o := range opts {
+			o.applyPublish(options)
+		}
 	}
 	if ack, _ := wamp.DictBool(options, wamp.OptAcknowledge); !ack {
 		s.mu.Lock()
@@ -191,13 +194,7 @@ func (s *Session) Subscribe(ctx context.Context, topic wamp.URI, h EventHandler,
 	if err := wamp.ValidateURI(topic, wamp.Loose, cfg.match); err != nil {
 		return nil, fmt.Errorf("runtime: subscribing: %w", err)
 	}
-	options := wamp.Dict{}
-	for k, v := range cfg.options {
-		options[k] = v
-	}
-	if cfg.match != "" && cfg.match != wamp.MatchExact {
-		options[wamp.OptMatch] = cfg.match
-	}
+	options := matchOptions(cfg.options, cfg.match)
 	sub := &Subscription{s: s, topic: topic, handler: h, options: options}
 	if err := s.subscribeOn(ctx, sub); err != nil {
 		s.mu.Lock()

@@ -3,8 +3,10 @@ package runtime
 import (
 	"context"
 	"fmt"
+	"maps"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/wampgen/wampgen/wamp"
@@ -74,7 +76,7 @@ func WithRegisterOptions(opts wamp.Dict) RegisterOption {
 
 // Registration is an active registration.
 type Registration struct {
-	id         wamp.ID // the current connection's registration ID
+	id         atomic.Uint64 // the current connection's registration ID; written under Session.mu
 	procedure  wamp.URI
 	handler    Handler
 	options    wamp.Dict // REGISTER.Options, kept to register again after a reconnect
@@ -86,14 +88,29 @@ type Registration struct {
 // unregister: for Callee implementations other than *Session, such as
 // fakes in tests.
 func NewRegistration(id wamp.ID, procedure wamp.URI, unregister func(context.Context) error) *Registration {
-	return &Registration{id: id, procedure: procedure, unregister: unregister}
+	r := &Registration{procedure: procedure, unregister: unregister}
+	r.id.Store(uint64(id))
+	return r
 }
 
 // ID returns the registration ID the router assigned.
-func (r *Registration) ID() wamp.ID { return r.id }
+func (r *Registration) ID() wamp.ID { return wamp.ID(r.id.Load()) }
 
 // Procedure returns the registered URI or pattern.
 func (r *Registration) Procedure() wamp.URI { return r.procedure }
+
+// matchOptions returns a copy of raw, the caller's own REGISTER or
+// SUBSCRIBE options, with the match policy set unless it is exact.
+func matchOptions(raw wamp.Dict, match string) wamp.Dict {
+	options := maps.Clone(raw)
+	if options == nil {
+		options = wamp.Dict{}
+	}
+	if match != "" && match != wamp.MatchExact {
+		options[wamp.OptMatch] = match
+	}
+	return options
+}
 
 // Register registers h under procedure.
 func (s *Session) Register(ctx context.Context, procedure wamp.URI, h Handler, opts ...RegisterOption) (*Registration, error) {
@@ -107,13 +124,7 @@ func (s *Session) Register(ctx context.Context, procedure wamp.URI, h Handler, o
 	if err := wamp.ValidateURI(procedure, wamp.Loose, cfg.match); err != nil {
 		return nil, fmt.Errorf("runtime: registering: %w", err)
 	}
-	options := wamp.Dict{}
-	for k, v := range cfg.options {
-		options[k] = v
-	}
-	if cfg.match != "" && cfg.match != wamp.MatchExact {
-		options[wamp.OptMatch] = cfg.match
-	}
+	options := matchOptions(cfg.options, cfg.match)
 	switch cfg.invoke {
 	case "", wamp.InvokeSingle:
 	case wamp.InvokeRoundRobin, wamp.InvokeRandom, wamp.InvokeFirst, wamp.InvokeLast:
@@ -162,8 +173,8 @@ func (s *Session) registerOn(ctx context.Context, reg *Registration) error {
 		// registration does not serve on this connection.
 		s.mu.Lock()
 		delete(s.regReqs, id)
-		if s.regs[reg.id] == reg {
-			delete(s.regs, reg.id)
+		if id := reg.ID(); s.regs[id] == reg {
+			delete(s.regs, id)
 		}
 		s.mu.Unlock()
 		return err
@@ -184,8 +195,8 @@ func (s *Session) activateRegistration(m *wamp.Registered) {
 	if reg.dropped {
 		return
 	}
-	reg.id = m.Registration
-	s.regs[reg.id] = reg
+	reg.id.Store(uint64(m.Registration))
+	s.regs[m.Registration] = reg
 	s.restoreRegs[reg] = struct{}{}
 }
 
@@ -199,8 +210,13 @@ func (r *Registration) Unregister(ctx context.Context) error {
 
 func (s *Session) unregister(ctx context.Context, r *Registration) error {
 	s.mu.Lock()
-	_, active := s.regs[r.id]
-	delete(s.regs, r.id)
+	// After a reconnect an old ID may name another registration: only
+	// this one's own entry counts.
+	regID := r.ID()
+	active := s.regs[regID] == r
+	if active {
+		delete(s.regs, regID)
+	}
 	_, held := s.restoreRegs[r]
 	delete(s.restoreRegs, r)
 	wasDropped := r.dropped
@@ -216,7 +232,7 @@ func (s *Session) unregister(ctx context.Context, r *Registration) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.request(ctx, id, ch, &wamp.Unregister{Request: id, Registration: r.id}); err != nil {
+	if _, err := s.request(ctx, id, ch, &wamp.Unregister{Request: id, Registration: regID}); err != nil {
 		return fmt.Errorf("runtime: unregistering %s: %w", r.procedure, err)
 	}
 	return nil

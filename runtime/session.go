@@ -92,6 +92,9 @@ func Dial(ctx context.Context, url string, cfg Config) (*Session, error) {
 	if err := cfg.Reconnect.validate(); err != nil {
 		return nil, err
 	}
+	if !validCancelMode(cfg.CancelMode) {
+		return nil, fmt.Errorf("runtime: Config.CancelMode %q (allowed: kill, killnowait, skip)", cfg.CancelMode)
+	}
 	s := newSession(url, cfg)
 	s.setState(StateConnecting, 0, nil)
 	c, err := s.connect(ctx)
@@ -448,10 +451,7 @@ func (s *Session) salvage(c *conn, data []byte, decodeErr error) bool {
 			return false
 		}
 		s.mu.Lock()
-		if p, pending := s.calls[h.Request]; pending {
-			delete(s.calls, h.Request)
-			p.push(callEvent{err: fmt.Errorf("runtime: the answer to call %d cannot be read: %w", h.Request, decodeErr)})
-		}
+		s.failCallLocked(h.Request, fmt.Errorf("runtime: the answer to call %d cannot be read: %w", h.Request, decodeErr))
 		s.mu.Unlock()
 		return true
 	case h.Type == wamp.TypeEvent:
@@ -568,10 +568,17 @@ func (s *Session) detach(c *conn, why error) {
 	s.writeMu.Lock()
 	s.cur.CompareAndSwap(c, nil)
 	s.writeMu.Unlock()
+	s.failPending(why)
+	c.cancel(why)
+	c.tr.Close()
+}
+
+// failPending fails every call and request in flight with why and forgets
+// the router-assigned IDs of the connection they were made on.
+func (s *Session) failPending(why error) {
 	s.mu.Lock()
-	for id, pc := range s.calls {
-		pc.push(callEvent{err: why}) // under s.mu: see deliverResult
-		delete(s.calls, id)
+	for id := range s.calls {
+		s.failCallLocked(id, why)
 	}
 	reqs := s.requests
 	s.requests = map[wamp.ID]chan wamp.Message{}
@@ -583,8 +590,17 @@ func (s *Session) detach(c *conn, why error) {
 	for _, ch := range reqs {
 		ch <- &lostMessage{err: why} // each has room: see begin
 	}
-	c.cancel(why)
-	c.tr.Close()
+}
+
+// failCallLocked ends the pending call id with err, if it is pending; s.mu
+// is held (see deliverResult for why pushes happen under it).
+func (s *Session) failCallLocked(id wamp.ID, err error) bool {
+	p, ok := s.calls[id]
+	if ok {
+		delete(s.calls, id)
+		p.push(callEvent{err: err})
+	}
+	return ok
 }
 
 // shutdown ends the session for good, once: it records why, fails every
@@ -599,7 +615,7 @@ func (s *Session) shutdown(why error) {
 		if c := s.cur.Load(); c != nil {
 			s.detach(c, why)
 		} else {
-			s.detach(&conn{tr: nopTransport{}, cancel: func(error) {}}, why)
+			s.failPending(why)
 		}
 		s.cancel()
 		s.events.close()
@@ -608,13 +624,6 @@ func (s *Session) shutdown(why error) {
 		s.notes.close()
 	})
 }
-
-// nopTransport stands in for the connection when there is none.
-type nopTransport struct{}
-
-func (nopTransport) Send([]byte) error     { return ErrSessionClosed }
-func (nopTransport) Recv() ([]byte, error) { return nil, ErrSessionClosed }
-func (nopTransport) Close() error          { return nil }
 
 // Close leaves the realm with the GOODBYE handshake, closes the
 // connection, and waits for the session's goroutines to end: running
