@@ -1,7 +1,6 @@
 package router
 
 import (
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"math"
@@ -12,6 +11,8 @@ import (
 	"github.com/gammazero/nexus/v3/transport/serialize"
 	"github.com/gammazero/nexus/v3/wamp"
 	"github.com/ugorji/go/codec"
+
+	wampbin "github.com/wampgen/wampgen/wamp"
 )
 
 // serializer implements nexus's serialize.Serializer for one wire format.
@@ -79,13 +80,13 @@ func newCBORHandle() *codec.CborHandle {
 
 // binaryExt writes []byte as a JSON string following the WAMP binary
 // convention. Decoding never reaches it: values are decoded into interfaces,
-// so strings arrive as strings and unwrapBinary converts them.
+// so strings arrive as strings and wamp.DecodeBinaryStrings converts them.
 type binaryExt struct{}
 
 // ConvertExt returns the NUL-prefixed base64 string for v, a []byte.
 func (binaryExt) ConvertExt(v any) any {
 	b, _ := v.([]byte)
-	return encodeBinaryString(b)
+	return wampbin.EncodeBinaryString(b)
 }
 
 // UpdateExt is required by codec.InterfaceExt. It only runs when decoding
@@ -96,7 +97,7 @@ func (binaryExt) UpdateExt(dst, src any) {
 		return
 	}
 	if s, ok := src.(string); ok {
-		if b, ok := decodeBinaryString(s); ok {
+		if b, ok := wampbin.DecodeBinaryString(s); ok {
 			*p = b
 		}
 	}
@@ -183,61 +184,6 @@ func unwrapCBOR(v any) (any, error) {
 	return v, nil
 }
 
-// encodeBinaryString returns the WAMP JSON form of b: NUL followed by the
-// standard, padded base64 encoding of b.
-func encodeBinaryString(b []byte) string {
-	return "\x00" + base64.StdEncoding.EncodeToString(b)
-}
-
-// decodeBinaryString reports whether s is the WAMP JSON form of a byte string
-// and, if so, returns the bytes. s qualifies when its first byte is NUL and
-// the rest is canonical standard base64: padded, no line breaks, unused bits
-// zero. Exactly those strings are produced by encodeBinaryString, so the
-// conversion round-trips and nothing else is touched.
-func decodeBinaryString(s string) ([]byte, bool) {
-	if s == "" || s[0] != 0 {
-		return nil, false
-	}
-	enc := s[1:]
-	// base64 decoders skip \r and \n; a string containing them is not the
-	// canonical form and stays a string.
-	if len(enc)%4 != 0 || strings.ContainsAny(enc, "\r\n") {
-		return nil, false
-	}
-	b, err := base64.StdEncoding.Strict().DecodeString(enc)
-	if err != nil {
-		return nil, false
-	}
-	return b, true
-}
-
-// unwrapBinary replaces, in place, every string inside the lists and maps of
-// v that follows the JSON binary convention with its bytes. Map keys are left
-// alone. It returns v, or the bytes when v itself is such a string.
-func unwrapBinary(v any) any {
-	switch t := v.(type) {
-	case string:
-		if b, ok := decodeBinaryString(t); ok {
-			return b
-		}
-	case []any:
-		for i, e := range t {
-			t[i] = unwrapBinary(e)
-		}
-	case map[string]any:
-		for k, e := range t {
-			if s, ok := e.(string); ok {
-				if b, ok := decodeBinaryString(s); ok {
-					t[k] = b
-				}
-				continue
-			}
-			unwrapBinary(e)
-		}
-	}
-	return v
-}
-
 // Serialize encodes msg as a WAMP message list.
 func (s *serializer) Serialize(msg wamp.Message) ([]byte, error) {
 	list, err := messageToList(msg)
@@ -272,7 +218,7 @@ func (s *serializer) Deserialize(data []byte) (wamp.Message, error) {
 		for _, e := range list[min(1, len(list)):] {
 			switch e.(type) {
 			case []any, map[string]any:
-				unwrapBinary(e)
+				wampbin.DecodeBinaryStrings(e)
 			}
 		}
 	}
@@ -293,7 +239,7 @@ func (s *serializer) DeserializeDataItem(data []byte, v any) error {
 		return err
 	}
 	if p, ok := v.(*any); ok && s.json {
-		*p = unwrapBinary(*p)
+		*p = wampbin.DecodeBinaryStrings(*p)
 	}
 	return nil
 }

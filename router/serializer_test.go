@@ -10,6 +10,8 @@ import (
 
 	"github.com/gammazero/nexus/v3/transport/serialize"
 	"github.com/gammazero/nexus/v3/wamp"
+
+	wampbin "github.com/wampgen/wampgen/wamp"
 )
 
 var allBytes = func() []byte {
@@ -44,18 +46,18 @@ func TestDecodeBinaryString(t *testing.T) {
 		{"\x00" + strings.Repeat("A", 4), []byte{0, 0, 0}},
 	}
 	for _, tt := range tests {
-		got, ok := decodeBinaryString(tt.in)
+		got, ok := wampbin.DecodeBinaryString(tt.in)
 		if tt.want == nil {
 			if ok {
-				t.Errorf("decodeBinaryString(%q) = %v, true; want a string", tt.in, got)
+				t.Errorf("wampbin.DecodeBinaryString(%q) = %v, true; want a string", tt.in, got)
 			}
 			continue
 		}
 		if !ok || !bytes.Equal(got, tt.want) || got == nil {
-			t.Errorf("decodeBinaryString(%q) = %v, %v; want %v, true", tt.in, got, ok, tt.want)
+			t.Errorf("wampbin.DecodeBinaryString(%q) = %v, %v; want %v, true", tt.in, got, ok, tt.want)
 		}
-		if enc := encodeBinaryString(got); enc != tt.in {
-			t.Errorf("encodeBinaryString(%v) = %q, want %q", got, enc, tt.in)
+		if enc := wampbin.EncodeBinaryString(got); enc != tt.in {
+			t.Errorf("wampbin.EncodeBinaryString(%v) = %q, want %q", got, enc, tt.in)
 		}
 	}
 }
@@ -67,9 +69,9 @@ func FuzzDecodeBinaryString(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		b, ok := decodeBinaryString(s)
-		if ok && encodeBinaryString(b) != s {
-			t.Fatalf("%q decoded to %v, which encodes to %q", s, b, encodeBinaryString(b))
+		b, ok := wampbin.DecodeBinaryString(s)
+		if ok && wampbin.EncodeBinaryString(b) != s {
+			t.Fatalf("%q decoded to %v, which encodes to %q", s, b, wampbin.EncodeBinaryString(b))
 		}
 		if !ok && len(s) > 0 && s[0] == 0 {
 			if _, err := base64.StdEncoding.Strict().DecodeString(s[1:]); err == nil && !strings.ContainsAny(s, "\r\n") {

@@ -545,7 +545,7 @@ func (f *fields) dict(i int, name string) Dict {
 		return nil
 	}
 	if f.s == JSON {
-		fixJSONBinary(d)
+		DecodeBinaryStrings(d)
 	}
 	return d
 }

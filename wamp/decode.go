@@ -162,7 +162,7 @@ func (s *Serializer) decodeValue(raw []byte, dst any) error {
 			return err
 		}
 		if s == JSON {
-			*p = fixJSONBinary(*p)
+			*p = DecodeBinaryStrings(*p)
 		}
 		return nil
 	}
@@ -408,9 +408,9 @@ func (s *Serializer) decodeAny(raw []byte, k Kind, v reflect.Value) error {
 		return err
 	}
 	if s == JSON && v.Kind() == reflect.Interface && !v.IsNil() {
-		v.Set(reflect.ValueOf(fixJSONBinary(v.Interface())))
+		v.Set(reflect.ValueOf(DecodeBinaryStrings(v.Interface())))
 	} else if s == JSON {
-		fixJSONBinary(v.Interface()) // a list or dictionary, fixed in place
+		DecodeBinaryStrings(v.Interface()) // a list or dictionary, fixed in place
 	}
 	return nil
 }
@@ -609,26 +609,6 @@ func (s *Serializer) decodeUint(raw []byte, k Kind, want string) (uint64, error)
 		return uint64(n), err
 	}
 	return 0, &DecodeError{Want: want, Got: k}
-}
-
-// fixJSONBinary turns NUL-prefixed base64 strings inside decoded JSON into
-// []byte, in place where possible.
-func fixJSONBinary(v any) any {
-	switch x := v.(type) {
-	case string:
-		if b, ok := decodeNulBase64(x); ok {
-			return b
-		}
-	case []any:
-		for i, e := range x {
-			x[i] = fixJSONBinary(e)
-		}
-	case map[string]any:
-		for k, e := range x {
-			x[k] = fixJSONBinary(e)
-		}
-	}
-	return v
 }
 
 // appendValues appends the elements of an encoded list (or nothing for

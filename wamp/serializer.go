@@ -2,7 +2,6 @@ package wamp
 
 import (
 	"bytes"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"reflect"
@@ -125,7 +124,7 @@ type nulBase64 struct{}
 
 func (nulBase64) ConvertExt(v any) any {
 	b, _ := v.([]byte)
-	return "\x00" + base64.StdEncoding.EncodeToString(b)
+	return EncodeBinaryString(b)
 }
 
 func (nulBase64) UpdateExt(dst, src any) {
@@ -135,19 +134,11 @@ func (nulBase64) UpdateExt(dst, src any) {
 		// returns them from Decode; nothing escapes the decoder.
 		panic(fmt.Errorf("binary value: expected a string, got %T", src))
 	}
-	b, ok := decodeNulBase64(s)
+	b, ok := DecodeBinaryString(s)
 	if !ok {
 		panic(errors.New(`binary value: expected "\u0000" followed by base64`))
 	}
 	*dst.(*[]byte) = b
-}
-
-func decodeNulBase64(s string) ([]byte, bool) {
-	if len(s) == 0 || s[0] != 0 {
-		return nil, false
-	}
-	b, err := base64.StdEncoding.DecodeString(s[1:])
-	return b, err == nil
 }
 
 // Name returns "json", "msgpack" or "cbor".
