@@ -18,12 +18,7 @@ type Diagnostic struct {
 // Format returns "file:line:col: message", with the file name relative to
 // dir when it lies below it.
 func (d Diagnostic) Format(dir string) string {
-	name := d.Pos.Filename
-	if dir != "" {
-		if rel, err := filepath.Rel(dir, name); err == nil && !strings.HasPrefix(rel, "..") {
-			name = rel
-		}
-	}
+	name := RelPath(dir, d.Pos.Filename)
 	if name == "" {
 		return d.Message
 	}
@@ -34,6 +29,18 @@ func (d Diagnostic) Format(dir string) string {
 }
 
 func (d Diagnostic) String() string { return d.Format("") }
+
+// RelPath returns path relative to dir when it lies below dir, and path
+// otherwise (or when dir is empty).
+func RelPath(dir, path string) string {
+	if dir == "" || path == "" {
+		return path
+	}
+	if rel, err := filepath.Rel(dir, path); err == nil && filepath.IsLocal(rel) {
+		return rel
+	}
+	return path
+}
 
 // Diagnostics is the error Generate returns when the input has problems.
 type Diagnostics []Diagnostic

@@ -6,6 +6,8 @@ import (
 	"go/token"
 	"slices"
 	"strings"
+
+	"github.com/wampgen/wampgen/wamp"
 )
 
 // directive is one //wampgen:NAME key=value ... comment.
@@ -43,10 +45,10 @@ var directiveSpecs = map[string]directiveSpec{
 	"procedure": {
 		keys: []string{"uri", "match", "invoke", "disclose_caller", "cancel", "kwargs"},
 		values: map[string][]string{
-			"match":           {"exact", "prefix", "wildcard"},
-			"invoke":          {"single", "roundrobin", "random", "first", "last"},
+			"match":           {wamp.MatchExact, wamp.MatchPrefix, wamp.MatchWildcard},
+			"invoke":          {wamp.InvokeSingle, wamp.InvokeRoundRobin, wamp.InvokeRandom, wamp.InvokeFirst, wamp.InvokeLast},
 			"disclose_caller": {"true", "false"},
-			"cancel":          {"skip", "kill", "killnowait"},
+			"cancel":          {wamp.CancelSkip, wamp.CancelKill, wamp.CancelKillNoWait},
 			"kwargs":          {"true", "false"},
 		},
 		attaches: "a method of a //wampgen:service interface",

@@ -1,10 +1,10 @@
 package gen
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"go/token"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -23,17 +23,17 @@ func IsGenerated(content []byte) bool {
 	return string(bytes.TrimRight(line, "\r")) == GeneratedHeader
 }
 
+// isGeneratedFile reports whether the file at path starts with
+// GeneratedHeader, reading only its first line's worth.
 func isGeneratedFile(path string) bool {
 	f, err := os.Open(path)
 	if err != nil {
 		return false
 	}
 	defer f.Close()
-	line, err := bufio.NewReader(f).ReadString('\n')
-	if err != nil && line == "" {
-		return false
-	}
-	return strings.TrimRight(line, "\r\n") == GeneratedHeader
+	head := make([]byte, len(GeneratedHeader)+2) // the header and \r\n
+	n, _ := io.ReadFull(f, head)
+	return IsGenerated(head[:n])
 }
 
 // loaded is one package as the builder sees it.

@@ -26,8 +26,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
-	"strings"
 
 	"github.com/wampgen/wampgen/gen"
 )
@@ -110,10 +108,4 @@ func checkOutputs(res *gen.Result, wd string, stderr io.Writer) int {
 	return status
 }
 
-// rel returns path relative to wd when it lies below it.
-func rel(wd, path string) string {
-	if r, err := filepath.Rel(wd, path); err == nil && !strings.HasPrefix(r, "..") {
-		return r
-	}
-	return path
-}
+func rel(wd, path string) string { return gen.RelPath(wd, path) }
