@@ -29,15 +29,7 @@ func echoServer(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer c.Close()
-	for {
-		mt, b, err := c.ReadMessage()
-		if err != nil {
-			return
-		}
-		if err := c.WriteMessage(mt, b); err != nil {
-			return
-		}
-	}
+	pipe(c, c)
 }
 
 // relayServer connects each client to the echo server at upstream and
@@ -54,7 +46,6 @@ func relayServer(upstream string) http.HandlerFunc {
 		if err != nil {
 			return
 		}
-		defer e.Close()
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
@@ -89,7 +80,6 @@ type relayClient struct {
 	pending map[uint64]chan struct{}
 	frames  sync.Pool // *[]byte, a frame to send
 	waits   sync.Pool // chan struct{}
-	payload []byte    // the pre-encoded CALL after the 8 bytes of ID
 }
 
 var errRelayClosed = errors.New("relay connection closed")
@@ -198,7 +188,7 @@ func relayCaller(ctx context.Context, url string) (*system, error) {
 		conn.Close()
 		return nil, err
 	}
-	rc := &relayClient{conn: conn, pending: map[uint64]chan struct{}{}, payload: payload}
+	rc := &relayClient{conn: conn, pending: map[uint64]chan struct{}{}}
 	rc.frames.New = func() any {
 		f := make([]byte, 8+len(payload))
 		copy(f[8:], payload)
