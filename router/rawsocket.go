@@ -164,27 +164,39 @@ func (rc *rsConn) readFrame() (frameKind, []byte, error) {
 	}
 }
 
-func (rc *rsConn) writeFrame(typ byte, payload []byte) error {
+// relayPings does nothing: RawSocket pings come out of readFrame.
+func (rc *rsConn) relayPings(func([]byte) bool) {}
+
+// appendFrame appends one RawSocket frame. The payload is at most 2^24
+// bytes, the most a RawSocket frame carries: a message is held to the
+// client's limit, at most 2^24, and a pong echoes a ping held to the
+// router's. RawSocket has no close frame; a frameClose appends nothing.
+func (rc *rsConn) appendFrame(buf []byte, kind frameKind, payload []byte) []byte {
+	var typ byte
+	switch kind {
+	case frameMessage:
+		typ = rsFrameMessage
+	case framePing:
+		typ = rsFramePing
+	case framePong:
+		typ = rsFramePong
+	default:
+		return buf
+	}
 	n := len(payload)
-	if n > rsMaxLength {
-		return fmt.Errorf("RawSocket frame of %d bytes exceeds 2^24", n)
-	}
-	buf := make([]byte, 4+n)
-	buf[0] = typ
 	if n == rsMaxLength {
-		buf[0] |= 0x08
+		buf = append(buf, typ|0x08, 0, 0, 0)
 	} else {
-		buf[1], buf[2], buf[3] = byte(n>>16), byte(n>>8), byte(n)
+		buf = append(buf, typ, byte(n>>16), byte(n>>8), byte(n))
 	}
-	copy(buf[4:], payload)
+	return append(buf, payload...)
+}
+
+func (rc *rsConn) write(buf []byte) error {
 	_, err := rc.c.Write(buf)
 	return err
 }
 
-func (rc *rsConn) writeMessage(b []byte) error    { return rc.writeFrame(rsFrameMessage, b) }
-func (rc *rsConn) writePong(payload []byte) error { return rc.writeFrame(rsFramePong, payload) }
-func (rc *rsConn) writePing() error               { return nil }
-func (rc *rsConn) writeClose()                    {}
-func (rc *rsConn) setWriteDeadline(t time.Time)   { _ = rc.c.SetWriteDeadline(t) }
-func (rc *rsConn) close() error                   { return rc.c.Close() }
-func (rc *rsConn) maxSendSize() int               { return rc.sendLimit }
+func (rc *rsConn) setWriteDeadline(t time.Time) { _ = rc.c.SetWriteDeadline(t) }
+func (rc *rsConn) close() error                 { return rc.c.Close() }
+func (rc *rsConn) maxSendSize() int             { return rc.sendLimit }

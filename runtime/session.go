@@ -29,8 +29,7 @@ type Session struct {
 	ser    *wamp.Serializer
 	reqIDs wamp.RequestIDs
 
-	cur     atomic.Pointer[conn] // nil while not connected
-	writeMu sync.Mutex
+	cur atomic.Pointer[conn] // nil while not connected
 
 	mu       sync.Mutex
 	closed   bool  // Close was called, or the session ended for good
@@ -356,12 +355,14 @@ func (s *Session) send(m wamp.Message) error {
 	return s.sendOn(c, m)
 }
 
-// sendOn writes m on c, if c is still the session's connection: a handler
-// of a lost connection must not answer on the next one.
 // sendBuffers recycles the buffers messages are encoded into: both
-// transports have written a message out when Send returns.
+// transports have copied a message into a frame when Send returns.
 var sendBuffers = sync.Pool{New: func() any { return new([]byte) }}
 
+// sendOn writes m on c, if c is still the session's connection. A handler
+// of a lost connection can never answer on the next one, since c's
+// transport is c's own; the check gives it a clear error instead of a
+// write on a closed connection.
 func (s *Session) sendOn(c *conn, m wamp.Message) error {
 	bp := sendBuffers.Get().(*[]byte)
 	data, err := s.ser.AppendEncode((*bp)[:0], m)
@@ -377,14 +378,10 @@ func (s *Session) sendOn(c *conn, m wamp.Message) error {
 	if len(data) > s.cfg.MaxMessageSize {
 		return fmt.Errorf("%w: %s of %d bytes exceeds MaxMessageSize %d", ErrPayloadSizeExceeded, m.Type(), len(data), s.cfg.MaxMessageSize)
 	}
-	s.writeMu.Lock()
 	if s.cur.Load() != c {
-		s.writeMu.Unlock()
 		return fmt.Errorf("%w: the connection this was for is gone", ErrConnectionLost)
 	}
-	err = c.tr.Send(data)
-	s.writeMu.Unlock()
-	if err != nil {
+	if err := c.tr.Send(data); err != nil {
 		if errors.Is(err, ErrPayloadSizeExceeded) {
 			return err
 		}
@@ -565,9 +562,7 @@ func (s *Session) lost(c *conn, why error) {
 // the router-assigned IDs of c (the registrations and subscriptions stay
 // to be restored), cancels c's handlers, and closes c.
 func (s *Session) detach(c *conn, why error) {
-	s.writeMu.Lock()
 	s.cur.CompareAndSwap(c, nil)
-	s.writeMu.Unlock()
 	s.failPending(why)
 	c.cancel(why)
 	c.tr.Close()

@@ -21,8 +21,9 @@ import (
 	"github.com/wampgen/wampgen/wamp"
 )
 
-// transport moves encoded messages. The session serializes Send calls and
-// reads from one goroutine.
+// transport moves encoded messages. Send may be called by any number of
+// goroutines at once: messages go out in the order their Send calls queue
+// them, and Send returns once data has been copied. One goroutine reads.
 type transport interface {
 	Send(data []byte) error
 	Recv() ([]byte, error)
@@ -65,21 +66,22 @@ func dialTransport(ctx context.Context, rawURL string, cfg Config) (transport, e
 }
 
 // webSocket is a WAMP WebSocket transport: gorilla/websocket for the
-// handshake, reading and control frames, and a frame writer of its own for
-// messages (see Send).
+// handshake and for reading, and frames of its own for writing (see Send).
 type webSocket struct {
 	conn     *websocket.Conn
-	nc       net.Conn // conn's connection (TLS for wss://), for Send
-	opcode   byte     // of message frames: text (JSON) or binary
-	pinging  bool     // pings set write deadlines, which Send clears
-	wbuf     []byte   // Send's frame; the session serializes Send
-	rbuf     []byte   // Recv's buffer; one goroutine reads
+	bw       *batchWriter // writes every frame but the closing one
+	opcode   byte         // of message frames: text (JSON) or binary
+	rbuf     []byte       // Recv's buffer; one goroutine reads
 	pingStop chan struct{}
 	once     sync.Once
 }
 
 // maxKeptBuffer is the largest frame buffer a transport keeps for reuse.
 const maxKeptBuffer = 64 << 10
+
+// readBufferSize is the size of a WebSocket transport's read buffer: a
+// burst of results the router writes in one go is read in one system call.
+const readBufferSize = 16 << 10
 
 func dialWebSocket(ctx context.Context, u *url.URL, cfg Config) (*webSocket, error) {
 	d := websocket.Dialer{
@@ -88,6 +90,7 @@ func dialWebSocket(ctx context.Context, u *url.URL, cfg Config) (*webSocket, err
 		Subprotocols:     []string{cfg.Serializer.Subprotocol()},
 		HandshakeTimeout: cfg.ResponseTimeout,
 		Proxy:            http.ProxyFromEnvironment,
+		ReadBufferSize:   readBufferSize,
 	}
 	conn, resp, err := d.DialContext(ctx, u.String(), nil)
 	if resp != nil && resp.Body != nil {
@@ -104,10 +107,21 @@ func dialWebSocket(ctx context.Context, u *url.URL, cfg Config) (*webSocket, err
 		return nil, fmt.Errorf("runtime: router at %s did not accept subprotocol %s (answered %q)", u.Redacted(), cfg.Serializer.Subprotocol(), got)
 	}
 	conn.SetReadLimit(int64(cfg.MaxMessageSize))
-	w := &webSocket{conn: conn, nc: conn.NetConn(), opcode: websocket.TextMessage, pinging: cfg.KeepAlive > 0, pingStop: make(chan struct{})}
+	w := &webSocket{conn: conn, bw: newBatchWriter(conn.NetConn(), appendClientFrame), opcode: websocket.TextMessage, pingStop: make(chan struct{})}
 	if cfg.Serializer.Binary() {
 		w.opcode = websocket.BinaryMessage
 	}
+	// gorilla would answer pings itself, with a write that leaves a
+	// deadline on the connection and so fails the next message written a
+	// second later; the pong is queued like any frame instead.
+	conn.SetPingHandler(func(data string) error {
+		return w.bw.send(websocket.PongMessage, []byte(data))
+	})
+	// The same for echoing the router's close frame.
+	conn.SetCloseHandler(func(code int, _ string) error {
+		w.bw.send(websocket.CloseMessage, websocket.FormatCloseMessage(code, ""))
+		return nil
+	})
 	if cfg.KeepAlive > 0 {
 		go w.keepAlive(cfg.KeepAlive)
 	}
@@ -128,7 +142,7 @@ func (w *webSocket) keepAlive(interval time.Duration) {
 		case <-w.pingStop:
 			return
 		case <-t.C:
-			if err := w.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(interval)); err != nil {
+			if err := w.bw.send(websocket.PingMessage, nil); err != nil {
 				w.conn.Close()
 				return
 			}
@@ -137,22 +151,12 @@ func (w *webSocket) keepAlive(interval time.Duration) {
 }
 
 // Send writes data as one message frame (RFC 6455 section 5.2: final, not
-// compressed, masked with a random key as a client must) in a single write.
-// gorilla's writer allocates for every message and copies the payload in
-// pieces; this one reuses its buffer. Writes of the connection are whole
-// frames each, so the control frames gorilla writes from other goroutines
-// (pings, the close frame) never interleave with a message.
-func (w *webSocket) Send(data []byte) error {
-	w.wbuf = appendClientFrame(w.wbuf[:0], w.opcode, data)
-	if w.pinging {
-		w.nc.SetWriteDeadline(time.Time{}) // a ping's deadline is not ours
-	}
-	_, err := w.nc.Write(w.wbuf)
-	if cap(w.wbuf) > maxKeptBuffer {
-		w.wbuf = nil
-	}
-	return err
-}
+// compressed, masked with a random key as a client must), batched with the
+// frames other goroutines send meanwhile (see batchWriter). gorilla's
+// writer would allocate for every message and copy the payload in pieces.
+// Each write of the connection is whole frames, so the close frame gorilla
+// writes from Close never lands inside a message.
+func (w *webSocket) Send(data []byte) error { return w.bw.send(w.opcode, data) }
 
 // appendClientFrame appends a final, masked frame of opcode carrying
 // payload to b.
@@ -227,11 +231,20 @@ func (w *webSocket) Recv() ([]byte, error) {
 	return data, nil
 }
 
+// Close sends a close frame after whatever is queued, waits up to
+// closeWait for them to be written, and closes the connection.
 func (w *webSocket) Close() error {
 	w.once.Do(func() { close(w.pingStop) })
-	w.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
+	deadline := time.Now().Add(closeWait)
+	w.bw.conn.SetWriteDeadline(deadline)
+	w.bw.send(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""))
+	w.bw.close(deadline)
 	return w.conn.Close()
 }
+
+// closeWait bounds how long closing a transport waits for the messages
+// queued before it, such as an ABORT or a GOODBYE, to be written.
+const closeWait = time.Second
 
 // RawSocket frame types.
 const (
@@ -244,9 +257,9 @@ const (
 type rawSocket struct {
 	conn    net.Conn
 	r       *bufio.Reader
+	bw      *batchWriter
 	sendMax int // the router's limit
 	recvMax int // ours
-	writeMu sync.Mutex
 }
 
 // rawSocketLengthCode returns the handshake nibble for the largest length
@@ -318,6 +331,7 @@ func dialRawSocket(ctx context.Context, network, addr string, useTLS bool, cfg C
 	conn.SetDeadline(time.Time{})
 	return &rawSocket{
 		conn:    conn,
+		bw:      newBatchWriter(conn, appendRawFrame),
 		r:       bufio.NewReaderSize(conn, 64<<10),
 		sendMax: 1 << (9 + int(reply[1]>>4)),
 		recvMax: min(cfg.MaxMessageSize, 1<<(9+int(code))),
@@ -328,7 +342,7 @@ func (rs *rawSocket) Send(data []byte) error {
 	if len(data) > rs.sendMax {
 		return fmt.Errorf("%w: %d bytes, the router accepts at most %d", ErrPayloadSizeExceeded, len(data), rs.sendMax)
 	}
-	return rs.write(rawRegular, data)
+	return rs.bw.send(rawRegular, data)
 }
 
 // The RawSocket frame header is RRRR LTTT and a 24-bit length: R bits are
@@ -336,20 +350,15 @@ func (rs *rawSocket) Send(data []byte) error {
 // for a frame of exactly 2^24 bytes (the largest a router may announce).
 const rawLengthBit = 0x08
 
-func (rs *rawSocket) write(typ byte, data []byte) error {
-	var hdr [4]byte
-	n := len(data)
-	hdr[0] = typ
+// appendRawFrame appends a RawSocket frame of type typ carrying payload.
+func appendRawFrame(b []byte, typ byte, payload []byte) []byte {
+	n := len(payload)
 	if n == 1<<24 {
-		hdr[0] |= rawLengthBit
+		b = append(b, typ|rawLengthBit, 0, 0, 0)
 	} else {
-		hdr[1], hdr[2], hdr[3] = byte(n>>16), byte(n>>8), byte(n)
+		b = append(b, typ, byte(n>>16), byte(n>>8), byte(n))
 	}
-	rs.writeMu.Lock()
-	defer rs.writeMu.Unlock()
-	bufs := net.Buffers{hdr[:], data}
-	_, err := bufs.WriteTo(rs.conn)
-	return err
+	return append(b, payload...)
 }
 
 func (rs *rawSocket) Recv() ([]byte, error) {
@@ -380,7 +389,7 @@ func (rs *rawSocket) Recv() ([]byte, error) {
 		case rawRegular:
 			return data, nil
 		case rawPing:
-			if err := rs.write(rawPong, data); err != nil {
+			if err := rs.bw.send(rawPong, data); err != nil {
 				return nil, err
 			}
 		}
@@ -388,4 +397,9 @@ func (rs *rawSocket) Recv() ([]byte, error) {
 	}
 }
 
-func (rs *rawSocket) Close() error { return rs.conn.Close() }
+// Close waits up to closeWait for what is queued to be written and closes
+// the connection.
+func (rs *rawSocket) Close() error {
+	rs.bw.close(time.Now().Add(closeWait))
+	return rs.conn.Close()
+}

@@ -27,7 +27,7 @@ func TestRawSocketLengthBit(t *testing.T) {
 	// A frame of exactly 2^24 bytes sets the header's length bit and no
 	// length; it is read back whole.
 	client, server := netPipe(t)
-	rs := &rawSocket{conn: client, sendMax: 1 << 24, recvMax: 1 << 24}
+	rs := &rawSocket{conn: client, bw: newBatchWriter(client, appendRawFrame), sendMax: 1 << 24, recvMax: 1 << 24}
 	peer := &rawSocket{conn: server, r: bufioReader(server), sendMax: 1 << 24, recvMax: 1 << 24}
 	data := make([]byte, 1<<24)
 	data[0], data[len(data)-1] = 1, 2

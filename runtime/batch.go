@@ -1,0 +1,136 @@
+package runtime
+
+import (
+	"net"
+	"sync"
+	"time"
+)
+
+// batchWriter writes frames to a connection for any number of goroutines,
+// sharing system calls among them.
+//
+// A sender that finds no write in progress becomes the writer: it writes its
+// own frame at once, and then whatever frames other senders queued while it
+// was writing, in the order they were queued. A sender that finds a write in
+// progress appends its frame to the queue and returns without waiting. So a
+// lone caller pays nothing for batching (no handoff to another goroutine,
+// one write per message, as before), while 64 concurrent callers, or a
+// callee whose handlers answer a burst of invocations, share one write among
+// many messages. The router's peers batch their writes the same way, which
+// is what makes the bursts.
+//
+// Sending returns once the frame is queued; the writer reports a failed
+// write to itself and to every later sender (the connection is lost then,
+// and the session fails what was in flight on it). A queue above
+// maxQueuedBytes makes senders wait for the writer: a router that reads
+// slowly slows its senders down rather than growing memory without bound.
+//
+// A writer hands its role over to a goroutine of its own after
+// maxWriterRounds writes, so that a sender never spends long writing other
+// senders' messages (a publisher in a loop, for example, would otherwise
+// never return to its own work).
+type batchWriter struct {
+	conn net.Conn
+	// appendFrame appends one frame of the given type carrying payload.
+	appendFrame func(b []byte, typ byte, payload []byte) []byte
+
+	mu      sync.Mutex
+	drained sync.Cond // broadcast after every write: room in the queue, or an error
+	queued  []byte    // frames waiting to be written
+	spare   []byte    // the buffer the writer wrote last, for reuse
+	writing bool      // a goroutine is writing; it will write queued too
+	err     error     // the first write error; sticky
+}
+
+const (
+	// maxQueuedBytes is the size of queue beyond which senders wait for
+	// the writer.
+	maxQueuedBytes = 1 << 20
+
+	// maxWriterRounds bounds the writes one sender makes on the others'
+	// behalf before handing the writer's role to a goroutine.
+	maxWriterRounds = 4
+)
+
+func newBatchWriter(conn net.Conn, appendFrame func(b []byte, typ byte, payload []byte) []byte) *batchWriter {
+	bw := &batchWriter{conn: conn, appendFrame: appendFrame}
+	bw.drained.L = &bw.mu
+	return bw
+}
+
+// send queues one frame and, unless another goroutine is writing, writes
+// it and whatever else gets queued meanwhile. It returns the connection's
+// write error, if one has happened, and otherwise nil.
+func (bw *batchWriter) send(typ byte, payload []byte) error {
+	bw.mu.Lock()
+	for bw.writing && bw.err == nil && len(bw.queued) >= maxQueuedBytes {
+		bw.drained.Wait()
+	}
+	if bw.err != nil {
+		err := bw.err
+		bw.mu.Unlock()
+		return err
+	}
+	bw.queued = bw.appendFrame(bw.queued, typ, payload)
+	if bw.writing {
+		bw.mu.Unlock()
+		return nil
+	}
+	bw.writing = true
+	bw.writeQueued(maxWriterRounds)
+	err := bw.err
+	bw.mu.Unlock()
+	return err
+}
+
+// writeQueued writes the queue until it is empty, a write fails, or it has
+// written rounds times; then a goroutine takes over (rounds < 0: no limit).
+// bw.mu is held on entry and on return. bw.writing is true on entry; on
+// return it is false, unless a goroutine has taken over the writing.
+func (bw *batchWriter) writeQueued(rounds int) {
+	for len(bw.queued) > 0 && bw.err == nil {
+		if rounds == 0 {
+			go bw.takeOver()
+			return
+		}
+		rounds--
+		buf := bw.queued
+		bw.queued = bw.spare[:0]
+		bw.mu.Unlock()
+		_, err := bw.conn.Write(buf)
+		bw.mu.Lock()
+		if err != nil && bw.err == nil {
+			bw.err = err
+		}
+		if cap(buf) <= maxKeptBuffer {
+			bw.spare = buf[:0]
+		} else {
+			bw.spare = nil
+		}
+		bw.drained.Broadcast()
+	}
+	bw.writing = false
+}
+
+// takeOver is a writer of its own for a queue a sender stopped writing.
+func (bw *batchWriter) takeOver() {
+	bw.mu.Lock()
+	bw.writeQueued(-1)
+	bw.mu.Unlock()
+}
+
+// close lets the writer finish what is queued, giving up at deadline, and
+// refuses later sends with net.ErrClosed. The caller then closes the
+// connection: a message a sender queued just before, such as an ABORT, is
+// not lost.
+func (bw *batchWriter) close(deadline time.Time) {
+	bw.conn.SetWriteDeadline(deadline)
+	bw.mu.Lock()
+	for bw.writing {
+		bw.drained.Wait()
+	}
+	if bw.err == nil {
+		bw.err = net.ErrClosed
+	}
+	bw.mu.Unlock()
+}

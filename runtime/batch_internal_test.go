@@ -1,0 +1,236 @@
+package runtime
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// fakeConn records what is written to it; each Write first calls hook, if
+// set, with the write's number (1 for the first).
+type fakeConn struct {
+	net.Conn // nil: only Write and SetWriteDeadline are used
+	mu       sync.Mutex
+	buf      bytes.Buffer
+	writes   atomic.Int64
+	hook     func(n int64) error
+}
+
+func (c *fakeConn) Write(p []byte) (int, error) {
+	n := c.writes.Add(1)
+	if c.hook != nil {
+		if err := c.hook(n); err != nil {
+			return 0, err
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.buf.Write(p)
+}
+
+func (c *fakeConn) SetWriteDeadline(time.Time) error { return nil }
+
+// frames splits what was written into RawSocket payloads.
+func (c *fakeConn) frames(t *testing.T) []string {
+	t.Helper()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []string
+	b := c.buf.Bytes()
+	for len(b) > 0 {
+		if len(b) < 4 {
+			t.Fatalf("%d stray bytes", len(b))
+		}
+		n := int(binary.BigEndian.Uint32(b) & 0xFFFFFF)
+		out = append(out, string(b[4:4+n]))
+		b = b[4+n:]
+	}
+	return out
+}
+
+// TestBatchWriterShares sends from many goroutines at once over a slow
+// connection: every frame arrives whole, each sender's in its order, and
+// far fewer writes than frames carry them.
+func TestBatchWriterShares(t *testing.T) {
+	fc := &fakeConn{hook: func(int64) error { time.Sleep(100 * time.Microsecond); return nil }}
+	bw := newBatchWriter(fc, appendRawFrame)
+	const senders, each = 16, 300
+	var wg sync.WaitGroup
+	for g := range senders {
+		wg.Go(func() {
+			for i := range each {
+				if err := bw.send(rawRegular, fmt.Appendf(nil, "%d:%d", g, i)); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	bw.close(time.Now().Add(time.Second))
+	frames := fc.frames(t)
+	if len(frames) != senders*each {
+		t.Fatalf("%d frames, want %d", len(frames), senders*each)
+	}
+	next := make([]int, senders)
+	for _, f := range frames {
+		var g, i int
+		if _, err := fmt.Sscanf(f, "%d:%d", &g, &i); err != nil {
+			t.Fatalf("frame %q: %v", f, err)
+		}
+		if i != next[g] {
+			t.Fatalf("sender %d: frame %d after %d", g, i, next[g]-1)
+		}
+		next[g]++
+	}
+	if w := fc.writes.Load(); w > senders*each/4 {
+		t.Errorf("%d writes for %d frames: not batched", w, senders*each)
+	}
+	t.Logf("%d frames in %d writes", senders*each, fc.writes.Load())
+}
+
+// TestBatchWriterCloseFlushes queues a frame behind a write in progress
+// and closes the writer: the frame is written before close returns, and
+// later sends are refused.
+func TestBatchWriterCloseFlushes(t *testing.T) {
+	release := make(chan struct{})
+	entered := make(chan struct{})
+	fc := &fakeConn{hook: func(n int64) error {
+		if n == 1 {
+			close(entered)
+			<-release
+		}
+		return nil
+	}}
+	bw := newBatchWriter(fc, appendRawFrame)
+	first := make(chan error, 1)
+	go func() { first <- bw.send(rawRegular, []byte("first")) }()
+	<-entered
+	if err := bw.send(rawRegular, []byte("abort")); err != nil {
+		t.Fatalf("queued send: %v", err)
+	}
+	closed := make(chan struct{})
+	go func() { bw.close(time.Now().Add(time.Second)); close(closed) }()
+	select {
+	case <-closed:
+		t.Fatal("close returned while a write was in progress")
+	case <-time.After(20 * time.Millisecond):
+	}
+	close(release)
+	<-closed
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	if got := fc.frames(t); len(got) != 2 || got[0] != "first" || got[1] != "abort" {
+		t.Fatalf("written %q", got)
+	}
+	if err := bw.send(rawRegular, []byte("late")); !errors.Is(err, net.ErrClosed) {
+		t.Fatalf("send after close: %v", err)
+	}
+}
+
+// TestBatchWriterBackpressure: with the writer stuck, senders queue up to
+// maxQueuedBytes and then wait; they go on once the writer does.
+func TestBatchWriterBackpressure(t *testing.T) {
+	release := make(chan struct{})
+	fc := &fakeConn{hook: func(n int64) error {
+		if n == 1 {
+			<-release
+		}
+		return nil
+	}}
+	bw := newBatchWriter(fc, appendRawFrame)
+	go bw.send(rawRegular, []byte("stuck"))
+	for {
+		bw.mu.Lock()
+		w := bw.writing
+		bw.mu.Unlock()
+		if w {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	big := make([]byte, 64<<10)
+	for range maxQueuedBytes / len(big) {
+		if err := bw.send(rawRegular, big); err != nil {
+			t.Fatal(err)
+		}
+	}
+	blocked := make(chan error, 1)
+	go func() { blocked <- bw.send(rawRegular, []byte("waits")) }()
+	select {
+	case err := <-blocked:
+		t.Fatalf("send over a full queue returned at once (%v)", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(release)
+	if err := <-blocked; err != nil {
+		t.Fatal(err)
+	}
+	bw.close(time.Now().Add(time.Second))
+	frames := fc.frames(t)
+	if n := len(frames); n != 2+maxQueuedBytes/len(big) || frames[n-1] != "waits" {
+		t.Fatalf("%d frames, last %.10q", n, frames[n-1])
+	}
+}
+
+// TestBatchWriterErrorSticks: a failed write fails its sender and every
+// later one with the same error.
+func TestBatchWriterErrorSticks(t *testing.T) {
+	fc := &fakeConn{hook: func(int64) error { return io.ErrClosedPipe }}
+	bw := newBatchWriter(fc, appendRawFrame)
+	for range 2 {
+		if err := bw.send(rawRegular, []byte("x")); !errors.Is(err, io.ErrClosedPipe) {
+			t.Fatalf("send: %v", err)
+		}
+	}
+	if w := fc.writes.Load(); w != 1 {
+		t.Fatalf("%d writes after the first failed", w)
+	}
+}
+
+// TestBatchWriterHandsOver: a sender whose writes keep finding new frames
+// queued stops after maxWriterRounds writes and returns; a goroutine
+// writes the rest.
+func TestBatchWriterHandsOver(t *testing.T) {
+	const more = 3 * maxWriterRounds
+	var bw *batchWriter
+	release := make(chan struct{})
+	fc := &fakeConn{}
+	fc.hook = func(n int64) error {
+		if n == maxWriterRounds+1 {
+			<-release // only the goroutine that took over can wait here
+		}
+		if n <= more {
+			// Another sender queues a frame during this write.
+			done := make(chan struct{})
+			go func() { bw.send(rawRegular, fmt.Appendf(nil, "%d", n)); close(done) }()
+			<-done
+		}
+		return nil
+	}
+	bw = newBatchWriter(fc, appendRawFrame)
+	first := make(chan error, 1)
+	go func() { first <- bw.send(rawRegular, []byte("0")) }()
+	select {
+	case err := <-first:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the first sender kept writing for the others")
+	}
+	close(release)
+	bw.close(time.Now().Add(time.Second))
+	got := fc.frames(t)
+	if len(got) != more+1 || got[more] != fmt.Sprint(more) {
+		t.Fatalf("frames %q", got)
+	}
+}
