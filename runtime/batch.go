@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"net"
+	goruntime "runtime"
 	"sync"
 	"time"
 )
@@ -50,6 +51,20 @@ const (
 	// maxWriterRounds bounds the writes one sender makes on the others'
 	// behalf before handing the writer's role to a goroutine.
 	maxWriterRounds = 4
+
+	// yieldBelowBytes: a writer that sends a gathering message (a CALL,
+	// or a handler's final answer) and whose queue holds less than this
+	// yields the processor once before writing (runtime.Gosched), as
+	// gRPC-Go's writer and the router's peers do. The goroutines that are
+	// ready to run then queue their frames first: the other handlers
+	// started for a burst of invocations, or the other callers woken by a
+	// burst of results. When none is ready, the yield returns at once.
+	// With 64 concurrent callers this cut CPU per call by a quarter.
+	// Messages that one goroutine sends in a row (progress, events) do
+	// not yield: between them the yield only lets in the goroutines that
+	// consume them, one message at a time, which made the stream
+	// benchmark 30% slower.
+	yieldBelowBytes = 1000
 )
 
 func newBatchWriter(conn net.Conn, appendFrame func(b []byte, typ byte, payload []byte) []byte) *batchWriter {
@@ -60,8 +75,10 @@ func newBatchWriter(conn net.Conn, appendFrame func(b []byte, typ byte, payload 
 
 // send queues one frame and, unless another goroutine is writing, writes
 // it and whatever else gets queued meanwhile. It returns the connection's
-// write error, if one has happened, and otherwise nil.
-func (bw *batchWriter) send(typ byte, payload []byte) error {
+// write error, if one has happened, and otherwise nil. gather says that
+// the sender is likely one of many goroutines sending at once (see
+// yieldBelowBytes).
+func (bw *batchWriter) send(typ byte, payload []byte, gather bool) error {
 	bw.mu.Lock()
 	for bw.writing && bw.err == nil && len(bw.queued) >= maxQueuedBytes {
 		bw.drained.Wait()
@@ -77,6 +94,13 @@ func (bw *batchWriter) send(typ byte, payload []byte) error {
 		return nil
 	}
 	bw.writing = true
+	if gather && len(bw.queued) < yieldBelowBytes {
+		// Let the goroutines that are ready to run add their frames to
+		// this write (see yieldBelowBytes).
+		bw.mu.Unlock()
+		goruntime.Gosched()
+		bw.mu.Lock()
+	}
 	bw.writeQueued(maxWriterRounds)
 	err := bw.err
 	bw.mu.Unlock()

@@ -66,7 +66,7 @@ func TestBatchWriterShares(t *testing.T) {
 	for g := range senders {
 		wg.Go(func() {
 			for i := range each {
-				if err := bw.send(rawRegular, fmt.Appendf(nil, "%d:%d", g, i)); err != nil {
+				if err := bw.send(rawRegular, fmt.Appendf(nil, "%d:%d", g, i), false); err != nil {
 					t.Error(err)
 					return
 				}
@@ -111,9 +111,9 @@ func TestBatchWriterCloseFlushes(t *testing.T) {
 	}}
 	bw := newBatchWriter(fc, appendRawFrame)
 	first := make(chan error, 1)
-	go func() { first <- bw.send(rawRegular, []byte("first")) }()
+	go func() { first <- bw.send(rawRegular, []byte("first"), false) }()
 	<-entered
-	if err := bw.send(rawRegular, []byte("abort")); err != nil {
+	if err := bw.send(rawRegular, []byte("abort"), false); err != nil {
 		t.Fatalf("queued send: %v", err)
 	}
 	closed := make(chan struct{})
@@ -131,7 +131,7 @@ func TestBatchWriterCloseFlushes(t *testing.T) {
 	if got := fc.frames(t); len(got) != 2 || got[0] != "first" || got[1] != "abort" {
 		t.Fatalf("written %q", got)
 	}
-	if err := bw.send(rawRegular, []byte("late")); !errors.Is(err, net.ErrClosed) {
+	if err := bw.send(rawRegular, []byte("late"), false); !errors.Is(err, net.ErrClosed) {
 		t.Fatalf("send after close: %v", err)
 	}
 }
@@ -147,7 +147,7 @@ func TestBatchWriterBackpressure(t *testing.T) {
 		return nil
 	}}
 	bw := newBatchWriter(fc, appendRawFrame)
-	go bw.send(rawRegular, []byte("stuck"))
+	go bw.send(rawRegular, []byte("stuck"), false)
 	for {
 		bw.mu.Lock()
 		w := bw.writing
@@ -159,12 +159,12 @@ func TestBatchWriterBackpressure(t *testing.T) {
 	}
 	big := make([]byte, 64<<10)
 	for range maxQueuedBytes / len(big) {
-		if err := bw.send(rawRegular, big); err != nil {
+		if err := bw.send(rawRegular, big, false); err != nil {
 			t.Fatal(err)
 		}
 	}
 	blocked := make(chan error, 1)
-	go func() { blocked <- bw.send(rawRegular, []byte("waits")) }()
+	go func() { blocked <- bw.send(rawRegular, []byte("waits"), false) }()
 	select {
 	case err := <-blocked:
 		t.Fatalf("send over a full queue returned at once (%v)", err)
@@ -187,7 +187,7 @@ func TestBatchWriterErrorSticks(t *testing.T) {
 	fc := &fakeConn{hook: func(int64) error { return io.ErrClosedPipe }}
 	bw := newBatchWriter(fc, appendRawFrame)
 	for range 2 {
-		if err := bw.send(rawRegular, []byte("x")); !errors.Is(err, io.ErrClosedPipe) {
+		if err := bw.send(rawRegular, []byte("x"), false); !errors.Is(err, io.ErrClosedPipe) {
 			t.Fatalf("send: %v", err)
 		}
 	}
@@ -211,14 +211,14 @@ func TestBatchWriterHandsOver(t *testing.T) {
 		if n <= more {
 			// Another sender queues a frame during this write.
 			done := make(chan struct{})
-			go func() { bw.send(rawRegular, fmt.Appendf(nil, "%d", n)); close(done) }()
+			go func() { bw.send(rawRegular, fmt.Appendf(nil, "%d", n), false); close(done) }()
 			<-done
 		}
 		return nil
 	}
 	bw = newBatchWriter(fc, appendRawFrame)
 	first := make(chan error, 1)
-	go func() { first <- bw.send(rawRegular, []byte("0")) }()
+	go func() { first <- bw.send(rawRegular, []byte("0"), false) }()
 	select {
 	case err := <-first:
 		if err != nil {

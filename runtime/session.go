@@ -239,7 +239,7 @@ func join(ctx context.Context, tr transport, cfg Config) (*wamp.Welcome, error) 
 		if err != nil {
 			return err
 		}
-		return tr.Send(data)
+		return tr.Send(data, false)
 	}
 	// violation tells the router why the handshake ends, as the spec asks
 	// (ABORT wamp.error.protocol_violation), and returns the error.
@@ -381,7 +381,7 @@ func (s *Session) sendOn(c *conn, m wamp.Message) error {
 	if s.cur.Load() != c {
 		return fmt.Errorf("%w: the connection this was for is gone", ErrConnectionLost)
 	}
-	if err := c.tr.Send(data); err != nil {
+	if err := c.tr.Send(data, gathers(m)); err != nil {
 		if errors.Is(err, ErrPayloadSizeExceeded) {
 			return err
 		}
@@ -391,6 +391,20 @@ func (s *Session) sendOn(c *conn, m wamp.Message) error {
 		return fmt.Errorf("%w: %v", ErrConnectionLost, err)
 	}
 	return nil
+}
+
+// gathers reports whether m is usually sent by one of many goroutines that
+// run at the same time: a CALL by one of many callers, a handler's final
+// YIELD or ERROR by one of the handlers of a burst of invocations. Their
+// writes wait a moment for each other (see yieldBelowBytes).
+func gathers(m wamp.Message) bool {
+	switch m := m.(type) {
+	case *wamp.Call, *wamp.Error:
+		return true
+	case *wamp.Yield:
+		return m.Options[wamp.OptProgress] != true
+	}
+	return false
 }
 
 func (s *Session) readLoop(c *conn) {

@@ -23,9 +23,11 @@ import (
 
 // transport moves encoded messages. Send may be called by any number of
 // goroutines at once: messages go out in the order their Send calls queue
-// them, and Send returns once data has been copied. One goroutine reads.
+// them, and Send returns once data has been copied. gather says that the
+// sender is likely one of many goroutines sending at once, so that waiting
+// for the others may save writes (see batchWriter). One goroutine reads.
 type transport interface {
-	Send(data []byte) error
+	Send(data []byte, gather bool) error
 	Recv() ([]byte, error)
 	Close() error
 }
@@ -115,11 +117,11 @@ func dialWebSocket(ctx context.Context, u *url.URL, cfg Config) (*webSocket, err
 	// deadline on the connection and so fails the next message written a
 	// second later; the pong is queued like any frame instead.
 	conn.SetPingHandler(func(data string) error {
-		return w.bw.send(websocket.PongMessage, []byte(data))
+		return w.bw.send(websocket.PongMessage, []byte(data), false)
 	})
 	// The same for echoing the router's close frame.
 	conn.SetCloseHandler(func(code int, _ string) error {
-		w.bw.send(websocket.CloseMessage, websocket.FormatCloseMessage(code, ""))
+		w.bw.send(websocket.CloseMessage, websocket.FormatCloseMessage(code, ""), false)
 		return nil
 	})
 	if cfg.KeepAlive > 0 {
@@ -142,7 +144,7 @@ func (w *webSocket) keepAlive(interval time.Duration) {
 		case <-w.pingStop:
 			return
 		case <-t.C:
-			if err := w.bw.send(websocket.PingMessage, nil); err != nil {
+			if err := w.bw.send(websocket.PingMessage, nil, false); err != nil {
 				w.conn.Close()
 				return
 			}
@@ -156,7 +158,7 @@ func (w *webSocket) keepAlive(interval time.Duration) {
 // writer would allocate for every message and copy the payload in pieces.
 // Each write of the connection is whole frames, so the close frame gorilla
 // writes from Close never lands inside a message.
-func (w *webSocket) Send(data []byte) error { return w.bw.send(w.opcode, data) }
+func (w *webSocket) Send(data []byte, gather bool) error { return w.bw.send(w.opcode, data, gather) }
 
 // appendClientFrame appends a final, masked frame of opcode carrying
 // payload to b.
@@ -237,7 +239,7 @@ func (w *webSocket) Close() error {
 	w.once.Do(func() { close(w.pingStop) })
 	deadline := time.Now().Add(closeWait)
 	w.bw.conn.SetWriteDeadline(deadline)
-	w.bw.send(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""))
+	w.bw.send(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), false)
 	w.bw.close(deadline)
 	return w.conn.Close()
 }
@@ -338,11 +340,11 @@ func dialRawSocket(ctx context.Context, network, addr string, useTLS bool, cfg C
 	}, nil
 }
 
-func (rs *rawSocket) Send(data []byte) error {
+func (rs *rawSocket) Send(data []byte, gather bool) error {
 	if len(data) > rs.sendMax {
 		return fmt.Errorf("%w: %d bytes, the router accepts at most %d", ErrPayloadSizeExceeded, len(data), rs.sendMax)
 	}
-	return rs.bw.send(rawRegular, data)
+	return rs.bw.send(rawRegular, data, gather)
 }
 
 // The RawSocket frame header is RRRR LTTT and a 24-bit length: R bits are
@@ -389,7 +391,7 @@ func (rs *rawSocket) Recv() ([]byte, error) {
 		case rawRegular:
 			return data, nil
 		case rawPing:
-			if err := rs.bw.send(rawPong, data); err != nil {
+			if err := rs.bw.send(rawPong, data, false); err != nil {
 				return nil, err
 			}
 		}
