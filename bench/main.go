@@ -165,12 +165,13 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	}
 	for r := range o.rounds {
 		logf("round %d of %d", r+1, o.rounds)
-		for _, s := range systems {
-			var sm sample
+		p50, p99, err := latencies(ctx, systems, o.duration)
+		if err != nil {
+			return err
+		}
+		for i, s := range systems {
+			sm := sample{p50: p50[i], p99: p99[i]}
 			var err error
-			if sm.p50, sm.p99, err = latency(ctx, s, o.duration); err != nil {
-				return fmt.Errorf("%s over %s: latency: %w", s.name, s.ser, err)
-			}
 			if sm.perSec, sm.cpu, err = throughput(ctx, s, o.callers, o.duration); err != nil {
 				return fmt.Errorf("%s over %s: throughput: %w", s.name, s.ser, err)
 			}

@@ -31,21 +31,36 @@ func callerLoop(ctx context.Context, call func(context.Context) error, stop *ato
 	return n, nil
 }
 
-// latency makes calls one after another for d and returns the 50th and
-// 99th percentiles of their latencies.
-func latency(ctx context.Context, s *system, d time.Duration) (p50, p99 time.Duration, err error) {
-	var stop atomic.Bool
-	t := time.AfterFunc(d, func() { stop.Store(true) })
-	defer t.Stop()
-	lat := make([]time.Duration, 0, 1<<16)
-	if _, err := callerLoop(ctx, s.call, &stop, 0, &lat); err != nil {
-		return 0, 0, err
+// latencySlices is how many turns each system takes in a round's latency
+// measurement. Sequential latency moves with whatever else the machine
+// runs, far more than throughput does; systems that take turns every few
+// tens of milliseconds see the same neighbours, so their p50s compare.
+const latencySlices = 8
+
+// latencies makes calls one after another, each system in turn, for d in
+// all per system, and returns the 50th and 99th percentiles of each
+// system's latencies.
+func latencies(ctx context.Context, systems []*system, d time.Duration) (p50, p99 []time.Duration, err error) {
+	lat := make([][]time.Duration, len(systems))
+	for range latencySlices {
+		for i, s := range systems {
+			var stop atomic.Bool
+			t := time.AfterFunc(d/latencySlices, func() { stop.Store(true) })
+			_, err := callerLoop(ctx, s.call, &stop, 0, &lat[i])
+			t.Stop()
+			if err != nil {
+				return nil, nil, fmt.Errorf("%s over %s: latency: %w", s.name, s.ser, err)
+			}
+		}
 	}
-	if len(lat) == 0 {
-		return 0, 0, fmt.Errorf("no call finished in %v", d)
+	for i, l := range lat {
+		if len(l) == 0 {
+			return nil, nil, fmt.Errorf("%s over %s: latency: no call finished in %v", systems[i].name, systems[i].ser, d)
+		}
+		slices.Sort(l)
+		p50, p99 = append(p50, percentile(l, 50)), append(p99, percentile(l, 99))
 	}
-	slices.Sort(lat)
-	return percentile(lat, 50), percentile(lat, 99), nil
+	return p50, p99, nil
 }
 
 // percentile returns the p-th percentile of sorted (nearest rank).
