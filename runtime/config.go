@@ -45,9 +45,10 @@ type Config struct {
 	CancelMode string
 	// Errors maps Go errors to WAMP error URIs; nil uses DefaultErrors.
 	Errors *ErrorRegistry
-	// KeepAlive is the interval of WebSocket pings; a connection that
-	// answers none for two intervals counts as lost (half-open connections
-	// are found this way). Zero disables them.
+	// KeepAlive is the interval of pings (WebSocket ping frames, RawSocket
+	// PING frames); a connection that answers none for two intervals counts
+	// as lost (half-open connections are found this way). Zero disables
+	// them.
 	KeepAlive time.Duration
 	// Reconnect, when set, makes the session reconnect and restore itself
 	// after losing its connection; see ReconnectPolicy. nil (the default)

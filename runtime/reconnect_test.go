@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"net/url"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -449,36 +450,53 @@ func (p *freezeProxy) relay(dst, src net.Conn) {
 }
 
 // TestKeepAliveDetectsHalfOpen: with the connection silently dead, the
-// WebSocket keep-alive notices within two intervals and the session
-// reconnects.
+// keep-alive (WebSocket pings, RawSocket PING frames) notices within two
+// intervals and the session reconnects.
 func TestKeepAliveDetectsHalfOpen(t *testing.T) {
 	r := rpcRouter(t)
-	proxy := startFreezeProxy(t, r.WebSocketURL()[len("ws://"):len(r.WebSocketURL())-1])
-	log := newStateLog()
-	var dials atomic.Int64
-	dial := func(ctx context.Context, network, addr string) (net.Conn, error) {
-		var d net.Dialer
-		if dials.Add(1) > 1 {
-			addr = r.WebSocketURL()[len("ws://") : len(r.WebSocketURL())-1] // reconnect straight to the router
-		}
-		return d.DialContext(ctx, network, addr)
+	for _, tc := range []struct{ name, scheme, url string }{
+		{"websocket", "ws", r.WebSocketURL()},
+		{"rawsocket", "tcp", r.RawSocketURL()},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			u, err := url.Parse(tc.url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			proxy := startFreezeProxy(t, u.Host)
+			log := newStateLog()
+			var dials atomic.Int64
+			dial := func(ctx context.Context, network, addr string) (net.Conn, error) {
+				var d net.Dialer
+				if dials.Add(1) > 1 {
+					addr = u.Host // reconnect straight to the router
+				}
+				return d.DialContext(ctx, network, addr)
+			}
+			s := rpcDial(t, tc.scheme+"://"+proxy.ln.Addr().String()+"/", runtime.Config{
+				KeepAlive: 100 * time.Millisecond, Reconnect: fastRetry, OnStateChange: log.record, Dial: dial,
+			})
+			log.waitJoined(t, time.Second)
+			// Pings and pongs keep a healthy connection alive, well past
+			// two intervals.
+			time.Sleep(500 * time.Millisecond)
+			if st := s.State(); st != runtime.StateJoined || dials.Load() != 1 {
+				t.Fatalf("a live connection: state %v after %d dials", st, dials.Load())
+			}
+			proxy.frozen.Store(true)
+			frozen := time.Now()
+			deadline := time.Now().Add(3 * time.Second)
+			for s.State() == runtime.StateJoined {
+				if time.Now().After(deadline) {
+					t.Fatal("a half-open connection went unnoticed for 3s with a 100ms keep-alive")
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			noticed := time.Since(frozen)
+			log.waitJoined(t, 5*time.Second)
+			t.Logf("half-open connection noticed after %v", noticed.Round(time.Millisecond))
+		})
 	}
-	s := rpcDial(t, "ws://"+proxy.ln.Addr().String()+"/", runtime.Config{
-		KeepAlive: 100 * time.Millisecond, Reconnect: fastRetry, OnStateChange: log.record, Dial: dial,
-	})
-	log.waitJoined(t, time.Second)
-	proxy.frozen.Store(true)
-	frozen := time.Now()
-	deadline := time.Now().Add(3 * time.Second)
-	for s.State() == runtime.StateJoined {
-		if time.Now().After(deadline) {
-			t.Fatal("a half-open connection went unnoticed for 3s with a 100ms keep-alive")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	noticed := time.Since(frozen)
-	log.waitJoined(t, 5*time.Second)
-	t.Logf("half-open connection noticed after %v", noticed.Round(time.Millisecond))
 }
 
 // TestSeveralHandlersPerTopic: two subscriptions to one topic share the

@@ -257,11 +257,14 @@ const (
 
 // rawSocket is a WAMP RawSocket transport over TCP, TLS or a Unix socket.
 type rawSocket struct {
-	conn    net.Conn
-	r       *bufio.Reader
-	bw      *batchWriter
-	sendMax int // the router's limit
-	recvMax int // ours
+	conn     net.Conn
+	r        *bufio.Reader
+	bw       *batchWriter
+	sendMax  int           // the router's limit
+	recvMax  int           // ours
+	interval time.Duration // of keep-alive pings; 0 without
+	pingStop chan struct{}
+	once     sync.Once
 }
 
 // rawSocketLengthCode returns the handshake nibble for the largest length
@@ -331,14 +334,43 @@ func dialRawSocket(ctx context.Context, network, addr string, useTLS bool, cfg C
 		return nil, fmt.Errorf("runtime: RawSocket router at %s answered serializer %d, asked for %d", addr, reply[1]&0x0F, cfg.Serializer.RawSocketID())
 	}
 	conn.SetDeadline(time.Time{})
-	return &rawSocket{
-		conn:    conn,
-		bw:      newBatchWriter(conn, appendRawFrame),
-		r:       bufio.NewReaderSize(conn, 64<<10),
-		sendMax: 1 << (9 + int(reply[1]>>4)),
-		recvMax: min(cfg.MaxMessageSize, 1<<(9+int(code))),
-	}, nil
+	rs := &rawSocket{
+		conn:     conn,
+		bw:       newBatchWriter(conn, appendRawFrame),
+		r:        bufio.NewReaderSize(conn, 64<<10),
+		sendMax:  1 << (9 + int(reply[1]>>4)),
+		recvMax:  min(cfg.MaxMessageSize, 1<<(9+int(code))),
+		interval: cfg.KeepAlive,
+		pingStop: make(chan struct{}),
+	}
+	if rs.interval > 0 {
+		rs.extend()
+		go rs.keepAlive()
+	}
+	return rs, nil
 }
+
+// keepAlive sends a PING frame every interval. Each PONG extends the read
+// deadline by two intervals (see Recv), so a connection that answers no
+// ping for that long fails the session's read loop.
+func (rs *rawSocket) keepAlive() {
+	t := time.NewTicker(rs.interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-rs.pingStop:
+			return
+		case <-t.C:
+			if err := rs.bw.send(rawPing, nil, false); err != nil {
+				rs.conn.Close()
+				return
+			}
+		}
+	}
+}
+
+// extend moves the read deadline two keep-alive intervals ahead.
+func (rs *rawSocket) extend() { rs.conn.SetReadDeadline(time.Now().Add(2 * rs.interval)) }
 
 func (rs *rawSocket) Send(data []byte, gather bool) error {
 	if len(data) > rs.sendMax {
@@ -394,14 +426,18 @@ func (rs *rawSocket) Recv() ([]byte, error) {
 			if err := rs.bw.send(rawPong, data, false); err != nil {
 				return nil, err
 			}
+		case rawPong:
+			if rs.interval > 0 {
+				rs.extend()
+			}
 		}
-		// Pongs are only proof of life; nothing to do.
 	}
 }
 
 // Close waits up to closeWait for what is queued to be written and closes
 // the connection.
 func (rs *rawSocket) Close() error {
+	rs.once.Do(func() { close(rs.pingStop) })
 	rs.bw.close(time.Now().Add(closeWait))
 	return rs.conn.Close()
 }
