@@ -73,29 +73,7 @@ func msgpackKind(b []byte) Kind {
 	if len(b) == 0 {
 		return KindInvalid
 	}
-	switch c := b[0]; {
-	case c <= 0x7f, c >= 0xcc && c <= 0xcf:
-		return KindUint
-	case c >= 0xe0, c >= 0xd0 && c <= 0xd3:
-		return KindInt
-	case c >= 0x80 && c <= 0x8f, c == 0xde, c == 0xdf:
-		return KindDict
-	case c >= 0x90 && c <= 0x9f, c == 0xdc, c == 0xdd:
-		return KindList
-	case c >= 0xa0 && c <= 0xbf, c >= 0xd9 && c <= 0xdb:
-		return KindString
-	case c == 0xc0:
-		return KindNil
-	case c == 0xc2, c == 0xc3:
-		return KindBool
-	case c >= 0xc4 && c <= 0xc6:
-		return KindBytes
-	case c == 0xca, c == 0xcb:
-		return KindFloat
-	case c >= 0xc7 && c <= 0xc9, c >= 0xd4 && c <= 0xd8:
-		return KindOther
-	}
-	return KindInvalid // 0xc1 is never used
+	return msgpackHeads[b[0]].kind
 }
 
 func cborKind(b []byte) Kind {

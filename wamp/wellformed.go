@@ -272,67 +272,22 @@ func msgpackWellFormed(b []byte) error {
 		if i >= len(b) {
 			return errTruncated
 		}
-		c := b[i]
-		if depth > 0 && stack[depth-1].nextIsKey() && !(c >= 0xa0 && c <= 0xbf || c >= 0xd9 && c <= 0xdb) {
+		if depth > 0 && stack[depth-1].nextIsKey() && msgpackKind(b[i:]) != KindString {
 			return fmt.Errorf("dictionary key at offset %d is not a string", i)
 		}
 		start := i
-		i++
-		var skip, items uint64 // bytes to skip; elements of a list or dictionary
-		list, dict, text, ext := false, false, false, false
-		switch {
-		case c <= 0x7f, c >= 0xe0, c == 0xc0, c == 0xc2, c == 0xc3:
-		case c >= 0xa0 && c <= 0xbf:
-			skip, text = uint64(c&0x1f), true
-		case c >= 0x90 && c <= 0x9f:
-			list, items = true, uint64(c&0x0f)
-		case c >= 0x80 && c <= 0x8f:
-			dict, items = true, uint64(c&0x0f)
-		case c == 0xc1:
-			return fmt.Errorf("invalid byte 0xc1 at offset %d", start)
-		case c >= 0xca && c <= 0xd3:
-			skip = uint64(msgpackNumSize[c-0xca])
-		case c >= 0xd4 && c <= 0xd8:
-			skip, ext = 1+1<<(c-0xd4), true // fixext: type and 1, 2, 4, 8 or 16 bytes
-		default:
-			// 0xc4..0xc9 and 0xd9..0xdf: a length follows.
-			n := 1 << ((c - 0xc4) % 3) // 1, 2 or 4 bytes
-			if c >= 0xdc {
-				n = 2 << ((c - 0xdc) % 2) // array16/32, map16/32
-			}
-			if len(b)-i < n {
-				return errTruncated
-			}
-			l := beUint(b[i : i+n])
-			i += n
-			switch {
-			case c <= 0xc6: // bin
-				skip = l
-			case c <= 0xc9: // ext: type and data
-				skip, ext = l+1, true
-			case c <= 0xdb: // str
-				skip, text = l, true
-			case c <= 0xdd:
-				list, items = true, l
-			default:
-				dict, items = true, l
-			}
+		h, next, err := msgpackHead(b, i)
+		if err != nil {
+			return err
 		}
-		if skip > uint64(len(b)-i) {
-			return errTruncated
-		}
-		if text && !utf8.Valid(b[i:i+int(skip)]) {
-			return fmt.Errorf("string at offset %d is not valid UTF-8", start)
-		}
-		if ext && (b[i] != 0xff || skip != 5 && skip != 9 && skip != 13) {
-			return fmt.Errorf("extension type %d at offset %d (only timestamps, type -1, are allowed)", int8(b[i]), start)
-		}
-		i += int(skip)
-		if list || dict {
+		i = next
+		switch h.kind {
+		case KindList, KindDict:
 			if depth == maxDepth {
 				return errTooDeep
 			}
-			if dict {
+			items := h.n
+			if h.kind == KindDict {
 				if items > uint64(len(b)-i)/2 { // every item takes at least one byte
 					return errTruncated
 				}
@@ -341,9 +296,25 @@ func msgpackWellFormed(b []byte) error {
 				return errTruncated
 			}
 			if items > 0 {
-				stack[depth] = container{left: items, dict: dict}
+				stack[depth] = container{left: items, dict: h.kind == KindDict}
 				depth++
 				continue
+			}
+		default:
+			if h.n > uint64(len(b)-i) {
+				return errTruncated
+			}
+			payload := b[i : i+int(h.n)]
+			i += len(payload)
+			switch h.kind {
+			case KindString:
+				if !utf8.Valid(payload) {
+					return fmt.Errorf("string at offset %d is not valid UTF-8", start)
+				}
+			case KindOther: // the type byte, then the data
+				if payload[0] != 0xff || len(payload) != 5 && len(payload) != 9 && len(payload) != 13 {
+					return fmt.Errorf("extension type %d at offset %d (only timestamps, type -1, are allowed)", int8(payload[0]), start)
+				}
 			}
 		}
 		// An item ended at i.
@@ -358,9 +329,6 @@ func msgpackWellFormed(b []byte) error {
 		}
 	}
 }
-
-// msgpackNumSize gives the size of the numbers 0xca (float32) to 0xd3 (int64).
-var msgpackNumSize = [...]uint8{4, 8, 1, 2, 4, 8, 1, 2, 4, 8}
 
 func beUint(b []byte) uint64 {
 	switch len(b) {

@@ -145,76 +145,41 @@ func msgpackListHead(b []byte) (n, i int, err error) {
 	if len(b) == 0 {
 		return 0, 0, errTruncated
 	}
-	switch c := b[0]; {
-	case c >= 0x90 && c <= 0x9f:
-		return int(c & 0x0f), 1, nil
-	case c == 0xdc:
-		if len(b) < 3 {
-			return 0, 0, errTruncated
-		}
-		return int(binary.BigEndian.Uint16(b[1:3])), 3, nil
-	case c == 0xdd:
-		if len(b) < 5 {
-			return 0, 0, errTruncated
-		}
-		n := binary.BigEndian.Uint32(b[1:5])
-		if uint64(n) > uint64(len(b)) {
-			return 0, 0, errTruncated
-		}
-		return int(n), 5, nil
+	if msgpackKind(b) != KindList {
+		return 0, 0, errNotList
 	}
-	return 0, 0, errNotList
+	h, i, err := msgpackHead(b, 0)
+	if err != nil {
+		return 0, 0, err
+	}
+	if b[0] == 0xdd && h.n > uint64(len(b)) { // array32: the count must fit in an int
+		return 0, 0, errTruncated
+	}
+	return int(h.n), i, nil
 }
 
 // msgpackSkip returns the offset after the MsgPack value at i.
 func msgpackSkip(b []byte, i int) (int, error) {
 	for n := uint64(1); n > 0; n-- {
-		if i >= len(b) {
-			return 0, errTruncated
+		h, j, err := msgpackHead(b, i)
+		if err != nil {
+			return 0, err
 		}
-		c := b[i]
-		i++
-		var skip uint64
-		switch {
-		case c <= 0x7f, c >= 0xe0, c == 0xc0, c == 0xc2, c == 0xc3:
-		case c >= 0xa0 && c <= 0xbf:
-			skip = uint64(c & 0x1f)
-		case c >= 0x90 && c <= 0x9f:
-			n += uint64(c & 0x0f)
-		case c >= 0x80 && c <= 0x8f:
-			n += 2 * uint64(c&0x0f)
-		case c == 0xc1:
-			return 0, fmt.Errorf("invalid byte 0xc1 at offset %d", i-1)
-		case c >= 0xca && c <= 0xd3:
-			skip = uint64(msgpackNumSize[c-0xca])
-		case c >= 0xd4 && c <= 0xd8:
-			skip = 1 + 1<<(c-0xd4)
+		i = j
+		switch h.kind {
 		default:
-			// 0xc4..0xc9 and 0xd9..0xdf: a length follows.
-			w := 1 << ((c - 0xc4) % 3)
-			if c >= 0xdc {
-				w = 2 << ((c - 0xdc) % 2)
+			if h.n != 0 { // a test, so that items without payload need not wait for h.n
+				if h.n > uint64(len(b)-i) {
+					return 0, errTruncated
+				}
+				i += int(h.n)
 			}
-			if len(b)-i < w {
-				return 0, errTruncated
-			}
-			l := beUint(b[i : i+w])
-			i += w
-			switch {
-			case c <= 0xc6, c >= 0xd9 && c <= 0xdb: // bin, str
-				skip = l
-			case c <= 0xc9: // ext: type and data
-				skip = l + 1
-			case c <= 0xdd:
-				n += l
-			default:
-				n += 2 * l
+		case KindList, KindDict:
+			n += h.n
+			if h.kind == KindDict {
+				n += h.n
 			}
 		}
-		if skip > uint64(len(b)-i) {
-			return 0, errTruncated
-		}
-		i += int(skip)
 		if n-1 > uint64(len(b)-i) { // every item left takes a byte
 			return 0, errTruncated
 		}
@@ -536,18 +501,11 @@ func (s *Serializer) stringOf(raw []byte) (string, bool) {
 	var body []byte
 	switch s.format {
 	case formatMsgPack:
-		switch c := raw[0]; {
-		case c >= 0xa0 && c <= 0xbf:
-			body = raw[1:]
-		case c >= 0xd9 && c <= 0xdb:
-			w := 1 << (c - 0xd9)
-			if len(raw) < 1+w {
-				return "", false
-			}
-			body = raw[1+w:]
-		default:
+		h, i, err := msgpackHead(raw, 0)
+		if err != nil || h.kind != KindString {
 			return "", false
 		}
+		body = raw[i:]
 	case formatCBOR:
 		if raw[0]>>5 != 3 || raw[0]&0x1f == 31 {
 			return "", false
