@@ -397,6 +397,12 @@ func (s *Session) sendOn(c *conn, m wamp.Message) error {
 // run at the same time: a CALL by one of many callers, a handler's final
 // YIELD or ERROR by one of the handlers of a burst of invocations. Their
 // writes wait a moment for each other (see yieldBelowBytes).
+//
+// A lone request yields too. Skipping the yield when no other request was
+// in flight was tried: it made sequential calls slower, not faster (p50 59
+// to 69 µs against 49 to 52 on MsgPack and CBOR in interleaved runs), since
+// with nothing else ready the yield returns at once, and throughput did not
+// change.
 func gathers(m wamp.Message) bool {
 	switch m := m.(type) {
 	case *wamp.Call, *wamp.Error:
