@@ -604,10 +604,10 @@ func TestWebSocketClientPing(t *testing.T) {
 	callSessionCount(t, c, msgs, 1)
 }
 
-// TestKeepAlivePings checks that with keep-alive on the router pings a
-// WebSocket client, whose pongs keep it connected, and that messages flow
-// meanwhile; and that it pings no RawSocket client, which stays connected
-// without answering anything, as before.
+// TestKeepAlivePings checks that with keep-alive on the router pings its
+// clients, WebSocket and RawSocket, whose pongs keep them connected while
+// messages flow; and that a RawSocket client that answers nothing is
+// disconnected after two intervals.
 func TestKeepAlivePings(t *testing.T) {
 	const every = 100 * time.Millisecond
 	r, err := Start(context.Background(), Config{
@@ -628,31 +628,46 @@ func TestKeepAlivePings(t *testing.T) {
 	})
 	msgs := readMessages(ws)
 
-	rs, err := net.Dial("tcp", strings.TrimPrefix(r.RawSocketURL(), "tcp://"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = rs.Close() })
-	_ = rs.SetDeadline(time.Now().Add(batchTestTimeout))
-	writeRS := func(msg string) {
-		t.Helper()
-		n := len(msg)
-		if _, err := rs.Write(append([]byte{0, byte(n >> 16), byte(n >> 8), byte(n)}, msg...)); err != nil {
-			t.Fatal(err)
+	// A RawSocket client that answers every PING with a PONG.
+	rs := joinRawSocketJSON(t, r)
+	var rsPings atomic.Int32
+	rsMsgs := make(chan []byte, 16)
+	go func() {
+		defer close(rsMsgs)
+		br := bufio.NewReader(rs)
+		for {
+			var hdr [4]byte
+			if _, err := io.ReadFull(br, hdr[:]); err != nil {
+				return
+			}
+			b := make([]byte, int(hdr[1])<<16|int(hdr[2])<<8|int(hdr[3]))
+			if _, err := io.ReadFull(br, b); err != nil {
+				return
+			}
+			switch hdr[0] {
+			case rsFramePing:
+				rsPings.Add(1)
+				if _, err := rs.Write(append([]byte{rsFramePong, hdr[1], hdr[2], hdr[3]}, b...)); err != nil {
+					return
+				}
+			case rsFrameMessage:
+				rsMsgs <- b
+			}
 		}
+	}()
+	// A RawSocket client that reads but never answers.
+	silent := joinRawSocketJSON(t, r)
+	joined := time.Now()
+	type ended struct {
+		err   error
+		after time.Duration
 	}
-	if _, err := rs.Write([]byte{0x7F, 0xF1, 0, 0}); err != nil {
-		t.Fatal(err)
-	}
-	recvRS := rsReceiver(rs)
-	hs := make([]byte, 4)
-	if _, err := io.ReadFull(rs, hs); err != nil || hs[1]&0x0F != 1 {
-		t.Fatalf("handshake reply % x, %v", hs, err)
-	}
-	writeRS(`[1,"realm1",{"roles":{"caller":{}}}]`)
-	if b, err := recvRS(); err != nil || !bytes.HasPrefix(b, []byte("[2,")) {
-		t.Fatalf("want WELCOME, got %s %v", b, err)
-	}
+	silentEnd := make(chan ended, 1)
+	go func() {
+		_ = silent.SetReadDeadline(time.Now().Add(batchTestTimeout))
+		_, err := io.Copy(io.Discard, silent)
+		silentEnd <- ended{err, time.Since(joined)}
+	}()
 
 	for i := 1; i <= 12; i++ {
 		time.Sleep(every)
@@ -661,12 +676,71 @@ func TestKeepAlivePings(t *testing.T) {
 	if n := pings.Load(); n < 5 {
 		t.Errorf("the WebSocket client got %d pings in %v, want one every %v", n, 12*every, every)
 	}
+	if n := rsPings.Load(); n < 5 {
+		t.Errorf("the RawSocket client got %d PINGs in %v, want one every %v", n, 12*every, every)
+	}
+	// The answering RawSocket client is still served.
+	writeRawSocketJSON(t, rs, `[48,1,{},"wamp.session.count"]`)
+	select {
+	case b := <-rsMsgs:
+		if !bytes.HasPrefix(b, []byte("[50,1,")) {
+			t.Fatalf("want RESULT, got %s", b)
+		}
+	case <-time.After(batchTestTimeout):
+		t.Fatal("the RawSocket client that answers PINGs got no RESULT")
+	}
+	// The silent one was disconnected two intervals after joining.
+	select {
+	case e := <-silentEnd:
+		if e.err != nil {
+			t.Fatalf("the silent RawSocket client: %v, want the router to close the connection", e.err)
+		}
+		// The deadline runs from its last frame, the HELLO.
+		if e.after > 10*every {
+			t.Errorf("the silent RawSocket client was disconnected after %v, want about two intervals (%v)", e.after, 2*every)
+		}
+		t.Logf("the silent RawSocket client was disconnected after %v", e.after.Round(time.Millisecond))
+	case <-time.After(batchTestTimeout):
+		t.Fatal("the silent RawSocket client is still connected")
+	}
+}
 
-	// The RawSocket client, silent all along, got nothing (a ping would
-	// fail rsReceiver: it accepts only message frames) and is still served.
-	writeRS(`[48,1,{},"wamp.session.count"]`)
-	if b, err := recvRS(); err != nil || !bytes.HasPrefix(b, []byte("[50,1,")) {
-		t.Fatalf("want RESULT, got %s %v", b, err)
+// joinRawSocketJSON opens a RawSocket JSON connection and joins realm1; the
+// connection is closed when the test ends.
+func joinRawSocketJSON(t *testing.T, r *Router) net.Conn {
+	t.Helper()
+	c, err := net.Dial("tcp", strings.TrimPrefix(r.RawSocketURL(), "tcp://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	if _, err := c.Write([]byte{0x7F, 0xF1, 0, 0}); err != nil {
+		t.Fatal(err)
+	}
+	_ = c.SetReadDeadline(time.Now().Add(batchTestTimeout))
+	hs := make([]byte, 4)
+	if _, err := io.ReadFull(c, hs); err != nil || hs[1]&0x0F != 1 {
+		t.Fatalf("handshake reply % x, %v", hs, err)
+	}
+	writeRawSocketJSON(t, c, `[1,"realm1",{"roles":{"caller":{}}}]`)
+	var hdr [4]byte
+	if _, err := io.ReadFull(c, hdr[:]); err != nil {
+		t.Fatal(err)
+	}
+	welcome := make([]byte, int(hdr[1])<<16|int(hdr[2])<<8|int(hdr[3]))
+	if _, err := io.ReadFull(c, welcome); err != nil || hdr[0] != rsFrameMessage || !bytes.HasPrefix(welcome, []byte("[2,")) {
+		t.Fatalf("want WELCOME, got %s %v", welcome, err)
+	}
+	_ = c.SetReadDeadline(time.Time{})
+	return c
+}
+
+// writeRawSocketJSON writes msg as one RawSocket message frame.
+func writeRawSocketJSON(t *testing.T, c net.Conn, msg string) {
+	t.Helper()
+	n := len(msg)
+	if _, err := c.Write(append([]byte{rsFrameMessage, byte(n >> 16), byte(n >> 8), byte(n)}, msg...)); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -63,6 +63,10 @@ func (r *Router) serveRawSocket(conn net.Conn, network string, secure bool) {
 		br:        bufio.NewReader(conn),
 		recvLimit: rsLength(r.rsLengthCode),
 		sendLimit: sendLimit,
+		keepAlive: r.keepAlive,
+	}
+	if fc.keepAlive > 0 {
+		fc.extend()
 	}
 	details := wamp.Dict{
 		"type":       "rawsocket",
@@ -71,7 +75,7 @@ func (r *Router) serveRawSocket(conn net.Conn, network string, secure bool) {
 		"peer":       network + ":" + conn.RemoteAddr().String(),
 		"is_secure":  secure,
 	}
-	r.serve(conn, fc, ser, 0, details)
+	r.serve(conn, fc, ser, r.keepAlive, details)
 }
 
 // rawSocketHandshake reads the client's handshake request and answers it.
@@ -123,7 +127,14 @@ type rsConn struct {
 	br        *bufio.Reader
 	recvLimit int // the router's limit, announced in the handshake
 	sendLimit int // the client's limit, from its handshake
+	// keepAlive, when positive, is the interval of the peer's PING frames;
+	// a client that sends no frame at all, not even a PONG, for two
+	// intervals is disconnected.
+	keepAlive time.Duration
 }
+
+// extend moves the read deadline two keep-alive intervals ahead.
+func (rc *rsConn) extend() { _ = rc.c.SetReadDeadline(time.Now().Add(2 * rc.keepAlive)) }
 
 func (rc *rsConn) readFrame() (frameKind, []byte, error) {
 	for {
@@ -150,6 +161,9 @@ func (rc *rsConn) readFrame() (frameKind, []byte, error) {
 			if _, err := io.ReadFull(rc.br, b); err != nil {
 				return 0, nil, err
 			}
+			if rc.keepAlive > 0 {
+				rc.extend()
+			}
 			if hdr[0]&0x07 == rsFramePing {
 				return framePing, b, nil
 			}
@@ -157,6 +171,9 @@ func (rc *rsConn) readFrame() (frameKind, []byte, error) {
 		case rsFramePong:
 			if _, err := rc.br.Discard(n); err != nil {
 				return 0, nil, err
+			}
+			if rc.keepAlive > 0 {
+				rc.extend()
 			}
 		default:
 			return 0, nil, &protocolError{fmt.Sprintf("reserved RawSocket frame type %d", hdr[0]&0x07)}

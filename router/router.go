@@ -51,10 +51,9 @@ type Config struct {
 	// chatter at Debug, trouble at Warn). nil discards everything.
 	Logger *slog.Logger
 
-	// KeepAlive, when positive, is the interval between WebSocket pings; a
-	// WebSocket client that sends nothing, not even a pong, for two
-	// intervals is disconnected. RawSocket connections rely on TCP
-	// keep-alive instead.
+	// KeepAlive, when positive, is the interval between pings (WebSocket
+	// ping frames, RawSocket PING frames); a client that sends nothing, not
+	// even a pong, for two intervals is disconnected.
 	KeepAlive time.Duration
 
 	// MaxMessageSize is the largest message, in bytes, the router accepts
