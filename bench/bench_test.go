@@ -12,11 +12,12 @@ import (
 	"time"
 
 	"github.com/wampgen/wampgen/gen"
+	"github.com/wampgen/wampgen/wamp"
 )
 
 // The go test side of the benchmark command: the same systems and
 // measurements, one sub-benchmark per system and serializer, named
-// SYSTEM/SERIALIZER (generated, runtime, nexus, grpc, relay). The test
+// SYSTEM/SERIALIZER (generated, runtime, nexus, floor, grpc, relay). The test
 // suite runs them briefly (-benchtime=100x) so that they keep working:
 //
 //	go test -run='^$' -bench=. -benchtime=100x ./bench
@@ -49,7 +50,7 @@ func TestMain(m *testing.M) {
 }
 
 func slug(s *system) string {
-	name := map[string]string{sysGenerated: "generated", sysRuntime: "runtime", sysNexus: "nexus", sysGRPC: "grpc", sysRelay: "relay"}[s.name]
+	name := map[string]string{sysGenerated: "generated", sysRuntime: "runtime", sysNexus: "nexus", sysGRPC: "grpc", sysRelay: "relay", sysFloor: "floor"}[s.name]
 	switch s.name {
 	case sysGRPC, sysRelay:
 		return name
@@ -60,7 +61,7 @@ func slug(s *system) string {
 // TestSystems makes one call and one short stream with every system.
 func TestSystems(t *testing.T) {
 	b := testBed(t)
-	if len(b.systems) != 3*len(serializers)+2 {
+	if len(b.systems) != 4*len(serializers)+2 {
 		t.Fatalf("%d systems", len(b.systems))
 	}
 	for _, s := range b.systems {
@@ -73,6 +74,74 @@ func TestSystems(t *testing.T) {
 			if s.stream != nil {
 				if err := s.stream(ctx, 100); err != nil {
 					t.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// TestFloorConcurrent makes calls from many goroutines at once on each
+// router floor's one connection.
+func TestFloorConcurrent(t *testing.T) {
+	for _, ser := range serializers {
+		s := testBed(t).find(sysFloor, ser.name)
+		t.Run(slug(s), func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+			defer cancel()
+			var wg sync.WaitGroup
+			errs := make(chan error, 64)
+			for range 64 {
+				wg.Go(func() {
+					for range 10 {
+						if err := s.call(ctx); err != nil {
+							errs <- err
+							return
+						}
+					}
+				})
+			}
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				t.Error(err)
+			}
+		})
+	}
+}
+
+// TestFloorAnswers checks that the router floor's caller takes only the
+// RESULT of [3] for a request as success.
+func TestFloorAnswers(t *testing.T) {
+	const id = floorIDBase + 7
+	for _, ser := range serializers {
+		t.Run(ser.name, func(t *testing.T) {
+			enc := func(m wamp.Message) []byte {
+				b, err := ser.ours.Encode(m)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return b
+			}
+			fc := &floorClient{ser: ser.ours, result: enc(&wamp.Result{Request: floorIDBase + 1, Args: wamp.ArgsOf(3.0)})}
+			var err error
+			if fc.resultAt, fc.idWidth, err = idField(ser.ours, fc.result, floorIDBase+1); err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range []struct {
+				m      wamp.Message
+				id     uint64
+				wantOK bool
+			}{
+				{&wamp.Result{Request: id, Args: wamp.ArgsOf(3.0)}, id, true},
+				{&wamp.Result{Request: id, Args: wamp.ArgsOf(4.0)}, id, false},
+				{&wamp.Result{Request: id, Args: wamp.ArgsOf(3.0), Kwargs: wamp.PayloadOf(wamp.Dict{"x": 1})}, id, false},
+				{&wamp.Result{Request: 7, Args: wamp.ArgsOf(3.0)}, 7, false},
+				{&wamp.Error{RequestType: wamp.TypeCall, Request: id, Error: wamp.ErrNoSuchProcedure}, id, false},
+				{&wamp.Goodbye{Reason: wamp.CloseRealm}, 0, false},
+			} {
+				got, err := fc.answers(enc(c.m))
+				if got != c.id || (err == nil) != c.wantOK {
+					t.Errorf("%T %+v: request %d, %v; want request %d, ok %v", c.m, c.m, got, err, c.id, c.wantOK)
 				}
 			}
 		})
@@ -161,9 +230,11 @@ func TestMedianPercentile(t *testing.T) {
 	}
 }
 
-func eachSystem(b *testing.B, stream bool, f func(b *testing.B, s *system)) {
+// eachSystem runs f as a sub-benchmark for every system that has what
+// the benchmark measures: a stream if stream, calls/s if throughput.
+func eachSystem(b *testing.B, stream, throughput bool, f func(b *testing.B, s *system)) {
 	for _, s := range testBed(b).systems {
-		if stream && s.stream == nil {
+		if (stream && s.stream == nil) || (throughput && s.latencyOnly) {
 			continue
 		}
 		b.Run(slug(s), func(b *testing.B) { f(b, s) })
@@ -173,7 +244,7 @@ func eachSystem(b *testing.B, stream bool, f func(b *testing.B, s *system)) {
 // BenchmarkCall: sequential calls; p50-µs and p99-µs are the percentiles of
 // the iterations' latencies.
 func BenchmarkCall(b *testing.B) {
-	eachSystem(b, false, func(b *testing.B, s *system) {
+	eachSystem(b, false, false, func(b *testing.B, s *system) {
 		ctx := context.Background()
 		var stop atomic.Bool
 		lat := make([]time.Duration, 0, b.N)
@@ -189,10 +260,11 @@ func BenchmarkCall(b *testing.B) {
 	})
 }
 
-// BenchmarkThroughput: b.N calls made by 64 concurrent callers.
+// BenchmarkThroughput: b.N calls made by 64 concurrent callers, for the
+// systems with a throughput figure (not the router floor's).
 func BenchmarkThroughput(b *testing.B) {
 	const callers = 64
-	eachSystem(b, false, func(b *testing.B, s *system) {
+	eachSystem(b, false, true, func(b *testing.B, s *system) {
 		ctx := context.Background()
 		var left atomic.Int64
 		left.Store(int64(b.N))
@@ -225,7 +297,7 @@ func BenchmarkThroughput(b *testing.B) {
 // BenchmarkStream: one op is one progressive result, received in streams
 // of at most 10,000.
 func BenchmarkStream(b *testing.B) {
-	eachSystem(b, true, func(b *testing.B, s *system) {
+	eachSystem(b, true, false, func(b *testing.B, s *system) {
 		ctx := context.Background()
 		b.ReportAllocs()
 		b.ResetTimer()
@@ -243,7 +315,7 @@ func BenchmarkStream(b *testing.B) {
 // process of its own, over b.N sequential calls (see allocs.go); ns/op is
 // the time to start that process and means nothing.
 func BenchmarkCallerAllocs(b *testing.B) {
-	eachSystem(b, false, func(b *testing.B, s *system) {
+	eachSystem(b, false, false, func(b *testing.B, s *system) {
 		c, err := countCallerAllocs(context.Background(), s, b.N, callerCommand(), "")
 		if err != nil {
 			b.Fatal(err)

@@ -46,6 +46,9 @@ type Query struct {
 //wampgen:error uri=com.example.many.error.not_found
 var ErrNotFound = errors.New("not found")
 
+// The import is used even when no method streams (fewer than 6 methods).
+var _ iter.Seq2[string, error]
+
 `)
 	shapes := []func(i, m int) string{
 		func(i, m int) string {

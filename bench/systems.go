@@ -36,6 +36,10 @@ type system struct {
 	// (allocs.go) is made from name, ser and addr.
 	addr  string
 	close func()
+	// latencyOnly says that calls/s and CPU per call are not measured:
+	// they would not be what the system stands for (see floor.go). Its
+	// calls are still safe for concurrent use.
+	latencyOnly bool
 }
 
 // Systems, by name.
@@ -45,6 +49,7 @@ const (
 	sysNexus     = "nexus client"
 	sysGRPC      = "gRPC unary"
 	sysRelay     = "WS relay floor"
+	sysFloor     = "router floor"
 )
 
 // Procedure URIs: the generated client calls the calculator's add, served by
@@ -411,14 +416,16 @@ func newCaller(ctx context.Context, name, ser, addr string) (*system, error) {
 			return runtimeCaller(ctx, addr, sr.ours)
 		case sysNexus:
 			return nexusCaller(ctx, addr, sr.nexus, sr.name)
+		case sysFloor:
+			return floorCaller(ctx, addr, sr.ours)
 		}
 	}
 	return nil, fmt.Errorf("no system %q over %q", name, ser)
 }
 
 // A bed is everything the benchmarks run against: for each serializer, a
-// router and the three WAMP systems through it with their callees, then
-// gRPC and the relay.
+// router and the three WAMP systems and the router floor through it with
+// their callees, then gRPC and the relay.
 type bed struct {
 	systems []*system
 	cl      closers
@@ -475,6 +482,14 @@ func newBed(ctx context.Context) (_ *bed, err error) {
 		b.cl.add(stop)
 		if err := add(nexusCaller(ctx, url, ser.nexus, ser.name)); err != nil {
 			return nil, fail(sysNexus, err)
+		}
+
+		if stop, err = floorCallee(ctx, url, ser.ours); err != nil {
+			return nil, fail(sysFloor, err)
+		}
+		b.cl.add(stop)
+		if err := add(floorCaller(ctx, url, ser.ours)); err != nil {
+			return nil, fail(sysFloor, err)
 		}
 	}
 
