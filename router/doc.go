@@ -46,6 +46,17 @@
 // wamp.error.invalid_payload) to the caller, and an INVOCATION becomes that
 // ERROR from the callee. An undeliverable EVENT is dropped and logged.
 //
+// # Payloads
+//
+// The router does not decode the Arguments and ArgumentsKw of the CALL,
+// YIELD, ERROR and PUBLISH messages it routes between clients when it can
+// avoid it: a payload in the form this package's codec would write anyway
+// is carried encoded and written as received to clients of the same
+// serializer, and converted for the others (see passthrough.go). The only
+// visible difference is that dict keys inside such a payload keep the
+// sender's order, where they used to come out in random order. Calls to
+// the router's own wamp.* procedures are always decoded.
+//
 // # Malformed input
 //
 // The router checks every message a client sends: a message with missing or

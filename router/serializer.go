@@ -184,8 +184,20 @@ func unwrapCBOR(v any) (any, error) {
 	return v, nil
 }
 
-// Serialize encodes msg as a WAMP message list.
+// Serialize encodes msg as a WAMP message list. The hot messages
+// (INVOCATION, RESULT, ERROR, EVENT) are written by appendFast, which
+// copies payloads carried raw (see rawPayload) as they are; every other
+// message takes serializeFull.
 func (s *serializer) Serialize(msg wamp.Message) ([]byte, error) {
+	if b, ok, err := s.appendFast(nil, msg); ok {
+		return b, err
+	}
+	return s.serializeFull(msg)
+}
+
+// serializeFull is the general Serialize: the message is turned into a list
+// of Go values (raw payloads decoded) and encoded by the codec.
+func (s *serializer) serializeFull(msg wamp.Message) ([]byte, error) {
 	list, err := messageToList(msg)
 	if err != nil {
 		return nil, err
@@ -197,8 +209,20 @@ func (s *serializer) Serialize(msg wamp.Message) ([]byte, error) {
 	return b, nil
 }
 
-// Deserialize decodes a WAMP message list.
+// Deserialize decodes a WAMP message list. CALL, YIELD, ERROR and PUBLISH
+// go through decodeFast, which leaves their payloads encoded (see
+// rawPayload); whatever it can't take, including every malformed message,
+// goes through deserializeFull, which decides.
 func (s *serializer) Deserialize(data []byte) (wamp.Message, error) {
+	if msg := s.decodeFast(data); msg != nil {
+		return msg, nil
+	}
+	return s.deserializeFull(data)
+}
+
+// deserializeFull is the general Deserialize: the whole message is decoded
+// into Go values and validated.
+func (s *serializer) deserializeFull(data []byte) (wamp.Message, error) {
 	var v any
 	if err := codec.NewDecoderBytes(data, s.handle).Decode(&v); err != nil {
 		return nil, fmt.Errorf("decode %s: %w", s.name, err)
@@ -288,6 +312,12 @@ func messageToList(msg wamp.Message) ([]any, error) {
 			list = append(list, map[string]any{})
 		case f.Kind() == reflect.Slice && f.IsNil():
 			list = append(list, []any{})
+		case omitEmpty(rt.Field(i)):
+			v, err := payloadValue(f.Interface())
+			if err != nil {
+				return nil, fmt.Errorf("%s %s: %w", msg.MessageType(), rt.Field(i).Name, err)
+			}
+			list = append(list, v)
 		default:
 			list = append(list, f.Interface())
 		}
