@@ -10,6 +10,14 @@ import (
 	"github.com/wampgen/wampgen/wamp"
 )
 
+// maxTimeoutOption is the largest timeout, in milliseconds, that a CALL
+// carries: 2³¹−1, about 24.8 days. A later deadline is not sent (the
+// caller still cancels the call when it passes): routers and callees
+// overflow on larger values (nexus multiplies the milliseconds into a
+// time.Duration; a JavaScript timer fires at once above 2³¹−1 ms), and
+// the call would time out at once.
+const maxTimeoutOption = 1<<31 - 1
+
 // Result is the outcome of a call (and one progressive result), and what a
 // Handler returns to answer an invocation.
 type Result struct {
@@ -187,11 +195,19 @@ func (s *Session) call(ctx context.Context, procedure wamp.URI, args, kwargs wam
 		}
 	}
 	if hasDeadline {
-		ms := (time.Until(dl) + time.Millisecond - 1) / time.Millisecond
-		if ms < 1 {
-			return nil, contextError(context.DeadlineExceeded)
+		// Rounded up to whole milliseconds, without overflowing: time.Until
+		// saturates at the largest Duration for a deadline centuries away.
+		left := time.Until(dl)
+		ms := left / time.Millisecond
+		if left%time.Millisecond > 0 {
+			ms++
 		}
-		options[wamp.OptTimeout] = int64(ms)
+		switch {
+		case ms < 1:
+			return nil, contextError(context.DeadlineExceeded)
+		case ms <= maxTimeoutOption:
+			options[wamp.OptTimeout] = int64(ms)
+		}
 	}
 	if progress {
 		options[wamp.OptReceiveProgress] = true

@@ -222,8 +222,10 @@ func RegisterErrorType[T error](r *ErrorRegistry, uri wamp.URI) error {
 // context.DeadlineExceeded as wamp.error.canceled and wamp.error.timeout;
 // anything else as wamp.error.runtime_error with the error text.
 func (r *ErrorRegistry) ToWire(err error) (uri wamp.URI, args, kwargs wamp.Payload) {
+	// A nil *Error (a handler's "var e *Error; return nil, e") is an error
+	// value too, but carries no URI: it travels as a runtime error.
 	var we *Error
-	if errors.As(err, &we) {
+	if errors.As(err, &we) && we != nil {
 		return we.URI, we.Args, we.Kwargs
 	}
 	r.mu.RLock()

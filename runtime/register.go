@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"math"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -341,7 +342,8 @@ func (s *Session) invoke(c *conn, m *wamp.Invocation) {
 	inv.CallerAuthID, _ = wamp.DictString(m.Details, wamp.OptCallerAuthID)
 	inv.CallerAuthRole, _ = wamp.DictString(m.Details, wamp.OptCallerAuthRole)
 	inv.progress, _ = wamp.DictBool(m.Details, wamp.OptReceiveProgress)
-	if ms, ok := wamp.DictInt(m.Details, wamp.OptTimeout); ok && ms > 0 {
+	// A timeout beyond what a Duration holds (292 years) is no timeout.
+	if ms, ok := wamp.DictInt(m.Details, wamp.OptTimeout); ok && ms > 0 && ms <= math.MaxInt64/int64(time.Millisecond) {
 		inv.Timeout = time.Duration(ms) * time.Millisecond
 	}
 	go s.runHandler(ctx, cancel, reg.handler, inv)
@@ -372,12 +374,33 @@ func (s *Session) runHandler(ctx context.Context, cancel context.CancelCauseFunc
 	if cause := context.Cause(ctx); ctx.Err() != nil && (cause == ErrCanceled || cause == ErrTimeout) {
 		err = cause
 	}
+	s.answer(inv, res, err)
+}
+
+// answer sends the YIELD or ERROR for inv. What the handler returned is
+// user code too (an error's methods, a result's encoding): a panic there
+// is logged and answered with wamp.error.runtime_error, like a panic in
+// the handler, and never ends the program.
+func (s *Session) answer(inv *Invocation, res *Result, err error) {
+	answered := false
+	defer func() {
+		p := recover()
+		if p == nil {
+			return
+		}
+		s.log.Error("answering an invocation panicked", "procedure", inv.Procedure, "panic", p, "stack", string(debug.Stack()))
+		if !answered {
+			s.sendOn(inv.conn, &wamp.Error{RequestType: wamp.TypeInvocation, Request: inv.request, Details: wamp.Dict{},
+				Error: wamp.ErrRuntime, Args: wamp.ArgsOf(fmt.Sprintf("the procedure %s failed", inv.Procedure))})
+		}
+	}()
 	if err != nil {
 		uri, args, kwargs := s.cfg.Errors.ToWire(err)
 		if uri == wamp.ErrRuntime {
 			s.log.Warn("handler failed", "procedure", inv.Procedure, "err", err)
 		}
 		err = s.sendOn(inv.conn, &wamp.Error{RequestType: wamp.TypeInvocation, Request: inv.request, Details: wamp.Dict{}, Error: uri, Args: args, Kwargs: kwargs})
+		answered = err == nil
 	} else {
 		var y wamp.Yield
 		y.Request = inv.request
@@ -385,12 +408,14 @@ func (s *Session) runHandler(ctx context.Context, cancel context.CancelCauseFunc
 			y.Args, y.Kwargs = res.Args, res.Kwargs
 		}
 		err = s.sendOn(inv.conn, &y)
+		answered = err == nil
 		if err != nil && s.Err() == nil {
 			// The result could not be encoded (or is too large): tell the
 			// caller instead of leaving it waiting.
 			s.log.Warn("cannot send result", "procedure", inv.Procedure, "err", err)
 			err = s.sendOn(inv.conn, &wamp.Error{RequestType: wamp.TypeInvocation, Request: inv.request, Details: wamp.Dict{},
 				Error: wamp.ErrRuntime, Args: wamp.ArgsOf("the callee could not send its result: " + err.Error())})
+			answered = err == nil
 		}
 	}
 	if err != nil {

@@ -673,19 +673,33 @@ func (s *Session) Close() error {
 	}
 	s.shutdown(ErrSessionClosed)
 	s.loops.Wait()
+	// Running handlers get ResponseTimeout, all together, to return.
+	patience := time.NewTimer(s.cfg.ResponseTimeout)
+	defer patience.Stop()
+	outwaited := false
+	wait := func(done <-chan struct{}, what string) {
+		if outwaited {
+			return
+		}
+		select {
+		case <-done:
+			return
+		case <-patience.C:
+		}
+		outwaited = true
+		s.log.Error(what + " still running after Close")
+		if err == nil {
+			err = fmt.Errorf("runtime: %s still running after Close", what)
+		}
+	}
 	if id := curGoroutineID(); id == 0 || id != s.dispatcherID.Load() {
-		<-s.dispatched // unless an event handler called Close
+		// Unless an event handler called Close: the dispatcher ends
+		// after the event handler that is running returns.
+		wait(s.dispatched, "an event handler")
 	}
 	waited := make(chan struct{})
 	go func() { s.handlers.Wait(); close(waited) }()
-	select {
-	case <-waited:
-	case <-time.After(s.cfg.ResponseTimeout):
-		s.log.Error("handlers still running after Close; they ignore their context")
-		if err == nil {
-			err = errors.New("runtime: handlers still running after Close")
-		}
-	}
+	wait(waited, "procedure handlers (they ignore their context)")
 	if already {
 		return nil
 	}
