@@ -124,8 +124,14 @@ func dialWebSocket(ctx context.Context, u *url.URL, cfg Config) (*webSocket, err
 		w.bw.send(websocket.CloseMessage, websocket.FormatCloseMessage(code, ""), false)
 		return nil
 	})
-	if cfg.KeepAlive > 0 {
-		go w.keepAlive(cfg.KeepAlive)
+	if interval := cfg.KeepAlive; interval > 0 {
+		// Set before the session reads: gorilla reads the pong handler on
+		// the reading goroutine.
+		conn.SetReadDeadline(time.Now().Add(2 * interval))
+		conn.SetPongHandler(func(string) error {
+			return conn.SetReadDeadline(time.Now().Add(2 * interval))
+		})
+		go w.keepAlive(interval)
 	}
 	return w, nil
 }
@@ -133,10 +139,6 @@ func dialWebSocket(ctx context.Context, u *url.URL, cfg Config) (*webSocket, err
 // keepAlive pings every interval; a connection that answers no ping within
 // two intervals is closed, which ends the session's read loop.
 func (w *webSocket) keepAlive(interval time.Duration) {
-	w.conn.SetReadDeadline(time.Now().Add(2 * interval))
-	w.conn.SetPongHandler(func(string) error {
-		return w.conn.SetReadDeadline(time.Now().Add(2 * interval))
-	})
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {

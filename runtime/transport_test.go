@@ -2,8 +2,13 @@ package runtime_test
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/gorilla/websocket"
 
 	"github.com/wampgen/wampgen/router"
 	"github.com/wampgen/wampgen/runtime"
@@ -39,5 +44,53 @@ func TestRouterPingsLeaveSendsAlone(t *testing.T) {
 	call()
 	if caller.State() != runtime.StateJoined || callee.State() != runtime.StateJoined {
 		t.Fatalf("states %v, %v", caller.State(), callee.State())
+	}
+}
+
+// TestWebSocketKeepAlivePongHandlerNoRace is a regression test: with
+// KeepAlive set, the keep-alive goroutine installed the pong handler after
+// dialWebSocket had returned, while the session read the same connection:
+// a router's unsolicited PONG (allowed by RFC 6455 5.5.3 as a heartbeat)
+// made gorilla read the handler concurrently. Fails under -race.
+func TestWebSocketKeepAlivePongHandlerNoRace(t *testing.T) {
+	up := websocket.Upgrader{Subprotocols: []string{wamp.JSON.Subprotocol()}}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		conn.WriteControl(websocket.PongMessage, []byte("hb"), time.Now().Add(time.Second))
+		for {
+			_, data, err := conn.ReadMessage()
+			if err != nil {
+				return
+			}
+			m, err := wamp.JSON.Decode(data)
+			if err != nil {
+				return
+			}
+			switch m.(type) {
+			case *wamp.Hello:
+				conn.WriteControl(websocket.PongMessage, []byte("hb"), time.Now().Add(time.Second))
+				welcome, _ := wamp.JSON.Encode(&wamp.Welcome{Session: 1, Details: wamp.Dict{wamp.KeyRoles: wamp.Dict{wamp.RoleDealer: wamp.Dict{}}}})
+				conn.WriteMessage(websocket.TextMessage, welcome)
+				conn.WriteControl(websocket.PongMessage, []byte("hb"), time.Now().Add(time.Second))
+			case *wamp.Goodbye:
+				bye, _ := wamp.JSON.Encode(&wamp.Goodbye{Details: wamp.Dict{}, Reason: wamp.CloseGoodbyeAndOut})
+				conn.WriteMessage(websocket.TextMessage, bye)
+				return
+			}
+		}
+	}))
+	t.Cleanup(srv.Close)
+	for range 5 {
+		s, err := runtime.Dial(testCtx(t), "ws"+strings.TrimPrefix(srv.URL, "http"), runtime.Config{Realm: "realm1", KeepAlive: time.Hour})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
 	}
 }
