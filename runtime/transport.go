@@ -86,8 +86,19 @@ const maxKeptBuffer = 64 << 10
 const readBufferSize = 16 << 10
 
 func dialWebSocket(ctx context.Context, u *url.URL, cfg Config) (*webSocket, error) {
+	// gorilla bounds the HTTP upgrade by ctx's deadline only: a cancelled
+	// ctx moves the connection's deadline into the past, which ends any
+	// read or write of the handshake at once. (ctx, not the dial's own
+	// context, which gorilla cancels when DialContext returns.)
+	var stop func() bool
 	d := websocket.Dialer{
-		NetDialContext:   cfg.Dial,
+		NetDialContext: func(dctx context.Context, network, addr string) (net.Conn, error) {
+			c, err := cfg.Dial(dctx, network, addr)
+			if err == nil {
+				stop = context.AfterFunc(ctx, func() { c.SetDeadline(time.Unix(1, 0)) })
+			}
+			return c, err
+		},
 		TLSClientConfig:  cfg.TLSConfig,
 		Subprotocols:     []string{cfg.Serializer.Subprotocol()},
 		HandshakeTimeout: cfg.ResponseTimeout,
@@ -98,7 +109,16 @@ func dialWebSocket(ctx context.Context, u *url.URL, cfg Config) (*webSocket, err
 	if resp != nil && resp.Body != nil {
 		resp.Body.Close()
 	}
+	if stop != nil && !stop() && err == nil {
+		// ctx ended during the handshake, which may have succeeded, but
+		// with the connection's deadline in the past.
+		conn.Close()
+		err = ctx.Err()
+	}
 	if err != nil {
+		if ctx.Err() != nil && err != ctx.Err() {
+			err = fmt.Errorf("%w (%w)", ctx.Err(), err)
+		}
 		if resp != nil {
 			return nil, fmt.Errorf("runtime: WebSocket handshake with %s: %w (HTTP %s)", u.Redacted(), err, resp.Status)
 		}
@@ -314,15 +334,28 @@ func dialRawSocket(ctx context.Context, network, addr string, useTLS bool, cfg C
 	} else {
 		conn.SetDeadline(time.Now().Add(cfg.ResponseTimeout))
 	}
+	// A cancelled ctx moves the deadline into the past, which ends the
+	// handshake's read or write at once.
+	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Unix(1, 0)) })
+	handshakeErr := func(err error) error {
+		conn.Close()
+		if ctx.Err() != nil && err != ctx.Err() {
+			err = fmt.Errorf("%w (%w)", ctx.Err(), err)
+		}
+		return fmt.Errorf("runtime: RawSocket handshake with %s: %w", addr, err)
+	}
 	code := rawSocketLengthCode(cfg.MaxMessageSize)
 	if _, err := conn.Write([]byte{0x7F, code<<4 | cfg.Serializer.RawSocketID(), 0, 0}); err != nil {
-		conn.Close()
-		return nil, fmt.Errorf("runtime: RawSocket handshake with %s: %w", addr, err)
+		stop()
+		return nil, handshakeErr(err)
 	}
 	var reply [4]byte
-	if _, err := io.ReadFull(conn, reply[:]); err != nil {
-		conn.Close()
-		return nil, fmt.Errorf("runtime: RawSocket handshake with %s: %w", addr, err)
+	_, err = io.ReadFull(conn, reply[:])
+	if !stop() && err == nil {
+		err = ctx.Err() // the deadline is in the past now
+	}
+	if err != nil {
+		return nil, handshakeErr(err)
 	}
 	switch {
 	case reply[0] != 0x7F:

@@ -2,9 +2,12 @@ package runtime_test
 
 import (
 	"context"
+	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -44,6 +47,71 @@ func TestRouterPingsLeaveSendsAlone(t *testing.T) {
 	call()
 	if caller.State() != runtime.StateJoined || callee.State() != runtime.StateJoined {
 		t.Fatalf("states %v, %v", caller.State(), callee.State())
+	}
+}
+
+// silentListener accepts connections and never answers them; it closes
+// them when the test ends. It returns the listener's address.
+func silentListener(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	var conns []net.Conn
+	var mu sync.Mutex
+	wg.Go(func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c) // accepted, never answered
+			mu.Unlock()
+		}
+	})
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		for _, c := range conns {
+			c.Close()
+		}
+		mu.Unlock()
+		wg.Wait()
+	})
+	return ln.Addr().String()
+}
+
+// TestHandshakeHonoursCancel is a regression test: the RawSocket handshake
+// (and the WebSocket upgrade, which gorilla bounds by the context's
+// deadline only) waited for the connection's deadline alone, so cancelling
+// Dial's context, one without a deadline, did nothing until
+// ResponseTimeout had passed.
+func TestHandshakeHonoursCancel(t *testing.T) {
+	for _, scheme := range []string{"tcp", "ws"} {
+		t.Run(scheme, func(t *testing.T) {
+			url := scheme + "://" + silentListener(t) + "/"
+			if scheme == "tcp" {
+				url = strings.TrimSuffix(url, "/")
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			time.AfterFunc(100*time.Millisecond, cancel)
+			start := time.Now()
+			s, err := runtime.Dial(ctx, url, runtime.Config{Realm: "realm1", ResponseTimeout: 4 * time.Second})
+			took := time.Since(start)
+			if err == nil {
+				s.Close()
+				t.Fatal("Dial succeeded")
+			}
+			if took > 2*time.Second {
+				t.Errorf("Dial returned %v after its context was cancelled at 100ms (took %v)", err, took)
+			}
+			if !errors.Is(err, context.Canceled) {
+				t.Errorf("Dial: %v; want context.Canceled", err)
+			}
+		})
 	}
 }
 
