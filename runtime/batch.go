@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"fmt"
 	"net"
 	goruntime "runtime"
 	"sync"
@@ -20,11 +21,15 @@ import (
 // many messages. The router's peers batch their writes the same way, which
 // is what makes the bursts.
 //
-// Sending returns once the frame is queued; the writer reports a failed
-// write to itself and to every later sender (the connection is lost then,
-// and the session fails what was in flight on it). A queue above
-// maxQueuedBytes makes senders wait for the writer: a router that reads
-// slowly slows its senders down rather than growing memory without bound.
+// Sending returns once the frame is queued. A failed write closes the
+// connection, so that the session's read loop ends and fails every request
+// in flight on it, those whose frames were queued behind the failed write
+// included; the writer reports the error to itself and to every later
+// sender.
+//
+// A queue above maxQueuedBytes makes senders wait for the writer: a router
+// that reads slowly slows its senders down rather than growing memory
+// without bound.
 //
 // A writer hands its role over to a goroutine of its own after
 // maxWriterRounds writes, so that a sender never spends long writing other
@@ -40,7 +45,8 @@ type batchWriter struct {
 	queued  []byte    // frames waiting to be written
 	spare   []byte    // the buffer the writer wrote last, for reuse
 	writing bool      // a goroutine is writing; it will write queued too
-	err     error     // the first write error; sticky
+	err     error     // the first write error, or net.ErrClosed after close; sticky
+	broken  error     // the write error that closed the connection
 }
 
 const (
@@ -124,7 +130,15 @@ func (bw *batchWriter) writeQueued(rounds int) {
 		_, err := bw.conn.Write(buf)
 		bw.mu.Lock()
 		if err != nil && bw.err == nil {
-			bw.err = err
+			// The connection is broken, or so stuck that it might as well
+			// be: end it, and with it the session's read loop, which fails
+			// what is in flight, the requests queued behind this write
+			// included. Recv reports this error rather than the closing.
+			bw.err = fmt.Errorf("writing: %w", err)
+			bw.broken = bw.err
+			bw.mu.Unlock()
+			bw.conn.Close()
+			bw.mu.Lock()
 		}
 		if cap(buf) <= maxKeptBuffer {
 			bw.spare = buf[:0]
@@ -141,6 +155,14 @@ func (bw *batchWriter) takeOver() {
 	bw.mu.Lock()
 	bw.writeQueued(-1)
 	bw.mu.Unlock()
+}
+
+// brokenBy returns the write error that closed the connection, or nil: a
+// transport's Recv reports it rather than the read error the close causes.
+func (bw *batchWriter) brokenBy() error {
+	bw.mu.Lock()
+	defer bw.mu.Unlock()
+	return bw.broken
 }
 
 // close lets the writer finish what is queued, giving up at deadline, and

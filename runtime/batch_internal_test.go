@@ -16,11 +16,12 @@ import (
 // fakeConn records what is written to it; each Write first calls hook, if
 // set, with the write's number (1 for the first).
 type fakeConn struct {
-	net.Conn // nil: only Write and SetWriteDeadline are used
+	net.Conn // nil: only Write, SetWriteDeadline and Close are used
 	mu       sync.Mutex
 	buf      bytes.Buffer
 	writes   atomic.Int64
 	hook     func(n int64) error
+	closed   atomic.Bool
 }
 
 func (c *fakeConn) Write(p []byte) (int, error) {
@@ -36,6 +37,8 @@ func (c *fakeConn) Write(p []byte) (int, error) {
 }
 
 func (c *fakeConn) SetWriteDeadline(time.Time) error { return nil }
+
+func (c *fakeConn) Close() error { c.closed.Store(true); return nil }
 
 // frames splits what was written into RawSocket payloads.
 func (c *fakeConn) frames(t *testing.T) []string {
@@ -182,7 +185,10 @@ func TestBatchWriterBackpressure(t *testing.T) {
 }
 
 // TestBatchWriterErrorSticks: a failed write fails its sender and every
-// later one with the same error.
+// later one with the same error, and closes the connection, so that the
+// session's read loop ends and fails what was queued behind the write (a
+// regression test: the connection used to stay open, and a request queued
+// behind a failed write waited forever).
 func TestBatchWriterErrorSticks(t *testing.T) {
 	fc := &fakeConn{hook: func(int64) error { return io.ErrClosedPipe }}
 	bw := newBatchWriter(fc, appendRawFrame)
@@ -193,6 +199,12 @@ func TestBatchWriterErrorSticks(t *testing.T) {
 	}
 	if w := fc.writes.Load(); w != 1 {
 		t.Fatalf("%d writes after the first failed", w)
+	}
+	if !fc.closed.Load() {
+		t.Error("the connection is still open after a failed write")
+	}
+	if err := bw.brokenBy(); !errors.Is(err, io.ErrClosedPipe) {
+		t.Errorf("brokenBy: %v", err)
 	}
 }
 

@@ -26,6 +26,8 @@ import (
 // them, and Send returns once data has been copied. gather says that the
 // sender is likely one of many goroutines sending at once, so that waiting
 // for the others may save writes (see batchWriter). One goroutine reads.
+// A failed write closes the connection: Recv then returns the write's
+// error.
 type transport interface {
 	Send(data []byte, gather bool) error
 	Recv() ([]byte, error)
@@ -223,6 +225,9 @@ func (w *webSocket) Recv() ([]byte, error) {
 		if errors.Is(err, websocket.ErrReadLimit) {
 			return nil, errTooLarge
 		}
+		if werr := w.bw.brokenBy(); werr != nil {
+			return nil, werr
+		}
 		return nil, err
 	}
 	buf := w.rbuf[:0]
@@ -241,6 +246,9 @@ func (w *webSocket) Recv() ([]byte, error) {
 		if err != nil {
 			if errors.Is(err, websocket.ErrReadLimit) {
 				return nil, errTooLarge
+			}
+			if werr := w.bw.brokenBy(); werr != nil {
+				return nil, werr
 			}
 			return nil, err
 		}
@@ -434,7 +442,7 @@ func (rs *rawSocket) Recv() ([]byte, error) {
 	for {
 		var hdr [4]byte
 		if _, err := io.ReadFull(rs.r, hdr[:]); err != nil {
-			return nil, err
+			return nil, rs.readErr(err)
 		}
 		typ := hdr[0] & 0x07
 		n := int(binary.BigEndian.Uint32(hdr[:]) & 0xFFFFFF)
@@ -452,7 +460,7 @@ func (rs *rawSocket) Recv() ([]byte, error) {
 		}
 		data := make([]byte, n)
 		if _, err := io.ReadFull(rs.r, data); err != nil {
-			return nil, err
+			return nil, rs.readErr(err)
 		}
 		switch typ {
 		case rawRegular:
@@ -467,6 +475,15 @@ func (rs *rawSocket) Recv() ([]byte, error) {
 			}
 		}
 	}
+}
+
+// readErr returns the write error that closed the connection, if one did,
+// and otherwise err.
+func (rs *rawSocket) readErr(err error) error {
+	if werr := rs.bw.brokenBy(); werr != nil {
+		return werr
+	}
+	return err
 }
 
 // Close waits up to closeWait for what is queued to be written and closes
