@@ -303,7 +303,7 @@ func (inv *Invocation) SendProgress(args, kwargs wamp.Payload) error {
 	if inv.finished {
 		return fmt.Errorf("runtime: progress for %s after its handler returned", inv.Procedure)
 	}
-	return inv.s.sendOn(inv.conn, &wamp.Yield{Request: inv.request, Options: wamp.Dict{wamp.OptProgress: true}, Args: args, Kwargs: kwargs})
+	return inv.s.sendOn(inv.conn.ctx, inv.conn, &wamp.Yield{Request: inv.request, Options: wamp.Dict{wamp.OptProgress: true}, Args: args, Kwargs: kwargs})
 }
 
 type invocationState struct {
@@ -315,7 +315,7 @@ func (s *Session) invoke(c *conn, m *wamp.Invocation) {
 	reg, ok := s.regs[m.Registration]
 	if !ok || s.closed {
 		s.mu.Unlock()
-		s.sendOn(c, &wamp.Error{RequestType: wamp.TypeInvocation, Request: m.Request, Details: wamp.Dict{},
+		s.sendOn(noWait, c, &wamp.Error{RequestType: wamp.TypeInvocation, Request: m.Request, Details: wamp.Dict{},
 			Error: wamp.ErrNoSuchRegistration, Args: wamp.ArgsOf(fmt.Sprintf("registration %d is not active in this session", m.Registration))})
 		return
 	}
@@ -377,19 +377,19 @@ func (s *Session) runHandler(ctx context.Context, cancel context.CancelCauseFunc
 		if uri == wamp.ErrRuntime {
 			s.log.Warn("handler failed", "procedure", inv.Procedure, "err", err)
 		}
-		err = s.sendOn(inv.conn, &wamp.Error{RequestType: wamp.TypeInvocation, Request: inv.request, Details: wamp.Dict{}, Error: uri, Args: args, Kwargs: kwargs})
+		err = s.sendOn(inv.conn.ctx, inv.conn, &wamp.Error{RequestType: wamp.TypeInvocation, Request: inv.request, Details: wamp.Dict{}, Error: uri, Args: args, Kwargs: kwargs})
 	} else {
 		var y wamp.Yield
 		y.Request = inv.request
 		if res != nil {
 			y.Args, y.Kwargs = res.Args, res.Kwargs
 		}
-		err = s.sendOn(inv.conn, &y)
+		err = s.sendOn(inv.conn.ctx, inv.conn, &y)
 		if err != nil && s.Err() == nil {
 			// The result could not be encoded (or is too large): tell the
 			// caller instead of leaving it waiting.
 			s.log.Warn("cannot send result", "procedure", inv.Procedure, "err", err)
-			err = s.sendOn(inv.conn, &wamp.Error{RequestType: wamp.TypeInvocation, Request: inv.request, Details: wamp.Dict{},
+			err = s.sendOn(inv.conn.ctx, inv.conn, &wamp.Error{RequestType: wamp.TypeInvocation, Request: inv.request, Details: wamp.Dict{},
 				Error: wamp.ErrRuntime, Args: wamp.ArgsOf("the callee could not send its result: " + err.Error())})
 		}
 	}

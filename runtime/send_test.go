@@ -2,7 +2,9 @@ package runtime_test
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
+	"io"
 	"net"
 	"strings"
 	"sync"
@@ -98,4 +100,128 @@ func TestWriteErrorFailsQueuedCalls(t *testing.T) {
 	if err := caller.Err(); !errors.Is(err, runtime.ErrConnectionLost) {
 		t.Errorf("Err() = %v; want ErrConnectionLost", err)
 	}
+}
+
+// stalledRawSocketRouter accepts RawSocket connections, completes the
+// handshake and WELCOME, and then never reads again (a router that is
+// stuck, or a half-open connection). Its connections close when the test
+// ends.
+func stalledRawSocketRouter(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var open []net.Conn
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			open = append(open, conn)
+			mu.Unlock()
+			var hs [4]byte
+			if _, err := io.ReadFull(conn, hs[:]); err != nil {
+				continue
+			}
+			conn.Write([]byte{0x7F, 0xF0 | wamp.JSON.RawSocketID(), 0, 0})
+			var hdr [4]byte
+			if _, err := io.ReadFull(conn, hdr[:]); err != nil {
+				continue
+			}
+			hello := make([]byte, binary.BigEndian.Uint32(hdr[:])&0xFFFFFF)
+			io.ReadFull(conn, hello)
+			welcome, _ := wamp.JSON.Encode(&wamp.Welcome{Session: 1, Details: wamp.Dict{wamp.KeyRoles: wamp.Dict{
+				wamp.RoleBroker: wamp.Dict{}, wamp.RoleDealer: wamp.Dict{}}}})
+			conn.Write(append(rogueRawHeader(0, len(welcome)), welcome...))
+			// and read nothing more
+		}
+	})
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		for _, c := range open {
+			c.Close()
+		}
+		mu.Unlock()
+		wg.Wait()
+	})
+	return "tcp://" + ln.Addr().String()
+}
+
+// TestBackpressureHonoursContext is a regression test: when the router
+// stopped reading, the write queue filled up and senders waited for room
+// with no way out. A Call whose context had a 300ms deadline never
+// returned, and neither did Close, whose GOODBYE waited the same way. A
+// sender now waits only as long as its context lasts (its message is then
+// not sent), and Close bounds the GOODBYE handshake by ResponseTimeout and
+// the flushing of the queue by its close deadline.
+func TestBackpressureHonoursContext(t *testing.T) {
+	url := stalledRawSocketRouter(t)
+	bigWrite := make(chan struct{})
+	var once sync.Once
+	cfg := runtime.Config{
+		Realm:           "realm1",
+		ResponseTimeout: time.Second,
+		Dial: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			var d net.Dialer
+			nc, err := d.DialContext(ctx, network, addr)
+			if err != nil {
+				return nil, err
+			}
+			// Small socket buffers: a write of a megabyte blocks for sure.
+			nc.(*net.TCPConn).SetWriteBuffer(8 << 10)
+			return &writeHookConn{Conn: nc, onWrite: func(c *writeHookConn, b []byte) (int, error, bool) {
+				if len(b) >= 1<<20 {
+					once.Do(func() { close(bigWrite) })
+				}
+				return 0, nil, false
+			}}, nil
+		},
+	}
+	s, err := runtime.Dial(testCtx(t), url, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A publication of a megabyte blocks the writer in the socket write;
+	// one of two more, queued behind it, fills the queue beyond its limit.
+	go s.Publish(context.Background(), "com.test.flood", wamp.ArgsOf(strings.Repeat("x", 1<<20)), wamp.Payload{})
+	recvT(t, bigWrite, "the writer to start writing a megabyte")
+	if _, err := s.Publish(context.Background(), "com.test.flood", wamp.ArgsOf(strings.Repeat("y", 2<<20)), wamp.Payload{}); err != nil {
+		t.Fatal(err)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	called := make(chan error, 1)
+	go func() {
+		_, err := s.Call(ctx, "com.test.anything", wamp.Payload{}, wamp.Payload{})
+		called <- err
+	}()
+	select {
+	case err := <-called:
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("Call: %v; want its context's deadline", err)
+		}
+	case <-time.After(3 * time.Second):
+		t.Errorf("Call with a 300ms deadline still blocked after 3s")
+	}
+	closed := make(chan error, 1)
+	start := time.Now()
+	go func() { closed <- s.Close() }()
+	select {
+	case err := <-closed:
+		if err == nil {
+			t.Errorf("Close returned nil; want an error saying GOODBYE was not sent")
+		}
+		t.Logf("Close after %v: %v", time.Since(start).Round(time.Millisecond), err)
+	case <-time.After(5 * time.Second):
+		t.Errorf("Close (ResponseTimeout 1s) still blocked after 5s")
+	}
+	// The cleanup of stalledRawSocketRouter closes the router side, which
+	// unblocks everything.
 }
