@@ -1,6 +1,9 @@
 package runtime
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"net"
 	goruntime "runtime"
 	"sync"
@@ -20,11 +23,19 @@ import (
 // many messages. The router's peers batch their writes the same way, which
 // is what makes the bursts.
 //
-// Sending returns once the frame is queued; the writer reports a failed
-// write to itself and to every later sender (the connection is lost then,
-// and the session fails what was in flight on it). A queue above
-// maxQueuedBytes makes senders wait for the writer: a router that reads
-// slowly slows its senders down rather than growing memory without bound.
+// Sending returns once the frame is queued. A failed write closes the
+// connection, so that the session's read loop ends and fails every request
+// in flight on it, those whose frames were queued behind the failed write
+// included; the writer reports the error to itself and to every later
+// sender.
+//
+// A queue above maxQueuedBytes makes senders wait for the writer: a router
+// that reads slowly slows its senders down rather than growing memory
+// without bound. A sender waits only as long as its context lasts, and a
+// sender that gives up has queued nothing. Every write has a deadline
+// (writeTimeout), so a router that stops reading altogether ends the
+// connection, and with it every wait, instead of blocking the session
+// forever.
 //
 // A writer hands its role over to a goroutine of its own after
 // maxWriterRounds writes, so that a sender never spends long writing other
@@ -35,12 +46,15 @@ type batchWriter struct {
 	// appendFrame appends one frame of the given type carrying payload.
 	appendFrame func(b []byte, typ byte, payload []byte) []byte
 
-	mu      sync.Mutex
-	drained sync.Cond // broadcast after every write: room in the queue, or an error
-	queued  []byte    // frames waiting to be written
-	spare   []byte    // the buffer the writer wrote last, for reuse
-	writing bool      // a goroutine is writing; it will write queued too
-	err     error     // the first write error; sticky
+	mu       sync.Mutex
+	written  chan struct{} // closed after the next write; made by whoever waits for it
+	queued   []byte        // frames waiting to be written
+	spare    []byte        // the buffer the writer wrote last, for reuse
+	writing  bool          // a goroutine is writing; it will write queued too
+	err      error         // the first write error, or net.ErrClosed after close; sticky
+	broken   error         // the write error that closed the connection
+	deadline time.Time     // the connection's write deadline
+	closing  bool          // deadline is close's, and stays
 }
 
 const (
@@ -65,23 +79,55 @@ const (
 	// consume them, one message at a time, which made the stream
 	// benchmark 30% slower.
 	yieldBelowBytes = 1000
+
+	// writeTimeout bounds one write of the connection: a router that takes
+	// longer to read what one write holds (at most maxQueuedBytes plus a
+	// message) is stuck, or the connection half-open, and the connection
+	// counts as lost. It is generous, so that only a router that does not
+	// read at all trips it, and it bounds how long a sender without a
+	// deadline (a handler's answer, the read loop) can be held up. The
+	// deadline is moved only when less than half of it is left, so a write
+	// costs a clock reading, not a deadline update: each write gets between
+	// half of writeTimeout and all of it.
+	writeTimeout = 30 * time.Second
 )
 
+// errQueueFull is returned by send, with the sender's context's cause,
+// when that context ended while the sender waited for room in the queue:
+// the frame was not queued.
+var errQueueFull = errors.New("the connection's write queue is full")
+
+// noWait is the context of the sends that must never wait for room in the
+// queue, those the session's read loop makes (a RawSocket PONG, an ERROR
+// answering an INVOCATION the session cannot run, GOODBYE, ABORT): it has
+// ended, so their frame is queued if there is room and dropped otherwise.
+// A read loop that waited for its own writes could wait for a router that
+// waits, in turn, for the session to read.
+var noWait = func() context.Context {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	cancel(errors.New("the read loop does not wait"))
+	return ctx
+}()
+
 func newBatchWriter(conn net.Conn, appendFrame func(b []byte, typ byte, payload []byte) []byte) *batchWriter {
-	bw := &batchWriter{conn: conn, appendFrame: appendFrame}
-	bw.drained.L = &bw.mu
-	return bw
+	return &batchWriter{conn: conn, appendFrame: appendFrame}
 }
 
 // send queues one frame and, unless another goroutine is writing, writes
 // it and whatever else gets queued meanwhile. It returns the connection's
-// write error, if one has happened, and otherwise nil. gather says that
-// the sender is likely one of many goroutines sending at once (see
-// yieldBelowBytes).
-func (bw *batchWriter) send(typ byte, payload []byte, gather bool) error {
+// write error, if one has happened, and otherwise nil. While the queue is
+// full it waits for the writer until ctx ends, and then returns an error
+// matching errQueueFull and ctx's cause without queuing the frame; a ctx
+// that has already ended does not keep a frame out of a queue with room.
+// gather says that the sender is likely one of many goroutines sending at
+// once (see yieldBelowBytes).
+func (bw *batchWriter) send(ctx context.Context, typ byte, payload []byte, gather bool) error {
 	bw.mu.Lock()
 	for bw.writing && bw.err == nil && len(bw.queued) >= maxQueuedBytes {
-		bw.drained.Wait()
+		if !bw.wait(ctx) {
+			bw.mu.Unlock()
+			return fmt.Errorf("%w: %w", errQueueFull, context.Cause(ctx))
+		}
 	}
 	if bw.err != nil {
 		err := bw.err
@@ -107,6 +153,32 @@ func (bw *batchWriter) send(typ byte, payload []byte, gather bool) error {
 	return err
 }
 
+// wait waits for the writer's next write, or until ctx ends (it then
+// returns false). bw.mu is held on entry and on return.
+func (bw *batchWriter) wait(ctx context.Context) bool {
+	if bw.written == nil {
+		bw.written = make(chan struct{})
+	}
+	written := bw.written
+	bw.mu.Unlock()
+	ok := true
+	select {
+	case <-written:
+	case <-ctx.Done():
+		ok = false
+	}
+	bw.mu.Lock()
+	return ok
+}
+
+// wake wakes whoever waits for a write; bw.mu is held.
+func (bw *batchWriter) wake() {
+	if bw.written != nil {
+		close(bw.written)
+		bw.written = nil
+	}
+}
+
 // writeQueued writes the queue until it is empty, a write fails, or it has
 // written rounds times; then a goroutine takes over (rounds < 0: no limit).
 // bw.mu is held on entry and on return. bw.writing is true on entry; on
@@ -118,22 +190,37 @@ func (bw *batchWriter) writeQueued(rounds int) {
 			return
 		}
 		rounds--
+		if !bw.closing {
+			if now := time.Now(); bw.deadline.Sub(now) < writeTimeout/2 {
+				bw.deadline = now.Add(writeTimeout)
+				bw.conn.SetWriteDeadline(bw.deadline)
+			}
+		}
 		buf := bw.queued
 		bw.queued = bw.spare[:0]
 		bw.mu.Unlock()
 		_, err := bw.conn.Write(buf)
 		bw.mu.Lock()
 		if err != nil && bw.err == nil {
-			bw.err = err
+			// The connection is broken, or so stuck that it might as well
+			// be: end it, and with it the session's read loop, which fails
+			// what is in flight, the requests queued behind this write
+			// included. Recv reports this error rather than the closing.
+			bw.err = fmt.Errorf("writing: %w", err)
+			bw.broken = bw.err
+			bw.mu.Unlock()
+			bw.conn.Close()
+			bw.mu.Lock()
 		}
 		if cap(buf) <= maxKeptBuffer {
 			bw.spare = buf[:0]
 		} else {
 			bw.spare = nil
 		}
-		bw.drained.Broadcast()
+		bw.wake()
 	}
 	bw.writing = false
+	bw.wake()
 }
 
 // takeOver is a writer of its own for a queue a sender stopped writing.
@@ -143,18 +230,37 @@ func (bw *batchWriter) takeOver() {
 	bw.mu.Unlock()
 }
 
+// brokenBy returns the write error that closed the connection, or nil: a
+// transport's Recv reports it rather than the read error the close causes.
+func (bw *batchWriter) brokenBy() error {
+	bw.mu.Lock()
+	defer bw.mu.Unlock()
+	return bw.broken
+}
+
+// limit makes deadline the connection's write deadline for good: the
+// writes that follow, until close, do not move it.
+func (bw *batchWriter) limit(deadline time.Time) {
+	bw.mu.Lock()
+	bw.closing = true
+	bw.deadline = deadline
+	bw.conn.SetWriteDeadline(deadline)
+	bw.mu.Unlock()
+}
+
 // close lets the writer finish what is queued, giving up at deadline, and
 // refuses later sends with net.ErrClosed. The caller then closes the
 // connection: a message a sender queued just before, such as an ABORT, is
 // not lost.
 func (bw *batchWriter) close(deadline time.Time) {
-	bw.conn.SetWriteDeadline(deadline)
+	bw.limit(deadline)
 	bw.mu.Lock()
 	for bw.writing {
-		bw.drained.Wait()
+		bw.wait(context.Background()) // the deadline ends the write
 	}
 	if bw.err == nil {
 		bw.err = net.ErrClosed
 	}
+	bw.wake()
 	bw.mu.Unlock()
 }

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -16,11 +17,12 @@ import (
 // fakeConn records what is written to it; each Write first calls hook, if
 // set, with the write's number (1 for the first).
 type fakeConn struct {
-	net.Conn // nil: only Write and SetWriteDeadline are used
+	net.Conn // nil: only Write, SetWriteDeadline and Close are used
 	mu       sync.Mutex
 	buf      bytes.Buffer
 	writes   atomic.Int64
 	hook     func(n int64) error
+	closed   atomic.Bool
 }
 
 func (c *fakeConn) Write(p []byte) (int, error) {
@@ -36,6 +38,8 @@ func (c *fakeConn) Write(p []byte) (int, error) {
 }
 
 func (c *fakeConn) SetWriteDeadline(time.Time) error { return nil }
+
+func (c *fakeConn) Close() error { c.closed.Store(true); return nil }
 
 // frames splits what was written into RawSocket payloads.
 func (c *fakeConn) frames(t *testing.T) []string {
@@ -66,7 +70,7 @@ func TestBatchWriterShares(t *testing.T) {
 	for g := range senders {
 		wg.Go(func() {
 			for i := range each {
-				if err := bw.send(rawRegular, fmt.Appendf(nil, "%d:%d", g, i), false); err != nil {
+				if err := bw.send(context.Background(), rawRegular, fmt.Appendf(nil, "%d:%d", g, i), false); err != nil {
 					t.Error(err)
 					return
 				}
@@ -111,9 +115,9 @@ func TestBatchWriterCloseFlushes(t *testing.T) {
 	}}
 	bw := newBatchWriter(fc, appendRawFrame)
 	first := make(chan error, 1)
-	go func() { first <- bw.send(rawRegular, []byte("first"), false) }()
+	go func() { first <- bw.send(context.Background(), rawRegular, []byte("first"), false) }()
 	<-entered
-	if err := bw.send(rawRegular, []byte("abort"), false); err != nil {
+	if err := bw.send(context.Background(), rawRegular, []byte("abort"), false); err != nil {
 		t.Fatalf("queued send: %v", err)
 	}
 	closed := make(chan struct{})
@@ -131,7 +135,7 @@ func TestBatchWriterCloseFlushes(t *testing.T) {
 	if got := fc.frames(t); len(got) != 2 || got[0] != "first" || got[1] != "abort" {
 		t.Fatalf("written %q", got)
 	}
-	if err := bw.send(rawRegular, []byte("late"), false); !errors.Is(err, net.ErrClosed) {
+	if err := bw.send(context.Background(), rawRegular, []byte("late"), false); !errors.Is(err, net.ErrClosed) {
 		t.Fatalf("send after close: %v", err)
 	}
 }
@@ -147,7 +151,7 @@ func TestBatchWriterBackpressure(t *testing.T) {
 		return nil
 	}}
 	bw := newBatchWriter(fc, appendRawFrame)
-	go bw.send(rawRegular, []byte("stuck"), false)
+	go bw.send(context.Background(), rawRegular, []byte("stuck"), false)
 	for {
 		bw.mu.Lock()
 		w := bw.writing
@@ -159,12 +163,12 @@ func TestBatchWriterBackpressure(t *testing.T) {
 	}
 	big := make([]byte, 64<<10)
 	for range maxQueuedBytes / len(big) {
-		if err := bw.send(rawRegular, big, false); err != nil {
+		if err := bw.send(context.Background(), rawRegular, big, false); err != nil {
 			t.Fatal(err)
 		}
 	}
 	blocked := make(chan error, 1)
-	go func() { blocked <- bw.send(rawRegular, []byte("waits"), false) }()
+	go func() { blocked <- bw.send(context.Background(), rawRegular, []byte("waits"), false) }()
 	select {
 	case err := <-blocked:
 		t.Fatalf("send over a full queue returned at once (%v)", err)
@@ -182,17 +186,77 @@ func TestBatchWriterBackpressure(t *testing.T) {
 }
 
 // TestBatchWriterErrorSticks: a failed write fails its sender and every
-// later one with the same error.
+// later one with the same error, and closes the connection, so that the
+// session's read loop ends and fails what was queued behind the write (a
+// regression test: the connection used to stay open, and a request queued
+// behind a failed write waited forever).
 func TestBatchWriterErrorSticks(t *testing.T) {
 	fc := &fakeConn{hook: func(int64) error { return io.ErrClosedPipe }}
 	bw := newBatchWriter(fc, appendRawFrame)
 	for range 2 {
-		if err := bw.send(rawRegular, []byte("x"), false); !errors.Is(err, io.ErrClosedPipe) {
+		if err := bw.send(context.Background(), rawRegular, []byte("x"), false); !errors.Is(err, io.ErrClosedPipe) {
 			t.Fatalf("send: %v", err)
 		}
 	}
 	if w := fc.writes.Load(); w != 1 {
 		t.Fatalf("%d writes after the first failed", w)
+	}
+	if !fc.closed.Load() {
+		t.Error("the connection is still open after a failed write")
+	}
+	if err := bw.brokenBy(); !errors.Is(err, io.ErrClosedPipe) {
+		t.Errorf("brokenBy: %v", err)
+	}
+}
+
+// TestBatchWriterWaitEndsWithContext is a regression test: a sender that
+// waited for room in a full queue could not leave. It now leaves when its
+// context ends, and its frame is not queued; noWait does not wait at all;
+// a context that has ended does not keep a frame out of a queue with room.
+func TestBatchWriterWaitEndsWithContext(t *testing.T) {
+	release := make(chan struct{})
+	fc := &fakeConn{hook: func(n int64) error {
+		if n == 1 {
+			<-release
+		}
+		return nil
+	}}
+	bw := newBatchWriter(fc, appendRawFrame)
+	go bw.send(context.Background(), rawRegular, []byte("stuck"), false)
+	for {
+		bw.mu.Lock()
+		w := bw.writing
+		bw.mu.Unlock()
+		if w {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if err := bw.send(noWait, rawRegular, []byte("room"), false); err != nil {
+		t.Fatalf("noWait send with room in the queue: %v", err)
+	}
+	big := make([]byte, maxQueuedBytes)
+	if err := bw.send(context.Background(), rawRegular, big, false); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	err := bw.send(ctx, rawRegular, []byte("late"), false)
+	if !errors.Is(err, errQueueFull) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("send whose context ended while it waited: %v", err)
+	}
+	if took := time.Since(start); took > 2*time.Second {
+		t.Fatalf("send waited %v past its context", took)
+	}
+	if err := bw.send(noWait, rawRegular, []byte("dropped"), false); !errors.Is(err, errQueueFull) {
+		t.Fatalf("noWait send over a full queue: %v", err)
+	}
+	close(release)
+	bw.close(time.Now().Add(time.Second))
+	frames := fc.frames(t)
+	if len(frames) != 3 || frames[0] != "stuck" || frames[1] != "room" || len(frames[2]) != len(big) {
+		t.Fatalf("%d frames written; want stuck, room and the big one", len(frames))
 	}
 }
 
@@ -211,14 +275,14 @@ func TestBatchWriterHandsOver(t *testing.T) {
 		if n <= more {
 			// Another sender queues a frame during this write.
 			done := make(chan struct{})
-			go func() { bw.send(rawRegular, fmt.Appendf(nil, "%d", n), false); close(done) }()
+			go func() { bw.send(context.Background(), rawRegular, fmt.Appendf(nil, "%d", n), false); close(done) }()
 			<-done
 		}
 		return nil
 	}
 	bw = newBatchWriter(fc, appendRawFrame)
 	first := make(chan error, 1)
-	go func() { first <- bw.send(rawRegular, []byte("0"), false) }()
+	go func() { first <- bw.send(context.Background(), rawRegular, []byte("0"), false) }()
 	select {
 	case err := <-first:
 		if err != nil {

@@ -232,11 +232,14 @@ func (s *Session) call(ctx context.Context, procedure wamp.URI, args, kwargs wam
 
 	msg := callMessages.Get().(*wamp.Call)
 	*msg = wamp.Call{Request: id, Options: options, Procedure: procedure, Args: args, Kwargs: kwargs}
-	err := s.send(msg)
+	err := s.send(ctx, msg)
 	*msg = wamp.Call{}
 	callMessages.Put(msg)
 	if err != nil {
 		s.endCall(id, p)
+		if errors.Is(err, errQueueFull) && ctx.Err() != nil {
+			return nil, contextError(ctx.Err()) // the CALL was not sent
+		}
 		return nil, fmt.Errorf("runtime: calling %s: %w", procedure, err)
 	}
 
@@ -244,7 +247,7 @@ func (s *Session) call(ctx context.Context, procedure wamp.URI, args, kwargs wam
 		select {
 		case <-p.wake:
 		case <-ctx.Done():
-			s.cancelCall(id, cfg.cancelMode)
+			s.cancelCall(ctx, id, cfg.cancelMode)
 			s.endCall(id, p)
 			return nil, contextError(ctx.Err())
 		}
@@ -261,7 +264,7 @@ func (s *Session) call(ctx context.Context, procedure wamp.URI, args, kwargs wam
 					err = cfg.progress(&Result{Args: ev.res.Args, Kwargs: ev.res.Kwargs, Details: ev.res.Details})
 				}
 				if err != nil {
-					s.cancelCall(id, cfg.cancelMode)
+					s.cancelCall(ctx, id, cfg.cancelMode)
 					s.endCall(id, p)
 					return nil, err
 				}
@@ -305,8 +308,12 @@ func contextError(err error) error {
 	return &Error{URI: wamp.ErrCanceled, Args: wamp.ArgsOf("the call's context was cancelled"), cause: context.Canceled}
 }
 
-func (s *Session) cancelCall(id wamp.ID, mode string) {
-	if err := s.send(&wamp.Cancel{Request: id, Options: wamp.Dict{wamp.OptMode: mode}}); err != nil {
+// cancelCall sends CANCEL for call id, waiting for room in the write
+// queue no longer than ctx, the call's context, lasts: a call whose context
+// has ended returns at once, and its CANCEL is dropped if the queue is full
+// (the router reads so slowly that the call is over for the caller anyway).
+func (s *Session) cancelCall(ctx context.Context, id wamp.ID, mode string) {
+	if err := s.send(ctx, &wamp.Cancel{Request: id, Options: wamp.Dict{wamp.OptMode: mode}}); err != nil {
 		s.log.Debug("sending CANCEL failed", "request", id, "err", err)
 	}
 }

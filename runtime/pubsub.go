@@ -95,7 +95,7 @@ func (s *Session) Publish(ctx context.Context, topic wamp.URI, args, kwargs wamp
 		if closed {
 			return 0, err
 		}
-		if err := s.send(&wamp.Publish{Request: s.reqIDs.Next(), Options: options, Topic: topic, Args: args, Kwargs: kwargs}); err != nil {
+		if err := s.send(ctx, &wamp.Publish{Request: s.reqIDs.Next(), Options: options, Topic: topic, Args: args, Kwargs: kwargs}); err != nil {
 			return 0, fmt.Errorf("runtime: publishing to %s: %w", topic, err)
 		}
 		return 0, nil

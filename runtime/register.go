@@ -304,7 +304,7 @@ func (inv *Invocation) SendProgress(args, kwargs wamp.Payload) error {
 	if inv.finished {
 		return fmt.Errorf("runtime: progress for %s after its handler returned", inv.Procedure)
 	}
-	return inv.s.sendOn(inv.conn, &wamp.Yield{Request: inv.request, Options: wamp.Dict{wamp.OptProgress: true}, Args: args, Kwargs: kwargs})
+	return inv.s.sendOn(inv.conn.ctx, inv.conn, &wamp.Yield{Request: inv.request, Options: wamp.Dict{wamp.OptProgress: true}, Args: args, Kwargs: kwargs})
 }
 
 type invocationState struct {
@@ -316,7 +316,7 @@ func (s *Session) invoke(c *conn, m *wamp.Invocation) {
 	reg, ok := s.regs[m.Registration]
 	if !ok || s.closed {
 		s.mu.Unlock()
-		s.sendOn(c, &wamp.Error{RequestType: wamp.TypeInvocation, Request: m.Request, Details: wamp.Dict{},
+		s.sendOn(noWait, c, &wamp.Error{RequestType: wamp.TypeInvocation, Request: m.Request, Details: wamp.Dict{},
 			Error: wamp.ErrNoSuchRegistration, Args: wamp.ArgsOf(fmt.Sprintf("registration %d is not active in this session", m.Registration))})
 		return
 	}
@@ -390,7 +390,7 @@ func (s *Session) answer(inv *Invocation, res *Result, err error) {
 		}
 		s.log.Error("answering an invocation panicked", "procedure", inv.Procedure, "panic", p, "stack", string(debug.Stack()))
 		if !answered {
-			s.sendOn(inv.conn, &wamp.Error{RequestType: wamp.TypeInvocation, Request: inv.request, Details: wamp.Dict{},
+			s.sendOn(inv.conn.ctx, inv.conn, &wamp.Error{RequestType: wamp.TypeInvocation, Request: inv.request, Details: wamp.Dict{},
 				Error: wamp.ErrRuntime, Args: wamp.ArgsOf(fmt.Sprintf("the procedure %s failed", inv.Procedure))})
 		}
 	}()
@@ -399,7 +399,7 @@ func (s *Session) answer(inv *Invocation, res *Result, err error) {
 		if uri == wamp.ErrRuntime {
 			s.log.Warn("handler failed", "procedure", inv.Procedure, "err", err)
 		}
-		err = s.sendOn(inv.conn, &wamp.Error{RequestType: wamp.TypeInvocation, Request: inv.request, Details: wamp.Dict{}, Error: uri, Args: args, Kwargs: kwargs})
+		err = s.sendOn(inv.conn.ctx, inv.conn, &wamp.Error{RequestType: wamp.TypeInvocation, Request: inv.request, Details: wamp.Dict{}, Error: uri, Args: args, Kwargs: kwargs})
 		answered = err == nil
 	} else {
 		var y wamp.Yield
@@ -407,13 +407,13 @@ func (s *Session) answer(inv *Invocation, res *Result, err error) {
 		if res != nil {
 			y.Args, y.Kwargs = res.Args, res.Kwargs
 		}
-		err = s.sendOn(inv.conn, &y)
+		err = s.sendOn(inv.conn.ctx, inv.conn, &y)
 		answered = err == nil
 		if err != nil && s.Err() == nil {
 			// The result could not be encoded (or is too large): tell the
 			// caller instead of leaving it waiting.
 			s.log.Warn("cannot send result", "procedure", inv.Procedure, "err", err)
-			err = s.sendOn(inv.conn, &wamp.Error{RequestType: wamp.TypeInvocation, Request: inv.request, Details: wamp.Dict{},
+			err = s.sendOn(inv.conn.ctx, inv.conn, &wamp.Error{RequestType: wamp.TypeInvocation, Request: inv.request, Details: wamp.Dict{},
 				Error: wamp.ErrRuntime, Args: wamp.ArgsOf("the callee could not send its result: " + err.Error())})
 			answered = err == nil
 		}

@@ -239,7 +239,7 @@ func join(ctx context.Context, tr transport, cfg Config) (*wamp.Welcome, error) 
 		if err != nil {
 			return err
 		}
-		return tr.Send(data, false)
+		return tr.Send(ctx, data, false)
 	}
 	// violation tells the router why the handshake ends, as the spec asks
 	// (ABORT wamp.error.protocol_violation), and returns the error.
@@ -346,13 +346,14 @@ func (s *Session) notConnected() error {
 	return fmt.Errorf("%w: reconnecting", ErrConnectionLost)
 }
 
-// send encodes and writes one message on the current connection.
-func (s *Session) send(m wamp.Message) error {
+// send encodes and writes one message on the current connection (see
+// sendOn for ctx).
+func (s *Session) send(ctx context.Context, m wamp.Message) error {
 	c := s.cur.Load()
 	if c == nil {
 		return s.notConnected()
 	}
-	return s.sendOn(c, m)
+	return s.sendOn(ctx, c, m)
 }
 
 // sendBuffers recycles the buffers messages are encoded into: both
@@ -363,7 +364,14 @@ var sendBuffers = sync.Pool{New: func() any { return new([]byte) }}
 // of a lost connection can never answer on the next one, since c's
 // transport is c's own; the check gives it a clear error instead of a
 // write on a closed connection.
-func (s *Session) sendOn(c *conn, m wamp.Message) error {
+//
+// While the connection's write queue is full (the router reads slowly),
+// sendOn waits for room until ctx ends, and then fails with an error
+// matching ctx's cause, m unsent. The read loop sends with noWait. A
+// write error closes the connection (see batchWriter): the read loop then
+// fails every request in flight, those whose messages were queued behind
+// the failed write included.
+func (s *Session) sendOn(ctx context.Context, c *conn, m wamp.Message) error {
 	bp := sendBuffers.Get().(*[]byte)
 	data, err := s.ser.AppendEncode((*bp)[:0], m)
 	defer func() {
@@ -381,9 +389,12 @@ func (s *Session) sendOn(c *conn, m wamp.Message) error {
 	if s.cur.Load() != c {
 		return fmt.Errorf("%w: the connection this was for is gone", ErrConnectionLost)
 	}
-	if err := c.tr.Send(data, gathers(m)); err != nil {
+	if err := c.tr.Send(ctx, data, gathers(m)); err != nil {
 		if errors.Is(err, ErrPayloadSizeExceeded) {
 			return err
+		}
+		if errors.Is(err, errQueueFull) {
+			return fmt.Errorf("runtime: %s not sent: %w", m.Type(), err)
 		}
 		if e := s.Err(); e != nil {
 			return e
@@ -460,7 +471,7 @@ func (s *Session) salvage(c *conn, data []byte, decodeErr error) bool {
 	switch {
 	case h.Type == wamp.TypeInvocation:
 		s.log.Warn("answering an unreadable INVOCATION with invalid_argument", "request", h.Request, "err", decodeErr)
-		s.sendOn(c, &wamp.Error{RequestType: wamp.TypeInvocation, Request: h.Request, Details: wamp.Dict{},
+		s.sendOn(noWait, c, &wamp.Error{RequestType: wamp.TypeInvocation, Request: h.Request, Details: wamp.Dict{},
 			Error: wamp.ErrInvalidArgument, Args: wamp.ArgsOf("the callee cannot read this invocation: " + decodeErr.Error())})
 		return true
 	case h.Type == wamp.TypeResult, h.Type == wamp.TypeError && h.RequestType == wamp.TypeCall:
@@ -526,7 +537,7 @@ func (s *Session) handle(c *conn, msg wamp.Message) bool {
 		}
 		// The router ends the session: acknowledge, then close.
 		s.log.Info("router closed the session", "reason", m.Reason)
-		s.sendOn(c, &wamp.Goodbye{Details: wamp.Dict{}, Reason: wamp.CloseGoodbyeAndOut})
+		s.sendOn(noWait, c, &wamp.Goodbye{Details: wamp.Dict{}, Reason: wamp.CloseGoodbyeAndOut})
 		s.lost(c, fmt.Errorf("%w by the router: %s", ErrSessionClosed, m.Reason))
 		return false
 	case *wamp.Abort:
@@ -540,10 +551,11 @@ func (s *Session) handle(c *conn, msg wamp.Message) bool {
 	return true
 }
 
-// abort sends ABORT with reason on c and ends c.
+// abort sends ABORT with reason on c, if its write queue has room, and
+// ends c.
 func (s *Session) abort(c *conn, reason wamp.URI, msg string) {
 	s.log.Warn("aborting session", "reason", reason, "message", msg)
-	s.sendOn(c, &wamp.Abort{Details: wamp.Dict{wamp.KeyMessage: msg}, Reason: reason})
+	s.sendOn(noWait, c, &wamp.Abort{Details: wamp.Dict{wamp.KeyMessage: msg}, Reason: reason})
 	s.lost(c, &Error{URI: reason, Args: wamp.ArgsOf(msg)})
 }
 
@@ -643,9 +655,11 @@ func (s *Session) shutdown(why error) {
 // Close leaves the realm with the GOODBYE handshake, closes the
 // connection, and waits for the session's goroutines to end: running
 // handlers see their context cancelled, and Close waits for them up to
-// Config.ResponseTimeout. Requests in flight fail with ErrSessionClosed. A
-// session that is reconnecting stops trying. Close is idempotent; it
-// returns nil if the session ended cleanly.
+// Config.ResponseTimeout. The GOODBYE handshake is bounded by
+// Config.ResponseTimeout too, sending included (a router that does not
+// read leaves no room to send). Requests in flight fail with
+// ErrSessionClosed. A session that is reconnecting stops trying. Close is
+// idempotent; it returns nil if the session ended cleanly.
 //
 // An event handler may call Close: Close then does not wait for that
 // handler, and the session's event goroutine ends when the handler returns.
@@ -660,16 +674,18 @@ func (s *Session) Close() error {
 	s.mu.Unlock()
 	var err error
 	if c := s.cur.Load(); !already && c != nil {
-		if err = s.sendOn(c, &wamp.Goodbye{Details: wamp.Dict{}, Reason: wamp.CloseRealm}); err == nil {
+		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ResponseTimeout)
+		if err = s.sendOn(ctx, c, &wamp.Goodbye{Details: wamp.Dict{}, Reason: wamp.CloseRealm}); err == nil {
 			select {
 			case <-c.goodbye:
 			case <-c.readDone:
-			case <-time.After(s.cfg.ResponseTimeout):
+			case <-ctx.Done():
 				err = fmt.Errorf("runtime: router did not answer GOODBYE within %v", s.cfg.ResponseTimeout)
 			}
 		} else if errors.Is(err, ErrConnectionLost) {
 			err = nil // nothing to say goodbye to
 		}
+		cancel()
 	}
 	s.shutdown(ErrSessionClosed)
 	s.loops.Wait()
@@ -741,22 +757,23 @@ func (s *Session) deliverReply(req wamp.ID, m wamp.Message) {
 }
 
 // request sends m (whose request ID is id) and waits for its reply, bounded
-// by ctx or, if ctx has no deadline, by Config.ResponseTimeout.
+// by ctx or, if ctx has no deadline, by Config.ResponseTimeout; sending
+// included.
 func (s *Session) request(ctx context.Context, id wamp.ID, ch chan wamp.Message, m wamp.Message) (wamp.Message, error) {
 	forget := func() {
 		s.mu.Lock()
 		delete(s.requests, id)
 		s.mu.Unlock()
 	}
-	if err := s.send(m); err != nil {
+	wait := ctx
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		wait, cancel = context.WithTimeout(ctx, s.cfg.ResponseTimeout)
+		defer cancel()
+	}
+	if err := s.send(wait, m); err != nil {
 		forget()
 		return nil, err
-	}
-	var timeout <-chan time.Time
-	if _, ok := ctx.Deadline(); !ok {
-		t := time.NewTimer(s.cfg.ResponseTimeout)
-		defer t.Stop()
-		timeout = t.C
 	}
 	select {
 	case reply := <-ch:
@@ -767,11 +784,11 @@ func (s *Session) request(ctx context.Context, id wamp.ID, ch chan wamp.Message,
 			return nil, s.cfg.Errors.FromWire(e.Error, e.Details, e.Args, e.Kwargs)
 		}
 		return reply, nil
-	case <-ctx.Done():
+	case <-wait.Done():
 		forget()
-		return nil, ctx.Err()
-	case <-timeout:
-		forget()
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		return nil, fmt.Errorf("runtime: no answer to %s within %v", m.Type(), s.cfg.ResponseTimeout)
 	}
 }

@@ -13,7 +13,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"sync"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -23,11 +22,14 @@ import (
 
 // transport moves encoded messages. Send may be called by any number of
 // goroutines at once: messages go out in the order their Send calls queue
-// them, and Send returns once data has been copied. gather says that the
-// sender is likely one of many goroutines sending at once, so that waiting
-// for the others may save writes (see batchWriter). One goroutine reads.
+// them, and Send returns once data has been copied. While the connection's
+// write queue is full, Send waits until ctx ends, and then fails without
+// sending anything (see batchWriter). gather says that the sender is
+// likely one of many goroutines sending at once, so that waiting for the
+// others may save writes. One goroutine reads. A failed write closes the
+// connection: Recv then returns the write's error.
 type transport interface {
-	Send(data []byte, gather bool) error
+	Send(ctx context.Context, data []byte, gather bool) error
 	Recv() ([]byte, error)
 	Close() error
 }
@@ -70,12 +72,12 @@ func dialTransport(ctx context.Context, rawURL string, cfg Config) (transport, e
 // webSocket is a WAMP WebSocket transport: gorilla/websocket for the
 // handshake and for reading, and frames of its own for writing (see Send).
 type webSocket struct {
-	conn     *websocket.Conn
-	bw       *batchWriter // writes every frame but the closing one
-	opcode   byte         // of message frames: text (JSON) or binary
-	rbuf     []byte       // Recv's buffer; one goroutine reads
-	pingStop chan struct{}
-	once     sync.Once
+	conn      *websocket.Conn
+	bw        *batchWriter // writes every frame
+	opcode    byte         // of message frames: text (JSON) or binary
+	rbuf      []byte       // Recv's buffer; one goroutine reads
+	pings     context.Context
+	stopPings context.CancelFunc
 }
 
 // maxKeptBuffer is the largest frame buffer a transport keeps for reuse.
@@ -86,8 +88,19 @@ const maxKeptBuffer = 64 << 10
 const readBufferSize = 16 << 10
 
 func dialWebSocket(ctx context.Context, u *url.URL, cfg Config) (*webSocket, error) {
+	// gorilla bounds the HTTP upgrade by ctx's deadline only: a cancelled
+	// ctx moves the connection's deadline into the past, which ends any
+	// read or write of the handshake at once. (ctx, not the dial's own
+	// context, which gorilla cancels when DialContext returns.)
+	var stop func() bool
 	d := websocket.Dialer{
-		NetDialContext:   cfg.Dial,
+		NetDialContext: func(dctx context.Context, network, addr string) (net.Conn, error) {
+			c, err := cfg.Dial(dctx, network, addr)
+			if err == nil {
+				stop = context.AfterFunc(ctx, func() { c.SetDeadline(time.Unix(1, 0)) })
+			}
+			return c, err
+		},
 		TLSClientConfig:  cfg.TLSConfig,
 		Subprotocols:     []string{cfg.Serializer.Subprotocol()},
 		HandshakeTimeout: cfg.ResponseTimeout,
@@ -98,7 +111,16 @@ func dialWebSocket(ctx context.Context, u *url.URL, cfg Config) (*webSocket, err
 	if resp != nil && resp.Body != nil {
 		resp.Body.Close()
 	}
+	if stop != nil && !stop() && err == nil {
+		// ctx ended during the handshake, which may have succeeded, but
+		// with the connection's deadline in the past.
+		conn.Close()
+		err = ctx.Err()
+	}
 	if err != nil {
+		if ctx.Err() != nil && err != ctx.Err() {
+			err = fmt.Errorf("%w (%w)", ctx.Err(), err)
+		}
 		if resp != nil {
 			return nil, fmt.Errorf("runtime: WebSocket handshake with %s: %w (HTTP %s)", u.Redacted(), err, resp.Status)
 		}
@@ -109,44 +131,51 @@ func dialWebSocket(ctx context.Context, u *url.URL, cfg Config) (*webSocket, err
 		return nil, fmt.Errorf("runtime: router at %s did not accept subprotocol %s (answered %q)", u.Redacted(), cfg.Serializer.Subprotocol(), got)
 	}
 	conn.SetReadLimit(int64(cfg.MaxMessageSize))
-	w := &webSocket{conn: conn, bw: newBatchWriter(conn.NetConn(), appendClientFrame), opcode: websocket.TextMessage, pingStop: make(chan struct{})}
+	w := &webSocket{conn: conn, bw: newBatchWriter(conn.NetConn(), appendClientFrame), opcode: websocket.TextMessage}
+	w.pings, w.stopPings = context.WithCancel(context.Background())
 	if cfg.Serializer.Binary() {
 		w.opcode = websocket.BinaryMessage
 	}
 	// gorilla would answer pings itself, with a write that leaves a
 	// deadline on the connection and so fails the next message written a
-	// second later; the pong is queued like any frame instead.
+	// second later; the pong is queued like any frame instead. The read
+	// loop runs these handlers, so they do not wait for room in the queue.
 	conn.SetPingHandler(func(data string) error {
-		return w.bw.send(websocket.PongMessage, []byte(data), false)
+		err := w.bw.send(noWait, websocket.PongMessage, []byte(data), false)
+		if errors.Is(err, errQueueFull) {
+			return nil // a pong is worth no wait
+		}
+		return err
 	})
 	// The same for echoing the router's close frame.
 	conn.SetCloseHandler(func(code int, _ string) error {
-		w.bw.send(websocket.CloseMessage, websocket.FormatCloseMessage(code, ""), false)
+		w.bw.send(noWait, websocket.CloseMessage, websocket.FormatCloseMessage(code, ""), false)
 		return nil
 	})
-	if cfg.KeepAlive > 0 {
-		go w.keepAlive(cfg.KeepAlive)
+	if interval := cfg.KeepAlive; interval > 0 {
+		// Set before the session reads: gorilla reads the pong handler on
+		// the reading goroutine.
+		conn.SetReadDeadline(time.Now().Add(2 * interval))
+		conn.SetPongHandler(func(string) error {
+			return conn.SetReadDeadline(time.Now().Add(2 * interval))
+		})
+		go w.keepAlive(interval)
 	}
 	return w, nil
 }
 
 // keepAlive pings every interval; a connection that answers no ping within
-// two intervals is closed, which ends the session's read loop.
+// two intervals fails the session's read loop (see the pong handler).
 func (w *webSocket) keepAlive(interval time.Duration) {
-	w.conn.SetReadDeadline(time.Now().Add(2 * interval))
-	w.conn.SetPongHandler(func(string) error {
-		return w.conn.SetReadDeadline(time.Now().Add(2 * interval))
-	})
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
 		select {
-		case <-w.pingStop:
+		case <-w.pings.Done():
 			return
 		case <-t.C:
-			if err := w.bw.send(websocket.PingMessage, nil, false); err != nil {
-				w.conn.Close()
-				return
+			if err := w.bw.send(w.pings, websocket.PingMessage, nil, false); err != nil {
+				return // closed, or broken: the read loop ends
 			}
 		}
 	}
@@ -158,7 +187,9 @@ func (w *webSocket) keepAlive(interval time.Duration) {
 // writer would allocate for every message and copy the payload in pieces.
 // Each write of the connection is whole frames, so the close frame gorilla
 // writes from Close never lands inside a message.
-func (w *webSocket) Send(data []byte, gather bool) error { return w.bw.send(w.opcode, data, gather) }
+func (w *webSocket) Send(ctx context.Context, data []byte, gather bool) error {
+	return w.bw.send(ctx, w.opcode, data, gather)
+}
 
 // appendClientFrame appends a final, masked frame of opcode carrying
 // payload to b.
@@ -201,6 +232,9 @@ func (w *webSocket) Recv() ([]byte, error) {
 		if errors.Is(err, websocket.ErrReadLimit) {
 			return nil, errTooLarge
 		}
+		if werr := w.bw.brokenBy(); werr != nil {
+			return nil, werr
+		}
 		return nil, err
 	}
 	buf := w.rbuf[:0]
@@ -220,6 +254,9 @@ func (w *webSocket) Recv() ([]byte, error) {
 			if errors.Is(err, websocket.ErrReadLimit) {
 				return nil, errTooLarge
 			}
+			if werr := w.bw.brokenBy(); werr != nil {
+				return nil, werr
+			}
 			return nil, err
 		}
 	}
@@ -236,10 +273,12 @@ func (w *webSocket) Recv() ([]byte, error) {
 // Close sends a close frame after whatever is queued, waits up to
 // closeWait for them to be written, and closes the connection.
 func (w *webSocket) Close() error {
-	w.once.Do(func() { close(w.pingStop) })
+	w.stopPings()
 	deadline := time.Now().Add(closeWait)
-	w.bw.conn.SetWriteDeadline(deadline)
-	w.bw.send(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), false)
+	w.bw.limit(deadline)
+	ctx, cancel := context.WithDeadline(context.Background(), deadline)
+	w.bw.send(ctx, websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), false)
+	cancel()
 	w.bw.close(deadline)
 	return w.conn.Close()
 }
@@ -263,8 +302,9 @@ type rawSocket struct {
 	sendMax  int           // the router's limit
 	recvMax  int           // ours
 	interval time.Duration // of keep-alive pings; 0 without
-	pingStop chan struct{}
-	once     sync.Once
+	// pings ends when the transport closes.
+	pings     context.Context
+	stopPings context.CancelFunc
 }
 
 // rawSocketLengthCode returns the handshake nibble for the largest length
@@ -312,15 +352,28 @@ func dialRawSocket(ctx context.Context, network, addr string, useTLS bool, cfg C
 	} else {
 		conn.SetDeadline(time.Now().Add(cfg.ResponseTimeout))
 	}
+	// A cancelled ctx moves the deadline into the past, which ends the
+	// handshake's read or write at once.
+	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Unix(1, 0)) })
+	handshakeErr := func(err error) error {
+		conn.Close()
+		if ctx.Err() != nil && err != ctx.Err() {
+			err = fmt.Errorf("%w (%w)", ctx.Err(), err)
+		}
+		return fmt.Errorf("runtime: RawSocket handshake with %s: %w", addr, err)
+	}
 	code := rawSocketLengthCode(cfg.MaxMessageSize)
 	if _, err := conn.Write([]byte{0x7F, code<<4 | cfg.Serializer.RawSocketID(), 0, 0}); err != nil {
-		conn.Close()
-		return nil, fmt.Errorf("runtime: RawSocket handshake with %s: %w", addr, err)
+		stop()
+		return nil, handshakeErr(err)
 	}
 	var reply [4]byte
-	if _, err := io.ReadFull(conn, reply[:]); err != nil {
-		conn.Close()
-		return nil, fmt.Errorf("runtime: RawSocket handshake with %s: %w", addr, err)
+	_, err = io.ReadFull(conn, reply[:])
+	if !stop() && err == nil {
+		err = ctx.Err() // the deadline is in the past now
+	}
+	if err != nil {
+		return nil, handshakeErr(err)
 	}
 	switch {
 	case reply[0] != 0x7F:
@@ -341,8 +394,8 @@ func dialRawSocket(ctx context.Context, network, addr string, useTLS bool, cfg C
 		sendMax:  1 << (9 + int(reply[1]>>4)),
 		recvMax:  min(cfg.MaxMessageSize, 1<<(9+int(code))),
 		interval: cfg.KeepAlive,
-		pingStop: make(chan struct{}),
 	}
+	rs.pings, rs.stopPings = context.WithCancel(context.Background())
 	if rs.interval > 0 {
 		rs.extend()
 		go rs.keepAlive()
@@ -358,12 +411,11 @@ func (rs *rawSocket) keepAlive() {
 	defer t.Stop()
 	for {
 		select {
-		case <-rs.pingStop:
+		case <-rs.pings.Done():
 			return
 		case <-t.C:
-			if err := rs.bw.send(rawPing, nil, false); err != nil {
-				rs.conn.Close()
-				return
+			if err := rs.bw.send(rs.pings, rawPing, nil, false); err != nil {
+				return // closed, or broken: the read loop ends
 			}
 		}
 	}
@@ -372,11 +424,11 @@ func (rs *rawSocket) keepAlive() {
 // extend moves the read deadline two keep-alive intervals ahead.
 func (rs *rawSocket) extend() { rs.conn.SetReadDeadline(time.Now().Add(2 * rs.interval)) }
 
-func (rs *rawSocket) Send(data []byte, gather bool) error {
+func (rs *rawSocket) Send(ctx context.Context, data []byte, gather bool) error {
 	if len(data) > rs.sendMax {
 		return fmt.Errorf("%w: %d bytes, the router accepts at most %d", ErrPayloadSizeExceeded, len(data), rs.sendMax)
 	}
-	return rs.bw.send(rawRegular, data, gather)
+	return rs.bw.send(ctx, rawRegular, data, gather)
 }
 
 // The RawSocket frame header is RRRR LTTT and a 24-bit length: R bits are
@@ -399,7 +451,7 @@ func (rs *rawSocket) Recv() ([]byte, error) {
 	for {
 		var hdr [4]byte
 		if _, err := io.ReadFull(rs.r, hdr[:]); err != nil {
-			return nil, err
+			return nil, rs.readErr(err)
 		}
 		typ := hdr[0] & 0x07
 		n := int(binary.BigEndian.Uint32(hdr[:]) & 0xFFFFFF)
@@ -417,13 +469,14 @@ func (rs *rawSocket) Recv() ([]byte, error) {
 		}
 		data := make([]byte, n)
 		if _, err := io.ReadFull(rs.r, data); err != nil {
-			return nil, err
+			return nil, rs.readErr(err)
 		}
 		switch typ {
 		case rawRegular:
 			return data, nil
 		case rawPing:
-			if err := rs.bw.send(rawPong, data, false); err != nil {
+			// Recv runs on the read loop: a pong is worth no wait.
+			if err := rs.bw.send(noWait, rawPong, data, false); err != nil && !errors.Is(err, errQueueFull) {
 				return nil, err
 			}
 		case rawPong:
@@ -434,10 +487,19 @@ func (rs *rawSocket) Recv() ([]byte, error) {
 	}
 }
 
+// readErr returns the write error that closed the connection, if one did,
+// and otherwise err.
+func (rs *rawSocket) readErr(err error) error {
+	if werr := rs.bw.brokenBy(); werr != nil {
+		return werr
+	}
+	return err
+}
+
 // Close waits up to closeWait for what is queued to be written and closes
 // the connection.
 func (rs *rawSocket) Close() error {
-	rs.once.Do(func() { close(rs.pingStop) })
+	rs.stopPings()
 	rs.bw.close(time.Now().Add(closeWait))
 	return rs.conn.Close()
 }

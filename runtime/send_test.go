@@ -1,0 +1,227 @@
+package runtime_test
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"io"
+	"net"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/wampgen/wampgen/runtime"
+	"github.com/wampgen/wampgen/wamp"
+)
+
+// writeHookConn wraps a net.Conn so that a test can see and disturb what
+// the session writes: onWrite, if set, sees every write, and its result
+// replaces the write's when handled is true.
+type writeHookConn struct {
+	net.Conn
+	onWrite func(c *writeHookConn, b []byte) (n int, err error, handled bool)
+}
+
+func (c *writeHookConn) Write(b []byte) (int, error) {
+	if c.onWrite != nil {
+		if n, err, handled := c.onWrite(c, b); handled {
+			return n, err
+		}
+	}
+	return c.Conn.Write(b)
+}
+
+// TestWriteErrorFailsQueuedCalls is a regression test: a failed write
+// (here the socket's write fails while its read side stays healthy) made
+// the connection's write error sticky but ended nothing. A CALL queued
+// behind the failed write had been told it was sent, so its Call never
+// returned, and the session stayed joined with every later send failing.
+// A write error now closes the connection, so the read loop fails every
+// call in flight and the session ends (or reconnects).
+func TestWriteErrorFailsQueuedCalls(t *testing.T) {
+	r := rpcRouter(t)
+	callee := rpcDial(t, r.WebSocketURL(), runtime.Config{})
+	rpcRegister(t, callee, "com.test.echo", func(ctx context.Context, inv *runtime.Invocation) (*runtime.Result, error) {
+		return &runtime.Result{Args: inv.Args}, nil
+	})
+	var armed atomic.Bool
+	inWrite := make(chan struct{})
+	releaseWrite := make(chan struct{})
+	var once sync.Once
+	cfg := runtime.Config{
+		Dial: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			var d net.Dialer
+			nc, err := d.DialContext(ctx, network, addr)
+			if err != nil {
+				return nil, err
+			}
+			return &writeHookConn{Conn: nc, onWrite: func(c *writeHookConn, b []byte) (int, error, bool) {
+				if !armed.Load() {
+					return 0, nil, false
+				}
+				once.Do(func() { close(inWrite); <-releaseWrite })
+				return 0, errors.New("injected write error"), true
+			}}, nil
+		},
+	}
+	caller := rpcDial(t, r.RawSocketURL(), cfg)
+	armed.Store(true)
+	first := make(chan error, 1)
+	go func() {
+		_, err := caller.Call(context.Background(), "com.test.echo", wamp.ArgsOf(1), wamp.Payload{})
+		first <- err
+	}()
+	<-inWrite // the first CALL's writer is inside Write
+	second := make(chan error, 1)
+	go func() {
+		_, err := caller.Call(context.Background(), "com.test.echo", wamp.ArgsOf(2), wamp.Payload{})
+		second <- err
+	}()
+	time.Sleep(100 * time.Millisecond) // the second CALL is queued
+	close(releaseWrite)
+	if err := recvT(t, first, "the first call"); !errors.Is(err, runtime.ErrConnectionLost) {
+		t.Fatalf("first call: %v; want ErrConnectionLost", err)
+	}
+	select {
+	case err := <-second:
+		if !errors.Is(err, runtime.ErrConnectionLost) || !strings.Contains(err.Error(), "injected write error") {
+			t.Errorf("second call: %v; want ErrConnectionLost with the write error", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatalf("a call queued behind a failed write never returned (session state %v, Err %v)", caller.State(), caller.Err())
+	}
+	select {
+	case <-caller.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatalf("session still %v after its connection broke", caller.State())
+	}
+	if err := caller.Err(); !errors.Is(err, runtime.ErrConnectionLost) {
+		t.Errorf("Err() = %v; want ErrConnectionLost", err)
+	}
+}
+
+// stalledRawSocketRouter accepts RawSocket connections, completes the
+// handshake and WELCOME, and then never reads again (a router that is
+// stuck, or a half-open connection). Its connections close when the test
+// ends.
+func stalledRawSocketRouter(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var open []net.Conn
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			open = append(open, conn)
+			mu.Unlock()
+			var hs [4]byte
+			if _, err := io.ReadFull(conn, hs[:]); err != nil {
+				continue
+			}
+			conn.Write([]byte{0x7F, 0xF0 | wamp.JSON.RawSocketID(), 0, 0})
+			var hdr [4]byte
+			if _, err := io.ReadFull(conn, hdr[:]); err != nil {
+				continue
+			}
+			hello := make([]byte, binary.BigEndian.Uint32(hdr[:])&0xFFFFFF)
+			io.ReadFull(conn, hello)
+			welcome, _ := wamp.JSON.Encode(&wamp.Welcome{Session: 1, Details: wamp.Dict{wamp.KeyRoles: wamp.Dict{
+				wamp.RoleBroker: wamp.Dict{}, wamp.RoleDealer: wamp.Dict{}}}})
+			conn.Write(append(rogueRawHeader(0, len(welcome)), welcome...))
+			// and read nothing more
+		}
+	})
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		for _, c := range open {
+			c.Close()
+		}
+		mu.Unlock()
+		wg.Wait()
+	})
+	return "tcp://" + ln.Addr().String()
+}
+
+// TestBackpressureHonoursContext is a regression test: when the router
+// stopped reading, the write queue filled up and senders waited for room
+// with no way out. A Call whose context had a 300ms deadline never
+// returned, and neither did Close, whose GOODBYE waited the same way. A
+// sender now waits only as long as its context lasts (its message is then
+// not sent), and Close bounds the GOODBYE handshake by ResponseTimeout and
+// the flushing of the queue by its close deadline.
+func TestBackpressureHonoursContext(t *testing.T) {
+	url := stalledRawSocketRouter(t)
+	bigWrite := make(chan struct{})
+	var once sync.Once
+	cfg := runtime.Config{
+		Realm:           "realm1",
+		ResponseTimeout: time.Second,
+		Dial: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			var d net.Dialer
+			nc, err := d.DialContext(ctx, network, addr)
+			if err != nil {
+				return nil, err
+			}
+			// Small socket buffers: a write of a megabyte blocks for sure.
+			nc.(*net.TCPConn).SetWriteBuffer(8 << 10)
+			return &writeHookConn{Conn: nc, onWrite: func(c *writeHookConn, b []byte) (int, error, bool) {
+				if len(b) >= 1<<20 {
+					once.Do(func() { close(bigWrite) })
+				}
+				return 0, nil, false
+			}}, nil
+		},
+	}
+	s, err := runtime.Dial(testCtx(t), url, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A publication of a megabyte blocks the writer in the socket write;
+	// one of two more, queued behind it, fills the queue beyond its limit.
+	go s.Publish(context.Background(), "com.test.flood", wamp.ArgsOf(strings.Repeat("x", 1<<20)), wamp.Payload{})
+	recvT(t, bigWrite, "the writer to start writing a megabyte")
+	if _, err := s.Publish(context.Background(), "com.test.flood", wamp.ArgsOf(strings.Repeat("y", 2<<20)), wamp.Payload{}); err != nil {
+		t.Fatal(err)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	called := make(chan error, 1)
+	go func() {
+		_, err := s.Call(ctx, "com.test.anything", wamp.Payload{}, wamp.Payload{})
+		called <- err
+	}()
+	select {
+	case err := <-called:
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("Call: %v; want its context's deadline", err)
+		}
+	case <-time.After(3 * time.Second):
+		t.Errorf("Call with a 300ms deadline still blocked after 3s")
+	}
+	closed := make(chan error, 1)
+	start := time.Now()
+	go func() { closed <- s.Close() }()
+	select {
+	case err := <-closed:
+		if err == nil {
+			t.Errorf("Close returned nil; want an error saying GOODBYE was not sent")
+		}
+		t.Logf("Close after %v: %v", time.Since(start).Round(time.Millisecond), err)
+	case <-time.After(5 * time.Second):
+		t.Errorf("Close (ResponseTimeout 1s) still blocked after 5s")
+	}
+	// The cleanup of stalledRawSocketRouter closes the router side, which
+	// unblocks everything.
+}
