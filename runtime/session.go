@@ -503,6 +503,7 @@ func (s *Session) handle(c *conn, msg wamp.Message) bool {
 		if m.RequestType == wamp.TypeCall {
 			s.deliverCallError(m)
 		} else {
+			s.forgetRefused(m)
 			s.deliverReply(m.Request, m)
 		}
 	case *wamp.Invocation:
@@ -512,7 +513,7 @@ func (s *Session) handle(c *conn, msg wamp.Message) bool {
 	case *wamp.Event:
 		s.deliverEvent(m)
 	case *wamp.Registered:
-		s.activateRegistration(m)
+		s.activateRegistration(c, m)
 		s.deliverReply(m.Request, m)
 	case *wamp.Unregistered:
 		if m.Request == 0 {
@@ -521,7 +522,7 @@ func (s *Session) handle(c *conn, msg wamp.Message) bool {
 			s.deliverReply(m.Request, m)
 		}
 	case *wamp.Subscribed:
-		s.activateSubscription(m)
+		s.activateSubscription(c, m)
 		s.deliverReply(m.Request, m)
 	case *wamp.Unsubscribed:
 		if m.Request == 0 {
