@@ -363,9 +363,15 @@ func (s *Session) revokeSubscription(m *wamp.Unsubscribed) {
 	}
 }
 
-func (s *Session) deliverEvent(m *wamp.Event) {
+// deliverEvent queues m, read on c, for the handlers of its subscription.
+// Checked under s.mu, c is the current connection, so the subscription IDs
+// are c's (see handle).
+func (s *Session) deliverEvent(c *conn, m *wamp.Event) {
 	s.mu.Lock()
-	subs := slices.Clone(s.subs[m.Subscription])
+	var subs []*Subscription
+	if s.cur.Load() == c {
+		subs = slices.Clone(s.subs[m.Subscription])
+	}
 	s.mu.Unlock()
 	if len(subs) == 0 {
 		s.log.Debug("EVENT for no active subscription", "subscription", m.Subscription)

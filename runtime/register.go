@@ -394,7 +394,7 @@ type invocationState struct {
 func (s *Session) invoke(c *conn, m *wamp.Invocation) {
 	s.mu.Lock()
 	reg, ok := s.regs[m.Registration]
-	if !ok || s.closed {
+	if !ok || s.closed || s.cur.Load() != c {
 		s.mu.Unlock()
 		s.sendOn(c, &wamp.Error{RequestType: wamp.TypeInvocation, Request: m.Request, Details: wamp.Dict{},
 			Error: wamp.ErrNoSuchRegistration, Args: wamp.ArgsOf(fmt.Sprintf("registration %d is not active in this session", m.Registration))})

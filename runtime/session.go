@@ -495,7 +495,17 @@ func (s *Session) salvage(c *conn, data []byte, decodeErr error) bool {
 
 // handle dispatches one message; it returns false when the connection
 // ended.
+//
+// A connection that is no longer current may still hold messages it read
+// before it was detached. They are dropped and its read loop ends: the
+// registration and subscription IDs they name may by now belong to the
+// next connection, so a stale EVENT or INVOCATION would reach a handler
+// it was never meant for.
 func (s *Session) handle(c *conn, msg wamp.Message) bool {
+	if s.cur.Load() != c {
+		s.log.Debug("dropping a message read on a connection no longer in use", "type", msg.Type(), "session", c.id)
+		return false
+	}
 	switch m := msg.(type) {
 	case *wamp.Result:
 		s.deliverResult(m)
@@ -511,7 +521,7 @@ func (s *Session) handle(c *conn, msg wamp.Message) bool {
 	case *wamp.Interrupt:
 		s.interrupt(c, m)
 	case *wamp.Event:
-		s.deliverEvent(m)
+		s.deliverEvent(c, m)
 	case *wamp.Registered:
 		s.activateRegistration(c, m)
 		s.deliverReply(m.Request, m)
