@@ -218,42 +218,82 @@ func (s *Session) subscribeOn(ctx context.Context, sub *Subscription) error {
 	s.mu.Lock()
 	s.subReqs[id] = sub
 	s.mu.Unlock()
-	reply, err := s.request(ctx, id, ch, &wamp.Subscribe{Request: id, Options: sub.options, Topic: sub.topic})
+	reply, gaveUp, err := s.requestMaking(ctx, id, ch, &wamp.Subscribe{Request: id, Options: sub.options, Topic: sub.topic})
 	if err == nil {
 		if _, ok := reply.(*wamp.Subscribed); !ok {
 			err = fmt.Errorf("router answered %s", reply.Type())
 		}
 	}
 	if err != nil {
-		// Whether or not SUBSCRIBED arrived after the caller gave up, the
-		// handler does not receive events on this connection.
+		// The handler does not receive events on this connection. If the
+		// session gave up before SUBSCRIBED came, it may still come: a
+		// dropped stand-in stays pending, and activateSubscription
+		// unsubscribes what the router made. If SUBSCRIBED came just as
+		// the session gave up (the read loop activated it), unsubscribe
+		// now, unless other handlers use the router's subscription.
 		s.mu.Lock()
+		_, pending := s.subReqs[id]
 		delete(s.subReqs, id)
-		s.removeSubLocked(sub)
+		if pending && gaveUp {
+			s.subReqs[id] = &Subscription{s: s, topic: sub.topic, dropped: true}
+		}
+		active := slices.Contains(s.subs[sub.id], sub)
+		others := s.removeSubLocked(sub)
+		var on *conn
+		if active && !others && !pending {
+			on = s.cur.Load()
+		}
+		subID := sub.id
 		s.mu.Unlock()
+		if on != nil {
+			s.unsubscribeUnwanted(on, subID, sub.topic)
+		}
 		return err
 	}
 	return nil
 }
 
 // activateSubscription makes the subscription of a SUBSCRIBE request
-// receive events; the read loop calls it before handing SUBSCRIBED to
-// Subscribe.
-func (s *Session) activateSubscription(m *wamp.Subscribed) {
+// receive events; the read loop calls it, for SUBSCRIBED read on c,
+// before handing SUBSCRIBED to Subscribe.
+//
+// A SUBSCRIBED for a subscription dropped while its SUBSCRIBE was pending
+// (Subscribe gave up, or the application unsubscribed during a restore)
+// still made a subscription at the router, whose events would cost both
+// sides for nothing until the session ends: it is unsubscribed, unless
+// other handlers use it.
+func (s *Session) activateSubscription(c *conn, m *wamp.Subscribed) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	sub, ok := s.subReqs[m.Request]
 	if !ok {
-		return
+		s.mu.Unlock()
+		return // answered before, or its connection is gone
 	}
 	delete(s.subReqs, m.Request)
 	if sub.dropped {
+		unwanted := len(s.subs[m.Subscription]) == 0
+		s.mu.Unlock()
+		if unwanted {
+			s.unsubscribeUnwanted(c, m.Subscription, sub.topic)
+		}
 		return
 	}
 	s.removeSubLocked(sub) // a restore gives it a new ID
 	sub.id = m.Subscription
 	s.subs[sub.id] = append(s.subs[sub.id], sub)
 	s.restoreSubs[sub] = struct{}{}
+	s.mu.Unlock()
+}
+
+// unsubscribeUnwanted sends UNSUBSCRIBE on c for subscription id, which
+// the router made for a SUBSCRIBE that nobody waits for any more. It does
+// not wait: the answer, UNSUBSCRIBED or ERROR, answers a request nothing
+// waits for, which the read loop drops (deliverReply).
+func (s *Session) unsubscribeUnwanted(c *conn, id wamp.ID, topic wamp.URI) {
+	s.log.Debug("unsubscribing a subscription made after its SUBSCRIBE was given up", "topic", topic, "subscription", id)
+	if err := s.sendOn(c, &wamp.Unsubscribe{Request: s.reqIDs.Next(), Subscription: id}); err != nil {
+		s.log.Debug("unsubscribing a subscription made too late failed", "subscription", id, "err", err)
+	}
 }
 
 // removeSubLocked takes sub's handler off its subscription ID and reports
@@ -323,9 +363,15 @@ func (s *Session) revokeSubscription(m *wamp.Unsubscribed) {
 	}
 }
 
-func (s *Session) deliverEvent(m *wamp.Event) {
+// deliverEvent queues m, read on c, for the handlers of its subscription.
+// Checked under s.mu, c is the current connection, so the subscription IDs
+// are c's (see handle).
+func (s *Session) deliverEvent(c *conn, m *wamp.Event) {
 	s.mu.Lock()
-	subs := slices.Clone(s.subs[m.Subscription])
+	var subs []*Subscription
+	if s.cur.Load() == c {
+		subs = slices.Clone(s.subs[m.Subscription])
+	}
 	s.mu.Unlock()
 	if len(subs) == 0 {
 		s.log.Debug("EVENT for no active subscription", "subscription", m.Subscription)

@@ -165,6 +165,8 @@ func (s *Session) notify() {
 
 // reconnectLoop dials until the session has joined and restored its
 // registrations and subscriptions, the policy gives up, or Close is called.
+// lost starts it, and never a second one while it runs (see
+// Session.reconnecting).
 func (s *Session) reconnectLoop() {
 	defer s.loops.Done()
 	p := s.cfg.Reconnect
@@ -190,7 +192,15 @@ func (s *Session) reconnectLoop() {
 }
 
 // reconnectOnce dials, joins, and restores; on failure it leaves the
-// session disconnected.
+// session disconnected, with the connection it made closed.
+//
+// The connection is attached before restoring, so that REGISTERED and
+// SUBSCRIBED are read, but it does not count as in use until restored: if
+// it is lost meanwhile, lost only detaches it (s.reconnecting is set) and
+// the restore fails. Whether it survived is decided under s.mu, where lost
+// detaches it, so that exactly one of the two acts: either the attempt
+// fails and this loop retries, or the session is joined and a later loss
+// starts a new loop.
 func (s *Session) reconnectOnce() error {
 	ctx, cancel := context.WithTimeout(s.baseCtx, s.cfg.ResponseTimeout)
 	defer cancel()
@@ -227,7 +237,17 @@ func (s *Session) reconnectOnce() error {
 			return fmt.Errorf("restoring subscription %s: %w", sub.topic, err)
 		}
 	}
-	s.log.Info("reconnected", "session", c.id, "registrations", len(regs), "subscriptions", len(subs))
+	s.mu.Lock()
+	if s.cur.Load() != c {
+		// Lost (or closed) after the last answer: lost, or Close,
+		// detached it.
+		s.mu.Unlock()
+		return fmt.Errorf("%w: the connection was lost while restoring", ErrConnectionLost)
+	}
+	s.reconnecting = false
+	// Under s.mu, so that a loss right after is reported after this.
 	s.setState(StateJoined, c.id, nil)
+	s.mu.Unlock()
+	s.log.Info("reconnected", "session", c.id, "registrations", len(regs), "subscriptions", len(subs))
 	return nil
 }

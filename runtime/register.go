@@ -163,42 +163,123 @@ func (s *Session) registerOn(ctx context.Context, reg *Registration) error {
 	s.mu.Lock()
 	s.regReqs[id] = reg
 	s.mu.Unlock()
-	reply, err := s.request(ctx, id, ch, &wamp.Register{Request: id, Options: reg.options, Procedure: reg.procedure})
+	reply, gaveUp, err := s.requestMaking(ctx, id, ch, &wamp.Register{Request: id, Options: reg.options, Procedure: reg.procedure})
 	if err == nil {
 		if _, ok := reply.(*wamp.Registered); !ok {
 			err = fmt.Errorf("router answered %s", reply.Type())
 		}
 	}
 	if err != nil {
-		// Whether or not REGISTERED arrived after the caller gave up, the
-		// registration does not serve on this connection.
+		// The registration does not serve on this connection. If the
+		// session gave up before REGISTERED came, it may still come: a
+		// dropped stand-in stays pending, and activateRegistration
+		// unregisters what the router made. If REGISTERED came just as
+		// the session gave up (the read loop activated it), unregister it
+		// now.
 		s.mu.Lock()
+		_, pending := s.regReqs[id]
 		delete(s.regReqs, id)
-		if id := reg.ID(); s.regs[id] == reg {
-			delete(s.regs, id)
+		if pending && gaveUp {
+			s.regReqs[id] = &Registration{procedure: reg.procedure, dropped: true}
+		}
+		var activated wamp.ID
+		var on *conn
+		if regID := reg.ID(); s.regs[regID] == reg {
+			delete(s.regs, regID)
+			if !pending {
+				activated, on = regID, s.cur.Load()
+			}
 		}
 		s.mu.Unlock()
+		if on != nil {
+			s.unregisterUnwanted(on, activated, reg.procedure)
+		}
 		return err
 	}
 	return nil
 }
 
+// requestMaking is request for a REGISTER or SUBSCRIBE, whose answer
+// makes something at the router. gaveUp reports that the session stopped
+// waiting while the answer may still come (ctx ended, or no answer within
+// ResponseTimeout), as opposed to an answer, a lost connection or a failed
+// send, after which none will.
+func (s *Session) requestMaking(ctx context.Context, id wamp.ID, ch chan wamp.Message, m wamp.Message) (reply wamp.Message, gaveUp bool, err error) {
+	wait := ctx
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		wait, cancel = context.WithTimeout(ctx, s.cfg.ResponseTimeout)
+		defer cancel()
+	}
+	reply, err = s.request(wait, id, ch, m)
+	if err != nil && wait.Err() != nil {
+		gaveUp = true
+		if ctx.Err() == nil {
+			err = fmt.Errorf("runtime: no answer to %s within %v", m.Type(), s.cfg.ResponseTimeout)
+		}
+	}
+	return reply, gaveUp, err
+}
+
 // activateRegistration makes the registration of a REGISTER request serve
-// invocations; the read loop calls it before handing REGISTERED to Register.
-func (s *Session) activateRegistration(m *wamp.Registered) {
+// invocations; the read loop calls it, for REGISTERED read on c, before
+// handing REGISTERED to Register.
+//
+// A REGISTERED for a registration dropped while its REGISTER was pending
+// (Register gave up, or the application unregistered it during a restore)
+// still made a registration at the router, which would route calls here
+// until the session ends and refuse to register the procedure again: it is
+// unregistered.
+func (s *Session) activateRegistration(c *conn, m *wamp.Registered) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	reg, ok := s.regReqs[m.Request]
 	if !ok {
-		return
+		s.mu.Unlock()
+		return // answered before, or its connection is gone
 	}
 	delete(s.regReqs, m.Request)
 	if reg.dropped {
+		// Unless the ID is one this session uses (which a router does not
+		// hand out twice): that one stays.
+		unwanted := s.regs[m.Registration] == nil
+		s.mu.Unlock()
+		if unwanted {
+			s.unregisterUnwanted(c, m.Registration, reg.procedure)
+		}
 		return
 	}
 	reg.id.Store(uint64(m.Registration))
 	s.regs[m.Registration] = reg
 	s.restoreRegs[reg] = struct{}{}
+	s.mu.Unlock()
+}
+
+// forgetRefused forgets the pending REGISTER or SUBSCRIBE that ERROR m
+// refuses: it made nothing at the router. (For a request still waited for,
+// registerOn or subscribeOn would; a stand-in left by one given up would
+// otherwise stay until the connection ends.)
+func (s *Session) forgetRefused(m *wamp.Error) {
+	switch m.RequestType {
+	case wamp.TypeRegister:
+		s.mu.Lock()
+		delete(s.regReqs, m.Request)
+		s.mu.Unlock()
+	case wamp.TypeSubscribe:
+		s.mu.Lock()
+		delete(s.subReqs, m.Request)
+		s.mu.Unlock()
+	}
+}
+
+// unregisterUnwanted sends UNREGISTER on c for registration id, which the
+// router made for a REGISTER that nobody waits for any more. It does not
+// wait: the answer, UNREGISTERED or ERROR, answers a request nothing waits
+// for, which the read loop drops (deliverReply).
+func (s *Session) unregisterUnwanted(c *conn, id wamp.ID, procedure wamp.URI) {
+	s.log.Debug("unregistering a registration made after its REGISTER was given up", "procedure", procedure, "registration", id)
+	if err := s.sendOn(c, &wamp.Unregister{Request: s.reqIDs.Next(), Registration: id}); err != nil {
+		s.log.Debug("unregistering a registration made too late failed", "registration", id, "err", err)
+	}
 }
 
 // Unregister ends the registration. Invocations already running finish.
@@ -314,7 +395,7 @@ type invocationState struct {
 func (s *Session) invoke(c *conn, m *wamp.Invocation) {
 	s.mu.Lock()
 	reg, ok := s.regs[m.Registration]
-	if !ok || s.closed {
+	if !ok || s.closed || s.cur.Load() != c {
 		s.mu.Unlock()
 		s.sendOn(noWait, c, &wamp.Error{RequestType: wamp.TypeInvocation, Request: m.Request, Details: wamp.Dict{},
 			Error: wamp.ErrNoSuchRegistration, Args: wamp.ArgsOf(fmt.Sprintf("registration %d is not active in this session", m.Registration))})

@@ -45,6 +45,12 @@ type Session struct {
 	restoreRegs map[*Registration]struct{}
 	restoreSubs map[*Subscription]struct{}
 
+	// reconnecting says that a reconnect loop runs (guarded by mu). It is
+	// the only one: lost starts one only when this is false, and the loop
+	// clears it only once restored, under mu, where it also checks that
+	// its connection is still current (see reconnectOnce).
+	reconnecting bool
+
 	state    atomic.Int32 // a State
 	notes    fifo[StateChange]
 	done     chan struct{} // closed when the session has ended
@@ -166,8 +172,17 @@ func (s *Session) connect(ctx context.Context) (*conn, error) {
 }
 
 // attach makes c the session's connection and starts reading from it.
+//
+// The session has no connection then: Dial attaches the first one, and the
+// one reconnect loop attaches only after the connection before was
+// detached. Should that ever not hold, the replaced connection is closed
+// rather than left open at the router, unread and holding registrations.
 func (s *Session) attach(c *conn) {
-	s.cur.Store(c)
+	if old := s.cur.Swap(c); old != nil && old != c {
+		s.log.Error("attaching a connection while another is current; closing the other", "session", old.id)
+		old.cancel(ErrConnectionLost)
+		old.tr.Close()
+	}
 	s.loops.Add(1)
 	go s.readLoop(c)
 }
@@ -491,7 +506,17 @@ func (s *Session) salvage(c *conn, data []byte, decodeErr error) bool {
 
 // handle dispatches one message; it returns false when the connection
 // ended.
+//
+// A connection that is no longer current may still hold messages it read
+// before it was detached. They are dropped and its read loop ends: the
+// registration and subscription IDs they name may by now belong to the
+// next connection, so a stale EVENT or INVOCATION would reach a handler
+// it was never meant for.
 func (s *Session) handle(c *conn, msg wamp.Message) bool {
+	if s.cur.Load() != c {
+		s.log.Debug("dropping a message read on a connection no longer in use", "type", msg.Type(), "session", c.id)
+		return false
+	}
 	switch m := msg.(type) {
 	case *wamp.Result:
 		s.deliverResult(m)
@@ -499,6 +524,7 @@ func (s *Session) handle(c *conn, msg wamp.Message) bool {
 		if m.RequestType == wamp.TypeCall {
 			s.deliverCallError(m)
 		} else {
+			s.forgetRefused(m)
 			s.deliverReply(m.Request, m)
 		}
 	case *wamp.Invocation:
@@ -506,9 +532,9 @@ func (s *Session) handle(c *conn, msg wamp.Message) bool {
 	case *wamp.Interrupt:
 		s.interrupt(c, m)
 	case *wamp.Event:
-		s.deliverEvent(m)
+		s.deliverEvent(c, m)
 	case *wamp.Registered:
-		s.activateRegistration(m)
+		s.activateRegistration(c, m)
 		s.deliverReply(m.Request, m)
 	case *wamp.Unregistered:
 		if m.Request == 0 {
@@ -517,7 +543,7 @@ func (s *Session) handle(c *conn, msg wamp.Message) bool {
 			s.deliverReply(m.Request, m)
 		}
 	case *wamp.Subscribed:
-		s.activateSubscription(m)
+		s.activateSubscription(c, m)
 		s.deliverReply(m.Request, m)
 	case *wamp.Unsubscribed:
 		if m.Request == 0 {
@@ -562,24 +588,42 @@ func (s *Session) abort(c *conn, reason wamp.URI, msg string) {
 // lost handles the end of connection c for reason why: requests in flight
 // on it fail at once, its handlers are cancelled, and then the session
 // either reconnects (Config.Reconnect, and Close was not called) or ends.
+//
+// A connection that a reconnect attempt is still restoring is only
+// detached: the attempt fails, and its loop, the only one, retries. Only
+// the loss of a connection that is in use starts a reconnect loop.
 func (s *Session) lost(c *conn, why error) {
+	failWith := why
+	if !errors.Is(why, ErrConnectionLost) {
+		failWith = fmt.Errorf("%w: %w", ErrConnectionLost, why)
+	}
 	s.mu.Lock()
 	if s.cur.Load() != c {
 		s.mu.Unlock()
+		c.cancel(failWith)
 		c.tr.Close()
-		return // already handled, or a connection being restored
+		return // already handled
+	}
+	if s.reconnecting {
+		// Swapped under s.mu: reconnectOnce decides under it whether
+		// its connection survived the restore.
+		s.cur.CompareAndSwap(c, nil)
+		s.mu.Unlock()
+		s.log.Warn("connection lost while restoring", "session", c.id, "err", why)
+		s.detach(c, failWith)
+		return
 	}
 	reconnect := s.cfg.Reconnect != nil && !s.closed
+	if reconnect {
+		s.reconnecting = true
+		s.cur.CompareAndSwap(c, nil)
+	}
 	s.mu.Unlock()
 	if !reconnect {
 		s.shutdown(why)
 		return
 	}
 	s.log.Warn("connection lost; reconnecting", "session", c.id, "err", why)
-	failWith := why
-	if !errors.Is(why, ErrConnectionLost) {
-		failWith = fmt.Errorf("%w: %w", ErrConnectionLost, why)
-	}
 	s.detach(c, failWith)
 	s.setState(StateReconnecting, 0, why)
 	s.mu.Lock()
