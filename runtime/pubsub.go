@@ -291,7 +291,7 @@ func (s *Session) activateSubscription(c *conn, m *wamp.Subscribed) {
 // waits for, which the read loop drops (deliverReply).
 func (s *Session) unsubscribeUnwanted(c *conn, id wamp.ID, topic wamp.URI) {
 	s.log.Debug("unsubscribing a subscription made after its SUBSCRIBE was given up", "topic", topic, "subscription", id)
-	if err := s.sendOn(c, &wamp.Unsubscribe{Request: s.reqIDs.Next(), Subscription: id}); err != nil {
+	if err := s.sendOn(noWait, c, &wamp.Unsubscribe{Request: s.reqIDs.Next(), Subscription: id}); err != nil {
 		s.log.Debug("unsubscribing a subscription made too late failed", "subscription", id, "err", err)
 	}
 }

@@ -277,7 +277,7 @@ func (s *Session) forgetRefused(m *wamp.Error) {
 // for, which the read loop drops (deliverReply).
 func (s *Session) unregisterUnwanted(c *conn, id wamp.ID, procedure wamp.URI) {
 	s.log.Debug("unregistering a registration made after its REGISTER was given up", "procedure", procedure, "registration", id)
-	if err := s.sendOn(c, &wamp.Unregister{Request: s.reqIDs.Next(), Registration: id}); err != nil {
+	if err := s.sendOn(noWait, c, &wamp.Unregister{Request: s.reqIDs.Next(), Registration: id}); err != nil {
 		s.log.Debug("unregistering a registration made too late failed", "registration", id, "err", err)
 	}
 }
