@@ -1,6 +1,7 @@
 package wamp_test
 
 import (
+	"strconv"
 	"testing"
 
 	"github.com/wampgen/wampgen/wamp"
@@ -41,6 +42,35 @@ func BenchmarkDecodeResult(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkDecodeResultLongArgs decodes RESULTs whose Arguments are lists
+// of 200 integers or 200 short strings, where Decode's time goes into
+// walking the payload: it shows what each walk over a message costs.
+func BenchmarkDecodeResultLongArgs(b *testing.B) {
+	ints := make([]any, 200)
+	strs := make([]any, 200)
+	for i := range ints {
+		ints[i] = i * 1000
+		strs[i] = "item-" + strconv.Itoa(i)
+	}
+	for _, args := range []struct {
+		name string
+		list []any
+	}{{"ints", ints}, {"strings", strs}} {
+		for _, ser := range wamp.Serializers() {
+			b.Run(args.name+"/"+ser.Name(), func(b *testing.B) {
+				data := mustEncode(b, ser, &wamp.Result{Request: 12345, Args: wamp.ArgsOf(args.list...)})
+				b.SetBytes(int64(len(data)))
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, err := ser.Decode(data); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
 	}
 }
 

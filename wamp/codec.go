@@ -639,8 +639,14 @@ func (s *Serializer) Decode(data []byte) (Message, error) {
 	if k := s.kind(data); k != KindList {
 		return nil, malformed("expected a list, got %s", k)
 	}
-	if err := s.wellFormed(data); err != nil {
+	// The check records where the elements lie, so that splitting the
+	// message does not walk it (its payloads above all) a second time.
+	var lb listBounds
+	if err := s.wellFormedList(data, &lb); err != nil {
 		return nil, malformed("%v", err)
+	}
+	if lb.n == 0 {
+		return nil, malformed("empty list")
 	}
 	env := s.envelopes.Get().(*envelope)
 	defer func() {
@@ -648,14 +654,8 @@ func (s *Serializer) Decode(data []byte) (Message, error) {
 		env.raws = env.raws[:0]
 		s.envelopes.Put(env)
 	}()
-	var err error
-	if env.raws, err = s.appendElems(env.raws[:0], data); err != nil {
-		return nil, malformed("%v", err)
-	}
+	env.raws = lb.appendElems(env.raws[:0], data) // all of them for a message (see listBounds)
 	raws := env.raws
-	if len(raws) == 0 {
-		return nil, malformed("empty list")
-	}
 	k := s.kind(raws[0])
 	if k != KindUint && k != KindInt {
 		return nil, malformed("message type: expected an integer, got %s", k)
@@ -669,11 +669,11 @@ func (s *Serializer) Decode(data []byte) (Message, error) {
 	if !ok {
 		return nil, malformed("unknown message type %d", code)
 	}
-	if len(raws) < arity[0] || len(raws) > arity[1] {
+	if lb.n < arity[0] || lb.n > arity[1] {
 		if arity[0] == arity[1] {
-			return nil, &MessageError{Serializer: s.name, Type: typ, Reason: fmt.Sprintf("has %d elements, want %d", len(raws), arity[0])}
+			return nil, &MessageError{Serializer: s.name, Type: typ, Reason: fmt.Sprintf("has %d elements, want %d", lb.n, arity[0])}
 		}
-		return nil, &MessageError{Serializer: s.name, Type: typ, Reason: fmt.Sprintf("has %d elements, want %d to %d", len(raws), arity[0], arity[1])}
+		return nil, &MessageError{Serializer: s.name, Type: typ, Reason: fmt.Sprintf("has %d elements, want %d to %d", lb.n, arity[0], arity[1])}
 	}
 	f := &fields{s: s, env: env, typ: typ, raws: raws}
 	m := f.message()

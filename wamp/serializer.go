@@ -168,6 +168,19 @@ func (s *Serializer) EncodeValue(v any) ([]byte, error) {
 	return bytes.Clone(out), nil
 }
 
+// wellFormedList is wellFormed for a list that also records in lb where
+// its elements lie (see listBounds). It picks the scanner by format: lb,
+// passed to a function value such as wellFormed, would escape to the heap.
+func (s *Serializer) wellFormedList(b []byte, lb *listBounds) error {
+	switch s.format {
+	case formatMsgPack:
+		return msgpackWellFormedList(b, lb)
+	case formatCBOR:
+		return cborWellFormedList(b, lb)
+	}
+	return jsonWellFormedList(b, lb)
+}
+
 // decode decodes raw into dst with a pooled decoder; a decoder that failed
 // is dropped, as ugorji decoders are unusable after an error.
 func (s *Serializer) decode(raw []byte, dst any) error {

@@ -22,6 +22,14 @@ import (
 // MsgPack extensions and CBOR tags only timestamps are allowed, which the
 // codec writes for time.Time (it cannot carry other ones from one format to
 // another: it writes a MsgPack extension's bytes into JSON as they are).
+//
+// Each format has a scanner for one value (jsonValue, msgpackValue,
+// cborValue): it returns where the value ends, and takes the room for the
+// containers it may open, which bounds the nesting. The WellFormed
+// functions check a whole input with it; the WellFormedList ones, for
+// Decode, check a list element by element with it, recording where each
+// element lies (listBounds). The list counts as a level of nesting, so its
+// elements get one level less than a whole value.
 
 var (
 	errTruncated = errors.New("unexpected end of input")
@@ -30,22 +38,105 @@ var (
 
 func errTrailing(n int) error { return fmt.Errorf("%d bytes after the message", n) }
 
+// wholeInput is what a scanner returns for a value that ends at offset end
+// (or has failed with err): b must hold nothing after it.
+func wholeInput(b []byte, end int, err error) error {
+	if err == nil && end != len(b) {
+		return errTrailing(len(b) - end)
+	}
+	return err
+}
+
+// maxMessageLen is the most elements a WAMP message has (ERROR's seven; see
+// messageArity), and so the most a listBounds holds.
+const maxMessageLen = 7
+
+// listBounds is where the elements of a list lie in its encoding. The
+// WellFormedList functions record it as they check the list, so that Decode
+// takes a message's elements from it instead of splitting the message with
+// appendElems, which would walk it, payloads included, a second time.
+// (Recording inside the scanners' loops, on every item, made them slower,
+// also for every other caller.)
+//
+// It counts all the elements but holds where only the first maxMessageLen
+// lie: a longer list is no message, and Decode needs only its length to say
+// so.
+type listBounds struct {
+	n     int // elements in the list
+	elems [maxMessageLen]struct{ start, end int }
+}
+
+// add records that the next element lies at b[start:end].
+func (lb *listBounds) add(start, end int) {
+	if lb.n < len(lb.elems) {
+		lb.elems[lb.n].start, lb.elems[lb.n].end = start, end
+	}
+	lb.n++
+}
+
+// appendElems appends the elements lb holds to dst, as sub-slices of b, the
+// list checked: what Serializer.appendElems appends, for a list of at most
+// maxMessageLen elements.
+func (lb *listBounds) appendElems(dst [][]byte, b []byte) [][]byte {
+	for _, e := range lb.elems[:min(lb.n, len(lb.elems))] {
+		dst = append(dst, b[e.start:e.end])
+	}
+	return dst
+}
+
 // jsonWellFormed checks that b holds exactly one JSON value (RFC 8259),
 // optionally surrounded by whitespace, nested at most maxDepth levels.
 func jsonWellFormed(b []byte) error {
-	var stack [maxDepth]byte // '[' or '{' of each open container
-	depth, i := 0, 0
+	var stack [maxDepth]byte
+	end, err := jsonValue(b, 0, stack[:])
+	return wholeInput(b, jsonSpace(b, end), err)
+}
+
+// jsonWellFormedList is jsonWellFormed for a list, which it checks element
+// by element, recording in lb where they lie.
+func jsonWellFormedList(b []byte, lb *listBounds) error {
+	i := jsonSpace(b, 0)
+	if i == len(b) || b[i] != '[' {
+		return errNotList
+	}
+	i = jsonSpace(b, i+1)
+	if i < len(b) && b[i] == ']' {
+		return wholeInput(b, jsonSpace(b, i+1), nil)
+	}
+	var stack [maxDepth - 1]byte // the list is the first level
+	for {
+		end, err := jsonValue(b, i, stack[:])
+		if err != nil {
+			return err
+		}
+		lb.add(i, end)
+		switch i = jsonSpace(b, end); {
+		case i < len(b) && b[i] == ',':
+			i = jsonSpace(b, i+1)
+		case i < len(b) && b[i] == ']':
+			return wholeInput(b, jsonSpace(b, i+1), nil)
+		default:
+			return jsonSyntaxError(b, i) // errTruncated at the end of b
+		}
+	}
+}
+
+// jsonValue checks the JSON value at offset i, after optional whitespace,
+// and returns the offset right after it. stack is its room for the '[' or
+// '{' of each open container: the value may nest len(stack) levels.
+func jsonValue(b []byte, i int, stack []byte) (int, error) {
+	depth := 0
 	var err error
 	for {
 		// A value starts at i.
 		i = jsonSpace(b, i)
 		if i == len(b) {
-			return errTruncated
+			return 0, errTruncated
 		}
 		switch c := b[i]; c {
 		case '[', '{':
-			if depth == maxDepth {
-				return errTooDeep
+			if depth == len(stack) {
+				return 0, errTooDeep
 			}
 			i = jsonSpace(b, i+1)
 			if i < len(b) && (c == '[' && b[i] == ']' || c == '{' && b[i] == '}') {
@@ -56,7 +147,7 @@ func jsonWellFormed(b []byte) error {
 			depth++
 			if c == '{' {
 				if i, err = jsonKey(b, i); err != nil {
-					return err
+					return 0, err
 				}
 			}
 			continue
@@ -72,26 +163,23 @@ func jsonWellFormed(b []byte) error {
 			i, err = jsonNumber(b, i)
 		}
 		if err != nil {
-			return err
+			return 0, err
 		}
 		// A value ended before i: close containers or go on to the next element.
 		for {
-			i = jsonSpace(b, i)
 			if depth == 0 {
-				if i != len(b) {
-					return errTrailing(len(b) - i)
-				}
-				return nil
+				return i, nil
 			}
+			i = jsonSpace(b, i)
 			if i == len(b) {
-				return errTruncated
+				return 0, errTruncated
 			}
 			top, c := stack[depth-1], b[i]
 			if c == ',' {
 				i++
 				if top == '{' {
 					if i, err = jsonKey(b, i); err != nil {
-						return err
+						return 0, err
 					}
 				}
 				break
@@ -101,7 +189,7 @@ func jsonWellFormed(b []byte) error {
 				i++
 				continue
 			}
-			return jsonSyntaxError(b, i)
+			return 0, jsonSyntaxError(b, i)
 		}
 	}
 }
@@ -267,33 +355,66 @@ func (c *container) done() bool {
 // msgpackWellFormed checks that b holds exactly one MsgPack value.
 func msgpackWellFormed(b []byte) error {
 	var stack [maxDepth]container
-	depth, i := 0, 0
+	end, err := msgpackValue(b, 0, stack[:])
+	return wholeInput(b, end, err)
+}
+
+// msgpackWellFormedList is msgpackWellFormed for a list, which it checks
+// element by element, recording in lb where they lie.
+func msgpackWellFormedList(b []byte, lb *listBounds) error {
+	h, i, err := msgpackHead(b, 0)
+	if err != nil {
+		return err
+	}
+	if h.kind != KindList {
+		return errNotList
+	}
+	if h.n > uint64(len(b)-i) { // every element takes at least one byte
+		return errTruncated
+	}
+	var stack [maxDepth - 1]container // the list is the first level
+	for range h.n {
+		end, err := msgpackValue(b, i, stack[:])
+		if err != nil {
+			return err
+		}
+		lb.add(i, end)
+		i = end
+	}
+	return wholeInput(b, i, nil)
+}
+
+// msgpackValue checks the MsgPack value at offset i and returns the offset
+// after it. stack is its room for the open containers: the value may nest
+// len(stack) levels.
+func msgpackValue(b []byte, i int, stack []container) (int, error) {
+	depth := 0
 	for {
 		if i >= len(b) {
-			return errTruncated
+			return 0, errTruncated
 		}
 		if depth > 0 && stack[depth-1].nextIsKey() && msgpackKind(b[i:]) != KindString {
-			return fmt.Errorf("dictionary key at offset %d is not a string", i)
+			return 0, fmt.Errorf("dictionary key at offset %d is not a string", i)
 		}
 		start := i
 		h, next, err := msgpackHead(b, i)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		i = next
 		switch h.kind {
 		case KindList, KindDict:
-			if depth == maxDepth {
-				return errTooDeep
+			if depth == len(stack) {
+				return 0, errTooDeep
 			}
 			items := h.n
 			if h.kind == KindDict {
 				if items > uint64(len(b)-i)/2 { // every item takes at least one byte
-					return errTruncated
+					return 0, errTruncated
 				}
 				items *= 2
 			} else if items > uint64(len(b)-i) {
-				return errTruncated
+				return 0, errTruncated
 			}
 			if items > 0 {
 				stack[depth] = container{left: items, dict: h.kind == KindDict}
@@ -302,18 +423,18 @@ func msgpackWellFormed(b []byte) error {
 			}
 		default:
 			if h.n > uint64(len(b)-i) {
-				return errTruncated
+				return 0, errTruncated
 			}
 			payload := b[i : i+int(h.n)]
 			i += len(payload)
 			switch h.kind {
 			case KindString:
 				if !utf8.Valid(payload) {
-					return fmt.Errorf("string at offset %d is not valid UTF-8", start)
+					return 0, fmt.Errorf("string at offset %d is not valid UTF-8", start)
 				}
 			case KindOther: // the type byte, then the data
 				if payload[0] != 0xff || len(payload) != 5 && len(payload) != 9 && len(payload) != 13 {
-					return fmt.Errorf("extension type %d at offset %d (only timestamps, type -1, are allowed)", int8(payload[0]), start)
+					return 0, fmt.Errorf("extension type %d at offset %d (only timestamps, type -1, are allowed)", int8(payload[0]), start)
 				}
 			}
 		}
@@ -322,10 +443,7 @@ func msgpackWellFormed(b []byte) error {
 			depth--
 		}
 		if depth == 0 {
-			if i != len(b) {
-				return errTrailing(len(b) - i)
-			}
-			return nil
+			return i, nil
 		}
 	}
 }
@@ -347,17 +465,70 @@ func beUint(b []byte) uint64 {
 // and undefined; tags count as a nesting level.
 func cborWellFormed(b []byte) error {
 	var stack [maxDepth]container
-	depth, i := 0, 0
+	end, err := cborValue(b, 0, stack[:])
+	return wholeInput(b, end, err)
+}
+
+// cborWellFormedList is cborWellFormed for a list, which it checks element
+// by element, recording in lb where they lie.
+func cborWellFormedList(b []byte, lb *listBounds) error {
+	if len(b) == 0 || b[0]>>5 != 4 {
+		return errNotList
+	}
+	var stack [maxDepth - 1]container // the list is the first level
+	i := 1
+	switch info := b[0] & 0x1f; {
+	case info == 31: // indefinite length: elements until a break
+		for {
+			if i >= len(b) {
+				return errTruncated
+			}
+			if b[i] == 0xff {
+				return wholeInput(b, i+1, nil)
+			}
+			end, err := cborValue(b, i, stack[:])
+			if err != nil {
+				return err
+			}
+			lb.add(i, end)
+			i = end
+		}
+	case info > 27:
+		return fmt.Errorf("invalid initial byte 0x%02x at offset 0", b[0])
+	}
+	n, i, err := cborHead(b, 0)
+	if err != nil {
+		return err
+	}
+	if n > uint64(len(b)-i) { // every element takes at least one byte
+		return errTruncated
+	}
+	for range n {
+		end, err := cborValue(b, i, stack[:])
+		if err != nil {
+			return err
+		}
+		lb.add(i, end)
+		i = end
+	}
+	return wholeInput(b, i, nil)
+}
+
+// cborValue checks the CBOR data item at offset i and returns the offset
+// after it. stack is its room for the open containers and tags: the item
+// may nest len(stack) levels.
+func cborValue(b []byte, i int, stack []container) (int, error) {
+	depth := 0
 	for {
 		if i >= len(b) {
-			return errTruncated
+			return 0, errTruncated
 		}
 		c := b[i]
 		if depth > 0 {
 			top := &stack[depth-1]
 			if c == 0xff && top.indef {
 				if top.dict && !top.isKey {
-					return fmt.Errorf("break at offset %d after a dictionary key", i)
+					return 0, fmt.Errorf("break at offset %d after a dictionary key", i)
 				}
 				i++
 				depth-- // the indefinite container is complete
@@ -365,18 +536,15 @@ func cborWellFormed(b []byte) error {
 					depth--
 				}
 				if depth == 0 {
-					if i != len(b) {
-						return errTrailing(len(b) - i)
-					}
-					return nil
+					return i, nil
 				}
 				continue
 			}
 			if top.nextIsKey() && c>>5 != 3 {
-				return fmt.Errorf("dictionary key at offset %d is not a text string", i)
+				return 0, fmt.Errorf("dictionary key at offset %d is not a text string", i)
 			}
 			if top.tagged && !cborTagContent(top.tag, c) {
-				return fmt.Errorf("invalid content of tag %d at offset %d", top.tag, i)
+				return 0, fmt.Errorf("invalid content of tag %d at offset %d", top.tag, i)
 			}
 		}
 		major, info := c>>5, c&0x1f
@@ -388,24 +556,24 @@ func cborWellFormed(b []byte) error {
 		case info <= 27:
 			n := 1 << (info - 24)
 			if len(b)-i < n {
-				return errTruncated
+				return 0, errTruncated
 			}
 			arg = beUint(b[i : i+n])
 			i += n
 		case info == 31 && major >= 2 && major <= 5:
 			// indefinite length, handled below
 		default:
-			return fmt.Errorf("invalid initial byte 0x%02x at offset %d", c, i-1)
+			return 0, fmt.Errorf("invalid initial byte 0x%02x at offset %d", c, i-1)
 		}
 		switch major {
 		case 0, 1: // integers
 		case 2, 3: // byte and text strings
 			if info != 31 {
 				if arg > uint64(len(b)-i) {
-					return errTruncated
+					return 0, errTruncated
 				}
 				if major == 3 && !utf8.Valid(b[i:i+int(arg)]) {
-					return fmt.Errorf("text string at offset %d is not valid UTF-8", i)
+					return 0, fmt.Errorf("text string at offset %d is not valid UTF-8", i)
 				}
 				i += int(arg)
 				break
@@ -413,7 +581,7 @@ func cborWellFormed(b []byte) error {
 			// Chunks of the same major type with definite lengths, then a break.
 			for {
 				if i >= len(b) {
-					return errTruncated
+					return 0, errTruncated
 				}
 				cc := b[i]
 				i++
@@ -421,45 +589,45 @@ func cborWellFormed(b []byte) error {
 					break
 				}
 				if cc>>5 != major || cc&0x1f > 27 {
-					return fmt.Errorf("invalid chunk of an indefinite-length string at offset %d", i-1)
+					return 0, fmt.Errorf("invalid chunk of an indefinite-length string at offset %d", i-1)
 				}
 				n := uint64(cc & 0x1f)
 				if n >= 24 {
 					w := 1 << (n - 24)
 					if len(b)-i < w {
-						return errTruncated
+						return 0, errTruncated
 					}
 					n = beUint(b[i : i+w])
 					i += w
 				}
 				if n > uint64(len(b)-i) {
-					return errTruncated
+					return 0, errTruncated
 				}
 				if major == 3 && !utf8.Valid(b[i:i+int(n)]) {
-					return fmt.Errorf("text string chunk at offset %d is not valid UTF-8", i)
+					return 0, fmt.Errorf("text string chunk at offset %d is not valid UTF-8", i)
 				}
 				i += int(n)
 			}
 		case 4, 5, 6: // lists, dictionaries, tags
-			if depth == maxDepth {
-				return errTooDeep
+			if depth == len(stack) {
+				return 0, errTooDeep
 			}
 			ct := container{dict: major == 5, tagged: major == 6, indef: info == 31, isKey: true}
 			switch {
 			case ct.tagged:
 				if arg > 1 {
-					return fmt.Errorf("tag %d at offset %d (only timestamps, tags 0 and 1, are allowed)", arg, i-1)
+					return 0, fmt.Errorf("tag %d at offset %d (only timestamps, tags 0 and 1, are allowed)", arg, i-1)
 				}
 				ct.left, ct.tag = 1, arg
 			case ct.indef:
 			case ct.dict:
 				if arg > uint64(len(b)-i)/2 {
-					return errTruncated
+					return 0, errTruncated
 				}
 				ct.left = 2 * arg
 			default:
 				if arg > uint64(len(b)-i) {
-					return errTruncated
+					return 0, errTruncated
 				}
 				ct.left = arg
 			}
@@ -472,7 +640,7 @@ func cborWellFormed(b []byte) error {
 			switch info {
 			case 20, 21, 22, 23, 25, 26, 27: // false, true, null, undefined, floats
 			default:
-				return fmt.Errorf("unsupported simple value 0x%02x at offset %d", c, i-1)
+				return 0, fmt.Errorf("unsupported simple value 0x%02x at offset %d", c, i-1)
 			}
 		}
 		// An item ended at i.
@@ -480,10 +648,7 @@ func cborWellFormed(b []byte) error {
 			depth--
 		}
 		if depth == 0 {
-			if i != len(b) {
-				return errTrailing(len(b) - i)
-			}
-			return nil
+			return i, nil
 		}
 	}
 }

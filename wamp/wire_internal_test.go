@@ -129,7 +129,8 @@ func listInputs(t testing.TB) map[*Serializer][][]byte {
 	in[MsgPack] = append(in[MsgPack], mustHexT(t, "dc0003"+"d0ff"+"d1ffff"+"cd0001"), mustHexT(t, "dd00000002"+"ca3f800000"+"d9026162"),
 		mustHexT(t, "93"+"c70301"+"ffffffff"[:0]+"000000"+"d6ff00000001"+"c403010203"))
 	in[CBOR] = append(in[CBOR], mustHexT(t, "9f"+"f93c00"+"5f4101420203ff"+"7f6161ff"+"bf616101ff"+"9f01ff"+"c11a514b67b0"+"ff"),
-		mustHexT(t, "83"+"f97c00"+"f98001"+"fa3f800000"), mustHexT(t, "81"+"1bffffffffffffffff"), mustHexT(t, "81"+"3bffffffffffffffff"))
+		mustHexT(t, "83"+"f97c00"+"f98001"+"fa3f800000"), mustHexT(t, "81"+"1bffffffffffffffff"), mustHexT(t, "81"+"3bffffffffffffffff"),
+		mustHexT(t, "8201"+"9f9fffff"), mustHexT(t, "9f01"+"9f9fffffff"))
 	return in
 }
 
@@ -156,6 +157,7 @@ func checkSplit(t *testing.T, ser *Serializer, b []byte) {
 	}
 	want, werr := ser.refSplit(b)
 	got, err := ser.appendElems(nil, b)
+	checkListBounds(t, ser, b, got, err)
 	if werr != nil {
 		return // the codec cannot split it (a tag or extension it refuses): no reference
 	}
@@ -174,6 +176,39 @@ func checkSplit(t *testing.T, ser *Serializer, b []byte) {
 	for i, e := range got {
 		if err := ser.wellFormed(e); err != nil {
 			t.Errorf("%s: split %x: element %d (%x): %v", ser, b, i, e, err)
+		}
+	}
+}
+
+// checkListBounds checks that the well-formedness check for Decode, which
+// has accepted the list b, records the elements appendElems split (elems,
+// err): their number, and where the first maxMessageLen lie.
+func checkListBounds(t *testing.T, ser *Serializer, b []byte, elems [][]byte, err error) {
+	t.Helper()
+	var lb listBounds
+	if werr := ser.wellFormedList(b, &lb); werr != nil {
+		t.Fatalf("%s: %x: well-formed, then %v", ser, b, werr)
+	}
+	if err != nil {
+		t.Fatalf("%s: split %x: %v", ser, b, err)
+	}
+	if lb.n != len(elems) {
+		t.Fatalf("%s: %x: the check counts %d elements, appendElems splits %d", ser, b, lb.n, len(elems))
+	}
+	got := lb.appendElems(nil, b)
+	for i := range got {
+		if !bytes.Equal(got[i], elems[i]) {
+			t.Errorf("%s: %x: element %d is %x by the check, %x by appendElems", ser, b, i, got[i], elems[i])
+		}
+	}
+}
+
+// TestListBoundsHoldMessages: a listBounds holds where all the elements of
+// every message lie.
+func TestListBoundsHoldMessages(t *testing.T) {
+	for typ, arity := range messageArity {
+		if arity[1] > maxMessageLen {
+			t.Errorf("%s has up to %d elements, more than a listBounds holds (%d)", typ, arity[1], maxMessageLen)
 		}
 	}
 }
