@@ -56,3 +56,23 @@ func FuzzPeekHeader(f *testing.F) {
 		}
 	})
 }
+
+// TestPeekHeaderCountBeyondData: a list whose element count is more than
+// the bytes after its head could hold is refused, whatever the width of
+// the count, as CBOR refuses it.
+func TestPeekHeaderCountBeyondData(t *testing.T) {
+	body := []byte{0x44, 0x07, 0x09} // INVOCATION (68), Request 7, Registration 9
+	for _, head := range [][]byte{
+		{0x9f},                         // fixarray of 15
+		{0xdc, 0xff, 0xff},             // array16 of 65535
+		{0xdd, 0x00, 0x01, 0x00, 0x00}, // array32 of 65536
+	} {
+		data := append(append([]byte(nil), head...), body...)
+		if h, ok := wamp.MsgPack.PeekHeader(data); ok {
+			t.Errorf("MsgPack %x read as %+v", data, h)
+		}
+	}
+	if h, ok := wamp.CBOR.PeekHeader([]byte{0x99, 0xff, 0xff, 0x18, 0x44, 0x07, 0x09}); ok {
+		t.Errorf("CBOR list of 65535 read as %+v", h)
+	}
+}

@@ -140,7 +140,9 @@ func (s *Serializer) appendFirstElems(dst [][]byte, raw []byte, limit int) ([][]
 }
 
 // msgpackListHead reads the head of a MsgPack array: the element count and
-// the offset of the first element.
+// the offset of the first element. A count beyond the bytes left (every
+// element takes at least one) is refused whatever its width, as for CBOR:
+// the list cannot be complete, and the count then fits in an int.
 func msgpackListHead(b []byte) (n, i int, err error) {
 	if len(b) == 0 {
 		return 0, 0, errTruncated
@@ -152,7 +154,7 @@ func msgpackListHead(b []byte) (n, i int, err error) {
 	if err != nil {
 		return 0, 0, err
 	}
-	if b[0] == 0xdd && h.n > uint64(len(b)) { // array32: the count must fit in an int
+	if h.n > uint64(len(b)-i) {
 		return 0, 0, errTruncated
 	}
 	return int(h.n), i, nil
