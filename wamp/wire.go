@@ -494,8 +494,8 @@ func (s *Serializer) boolOf(raw []byte) (bool, bool) {
 	return false, false
 }
 
-// stringOf reads a value of KindString: a MsgPack or CBOR string of
-// definite length, or a JSON string without escapes.
+// stringOf reads a value of KindString that is all of raw: a MsgPack or
+// CBOR string of definite length, or a JSON string without escapes.
 func (s *Serializer) stringOf(raw []byte) (string, bool) {
 	if len(raw) == 0 {
 		return "", false
@@ -504,7 +504,7 @@ func (s *Serializer) stringOf(raw []byte) (string, bool) {
 	switch s.format {
 	case formatMsgPack:
 		h, i, err := msgpackHead(raw, 0)
-		if err != nil || h.kind != KindString {
+		if err != nil || h.kind != KindString || h.n != uint64(len(raw)-i) {
 			return "", false
 		}
 		body = raw[i:]
@@ -512,8 +512,8 @@ func (s *Serializer) stringOf(raw []byte) (string, bool) {
 		if raw[0]>>5 != 3 || raw[0]&0x1f == 31 {
 			return "", false
 		}
-		_, i, err := cborHead(raw, 0)
-		if err != nil {
+		n, i, err := cborHead(raw, 0)
+		if err != nil || n != uint64(len(raw)-i) {
 			return "", false
 		}
 		body = raw[i:]

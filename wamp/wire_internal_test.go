@@ -380,3 +380,30 @@ func fuzzScalars(f *testing.F, ser *Serializer) {
 		}
 	})
 }
+
+// TestStringOfReadsOneString: stringOf reads a string that is all of raw,
+// and reports false for a raw cut short or with bytes after the string,
+// rather than reading fewer or more bytes than the string has.
+func TestStringOfReadsOneString(t *testing.T) {
+	for _, tc := range []struct {
+		ser  *Serializer
+		raw  string
+		want string
+		ok   bool
+	}{
+		{MsgPack, "a26162", "ab", true},
+		{MsgPack, "d9026162", "ab", true},
+		{MsgPack, "a261", "", false},     // cut short
+		{MsgPack, "a1616263", "", false}, // bytes after the string
+		{MsgPack, "d90261", "", false},
+		{CBOR, "626162", "ab", true},
+		{CBOR, "78026162", "ab", true},
+		{CBOR, "6261", "", false},
+		{CBOR, "616162", "", false},
+	} {
+		got, ok := tc.ser.stringOf(mustHexT(t, tc.raw))
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("%s: stringOf(%s) = %q, %v; want %q, %v", tc.ser, tc.raw, got, ok, tc.want, tc.ok)
+		}
+	}
+}
