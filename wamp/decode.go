@@ -236,6 +236,17 @@ func (s *Serializer) decodeReflect(raw []byte, k Kind, v reflect.Value) error {
 		if t == timeType && (k == KindList || k == KindDict || k == KindBool || k == KindBytes) {
 			return mismatch()
 		}
+		if t == timeType && s.format == formatMsgPack {
+			// A MsgPack time is a timestamp extension. The codec reads one
+			// into a time.Time only in the shortest format for its length,
+			// and reads the bytes of a string as one.
+			tm, ok := msgpackTime(raw)
+			if !ok {
+				return mismatch()
+			}
+			*v.Addr().Interface().(*time.Time) = tm
+			return nil
+		}
 		return s.wrap(raw, v.Addr().Interface(), t.String(), k)
 	}
 	switch t.Kind() {

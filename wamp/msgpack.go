@@ -1,6 +1,10 @@
 package wamp
 
-import "fmt"
+import (
+	"encoding/binary"
+	"fmt"
+	"time"
+)
 
 // The head of a MsgPack item is its first byte and, for some types, a
 // length or count after it. msgpackHeads says what each first byte begins
@@ -110,4 +114,37 @@ type invalidByteError int
 
 func (e invalidByteError) Error() string {
 	return fmt.Sprintf("invalid byte 0xc1 at offset %d", int(e))
+}
+
+// msgpackTimestamp reads the data of a timestamp extension (type -1, the
+// type byte not included). The spec reads it by its length, whatever the
+// extension format holding it: 4 bytes are timestamp 32, 8 timestamp 64 and
+// 12 timestamp 96; and it forbids nanoseconds beyond 999999999. ok is false
+// for anything else. The time is in UTC, as the codec gives it.
+func msgpackTimestamp(data []byte) (t time.Time, ok bool) {
+	var sec, nsec int64
+	switch len(data) {
+	case 4:
+		sec = int64(binary.BigEndian.Uint32(data))
+	case 8:
+		v := binary.BigEndian.Uint64(data)
+		sec, nsec = int64(v&(1<<34-1)), int64(v>>34)
+	case 12:
+		nsec, sec = int64(binary.BigEndian.Uint32(data)), int64(binary.BigEndian.Uint64(data[4:]))
+	default:
+		return t, false
+	}
+	if nsec > 999_999_999 {
+		return t, false
+	}
+	return time.Unix(sec, nsec).UTC(), true
+}
+
+// msgpackTime reads raw, a MsgPack timestamp extension in any format.
+func msgpackTime(raw []byte) (time.Time, bool) {
+	h, i, err := msgpackHead(raw, 0)
+	if err != nil || h.kind != KindOther || h.n != uint64(len(raw)-i) || raw[i] != 0xff {
+		return time.Time{}, false
+	}
+	return msgpackTimestamp(raw[i+1:])
 }

@@ -630,3 +630,64 @@ func TestJSONWholeFloats(t *testing.T) {
 		}
 	}
 }
+
+// TestMsgpackTimestampForms: the MsgPack spec reads a timestamp (extension
+// type -1) by the length of its data, 4, 8 or 12 bytes, whatever the
+// extension format holding it, and forbids nanoseconds beyond 999999999.
+// Every form decodes, into a time.Time as into an interface value; the
+// forbidden nanoseconds are refused rather than carried into the seconds.
+// A MsgPack string is no time (the codec read its bytes as a timestamp).
+func TestMsgpackTimestampForms(t *testing.T) {
+	sec1, ns := time.Unix(1, 0).UTC(), time.Unix(1, 5).UTC()
+	for _, tc := range []struct {
+		hex  string
+		want time.Time
+	}{
+		{"d6ff00000001", sec1},         // timestamp 32 (fixext4)
+		{"c704ff00000001", sec1},       // in ext8
+		{"c80004ff00000001", sec1},     // in ext16
+		{"c900000004ff00000001", sec1}, // in ext32
+		{"d7ff0000001400000001", ns},   // timestamp 64 (fixext8): 5<<34 | 1
+		{"c708ff0000001400000001", ns},
+		{"d7ffee6b27fc00000000", time.Unix(0, 999999999).UTC()},
+		{"c70cff000000050000000000000001", ns},   // timestamp 96 (ext8)
+		{"c8000cff000000050000000000000001", ns}, // in ext16
+		{"c70cff00000000ffffffffffffffff", time.Unix(-1, 0).UTC()},
+	} {
+		raw := mustHex(tc.hex)
+		var got time.Time
+		if err := wamp.MsgPack.DecodeValue(raw, &got); err != nil || got != tc.want {
+			t.Errorf("%s into time.Time = %v, %v; want %v", tc.hex, got, err, tc.want)
+		}
+		var a any
+		if err := wamp.MsgPack.DecodeValue(raw, &a); err != nil || a != tc.want {
+			t.Errorf("%s into any = %#v, %v; want %v", tc.hex, a, err, tc.want)
+		}
+		m, err := wamp.MsgPack.Decode(append(mustHex("9432018091"), raw...)) // [50, 1, {}, [ts]]
+		if err != nil {
+			t.Errorf("%s in a RESULT: %v", tc.hex, err)
+			continue
+		}
+		var ts []time.Time
+		if err := m.(*wamp.Result).Args.Decode(&ts); err != nil || len(ts) != 1 || ts[0] != tc.want {
+			t.Errorf("%s in a RESULT into []time.Time = %v, %v", tc.hex, ts, err)
+		}
+	}
+	for _, bad := range []string{
+		"d7ffee6b280000000000",                 // timestamp 64 with 1e9 nanoseconds
+		"d7ffffffffff00000001",                 // timestamp 64 with 2^30-1 nanoseconds
+		"c70cff3b9aca000000000000000000",       // timestamp 96 with 1e9 nanoseconds
+		"c705ff0000000001",                     // 5 bytes of data
+		"d8ff00000001000000000000000000000001", // 16 bytes of data
+	} {
+		var a any
+		if err := wamp.MsgPack.DecodeValue(mustHex(bad), &a); !errors.Is(err, wamp.ErrMalformed) {
+			t.Errorf("%s into any = %#v, %v; want ErrMalformed", bad, a, err)
+		}
+		decodeMalformed(t, wamp.MsgPack, append(mustHex("9432018091"), mustHex(bad)...))
+	}
+	var got time.Time
+	if err := wamp.MsgPack.DecodeValue(mustHex("a461626364"), &got); err == nil { // "abcd"
+		t.Errorf(`MsgPack "abcd" into time.Time = %v`, got)
+	}
+}

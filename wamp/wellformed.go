@@ -433,8 +433,11 @@ func msgpackValue(b []byte, i int, stack []container) (int, error) {
 					return 0, fmt.Errorf("string at offset %d is not valid UTF-8", start)
 				}
 			case KindOther: // the type byte, then the data
-				if payload[0] != 0xff || len(payload) != 5 && len(payload) != 9 && len(payload) != 13 {
+				if payload[0] != 0xff {
 					return 0, fmt.Errorf("extension type %d at offset %d (only timestamps, type -1, are allowed)", int8(payload[0]), start)
+				}
+				if _, ok := msgpackTimestamp(payload[1:]); !ok {
+					return 0, fmt.Errorf("invalid timestamp at offset %d (4, 8 or 12 bytes, at most 999999999 nanoseconds)", start)
 				}
 			}
 		}
