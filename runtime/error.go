@@ -236,7 +236,14 @@ func (r *ErrorRegistry) ToWire(err error) (uri wamp.URI, args, kwargs wamp.Paylo
 			uri, args, found = u, wamp.ArgsOf(errorText(e)), true
 			return true
 		}
-		if u, ok := r.types[reflect.TypeOf(e)]; ok {
+		t := reflect.TypeOf(e)
+		u, ok := r.types[t]
+		if !ok && t.Kind() == reflect.Pointer {
+			// An error type T with value receivers, returned as &T{}:
+			// *T is an error too, and travels as T.
+			u, ok = r.types[t.Elem()]
+		}
+		if ok {
 			v := reflect.ValueOf(e)
 			if v.Kind() == reflect.Pointer {
 				if v.IsNil() {

@@ -3,6 +3,7 @@ package runtime_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -142,5 +143,37 @@ func TestCloseBoundsEventHandlerWait(t *testing.T) {
 		}
 	case <-time.After(3 * time.Second):
 		t.Fatal("Close still blocked after 3s (ResponseTimeout 300ms) by a running event handler")
+	}
+}
+
+// limitError is an error type with a value receiver.
+type limitError struct {
+	Max int `json:"max"`
+}
+
+func (e limitError) Error() string { return fmt.Sprintf("over the limit of %d", e.Max) }
+
+// TestValueErrorTypeReturnedAsPointer: an error type registered as T (its
+// methods have value receivers) and returned as &T{} travelled as
+// wamp.error.runtime_error: the registry looked up *T only. It travels as
+// T's URI with its fields.
+func TestValueErrorTypeReturnedAsPointer(t *testing.T) {
+	reg := runtime.NewErrorRegistry()
+	if err := runtime.RegisterErrorType[limitError](reg, "com.test.error.limit"); err != nil {
+		t.Fatal(err)
+	}
+	for _, err := range []error{limitError{Max: 3}, &limitError{Max: 3}, fmt.Errorf("wrapped: %w", &limitError{Max: 3})} {
+		uri, _, kwargs := reg.ToWire(err)
+		if uri != "com.test.error.limit" {
+			t.Errorf("ToWire(%#v) = %s, want com.test.error.limit", err, uri)
+			continue
+		}
+		var got limitError
+		if err := kwargs.Decode(&got); err != nil || got.Max != 3 {
+			t.Errorf("ToWire(%#v) kwargs: %+v, %v", err, got, err)
+		}
+	}
+	if uri, _, _ := reg.ToWire((*limitError)(nil)); uri != wamp.ErrRuntime {
+		t.Errorf("a nil *limitError travels as %s, want %s", uri, wamp.ErrRuntime)
 	}
 }
