@@ -189,7 +189,8 @@ func (r *ErrorRegistry) RegisterSentinel(uri wamp.URI, err error) error {
 
 // RegisterErrorType maps the error type T to uri. T must be a struct type
 // or a pointer to one, and implement error; its exported fields travel in
-// ArgumentsKw under their json tag names.
+// ArgumentsKw under their json tag names. When T is a struct type, a *T
+// (an error too, since T's methods have value receivers) travels as T.
 func RegisterErrorType[T error](r *ErrorRegistry, uri wamp.URI) error {
 	t := reflect.TypeFor[T]()
 	ptr := t.Kind() == reflect.Pointer
