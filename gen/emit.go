@@ -30,7 +30,12 @@ type emitter struct {
 func Emit(pkg *Package, file *File) ([]byte, error) {
 	e := &emitter{pkg: pkg, file: file, f: jen.NewFilePathName(pkg.Path, pkg.Name), imports: map[string]string{}}
 	e.f.HeaderComment(GeneratedHeader)
-	e.f.HeaderComment("source: " + file.Source)
+	if file.Build == "" {
+		e.f.HeaderComment("source: " + file.Source)
+	} else {
+		// The source's build constraint, in a comment group of its own.
+		e.f.HeaderComment("// source: " + file.Source + "\n\n//go:build " + file.Build)
+	}
 	e.planImports()
 
 	e.doc("The generated code below needs a runtime that supports generated code" + " " + "of version 1; an older runtime fails to compile here.")

@@ -137,7 +137,7 @@ func fuzzGenerate(t *testing.T, src string) {
 				t.Fatalf("the generator panicked: %v\ninput:\n%s", p, src)
 			}
 		}()
-		out, err = generatePackage(l)
+		out, err = generatePackage(buildPackage(l), nil)
 	}()
 	if err != nil {
 		// Emit failed on a package the builder accepted: the generator
@@ -312,7 +312,7 @@ func TestFuzzLoadMatchesGenerate(t *testing.T) {
 				t.Fatal("the golden input does not parse")
 			}
 			defer fuzzEnv.fset.RemoveFile(fuzzEnv.fset.File(syntax[0].Package))
-			out, err := generatePackage(l)
+			out, err := generatePackage(buildPackage(l), nil)
 			if err != nil || len(out.compile) > 0 {
 				t.Fatalf("err %v, compile errors %v", err, out.compile)
 			}

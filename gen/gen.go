@@ -35,7 +35,9 @@ type Output struct {
 type Result struct {
 	Files []Output
 	// Stale lists generated files (with the wampgen header) whose source
-	// no longer declares a service or an error: they should be removed.
+	// is gone or no longer declares a service or an error: they should be
+	// removed. A file generated from a source that the build constraints
+	// exclude on this machine is not stale.
 	Stale []string
 }
 
@@ -57,10 +59,30 @@ func Generate(cfg Config) (*Result, error) {
 	if len(pkgs) == 0 {
 		return nil, fmt.Errorf("no packages match %s", strings.Join(cfg.Patterns, " "))
 	}
+	// Build every model first: a package may use what wampgen is about
+	// to generate in another package of the run.
+	built := make([]*builtPackage, len(pkgs))
+	willDeclare := map[string]map[string]bool{} // import path → identifiers
+	for i, l := range pkgs {
+		bp := buildPackage(l)
+		built[i] = bp
+		if bp.model == nil {
+			continue
+		}
+		ids := map[string]bool{}
+		for _, f := range bp.model.Files {
+			for _, s := range f.Services {
+				for _, id := range serviceNames(s.Name).declared(s) {
+					ids[id] = true
+				}
+			}
+		}
+		willDeclare[l.pkg.PkgPath] = ids
+	}
 	res := &Result{}
 	var compile, diags []Diagnostic
-	for _, l := range pkgs {
-		out, err := generatePackage(l)
+	for _, bp := range built {
+		out, err := generatePackage(bp, willDeclare)
 		if err != nil {
 			return nil, err
 		}
@@ -80,6 +102,23 @@ func Generate(cfg Config) (*Result, error) {
 	return res, nil
 }
 
+// builtPackage is one loaded package and, when it could be read, its
+// model and the builder's diagnostics.
+type builtPackage struct {
+	l     loaded
+	b     *builder
+	model *Package
+}
+
+// buildPackage builds the model of a package that has types and syntax.
+func buildPackage(l loaded) *builtPackage {
+	if l.pkg.Types == nil || len(l.pkg.Syntax) == 0 {
+		return &builtPackage{l: l}
+	}
+	b := newBuilder(l)
+	return &builtPackage{l: l, b: b, model: b.build()}
+}
+
 // packageOutput is what one package gives: its compile errors (the
 // package's header first), or its diagnostics, or its files.
 type packageOutput struct {
@@ -88,38 +127,40 @@ type packageOutput struct {
 	stale          []string
 }
 
-// generatePackage checks and renders one loaded package.
-func generatePackage(l loaded) (packageOutput, error) {
+// generatePackage checks and renders one built package. The compile
+// errors of a package that declares no service or error do not stop
+// generation, and are not reported: wampgen reads nothing from it, and the
+// go command reports them when it builds the package (often they are
+// about output wampgen is about to write, in a form compileErrors does
+// not recognize).
+func generatePackage(bp *builtPackage, willDeclare map[string]map[string]bool) (packageOutput, error) {
 	var out packageOutput
-	if l.pkg.Types == nil || len(l.pkg.Syntax) == 0 {
+	l, model := bp.l, bp.model
+	if model == nil {
 		out.compile = compileErrors(l.pkg, nil)
 		if len(l.pkg.Errors) == 0 {
 			out.compile = append(out.compile, Diagnostic{Message: fmt.Sprintf("package %s has no Go files to read", l.pkg.PkgPath)})
 		}
 		return out, nil
 	}
-	b := newBuilder(l)
-	model := b.build()
-	willDeclare := map[string]bool{}
-	for _, f := range model.Files {
-		for _, s := range f.Services {
-			for _, id := range serviceNames(s.Name).declared(s) {
-				willDeclare[id] = true
-			}
-		}
-	}
-	if errs := compileErrors(l.pkg, willDeclare); len(errs) > 0 {
+	declares := len(model.Files) > 0 || len(bp.b.diags) > 0
+	if errs := compileErrors(l.pkg, willDeclare); len(errs) > 0 && declares {
 		first := Diagnostic{Pos: errs[0].Pos, Message: fmt.Sprintf("package %s does not compile; fix its errors first (wampgen reads types from the compiler):", l.pkg.PkgPath)}
 		first.Pos.Column, first.Pos.Line = 0, 0
 		out.compile = append([]Diagnostic{first}, errs...)
 		return out, nil
 	}
-	if len(b.diags) > 0 {
-		out.diags = b.diags
+	if len(bp.b.diags) > 0 {
+		out.diags = bp.b.diags
 		return out, nil
+	}
+	constraints, err := buildConstraints(l.pkg.Fset, l.pkg.Syntax)
+	if err != nil {
+		return out, err
 	}
 	outputs := map[string]bool{}
 	for _, f := range model.Files {
+		f.Build = constraints[f.Source]
 		content, err := Emit(model, f)
 		if err != nil {
 			return out, err
@@ -128,12 +169,35 @@ func generatePackage(l loaded) (packageOutput, error) {
 		outputs[path] = true
 		out.files = append(out.files, Output{Path: path, Source: filepath.Join(model.Dir, f.Source), Content: content})
 	}
-	for g := range l.generated {
-		if !outputs[g] {
+	loadedSources := map[string]bool{}
+	for _, f := range l.pkg.GoFiles {
+		loadedSources[f] = true
+	}
+	for g, source := range l.earlier {
+		if !outputs[g] && isStale(g, source, loadedSources) {
 			out.stale = append(out.stale, g)
 		}
 	}
 	return out, nil
+}
+
+// isStale reports whether g, a file wampgen generated earlier from source
+// and does not generate now, should be removed. It should when its source
+// is gone, or was loaded (so it declares no service or error now, or its
+// output has another name), or would now have an output of another name.
+// It should not when its source is merely excluded by build constraints
+// on this machine (svc_linux.go on darwin): the output is the same
+// whichever machine runs wampgen. A file whose header names no source is
+// stale when it was loaded.
+func isStale(g, source string, loadedSources map[string]bool) bool {
+	if source == "" {
+		return loadedSources[g]
+	}
+	path := filepath.Join(filepath.Dir(g), source)
+	if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {
+		return true
+	}
+	return loadedSources[path] || OutputName(source) != filepath.Base(g)
 }
 
 // Write writes the result's files and removes its stale ones, all or

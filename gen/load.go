@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"go/token"
+	"go/types"
 	"io"
 	"os"
 	"path/filepath"
@@ -23,23 +24,37 @@ func IsGenerated(content []byte) bool {
 	return string(bytes.TrimRight(line, "\r")) == GeneratedHeader
 }
 
-// isGeneratedFile reports whether the file at path starts with
-// GeneratedHeader, reading only its first line's worth.
-func isGeneratedFile(path string) bool {
+// readGenerated reports whether the file at path starts with
+// GeneratedHeader and returns the source file its second line names
+// ("// source: calc.go"; "" if none), reading only the first lines' worth.
+func readGenerated(path string) (source string, generated bool) {
 	f, err := os.Open(path)
 	if err != nil {
-		return false
+		return "", false
 	}
 	defer f.Close()
-	head := make([]byte, len(GeneratedHeader)+2) // the header and \r\n
+	head := make([]byte, 1024)
 	n, _ := io.ReadFull(f, head)
-	return IsGenerated(head[:n])
+	head = head[:n]
+	if !IsGenerated(head) {
+		return "", false
+	}
+	_, rest, _ := bytes.Cut(head, []byte("\n"))
+	line, _, found := bytes.Cut(rest, []byte("\n"))
+	if s, ok := strings.CutPrefix(string(bytes.TrimRight(line, "\r")), "// source: "); ok && found {
+		source = s
+	}
+	return source, true
 }
 
 // loaded is one package as the builder sees it.
 type loaded struct {
 	pkg       *packages.Package
 	generated map[string]bool // absolute paths of files wampgen wrote earlier
+	// earlier maps every file wampgen wrote earlier in the package's
+	// directory, those the build constraints exclude on this machine
+	// too, to the base name of its source file ("" if it names none).
+	earlier map[string]string
 }
 
 // load loads the packages matching patterns with files wampgen generated
@@ -53,12 +68,23 @@ func load(dir string, patterns []string, env []string) ([]loaded, error) {
 	}
 	overlay := map[string][]byte{}
 	generated := map[string]map[string]bool{}
+	earlier := map[string]map[string]string{}
 	for _, p := range list {
 		generated[p.PkgPath] = map[string]bool{}
+		earlier[p.PkgPath] = map[string]string{}
 		for _, f := range p.GoFiles {
-			if isGeneratedFile(f) {
+			if source, ok := readGenerated(f); ok {
 				overlay[f] = []byte("package " + p.Name + "\n")
 				generated[p.PkgPath][f] = true
+				earlier[p.PkgPath][f] = source
+			}
+		}
+		for _, f := range p.IgnoredFiles {
+			if !strings.HasSuffix(f, ".go") {
+				continue
+			}
+			if source, ok := readGenerated(f); ok {
+				earlier[p.PkgPath][f] = source
 			}
 		}
 	}
@@ -95,23 +121,32 @@ func load(dir string, patterns []string, env []string) ([]loaded, error) {
 	}
 	var out []loaded
 	for _, p := range pkgs {
-		out = append(out, loaded{pkg: p, generated: generated[p.PkgPath]})
+		out = append(out, loaded{pkg: p, generated: generated[p.PkgPath], earlier: earlier[p.PkgPath]})
 	}
 	return out, nil
 }
 
-var undefinedRE = regexp.MustCompile(`^undefined: (\w+)$`)
+var undefinedRE = regexp.MustCompile(`^undefined: (?:([\p{L}_][\p{L}\p{N}_]*)\.)?([\p{L}_][\p{L}\p{N}_]*)$`)
 
 // compileErrors returns the package's errors as diagnostics, sorted by
 // position as the compiler prints them, leaving out references to
 // identifiers wampgen is about to generate (code that uses a client that
-// does not exist yet is fine).
-func compileErrors(p *packages.Package, willDeclare map[string]bool) []Diagnostic {
+// does not exist yet is fine): willDeclare maps the import path of each
+// package of the run to the identifiers generated in it, so that both
+// NewSvcClient in package svc and svc.NewSvcClient in a package that
+// imports it are left out.
+func compileErrors(p *packages.Package, willDeclare map[string]map[string]bool) []Diagnostic {
 	var diags []Diagnostic
 	typeChecked := slices.ContainsFunc(p.Errors, func(e packages.Error) bool { return e.Kind == packages.TypeError })
 	for _, e := range p.Errors {
-		if m := undefinedRE.FindStringSubmatch(e.Msg); m != nil && willDeclare[m[1]] {
-			continue
+		if m := undefinedRE.FindStringSubmatch(e.Msg); m != nil {
+			path := p.PkgPath
+			if m[1] != "" {
+				path = importedPath(p, parsePos(e.Pos).Filename, m[1])
+			}
+			if willDeclare[path][m[2]] {
+				continue
+			}
 		}
 		if typeChecked && e.Kind == packages.ListError && strings.HasPrefix(e.Msg, "# ") {
 			// The go command's own attempt to compile the package (for
@@ -122,6 +157,31 @@ func compileErrors(p *packages.Package, willDeclare map[string]bool) []Diagnosti
 		diags = append(diags, Diagnostic{Pos: parsePos(e.Pos), Message: e.Msg})
 	}
 	return sortDiagnostics(diags)
+}
+
+// importedPath returns the import path of the package that the file
+// filename of p imports under name, or "" if it imports none so.
+func importedPath(p *packages.Package, filename, name string) string {
+	if p.TypesInfo == nil {
+		return ""
+	}
+	for _, f := range p.Syntax {
+		if p.Fset.Position(f.Package).Filename != filename {
+			continue
+		}
+		for _, spec := range f.Imports {
+			var obj types.Object
+			if spec.Name != nil {
+				obj = p.TypesInfo.Defs[spec.Name]
+			} else {
+				obj = p.TypesInfo.Implicits[spec]
+			}
+			if pn, ok := obj.(*types.PkgName); ok && pn.Name() == name {
+				return pn.Imported().Path()
+			}
+		}
+	}
+	return ""
 }
 
 // parsePos parses go/packages' "file:line:col" positions.

@@ -21,8 +21,11 @@ type Package struct {
 // File is one source file that declares services or errors; one output
 // file is generated for it.
 type File struct {
-	Source   string // base name, for example "calc.go"
-	Output   string // base name of the generated file, "calc_wamp.go"
+	Source string // base name, for example "calc.go"
+	Output string // base name of the generated file, "calc_wamp.go"
+	// Build is the source's build constraint as a //go:build expression
+	// ("" if none), which the output carries too.
+	Build    string
 	Services []*Service
 	Errors   []*ErrorDecl
 }
@@ -79,9 +82,13 @@ type ErrorDecl struct {
 }
 
 // OutputName returns the generated file name for a source file name:
-// "calc.go" → "calc_wamp.go".
+// "calc.go" → "calc_wamp.go". A GOOS or GOARCH suffix stays at the end, so
+// that the output is built on the same systems as its source:
+// "calc_linux.go" → "calc_wamp_linux.go", "calc_linux_arm64.go" →
+// "calc_wamp_linux_arm64.go".
 func OutputName(source string) string {
-	return strings.TrimSuffix(source, ".go") + "_wamp.go"
+	stem, suffix := splitGOOSSuffix(strings.TrimSuffix(source, ".go"))
+	return stem + "_wamp" + suffix + ".go"
 }
 
 // snakeCase turns a Go method name into a URI component: Add → add,
