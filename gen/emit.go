@@ -329,12 +329,26 @@ type clientFieldNames struct {
 }
 
 // clientFields names the fields of a service's client: caller, opts and,
-// for each method that adds call options, <method>Opts.
+// for each method that adds call options, <method>Opts. A field and a
+// method of one type share a namespace, so a name that a method (or an
+// earlier field) has gets a number.
 func clientFields(s *Service) clientFieldNames {
-	f := clientFieldNames{caller: "caller", opts: "opts", method: map[string]string{}}
+	taken := map[string]bool{}
+	for _, m := range s.Methods {
+		taken[m.Name] = true
+	}
+	unique := func(want string) string {
+		name := want
+		for i := 2; taken[name]; i++ {
+			name = want + strconv.Itoa(i)
+		}
+		taken[name] = true
+		return name
+	}
+	f := clientFieldNames{caller: unique("caller"), opts: unique("opts"), method: map[string]string{}}
 	for _, m := range s.Methods {
 		if len(clientOptions(m)) > 0 {
-			f.method[m.Name] = optsField(m)
+			f.method[m.Name] = unique(optsField(m))
 		}
 	}
 	return f

@@ -141,3 +141,22 @@ type Svc interface {
 }
 `})
 }
+
+// A method may be named like a field of the generated client (caller,
+// opts, or the <method>Opts field of a method with call options): a field
+// and a method of one type cannot share a name.
+func TestMethodNamedLikeClientField(t *testing.T) {
+	genCompile(t, map[string]string{"svc/svc.go": `package svc
+
+import "context"
+
+//wampgen:service prefix=com.example.svc
+type Svc interface {
+	caller(ctx context.Context) (string, error)
+	opts(ctx context.Context) error
+	//wampgen:procedure disclose_caller=true
+	Add(ctx context.Context, a, b int) (int, error)
+	addOpts(ctx context.Context) error
+}
+`})
+}
