@@ -108,7 +108,16 @@ func collectPackages(t types.Type, self string, into map[string]string, seen map
 	seen[t] = true
 	switch t := t.(type) {
 	case *types.Alias:
-		collectPackages(types.Unalias(t), self, into, seen)
+		if !aliasByName(t, self) {
+			collectPackages(types.Unalias(t), self, into, seen)
+			return
+		}
+		if p := t.Obj().Pkg(); p != nil && p.Path() != self {
+			into[p.Path()] = p.Name()
+		}
+		for i := range t.TypeArgs().Len() {
+			collectPackages(t.TypeArgs().At(i), self, into, seen)
+		}
 	case *types.Named:
 		if p := t.Obj().Pkg(); p != nil && p.Path() != self {
 			into[p.Path()] = p.Name()
@@ -132,32 +141,50 @@ func collectPackages(t types.Type, self string, into map[string]string, seen map
 	}
 }
 
+// aliasByName reports whether generated code in the package self spells
+// the alias a by its own name: when the package may name it, which is
+// when a is predeclared, declared in self, or exported by a package self
+// may import. Spelling it by name keeps what it stands for out of the
+// generated code, which may not be able to name that (a type of an
+// internal package, an anonymous struct with unexported fields) and
+// keeps an embedded field's name. Otherwise the alias is spelled as the
+// type it stands for; the builder reports where that cannot work.
+func aliasByName(a *types.Alias, self string) bool {
+	p := a.Obj().Pkg()
+	return p == nil || p.Path() == self || a.Obj().Exported() && importable(self, p.Path())
+}
+
+// importable reports whether the package from may import path under the
+// rule for internal packages: only code in the tree rooted at the parent
+// of the last internal element may (this tool never generates into the
+// standard library, so a path starting with internal is never importable).
+func importable(from, path string) bool {
+	var parent string
+	switch {
+	case strings.HasSuffix(path, "/internal"):
+		parent = strings.TrimSuffix(path, "/internal")
+	case strings.Contains(path, "/internal/"):
+		parent = path[:strings.LastIndex(path, "/internal/")]
+	case path == "internal" || strings.HasPrefix(path, "internal/"):
+		return false
+	default:
+		return true
+	}
+	return from == parent || strings.HasPrefix(from, parent+"/")
+}
+
 // typ is the one bridge from go/types to jennifer.
 func (e *emitter) typ(t types.Type) jen.Code {
 	switch t := t.(type) {
 	case *types.Alias:
-		return e.typ(types.Unalias(t))
+		if !aliasByName(t, e.pkg.Path) {
+			return e.typ(types.Unalias(t))
+		}
+		return e.typeName(t.Obj(), t.TypeArgs())
 	case *types.Basic:
 		return jen.Id(t.Name())
 	case *types.Named:
-		obj := t.Obj()
-		var s *jen.Statement
-		switch {
-		case obj.Pkg() == nil:
-			s = jen.Id(obj.Name())
-		case obj.Pkg().Path() == e.pkg.Path:
-			s = jen.Id(obj.Name())
-		default:
-			s = jen.Qual(obj.Pkg().Path(), obj.Name())
-		}
-		if n := t.TypeArgs().Len(); n > 0 {
-			args := make([]jen.Code, n)
-			for i := range n {
-				args[i] = e.typ(t.TypeArgs().At(i))
-			}
-			s = s.Types(args...)
-		}
-		return s
+		return e.typeName(t.Obj(), t.TypeArgs())
 	case *types.Pointer:
 		return jen.Op("*").Add(e.typ(t.Elem()))
 	case *types.Slice:
@@ -190,6 +217,25 @@ func (e *emitter) typ(t types.Type) jen.Code {
 		return jen.Any()
 	}
 	return jen.Id(t.String())
+}
+
+// typeName spells a defined type or an alias by its name, qualified when
+// it belongs to another package, with its type arguments.
+func (e *emitter) typeName(obj *types.TypeName, targs *types.TypeList) jen.Code {
+	var s *jen.Statement
+	if obj.Pkg() == nil || obj.Pkg().Path() == e.pkg.Path {
+		s = jen.Id(obj.Name())
+	} else {
+		s = jen.Qual(obj.Pkg().Path(), obj.Name())
+	}
+	if n := targs.Len(); n > 0 {
+		args := make([]jen.Code, n)
+		for i := range n {
+			args[i] = e.typ(targs.At(i))
+		}
+		s = s.Types(args...)
+	}
+	return s
 }
 
 // typeString writes t as the generated file spells it, for messages.
