@@ -344,6 +344,12 @@ func (b *builder) method(s *Service, spec *ast.TypeSpec, fn *types.Func, prefixK
 		}
 	}
 	m := &Method{Name: fn.Name(), Pos: b.fset.Position(pos)}
+	if !fn.Exported() && fn.Pkg() != nil && fn.Pkg() != b.pkg.Types {
+		// Only types of fn's package can have fn, so no client can
+		// implement the service.
+		b.errorf(pos, "method %s is unexported, so only types of package %s can implement %s and the generated client cannot: export the method, or declare the service in package %s", where, fn.Pkg().Path(), s.Name, fn.Pkg().Path())
+		return nil
+	}
 	ok := true
 	fail := func(format string, args ...any) {
 		b.errorf(pos, "method "+where+": "+format, args...)
