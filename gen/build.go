@@ -344,6 +344,12 @@ func (b *builder) method(s *Service, spec *ast.TypeSpec, fn *types.Func, prefixK
 		}
 	}
 	m := &Method{Name: fn.Name(), Pos: b.fset.Position(pos)}
+	if !fn.Exported() && fn.Pkg() != nil && fn.Pkg() != b.pkg.Types {
+		// Only types of fn's package can have fn, so no client can
+		// implement the service.
+		b.errorf(pos, "method %s is unexported, so only types of package %s can implement %s and the generated client cannot: export the method, or declare the service in package %s", where, fn.Pkg().Path(), s.Name, fn.Pkg().Path())
+		return nil
+	}
 	ok := true
 	fail := func(format string, args ...any) {
 		b.errorf(pos, "method "+where+": "+format, args...)
@@ -427,7 +433,7 @@ func (b *builder) method(s *Service, spec *ast.TypeSpec, fn *types.Func, prefixK
 				fail("the progress callback %s must be the last parameter (rule: method shape): move it after the others", names[i])
 				continue
 			}
-			if why := b.unsupported(t); why != "" {
+			if why := b.payload(t); why != "" {
 				fail("progress callback %s: %s", names[i], why)
 				continue
 			}
@@ -438,7 +444,7 @@ func (b *builder) method(s *Service, spec *ast.TypeSpec, fn *types.Func, prefixK
 			fail("parameter %s has type %s, which is neither a payload value nor a progress callback (func(T) error, the last parameter)", names[i], b.typeString(p.Type()))
 			continue
 		}
-		if why := b.unsupported(p.Type()); why != "" {
+		if why := b.payload(p.Type()); why != "" {
 			fail("parameter %s: %s", names[i], why)
 			continue
 		}
@@ -455,7 +461,7 @@ func (b *builder) method(s *Service, spec *ast.TypeSpec, fn *types.Func, prefixK
 				fail("a method streams either through a progress callback or an iter.Seq2 result, not both: drop one")
 				continue
 			}
-			if why := b.unsupported(t); why != "" {
+			if why := b.payload(t); why != "" {
 				fail("stream item: %s", why)
 				continue
 			}
@@ -466,7 +472,7 @@ func (b *builder) method(s *Service, spec *ast.TypeSpec, fn *types.Func, prefixK
 			fail("result %d: a stream is iter.Seq2[T, error], so that the callee can fail mid-stream; %s is not (rule: method shape)", i+1, b.typeString(r.Type()))
 			continue
 		}
-		if why := b.unsupported(r.Type()); why != "" {
+		if why := b.payload(r.Type()); why != "" {
 			fail("result %d: %s", i+1, why)
 			continue
 		}
@@ -560,6 +566,92 @@ func isStruct(t types.Type) bool {
 func isPointerToStruct(t types.Type) bool {
 	p, ok := types.Unalias(t).Underlying().(*types.Pointer)
 	return ok && isStruct(p.Elem())
+}
+
+// payload explains why t, the type of a parameter or result of a
+// method, cannot travel as a WAMP payload value or cannot be spelled in
+// the generated code, or returns "".
+func (b *builder) payload(t types.Type) string {
+	if why := b.unsupported(t); why != "" {
+		return why
+	}
+	return b.unspellable(t, map[types.Type]bool{})
+}
+
+// unspellable explains why the generated code cannot write t as the
+// emitter would (see emitter.typ), or returns "". A method embedded from
+// another package may use types this package cannot name: those of
+// internal packages, unexported aliases, anonymous structs with
+// unexported fields.
+func (b *builder) unspellable(t types.Type, seen map[types.Type]bool) string {
+	if seen[t] || len(seen) > 1000 {
+		return ""
+	}
+	seen[t] = true
+	self := b.pkg.PkgPath
+	switch t := t.(type) {
+	case *types.Alias:
+		if !aliasByName(t, self) {
+			return b.unspellable(types.Unalias(t), seen)
+		}
+		for i := range t.TypeArgs().Len() {
+			if why := b.unspellable(t.TypeArgs().At(i), seen); why != "" {
+				return why
+			}
+		}
+	case *types.Named:
+		obj := t.Obj()
+		if p := obj.Pkg(); p != nil && p.Path() != self && !importable(self, p.Path()) {
+			return fmt.Sprintf("type %s.%s belongs to the internal package %s, which package %s may not import (rule: internal packages), so generated code cannot name it: use a type the package can import (an exported alias of it spelled in the method's package works)", p.Name(), obj.Name(), p.Path(), self)
+		}
+		for i := range t.TypeArgs().Len() {
+			if why := b.unspellable(t.TypeArgs().At(i), seen); why != "" {
+				return why
+			}
+		}
+	case *types.Pointer:
+		return b.unspellable(t.Elem(), seen)
+	case *types.Slice:
+		return b.unspellable(t.Elem(), seen)
+	case *types.Array:
+		return b.unspellable(t.Elem(), seen)
+	case *types.Map:
+		if why := b.unspellable(t.Key(), seen); why != "" {
+			return why
+		}
+		return b.unspellable(t.Elem(), seen)
+	case *types.Struct:
+		for i := range t.NumFields() {
+			f := t.Field(i)
+			if !f.Exported() && f.Pkg() != nil && f.Pkg() != b.pkg.Types {
+				return fmt.Sprintf("the struct type %s has the unexported field %s of package %s, so no struct type written in package %s is identical to it: declare a named struct type in package %s and use that", b.shortTypeString(t), f.Name(), f.Pkg().Path(), self, f.Pkg().Path())
+			}
+			if f.Embedded() {
+				ft := f.Type()
+				if p, ok := ft.(*types.Pointer); ok {
+					ft = p.Elem()
+				}
+				if a, ok := ft.(*types.Alias); ok && !aliasByName(a, self) {
+					return fmt.Sprintf("the struct type %s embeds the alias %s, which generated code in package %s cannot name, and spelling what it stands for would rename the field: embed a type the package can name", b.shortTypeString(t), b.shortTypeString(a), self)
+				}
+			}
+			if why := b.unspellable(f.Type(), seen); why != "" {
+				return fmt.Sprintf("field %s: %s", f.Name(), why)
+			}
+		}
+	}
+	return ""
+}
+
+// shortTypeString spells t as code in the package would, qualifying the
+// types of other packages by their names.
+func (b *builder) shortTypeString(t types.Type) string {
+	return types.TypeString(t, func(p *types.Package) string {
+		if p == b.pkg.Types {
+			return ""
+		}
+		return p.Name()
+	})
 }
 
 // unsupported explains why t cannot travel as a WAMP payload value, or

@@ -113,7 +113,16 @@ func collectPackages(t types.Type, self string, into map[string]string, seen map
 	seen[t] = true
 	switch t := t.(type) {
 	case *types.Alias:
-		collectPackages(types.Unalias(t), self, into, seen)
+		if !aliasByName(t, self) {
+			collectPackages(types.Unalias(t), self, into, seen)
+			return
+		}
+		if p := t.Obj().Pkg(); p != nil && p.Path() != self {
+			into[p.Path()] = p.Name()
+		}
+		for i := range t.TypeArgs().Len() {
+			collectPackages(t.TypeArgs().At(i), self, into, seen)
+		}
 	case *types.Named:
 		if p := t.Obj().Pkg(); p != nil && p.Path() != self {
 			into[p.Path()] = p.Name()
@@ -137,32 +146,50 @@ func collectPackages(t types.Type, self string, into map[string]string, seen map
 	}
 }
 
+// aliasByName reports whether generated code in the package self spells
+// the alias a by its own name: when the package may name it, which is
+// when a is predeclared, declared in self, or exported by a package self
+// may import. Spelling it by name keeps what it stands for out of the
+// generated code, which may not be able to name that (a type of an
+// internal package, an anonymous struct with unexported fields) and
+// keeps an embedded field's name. Otherwise the alias is spelled as the
+// type it stands for; the builder reports where that cannot work.
+func aliasByName(a *types.Alias, self string) bool {
+	p := a.Obj().Pkg()
+	return p == nil || p.Path() == self || a.Obj().Exported() && importable(self, p.Path())
+}
+
+// importable reports whether the package from may import path under the
+// rule for internal packages: only code in the tree rooted at the parent
+// of the last internal element may (this tool never generates into the
+// standard library, so a path starting with internal is never importable).
+func importable(from, path string) bool {
+	var parent string
+	switch {
+	case strings.HasSuffix(path, "/internal"):
+		parent = strings.TrimSuffix(path, "/internal")
+	case strings.Contains(path, "/internal/"):
+		parent = path[:strings.LastIndex(path, "/internal/")]
+	case path == "internal" || strings.HasPrefix(path, "internal/"):
+		return false
+	default:
+		return true
+	}
+	return from == parent || strings.HasPrefix(from, parent+"/")
+}
+
 // typ is the one bridge from go/types to jennifer.
 func (e *emitter) typ(t types.Type) jen.Code {
 	switch t := t.(type) {
 	case *types.Alias:
-		return e.typ(types.Unalias(t))
+		if !aliasByName(t, e.pkg.Path) {
+			return e.typ(types.Unalias(t))
+		}
+		return e.typeName(t.Obj(), t.TypeArgs())
 	case *types.Basic:
 		return jen.Id(t.Name())
 	case *types.Named:
-		obj := t.Obj()
-		var s *jen.Statement
-		switch {
-		case obj.Pkg() == nil:
-			s = jen.Id(obj.Name())
-		case obj.Pkg().Path() == e.pkg.Path:
-			s = jen.Id(obj.Name())
-		default:
-			s = jen.Qual(obj.Pkg().Path(), obj.Name())
-		}
-		if n := t.TypeArgs().Len(); n > 0 {
-			args := make([]jen.Code, n)
-			for i := range n {
-				args[i] = e.typ(t.TypeArgs().At(i))
-			}
-			s = s.Types(args...)
-		}
-		return s
+		return e.typeName(t.Obj(), t.TypeArgs())
 	case *types.Pointer:
 		return jen.Op("*").Add(e.typ(t.Elem()))
 	case *types.Slice:
@@ -195,6 +222,25 @@ func (e *emitter) typ(t types.Type) jen.Code {
 		return jen.Any()
 	}
 	return jen.Id(t.String())
+}
+
+// typeName spells a defined type or an alias by its name, qualified when
+// it belongs to another package, with its type arguments.
+func (e *emitter) typeName(obj *types.TypeName, targs *types.TypeList) jen.Code {
+	var s *jen.Statement
+	if obj.Pkg() == nil || obj.Pkg().Path() == e.pkg.Path {
+		s = jen.Id(obj.Name())
+	} else {
+		s = jen.Qual(obj.Pkg().Path(), obj.Name())
+	}
+	if n := targs.Len(); n > 0 {
+		args := make([]jen.Code, n)
+		for i := range n {
+			args[i] = e.typ(targs.At(i))
+		}
+		s = s.Types(args...)
+	}
+	return s
 }
 
 // typeString writes t as the generated file spells it, for messages.
@@ -327,16 +373,52 @@ func lowerFirst(s string) string {
 	return string(r)
 }
 
-func (e *emitter) client(s *Service, n names) {
-	fields := []jen.Code{
-		jen.Id("caller").Qual(runtimePath, "Caller"),
-		jen.Id("opts").Index().Qual(runtimePath, "CallOption"),
-	}
-	inits := jen.Dict{jen.Id("caller"): jen.Id("caller"), jen.Id("opts"): jen.Id("opts")}
+// clientFieldNames names the fields of a service's client.
+type clientFieldNames struct {
+	caller, opts string
+	method       map[string]string // method name → the field with its call options
+}
+
+// clientFields names the fields of a service's client: caller, opts and,
+// for each method that adds call options, <method>Opts. A field and a
+// method of one type share a namespace, so a name that a method (or an
+// earlier field) has gets a number.
+func clientFields(s *Service) clientFieldNames {
+	taken := map[string]bool{}
 	for _, m := range s.Methods {
-		if opts := clientOptions(m); len(opts) > 0 {
-			fields = append(fields, jen.Id(optsField(m)).Index().Qual(runtimePath, "CallOption").Comment("opts and the options of "+m.Name))
-			inits[jen.Id(optsField(m))] = jen.Append(append([]jen.Code{jen.Id("opts").Index(jen.Op(":").Len(jen.Id("opts")).Op(":").Len(jen.Id("opts")))}, opts...)...)
+		taken[m.Name] = true
+	}
+	unique := func(want string) string {
+		name := want
+		for i := 2; taken[name]; i++ {
+			name = want + strconv.Itoa(i)
+		}
+		taken[name] = true
+		return name
+	}
+	f := clientFieldNames{caller: unique("caller"), opts: unique("opts"), method: map[string]string{}}
+	for _, m := range s.Methods {
+		if len(clientOptions(m)) > 0 {
+			f.method[m.Name] = unique(optsField(m))
+		}
+	}
+	return f
+}
+
+func (e *emitter) client(s *Service, n names) {
+	cf := clientFields(s)
+	sc := e.newScope()
+	caller, opts := sc.name("caller"), sc.name("opts")
+	fields := []jen.Code{
+		jen.Id(cf.caller).Qual(runtimePath, "Caller"),
+		jen.Id(cf.opts).Index().Qual(runtimePath, "CallOption"),
+	}
+	inits := jen.Dict{jen.Id(cf.caller): jen.Id(caller), jen.Id(cf.opts): jen.Id(opts)}
+	for _, m := range s.Methods {
+		if mopts := clientOptions(m); len(mopts) > 0 {
+			field := cf.method[m.Name]
+			fields = append(fields, jen.Id(field).Index().Qual(runtimePath, "CallOption").Comment("opts and the options of "+m.Name))
+			inits[jen.Id(field)] = jen.Append(append([]jen.Code{jen.Id(opts).Index(jen.Op(":").Len(jen.Id(opts)).Op(":").Len(jen.Id(opts)))}, mopts...)...)
 		}
 	}
 	e.doc(fmt.Sprintf("%s calls the procedures of %s through a WAMP session. It implements", n.Client, s.Name) + " " + fmt.Sprintf("%s, so callers cannot tell a remote service from a local one.", s.Name))
@@ -344,20 +426,21 @@ func (e *emitter) client(s *Service, n names) {
 	e.f.Line()
 	e.f.Var().Id("_").Id(s.Name).Op("=").Parens(jen.Op("*").Id(n.Client)).Parens(jen.Nil())
 	e.f.Line()
-	e.doc(fmt.Sprintf("%s returns a %s that calls through caller (usually a", n.NewClient, n.Client) + " " + "*runtime.Session), adding opts to every call.")
+	e.doc(fmt.Sprintf("%s returns a %s that calls through %s (usually a", n.NewClient, n.Client, caller) + " " + fmt.Sprintf("*runtime.Session), adding %s to every call.", opts))
 	e.f.Func().Id(n.NewClient).Params(
-		jen.Id("caller").Qual(runtimePath, "Caller"),
-		jen.Id("opts").Op("...").Qual(runtimePath, "CallOption"),
+		jen.Id(caller).Qual(runtimePath, "Caller"),
+		jen.Id(opts).Op("...").Qual(runtimePath, "CallOption"),
 	).Op("*").Id(n.Client).Block(
 		jen.Return(jen.Op("&").Id(n.Client).Values(inits)),
 	)
 	for _, m := range s.Methods {
-		e.clientMethod(s, n, m)
+		e.clientMethod(n, cf, m)
 	}
 }
 
-func (e *emitter) clientMethod(s *Service, n names, m *Method) {
-	sc := e.newScope("c")
+func (e *emitter) clientMethod(n names, fields clientFieldNames, m *Method) {
+	sc := e.newScope()
+	recv := sc.name("c")
 	proc := jen.Id(n.ProcedureConst(m.Name))
 	ctx := sc.name(orDefault(m.Ctx, "ctx"))
 	params := []jen.Code{jen.Id(ctx).Qual("context", "Context")}
@@ -385,9 +468,9 @@ func (e *emitter) clientMethod(s *Service, n names, m *Method) {
 	}
 	results = append(results, jen.Id(errName).Error())
 
-	opts := jen.Id("c").Dot("opts")
-	if len(clientOptions(m)) > 0 {
-		opts = jen.Id("c").Dot(optsField(m))
+	opts := jen.Id(recv).Dot(fields.opts)
+	if f, ok := fields.method[m.Name]; ok {
+		opts = jen.Id(recv).Dot(f)
 	}
 	args, kwargs := e.q(wampPath, "Payload").Values(), e.q(wampPath, "Payload").Values()
 	if m.Kwargs {
@@ -418,7 +501,7 @@ func (e *emitter) clientMethod(s *Service, n names, m *Method) {
 		// one set with runtime.WithProcedureURI, else the pattern itself.
 		target = jen.Qual(runtimePath, "ProcedureURI").Call(jen.Id(ctx), proc)
 	}
-	callArgs := []jen.Code{jen.Id(ctx), jen.Id("c").Dot("caller"), target, args, kwargs, callOpts}
+	callArgs := []jen.Code{jen.Id(ctx), jen.Id(recv).Dot(fields.caller), target, args, kwargs, callOpts}
 	switch {
 	case m.Stream != nil:
 		body = append(body, jen.Return(jen.Qual(runtimePath, "Stream").Types(e.typ(m.Stream)).Call(callArgs...), jen.Nil()))
@@ -430,7 +513,7 @@ func (e *emitter) clientMethod(s *Service, n names, m *Method) {
 		res := sc.name("res")
 		vals := sc.name("vals")
 		body = append(body,
-			jen.List(jen.Id(res), jen.Id(errName)).Op(":=").Id("c").Dot("caller").Dot("Call").Call(append([]jen.Code{jen.Id(ctx)}, callArgs[2:]...)...),
+			jen.List(jen.Id(res), jen.Id(errName)).Op(":=").Id(recv).Dot(fields.caller).Dot("Call").Call(append([]jen.Code{jen.Id(ctx)}, callArgs[2:]...)...),
 			jen.If(jen.Id(errName).Op("!=").Nil()).Block(zeroReturn(jen.Id(errName))),
 			jen.List(jen.Id(vals), jen.Id(errName)).Op(":=").Id(res).Dot("Args").Dot("List").Call(),
 			jen.If(jen.Id(errName).Op("!=").Nil()).Block(zeroReturn(jen.Qual(runtimePath, "ResultError").Call(proc, jen.Lit(0), jen.Id(errName)))),
@@ -459,7 +542,7 @@ func (e *emitter) clientMethod(s *Service, n names, m *Method) {
 		results = append(results, jen.Error())
 	}
 	e.doc(fmt.Sprintf("%s calls %s%s.", m.Name, m.URI, describe(m)))
-	e.f.Func().Params(jen.Id("c").Op("*").Id(n.Client)).Id(m.Name).Params(params...).Params(results...).Block(body...)
+	e.f.Func().Params(jen.Id(recv).Op("*").Id(n.Client)).Id(m.Name).Params(params...).Params(results...).Block(body...)
 }
 
 // describe adds what the caller should know about a method to its doc.
@@ -497,36 +580,38 @@ func orDefault(s, def string) string {
 }
 
 func (e *emitter) registrar(s *Service, n names) {
+	sc := e.newScope()
+	ctx, callee, impl, opts := sc.name("ctx"), sc.name("callee"), sc.name("impl"), sc.name("opts")
 	procs := make([]jen.Code, 0, len(s.Methods))
 	for _, m := range s.Methods {
 		d := []jen.Code{
 			jen.Id("URI").Op(":").Id(n.ProcedureConst(m.Name)),
-			jen.Id("Handler").Op(":").Id(n.Handler(m.Name)).Call(jen.Id("impl")),
+			jen.Id("Handler").Op(":").Id(n.Handler(m.Name)).Call(jen.Id(impl)),
 		}
-		var opts []jen.Code
+		var mopts []jen.Code
 		if m.Match != "" && m.Match != "exact" {
-			opts = append(opts, jen.Qual(runtimePath, "WithMatch").Call(jen.Lit(m.Match)))
+			mopts = append(mopts, jen.Qual(runtimePath, "WithMatch").Call(jen.Lit(m.Match)))
 		}
 		if m.Invoke != "" {
-			opts = append(opts, jen.Qual(runtimePath, "WithInvoke").Call(jen.Lit(m.Invoke)))
+			mopts = append(mopts, jen.Qual(runtimePath, "WithInvoke").Call(jen.Lit(m.Invoke)))
 		}
 		if m.DiscloseCaller {
-			opts = append(opts, jen.Qual(runtimePath, "WithDiscloseCaller").Call())
+			mopts = append(mopts, jen.Qual(runtimePath, "WithDiscloseCaller").Call())
 		}
-		if len(opts) > 0 {
-			d = append(d, jen.Id("Options").Op(":").Index().Qual(runtimePath, "RegisterOption").Values(opts...))
+		if len(mopts) > 0 {
+			d = append(d, jen.Id("Options").Op(":").Index().Qual(runtimePath, "RegisterOption").Values(mopts...))
 		}
 		procs = append(procs, jen.Values(d...))
 	}
-	e.doc(fmt.Sprintf("%s registers the methods of impl under the %s procedure URIs", n.Register, s.Name) + " " + "through callee (usually a *runtime.Session), adding opts to every registration." + " " + "It returns one handle that unregisters them all; if one registration fails," + " " + "those made before it are undone.")
+	e.doc(fmt.Sprintf("%s registers the methods of %s under the %s procedure URIs", n.Register, impl, s.Name) + " " + fmt.Sprintf("through %s (usually a *runtime.Session), adding %s to every registration.", callee, opts) + " " + "It returns one handle that unregisters them all; if one registration fails," + " " + "those made before it are undone.")
 	e.f.Func().Id(n.Register).Params(
-		jen.Id("ctx").Qual("context", "Context"),
-		jen.Id("callee").Qual(runtimePath, "Callee"),
-		jen.Id("impl").Id(s.Name),
-		jen.Id("opts").Op("...").Qual(runtimePath, "RegisterOption"),
+		jen.Id(ctx).Qual("context", "Context"),
+		jen.Id(callee).Qual(runtimePath, "Callee"),
+		jen.Id(impl).Id(s.Name),
+		jen.Id(opts).Op("...").Qual(runtimePath, "RegisterOption"),
 	).Params(jen.Op("*").Qual(runtimePath, "Registrations"), jen.Error()).Block(
-		jen.Return(jen.Qual(runtimePath, "RegisterAll").Call(jen.Id("ctx"), jen.Id("callee"),
-			jen.Index().Qual(runtimePath, "Procedure").Custom(multiline("{", "}"), procs...), jen.Id("opts").Op("..."))),
+		jen.Return(jen.Qual(runtimePath, "RegisterAll").Call(jen.Id(ctx), jen.Id(callee),
+			jen.Index().Qual(runtimePath, "Procedure").Custom(multiline("{", "}"), procs...), jen.Id(opts).Op("..."))),
 	)
 	for _, m := range s.Methods {
 		e.handler(s, n, m)
@@ -534,18 +619,22 @@ func (e *emitter) registrar(s *Service, n names) {
 }
 
 func (e *emitter) handler(s *Service, n names, m *Method) {
-	sc := e.newScope("impl", "ctx", "inv", "err", "vals")
+	sc := e.newScope()
+	// The fixed locals come first, so that they keep their names unless
+	// the package or an import has them; the parameters make way.
+	impl, ctx, inv, errName, vals := sc.name("impl"), sc.name("ctx"), sc.name("inv"), sc.name("err"), sc.name("vals")
+	errID := func() *jen.Statement { return jen.Id(errName) }
 	proc := jen.Id(n.ProcedureConst(m.Name))
 	var body []jen.Code
 	var callArgs []jen.Code
-	callArgs = append(callArgs, jen.Id("ctx"))
+	callArgs = append(callArgs, jen.Id(ctx))
 	if m.Kwargs {
 		p := m.Params[0]
 		name := sc.name(p.Name)
 		body = append(body,
 			jen.Var().Id(name).Add(e.typ(p.Type)),
-			jen.If(jen.Err().Op(":=").Id("inv").Dot("Kwargs").Dot("Decode").Call(jen.Op("&").Id(name)), jen.Err().Op("!=").Nil()).Block(
-				jen.Return(jen.Nil(), jen.Qual(runtimePath, "KeywordArgumentsError").Call(proc, jen.Err()))),
+			jen.If(errID().Op(":=").Id(inv).Dot("Kwargs").Dot("Decode").Call(jen.Op("&").Id(name)), errID().Op("!=").Nil()).Block(
+				jen.Return(jen.Nil(), jen.Qual(runtimePath, "KeywordArgumentsError").Call(proc, errID()))),
 		)
 		callArgs = append(callArgs, jen.Id(name))
 	} else {
@@ -554,36 +643,36 @@ func (e *emitter) handler(s *Service, n names, m *Method) {
 			sig[i] = p.Name + " " + e.typeString(p.Type)
 		}
 		body = append(body,
-			jen.List(jen.Id("vals"), jen.Err()).Op(":=").Id("inv").Dot("Args").Dot("List").Call(),
-			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Qual(runtimePath, "ArgumentsError").Call(proc, jen.Err()))),
-			jen.If(jen.Len(jen.Id("vals")).Op("!=").Lit(len(m.Params))).Block(
-				jen.Return(jen.Nil(), jen.Qual(runtimePath, "ArgumentCountError").Call(proc, jen.Lit(strings.Join(sig, ", ")), jen.Len(jen.Id("vals"))))),
+			jen.List(jen.Id(vals), errID()).Op(":=").Id(inv).Dot("Args").Dot("List").Call(),
+			jen.If(errID().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Qual(runtimePath, "ArgumentsError").Call(proc, errID()))),
+			jen.If(jen.Len(jen.Id(vals)).Op("!=").Lit(len(m.Params))).Block(
+				jen.Return(jen.Nil(), jen.Qual(runtimePath, "ArgumentCountError").Call(proc, jen.Lit(strings.Join(sig, ", ")), jen.Len(jen.Id(vals))))),
 		)
 		for i, p := range m.Params {
 			name := sc.name(p.Name)
 			body = append(body,
 				jen.Var().Id(name).Add(e.typ(p.Type)),
-				jen.If(jen.Err().Op(":=").Id("vals").Index(jen.Lit(i)).Dot("Decode").Call(jen.Op("&").Id(name)), jen.Err().Op("!=").Nil()).Block(
-					jen.Return(jen.Nil(), jen.Qual(runtimePath, "ArgumentError").Call(proc, jen.Lit(i), jen.Lit(p.Name), jen.Err()))),
+				jen.If(errID().Op(":=").Id(vals).Index(jen.Lit(i)).Dot("Decode").Call(jen.Op("&").Id(name)), errID().Op("!=").Nil()).Block(
+					jen.Return(jen.Nil(), jen.Qual(runtimePath, "ArgumentError").Call(proc, jen.Lit(i), jen.Lit(p.Name), errID()))),
 			)
 			callArgs = append(callArgs, jen.Id(name))
 		}
 	}
 	if m.Progress != nil {
-		callArgs = append(callArgs, jen.Qual(runtimePath, "ProgressSender").Types(e.typ(m.Progress.Type)).Call(jen.Id("inv")))
+		callArgs = append(callArgs, jen.Qual(runtimePath, "ProgressSender").Types(e.typ(m.Progress.Type)).Call(jen.Id(inv)))
 	}
-	call := jen.Id("impl").Dot(m.Name).Call(callArgs...)
+	call := jen.Id(impl).Dot(m.Name).Call(callArgs...)
 	switch {
 	case m.Stream != nil:
 		seq := sc.name("seq")
 		body = append(body,
-			jen.List(jen.Id(seq), jen.Err()).Op(":=").Add(call),
-			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
-			jen.Return(jen.Qual(runtimePath, "ServeStream").Call(jen.Id("ctx"), jen.Id("inv"), jen.Id(seq))),
+			jen.List(jen.Id(seq), errID()).Op(":=").Add(call),
+			jen.If(errID().Op("!=").Nil()).Block(jen.Return(jen.Nil(), errID())),
+			jen.Return(jen.Qual(runtimePath, "ServeStream").Call(jen.Id(ctx), jen.Id(inv), jen.Id(seq))),
 		)
 	case len(m.Results) == 0:
 		body = append(body,
-			jen.If(jen.Err().Op(":=").Add(call), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
+			jen.If(errID().Op(":=").Add(call), errID().Op("!=").Nil()).Block(jen.Return(jen.Nil(), errID())),
 			jen.Return(jen.Nil(), jen.Nil()),
 		)
 	default:
@@ -592,14 +681,14 @@ func (e *emitter) handler(s *Service, n names, m *Method) {
 			rs = append(rs, jen.Id(sc.name(r.Name)))
 		}
 		body = append(body,
-			jen.List(append(slices.Clone(rs), jen.Err())...).Op(":=").Add(call),
-			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
+			jen.List(append(slices.Clone(rs), errID())...).Op(":=").Add(call),
+			jen.If(errID().Op("!=").Nil()).Block(jen.Return(jen.Nil(), errID())),
 			jen.Return(jen.Op("&").Qual(runtimePath, "Result").Values(jen.Dict{jen.Id("Args"): jen.Qual(wampPath, "ArgsOf").Call(rs...)}), jen.Nil()),
 		)
 	}
-	e.doc(fmt.Sprintf("%s serves %s with impl.%s: it decodes the arguments into the", n.Handler(m.Name), m.URI, m.Name) + " " + "parameter types, answering wamp.error.invalid_argument when they do not fit.")
-	e.f.Func().Id(n.Handler(m.Name)).Params(jen.Id("impl").Id(s.Name)).Qual(runtimePath, "Handler").Block(
-		jen.Return(jen.Func().Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("inv").Op("*").Qual(runtimePath, "Invocation")).
+	e.doc(fmt.Sprintf("%s serves %s with %s.%s: it decodes the arguments into the", n.Handler(m.Name), m.URI, impl, m.Name) + " " + "parameter types, answering wamp.error.invalid_argument when they do not fit.")
+	e.f.Func().Id(n.Handler(m.Name)).Params(jen.Id(impl).Id(s.Name)).Qual(runtimePath, "Handler").Block(
+		jen.Return(jen.Func().Params(jen.Id(ctx).Qual("context", "Context"), jen.Id(inv).Op("*").Qual(runtimePath, "Invocation")).
 			Params(jen.Op("*").Qual(runtimePath, "Result"), jen.Error()).Block(body...)),
 	)
 }

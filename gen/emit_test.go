@@ -96,8 +96,14 @@ func TestTypBridge(t *testing.T) {
 		{"error", errT, "error"},
 		{"local named", item, "Item"},
 		{"other package", timeT, "time.Time"},
-		{"alias of basic", types.NewAlias(types.NewTypeName(token.NoPos, localPkg, "ID", nil), types.Typ[types.String]), "string"},
-		{"alias of other package", types.NewAlias(types.NewTypeName(token.NoPos, localPkg, "Stamp", nil), duration), "time.Duration"},
+		// An alias is spelled by its name where the package may name it,
+		// else as what it stands for.
+		{"alias of basic", types.NewAlias(types.NewTypeName(token.NoPos, localPkg, "ID", nil), types.Typ[types.String]), "ID"},
+		{"alias of other package", types.NewAlias(types.NewTypeName(token.NoPos, localPkg, "Stamp", nil), duration), "Stamp"},
+		{"alias in other package", types.NewAlias(types.NewTypeName(token.NoPos, timePkg, "Stamp", nil), item), "time.Stamp"},
+		{"unexported alias in other package", types.NewAlias(types.NewTypeName(token.NoPos, types.NewPackage("example.com/q", "q"), "stamp", nil), duration), "time.Duration"},
+		{"alias in internal package", types.NewAlias(types.NewTypeName(token.NoPos, types.NewPackage("example.com/q/internal/r", "r"), "Stamp", nil), duration), "time.Duration"},
+		{"alias in own internal package", types.NewAlias(types.NewTypeName(token.NoPos, types.NewPackage(testPkgPath+"/internal/r", "r"), "Stamp", nil), duration), "r.Stamp"},
 		{"pointer", types.NewPointer(item), "*Item"},
 		{"slice of bytes", types.NewSlice(byteT), "[]byte"},
 		{"array", types.NewArray(types.NewSlice(byteT), 2), "[2][]byte"},
@@ -216,5 +222,31 @@ func TestMethodTypes(t *testing.T) {
 	}
 	if got := m.types(); !slices.Equal(got, []types.Type{a, b, c, d}) {
 		t.Errorf("types = %v", got)
+	}
+}
+
+// TestImportable checks the rule for internal packages: only the tree
+// rooted at the parent of the last internal element may import one.
+func TestImportable(t *testing.T) {
+	for _, tt := range []struct {
+		from, path string
+		want       bool
+	}{
+		{"a/b", "a/c", true},
+		{"a/b", "a/internal/c", true},
+		{"a", "a/internal/c", true},
+		{"a/internal/x", "a/internal/c", true},
+		{"b", "a/internal/c", false},
+		{"ab/c", "a/internal/c", false},
+		{"a/b", "a/internal", true},
+		{"b", "a/internal", false},
+		{"a/x/internal/y", "a/internal/c/internal/d", false},
+		{"a/internal/c/e", "a/internal/c/internal/d", true},
+		{"a/b", "internal/abi", false},
+		{"a/b", "a/internals/c", true},
+	} {
+		if got := importable(tt.from, tt.path); got != tt.want {
+			t.Errorf("importable(%q, %q) = %v, want %v", tt.from, tt.path, got, tt.want)
+		}
 	}
 }

@@ -1,5 +1,6 @@
 // Package aliastypes uses type aliases, to local and to other packages'
-// types: the generated code spells the aliased type.
+// types: the generated code spells each alias by its own name, as the
+// interface does.
 package aliastypes
 
 import (

@@ -1,0 +1,162 @@
+package gen_test
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/wampgen/wampgen/gen"
+)
+
+// genCompileModule creates a module (example.com/m) from files, generates
+// code for all its packages and writes it; it fails the test on
+// diagnostics or errors, and returns the module's directory.
+func genCompileModule(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := newModule(t, files)
+	res, err := gen.Generate(gen.Config{Dir: dir, Patterns: []string{"./..."}})
+	if d, ok := errors.AsType[gen.Diagnostics](err); ok {
+		t.Fatalf("diagnostics:\n%s", d.Format(dir))
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := res.Write(); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// genCompileDiagnostics creates a module from files, generates code for all
+// its packages and returns the diagnostics, formatted; it fails the test
+// when there are none.
+func genCompileDiagnostics(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := newModule(t, files)
+	_, err := gen.Generate(gen.Config{Dir: dir, Patterns: []string{"./..."}})
+	d, ok := errors.AsType[gen.Diagnostics](err)
+	if !ok {
+		t.Fatalf("Generate = %v, want diagnostics", err)
+	}
+	return d.Format(dir)
+}
+
+// genCompileVet type-checks the module in dir with go vet, failing the test
+// with the compiler's messages when the generated code does not compile.
+func genCompileVet(t *testing.T, dir string) {
+	t.Helper()
+	cmd := exec.Command("go", "vet", "./...")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("generated code does not compile: %v\n%s", err, strings.TrimSpace(string(out)))
+	}
+}
+
+// genCompile generates code for the module made of files and checks that
+// it compiles.
+func genCompile(t *testing.T, files map[string]string) {
+	t.Helper()
+	genCompileVet(t, genCompileModule(t, files))
+}
+
+// The handler's locals (impl, ctx, inv, err, vals) must not hide a type of
+// the package that a parameter's type names.
+func TestLocalsAvoidPackageTypes(t *testing.T) {
+	genCompile(t, map[string]string{"svc/svc.go": `package svc
+
+import "context"
+
+type vals []int
+type inv struct{ N int }
+type impl struct{ N int }
+type err struct{ N int }
+
+//wampgen:service prefix=com.example.svc
+type Svc interface {
+	Sum(ctx context.Context, v vals, i inv) (int, error)
+	Do(ctx context.Context, i impl) (err, error)
+}
+`})
+}
+
+// The handler's locals must not hide an import named like one of them.
+func TestLocalsAvoidImports(t *testing.T) {
+	genCompile(t, map[string]string{
+		"vals/vals.go": "package vals\n\ntype T struct{ N int }\n",
+		"inv/inv.go":   "package inv\n\ntype T struct{ N int }\n",
+		"svc/svc.go": `package svc
+
+import (
+	"context"
+
+	"example.com/m/inv"
+	"example.com/m/vals"
+)
+
+//wampgen:service prefix=com.example.svc
+type Svc interface {
+	Put(ctx context.Context, v vals.T) (inv.T, error)
+}
+`})
+}
+
+// The client's receiver c must not hide a package type named c, nor
+// NewSvcClient's and RegisterSvc's parameters types named like them.
+func TestReceiverAvoidsPackageType(t *testing.T) {
+	genCompile(t, map[string]string{"svc/svc.go": `package svc
+
+import "context"
+
+type c struct{ N int }
+type caller struct{ N int }
+type opts struct{ N int }
+type callee struct{ N int }
+
+//wampgen:service prefix=com.example.svc
+type Svc interface {
+	Get(ctx context.Context, a caller, b opts, d callee) (c, error)
+}
+`})
+}
+
+// The client's receiver c must not hide an import named c.
+func TestReceiverAvoidsImport(t *testing.T) {
+	genCompile(t, map[string]string{
+		"c/c.go": "package c\n\ntype T struct{ N int }\n",
+		"svc/svc.go": `package svc
+
+import (
+	"context"
+
+	"example.com/m/c"
+)
+
+//wampgen:service prefix=com.example.svc
+type Svc interface {
+	Get(ctx context.Context) (c.T, error)
+	Put(ctx context.Context, v c.T) (c.T, c.T, error)
+}
+`})
+}
+
+// A method may be named like a field of the generated client (caller,
+// opts, or the <method>Opts field of a method with call options): a field
+// and a method of one type cannot share a name.
+func TestMethodNamedLikeClientField(t *testing.T) {
+	genCompile(t, map[string]string{"svc/svc.go": `package svc
+
+import "context"
+
+//wampgen:service prefix=com.example.svc
+type Svc interface {
+	caller(ctx context.Context) (string, error)
+	opts(ctx context.Context) error
+	//wampgen:procedure disclose_caller=true
+	Add(ctx context.Context, a, b int) (int, error)
+	addOpts(ctx context.Context) error
+}
+`})
+}
