@@ -102,7 +102,7 @@ func checkOutputs(res *gen.Result, wd string, stderr io.Writer) int {
 		}
 	}
 	for _, s := range res.Stale {
-		fmt.Fprintf(stderr, "%s: stale (its source declares no service or error); run go generate\n", rel(wd, s))
+		fmt.Fprintf(stderr, "%s: stale (its source is gone, declares no service or error, or now has an output of another name); run go generate\n", rel(wd, s))
 		status = 1
 	}
 	return status

@@ -277,7 +277,7 @@ func TestRunCheck(t *testing.T) {
 	// A generated file whose source declares nothing any more (or is gone)
 	// is stale, and a run removes it.
 	writeFile(t, filepath.Join(dir, "gone_wamp.go"), gen.GeneratedHeader+"\n// source: gone.go\n\npackage basic\n\nvar Gone = undefined\n")
-	check(1, "gone_wamp.go: stale (its source declares no service or error); run go generate\n")
+	check(1, "gone_wamp.go: stale (its source is gone, declares no service or error, or now has an output of another name); run go generate\n")
 	code, stdout, stderr := wampgen(t, "-v")
 	if code != 0 || stdout != "removed gone_wamp.go\n" {
 		t.Fatalf("exit %d, stdout %q, stderr:\n%s", code, stdout, stderr)
