@@ -2,9 +2,7 @@ package gen_test
 
 import (
 	"bytes"
-	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -27,28 +25,13 @@ type Svc interface {
 }
 `
 
-// genFilesRun runs the generator in dir on ./... with extra environment
-// (GOOS=darwin, GOFLAGS=-tags=x), failing the test on any error.
-func genFilesRun(t *testing.T, dir string, env ...string) *gen.Result {
-	t.Helper()
-	res, err := gen.Generate(gen.Config{Dir: dir, Patterns: []string{"./..."}, Env: append(os.Environ(), append([]string{"GOWORK=off"}, env...)...)})
-	var d gen.Diagnostics
-	if errors.As(err, &d) {
-		t.Fatalf("diagnostics:\n%s", d.Format(dir))
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res
-}
-
 // genFilesGenerate creates a module from files, generates its code with
 // extra environment, checks that every output is well formed, writes the
 // outputs and returns the module's directory and the result.
 func genFilesGenerate(t *testing.T, files map[string]string, env ...string) (string, *gen.Result) {
 	t.Helper()
 	dir := newModule(t, files)
-	res := genFilesRun(t, dir, env...)
+	res := generateIn(t, dir, env...)
 	for _, f := range res.Files {
 		checkGenerated(t, f)
 	}
@@ -57,18 +40,6 @@ func genFilesGenerate(t *testing.T, files map[string]string, env ...string) (str
 	}
 	goIn(t, dir, "mod", "tidy") // the outputs import the runtime
 	return dir, res
-}
-
-// genFilesVet fails the test when go vet (which type-checks and checks
-// build constraint lines) fails on the module with extra environment.
-func genFilesVet(t *testing.T, dir string, env ...string) {
-	t.Helper()
-	cmd := exec.Command("go", "vet", "./...")
-	cmd.Dir = dir
-	cmd.Env = append(append(os.Environ(), "GOWORK=off"), env...)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go vet with %v: %v\n%s", env, err, bytes.TrimSpace(out))
-	}
 }
 
 // genFilesNames returns the base names of the result's files.
@@ -93,8 +64,8 @@ func TestGOOSSuffixKept(t *testing.T) {
 	if got, want := genFilesNames(res), []string{"svc_wamp_linux.go"}; !slices.Equal(got, want) {
 		t.Fatalf("generated %v, want %v", got, want)
 	}
-	genFilesVet(t, dir, "GOOS=linux")
-	genFilesVet(t, dir, "GOOS=darwin")
+	vetModule(t, dir, "GOOS=linux")
+	vetModule(t, dir, "GOOS=darwin")
 }
 
 // TestBuildConstraintKept checks that the output carries its source's
@@ -120,9 +91,9 @@ func TestBuildConstraintKept(t *testing.T) {
 			t.Errorf("%s does not contain %q:\n%s", filepath.Base(f.Path), w, f.Content)
 		}
 	}
-	genFilesVet(t, dir, "GOOS=linux", "GOFLAGS=-tags=withsvc")
-	genFilesVet(t, dir, "GOOS=linux") // without the tag, neither source nor output
-	genFilesVet(t, dir, "GOOS=linux", "GOFLAGS=-tags=withsvc,nosvc")
+	vetModule(t, dir, "GOOS=linux", "GOFLAGS=-tags=withsvc")
+	vetModule(t, dir, "GOOS=linux") // without the tag, neither source nor output
+	vetModule(t, dir, "GOOS=linux", "GOFLAGS=-tags=withsvc,nosvc")
 }
 
 // TestExcludedSourceKeepsOutput checks that whether an earlier output is
@@ -139,7 +110,7 @@ func TestExcludedSourceKeepsOutput(t *testing.T) {
 	linuxOut := filepath.Join(dir, "svc", "svc_wamp_linux.go")
 
 	// On darwin the linux output is not generated, and not stale either.
-	res := genFilesRun(t, dir, "GOOS=darwin")
+	res := generateIn(t, dir, "GOOS=darwin")
 	if len(res.Stale) > 0 || !slices.Equal(genFilesNames(res), []string{"api_wamp.go"}) {
 		t.Errorf("on darwin: files %v, stale %v; want api_wamp.go only, nothing stale", genFilesNames(res), res.Stale)
 	}
@@ -151,7 +122,7 @@ func TestExcludedSourceKeepsOutput(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "api", "api.go"), append([]byte("//go:build linux\n\n"), api...), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	res = genFilesRun(t, dir, "GOOS=darwin")
+	res = generateIn(t, dir, "GOOS=darwin")
 	if len(res.Stale) > 0 || len(res.Files) > 0 {
 		t.Errorf("on darwin, with api.go linux-only: files %v, stale %v; want none", genFilesNames(res), res.Stale)
 	}
@@ -168,7 +139,7 @@ func TestExcludedSourceKeepsOutput(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, goos := range []string{"linux", "darwin"} {
-		res = genFilesRun(t, dir, "GOOS="+goos)
+		res = generateIn(t, dir, "GOOS="+goos)
 		if want := []string{gone, oldName}; !slices.Equal(res.Stale, want) {
 			t.Errorf("on %s: stale %v, want %v", goos, res.Stale, want)
 		}

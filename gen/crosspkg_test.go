@@ -40,21 +40,6 @@ const crossPkgTool = `package tool
 var Broken int = "not an int"
 `
 
-// crossPkgGenerate runs the generator on ./... in dir and fails the test
-// on any error, printing diagnostics relative to dir.
-func crossPkgGenerate(t *testing.T, dir string) *gen.Result {
-	t.Helper()
-	res, err := gen.Generate(gen.Config{Dir: dir, Patterns: []string{"./..."}, Env: append(os.Environ(), "GOWORK=off")})
-	var d gen.Diagnostics
-	if errors.As(err, &d) {
-		t.Fatalf("diagnostics:\n%s", d.Format(dir))
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res
-}
-
 // TestOtherPackageUsesClientBeingGenerated checks that wampgen ./...
 // generates a client that another package of the run, itself declaring an
 // error, already uses (under an import alias): before the first
@@ -66,7 +51,7 @@ func TestOtherPackageUsesClientBeingGenerated(t *testing.T) {
 	goIn(t, dir, "mod", "tidy")
 	want := []string{filepath.Join(dir, "app", "app_wamp.go"), filepath.Join(dir, "svc", "svc_wamp.go")}
 
-	res := crossPkgGenerate(t, dir)
+	res := generateIn(t, dir)
 	var got []string
 	for _, f := range res.Files {
 		got = append(got, f.Path)
@@ -85,7 +70,7 @@ func TestOtherPackageUsesClientBeingGenerated(t *testing.T) {
 	if err := os.WriteFile(src, []byte(strings.Replace(regenSource, "Get(", "Fetch(", 1)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	res = crossPkgGenerate(t, dir)
+	res = generateIn(t, dir)
 	if len(res.Files) != 2 || !strings.Contains(string(res.Files[1].Content), "func (c *SvcClient) Fetch(") {
 		t.Fatalf("after the rename: %+v", res)
 	}

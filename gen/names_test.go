@@ -2,9 +2,6 @@ package gen_test
 
 import (
 	"errors"
-	"os"
-	"os/exec"
-	"strings"
 	"testing"
 
 	"github.com/wampgen/wampgen/gen"
@@ -16,14 +13,7 @@ import (
 func genCompileModule(t *testing.T, files map[string]string) string {
 	t.Helper()
 	dir := newModule(t, files)
-	res, err := gen.Generate(gen.Config{Dir: dir, Patterns: []string{"./..."}})
-	if d, ok := errors.AsType[gen.Diagnostics](err); ok {
-		t.Fatalf("diagnostics:\n%s", d.Format(dir))
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := res.Write(); err != nil {
+	if err := generateIn(t, dir).Write(); err != nil {
 		t.Fatal(err)
 	}
 	return dir
@@ -43,23 +33,11 @@ func genCompileDiagnostics(t *testing.T, files map[string]string) string {
 	return d.Format(dir)
 }
 
-// genCompileVet type-checks the module in dir with go vet, failing the test
-// with the compiler's messages when the generated code does not compile.
-func genCompileVet(t *testing.T, dir string) {
-	t.Helper()
-	cmd := exec.Command("go", "vet", "./...")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("generated code does not compile: %v\n%s", err, strings.TrimSpace(string(out)))
-	}
-}
-
 // genCompile generates code for the module made of files and checks that
 // it compiles.
 func genCompile(t *testing.T, files map[string]string) {
 	t.Helper()
-	genCompileVet(t, genCompileModule(t, files))
+	vetModule(t, genCompileModule(t, files), "GOFLAGS=-mod=mod")
 }
 
 // The handler's locals (impl, ctx, inv, err, vals) must not hide a type of
