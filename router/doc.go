@@ -17,6 +17,12 @@
 // announces Config.MaxMessageSize and disconnects a client that exceeds it,
 // and never sends a client a message larger than the client announced.
 //
+// The router never waits on a client for long. Every write to a client has
+// a deadline of 30 seconds at least: a client that reads nothing for that
+// long while the router has messages for it is disconnected. Close sends
+// every session GOODBYE and closes each connection a second later at the
+// latest, whether or not its client is still reading.
+//
 // # Binary data
 //
 // MessagePack (bin) and CBOR (byte string) carry bytes natively, and the

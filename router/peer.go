@@ -20,8 +20,21 @@ const (
 	defaultOutQueueSize = 8192
 
 	// flushTimeout bounds how long closing a connection may spend writing
-	// the messages still queued for it (a GOODBYE, an ABORT, results).
+	// the messages still queued for it (a GOODBYE, an ABORT, results). It
+	// runs from the moment the peer starts shutting down (closeWith): a
+	// connection still open then is closed, which ends a write blocked on a
+	// client that stopped reading.
 	flushTimeout = time.Second
+
+	// writeTimeout bounds one write of a batch: a client that takes longer
+	// to read what one write holds (at most maxBatchBytes plus one message)
+	// is stuck, or the connection half-open, and is disconnected. It is
+	// generous, so that only a client that reads nothing, or next to
+	// nothing, is cut off, whatever the load. The deadline is moved only
+	// when less than half of it is left, so a write costs a clock reading,
+	// not a deadline update: each write gets between half of writeTimeout
+	// and all of it. The runtime's client uses the same rule and value.
+	writeTimeout = 30 * time.Second
 )
 
 // Write batching. Under load many messages are queued for one client at
@@ -124,10 +137,17 @@ func (e *protocolError) Error() string { return e.msg }
 // maxBatchFrames frames or maxBatchBytes bytes, into one buffer, and writes
 // that with one system call (see fill).
 //
+// Every write has a deadline (writeTimeout), so a client that stops reading
+// is disconnected instead of blocking the writer for good.
+//
 // Shutting down (closeWith) lets the writer flush what is queued, write an
 // optional last message (ABORT or GOODBYE) and a close frame, and close the
-// connection, all within flushTimeout. nexus calls Close when it is done
-// with the session; Close shuts down and waits for both goroutines. wr is
+// connection, all within flushTimeout; a timer closes the connection when
+// that time is up, even if the writer is still blocked in a write. The
+// reader shuts the peer down when it stops reading, for whatever reason
+// (the client closed the connection or broke the protocol, or the
+// keep-alive read deadline passed). nexus calls Close when it is done with
+// the session; Close shuts down and waits for both goroutines. wr is
 // never closed, so a late send from nexus can't panic; it lands in the
 // buffer, or is dropped by nexus's non-blocking send when the buffer is
 // full.
@@ -147,14 +167,17 @@ type peer struct {
 	closeOnce sync.Once
 	closing   chan struct{}
 	final     wamp.Message // written last; set before closing is closed
+	killer    *time.Timer  // closes the connection flushTimeout after closing; set before closing is closed
 
 	readerDone chan struct{}
 	writerDone chan struct{}
 
 	// Writer only.
-	broken bool   // the connection failed, stop writing
-	buf    []byte // the batch being built; reused while small
-	frames int    // frames in buf
+	broken   bool      // the connection failed, stop writing
+	buf      []byte    // the batch being built; reused while small
+	frames   int       // frames in buf
+	deadline time.Time // the connection's write deadline, see writeTimeout
+	flushing bool      // deadline is flush's, and stays
 
 	releaseOnce sync.Once
 	onRelease   func() // called once when Close has finished
@@ -209,9 +232,11 @@ func (p *peer) Close() {
 
 // closeWith starts shutting the connection down without waiting; final, if
 // not nil, is written after the queued messages. Only the first call counts.
+// Whatever the writer is doing, the connection is closed flushTimeout later.
 func (p *peer) closeWith(final wamp.Message) {
 	p.closeOnce.Do(func() {
 		p.final = final
+		p.killer = time.AfterFunc(flushTimeout, func() { _ = p.fc.close() })
 		close(p.closing)
 	})
 }
@@ -250,9 +275,13 @@ func (p *peer) closeRecv() {
 	}
 }
 
+// readLoop is the reader goroutine. When it ends, so does the connection:
+// it shuts the peer down, which closes the connection within flushTimeout,
+// and tells nexus that the session is gone.
 func (p *peer) readLoop() {
 	defer close(p.readerDone)
 	defer p.closeRecv()
+	defer p.closeWith(nil) // a no-op after abort, or when already closing
 	for {
 		kind, data, err := p.fc.readFrame()
 		if err != nil {
@@ -367,6 +396,10 @@ func (p *peer) fill() bool {
 // maxKeptBuffer by a large message is dropped rather than kept.
 func (p *peer) write() {
 	if len(p.buf) > 0 && !p.broken {
+		if now := time.Now(); !p.flushing && p.deadline.Sub(now) < writeTimeout/2 {
+			p.deadline = now.Add(writeTimeout)
+			p.fc.setWriteDeadline(p.deadline)
+		}
 		p.check(p.fc.write(p.buf))
 	}
 	p.frames = 0
@@ -381,6 +414,7 @@ func (p *peer) write() {
 // then closes the connection. The final message and the close frame share
 // the last batch of queued messages when there is room.
 func (p *peer) flush() {
+	p.flushing = true
 	p.fc.setWriteDeadline(time.Now().Add(flushTimeout))
 	for !p.broken && !p.fill() {
 		p.write()
@@ -391,6 +425,7 @@ func (p *peer) flush() {
 	p.appendFrame(frameClose, nil)
 	p.write()
 	_ = p.fc.close()
+	p.killer.Stop()
 }
 
 // check records a write error: the connection is closed so that the reader

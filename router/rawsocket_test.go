@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -92,6 +94,114 @@ func (c *rawSocket) expectAbort() {
 	}
 	c.expectEOF()
 }
+
+// rsJSON is a hand-written RawSocket client that speaks JSON and announces
+// a length limit of its choice, so tests see exactly what the router sends
+// within that limit.
+type rsJSON struct {
+	t    testing.TB
+	conn net.Conn
+}
+
+// dialRSJSON connects to the router's TCP RawSocket listener, does the
+// handshake announcing the length code maxCode (a limit of 2^(9+maxCode)
+// bytes), and returns the client. rcvBuf, when positive, sets the socket's
+// receive buffer before connecting, so that a client that stops reading
+// stalls the router's writes sooner.
+func dialRSJSON(t testing.TB, r *router.Router, maxCode byte, rcvBuf int) *rsJSON {
+	t.Helper()
+	d := net.Dialer{Timeout: testTimeout}
+	if rcvBuf > 0 {
+		d.Control = func(_, _ string, c syscall.RawConn) error {
+			var serr error
+			err := c.Control(func(fd uintptr) {
+				serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, rcvBuf)
+			})
+			if err != nil {
+				return err
+			}
+			return serr
+		}
+	}
+	conn, err := d.Dial("tcp", strings.TrimPrefix(r.RawSocketURL(), "tcp://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.Close() })
+	c := &rsJSON{t: t, conn: conn}
+	c.write([]byte{0x7F, maxCode<<4 | 1, 0, 0})
+	_ = conn.SetReadDeadline(time.Now().Add(testTimeout))
+	var reply [4]byte
+	if _, err := io.ReadFull(conn, reply[:]); err != nil || reply[0] != 0x7F || reply[1]&0x0F != 1 {
+		t.Fatalf("handshake reply % x, %v", reply, err)
+	}
+	return c
+}
+
+func (c *rsJSON) write(b []byte) {
+	c.t.Helper()
+	_ = c.conn.SetWriteDeadline(time.Now().Add(testTimeout))
+	if _, err := c.conn.Write(b); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+// send writes msg, JSON text, in a message frame.
+func (c *rsJSON) send(msg string) {
+	c.t.Helper()
+	if !json.Valid([]byte(msg)) {
+		c.t.Fatalf("test bug: invalid JSON %s", msg)
+	}
+	n := len(msg)
+	c.write(append([]byte{0, byte(n >> 16), byte(n >> 8), byte(n)}, msg...))
+}
+
+// recvWithin returns the next message, and its text, waiting at most d.
+// PING frames are skipped (and not answered).
+func (c *rsJSON) recvWithin(d time.Duration) ([]any, string, error) {
+	_ = c.conn.SetReadDeadline(time.Now().Add(d))
+	for {
+		var hdr [4]byte
+		if _, err := io.ReadFull(c.conn, hdr[:]); err != nil {
+			return nil, "", err
+		}
+		b := make([]byte, int(hdr[1])<<16|int(hdr[2])<<8|int(hdr[3]))
+		if _, err := io.ReadFull(c.conn, b); err != nil {
+			return nil, "", err
+		}
+		if hdr[0]&7 != 0 {
+			continue
+		}
+		var v []any
+		if err := json.Unmarshal(b, &v); err != nil {
+			return nil, string(b), fmt.Errorf("router sent invalid JSON %s: %w", b, err)
+		}
+		return v, string(b), nil
+	}
+}
+
+// recv returns the next message, which must be of the given type.
+func (c *rsJSON) recv(code int) []any {
+	c.t.Helper()
+	v, raw, err := c.recvWithin(testTimeout)
+	if err != nil {
+		c.t.Fatalf("waiting for message %d: %v", code, err)
+	}
+	if len(v) == 0 || v[0] != float64(code) {
+		c.t.Fatalf("got %s, want message type %d", raw, code)
+	}
+	return v
+}
+
+// join joins realm1 announcing roles, a JSON dict.
+func (c *rsJSON) join(roles string) {
+	c.t.Helper()
+	c.send(`[1,"realm1",{"roles":` + roles + `}]`)
+	c.recv(2)
+}
+
+// allRoles announces every client role, with no features.
+const allRoles = `{"caller":{},"callee":{},"publisher":{},"subscriber":{}}`
 
 func TestRawSocketHandshake(t *testing.T) {
 	r := startRouter(t, router.Config{})
