@@ -174,6 +174,7 @@ type peer struct {
 
 	// Writer only.
 	broken   bool      // the connection failed, stop writing
+	ending   bool      // end was called: write the batch, then close
 	buf      []byte    // the batch being built; reused while small
 	frames   int       // frames in buf
 	deadline time.Time // the connection's write deadline, see writeTimeout
@@ -377,7 +378,7 @@ func (p *peer) writeLoop() {
 // ready to run, the yield returns at once.
 func (p *peer) fill() bool {
 	yielded := false
-	for !p.broken && p.frames < maxBatchFrames && len(p.buf) < maxBatchBytes {
+	for !p.broken && !p.ending && p.frames < maxBatchFrames && len(p.buf) < maxBatchBytes {
 		select {
 		case msg := <-p.wr:
 			p.send(msg)
@@ -401,6 +402,10 @@ func (p *peer) write() {
 			p.fc.setWriteDeadline(p.deadline)
 		}
 		p.check(p.fc.write(p.buf))
+	}
+	if p.ending && !p.broken {
+		p.broken = true
+		_ = p.fc.close()
 	}
 	p.frames = 0
 	if cap(p.buf) > maxKeptBuffer {
@@ -439,9 +444,10 @@ func (p *peer) check(err error) {
 	_ = p.fc.close()
 }
 
-// appendFrame adds a frame to the batch, unless the connection has failed.
+// appendFrame adds a frame to the batch, unless the connection has failed
+// or is ending.
 func (p *peer) appendFrame(kind frameKind, payload []byte) {
-	if !p.broken {
+	if !p.broken && !p.ending {
 		p.buf = p.fc.appendFrame(p.buf, kind, payload)
 		p.frames++
 	}
@@ -452,40 +458,120 @@ func (p *peer) appendFrame(kind frameKind, payload []byte) {
 // undeliverable; a replacement goes into the batch in msg's place, so the
 // client sees messages in the order they were queued.
 func (p *peer) send(msg wamp.Message) {
-	if p.broken {
+	if p.broken || p.ending {
 		return
 	}
-	b, err := p.ser.Serialize(msg)
-	if err != nil {
-		p.undeliverable(msg, errInvalidPayload, err.Error())
-		return
-	}
-	if limit := p.fc.maxSendSize(); limit > 0 && len(b) > limit {
-		p.undeliverable(msg, errPayloadSizeExceeded,
-			fmt.Sprintf("%s of %d bytes exceeds the %d bytes the receiving client accepts", msg.MessageType(), len(b), limit))
+	b, uri, why := p.encode(msg)
+	if uri != "" {
+		p.undeliverable(msg, uri, why)
 		return
 	}
 	p.appendFrame(frameMessage, b)
 }
 
+// encode serializes msg for this client. When msg can't be delivered, it
+// returns instead the error URI and the reason.
+func (p *peer) encode(msg wamp.Message) ([]byte, wamp.URI, string) {
+	b, err := p.ser.Serialize(msg)
+	if err != nil {
+		return nil, errInvalidPayload, err.Error()
+	}
+	if limit := p.fc.maxSendSize(); limit > 0 && len(b) > limit {
+		return nil, errPayloadSizeExceeded,
+			fmt.Sprintf("%s of %d bytes exceeds the %d bytes the receiving client accepts", msg.MessageType(), len(b), limit)
+	}
+	return b, "", ""
+}
+
 // undeliverable handles a message that can't be sent to this client, so that
-// no call is left waiting forever:
+// no call is left waiting forever and no client waits for a message that
+// will never come:
 //
-//   - RESULT or ERROR for a call: the caller gets an ERROR with reason uri
-//     instead;
+//   - RESULT or ERROR: the client gets instead an ERROR with reason uri for
+//     the same request (see replace);
 //   - INVOCATION: the router receives an ERROR with reason uri as if the
 //     callee had sent it, and passes it on to the caller;
-//   - anything else (an EVENT, for example) is dropped.
+//   - EVENT: dropped, as nexus drops an EVENT for a client that can't keep
+//     up;
+//   - WELCOME: sent without the roles' features (see trimWelcome) if that
+//     fits, else the session ends;
+//   - anything else (a CHALLENGE, for example): the session ends (see end).
 func (p *peer) undeliverable(msg wamp.Message, uri wamp.URI, why string) {
 	p.log.Warn("router: message not delivered", "type", msg.MessageType().String(), "error", uri, "reason", why)
 	switch m := msg.(type) {
 	case *wamp.Result:
-		p.send(&wamp.Error{Type: wamp.CALL, Request: m.Request, Details: wamp.Dict{}, Error: uri, Arguments: wamp.List{why}})
+		p.replace(&wamp.Error{Type: wamp.CALL, Request: m.Request, Details: wamp.Dict{}, Error: uri, Arguments: wamp.List{why}})
 	case *wamp.Error:
-		if m.Error != uri { // the replacement itself did not fit: give up
-			p.send(&wamp.Error{Type: m.Type, Request: m.Request, Details: wamp.Dict{}, Error: uri, Arguments: wamp.List{why}})
-		}
+		p.replace(&wamp.Error{Type: m.Type, Request: m.Request, Details: wamp.Dict{}, Error: uri, Arguments: wamp.List{why}})
 	case *wamp.Invocation:
 		p.deliver(&wamp.Error{Type: wamp.INVOCATION, Request: m.Request, Details: wamp.Dict{}, Error: uri, Arguments: wamp.List{why}})
+	case *wamp.Event:
+	case *wamp.Welcome:
+		if b, fail, _ := p.encode(trimWelcome(m)); fail == "" {
+			p.appendFrame(frameMessage, b)
+			return
+		}
+		p.end(uri, "WELCOME not delivered: "+why)
+	default:
+		p.end(uri, fmt.Sprintf("%s not delivered: %s", msg.MessageType(), why))
 	}
+}
+
+// trimWelcome returns a copy of w without the roles' feature lists, which
+// make up most of a WELCOME: about 600 of its 700 bytes in JSON, more than
+// a RawSocket client that accepts the minimum, 512 bytes, can take. A
+// client that is not told of a feature does not use it, and otherwise
+// works as usual.
+func trimWelcome(w *wamp.Welcome) *wamp.Welcome {
+	details := make(wamp.Dict, len(w.Details))
+	for k, v := range w.Details {
+		details[k] = v
+	}
+	if roles, ok := w.Details["roles"].(wamp.Dict); ok {
+		bare := make(wamp.Dict, len(roles))
+		for role := range roles {
+			bare[role] = wamp.Dict{}
+		}
+		details["roles"] = bare
+	}
+	return &wamp.Welcome{ID: w.ID, Details: details}
+}
+
+// replace sends rep, an ERROR that replaces an undeliverable message. It is
+// small, but its reason (Arguments) may make it too large for a client that
+// accepts little, or not encodable: it is then sent without, which always
+// fits the smallest RawSocket limit. Should even that fail, the session
+// ends.
+func (p *peer) replace(rep *wamp.Error) {
+	b, uri, why := p.encode(rep)
+	if uri != "" {
+		rep.Arguments = nil
+		b, uri, why = p.encode(rep)
+	}
+	if uri != "" {
+		p.end(uri, "ERROR not delivered: "+why)
+		return
+	}
+	p.appendFrame(frameMessage, b)
+}
+
+// end ends the session from the writer, when a message the client needs
+// can't be delivered: it adds to the batch ABORT with reason uri (the
+// reason's text as its message when it fits, without when not, and no
+// ABORT at all if even that can't be delivered) and a close frame; write
+// then writes the batch and closes the connection, which ends the session
+// in nexus as if the client had left. Nothing more is sent.
+func (p *peer) end(uri wamp.URI, why string) {
+	p.log.Warn("router: closing connection: a message can't be delivered", "error", uri, "reason", why)
+	abort := &wamp.Abort{Details: wamp.Dict{wamp.OptMessage: why}, Reason: uri}
+	b, fail, _ := p.encode(abort)
+	if fail != "" {
+		abort.Details = wamp.Dict{}
+		b, fail, _ = p.encode(abort)
+	}
+	if fail == "" {
+		p.appendFrame(frameMessage, b)
+	}
+	p.appendFrame(frameClose, nil)
+	p.ending = true
 }

@@ -352,3 +352,86 @@ func TestClientMessageLimit(t *testing.T) {
 		t.Fatalf("small call after the refused one: %v %v", res, err)
 	}
 }
+
+// callPair joins a callee that accepts any size and registers com.test.p,
+// and a caller that announces the RawSocket length code callerCode; the
+// caller calls com.test.p as request 7. It returns both clients and the
+// INVOCATION's request ID.
+func callPair(t *testing.T, r *router.Router, callerCode byte) (callee, caller *rsJSON, inv int64) {
+	t.Helper()
+	callee = dialRSJSON(t, r, 15, 0)
+	callee.join(allRoles)
+	callee.send(`[64,1,{},"com.test.p"]`)
+	callee.recv(65)
+	caller = dialRSJSON(t, r, callerCode, 0)
+	caller.join(allRoles)
+	caller.send(`[48,7,{},"com.test.p",[]]`)
+	return callee, caller, int64(callee.recv(68)[1].(float64))
+}
+
+// TestUndeliverableErrorWithSizeURI checks that a callee's ERROR too large
+// for the caller is replaced by ERROR wamp.error.payload_size_exceeded
+// whatever its own URI. One that already had that URI was taken for the
+// router's own replacement that did not fit, and dropped: the call never
+// ended.
+func TestUndeliverableErrorWithSizeURI(t *testing.T) {
+	r := startRouter(t, router.Config{})
+	for _, uri := range []string{"com.test.error", "wamp.error.payload_size_exceeded"} {
+		t.Run(uri, func(t *testing.T) {
+			callee, caller, inv := callPair(t, r, 1) // the caller accepts 1024 bytes
+			callee.send(fmt.Sprintf(`[8,68,%d,{},%q,[%q]]`, inv, uri, strings.Repeat("x", 2000)))
+			v := caller.recv(8)
+			if v[1] != 48.0 || v[2] != 7.0 || v[4] != "wamp.error.payload_size_exceeded" {
+				t.Fatalf("caller got %v, want ERROR payload_size_exceeded for its CALL", v)
+			}
+		})
+	}
+}
+
+// TestWelcomeOverClientLimit checks what a RawSocket client that accepts
+// only 512 bytes, the least it may announce, gets in answer to HELLO: the
+// router's WELCOME (about 700 bytes) without the roles' feature lists, and
+// a working session; or, when even that is too large, ABORT and a closed
+// connection. The WELCOME used to be dropped, leaving the client waiting
+// for good.
+func TestWelcomeOverClientLimit(t *testing.T) {
+	longID := strings.Repeat("u", 600)
+	r := startRouter(t, router.Config{Realms: []router.RealmConfig{{
+		Name:      "realm1",
+		Anonymous: true,
+		Users:     []router.User{{AuthID: longID, Ticket: "secret"}},
+	}}})
+
+	t.Run("trimmed", func(t *testing.T) {
+		c := dialRSJSON(t, r, 0, 0)
+		c.send(`[1,"realm1",{"roles":{"caller":{}}}]`)
+		v := c.recv(2)
+		roles, _ := v[2].(map[string]any)["roles"].(map[string]any)
+		if len(roles) == 0 {
+			t.Fatalf("WELCOME without roles: %v", v)
+		}
+		for role, d := range roles {
+			if len(d.(map[string]any)) != 0 {
+				t.Errorf("role %s keeps %v", role, d)
+			}
+		}
+		c.send(`[48,1,{},"wamp.session.count",[]]`)
+		if v := c.recv(50); v[1] != 1.0 {
+			t.Fatalf("got %v, want RESULT for request 1", v)
+		}
+	})
+
+	t.Run("abort", func(t *testing.T) {
+		c := dialRSJSON(t, r, 0, 0)
+		c.send(`[1,"realm1",{"roles":{"caller":{}},"authmethods":["ticket"],"authid":"` + longID + `"}]`)
+		c.recv(4) // CHALLENGE
+		c.send(`[5,"secret",{}]`)
+		v := c.recv(3)
+		if v[2] != "wamp.error.payload_size_exceeded" {
+			t.Errorf("got %v, want ABORT payload_size_exceeded", v)
+		}
+		if _, raw, err := c.recvWithin(testTimeout); err != io.EOF {
+			t.Errorf("after ABORT: %s, %v; want the connection closed", raw, err)
+		}
+	})
+}
