@@ -50,7 +50,10 @@
 // limit, or not encodable in its serializer) does not leave a call hanging:
 // a RESULT or ERROR becomes an ERROR wamp.error.payload_size_exceeded (or
 // wamp.error.invalid_payload) to the caller, and an INVOCATION becomes that
-// ERROR from the callee. An undeliverable EVENT is dropped and logged. A
+// ERROR from the callee. When the RESULT was a progressive one, the router
+// also cancels the call on the caller's behalf (mode kill), so the callee is
+// interrupted, and passes nothing more of it to the caller. An
+// undeliverable EVENT is dropped and logged. A
 // WELCOME too large for the client is sent without the roles' feature
 // lists, which lets a client that accepts only 512 bytes join; any other
 // message the client can't take ends the session with ABORT and closes the

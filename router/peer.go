@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 
@@ -67,6 +68,13 @@ const (
 	// received a large message does not pin that memory while idle.
 	maxKeptBuffer = 64 << 10
 )
+
+// maxKilledCalls bounds the calls a peer remembers having ended for its
+// client (see peer.killed). A call is forgotten when nexus sends its final
+// RESULT or ERROR, which it does once the callee has answered the
+// INTERRUPT; one whose callee never answers is forgotten when the list is
+// full, the oldest first.
+const maxKilledCalls = 64
 
 // Error URIs for messages the router cannot deliver to a client.
 const (
@@ -179,6 +187,11 @@ type peer struct {
 	frames   int       // frames in buf
 	deadline time.Time // the connection's write deadline, see writeTimeout
 	flushing bool      // deadline is flush's, and stays
+	// killed lists the requests of calls the client has been told are
+	// over (an undeliverable progressive RESULT, see undeliverable) but
+	// that nexus still routes until the callee has answered the CANCEL.
+	// Their later RESULTs and ERRORs are dropped.
+	killed []wamp.ID
 
 	releaseOnce sync.Once
 	onRelease   func() // called once when Close has finished
@@ -458,7 +471,7 @@ func (p *peer) appendFrame(kind frameKind, payload []byte) {
 // undeliverable; a replacement goes into the batch in msg's place, so the
 // client sees messages in the order they were queued.
 func (p *peer) send(msg wamp.Message) {
-	if p.broken || p.ending {
+	if p.broken || p.ending || p.endedCall(msg) {
 		return
 	}
 	b, uri, why := p.encode(msg)
@@ -488,7 +501,8 @@ func (p *peer) encode(msg wamp.Message) ([]byte, wamp.URI, string) {
 // will never come:
 //
 //   - RESULT or ERROR: the client gets instead an ERROR with reason uri for
-//     the same request (see replace);
+//     the same request (see replace). For a progressive RESULT that ends
+//     the call for the caller only, so the call is canceled (see killCall);
 //   - INVOCATION: the router receives an ERROR with reason uri as if the
 //     callee had sent it, and passes it on to the caller;
 //   - EVENT: dropped, as nexus drops an EVENT for a client that can't keep
@@ -500,6 +514,9 @@ func (p *peer) undeliverable(msg wamp.Message, uri wamp.URI, why string) {
 	p.log.Warn("router: message not delivered", "type", msg.MessageType().String(), "error", uri, "reason", why)
 	switch m := msg.(type) {
 	case *wamp.Result:
+		if progress, _ := m.Details[wamp.OptProgress].(bool); progress {
+			p.killCall(m.Request)
+		}
 		p.replace(&wamp.Error{Type: wamp.CALL, Request: m.Request, Details: wamp.Dict{}, Error: uri, Arguments: wamp.List{why}})
 	case *wamp.Error:
 		p.replace(&wamp.Error{Type: m.Type, Request: m.Request, Details: wamp.Dict{}, Error: uri, Arguments: wamp.List{why}})
@@ -535,6 +552,51 @@ func trimWelcome(w *wamp.Welcome) *wamp.Welcome {
 		details["roles"] = bare
 	}
 	return &wamp.Welcome{ID: w.ID, Details: details}
+}
+
+// killCall cancels, on the client's behalf, its call request, whose
+// progressive RESULT the client has just been told failed: nexus receives
+// CANCEL with mode kill, and the dealer interrupts the callee. Whatever
+// nexus sends later for the call, up to its final RESULT or ERROR, is
+// dropped (see endedCall).
+func (p *peer) killCall(request wamp.ID) {
+	if len(p.killed) == maxKilledCalls {
+		p.killed = slices.Delete(p.killed, 0, 1)
+	}
+	p.killed = append(p.killed, request)
+	p.deliver(&wamp.Cancel{Request: request, Options: wamp.Dict{wamp.OptMode: wamp.CancelModeKill}})
+}
+
+// endedCall reports whether msg is a RESULT or ERROR for a call killCall
+// has ended for the client, and forgets the call at its final one.
+func (p *peer) endedCall(msg wamp.Message) bool {
+	if len(p.killed) == 0 {
+		return false
+	}
+	var request wamp.ID
+	final := true
+	switch m := msg.(type) {
+	case *wamp.Result:
+		request = m.Request
+		progress, _ := m.Details[wamp.OptProgress].(bool)
+		final = !progress
+	case *wamp.Error:
+		if m.Type != wamp.CALL {
+			return false
+		}
+		request = m.Request
+	default:
+		return false
+	}
+	i := slices.Index(p.killed, request)
+	if i < 0 {
+		return false
+	}
+	if final {
+		p.killed = slices.Delete(p.killed, i, i+1)
+	}
+	p.log.Debug("router: dropped a message for a call already ended for the client", "type", msg.MessageType().String(), "request", request)
+	return true
 }
 
 // replace sends rep, an ERROR that replaces an undeliverable message. It is

@@ -435,3 +435,54 @@ func TestWelcomeOverClientLimit(t *testing.T) {
 		}
 	})
 }
+
+// TestUndeliverableProgressiveResult checks that a progressive RESULT too
+// large for the caller ends the call for good: the caller gets ERROR
+// wamp.error.payload_size_exceeded, the callee gets INTERRUPT (the router
+// cancels the call with mode kill on the caller's behalf), and whatever
+// the callee sends afterwards for the call is not passed on. The caller
+// used to receive the final RESULT of a request that had already failed,
+// and the callee went on working.
+func TestUndeliverableProgressiveResult(t *testing.T) {
+	r := startRouter(t, router.Config{})
+	for _, answer := range []string{"yield", "error"} {
+		t.Run(answer, func(t *testing.T) {
+			callee := dialRSJSON(t, r, 15, 0)
+			callee.join(`{"callee":{"features":{"progressive_call_results":true,"call_canceling":true}}}`)
+			callee.send(`[64,1,{},"com.test.` + answer + `"]`)
+			callee.recv(65)
+			caller := dialRSJSON(t, r, 1, 0) // accepts 1024 bytes
+			caller.join(`{"caller":{"features":{"progressive_call_results":true,"call_canceling":true}}}`)
+			caller.send(`[48,7,{"receive_progress":true},"com.test.` + answer + `",[]]`)
+			inv := int64(callee.recv(68)[1].(float64))
+
+			callee.send(fmt.Sprintf(`[70,%d,{"progress":true},["small"]]`, inv))
+			if v := caller.recv(50); v[1] != 7.0 {
+				t.Fatalf("caller got %v, want the first progressive RESULT", v)
+			}
+			callee.send(fmt.Sprintf(`[70,%d,{"progress":true},[%q]]`, inv, strings.Repeat("x", 2000)))
+			if v := caller.recv(8); v[1] != 48.0 || v[2] != 7.0 || v[4] != "wamp.error.payload_size_exceeded" {
+				t.Fatalf("caller got %v, want ERROR payload_size_exceeded for request 7", v)
+			}
+			if v := callee.recv(69); v[1] != float64(inv) || v[2].(map[string]any)["mode"] != "kill" {
+				t.Fatalf("callee got %v, want INTERRUPT mode kill for its INVOCATION", v)
+			}
+
+			// The callee sends more before it stops, then answers.
+			callee.send(fmt.Sprintf(`[70,%d,{"progress":true},["late"]]`, inv))
+			if answer == "yield" {
+				callee.send(fmt.Sprintf(`[70,%d,{},["done"]]`, inv))
+			} else {
+				callee.send(fmt.Sprintf(`[8,68,%d,{},"wamp.error.canceled"]`, inv))
+			}
+			// The call is over for the caller; its next one works.
+			caller.send(`[48,8,{},"wamp.session.count",[]]`)
+			if v, raw, err := caller.recvWithin(testTimeout); err != nil || v[0] != 50.0 || v[1] != 8.0 {
+				t.Fatalf("caller got %s (%v), want only the RESULT of its next call", raw, err)
+			}
+			if _, raw, err := caller.recvWithin(300 * time.Millisecond); err == nil {
+				t.Fatalf("caller got %s, want nothing more", raw)
+			}
+		})
+	}
+}
