@@ -73,7 +73,8 @@
 // # Malformed input
 //
 // The router checks every message a client sends: a message with missing or
-// mistyped elements, or that cannot be decoded, ends the session with ABORT
+// mistyped elements, with a string or dict key that is not valid UTF-8 (in
+// any serializer), or that cannot be decoded, ends the session with ABORT
 // wamp.error.protocol_violation, as does a RawSocket frame that breaks the
 // framing rules. It also refuses, with wamp.error.invalid_argument, the few
 // option values on which the nexus dealer would panic and take the program

@@ -17,6 +17,7 @@ import (
 	"github.com/gammazero/nexus/v3/transport/serialize"
 	"github.com/gammazero/nexus/v3/wamp"
 	"github.com/gorilla/websocket"
+	"github.com/ugorji/go/codec"
 
 	"github.com/wampgen/wampgen/router"
 )
@@ -484,5 +485,47 @@ func TestUndeliverableProgressiveResult(t *testing.T) {
 				t.Fatalf("caller got %s, want nothing more", raw)
 			}
 		})
+	}
+}
+
+// TestInvalidUTF8KeysRefused checks that a MessagePack client's PUBLISH
+// with two dict keys that are not UTF-8 ends its session with ABORT
+// wamp.error.protocol_violation instead of reaching a JSON subscriber,
+// which received both keys as "\uFFFD": a JSON object with a duplicate key,
+// one of the two values lost, which one at random.
+func TestInvalidUTF8KeysRefused(t *testing.T) {
+	r := startRouter(t, router.Config{})
+	sub := dialRSJSON(t, r, 15, 0)
+	sub.join(allRoles)
+	sub.send(`[32,1,{},"com.test.topic"]`)
+	sub.recv(33)
+
+	mh := &codec.MsgpackHandle{WriteExt: true}
+	mh.RawToString = true
+	enc := func(v any) string {
+		var b []byte
+		if err := codec.NewEncoderBytes(&b, mh).Encode(v); err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	pub := dialRawSocket(t, r)
+	if reply := pub.handshake(0xF2); reply[1] != 0xF2 {
+		t.Fatalf("handshake reply % x", reply)
+	}
+	pub.writeFrame(0, enc([]any{1, "realm1", map[string]any{"roles": map[string]any{"publisher": map[string]any{}}}}))
+	if typ, msg := pub.readFrame(); typ != 0 || msg[1] != 2 {
+		t.Fatalf("want WELCOME, got frame %d % x", typ, msg)
+	}
+	pub.writeFrame(0, enc([]any{16, 1, map[string]any{}, "com.test.topic", []any{}, map[string]any{"\x92": 1, "\xa1": 2}}))
+	typ, msg := pub.readFrame()
+	var abort []any
+	if err := codec.NewDecoderBytes([]byte(msg), mh).Decode(&abort); typ != 0 || err != nil ||
+		len(abort) != 3 || abort[2] != string(wamp.ErrProtocolViolation) {
+		t.Fatalf("want ABORT protocol_violation, got frame %d %v (%v)", typ, abort, err)
+	}
+	pub.expectEOF()
+	if _, raw, err := sub.recvWithin(300 * time.Millisecond); err == nil {
+		t.Errorf("JSON subscriber received %s", raw)
 	}
 }
