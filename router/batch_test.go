@@ -763,3 +763,45 @@ func TestWebSocketClientClose(t *testing.T) {
 		t.Fatalf("got %q %v, want close frame 1000", b, err)
 	}
 }
+
+// TestKilledCallsBounded checks the bookkeeping of calls a peer has ended
+// for its client (killCall): it holds at most maxKilledCalls, forgetting
+// the oldest, drops progressive RESULTs of a call it holds and forgets the
+// call at its final RESULT or ERROR.
+func TestKilledCallsBounded(t *testing.T) {
+	fc, _, _ := rsPair(t, 0)
+	p := startPeer(t, fc, jsonSerializer)
+	go func() {
+		for msg := range p.Recv() {
+			if c, ok := msg.(*wamp.Cancel); !ok || c.Options[wamp.OptMode] != wamp.CancelModeKill {
+				t.Errorf("router received %+v, want CANCEL mode kill", msg)
+			}
+		}
+	}()
+	for i := range maxKilledCalls + 10 {
+		p.killCall(wamp.ID(i + 1))
+	}
+	if len(p.killed) != maxKilledCalls || p.killed[0] != 11 {
+		t.Fatalf("killed holds %d calls from %d, want %d from 11", len(p.killed), p.killed[0], maxKilledCalls)
+	}
+	progress := &wamp.Result{Request: 11, Details: wamp.Dict{wamp.OptProgress: true}}
+	final := &wamp.Error{Type: wamp.CALL, Request: 11, Details: wamp.Dict{}, Error: wamp.ErrCanceled}
+	for _, tt := range []struct {
+		msg  wamp.Message
+		drop bool
+	}{
+		{result(1), false}, // forgotten
+		{progress, true},
+		{&wamp.Error{Type: wamp.REGISTER, Request: 11, Details: wamp.Dict{}, Error: "x"}, false},
+		{final, true},
+		{final, false}, // forgotten at the final one
+		{result(12), true},
+	} {
+		if got := p.endedCall(tt.msg); got != tt.drop {
+			t.Errorf("endedCall(%+v) = %v, want %v", tt.msg, got, tt.drop)
+		}
+	}
+	if len(p.killed) != maxKilledCalls-2 {
+		t.Errorf("killed holds %d calls, want %d", len(p.killed), maxKilledCalls-2)
+	}
+}

@@ -17,6 +17,12 @@
 // announces Config.MaxMessageSize and disconnects a client that exceeds it,
 // and never sends a client a message larger than the client announced.
 //
+// The router never waits on a client for long. Every write to a client has
+// a deadline of 30 seconds at least: a client that reads nothing for that
+// long while the router has messages for it is disconnected. Close sends
+// every session GOODBYE and closes each connection a second later at the
+// latest, whether or not its client is still reading.
+//
 // # Binary data
 //
 // MessagePack (bin) and CBOR (byte string) carry bytes natively, and the
@@ -44,7 +50,14 @@
 // limit, or not encodable in its serializer) does not leave a call hanging:
 // a RESULT or ERROR becomes an ERROR wamp.error.payload_size_exceeded (or
 // wamp.error.invalid_payload) to the caller, and an INVOCATION becomes that
-// ERROR from the callee. An undeliverable EVENT is dropped and logged.
+// ERROR from the callee. When the RESULT was a progressive one, the router
+// also cancels the call on the caller's behalf (mode kill), so the callee is
+// interrupted, and passes nothing more of it to the caller. An
+// undeliverable EVENT is dropped and logged. A
+// WELCOME too large for the client is sent without the roles' feature
+// lists, which lets a client that accepts only 512 bytes join; any other
+// message the client can't take ends the session with ABORT and closes the
+// connection.
 //
 // # Payloads
 //
@@ -60,7 +73,8 @@
 // # Malformed input
 //
 // The router checks every message a client sends: a message with missing or
-// mistyped elements, or that cannot be decoded, ends the session with ABORT
+// mistyped elements, with a string or dict key that is not valid UTF-8 (in
+// any serializer), or that cannot be decoded, ends the session with ABORT
 // wamp.error.protocol_violation, as does a RawSocket frame that breaks the
 // framing rules. It also refuses, with wamp.error.invalid_argument, the few
 // option values on which the nexus dealer would panic and take the program

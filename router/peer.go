@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 
@@ -20,8 +21,21 @@ const (
 	defaultOutQueueSize = 8192
 
 	// flushTimeout bounds how long closing a connection may spend writing
-	// the messages still queued for it (a GOODBYE, an ABORT, results).
+	// the messages still queued for it (a GOODBYE, an ABORT, results). It
+	// runs from the moment the peer starts shutting down (closeWith): a
+	// connection still open then is closed, which ends a write blocked on a
+	// client that stopped reading.
 	flushTimeout = time.Second
+
+	// writeTimeout bounds one write of a batch: a client that takes longer
+	// to read what one write holds (at most maxBatchBytes plus one message)
+	// is stuck, or the connection half-open, and is disconnected. It is
+	// generous, so that only a client that reads nothing, or next to
+	// nothing, is cut off, whatever the load. The deadline is moved only
+	// when less than half of it is left, so a write costs a clock reading,
+	// not a deadline update: each write gets between half of writeTimeout
+	// and all of it. The runtime's client uses the same rule and value.
+	writeTimeout = 30 * time.Second
 )
 
 // Write batching. Under load many messages are queued for one client at
@@ -54,6 +68,13 @@ const (
 	// received a large message does not pin that memory while idle.
 	maxKeptBuffer = 64 << 10
 )
+
+// maxKilledCalls bounds the calls a peer remembers having ended for its
+// client (see peer.killed). A call is forgotten when nexus sends its final
+// RESULT or ERROR, which it does once the callee has answered the
+// INTERRUPT; one whose callee never answers is forgotten when the list is
+// full, the oldest first.
+const maxKilledCalls = 64
 
 // Error URIs for messages the router cannot deliver to a client.
 const (
@@ -124,10 +145,17 @@ func (e *protocolError) Error() string { return e.msg }
 // maxBatchFrames frames or maxBatchBytes bytes, into one buffer, and writes
 // that with one system call (see fill).
 //
+// Every write has a deadline (writeTimeout), so a client that stops reading
+// is disconnected instead of blocking the writer for good.
+//
 // Shutting down (closeWith) lets the writer flush what is queued, write an
 // optional last message (ABORT or GOODBYE) and a close frame, and close the
-// connection, all within flushTimeout. nexus calls Close when it is done
-// with the session; Close shuts down and waits for both goroutines. wr is
+// connection, all within flushTimeout; a timer closes the connection when
+// that time is up, even if the writer is still blocked in a write. The
+// reader shuts the peer down when it stops reading, for whatever reason
+// (the client closed the connection or broke the protocol, or the
+// keep-alive read deadline passed). nexus calls Close when it is done with
+// the session; Close shuts down and waits for both goroutines. wr is
 // never closed, so a late send from nexus can't panic; it lands in the
 // buffer, or is dropped by nexus's non-blocking send when the buffer is
 // full.
@@ -147,14 +175,23 @@ type peer struct {
 	closeOnce sync.Once
 	closing   chan struct{}
 	final     wamp.Message // written last; set before closing is closed
+	killer    *time.Timer  // closes the connection flushTimeout after closing; set before closing is closed
 
 	readerDone chan struct{}
 	writerDone chan struct{}
 
 	// Writer only.
-	broken bool   // the connection failed, stop writing
-	buf    []byte // the batch being built; reused while small
-	frames int    // frames in buf
+	broken   bool      // the connection failed, stop writing
+	ending   bool      // end was called: write the batch, then close
+	buf      []byte    // the batch being built; reused while small
+	frames   int       // frames in buf
+	deadline time.Time // the connection's write deadline, see writeTimeout
+	flushing bool      // deadline is flush's, and stays
+	// killed lists the requests of calls the client has been told are
+	// over (an undeliverable progressive RESULT, see undeliverable) but
+	// that nexus still routes until the callee has answered the CANCEL.
+	// Their later RESULTs and ERRORs are dropped.
+	killed []wamp.ID
 
 	releaseOnce sync.Once
 	onRelease   func() // called once when Close has finished
@@ -209,9 +246,11 @@ func (p *peer) Close() {
 
 // closeWith starts shutting the connection down without waiting; final, if
 // not nil, is written after the queued messages. Only the first call counts.
+// Whatever the writer is doing, the connection is closed flushTimeout later.
 func (p *peer) closeWith(final wamp.Message) {
 	p.closeOnce.Do(func() {
 		p.final = final
+		p.killer = time.AfterFunc(flushTimeout, func() { _ = p.fc.close() })
 		close(p.closing)
 	})
 }
@@ -250,9 +289,13 @@ func (p *peer) closeRecv() {
 	}
 }
 
+// readLoop is the reader goroutine. When it ends, so does the connection:
+// it shuts the peer down, which closes the connection within flushTimeout,
+// and tells nexus that the session is gone.
 func (p *peer) readLoop() {
 	defer close(p.readerDone)
 	defer p.closeRecv()
+	defer p.closeWith(nil) // a no-op after abort, or when already closing
 	for {
 		kind, data, err := p.fc.readFrame()
 		if err != nil {
@@ -348,7 +391,7 @@ func (p *peer) writeLoop() {
 // ready to run, the yield returns at once.
 func (p *peer) fill() bool {
 	yielded := false
-	for !p.broken && p.frames < maxBatchFrames && len(p.buf) < maxBatchBytes {
+	for !p.broken && !p.ending && p.frames < maxBatchFrames && len(p.buf) < maxBatchBytes {
 		select {
 		case msg := <-p.wr:
 			p.send(msg)
@@ -367,7 +410,15 @@ func (p *peer) fill() bool {
 // maxKeptBuffer by a large message is dropped rather than kept.
 func (p *peer) write() {
 	if len(p.buf) > 0 && !p.broken {
+		if now := time.Now(); !p.flushing && p.deadline.Sub(now) < writeTimeout/2 {
+			p.deadline = now.Add(writeTimeout)
+			p.fc.setWriteDeadline(p.deadline)
+		}
 		p.check(p.fc.write(p.buf))
+	}
+	if p.ending && !p.broken {
+		p.broken = true
+		_ = p.fc.close()
 	}
 	p.frames = 0
 	if cap(p.buf) > maxKeptBuffer {
@@ -381,6 +432,7 @@ func (p *peer) write() {
 // then closes the connection. The final message and the close frame share
 // the last batch of queued messages when there is room.
 func (p *peer) flush() {
+	p.flushing = true
 	p.fc.setWriteDeadline(time.Now().Add(flushTimeout))
 	for !p.broken && !p.fill() {
 		p.write()
@@ -391,6 +443,7 @@ func (p *peer) flush() {
 	p.appendFrame(frameClose, nil)
 	p.write()
 	_ = p.fc.close()
+	p.killer.Stop()
 }
 
 // check records a write error: the connection is closed so that the reader
@@ -404,9 +457,10 @@ func (p *peer) check(err error) {
 	_ = p.fc.close()
 }
 
-// appendFrame adds a frame to the batch, unless the connection has failed.
+// appendFrame adds a frame to the batch, unless the connection has failed
+// or is ending.
 func (p *peer) appendFrame(kind frameKind, payload []byte) {
-	if !p.broken {
+	if !p.broken && !p.ending {
 		p.buf = p.fc.appendFrame(p.buf, kind, payload)
 		p.frames++
 	}
@@ -417,40 +471,169 @@ func (p *peer) appendFrame(kind frameKind, payload []byte) {
 // undeliverable; a replacement goes into the batch in msg's place, so the
 // client sees messages in the order they were queued.
 func (p *peer) send(msg wamp.Message) {
-	if p.broken {
+	if p.broken || p.ending || p.endedCall(msg) {
 		return
 	}
-	b, err := p.ser.Serialize(msg)
-	if err != nil {
-		p.undeliverable(msg, errInvalidPayload, err.Error())
-		return
-	}
-	if limit := p.fc.maxSendSize(); limit > 0 && len(b) > limit {
-		p.undeliverable(msg, errPayloadSizeExceeded,
-			fmt.Sprintf("%s of %d bytes exceeds the %d bytes the receiving client accepts", msg.MessageType(), len(b), limit))
+	b, uri, why := p.encode(msg)
+	if uri != "" {
+		p.undeliverable(msg, uri, why)
 		return
 	}
 	p.appendFrame(frameMessage, b)
 }
 
+// encode serializes msg for this client. When msg can't be delivered, it
+// returns instead the error URI and the reason.
+func (p *peer) encode(msg wamp.Message) ([]byte, wamp.URI, string) {
+	b, err := p.ser.Serialize(msg)
+	if err != nil {
+		return nil, errInvalidPayload, err.Error()
+	}
+	if limit := p.fc.maxSendSize(); limit > 0 && len(b) > limit {
+		return nil, errPayloadSizeExceeded,
+			fmt.Sprintf("%s of %d bytes exceeds the %d bytes the receiving client accepts", msg.MessageType(), len(b), limit)
+	}
+	return b, "", ""
+}
+
 // undeliverable handles a message that can't be sent to this client, so that
-// no call is left waiting forever:
+// no call is left waiting forever and no client waits for a message that
+// will never come:
 //
-//   - RESULT or ERROR for a call: the caller gets an ERROR with reason uri
-//     instead;
+//   - RESULT or ERROR: the client gets instead an ERROR with reason uri for
+//     the same request (see replace). For a progressive RESULT that ends
+//     the call for the caller only, so the call is canceled (see killCall);
 //   - INVOCATION: the router receives an ERROR with reason uri as if the
 //     callee had sent it, and passes it on to the caller;
-//   - anything else (an EVENT, for example) is dropped.
+//   - EVENT: dropped, as nexus drops an EVENT for a client that can't keep
+//     up;
+//   - WELCOME: sent without the roles' features (see trimWelcome) if that
+//     fits, else the session ends;
+//   - anything else (a CHALLENGE, for example): the session ends (see end).
 func (p *peer) undeliverable(msg wamp.Message, uri wamp.URI, why string) {
 	p.log.Warn("router: message not delivered", "type", msg.MessageType().String(), "error", uri, "reason", why)
 	switch m := msg.(type) {
 	case *wamp.Result:
-		p.send(&wamp.Error{Type: wamp.CALL, Request: m.Request, Details: wamp.Dict{}, Error: uri, Arguments: wamp.List{why}})
-	case *wamp.Error:
-		if m.Error != uri { // the replacement itself did not fit: give up
-			p.send(&wamp.Error{Type: m.Type, Request: m.Request, Details: wamp.Dict{}, Error: uri, Arguments: wamp.List{why}})
+		if progress, _ := m.Details[wamp.OptProgress].(bool); progress {
+			p.killCall(m.Request)
 		}
+		p.replace(&wamp.Error{Type: wamp.CALL, Request: m.Request, Details: wamp.Dict{}, Error: uri, Arguments: wamp.List{why}})
+	case *wamp.Error:
+		p.replace(&wamp.Error{Type: m.Type, Request: m.Request, Details: wamp.Dict{}, Error: uri, Arguments: wamp.List{why}})
 	case *wamp.Invocation:
 		p.deliver(&wamp.Error{Type: wamp.INVOCATION, Request: m.Request, Details: wamp.Dict{}, Error: uri, Arguments: wamp.List{why}})
+	case *wamp.Event:
+	case *wamp.Welcome:
+		if b, fail, _ := p.encode(trimWelcome(m)); fail == "" {
+			p.appendFrame(frameMessage, b)
+			return
+		}
+		p.end(uri, "WELCOME not delivered: "+why)
+	default:
+		p.end(uri, fmt.Sprintf("%s not delivered: %s", msg.MessageType(), why))
 	}
+}
+
+// trimWelcome returns a copy of w without the roles' feature lists, which
+// make up most of a WELCOME: about 600 of its 700 bytes in JSON, more than
+// a RawSocket client that accepts the minimum, 512 bytes, can take. A
+// client that is not told of a feature does not use it, and otherwise
+// works as usual.
+func trimWelcome(w *wamp.Welcome) *wamp.Welcome {
+	details := make(wamp.Dict, len(w.Details))
+	for k, v := range w.Details {
+		details[k] = v
+	}
+	if roles, ok := w.Details["roles"].(wamp.Dict); ok {
+		bare := make(wamp.Dict, len(roles))
+		for role := range roles {
+			bare[role] = wamp.Dict{}
+		}
+		details["roles"] = bare
+	}
+	return &wamp.Welcome{ID: w.ID, Details: details}
+}
+
+// killCall cancels, on the client's behalf, its call request, whose
+// progressive RESULT the client has just been told failed: nexus receives
+// CANCEL with mode kill, and the dealer interrupts the callee. Whatever
+// nexus sends later for the call, up to its final RESULT or ERROR, is
+// dropped (see endedCall).
+func (p *peer) killCall(request wamp.ID) {
+	if len(p.killed) == maxKilledCalls {
+		p.killed = slices.Delete(p.killed, 0, 1)
+	}
+	p.killed = append(p.killed, request)
+	p.deliver(&wamp.Cancel{Request: request, Options: wamp.Dict{wamp.OptMode: wamp.CancelModeKill}})
+}
+
+// endedCall reports whether msg is a RESULT or ERROR for a call killCall
+// has ended for the client, and forgets the call at its final one.
+func (p *peer) endedCall(msg wamp.Message) bool {
+	if len(p.killed) == 0 {
+		return false
+	}
+	var request wamp.ID
+	final := true
+	switch m := msg.(type) {
+	case *wamp.Result:
+		request = m.Request
+		progress, _ := m.Details[wamp.OptProgress].(bool)
+		final = !progress
+	case *wamp.Error:
+		if m.Type != wamp.CALL {
+			return false
+		}
+		request = m.Request
+	default:
+		return false
+	}
+	i := slices.Index(p.killed, request)
+	if i < 0 {
+		return false
+	}
+	if final {
+		p.killed = slices.Delete(p.killed, i, i+1)
+	}
+	p.log.Debug("router: dropped a message for a call already ended for the client", "type", msg.MessageType().String(), "request", request)
+	return true
+}
+
+// replace sends rep, an ERROR that replaces an undeliverable message. It is
+// small, but its reason (Arguments) may make it too large for a client that
+// accepts little, or not encodable: it is then sent without, which always
+// fits the smallest RawSocket limit. Should even that fail, the session
+// ends.
+func (p *peer) replace(rep *wamp.Error) {
+	b, uri, why := p.encode(rep)
+	if uri != "" {
+		rep.Arguments = nil
+		b, uri, why = p.encode(rep)
+	}
+	if uri != "" {
+		p.end(uri, "ERROR not delivered: "+why)
+		return
+	}
+	p.appendFrame(frameMessage, b)
+}
+
+// end ends the session from the writer, when a message the client needs
+// can't be delivered: it adds to the batch ABORT with reason uri (the
+// reason's text as its message when it fits, without when not, and no
+// ABORT at all if even that can't be delivered) and a close frame; write
+// then writes the batch and closes the connection, which ends the session
+// in nexus as if the client had left. Nothing more is sent.
+func (p *peer) end(uri wamp.URI, why string) {
+	p.log.Warn("router: closing connection: a message can't be delivered", "error", uri, "reason", why)
+	abort := &wamp.Abort{Details: wamp.Dict{wamp.OptMessage: why}, Reason: uri}
+	b, fail, _ := p.encode(abort)
+	if fail != "" {
+		abort.Details = wamp.Dict{}
+		b, fail, _ = p.encode(abort)
+	}
+	if fail == "" {
+		p.appendFrame(frameMessage, b)
+	}
+	p.appendFrame(frameClose, nil)
+	p.ending = true
 }

@@ -367,8 +367,9 @@ func (r *Router) UnixURL() string { return r.unixURL }
 func (r *Router) Handler() http.Handler { return r.handler }
 
 // Close shuts the router down: it stops the listeners, sends GOODBYE
-// (wamp.close.system_shutdown) to every session, closes every connection and
-// waits until all of the router's goroutines have ended. It is safe to call
+// (wamp.close.system_shutdown) to every session, closes every connection
+// (a second after its GOODBYE at the latest, even when the client has
+// stopped reading) and waits until all of the router's goroutines have ended. It is safe to call
 // more than once; later calls return the first call's result.
 func (r *Router) Close() error {
 	r.closeOnce.Do(func() { r.closeErr = r.shutdown() })
@@ -394,6 +395,9 @@ func (r *Router) shutdown() error {
 	// pending calls and their timers) while the realm still runs. Closing
 	// the nexus router with sessions still attached skips that cleanup and
 	// leaves dealer timeout timers that panic when they fire later.
+	// An attached session gets GOODBYE, written after what is queued for
+	// it; its connection is closed flushTimeout later at the latest, even
+	// when the client has stopped reading (see peer.closeWith).
 	r.mu.Lock()
 	for c, st := range r.conns {
 		if st.attached {

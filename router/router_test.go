@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -368,5 +370,84 @@ func TestKeepAlive(t *testing.T) {
 	case <-pinged:
 	default:
 		t.Error("router sent no ping")
+	}
+}
+
+// TestCloseWithStalledClient checks that Close returns promptly when a
+// client has stopped reading while events are routed to it. The peer's
+// writer is then blocked in a write that can't finish; Close must end that
+// connection flushTimeout after sending GOODBYE rather than wait for the
+// write, which had no deadline and blocked Close forever.
+func TestCloseWithStalledClient(t *testing.T) {
+	r, err := router.Start(context.Background(), router.Config{RawSocketAddr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub := dialRSJSON(t, r, 15, 4096)
+	sub.join(allRoles)
+	sub.send(`[32,1,{},"com.test.topic"]`)
+	sub.recv(33)
+	stall(t, r)
+
+	done := make(chan error, 1)
+	start := time.Now()
+	go func() { done <- r.Close() }()
+	select {
+	case err := <-done:
+		if err != nil || time.Since(start) > 3*time.Second {
+			t.Errorf("Close took %v and returned %v", time.Since(start), err)
+		}
+	case <-time.After(3 * time.Second):
+		t.Errorf("Close has not returned after 3s with a client that stopped reading")
+		_ = sub.conn.Close() // unblock the router so that the test can end
+		select {
+		case <-done:
+		case <-time.After(15 * time.Second):
+			t.Errorf("Close still blocked after the stalled client was closed")
+		}
+	}
+}
+
+// stall publishes to com.test.topic far more than the socket buffers of a
+// subscriber that does not read can hold, so that the router's writer for
+// that subscriber blocks in a write.
+func stall(t *testing.T, r *router.Router) {
+	t.Helper()
+	pub := dialRSJSON(t, r, 15, 0)
+	pub.join(allRoles)
+	payload := strings.Repeat("x", 60000)
+	for range 400 { // 24 MB
+		pub.send(`[16,1,{},"com.test.topic",["` + payload + `"]]`)
+	}
+	time.Sleep(500 * time.Millisecond) // let the subscriber's writer block
+}
+
+// TestKeepAliveDropsStalledClient checks that a client that neither reads
+// nor sends is disconnected when its keep-alive read deadline passes, even
+// while the router's writer is blocked writing to it: the connection is
+// closed, not left open with the write pending and the peer's goroutines
+// running for the life of the process.
+func TestKeepAliveDropsStalledClient(t *testing.T) {
+	r, err := router.Start(context.Background(), router.Config{RawSocketAddr: "127.0.0.1:0", KeepAlive: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	closeAtCleanup(t, r)
+	sub := dialRSJSON(t, r, 15, 4096)
+	sub.join(allRoles)
+	sub.send(`[32,1,{},"com.test.topic"]`)
+	sub.recv(33)
+	stall(t, r)
+	time.Sleep(2 * time.Second) // two keep-alive intervals, then flushTimeout
+
+	// The router has closed the connection: what the socket buffers held
+	// arrives, then EOF, long before the 24 MB published.
+	_ = sub.conn.SetReadDeadline(time.Now().Add(testTimeout))
+	n, err := io.Copy(io.Discard, sub.conn)
+	if err != nil && !errors.Is(err, syscall.ECONNRESET) {
+		t.Fatalf("after reading %d bytes: %v", n, err)
+	}
+	if n > 8<<20 {
+		t.Errorf("read %d bytes before EOF: the router kept writing to a client it should have dropped", n)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"math/big"
 	"reflect"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gammazero/nexus/v3/transport/serialize"
 	"github.com/gammazero/nexus/v3/wamp"
@@ -30,7 +31,8 @@ import (
 //     spec requires [] and {}.
 //   - nexus decodes leniently (missing or mistyped elements are skipped). A
 //     router used for testing clients should reject malformed messages, so
-//     these serializers check the element count and types of each message.
+//     these serializers check the element count and types of each message,
+//     and that its strings and dict keys are valid UTF-8.
 //
 // A serializer is stateless and safe for concurrent use.
 type serializer struct {
@@ -231,6 +233,9 @@ func (s *serializer) deserializeFull(data []byte) (wamp.Message, error) {
 	if !ok {
 		return nil, fmt.Errorf("decode %s: message is %T, not a list", s.name, v)
 	}
+	if err := checkUTF8(list); err != nil {
+		return nil, fmt.Errorf("decode %s: %w", s.name, err)
+	}
 	if s.name == "cbor" {
 		if _, err := unwrapCBOR(list); err != nil {
 			return nil, fmt.Errorf("decode cbor: %w", err)
@@ -247,6 +252,42 @@ func (s *serializer) deserializeFull(data []byte) (wamp.Message, error) {
 		}
 	}
 	return listToMessage(list)
+}
+
+// errInvalidUTF8 refuses text that is not UTF-8. The codec takes any bytes
+// as a string, in each of the three formats, but JSON text, MessagePack str
+// and CBOR text strings must be UTF-8, and such a string can't be passed
+// on faithfully: a JSON client would receive each invalid byte as U+FFFD,
+// so that two distinct dict keys could become one and a value be lost, and
+// a CBOR client would receive invalid text.
+var errInvalidUTF8 = errors.New("a string or dict key is not valid UTF-8")
+
+// checkUTF8 returns errInvalidUTF8 if a string or dict key anywhere in v,
+// a decoded value, is not valid UTF-8. The error does not say which, so
+// that it does not depend on the order in which a map is visited.
+func checkUTF8(v any) error {
+	switch t := v.(type) {
+	case string:
+		if !utf8.ValidString(t) {
+			return errInvalidUTF8
+		}
+	case []any:
+		for _, e := range t {
+			if err := checkUTF8(e); err != nil {
+				return err
+			}
+		}
+	case map[string]any:
+		for k, e := range t {
+			if !utf8.ValidString(k) {
+				return errInvalidUTF8
+			}
+			if err := checkUTF8(e); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // SerializeDataItem encodes an arbitrary value.

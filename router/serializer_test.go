@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/gammazero/nexus/v3/transport/serialize"
 	"github.com/gammazero/nexus/v3/wamp"
+	"github.com/ugorji/go/codec"
 
 	wampbin "github.com/wampgen/wampgen/wamp"
 )
@@ -381,6 +383,62 @@ func TestCBORTypedArraysAndBignums(t *testing.T) {
 		got := m.(*wamp.Call).Arguments[0]
 		if !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("%s: got %#v, want %#v", tc.hex, got, tc.want)
+		}
+	}
+}
+
+// TestInvalidUTF8Refused checks that every serializer refuses a message
+// with a string or dict key that is not UTF-8, anywhere: in a URI, in
+// Options, in a payload, at any depth. The codec took any bytes as a
+// string; two distinct invalid keys then reached a JSON client as one
+// ("\uFFFD" twice, one value lost) and invalid text reached CBOR clients.
+func TestInvalidUTF8Refused(t *testing.T) {
+	bad := []string{"\xff", "a\x92b", "\xed\xa0\x80"} // the last one a surrogate
+	msgs := func(s string) [][]any {
+		return [][]any{
+			{16, 1, map[string]any{}, "com." + s},
+			{16, 1, map[string]any{"k": s}, "com.t"},
+			{16, 1, map[string]any{s: 1}, "com.t"},
+			{16, 1, map[string]any{}, "com.t", []any{1, []any{s}}},
+			{16, 1, map[string]any{}, "com.t", []any{}, map[string]any{"k": map[string]any{s: 1}}},
+			{16, 1, map[string]any{}, "com.t", []any{}, map[string]any{"k" + s: 1, "j" + s: 2}},
+			{48, 1, map[string]any{}, "com.p", []any{s}},
+			{70, 1, map[string]any{}, []any{}, map[string]any{s: true}},
+			{1, "realm" + s, map[string]any{}},
+		}
+	}
+	for _, ser := range allSerializers {
+		for _, s := range bad {
+			for i, m := range msgs(s) {
+				var b []byte
+				if ser.json {
+					// The JSON encoder would write U+FFFD: put the bytes
+					// in by hand.
+					m = msgs("BAD")[i]
+				}
+				if err := codec.NewEncoderBytes(&b, ser.handle).Encode(m); err != nil {
+					t.Fatal(err)
+				}
+				if ser.json {
+					b = bytes.ReplaceAll(b, []byte("BAD"), []byte(s))
+				}
+				msg, err := ser.Deserialize(b)
+				if !errors.Is(err, errInvalidUTF8) {
+					t.Errorf("%s: Deserialize(%x) = %v, %v; want errInvalidUTF8", ser.name, b, msg, err)
+				}
+			}
+		}
+		// Valid text of every length goes through.
+		for _, s := range []string{"", "é", "日本", "\U0001F600", "\u2028"} {
+			for _, m := range msgs(s)[1:] {
+				var b []byte
+				if err := codec.NewEncoderBytes(&b, ser.handle).Encode(m); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := ser.Deserialize(b); err != nil && errors.Is(err, errInvalidUTF8) {
+					t.Errorf("%s: Deserialize(%x): %v", ser.name, b, err)
+				}
+			}
 		}
 	}
 }
