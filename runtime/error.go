@@ -171,6 +171,9 @@ func (r *ErrorRegistry) RegisterSentinel(uri wamp.URI, err error) error {
 	if err == nil {
 		return errors.New("runtime: registering a nil error")
 	}
+	if !reflect.TypeOf(err).Comparable() {
+		return fmt.Errorf("runtime: a sentinel error must be comparable, and %T is not (register a pointer, as errors.New makes)", err)
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if m, ok := r.byURI[uri]; ok && m.sentinel == err {
@@ -233,11 +236,16 @@ func (r *ErrorRegistry) ToWire(err error) (uri wamp.URI, args, kwargs wamp.Paylo
 	defer r.mu.RUnlock()
 	found := false
 	walkErrors(err, func(e error) bool {
-		if u, ok := r.sentinels[e]; ok {
-			uri, args, found = u, wamp.ArgsOf(errorText(e)), true
-			return true
-		}
 		t := reflect.TypeOf(e)
+		// Sentinels are comparable (RegisterSentinel checks); looking up
+		// an error that is not (a struct value with a slice field) would
+		// panic.
+		if t.Comparable() {
+			if u, ok := r.sentinels[e]; ok {
+				uri, args, found = u, wamp.ArgsOf(errorText(e)), true
+				return true
+			}
+		}
 		u, ok := r.types[t]
 		if !ok && t.Kind() == reflect.Pointer {
 			// An error type T with value receivers, returned as &T{}:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -175,5 +176,32 @@ func TestValueErrorTypeReturnedAsPointer(t *testing.T) {
 	}
 	if uri, _, _ := reg.ToWire((*limitError)(nil)); uri != wamp.ErrRuntime {
 		t.Errorf("a nil *limitError travels as %s, want %s", uri, wamp.ErrRuntime)
+	}
+}
+
+// fieldsError is a value error type that is not comparable.
+type fieldsError struct {
+	Fields []string `json:"fields"`
+}
+
+func (e fieldsError) Error() string { return "invalid: " + strings.Join(e.Fields, ",") }
+
+// TestUncomparableErrorType: looking up a registered error type whose
+// values are not comparable (a slice field) among the sentinels panicked
+// ("hash of unhashable type"), so it always travelled as
+// wamp.error.runtime_error. Registering such a value as a sentinel is
+// refused instead of panicking.
+func TestUncomparableErrorType(t *testing.T) {
+	reg := runtime.NewErrorRegistry()
+	if err := runtime.RegisterErrorType[fieldsError](reg, "com.test.error.fields"); err != nil {
+		t.Fatal(err)
+	}
+	for _, err := range []error{fieldsError{Fields: []string{"a"}}, &fieldsError{Fields: []string{"a"}}} {
+		if uri, _, _ := reg.ToWire(err); uri != "com.test.error.fields" {
+			t.Errorf("ToWire(%#v) = %s, want com.test.error.fields", err, uri)
+		}
+	}
+	if err := reg.RegisterSentinel("com.test.error.sentinel", fieldsError{}); err == nil {
+		t.Error("registering an uncomparable sentinel succeeded")
 	}
 }
