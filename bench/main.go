@@ -358,9 +358,13 @@ func printTargets(w io.Writer, b *bed, systems []*system, res map[*system]*figur
 			fmt.Fprintf(w, "  %-8s p50 ≤ 0.8× nexus: %.2f× — %s\n", ser.name, x, verdict(x <= 0.8))
 			if fl := get(sysFloor, ser.name); fl != nil {
 				// What a client may spend above the floor to meet the
-				// target, against what wampgen's spends.
+				// target, against what wampgen's spends: from the same
+				// per-round ratios as the verdicts, in µs of nexus's p50,
+				// so that the room is negative exactly when the floor
+				// itself misses the target.
+				xg := ratio(g, n, p50US)
 				x = ratio(fl, n, p50US)
-				room, spent := 0.8*us(n.med.p50)-us(fl.med.p50), us(g.med.p50)-us(fl.med.p50)
+				room, spent := (0.8-x)*us(n.med.p50), (xg-x)*us(n.med.p50)
 				reach := "out of any client's reach on this router"
 				if x <= 0.8 {
 					reach = "within reach"
