@@ -40,7 +40,20 @@ import (
 // A writer hands its role over to a goroutine of its own after
 // maxWriterRounds writes, so that a sender never spends long writing other
 // senders' messages (a publisher in a loop, for example, would otherwise
-// never return to its own work).
+// never return to its own work), and as soon as its context has ended.
+//
+// The read loop's senders (noWait) are the exception: they never wait for
+// room and never write, and their frames are never dropped; see noWait.
+//
+// Limitation: a sender that is writing cannot leave the write when its
+// context ends. A write cannot be abandoned midway: interrupting it with a
+// past write deadline leaves a TLS connection unusable and a wrapped
+// net.Conn in an unknown state, and a connection with part of a frame
+// written cannot carry any other. So a Call whose own goroutine is writing
+// when the router stops reading returns when that write ends, at most
+// writeTimeout later, and the connection is lost then. Handing every
+// first write to a goroutine would cost every lone call a goroutine switch
+// (its latency) to cover a router that has stopped reading.
 type batchWriter struct {
 	conn net.Conn
 	// appendFrame appends one frame of the given type carrying payload.
@@ -51,6 +64,7 @@ type batchWriter struct {
 	queued   []byte        // frames waiting to be written
 	spare    []byte        // the buffer the writer wrote last, for reuse
 	writing  bool          // a goroutine is writing; it will write queued too
+	noWait   int           // bytes of noWait senders' frames in queued
 	err      error         // the first write error, or net.ErrClosed after close; sticky
 	broken   error         // the write error that closed the connection
 	deadline time.Time     // the connection's write deadline
@@ -80,6 +94,13 @@ const (
 	// benchmark 30% slower.
 	yieldBelowBytes = 1000
 
+	// maxNoWaitBytes bounds the frames of noWait senders (the read loop)
+	// that the queue holds: they are queued whatever else it holds, and
+	// the one that would take them past this bound (unless it is the
+	// only one) closes the connection instead. Only a router that keeps
+	// sending while it does not read makes the read loop queue that much.
+	maxNoWaitBytes = 1 << 20
+
 	// writeTimeout bounds one write of the connection: a router that takes
 	// longer to read what one write holds (at most maxQueuedBytes plus a
 	// message) is stuck, or the connection half-open, and the connection
@@ -97,12 +118,17 @@ const (
 // the frame was not queued.
 var errQueueFull = errors.New("the connection's write queue is full")
 
-// noWait is the context of the sends that must never wait for room in the
-// queue, those the session's read loop makes (a RawSocket PONG, an ERROR
-// answering an INVOCATION the session cannot run, GOODBYE, ABORT): it has
-// ended, so their frame is queued if there is room and dropped otherwise.
-// A read loop that waited for its own writes could wait for a router that
-// waits, in turn, for the session to read.
+// noWait is the context of the sends that must never wait, those the
+// session's read loop makes (a RawSocket or WebSocket PONG, an ERROR
+// answering an INVOCATION the session cannot run, the UNREGISTER or
+// UNSUBSCRIBE for a late REGISTERED or SUBSCRIBED, GOODBYE, ABORT). A read
+// loop that waited for its own writes could wait for a router that waits,
+// in turn, for the session to read. A noWait sender neither waits for room
+// nor writes: its frame is queued past maxQueuedBytes, and a goroutine of
+// its own writes it if nobody is writing. Nor is its frame ever dropped,
+// since a caller may wait for it (an ERROR for an INVOCATION): the router
+// that makes the read loop queue more than maxNoWaitBytes so has its
+// connection closed, and every request in flight on it fails.
 var noWait = func() context.Context {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	cancel(errors.New("the read loop does not wait"))
@@ -119,9 +145,13 @@ func newBatchWriter(conn net.Conn, appendFrame func(b []byte, typ byte, payload 
 // full it waits for the writer until ctx ends, and then returns an error
 // matching errQueueFull and ctx's cause without queuing the frame; a ctx
 // that has already ended does not keep a frame out of a queue with room.
+// With noWait it neither waits nor writes (see noWait and queue).
 // gather says that the sender is likely one of many goroutines sending at
 // once (see yieldBelowBytes).
 func (bw *batchWriter) send(ctx context.Context, typ byte, payload []byte, gather bool) error {
+	if ctx == noWait {
+		return bw.queue(typ, payload)
+	}
 	bw.mu.Lock()
 	for bw.writing && bw.err == nil && len(bw.queued) >= maxQueuedBytes {
 		if !bw.wait(ctx) {
@@ -147,10 +177,38 @@ func (bw *batchWriter) send(ctx context.Context, typ byte, payload []byte, gathe
 		goruntime.Gosched()
 		bw.mu.Lock()
 	}
-	bw.writeQueued(maxWriterRounds)
+	bw.writeQueued(ctx, maxWriterRounds)
 	err := bw.err
 	bw.mu.Unlock()
 	return err
+}
+
+// queue is send for noWait: it queues the frame without waiting, and
+// leaves the writing to a goroutine (see noWait).
+func (bw *batchWriter) queue(typ byte, payload []byte) error {
+	bw.mu.Lock()
+	defer bw.mu.Unlock()
+	if bw.err != nil {
+		return bw.err
+	}
+	n := len(bw.queued)
+	bw.queued = bw.appendFrame(bw.queued, typ, payload)
+	size := len(bw.queued) - n
+	if bw.noWait > 0 && bw.noWait+size > maxNoWaitBytes {
+		// The router sends and does not read.
+		bw.queued = bw.queued[:n]
+		bw.err = fmt.Errorf("writing: the router has not read the %d bytes of answers and acknowledgements queued for it", bw.noWait)
+		bw.broken = bw.err
+		bw.wake()
+		go bw.conn.Close() // not here: a TLS close may write
+		return bw.err
+	}
+	bw.noWait += size
+	if !bw.writing {
+		bw.writing = true
+		go bw.takeOver()
+	}
+	return nil
 }
 
 // wait waits for the writer's next write, or until ctx ends (it then
@@ -179,13 +237,16 @@ func (bw *batchWriter) wake() {
 	}
 }
 
-// writeQueued writes the queue until it is empty, a write fails, or it has
-// written rounds times; then a goroutine takes over (rounds < 0: no limit).
-// bw.mu is held on entry and on return. bw.writing is true on entry; on
-// return it is false, unless a goroutine has taken over the writing.
-func (bw *batchWriter) writeQueued(rounds int) {
+// writeQueued writes the queue until it is empty, a write fails, it has
+// written rounds times, or ctx has ended; then a goroutine takes over
+// (rounds < 0: no limit). So a sender whose context ends while it writes
+// returns after that write, not after the ones it would have made for
+// others. bw.mu is held on entry and on return. bw.writing is true on
+// entry; on return it is false, unless a goroutine has taken over the
+// writing.
+func (bw *batchWriter) writeQueued(ctx context.Context, rounds int) {
 	for len(bw.queued) > 0 && bw.err == nil {
-		if rounds == 0 {
+		if rounds == 0 || ctx.Err() != nil {
 			go bw.takeOver()
 			return
 		}
@@ -198,6 +259,7 @@ func (bw *batchWriter) writeQueued(rounds int) {
 		}
 		buf := bw.queued
 		bw.queued = bw.spare[:0]
+		bw.noWait = 0
 		bw.mu.Unlock()
 		_, err := bw.conn.Write(buf)
 		bw.mu.Lock()
@@ -226,7 +288,7 @@ func (bw *batchWriter) writeQueued(rounds int) {
 // takeOver is a writer of its own for a queue a sender stopped writing.
 func (bw *batchWriter) takeOver() {
 	bw.mu.Lock()
-	bw.writeQueued(-1)
+	bw.writeQueued(context.Background(), -1)
 	bw.mu.Unlock()
 }
 

@@ -211,8 +211,10 @@ func TestBatchWriterErrorSticks(t *testing.T) {
 
 // TestBatchWriterWaitEndsWithContext is a regression test: a sender that
 // waited for room in a full queue could not leave. It now leaves when its
-// context ends, and its frame is not queued; noWait does not wait at all;
-// a context that has ended does not keep a frame out of a queue with room.
+// context ends, and its frame is not queued; noWait does not wait at all,
+// and its frame is queued even over a full queue (see
+// TestBatchWriterNoWaitNeverDropped); a context that has ended does not
+// keep a frame out of a queue with room.
 func TestBatchWriterWaitEndsWithContext(t *testing.T) {
 	release := make(chan struct{})
 	fc := &fakeConn{hook: func(n int64) error {
@@ -249,14 +251,14 @@ func TestBatchWriterWaitEndsWithContext(t *testing.T) {
 	if took := time.Since(start); took > 2*time.Second {
 		t.Fatalf("send waited %v past its context", took)
 	}
-	if err := bw.send(noWait, rawRegular, []byte("dropped"), false); !errors.Is(err, errQueueFull) {
+	if err := bw.send(noWait, rawRegular, []byte("over"), false); err != nil {
 		t.Fatalf("noWait send over a full queue: %v", err)
 	}
 	close(release)
 	bw.close(time.Now().Add(time.Second))
 	frames := fc.frames(t)
-	if len(frames) != 3 || frames[0] != "stuck" || frames[1] != "room" || len(frames[2]) != len(big) {
-		t.Fatalf("%d frames written; want stuck, room and the big one", len(frames))
+	if len(frames) != 4 || frames[0] != "stuck" || frames[1] != "room" || len(frames[2]) != len(big) || frames[3] != "over" {
+		t.Fatalf("%d frames written; want stuck, room, the big one and over", len(frames))
 	}
 }
 
@@ -295,6 +297,124 @@ func TestBatchWriterHandsOver(t *testing.T) {
 	bw.close(time.Now().Add(time.Second))
 	got := fc.frames(t)
 	if len(got) != more+1 || got[more] != fmt.Sprint(more) {
+		t.Fatalf("frames %q", got)
+	}
+}
+
+// TestBatchWriterNoWaitDoesNotWrite is a regression test: noWait is for
+// the read loop, which must never wait for its own writes, but a noWait
+// sender that found no writer at work became the writer, and so blocked in
+// the socket write for as long as the router did not read (up to
+// writeTimeout): a RawSocket PONG, or an ERROR for an INVOCATION, stopped
+// the session from reading. A noWait sender now leaves the writing to a
+// goroutine.
+func TestBatchWriterNoWaitDoesNotWrite(t *testing.T) {
+	release := make(chan struct{})
+	fc := &fakeConn{hook: func(n int64) error {
+		if n == 1 {
+			<-release // a router that does not read
+		}
+		return nil
+	}}
+	bw := newBatchWriter(fc, appendRawFrame)
+	done := make(chan error, 1)
+	go func() { done <- bw.send(noWait, rawPong, []byte("pong"), false) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("a noWait send (the read loop's) blocked in the socket write")
+	}
+	close(release)
+	bw.close(time.Now().Add(time.Second))
+	if got := fc.frames(t); len(got) != 1 || got[0] != "pong" {
+		t.Fatalf("frames %q; want the pong", got)
+	}
+}
+
+// TestBatchWriterNoWaitNeverDropped is a regression test: a noWait frame
+// (the read loop's ERROR for an INVOCATION, say) that found the queue full
+// was dropped, and the caller waited for an answer that never came. Such
+// frames are now queued past maxQueuedBytes; only the one that would take
+// them past maxNoWaitBytes is refused, and it closes the connection, so
+// that the session fails what is in flight instead of leaving it waiting.
+func TestBatchWriterNoWaitNeverDropped(t *testing.T) {
+	release := make(chan struct{})
+	fc := &fakeConn{hook: func(n int64) error {
+		if n == 1 {
+			<-release
+		}
+		return nil
+	}}
+	bw := newBatchWriter(fc, appendRawFrame)
+	go bw.send(context.Background(), rawRegular, []byte("stuck"), false)
+	for {
+		bw.mu.Lock()
+		w := bw.writing
+		bw.mu.Unlock()
+		if w {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if err := bw.send(context.Background(), rawRegular, make([]byte, maxQueuedBytes), false); err != nil {
+		t.Fatal(err)
+	}
+	chunk := make([]byte, maxNoWaitBytes/4-4) // four frames fill maxNoWaitBytes
+	for i := range 4 {
+		if err := bw.send(noWait, rawRegular, chunk, false); err != nil {
+			t.Fatalf("noWait send %d over a full queue: %v", i, err)
+		}
+	}
+	if fc.closed.Load() {
+		t.Fatal("connection closed below maxNoWaitBytes")
+	}
+	err := bw.send(noWait, rawRegular, []byte("x"), false)
+	if err == nil || bw.brokenBy() == nil {
+		t.Fatalf("noWait send past maxNoWaitBytes: %v; want the connection broken", err)
+	}
+	for deadline := time.Now().Add(2 * time.Second); !fc.closed.Load(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the connection was not closed")
+		}
+	}
+	close(release)
+}
+
+// TestBatchWriterStopsWritingForOthersWhenContextEnds: a sender whose
+// context ends during its write returns after that write, instead of
+// writing what others queued meanwhile; a goroutine writes it.
+func TestBatchWriterStopsWritingForOthersWhenContextEnds(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var bw *batchWriter
+	release := make(chan struct{})
+	fc := &fakeConn{}
+	fc.hook = func(n int64) error {
+		switch n {
+		case 1:
+			bw.send(context.Background(), rawRegular, []byte("other"), false)
+			cancel()
+		case 2:
+			<-release // only the goroutine that took over can wait here
+		}
+		return nil
+	}
+	bw = newBatchWriter(fc, appendRawFrame)
+	first := make(chan error, 1)
+	go func() { first <- bw.send(ctx, rawRegular, []byte("own"), false) }()
+	select {
+	case err := <-first:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("a sender whose context ended went on writing for the others")
+	}
+	close(release)
+	bw.close(time.Now().Add(time.Second))
+	if got := fc.frames(t); len(got) != 2 || got[0] != "own" || got[1] != "other" {
 		t.Fatalf("frames %q", got)
 	}
 }

@@ -136,3 +136,44 @@ func TestLateSubscribedIsUnsubscribed(t *testing.T) {
 		t.Errorf("%d UNSUBSCRIBE sent in all; want 1", n)
 	}
 }
+
+// TestRetriedSubscribeSurvivesLateSubscribed is a regression test:
+// Subscribe gives up (its SUBSCRIBED is late) and the application retries
+// at once on the same topic. The router answers both SUBSCRIBEs with the
+// same subscription ID (one subscription per session, topic and match
+// policy). The late SUBSCRIBED of the first made the session send
+// UNSUBSCRIBE for that ID, which the router applied after it had answered
+// the retry: the retry succeeded but its handler never received an event.
+// A SUBSCRIBE pending for the same topic and policy now keeps the session
+// from unsubscribing.
+func TestRetriedSubscribeSurvivesLateSubscribed(t *testing.T) {
+	r := rpcRouter(t)
+	var armed atomic.Bool
+	s := rpcDial(t, r.RawSocketURL(), runtime.Config{Dial: delayingDialer("[33,", 300*time.Millisecond, &armed, nil)})
+	pub := rpcDial(t, r.WebSocketURL(), runtime.Config{})
+	armed.Store(true)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	_, err := s.Subscribe(ctx, "com.test.late.topic", func(*runtime.Event) {})
+	cancel()
+	if err == nil {
+		t.Skip("SUBSCRIBED arrived in time")
+	}
+	// The retry, sent before the first SUBSCRIBED is read.
+	events := newEventLog()
+	if _, err := s.Subscribe(testCtx(t), "com.test.late.topic", events.handler); err != nil {
+		t.Fatalf("retrying Subscribe: %v", err)
+	}
+	armed.Store(false)
+	time.Sleep(300 * time.Millisecond) // the UNSUBSCRIBE, if any, has reached the router
+	if _, err := pub.Publish(testCtx(t), "com.test.late.topic", wamp.ArgsOf("e1"), wamp.Payload{}, runtime.WithAcknowledge()); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case ev := <-events:
+		if got := argString(t, ev.Args, 0); got != "e1" {
+			t.Errorf("event %q", got)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("the retried Subscribe succeeded, but its handler receives no events: the late SUBSCRIBED of the given-up one unsubscribed the shared subscription")
+	}
+}

@@ -235,19 +235,16 @@ func (s *Session) subscribeOn(ctx context.Context, sub *Subscription) error {
 		_, pending := s.subReqs[id]
 		delete(s.subReqs, id)
 		if pending && gaveUp {
-			s.subReqs[id] = &Subscription{s: s, topic: sub.topic, dropped: true}
+			s.subReqs[id] = &Subscription{s: s, topic: sub.topic, options: sub.options, dropped: true}
 		}
 		active := slices.Contains(s.subs[sub.id], sub)
 		others := s.removeSubLocked(sub)
-		var on *conn
-		if active && !others && !pending {
-			on = s.cur.Load()
+		if active && !others && !pending && !s.subscribePendingLocked(id, sub.topic, sub.options) {
+			if on := s.cur.Load(); on != nil {
+				s.unsubscribeUnwantedLocked(on, sub.id, sub.topic)
+			}
 		}
-		subID := sub.id
 		s.mu.Unlock()
-		if on != nil {
-			s.unsubscribeUnwanted(on, subID, sub.topic)
-		}
 		return err
 	}
 	return nil
@@ -261,7 +258,8 @@ func (s *Session) subscribeOn(ctx context.Context, sub *Subscription) error {
 // (Subscribe gave up, or the application unsubscribed during a restore)
 // still made a subscription at the router, whose events would cost both
 // sides for nothing until the session ends: it is unsubscribed, unless
-// other handlers use it.
+// other handlers use it, or another SUBSCRIBE for the same topic and match
+// policy is pending (see subscribePendingLocked).
 func (s *Session) activateSubscription(c *conn, m *wamp.Subscribed) {
 	s.mu.Lock()
 	sub, ok := s.subReqs[m.Request]
@@ -271,11 +269,10 @@ func (s *Session) activateSubscription(c *conn, m *wamp.Subscribed) {
 	}
 	delete(s.subReqs, m.Request)
 	if sub.dropped {
-		unwanted := len(s.subs[m.Subscription]) == 0
-		s.mu.Unlock()
-		if unwanted {
-			s.unsubscribeUnwanted(c, m.Subscription, sub.topic)
+		if len(s.subs[m.Subscription]) == 0 && !s.subscribePendingLocked(m.Request, sub.topic, sub.options) {
+			s.unsubscribeUnwantedLocked(c, m.Subscription, sub.topic)
 		}
+		s.mu.Unlock()
 		return
 	}
 	s.removeSubLocked(sub) // a restore gives it a new ID
@@ -285,13 +282,52 @@ func (s *Session) activateSubscription(c *conn, m *wamp.Subscribed) {
 	s.mu.Unlock()
 }
 
-// unsubscribeUnwanted sends UNSUBSCRIBE on c for subscription id, which
-// the router made for a SUBSCRIBE that nobody waits for any more. It does
-// not wait: the answer, UNSUBSCRIBED or ERROR, answers a request nothing
-// waits for, which the read loop drops (deliverReply).
-func (s *Session) unsubscribeUnwanted(c *conn, id wamp.ID, topic wamp.URI) {
+// subscribePendingLocked reports whether a SUBSCRIBE other than request
+// id, for topic with the match policy of options, is pending and will
+// settle what becomes of the router's subscription: one that somebody still
+// waits for, or one sent after id (its own answer decides then). The router
+// keeps one subscription per session, topic and match policy, so it
+// answers such a SUBSCRIBE with the ID that id's SUBSCRIBED carries, and an
+// UNSUBSCRIBE for that ID would silence the other subscription as soon as
+// it is made. s.mu is held.
+//
+// An UNSUBSCRIBE decided with s.mu held is queued with s.mu held
+// (unsubscribeUnwantedLocked), and a SUBSCRIBE is pending before it is
+// sent: so either the UNSUBSCRIBE reaches the router before the SUBSCRIBE,
+// which then makes a new subscription, or the SUBSCRIBE is seen here.
+func (s *Session) subscribePendingLocked(id wamp.ID, topic wamp.URI, options wamp.Dict) bool {
+	match := matchPolicy(options)
+	for rid, p := range s.subReqs {
+		if rid != id && p.topic == topic && matchPolicy(p.options) == match && (!p.dropped || rid > id) {
+			return true
+		}
+	}
+	return false
+}
+
+// matchPolicy returns the match policy that SUBSCRIBE or REGISTER options
+// ask for.
+func matchPolicy(options wamp.Dict) string {
+	if m, _ := wamp.DictString(options, wamp.OptMatch); m != "" {
+		return m
+	}
+	return wamp.MatchExact
+}
+
+// unsubscribeUnwantedLocked queues UNSUBSCRIBE on c for subscription id,
+// which the router made for a SUBSCRIBE that nobody waits for any more;
+// s.mu is held (see subscribePendingLocked). It does not wait (noWait
+// sends never do): the answer, UNSUBSCRIBED or ERROR, answers a request
+// nothing waits for, which the read loop drops (deliverReply).
+func (s *Session) unsubscribeUnwantedLocked(c *conn, id wamp.ID, topic wamp.URI) {
 	s.log.Debug("unsubscribing a subscription made after its SUBSCRIBE was given up", "topic", topic, "subscription", id)
-	if err := s.sendOn(noWait, c, &wamp.Unsubscribe{Request: s.reqIDs.Next(), Subscription: id}); err != nil {
+	// Not sendOn, which reads s.Err on failure. c is the connection the
+	// subscription was made on; if it is gone, Send fails.
+	data, err := s.ser.AppendEncode(nil, &wamp.Unsubscribe{Request: s.reqIDs.Next(), Subscription: id})
+	if err == nil {
+		err = c.tr.Send(noWait, data, false)
+	}
+	if err != nil {
 		s.log.Debug("unsubscribing a subscription made too late failed", "subscription", id, "err", err)
 	}
 }

@@ -225,3 +225,76 @@ func TestBackpressureHonoursContext(t *testing.T) {
 	// The cleanup of stalledRawSocketRouter closes the router side, which
 	// unblocks everything.
 }
+
+// TestInvocationErrorNotDroppedWhileQueueFull is a regression test: while
+// the callee's write queue was full (the router read slowly for a moment),
+// the read loop answered an INVOCATION for a registration no longer active
+// with an ERROR sent noWait, which dropped it. The router never heard
+// back, and the caller waited until its own deadline (forever without
+// one), although the connection recovered and every other message went
+// out. The read loop's frames are now queued past the queue's limit.
+func TestInvocationErrorNotDroppedWhileQueueFull(t *testing.T) {
+	r := rpcRouter(t)
+	var gated atomic.Bool
+	release := make(chan struct{})
+	var releaseOnce sync.Once
+	open := func() { releaseOnce.Do(func() { close(release) }) }
+	defer open()
+	inWrite := make(chan struct{}, 1)
+	cfg := runtime.Config{Dial: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		var d net.Dialer
+		nc, err := d.DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return &writeHookConn{Conn: nc, onWrite: func(c *writeHookConn, b []byte) (int, error, bool) {
+			if gated.Load() {
+				select {
+				case inWrite <- struct{}{}:
+				default:
+				}
+				<-release // a router that reads slowly
+			}
+			return 0, nil, false
+		}}, nil
+	}}
+	callee := rpcDial(t, r.RawSocketURL(), cfg)
+	caller := rpcDial(t, r.WebSocketURL(), runtime.Config{})
+	reg, err := callee.Register(testCtx(t), "com.test.full.p", func(ctx context.Context, inv *runtime.Invocation) (*runtime.Result, error) {
+		return &runtime.Result{}, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gated.Store(true)
+	go callee.Publish(context.Background(), "com.test.full.flood", wamp.ArgsOf("x"), wamp.Payload{})
+	recvT(t, inWrite, "the writer to be held")
+	// Fill the queue beyond its limit.
+	if _, err := callee.Publish(context.Background(), "com.test.full.flood", wamp.ArgsOf(strings.Repeat("y", 1<<20)), wamp.Payload{}); err != nil {
+		t.Fatal(err)
+	}
+	// Unregister: the registration stops being active at once, and its
+	// UNREGISTER waits for room.
+	go reg.Unregister(context.Background())
+	time.Sleep(100 * time.Millisecond)
+	called := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_, err := caller.Call(ctx, "com.test.full.p", wamp.Payload{}, wamp.Payload{})
+		called <- err
+	}()
+	time.Sleep(300 * time.Millisecond) // the INVOCATION has been read and answered (or not)
+	gated.Store(false)
+	open()
+	select {
+	case err := <-called:
+		if errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("Call ran into its own deadline: the callee's ERROR for the INVOCATION was dropped")
+		} else {
+			t.Logf("Call: %v", err)
+		}
+	case <-time.After(8 * time.Second):
+		t.Fatal("Call did not return")
+	}
+}

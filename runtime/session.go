@@ -382,7 +382,8 @@ var sendBuffers = sync.Pool{New: func() any { return new([]byte) }}
 //
 // While the connection's write queue is full (the router reads slowly),
 // sendOn waits for room until ctx ends, and then fails with an error
-// matching ctx's cause, m unsent. The read loop sends with noWait. A
+// matching ctx's cause, m unsent. The read loop sends with noWait, which
+// never waits and never drops m (see noWait). A
 // write error closes the connection (see batchWriter): the read loop then
 // fails every request in flight, those whose messages were queued behind
 // the failed write included.
@@ -577,8 +578,7 @@ func (s *Session) handle(c *conn, msg wamp.Message) bool {
 	return true
 }
 
-// abort sends ABORT with reason on c, if its write queue has room, and
-// ends c.
+// abort queues ABORT with reason on c (noWait) and ends c.
 func (s *Session) abort(c *conn, reason wamp.URI, msg string) {
 	s.log.Warn("aborting session", "reason", reason, "message", msg)
 	s.sendOn(noWait, c, &wamp.Abort{Details: wamp.Dict{wamp.KeyMessage: msg}, Reason: reason})

@@ -24,7 +24,8 @@ import (
 // goroutines at once: messages go out in the order their Send calls queue
 // them, and Send returns once data has been copied. While the connection's
 // write queue is full, Send waits until ctx ends, and then fails without
-// sending anything (see batchWriter). gather says that the sender is
+// sending anything (see batchWriter); with noWait it never waits, and
+// never writes on the caller's goroutine. gather says that the sender is
 // likely one of many goroutines sending at once, so that waiting for the
 // others may save writes. One goroutine reads. A failed write closes the
 // connection: Recv then returns the write's error.
@@ -141,11 +142,7 @@ func dialWebSocket(ctx context.Context, u *url.URL, cfg Config) (*webSocket, err
 	// second later; the pong is queued like any frame instead. The read
 	// loop runs these handlers, so they do not wait for room in the queue.
 	conn.SetPingHandler(func(data string) error {
-		err := w.bw.send(noWait, websocket.PongMessage, []byte(data), false)
-		if errors.Is(err, errQueueFull) {
-			return nil // a pong is worth no wait
-		}
-		return err
+		return w.bw.send(noWait, websocket.PongMessage, []byte(data), false)
 	})
 	// The same for echoing the router's close frame.
 	conn.SetCloseHandler(func(code int, _ string) error {
@@ -475,8 +472,8 @@ func (rs *rawSocket) Recv() ([]byte, error) {
 		case rawRegular:
 			return data, nil
 		case rawPing:
-			// Recv runs on the read loop: a pong is worth no wait.
-			if err := rs.bw.send(noWait, rawPong, data, false); err != nil && !errors.Is(err, errQueueFull) {
+			// Recv runs on the read loop, which never waits (noWait).
+			if err := rs.bw.send(noWait, rawPong, data, false); err != nil {
 				return nil, err
 			}
 		case rawPong:
