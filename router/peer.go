@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gammazero/nexus/v3/wamp"
@@ -179,6 +180,10 @@ type peer struct {
 
 	readerDone chan struct{}
 	writerDone chan struct{}
+
+	// welcomed is set when the writer takes the WELCOME: from then on the
+	// client may be joined, before nexus's AttachClient has returned.
+	welcomed atomic.Bool
 
 	// Writer only.
 	broken   bool      // the connection failed, stop writing
@@ -471,6 +476,9 @@ func (p *peer) appendFrame(kind frameKind, payload []byte) {
 // undeliverable; a replacement goes into the batch in msg's place, so the
 // client sees messages in the order they were queued.
 func (p *peer) send(msg wamp.Message) {
+	if _, ok := msg.(*wamp.Welcome); ok {
+		p.welcomed.Store(true)
+	}
 	if p.broken || p.ending || p.endedCall(msg) {
 		return
 	}

@@ -397,10 +397,13 @@ func (r *Router) shutdown() error {
 	// leaves dealer timeout timers that panic when they fire later.
 	// An attached session gets GOODBYE, written after what is queued for
 	// it; its connection is closed flushTimeout later at the latest, even
-	// when the client has stopped reading (see peer.closeWith).
+	// when the client has stopped reading (see peer.closeWith). A session
+	// counts as attached once its WELCOME has gone to the writer: nexus's
+	// AttachClient may return much later, and the client, joined, would
+	// otherwise see its connection simply end.
 	r.mu.Lock()
 	for c, st := range r.conns {
-		if st.attached {
+		if st.attached || st.peer != nil && st.peer.welcomed.Load() {
 			st.peer.closeWith(&wamp.Goodbye{Details: wamp.Dict{}, Reason: wamp.CloseSystemShutdown})
 		} else {
 			_ = c.Close()
