@@ -354,7 +354,10 @@ func (s *serializer) appendFast(b []byte, msg wamp.Message) ([]byte, bool, error
 		w.dict(m.Details)
 		w.payloads(m.Arguments, m.ArgumentsKw)
 	case *wamp.Error:
-		if m.Type < 0 {
+		// The request type is an int in nexus's message, which the codec
+		// writes in MessagePack as a signed integer: above 127 (no
+		// message type is) its form differs from w.uint's.
+		if m.Type < 0 || m.Type > math.MaxInt8 {
 			return nil, false, nil
 		}
 		w.head(5, m.Arguments, m.ArgumentsKw)

@@ -376,9 +376,11 @@ func callPair(t *testing.T, r *router.Router, callerCode byte) (callee, caller *
 // router's own replacement that did not fit, and dropped: the call never
 // ended.
 func TestUndeliverableErrorWithSizeURI(t *testing.T) {
-	r := startRouter(t, router.Config{})
 	for _, uri := range []string{"com.test.error", "wamp.error.payload_size_exceeded"} {
 		t.Run(uri, func(t *testing.T) {
+			// A router of its own: the last subtest's callee may not be
+			// gone yet, and com.test.p with it.
+			r := startRouter(t, router.Config{})
 			callee, caller, inv := callPair(t, r, 1) // the caller accepts 1024 bytes
 			callee.send(fmt.Sprintf(`[8,68,%d,{},%q,[%q]]`, inv, uri, strings.Repeat("x", 2000)))
 			v := caller.recv(8)
