@@ -228,21 +228,22 @@ func (s *Session) subscribeOn(ctx context.Context, sub *Subscription) error {
 		// The handler does not receive events on this connection. If the
 		// session gave up before SUBSCRIBED came, it may still come: a
 		// dropped stand-in stays pending, and activateSubscription
-		// unsubscribes what the router made. If SUBSCRIBED came just as
-		// the session gave up (the read loop activated it), unsubscribe
-		// now, unless other handlers use the router's subscription.
+		// settles what the router made. If SUBSCRIBED came just as the
+		// session gave up (the read loop activated it), the router's
+		// subscription is unwanted, unless other handlers use it.
 		s.mu.Lock()
 		_, pending := s.subReqs[id]
 		delete(s.subReqs, id)
-		if pending && gaveUp {
+		standIn := pending && gaveUp
+		if standIn {
 			s.subReqs[id] = &Subscription{s: s, topic: sub.topic, options: sub.options, dropped: true}
 		}
 		active := slices.Contains(s.subs[sub.id], sub)
-		others := s.removeSubLocked(sub)
-		if active && !others && !pending && !s.subscribePendingLocked(id, sub.topic, sub.options) {
-			if on := s.cur.Load(); on != nil {
-				s.unsubscribeUnwantedLocked(on, sub.id, sub.topic)
-			}
+		if others := s.removeSubLocked(sub); active && !others {
+			s.unwantedSubs[sub.id] = sub
+		}
+		if !standIn {
+			s.settleUnwantedLocked(s.cur.Load(), id, sub.topic, sub.options)
 		}
 		s.mu.Unlock()
 		return err
@@ -257,29 +258,57 @@ func (s *Session) subscribeOn(ctx context.Context, sub *Subscription) error {
 // A SUBSCRIBED for a subscription dropped while its SUBSCRIBE was pending
 // (Subscribe gave up, or the application unsubscribed during a restore)
 // still made a subscription at the router, whose events would cost both
-// sides for nothing until the session ends: it is unsubscribed, unless
-// other handlers use it, or another SUBSCRIBE for the same topic and match
-// policy is pending (see subscribePendingLocked).
+// sides for nothing until the session ends: unless other handlers use it,
+// it is unwanted (see settleUnwantedLocked). A SUBSCRIBED that gives an
+// unwanted subscription to a handler takes it over.
 func (s *Session) activateSubscription(c *conn, m *wamp.Subscribed) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	sub, ok := s.subReqs[m.Request]
 	if !ok {
-		s.mu.Unlock()
 		return // answered before, or its connection is gone
 	}
 	delete(s.subReqs, m.Request)
-	if sub.dropped {
-		if len(s.subs[m.Subscription]) == 0 && !s.subscribePendingLocked(m.Request, sub.topic, sub.options) {
-			s.unsubscribeUnwantedLocked(c, m.Subscription, sub.topic)
-		}
-		s.mu.Unlock()
+	if !sub.dropped {
+		s.removeSubLocked(sub) // a restore gives it a new ID
+		sub.id = m.Subscription
+		s.subs[sub.id] = append(s.subs[sub.id], sub)
+		s.restoreSubs[sub] = struct{}{}
+	} else if len(s.subs[m.Subscription]) == 0 {
+		s.unwantedSubs[m.Subscription] = sub
+	}
+	s.settleUnwantedLocked(c, m.Request, sub.topic, sub.options)
+}
+
+// settleUnwantedLocked decides what becomes of the unwanted subscriptions
+// (s.unwantedSubs) for topic with the match policy of options, once the
+// SUBSCRIBE id for them is no longer pending (answered, refused, failed or
+// given up). One that a handler uses again (a SUBSCRIBED gave it back) is
+// kept. The others are unsubscribed on c, unless another SUBSCRIBE that
+// may get them back is still pending (subscribePendingLocked): its answer
+// decides. If c is nil, the connection is gone, and its subscriptions with
+// it. s.mu is held.
+func (s *Session) settleUnwantedLocked(c *conn, id wamp.ID, topic wamp.URI, options wamp.Dict) {
+	if len(s.unwantedSubs) == 0 {
 		return
 	}
-	s.removeSubLocked(sub) // a restore gives it a new ID
-	sub.id = m.Subscription
-	s.subs[sub.id] = append(s.subs[sub.id], sub)
-	s.restoreSubs[sub] = struct{}{}
-	s.mu.Unlock()
+	match := matchPolicy(options)
+	pending := s.subscribePendingLocked(id, topic, options)
+	for subID, u := range s.unwantedSubs {
+		if u.topic != topic || matchPolicy(u.options) != match {
+			continue
+		}
+		switch {
+		case len(s.subs[subID]) > 0:
+			delete(s.unwantedSubs, subID) // taken over
+		case pending:
+		default:
+			delete(s.unwantedSubs, subID)
+			if c != nil {
+				s.unsubscribeUnwantedLocked(c, subID, topic)
+			}
+		}
+	}
 }
 
 // subscribePendingLocked reports whether a SUBSCRIBE other than request
@@ -292,9 +321,10 @@ func (s *Session) activateSubscription(c *conn, m *wamp.Subscribed) {
 // it is made. s.mu is held.
 //
 // An UNSUBSCRIBE decided with s.mu held is queued with s.mu held
-// (unsubscribeUnwantedLocked), and a SUBSCRIBE is pending before it is
-// sent: so either the UNSUBSCRIBE reaches the router before the SUBSCRIBE,
-// which then makes a new subscription, or the SUBSCRIBE is seen here.
+// (queueLocked), and a SUBSCRIBE is pending before it is sent: so either
+// the UNSUBSCRIBE reaches the router before the SUBSCRIBE, which then makes
+// a new subscription (the router handles a session's messages in order),
+// or the SUBSCRIBE is seen here.
 func (s *Session) subscribePendingLocked(id wamp.ID, topic wamp.URI, options wamp.Dict) bool {
 	match := matchPolicy(options)
 	for rid, p := range s.subReqs {
@@ -315,21 +345,28 @@ func matchPolicy(options wamp.Dict) string {
 }
 
 // unsubscribeUnwantedLocked queues UNSUBSCRIBE on c for subscription id,
-// which the router made for a SUBSCRIBE that nobody waits for any more;
-// s.mu is held (see subscribePendingLocked). It does not wait (noWait
-// sends never do): the answer, UNSUBSCRIBED or ERROR, answers a request
-// nothing waits for, which the read loop drops (deliverReply).
+// which no handler uses (see settleUnwantedLocked); s.mu is held. It does
+// not wait: the answer, UNSUBSCRIBED or ERROR, answers a request nothing
+// waits for, which the read loop drops (deliverReply).
 func (s *Session) unsubscribeUnwantedLocked(c *conn, id wamp.ID, topic wamp.URI) {
-	s.log.Debug("unsubscribing a subscription made after its SUBSCRIBE was given up", "topic", topic, "subscription", id)
-	// Not sendOn, which reads s.Err on failure. c is the connection the
-	// subscription was made on; if it is gone, Send fails.
-	data, err := s.ser.AppendEncode(nil, &wamp.Unsubscribe{Request: s.reqIDs.Next(), Subscription: id})
-	if err == nil {
-		err = c.tr.Send(noWait, data, false)
+	s.log.Debug("unsubscribing a subscription no handler uses", "topic", topic, "subscription", id)
+	if err := s.queueLocked(c, &wamp.Unsubscribe{Request: s.reqIDs.Next(), Subscription: id}); err != nil {
+		s.log.Debug("unsubscribing a subscription no handler uses failed", "subscription", id, "err", err)
 	}
+}
+
+// queueLocked queues m on c with s.mu held, without waiting for room in
+// the write queue (noWait): the messages queued with s.mu held reach the
+// router in the order the session decided them (see
+// subscribePendingLocked). Only small messages, at most one per
+// subscription, are queued so. Not sendOn, which reads s.Err on failure.
+// c is the connection the message is for; if it is gone, Send fails.
+func (s *Session) queueLocked(c *conn, m wamp.Message) error {
+	data, err := s.ser.AppendEncode(nil, m)
 	if err != nil {
-		s.log.Debug("unsubscribing a subscription made too late failed", "subscription", id, "err", err)
+		return err
 	}
+	return c.tr.Send(noWait, data, false)
 }
 
 // removeSubLocked takes sub's handler off its subscription ID and reports
@@ -351,6 +388,14 @@ func (s *Session) removeSubLocked(sub *Subscription) (others bool) {
 }
 
 // Unsubscribe ends the subscription: its handler receives no more events.
+//
+// When it is the last handler of the router's subscription, Unsubscribe
+// tells the router and waits for its answer, unless another Subscribe for
+// the same topic and match policy is pending. The router may answer that
+// one with this subscription (it keeps one per session, topic and match
+// policy), and must not remove it then: Unsubscribe returns nil at once,
+// and the session unsubscribes only if the pending Subscribe does not take
+// the subscription over (it gets another one, or fails).
 func (sub *Subscription) Unsubscribe(ctx context.Context) error {
 	s := sub.s
 	s.mu.Lock()
@@ -363,21 +408,42 @@ func (sub *Subscription) Unsubscribe(ctx context.Context) error {
 	if active {
 		others = s.removeSubLocked(sub)
 	}
-	subID := sub.id
-	s.mu.Unlock()
+	c := s.cur.Load()
 	switch {
 	case wasDropped || (!active && !held):
+		s.mu.Unlock()
 		return fmt.Errorf("runtime: unsubscribing from %s: %w", sub.topic, ErrNoSuchSubscription)
-	case !active, others:
-		// Disconnected (it will not be restored), or other handlers still
-		// use the router's subscription.
+	case !active, others, c == nil:
+		// Disconnected, or the connection is being detached (it will not
+		// be restored), or other handlers still use the router's
+		// subscription.
+		s.mu.Unlock()
+		return nil
+	case s.closed:
+		err := s.errClosed()
+		s.mu.Unlock()
+		return err
+	case s.subscribePendingLocked(0, sub.topic, sub.options):
+		s.unwantedSubs[sub.id] = sub
+		s.mu.Unlock()
 		return nil
 	}
-	id, ch, err := s.begin()
+	// Queued with s.mu held, before any SUBSCRIBE that the router could
+	// answer with this subscription (see subscribePendingLocked).
+	id := s.reqIDs.Next()
+	ch := make(chan wamp.Message, 1)
+	s.requests[id] = ch
+	err := s.queueLocked(c, &wamp.Unsubscribe{Request: id, Subscription: sub.id})
 	if err != nil {
-		return err
+		delete(s.requests, id)
 	}
-	if _, err := s.request(ctx, id, ch, &wamp.Unsubscribe{Request: id, Subscription: subID}); err != nil {
+	s.mu.Unlock()
+	if err != nil {
+		return fmt.Errorf("runtime: unsubscribing from %s: %w: %v", sub.topic, ErrConnectionLost, err)
+	}
+	wait, cancel := s.responseContext(ctx)
+	defer cancel()
+	if _, err := s.awaitReply(ctx, wait, id, ch, wamp.TypeUnsubscribe); err != nil {
 		return fmt.Errorf("runtime: unsubscribing from %s: %w", sub.topic, err)
 	}
 	return nil
@@ -388,6 +454,7 @@ func (s *Session) revokeSubscription(m *wamp.Unsubscribed) {
 	s.mu.Lock()
 	subs := s.subs[id]
 	delete(s.subs, id)
+	delete(s.unwantedSubs, id)
 	for _, sub := range subs {
 		sub.dropped = true // revoked: a reconnect must not bring it back
 		delete(s.restoreSubs, sub)

@@ -257,8 +257,8 @@ func (s *Session) activateRegistration(c *conn, m *wamp.Registered) {
 // forgetRefused forgets the pending REGISTER or SUBSCRIBE that ERROR m
 // refuses: it made nothing at the router. (For a request still waited for,
 // registerOn or subscribeOn would; a stand-in left by one given up would
-// otherwise stay until the connection ends.)
-func (s *Session) forgetRefused(m *wamp.Error) {
+// otherwise stay until the connection ends.) m was read on c.
+func (s *Session) forgetRefused(c *conn, m *wamp.Error) {
 	switch m.RequestType {
 	case wamp.TypeRegister:
 		s.mu.Lock()
@@ -266,7 +266,10 @@ func (s *Session) forgetRefused(m *wamp.Error) {
 		s.mu.Unlock()
 	case wamp.TypeSubscribe:
 		s.mu.Lock()
-		delete(s.subReqs, m.Request)
+		if p, ok := s.subReqs[m.Request]; ok {
+			delete(s.subReqs, m.Request)
+			s.settleUnwantedLocked(c, m.Request, p.topic, p.options)
+		}
 		s.mu.Unlock()
 	}
 }

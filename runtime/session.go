@@ -40,6 +40,10 @@ type Session struct {
 	subs     map[wamp.ID][]*Subscription // handlers by the current connection's subscription IDs
 	subReqs  map[wamp.ID]*Subscription   // SUBSCRIBE requests awaiting SUBSCRIBED
 	regReqs  map[wamp.ID]*Registration   // REGISTER requests awaiting REGISTERED
+	// unwantedSubs holds the current connection's subscriptions that no
+	// handler uses any more, but which a pending SUBSCRIBE may get back:
+	// see settleUnwantedLocked.
+	unwantedSubs map[wamp.ID]*Subscription
 	// What a reconnect restores: every registration and subscription the
 	// application holds.
 	restoreRegs map[*Registration]struct{}
@@ -119,22 +123,23 @@ func Dial(ctx context.Context, url string, cfg Config) (*Session, error) {
 func newSession(url string, cfg Config) *Session {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Session{
-		cfg:         cfg,
-		url:         url,
-		log:         cfg.Logger,
-		ser:         cfg.Serializer,
-		calls:       map[wamp.ID]*pendingCall{},
-		requests:    map[wamp.ID]chan wamp.Message{},
-		regs:        map[wamp.ID]*Registration{},
-		subs:        map[wamp.ID][]*Subscription{},
-		subReqs:     map[wamp.ID]*Subscription{},
-		regReqs:     map[wamp.ID]*Registration{},
-		restoreRegs: map[*Registration]struct{}{},
-		restoreSubs: map[*Subscription]struct{}{},
-		done:        make(chan struct{}),
-		baseCtx:     ctx,
-		cancel:      cancel,
-		dispatched:  make(chan struct{}),
+		cfg:          cfg,
+		url:          url,
+		log:          cfg.Logger,
+		ser:          cfg.Serializer,
+		calls:        map[wamp.ID]*pendingCall{},
+		requests:     map[wamp.ID]chan wamp.Message{},
+		regs:         map[wamp.ID]*Registration{},
+		subs:         map[wamp.ID][]*Subscription{},
+		subReqs:      map[wamp.ID]*Subscription{},
+		regReqs:      map[wamp.ID]*Registration{},
+		unwantedSubs: map[wamp.ID]*Subscription{},
+		restoreRegs:  map[*Registration]struct{}{},
+		restoreSubs:  map[*Subscription]struct{}{},
+		done:         make(chan struct{}),
+		baseCtx:      ctx,
+		cancel:       cancel,
+		dispatched:   make(chan struct{}),
 	}
 	s.events.init()
 	s.notes.init()
@@ -525,7 +530,7 @@ func (s *Session) handle(c *conn, msg wamp.Message) bool {
 		if m.RequestType == wamp.TypeCall {
 			s.deliverCallError(m)
 		} else {
-			s.forgetRefused(m)
+			s.forgetRefused(c, m)
 			s.deliverReply(m.Request, m)
 		}
 	case *wamp.Invocation:
@@ -657,6 +662,7 @@ func (s *Session) failPending(why error) {
 	clear(s.subs)
 	clear(s.regReqs)
 	clear(s.subReqs)
+	clear(s.unwantedSubs)
 	s.mu.Unlock()
 	for _, ch := range reqs {
 		ch <- &lostMessage{err: why} // each has room: see begin
@@ -804,21 +810,28 @@ func (s *Session) deliverReply(req wamp.ID, m wamp.Message) {
 // by ctx or, if ctx has no deadline, by Config.ResponseTimeout; sending
 // included.
 func (s *Session) request(ctx context.Context, id wamp.ID, ch chan wamp.Message, m wamp.Message) (wamp.Message, error) {
-	forget := func() {
-		s.mu.Lock()
-		delete(s.requests, id)
-		s.mu.Unlock()
-	}
-	wait := ctx
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		wait, cancel = context.WithTimeout(ctx, s.cfg.ResponseTimeout)
-		defer cancel()
-	}
+	wait, cancel := s.responseContext(ctx)
+	defer cancel()
 	if err := s.send(wait, m); err != nil {
-		forget()
+		s.forgetRequest(id)
 		return nil, err
 	}
+	return s.awaitReply(ctx, wait, id, ch, m.Type())
+}
+
+// responseContext returns ctx, bounded by Config.ResponseTimeout if ctx
+// has no deadline.
+func (s *Session) responseContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	if _, ok := ctx.Deadline(); ok {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, s.cfg.ResponseTimeout)
+}
+
+// awaitReply waits for the reply to the request id, of type typ, already
+// sent, until wait ends; ctx is the caller's context, of which wait is
+// derived.
+func (s *Session) awaitReply(ctx, wait context.Context, id wamp.ID, ch chan wamp.Message, typ wamp.MessageType) (wamp.Message, error) {
 	select {
 	case reply := <-ch:
 		if l, isLost := reply.(*lostMessage); isLost {
@@ -829,10 +842,17 @@ func (s *Session) request(ctx context.Context, id wamp.ID, ch chan wamp.Message,
 		}
 		return reply, nil
 	case <-wait.Done():
-		forget()
+		s.forgetRequest(id)
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		return nil, fmt.Errorf("runtime: no answer to %s within %v", m.Type(), s.cfg.ResponseTimeout)
+		return nil, fmt.Errorf("runtime: no answer to %s within %v", typ, s.cfg.ResponseTimeout)
 	}
+}
+
+// forgetRequest stops waiting for the reply to request id.
+func (s *Session) forgetRequest(id wamp.ID) {
+	s.mu.Lock()
+	delete(s.requests, id)
+	s.mu.Unlock()
 }
