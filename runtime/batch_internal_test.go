@@ -59,6 +59,29 @@ func (c *fakeConn) frames(t *testing.T) []string {
 	return out
 }
 
+// stuckWriter returns a batch writer whose first write, of the frame
+// "stuck", blocks until release is closed, once that write has begun.
+func stuckWriter() (bw *batchWriter, fc *fakeConn, release chan struct{}) {
+	release = make(chan struct{})
+	fc = &fakeConn{hook: func(n int64) error {
+		if n == 1 {
+			<-release
+		}
+		return nil
+	}}
+	bw = newBatchWriter(fc, appendRawFrame)
+	go bw.send(context.Background(), rawRegular, []byte("stuck"), false)
+	for {
+		bw.mu.Lock()
+		w := bw.writing
+		bw.mu.Unlock()
+		if w {
+			return bw, fc, release
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
 // TestBatchWriterShares sends from many goroutines at once over a slow
 // connection: every frame arrives whole, each sender's in its order, and
 // far fewer writes than frames carry them.
@@ -143,24 +166,7 @@ func TestBatchWriterCloseFlushes(t *testing.T) {
 // TestBatchWriterBackpressure: with the writer stuck, senders queue up to
 // maxQueuedBytes and then wait; they go on once the writer does.
 func TestBatchWriterBackpressure(t *testing.T) {
-	release := make(chan struct{})
-	fc := &fakeConn{hook: func(n int64) error {
-		if n == 1 {
-			<-release
-		}
-		return nil
-	}}
-	bw := newBatchWriter(fc, appendRawFrame)
-	go bw.send(context.Background(), rawRegular, []byte("stuck"), false)
-	for {
-		bw.mu.Lock()
-		w := bw.writing
-		bw.mu.Unlock()
-		if w {
-			break
-		}
-		time.Sleep(time.Millisecond)
-	}
+	bw, fc, release := stuckWriter()
 	big := make([]byte, 64<<10)
 	for range maxQueuedBytes / len(big) {
 		if err := bw.send(context.Background(), rawRegular, big, false); err != nil {
@@ -216,24 +222,7 @@ func TestBatchWriterErrorSticks(t *testing.T) {
 // TestBatchWriterNoWaitNeverDropped); a context that has ended does not
 // keep a frame out of a queue with room.
 func TestBatchWriterWaitEndsWithContext(t *testing.T) {
-	release := make(chan struct{})
-	fc := &fakeConn{hook: func(n int64) error {
-		if n == 1 {
-			<-release
-		}
-		return nil
-	}}
-	bw := newBatchWriter(fc, appendRawFrame)
-	go bw.send(context.Background(), rawRegular, []byte("stuck"), false)
-	for {
-		bw.mu.Lock()
-		w := bw.writing
-		bw.mu.Unlock()
-		if w {
-			break
-		}
-		time.Sleep(time.Millisecond)
-	}
+	bw, fc, release := stuckWriter()
 	if err := bw.send(noWait, rawRegular, []byte("room"), false); err != nil {
 		t.Fatalf("noWait send with room in the queue: %v", err)
 	}
@@ -341,24 +330,7 @@ func TestBatchWriterNoWaitDoesNotWrite(t *testing.T) {
 // them past maxNoWaitBytes is refused, and it closes the connection, so
 // that the session fails what is in flight instead of leaving it waiting.
 func TestBatchWriterNoWaitNeverDropped(t *testing.T) {
-	release := make(chan struct{})
-	fc := &fakeConn{hook: func(n int64) error {
-		if n == 1 {
-			<-release
-		}
-		return nil
-	}}
-	bw := newBatchWriter(fc, appendRawFrame)
-	go bw.send(context.Background(), rawRegular, []byte("stuck"), false)
-	for {
-		bw.mu.Lock()
-		w := bw.writing
-		bw.mu.Unlock()
-		if w {
-			break
-		}
-		time.Sleep(time.Millisecond)
-	}
+	bw, fc, release := stuckWriter()
 	if err := bw.send(context.Background(), rawRegular, make([]byte, maxQueuedBytes), false); err != nil {
 		t.Fatal(err)
 	}
