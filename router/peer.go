@@ -181,8 +181,10 @@ type peer struct {
 	readerDone chan struct{}
 	writerDone chan struct{}
 
-	// welcomed is set when the writer takes the WELCOME: from then on the
-	// client may be joined, before nexus's AttachClient has returned.
+	// welcomed says that the session is established: set when the writer
+	// takes the WELCOME (the client may be joined from then on, and
+	// nexus's AttachClient may return much later), or when AttachClient
+	// returns, whichever comes first.
 	welcomed atomic.Bool
 
 	// Writer only.

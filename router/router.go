@@ -143,8 +143,7 @@ type Router struct {
 
 // connState tracks one client connection.
 type connState struct {
-	peer     *peer
-	attached bool // the session is established
+	peer *peer // nil until the transport's handshake (WebSocket upgrade, RawSocket) is done
 }
 
 // Start starts a router and its listeners. ctx bounds starting only; the
@@ -395,15 +394,14 @@ func (r *Router) shutdown() error {
 	// pending calls and their timers) while the realm still runs. Closing
 	// the nexus router with sessions still attached skips that cleanup and
 	// leaves dealer timeout timers that panic when they fire later.
-	// An attached session gets GOODBYE, written after what is queued for
-	// it; its connection is closed flushTimeout later at the latest, even
-	// when the client has stopped reading (see peer.closeWith). A session
-	// counts as attached once its WELCOME has gone to the writer: nexus's
-	// AttachClient may return much later, and the client, joined, would
-	// otherwise see its connection simply end.
+	// An established session gets GOODBYE, written after what is queued
+	// for it; its connection is closed flushTimeout later at the latest,
+	// even when the client has stopped reading (see peer.closeWith). A
+	// session is established once its WELCOME has gone to the writer or
+	// AttachClient has returned (see peer.welcomed).
 	r.mu.Lock()
 	for c, st := range r.conns {
-		if st.attached || st.peer != nil && st.peer.welcomed.Load() {
+		if st.peer != nil && st.peer.welcomed.Load() {
 			st.peer.closeWith(&wamp.Goodbye{Details: wamp.Dict{}, Reason: wamp.CloseSystemShutdown})
 		} else {
 			_ = c.Close()
@@ -481,11 +479,7 @@ func (r *Router) serve(c net.Conn, fc frameConn, ser *serializer, pingEvery time
 		p.log.Debug("router: session not established", "err", err)
 		return
 	}
-	r.mu.Lock()
-	if st, ok := r.conns[c]; ok {
-		st.attached = true
-	}
-	r.mu.Unlock()
+	p.welcomed.Store(true) // if the writer has not taken the WELCOME yet
 }
 
 // acceptLoop accepts RawSocket connections until the listener is closed.
