@@ -144,7 +144,7 @@ func rsPair(t *testing.T, sendLimit int) (*rsConn, *countingConn, net.Conn) {
 
 // startPeer serves fc with a peer that the test closes when it ends.
 func startPeer(t *testing.T, fc frameConn, ser *serializer) *peer {
-	p := newPeer(fc, ser, slog.New(slog.DiscardHandler), 0, defaultOutQueueSize, nil)
+	p := newPeer(fc, ser, slog.New(slog.DiscardHandler), peerConfig{queueSize: defaultOutQueueSize}, nil)
 	t.Cleanup(p.Close)
 	return p
 }

@@ -217,3 +217,4 @@ func (rc *rsConn) write(buf []byte) error {
 func (rc *rsConn) setWriteDeadline(t time.Time) { _ = rc.c.SetWriteDeadline(t) }
 func (rc *rsConn) close() error                 { return rc.c.Close() }
 func (rc *rsConn) maxSendSize() int             { return rc.sendLimit }
+func (rc *rsConn) netConn() net.Conn            { return rc.c }

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	nxrouter "github.com/gammazero/nexus/v3/router"
@@ -61,14 +62,67 @@ type Config struct {
 	// means 16 MiB, the RawSocket maximum, which is also the largest value
 	// allowed. RawSocket announces limits as powers of two from 512 bytes,
 	// so over RawSocket the limit is MaxMessageSize rounded up to one.
+	//
+	// It also bounds what the router sends: a RawSocket client announces
+	// the largest message it accepts, and a WebSocket client, which has no
+	// way to, is assumed to accept MaxMessageSize too (the runtime's
+	// default limit is the same 16 MiB). A message that grows past that on
+	// its way, converted to the client's serializer or given disclosure
+	// details, is not sent: an INVOCATION becomes
+	// wamp.error.payload_size_exceeded to its caller, a RESULT or ERROR
+	// becomes that error to the caller, and an EVENT is dropped for that
+	// subscriber.
 	MaxMessageSize int
 
-	// OutQueueSize is the number of messages buffered for each client
-	// (default 8192). nexus never waits for a slow client: a message that
-	// does not fit is dropped (an EVENT) or refused (an INVOCATION, whose
-	// caller gets wamp.error.network_failure), so the queue must absorb the
-	// largest burst a client is expected to receive at once.
+	// OutQueueSize is the number of messages nexus may queue for each
+	// client at once (default 8192), made when the client's session is
+	// established (before that, 16). nexus never waits for a client: a
+	// message that does not fit is dropped (an EVENT) or refused (an
+	// INVOCATION, whose caller gets wamp.error.network_failure). The
+	// router's writer empties this queue as fast as it can encode, whether
+	// or not the client reads, so it only has to absorb the bursts nexus
+	// routes faster than one goroutine encodes them.
 	OutQueueSize int
+
+	// MaxQueuedBytes is the byte budget of each client: the encoded
+	// messages waiting to be written to it (default 16 MiB). Past it, an
+	// EVENT is dropped for that client (counted in Stats, and logged once
+	// when a burst of drops starts, every 10 s while it lasts and once when
+	// it ends) and an INVOCATION is refused, its caller getting
+	// wamp.error.network_failure. Other messages (results, errors,
+	// acknowledgements) may take a client to twice the budget; beyond that
+	// the client, which is not reading what it asked for, is disconnected.
+	// A single message always fits when nothing else waits.
+	MaxQueuedBytes int
+}
+
+// Stats are counters of what the router did to protect clients from each
+// other, since it started.
+type Stats struct {
+	// DroppedEvents counts the EVENTs dropped for clients that could not
+	// take them: over their byte budget (Config.MaxQueuedBytes), or too
+	// large for them, or not encodable in their serializer.
+	DroppedEvents uint64
+	// RefusedInvocations counts the INVOCATIONs refused for callees over
+	// their byte budget.
+	RefusedInvocations uint64
+	// SlowClients counts the clients disconnected for not reading what
+	// they had to receive (twice the byte budget).
+	SlowClients uint64
+}
+
+// counters are the Stats, updated by peers.
+type counters struct {
+	droppedEvents, refusedInvocations, slowClients atomic.Uint64
+}
+
+// Stats returns the router's counters.
+func (r *Router) Stats() Stats {
+	return Stats{
+		DroppedEvents:      r.stats.droppedEvents.Load(),
+		RefusedInvocations: r.stats.refusedInvocations.Load(),
+		SlowClients:        r.stats.slowClients.Load(),
+	}
 }
 
 // RealmConfig configures one realm.
@@ -126,7 +180,9 @@ type Router struct {
 	keepAlive      time.Duration
 	maxMessageSize int
 	outQueueSize   int
+	maxQueuedBytes int
 	rsLengthCode   byte
+	stats          counters
 
 	wsURL, rsURL, unixURL string
 
@@ -170,6 +226,13 @@ func Start(ctx context.Context, cfg Config) (*Router, error) {
 	if queue < 0 {
 		return nil, fmt.Errorf("router: negative OutQueueSize %d", cfg.OutQueueSize)
 	}
+	budget := cfg.MaxQueuedBytes
+	if budget == 0 {
+		budget = defaultMaxQueuedBytes
+	}
+	if budget < 0 {
+		return nil, fmt.Errorf("router: negative MaxQueuedBytes %d", cfg.MaxQueuedBytes)
+	}
 	if cfg.TLSConfig != nil && len(cfg.TLSConfig.Certificates) == 0 &&
 		cfg.TLSConfig.GetCertificate == nil && cfg.TLSConfig.GetConfigForClient == nil {
 		return nil, errors.New("router: TLSConfig has no certificate")
@@ -184,6 +247,7 @@ func Start(ctx context.Context, cfg Config) (*Router, error) {
 		keepAlive:      cfg.KeepAlive,
 		maxMessageSize: maxMsg,
 		outQueueSize:   queue,
+		maxQueuedBytes: budget,
 		rsLengthCode:   rsLengthCode(maxMsg),
 		conns:          map[net.Conn]*connState{},
 	}
@@ -254,6 +318,11 @@ func nexusRealms(cfgs []RealmConfig) ([]*nxrouter.RealmConfig, error) {
 			AnonymousAuth:  rc.Anonymous,
 			AllowDisclose:  true,
 			Authenticators: authenticators(ks),
+			// Every client is remote, but its peer says it is local (see
+			// peer.IsLocal), so nexus must authenticate and authorize it
+			// exactly as it would a remote one.
+			RequireLocalAuth:  true,
+			RequireLocalAuthz: true,
 		})
 	}
 	return out, nil
@@ -463,7 +532,14 @@ func (r *Router) untrack(c net.Conn) {
 // session then lives on in the peer's goroutines until nexus closes it.
 func (r *Router) serve(c net.Conn, fc frameConn, ser *serializer, pingEvery time.Duration, details wamp.Dict) {
 	r.work.Add(1) // released by Peer.Close, which nexus always calls
-	p := newPeer(fc, ser, r.log.With("peer", details["peer"]), pingEvery, r.outQueueSize, func() {
+	cfg := peerConfig{
+		pingEvery: pingEvery,
+		queueSize: r.outQueueSize,
+		sendLimit: r.maxMessageSize,
+		budget:    r.maxQueuedBytes,
+		stats:     &r.stats,
+	}
+	p := newPeer(fc, ser, r.log.With("peer", details["peer"]), cfg, func() {
 		r.untrack(c)
 		r.work.Done()
 	})

@@ -225,3 +225,4 @@ func (w *wsConn) write(buf []byte) error {
 func (w *wsConn) setWriteDeadline(t time.Time) { _ = w.nc.SetWriteDeadline(t) }
 func (w *wsConn) close() error                 { return w.c.Close() }
 func (w *wsConn) maxSendSize() int             { return 0 }
+func (w *wsConn) netConn() net.Conn            { return w.nc }
