@@ -2,7 +2,10 @@ package router_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
+	goruntime "runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -10,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gammazero/nexus/v3/client"
+	"github.com/gammazero/nexus/v3/transport/serialize"
 	"github.com/gammazero/nexus/v3/wamp"
 
 	"github.com/wampgen/wampgen/router"
@@ -242,4 +246,198 @@ func TestHelloSizeCapped(t *testing.T) {
 	}
 	c = dialRSJSON(t, r, 15, 0)
 	c.join(`{"caller":{},"pad":"` + strings.Repeat("x", 60<<10) + `"}`)
+}
+
+// TestGrowthPastReceiverLimit: a message that fits the sender's limit but
+// grows past what its receiver accepts on the way (converted to another
+// serializer, or given the caller's identity) is not sent. The router used
+// to forward it to WebSocket clients, whose runtime then ended its whole
+// session with protocol_violation.
+func TestGrowthPastReceiverLimit(t *testing.T) {
+	const limit = 64 << 10
+	r := startRouter(t, router.Config{MaxMessageSize: limit})
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	invoked := make(chan int, 10)
+	callee := dial(t, r.WebSocketURL(), client.Config{Serialization: serialize.MSGPACK})
+	handler := func(_ context.Context, inv *wamp.Invocation) client.InvokeResult {
+		invoked <- len(inv.Arguments)
+		return client.InvokeResult{Args: wamp.List{len(inv.Arguments)}}
+	}
+	if err := callee.Register("com.test.floats", handler, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := callee.Register("com.test.disclosed", handler, wamp.Dict{wamp.OptDiscloseCaller: true}); err != nil {
+		t.Fatal(err)
+	}
+	wantExceeded := func(what string, v []any) {
+		t.Helper()
+		if v[4] != "wamp.error.payload_size_exceeded" {
+			t.Fatalf("%s: caller got %v, want ERROR payload_size_exceeded", what, v)
+		}
+		select {
+		case <-invoked:
+			t.Fatalf("%s: the callee received a message over its limit", what)
+		default:
+		}
+	}
+
+	// 15,000 floats: 60 KB of JSON, at least 75 KB of MessagePack.
+	jsonCaller := dialRawJSON(t, r.WebSocketURL())
+	jsonCaller.join("realm1")
+	jsonCaller.send(`[48,1,{},"com.test.floats",[` + strings.TrimSuffix(strings.Repeat("0.5,", 15000), ",") + `]]`)
+	_, v := jsonCaller.recv(8)
+	wantExceeded("JSON floats", v)
+
+	// A CALL just under the limit, to a procedure that discloses its caller.
+	mpCaller := dial(t, r.WebSocketURL(), client.Config{Serialization: serialize.MSGPACK})
+	_, err := mpCaller.Call(ctx, "com.test.disclosed", nil, wamp.List{strings.Repeat("x", limit-60)}, nil, nil)
+	if rpcErr, ok := errors.AsType[client.RPCError](err); !ok || rpcErr.Err.Error != "wamp.error.payload_size_exceeded" {
+		t.Fatalf("disclosed caller: %v, want payload_size_exceeded", err)
+	}
+	wantExceeded("disclosure", []any{nil, nil, nil, nil, "wamp.error.payload_size_exceeded"})
+
+	// The callee's session lives on.
+	res, err := mpCaller.Call(ctx, "com.test.floats", nil, wamp.List{1, 2}, nil, nil)
+	if err != nil || res.Arguments[0] != uint64(2) && res.Arguments[0] != int64(2) {
+		t.Fatalf("small call: %v %v", res, err)
+	}
+	<-invoked
+
+	// 50,000 bytes: 50 KB of MessagePack, 67 KB as JSON's base64.
+	jsonSub := dialRawJSON(t, r.WebSocketURL())
+	jsonSub.join("realm1")
+	jsonSub.send(`[32,1,{},"com.test.bytes"]`)
+	jsonSub.recv(33)
+	mpSub := make(events, 2)
+	sub := dial(t, r.WebSocketURL(), client.Config{Serialization: serialize.MSGPACK})
+	if err := sub.Subscribe("com.test.bytes", mpSub.handle, nil); err != nil {
+		t.Fatal(err)
+	}
+	pub := dial(t, r.WebSocketURL(), client.Config{Serialization: serialize.MSGPACK})
+	if err := pub.Publish("com.test.bytes", nil, wamp.List{make([]byte, 50000)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := pub.Publish("com.test.bytes", nil, wamp.List{[]byte("small")}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if ev := mpSub.next(t); len(ev.Arguments[0].([]byte)) != 50000 {
+		t.Fatalf("MessagePack subscriber: %d bytes", len(ev.Arguments[0].([]byte)))
+	}
+	mpSub.next(t)
+	if _, v := jsonSub.recv(36); v[4].([]any)[0] != "\x00"+"c21hbGw=" {
+		t.Fatalf("JSON subscriber's first event %v, want the small one", v)
+	}
+	if n := r.Stats().DroppedEvents; n != 1 {
+		t.Fatalf("Stats().DroppedEvents = %d, want 1", n)
+	}
+}
+
+// countingHandler is a slog.Handler that counts the records whose message
+// contains a word.
+type countingHandler struct {
+	word string
+	n    *atomic.Int64
+}
+
+func (h countingHandler) Enabled(context.Context, slog.Level) bool { return true }
+func (h countingHandler) Handle(_ context.Context, rec slog.Record) error {
+	if strings.Contains(rec.Message, h.word) {
+		h.n.Add(1)
+	}
+	return nil
+}
+func (h countingHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h countingHandler) WithGroup(string) slog.Handler      { return h }
+
+func heapInuse() uint64 {
+	goruntime.GC()
+	var ms goruntime.MemStats
+	goruntime.ReadMemStats(&ms)
+	return ms.HeapInuse
+}
+
+// TestSlowSubscriberBoundedByBytes: what waits for a subscriber that stopped
+// reading is held to the byte budget, whatever the number of events; the
+// drops are counted and logged per burst, not per event; and a subscriber
+// that reads gets every event. The router used to hold up to OutQueueSize
+// (8192) events per client, of any size (5,000 events of 128 KiB took it
+// from 285 to 1,247 MiB), and logged one line per dropped event.
+func TestSlowSubscriberBoundedByBytes(t *testing.T) {
+	const events, size = 6000, 16 << 10 // 96 MiB in all
+	var lines atomic.Int64
+	r := startRouter(t, router.Config{
+		MaxQueuedBytes: 1 << 20,
+		Logger:         slog.New(countingHandler{word: "EVENT", n: &lines}),
+	})
+	stalled := dialRSJSON(t, r, 15, 4096)
+	stalled.join(allRoles)
+	stalled.send(`[32,1,{},"com.test.t"]`)
+	stalled.recv(33)
+	var got atomic.Int64
+	reader := dial(t, r.RawSocketURL(), client.Config{Serialization: serialize.MSGPACK})
+	if err := reader.Subscribe("com.test.t", func(*wamp.Event) { got.Add(1) }, nil); err != nil {
+		t.Fatal(err)
+	}
+	pub := dial(t, r.RawSocketURL(), client.Config{Serialization: serialize.MSGPACK})
+
+	before := heapInuse()
+	payload := make([]byte, size)
+	for i := range events {
+		if err := pub.Publish("com.test.t", nil, wamp.List{payload}, nil); err != nil {
+			t.Fatal(err)
+		}
+		// Let the reading subscriber keep up, within its own budget: it
+		// is not the one under test.
+		for got.Load() < int64(i)-32 {
+			time.Sleep(100 * time.Microsecond)
+		}
+	}
+	deadline := time.Now().Add(4 * testTimeout)
+	for got.Load() < events && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := got.Load(); n != events {
+		t.Errorf("the reading subscriber got %d events, want %d", n, events)
+	}
+	// Once the stalled subscriber's writer has seen every event, what is
+	// still held for it is its budget and what the sockets hold.
+	for last := uint64(0); ; {
+		time.Sleep(200 * time.Millisecond)
+		n := r.Stats().DroppedEvents
+		if n == last {
+			break
+		}
+		last = n
+	}
+	held := int64(heapInuse()) - int64(before)
+	if held > 16<<20 {
+		t.Errorf("%d MiB held for a stalled subscriber, want it bounded by the 1 MiB budget", held>>20)
+	}
+	dropped := r.Stats().DroppedEvents
+	if dropped < events/2 {
+		t.Errorf("Stats().DroppedEvents = %d, want most of the %d events", dropped, events)
+	}
+	if n := lines.Load(); n < 1 || n > 4 {
+		t.Errorf("%d log lines for %d dropped events, want one per burst", n, dropped)
+	}
+	t.Logf("%d KiB held for the stalled subscriber, %d events dropped, %d log lines", held>>10, dropped, lines.Load())
+}
+
+// TestNothingLargeBeforeWelcome: a connection that never establishes a
+// session holds little memory. Each used to allocate its 8192-slot queue
+// (128 KiB) at once: 300 stalled connections held 42 MiB.
+func TestNothingLargeBeforeWelcome(t *testing.T) {
+	r := startRouter(t, router.Config{})
+	before := heapInuse()
+	const conns = 300
+	for range conns {
+		dialRSJSON(t, r, 15, 0)
+	}
+	time.Sleep(100 * time.Millisecond)
+	per := (int64(heapInuse()) - int64(before)) / conns
+	if per > 24<<10 {
+		t.Errorf("%d bytes of heap per connection before HELLO, want under 24 KiB", per)
+	}
+	t.Logf("%d bytes of heap per connection before HELLO", per)
 }
