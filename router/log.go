@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/gammazero/nexus/v3/stdlog"
 )
@@ -13,11 +15,54 @@ import (
 // through. nexus has no levels; its routine chatter ("Added realm", session
 // joins and leaves) goes to Debug, and lines that look like trouble go to
 // Warn.
+//
+// nexus logs a line for every message it drops because a client's queue is
+// full ("!!! Dropped EVENT to session …: blocked"); those are counted in
+// the router's Stats and summed up (see dropSummary) instead of logged one
+// by one, so a burst of drops can't flood the log.
 type nexusLogger struct {
-	log *slog.Logger
+	log   *slog.Logger
+	stats *counters
+	drops *dropSummary
 }
 
 var _ stdlog.StdLog = nexusLogger{}
+
+// dropSummary sums up nexus's drop lines: the first of a burst is logged,
+// and the count of the others dropSummaryEvery later.
+type dropSummary struct {
+	mu      sync.Mutex
+	n       int
+	pending bool // a summary is due
+}
+
+const dropSummaryEvery = 10 * time.Second
+
+// noteDrop records one drop line, and reports whether it is the first of a
+// burst, to be logged as it is.
+func (n nexusLogger) noteDrop(msg string) bool {
+	if strings.Contains(msg, "Dropped EVENT") {
+		n.stats.droppedEvents.Add(1)
+	}
+	d := n.drops
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.pending {
+		d.n++
+		return false
+	}
+	d.pending = true
+	time.AfterFunc(dropSummaryEvery, func() {
+		d.mu.Lock()
+		count := d.n
+		d.n, d.pending = 0, false
+		d.mu.Unlock()
+		if count > 0 {
+			n.log.Warn(fmt.Sprintf("nexus dropped %d more messages for clients whose queue was full", count), "component", "nexus", "over", dropSummaryEvery)
+		}
+	})
+	return true
+}
 
 // Print logs like fmt.Print.
 func (n nexusLogger) Print(v ...any) {
@@ -35,6 +80,13 @@ func (n nexusLogger) Println(v ...any) {
 
 // Printf logs like fmt.Printf.
 func (n nexusLogger) Printf(format string, v ...any) {
+	if strings.HasPrefix(format, "!!! Dropped") {
+		// Counted whether or not anything is logged.
+		if msg := fmt.Sprintf(format, v...); n.noteDrop(msg) && n.enabled() {
+			n.emit(msg)
+		}
+		return
+	}
 	if n.enabled() {
 		n.emit(fmt.Sprintf(format, v...))
 	}

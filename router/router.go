@@ -257,7 +257,7 @@ func Start(ctx context.Context, cfg Config) (*Router, error) {
 	if err != nil {
 		return nil, err
 	}
-	nx, err := nxrouter.NewRouter(&nxrouter.Config{RealmConfigs: realms}, nexusLogger{log})
+	nx, err := nxrouter.NewRouter(&nxrouter.Config{RealmConfigs: realms}, nexusLogger{log: log, stats: &r.stats, drops: &dropSummary{}})
 	if err != nil {
 		r.closeListeners(wsLn)
 		return nil, fmt.Errorf("router: %w", err)
