@@ -69,6 +69,26 @@ type Config struct {
 	// caller gets wamp.error.network_failure), so the queue must absorb the
 	// largest burst a client is expected to receive at once.
 	OutQueueSize int
+
+	// AuthFailureLimit and AuthFailureWindow throttle failed
+	// authentications (ticket, wampcra, cryptosign). A client address
+	// (IPv4 address, or IPv6 /64) with AuthFailureLimit failures within a
+	// window is refused, whatever authid it tries, until the window ends:
+	// ABORT wamp.error.authentication_failed before any CHALLENGE. An authid
+	// with AuthFailureLimit failures is refused in the same way to the
+	// addresses that have failed in its window (and to Unix socket
+	// clients, which have no address), but not to an address with a clean
+	// record, so that nobody can lock a user out from elsewhere; a
+	// successful login resets the authid. A window starts at a key's first
+	// failure. Attempts count from the moment they start, so parallel
+	// connections buy no extra guesses. The tables hold at most 10,000
+	// addresses and 10,000 authids; beyond that the oldest entries go.
+	//
+	// AuthFailureLimit 0 means 10, a negative value turns the throttle
+	// off; AuthFailureWindow 0 means one minute. Behind a reverse proxy
+	// every WebSocket client has the proxy's address.
+	AuthFailureLimit  int
+	AuthFailureWindow time.Duration
 }
 
 // RealmConfig configures one realm.
@@ -174,7 +194,18 @@ func Start(ctx context.Context, cfg Config) (*Router, error) {
 		cfg.TLSConfig.GetCertificate == nil && cfg.TLSConfig.GetConfigForClient == nil {
 		return nil, errors.New("router: TLSConfig has no certificate")
 	}
-	realms, err := nexusRealms(cfg.Realms)
+	if cfg.AuthFailureWindow < 0 {
+		return nil, fmt.Errorf("router: negative AuthFailureWindow %v", cfg.AuthFailureWindow)
+	}
+	failLimit, failWindow := cfg.AuthFailureLimit, cfg.AuthFailureWindow
+	if failLimit == 0 {
+		failLimit = defaultAuthFailureLimit
+	}
+	if failWindow == 0 {
+		failWindow = defaultAuthFailureWindow
+	}
+	throttle := newAuthThrottle(failLimit, failWindow, maxThrottleEntries)
+	realms, err := nexusRealms(cfg.Realms, throttle, log)
 	if err != nil {
 		return nil, err
 	}
@@ -216,7 +247,7 @@ func Start(ctx context.Context, cfg Config) (*Router, error) {
 }
 
 // nexusRealms validates realm configurations and converts them for nexus.
-func nexusRealms(cfgs []RealmConfig) ([]*nxrouter.RealmConfig, error) {
+func nexusRealms(cfgs []RealmConfig, throttle *authThrottle, log *slog.Logger) ([]*nxrouter.RealmConfig, error) {
 	if len(cfgs) == 0 {
 		cfgs = []RealmConfig{{Name: DefaultRealm, Anonymous: true}}
 	}
@@ -253,7 +284,7 @@ func nexusRealms(cfgs []RealmConfig) ([]*nxrouter.RealmConfig, error) {
 			URI:            wamp.URI(rc.Name),
 			AnonymousAuth:  rc.Anonymous,
 			AllowDisclose:  true,
-			Authenticators: authenticators(ks),
+			Authenticators: authenticators(rc.Name, ks, throttle, log),
 		})
 	}
 	return out, nil
