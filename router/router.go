@@ -89,6 +89,34 @@ type Config struct {
 	// every WebSocket client has the proxy's address.
 	AuthFailureLimit  int
 	AuthFailureWindow time.Duration
+
+	// MaxConnections caps the connections the router holds at once, all
+	// listeners together: HTTP connections (kept alive or not), WebSocket
+	// and RawSocket connections, and the WebSocket connections Handler
+	// upgrades on another server. 0 means 1000, or three quarters of the
+	// process's open-file limit when that is lower; a negative value
+	// means no cap. Over the cap the router keeps accepting, so that the
+	// kernel's backlog does not fill, and turns each new connection away
+	// at once: an HTTP client reads 503 Service Unavailable (Handler on
+	// another server answers the upgrade request with it too), a RawSocket
+	// client the handshake error 4, "maximum connection count reached"; a
+	// TLS connection is closed without an answer, before its handshake.
+	// Up to 64 connections being turned away (for a second at most) may
+	// come on top of the cap.
+	MaxConnections int
+
+	// HandshakeTimeout bounds every step before a WAMP session can start:
+	// the TLS handshake, reading an HTTP request (headers and body),
+	// writing the response, the WebSocket upgrade and the RawSocket
+	// handshake. 0 means 10 seconds. After the handshake, nexus waits 5
+	// seconds for HELLO, and the router 10 seconds for AUTHENTICATE.
+	HandshakeTimeout time.Duration
+
+	// IdleTimeout is how long an HTTP keep-alive connection may wait for
+	// its next request before it is closed. 0 means 30 seconds. A
+	// WebSocket session is not an idle HTTP connection: only KeepAlive
+	// bounds its silences.
+	IdleTimeout time.Duration
 }
 
 // RealmConfig configures one realm.
@@ -147,6 +175,8 @@ type Router struct {
 	maxMessageSize int
 	outQueueSize   int
 	rsLengthCode   byte
+	handshake      time.Duration // Config.HandshakeTimeout
+	limiter        *connLimiter
 
 	wsURL, rsURL, unixURL string
 
@@ -163,7 +193,8 @@ type Router struct {
 
 // connState tracks one client connection.
 type connState struct {
-	peer *peer // nil until the transport's handshake (WebSocket upgrade, RawSocket) is done
+	peer    *peer  // nil until the transport's handshake (WebSocket upgrade, RawSocket) is done
+	release func() // gives back the connection's slot under MaxConnections, if untrack must
 }
 
 // Start starts a router and its listeners. ctx bounds starting only; the
@@ -205,6 +236,21 @@ func Start(ctx context.Context, cfg Config) (*Router, error) {
 		failWindow = defaultAuthFailureWindow
 	}
 	throttle := newAuthThrottle(failLimit, failWindow, maxThrottleEntries)
+	if cfg.HandshakeTimeout < 0 || cfg.IdleTimeout < 0 {
+		return nil, fmt.Errorf("router: negative HandshakeTimeout %v or IdleTimeout %v", cfg.HandshakeTimeout, cfg.IdleTimeout)
+	}
+	handshake := cfg.HandshakeTimeout
+	if handshake == 0 {
+		handshake = defaultHandshakeTimeout
+	}
+	idle := cfg.IdleTimeout
+	if idle == 0 {
+		idle = defaultIdleTimeout
+	}
+	maxConns := cfg.MaxConnections
+	if maxConns == 0 {
+		maxConns = defaultConnectionCap()
+	}
 	realms, err := nexusRealms(cfg.Realms, throttle, log)
 	if err != nil {
 		return nil, err
@@ -216,6 +262,8 @@ func Start(ctx context.Context, cfg Config) (*Router, error) {
 		maxMessageSize: maxMsg,
 		outQueueSize:   queue,
 		rsLengthCode:   rsLengthCode(maxMsg),
+		handshake:      handshake,
+		limiter:        newConnLimiter(maxConns, log),
 		conns:          map[net.Conn]*connState{},
 	}
 	r.handler = newWSHandler(r)
@@ -232,9 +280,19 @@ func Start(ctx context.Context, cfg Config) (*Router, error) {
 	r.nexus = nx
 
 	if wsLn != nil {
+		// Every phase of an HTTP connection has a deadline: the TLS
+		// handshake (net/http bounds it by the shortest of the three
+		// timeouts below), the request, the response, and the wait for the
+		// next request. A hijacked (upgraded) connection has its deadlines
+		// cleared, see wsHandler.ServeHTTP.
 		r.httpSrv = &http.Server{
 			Handler:           r.handler,
-			ReadHeaderTimeout: handshakeTimeout,
+			ReadHeaderTimeout: handshake,
+			ReadTimeout:       handshake,
+			WriteTimeout:      handshake,
+			IdleTimeout:       idle,
+			MaxHeaderBytes:    maxHeaderBytes,
+			ConnContext:       markCounted,
 			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
 		}
 		r.serving.Go(func() { _ = r.httpSrv.Serve(wsLn) })
@@ -313,6 +371,11 @@ func (r *Router) listen(ctx context.Context, cfg Config) (net.Listener, error) {
 		if err != nil {
 			return fail("WebSocket", err)
 		}
+		if wsTLS != nil {
+			ln = r.limiter.listen(ln, nil)
+		} else {
+			ln = r.limiter.listen(ln, []byte(refusalHTTP))
+		}
 		scheme := "ws"
 		if wsTLS != nil {
 			scheme = "wss"
@@ -325,6 +388,11 @@ func (r *Router) listen(ctx context.Context, cfg Config) (net.Listener, error) {
 		ln, err := lc.Listen(ctx, "tcp", cfg.RawSocketAddr)
 		if err != nil {
 			return fail("RawSocket", err)
+		}
+		if rsTLS != nil {
+			ln = r.limiter.listen(ln, nil)
+		} else {
+			ln = r.limiter.listen(ln, refusalRawSocket)
 		}
 		scheme := "tcp"
 		if rsTLS != nil {
@@ -343,6 +411,7 @@ func (r *Router) listen(ctx context.Context, cfg Config) (net.Listener, error) {
 		if err != nil {
 			return fail("Unix socket", err)
 		}
+		ln = r.limiter.listen(ln, refusalRawSocket)
 		r.rsListeners = append(r.rsListeners, ln)
 		r.unixURL = "unix://" + filepath.ToSlash(path)
 	}
@@ -419,6 +488,7 @@ func (r *Router) shutdown() error {
 		_ = ln.Close()
 	}
 	r.serving.Wait()
+	r.limiter.refusals.Wait() // a second at most, see refuseTimeout
 
 	// End every connection. Sessions end because their connection does,
 	// which lets nexus remove them from the broker and dealer (cancelling
@@ -471,22 +541,27 @@ func (r *Router) enter() bool {
 	return true
 }
 
-// track records a new connection so that Close can end it. It reports false
-// once the router is closed.
-func (r *Router) track(c net.Conn) bool {
+// track records a new connection so that Close can end it. release, if
+// not nil, is called when the connection is untracked. It reports false
+// once the router is closed; release is not called then.
+func (r *Router) track(c net.Conn, release func()) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.closed {
 		return false
 	}
-	r.conns[c] = &connState{}
+	r.conns[c] = &connState{release: release}
 	return true
 }
 
 func (r *Router) untrack(c net.Conn) {
 	r.mu.Lock()
-	defer r.mu.Unlock()
+	st, ok := r.conns[c]
 	delete(r.conns, c)
+	r.mu.Unlock()
+	if ok && st.release != nil {
+		st.release()
+	}
 }
 
 // serve runs a WAMP session on a connection whose transport handshake is
@@ -534,7 +609,7 @@ func (r *Router) acceptLoop(ln net.Listener, secure bool) {
 			_ = c.Close()
 			return
 		}
-		if !r.track(c) {
+		if !r.track(c, nil) {
 			_ = c.Close()
 			r.work.Done()
 			return
