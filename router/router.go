@@ -461,8 +461,11 @@ func (r *Router) UnixURL() string { return r.unixURL }
 // serve it on its own mux next to other handlers, with or without a
 // WebSocketAddr listener. It serves every path it is mounted on, refuses
 // requests that do not offer a WAMP subprotocol, and answers 503 Service
-// Unavailable after Close. Like gorilla/websocket by default, it refuses a
-// browser request whose Origin does not match its Host.
+// Unavailable after Close and when Config.MaxConnections sessions are
+// running. Like gorilla/websocket by default, it refuses a browser request
+// whose Origin does not match its Host. It clears the connection's
+// deadlines once upgraded, so the server's ReadTimeout and WriteTimeout do
+// not cut sessions; the server's other timeouts are the caller's to set.
 func (r *Router) Handler() http.Handler { return r.handler }
 
 // Close shuts the router down: it stops the listeners, sends GOODBYE
