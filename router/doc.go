@@ -51,8 +51,8 @@
 //     closed without an answer.
 //   - Before its session is established a connection holds little
 //     memory: the 4 KiB read buffer of its transport, no write buffer, and
-//     a RawSocket payload buffer that grows with the bytes that arrive,
-//     not with the length a frame header announces.
+//     a RawSocket payload buffer of 4 KiB at first that grows with the
+//     bytes that arrive, not with the length a frame header announces.
 //
 // # Authentication
 //

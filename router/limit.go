@@ -176,15 +176,18 @@ func (c *countedConn) CloseWrite() error {
 	return nil
 }
 
-// countedKey marks the context of the requests of the router's own HTTP
-// server, whose connections hold a slot already.
+// countedKey marks the context of the requests of a router's own HTTP
+// server, whose connections hold a slot already. Its value is the
+// limiter the slot is held with.
 type countedKey struct{}
 
-func markCounted(ctx context.Context, _ net.Conn) context.Context {
-	return context.WithValue(ctx, countedKey{}, true)
+// markCounted is the ConnContext of the router's HTTP server.
+func (l *connLimiter) markCounted(ctx context.Context, _ net.Conn) context.Context {
+	return context.WithValue(ctx, countedKey{}, l)
 }
 
-func isCounted(ctx context.Context) bool {
-	v, _ := ctx.Value(countedKey{}).(bool)
-	return v
+// counted reports whether the request's connection holds a slot of l.
+func (l *connLimiter) counted(ctx context.Context) bool {
+	v, _ := ctx.Value(countedKey{}).(*connLimiter)
+	return v == l
 }

@@ -186,8 +186,9 @@ func (rc *rsConn) readFrame() (frameKind, []byte, error) {
 // newRSReader returns the buffered reader of a RawSocket connection.
 func newRSReader(c net.Conn) *bufio.Reader { return bufio.NewReader(c) }
 
-// payloadChunk is the most readPayload allocates before bytes arrive.
-const payloadChunk = 64 << 10
+// payloadChunk is the most readPayload allocates before bytes arrive: as
+// much as the connection's read buffer holds. Most messages are smaller.
+const payloadChunk = 4 << 10
 
 // readPayload reads an n-byte frame payload. A large one is read into a
 // buffer that grows as its bytes arrive (doubling, capped at n), so that

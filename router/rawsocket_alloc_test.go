@@ -36,7 +36,7 @@ func TestRawSocketLengthAllocatesNothingUpFront(t *testing.T) {
 
 // TestReadPayload reads payloads of every size class whole.
 func TestReadPayload(t *testing.T) {
-	for _, n := range []int{0, 1, 4096, 64 << 10, 64<<10 + 1, 1 << 20, 3<<20 + 7} {
+	for _, n := range []int{0, 1, 4096, 4097, 64<<10 + 1, 1 << 20, 3<<20 + 7} {
 		src := bytes.Repeat([]byte{'a', 'b', 'c'}, n/3+1)[:n]
 		got, err := readPayload(iotestHalf{bytes.NewReader(src)}, n)
 		if err != nil || !bytes.Equal(got, src) {

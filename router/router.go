@@ -292,7 +292,7 @@ func Start(ctx context.Context, cfg Config) (*Router, error) {
 			WriteTimeout:      handshake,
 			IdleTimeout:       idle,
 			MaxHeaderBytes:    maxHeaderBytes,
-			ConnContext:       markCounted,
+			ConnContext:       r.limiter.markCounted,
 			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
 		}
 		r.serving.Go(func() { _ = r.httpSrv.Serve(wsLn) })

@@ -91,7 +91,7 @@ func (h *wsHandler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	// MaxConnections already; one of another server takes one now, for
 	// as long as its session lasts.
 	var release func()
-	if !isCounted(req.Context()) {
+	if !r.limiter.counted(req.Context()) {
 		if !r.limiter.acquire() {
 			w.Header().Set("Retry-After", "1")
 			http.Error(w, "WAMP router: connection limit reached", http.StatusServiceUnavailable)
