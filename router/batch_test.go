@@ -89,7 +89,7 @@ func (l countingListener) Accept() (net.Conn, error) {
 func wsPair(t *testing.T, proto string) (*wsConn, *countingConn, *websocket.Conn) {
 	t.Helper()
 	upgraded := make(chan *websocket.Conn, 1)
-	h := newWSHandler(nil)
+	h := newWSHandler(&Router{handshake: defaultHandshakeTimeout})
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		conn, err := h.upgrader.Upgrade(w, req, http.Header{"Sec-Websocket-Protocol": {proto}})
 		if err != nil {

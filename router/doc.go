@@ -23,6 +23,62 @@
 // every session GOODBYE and closes each connection a second later at the
 // latest, whether or not its client is still reading.
 //
+// # Connections and timeouts
+//
+// No client can hold a connection for long without a session, nor take
+// every connection the process can open:
+//
+//   - Every step before a session has a deadline, Config.HandshakeTimeout
+//     (10 seconds unless set): the TLS handshake, reading an HTTP request,
+//     headers and body, writing the response, the WebSocket upgrade and the
+//     RawSocket handshake. Then nexus waits 5 seconds for HELLO, and an
+//     authenticating client has 10 seconds to answer its CHALLENGE. Request
+//     headers are limited to 16 KiB.
+//   - An HTTP keep-alive connection waiting for its next request is closed
+//     after Config.IdleTimeout (30 seconds unless set). A WebSocket session
+//     is not subject to any HTTP deadline; only Config.KeepAlive bounds its
+//     silences.
+//   - Config.MaxConnections (1000 unless set, or three quarters of the
+//     process's open-file limit when that is lower) caps the connections
+//     the router holds, all listeners together: HTTP, WebSocket, RawSocket
+//     over TCP and Unix, and the WebSocket sessions Handler serves on
+//     another server. Over the cap, a new connection is turned away at
+//     once rather than left in the kernel's backlog: an HTTP request gets
+//     503 Service Unavailable with Retry-After: 1, a RawSocket client the
+//     handshake error 4 ("maximum connection count reached"), a TLS
+//     connection is closed before its handshake. At most 64 connections
+//     are being turned away at a time, for a second at most each; more are
+//     closed without an answer.
+//   - Before its session is established a connection holds little
+//     memory: the 4 KiB read buffer of its transport, no write buffer, and
+//     a RawSocket payload buffer of 4 KiB at first that grows with the
+//     bytes that arrive, not with the length a frame header announces.
+//
+// # Authentication
+//
+// The router authenticates with its own ticket, WAMP-CRA and cryptosign
+// code (not nexus's): secrets are compared in constant time (a ticket as
+// its SHA-256 digest, so its length does not show either), an unknown
+// authid is challenged like a known one, and the text an ABORT carries is
+// a fixed phrase ("authentication failed", "expected AUTHENTICATE, got
+// CALL", ...); the reason goes to Config.Logger at Debug.
+//
+// Failed authentications are throttled (Config.AuthFailureLimit, 10 unless
+// set, within Config.AuthFailureWindow, one minute unless set). A client
+// address (an IPv4 address, or an IPv6 /64) with 10 failures in its window
+// is refused whatever authid it tries; an authid with 10 failures is
+// refused to the addresses that have failed in its window and to Unix
+// socket clients, but not to an address with a clean record, so an
+// attacker can slow a user down but not lock them out from elsewhere, and
+// a successful login resets the authid. A refusal is an immediate ABORT
+// wamp.error.authentication_failed, "too many failed authentication
+// attempts, try again later", without a CHALLENGE: nothing is delayed, so
+// no connection is held longer. Attempts in flight count as failures until
+// they succeed, so parallel connections buy no extra guesses. The router
+// remembers at most 10,000 addresses and 10,000 authids (about 3 MB);
+// beyond that the oldest entries go first. Behind a reverse proxy all
+// WebSocket clients share the proxy's address.
+//
 // # Binary data
 //
 // MessagePack (bin) and CBOR (byte string) carry bytes natively, and the

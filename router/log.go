@@ -104,7 +104,15 @@ func (n nexusLogger) emit(msg string) {
 }
 
 // nexusLevel guesses the level of a nexus log line from its wording.
+//
+// "Aborting client connection: ..." is one client's failed join (a wrong
+// password, a bad HELLO): Debug, so that a client guessing passwords
+// cannot flood the log at Warn. The router logs those failures itself,
+// and a warning when the authentication throttle engages.
 func nexusLevel(msg string) slog.Level {
+	if strings.HasPrefix(msg, "Aborting client connection") {
+		return slog.LevelDebug
+	}
 	lower := strings.ToLower(msg)
 	for _, w := range []string{"!!!", "panic", "critical", "error", "fail", "dropped", "blocked"} {
 		if strings.Contains(lower, w) {

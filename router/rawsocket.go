@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"time"
 
 	"github.com/gammazero/nexus/v3/wamp"
@@ -28,9 +29,10 @@ const (
 	// the extra length bit X set and the 24 length bits zero.
 	rsMaxLength = 1 << 24
 
-	// handshakeTimeout bounds the RawSocket handshake (and, through it, the
-	// TLS handshake, which runs on the first read).
-	handshakeTimeout = 10 * time.Second
+	// defaultHandshakeTimeout is Config.HandshakeTimeout when zero. Over
+	// RawSocket it bounds the RawSocket handshake and, through it, the TLS
+	// handshake, which runs on the first read.
+	defaultHandshakeTimeout = 10 * time.Second
 )
 
 // rsLengthCode returns the 4-bit length code for the smallest RawSocket
@@ -51,7 +53,7 @@ func rsLength(code byte) int { return 1 << (9 + int(code&0x0F)) }
 // serves one WAMP session on it.
 func (r *Router) serveRawSocket(conn net.Conn, network string, secure bool) {
 	defer r.work.Done()
-	ser, sendLimit, err := rawSocketHandshake(conn, r.rsLengthCode)
+	ser, sendLimit, err := rawSocketHandshake(conn, r.rsLengthCode, r.handshake)
 	if err != nil {
 		r.log.Debug("router: RawSocket handshake failed", "remote", conn.RemoteAddr().String(), "err", err)
 		_ = conn.Close()
@@ -60,7 +62,7 @@ func (r *Router) serveRawSocket(conn net.Conn, network string, secure bool) {
 	}
 	fc := &rsConn{
 		c:         conn,
-		br:        bufio.NewReader(conn),
+		br:        newRSReader(conn),
 		recvLimit: rsLength(r.rsLengthCode),
 		sendLimit: sendLimit,
 		keepAlive: r.keepAlive,
@@ -81,8 +83,8 @@ func (r *Router) serveRawSocket(conn net.Conn, network string, secure bool) {
 // rawSocketHandshake reads the client's handshake request and answers it.
 // lengthCode is the router's maximum incoming message length code. It returns
 // the serializer and the largest message the client accepts.
-func rawSocketHandshake(conn net.Conn, lengthCode byte) (*serializer, int, error) {
-	if err := conn.SetDeadline(time.Now().Add(handshakeTimeout)); err != nil {
+func rawSocketHandshake(conn net.Conn, lengthCode byte, timeout time.Duration) (*serializer, int, error) {
+	if err := conn.SetDeadline(time.Now().Add(timeout)); err != nil {
 		return nil, 0, err
 	}
 	var req [4]byte
@@ -157,8 +159,8 @@ func (rc *rsConn) readFrame() (frameKind, []byte, error) {
 		}
 		switch hdr[0] & 0x07 {
 		case rsFrameMessage, rsFramePing:
-			b := make([]byte, n)
-			if _, err := io.ReadFull(rc.br, b); err != nil {
+			b, err := readPayload(rc.br, n)
+			if err != nil {
 				return 0, nil, err
 			}
 			if rc.keepAlive > 0 {
@@ -179,6 +181,43 @@ func (rc *rsConn) readFrame() (frameKind, []byte, error) {
 			return 0, nil, &protocolError{fmt.Sprintf("reserved RawSocket frame type %d", hdr[0]&0x07)}
 		}
 	}
+}
+
+// newRSReader returns the buffered reader of a RawSocket connection.
+func newRSReader(c net.Conn) *bufio.Reader { return bufio.NewReader(c) }
+
+// payloadChunk is the most readPayload allocates before bytes arrive: as
+// much as the connection's read buffer holds. Most messages are smaller.
+const payloadChunk = 4 << 10
+
+// readPayload reads an n-byte frame payload. A large one is read into a
+// buffer that grows as its bytes arrive (doubling, capped at n), so that
+// a header that announces 16 MiB and is followed by nothing costs
+// nothing: memory follows what a client sends, not what it announces.
+func readPayload(r io.Reader, n int) ([]byte, error) {
+	if n <= payloadChunk {
+		b := make([]byte, n)
+		if _, err := io.ReadFull(r, b); err != nil {
+			return nil, err
+		}
+		return b, nil
+	}
+	b := make([]byte, 0, payloadChunk)
+	for len(b) < n {
+		if len(b) == cap(b) {
+			b = slices.Grow(b, min(len(b), n-len(b)))
+		}
+		end := min(cap(b), n)
+		k, err := io.ReadFull(r, b[len(b):end])
+		b = b[:len(b)+k]
+		if err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return nil, err
+		}
+	}
+	return b, nil
 }
 
 // relayPings does nothing: RawSocket pings come out of readFrame.

@@ -94,6 +94,54 @@ type Config struct {
 	// the client, which is not reading what it asked for, is disconnected.
 	// A single message always fits when nothing else waits.
 	MaxQueuedBytes int
+
+	// AuthFailureLimit and AuthFailureWindow throttle failed
+	// authentications (ticket, wampcra, cryptosign). A client address
+	// (IPv4 address, or IPv6 /64) with AuthFailureLimit failures within a
+	// window is refused, whatever authid it tries, until the window ends:
+	// ABORT wamp.error.authentication_failed before any CHALLENGE. An authid
+	// with AuthFailureLimit failures is refused in the same way to the
+	// addresses that have failed in its window (and to Unix socket
+	// clients, which have no address), but not to an address with a clean
+	// record, so that nobody can lock a user out from elsewhere; a
+	// successful login resets the authid. A window starts at a key's first
+	// failure. Attempts count from the moment they start, so parallel
+	// connections buy no extra guesses. The tables hold at most 10,000
+	// addresses and 10,000 authids; beyond that the oldest entries go.
+	//
+	// AuthFailureLimit 0 means 10, a negative value turns the throttle
+	// off; AuthFailureWindow 0 means one minute. Behind a reverse proxy
+	// every WebSocket client has the proxy's address.
+	AuthFailureLimit  int
+	AuthFailureWindow time.Duration
+
+	// MaxConnections caps the connections the router holds at once, all
+	// listeners together: HTTP connections (kept alive or not), WebSocket
+	// and RawSocket connections, and the WebSocket connections Handler
+	// upgrades on another server. 0 means 1000, or three quarters of the
+	// process's open-file limit when that is lower; a negative value
+	// means no cap. Over the cap the router keeps accepting, so that the
+	// kernel's backlog does not fill, and turns each new connection away
+	// at once: an HTTP client reads 503 Service Unavailable (Handler on
+	// another server answers the upgrade request with it too), a RawSocket
+	// client the handshake error 4, "maximum connection count reached"; a
+	// TLS connection is closed without an answer, before its handshake.
+	// Up to 64 connections being turned away (for a second at most) may
+	// come on top of the cap.
+	MaxConnections int
+
+	// HandshakeTimeout bounds every step before a WAMP session can start:
+	// the TLS handshake, reading an HTTP request (headers and body),
+	// writing the response, the WebSocket upgrade and the RawSocket
+	// handshake. 0 means 10 seconds. After the handshake, nexus waits 5
+	// seconds for HELLO, and the router 10 seconds for AUTHENTICATE.
+	HandshakeTimeout time.Duration
+
+	// IdleTimeout is how long an HTTP keep-alive connection may wait for
+	// its next request before it is closed. 0 means 30 seconds. A
+	// WebSocket session is not an idle HTTP connection: only KeepAlive
+	// bounds its silences.
+	IdleTimeout time.Duration
 }
 
 // Stats are counters of what the router did to protect clients from each
@@ -183,6 +231,8 @@ type Router struct {
 	maxQueuedBytes int
 	rsLengthCode   byte
 	stats          counters
+	handshake      time.Duration // Config.HandshakeTimeout
+	limiter        *connLimiter
 
 	wsURL, rsURL, unixURL string
 
@@ -199,7 +249,8 @@ type Router struct {
 
 // connState tracks one client connection.
 type connState struct {
-	peer *peer // nil until the transport's handshake (WebSocket upgrade, RawSocket) is done
+	peer    *peer  // nil until the transport's handshake (WebSocket upgrade, RawSocket) is done
+	release func() // gives back the connection's slot under MaxConnections, if untrack must
 }
 
 // Start starts a router and its listeners. ctx bounds starting only; the
@@ -237,7 +288,33 @@ func Start(ctx context.Context, cfg Config) (*Router, error) {
 		cfg.TLSConfig.GetCertificate == nil && cfg.TLSConfig.GetConfigForClient == nil {
 		return nil, errors.New("router: TLSConfig has no certificate")
 	}
-	realms, err := nexusRealms(cfg.Realms)
+	if cfg.AuthFailureWindow < 0 {
+		return nil, fmt.Errorf("router: negative AuthFailureWindow %v", cfg.AuthFailureWindow)
+	}
+	failLimit, failWindow := cfg.AuthFailureLimit, cfg.AuthFailureWindow
+	if failLimit == 0 {
+		failLimit = defaultAuthFailureLimit
+	}
+	if failWindow == 0 {
+		failWindow = defaultAuthFailureWindow
+	}
+	throttle := newAuthThrottle(failLimit, failWindow, maxThrottleEntries)
+	if cfg.HandshakeTimeout < 0 || cfg.IdleTimeout < 0 {
+		return nil, fmt.Errorf("router: negative HandshakeTimeout %v or IdleTimeout %v", cfg.HandshakeTimeout, cfg.IdleTimeout)
+	}
+	handshake := cfg.HandshakeTimeout
+	if handshake == 0 {
+		handshake = defaultHandshakeTimeout
+	}
+	idle := cfg.IdleTimeout
+	if idle == 0 {
+		idle = defaultIdleTimeout
+	}
+	maxConns := cfg.MaxConnections
+	if maxConns == 0 {
+		maxConns = defaultConnectionCap()
+	}
+	realms, err := nexusRealms(cfg.Realms, throttle, log)
 	if err != nil {
 		return nil, err
 	}
@@ -249,6 +326,8 @@ func Start(ctx context.Context, cfg Config) (*Router, error) {
 		outQueueSize:   queue,
 		maxQueuedBytes: budget,
 		rsLengthCode:   rsLengthCode(maxMsg),
+		handshake:      handshake,
+		limiter:        newConnLimiter(maxConns, log),
 		conns:          map[net.Conn]*connState{},
 	}
 	r.handler = newWSHandler(r)
@@ -265,9 +344,19 @@ func Start(ctx context.Context, cfg Config) (*Router, error) {
 	r.nexus = nx
 
 	if wsLn != nil {
+		// Every phase of an HTTP connection has a deadline: the TLS
+		// handshake (net/http bounds it by the shortest of the three
+		// timeouts below), the request, the response, and the wait for the
+		// next request. A hijacked (upgraded) connection has its deadlines
+		// cleared, see wsHandler.ServeHTTP.
 		r.httpSrv = &http.Server{
 			Handler:           r.handler,
-			ReadHeaderTimeout: handshakeTimeout,
+			ReadHeaderTimeout: handshake,
+			ReadTimeout:       handshake,
+			WriteTimeout:      handshake,
+			IdleTimeout:       idle,
+			MaxHeaderBytes:    maxHeaderBytes,
+			ConnContext:       r.limiter.markCounted,
 			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
 		}
 		r.serving.Go(func() { _ = r.httpSrv.Serve(wsLn) })
@@ -280,7 +369,7 @@ func Start(ctx context.Context, cfg Config) (*Router, error) {
 }
 
 // nexusRealms validates realm configurations and converts them for nexus.
-func nexusRealms(cfgs []RealmConfig) ([]*nxrouter.RealmConfig, error) {
+func nexusRealms(cfgs []RealmConfig, throttle *authThrottle, log *slog.Logger) ([]*nxrouter.RealmConfig, error) {
 	if len(cfgs) == 0 {
 		cfgs = []RealmConfig{{Name: DefaultRealm, Anonymous: true}}
 	}
@@ -317,7 +406,7 @@ func nexusRealms(cfgs []RealmConfig) ([]*nxrouter.RealmConfig, error) {
 			URI:            wamp.URI(rc.Name),
 			AnonymousAuth:  rc.Anonymous,
 			AllowDisclose:  true,
-			Authenticators: authenticators(ks),
+			Authenticators: authenticators(rc.Name, ks, throttle, log),
 			// Every client is remote, but its peer says it is local (see
 			// peer.IsLocal), so nexus must authenticate and authorize it
 			// exactly as it would a remote one.
@@ -351,6 +440,11 @@ func (r *Router) listen(ctx context.Context, cfg Config) (net.Listener, error) {
 		if err != nil {
 			return fail("WebSocket", err)
 		}
+		if wsTLS != nil {
+			ln = r.limiter.listen(ln, nil)
+		} else {
+			ln = r.limiter.listen(ln, []byte(refusalHTTP))
+		}
 		scheme := "ws"
 		if wsTLS != nil {
 			scheme = "wss"
@@ -363,6 +457,11 @@ func (r *Router) listen(ctx context.Context, cfg Config) (net.Listener, error) {
 		ln, err := lc.Listen(ctx, "tcp", cfg.RawSocketAddr)
 		if err != nil {
 			return fail("RawSocket", err)
+		}
+		if rsTLS != nil {
+			ln = r.limiter.listen(ln, nil)
+		} else {
+			ln = r.limiter.listen(ln, refusalRawSocket)
 		}
 		scheme := "tcp"
 		if rsTLS != nil {
@@ -381,6 +480,7 @@ func (r *Router) listen(ctx context.Context, cfg Config) (net.Listener, error) {
 		if err != nil {
 			return fail("Unix socket", err)
 		}
+		ln = r.limiter.listen(ln, refusalRawSocket)
 		r.rsListeners = append(r.rsListeners, ln)
 		r.unixURL = "unix://" + filepath.ToSlash(path)
 	}
@@ -430,8 +530,11 @@ func (r *Router) UnixURL() string { return r.unixURL }
 // serve it on its own mux next to other handlers, with or without a
 // WebSocketAddr listener. It serves every path it is mounted on, refuses
 // requests that do not offer a WAMP subprotocol, and answers 503 Service
-// Unavailable after Close. Like gorilla/websocket by default, it refuses a
-// browser request whose Origin does not match its Host.
+// Unavailable after Close and when Config.MaxConnections sessions are
+// running. Like gorilla/websocket by default, it refuses a browser request
+// whose Origin does not match its Host. It clears the connection's
+// deadlines once upgraded, so the server's ReadTimeout and WriteTimeout do
+// not cut sessions; the server's other timeouts are the caller's to set.
 func (r *Router) Handler() http.Handler { return r.handler }
 
 // Close shuts the router down: it stops the listeners, sends GOODBYE
@@ -457,6 +560,7 @@ func (r *Router) shutdown() error {
 		_ = ln.Close()
 	}
 	r.serving.Wait()
+	r.limiter.refusals.Wait() // a second at most, see refuseTimeout
 
 	// End every connection. Sessions end because their connection does,
 	// which lets nexus remove them from the broker and dealer (cancelling
@@ -509,22 +613,27 @@ func (r *Router) enter() bool {
 	return true
 }
 
-// track records a new connection so that Close can end it. It reports false
-// once the router is closed.
-func (r *Router) track(c net.Conn) bool {
+// track records a new connection so that Close can end it. release, if
+// not nil, is called when the connection is untracked. It reports false
+// once the router is closed; release is not called then.
+func (r *Router) track(c net.Conn, release func()) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.closed {
 		return false
 	}
-	r.conns[c] = &connState{}
+	r.conns[c] = &connState{release: release}
 	return true
 }
 
 func (r *Router) untrack(c net.Conn) {
 	r.mu.Lock()
-	defer r.mu.Unlock()
+	st, ok := r.conns[c]
 	delete(r.conns, c)
+	r.mu.Unlock()
+	if ok && st.release != nil {
+		st.release()
+	}
 }
 
 // serve runs a WAMP session on a connection whose transport handshake is
@@ -579,7 +688,7 @@ func (r *Router) acceptLoop(ln net.Listener, secure bool) {
 			_ = c.Close()
 			return
 		}
-		if !r.track(c) {
+		if !r.track(c, nil) {
 			_ = c.Close()
 			r.work.Done()
 			return

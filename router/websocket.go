@@ -43,7 +43,7 @@ func newWSHandler(r *Router) *wsHandler {
 	return &wsHandler{
 		r: r,
 		upgrader: websocket.Upgrader{
-			HandshakeTimeout: handshakeTimeout,
+			HandshakeTimeout: r.handshake,
 			// ReadBufferSize 0: gorilla reads through the HTTP server's
 			// 4 KiB buffer. A larger one would let one read system call take
 			// a larger burst of client frames, but 4 KiB already holds
@@ -87,15 +87,39 @@ func (h *wsHandler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	defer r.work.Done()
+	// A connection of the router's own listener holds a slot under
+	// MaxConnections already; one of another server takes one now, for
+	// as long as its session lasts.
+	var release func()
+	if !r.limiter.counted(req.Context()) {
+		if !r.limiter.acquire() {
+			w.Header().Set("Retry-After", "1")
+			http.Error(w, "WAMP router: connection limit reached", http.StatusServiceUnavailable)
+			return
+		}
+		release = r.limiter.release
+	}
 
 	conn, err := h.upgrader.Upgrade(w, req, http.Header{"Sec-Websocket-Protocol": {proto}})
 	if err != nil {
 		// gorilla has replied with an HTTP error.
 		r.log.Debug("router: WebSocket upgrade failed", "remote", req.RemoteAddr, "err", err)
+		if release != nil {
+			release()
+		}
 		return
 	}
-	if !r.track(conn.NetConn()) {
+	// The HTTP server's deadlines (ReadTimeout, WriteTimeout) must not cut
+	// the session. net/http clears them when it hands the connection over;
+	// clear them here too, whatever server the handler is mounted on. The
+	// peer sets its own write deadlines, and newWSConn the keep-alive read
+	// deadline.
+	_ = conn.NetConn().SetDeadline(time.Time{})
+	if !r.track(conn.NetConn(), release) {
 		_ = conn.Close()
+		if release != nil {
+			release()
+		}
 		return
 	}
 	conn.SetReadLimit(int64(r.maxMessageSize))

@@ -141,9 +141,17 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		ln.Close()
 		return fail(err)
 	}
+	// Deadlines on every phase of an HTTP connection, as on the router's
+	// own listener: a client that opens connections and sends nothing, or
+	// keeps one alive after loading the page, must not hold them for good.
+	// The router's handler clears them once a WebSocket session starts.
 	srv := &http.Server{
 		Handler:           newHandler(r.Handler()),
 		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      10 * time.Second,
+		IdleTimeout:       30 * time.Second,
+		MaxHeaderBytes:    16 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
 	}
 	served := make(chan error, 1)

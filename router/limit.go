@@ -1,0 +1,193 @@
+package router
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+const (
+	// defaultMaxConnections is Config.MaxConnections unless the process's
+	// open-file limit calls for fewer (see defaultConnectionCap).
+	defaultMaxConnections = 1000
+
+	// defaultIdleTimeout is Config.IdleTimeout when zero.
+	defaultIdleTimeout = 30 * time.Second
+
+	// maxHeaderBytes bounds the request headers the router's HTTP server
+	// reads (net/http's default is 1 MiB). A WebSocket upgrade request,
+	// cookies included, is far smaller.
+	maxHeaderBytes = 16 << 10
+
+	// maxRefusing bounds the connections being turned away at once over
+	// the cap; past it, a connection is closed without an answer.
+	maxRefusing = 64
+
+	// refuseTimeout bounds how long turning one connection away takes: the
+	// answer is written, then the router waits that long at most for the
+	// client to close, so that the answer is not lost to a reset.
+	refuseTimeout = time.Second
+)
+
+// refusalHTTP is what an HTTP client over the cap reads.
+const refusalHTTP = "HTTP/1.1 503 Service Unavailable\r\n" +
+	"Content-Type: text/plain; charset=utf-8\r\n" +
+	"Content-Length: 38\r\n" +
+	"Retry-After: 1\r\n" +
+	"Connection: close\r\n\r\n" +
+	"WAMP router: connection limit reached\n"
+
+// refusalRawSocket is the RawSocket handshake error reply "maximum
+// connection count reached" (error code 4).
+var refusalRawSocket = []byte{rsMagic, 4 << 4, 0, 0}
+
+// connLimiter counts the connections the router holds against
+// Config.MaxConnections: all those its listeners accept, and the WebSocket
+// connections Handler upgrades on other servers.
+type connLimiter struct {
+	max      int64 // < 0: no cap
+	n        atomic.Int64
+	refusing chan struct{} // one token per refusal in progress
+	refusals sync.WaitGroup
+	refused  atomic.Int64 // refusals since the last warning
+	warned   atomic.Int64 // unix nanoseconds of the last warning
+	log      *slog.Logger
+}
+
+func newConnLimiter(max int, log *slog.Logger) *connLimiter {
+	return &connLimiter{max: int64(max), refusing: make(chan struct{}, maxRefusing), log: log}
+}
+
+// acquire takes a slot, and reports false when all are taken.
+func (l *connLimiter) acquire() bool {
+	if l.max < 0 {
+		return true
+	}
+	for {
+		n := l.n.Load()
+		if n >= l.max {
+			l.full()
+			return false
+		}
+		if l.n.CompareAndSwap(n, n+1) {
+			return true
+		}
+	}
+}
+
+func (l *connLimiter) release() {
+	if l.max >= 0 {
+		l.n.Add(-1)
+	}
+}
+
+// full counts a refusal, and logs a warning at most once a minute.
+func (l *connLimiter) full() {
+	refused := l.refused.Add(1)
+	now := time.Now().UnixNano()
+	last := l.warned.Load()
+	if now-last < int64(time.Minute) || !l.warned.CompareAndSwap(last, now) {
+		return
+	}
+	l.refused.Add(-refused)
+	l.log.Warn("router: connection limit reached, refusing connections", "max_connections", l.max, "refused", refused)
+}
+
+// refuse turns c away with answer (nil: none) on a goroutine of its own,
+// or closes it at once when maxRefusing refusals are already in progress.
+func (l *connLimiter) refuse(c net.Conn, answer []byte) {
+	if answer == nil {
+		_ = c.Close()
+		return
+	}
+	select {
+	case l.refusing <- struct{}{}:
+	default:
+		_ = c.Close()
+		return
+	}
+	l.refusals.Go(func() {
+		defer func() { <-l.refusing }()
+		defer c.Close()
+		_ = c.SetDeadline(time.Now().Add(refuseTimeout))
+		if _, err := c.Write(answer); err != nil {
+			return
+		}
+		// Closing with the client's request unread would reset the
+		// connection, which can destroy the answer before the client
+		// reads it: half-close, and let the client close first.
+		if cw, ok := c.(interface{ CloseWrite() error }); ok {
+			_ = cw.CloseWrite()
+		}
+		_, _ = io.Copy(io.Discard, io.LimitReader(c, 64<<10))
+	})
+}
+
+// listen wraps ln so that it hands out only connections within the cap
+// and turns away the others with answer (nil: closed without one). It
+// keeps accepting while full, so that connections are refused at once
+// instead of piling up in the kernel's backlog.
+func (l *connLimiter) listen(ln net.Listener, answer []byte) net.Listener {
+	return &limitListener{Listener: ln, lim: l, answer: answer}
+}
+
+type limitListener struct {
+	net.Listener
+	lim    *connLimiter
+	answer []byte
+}
+
+func (ln *limitListener) Accept() (net.Conn, error) {
+	for {
+		c, err := ln.Listener.Accept()
+		if err != nil {
+			return nil, err
+		}
+		if ln.lim.acquire() {
+			return &countedConn{Conn: c, release: ln.lim.release}, nil
+		}
+		ln.lim.refuse(c, ln.answer)
+	}
+}
+
+// countedConn is a connection that holds a slot until it is closed.
+type countedConn struct {
+	net.Conn
+	once    sync.Once
+	release func()
+}
+
+func (c *countedConn) Close() error {
+	err := c.Conn.Close()
+	c.once.Do(c.release)
+	return err
+}
+
+// CloseWrite half-closes the connection, as net/http does before closing
+// a connection it will not read to the end.
+func (c *countedConn) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
+}
+
+// countedKey marks the context of the requests of a router's own HTTP
+// server, whose connections hold a slot already. Its value is the
+// limiter the slot is held with.
+type countedKey struct{}
+
+// markCounted is the ConnContext of the router's HTTP server.
+func (l *connLimiter) markCounted(ctx context.Context, _ net.Conn) context.Context {
+	return context.WithValue(ctx, countedKey{}, l)
+}
+
+// counted reports whether the request's connection holds a slot of l.
+func (l *connLimiter) counted(ctx context.Context) bool {
+	v, _ := ctx.Value(countedKey{}).(*connLimiter)
+	return v == l
+}
