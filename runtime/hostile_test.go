@@ -60,11 +60,35 @@ type rogueConn struct {
 	readErr  error             // why, once closed is
 	sentBye  atomic.Bool       // the rogue sent GOODBYE itself
 	quit     chan struct{}     // the server is closing: stop delivering
+	roles    wamp.Dict         // WELCOME.Details.roles
 }
 
 func newRogueConn(srv *rogueServer) *rogueConn {
+	roles := srv.roles
+	if roles == nil {
+		// A basic-profile router: no advanced feature announced.
+		roles = wamp.Dict{wamp.RoleBroker: wamp.Dict{}, wamp.RoleDealer: wamp.Dict{}}
+	}
 	return &rogueConn{ser: srv.ser, msgs: make(chan wamp.Message, 8192),
-		pongs: make(chan []byte, 16), closed: make(chan struct{}), quit: srv.quit}
+		pongs: make(chan []byte, 16), closed: make(chan struct{}), quit: srv.quit, roles: roles}
+}
+
+// rogueAdvancedRoles are WELCOME roles that announce every advanced
+// feature the runtime uses.
+func rogueAdvancedRoles() wamp.Dict {
+	feats := func(names ...string) wamp.Dict {
+		f := wamp.Dict{}
+		for _, n := range names {
+			f[n] = true
+		}
+		return wamp.Dict{wamp.KeyFeatures: f}
+	}
+	return wamp.Dict{
+		wamp.RoleDealer: feats(wamp.FeatureCallCanceling, wamp.FeatureCallTimeout, wamp.FeatureProgressiveCallResults,
+			wamp.FeatureCallerIdentification, wamp.FeaturePatternBasedRegistration, wamp.FeatureSharedRegistration),
+		wamp.RoleBroker: feats(wamp.FeaturePublisherExclusion, wamp.FeatureSubscriberBlackWhiteListing,
+			wamp.FeaturePublisherIdentification, wamp.FeaturePatternBasedSubscription),
+	}
 }
 
 // put queues m for the test, unless the server is closing.
@@ -87,9 +111,7 @@ func (rc *rogueConn) deliver(data []byte, autoWelcome bool) {
 	switch m.(type) {
 	case *wamp.Hello:
 		if autoWelcome {
-			rc.send(&wamp.Welcome{Session: rogueSessionID, Details: wamp.Dict{wamp.KeyRoles: wamp.Dict{
-				wamp.RoleBroker: wamp.Dict{}, wamp.RoleDealer: wamp.Dict{},
-			}}})
+			rc.send(&wamp.Welcome{Session: rogueSessionID, Details: wamp.Dict{wamp.KeyRoles: rc.roles}})
 			return
 		}
 	case *wamp.Goodbye:
@@ -177,6 +199,7 @@ type rogueServer struct {
 	url         string
 	ser         *wamp.Serializer
 	autoWelcome bool
+	roles       wamp.Dict // WELCOME.Details.roles; nil announces no feature
 	conns       chan *rogueConn
 	quit        chan struct{}
 	wg          sync.WaitGroup
@@ -225,7 +248,14 @@ func (srv *rogueServer) accept(t *testing.T) *rogueConn {
 // "rawsocket"; it and its connections are closed when the test ends.
 func startRogue(t *testing.T, transport string, ser *wamp.Serializer, autoWelcome bool) *rogueServer {
 	t.Helper()
-	srv := &rogueServer{ser: ser, autoWelcome: autoWelcome, conns: make(chan *rogueConn, 16), quit: make(chan struct{})}
+	return startRogueRoles(t, transport, ser, autoWelcome, nil)
+}
+
+// startRogueRoles is startRogue whose WELCOME announces roles (nil: no
+// advanced feature).
+func startRogueRoles(t *testing.T, transport string, ser *wamp.Serializer, autoWelcome bool, roles wamp.Dict) *rogueServer {
+	t.Helper()
+	srv := &rogueServer{ser: ser, autoWelcome: autoWelcome, roles: roles, conns: make(chan *rogueConn, 16), quit: make(chan struct{})}
 	switch transport {
 	case "websocket":
 		startRogueWebSocket(t, srv)

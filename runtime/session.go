@@ -77,6 +77,7 @@ type conn struct {
 	tr       transport
 	id       wamp.ID
 	details  wamp.Dict
+	feats    routerFeatures  // what the router announced in WELCOME (see features.go)
 	ctx      context.Context // handlers of invocations received on it
 	cancel   context.CancelCauseFunc
 	goodbye  chan struct{}                // closed when the router answers our GOODBYE
@@ -172,7 +173,7 @@ func (s *Session) connect(ctx context.Context) (*conn, error) {
 		return nil, err
 	}
 	cctx, cancel := context.WithCancelCause(s.baseCtx)
-	return &conn{tr: tr, id: w.Session, details: w.Details, ctx: cctx, cancel: cancel,
+	return &conn{tr: tr, id: w.Session, details: w.Details, feats: announcedFeatures(w.Details), ctx: cctx, cancel: cancel,
 		goodbye: make(chan struct{}), readDone: make(chan struct{}), invs: map[wamp.ID]*invocationState{}}, nil
 }
 
