@@ -479,3 +479,30 @@ func TestEmbeddedRouterFeatures(t *testing.T) {
 		t.Errorf("the handler's context ended with %v, want the caller's CANCEL (ErrCanceled)", s.cause)
 	}
 }
+
+// TestStreamWithoutProgressiveResults: through a dealer without
+// progressive_call_results, Stream asks for none, and yields each value of
+// the final result, which is how ServeStream answers such a caller.
+func TestStreamWithoutProgressiveResults(t *testing.T) {
+	sess, rc := dialFeatureRogue(t, nil)
+	got := make(chan []string, 1)
+	go func() {
+		var items []string
+		for v, err := range runtime.Stream[string](context.Background(), sess, "com.test.lines", wamp.Payload{}, wamp.Payload{}) {
+			if err != nil {
+				items = append(items, "error: "+err.Error())
+				break
+			}
+			items = append(items, v)
+		}
+		got <- items
+	}()
+	call := rogueExpect[*wamp.Call](t, rc)
+	if keys := hasKeys(call.Options, wamp.OptReceiveProgress); len(keys) > 0 {
+		t.Errorf("CALL.Options = %v, want no receive_progress", call.Options)
+	}
+	rc.send(&wamp.Result{Request: call.Request, Details: wamp.Dict{}, Args: wamp.ArgsOf("a", "b", "c")})
+	if items := recvT(t, got, "the stream"); strings.Join(items, ",") != "a,b,c" {
+		t.Fatalf("Stream yielded %q, want a, b, c", items)
+	}
+}
