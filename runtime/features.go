@@ -39,6 +39,10 @@ import (
 //	broker pattern_based_subscription  match=prefix|wildcard is refused; an EVENT's
 //	                                 Details.topic is read only for a pattern subscription
 //
+// An INTERRUPT is honoured from any router: a dealer may time a call out
+// with one (advanced/ap_11_rpc_call_timeout.md), and stopping a handler
+// breaks no promise to anyone.
+//
 // Refusing is chosen where leaving an option out would break what it
 // promises without anyone noticing: a disclosed identity the callee may
 // authorize on, a pattern that would register or subscribe a literal URI,
