@@ -64,6 +64,7 @@ type Session struct {
 	loops    sync.WaitGroup // read loops, the reconnect loop, the state notifier
 	events   fifo[queuedEvent]
 	closing  sync.Once
+	dropped  droppedEvents // oversized EVENTs, for the log
 
 	// The event dispatcher closes dispatched when it ends, and records its
 	// goroutine, so that Close called by an event handler does not wait for
@@ -452,7 +453,13 @@ func (s *Session) readLoop(c *conn) {
 	for {
 		data, err := c.tr.Recv()
 		if err != nil {
+			var over *oversizedMessage
 			switch {
+			case errors.As(err, &over):
+				if s.skipOversized(c, over) {
+					continue
+				}
+				return
 			case errors.Is(err, errTooLarge), errors.Is(err, wamp.ErrMalformed):
 				s.abort(c, wamp.ErrProtocolViolation, err.Error())
 			default:
@@ -509,6 +516,92 @@ func (s *Session) salvage(c *conn, data []byte, decodeErr error) bool {
 		return true
 	}
 	return false
+}
+
+// skipOversized handles a message over MaxMessageSize that the transport
+// read past (see oversizedMessage), from the header in its first bytes,
+// and reports whether the session goes on. As for an unreadable payload
+// (see salvage), only the request it concerns fails, since a router relays
+// what other peers send:
+//
+//   - a RESULT or ERROR fails the request it answers with
+//     wamp.error.payload_size_exceeded: it is dispatched as an ERROR of
+//     that URI, through the same checks as any answer;
+//   - an INVOCATION is answered with ERROR wamp.error.payload_size_exceeded
+//     (which the router passes on to the caller), its handler not run;
+//   - an EVENT is dropped, and counted in the log (see dropOversizedEvent).
+//
+// Anything else, or a message whose header cannot be read from the first
+// bytes, ends the session with ABORT wamp.error.protocol_violation, as
+// every oversized message did before.
+func (s *Session) skipOversized(c *conn, over *oversizedMessage) bool {
+	h, ok := s.ser.PeekHeader(over.prefix)
+	if !ok {
+		s.abort(c, wamp.ErrProtocolViolation, over.Error())
+		return false
+	}
+	what := fmt.Sprintf("a %s of %d bytes exceeds the session's MaxMessageSize %d", h.Type, over.size, over.limit)
+	switch h.Type {
+	case wamp.TypeResult, wamp.TypeError:
+		rt := h.RequestType
+		if h.Type == wamp.TypeResult {
+			rt = wamp.TypeCall
+		}
+		m := &wamp.Error{RequestType: rt, Request: h.Request, Details: wamp.Dict{}, Error: wamp.ErrPayloadSizeExceeded, Args: wamp.ArgsOf(what)}
+		if err := s.checkIncoming(m); err != nil {
+			s.abort(c, wamp.ErrProtocolViolation, fmt.Sprintf("%s; %v", what, err))
+			return false
+		}
+		s.log.Warn("failing a request whose answer is too large", "request", h.Request, "type", h.Type, "size", over.size, "limit", over.limit)
+		return s.handle(c, m)
+	case wamp.TypeInvocation:
+		s.mu.Lock()
+		_, running := c.invs[h.Request]
+		s.mu.Unlock()
+		if running {
+			s.abort(c, wamp.ErrProtocolViolation, fmt.Sprintf("INVOCATION %d repeats the request ID of an invocation still running", h.Request))
+			return false
+		}
+		s.log.Warn("answering an INVOCATION too large with payload_size_exceeded", "request", h.Request, "size", over.size, "limit", over.limit)
+		s.sendOn(noWait, c, &wamp.Error{RequestType: wamp.TypeInvocation, Request: h.Request, Details: wamp.Dict{},
+			Error: wamp.ErrPayloadSizeExceeded, Args: wamp.ArgsOf("the callee cannot take " + what)})
+		return true
+	case wamp.TypeEvent:
+		s.dropOversizedEvent(h.Request, over)
+		return true
+	}
+	s.abort(c, wamp.ErrProtocolViolation, what)
+	return false
+}
+
+// oversizedEventsLogEvery is how often, at most, dropped oversized EVENTs
+// are logged: one line for a burst, not one per event.
+const oversizedEventsLogEvery = 10 * time.Second
+
+// droppedEvents counts the oversized EVENTs dropped since the last log line.
+type droppedEvents struct {
+	mu     sync.Mutex
+	n      int
+	logged time.Time // when the last line was logged
+}
+
+// dropOversizedEvent drops an EVENT too large to read for subscription
+// sub. The first one is logged at once; after that, at most one line per
+// oversizedEventsLogEvery, with the number dropped since the line before.
+func (s *Session) dropOversizedEvent(sub wamp.ID, over *oversizedMessage) {
+	d := &s.dropped
+	d.mu.Lock()
+	d.n++
+	now := time.Now()
+	if !d.logged.IsZero() && now.Sub(d.logged) < oversizedEventsLogEvery {
+		d.mu.Unlock()
+		return
+	}
+	n := d.n
+	d.n = 0
+	d.logged = now
+	d.mu.Unlock()
+	s.log.Warn("dropped EVENTs too large to read", "count", n, "subscription", sub, "size", over.size, "limit", over.limit)
 }
 
 // handle dispatches one message; it returns false when the connection
