@@ -3,7 +3,9 @@ package runtime_test
 import (
 	"context"
 	"errors"
+	"net"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -504,5 +506,81 @@ func TestStreamWithoutProgressiveResults(t *testing.T) {
 	rc.send(&wamp.Result{Request: call.Request, Details: wamp.Dict{}, Args: wamp.ArgsOf("a", "b", "c")})
 	if items := recvT(t, got, "the stream"); strings.Join(items, ",") != "a,b,c" {
 		t.Fatalf("Stream yielded %q, want a, b, c", items)
+	}
+}
+
+// TestReconnectChecksFeaturesAgain: the features are the current router's.
+// A pattern registration made through a router that announced
+// pattern_based_registration is not restored through one that does not:
+// the restore fails before sending, like a refused one, and is retried.
+func TestReconnectChecksFeaturesAgain(t *testing.T) {
+	checkNoLeakedGoroutines(t)
+	withFeatures := startRogueRoles(t, "websocket", wamp.JSON, true, rogueAdvancedRoles())
+	without := startRogueRoles(t, "websocket", wamp.JSON, true, nil)
+	hostOf := func(url string) string { return strings.TrimPrefix(url, "ws://") }
+	var dials atomic.Int32
+	changes := make(chan runtime.StateChange, 64)
+	cfg := runtime.Config{Realm: "realm1", ResponseTimeout: rogueWait,
+		Reconnect: &runtime.ReconnectPolicy{InitialDelay: 10 * time.Millisecond, MaxDelay: 50 * time.Millisecond},
+		OnStateChange: func(c runtime.StateChange) {
+			select {
+			case changes <- c:
+			default:
+			}
+		},
+		Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			addr := hostOf(without.url)
+			if dials.Add(1) == 1 {
+				addr = hostOf(withFeatures.url)
+			}
+			var d net.Dialer
+			return d.DialContext(ctx, network, addr)
+		},
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), rogueWait)
+	defer cancel()
+	sess, err := runtime.Dial(ctx, withFeatures.url, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	rc := withFeatures.accept(t)
+	registered := make(chan error, 1)
+	go func() {
+		_, err := sess.Register(ctx, "com.test", func(context.Context, *runtime.Invocation) (*runtime.Result, error) { return nil, nil },
+			runtime.WithMatch(wamp.MatchPrefix))
+		registered <- err
+	}()
+	reg := rogueExpect[*wamp.Register](t, rc)
+	rc.send(&wamp.Registered{Request: reg.Request, Registration: 300})
+	if err := recvT(t, registered, "Register"); err != nil {
+		t.Fatal(err)
+	}
+
+	rc.close()
+	for {
+		c := recvT(t, changes, "a state change")
+		if c.State == runtime.StateReconnecting && c.Attempt > 0 {
+			expectFeatureError(t, "the restore", c.Err, wamp.FeaturePatternBasedRegistration)
+			break
+		}
+		if c.State == runtime.StateJoined && c.Attempt == 0 && dials.Load() > 1 {
+			t.Fatal("the session restored a prefix registration through a router without pattern_based_registration")
+		}
+	}
+	// The connections to the router without the feature got no REGISTER.
+	sess.Close()
+	for n := len(without.conns); n > 0; n-- {
+		rc2 := <-without.conns
+		select {
+		case <-rc2.closed:
+		case <-time.After(rogueWait):
+			t.Fatal("a connection stayed open after Close")
+		}
+		for len(rc2.msgs) > 0 {
+			if m := <-rc2.msgs; m.Type() == wamp.TypeRegister {
+				t.Fatalf("the client sent %+v to the router without the feature", m)
+			}
+		}
 	}
 }
