@@ -35,7 +35,7 @@ type Config struct {
 	// request ID, in its first 512 bytes) can be read: a call answered by
 	// it fails with wamp.error.payload_size_exceeded, an INVOCATION is
 	// answered with that error without running its handler, an EVENT is
-	// dropped (and logged at most once per 10 s). Otherwise, and for a
+	// dropped (both logged at most once per 10 s). Otherwise, and for a
 	// WebSocket message over 4 × MaxMessageSize (at least MaxMessageSize +
 	// 1 MiB), which is not read past, the session ends with
 	// wamp.error.protocol_violation. Sends larger than MaxMessageSize, or

@@ -10,7 +10,8 @@ import (
 )
 
 // TestOversizedEventsLoggedOnce: a burst of EVENTs too large to read is
-// dropped with one log line, not one per event, and the session goes on.
+// dropped, and one of INVOCATIONs answered, with one log line each, not
+// one per message, and the session goes on.
 // (The hostile router cases check each oversized message kind over both
 // transports and every serializer.)
 func TestOversizedEventsLoggedOnce(t *testing.T) {
@@ -22,14 +23,22 @@ func TestOversizedEventsLoggedOnce(t *testing.T) {
 			const n = 50
 			for i := range n {
 				rs.rc.send(&wamp.Event{Subscription: 31337, Publication: wamp.ID(i + 1), Details: wamp.Dict{}, Args: rogueOversizedArgs()})
+				rs.rc.send(&wamp.Invocation{Request: wamp.ID(i + 1), Registration: rogueRegistration, Details: wamp.Dict{}, Args: rogueOversizedArgs()})
+			}
+			for i := range n {
+				if e := rogueExpect[*wamp.Error](t, rs.rc); e.Request != wamp.ID(i+1) || e.Error != wamp.ErrPayloadSizeExceeded {
+					t.Fatalf("answered %+v, want ERROR %d payload_size_exceeded", e, i+1)
+				}
 			}
 			rs.expectAlive() // after every EVENT: the connection reads in order
 			rs.expectNewCall()
-			if got := strings.Count(log.String(), "dropped EVENTs too large"); got != 1 {
-				t.Fatalf("%d log lines for %d dropped EVENTs, want 1:\n%s", got, n, log.String())
+			for _, what := range []string{"dropped EVENTs too large", "answered INVOCATIONs too large"} {
+				if got := strings.Count(log.String(), what); got != 1 {
+					t.Fatalf("%d log lines %q for %d messages, want 1:\n%s", got, what, n, log.String())
+				}
 			}
-			if !strings.Contains(log.String(), "count=1 ") {
-				t.Errorf("the first drop is not logged at once:\n%s", log.String())
+			if got := strings.Count(log.String(), "count=1 "); got != 2 {
+				t.Errorf("the first of each is not logged at once:\n%s", log.String())
 			}
 		})
 	}

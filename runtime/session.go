@@ -64,7 +64,9 @@ type Session struct {
 	loops    sync.WaitGroup // read loops, the reconnect loop, the state notifier
 	events   fifo[queuedEvent]
 	closing  sync.Once
-	dropped  droppedEvents // oversized EVENTs, for the log
+	// The oversized INVOCATIONs and EVENTs, which other peers send, are
+	// logged in aggregate (see logOversized).
+	oversizedInvocations, oversizedEvents oversizedCount
 
 	// The event dispatcher closes dispatched when it ends, and records its
 	// goroutine, so that Close called by an event handler does not wait for
@@ -529,7 +531,10 @@ func (s *Session) salvage(c *conn, data []byte, decodeErr error) bool {
 //     that URI, through the same checks as any answer;
 //   - an INVOCATION is answered with ERROR wamp.error.payload_size_exceeded
 //     (which the router passes on to the caller), its handler not run;
-//   - an EVENT is dropped, and counted in the log (see dropOversizedEvent).
+//   - an EVENT is dropped.
+//
+// The INVOCATIONs and EVENTs come from other peers, as many as they like:
+// they are logged in aggregate (see logOversized).
 //
 // Anything else, or a message whose header cannot be read from the first
 // bytes, ends the session with ABORT wamp.error.protocol_violation, as
@@ -552,7 +557,13 @@ func (s *Session) skipOversized(c *conn, over *oversizedMessage) bool {
 			s.abort(c, wamp.ErrProtocolViolation, fmt.Sprintf("%s; %v", what, err))
 			return false
 		}
-		s.log.Warn("failing a request whose answer is too large", "request", h.Request, "type", h.Type, "size", over.size, "limit", over.limit)
+		// A late answer fails nothing; the router could send those
+		// without end.
+		level := slog.LevelDebug
+		if s.pendingRequest(h.Request) != noRequest {
+			level = slog.LevelWarn
+		}
+		s.log.Log(context.Background(), level, "failing a request whose answer is too large", "request", h.Request, "type", h.Type, "size", over.size, "limit", over.limit)
 		return s.handle(c, m)
 	case wamp.TypeInvocation:
 		s.mu.Lock()
@@ -562,46 +573,47 @@ func (s *Session) skipOversized(c *conn, over *oversizedMessage) bool {
 			s.abort(c, wamp.ErrProtocolViolation, fmt.Sprintf("INVOCATION %d repeats the request ID of an invocation still running", h.Request))
 			return false
 		}
-		s.log.Warn("answering an INVOCATION too large with payload_size_exceeded", "request", h.Request, "size", over.size, "limit", over.limit)
+		s.logOversized(&s.oversizedInvocations, "answered INVOCATIONs too large to read with payload_size_exceeded", over)
 		s.sendOn(noWait, c, &wamp.Error{RequestType: wamp.TypeInvocation, Request: h.Request, Details: wamp.Dict{},
 			Error: wamp.ErrPayloadSizeExceeded, Args: wamp.ArgsOf("the callee cannot take " + what)})
 		return true
 	case wamp.TypeEvent:
-		s.dropOversizedEvent(h.Request, over)
+		s.logOversized(&s.oversizedEvents, "dropped EVENTs too large to read", over)
 		return true
 	}
 	s.abort(c, wamp.ErrProtocolViolation, what)
 	return false
 }
 
-// oversizedEventsLogEvery is how often, at most, dropped oversized EVENTs
-// are logged: one line for a burst, not one per event.
-const oversizedEventsLogEvery = 10 * time.Second
+// oversizedLogEvery is how often, at most, each kind of oversized
+// message from other peers is logged: one line for a burst, not one per
+// message.
+const oversizedLogEvery = 10 * time.Second
 
-// droppedEvents counts the oversized EVENTs dropped since the last log line.
-type droppedEvents struct {
+// oversizedCount counts one kind of oversized message since its last log
+// line.
+type oversizedCount struct {
 	mu     sync.Mutex
 	n      int
 	logged time.Time // when the last line was logged
 }
 
-// dropOversizedEvent drops an EVENT too large to read for subscription
-// sub. The first one is logged at once; after that, at most one line per
-// oversizedEventsLogEvery, with the number dropped since the line before.
-func (s *Session) dropOversizedEvent(sub wamp.ID, over *oversizedMessage) {
-	d := &s.dropped
-	d.mu.Lock()
-	d.n++
+// logOversized counts one oversized message of the kind of c, and logs
+// msg: at once for the first one, then at most once per oversizedLogEvery,
+// with the number since the line before and the size of the last one.
+func (s *Session) logOversized(c *oversizedCount, msg string, over *oversizedMessage) {
+	c.mu.Lock()
+	c.n++
 	now := time.Now()
-	if !d.logged.IsZero() && now.Sub(d.logged) < oversizedEventsLogEvery {
-		d.mu.Unlock()
+	if !c.logged.IsZero() && now.Sub(c.logged) < oversizedLogEvery {
+		c.mu.Unlock()
 		return
 	}
-	n := d.n
-	d.n = 0
-	d.logged = now
-	d.mu.Unlock()
-	s.log.Warn("dropped EVENTs too large to read", "count", n, "subscription", sub, "size", over.size, "limit", over.limit)
+	n := c.n
+	c.n = 0
+	c.logged = now
+	c.mu.Unlock()
+	s.log.Warn(msg, "count", n, "size", over.size, "limit", over.limit)
 }
 
 // handle dispatches one message; it returns false when the connection
