@@ -439,6 +439,7 @@ func TestEmbeddedRouterFeatures(t *testing.T) {
 		cause     error
 	}
 	got := make(chan seen, 1)
+	blocking := make(chan struct{}, 1)
 	rpcRegister(t, callee, "com.test.feat", func(ctx context.Context, inv *runtime.Invocation) (*runtime.Result, error) {
 		s := seen{procedure: inv.Procedure, caller: inv.Caller, timeout: inv.Timeout, progress: inv.ProgressRequested()}
 		if s.progress {
@@ -447,6 +448,7 @@ func TestEmbeddedRouterFeatures(t *testing.T) {
 			}
 		}
 		if vals, _ := inv.Args.List(); len(vals) == 1 {
+			blocking <- struct{}{}
 			<-ctx.Done() // "block": until the caller cancels
 			s.cause = context.Cause(ctx)
 		}
@@ -472,7 +474,7 @@ func TestEmbeddedRouterFeatures(t *testing.T) {
 		_, err := caller.Call(cctx, "com.test.feat.block", wamp.ArgsOf("block"), wamp.Payload{})
 		done <- err
 	}()
-	time.Sleep(50 * time.Millisecond) // let the INVOCATION reach the callee
+	recvT(t, blocking, "the invocation")
 	ccancel()
 	if err := recvT(t, done, "the cancelled call"); !errors.Is(err, runtime.ErrCanceled) {
 		t.Fatalf("cancelled call = %v", err)
