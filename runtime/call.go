@@ -68,6 +68,10 @@ func withRawProgress(fn func(*wamp.Result) error) CallOption {
 // WithProgress asks for progressive results and passes each one to fn, in
 // order, on the goroutine that called Call, and never after Call returns.
 // If fn returns an error, the call is cancelled and Call returns that error.
+//
+// A router that does not announce progressive_call_results is not asked
+// (CALL.Options.receive_progress is left out): fn is then never called,
+// and the final result is all there is.
 func WithProgress(fn func(*Result) error) CallOption {
 	return callOptionFunc(func(c *callConfig) { c.progress, c.rawProgress = fn, nil })
 }
@@ -76,18 +80,26 @@ func WithProgress(fn func(*Result) error) CallOption {
 // wamp.CancelKill, wamp.CancelKillNoWait or wamp.CancelSkip. The default is
 // Config.CancelMode, itself wamp.CancelKill by default, so that the callee
 // is interrupted and stops working for a caller that is gone.
+//
+// A router that does not announce call_canceling gets no CANCEL: the call
+// returns at once all the same, as in skip mode, and the callee is not
+// interrupted.
 func WithCancelMode(mode string) CallOption {
 	return callOptionFunc(func(c *callConfig) { c.cancelMode = mode })
 }
 
 // WithDiscloseMe asks the router to disclose the caller's identity to the
-// callee (CALL.Options.disclose_me).
+// callee (CALL.Options.disclose_me). If the router does not announce
+// caller_identification, the call fails before anything is sent, with an
+// error matching ErrFeatureNotSupported: a callee may decide on who calls.
 func WithDiscloseMe() CallOption {
 	return callOptionFunc(func(c *callConfig) { c.discloseMe = true })
 }
 
 // WithCallOptions adds raw CALL.Options; keys the runtime sets itself
-// (receive_progress, timeout, disclose_me) are overridden by it.
+// (receive_progress, timeout, disclose_me) are overridden by it, and
+// follow its rules for routers that do not announce their features:
+// timeout and receive_progress are left out, disclose_me is refused.
 func WithCallOptions(opts wamp.Dict) CallOption {
 	return callOptionFunc(func(c *callConfig) { c.options = opts })
 }
@@ -159,10 +171,13 @@ func validCancelMode(m string) bool {
 // kwargs (either may be the zero Payload) and waits for the result.
 //
 // The context's deadline travels as CALL.Options.timeout (milliseconds,
-// rounded up), so a router with call_timeout stops the call in time too.
-// When ctx ends first, Call sends CANCEL (see WithCancelMode) and returns at
-// once with an error that matches ErrCanceled or ErrTimeout and
-// context.Canceled or context.DeadlineExceeded. An ERROR from the callee
+// rounded up), so a router with call_timeout stops the call in time too; a
+// router that does not announce call_timeout gets no timeout option, and
+// only the caller times the call out. When ctx ends first, Call sends
+// CANCEL (see WithCancelMode; only to a router that announces
+// call_canceling) and returns at once with an error that matches
+// ErrCanceled or ErrTimeout and context.Canceled or
+// context.DeadlineExceeded. An ERROR from the callee
 // returns an *Error (see ErrorRegistry for mapped Go errors).
 func (s *Session) Call(ctx context.Context, procedure wamp.URI, args, kwargs wamp.Payload, opts ...CallOption) (*Result, error) {
 	r, err := s.call(ctx, procedure, args, kwargs, opts)
@@ -185,13 +200,29 @@ func (s *Session) call(ctx context.Context, procedure wamp.URI, args, kwargs wam
 		return nil, contextError(err)
 	}
 	progress := cfg.progress != nil || cfg.rawProgress != nil
+	// The advanced options go only to a router that announced them (see
+	// features.go). Without a connection the send below fails anyway.
+	c := s.cur.Load()
+	feats := c.features()
+	if c != nil && (cfg.discloseMe || isTrue(cfg.options, wamp.OptDiscloseMe)) && !feats.has(dealerCallerIdentification) {
+		return nil, fmt.Errorf("runtime: calling %s: %w", procedure, missing(dealerCallerIdentification, "disclose_me"))
+	}
+	dl, hasDeadline := ctx.Deadline()
+	sendTimeout := hasDeadline && feats.has(dealerCallTimeout)
+	progress = progress && feats.has(dealerProgressiveCallResults)
 	// CALL.Options: nil (sent as {}) unless something goes in.
 	var options wamp.Dict
-	dl, hasDeadline := ctx.Deadline()
-	if len(cfg.options) > 0 || hasDeadline || progress || cfg.discloseMe {
+	if len(cfg.options) > 0 || sendTimeout || progress || cfg.discloseMe {
 		options = make(wamp.Dict, len(cfg.options)+3)
 		for k, v := range cfg.options {
 			options[k] = v
+		}
+		// The keys the runtime owns go only where they are understood.
+		if !feats.has(dealerCallTimeout) {
+			delete(options, wamp.OptTimeout)
+		}
+		if !feats.has(dealerProgressiveCallResults) {
+			delete(options, wamp.OptReceiveProgress)
 		}
 	}
 	if hasDeadline {
@@ -205,7 +236,7 @@ func (s *Session) call(ctx context.Context, procedure wamp.URI, args, kwargs wam
 		switch {
 		case ms < 1:
 			return nil, contextError(context.DeadlineExceeded)
-		case ms <= maxTimeoutOption:
+		case sendTimeout && ms <= maxTimeoutOption:
 			options[wamp.OptTimeout] = int64(ms)
 		}
 	}
@@ -232,7 +263,12 @@ func (s *Session) call(ctx context.Context, procedure wamp.URI, args, kwargs wam
 
 	msg := callMessages.Get().(*wamp.Call)
 	*msg = wamp.Call{Request: id, Options: options, Procedure: procedure, Args: args, Kwargs: kwargs}
-	err := s.send(ctx, msg)
+	var err error
+	if c == nil {
+		err = s.notConnected()
+	} else {
+		err = s.sendOn(ctx, c, msg)
+	}
 	*msg = wamp.Call{}
 	callMessages.Put(msg)
 	if err != nil {
@@ -247,7 +283,7 @@ func (s *Session) call(ctx context.Context, procedure wamp.URI, args, kwargs wam
 		select {
 		case <-p.wake:
 		case <-ctx.Done():
-			s.cancelCall(ctx, id, cfg.cancelMode)
+			s.cancelCall(ctx, c, id, cfg.cancelMode)
 			s.endCall(id, p)
 			return nil, contextError(ctx.Err())
 		}
@@ -264,7 +300,7 @@ func (s *Session) call(ctx context.Context, procedure wamp.URI, args, kwargs wam
 					err = cfg.progress(&Result{Args: ev.res.Args, Kwargs: ev.res.Kwargs, Details: ev.res.Details})
 				}
 				if err != nil {
-					s.cancelCall(ctx, id, cfg.cancelMode)
+					s.cancelCall(ctx, c, id, cfg.cancelMode)
 					s.endCall(id, p)
 					return nil, err
 				}
@@ -308,12 +344,21 @@ func contextError(err error) error {
 	return &Error{URI: wamp.ErrCanceled, Args: wamp.ArgsOf("the call's context was cancelled"), cause: context.Canceled}
 }
 
-// cancelCall sends CANCEL for call id, waiting for room in the write
-// queue no longer than ctx, the call's context, lasts: a call whose context
-// has ended returns at once, and its CANCEL is dropped if the queue is full
-// (the router reads so slowly that the call is over for the caller anyway).
-func (s *Session) cancelCall(ctx context.Context, id wamp.ID, mode string) {
-	if err := s.send(ctx, &wamp.Cancel{Request: id, Options: wamp.Dict{wamp.OptMode: mode}}); err != nil {
+// cancelCall sends CANCEL for call id, made on c, waiting for room in the
+// write queue no longer than ctx, the call's context, lasts: a call whose
+// context has ended returns at once, and its CANCEL is dropped if the queue
+// is full (the router reads so slowly that the call is over for the caller
+// anyway).
+//
+// A router that did not announce call_canceling gets no CANCEL: the call
+// returns all the same, the callee is just not interrupted, and its late
+// RESULT or ERROR finds no pending call and is dropped (deliverResult).
+func (s *Session) cancelCall(ctx context.Context, c *conn, id wamp.ID, mode string) {
+	if !c.features().has(dealerCallCanceling) {
+		s.log.Debug("no CANCEL: the router does not announce call_canceling", "request", id)
+		return
+	}
+	if err := s.sendOn(ctx, c, &wamp.Cancel{Request: id, Options: wamp.Dict{wamp.OptMode: mode}}); err != nil {
 		s.log.Debug("sending CANCEL failed", "request", id, "err", err)
 	}
 }

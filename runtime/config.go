@@ -30,9 +30,16 @@ type Config struct {
 	// in a test.
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 	// MaxMessageSize bounds a received message in bytes (default 16 MiB,
-	// the largest a RawSocket can announce). Larger messages end the session
-	// with wamp.error.protocol_violation; sends larger than the router's
-	// RawSocket limit fail with ErrPayloadSizeExceeded.
+	// the largest a RawSocket can announce). A larger message is read past
+	// and fails only the request it concerns, when its header (type and
+	// request ID, in its first 512 bytes) can be read: a call answered by
+	// it fails with wamp.error.payload_size_exceeded, an INVOCATION is
+	// answered with that error without running its handler, an EVENT is
+	// dropped (both logged at most once per 10 s). Otherwise, and for a
+	// WebSocket message over 4 × MaxMessageSize (at least MaxMessageSize +
+	// 1 MiB), which is not read past, the session ends with
+	// wamp.error.protocol_violation. Sends larger than MaxMessageSize, or
+	// than the router's RawSocket limit, fail with ErrPayloadSizeExceeded.
 	MaxMessageSize int
 	// ResponseTimeout bounds how long the join handshake, REGISTER,
 	// SUBSCRIBE and similar requests, and the GOODBYE handshake of Close

@@ -142,10 +142,16 @@ var errStopStream = errors.New("stream consumer stopped")
 // value); the final result ends the sequence (an item too, if it carries
 // one). A failure is yielded as the last pair, with the zero T. Breaking out
 // of the loop cancels the call. Each range makes a new call.
+//
+// Through a router that does not announce progressive_call_results no
+// progressive result is asked for: the callee then sends every item in the
+// final result (as ServeStream does), and each of its positional values is
+// one item.
 func Stream[T any](ctx context.Context, caller Caller, procedure wamp.URI, args, kwargs wamp.Payload, opts ...CallOption) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
-		stopped := false
+		stopped, progressed := false, false
 		progress := withRawProgress(func(r *wamp.Result) error {
+			progressed = true
 			v, err := decodeOne[T](procedure, r.Args)
 			if err != nil {
 				return err
@@ -167,7 +173,7 @@ func Stream[T any](ctx context.Context, caller Caller, procedure wamp.URI, args,
 		}
 		var buf [2]wamp.Value
 		vals, err := res.Args.AppendList(buf[:0])
-		if err != nil || len(vals) > 1 {
+		if err != nil || (len(vals) > 1 && progressed) {
 			var zero T
 			if err == nil {
 				err = ResultCountError(procedure, 1, len(vals))
@@ -175,13 +181,17 @@ func Stream[T any](ctx context.Context, caller Caller, procedure wamp.URI, args,
 			yield(zero, ResultError(procedure, 0, err))
 			return
 		}
-		if len(vals) == 1 {
-			v, err := decodeValue[T](vals[0])
+		// Several values come only from a callee that sent no
+		// progressive results (see above).
+		for i, val := range vals {
+			v, err := decodeValue[T](val)
 			if err != nil {
-				yield(v, ResultError(procedure, 0, err))
+				yield(v, ResultError(procedure, i, err))
 				return
 			}
-			yield(v, nil)
+			if !yield(v, nil) {
+				return
+			}
 		}
 	}
 }

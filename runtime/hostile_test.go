@@ -60,11 +60,35 @@ type rogueConn struct {
 	readErr  error             // why, once closed is
 	sentBye  atomic.Bool       // the rogue sent GOODBYE itself
 	quit     chan struct{}     // the server is closing: stop delivering
+	roles    wamp.Dict         // WELCOME.Details.roles
 }
 
 func newRogueConn(srv *rogueServer) *rogueConn {
+	roles := srv.roles
+	if roles == nil {
+		// A basic-profile router: no advanced feature announced.
+		roles = wamp.Dict{wamp.RoleBroker: wamp.Dict{}, wamp.RoleDealer: wamp.Dict{}}
+	}
 	return &rogueConn{ser: srv.ser, msgs: make(chan wamp.Message, 8192),
-		pongs: make(chan []byte, 16), closed: make(chan struct{}), quit: srv.quit}
+		pongs: make(chan []byte, 16), closed: make(chan struct{}), quit: srv.quit, roles: roles}
+}
+
+// rogueAdvancedRoles are WELCOME roles that announce every advanced
+// feature the runtime uses.
+func rogueAdvancedRoles() wamp.Dict {
+	feats := func(names ...string) wamp.Dict {
+		f := wamp.Dict{}
+		for _, n := range names {
+			f[n] = true
+		}
+		return wamp.Dict{wamp.KeyFeatures: f}
+	}
+	return wamp.Dict{
+		wamp.RoleDealer: feats(wamp.FeatureCallCanceling, wamp.FeatureCallTimeout, wamp.FeatureProgressiveCallResults,
+			wamp.FeatureCallerIdentification, wamp.FeaturePatternBasedRegistration, wamp.FeatureSharedRegistration),
+		wamp.RoleBroker: feats(wamp.FeaturePublisherExclusion, wamp.FeatureSubscriberBlackWhiteListing,
+			wamp.FeaturePublisherIdentification, wamp.FeaturePatternBasedSubscription),
+	}
 }
 
 // put queues m for the test, unless the server is closing.
@@ -87,9 +111,7 @@ func (rc *rogueConn) deliver(data []byte, autoWelcome bool) {
 	switch m.(type) {
 	case *wamp.Hello:
 		if autoWelcome {
-			rc.send(&wamp.Welcome{Session: rogueSessionID, Details: wamp.Dict{wamp.KeyRoles: wamp.Dict{
-				wamp.RoleBroker: wamp.Dict{}, wamp.RoleDealer: wamp.Dict{},
-			}}})
+			rc.send(&wamp.Welcome{Session: rogueSessionID, Details: wamp.Dict{wamp.KeyRoles: rc.roles}})
 			return
 		}
 	case *wamp.Goodbye:
@@ -177,6 +199,7 @@ type rogueServer struct {
 	url         string
 	ser         *wamp.Serializer
 	autoWelcome bool
+	roles       wamp.Dict // WELCOME.Details.roles; nil announces no feature
 	conns       chan *rogueConn
 	quit        chan struct{}
 	wg          sync.WaitGroup
@@ -225,7 +248,14 @@ func (srv *rogueServer) accept(t *testing.T) *rogueConn {
 // "rawsocket"; it and its connections are closed when the test ends.
 func startRogue(t *testing.T, transport string, ser *wamp.Serializer, autoWelcome bool) *rogueServer {
 	t.Helper()
-	srv := &rogueServer{ser: ser, autoWelcome: autoWelcome, conns: make(chan *rogueConn, 16), quit: make(chan struct{})}
+	return startRogueRoles(t, transport, ser, autoWelcome, nil)
+}
+
+// startRogueRoles is startRogue whose WELCOME announces roles (nil: no
+// advanced feature).
+func startRogueRoles(t *testing.T, transport string, ser *wamp.Serializer, autoWelcome bool, roles wamp.Dict) *rogueServer {
+	t.Helper()
+	srv := &rogueServer{ser: ser, autoWelcome: autoWelcome, roles: roles, conns: make(chan *rogueConn, 16), quit: make(chan struct{})}
 	switch transport {
 	case "websocket":
 		startRogueWebSocket(t, srv)
@@ -626,6 +656,67 @@ func (rs *rogueSession) expectAliveAfter(callPending bool) {
 	}
 }
 
+// rogueOversizedArgs are arguments that make a message larger than the
+// client accepts.
+func rogueOversizedArgs() wamp.Payload {
+	return wamp.ArgsOf(strings.Repeat("x", rogueMaxMessage+1))
+}
+
+// rogueEventOfSize returns an EVENT encoded in exactly size bytes (size
+// well above 64 KiB, where string headers stop growing).
+func rogueEventOfSize(t *testing.T, ser *wamp.Serializer, size int) []byte {
+	t.Helper()
+	enc := func(n int) []byte {
+		b, err := ser.Encode(&wamp.Event{Subscription: 31337, Publication: 1, Details: wamp.Dict{}, Args: wamp.ArgsOf(strings.Repeat("x", n))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	const probe = 1 << 20
+	b := enc(size - (len(enc(probe)) - probe))
+	if len(b) != size {
+		t.Fatalf("EVENT of %d bytes, want %d", len(b), size)
+	}
+	return b
+}
+
+// expectCallTooLarge checks that the pending call failed with
+// wamp.error.payload_size_exceeded, and that the session keeps working.
+func (rs *rogueSession) expectCallTooLarge() {
+	t := rs.t
+	t.Helper()
+	o := recvT(t, rs.callDone, "the pending call")
+	var rerr *runtime.Error
+	if !errors.As(o.err, &rerr) || rerr.URI != wamp.ErrPayloadSizeExceeded || !errors.Is(o.err, runtime.ErrPayloadSizeExceeded) {
+		t.Fatalf("pending call = %v, %v; want a *runtime.Error wamp.error.payload_size_exceeded", o.res, o.err)
+	}
+	t.Logf("the call failed with %v", o.err)
+	rs.expectAliveAfter(false)
+	rs.expectNewCall()
+}
+
+// expectNewCall makes a call after whatever the test did, and checks that
+// it succeeds.
+func (rs *rogueSession) expectNewCall() {
+	t := rs.t
+	t.Helper()
+	done := make(chan rogueOutcome, 1)
+	go func() {
+		res, err := rs.sess.Call(context.Background(), "com.rogue.after", wamp.ArgsOf("again"), wamp.Payload{})
+		done <- rogueOutcome{res, err}
+	}()
+	call := rogueExpect[*wamp.Call](t, rs.rc)
+	rs.rc.send(&wamp.Result{Request: call.Request, Details: wamp.Dict{}, Args: wamp.ArgsOf("after")})
+	o := recvT(t, done, "the call after")
+	if o.err != nil {
+		t.Fatalf("the call after: %v", o.err)
+	}
+	if got := argString(t, o.res.Args, 0); got != "after" {
+		t.Fatalf("the call after returned %q", got)
+	}
+}
+
 // rogueTooBig reports whether the client failed the connection as a
 // WebSocket peer does on a message over its read limit: close code 1009.
 // The client stops reading at the frame header, so the payload it never
@@ -800,22 +891,91 @@ func rogueCases() []rogueCase {
 			return &wamp.Subscribe{Request: 1, Options: wamp.Dict{}, Topic: "com.rogue.t"}
 		})},
 		{name: "UNSUBSCRIBE", abort: true, send: msg(func(*rogueSession) wamp.Message { return &wamp.Unsubscribe{Request: 1, Subscription: 1} })},
-		// Oversized messages: RawSocket "If a message received during a
-		// connection exceeds the limit requested, a Peer MUST fail the
-		// connection"; the runtime sends ABORT first. A WebSocket message
-		// over the read limit is refused by gorilla/websocket with close
-		// code 1009 (message too big) before the runtime can send ABORT.
-		{name: "oversized RESULT", abort: true, allowClose: rogueTooBig, send: func(rs *rogueSession) {
-			rs.rc.send(&wamp.Result{Request: rs.callReq, Details: wamp.Dict{}, Args: wamp.ArgsOf(strings.Repeat("x", rogueMaxMessage+1))})
+		// Oversized messages. RawSocket says "If a message received during
+		// a connection exceeds the limit requested, a Peer MUST fail the
+		// connection"; the runtime deliberately fails only the request the
+		// message concerns when its header is readable (a router relays
+		// what other peers send), and reads past the message: RawSocket
+		// frames carry their length, a WebSocket message is read past up
+		// to a cap, beyond which the connection fails with close code
+		// 1009. See Session.skipOversized.
+		{name: "oversized RESULT", check: func(rs *rogueSession) {
+			rs.rc.send(&wamp.Result{Request: rs.callReq, Details: wamp.Dict{}, Args: rogueOversizedArgs()})
+			rs.expectCallTooLarge()
 		}},
-		{name: "RawSocket length over the limit, no payload", only: "rawsocket", abort: true, send: func(rs *rogueSession) {
-			rs.rc.sendRaw(rogueRawHeader(0, rogueMaxMessage+1))
+		{name: "oversized progressive RESULT", check: func(rs *rogueSession) {
+			rs.rc.send(&wamp.Result{Request: rs.callReq, Details: wamp.Dict{"progress": true}, Args: rogueOversizedArgs()})
+			rs.expectCallTooLarge()
+		}},
+		{name: "oversized ERROR for the pending CALL", check: func(rs *rogueSession) {
+			rs.rc.send(&wamp.Error{RequestType: wamp.TypeCall, Request: rs.callReq, Details: wamp.Dict{}, Error: "com.rogue.error", Args: rogueOversizedArgs()})
+			rs.expectCallTooLarge()
+		}},
+		{name: "oversized ERROR for the pending REGISTER", check: func(rs *rogueSession) {
+			rs.rc.send(&wamp.Error{RequestType: wamp.TypeRegister, Request: rs.pendingReg, Details: wamp.Dict{}, Error: "com.rogue.error", Args: rogueOversizedArgs()})
+			if err := recvT(rs.t, rs.regDone, "the pending REGISTER"); !errors.Is(err, runtime.ErrPayloadSizeExceeded) {
+				rs.t.Fatalf("pending REGISTER = %v, want payload_size_exceeded", err)
+			}
+			rs.rc.send(&wamp.Result{Request: rs.callReq, Details: wamp.Dict{}, Args: wamp.ArgsOf("done")})
+			if o := recvT(rs.t, rs.callDone, "the pending call"); o.err != nil {
+				rs.t.Fatalf("pending call: %v", o.err)
+			}
+			rs.expectNewCall()
+		}},
+		{name: "oversized INVOCATION", check: func(rs *rogueSession) {
+			rs.rc.send(&wamp.Invocation{Request: 1, Registration: rogueRegistration, Details: wamp.Dict{}, Args: rogueOversizedArgs()})
+			m := rs.rc.next(rs.t, "ERROR")
+			if e, ok := m.(*wamp.Error); !ok || e.RequestType != wamp.TypeInvocation || e.Request != 1 || e.Error != wamp.ErrPayloadSizeExceeded {
+				rs.t.Fatalf("the client sent %s %+v, want ERROR INVOCATION 1 wamp.error.payload_size_exceeded", m.Type(), m)
+			}
+			rs.expectAlive()
+			rs.expectNewCall()
+		}},
+		{name: "oversized EVENT", check: func(rs *rogueSession) {
+			rs.rc.send(&wamp.Event{Subscription: 31337, Publication: 1, Details: wamp.Dict{}, Args: rogueOversizedArgs()})
+			rs.expectAlive()
+			rs.expectNewCall()
+		}},
+		{name: "oversized RESULT for a call never made", abort: true, send: msg(func(rs *rogueSession) wamp.Message {
+			return &wamp.Result{Request: never(rs), Details: wamp.Dict{}, Args: rogueOversizedArgs()}
+		})},
+		{name: "oversized INVOCATION repeating a running invocation's ID", abort: true, send: func(rs *rogueSession) {
+			rs.rc.send(&wamp.Invocation{Request: 600, Registration: rogueRegistration, Details: wamp.Dict{}, Args: wamp.ArgsOf("block")})
+			rs.rc.send(&wamp.Invocation{Request: 600, Registration: rogueRegistration, Details: wamp.Dict{}, Args: rogueOversizedArgs()})
+		}},
+		{name: "oversized GOODBYE", abort: true, send: msg(func(rs *rogueSession) wamp.Message {
+			return &wamp.Goodbye{Details: wamp.Dict{"message": strings.Repeat("x", rogueMaxMessage+1)}, Reason: wamp.CloseSystemShutdown}
+		})},
+		{name: "oversized, and no message", abort: true, send: func(rs *rogueSession) {
+			rs.rc.sendBytes(append([]byte("\xc1\xffnot a message"), make([]byte, rogueMaxMessage)...))
+		}},
+		{name: "oversized, the header past the first bytes", abort: true, send: func(rs *rogueSession) {
+			if rs.rc.ser != wamp.JSON {
+				rs.rc.sendBytes(make([]byte, rogueMaxMessage+1)) // no padding in binary formats
+				return
+			}
+			// Well-formed JSON, but the request ID lies past what is kept.
+			pad := strings.Repeat(" ", 600)
+			rs.rc.sendBytes([]byte(fmt.Sprintf(`[%s50,%s%d,{},["%s"]]`, pad, pad, rs.callReq, strings.Repeat("x", rogueMaxMessage))))
+		}},
+		{name: "WebSocket message over the skip cap", only: "websocket", abort: true, allowClose: rogueTooBig, send: func(rs *rogueSession) {
+			rs.rc.send(&wamp.Result{Request: rs.callReq, Details: wamp.Dict{}, Args: wamp.ArgsOf(strings.Repeat("x", 2<<20))})
+		}},
+		{name: "RawSocket frame over the limit, not a message", only: "rawsocket", abort: true, send: func(rs *rogueSession) {
+			rs.rc.sendRaw(append(rogueRawHeader(0, rogueMaxMessage+1), make([]byte, rogueMaxMessage+1)...))
+		}},
+		{name: "RawSocket PING over the limit", only: "rawsocket", abort: true, send: func(rs *rogueSession) {
+			rs.rc.sendRaw(append(rogueRawHeader(1, rogueMaxMessage+1), make([]byte, rogueMaxMessage+1)...))
 		}},
 		{name: "RawSocket X bit with a length", only: "rawsocket", abort: true, send: func(rs *rogueSession) {
 			rs.rc.sendRaw(append(rogueRawHeader(0x08, 2), '[', ']'))
 		}},
-		{name: "RawSocket 16 MiB via the X bit", only: "rawsocket", abort: true, send: func(rs *rogueSession) {
-			rs.rc.sendRaw(rogueRawHeader(0x08, 0))
+		{name: "RawSocket 16 MiB via the X bit", only: "rawsocket", check: func(rs *rogueSession) {
+			// An EVENT of exactly 2^24 bytes: read past whole, or the
+			// frames after it would be misread.
+			rs.rc.sendRaw(append(rogueRawHeader(0x08, 0), rogueEventOfSize(rs.t, rs.rc.ser, 1<<24)...))
+			rs.expectAlive()
+			rs.expectNewCall()
 		}},
 		// RawSocket "RRRR are reserved ... MUST be all zeros", "3-7: reserved".
 		{name: "RawSocket reserved bits", only: "rawsocket", abort: true, send: func(rs *rogueSession) {

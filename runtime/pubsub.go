@@ -26,12 +26,22 @@ func WithAcknowledge() PublishOption {
 }
 
 // WithExcludeMe sets whether the publisher receives its own event if
-// subscribed (the router's default is to exclude it).
+// subscribed (the router's default is to exclude it). It needs a router
+// that announces publisher_exclusion: without it, WithExcludeMe(true) is
+// left out (the router excludes the publisher anyway), and
+// WithExcludeMe(false) makes Publish fail, before anything is sent, with an
+// error matching ErrFeatureNotSupported.
 func WithExcludeMe(exclude bool) PublishOption {
 	return publishOptionFunc(func(d wamp.Dict) { d[wamp.OptExcludeMe] = exclude })
 }
 
 // WithExclude excludes sessions from receiving the event.
+//
+// WithExclude, WithExcludeAuthID, WithExcludeAuthRole, WithEligible,
+// WithEligibleAuthID and WithEligibleAuthRole need a router that announces
+// subscriber_blackwhite_listing; Publish fails otherwise, before anything
+// is sent, with an error matching ErrFeatureNotSupported (the event would
+// otherwise reach the sessions it must not).
 func WithExclude(sessions ...wamp.ID) PublishOption {
 	return publishOptionFunc(func(d wamp.Dict) { d[wamp.OptExclude] = idList(sessions) })
 }
@@ -62,7 +72,9 @@ func WithEligibleAuthRole(roles ...string) PublishOption {
 }
 
 // WithPublisherDisclosed asks the router to disclose the publisher's
-// identity to subscribers (PUBLISH.Options.disclose_me).
+// identity to subscribers (PUBLISH.Options.disclose_me). It needs a router
+// that announces publisher_identification; Publish fails otherwise, before
+// anything is sent, with an error matching ErrFeatureNotSupported.
 func WithPublisherDisclosed() PublishOption {
 	return publishOptionFunc(func(d wamp.Dict) { d[wamp.OptDiscloseMe] = true })
 }
@@ -86,6 +98,12 @@ func (s *Session) Publish(ctx context.Context, topic wamp.URI, args, kwargs wamp
 		options = wamp.Dict{}
 		for _, o := range opts {
 			o.applyPublish(options)
+		}
+	}
+	// Without a connection the publication fails below anyway.
+	if c := s.cur.Load(); c != nil {
+		if err := c.feats.publishOptions(options); err != nil {
+			return 0, fmt.Errorf("runtime: publishing to %s: %w", topic, err)
 		}
 	}
 	if ack, _ := wamp.DictBool(options, wamp.OptAcknowledge); !ack {
@@ -118,14 +136,16 @@ func (s *Session) Publish(ctx context.Context, topic wamp.URI, args, kwargs wamp
 // Event is one event delivered to a subscription.
 type Event struct {
 	// Topic is the topic published to: for pattern subscriptions, the
-	// concrete topic (EVENT.Details.topic).
+	// concrete topic (EVENT.Details.topic); for exact ones, the subscribed
+	// topic, whatever the details say.
 	Topic       wamp.URI
 	Publication wamp.ID
 	Args        wamp.Payload
 	Kwargs      wamp.Payload
 	Details     wamp.Dict
 	// Publisher, PublisherAuthID and PublisherAuthRole identify the
-	// publisher when it was disclosed (zero values otherwise).
+	// publisher when it was disclosed (zero values otherwise, and always
+	// from a router that does not announce publisher_identification).
 	Publisher         wamp.ID
 	PublisherAuthID   string
 	PublisherAuthRole string
@@ -149,7 +169,9 @@ type subscribeOptionFunc func(*subscribeConfig)
 func (f subscribeOptionFunc) applySubscribe(c *subscribeConfig) { f(c) }
 
 // WithTopicMatch sets the match policy: wamp.MatchExact (default),
-// wamp.MatchPrefix or wamp.MatchWildcard.
+// wamp.MatchPrefix or wamp.MatchWildcard. Prefix and wildcard need a router
+// that announces pattern_based_subscription; Subscribe fails otherwise,
+// before anything is sent, with an error matching ErrFeatureNotSupported.
 func WithTopicMatch(policy string) SubscribeOption {
 	return subscribeOptionFunc(func(c *subscribeConfig) { c.match = policy })
 }
@@ -214,6 +236,13 @@ func (s *Session) subscribeOn(ctx context.Context, sub *Subscription) error {
 	id, ch, err := s.begin()
 	if err != nil {
 		return err
+	}
+	if c := s.cur.Load(); c != nil {
+		// Without a connection the request fails anyway.
+		if err := c.feats.subscribeOptions(sub.options); err != nil {
+			s.forgetRequest(id)
+			return err
+		}
 	}
 	s.mu.Lock()
 	s.subReqs[id] = sub
@@ -481,12 +510,18 @@ func (s *Session) deliverEvent(c *conn, m *wamp.Event) {
 		return
 	}
 	ev := &Event{Topic: subs[0].topic, Publication: m.Publication, Args: m.Args, Kwargs: m.Kwargs, Details: m.Details}
-	if t, ok := wamp.DictString(m.Details, wamp.OptTopic); ok {
-		ev.Topic = wamp.URI(t)
+	// Only the details that the subscription and the router's features
+	// make meaningful are read (see features.go).
+	if matchPolicy(subs[0].options) != wamp.MatchExact {
+		if t, ok := wamp.DictString(m.Details, wamp.OptTopic); ok {
+			ev.Topic = wamp.URI(t)
+		}
 	}
-	ev.Publisher, _ = wamp.DictID(m.Details, wamp.OptPublisher)
-	ev.PublisherAuthID, _ = wamp.DictString(m.Details, wamp.OptPublisherAuthID)
-	ev.PublisherAuthRole, _ = wamp.DictString(m.Details, wamp.OptPublisherAuthRole)
+	if c.feats.has(brokerPublisherIdentification) {
+		ev.Publisher, _ = wamp.DictID(m.Details, wamp.OptPublisher)
+		ev.PublisherAuthID, _ = wamp.DictString(m.Details, wamp.OptPublisherAuthID)
+		ev.PublisherAuthRole, _ = wamp.DictString(m.Details, wamp.OptPublisherAuthRole)
+	}
 	for _, sub := range subs {
 		s.events.push(queuedEvent{h: sub.handler, ev: ev})
 	}

@@ -45,19 +45,27 @@ type registerOptionFunc func(*registerConfig)
 func (f registerOptionFunc) applyRegister(c *registerConfig) { f(c) }
 
 // WithMatch sets the match policy: wamp.MatchExact (default),
-// wamp.MatchPrefix or wamp.MatchWildcard.
+// wamp.MatchPrefix or wamp.MatchWildcard. Prefix and wildcard need a router
+// that announces pattern_based_registration; Register fails otherwise,
+// before anything is sent, with an error matching ErrFeatureNotSupported.
 func WithMatch(policy string) RegisterOption {
 	return registerOptionFunc(func(c *registerConfig) { c.match = policy })
 }
 
 // WithInvoke sets the invocation policy of a shared registration:
 // wamp.InvokeSingle (default), InvokeRoundRobin, InvokeRandom, InvokeFirst
-// or InvokeLast.
+// or InvokeLast. All but single need a router that announces
+// shared_registration; Register fails otherwise, before anything is sent,
+// with an error matching ErrFeatureNotSupported (the procedure would
+// otherwise be taken for this callee alone).
 func WithInvoke(policy string) RegisterOption {
 	return registerOptionFunc(func(c *registerConfig) { c.invoke = policy })
 }
 
 // WithDiscloseCaller asks the router to disclose every caller's identity.
+// It needs a router that announces caller_identification; Register fails
+// otherwise, before anything is sent, with an error matching
+// ErrFeatureNotSupported.
 func WithDiscloseCaller() RegisterOption {
 	return registerOptionFunc(func(c *registerConfig) { c.discloseCaller = true })
 }
@@ -65,7 +73,8 @@ func WithDiscloseCaller() RegisterOption {
 // WithForwardTimeout asks the router to forward a call's timeout to this
 // callee (REGISTER.Options.forward_timeout, understood by nexus and
 // Crossbar.io) instead of timing the call out itself: the handler's context
-// then ends at INVOCATION.Details.timeout.
+// then ends at INVOCATION.Details.timeout. A router that does not announce
+// call_timeout times out no call, and the option is left out.
 func WithForwardTimeout() RegisterOption {
 	return registerOptionFunc(func(c *registerConfig) { c.forwardTimeout = true })
 }
@@ -81,6 +90,7 @@ type Registration struct {
 	procedure  wamp.URI
 	handler    Handler
 	options    wamp.Dict // REGISTER.Options, kept to register again after a reconnect
+	pattern    bool      // a prefix or wildcard registration
 	unregister func(context.Context) error
 	dropped    bool // unregistered by the application or revoked: never restore
 }
@@ -139,7 +149,7 @@ func (s *Session) Register(ctx context.Context, procedure wamp.URI, h Handler, o
 	if cfg.forwardTimeout {
 		options[wamp.OptForwardTimeout] = true
 	}
-	reg := &Registration{procedure: procedure, handler: h, options: options}
+	reg := &Registration{procedure: procedure, handler: h, options: options, pattern: matchPolicy(options) != wamp.MatchExact}
 	reg.unregister = func(ctx context.Context) error { return s.unregister(ctx, reg) }
 	if err := s.registerOn(ctx, reg); err != nil {
 		s.mu.Lock()
@@ -160,10 +170,19 @@ func (s *Session) registerOn(ctx context.Context, reg *Registration) error {
 	if err != nil {
 		return err
 	}
+	// The options the router announced features for (see features.go);
+	// without a connection the request fails anyway.
+	options := reg.options
+	if c := s.cur.Load(); c != nil {
+		if options, err = c.feats.registerOptions(options); err != nil {
+			s.forgetRequest(id)
+			return err
+		}
+	}
 	s.mu.Lock()
 	s.regReqs[id] = reg
 	s.mu.Unlock()
-	reply, gaveUp, err := s.requestMaking(ctx, id, ch, &wamp.Register{Request: id, Options: reg.options, Procedure: reg.procedure})
+	reply, gaveUp, err := s.requestMaking(ctx, id, ch, &wamp.Register{Request: id, Options: options, Procedure: reg.procedure})
 	if err == nil {
 		if _, ok := reply.(*wamp.Registered); !ok {
 			err = fmt.Errorf("router answered %s", reply.Type())
@@ -342,18 +361,21 @@ func (s *Session) revokeRegistration(m *wamp.Unregistered) {
 // Invocation is one call of a registered procedure, as its handler sees it.
 type Invocation struct {
 	// Procedure is the URI the caller called: for pattern registrations,
-	// the concrete URI (INVOCATION.Details.procedure).
+	// the concrete URI (INVOCATION.Details.procedure); for exact ones, the
+	// registered URI, whatever the details say.
 	Procedure    wamp.URI
 	Registration wamp.ID
 	Args         wamp.Payload
 	Kwargs       wamp.Payload
 	Details      wamp.Dict
 	// Caller, CallerAuthID and CallerAuthRole identify the caller when the
-	// router disclosed it (zero values otherwise).
+	// router disclosed it (zero values otherwise, and always from a router
+	// that does not announce caller_identification).
 	Caller         wamp.ID
 	CallerAuthID   string
 	CallerAuthRole string
-	// Timeout is INVOCATION.Details.timeout; zero when none was given.
+	// Timeout is INVOCATION.Details.timeout; zero when none was given, or
+	// when the router does not announce call_timeout.
 	Timeout time.Duration
 
 	s        *Session
@@ -373,7 +395,9 @@ func InvocationFromContext(ctx context.Context) (*Invocation, bool) {
 	return inv, ok
 }
 
-// ProgressRequested reports whether the caller asked for progressive results.
+// ProgressRequested reports whether the caller asked for progressive
+// results; always false through a router that does not announce
+// progressive_call_results, which could not carry them.
 func (inv *Invocation) ProgressRequested() bool { return inv.progress }
 
 // SendProgress sends one progressive result. It returns
@@ -419,15 +443,26 @@ func (s *Session) invoke(c *conn, m *wamp.Invocation) {
 		conn:         c,
 		request:      m.Request,
 	}
-	if p, ok := wamp.DictString(m.Details, wamp.OptProcedure); ok {
-		inv.Procedure = wamp.URI(p)
+	// Only the details that this registration and the router's features
+	// make meaningful are read (see features.go): a router that did not
+	// announce a feature cannot rename the procedure of an exact
+	// registration, vouch for a caller, ask for progressive YIELDs or time
+	// a handler out.
+	if reg.pattern {
+		if p, ok := wamp.DictString(m.Details, wamp.OptProcedure); ok {
+			inv.Procedure = wamp.URI(p)
+		}
 	}
-	inv.Caller, _ = wamp.DictID(m.Details, wamp.OptCaller)
-	inv.CallerAuthID, _ = wamp.DictString(m.Details, wamp.OptCallerAuthID)
-	inv.CallerAuthRole, _ = wamp.DictString(m.Details, wamp.OptCallerAuthRole)
-	inv.progress, _ = wamp.DictBool(m.Details, wamp.OptReceiveProgress)
+	if c.feats.has(dealerCallerIdentification) {
+		inv.Caller, _ = wamp.DictID(m.Details, wamp.OptCaller)
+		inv.CallerAuthID, _ = wamp.DictString(m.Details, wamp.OptCallerAuthID)
+		inv.CallerAuthRole, _ = wamp.DictString(m.Details, wamp.OptCallerAuthRole)
+	}
+	if c.feats.has(dealerProgressiveCallResults) {
+		inv.progress, _ = wamp.DictBool(m.Details, wamp.OptReceiveProgress)
+	}
 	// A timeout beyond what a Duration holds (292 years) is no timeout.
-	if ms, ok := wamp.DictInt(m.Details, wamp.OptTimeout); ok && ms > 0 && ms <= math.MaxInt64/int64(time.Millisecond) {
+	if ms, ok := wamp.DictInt(m.Details, wamp.OptTimeout); ok && ms > 0 && ms <= math.MaxInt64/int64(time.Millisecond) && c.feats.has(dealerCallTimeout) {
 		inv.Timeout = time.Duration(ms) * time.Millisecond
 	}
 	go s.runHandler(ctx, cancel, reg.handler, inv)

@@ -95,7 +95,8 @@ func TestCallDeadlineFarAway(t *testing.T) {
 // became 448 µs) and timed the handler out at once. Such a timeout is no
 // timeout.
 func TestInvocationTimeoutTooLarge(t *testing.T) {
-	srv := startRogue(t, "websocket", wamp.JSON, true)
+	// A dealer with call_timeout, whose INVOCATION timeouts are read.
+	srv := startRogueRoles(t, "websocket", wamp.JSON, true, rogueAdvancedRoles())
 	rs := dialRogue(t, srv, runtime.Config{})
 	// "block" makes the echo handler wait for its context to end.
 	rs.rc.send(&wamp.Invocation{Request: 77, Registration: rogueRegistration,

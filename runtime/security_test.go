@@ -254,10 +254,9 @@ func secSizedResult(t *testing.T, ser *wamp.Serializer, req wamp.ID, size int) [
 }
 
 // TestMaxMessageSizeReceive checks Config.MaxMessageSize on both receive
-// paths, WebSocket (the read limit) and RawSocket (the frame length): a
-// message of exactly the limit is taken, one byte more ends the session
-// with a protocol violation (ABORT, or for WebSocket the close code 1009
-// the WebSocket library sends by itself), and the pending request fails.
+// paths, WebSocket (the bytes read) and RawSocket (the frame length): a
+// message of exactly the limit is taken, one byte more fails the request it
+// answers with wamp.error.payload_size_exceeded, and the session goes on.
 func TestMaxMessageSizeReceive(t *testing.T) {
 	checkNoLeakedGoroutines(t)
 	for _, transport := range []string{"websocket", "rawsocket"} {
@@ -278,7 +277,7 @@ func TestMaxMessageSizeReceive(t *testing.T) {
 
 				rs = dialRogue(t, srv, runtime.Config{})
 				rs.rc.sendBytes(secSizedResult(t, ser, rs.callReq, rogueMaxMessage+1))
-				rs.expectAbort(rogueTooBig)
+				rs.expectCallTooLarge()
 			})
 		}
 	}

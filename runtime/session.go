@@ -64,6 +64,9 @@ type Session struct {
 	loops    sync.WaitGroup // read loops, the reconnect loop, the state notifier
 	events   fifo[queuedEvent]
 	closing  sync.Once
+	// The oversized INVOCATIONs and EVENTs, which other peers send, are
+	// logged in aggregate (see logOversized).
+	oversizedInvocations, oversizedEvents oversizedCount
 
 	// The event dispatcher closes dispatched when it ends, and records its
 	// goroutine, so that Close called by an event handler does not wait for
@@ -77,6 +80,7 @@ type conn struct {
 	tr       transport
 	id       wamp.ID
 	details  wamp.Dict
+	feats    routerFeatures  // what the router announced in WELCOME (see features.go)
 	ctx      context.Context // handlers of invocations received on it
 	cancel   context.CancelCauseFunc
 	goodbye  chan struct{}                // closed when the router answers our GOODBYE
@@ -172,7 +176,7 @@ func (s *Session) connect(ctx context.Context) (*conn, error) {
 		return nil, err
 	}
 	cctx, cancel := context.WithCancelCause(s.baseCtx)
-	return &conn{tr: tr, id: w.Session, details: w.Details, ctx: cctx, cancel: cancel,
+	return &conn{tr: tr, id: w.Session, details: w.Details, feats: announcedFeatures(w.Details), ctx: cctx, cancel: cancel,
 		goodbye: make(chan struct{}), readDone: make(chan struct{}), invs: map[wamp.ID]*invocationState{}}, nil
 }
 
@@ -451,7 +455,13 @@ func (s *Session) readLoop(c *conn) {
 	for {
 		data, err := c.tr.Recv()
 		if err != nil {
+			var over *oversizedMessage
 			switch {
+			case errors.As(err, &over):
+				if s.skipOversized(c, over) {
+					continue
+				}
+				return
 			case errors.Is(err, errTooLarge), errors.Is(err, wamp.ErrMalformed):
 				s.abort(c, wamp.ErrProtocolViolation, err.Error())
 			default:
@@ -508,6 +518,102 @@ func (s *Session) salvage(c *conn, data []byte, decodeErr error) bool {
 		return true
 	}
 	return false
+}
+
+// skipOversized handles a message over MaxMessageSize that the transport
+// read past (see oversizedMessage), from the header in its first bytes,
+// and reports whether the session goes on. As for an unreadable payload
+// (see salvage), only the request it concerns fails, since a router relays
+// what other peers send:
+//
+//   - a RESULT or ERROR fails the request it answers with
+//     wamp.error.payload_size_exceeded: it is dispatched as an ERROR of
+//     that URI, through the same checks as any answer;
+//   - an INVOCATION is answered with ERROR wamp.error.payload_size_exceeded
+//     (which the router passes on to the caller), its handler not run;
+//   - an EVENT is dropped.
+//
+// The INVOCATIONs and EVENTs come from other peers, as many as they like:
+// they are logged in aggregate (see logOversized).
+//
+// Anything else, or a message whose header cannot be read from the first
+// bytes, ends the session with ABORT wamp.error.protocol_violation, as
+// every oversized message did before.
+func (s *Session) skipOversized(c *conn, over *oversizedMessage) bool {
+	h, ok := s.ser.PeekHeader(over.prefix)
+	if !ok {
+		s.abort(c, wamp.ErrProtocolViolation, over.Error())
+		return false
+	}
+	what := fmt.Sprintf("a %s of %d bytes exceeds the session's MaxMessageSize %d", h.Type, over.size, over.limit)
+	switch h.Type {
+	case wamp.TypeResult, wamp.TypeError:
+		rt := h.RequestType
+		if h.Type == wamp.TypeResult {
+			rt = wamp.TypeCall
+		}
+		m := &wamp.Error{RequestType: rt, Request: h.Request, Details: wamp.Dict{}, Error: wamp.ErrPayloadSizeExceeded, Args: wamp.ArgsOf(what)}
+		if err := s.checkIncoming(m); err != nil {
+			s.abort(c, wamp.ErrProtocolViolation, fmt.Sprintf("%s; %v", what, err))
+			return false
+		}
+		// A late answer fails nothing; the router could send those
+		// without end.
+		level := slog.LevelDebug
+		if s.pendingRequest(h.Request) != noRequest {
+			level = slog.LevelWarn
+		}
+		s.log.Log(context.Background(), level, "failing a request whose answer is too large", "request", h.Request, "type", h.Type, "size", over.size, "limit", over.limit)
+		return s.handle(c, m)
+	case wamp.TypeInvocation:
+		s.mu.Lock()
+		_, running := c.invs[h.Request]
+		s.mu.Unlock()
+		if running {
+			s.abort(c, wamp.ErrProtocolViolation, fmt.Sprintf("INVOCATION %d repeats the request ID of an invocation still running", h.Request))
+			return false
+		}
+		s.logOversized(&s.oversizedInvocations, "answered INVOCATIONs too large to read with payload_size_exceeded", over)
+		s.sendOn(noWait, c, &wamp.Error{RequestType: wamp.TypeInvocation, Request: h.Request, Details: wamp.Dict{},
+			Error: wamp.ErrPayloadSizeExceeded, Args: wamp.ArgsOf("the callee cannot take " + what)})
+		return true
+	case wamp.TypeEvent:
+		s.logOversized(&s.oversizedEvents, "dropped EVENTs too large to read", over)
+		return true
+	}
+	s.abort(c, wamp.ErrProtocolViolation, what)
+	return false
+}
+
+// oversizedLogEvery is how often, at most, each kind of oversized
+// message from other peers is logged: one line for a burst, not one per
+// message.
+const oversizedLogEvery = 10 * time.Second
+
+// oversizedCount counts one kind of oversized message since its last log
+// line.
+type oversizedCount struct {
+	mu     sync.Mutex
+	n      int
+	logged time.Time // when the last line was logged
+}
+
+// logOversized counts one oversized message of the kind of c, and logs
+// msg: at once for the first one, then at most once per oversizedLogEvery,
+// with the number since the line before and the size of the last one.
+func (s *Session) logOversized(c *oversizedCount, msg string, over *oversizedMessage) {
+	c.mu.Lock()
+	c.n++
+	now := time.Now()
+	if !c.logged.IsZero() && now.Sub(c.logged) < oversizedLogEvery {
+		c.mu.Unlock()
+		return
+	}
+	n := c.n
+	c.n = 0
+	c.logged = now
+	c.mu.Unlock()
+	s.log.Warn(msg, "count", n, "size", over.size, "limit", over.limit)
 }
 
 // handle dispatches one message; it returns false when the connection

@@ -38,6 +38,43 @@ type transport interface {
 // errTooLarge marks a received message over Config.MaxMessageSize.
 var errTooLarge = errors.New("message exceeds the maximum message size")
 
+// oversizedMessage is Recv's error for a message over
+// Config.MaxMessageSize that the transport read past: the message is
+// dropped, and its first bytes are kept so that the session can tell
+// which request it concerns and fail just that one (Session.skipOversized).
+// It matches errTooLarge. The connection stays usable.
+//
+// How far a transport reads past the limit is bounded: a RawSocket frame
+// carries its length in its header, at most 2^24 bytes; a WebSocket
+// message does not, and one beyond maxSkipped ends the connection (as
+// every oversized message did before: gorilla/websocket's read limit
+// answers close code 1009, and Recv returns a plain errTooLarge).
+type oversizedMessage struct {
+	prefix []byte // the first oversizedPrefix bytes
+	size   int64  // of the whole message
+	limit  int
+}
+
+func (e *oversizedMessage) Error() string {
+	return fmt.Sprintf("%v: %d bytes, limit %d", errTooLarge, e.size, e.limit)
+}
+
+func (e *oversizedMessage) Unwrap() error { return errTooLarge }
+
+// oversizedPrefix is how much of an oversized message is kept: far more
+// than a message's header (type, request type, request ID: at most 40
+// bytes in any serializer, unless a peer pads JSON with whitespace).
+const oversizedPrefix = 512
+
+// maxSkipped returns the size of the largest WebSocket message that is
+// read past rather than ending the connection: 4 × limit, and at least
+// 1 MiB beyond it. A peer can make the session read that much for nothing,
+// once per message, no more than it could with messages under the limit;
+// a single endless message cannot keep it reading.
+func maxSkipped(limit int) int64 {
+	return max(4*int64(limit), int64(limit)+1<<20)
+}
+
 // dialTransport connects to rawURL with the scheme's transport.
 func dialTransport(ctx context.Context, rawURL string, cfg Config) (transport, error) {
 	u, err := url.Parse(rawURL)
@@ -77,6 +114,7 @@ type webSocket struct {
 	bw        *batchWriter // writes every frame
 	opcode    byte         // of message frames: text (JSON) or binary
 	rbuf      []byte       // Recv's buffer; one goroutine reads
+	limit     int          // Config.MaxMessageSize
 	pings     context.Context
 	stopPings context.CancelFunc
 }
@@ -131,8 +169,10 @@ func dialWebSocket(ctx context.Context, u *url.URL, cfg Config) (*webSocket, err
 		conn.Close()
 		return nil, fmt.Errorf("runtime: router at %s did not accept subprotocol %s (answered %q)", u.Redacted(), cfg.Serializer.Subprotocol(), got)
 	}
-	conn.SetReadLimit(int64(cfg.MaxMessageSize))
-	w := &webSocket{conn: conn, bw: newBatchWriter(conn.NetConn(), appendClientFrame), opcode: websocket.TextMessage}
+	// Recv enforces MaxMessageSize itself, skipping what is over it;
+	// gorilla's limit, which closes the connection, is the hard cap.
+	conn.SetReadLimit(maxSkipped(cfg.MaxMessageSize))
+	w := &webSocket{conn: conn, bw: newBatchWriter(conn.NetConn(), appendClientFrame), opcode: websocket.TextMessage, limit: cfg.MaxMessageSize}
 	w.pings, w.stopPings = context.WithCancel(context.Background())
 	if cfg.Serializer.Binary() {
 		w.opcode = websocket.BinaryMessage
@@ -222,7 +262,9 @@ func maskPayload(p []byte, key uint32) {
 }
 
 // Recv reads the next message into a reused buffer and returns a copy of
-// exactly its size (the decoded message refers to it).
+// exactly its size (the decoded message refers to it). A message over the
+// limit is read past (see oversizedMessage); the buffer never holds more
+// than limit+1 bytes of it.
 func (w *webSocket) Recv() ([]byte, error) {
 	_, r, err := w.conn.NextReader()
 	if err != nil {
@@ -242,8 +284,12 @@ func (w *webSocket) Recv() ([]byte, error) {
 		if len(buf) == cap(buf) {
 			buf = append(buf, 0)[:len(buf)]
 		}
-		n, err := r.Read(buf[len(buf):cap(buf)])
+		// len(buf) <= limit here: room for at least one byte.
+		n, err := r.Read(buf[len(buf):min(cap(buf), w.limit+1)])
 		buf = buf[:len(buf)+n]
+		if len(buf) > w.limit {
+			return w.skip(buf, r)
+		}
 		if err == io.EOF {
 			break
 		}
@@ -265,6 +311,29 @@ func (w *webSocket) Recv() ([]byte, error) {
 		w.rbuf = nil
 	}
 	return data, nil
+}
+
+// skip reads past the rest of a message over the limit, of which buf holds
+// the start, and returns the oversizedMessage.
+func (w *webSocket) skip(buf []byte, r io.Reader) ([]byte, error) {
+	over := &oversizedMessage{prefix: append([]byte(nil), buf[:min(len(buf), oversizedPrefix)]...), limit: w.limit}
+	if cap(buf) <= maxKeptBuffer {
+		w.rbuf = buf[:0]
+	} else {
+		w.rbuf = nil
+	}
+	n, err := io.Copy(io.Discard, r)
+	over.size = int64(len(buf)) + n
+	if err != nil {
+		if errors.Is(err, websocket.ErrReadLimit) {
+			return nil, fmt.Errorf("%w: over %d bytes, the most this session reads past", errTooLarge, maxSkipped(w.limit))
+		}
+		if werr := w.bw.brokenBy(); werr != nil {
+			return nil, werr
+		}
+		return nil, err
+	}
+	return nil, over
 }
 
 // Close sends a close frame after whatever is queued, waits up to
@@ -462,7 +531,10 @@ func (rs *rawSocket) Recv() ([]byte, error) {
 			n = 1 << 24
 		}
 		if n > rs.recvMax {
-			return nil, fmt.Errorf("%w: %d bytes, limit %d", errTooLarge, n, rs.recvMax)
+			if typ != rawRegular {
+				return nil, fmt.Errorf("%w: a RawSocket %s of %d bytes, limit %d", errTooLarge, rawFrameNames[typ], n, rs.recvMax)
+			}
+			return rs.skip(n)
 		}
 		data := make([]byte, n)
 		if _, err := io.ReadFull(rs.r, data); err != nil {
@@ -482,6 +554,27 @@ func (rs *rawSocket) Recv() ([]byte, error) {
 			}
 		}
 	}
+}
+
+var rawFrameNames = [...]string{rawRegular: "message", rawPing: "PING", rawPong: "PONG"}
+
+// skip reads past a message of n bytes, over the limit, whose frame header
+// was just read, and returns the oversizedMessage. n is at most 2^24.
+//
+// The RawSocket specification would have the connection failed here ("If
+// a message received during a connection exceeds the limit requested, a
+// Peer MUST fail the connection"); like an unreadable payload (see
+// Session.salvage), an oversized one fails only its request, since the
+// router relays what another peer sent.
+func (rs *rawSocket) skip(n int) ([]byte, error) {
+	over := &oversizedMessage{prefix: make([]byte, min(n, oversizedPrefix)), size: int64(n), limit: rs.recvMax}
+	if _, err := io.ReadFull(rs.r, over.prefix); err != nil {
+		return nil, rs.readErr(err)
+	}
+	if _, err := rs.r.Discard(n - len(over.prefix)); err != nil {
+		return nil, rs.readErr(err)
+	}
+	return nil, over
 }
 
 // readErr returns the write error that closed the connection, if one did,

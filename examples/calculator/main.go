@@ -65,8 +65,15 @@ func startRouter(ctx context.Context, addr string, realm wamp.URI, log *slog.Log
 
 // registerService joins realm at url over MsgPack and registers the Go
 // implementation of the calculator.
+//
+// The session reconnects whenever it loses its connection (the router
+// killed it, a keep-alive went unanswered, …) and the runtime registers
+// the procedures again: without that, the service would answer
+// wamp.error.no_such_procedure until restarted. The router is in the same
+// process, so retries stay close together.
 func registerService(ctx context.Context, wsURL string, realm wamp.URI, log *slog.Logger) (*runtime.Session, error) {
-	sess, err := runtime.Dial(ctx, wsURL, runtime.Config{Realm: realm, Serializer: wamp.MsgPack, Logger: log})
+	sess, err := runtime.Dial(ctx, wsURL, runtime.Config{Realm: realm, Serializer: wamp.MsgPack, Logger: log,
+		Reconnect: &runtime.ReconnectPolicy{MaxDelay: time.Second}, Dial: calleeDial})
 	if err != nil {
 		return nil, err
 	}
@@ -76,6 +83,10 @@ func registerService(ctx context.Context, wsURL string, realm wamp.URI, log *slo
 	}
 	return sess, nil
 }
+
+// calleeDial opens the network connections of the service's own session;
+// nil dials directly. Tests set it to break the connection.
+var calleeDial func(ctx context.Context, network, addr string) (net.Conn, error)
 
 func demo(ctx context.Context, stdout, stderr io.Writer) int {
 	r, err := startRouter(ctx, "127.0.0.1:0", "realm1", nil)
