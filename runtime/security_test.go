@@ -104,6 +104,8 @@ func TestSecretsNeverLeak(t *testing.T) {
 	logger := slog.New(slog.NewMultiHandler(slog.NewJSONHandler(&jsonLog, level), slog.NewTextHandler(&textLog, level)))
 	r := newTestRouter(t, router.Config{
 		Logger: slog.New(slog.NewTextHandler(&routerLog, level)),
+		// Many failures from loopback on purpose: no throttle.
+		AuthFailureLimit: -1,
 		Realms: []router.RealmConfig{{Name: realm, Users: []router.User{
 			{AuthID: "tina", AuthRole: "r", Ticket: ticket},
 			{AuthID: "craig", AuthRole: "r", Secret: craSecret},
