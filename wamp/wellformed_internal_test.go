@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/wampgen/wampgen/internal/wire"
 )
 
 // jsonDepth returns the deepest nesting of brackets in valid JSON.
@@ -28,9 +30,9 @@ func jsonDepth(b []byte) int {
 }
 
 // jsonOracle is what jsonWellFormed must say, from encoding/json: valid
-// JSON, in UTF-8, nested at most maxDepth levels.
+// JSON, in UTF-8, nested at most wire.MaxDepth levels.
 func jsonOracle(b []byte) bool {
-	return json.Valid(b) && utf8.Valid(b) && jsonDepth(b) <= maxDepth
+	return json.Valid(b) && utf8.Valid(b) && jsonDepth(b) <= wire.MaxDepth
 }
 
 var jsonCorpus = []string{
@@ -43,10 +45,10 @@ var jsonCorpus = []string{
 
 func TestJSONWellFormedMatchesStdlib(t *testing.T) {
 	corpus := append([]string{}, jsonCorpus...)
-	corpus = append(corpus, string(bytes.Repeat([]byte{'['}, maxDepth))+string(bytes.Repeat([]byte{']'}, maxDepth)))
-	corpus = append(corpus, string(bytes.Repeat([]byte{'['}, maxDepth+1))+string(bytes.Repeat([]byte{']'}, maxDepth+1)))
-	corpus = append(corpus, `{"a":`+string(bytes.Repeat([]byte{'['}, maxDepth-1))+string(bytes.Repeat([]byte{']'}, maxDepth-1))+`}`)
-	corpus = append(corpus, `{"a":`+string(bytes.Repeat([]byte{'['}, maxDepth))+string(bytes.Repeat([]byte{']'}, maxDepth))+`}`)
+	corpus = append(corpus, string(bytes.Repeat([]byte{'['}, wire.MaxDepth))+string(bytes.Repeat([]byte{']'}, wire.MaxDepth)))
+	corpus = append(corpus, string(bytes.Repeat([]byte{'['}, wire.MaxDepth+1))+string(bytes.Repeat([]byte{']'}, wire.MaxDepth+1)))
+	corpus = append(corpus, `{"a":`+string(bytes.Repeat([]byte{'['}, wire.MaxDepth-1))+string(bytes.Repeat([]byte{']'}, wire.MaxDepth-1))+`}`)
+	corpus = append(corpus, `{"a":`+string(bytes.Repeat([]byte{'['}, wire.MaxDepth))+string(bytes.Repeat([]byte{']'}, wire.MaxDepth))+`}`)
 	for _, in := range corpus {
 		if got, want := jsonWellFormed([]byte(in)) == nil, jsonOracle([]byte(in)); got != want {
 			t.Errorf("jsonWellFormed(%q) ok=%v, encoding/json says %v (err %v)", in, got, want, jsonWellFormed([]byte(in)))

@@ -32,6 +32,13 @@ func TestDepthLimit(t *testing.T) {
 					t.Errorf("depth %d: got %v, want ErrTooDeep", d, err)
 				}
 			}
+			// The same in a message, which is a level.
+			if err := check(wiretest.Message(sh.Format, sh.Nest, wire.MaxDepth)); err != nil {
+				t.Errorf("message of depth %d: %v", wire.MaxDepth, err)
+			}
+			if err := check(wiretest.Message(sh.Format, sh.Nest, wire.MaxDepth+1)); !errors.Is(err, wire.ErrTooDeep) {
+				t.Errorf("message of depth %d: got %v, want ErrTooDeep", wire.MaxDepth+1, err)
+			}
 		})
 	}
 }

@@ -14,9 +14,10 @@ type Shape struct {
 	Name   string
 	Format string // "json", "msgpack" or "cbor"
 	Nest   func(depth int) []byte
-	// Tags tells that the shape holds CBOR tags, which the wamp package
-	// allows only as timestamps.
-	Tags bool
+	// OtherTags tells that the shape holds CBOR tags other than the
+	// timestamps (tags 0 and 1): the router decodes them, the wamp package
+	// refuses them at any depth.
+	OtherTags bool
 }
 
 // Shapes lists the ways of nesting a value in each format.
@@ -50,7 +51,7 @@ var Shapes = []Shape{
 	}},
 	// Lists around one epoch timestamp (tag 1 around a number): the tag is
 	// the innermost level, the one form of tag the wamp package allows.
-	{Name: "cbor-lists-around-timestamp", Format: "cbor", Tags: true, Nest: func(d int) []byte {
+	{Name: "cbor-lists-around-timestamp", Format: "cbor", Nest: func(d int) []byte {
 		if d == 0 {
 			return []byte{0x01}
 		}
@@ -58,9 +59,9 @@ var Shapes = []Shape{
 	}},
 	// Tags alone: tag 6 (unassigned) around tag 6 around ... the integer 1,
 	// the shape of issue 11's crash.
-	{Name: "cbor-tags", Format: "cbor", Tags: true, Nest: func(d int) []byte { return around(0xc6, d, 0x01) }},
+	{Name: "cbor-tags", Format: "cbor", OtherTags: true, Nest: func(d int) []byte { return around(0xc6, d, 0x01) }},
 	// Lists and tags taking turns.
-	{Name: "cbor-lists-and-tags", Format: "cbor", Tags: true, Nest: func(d int) []byte {
+	{Name: "cbor-lists-and-tags", Format: "cbor", OtherTags: true, Nest: func(d int) []byte {
 		b := make([]byte, 0, d+1)
 		for i := range d {
 			b = append(b, [2]byte{0x81, 0xc6}[i%2])
@@ -69,31 +70,18 @@ var Shapes = []Shape{
 	}},
 }
 
-// Message returns a WAMP message in format whose payload makes it exactly
-// depth levels deep (depth >= 2), payload being a shape's Nest: a PUBLISH
-// [16, 1, {}, "com.x", payload(depth-1)], payload(depth-1) being the
-// Arguments list.
-func Message(format string, payload func(int) []byte, depth int) []byte {
-	args := payload(depth - 1)
+// Message returns a WAMP message in format that is exactly depth levels
+// deep (depth >= 2): a PUBLISH [16, 1, {}, "com.x", [nest(depth-2)]], whose
+// Arguments list holds one value made by a shape's Nest.
+func Message(format string, nest func(int) []byte, depth int) []byte {
+	v := nest(depth - 2)
 	switch format {
 	case "json":
-		return []byte(`[16,1,{},"com.x",` + string(args) + `]`)
+		return []byte(`[16,1,{},"com.x",[` + string(v) + `]]`)
 	case "msgpack":
-		return append([]byte{0x95, 0x10, 0x01, 0x80, 0xa5, 'c', 'o', 'm', '.', 'x'}, args...)
+		return append([]byte{0x95, 0x10, 0x01, 0x80, 0xa5, 'c', 'o', 'm', '.', 'x', 0x91}, v...)
 	}
-	return append([]byte{0x85, 0x10, 0x01, 0xa0, 0x65, 'c', 'o', 'm', '.', 'x'}, args...)
-}
-
-// IsList reports whether v, a shape's Nest(d), is a list, as WAMP Arguments
-// must be.
-func IsList(format string, v []byte) bool {
-	switch format {
-	case "json":
-		return v[0] == '['
-	case "msgpack":
-		return v[0]&0xf0 == 0x90 || v[0] == 0xdc
-	}
-	return v[0]>>5 == 4
+	return append([]byte{0x85, 0x10, 0x01, 0xa0, 0x65, 'c', 'o', 'm', '.', 'x', 0x81}, v...)
 }
 
 func around(head byte, d int, inner byte) []byte {
