@@ -202,3 +202,31 @@ func FuzzDepth(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkDepth measures what a checker adds to a small CALL's decoding
+// on the router's full path: [48, 12345, {}, "com.example.calc.add", [1.5,
+// 2.25]].
+func BenchmarkDepth(b *testing.B) {
+	for _, tc := range []struct {
+		format string
+		msg    []byte
+	}{
+		{"json", []byte(`[48,12345,{},"com.example.calc.add",[1.5,2.25]]`)},
+		{"msgpack", append([]byte{0x95, 0x30, 0xcd, 0x30, 0x39, 0x80, 0xb4}, "com.example.calc.add\x92\xcb\x3f\xf8\x00\x00\x00\x00\x00\x00\xcb\x40\x02\x00\x00\x00\x00\x00\x00"...)},
+		{"cbor", append([]byte{0x85, 0x18, 0x30, 0x19, 0x30, 0x39, 0xa0, 0x74}, "com.example.calc.add\x82\xfb\x3f\xf8\x00\x00\x00\x00\x00\x00\xfb\x40\x02\x00\x00\x00\x00\x00\x00"...)},
+	} {
+		check := checkers[tc.format]
+		if err := check(tc.msg); err != nil {
+			b.Fatal(err)
+		}
+		b.Run(tc.format, func(b *testing.B) {
+			b.SetBytes(int64(len(tc.msg)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := check(tc.msg); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
