@@ -5,6 +5,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/gammazero/nexus/v3/wamp"
+
 	"github.com/wampgen/wampgen/internal/wire"
 	"github.com/wampgen/wampgen/internal/wire/wiretest"
 	wampbin "github.com/wampgen/wampgen/wamp"
@@ -106,5 +108,25 @@ func TestIssue11FrameRefused(t *testing.T) {
 	var v any
 	if err := cborSerializer.DeserializeDataItem(frame, &v); !errors.Is(err, wire.ErrTooDeep) {
 		t.Errorf("DeserializeDataItem: %v", err)
+	}
+}
+
+// TestMsgPackExtensionIsData checks the MsgPack side of the rule: an
+// extension is data, not a container, for the checker and for the codec,
+// so nesting-shaped bytes inside one are neither counted nor decoded.
+func TestMsgPackExtensionIsData(t *testing.T) {
+	data := slices.Repeat([]byte{0x91}, 800_000)
+	// [16, 1, {}, "com.x", [ext32 type 5 (data)]]
+	msg := append([]byte{0x95, 0x10, 0x01, 0x80, 0xa5, 'c', 'o', 'm', '.', 'x', 0x91, 0xc9,
+		byte(len(data) >> 24), byte(len(data) >> 16), byte(len(data) >> 8), byte(len(data)), 0x05}, data...)
+	if err := wire.MsgPackDepth(msg); err != nil {
+		t.Fatalf("checker: %v", err)
+	}
+	m, err := msgpackSerializer.Deserialize(msg)
+	if err != nil {
+		t.Fatalf("Deserialize: %v", err)
+	}
+	if args := m.(*wamp.Publish).Arguments; len(args) != 1 {
+		t.Fatalf("Arguments %#v", args)
 	}
 }

@@ -3,6 +3,8 @@ package wire_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"os"
 	"strings"
 	"testing"
 
@@ -228,5 +230,25 @@ func BenchmarkDepth(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestDocumentedLimit keeps the limit the documentation states for users
+// (who cannot see this internal package) equal to MaxDepth.
+func TestDocumentedLimit(t *testing.T) {
+	for _, tc := range []struct{ file, phrase string }{
+		{"../../README.md", "deeper than %d levels"},
+		{"../../router/doc.go", "deeper than %d levels"},
+		{"../../wamp/codec.go", "at most %d levels"},
+		{"../../wamp/decode.go", "at most %d levels"},
+	} {
+		b, err := os.ReadFile(tc.file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := strings.Join(strings.Fields(strings.ReplaceAll(string(b), "//", "")), " ")
+		if want := fmt.Sprintf(tc.phrase, wire.MaxDepth); !strings.Contains(text, want) {
+			t.Errorf("%s does not say %q", tc.file, want)
+		}
 	}
 }
