@@ -81,10 +81,10 @@
 // itself, each list and dict inside it, and each CBOR tag count as one
 // level, and the check runs, without recursion, before any decoding, so
 // that no message can exhaust the stack (one frame of 800,000 nested CBOR
-// tags used to end the process). It also refuses, with wamp.error.invalid_argument, the few
-// option values on which the nexus dealer would panic and take the program
-// down: an unknown REGISTER invoke or match policy, and payload passthru
-// options that are not strings.
+// tags used to end the process). It also refuses, with
+// wamp.error.invalid_argument, the few option values on which the nexus
+// dealer would panic and take the program down: an unknown REGISTER invoke
+// or match policy, and payload passthru options that are not strings.
 //
 // # What nexus routes
 //
