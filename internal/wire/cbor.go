@@ -25,11 +25,16 @@ func CBORDepth(b []byte) error {
 			i++
 			depth-- // the indefinite container is complete: an item of the one around it
 		} else {
-			arg, next, err := cborHead(b, i)
-			if err != nil {
-				return err
+			var arg uint64
+			if info < 24 { // the argument is in the first byte: most items
+				arg = uint64(info)
+				i++
+			} else {
+				var err error
+				if arg, i, err = cborHead(b, i); err != nil {
+					return err
+				}
 			}
-			i = next
 			indefinite := info == 31
 			switch major {
 			case 2, 3: // byte and text strings
