@@ -130,12 +130,17 @@
 //
 // The router checks every message a client sends: a message with missing or
 // mistyped elements, with a string or dict key that is not valid UTF-8 (in
-// any serializer), or that cannot be decoded, ends the session with ABORT
-// wamp.error.protocol_violation, as does a RawSocket frame that breaks the
-// framing rules. It also refuses, with wamp.error.invalid_argument, the few
-// option values on which the nexus dealer would panic and take the program
-// down: an unknown REGISTER invoke or match policy, and payload passthru
-// options that are not strings.
+// any serializer), nested deeper than 100 levels, or that cannot be decoded,
+// ends the session with ABORT wamp.error.protocol_violation, as does a
+// RawSocket frame that breaks the framing rules. The nesting limit is the
+// one the runtime's decoder applies too, in every serializer: the message
+// itself, each list and dict inside it, and each CBOR tag count as one
+// level, and the check runs, without recursion, before any decoding, so
+// that no message can exhaust the stack (one frame of 800,000 nested CBOR
+// tags used to end the process). It also refuses, with
+// wamp.error.invalid_argument, the few option values on which the nexus
+// dealer would panic and take the program down: an unknown REGISTER invoke
+// or match policy, and payload passthru options that are not strings.
 //
 // # What nexus routes
 //

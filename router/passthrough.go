@@ -12,6 +12,7 @@ import (
 	"github.com/gammazero/nexus/v3/wamp"
 	"github.com/ugorji/go/codec"
 
+	"github.com/wampgen/wampgen/internal/wire"
 	wampbin "github.com/wampgen/wampgen/wamp"
 )
 
@@ -43,14 +44,23 @@ import (
 // numbers are spelled the way the codec spells them, MessagePack and CBOR
 // with the shortest heads and definite lengths, no CBOR tags, half or single
 // floats, MessagePack extensions or float32, no duplicate or non-string map
-// keys, nesting at most maxRawDepth deep. Anything else, and every message
+// keys, nesting within the module's one limit (wire.MaxDepth, the message
+// counting as a level; canon checks it in the walk it makes anyway, so the
+// hot path does not walk a message twice). Anything else, and every message
 // that is not well-formed, takes the old path (deserializeFull), which
-// decides exactly as before. The one difference that remains is the order
+// decides exactly as before: a message too deep for canon is too deep for
+// deserializeFull's check too. The one difference that remains is the order
 // of map keys inside a payload: the codec wrote Go maps in random order, a
 // raw payload keeps the sender's order.
 
-// maxRawDepth bounds the nesting of a payload carried raw.
-const maxRawDepth = 64
+// elemMaxDepth is how many levels an element of a message may nest: the
+// message, a list, takes one of wire.MaxDepth's. canon recurses once per
+// level, so this also bounds its stack.
+const elemMaxDepth = wire.MaxDepth - 1
+
+// tooDeep reports whether a list or dict opened inside a message element,
+// under depth others, would nest deeper than elemMaxDepth.
+func tooDeep(depth int) bool { return depth+1 > elemMaxDepth }
 
 // rawKwargsKey is the key under which a raw ArgumentsKw is stored in its
 // one-entry wamp.Dict. A client's own dict may have it too, but its value
@@ -155,7 +165,9 @@ func init() {
 
 // decodeValue decodes one value (a dict or a payload) as deserializeFull
 // decodes it inside a message: CBOR-only values unwrapped, JSON binary
-// strings converted in containers.
+// strings converted in containers. b is always an element of a message
+// that splitList has passed through canon, which bounds its nesting by
+// elemMaxDepth, CBOR tags refused: it needs no second depth check.
 func (s *serializer) decodeValue(b []byte) (any, error) {
 	pool := &codecPools[s].dec
 	d := pool.Get().(*codec.Decoder)
@@ -821,13 +833,16 @@ func dupKey(keys [][]byte) bool {
 // escapes the codec writes, numbers spelled as the codec spells them.
 func (c *canon) json(i, depth int) (int, bool) {
 	b := c.b
-	if i >= len(b) || depth > maxRawDepth {
+	if i >= len(b) {
 		return 0, false
 	}
 	switch b[i] {
 	case '"':
 		return jsonCanonString(b, i)
 	case '[':
+		if tooDeep(depth) {
+			return 0, false
+		}
 		i++
 		if i < len(b) && b[i] == ']' {
 			return i + 1, true
@@ -847,6 +862,9 @@ func (c *canon) json(i, depth int) (int, bool) {
 			}
 		}
 	case '{':
+		if tooDeep(depth) {
+			return 0, false
+		}
 		i++
 		if i < len(b) && b[i] == '}' {
 			return i + 1, true
@@ -1036,7 +1054,7 @@ func appendJSONFloat(b []byte, f float64) []byte {
 // them, no float32, no extensions, string keys only, valid UTF-8 strings.
 func (c *canon) msgpack(i, depth int) (int, bool) {
 	b := c.b
-	if i >= len(b) || depth > maxRawDepth {
+	if i >= len(b) {
 		return 0, false
 	}
 	t := b[i]
@@ -1153,7 +1171,7 @@ func msgpackStr(b []byte, i, n int) (int, bool) {
 }
 
 func (c *canon) msgpackArray(i, n, depth int) (int, bool) {
-	if n > len(c.b)-i {
+	if n > len(c.b)-i || tooDeep(depth) {
 		return 0, false
 	}
 	for range n {
@@ -1166,7 +1184,7 @@ func (c *canon) msgpackArray(i, n, depth int) (int, bool) {
 }
 
 func (c *canon) msgpackMap(i, n, depth int) (int, bool) {
-	if n > (len(c.b)-i)/2 {
+	if n > (len(c.b)-i)/2 || tooDeep(depth) {
 		return 0, false
 	}
 	base := len(c.keys)
@@ -1231,7 +1249,7 @@ func cborArg(b []byte, i int) (uint64, int, bool) {
 // UTF-8 text.
 func (c *canon) cbor(i, depth int) (int, bool) {
 	b := c.b
-	if i >= len(b) || depth > maxRawDepth {
+	if i >= len(b) {
 		return 0, false
 	}
 	major := b[i] >> 5
@@ -1266,7 +1284,7 @@ func (c *canon) cbor(i, depth int) (int, bool) {
 		}
 		return end, true
 	case 4:
-		if n > uint64(len(b)-j) {
+		if n > uint64(len(b)-j) || tooDeep(depth) {
 			return 0, false
 		}
 		for range n {
@@ -1276,7 +1294,7 @@ func (c *canon) cbor(i, depth int) (int, bool) {
 		}
 		return j, true
 	case 5:
-		if n > uint64(len(b)-j)/2 {
+		if n > uint64(len(b)-j)/2 || tooDeep(depth) {
 			return 0, false
 		}
 		base := len(c.keys)

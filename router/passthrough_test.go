@@ -373,6 +373,10 @@ func FuzzPassthrough(f *testing.F) {
 			f.Add(uint8(i), b)
 		}
 	}
+	which, data := nestingSeeds()
+	for k := range data {
+		f.Add(which[k], data[k])
+	}
 	f.Fuzz(func(t *testing.T, which uint8, data []byte) {
 		checkSame(t, allSerializers[int(which)%len(allSerializers)], data)
 	})

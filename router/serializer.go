@@ -13,6 +13,7 @@ import (
 	"github.com/gammazero/nexus/v3/wamp"
 	"github.com/ugorji/go/codec"
 
+	"github.com/wampgen/wampgen/internal/wire"
 	wampbin "github.com/wampgen/wampgen/wamp"
 )
 
@@ -33,20 +34,30 @@ import (
 //     router used for testing clients should reject malformed messages, so
 //     these serializers check the element count and types of each message,
 //     and that its strings and dict keys are valid UTF-8.
+//   - A router must survive any client: every message is checked against
+//     the module's one nesting rule (internal/wire: at most wire.MaxDepth
+//     levels, lists, dicts and CBOR tags each counting as one) before the
+//     codec sees it. The codec recurses once per level and counts only
+//     lists and maps, so 800,000 nested CBOR tags in one frame overflowed
+//     the goroutine stack and ended the process (issue 11).
 //
 // A serializer is stateless and safe for concurrent use.
 type serializer struct {
 	name   string // "json", "msgpack" or "cbor"
 	handle codec.Handle
 	json   bool // apply the JSON binary convention
+	// checkDepth is internal/wire's nesting checker for the format; it runs
+	// before every codec call on client bytes that the passthrough check
+	// (canon) has not walked.
+	checkDepth func([]byte) error
 }
 
 var _ serialize.Serializer = (*serializer)(nil)
 
 var (
-	jsonSerializer    = &serializer{name: "json", handle: newJSONHandle(), json: true}
-	msgpackSerializer = &serializer{name: "msgpack", handle: newMsgpackHandle()}
-	cborSerializer    = &serializer{name: "cbor", handle: newCBORHandle()}
+	jsonSerializer    = &serializer{name: "json", handle: newJSONHandle(), json: true, checkDepth: wire.JSONDepth}
+	msgpackSerializer = &serializer{name: "msgpack", handle: newMsgpackHandle(), checkDepth: wire.MsgPackDepth}
+	cborSerializer    = &serializer{name: "cbor", handle: newCBORHandle(), checkDepth: wire.CBORDepth}
 )
 
 var mapType = reflect.TypeFor[map[string]any]()
@@ -54,6 +65,7 @@ var mapType = reflect.TypeFor[map[string]any]()
 func newJSONHandle() *codec.JsonHandle {
 	h := &codec.JsonHandle{}
 	h.MapType = mapType
+	h.MaxDepth = wire.CodecMaxDepth // a second line: checkDepth runs first
 	// Every []byte the encoder meets, at any depth, goes through binaryExt.
 	h.RawBytesExt = binaryExt{}
 	return h
@@ -62,6 +74,7 @@ func newJSONHandle() *codec.JsonHandle {
 func newMsgpackHandle() *codec.MsgpackHandle {
 	h := &codec.MsgpackHandle{}
 	h.MapType = mapType
+	h.MaxDepth = wire.CodecMaxDepth
 	// WriteExt selects the current MessagePack spec: []byte is written as
 	// bin, string as str, and on decoding bin becomes []byte and str string.
 	h.WriteExt = true
@@ -77,6 +90,7 @@ func newCBORHandle() *codec.CborHandle {
 	_ = h.SetInterfaceExt(reflect.TypeFor[cborBignum](), 2, cborBignumExt{})
 	_ = h.SetInterfaceExt(reflect.TypeFor[cborNegBignum](), 3, cborBignumExt{negative: true})
 	h.MapType = mapType
+	h.MaxDepth = wire.CodecMaxDepth // lists and maps only: checkDepth counts the tags
 	return h
 }
 
@@ -225,6 +239,9 @@ func (s *serializer) Deserialize(data []byte) (wamp.Message, error) {
 // deserializeFull is the general Deserialize: the whole message is decoded
 // into Go values and validated.
 func (s *serializer) deserializeFull(data []byte) (wamp.Message, error) {
+	if err := s.checkDepth(data); err != nil {
+		return nil, fmt.Errorf("decode %s: %w", s.name, err)
+	}
 	var v any
 	if err := codec.NewDecoderBytes(data, s.handle).Decode(&v); err != nil {
 		return nil, fmt.Errorf("decode %s: %w", s.name, err)
@@ -300,6 +317,9 @@ func (s *serializer) SerializeDataItem(item any) ([]byte, error) {
 // DeserializeDataItem decodes data into v, a pointer. For JSON, binary
 // strings are converted when v points to an interface value.
 func (s *serializer) DeserializeDataItem(data []byte, v any) error {
+	if err := s.checkDepth(data); err != nil {
+		return fmt.Errorf("decode %s: %w", s.name, err)
+	}
 	if err := codec.NewDecoderBytes(data, s.handle).Decode(v); err != nil {
 		return err
 	}

@@ -333,6 +333,10 @@ func FuzzDeserialize(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
+	_, deep := nestingSeeds()
+	for _, b := range deep {
+		f.Add(b)
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, s := range []*serializer{jsonSerializer, msgpackSerializer, cborSerializer} {
 			m, err := s.Deserialize(data)

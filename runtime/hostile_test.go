@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -18,6 +19,8 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/wampgen/wampgen/internal/wire"
+	"github.com/wampgen/wampgen/internal/wire/wiretest"
 	"github.com/wampgen/wampgen/router"
 	"github.com/wampgen/wampgen/runtime"
 	"github.com/wampgen/wampgen/wamp"
@@ -789,6 +792,20 @@ func rogueCases() []rogueCase {
 		{name: "EVENT kwargs is a list", salvage: "event", send: elems(36, 1, 1, d, []any{}, []any{})},
 		{name: "ERROR error URI is a number", salvage: "call", send: func(rs *rogueSession) { rs.rc.sendElems(8, 48, rs.callReq, d, 5) }},
 		{name: "INVOCATION details is null", salvage: "invocation", send: elems(68, 1, rogueRegistration, nil)},
+		// The module's one nesting rule (internal/wire): one level beyond
+		// the limit, and tens of thousands of levels (for CBOR, issue 11's
+		// tags, which the codec alone would decode until the stack
+		// overflowed), must be an error, never a crash.
+		{name: "RESULT nested one level too deep", salvage: "call", send: func(rs *rogueSession) {
+			rs.rc.sendBytes(deepResult(rs.rc.ser, rs.callReq, "-lists", wire.MaxDepth+1))
+		}},
+		{name: "RESULT nested 30,000 levels deep", salvage: "call", send: func(rs *rogueSession) {
+			shape := "-lists"
+			if rs.rc.ser == wamp.CBOR {
+				shape = "-tags"
+			}
+			rs.rc.sendBytes(deepResult(rs.rc.ser, rs.callReq, shape, 30_000))
+		}},
 		// IDs outside 1..2^53 (basic/building_blocks.md, "IDs").
 		{name: "RESULT request 0", abort: true, send: elems(50, 0, d)},
 		{name: "RESULT request 2^53+1", abort: true, send: elems(50, maxID+1, d)},
@@ -1130,6 +1147,29 @@ func (rs *rogueSession) expectEnded(want error) {
 	}
 }
 
+// deepResult returns a RESULT for request req whose Arguments hold one
+// value of wiretest's shape (by the end of its name) for the serializer,
+// the message being depth levels deep.
+func deepResult(ser *wamp.Serializer, req wamp.ID, shape string, depth int) []byte {
+	i := slices.IndexFunc(wiretest.Shapes, func(s wiretest.Shape) bool { return s.Name == ser.Name()+shape })
+	if i < 0 {
+		panic("no shape " + ser.Name() + shape)
+	}
+	b := wiretest.Message(ser.Name(), wiretest.Shapes[i].Nest, depth) // [16, 1, {}, "com.x", [value]]
+	id, err := ser.EncodeValue(uint64(req))
+	if err != nil {
+		panic(err)
+	}
+	// Replace the PUBLISH's head by the RESULT's: [50, req, {}, [value]].
+	switch ser {
+	case wamp.JSON:
+		return append([]byte("[50,"+string(id)+",{},"), b[len(`[16,1,{},"com.x",`):]...)
+	case wamp.MsgPack:
+		return append(append([]byte{0x94, 0x32}, id...), append([]byte{0x80}, b[10:]...)...)
+	}
+	return append(append([]byte{0x84, 0x18, 0x32}, id...), append([]byte{0xa0}, b[10:]...)...)
+}
+
 // TestHostileRouter sends every hostile input over both transports and
 // serializers and checks the client's answer.
 func TestHostileRouter(t *testing.T) {
@@ -1391,12 +1431,13 @@ func TestSeverInFlightCalls(t *testing.T) {
 }
 
 // TestDeepPayloadThroughRouter: a caller sends arguments nested deeper than
-// the serializers decode (100 levels). The router relays them without
-// looking; the callee cannot read the INVOCATION. The call must fail at
-// once, the caller's session must go on, and the callee must either
-// answer with wamp.error.invalid_argument and go on serving, or (as the
-// specification has it for a message that does not decode) end its
-// session with protocol_violation, never hang or crash.
+// the module's limit (100 levels, see internal/wire; the runtime's encoder
+// does not check it). The embedded router applies the same limit as the
+// runtime's decoder, before decoding: it refuses the CALL as malformed,
+// with ABORT wamp.error.protocol_violation, so the call fails at once and
+// the caller's session ends; the callee never sees it and goes on serving.
+// (The router used to relay such payloads, and the callee could not read
+// the INVOCATION.)
 func TestDeepPayloadThroughRouter(t *testing.T) {
 	checkNoLeakedGoroutines(t)
 	for _, ser := range wamp.Serializers() {
@@ -1412,32 +1453,32 @@ func TestDeepPayloadThroughRouter(t *testing.T) {
 				deep = []any{deep}
 			}
 			_, err := caller.Call(testCtx(t), "com.deep.echo", wamp.ArgsOf(deep), wamp.Payload{})
-			switch {
-			case errors.Is(err, runtime.ErrInvalidArgument):
-				t.Logf("the callee refused the call: %v", err)
-				if callee.Err() != nil {
-					t.Fatalf("the callee refused the call and ended: %v", callee.Err())
-				}
-				var got string
-				decodeArg(t, mustOK(t)(caller.Call(testCtx(t), "com.deep.echo", wamp.ArgsOf("shallow"), wamp.Payload{})).Args, 0, &got)
-				if got != "shallow" {
-					t.Fatalf("echo = %q", got)
-				}
-			case err != nil:
-				t.Logf("the callee ended: %v", err)
-				select {
-				case <-callee.Done():
-				case <-time.After(rogueWait):
-					t.Fatalf("the call failed with %v but the callee is still there", err)
-				}
-				if !errors.Is(callee.Err(), runtime.ErrProtocolViolation) {
-					t.Fatalf("callee ended with %v, want protocol_violation", callee.Err())
-				}
-			default:
-				t.Fatal("a payload nested 150 levels deep was echoed")
+			if !errors.Is(err, runtime.ErrProtocolViolation) || !strings.Contains(err.Error(), "nested deeper than 100 levels") {
+				t.Fatalf("a payload nested 150 levels deep: got %v, want protocol_violation saying why", err)
 			}
-			if caller.Err() != nil {
-				t.Fatalf("the caller's session ended: %v", caller.Err())
+			select {
+			case <-caller.Done():
+			case <-time.After(rogueWait):
+				t.Fatal("the router refused the CALL but the caller's session goes on")
+			}
+			if !errors.Is(caller.Err(), runtime.ErrProtocolViolation) {
+				t.Fatalf("caller ended with %v, want protocol_violation", caller.Err())
+			}
+			if callee.Err() != nil {
+				t.Fatalf("the callee's session ended: %v", callee.Err())
+			}
+			// The callee goes on serving; 99 levels of arguments (the
+			// message is 100 deep) are within the limit.
+			other := dialT(t, r.WebSocketURL(), runtime.Config{Serializer: ser})
+			var limit any = "bottom"
+			for range 99 - 1 {
+				limit = []any{limit}
+			}
+			res := mustOK(t)(other.Call(testCtx(t), "com.deep.echo", wamp.ArgsOf(limit), wamp.Payload{}))
+			var got []any
+			decodeArg(t, res.Args, 0, &got)
+			if callee.Err() != nil || other.Err() != nil {
+				t.Fatalf("after the call at the limit: callee %v, caller %v", callee.Err(), other.Err())
 			}
 		})
 	}

@@ -29,6 +29,23 @@ func BenchmarkEncodeCall(b *testing.B) {
 	}
 }
 
+// BenchmarkDecodeCall decodes the CALL of benchCall: what the runtime of a
+// callee's router-side peer, or of a test router, reads per call.
+func BenchmarkDecodeCall(b *testing.B) {
+	for _, ser := range wamp.Serializers() {
+		b.Run(ser.Name(), func(b *testing.B) {
+			data := mustEncode(b, ser, benchCall())
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := ser.Decode(data); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
 func BenchmarkDecodeResult(b *testing.B) {
 	for _, ser := range wamp.Serializers() {
 		b.Run(ser.Name(), func(b *testing.B) {

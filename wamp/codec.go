@@ -626,10 +626,13 @@ var messageArity = map[MessageType][2]int{
 
 // Decode decodes one message. Any input that is not a well-formed message
 // of a known type returns an error wrapping ErrMalformed; Decode never
-// panics. The returned message refers to data, which must not be modified
-// afterwards: its payloads are parts of data, and the codec decodes strings
-// and binary values (in dictionaries, and later from the payloads) without
-// copying them. An empty dictionary (most Details and Options are) decodes
+// panics. Well-formed includes nesting at most 100 levels, the message,
+// each list and dictionary and each CBOR tag counting as one: the limit
+// the embedded router applies too, checked before any decoding. The
+// returned message refers to data, which must not be modified afterwards:
+// its payloads are parts of data, and the codec decodes strings and binary
+// values (in dictionaries, and later from the payloads) without copying
+// them. An empty dictionary (most Details and Options are) decodes
 // as a nil Dict, which reads like an empty one; the optional Details of
 // UNSUBSCRIBED and UNREGISTERED are not nil when present.
 func (s *Serializer) Decode(data []byte) (Message, error) {

@@ -76,8 +76,9 @@ func codesItself(t reflect.Type) bool {
 }
 
 // DecodeValue decodes one encoded value into dst, strictly, as described at
-// Value.Decode. raw must hold exactly one well-formed value; anything else
-// gives a *DecodeError wrapping ErrMalformed.
+// Value.Decode. raw must hold exactly one well-formed value, nested at most
+// 100 levels (each list, dictionary and CBOR tag counting as one); anything
+// else gives a *DecodeError wrapping ErrMalformed.
 func (s *Serializer) DecodeValue(raw []byte, dst any) error {
 	if err := s.wellFormed(raw); err != nil {
 		return &DecodeError{Want: fmt.Sprintf("%T", dst), Got: s.kind(raw), Err: fmt.Errorf("%w: %v", ErrMalformed, err)}

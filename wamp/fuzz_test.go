@@ -1,10 +1,13 @@
 package wamp_test
 
 import (
+	"bytes"
 	"errors"
 	"testing"
 	"time"
 
+	"github.com/wampgen/wampgen/internal/wire"
+	"github.com/wampgen/wampgen/internal/wire/wiretest"
 	"github.com/wampgen/wampgen/wamp"
 )
 
@@ -25,6 +28,18 @@ func seedMessages(f *testing.F, ser *wamp.Serializer) {
 		f.Add(mustEncodeValue(f, ser, elems))
 	}
 	f.Add([]byte{})
+	// The nesting rule: messages exactly at wire.MaxDepth levels and one
+	// beyond, in each shape of the format (CBOR tags counting), and one
+	// like issue 11's frame, cut short (tags far beyond the limit).
+	for _, sh := range wiretest.Shapes {
+		if sh.Format == ser.Name() {
+			f.Add(wiretest.Message(sh.Format, sh.Nest, wire.MaxDepth))
+			f.Add(wiretest.Message(sh.Format, sh.Nest, wire.MaxDepth+1))
+		}
+	}
+	if ser == wamp.CBOR {
+		f.Add(append(bytes.Repeat([]byte{0xc6}, 4*wire.MaxDepth), 0x01))
+	}
 }
 
 // fuzzDecode checks the properties of Decode on arbitrary input: no panic;
@@ -189,6 +204,13 @@ func FuzzValueDecode(f *testing.F) {
 			time.Unix(1, 0), nested(99, 1), uint64(1) << 63,
 		} {
 			f.Add(mustEncodeValue(f, ser, v), uint8(i))
+		}
+		// Values exactly at the nesting limit and one level beyond.
+		for _, sh := range wiretest.Shapes {
+			if sh.Format == ser.Name() {
+				f.Add(sh.Nest(wire.MaxDepth), uint8(i))
+				f.Add(sh.Nest(wire.MaxDepth+1), uint8(i))
+			}
 		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte, which uint8) {

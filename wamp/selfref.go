@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"reflect"
 	"sync"
+
+	"github.com/wampgen/wampgen/internal/wire"
 )
 
 // selfRef caches, per type, whether the type refers to itself through maps,
@@ -51,7 +53,7 @@ func refersToSelf(t reflect.Type, path map[reflect.Type]bool) bool {
 func checkEncodable(v any) error { return checkEncodableAt(v, 0) }
 
 func checkEncodableAt(v any, depth int) error {
-	if depth > maxDepth {
+	if depth > wire.MaxDepth {
 		return nil // the codec's own depth limit refuses it
 	}
 	switch x := v.(type) {

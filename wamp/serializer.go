@@ -8,16 +8,14 @@ import (
 	"sync"
 
 	"github.com/ugorji/go/codec"
+
+	"github.com/wampgen/wampgen/internal/wire"
 )
 
 // ErrMalformed is wrapped by every error a Serializer returns for input that
 // is not a well-formed WAMP message, so that a session can answer it with
 // wamp.error.protocol_violation.
 var ErrMalformed = errors.New("malformed WAMP message")
-
-// maxDepth bounds the nesting of decoded values, so that hostile input cannot
-// exhaust the stack.
-const maxDepth = 100
 
 // Serializer encodes and decodes WAMP messages in one format. The three
 // formats WAMP defines are the package variables JSON, MsgPack and CBOR; they
@@ -90,7 +88,9 @@ func newSerializer(name string, format wireFormat, id byte, binary bool, h codec
 func baseHandle(b *codec.BasicHandle) {
 	b.MapType = reflect.TypeFor[map[string]any]()
 	b.SliceType = reflect.TypeFor[[]any]()
-	b.MaxDepth = maxDepth + 1 // the codec refuses depth >= MaxDepth; maxDepth levels are allowed
+	// A second line only: Decode's scanners refuse more than wire.MaxDepth
+	// levels first, counting CBOR tags, which the codec does not count.
+	b.MaxDepth = wire.CodecMaxDepth
 	b.InterfaceReset = true
 	b.ZeroCopy = true
 	b.Raw = true // encode codec.Raw as is: a received payload is re-sent without re-encoding

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"unicode/utf8"
+
+	"github.com/wampgen/wampgen/internal/wire"
 )
 
 // The decoders of github.com/ugorji/go/codec skip over a value they do not
@@ -13,9 +15,11 @@ import (
 // without the MaxDepth bound, so that a deeply nested payload of a few
 // megabytes overflows the goroutine stack, which no recover can catch. Decode
 // therefore checks every message with the scanners below first: one
-// complete, syntactically valid value; nesting at most maxDepth levels;
-// every length within the input. They loop instead of recursing and
-// allocate nothing. They also hold the input to WAMP's data model, which
+// complete, syntactically valid value; nesting at most wire.MaxDepth levels,
+// by the module's one nesting rule (see internal/wire: lists, dictionaries
+// and CBOR tags each count as a level), applied in this walk rather than by
+// wire's checkers so that a message is walked once; every length within
+// the input. They loop instead of recursing and allocate nothing. They also hold the input to WAMP's data model, which
 // the codec does not: strings must be UTF-8 (the JSON encoder would replace
 // invalid bytes, so a relayed message would change); dictionary keys must be
 // strings (the codec turns a list [1] into the key "\x01"); and of the
@@ -33,7 +37,7 @@ import (
 
 var (
 	errTruncated = errors.New("unexpected end of input")
-	errTooDeep   = fmt.Errorf("nested deeper than %d levels", maxDepth)
+	errTooDeep   = wire.ErrTooDeep
 )
 
 func errTrailing(n int) error { return fmt.Errorf("%d bytes after the message", n) }
@@ -85,9 +89,9 @@ func (lb *listBounds) appendElems(dst [][]byte, b []byte) [][]byte {
 }
 
 // jsonWellFormed checks that b holds exactly one JSON value (RFC 8259),
-// optionally surrounded by whitespace, nested at most maxDepth levels.
+// optionally surrounded by whitespace, nested at most wire.MaxDepth levels.
 func jsonWellFormed(b []byte) error {
-	var stack [maxDepth]byte
+	var stack [wire.MaxDepth]byte
 	end, err := jsonValue(b, 0, stack[:])
 	return wholeInput(b, jsonSpace(b, end), err)
 }
@@ -103,7 +107,7 @@ func jsonWellFormedList(b []byte, lb *listBounds) error {
 	if i < len(b) && b[i] == ']' {
 		return wholeInput(b, jsonSpace(b, i+1), nil)
 	}
-	var stack [maxDepth - 1]byte // the list is the first level
+	var stack [wire.MaxDepth - 1]byte // the list is the first level
 	for {
 		end, err := jsonValue(b, i, stack[:])
 		if err != nil {
@@ -354,7 +358,7 @@ func (c *container) done() bool {
 
 // msgpackWellFormed checks that b holds exactly one MsgPack value.
 func msgpackWellFormed(b []byte) error {
-	var stack [maxDepth]container
+	var stack [wire.MaxDepth]container
 	end, err := msgpackValue(b, 0, stack[:])
 	return wholeInput(b, end, err)
 }
@@ -372,7 +376,7 @@ func msgpackWellFormedList(b []byte, lb *listBounds) error {
 	if h.n > uint64(len(b)-i) { // every element takes at least one byte
 		return errTruncated
 	}
-	var stack [maxDepth - 1]container // the list is the first level
+	var stack [wire.MaxDepth - 1]container // the list is the first level
 	for range h.n {
 		end, err := msgpackValue(b, i, stack[:])
 		if err != nil {
@@ -467,7 +471,7 @@ func beUint(b []byte) uint64 {
 // of the kinds the codec decodes: no simple values but false, true, null
 // and undefined; tags count as a nesting level.
 func cborWellFormed(b []byte) error {
-	var stack [maxDepth]container
+	var stack [wire.MaxDepth]container
 	end, err := cborValue(b, 0, stack[:])
 	return wholeInput(b, end, err)
 }
@@ -478,7 +482,7 @@ func cborWellFormedList(b []byte, lb *listBounds) error {
 	if len(b) == 0 || b[0]>>5 != 4 {
 		return errNotList
 	}
-	var stack [maxDepth - 1]container // the list is the first level
+	var stack [wire.MaxDepth - 1]container // the list is the first level
 	i := 1
 	switch info := b[0] & 0x1f; {
 	case info == 31: // indefinite length: elements until a break

@@ -3,8 +3,12 @@ package wamp
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/wampgen/wampgen/internal/wire"
+	"github.com/wampgen/wampgen/internal/wire/wiretest"
 )
 
 // jsonDepth returns the deepest nesting of brackets in valid JSON.
@@ -28,9 +32,9 @@ func jsonDepth(b []byte) int {
 }
 
 // jsonOracle is what jsonWellFormed must say, from encoding/json: valid
-// JSON, in UTF-8, nested at most maxDepth levels.
+// JSON, in UTF-8, nested at most wire.MaxDepth levels.
 func jsonOracle(b []byte) bool {
-	return json.Valid(b) && utf8.Valid(b) && jsonDepth(b) <= maxDepth
+	return json.Valid(b) && utf8.Valid(b) && jsonDepth(b) <= wire.MaxDepth
 }
 
 var jsonCorpus = []string{
@@ -43,10 +47,10 @@ var jsonCorpus = []string{
 
 func TestJSONWellFormedMatchesStdlib(t *testing.T) {
 	corpus := append([]string{}, jsonCorpus...)
-	corpus = append(corpus, string(bytes.Repeat([]byte{'['}, maxDepth))+string(bytes.Repeat([]byte{']'}, maxDepth)))
-	corpus = append(corpus, string(bytes.Repeat([]byte{'['}, maxDepth+1))+string(bytes.Repeat([]byte{']'}, maxDepth+1)))
-	corpus = append(corpus, `{"a":`+string(bytes.Repeat([]byte{'['}, maxDepth-1))+string(bytes.Repeat([]byte{']'}, maxDepth-1))+`}`)
-	corpus = append(corpus, `{"a":`+string(bytes.Repeat([]byte{'['}, maxDepth))+string(bytes.Repeat([]byte{']'}, maxDepth))+`}`)
+	corpus = append(corpus, string(bytes.Repeat([]byte{'['}, wire.MaxDepth))+string(bytes.Repeat([]byte{']'}, wire.MaxDepth)))
+	corpus = append(corpus, string(bytes.Repeat([]byte{'['}, wire.MaxDepth+1))+string(bytes.Repeat([]byte{']'}, wire.MaxDepth+1)))
+	corpus = append(corpus, `{"a":`+string(bytes.Repeat([]byte{'['}, wire.MaxDepth-1))+string(bytes.Repeat([]byte{']'}, wire.MaxDepth-1))+`}`)
+	corpus = append(corpus, `{"a":`+string(bytes.Repeat([]byte{'['}, wire.MaxDepth))+string(bytes.Repeat([]byte{']'}, wire.MaxDepth))+`}`)
 	for _, in := range corpus {
 		if got, want := jsonWellFormed([]byte(in)) == nil, jsonOracle([]byte(in)); got != want {
 			t.Errorf("jsonWellFormed(%q) ok=%v, encoding/json says %v (err %v)", in, got, want, jsonWellFormed([]byte(in)))
@@ -91,6 +95,40 @@ func FuzzBinaryWellFormed(f *testing.F) {
 		// Only the content of timestamps may still be refused.
 		if !bytes.Contains([]byte(err.Error()), []byte("time")) {
 			t.Fatalf("%s accepts %x, which the codec refuses: %v", s, b, err)
+		}
+	})
+}
+
+// FuzzNestingMatchesWire holds the scanners, which apply the nesting rule
+// in their own walk, to internal/wire's checkers, which the router uses:
+// what a scanner accepts, the checker accepts; what a scanner finds too
+// deep, the checker finds too deep; and what the checker finds too deep,
+// the scanner refuses.
+func FuzzNestingMatchesWire(f *testing.F) {
+	formats := []struct {
+		ser   *Serializer
+		check func([]byte) error
+	}{{JSON, wire.JSONDepth}, {MsgPack, wire.MsgPackDepth}, {CBOR, wire.CBORDepth}}
+	for i, fm := range formats {
+		for _, sh := range wiretest.Shapes {
+			if sh.Format == fm.ser.name {
+				for _, d := range []int{3, wire.MaxDepth, wire.MaxDepth + 1} {
+					f.Add(uint8(i), sh.Nest(d))
+					f.Add(uint8(i), wiretest.Message(sh.Format, sh.Nest, d))
+				}
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, which uint8, b []byte) {
+		fm := formats[int(which)%len(formats)]
+		scan, check := fm.ser.wellFormed(b), fm.check(b)
+		switch {
+		case scan == nil && check != nil:
+			t.Fatalf("%s %q: the scanner accepts it, the checker says %v", fm.ser, b, check)
+		case errors.Is(scan, wire.ErrTooDeep) && !errors.Is(check, wire.ErrTooDeep):
+			t.Fatalf("%s %q: the scanner finds it too deep, the checker says %v", fm.ser, b, check)
+		case errors.Is(check, wire.ErrTooDeep) && scan == nil:
+			t.Fatalf("%s %q: the checker finds it too deep, the scanner accepts it", fm.ser, b)
 		}
 	})
 }

@@ -7,6 +7,8 @@ import (
 	"math"
 	"strconv"
 	"unsafe"
+
+	"github.com/wampgen/wampgen/internal/wire"
 )
 
 // The hand-written wire paths: splitting an encoded list into its elements,
@@ -213,7 +215,10 @@ func cborHead(b []byte, i int) (uint64, int, error) {
 // cborSkip returns the offset after the CBOR item at i.
 func cborSkip(b []byte, i int) (int, error) {
 	// Items left in each open container; -1 for one of indefinite length.
-	var stack [maxDepth + 1]int64
+	// The item is an element of a list, which nests at most
+	// wire.MaxDepth-1 levels (see wellformed.go); PeekHeader, which reads
+	// messages that failed to decode, finds deeper ones too deep.
+	var stack [wire.MaxDepth - 1]int64
 	depth := 0
 	for {
 		if i >= len(b) {
