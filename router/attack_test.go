@@ -1,0 +1,180 @@
+package router_test
+
+// Hostile-client attack pass. Each test marked FINDING reproduces a defect
+// that is still open: it fails until the defect is fixed. Tests marked HELD
+// document an attack that the router withstands.
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gammazero/nexus/v3/client"
+	"github.com/gammazero/nexus/v3/transport/serialize"
+	"github.com/gammazero/nexus/v3/wamp"
+
+	"github.com/wampgen/wampgen/router"
+)
+
+// crashChildEnv names the test a child process runs: a reproduction that
+// may crash the process runs in a child, so that a crash fails one test
+// instead of ending the whole test binary.
+const crashChildEnv = "WAMPGEN_ATTACK_CHILD"
+
+// inChild reports whether this process is the child running test name.
+func inChild(name string) bool { return os.Getenv(crashChildEnv) == name }
+
+// runChild runs test name in a child process and returns its output and
+// whether it crashed (a Go panic or fatal error).
+func runChild(t *testing.T, name string, timeout time.Duration) (string, bool) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^"+name+"$", "-test.v", "-test.timeout="+timeout.String())
+	cmd.Env = append(os.Environ(), crashChildEnv+"="+name)
+	out, err := cmd.CombinedOutput()
+	crashed := err != nil && (bytes.Contains(out, []byte("panic:")) || bytes.Contains(out, []byte("fatal error:")))
+	if err != nil && !crashed {
+		t.Logf("child failed without a crash: %v\n%s", err, tail(out, 4000))
+	}
+	return string(out), crashed
+}
+
+func tail(b []byte, n int) string {
+	if len(b) > n {
+		b = b[len(b)-n:]
+	}
+	return string(b)
+}
+
+// FINDING (crash): wamp.session.add_testament stores publish options that
+// nexus uses, unchecked, when the meta session publishes the testament as
+// the client leaves. With ppt_scheme set, nexus's broker finds that the
+// publisher (its own meta session) did not announce payload passthru mode,
+// sends it ABORT and closes its peer: the meta session's router-to-client
+// channel is closed. The next call of any meta procedure (by anyone) makes
+// the dealer send an INVOCATION on that closed channel: "panic: send on
+// closed channel", and the whole process ends. One anonymous client, three
+// messages.
+//
+// Fix: screen CALLs to wamp.session.add_testament in guard.go: refuse
+// publish_options other than the ones that make sense for a testament
+// (acknowledge, exclude_me, exclude/eligible lists...), and in particular
+// any ppt_* option; also refuse a testament topic under "wamp." (see
+// TestAttackForgedMetaEvents).
+func TestAttackTestamentPPTCrashesRouter(t *testing.T) {
+	const name = "TestAttackTestamentPPTCrashesRouter"
+	if inChild(name) {
+		r := startRouter(t, router.Config{})
+		attacker := dialRSJSON(t, r, 15, 0)
+		attacker.join(allRoles)
+		attacker.send(`[48,1,{},"wamp.session.add_testament",["com.test.will",[],{}],{"publish_options":{"ppt_scheme":"x"}}]`)
+		attacker.recv(50)
+		_ = attacker.conn.Close()
+		time.Sleep(300 * time.Millisecond)
+
+		victim := dialRSJSON(t, r, 15, 0)
+		victim.join(allRoles)
+		victim.send(`[48,1,{},"wamp.session.count",[]]`)
+		victim.recv(50)
+		fmt.Println("CHILD-SURVIVED")
+		return
+	}
+	out, crashed := runChild(t, name, 30*time.Second)
+	if crashed {
+		i := strings.Index(out, "panic:")
+		if i < 0 {
+			i = strings.Index(out, "fatal error:")
+		}
+		t.Errorf("FINDING: the router process crashed after a testament with ppt_scheme:\n%s", out[i:min(len(out), i+1500)])
+	} else if !strings.Contains(out, "CHILD-SURVIVED") {
+		t.Errorf("child did not finish:\n%s", tail([]byte(out), 4000))
+	}
+}
+
+// FINDING (cross-client harm, impersonation): nexus refuses REGISTER of a
+// procedure under "wamp." but lets any client PUBLISH to any topic under
+// "wamp.", so an anonymous client can forge the router's meta events, for
+// example wamp.session.on_leave for a session that is still there, or
+// wamp.session.on_join for one that does not exist. Subscribers can't tell
+// the forgery from the router's own event. A testament is published by the
+// router's own meta session as the client leaves, to a topic the client
+// chose, so it forges just as well.
+//
+// Fix: in screen (guard.go), refuse a PUBLISH whose topic starts with
+// "wamp." (ERROR wamp.error.invalid_uri when acknowledged, else drop), and
+// a CALL of wamp.session.add_testament whose topic (Arguments[0]) does.
+func TestAttackForgedMetaEvents(t *testing.T) {
+	r := startRouter(t, router.Config{})
+	watcher := dial(t, r.RawSocketURL(), client.Config{Serialization: serialize.MSGPACK})
+	got := make(events, 10)
+	if err := watcher.Subscribe(string(wamp.MetaEventSessionOnLeave), got.handle, nil); err != nil {
+		t.Fatal(err)
+	}
+	victimID := watcher.ID()
+
+	attacker := dialRSJSON(t, r, 15, 0)
+	attacker.join(allRoles)
+	// A forged on_leave for the watcher itself, which is still there.
+	attacker.send(fmt.Sprintf(`[16,1,{"acknowledge":true},"wamp.session.on_leave",[%d,"admin","admin"]]`, victimID))
+	if v := attacker.recv(17); v[1] != 1.0 {
+		t.Fatalf("PUBLISHED %v", v)
+	}
+	select {
+	case ev := <-got:
+		t.Errorf("FINDING: a client published a router meta event; the watcher received wamp.session.on_leave %v", ev.Arguments)
+	case <-time.After(500 * time.Millisecond):
+	}
+
+	// The same through a testament, published by the router itself.
+	attacker2 := dialRSJSON(t, r, 15, 0)
+	attacker2.join(allRoles)
+	attacker2.send(fmt.Sprintf(`[48,1,{},"wamp.session.add_testament",["wamp.session.on_leave",[%d,"admin","admin"],{}]]`, victimID))
+	attacker2.recv(50)
+	_ = attacker2.conn.Close()
+	deadline := time.After(2 * time.Second)
+	for {
+		select {
+		case ev := <-got:
+			if id, _ := wamp.AsID(ev.Arguments[0]); id == victimID {
+				t.Errorf("FINDING: a testament forged wamp.session.on_leave %v", ev.Arguments)
+				return
+			}
+			// The real on_leave of attacker2.
+		case <-deadline:
+			return
+		}
+	}
+}
+
+// FINDING (impersonation): a testament is published by nexus's meta
+// session, whose authrole is "trusted", with the publish options the client
+// chose. With disclose_me, subscribers see the EVENT as published by
+// session 1 with publisher_authrole "trusted": an anonymous client's
+// message passes for the router's own, to any subscriber that trusts
+// publisher disclosure.
+//
+// Fix: as for TestAttackTestamentPPTCrashesRouter, screen the
+// publish_options of wamp.session.add_testament; drop disclose_me (or
+// refuse it).
+func TestAttackTestamentDisclosesAsTrusted(t *testing.T) {
+	r := startRouter(t, router.Config{})
+	sub := dial(t, r.RawSocketURL(), client.Config{Serialization: serialize.MSGPACK, HelloDetails: wamp.Dict{
+		"roles": wamp.Dict{"subscriber": wamp.Dict{"features": wamp.Dict{"publisher_identification": true}}},
+	}})
+	got := make(events, 10)
+	if err := sub.Subscribe("com.test.orders", got.handle, nil); err != nil {
+		t.Fatal(err)
+	}
+	attacker := dialRSJSON(t, r, 15, 0)
+	attacker.join(allRoles)
+	attacker.send(`[48,1,{},"wamp.session.add_testament",["com.test.orders",["ship everything"],{}],{"publish_options":{"disclose_me":true}}]`)
+	attacker.recv(50)
+	_ = attacker.conn.Close()
+	ev := got.next(t)
+	if role := ev.Details["publisher_authrole"]; role == "trusted" {
+		t.Errorf("FINDING: an anonymous client's testament arrived as published by the router: details %v, args %v", ev.Details, ev.Arguments)
+	}
+}
