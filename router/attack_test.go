@@ -178,3 +178,47 @@ func TestAttackTestamentDisclosesAsTrusted(t *testing.T) {
 		t.Errorf("FINDING: an anonymous client's testament arrived as published by the router: details %v, args %v", ev.Details, ev.Arguments)
 	}
 }
+
+// FINDING (resource, crash by OOM): the pongs the writer owes a client are
+// not held to the byte budget (peer.writeLoop appends each to the batch
+// without admitBytes). A RawSocket client may send PING frames as large as
+// the router's message limit (16 MiB by default), before HELLO even, and
+// never read: while the sender waits on the stalled socket (up to
+// writeTimeout, 30 s), every pong is appended to the next batch, which grows
+// by whatever the client uploads. At loopback or LAN speed that is
+// gigabytes in 30 s from one anonymous connection. (WebSocket pings carry at
+// most 125 bytes, but a flood of them grows the batch the same way.)
+//
+// Fix: count pongs in the budget: when len(p.buf)+p.pending is over the
+// budget, drop the pong (a ping may go unanswered; the keep-alive only
+// needs some frame) or, better, keep only the latest ping's payload and
+// answer it once the batch is written, as RFC 6455 allows ("a Pong frame
+// sent in response to the most recent Ping frame").
+func TestAttackPingFloodUnbounded(t *testing.T) {
+	r := startRouter(t, router.Config{MaxQueuedBytes: 1 << 20})
+	c := dialRSJSON(t, r, 15, 4096) // never reads
+	before := heapInuse()
+	const pings, size = 64, 1 << 20
+	frame := make([]byte, 4+size)
+	frame[0], frame[1] = 1, size>>16 // a PING frame of size bytes
+	done := make(chan error, 1)
+	go func() {
+		for range pings {
+			_ = c.conn.SetWriteDeadline(time.Now().Add(testTimeout))
+			if _, err := c.conn.Write(frame); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	if err := <-done; err != nil {
+		t.Logf("the router stopped reading pings: %v", err)
+	}
+	time.Sleep(200 * time.Millisecond)
+	held := int64(heapInuse()) - int64(before)
+	t.Logf("%d MiB held for %d MiB of unanswered pings", held>>20, pings*size>>20)
+	if held > 16<<20 {
+		t.Errorf("FINDING: %d MiB held for a client that sends pings and does not read, want it bounded by the 1 MiB budget", held>>20)
+	}
+}
