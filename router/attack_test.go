@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	goruntime "runtime"
 	"strings"
 	"testing"
 	"time"
@@ -220,5 +221,104 @@ func TestAttackPingFloodUnbounded(t *testing.T) {
 	t.Logf("%d MiB held for %d MiB of unanswered pings", held>>20, pings*size>>20)
 	if held > 16<<20 {
 		t.Errorf("FINDING: %d MiB held for a client that sends pings and does not read, want it bounded by the 1 MiB budget", held>>20)
+	}
+}
+
+// progressiveRoles announces progressive call invocations as caller and
+// callee, with call canceling, which nexus requires of such a callee.
+const progressiveRoles = `{"caller":{"features":{"progressive_call_invocations":true}},` +
+	`"callee":{"features":{"progressive_call_invocations":true,"call_canceling":true}},` +
+	`"publisher":{},"subscriber":{}}`
+
+// FINDING (resource, crash by OOM): nexus's dealer starts a timer goroutine
+// for a CALL with a timeout option (when the callee does not handle
+// timeouts itself), and does so again for every further chunk of a
+// progressive call invocation, overwriting the invocation's timerCancel:
+// only the last chunk's goroutine is ever stopped. Each earlier one lives
+// until its timeout, which the caller chooses (int64 milliseconds: up to
+// centuries), long after the call and the session have ended. One client,
+// its own callee, can leak a goroutine (and a timer and context, about
+// 3 KiB) per 60-byte CALL.
+//
+// Fix: in the reader (ledger.admit), refuse or strip the timeout option on
+// a CALL that continues a progressive call (nexus only reads the first
+// CALL's options for it anyway: invk.options), and cap the timeout of a
+// first CALL (e.g. a day) so that no goroutine outlives its use by much.
+func TestAttackProgressiveTimeoutLeaksGoroutines(t *testing.T) {
+	r := startRouter(t, router.Config{})
+	c := dialRSJSON(t, r, 15, 0)
+	c.join(progressiveRoles)
+	c.send(`[64,1,{},"com.test.chunks"]`)
+	c.recv(65)
+	before := goruntime.NumGoroutine()
+	const chunks = 2000
+	var frames []byte
+	for range chunks {
+		msg := `[48,2,{"progress":true,"timeout":86400000},"com.test.chunks",[]]`
+		frames = append(frames, 0, 0, byte(len(msg)>>8), byte(len(msg)))
+		frames = append(frames, msg...)
+	}
+	c.write(frames)
+	inv := c.recv(68)
+	c.send(`[48,2,{},"com.test.chunks",[]]`)
+	// The callee (the same client) answers; the call is over.
+	c.send(fmt.Sprintf(`[70,%v,{}]`, inv[1]))
+	for {
+		v, raw, err := c.recvWithin(testTimeout)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v[0] == 50.0 {
+			break
+		}
+		if v[0] != 68.0 {
+			t.Fatalf("got %s", raw)
+		}
+	}
+	_ = c.conn.Close()
+	time.Sleep(500 * time.Millisecond)
+	leaked := goruntime.NumGoroutine() - before
+	if leaked > 100 {
+		t.Errorf("FINDING: %d goroutines still running after a progressive call of %d chunks with a timeout ended and its client left", leaked, chunks)
+	}
+}
+
+// FINDING (crash): the timer goroutines leaked by progressive chunks (see
+// TestAttackProgressiveTimeoutLeaksGoroutines) outlive Router.Close, and
+// when one fires it sends on the closed dealer's action channel: "panic:
+// send on closed channel" in a program that closed its router and goes on
+// running (a test suite that starts a router per test, for one).
+func TestAttackProgressiveTimeoutPanicsAfterClose(t *testing.T) {
+	const name = "TestAttackProgressiveTimeoutPanicsAfterClose"
+	if inChild(name) {
+		r, err := router.Start(t.Context(), router.Config{RawSocketAddr: "127.0.0.1:0"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := dialRSJSON(t, r, 15, 0)
+		c.join(progressiveRoles)
+		c.send(`[64,1,{},"com.test.chunks"]`)
+		c.recv(65)
+		c.send(`[48,2,{"progress":true,"timeout":1000},"com.test.chunks",[]]`)
+		inv := c.recv(68)
+		c.send(`[48,2,{"progress":true},"com.test.chunks",[]]`)
+		c.recv(68)
+		c.send(`[48,2,{},"com.test.chunks",[]]`)
+		c.recv(68)
+		c.send(fmt.Sprintf(`[70,%v,{}]`, inv[1]))
+		c.recv(50)
+		if err := r.Close(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(1500 * time.Millisecond)
+		fmt.Println("CHILD-SURVIVED")
+		return
+	}
+	out, crashed := runChild(t, name, 30*time.Second)
+	if crashed {
+		i := max(strings.Index(out, "panic:"), 0)
+		t.Errorf("FINDING: the process crashed after Router.Close:\n%s", out[i:min(len(out), i+1200)])
+	} else if !strings.Contains(out, "CHILD-SURVIVED") {
+		t.Errorf("child did not finish:\n%s", tail([]byte(out), 4000))
 	}
 }
