@@ -436,3 +436,96 @@ func TestAttackLongProcedureStallsDealer(t *testing.T) {
 		t.Logf("victim's CALL: %v before, at most %v during the attack", base, stalled)
 	}
 }
+
+// FINDING (info): the session meta API is open to every client, anonymous
+// ones included, and nexus is not in MetaStrict mode: wamp.session.list
+// gives every session ID of the realm, and wamp.session.get gives each
+// one's details: authid, authrole, authmethod, the client's IP address and
+// port (transport.peer), and whatever else its HELLO carried (all of
+// HELLO.Details but authmethods and roles). An anonymous client learns who
+// is logged in, from where, and can aim eligible/exclude lists and
+// forged meta events at them.
+//
+// Fix: set RealmConfig.MetaStrict (standard details only), and give the
+// realms an Authorizer that refuses CALLs to wamp.session.*,
+// wamp.registration.list_callees and wamp.subscription.list_subscribers to
+// anonymous sessions (or to all, with an opt-in in RealmConfig).
+func TestAttackSessionMetaLeaksOthers(t *testing.T) {
+	r := startRouter(t, router.Config{Realms: []router.RealmConfig{{
+		Name: "realm1", Anonymous: true,
+		Users: []router.User{{AuthID: "alice", AuthRole: "admin", Ticket: "s3cret"}},
+	}}})
+	alice := dial(t, r.RawSocketURL(), client.Config{
+		Serialization: serialize.MSGPACK,
+		HelloDetails:  wamp.Dict{"authid": "alice", "authextra": wamp.Dict{"note": "from HELLO"}},
+		AuthHandlers: map[string]client.AuthFunc{"ticket": func(*wamp.Challenge) (string, wamp.Dict) {
+			return "s3cret", wamp.Dict{}
+		}},
+	})
+	anon := dialRSJSON(t, r, 15, 0)
+	anon.join(allRoles)
+	anon.send(fmt.Sprintf(`[48,1,{},"wamp.session.get",[%d]]`, alice.ID()))
+	v, raw, err := anon.recvWithin(testTimeout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v[0] == 50.0 {
+		t.Errorf("FINDING: an anonymous client read another session's details: %s", raw)
+	}
+}
+
+// HELD: the session kill meta procedures are not offered (nexus's
+// EnableMetaKill and EnableMetaModify are off), so a client can't end
+// another's session or change its details through the meta API.
+func TestAttackSessionKillNotOffered(t *testing.T) {
+	r := startRouter(t, router.Config{})
+	victim := dial(t, r.RawSocketURL(), client.Config{Serialization: serialize.MSGPACK})
+	attacker := dialRSJSON(t, r, 15, 0)
+	attacker.join(allRoles)
+	for i, call := range []string{
+		fmt.Sprintf(`"wamp.session.kill",[%d]`, victim.ID()),
+		`"wamp.session.kill_all"`,
+		`"wamp.session.kill_by_authrole",["anonymous"]`,
+		fmt.Sprintf(`"wamp.session.modify_details",[%d,{"authrole":"admin"}]`, victim.ID()),
+	} {
+		attacker.send(fmt.Sprintf(`[48,%d,{},%s]`, i+1, call))
+		if v := attacker.recv(8); v[4] != string(wamp.ErrNoSuchProcedure) {
+			t.Errorf("%s: %v", call, v)
+		}
+	}
+	if !victim.Connected() {
+		t.Error("victim disconnected")
+	}
+}
+
+// HELD: PUBLISH options exclude, eligible, exclude_authid, eligible_authrole
+// and the like, of every odd type, are ignored or applied without harm.
+func TestAttackPublishOddFilters(t *testing.T) {
+	r := startRouter(t, router.Config{})
+	sub := dial(t, r.RawSocketURL(), client.Config{Serialization: serialize.MSGPACK})
+	got := make(events, 100)
+	if err := sub.Subscribe("com.test.t", got.handle, nil); err != nil {
+		t.Fatal(err)
+	}
+	attacker := dialRSJSON(t, r, 15, 0)
+	attacker.join(allRoles)
+	opts := []string{
+		`{"exclude":"x"}`, `{"exclude":[null,{},[],-1,1.5,"1",18446744073709551615]}`, `{"eligible":{}}`,
+		`{"eligible":[true]}`, `{"exclude_authid":null}`, `{"eligible_authrole":[1,[],{}]}`, `{"exclude_":["x"]}`,
+		`{"eligible_":[""]}`, `{"exclude_me":"yes"}`, `{"disclose_me":1}`, `{"acknowledge":"true"}`,
+		`{"ppt_scheme":""}`, `{"ppt_scheme":1}`, `{"match":"prefix"}`, `{"retain":true}`,
+	}
+	for i, o := range opts {
+		attacker.send(fmt.Sprintf(`[16,%d,%s,"com.test.t",[%d]]`, i+1, o, i))
+	}
+	attacker.send(`[16,999,{"acknowledge":true},"com.test.t",["last"]]`)
+	attacker.recv(17)
+	for {
+		if ev := got.next(t); len(ev.Arguments) == 1 && ev.Arguments[0] == "last" {
+			break
+		}
+	}
+	if !sub.Connected() {
+		t.Error("subscriber disconnected")
+	}
+}
