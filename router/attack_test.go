@@ -582,3 +582,31 @@ func TestAttackProgressiveWithoutFeatureStallsDealer(t *testing.T) {
 		t.Logf("victim's CALL: %v before, %v during the attack", base, stalled)
 	}
 }
+
+// FINDING (resource): wamp.session.add_testament has no limit: each call
+// stores its topic, arguments and options in the realm until the session
+// ends. One anonymous client can park any amount of memory in the router
+// (here 32 MiB in 128 calls; 16 MiB per call at the default message limit),
+// and every testament is published when it leaves, all at once.
+//
+// Fix: screen CALLs to wamp.session.add_testament (guard.go): cap the
+// size of a testament (e.g. 64 KiB of arguments) and the number per
+// session (count them in the ledger from the RESULTs; a few dozen at most).
+func TestAttackTestamentsUnbounded(t *testing.T) {
+	r := startRouter(t, router.Config{})
+	c := dialRSJSON(t, r, 15, 0)
+	c.join(allRoles)
+	before := heapInuse()
+	arg := strings.Repeat("x", 256<<10)
+	const n = 128
+	for i := range n {
+		c.send(fmt.Sprintf(`[48,%d,{},"wamp.session.add_testament",["com.test.will",[%q],{}]]`, i+1, arg))
+		if v := c.recv(50); v[1] != float64(i+1) {
+			t.Fatalf("RESULT %v", v[:2])
+		}
+	}
+	held := int64(heapInuse()) - int64(before)
+	if held > 8<<20 {
+		t.Errorf("FINDING: %d testaments of 256 KiB accepted from one anonymous client, %d MiB held", n, held>>20)
+	}
+}
