@@ -610,3 +610,54 @@ func TestAttackTestamentsUnbounded(t *testing.T) {
 		t.Errorf("FINDING: %d testaments of 256 KiB accepted from one anonymous client, %d MiB held", n, held>>20)
 	}
 }
+
+// FINDING (resource): a session may have any number of calls in flight.
+// Each costs the router the ledger's entry and nexus's call, invocation and
+// invocationByCall entries with the CALL's options, about 1 KiB in all,
+// for a 60-byte CALL; a client that is its own callee, reads its
+// INVOCATIONs and never answers them, grows the router's memory without
+// bound, at the speed of its upload.
+//
+// Fix: cap the calls in flight per session in ledger.admit (it already
+// tracks them): past the cap (e.g. 10,000), answer ERROR
+// wamp.error.canceled (or a wampgen URI) without passing the CALL on.
+func TestAttackCallsInFlightUnbounded(t *testing.T) {
+	r := startRouter(t, router.Config{})
+	c := dialRSJSON(t, r, 15, 0)
+	c.join(allRoles)
+	c.send(`[64,1,{},"com.test.never"]`)
+	c.recv(65)
+	// Read the INVOCATIONs, so that the router's byte budget does not
+	// refuse them.
+	const calls, batch = 50_000, 1000
+	got := make(chan int, 1)
+	go func() {
+		n := 0
+		for n < calls {
+			v, _, err := c.recvWithin(testTimeout)
+			if err != nil {
+				break
+			}
+			if v[0] == 68.0 {
+				n++
+			}
+		}
+		got <- n
+	}()
+	before := heapInuse()
+	for i := 0; i < calls; i += batch {
+		var msgs []string
+		for j := range batch {
+			msgs = append(msgs, fmt.Sprintf(`[48,%d,{"a":1,"b":2,"c":3},"com.test.never",[]]`, i+j+1))
+		}
+		c.sendAll(msgs...)
+	}
+	if n := <-got; n != calls {
+		t.Fatalf("%d INVOCATIONs", n)
+	}
+	held := int64(heapInuse()) - int64(before)
+	t.Logf("%d calls in flight: %d MiB held, %d bytes per call", calls, held>>20, held/calls)
+	if held > 16<<20 {
+		t.Errorf("FINDING: %d calls in flight from one client accepted, %d MiB held", calls, held>>20)
+	}
+}
