@@ -180,7 +180,7 @@ func TestAttackTestamentDisclosesAsTrusted(t *testing.T) {
 	}
 }
 
-// FINDING (resource, crash by OOM): the pongs the writer owes a client are
+// FINDING, fixed on this branch by peer.pong (resource, crash by OOM): the pongs the writer owes a client are
 // not held to the byte budget (peer.writeLoop appends each to the batch
 // without admitBytes). A RawSocket client may send PING frames as large as
 // the router's message limit (16 MiB by default), before HELLO even, and

@@ -535,7 +535,7 @@ func (p *peer) writeLoop() {
 			p.takeHandshake()
 			p.send(msg)
 		case payload := <-p.pongs:
-			p.appendFrame(framePong, payload)
+			p.pong(payload)
 		case <-tick:
 			p.appendFrame(framePing, nil)
 		case err := <-p.wrote:
@@ -768,6 +768,21 @@ func (p *peer) welcome() {
 		wr := make(chan wamp.Message, p.queueSize)
 		p.wr.Store(&wr)
 	}
+}
+
+// pong answers a client's ping, unless what waits for the client is already
+// over its byte budget: then the ping goes unanswered. A pong is held to the
+// budget like an EVENT, or a client that sends pings (up to the message
+// limit each, over RawSocket) and reads nothing would make the batch grow
+// by all it uploads until the write deadline. An unanswered ping does the
+// client no harm: the router's keep-alive takes any frame as a sign of
+// life, and RFC 6455 lets an endpoint answer only the latest of several
+// pings.
+func (p *peer) pong(payload []byte) {
+	if queued := len(p.buf) + p.pending; queued > 0 && queued+len(payload) > p.budget {
+		return
+	}
+	p.appendFrame(framePong, payload)
 }
 
 // admitBytes reports whether a message of n encoded bytes may join what
