@@ -724,3 +724,36 @@ func TestAttackAuthEnumeratesUsers(t *testing.T) {
 		t.Errorf("FINDING: WAMP-CRA tells users and their roles:\n  bob:    %s\n  nobody: %s", a, b)
 	}
 }
+
+// FINDING (impersonation of the router): nexus refuses REGISTER of a
+// procedure that starts with "wamp.", but not a pattern that matches such
+// procedures: prefix "wamp" (or "wam", or ""), or wildcard ".session.kill".
+// Calls to wamp.* procedures the router does not serve (wamp.session.kill,
+// kill_all, kill_by_authid, kill_by_authrole, modify_details: meta kill and
+// modify are off) then reach the attacker, who sees them with their
+// arguments and caller, and answers in the router's name.
+//
+// Fix: in screen (guard.go), refuse a REGISTER whose pattern may match a
+// URI under "wamp." (prefix p with strings.HasPrefix("wamp.", p) or
+// strings.HasPrefix(p, "wamp."); wildcard whose first component is empty
+// or "wamp"), or answer every CALL under "wamp." that nexus does not serve
+// with no_such_procedure in the reader.
+func TestAttackPatternCatchesMetaCalls(t *testing.T) {
+	r := startRouter(t, router.Config{})
+	attacker := dialRSJSON(t, r, 15, 0)
+	attacker.join(allRoles)
+	attacker.send(`[64,1,{"match":"prefix"},"wamp"]`)
+	attacker.recv(65)
+	victim := dialRSJSON(t, r, 15, 0)
+	victim.join(allRoles)
+	victim.send(`[48,1,{},"wamp.session.kill_all",[],{"reason":"wamp.close.maintenance"}]`)
+	v, raw, err := attacker.recvWithin(500 * time.Millisecond)
+	if err != nil {
+		return // held
+	}
+	if v[0] == 68.0 {
+		attacker.send(fmt.Sprintf(`[70,%v,{},[999]]`, v[1]))
+		_, vraw, _ := victim.recvWithin(testTimeout)
+		t.Errorf("FINDING: a client registered a pattern that catches the router's wamp.* procedures:\n  attacker got %s\n  victim got   %s", raw, vraw)
+	}
+}
