@@ -757,3 +757,65 @@ func TestAttackPatternCatchesMetaCalls(t *testing.T) {
 		t.Errorf("FINDING: a client registered a pattern that catches the router's wamp.* procedures:\n  attacker got %s\n  victim got   %s", raw, vraw)
 	}
 }
+
+// FINDING (cross-client harm: kill another's session): the byte budget
+// refuses INVOCATIONs past MaxQueuedBytes, but lets "other" messages take
+// a client to twice the budget and then disconnects it as a slow client
+// that does not read what it asked for. An INTERRUPT is such an "other"
+// message, but the callee never asked for it: the caller sends it, by
+// CANCEL. An INTERRUPT (about 60 bytes) is larger than the smallest
+// INVOCATION (about 45), so a caller that fills a callee's budget with
+// empty calls while the callee is not reading (busy, or paused for a few
+// seconds), then cancels them all, takes it past twice the budget: the
+// router disconnects the callee, which would otherwise have lost nothing.
+//
+// Fix: treat INTERRUPT like INVOCATION in admitBytes: past the budget,
+// don't queue it (the call is being canceled anyway; with mode kill,
+// answer the dealer on the callee's behalf with ERROR wamp.error.canceled
+// for the invocation, as deliver does for a refused INVOCATION).
+func TestAttackInterruptsDisconnectCallee(t *testing.T) {
+	r := startRouter(t, router.Config{MaxQueuedBytes: 64 << 10})
+	victim := dialRSJSON(t, r, 15, 4096)
+	victim.join(`{"callee":{"features":{"call_canceling":true}}}`)
+	victim.send(`[64,1,{},"com.test.busy"]`)
+	victim.recv(65)
+	// The victim now stops reading for a while.
+
+	attacker := dialRSJSON(t, r, 15, 0)
+	attacker.join(allRoles)
+	// Empty calls until the victim's budget refuses some: then what
+	// waits for it is at its budget, whatever the socket buffers took.
+	refused := map[float64]bool{}
+	sent := 0
+	for len(refused) == 0 && sent < 400_000 {
+		var msgs []string
+		for range 5000 {
+			sent++
+			msgs = append(msgs, fmt.Sprintf(`[48,%d,{},"com.test.busy"]`, sent))
+		}
+		attacker.sendAll(msgs...)
+		for {
+			v, _, err := attacker.recvWithin(100 * time.Millisecond)
+			if err != nil {
+				break
+			}
+			if v[0] == 8.0 {
+				refused[v[2].(float64)] = true
+			}
+		}
+	}
+	var msgs []string
+	for i := range sent {
+		if !refused[float64(i+1)] {
+			msgs = append(msgs, fmt.Sprintf(`[49,%d,{"mode":"kill"}]`, i+1))
+		}
+	}
+	t.Logf("%d calls refused, canceling the other %d", len(refused), len(msgs))
+	attacker.sendAll(msgs...)
+	for end := time.Now().Add(3 * time.Second); time.Now().Before(end) && r.Stats().SlowClients == 0; {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if n := r.Stats().SlowClients; n > 0 {
+		t.Errorf("FINDING: a caller's CANCELs got a callee that paused reading disconnected as a slow client (SlowClients=%d)", n)
+	}
+}
