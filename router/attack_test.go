@@ -819,3 +819,40 @@ func TestAttackInterruptsDisconnectCallee(t *testing.T) {
 		t.Errorf("FINDING: a caller's CANCELs got a callee that paused reading disconnected as a slow client (SlowClients=%d)", n)
 	}
 }
+
+// HELD: CANCEL, YIELD and ERROR name requests by the sender's own IDs:
+// nexus keys calls by (caller session, request) and invocations by (callee
+// session, request), so a client can't cancel, answer or fail another
+// client's call, whatever IDs it tries.
+func TestAttackOthersRequestIDs(t *testing.T) {
+	r := startRouter(t, router.Config{})
+	callee := dialRSJSON(t, r, 15, 0)
+	callee.join(`{"callee":{"features":{"call_canceling":true}}}`)
+	callee.send(`[64,1,{},"com.test.slow"]`)
+	callee.recv(65)
+	caller := dialRSJSON(t, r, 15, 0)
+	caller.join(allRoles)
+	caller.send(`[48,7,{},"com.test.slow",["mine"]]`)
+	inv := callee.recv(68)
+
+	attacker := dialRSJSON(t, r, 15, 0)
+	attacker.join(allRoles)
+	var msgs []string
+	for _, id := range []any{7, inv[1], 1, 2} {
+		msgs = append(msgs,
+			fmt.Sprintf(`[49,%v,{"mode":"killnowait"}]`, id),
+			fmt.Sprintf(`[70,%v,{},["forged"]]`, id),
+			fmt.Sprintf(`[8,68,%v,{},"com.test.forged",["forged"]]`, id))
+	}
+	attacker.sendAll(msgs...)
+	if v, raw, err := caller.recvWithin(500 * time.Millisecond); err == nil {
+		t.Fatalf("caller got %s (%v) from another client's messages", raw, v)
+	}
+	if v, raw, err := callee.recvWithin(200 * time.Millisecond); err == nil {
+		t.Fatalf("callee got %s (%v) from another client's messages", raw, v)
+	}
+	callee.send(fmt.Sprintf(`[70,%v,{},["real"]]`, inv[1]))
+	if v := caller.recv(50); v[1] != 7.0 || v[3].([]any)[0] != "real" {
+		t.Fatalf("caller got %v", v)
+	}
+}
