@@ -856,3 +856,62 @@ func TestAttackOthersRequestIDs(t *testing.T) {
 		t.Fatalf("caller got %v", v)
 	}
 }
+
+// FINDING (resource: CPU, memory): a session may hold any number of
+// subscriptions and registrations. nexus scans every prefix and wildcard
+// subscription of the realm for each PUBLISH and for each meta event, and
+// every SUBSCRIBE that creates a subscription publishes
+// wamp.subscription.on_create: creating N pattern subscriptions costs
+// N²/2 matches on the realm's single broker goroutine (10,000 took about
+// 14 s of it under -race, from 300 KB of SUBSCRIBEs). Every later PUBLISH
+// of anyone pays a scan of all of them (which
+// TestAttackLongTopicStallsBroker turns into seconds with a long topic).
+// Registrations are the same on the dealer side.
+//
+// Fix: cap the subscriptions and registrations per session in the ledger
+// (count SUBSCRIBED/REGISTERED; past the cap answer ERROR without passing
+// SUBSCRIBE/REGISTER on), with a lower cap for pattern-based ones.
+func TestAttackSubscriptionsUnbounded(t *testing.T) {
+	r := startRouter(t, router.Config{})
+	victim := dial(t, r.RawSocketURL(), client.Config{Serialization: serialize.MSGPACK})
+	pubAck := func() time.Duration {
+		const n = 50
+		start := time.Now()
+		for range n {
+			if err := victim.Publish("com.test.unrelated", wamp.Dict{wamp.OptAcknowledge: true}, nil, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return time.Since(start) / n
+	}
+	base := pubAck()
+	attacker := dialRSJSON(t, r, 15, 0)
+	attacker.join(allRoles)
+	const subs = 5_000
+	var msgs []string
+	for i := range subs {
+		msgs = append(msgs, fmt.Sprintf(`[32,%d,{"match":"prefix"},"p%d."]`, i+1, i))
+	}
+	start := time.Now()
+	attacker.sendAll(msgs...)
+	accepted := 0
+	for range subs {
+		v, raw, err := attacker.recvWithin(20 * time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch v[0] {
+		case 33.0:
+			accepted++
+		case 8.0:
+		default:
+			t.Fatalf("got %s", raw)
+		}
+	}
+	took := time.Since(start)
+	after := pubAck()
+	t.Logf("another client's acknowledged PUBLISH: %v before, %v after", base, after)
+	if accepted == subs {
+		t.Errorf("FINDING: one session holds %d pattern subscriptions, made in %v of broker time", accepted, took)
+	}
+}
