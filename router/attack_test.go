@@ -17,6 +17,7 @@ import (
 	"github.com/gammazero/nexus/v3/client"
 	"github.com/gammazero/nexus/v3/transport/serialize"
 	"github.com/gammazero/nexus/v3/wamp"
+	"github.com/gorilla/websocket"
 
 	"github.com/wampgen/wampgen/router"
 )
@@ -913,5 +914,62 @@ func TestAttackSubscriptionsUnbounded(t *testing.T) {
 	t.Logf("another client's acknowledged PUBLISH: %v before, %v after", base, after)
 	if accepted == subs {
 		t.Errorf("FINDING: one session holds %d pattern subscriptions, made in %v of broker time", accepted, took)
+	}
+}
+
+// HELD: a WebSocket message in thousands of fragments, interleaved with
+// pings, is reassembled within the read limit, and one over the limit
+// ends the connection; permessage-deflate offered by the client is not
+// negotiated, so there is no decompression to bomb.
+func TestAttackWebSocketFragmentsAndCompression(t *testing.T) {
+	r := startRouter(t, router.Config{MaxMessageSize: 64 << 10})
+	d := websocket.Dialer{Subprotocols: []string{"wamp.2.json"}, EnableCompression: true, HandshakeTimeout: testTimeout}
+	conn, resp, err := d.Dial(r.WebSocketURL(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.Close() })
+	if ext := resp.Header.Get("Sec-Websocket-Extensions"); ext != "" {
+		t.Errorf("router negotiated %q", ext)
+	}
+	c := &rawJSON{t: t, conn: conn}
+	c.join("realm1")
+	nc := conn.NetConn()
+	// A client frame: FIN/opcode, masked length, mask, payload (masked
+	// with a zero key, so unchanged).
+	frame := func(b0 byte, payload string) []byte {
+		f := []byte{b0, 0x80 | byte(len(payload)), 0, 0, 0, 0}
+		return append(f, payload...)
+	}
+	msg := `[48,1,{},"wamp.session.count",[]]`
+	var b []byte
+	for i := range len(msg) {
+		op := byte(0) // continuation
+		if i == 0 {
+			op = 1 // text
+		}
+		if i == len(msg)-1 {
+			op |= 0x80
+		}
+		b = append(b, frame(op, msg[i:i+1])...)
+		b = append(b, frame(0x89, "p")...) // a ping between fragments
+	}
+	if _, err := nc.Write(b); err != nil {
+		t.Fatal(err)
+	}
+	c.recv(50)
+	// Over the limit, in fragments: the connection ends.
+	b = b[:0]
+	chunk := strings.Repeat("x", 125)
+	b = append(b, frame(1, chunk)...)
+	for range (64 << 10) / 125 {
+		b = append(b, frame(0, chunk)...)
+	}
+	_, _ = nc.Write(b)
+	_ = conn.SetReadDeadline(time.Now().Add(testTimeout))
+	for {
+		if _, _, err := conn.ReadMessage(); err != nil {
+			break
+		}
 	}
 }
