@@ -973,3 +973,35 @@ func TestAttackWebSocketFragmentsAndCompression(t *testing.T) {
 		}
 	}
 }
+
+// FINDING (minor, cross-client protocol): a callee may end a progressive
+// call invocation with a final YIELD while its caller is still sending
+// chunks; nexus then keeps the invocation (invk.inProgress), but the
+// ledger forgets the call at the final RESULT. The caller's next CALL with
+// the same request ID passes the ledger as a new call, and nexus routes it
+// as one more chunk of the finished invocation: the callee receives an
+// INVOCATION for a request it has already answered, and may do so as long
+// as the caller likes (nexus forgets the invocation only at a CALL without
+// progress, or when the caller leaves).
+//
+// Fix: in ledger.note, when the final RESULT or ERROR arrives for a call
+// whose input is still open (calls[id] == true), keep the ID as finished
+// and refuse a later CALL with it (protocol violation, or ERROR
+// wamp.error.canceled without passing it on).
+func TestAttackChunksAfterFinalResult(t *testing.T) {
+	r := startRouter(t, router.Config{})
+	callee := dialRSJSON(t, r, 15, 0)
+	callee.join(progressiveRoles)
+	callee.send(`[64,1,{},"com.test.p"]`)
+	callee.recv(65)
+	caller := dialRSJSON(t, r, 15, 0)
+	caller.join(progressiveRoles)
+	caller.send(`[48,5,{"progress":true},"com.test.p",["chunk 1"]]`)
+	inv := callee.recv(68)
+	callee.send(fmt.Sprintf(`[70,%v,{},["done"]]`, inv[1]))
+	caller.recv(50)
+	caller.send(`[48,5,{"progress":true},"com.test.p",["chunk after the end"]]`)
+	if v, raw, err := callee.recvWithin(500 * time.Millisecond); err == nil && v[0] == 68.0 && v[1] == inv[1] {
+		t.Errorf("FINDING: the callee received a chunk for an invocation it had already answered: %s", raw)
+	}
+}
