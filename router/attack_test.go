@@ -51,7 +51,7 @@ func tail(b []byte, n int) string {
 	return string(b)
 }
 
-// FINDING (crash): wamp.session.add_testament stores publish options that
+// FINDING, fixed on this branch by screen/checkTestament (crash): wamp.session.add_testament stores publish options that
 // nexus uses, unchecked, when the meta session publishes the testament as
 // the client leaves. With ppt_scheme set, nexus's broker finds that the
 // publisher (its own meta session) did not announce payload passthru mode,
@@ -73,7 +73,8 @@ func TestAttackTestamentPPTCrashesRouter(t *testing.T) {
 		attacker := dialRSJSON(t, r, 15, 0)
 		attacker.join(allRoles)
 		attacker.send(`[48,1,{},"wamp.session.add_testament",["com.test.will",[],{}],{"publish_options":{"ppt_scheme":"x"}}]`)
-		attacker.recv(50)
+		_, raw, _ := attacker.recvWithin(testTimeout) // RESULT, or ERROR once refused
+		fmt.Println("add_testament:", raw)
 		_ = attacker.conn.Close()
 		time.Sleep(300 * time.Millisecond)
 
@@ -96,7 +97,7 @@ func TestAttackTestamentPPTCrashesRouter(t *testing.T) {
 	}
 }
 
-// FINDING (cross-client harm, impersonation): nexus refuses REGISTER of a
+// FINDING, fixed on this branch by screen (cross-client harm, impersonation): nexus refuses REGISTER of a
 // procedure under "wamp." but lets any client PUBLISH to any topic under
 // "wamp.", so an anonymous client can forge the router's meta events, for
 // example wamp.session.on_leave for a session that is still there, or
@@ -121,8 +122,10 @@ func TestAttackForgedMetaEvents(t *testing.T) {
 	attacker.join(allRoles)
 	// A forged on_leave for the watcher itself, which is still there.
 	attacker.send(fmt.Sprintf(`[16,1,{"acknowledge":true},"wamp.session.on_leave",[%d,"admin","admin"]]`, victimID))
-	if v := attacker.recv(17); v[1] != 1.0 {
-		t.Fatalf("PUBLISHED %v", v)
+	if _, raw, err := attacker.recvWithin(testTimeout); err != nil {
+		t.Fatal(err)
+	} else {
+		t.Logf("PUBLISH to wamp.session.on_leave: %s", raw)
 	}
 	select {
 	case ev := <-got:
@@ -134,7 +137,11 @@ func TestAttackForgedMetaEvents(t *testing.T) {
 	attacker2 := dialRSJSON(t, r, 15, 0)
 	attacker2.join(allRoles)
 	attacker2.send(fmt.Sprintf(`[48,1,{},"wamp.session.add_testament",["wamp.session.on_leave",[%d,"admin","admin"],{}]]`, victimID))
-	attacker2.recv(50)
+	if _, raw, err := attacker2.recvWithin(testTimeout); err != nil {
+		t.Fatal(err)
+	} else {
+		t.Logf("add_testament to wamp.session.on_leave: %s", raw)
+	}
 	_ = attacker2.conn.Close()
 	deadline := time.After(2 * time.Second)
 	for {
@@ -151,7 +158,7 @@ func TestAttackForgedMetaEvents(t *testing.T) {
 	}
 }
 
-// FINDING (impersonation): a testament is published by nexus's meta
+// FINDING, fixed on this branch by screen/checkTestament (impersonation): a testament is published by nexus's meta
 // session, whose authrole is "trusted", with the publish options the client
 // chose. With disclose_me, subscribers see the EVENT as published by
 // session 1 with publisher_authrole "trusted": an anonymous client's
@@ -173,9 +180,18 @@ func TestAttackTestamentDisclosesAsTrusted(t *testing.T) {
 	attacker := dialRSJSON(t, r, 15, 0)
 	attacker.join(allRoles)
 	attacker.send(`[48,1,{},"wamp.session.add_testament",["com.test.orders",["ship everything"],{}],{"publish_options":{"disclose_me":true}}]`)
-	attacker.recv(50)
+	if _, raw, err := attacker.recvWithin(testTimeout); err != nil {
+		t.Fatal(err)
+	} else {
+		t.Logf("add_testament with disclose_me: %s", raw)
+	}
 	_ = attacker.conn.Close()
-	ev := got.next(t)
+	var ev *wamp.Event
+	select {
+	case ev = <-got:
+	case <-time.After(500 * time.Millisecond):
+		return // no testament: held
+	}
 	if role := ev.Details["publisher_authrole"]; role == "trusted" {
 		t.Errorf("FINDING: an anonymous client's testament arrived as published by the router: details %v, args %v", ev.Details, ev.Arguments)
 	}
@@ -726,7 +742,7 @@ func TestAttackAuthEnumeratesUsers(t *testing.T) {
 	}
 }
 
-// FINDING (impersonation of the router): nexus refuses REGISTER of a
+// FINDING, fixed on this branch by screen/checkPattern (impersonation of the router): nexus refuses REGISTER of a
 // procedure that starts with "wamp.", but not a pattern that matches such
 // procedures: prefix "wamp" (or "wam", or ""), or wildcard ".session.kill".
 // Calls to wamp.* procedures the router does not serve (wamp.session.kill,
@@ -744,7 +760,12 @@ func TestAttackPatternCatchesMetaCalls(t *testing.T) {
 	attacker := dialRSJSON(t, r, 15, 0)
 	attacker.join(allRoles)
 	attacker.send(`[64,1,{"match":"prefix"},"wamp"]`)
-	attacker.recv(65)
+	if v, raw, err := attacker.recvWithin(testTimeout); err != nil {
+		t.Fatal(err)
+	} else if v[0] != 65.0 {
+		t.Logf("REGISTER prefix wamp: %s", raw)
+		return // held
+	}
 	victim := dialRSJSON(t, r, 15, 0)
 	victim.join(allRoles)
 	victim.send(`[48,1,{},"wamp.session.kill_all",[],{"reason":"wamp.close.maintenance"}]`)
