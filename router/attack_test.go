@@ -547,7 +547,7 @@ func TestAttackPublishOddFilters(t *testing.T) {
 	}
 }
 
-// FINDING (cross-client harm: realm-wide stall): nexus's dealer, on a
+// FINDING, fixed on this branch by ledger.admit (cross-client harm: realm-wide stall): nexus's dealer, on a
 // progressive CALL from a caller that did not announce the feature (and on
 // payload passthru mode without the feature, for CALL and YIELD), sends
 // ABORT and calls the session's Close from inside the dealer goroutine.
@@ -679,7 +679,7 @@ func TestAttackCallsInFlightUnbounded(t *testing.T) {
 	}
 }
 
-// FINDING (info): an ERROR whose type is not INVOCATION makes nexus abort
+// FINDING, fixed on this branch by ledger.admit (info): an ERROR whose type is not INVOCATION makes nexus abort
 // the session with the message "invalid ERROR received: %v" of the whole
 // message: the Go struct, which for a payload carried raw (passthrough.go)
 // shows heap addresses and the internal key "\x00wampgen.raw".
@@ -780,7 +780,7 @@ func TestAttackPatternCatchesMetaCalls(t *testing.T) {
 	}
 }
 
-// FINDING (cross-client harm: kill another's session): the byte budget
+// FINDING, fixed on this branch by admitBytes (cross-client harm: kill another's session): the byte budget
 // refuses INVOCATIONs past MaxQueuedBytes, but lets "other" messages take
 // a client to twice the budget and then disconnects it as a slow client
 // that does not read what it asked for. An INTERRUPT is such an "other"
