@@ -3,6 +3,7 @@ package router
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/gammazero/nexus/v3/wamp"
 )
@@ -13,7 +14,21 @@ import (
 //   - a REGISTER whose invoke policy it does not know, once a second callee
 //     registers the procedure with the same policy and it is called;
 //   - a CALL, PUBLISH or YIELD for payload passthru mode whose
-//     ppt_serializer, ppt_cipher or ppt_keyid option is not a string.
+//     ppt_serializer, ppt_cipher or ppt_keyid option is not a string;
+//   - a testament (wamp.session.add_testament) whose publish options ask
+//     for payload passthru mode: when the client leaves, nexus's meta
+//     session publishes it, the broker finds that the meta session did not
+//     announce the feature and closes it, and the next call of a meta
+//     procedure sends on the closed channel.
+//
+// It also stops client messages that would speak in the router's name:
+// a PUBLISH to a topic under "wamp." (nexus's meta events), a testament to
+// such a topic or with publish options other than the subscriber filters
+// (with disclose_me, nexus's meta session, authrole "trusted", would be
+// disclosed as its publisher), and a REGISTER of a pattern that may match
+// a procedure under "wamp." (nexus refuses those procedures exactly, not
+// patterns, and would route to the client the calls of the meta
+// procedures it does not serve, such as wamp.session.kill).
 //
 // It returns the message to hand to nexus instead of msg (nil for none), an
 // ERROR to send back to the client (nil for none), and why msg was stopped.
@@ -28,17 +43,27 @@ func screen(msg wamp.Message) (forward, reply wamp.Message, why string) {
 		if why == "" {
 			why = checkOption(m.Options, wamp.OptMatch, wamp.MatchExact, wamp.MatchPrefix, wamp.MatchWildcard)
 		}
+		if why == "" {
+			why = checkPattern(m)
+		}
 		if why != "" {
 			return nil, invalid(wamp.REGISTER, m.Request, why), why
 		}
 	case *wamp.Call:
-		if why = checkPPT(m.Options); why != "" {
+		if why = checkPPT(m.Options); why == "" && m.Procedure == wamp.MetaProcSessionAddTestament {
+			why = checkTestament(m)
+		}
+		if why != "" {
 			return nil, invalid(wamp.CALL, m.Request, why), why
 		}
 	case *wamp.Publish:
-		if why = checkPPT(m.Options); why != "" {
+		uri := wamp.ErrInvalidArgument
+		if why = checkPPT(m.Options); why == "" && isMetaURI(string(m.Topic)) {
+			uri, why = wamp.ErrInvalidURI, fmt.Sprintf("topic %s is reserved for the router", m.Topic)
+		}
+		if why != "" {
 			if ack, _ := m.Options[wamp.OptAcknowledge].(bool); ack {
-				return nil, invalid(wamp.PUBLISH, m.Request, why), why
+				return nil, &wamp.Error{Type: wamp.PUBLISH, Request: m.Request, Details: wamp.Dict{}, Error: uri, Arguments: wamp.List{why}}, why
 			}
 			return nil, nil, why
 		}
@@ -71,6 +96,57 @@ func checkPPT(opts wamp.Dict) string {
 			if _, ok := v.(string); !ok {
 				return fmt.Sprintf("option %s must be a string, not %T", key, v)
 			}
+		}
+	}
+	return ""
+}
+
+// isMetaURI reports whether uri is reserved for WAMP itself.
+func isMetaURI(uri string) bool { return strings.HasPrefix(uri, "wamp.") }
+
+// checkPattern returns why a REGISTER's pattern may match a procedure under
+// "wamp.", which only nexus may serve.
+func checkPattern(m *wamp.Register) string {
+	p := string(m.Procedure)
+	match, _ := m.Options[wamp.OptMatch].(string)
+	var reserved bool
+	switch match {
+	case wamp.MatchPrefix:
+		reserved = strings.HasPrefix("wamp.", p) || isMetaURI(p)
+	case wamp.MatchWildcard:
+		first, _, _ := strings.Cut(p, ".")
+		reserved = first == "" || first == "wamp"
+	}
+	if reserved {
+		return fmt.Sprintf("%s pattern %q may match procedures reserved for the router", match, p)
+	}
+	return ""
+}
+
+// checkTestament returns why a CALL of wamp.session.add_testament is
+// refused: a topic under "wamp.", or publish options other than the
+// subscriber filters (exclude, eligible and their exclude_*/eligible_*
+// attribute forms).
+func checkTestament(m *wamp.Call) string {
+	if len(m.Arguments) > 0 {
+		if topic, ok := wamp.AsString(m.Arguments[0]); ok && isMetaURI(topic) {
+			return fmt.Sprintf("testament topic %s is reserved for the router", topic)
+		}
+	}
+	opts, ok := m.ArgumentsKw["publish_options"]
+	if !ok {
+		return ""
+	}
+	dict, ok := wamp.AsDict(opts)
+	if !ok {
+		return "testament publish_options must be a dict"
+	}
+	for k := range dict {
+		switch {
+		case k == wamp.BlacklistKey, k == wamp.WhitelistKey,
+			strings.HasPrefix(k, wamp.BlacklistKey+"_"), strings.HasPrefix(k, wamp.WhitelistKey+"_"):
+		default:
+			return fmt.Sprintf("testament publish option %q is not allowed", k)
 		}
 	}
 	return ""

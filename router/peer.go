@@ -535,7 +535,7 @@ func (p *peer) writeLoop() {
 			p.takeHandshake()
 			p.send(msg)
 		case payload := <-p.pongs:
-			p.appendFrame(framePong, payload)
+			p.pong(payload)
 		case <-tick:
 			p.appendFrame(framePing, nil)
 		case err := <-p.wrote:
@@ -770,12 +770,27 @@ func (p *peer) welcome() {
 	}
 }
 
+// pong answers a client's ping, unless what waits for the client is already
+// over its byte budget: then the ping goes unanswered. A pong is held to the
+// budget like an EVENT, or a client that sends pings (up to the message
+// limit each, over RawSocket) and reads nothing would make the batch grow
+// by all it uploads until the write deadline. An unanswered ping does the
+// client no harm: the router's keep-alive takes any frame as a sign of
+// life, and RFC 6455 lets an endpoint answer only the latest of several
+// pings.
+func (p *peer) pong(payload []byte) {
+	if queued := len(p.buf) + p.pending; queued > 0 && queued+len(payload) > p.budget {
+		return
+	}
+	p.appendFrame(framePong, payload)
+}
+
 // admitBytes reports whether a message of n encoded bytes may join what
 // waits for the client (the batch being built and the one being written).
 // Up to the byte budget, everything may; past it, an EVENT is dropped for
-// this client (see dropEvent) and an INVOCATION is refused, its caller
+// this client (see dropEvent), an INVOCATION is refused, its caller
 // getting wamp.error.network_failure, as nexus does when its queue for a
-// callee is full. Other messages (results, errors, acknowledgements) are
+// callee is full, and an INTERRUPT is dropped. Other messages (results, errors, acknowledgements) are
 // not the client's to refuse: they may take it to twice the budget, and
 // beyond that the client, which does not read what it asked for, is
 // disconnected. A message always may when nothing waits, so a client
@@ -796,6 +811,16 @@ func (p *peer) admitBytes(msg wamp.Message, n int) bool {
 			Type: wamp.INVOCATION, Request: m.Request, Details: wamp.Dict{}, Error: wamp.ErrNetworkFailure,
 			Arguments: wamp.List{fmt.Sprintf("callee blocked: %d bytes wait for it at the router, its budget is %d", queued, p.budget)},
 		})
+		return false
+	case *wamp.Interrupt:
+		// Not the client's request either: its caller sent CANCEL, and
+		// a caller may send any number of them, each INTERRUPT larger
+		// than the INVOCATION it cancels; admitted up to twice the
+		// budget, they would get a callee that pauses reading
+		// disconnected. Dropped, the call goes on as if not canceled:
+		// with mode kill the caller gets the callee's answer, otherwise
+		// it has had its ERROR and the answer is dropped.
+		p.log.Debug("router: INTERRUPT dropped: the callee's queue is full", "request", m.Request, "queued_bytes", queued)
 		return false
 	}
 	if queued+n <= 2*p.budget {

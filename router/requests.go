@@ -37,9 +37,10 @@ const maxRequestID = 1 << 53
 // Its methods are safe for concurrent use.
 type ledger struct {
 	// progressiveCalls says the client announced progressive_call_invocations
-	// as a caller in its HELLO. Set once, by the reader, before the session
-	// is established.
-	progressiveCalls bool
+	// as a caller in its HELLO, and pptCaller and pptCallee that it
+	// announced payload_passthru_mode as a caller and as a callee. Set
+	// once, by the reader, before the session is established.
+	progressiveCalls, pptCaller, pptCallee bool
 
 	mu    sync.Mutex
 	calls map[wamp.ID]bool // calls in flight; true while more input chunks may follow
@@ -60,9 +61,22 @@ type verdict struct {
 // hello records what the client's HELLO announced.
 func (l *ledger) hello(m *wamp.Hello) {
 	roles, _ := wamp.AsDict(m.Details["roles"])
-	caller, _ := wamp.AsDict(roles[wamp.RoleCaller])
-	features, _ := wamp.AsDict(caller["features"])
-	l.progressiveCalls, _ = features[wamp.FeatureProgCallInvocations].(bool)
+	feature := func(role, name string) bool {
+		r, _ := wamp.AsDict(roles[role])
+		features, _ := wamp.AsDict(r["features"])
+		on, _ := features[name].(bool)
+		return on
+	}
+	l.progressiveCalls = feature(wamp.RoleCaller, wamp.FeatureProgCallInvocations)
+	l.pptCaller = feature(wamp.RoleCaller, wamp.FeaturePayloadPassthruMode)
+	l.pptCallee = feature(wamp.RoleCallee, wamp.FeaturePayloadPassthruMode)
+}
+
+// usesPPT reports whether a message's options ask for payload passthru
+// mode, as nexus reads them.
+func usesPPT(opts wamp.Dict) bool {
+	scheme, _ := opts[wamp.OptPPTScheme].(string)
+	return scheme != ""
 }
 
 // admit checks a message from the client and records the calls it starts
@@ -75,6 +89,16 @@ func (l *ledger) admit(msg wamp.Message) verdict {
 			return v
 		}
 		progress, _ := m.Options[wamp.OptProgress].(bool)
+		// nexus ends the session of a caller that uses a feature it did
+		// not announce, but from the dealer's goroutine, which waits for
+		// the peer to close (up to flushTimeout) and routes nothing
+		// meanwhile: end it here instead.
+		if progress && !l.progressiveCalls {
+			return verdict{violation: "CALL with progress, but the caller did not announce progressive_call_invocations"}
+		}
+		if usesPPT(m.Options) && !l.pptCaller {
+			return verdict{violation: "CALL in payload passthru mode, but the caller did not announce payload_passthru_mode"}
+		}
 		l.mu.Lock()
 		defer l.mu.Unlock()
 		open, inFlight := l.calls[m.Request]
@@ -88,6 +112,17 @@ func (l *ledger) admit(msg wamp.Message) verdict {
 			return verdict{violation: fmt.Sprintf("CALL repeats the request ID %d of a call in progress", m.Request)}
 		default:
 			l.calls[m.Request] = progress
+		}
+	case *wamp.Yield:
+		// As for CALL above: nexus would end the session from the dealer.
+		if usesPPT(m.Options) && !l.pptCallee {
+			return verdict{violation: "YIELD in payload passthru mode, but the callee did not announce payload_passthru_mode"}
+		}
+	case *wamp.Error:
+		// nexus would end the session too, but with an ABORT that shows
+		// the message as a Go value: heap addresses of raw payloads.
+		if m.Type != wamp.INVOCATION {
+			return verdict{violation: fmt.Sprintf("ERROR for a %s: a client sends ERROR only in answer to an INVOCATION", m.Type)}
 		}
 	case *wamp.Register, *wamp.Subscribe, *wamp.Publish:
 		return checkRequestID(msg)

@@ -89,7 +89,8 @@ type Config struct {
 	// EVENT is dropped for that client (counted in Stats, and logged once
 	// when a burst of drops starts, every 10 s while it lasts and once when
 	// it ends) and an INVOCATION is refused, its caller getting
-	// wamp.error.network_failure. Other messages (results, errors,
+	// wamp.error.network_failure (an INTERRUPT is dropped: the call goes on
+	// as if not canceled). Other messages (results, errors,
 	// acknowledgements) may take a client to twice the budget; beyond that
 	// the client, which is not reading what it asked for, is disconnected.
 	// A single message always fits when nothing else waits.
