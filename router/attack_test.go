@@ -247,7 +247,8 @@ const progressiveRoles = `{"caller":{"features":{"progressive_call_invocations":
 	`"callee":{"features":{"progressive_call_invocations":true,"call_canceling":true}},` +
 	`"publisher":{},"subscriber":{}}`
 
-// FINDING (resource, crash by OOM): nexus's dealer starts a timer goroutine
+// FINDING, fixed by ledger.admitCall refusing a timeout on a progressive call
+// invocation (resource, crash by OOM): nexus's dealer starts a timer goroutine
 // for a CALL with a timeout option (when the callee does not handle
 // timeouts itself), and does so again for every further chunk of a
 // progressive call invocation, overwriting the invocation's timerCancel:
@@ -276,20 +277,11 @@ func TestAttackProgressiveTimeoutLeaksGoroutines(t *testing.T) {
 		frames = append(frames, msg...)
 	}
 	c.write(frames)
-	inv := c.recv(68)
-	c.send(`[48,2,{},"com.test.chunks",[]]`)
-	// The callee (the same client) answers; the call is over.
-	c.send(fmt.Sprintf(`[70,%v,{}]`, inv[1]))
-	for {
-		v, raw, err := c.recvWithin(testTimeout)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if v[0] == 50.0 {
-			break
-		}
-		if v[0] != 68.0 {
-			t.Fatalf("got %s", raw)
+	// Fixed: a progressive call invocation with a timeout is refused, each
+	// chunk with it (none starts a call).
+	for range chunks {
+		if v := c.recv(8); v[2] != 2.0 || v[4] != string(wamp.ErrInvalidArgument) {
+			t.Fatalf("got %v, want ERROR invalid_argument for the CALL", v)
 		}
 	}
 	_ = c.conn.Close()
@@ -300,7 +292,7 @@ func TestAttackProgressiveTimeoutLeaksGoroutines(t *testing.T) {
 	}
 }
 
-// FINDING (crash): the timer goroutines leaked by progressive chunks (see
+// FINDING, fixed as the one above (crash): the timer goroutines leaked by progressive chunks (see
 // TestAttackProgressiveTimeoutLeaksGoroutines) outlive Router.Close, and
 // when one fires it sends on the closed dealer's action channel: "panic:
 // send on closed channel" in a program that closed its router and goes on
@@ -317,6 +309,11 @@ func TestAttackProgressiveTimeoutPanicsAfterClose(t *testing.T) {
 		c.send(`[64,1,{},"com.test.chunks"]`)
 		c.recv(65)
 		c.send(`[48,2,{"progress":true,"timeout":1000},"com.test.chunks",[]]`)
+		if v := c.recv(8); v[4] != string(wamp.ErrInvalidArgument) {
+			t.Fatalf("got %v, want the timeout refused", v)
+		}
+		// The same call without a timeout runs, and nothing fires later.
+		c.send(`[48,2,{"progress":true},"com.test.chunks",[]]`)
 		inv := c.recv(68)
 		c.send(`[48,2,{"progress":true},"com.test.chunks",[]]`)
 		c.recv(68)
@@ -352,7 +349,9 @@ func (c *rsJSON) sendAll(msgs ...string) {
 	c.write(b)
 }
 
-// FINDING (cross-client harm: realm-wide stall): nexus matches every
+// FINDING, fixed by screen/checkURILength (URIs of 1 KiB at most) and the
+// ledger's 100 pattern-based subscriptions per session (cross-client harm:
+// realm-wide stall): nexus matches every
 // PUBLISH against every wildcard subscription of the realm with
 // WildcardMatch, which splits the topic on "." each time, allocating a
 // slice of all its components, before comparing the component counts; the
@@ -383,20 +382,24 @@ func TestAttackLongTopicStallsBroker(t *testing.T) {
 	}
 	base := pubAck()
 
-	attacker := dialRSJSON(t, r, 15, 4096)
-	attacker.join(allRoles)
+	// 300 wildcard subscriptions, from three sessions (one may hold 100).
 	const patterns = 300
-	var subs []string
+	var attacker *rsJSON
 	for i := range patterns {
-		subs = append(subs, fmt.Sprintf(`[32,%d,{"match":"wildcard"},"w%d."]`, i+1, i))
-	}
-	attacker.sendAll(subs...)
-	for range patterns {
+		if i%100 == 0 {
+			attacker = dialRSJSON(t, r, 15, 4096)
+			attacker.join(allRoles)
+		}
+		attacker.send(fmt.Sprintf(`[32,%d,{"match":"wildcard"},"w%d."]`, i+1, i))
 		attacker.recv(33)
 	}
 	topic := strings.Repeat("a.", 250_000) + "a" // 500 KB, 250,001 components
-	pub := `[16,1,{},"` + topic + `"]`
+	pub := `[16,1,{"acknowledge":true},"` + topic + `"]`
 	attacker.sendAll(pub)
+	// Fixed: a URI over 1 KiB is refused.
+	if v := attacker.recv(8); v[4] != string(wamp.ErrInvalidURI) {
+		t.Fatalf("long topic: got %v, want ERROR invalid_uri", v)
+	}
 	var stalled time.Duration
 	for end := time.Now().Add(4 * time.Second); time.Now().Before(end) && stalled < time.Second; {
 		stalled = max(stalled, pubAck())
@@ -409,7 +412,7 @@ func TestAttackLongTopicStallsBroker(t *testing.T) {
 	}
 }
 
-// FINDING (cross-client harm: realm-wide stall): the dealer's side of
+// FINDING, fixed as the one above (cross-client harm: realm-wide stall): the dealer's side of
 // TestAttackLongTopicStallsBroker. A CALL of a long procedure URI that has
 // no exact registration is matched against every wildcard registration,
 // each match splitting the URI; the realm's single dealer goroutine is busy
@@ -430,18 +433,22 @@ func TestAttackLongProcedureStallsDealer(t *testing.T) {
 	}
 	base := call()
 
-	attacker := dialRSJSON(t, r, 15, 4096)
-	attacker.join(allRoles)
+	// 300 wildcard registrations, from three sessions (one may hold 100).
 	const patterns = 300
-	var regs []string
+	var attacker *rsJSON
 	for i := range patterns {
-		regs = append(regs, fmt.Sprintf(`[64,%d,{"match":"wildcard"},"w%d."]`, i+1, i))
-	}
-	attacker.sendAll(regs...)
-	for range patterns {
+		if i%100 == 0 {
+			attacker = dialRSJSON(t, r, 15, 4096)
+			attacker.join(allRoles)
+		}
+		attacker.send(fmt.Sprintf(`[64,%d,{"match":"wildcard"},"w%d."]`, i+1, i))
 		attacker.recv(65)
 	}
 	attacker.sendAll(`[48,1,{},"` + strings.Repeat("a.", 250_000) + `a"]`)
+	// Fixed: a URI over 1 KiB is refused.
+	if v := attacker.recv(8); v[4] != string(wamp.ErrInvalidURI) {
+		t.Fatalf("long procedure: got %v, want ERROR invalid_uri", v)
+	}
 	var stalled time.Duration
 	for end := time.Now().Add(4 * time.Second); time.Now().Before(end) && stalled < time.Second; {
 		stalled = max(stalled, call())
@@ -600,7 +607,8 @@ func TestAttackProgressiveWithoutFeatureStallsDealer(t *testing.T) {
 	}
 }
 
-// FINDING (resource): wamp.session.add_testament has no limit: each call
+// FINDING, fixed by ledger.testament: 64 KiB per testament, 16 per session
+// (resource): wamp.session.add_testament has no limit: each call
 // stores its topic, arguments and options in the realm until the session
 // ends. One anonymous client can park any amount of memory in the router
 // (here 32 MiB in 128 calls; 16 MiB per call at the default message limit),
@@ -615,11 +623,23 @@ func TestAttackTestamentsUnbounded(t *testing.T) {
 	c.join(allRoles)
 	before := heapInuse()
 	arg := strings.Repeat("x", 256<<10)
-	const n = 128
+	const n = 16
+	// Fixed: a testament's CALL may take 64 KiB, and a session may hold 16.
 	for i := range n {
 		c.send(fmt.Sprintf(`[48,%d,{},"wamp.session.add_testament",["com.test.will",[%q],{}]]`, i+1, arg))
-		if v := c.recv(50); v[1] != float64(i+1) {
-			t.Fatalf("RESULT %v", v[:2])
+		if v := c.recv(8); v[2] != float64(i+1) || v[4] != "wampgen.error.limit_exceeded" {
+			t.Fatalf("got %v, want ERROR limit_exceeded", v[:5])
+		}
+	}
+	small := strings.Repeat("x", 60<<10)
+	for i := range 20 {
+		c.send(fmt.Sprintf(`[48,%d,{},"wamp.session.add_testament",["com.test.will",[%q],{}]]`, n+i+1, small))
+		v, _, err := c.recvWithin(testTimeout)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i < 16 && v[0] != 50.0 || i >= 16 && (v[0] != 8.0 || v[4] != "wampgen.error.limit_exceeded") {
+			t.Fatalf("testament %d: got %v", i+1, v[:2])
 		}
 	}
 	held := int64(heapInuse()) - int64(before)
@@ -628,7 +648,8 @@ func TestAttackTestamentsUnbounded(t *testing.T) {
 	}
 }
 
-// FINDING (resource): a session may have any number of calls in flight.
+// FINDING, fixed by ledger.admitCall: 10,000 calls in flight per session
+// (resource): a session may have any number of calls in flight.
 // Each costs the router the ledger's entry and nexus's call, invocation and
 // invocationByCall entries with the CALL's options, about 1 KiB in all,
 // for a 60-byte CALL; a client that is its own callee, reads its
@@ -648,18 +669,23 @@ func TestAttackCallsInFlightUnbounded(t *testing.T) {
 	// refuse them.
 	const calls, batch = 50_000, 1000
 	got := make(chan int, 1)
+	refused := make(chan int, 1)
 	go func() {
-		n := 0
-		for n < calls {
+		n, e := 0, 0
+		for n+e < calls {
 			v, _, err := c.recvWithin(testTimeout)
 			if err != nil {
 				break
 			}
-			if v[0] == 68.0 {
+			switch {
+			case v[0] == 68.0:
 				n++
+			case v[0] == 8.0 && v[4] == "wampgen.error.limit_exceeded":
+				e++
 			}
 		}
 		got <- n
+		refused <- e
 	}()
 	before := heapInuse()
 	for i := 0; i < calls; i += batch {
@@ -669,8 +695,9 @@ func TestAttackCallsInFlightUnbounded(t *testing.T) {
 		}
 		c.sendAll(msgs...)
 	}
-	if n := <-got; n != calls {
-		t.Fatalf("%d INVOCATIONs", n)
+	// Fixed: past 10,000 calls in flight, a CALL is refused.
+	if n, e := <-got, <-refused; n != 10_000 || n+e != calls {
+		t.Fatalf("%d INVOCATIONs, %d CALLs refused; want 10,000 and the rest", n, e)
 	}
 	held := int64(heapInuse()) - int64(before)
 	t.Logf("%d calls in flight: %d MiB held, %d bytes per call", calls, held>>20, held/calls)
@@ -879,7 +906,8 @@ func TestAttackOthersRequestIDs(t *testing.T) {
 	}
 }
 
-// FINDING (resource: CPU, memory): a session may hold any number of
+// FINDING, fixed by ledger.ask: 10,000 each, 100 pattern-based (resource:
+// CPU, memory): a session may hold any number of
 // subscriptions and registrations. nexus scans every prefix and wildcard
 // subscription of the realm for each PUBLISH and for each meta event, and
 // every SUBSCRIBE that creates a subscription publishes
@@ -995,7 +1023,8 @@ func TestAttackWebSocketFragmentsAndCompression(t *testing.T) {
 	}
 }
 
-// FINDING (minor, cross-client protocol): a callee may end a progressive
+// FINDING, fixed by the ledger's callAnswered state (minor, cross-client
+// protocol): a callee may end a progressive
 // call invocation with a final YIELD while its caller is still sending
 // chunks; nexus then keeps the invocation (invk.inProgress), but the
 // ledger forgets the call at the final RESULT. The caller's next CALL with

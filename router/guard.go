@@ -37,6 +37,9 @@ func screen(msg wamp.Message) (forward, reply wamp.Message, why string) {
 	invalid := func(typ wamp.MessageType, req wamp.ID, why string) *wamp.Error {
 		return &wamp.Error{Type: typ, Request: req, Details: wamp.Dict{}, Error: wamp.ErrInvalidArgument, Arguments: wamp.List{why}}
 	}
+	if reply, why := checkURILength(msg); why != "" {
+		return nil, reply, why
+	}
 	switch m := msg.(type) {
 	case *wamp.Register:
 		why = checkOption(m.Options, wamp.OptInvoke, wamp.InvokeSingle, wamp.InvokeRoundRobin, wamp.InvokeRandom, wamp.InvokeFirst, wamp.InvokeLast)
@@ -150,4 +153,54 @@ func checkTestament(m *wamp.Call) string {
 		}
 	}
 	return ""
+}
+
+// maxURILength bounds the URIs a client may use: procedures, topics,
+// patterns, and the URIs it passes to the router's meta procedures. nexus
+// matches a URI against every pattern registration or subscription of the
+// realm, splitting it into its components each time, on the one goroutine
+// that routes for every session: a topic of 250,000 components with 300
+// wildcard subscriptions stalled a realm for seconds per PUBLISH. Real URIs
+// take a few dozen bytes.
+const maxURILength = 1024
+
+// checkURILength refuses a message with a URI longer than maxURILength:
+// ERROR wamp.error.invalid_uri (none for a PUBLISH without acknowledge).
+func checkURILength(msg wamp.Message) (reply wamp.Message, why string) {
+	var (
+		typ  wamp.MessageType
+		req  wamp.ID
+		uris []string
+		ack  = true
+	)
+	switch m := msg.(type) {
+	case *wamp.Call:
+		typ, req, uris = wamp.CALL, m.Request, []string{string(m.Procedure)}
+		if isMetaURI(string(m.Procedure)) {
+			for _, arg := range m.Arguments {
+				if s, ok := arg.(string); ok {
+					uris = append(uris, s)
+				}
+			}
+		}
+	case *wamp.Register:
+		typ, req, uris = wamp.REGISTER, m.Request, []string{string(m.Procedure)}
+	case *wamp.Subscribe:
+		typ, req, uris = wamp.SUBSCRIBE, m.Request, []string{string(m.Topic)}
+	case *wamp.Publish:
+		typ, req, uris = wamp.PUBLISH, m.Request, []string{string(m.Topic)}
+		ack, _ = m.Options[wamp.OptAcknowledge].(bool)
+	default:
+		return nil, ""
+	}
+	for _, uri := range uris {
+		if len(uri) > maxURILength {
+			why = fmt.Sprintf("a URI of %d bytes exceeds the %d bytes the router accepts", len(uri), maxURILength)
+			if !ack {
+				return nil, why
+			}
+			return &wamp.Error{Type: typ, Request: req, Details: wamp.Dict{}, Error: wamp.ErrInvalidURI, Arguments: wamp.List{why}}, why
+		}
+	}
+	return nil, ""
 }

@@ -344,17 +344,25 @@ func (p *peer) Send() chan<- wamp.Message {
 // are the only places where nexus v3.3.0 reads IsLocal.
 func (p *peer) IsLocal() bool { return true }
 
-// Close flushes queued messages, closes the connection and waits for the
-// peer's goroutines to end. It is safe to call more than once.
+// Close starts shutting the peer down (see closeWith) and returns at once;
+// once the peer's goroutines have ended, the connection is released. It is
+// safe to call more than once, from any goroutine.
+//
+// It does not wait, because nexus calls it from goroutines that route for
+// every session: its dealer ends a caller that breaks a rule on the
+// dealer's own goroutine, and a Close that waited for the client (up to
+// flushTimeout) would hold every call of the realm meanwhile.
 func (p *peer) Close() {
 	p.closeWith(nil)
-	<-p.writerDone
-	<-p.readerDone
-	<-p.senderDone
 	p.releaseOnce.Do(func() {
-		if p.onRelease != nil {
-			p.onRelease()
-		}
+		go func() {
+			<-p.writerDone
+			<-p.readerDone
+			<-p.senderDone
+			if p.onRelease != nil {
+				p.onRelease()
+			}
+		}()
 	})
 }
 
@@ -461,22 +469,29 @@ func (p *peer) read() (violation string) {
 		if h, ok := msg.(*wamp.Hello); ok && !established {
 			p.ledger.hello(h)
 		}
+		// The ledger first: it must see a CALL that repeats an ID in
+		// flight before screen answers it (an answer ends the call it
+		// names, see ledger.note).
+		v := p.ledger.admit(msg, len(data))
+		if v.violation != "" {
+			return v.violation
+		}
+		if v.reply != nil || v.drop {
+			if v.reply != nil {
+				p.log.Debug("router: refused client message", "reply", v.reply)
+				p.reply(v.reply)
+			}
+			continue
+		}
 		msg, reply, why := screen(msg)
 		if why != "" {
-			p.log.Warn("router: refused client message", "reason", why)
+			// Debug: a client decides how often this happens.
+			p.log.Debug("router: refused client message", "reason", why)
 		}
 		if reply != nil {
 			p.reply(reply)
 		}
 		if msg == nil {
-			continue
-		}
-		v := p.ledger.admit(msg)
-		if v.violation != "" {
-			return v.violation
-		}
-		if v.reply != nil {
-			p.reply(v.reply)
 			continue
 		}
 		if _, ok := msg.(*wamp.Goodbye); ok {

@@ -11,6 +11,43 @@ import (
 // integers in 1..2^53, so that every peer can hold them in a float64.
 const maxRequestID = 1 << 53
 
+// What one session may hold at the router at once. Each thing held costs
+// nexus memory, and pattern-based registrations and subscriptions cost
+// every other session time: nexus matches each CALL without an exact
+// registration against every pattern registration of the realm, and each
+// PUBLISH against every pattern subscription. Past a limit the request is
+// refused with ERROR errLimitExceeded, and nothing is passed on to nexus.
+const (
+	maxCallsInFlight    = 10_000
+	maxRegistrations    = 10_000 // of which pattern-based at most maxPatterns
+	maxSubscriptions    = 10_000 // of which pattern-based at most maxPatterns
+	maxPatterns         = 100
+	maxTestaments       = 16
+	maxTestamentMessage = 64 << 10 // the CALL of wamp.session.add_testament
+)
+
+// errLimitExceeded is the error of a request over one of the limits above.
+// WAMP defines no URI for it; the router's own namespace says whose limit
+// it is.
+const errLimitExceeded = wamp.URI("wampgen.error.limit_exceeded")
+
+// callState is where one of the client's calls is.
+type callState uint8
+
+const (
+	// callRunning: the call's input is complete; it waits for its answer.
+	callRunning callState = iota
+	// callStreaming: a progressive call invocation whose caller may send
+	// more input chunks (CALLs with the same request ID).
+	callStreaming
+	// callAnswered: a progressive call invocation that was answered
+	// while its input was still open. nexus keeps routing the caller's
+	// later chunks to the callee as INVOCATIONs for a request the callee
+	// has finished, until one comes without progress; the ledger drops
+	// them instead, and forgets the call at that last one.
+	callAnswered
+)
+
 // ledger is what the router knows about one client's requests, learned from
 // the messages that pass its peer in both directions: the calls it has in
 // flight, and the registrations and subscriptions it holds. The peer's
@@ -32,7 +69,9 @@ const maxRequestID = 1 << 53
 //     subscription lives on;
 //   - a caller that leaves, with GOODBYE or by dropping its connection, has
 //     its pending calls forgotten without an INTERRUPT, so callees go on
-//     working for nobody (see pending).
+//     working for nobody (see pending);
+//   - nothing bounds what one session holds: calls in flight,
+//     registrations, subscriptions, testaments (see the limits above).
 //
 // Its methods are safe for concurrent use.
 type ledger struct {
@@ -43,9 +82,31 @@ type ledger struct {
 	progressiveCalls, pptCaller, pptCallee bool
 
 	mu    sync.Mutex
-	calls map[wamp.ID]bool // calls in flight; true while more input chunks may follow
-	regs  map[wamp.ID]struct{}
-	subs  map[wamp.ID]struct{}
+	calls map[wamp.ID]callState
+	// Registrations and subscriptions held, by ID, and those asked for
+	// and not yet answered, by request ID; true for pattern-based ones.
+	regs, subs holdings
+	testaments int // added since the last flush
+}
+
+// holdings are the registrations or the subscriptions of a session.
+type holdings struct {
+	held    map[wamp.ID]bool // by registration or subscription ID
+	pending map[wamp.ID]bool // by request ID
+}
+
+// count returns how many are held or asked for, and of those how many are
+// pattern-based.
+func (h *holdings) count() (all, patterns int) {
+	for _, m := range []map[wamp.ID]bool{h.held, h.pending} {
+		for _, pattern := range m {
+			all++
+			if pattern {
+				patterns++
+			}
+		}
+	}
+	return all, patterns
 }
 
 // verdict is what admit decided about a client message.
@@ -56,6 +117,8 @@ type verdict struct {
 	// reply, when not nil, is sent to the client instead of passing the
 	// message on to nexus.
 	reply wamp.Message
+	// drop says the message is neither passed on nor answered.
+	drop bool
 }
 
 // hello records what the client's HELLO announced.
@@ -79,42 +142,16 @@ func usesPPT(opts wamp.Dict) bool {
 	return scheme != ""
 }
 
-// admit checks a message from the client and records the calls it starts
-// and the registrations and subscriptions it gives up. A message that
-// carries neither a verdict's violation nor its reply goes on to nexus.
-func (l *ledger) admit(msg wamp.Message) verdict {
+// admit checks a message from the client, of size bytes encoded, and
+// records the calls it starts and the registrations, subscriptions and
+// testaments it asks for or gives up. A message that carries neither a
+// verdict's violation, reply nor drop goes on to nexus.
+func (l *ledger) admit(msg wamp.Message, size int) verdict {
 	switch m := msg.(type) {
 	case *wamp.Call:
-		if v := checkRequestID(m); v.violation != "" {
-			return v
-		}
-		progress, _ := m.Options[wamp.OptProgress].(bool)
-		// nexus ends the session of a caller that uses a feature it did
-		// not announce, but from the dealer's goroutine, which waits for
-		// the peer to close (up to flushTimeout) and routes nothing
-		// meanwhile: end it here instead.
-		if progress && !l.progressiveCalls {
-			return verdict{violation: "CALL with progress, but the caller did not announce progressive_call_invocations"}
-		}
-		if usesPPT(m.Options) && !l.pptCaller {
-			return verdict{violation: "CALL in payload passthru mode, but the caller did not announce payload_passthru_mode"}
-		}
-		l.mu.Lock()
-		defer l.mu.Unlock()
-		open, inFlight := l.calls[m.Request]
-		switch {
-		case !inFlight:
-			if l.calls == nil {
-				l.calls = map[wamp.ID]bool{}
-			}
-			l.calls[m.Request] = progress
-		case !open || !l.progressiveCalls:
-			return verdict{violation: fmt.Sprintf("CALL repeats the request ID %d of a call in progress", m.Request)}
-		default:
-			l.calls[m.Request] = progress
-		}
+		return l.admitCall(m, size)
 	case *wamp.Yield:
-		// As for CALL above: nexus would end the session from the dealer.
+		// As for CALL: nexus would end the session from the dealer.
 		if usesPPT(m.Options) && !l.pptCallee {
 			return verdict{violation: "YIELD in payload passthru mode, but the callee did not announce payload_passthru_mode"}
 		}
@@ -124,7 +161,17 @@ func (l *ledger) admit(msg wamp.Message) verdict {
 		if m.Type != wamp.INVOCATION {
 			return verdict{violation: fmt.Sprintf("ERROR for a %s: a client sends ERROR only in answer to an INVOCATION", m.Type)}
 		}
-	case *wamp.Register, *wamp.Subscribe, *wamp.Publish:
+	case *wamp.Register:
+		if v := checkRequestID(m); v.violation != "" {
+			return v
+		}
+		return l.ask(&l.regs, wamp.REGISTER, m.Request, m.Options, maxRegistrations)
+	case *wamp.Subscribe:
+		if v := checkRequestID(m); v.violation != "" {
+			return v
+		}
+		return l.ask(&l.subs, wamp.SUBSCRIBE, m.Request, m.Options, maxSubscriptions)
+	case *wamp.Publish:
 		return checkRequestID(msg)
 	case *wamp.Unregister:
 		if v := checkRequestID(m); v.violation != "" {
@@ -144,14 +191,122 @@ func (l *ledger) admit(msg wamp.Message) verdict {
 	return verdict{}
 }
 
-// release removes id from the set, and reports whether it was there.
-func (l *ledger) release(set *map[wamp.ID]struct{}, id wamp.ID) bool {
+// admitCall checks a CALL: its request ID, the features it uses, and where
+// the call it starts or continues is (see callState).
+func (l *ledger) admitCall(m *wamp.Call, size int) verdict {
+	if v := checkRequestID(m); v.violation != "" {
+		return v
+	}
+	progress, _ := m.Options[wamp.OptProgress].(bool)
+	// nexus ends the session of a caller that uses a feature it did not
+	// announce, but from the dealer's goroutine, which then routes nothing
+	// until the peer has closed: end it here instead.
+	if progress && !l.progressiveCalls {
+		return verdict{violation: "CALL with progress, but the caller did not announce progressive_call_invocations"}
+	}
+	if usesPPT(m.Options) && !l.pptCaller {
+		return verdict{violation: "CALL in payload passthru mode, but the caller did not announce payload_passthru_mode"}
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if _, ok := (*set)[id]; !ok {
+	state, inFlight := l.calls[m.Request]
+	switch {
+	case !inFlight:
+		if timeout, _ := wamp.AsInt64(m.Options[wamp.OptTimeout]); progress && timeout > 0 {
+			// nexus applies the first CALL's options to every chunk, and
+			// starts a timer for each, of which it stops only the last:
+			// the others outlive the call, and fire after the router has
+			// closed, a panic. A caller can cancel instead.
+			return verdict{reply: &wamp.Error{
+				Type: wamp.CALL, Request: m.Request, Details: wamp.Dict{}, Error: wamp.ErrInvalidArgument,
+				Arguments: wamp.List{"the router does not time out progressive call invocations: cancel the call instead"},
+			}}
+		}
+		if len(l.calls) >= maxCallsInFlight {
+			return verdict{reply: limitError(wamp.CALL, m.Request, fmt.Sprintf("%d calls in flight", maxCallsInFlight))}
+		}
+		if v := l.testament(m, size); v.reply != nil {
+			return v
+		}
+		if l.calls == nil {
+			l.calls = map[wamp.ID]callState{}
+		}
+		l.calls[m.Request] = callRunning
+		if progress {
+			l.calls[m.Request] = callStreaming
+		}
+	case state == callRunning:
+		return verdict{violation: fmt.Sprintf("CALL repeats the request ID %d of a call in progress", m.Request)}
+	case state == callAnswered:
+		if !progress {
+			delete(l.calls, m.Request)
+		}
+		return verdict{drop: true}
+	default: // the next chunk of a progressive call invocation
+		if !progress {
+			l.calls[m.Request] = callRunning
+		}
+	}
+	return verdict{}
+}
+
+// testament checks a CALL of the testament meta procedures: a testament's
+// CALL may be at most maxTestamentMessage bytes, and a session may hold
+// maxTestaments. Called with l.mu held.
+func (l *ledger) testament(m *wamp.Call, size int) verdict {
+	switch m.Procedure {
+	case wamp.MetaProcSessionAddTestament:
+		if size > maxTestamentMessage {
+			return verdict{reply: limitError(wamp.CALL, m.Request, fmt.Sprintf("a testament of at most %d bytes", maxTestamentMessage))}
+		}
+		if l.testaments >= maxTestaments {
+			return verdict{reply: limitError(wamp.CALL, m.Request, fmt.Sprintf("%d testaments", maxTestaments))}
+		}
+		l.testaments++
+	case wamp.MetaProcSessionFlushTestaments:
+		l.testaments = 0
+	}
+	return verdict{}
+}
+
+// ask records a REGISTER or SUBSCRIBE, unless the session holds or has
+// asked for max of them, or maxPatterns pattern-based ones and this is one.
+func (l *ledger) ask(h *holdings, typ wamp.MessageType, request wamp.ID, opts wamp.Dict, max int) verdict {
+	match, _ := opts[wamp.OptMatch].(string)
+	pattern := match == wamp.MatchPrefix || match == wamp.MatchWildcard
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	all, patterns := h.count()
+	switch {
+	case all >= max:
+		return verdict{reply: limitError(typ, request, fmt.Sprintf("%d %ss", max, typ))}
+	case pattern && patterns >= maxPatterns:
+		return verdict{reply: limitError(typ, request, fmt.Sprintf("%d pattern-based %ss", maxPatterns, typ))}
+	}
+	if h.pending == nil {
+		h.pending = map[wamp.ID]bool{}
+	}
+	h.pending[request] = pattern
+	return verdict{}
+}
+
+// limitError is the ERROR for a request over one of the session's limits.
+func limitError(typ wamp.MessageType, request wamp.ID, what string) *wamp.Error {
+	return &wamp.Error{
+		Type: typ, Request: request, Details: wamp.Dict{}, Error: errLimitExceeded,
+		Arguments: wamp.List{"over the router's limit per session: " + what},
+	}
+}
+
+// release removes a registration or subscription ID from what the client
+// holds, and reports whether it was there.
+func (l *ledger) release(h *holdings, id wamp.ID) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if _, ok := h.held[id]; !ok {
 		return false
 	}
-	delete(*set, id)
+	delete(h.held, id)
 	return true
 }
 
@@ -190,29 +345,47 @@ func (l *ledger) note(msg wamp.Message) {
 			l.endCall(m.Request)
 		}
 	case *wamp.Error:
-		if m.Type == wamp.CALL {
+		switch m.Type {
+		case wamp.CALL:
 			l.endCall(m.Request)
+		case wamp.REGISTER:
+			l.answer(&l.regs, m.Request, 0, false)
+		case wamp.SUBSCRIBE:
+			l.answer(&l.subs, m.Request, 0, false)
 		}
 	case *wamp.Registered:
-		l.hold(&l.regs, m.Registration)
+		l.answer(&l.regs, m.Request, m.Registration, true)
 	case *wamp.Subscribed:
-		l.hold(&l.subs, m.Subscription)
+		l.answer(&l.subs, m.Request, m.Subscription, true)
 	}
 }
 
+// endCall forgets a call at its answer, or, for a progressive call
+// invocation whose input is still open, remembers that it was answered.
 func (l *ledger) endCall(request wamp.ID) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.calls[request] == callStreaming {
+		l.calls[request] = callAnswered
+		return
+	}
 	delete(l.calls, request)
 }
 
-func (l *ledger) hold(set *map[wamp.ID]struct{}, id wamp.ID) {
+// answer records the router's answer to a REGISTER or SUBSCRIBE: the ID
+// the client now holds, if granted.
+func (l *ledger) answer(h *holdings, request, id wamp.ID, granted bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if *set == nil {
-		*set = map[wamp.ID]struct{}{}
+	pattern := h.pending[request]
+	delete(h.pending, request)
+	if !granted {
+		return
 	}
-	(*set)[id] = struct{}{}
+	if h.held == nil {
+		h.held = map[wamp.ID]bool{}
+	}
+	h.held[id] = pattern
 }
 
 // pending returns the request IDs of the client's calls in flight and
@@ -224,8 +397,10 @@ func (l *ledger) pending() []wamp.ID {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	ids := make([]wamp.ID, 0, len(l.calls))
-	for id := range l.calls {
-		ids = append(ids, id)
+	for id, state := range l.calls {
+		if state != callAnswered {
+			ids = append(ids, id)
+		}
 	}
 	clear(l.calls)
 	return ids
