@@ -17,11 +17,34 @@
 // announces Config.MaxMessageSize and disconnects a client that exceeds it,
 // and never sends a client a message larger than the client announced.
 //
-// The router never waits on a client for long. Every write to a client has
-// a deadline of 30 seconds at least: a client that reads nothing for that
-// long while the router has messages for it is disconnected. Close sends
-// every session GOODBYE and closes each connection a second later at the
-// latest, whether or not its client is still reading.
+// A WebSocket client has no way to announce a limit; the router assumes it
+// accepts Config.MaxMessageSize, and never sends it more.
+//
+// The router never waits on a client. Its writer for a client writes what
+// the socket takes at once and leaves the rest to a goroutine of that
+// client's own, whose writes have a deadline of 30 seconds at least: a
+// client that reads nothing for that long while the router has messages
+// for it is disconnected. What waits for a client meanwhile is held to
+// Config.MaxQueuedBytes (see there). Close sends every session GOODBYE and
+// closes each connection a second later at the latest, whether or not its
+// client is still reading.
+//
+// # What one client may hold
+//
+// A session may have at most 10,000 calls in flight, 10,000 registrations
+// and 10,000 subscriptions (of each, 100 pattern-based) and 16 testaments of
+// 64 KiB; a request past a limit gets ERROR wampgen.error.limit_exceeded and
+// does not reach nexus. URIs are at most 1 KiB (wamp.error.invalid_uri), a
+// message before WELCOME at most 64 KiB. A CALL that repeats the request ID
+// of a call in flight, other than the next chunk of a progressive call
+// invocation the caller announced, and a request ID outside 1..2^53, are
+// protocol violations. UNREGISTER and UNSUBSCRIBE of an ID the client does
+// not hold get wamp.error.no_such_registration and
+// wamp.error.no_such_subscription. When a caller leaves, with GOODBYE or
+// without, the router cancels its calls in flight (mode killnowait), so
+// their callees are interrupted. A progressive call invocation with a
+// timeout option is refused (wamp.error.invalid_argument): nexus v3.3.0
+// leaks a timer per chunk of it.
 //
 // # Connections and timeouts
 //
@@ -102,15 +125,15 @@
 //
 // Floats that JSON cannot represent (NaN, ±Inf) reach a JSON client as null.
 //
-// A message that can't be delivered to a client (larger than its RawSocket
-// limit, or not encodable in its serializer) does not leave a call hanging:
+// A message that can't be delivered to a client (larger than its limit, or
+// not encodable in its serializer) does not leave a call hanging:
 // a RESULT or ERROR becomes an ERROR wamp.error.payload_size_exceeded (or
 // wamp.error.invalid_payload) to the caller, and an INVOCATION becomes that
 // ERROR from the callee. When the RESULT was a progressive one, the router
 // also cancels the call on the caller's behalf (mode kill), so the callee is
 // interrupted, and passes nothing more of it to the caller. An
-// undeliverable EVENT is dropped and logged. A
-// WELCOME too large for the client is sent without the roles' feature
+// undeliverable EVENT is dropped, counted in Stats and logged once per
+// burst. A WELCOME too large for the client is sent without the roles' feature
 // lists, which lets a client that accepts only 512 bytes join; any other
 // message the client can't take ends the session with ABORT and closes the
 // connection.
@@ -138,9 +161,13 @@
 // level, and the check runs, without recursion, before any decoding, so
 // that no message can exhaust the stack (one frame of 800,000 nested CBOR
 // tags used to end the process). It also refuses, with
-// wamp.error.invalid_argument, the few option values on which the nexus
-// dealer would panic and take the program down: an unknown REGISTER invoke
-// or match policy, and payload passthru options that are not strings.
+// wamp.error.invalid_argument, the few option values on which nexus would
+// panic and take the program down: an unknown REGISTER invoke or match
+// policy, payload passthru options that are not strings, and testaments
+// whose publish options are other than subscriber filters; and it refuses
+// what would speak in the router's name: a PUBLISH to a wamp.* topic, a
+// testament to one, and a REGISTER of a pattern that may match a wamp.*
+// procedure.
 //
 // # What nexus routes
 //
