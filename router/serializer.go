@@ -427,19 +427,19 @@ func setField(f reflect.Value, v any) error {
 	case reflect.Uint64: // wamp.ID
 		n, ok := toUint64(v)
 		if !ok {
-			return fmt.Errorf("want an ID, have %T %v", v, v)
+			return fmt.Errorf("want an ID, have %s", wireKind(v))
 		}
 		f.SetUint(n)
 	case reflect.Int: // wamp.MessageType
 		n, ok := toUint64(v)
 		if !ok || n > math.MaxUint8 {
-			return fmt.Errorf("want a message type, have %T %v", v, v)
+			return fmt.Errorf("want a message type, have %s", wireKind(v))
 		}
 		f.SetInt(int64(n))
 	case reflect.String: // wamp.URI and plain strings
 		s, ok := v.(string)
 		if !ok {
-			return fmt.Errorf("want a string, have %T", v)
+			return fmt.Errorf("want a string, have %s", wireKind(v))
 		}
 		f.SetString(s)
 	case reflect.Map: // wamp.Dict
@@ -449,7 +449,7 @@ func setField(f reflect.Value, v any) error {
 		case map[string]any:
 			f.Set(reflect.ValueOf(m).Convert(f.Type()))
 		default:
-			return fmt.Errorf("want a dict, have %T", v)
+			return fmt.Errorf("want a dict, have %s", wireKind(v))
 		}
 	case reflect.Slice: // wamp.List
 		switch l := v.(type) {
@@ -457,12 +457,41 @@ func setField(f reflect.Value, v any) error {
 		case []any:
 			f.Set(reflect.ValueOf(l).Convert(f.Type()))
 		default:
-			return fmt.Errorf("want a list, have %T", v)
+			return fmt.Errorf("want a list, have %s", wireKind(v))
 		}
 	default:
 		return fmt.Errorf("unsupported message field kind %s", f.Kind())
 	}
 	return nil
+}
+
+// wireKind names the kind of a decoded value as a client knows it, for
+// error texts sent to clients: WAMP's words, not Go's types, and not the
+// value, which may be large.
+func wireKind(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "a bool"
+	case string:
+		return "a string"
+	case []byte:
+		return "bytes"
+	case []any:
+		return "a list"
+	case map[string]any:
+		return "a dict"
+	case float32, float64:
+		return "a float"
+	case int64, uint64, int, int32, uint32, int16, uint16, int8, uint8:
+		if n, ok := toUint64(v); ok && n > maxRequestID {
+			return "an integer above 2^53"
+		}
+		return "an integer"
+	default:
+		return "another kind of value"
+	}
 }
 
 // toUint64 converts a decoded non-negative integer to uint64. Decoders
