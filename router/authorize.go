@@ -56,6 +56,20 @@ func (metaAuthorizer) Authorize(sess *wamp.Session, msg wamp.Message) (bool, err
 	return role != anonymousRole, nil
 }
 
+// admitsAnonymous reports whether a session of realm rc may have the
+// authrole "anonymous": an anonymous client, or a user given that role.
+func admitsAnonymous(rc RealmConfig) bool {
+	if rc.Anonymous {
+		return true
+	}
+	for _, u := range rc.Users {
+		if u.AuthRole == anonymousRole {
+			return true
+		}
+	}
+	return false
+}
+
 // readsMeta reports whether procedure is a meta procedure that tells about
 // other sessions.
 func readsMeta(procedure wamp.URI) bool {

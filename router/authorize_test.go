@@ -3,6 +3,7 @@ package router_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/gammazero/nexus/v3/client"
@@ -180,5 +181,32 @@ func TestAnonymousMetaOpened(t *testing.T) {
 	details, _ := wamp.AsDict(res.Arguments[0])
 	if details["authextra"] != nil {
 		t.Errorf("wamp.session.get shows authextra: %v", details)
+	}
+}
+
+// TestAnonymousRoleUserRefused checks that a user given the authrole
+// "anonymous", in a realm that admits no anonymous client, is refused the
+// meta API too, and that the realm's other users are not.
+func TestAnonymousRoleUserRefused(t *testing.T) {
+	r := startRouter(t, router.Config{Realms: []router.RealmConfig{{
+		Name: "secure",
+		Users: []router.User{
+			{AuthID: "guest", AuthRole: "anonymous", Ticket: "g"},
+			{AuthID: "alice", Ticket: "a"},
+		},
+	}}})
+	for authid, wantErr := range map[string]bool{"guest": true, "alice": false} {
+		c := dial(t, r.RawSocketURL(), client.Config{
+			Realm:        "secure",
+			HelloDetails: wamp.Dict{"authid": authid},
+			AuthHandlers: map[string]client.AuthFunc{"ticket": ticketAuth(authid[:1])},
+		})
+		_, err := c.Call(context.Background(), string(wamp.MetaProcSessionCount), nil, nil, nil, nil)
+		if wantErr && (err == nil || !strings.Contains(err.Error(), string(wamp.ErrNotAuthorized))) {
+			t.Errorf("%s: wamp.session.count: %v, want not_authorized", authid, err)
+		}
+		if !wantErr && err != nil {
+			t.Errorf("%s: wamp.session.count: %v", authid, err)
+		}
 	}
 }

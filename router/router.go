@@ -419,8 +419,10 @@ func nexusRealms(cfgs []RealmConfig, throttle *authThrottle, log *slog.Logger) (
 		if !rc.Anonymous && len(ks) == 0 {
 			return nil, fmt.Errorf("router: realm %q admits nobody: set Anonymous or add Users", rc.Name)
 		}
+		// nexus calls an authorizer for every message; a realm without
+		// anonymous sessions does without.
 		var authorizer nxrouter.Authorizer
-		if !rc.AnonymousMeta {
+		if !rc.AnonymousMeta && admitsAnonymous(rc) {
 			authorizer = metaAuthorizer{}
 		}
 		out = append(out, &nxrouter.RealmConfig{
