@@ -9,7 +9,9 @@
 //     checked by the generated Go client (`calculator call`), over each
 //     serializer;
 //   - headless Chromium clicks through the calculator's web page, which
-//     `calculator serve` serves at http://ADDR/ next to ws://ADDR/.
+//     `calculator serve` serves at http://ADDR/ next to ws://ADDR/;
+//   - Autobahn|JS logs in to the embedded router by WAMP-CRA (salted and
+//     not) and cryptosign, and fails for authids the router does not know.
 //
 // What a client lacks is written down in expectations_test.go, by name, with
 // the check it makes fail and how; the tests fail if such a check passes

@@ -69,7 +69,8 @@ func tail(b []byte, n int) string {
 func TestAttackTestamentPPTCrashesRouter(t *testing.T) {
 	const name = "TestAttackTestamentPPTCrashesRouter"
 	if inChild(name) {
-		r := startRouter(t, router.Config{})
+		// The meta call that crashed the router must reach nexus.
+		r := startRouter(t, withAnonymousMeta(router.Config{}))
 		attacker := dialRSJSON(t, r, 15, 0)
 		attacker.join(allRoles)
 		attacker.send(`[48,1,{},"wamp.session.add_testament",["com.test.will",[],{}],{"publish_options":{"ppt_scheme":"x"}}]`)
@@ -110,7 +111,8 @@ func TestAttackTestamentPPTCrashesRouter(t *testing.T) {
 // "wamp." (ERROR wamp.error.invalid_uri when acknowledged, else drop), and
 // a CALL of wamp.session.add_testament whose topic (Arguments[0]) does.
 func TestAttackForgedMetaEvents(t *testing.T) {
-	r := startRouter(t, router.Config{})
+	// The watcher subscribes to a meta event.
+	r := startRouter(t, withAnonymousMeta(router.Config{}))
 	watcher := dial(t, r.RawSocketURL(), client.Config{Serialization: serialize.MSGPACK})
 	got := make(events, 10)
 	if err := watcher.Subscribe(string(wamp.MetaEventSessionOnLeave), got.handle, nil); err != nil {
@@ -973,7 +975,7 @@ func TestAttackSubscriptionsUnbounded(t *testing.T) {
 // ends the connection; permessage-deflate offered by the client is not
 // negotiated, so there is no decompression to bomb.
 func TestAttackWebSocketFragmentsAndCompression(t *testing.T) {
-	r := startRouter(t, router.Config{MaxMessageSize: 64 << 10})
+	r := startRouter(t, withAnonymousMeta(router.Config{MaxMessageSize: 64 << 10}))
 	d := websocket.Dialer{Subprotocols: []string{"wamp.2.json"}, EnableCompression: true, HandshakeTimeout: testTimeout}
 	conn, resp, err := d.Dial(r.WebSocketURL(), nil)
 	if err != nil {

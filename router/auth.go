@@ -2,6 +2,7 @@ package router
 
 import (
 	"crypto/ed25519"
+	"crypto/hmac"
 	"crypto/pbkdf2"
 	"crypto/rand"
 	"crypto/sha256"
@@ -29,6 +30,12 @@ const (
 
 	defaultAuthRole = "user"
 	authProvider    = "static"
+
+	// challengeAuthRole is the authrole every WAMP-CRA challenge shows,
+	// whoever the authid: the spec's challenge has the field, but the
+	// user's role is not for strangers to read before authentication. The
+	// session's role is in WELCOME.
+	challengeAuthRole = defaultAuthRole
 )
 
 // principal is a validated User with its WAMP-CRA key precomputed.
@@ -151,11 +158,39 @@ func (a *ticketAuth) Authenticate(_ wamp.ID, details wamp.Dict, client wamp.Peer
 
 // craAuth implements WAMP-CRA, salted or not. It sends the challenge nexus's
 // would (a JSON object with nonce, authprovider, authid, timestamp,
-// authrole, authmethod and session), checks the HMAC in constant time, and
-// challenges an unknown authid with a random key so that it cannot be told
-// from a known one.
+// authrole, authmethod and session) and checks the HMAC in constant time.
+//
+// The challenge tells nothing about the authid: its authrole is always
+// challengeAuthRole, and an authid that is not a WAMP-CRA user is
+// challenged with a random key, and, when the realm has salted users, with
+// a salt of its own (see unknownSalt) and the default iterations and key
+// length, so that it looks like a salted user.
 type craAuth struct {
 	users keyStore
+	// salted: some user has a Salt; unknown authids get one too.
+	salted bool
+	// saltKey is the random HMAC key of unknownSalt.
+	saltKey []byte
+}
+
+// newCRAAuth returns the WAMP-CRA authenticator of users.
+func newCRAAuth(users keyStore) *craAuth {
+	a := &craAuth{users: users, saltKey: make([]byte, 32)}
+	_, _ = rand.Read(a.saltKey)
+	for _, p := range users {
+		a.salted = a.salted || p.Salt != "" && p.craKey != nil
+	}
+	return a
+}
+
+// unknownSalt returns the salt an authid that is not a salted WAMP-CRA user
+// is challenged with: 16 bytes of HMAC-SHA256 of the authid under a key
+// random to this router, in base64 (24 characters). The same authid gets
+// the same salt for as long as the router runs, as a user's salt would be.
+func (a *craAuth) unknownSalt(authid string) string {
+	mac := hmac.New(sha256.New, a.saltKey)
+	mac.Write([]byte(authid))
+	return base64.StdEncoding.EncodeToString(mac.Sum(nil)[:16])
 }
 
 var _ auth.Authenticator = (*craAuth)(nil)
@@ -169,11 +204,11 @@ func (a *craAuth) Authenticate(sid wamp.ID, details wamp.Dict, client wamp.Peer)
 	if err != nil {
 		return nil, err
 	}
-	role := defaultAuthRole
 	var key []byte
 	p := a.users[authid]
-	if p != nil && p.craKey != nil {
-		key, role = p.craKey, p.AuthRole
+	known := p != nil && p.craKey != nil
+	if known {
+		key = p.craKey
 	} else {
 		key = make([]byte, 32)
 		_, _ = rand.Read(key)
@@ -188,25 +223,30 @@ func (a *craAuth) Authenticate(sid wamp.ID, details wamp.Dict, client wamp.Peer)
 		AuthRole     string  `json:"authrole"`
 		AuthMethod   string  `json:"authmethod"`
 		Session      wamp.ID `json:"session"`
-	}{base64.StdEncoding.EncodeToString(nonce), authProvider, authid, wamp.NowISO8601(), role, a.AuthMethod(), sid})
+	}{base64.StdEncoding.EncodeToString(nonce), authProvider, authid, wamp.NowISO8601(), challengeAuthRole, a.AuthMethod(), sid})
 	if err != nil {
 		return nil, failed("wampcra: challenge: %w", err)
 	}
 	extra := wamp.Dict{"challenge": string(ch)}
-	if p != nil && p.Salt != "" && p.craKey != nil {
+	switch {
+	case known && p.Salt != "":
 		extra["salt"] = p.Salt
 		extra["keylen"] = p.KeyLen
 		extra["iterations"] = p.Iterations
+	case !known && a.salted:
+		extra["salt"] = a.unknownSalt(authid)
+		extra["keylen"] = defaultKeyLen
+		extra["iterations"] = defaultIterations
 	}
 	rsp, err := challenge(client, &wamp.Challenge{AuthMethod: a.AuthMethod(), Extra: extra})
 	if err != nil {
 		return nil, err
 	}
 	// VerifySignature compares with hmac.Equal, in constant time.
-	if !crsign.VerifySignature(rsp.Signature, string(ch), key) || p == nil || p.craKey == nil {
+	if !crsign.VerifySignature(rsp.Signature, string(ch), key) || !known {
 		return nil, failed("wampcra: invalid signature or no secret for this authid")
 	}
-	return welcome(authid, role, a.AuthMethod()), nil
+	return welcome(authid, p.AuthRole, a.AuthMethod()), nil
 }
 
 // cryptosignAuth implements WAMP-Cryptosign authentication (Ed25519).
@@ -222,6 +262,13 @@ type cryptosignAuth struct {
 
 var _ auth.Authenticator = (*cryptosignAuth)(nil)
 
+// noPublicKey is the key a signature is checked with when the authid has
+// none: the public key of a random private key nobody holds.
+var noPublicKey = func() ed25519.PublicKey {
+	pub, _, _ := ed25519.GenerateKey(rand.Reader)
+	return pub
+}()
+
 // AuthMethod returns "cryptosign".
 func (a *cryptosignAuth) AuthMethod() string { return "cryptosign" }
 
@@ -233,13 +280,15 @@ func (a *cryptosignAuth) Authenticate(_ wamp.ID, details wamp.Dict, client wamp.
 	if err != nil {
 		return nil, err
 	}
-	// An unknown authid is challenged like a known one, so that the two
-	// cannot be told apart.
+	// An unknown authid is challenged like a known one, and so is a known
+	// one that announces another public key, so that the two cannot be
+	// told apart: both fail at AUTHENTICATE.
 	p, known := a.users[authid]
 	known = known && p.PublicKey != nil
+	wrongKey := false
 	if extra, ok := wamp.AsDict(details["authextra"]); ok && known {
 		if pub, ok := wamp.AsString(extra["pubkey"]); ok && pub != hex.EncodeToString(p.PublicKey) {
-			return nil, failed("cryptosign: announced public key is not the user's")
+			wrongKey = true
 		}
 	}
 
@@ -268,10 +317,19 @@ func (a *cryptosignAuth) Authenticate(_ wamp.ID, details wamp.Dict, client wamp.
 	default:
 		return nil, failed("cryptosign: signature has %d bytes, want 64 or 96", len(sig))
 	}
-	if !known {
-		return nil, failed("cryptosign: no such user or no public key")
+	// The signature is checked whatever the authid, so that the time the
+	// answer takes does not tell either.
+	pub := noPublicKey
+	if known {
+		pub = p.PublicKey
 	}
-	if !ed25519.Verify(p.PublicKey, ch, sig) {
+	valid := ed25519.Verify(pub, ch, sig)
+	switch {
+	case !known:
+		return nil, failed("cryptosign: no such user or no public key")
+	case wrongKey:
+		return nil, failed("cryptosign: announced public key is not the user's")
+	case !valid:
 		return nil, failed("cryptosign: invalid signature")
 	}
 	return welcome(authid, p.AuthRole, a.AuthMethod()), nil
@@ -393,7 +451,7 @@ func authenticators(realm string, ks keyStore, throttle *authThrottle, log *slog
 		guard(&ticketAuth{users: ks})
 	}
 	if cra {
-		guard(&craAuth{users: ks})
+		guard(newCRAAuth(ks))
 	}
 	if cryptosign {
 		guard(&cryptosignAuth{users: ks})

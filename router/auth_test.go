@@ -4,6 +4,10 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -201,4 +205,55 @@ func TestCryptosignReplay(t *testing.T) {
 		_ = c.Close()
 		t.Fatal("joined with a replayed signature")
 	}
+}
+
+// TestChallengeTellsNothing checks that a CHALLENGE looks the same whoever
+// the authid: a WAMP-CRA challenge always shows the authrole "user", and an
+// unknown authid gets a salt of its own (the same every time) with the
+// default iterations and key length when the realm has salted users; a
+// cryptosign user that announces another public key is challenged like a
+// stranger.
+func TestChallengeTellsNothing(t *testing.T) {
+	pub, _, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := startRouter(t, router.Config{Realms: []router.RealmConfig{{
+		Name: "realm1",
+		Users: []router.User{
+			{AuthID: "bob", AuthRole: "admin", Secret: "pw", Salt: "salt"},
+			{AuthID: "cyril", PublicKey: pub},
+		},
+	}}})
+	challenge := func(authid, method, authextra string) []any {
+		c := dialRSJSON(t, r, 15, 0)
+		c.send(fmt.Sprintf(`[1,"realm1",{"roles":{"caller":{}},"authid":%q,"authmethods":[%q],"authextra":%s}]`, authid, method, authextra))
+		return c.recv(4)
+	}
+	craExtra := func(authid string) map[string]any {
+		v := challenge(authid, "wampcra", "{}")
+		extra := v[2].(map[string]any)
+		var ch map[string]any
+		if err := json.Unmarshal([]byte(extra["challenge"].(string)), &ch); err != nil {
+			t.Fatalf("%s: challenge %v: %v", authid, extra["challenge"], err)
+		}
+		if ch["authrole"] != "user" || ch["authid"] != authid {
+			t.Errorf("%s: challenge %v, want authrole user", authid, ch)
+		}
+		delete(extra, "challenge")
+		return extra
+	}
+	bob, nobody, nobody2 := craExtra("bob"), craExtra("nobody"), craExtra("nobody2")
+	if fmt.Sprint(slices.Sorted(maps.Keys(bob))) != fmt.Sprint(slices.Sorted(maps.Keys(nobody))) ||
+		bob["iterations"] != nobody["iterations"] || bob["keylen"] != nobody["keylen"] {
+		t.Errorf("WAMP-CRA challenge extras differ:\n  bob:    %v\n  nobody: %v", bob, nobody)
+	}
+	if again := craExtra("nobody"); again["salt"] != nobody["salt"] {
+		t.Errorf("an unknown authid got salt %v, then %v", nobody["salt"], again["salt"])
+	}
+	if nobody["salt"] == nobody2["salt"] {
+		t.Errorf("two unknown authids got the same salt %v", nobody["salt"])
+	}
+	challenge("cyril", "cryptosign", fmt.Sprintf(`{"pubkey":%q}`, strings.Repeat("00", 32)))
+	challenge("nobody", "cryptosign", "{}")
 }

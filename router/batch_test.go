@@ -529,6 +529,10 @@ func joinWebSocket(t *testing.T, r *Router) *websocket.Conn {
 	return c
 }
 
+// anonymousMetaRealm is the default realm with the meta API open to
+// anonymous sessions, for the tests that call wamp.session.count.
+var anonymousMetaRealm = []RealmConfig{{Name: DefaultRealm, Anonymous: true, AnonymousMeta: true}}
+
 // callSessionCount calls wamp.session.count with request ID id and waits for
 // the RESULT, or fails the test.
 func callSessionCount(t *testing.T, c *websocket.Conn, msgs <-chan []byte, id int) {
@@ -576,7 +580,7 @@ func readMessages(c *websocket.Conn) <-chan []byte {
 // pong would have left a one-second write deadline on the connection, under
 // the router's direct writes.
 func TestWebSocketClientPing(t *testing.T) {
-	r, err := Start(context.Background(), Config{WebSocketAddr: "127.0.0.1:0"})
+	r, err := Start(context.Background(), Config{WebSocketAddr: "127.0.0.1:0", Realms: anonymousMetaRealm})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -614,6 +618,7 @@ func TestKeepAlivePings(t *testing.T) {
 		WebSocketAddr: "127.0.0.1:0",
 		RawSocketAddr: "127.0.0.1:0",
 		KeepAlive:     every,
+		Realms:        anonymousMetaRealm,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -86,6 +86,36 @@
 // a fixed phrase ("authentication failed", "expected AUTHENTICATE, got
 // CALL", ...); the reason goes to Config.Logger at Debug.
 //
+// No CHALLENGE tells whether an authid exists or what its role is. An
+// authid without a credential for the method (a stranger) is challenged
+// like a user and fails at AUTHENTICATE, as does a cryptosign user whose
+// HELLO announces another public key. The WAMP-CRA challenge shows the
+// authrole "user" whatever the user's role, which WELCOME gives. When a
+// realm has salted WAMP-CRA users, a stranger gets a salt too: 16 bytes of
+// HMAC-SHA256 of the authid under a key random to the router, in base64
+// (24 characters), the same every time, with the default 1000 iterations
+// and 32-byte key. Users look like strangers only if they look like each
+// other: give every WAMP-CRA user a random salt of that form and the
+// default iterations and key length, or give none of them a salt.
+//
+// # Meta API
+//
+// Realms serve nexus's meta API (the wamp.session.*, wamp.registration.*
+// and wamp.subscription.* procedures and events, and testaments) with the
+// standard session details only: session, authid, authrole, authmethod,
+// authprovider and transport (type, protocol, serializer, is_secure, and
+// peer, the client's address and port), never the rest of HELLO.Details
+// such as authextra. Anonymous sessions (authrole "anonymous") may not use
+// the part that tells about other sessions: their CALL of
+// wamp.session.count, list or get, or of any wamp.registration.* or
+// wamp.subscription.* procedure, and their SUBSCRIBE to a topic under
+// "wamp." or to a prefix or wildcard pattern that may match one, are
+// answered ERROR wamp.error.not_authorized. RealmConfig.AnonymousMeta
+// opens the meta API to them, for test realms. Every session may call
+// wamp.session.add_testament and wamp.session.flush_testaments; the
+// session kill and modify procedures are not offered, and no client may
+// publish to a topic under "wamp.".
+//
 // Failed authentications are throttled (Config.AuthFailureLimit, 10 unless
 // set, within Config.AuthFailureWindow, one minute unless set). A client
 // address (an IPv4 address, or an IPv6 /64) with 10 failures in its window

@@ -41,6 +41,22 @@ func startRouter(t testing.TB, cfg router.Config) *router.Router {
 	return r
 }
 
+// withAnonymousMeta returns cfg with the meta API open to anonymous
+// sessions (RealmConfig.AnonymousMeta) in every realm, the default realm
+// when cfg has none. It is for the tests whose anonymous clients call
+// wamp.session.count as a round trip, read their own session's details or
+// watch meta events: the router refuses them the meta API by default.
+func withAnonymousMeta(cfg router.Config) router.Config {
+	if len(cfg.Realms) == 0 {
+		cfg.Realms = []router.RealmConfig{{Name: router.DefaultRealm, Anonymous: true}}
+	}
+	cfg.Realms = slices.Clone(cfg.Realms)
+	for i := range cfg.Realms {
+		cfg.Realms[i].AnonymousMeta = true
+	}
+	return cfg
+}
+
 // closeAtCleanup closes r when the test ends. Called before clients are
 // dialed, it runs after their cleanups: a nexus client whose Close races
 // with the router going away can block for twice its response timeout.

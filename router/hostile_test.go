@@ -28,7 +28,7 @@ import (
 // iteration and map write" within a few hundred publications, and -race
 // reported it at once.
 func TestPatternSubscribersWithDisclosure(t *testing.T) {
-	r := startRouter(t, router.Config{})
+	r := startRouter(t, withAnonymousMeta(router.Config{}))
 	const subscribers, publications = 64, 300
 	var got atomic.Int64
 	var bad atomic.Value

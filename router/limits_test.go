@@ -240,7 +240,7 @@ func TestConnectionCapHandler(t *testing.T) {
 // reach into a WebSocket session, on the router's listener or on another
 // server's.
 func TestWebSocketOutlivesHTTPTimeouts(t *testing.T) {
-	r := startRouter(t, router.Config{HandshakeTimeout: 100 * time.Millisecond, IdleTimeout: 100 * time.Millisecond})
+	r := startRouter(t, withAnonymousMeta(router.Config{HandshakeTimeout: 100 * time.Millisecond, IdleTimeout: 100 * time.Millisecond}))
 	own := &http.Server{
 		Handler:      r.Handler(),
 		ReadTimeout:  100 * time.Millisecond,

@@ -399,11 +399,11 @@ func TestUndeliverableErrorWithSizeURI(t *testing.T) {
 // for good.
 func TestWelcomeOverClientLimit(t *testing.T) {
 	longID := strings.Repeat("u", 600)
-	r := startRouter(t, router.Config{Realms: []router.RealmConfig{{
+	r := startRouter(t, withAnonymousMeta(router.Config{Realms: []router.RealmConfig{{
 		Name:      "realm1",
 		Anonymous: true,
 		Users:     []router.User{{AuthID: longID, Ticket: "secret"}},
-	}}})
+	}}}))
 
 	t.Run("trimmed", func(t *testing.T) {
 		c := dialRSJSON(t, r, 0, 0)
@@ -447,7 +447,7 @@ func TestWelcomeOverClientLimit(t *testing.T) {
 // used to receive the final RESULT of a request that had already failed,
 // and the callee went on working.
 func TestUndeliverableProgressiveResult(t *testing.T) {
-	r := startRouter(t, router.Config{})
+	r := startRouter(t, withAnonymousMeta(router.Config{}))
 	for _, answer := range []string{"yield", "error"} {
 		t.Run(answer, func(t *testing.T) {
 			callee := dialRSJSON(t, r, 15, 0)

@@ -190,6 +190,22 @@ type RealmConfig struct {
 	// "ticket", "wampcra" and "cryptosign" when at least one user has the
 	// matching credential.
 	Users []User
+
+	// AnonymousMeta opens the meta API to anonymous sessions (authrole
+	// "anonymous"), for a test or development realm. By default an
+	// anonymous session's CALL of wamp.session.count, wamp.session.list,
+	// wamp.session.get or any wamp.registration.* or wamp.subscription.*
+	// procedure, and its SUBSCRIBE to a topic under "wamp." (or to a
+	// prefix or wildcard pattern that may match one), is answered ERROR
+	// wamp.error.not_authorized: those tell about the other sessions of
+	// the realm. Authenticated sessions may always use the meta API, and
+	// every session may use wamp.session.add_testament and
+	// wamp.session.flush_testaments. Whatever this setting, the session
+	// details the meta API shows are the standard ones only: session,
+	// authid, authrole, authmethod, authprovider and transport (its type,
+	// serializer, protocol, is_secure and peer address), never the rest of
+	// HELLO.Details such as authextra.
+	AnonymousMeta bool
 }
 
 // User is one principal of a realm. Set at least one credential.
@@ -403,6 +419,12 @@ func nexusRealms(cfgs []RealmConfig, throttle *authThrottle, log *slog.Logger) (
 		if !rc.Anonymous && len(ks) == 0 {
 			return nil, fmt.Errorf("router: realm %q admits nobody: set Anonymous or add Users", rc.Name)
 		}
+		// nexus calls an authorizer for every message; a realm without
+		// anonymous sessions does without.
+		var authorizer nxrouter.Authorizer
+		if !rc.AnonymousMeta && admitsAnonymous(rc) {
+			authorizer = metaAuthorizer{}
+		}
 		out = append(out, &nxrouter.RealmConfig{
 			URI:            wamp.URI(rc.Name),
 			AnonymousAuth:  rc.Anonymous,
@@ -413,6 +435,10 @@ func nexusRealms(cfgs []RealmConfig, throttle *authThrottle, log *slog.Logger) (
 			// exactly as it would a remote one.
 			RequireLocalAuth:  true,
 			RequireLocalAuthz: true,
+			// Session details in the meta API: the standard ones only,
+			// not what else a client put in its HELLO (authextra).
+			MetaStrict: true,
+			Authorizer: authorizer,
 		})
 	}
 	return out, nil

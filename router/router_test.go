@@ -163,7 +163,7 @@ func TestStartCloseLeavesNothingRunning(t *testing.T) {
 
 func TestStartFailsOnOccupiedAddress(t *testing.T) {
 	verify := checkNoLeaks(t)
-	r := startRouter(t, router.Config{})
+	r := startRouter(t, withAnonymousMeta(router.Config{}))
 	wsHost := strings.TrimSuffix(strings.TrimPrefix(r.WebSocketURL(), "ws://"), "/")
 	rsHost := strings.TrimPrefix(r.RawSocketURL(), "tcp://")
 	sock := strings.TrimPrefix(r.UnixURL(), "unix://")
@@ -227,7 +227,7 @@ func TestStartRejectsBadConfig(t *testing.T) {
 }
 
 func TestHandlerOnOwnMux(t *testing.T) {
-	r, err := router.Start(context.Background(), router.Config{})
+	r, err := router.Start(context.Background(), withAnonymousMeta(router.Config{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -288,12 +288,12 @@ func TestHandlerOnOwnMux(t *testing.T) {
 
 func TestTLS(t *testing.T) {
 	server, trusted := routertest.TLS(t)
-	r, err := router.Start(context.Background(), router.Config{
+	r, err := router.Start(context.Background(), withAnonymousMeta(router.Config{
 		WebSocketAddr:  "127.0.0.1:0",
 		RawSocketAddr:  "127.0.0.1:0",
 		UnixSocketPath: unixPath(t),
 		TLSConfig:      server,
-	})
+	}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -331,7 +331,7 @@ func TestTLS(t *testing.T) {
 }
 
 func TestKeepAlive(t *testing.T) {
-	r, err := router.Start(context.Background(), router.Config{WebSocketAddr: "127.0.0.1:0", KeepAlive: 50 * time.Millisecond})
+	r, err := router.Start(context.Background(), withAnonymousMeta(router.Config{WebSocketAddr: "127.0.0.1:0", KeepAlive: 50 * time.Millisecond}))
 	if err != nil {
 		t.Fatal(err)
 	}
