@@ -81,9 +81,10 @@ func readsMeta(procedure wamp.URI) bool {
 	return strings.HasPrefix(p, "wamp.registration.") || strings.HasPrefix(p, "wamp.subscription.")
 }
 
-// mayMatchMeta reports whether a subscription to topic with match policy
-// match (as nexus's broker reads it: anything but prefix and wildcard is
-// exact) may receive an event published to a topic under "wamp.".
+// mayMatchMeta reports whether a subscription or registration of uri with
+// match policy match (as nexus reads it: anything but prefix and wildcard
+// is exact) may match a topic or procedure under "wamp.", which are the
+// router's own: its meta events, and its meta procedures.
 func mayMatchMeta(topic, match string) bool {
 	switch match {
 	case wamp.MatchPrefix:

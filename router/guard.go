@@ -108,20 +108,11 @@ func checkPPT(opts wamp.Dict) string {
 func isMetaURI(uri string) bool { return strings.HasPrefix(uri, "wamp.") }
 
 // checkPattern returns why a REGISTER's pattern may match a procedure under
-// "wamp.", which only nexus may serve.
+// "wamp.", which only nexus may serve. (nexus refuses an exact one itself.)
 func checkPattern(m *wamp.Register) string {
-	p := string(m.Procedure)
 	match, _ := m.Options[wamp.OptMatch].(string)
-	var reserved bool
-	switch match {
-	case wamp.MatchPrefix:
-		reserved = strings.HasPrefix("wamp.", p) || isMetaURI(p)
-	case wamp.MatchWildcard:
-		first, _, _ := strings.Cut(p, ".")
-		reserved = first == "" || first == "wamp"
-	}
-	if reserved {
-		return fmt.Sprintf("%s pattern %q may match procedures reserved for the router", match, p)
+	if (match == wamp.MatchPrefix || match == wamp.MatchWildcard) && mayMatchMeta(string(m.Procedure), match) {
+		return fmt.Sprintf("%s pattern %q may match procedures reserved for the router", match, m.Procedure)
 	}
 	return ""
 }
