@@ -810,3 +810,39 @@ func TestKilledCallsBounded(t *testing.T) {
 		t.Errorf("killed holds %d calls, want %d", len(p.killed), maxKilledCalls-2)
 	}
 }
+
+// TestFlushEndsOnUndeliverableMessage: a message that ends the session (see
+// peer.end), taken from the queue while the peer is already shutting down,
+// must not keep flush looping: the writer must finish, so that Close can
+// release the connection. Before the fix flush spun for good once the ABORT
+// was written, because fill returns at once while the peer is ending.
+func TestFlushEndsOnUndeliverableMessage(t *testing.T) {
+	fc, _, client := rsPair(t, 512)
+	go func() { _, _ = io.Copy(io.Discard, client) }()
+	ser := serializerFor(1)
+	// Built by hand, without newPeer's goroutines, so that the CHALLENGE is
+	// certain to be taken by flush and not by the writer's main loop.
+	p := &peer{
+		fc: fc, ser: ser, log: slog.New(slog.DiscardHandler),
+		sendLimit: 512, budget: defaultMaxQueuedBytes, stats: &counters{},
+		hs:         make(chan wamp.Message, handshakeQueueSize),
+		out:        make(chan []byte, 1),
+		wrote:      make(chan error, 1),
+		senderDone: make(chan struct{}),
+		killer:     time.AfterFunc(time.Hour, func() {}),
+	}
+	go p.sendLoop()
+	// Over the client's 512 bytes: a CHALLENGE can't be replaced, so the
+	// session ends.
+	p.hs <- &wamp.Challenge{AuthMethod: "wampcra", Extra: wamp.Dict{"challenge": strings.Repeat("x", 1000)}}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		p.flush()
+	}()
+	select {
+	case <-done:
+	case <-time.After(batchTestTimeout):
+		t.Fatal("flush did not return after an undeliverable CHALLENGE")
+	}
+}

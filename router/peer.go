@@ -709,7 +709,9 @@ func (p *peer) flush() {
 	close(p.out)
 	<-p.senderDone
 	p.fc.setWriteDeadline(time.Now().Add(flushTimeout))
-	for !p.broken && !p.fill() {
+	// fill stops at once while the peer is ending (a queued message ended
+	// the session, see end): what end added is written below, once.
+	for !p.broken && !p.ending && !p.fill() {
 		p.writeNow()
 	}
 	if p.final != nil {
