@@ -252,7 +252,8 @@ type peer struct {
 	spare  []byte // a written batch's buffer, kept for the next one
 	// killed lists the requests of calls the client has been told are
 	// over (an undeliverable progressive RESULT, see undeliverable) but
-	// that nexus still routes until the callee has answered the CANCEL.
+	// that nexus still routes until the callee has answered the INTERRUPT
+	// that killCall's CANCEL makes it send.
 	// Their later RESULTs and ERRORs are dropped.
 	killed []wamp.ID
 	// A burst of EVENTs dropped for this client, see dropEvent.
@@ -807,10 +808,10 @@ func (p *peer) pong(payload []byte) {
 // Up to the byte budget, everything may; past it, an EVENT is dropped for
 // this client (see dropEvent), an INVOCATION is refused, its caller
 // getting wamp.error.network_failure, as nexus does when its queue for a
-// callee is full, and an INTERRUPT is dropped. Other messages (results, errors, acknowledgements) are
-// not the client's to refuse: they may take it to twice the budget, and
-// beyond that the client, which does not read what it asked for, is
-// disconnected. A message always may when nothing waits, so a client
+// callee is full, and an INTERRUPT is dropped. Other messages (results,
+// errors, acknowledgements) are not the client's to refuse: they may take
+// it to twice the budget, and beyond that the client, which does not read
+// what it asked for, is disconnected. A message always may when nothing waits, so a client
 // always receives a message within its size limit.
 func (p *peer) admitBytes(msg wamp.Message, n int) bool {
 	queued := len(p.buf) + p.pending

@@ -55,7 +55,7 @@ const (
 // message (see admit); the peer's writer updates it from what nexus sends
 // the client (see note).
 //
-// nexus v3.3.0 trusts clients on three points where one client can harm
+// nexus v3.3.0 trusts clients on four points where one client can harm
 // another or the router, and the ledger holds them from outside:
 //
 //   - a CALL that repeats the request ID of a call still in flight is taken
