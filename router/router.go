@@ -149,8 +149,10 @@ type Config struct {
 // other, since it started.
 type Stats struct {
 	// DroppedEvents counts the EVENTs dropped for clients that could not
-	// take them: over their byte budget (Config.MaxQueuedBytes), or too
-	// large for them, or not encodable in their serializer.
+	// take them: by nexus when the client's queue (Config.OutQueueSize)
+	// was full, and by the router when over the client's byte budget
+	// (Config.MaxQueuedBytes), too large for the client, or not encodable
+	// in its serializer.
 	DroppedEvents uint64
 	// RefusedInvocations counts the INVOCATIONs refused for callees over
 	// their byte budget.
