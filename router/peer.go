@@ -126,8 +126,11 @@ const (
 // one call to write, which is the only way it writes to the connection.
 type frameConn interface {
 	// readFrame returns the next WAMP message or ping. A *protocolError
-	// means the client broke the transport protocol.
-	readFrame() (frameKind, []byte, error)
+	// means the client broke the transport protocol. limit, called once a
+	// frame's header has arrived, returns the largest message accepted at
+	// that moment when it is below the connection's own limit (0 when it
+	// is not): a message over it is refused before its payload is read.
+	readFrame(limit func() int) (frameKind, []byte, error)
 	// relayPings is called once, before the peer's goroutines start, with
 	// the function that queues a pong. A transport whose pings do not come
 	// out of readFrame (gorilla handles WebSocket control frames inside its
@@ -441,7 +444,7 @@ func (p *peer) readLoop() {
 // it did not).
 func (p *peer) read() (violation string) {
 	for {
-		kind, data, err := p.fc.readFrame()
+		kind, data, err := p.fc.readFrame(p.readLimit)
 		if err != nil {
 			if pe, ok := errors.AsType[*protocolError](err); ok {
 				return pe.msg
@@ -460,9 +463,6 @@ func (p *peer) read() (violation string) {
 			continue
 		}
 		established := p.welcomed.Load()
-		if !established && len(data) > maxHandshakeMessage {
-			return fmt.Sprintf("message of %d bytes before the session is established exceeds the %d bytes allowed", len(data), maxHandshakeMessage)
-		}
 		msg, err := p.ser.Deserialize(data)
 		if err != nil {
 			return err.Error()
@@ -502,6 +502,24 @@ func (p *peer) read() (violation string) {
 			return ""
 		}
 	}
+}
+
+// readLimit is the limit readFrame applies to a message whose header has
+// just arrived: maxHandshakeMessage until the session is established, none
+// of its own after. The header of a message the client sends after WELCOME
+// can't arrive before the writer has marked the session established, which
+// it does before it encodes the WELCOME.
+func (p *peer) readLimit() int {
+	if p.welcomed.Load() {
+		return 0
+	}
+	return maxHandshakeMessage
+}
+
+// handshakeTooLarge is the protocol violation of a client whose message
+// before WELCOME exceeds maxHandshakeMessage.
+func handshakeTooLarge() *protocolError {
+	return &protocolError{fmt.Sprintf("a message before the session is established exceeds the %d bytes allowed", maxHandshakeMessage)}
 }
 
 // cancelCalls cancels, with mode killnowait, the calls the client has in

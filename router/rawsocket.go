@@ -138,7 +138,7 @@ type rsConn struct {
 // extend moves the read deadline two keep-alive intervals ahead.
 func (rc *rsConn) extend() { _ = rc.c.SetReadDeadline(time.Now().Add(2 * rc.keepAlive)) }
 
-func (rc *rsConn) readFrame() (frameKind, []byte, error) {
+func (rc *rsConn) readFrame(limit func() int) (frameKind, []byte, error) {
 	for {
 		var hdr [4]byte
 		if _, err := io.ReadFull(rc.br, hdr[:]); err != nil {
@@ -156,6 +156,9 @@ func (rc *rsConn) readFrame() (frameKind, []byte, error) {
 		}
 		if n > rc.recvLimit {
 			return 0, nil, &protocolError{fmt.Sprintf("RawSocket message of %d bytes exceeds the router's limit of %d", n, rc.recvLimit)}
+		}
+		if l := limit(); l > 0 && n > l {
+			return 0, nil, handshakeTooLarge()
 		}
 		switch hdr[0] & 0x07 {
 		case rsFrameMessage, rsFramePing:

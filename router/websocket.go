@@ -2,6 +2,7 @@ package router
 
 import (
 	"encoding/binary"
+	"io"
 	"net"
 	"net/http"
 	"sync"
@@ -198,10 +199,22 @@ func (w *wsConn) extend() {
 	_ = w.c.SetReadDeadline(time.Now().Add(2 * w.keepAlive))
 }
 
-func (w *wsConn) readFrame() (frameKind, []byte, error) {
-	_, b, err := w.c.ReadMessage()
+func (w *wsConn) readFrame(limit func() int) (frameKind, []byte, error) {
+	_, r, err := w.c.NextReader()
 	if err != nil {
 		return 0, nil, err
+	}
+	// The message's first frame header has arrived: limit applies.
+	l := limit()
+	if l > 0 {
+		r = io.LimitReader(r, int64(l)+1)
+	}
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	if l > 0 && len(b) > l {
+		return 0, nil, handshakeTooLarge()
 	}
 	if w.keepAlive > 0 {
 		w.extend()
