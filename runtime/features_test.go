@@ -586,3 +586,23 @@ func TestReconnectChecksFeaturesAgain(t *testing.T) {
 		}
 	}
 }
+
+// TestOversizedProgressiveResultCancels: a progressive RESULT over
+// MaxMessageSize fails the call, and the session cancels it at the router
+// (mode kill), so the callee stops streaming to a call that is over for the
+// caller. Without call_canceling announced, nothing is sent (see
+// TestHostileRouter's oversized cases).
+func TestOversizedProgressiveResultCancels(t *testing.T) {
+	sess, rc := dialFeatureRogue(t, rogueAdvancedRoles())
+	call, done := startCall(t, context.Background(), sess, rc,
+		runtime.WithProgress(func(*runtime.Result) error { return nil }))
+	// 16 MiB + 1: over the session's default MaxMessageSize.
+	rc.send(&wamp.Result{Request: call.Request, Details: wamp.Dict{wamp.OptProgress: true},
+		Args: wamp.ArgsOf(strings.Repeat("x", 16<<20+1))})
+	if o := recvT(t, done, "the call"); !errors.Is(o.err, runtime.ErrPayloadSizeExceeded) {
+		t.Fatalf("call = %v, want payload_size_exceeded", o.err)
+	}
+	if c := rogueExpect[*wamp.Cancel](t, rc); c.Request != call.Request || c.Options[wamp.OptMode] != wamp.CancelKill {
+		t.Fatalf("CANCEL %+v, want kill for %d", c, call.Request)
+	}
+}

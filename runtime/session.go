@@ -559,11 +559,18 @@ func (s *Session) skipOversized(c *conn, over *oversizedMessage) bool {
 		}
 		// A late answer fails nothing; the router could send those
 		// without end.
+		kind := s.pendingRequest(h.Request)
 		level := slog.LevelDebug
-		if s.pendingRequest(h.Request) != noRequest {
+		if kind != noRequest {
 			level = slog.LevelWarn
 		}
 		s.log.Log(context.Background(), level, "failing a request whose answer is too large", "request", h.Request, "type", h.Type, "size", over.size, "limit", over.limit)
+		if kind == callRequest && h.Type == wamp.TypeResult {
+			// It may be a progressive RESULT: the callee would go on
+			// streaming to a call that is over for the caller. A CANCEL
+			// of a call that has ended is ignored by the router.
+			s.cancelCall(noWait, c, h.Request, wamp.CancelKill)
+		}
 		return s.handle(c, m)
 	case wamp.TypeInvocation:
 		s.mu.Lock()
