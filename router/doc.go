@@ -41,8 +41,9 @@
 // protocol violations. UNREGISTER and UNSUBSCRIBE of an ID the client does
 // not hold get wamp.error.no_such_registration and
 // wamp.error.no_such_subscription. When a caller leaves, with GOODBYE or
-// without, the router cancels its calls in flight (mode killnowait), so
-// their callees are interrupted. A progressive call invocation with a
+// without, or breaks the protocol, the router cancels its calls in flight
+// (mode killnowait), so their callees are interrupted (not at Close, when
+// every session ends). A progressive call invocation with a
 // timeout option is refused (wamp.error.invalid_argument): nexus v3.3.0
 // leaks a timer per chunk of it.
 //

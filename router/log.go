@@ -29,11 +29,13 @@ type nexusLogger struct {
 var _ stdlog.StdLog = nexusLogger{}
 
 // dropSummary sums up nexus's drop lines: the first of a burst is logged,
-// and the count of the others dropSummaryEvery later.
+// and the count of the others dropSummaryEvery later, or when the router
+// closes (see flush), whichever comes first.
 type dropSummary struct {
-	mu      sync.Mutex
-	n       int
-	pending bool // a summary is due
+	mu     sync.Mutex
+	n      int         // drops since the first of the burst
+	timer  *time.Timer // the summary due; nil when none is
+	closed bool
 }
 
 const dropSummaryEvery = 10 * time.Second
@@ -47,21 +49,32 @@ func (n nexusLogger) noteDrop(msg string) bool {
 	d := n.drops
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.pending {
+	if d.timer != nil || d.closed {
 		d.n++
 		return false
 	}
-	d.pending = true
-	time.AfterFunc(dropSummaryEvery, func() {
-		d.mu.Lock()
-		count := d.n
-		d.n, d.pending = 0, false
-		d.mu.Unlock()
-		if count > 0 {
-			n.log.Warn(fmt.Sprintf("nexus dropped %d more messages for clients whose queue was full", count), "component", "nexus", "over", dropSummaryEvery)
-		}
-	})
+	d.timer = time.AfterFunc(dropSummaryEvery, func() { d.flush(n.log, false) })
 	return true
+}
+
+// flush logs the count of the drops since the first of the burst, if any,
+// and ends the burst; closing, it also stops the timer for good, so that
+// nothing is logged after the router has closed.
+func (d *dropSummary) flush(log *slog.Logger, closing bool) {
+	d.mu.Lock()
+	count := d.n
+	d.n = 0
+	if d.timer != nil {
+		d.timer.Stop()
+		d.timer = nil
+	}
+	if closing {
+		d.closed = true
+	}
+	d.mu.Unlock()
+	if count > 0 {
+		log.Warn(fmt.Sprintf("nexus dropped %d more messages for clients whose queue was full", count), "component", "nexus")
+	}
 }
 
 // Print logs like fmt.Print.

@@ -39,6 +39,13 @@ func TestNexusDropLinesSummed(t *testing.T) {
 		if got := lines.Load(); logging && got != 1 {
 			t.Errorf("%d lines logged for a burst of drops, want 1", got)
 		}
+		// Closing sums up the burst at once, and stops the timer: nothing
+		// is logged after the router has closed.
+		n.drops.flush(logger, true)
+		n.Printf("!!! Dropped %s to session %s: blocked", "EVENT", "42")
+		if got := lines.Load(); logging && got != 2 {
+			t.Errorf("%d lines logged for a burst and the close, want 2", got)
+		}
 	}
 }
 

@@ -484,6 +484,7 @@ func (p *peer) read() (violation string) {
 			}
 			continue
 		}
+		admitted := msg
 		msg, reply, why := screen(msg)
 		if why != "" {
 			// Debug: a client decides how often this happens.
@@ -493,6 +494,9 @@ func (p *peer) read() (violation string) {
 			p.reply(reply)
 		}
 		if msg == nil {
+			if v.recorded {
+				p.ledger.undo(admitted)
+			}
 			continue
 		}
 		if _, ok := msg.(*wamp.Goodbye); ok {

@@ -93,20 +93,39 @@ type ledger struct {
 type holdings struct {
 	held    map[wamp.ID]bool // by registration or subscription ID
 	pending map[wamp.ID]bool // by request ID
+	// all and patterns count the entries of both maps, and of those the
+	// pattern-based ones.
+	all, patterns int
 }
 
-// count returns how many are held or asked for, and of those how many are
-// pattern-based.
-func (h *holdings) count() (all, patterns int) {
-	for _, m := range []map[wamp.ID]bool{h.held, h.pending} {
-		for _, pattern := range m {
-			all++
-			if pattern {
-				patterns++
-			}
-		}
+// put adds an entry to m, one of h's maps, and counts it.
+func (h *holdings) put(m *map[wamp.ID]bool, id wamp.ID, pattern bool) {
+	if *m == nil {
+		*m = map[wamp.ID]bool{}
 	}
-	return all, patterns
+	if _, ok := (*m)[id]; ok {
+		h.take(m, id)
+	}
+	(*m)[id] = pattern
+	h.all++
+	if pattern {
+		h.patterns++
+	}
+}
+
+// take removes an entry from m, one of h's maps, and reports whether it
+// was there and whether it was pattern-based.
+func (h *holdings) take(m *map[wamp.ID]bool, id wamp.ID) (ok, pattern bool) {
+	pattern, ok = (*m)[id]
+	if !ok {
+		return false, false
+	}
+	delete(*m, id)
+	h.all--
+	if pattern {
+		h.patterns--
+	}
+	return true, pattern
 }
 
 // verdict is what admit decided about a client message.
@@ -119,6 +138,9 @@ type verdict struct {
 	reply wamp.Message
 	// drop says the message is neither passed on nor answered.
 	drop bool
+	// recorded says the ledger recorded a new call, REGISTER or SUBSCRIBE
+	// (see undo).
+	recorded bool
 }
 
 // hello records what the client's HELLO announced.
@@ -235,6 +257,7 @@ func (l *ledger) admitCall(m *wamp.Call, size int) verdict {
 		if progress {
 			l.calls[m.Request] = callStreaming
 		}
+		return verdict{recorded: true}
 	case state == callRunning:
 		return verdict{violation: fmt.Sprintf("CALL repeats the request ID %d of a call in progress", m.Request)}
 	case state == callAnswered:
@@ -276,18 +299,14 @@ func (l *ledger) ask(h *holdings, typ wamp.MessageType, request wamp.ID, opts wa
 	pattern := match == wamp.MatchPrefix || match == wamp.MatchWildcard
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	all, patterns := h.count()
 	switch {
-	case all >= max:
+	case h.all >= max:
 		return verdict{reply: limitError(typ, request, fmt.Sprintf("%d %ss", max, typ))}
-	case pattern && patterns >= maxPatterns:
+	case pattern && h.patterns >= maxPatterns:
 		return verdict{reply: limitError(typ, request, fmt.Sprintf("%d pattern-based %ss", maxPatterns, typ))}
 	}
-	if h.pending == nil {
-		h.pending = map[wamp.ID]bool{}
-	}
-	h.pending[request] = pattern
-	return verdict{}
+	h.put(&h.pending, request, pattern)
+	return verdict{recorded: true}
 }
 
 // limitError is the ERROR for a request over one of the session's limits.
@@ -303,11 +322,25 @@ func limitError(typ wamp.MessageType, request wamp.ID, what string) *wamp.Error 
 func (l *ledger) release(h *holdings, id wamp.ID) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if _, ok := h.held[id]; !ok {
-		return false
+	ok, _ := h.take(&h.held, id)
+	return ok
+}
+
+// undo forgets what admit recorded for msg (its verdict said recorded),
+// when msg is refused after all, before it reaches nexus: the ERROR that
+// refuses it may be dropped on the way to the client (a full queue), and
+// then note would never see it.
+func (l *ledger) undo(msg wamp.Message) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	switch m := msg.(type) {
+	case *wamp.Call:
+		delete(l.calls, m.Request)
+	case *wamp.Register:
+		l.regs.take(&l.regs.pending, m.Request)
+	case *wamp.Subscribe:
+		l.subs.take(&l.subs.pending, m.Request)
 	}
-	delete(h.held, id)
-	return true
 }
 
 // checkRequestID refuses a request ID outside 1..2^53.
@@ -377,15 +410,10 @@ func (l *ledger) endCall(request wamp.ID) {
 func (l *ledger) answer(h *holdings, request, id wamp.ID, granted bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	pattern := h.pending[request]
-	delete(h.pending, request)
-	if !granted {
-		return
+	asked, pattern := h.take(&h.pending, request)
+	if granted && asked {
+		h.put(&h.held, id, pattern)
 	}
-	if h.held == nil {
-		h.held = map[wamp.ID]bool{}
-	}
-	h.held[id] = pattern
 }
 
 // pending returns the request IDs of the client's calls in flight and

@@ -250,6 +250,7 @@ type Router struct {
 	maxQueuedBytes int
 	rsLengthCode   byte
 	stats          counters
+	drops          dropSummary   // nexus's drop lines, see nexusLogger
 	handshake      time.Duration // Config.HandshakeTimeout
 	limiter        *connLimiter
 
@@ -355,7 +356,7 @@ func Start(ctx context.Context, cfg Config) (*Router, error) {
 	if err != nil {
 		return nil, err
 	}
-	nx, err := nxrouter.NewRouter(&nxrouter.Config{RealmConfigs: realms}, nexusLogger{log: log, stats: &r.stats, drops: &dropSummary{}})
+	nx, err := nxrouter.NewRouter(&nxrouter.Config{RealmConfigs: realms}, nexusLogger{log: log, stats: &r.stats, drops: &r.drops})
 	if err != nil {
 		r.closeListeners(wsLn)
 		return nil, fmt.Errorf("router: %w", err)
@@ -626,6 +627,7 @@ func (r *Router) shutdown() error {
 	}
 
 	r.nexus.Close()
+	r.drops.flush(r.log, true)
 	r.log.Debug("router: closed")
 	return err
 }

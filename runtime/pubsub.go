@@ -101,7 +101,8 @@ func (s *Session) Publish(ctx context.Context, topic wamp.URI, args, kwargs wamp
 		}
 	}
 	// Without a connection the publication fails below anyway.
-	if c := s.cur.Load(); c != nil {
+	c := s.cur.Load()
+	if c != nil {
 		if err := c.feats.publishOptions(options); err != nil {
 			return 0, fmt.Errorf("runtime: publishing to %s: %w", topic, err)
 		}
@@ -113,7 +114,12 @@ func (s *Session) Publish(ctx context.Context, topic wamp.URI, args, kwargs wamp
 		if closed {
 			return 0, err
 		}
-		if err := s.send(ctx, &wamp.Publish{Request: s.reqIDs.Next(), Options: options, Topic: topic, Args: args, Kwargs: kwargs}); err != nil {
+		if c == nil {
+			return 0, fmt.Errorf("runtime: publishing to %s: %w", topic, s.notConnected())
+		}
+		// On the connection whose router the options were checked
+		// against: sendOn fails if it is no longer the session's.
+		if err := s.sendOn(ctx, c, &wamp.Publish{Request: s.reqIDs.Next(), Options: options, Topic: topic, Args: args, Kwargs: kwargs}); err != nil {
 			return 0, fmt.Errorf("runtime: publishing to %s: %w", topic, err)
 		}
 		return 0, nil

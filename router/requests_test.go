@@ -1,0 +1,85 @@
+package router
+
+import (
+	"testing"
+
+	"github.com/gammazero/nexus/v3/wamp"
+)
+
+// TestLedgerCountsStayInStep: what a session holds or has asked for is
+// counted exactly through every way an entry comes and goes, so that no
+// leaked entry ever counts against a legitimate session's limits.
+func TestLedgerCountsStayInStep(t *testing.T) {
+	var l ledger
+	sub := func(req wamp.ID, match string) verdict {
+		return l.admit(&wamp.Subscribe{Request: req, Options: wamp.Dict{wamp.OptMatch: match}, Topic: "com.t"}, 0)
+	}
+	want := func(all, patterns int) {
+		t.Helper()
+		if l.subs.all != all || l.subs.patterns != patterns {
+			t.Fatalf("counted %d, %d pattern-based; want %d, %d", l.subs.all, l.subs.patterns, all, patterns)
+		}
+	}
+	if v := sub(1, wamp.MatchPrefix); !v.recorded {
+		t.Fatal("SUBSCRIBE not recorded")
+	}
+	want(1, 1)
+	l.undo(&wamp.Subscribe{Request: 1}) // refused by screen after the ledger
+	want(0, 0)
+	sub(2, wamp.MatchPrefix)
+	l.note(&wamp.Subscribed{Request: 2, Subscription: 77})
+	want(1, 1)
+	sub(3, wamp.MatchPrefix) // the same subscription again: nexus answers its ID
+	l.note(&wamp.Subscribed{Request: 3, Subscription: 77})
+	want(1, 1)
+	sub(4, "")
+	l.note(&wamp.Error{Type: wamp.SUBSCRIBE, Request: 4})
+	want(1, 1)
+	if v := l.admit(&wamp.Unsubscribe{Request: 5, Subscription: 77}, 0); v.reply != nil {
+		t.Fatalf("UNSUBSCRIBE of a held subscription refused: %v", v.reply)
+	}
+	want(0, 0)
+
+	for i := range maxPatterns {
+		sub(wamp.ID(10+i), wamp.MatchWildcard)
+	}
+	if v := sub(1000, wamp.MatchWildcard); v.reply == nil {
+		t.Fatal("pattern-based SUBSCRIBE over the limit passed")
+	}
+	if v := sub(1001, wamp.MatchExact); v.reply != nil {
+		t.Fatalf("exact SUBSCRIBE refused at the pattern limit: %v", v.reply)
+	}
+}
+
+// TestLedgerCalls: calls in flight end at their final answer, a refused
+// CALL is forgotten, and a progressive call answered early drops the
+// caller's later chunks until its last.
+func TestLedgerCalls(t *testing.T) {
+	l := ledger{progressiveCalls: true}
+	call := func(req wamp.ID, progress bool) verdict {
+		return l.admit(&wamp.Call{Request: req, Options: wamp.Dict{wamp.OptProgress: progress}, Procedure: "com.p"}, 0)
+	}
+	call(1, false)
+	if v := call(1, false); v.violation == "" {
+		t.Fatal("a CALL repeating an ID in flight passed")
+	}
+	l.note(&wamp.Result{Request: 1, Details: wamp.Dict{}})
+	if v := call(1, false); v.violation != "" || !v.recorded {
+		t.Fatalf("reusing a finished call's ID: %+v", v)
+	}
+	l.undo(&wamp.Call{Request: 1})
+	if len(l.calls) != 0 {
+		t.Fatalf("calls %v after undo", l.calls)
+	}
+	call(2, true)
+	l.note(&wamp.Result{Request: 2, Details: wamp.Dict{}}) // the callee answers while input is open
+	if v := call(2, true); !v.drop {
+		t.Fatalf("chunk after the answer: %+v, want dropped", v)
+	}
+	if v := call(2, false); !v.drop {
+		t.Fatalf("last chunk after the answer: %+v, want dropped", v)
+	}
+	if len(l.calls) != 0 {
+		t.Fatalf("calls %v after the last chunk", l.calls)
+	}
+}
