@@ -1,0 +1,129 @@
+package router_test
+
+import (
+	"encoding/base64"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wampgen/wampgen/router"
+)
+
+// jsonBinary returns s as a JSON string in WAMP's binary convention (NUL
+// and base64), which the router's JSON serializer decodes to []byte inside
+// dicts and lists, as MessagePack bin and CBOR byte strings are.
+func jsonBinary(s string) string {
+	return `"\u0000` + base64.StdEncoding.EncodeToString([]byte(s)) + `"`
+}
+
+// countSubscribed reads n answers to SUBSCRIBEs and returns how many were
+// SUBSCRIBED.
+func countSubscribed(t *testing.T, c *rsJSON, n int) int {
+	t.Helper()
+	ok := 0
+	for range n {
+		v, raw, err := c.recvWithin(10 * time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch v[0] {
+		case 33.0:
+			ok++
+		case 8.0:
+		default:
+			t.Fatalf("got %s", raw)
+		}
+	}
+	return ok
+}
+
+// FINDING (cross-client harm: the pattern cap of 100 per session is
+// bypassed): the ledger reads a SUBSCRIBE's match option with a type
+// assertion to string, nexus's broker with wamp.AsString, which also takes
+// []byte. A match option sent as binary (MessagePack bin, CBOR byte string,
+// or a JSON string in the binary convention) is an exact subscription to
+// the ledger and a wildcard one to nexus: one session holds up to 10,000
+// pattern subscriptions, which every PUBLISH of the realm scans
+// (TestAttackSubscriptionsUnbounded). REGISTER is safe: screen refuses a
+// match option that is not a string.
+//
+// Fix: in ledger.ask, match, _ := wamp.AsString(opts[wamp.OptMatch]).
+func TestAttack2BinaryMatchBypassesPatternCap(t *testing.T) {
+	r := startRouter(t, router.Config{})
+	c := dialRSJSON(t, r, 15, 0)
+	c.join(allRoles)
+	const n = 150
+	var msgs []string
+	for i := range n {
+		msgs = append(msgs, fmt.Sprintf(`[32,%d,{"match":%s},"w%d."]`, i+1, jsonBinary("wildcard"), i))
+	}
+	c.sendAll(msgs...)
+	got := countSubscribed(t, c, n)
+	// nexus took them as wildcard subscriptions: w149. matches w149.x.
+	c.send(`[16,9999,{"exclude_me":false},"w149.x"]`)
+	c.recv(36)
+	if got > 100 {
+		t.Errorf("FINDING: one session holds %d wildcard subscriptions past the cap of 100, their match option sent as binary", got)
+	}
+}
+
+// FINDING (cross-client harm: the pattern and count caps are bypassed):
+// the ledger keeps REGISTERs and SUBSCRIBEs awaiting their answer in a map
+// by request ID. A client that reuses one request ID has one pending
+// entry, counted once, however many requests it sent, and only the first
+// answer finds it: every other answer is recorded as an exact holding
+// (pattern false). A burst of wildcard SUBSCRIBEs with one request ID
+// gets past the cap of 100 pattern-based ones (and, answers being slower
+// than the reader, past the 10,000 too). Same for REGISTER.
+//
+// Fix: in ledger.ask, refuse a request ID already pending (protocol
+// violation, as for a repeated CALL ID in flight, or ERROR), or count
+// pending requests in a counter and not by key.
+func TestAttack2RepeatedRequestIDBypassesPatternCap(t *testing.T) {
+	r := startRouter(t, router.Config{})
+	c := dialRSJSON(t, r, 15, 0)
+	c.join(allRoles)
+	total := 0
+	for round := range 6 {
+		var msgs []string
+		for i := range 50 {
+			msgs = append(msgs, fmt.Sprintf(`[32,7,{"match":"wildcard"},"w%d_%d."]`, round, i))
+		}
+		c.sendAll(msgs...)
+		got := countSubscribed(t, c, len(msgs))
+		total += got
+	}
+	if total > 100 {
+		t.Errorf("FINDING: one session holds %d wildcard subscriptions past the cap of 100, all asked for with request ID 7", total)
+	}
+}
+
+// FINDING (cross-client harm: realm-wide dealer/broker stall, for a
+// session allowed the meta API): checkURILength checks only the string
+// arguments of a CALL of a meta procedure; nexus reads the URI argument of
+// wamp.registration.match / lookup and wamp.subscription.match / lookup
+// with wamp.AsURI, which also takes []byte. A binary argument of 500 KB
+// (JSON binary convention, MessagePack bin) reaches the dealer's or the
+// broker's goroutine, which matches it against every wildcard
+// registration or subscription of the realm, splitting it each time
+// (TestAttackLongProcedureStallsDealer).
+//
+// Fix: in checkURILength, take arguments with wamp.AsString (string,
+// []byte, URI), not a type assertion to string.
+func TestAttack2BinaryMetaURIArgument(t *testing.T) {
+	r := startRouter(t, withAnonymousMeta(router.Config{}))
+	c := dialRSJSON(t, r, 15, 0)
+	c.join(allRoles)
+	uri := strings.Repeat("a.", 1000) + "a"
+	c.send(`[48,1,{},"wamp.registration.match",[` + jsonBinary(uri) + `]]`)
+	v, raw, err := c.recvWithin(testTimeout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v[0] == 50.0 {
+		t.Errorf("FINDING: a URI of %d bytes, sent as binary, reached nexus's dealer: %s", len(uri), raw)
+	} else if v[0] != 8.0 || v[4] != "wamp.error.invalid_uri" {
+		t.Fatalf("got %s", raw)
+	}
+}
