@@ -60,12 +60,34 @@ func TestAttack2BinaryMatchBypassesPatternCap(t *testing.T) {
 	}
 	c.sendAll(msgs...)
 	got := countSubscribed(t, c, n)
-	// nexus took them as wildcard subscriptions: w149. matches w149.x.
-	c.send(`[16,9999,{"exclude_me":false},"w149.x"]`)
+	// nexus took them as wildcard subscriptions: w99. matches w99.x.
+	c.send(`[16,9999,{"exclude_me":false},"w99.x"]`)
 	c.recv(36)
 	if got > 100 {
 		t.Errorf("FINDING: one session holds %d wildcard subscriptions past the cap of 100, their match option sent as binary", got)
 	}
+}
+
+// countSubscribedUntilAbort is countSubscribed that stops at an ABORT.
+func countSubscribedUntilAbort(t *testing.T, c *rsJSON, n int) (int, bool) {
+	t.Helper()
+	ok := 0
+	for range n {
+		v, raw, err := c.recvWithin(10 * time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch v[0] {
+		case 33.0:
+			ok++
+		case 3.0:
+			return ok, true
+		case 8.0:
+		default:
+			t.Fatalf("got %s", raw)
+		}
+	}
+	return ok, false
 }
 
 // FINDING (cross-client harm: the pattern and count caps are bypassed):
@@ -91,8 +113,12 @@ func TestAttack2RepeatedRequestIDBypassesPatternCap(t *testing.T) {
 			msgs = append(msgs, fmt.Sprintf(`[32,7,{"match":"wildcard"},"w%d_%d."]`, round, i))
 		}
 		c.sendAll(msgs...)
-		got := countSubscribed(t, c, len(msgs))
+		got, aborted := countSubscribedUntilAbort(t, c, len(msgs))
 		total += got
+		if aborted {
+			// Fixed: a repeated request ID is a protocol violation.
+			break
+		}
 	}
 	if total > 100 {
 		t.Errorf("FINDING: one session holds %d wildcard subscriptions past the cap of 100, all asked for with request ID 7", total)

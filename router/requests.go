@@ -272,12 +272,18 @@ func (l *ledger) testament(m *wamp.Call, size int) verdict {
 // ask records a REGISTER or SUBSCRIBE, unless the session holds or has
 // asked for max of them, or maxPatterns pattern-based ones and this is one.
 func (l *ledger) ask(h *holdings, typ wamp.MessageType, request wamp.ID, opts wamp.Dict, max int) verdict {
-	match, _ := opts[wamp.OptMatch].(string)
+	// As nexus reads it: wamp.AsString takes []byte too (MessagePack bin,
+	// CBOR byte strings, JSON's binary convention).
+	match, _ := wamp.AsString(opts[wamp.OptMatch])
 	pattern := match == wamp.MatchPrefix || match == wamp.MatchWildcard
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	all, patterns := h.count()
 	switch {
+	case hasKey(h.pending, request):
+		// One entry for several requests would count them once, and
+		// only the first answer would find it.
+		return verdict{violation: fmt.Sprintf("%s repeats the request ID %d of one awaiting its answer", typ, request)}
 	case all >= max:
 		return verdict{reply: limitError(typ, request, fmt.Sprintf("%d %ss", max, typ))}
 	case pattern && patterns >= maxPatterns:
@@ -288,6 +294,11 @@ func (l *ledger) ask(h *holdings, typ wamp.MessageType, request wamp.ID, opts wa
 	}
 	h.pending[request] = pattern
 	return verdict{}
+}
+
+func hasKey(m map[wamp.ID]bool, k wamp.ID) bool {
+	_, ok := m[k]
+	return ok
 }
 
 // limitError is the ERROR for a request over one of the session's limits.
