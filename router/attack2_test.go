@@ -3,6 +3,7 @@ package router_test
 import (
 	"encoding/base64"
 	"fmt"
+	goruntime "runtime"
 	"strings"
 	"testing"
 	"time"
@@ -151,5 +152,81 @@ func TestAttack2BinaryMetaURIArgument(t *testing.T) {
 		t.Errorf("FINDING: a URI of %d bytes, sent as binary, reached nexus's dealer: %s", len(uri), raw)
 	} else if v[0] != 8.0 || v[4] != "wamp.error.invalid_uri" {
 		t.Fatalf("got %s", raw)
+	}
+}
+
+// heapInUse returns the live heap after a collection.
+func heapInUse() uint64 {
+	var m goruntime.MemStats
+	goruntime.GC()
+	goruntime.GC()
+	goruntime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
+
+// FINDING (unbounded resources, realm-wide cost): a progressive CALL to a
+// callee that did not announce progressive_call_invocations (or, in
+// payload passthru mode, payload_passthru_mode) is refused by nexus with
+// ERROR feature_not_supported, but nexus has already put the call in its
+// dealer's calls map, and nothing removes it but the caller leaving. The
+// ledger records the answered call as callAnswered and forgets it when the
+// caller sends the final chunk, which it drops, so it does not count
+// against the 10,000 calls in flight: one session grows nexus's map without
+// bound (a CALL pair per entry), and every session that leaves the realm
+// pays a scan of the whole map (dealer.removeSession ranges over all calls
+// of the realm). Measured: 40,000 such calls, ~10 MB of heap while the
+// caller stays, of which ~6 MB remain after it left (a Go map keeps its
+// buckets after its entries are deleted).
+//
+// Fix: keep a progressive call that nexus answered with an ERROR while its
+// input was open counted in the ledger (say, a state callRefused that
+// counts against maxCallsInFlight and is not forgotten at the final
+// chunk, or simply keep the call in l.calls until the session ends after
+// such an ERROR) so the leak is bounded per session. The same holds for a
+// progressive call whose callee answered before the input ended (the
+// ledger's callAnswered): nexus keeps its invocation, since it is still
+// in progress, and the ledger drops the final chunk that would end it.
+func TestAttack2RefusedProgressiveCallsLeakInNexus(t *testing.T) {
+	r := startRouter(t, router.Config{})
+	callee := dialRSJSON(t, r, 15, 0)
+	callee.join(allRoles) // no progressive_call_invocations
+	callee.send(`[64,1,{},"com.test.p"]`)
+	callee.recv(65)
+	before := heapInUse()
+	caller := dialRSJSON(t, r, 15, 0)
+	caller.join(progressiveRoles)
+	const n = 40_000
+	done := make(chan int)
+	go func() {
+		refused := 0
+		for range n {
+			v, _, err := caller.recvWithin(20 * time.Second)
+			if err != nil {
+				break
+			}
+			if v[0] == 8.0 && v[4] == "wamp.error.feature_not_supported" {
+				refused++
+			}
+		}
+		done <- refused
+	}()
+	for start := 0; start < n; start += 1000 {
+		var msgs []string
+		for i := start; i < start+1000; i++ {
+			msgs = append(msgs,
+				fmt.Sprintf(`[48,%d,{"progress":true},"com.test.p",[]]`, i+1),
+				fmt.Sprintf(`[48,%d,{},"com.test.p",[]]`, i+1))
+		}
+		caller.sendAll(msgs...)
+	}
+	refused := <-done
+	// The caller is still connected, its calls all answered.
+	during := heapInUse()
+	grew := int64(during) - int64(before)
+	_ = caller.conn.Close()
+	time.Sleep(500 * time.Millisecond)
+	t.Logf("%d progressive CALLs refused; heap %d -> %d bytes (%+d) while the caller stays, %d after it left", refused, before, during, grew, heapInUse())
+	if refused == n && grew > 2<<20 {
+		t.Errorf("FINDING: %d refused progressive calls, all answered, left %d bytes in nexus while the caller stays", n, grew)
 	}
 }
