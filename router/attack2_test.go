@@ -3,6 +3,8 @@ package router_test
 import (
 	"encoding/base64"
 	"fmt"
+	"io"
+	"net"
 	goruntime "runtime"
 	"strings"
 	"testing"
@@ -228,5 +230,92 @@ func TestAttack2RefusedProgressiveCallsLeakInNexus(t *testing.T) {
 	t.Logf("%d progressive CALLs refused; heap %d -> %d bytes (%+d) while the caller stays, %d after it left", refused, before, during, grew, heapInUse())
 	if refused == n && grew > 2<<20 {
 		t.Errorf("FINDING: %d refused progressive calls, all answered, left %d bytes in nexus while the caller stays", n, grew)
+	}
+}
+
+// FINDING (cross-client harm: denial of service from one address, design):
+// MaxConnections is one cap for all clients, with none per address. One
+// host that opens MaxConnections connections (sessions, on a realm that
+// admits anonymous clients, which live as long as they answer pings; or
+// bare connections, reopened as HandshakeTimeout closes them) keeps every
+// other client out. The README says no client can "take them all".
+//
+// Fix: a cap per client address (as the authentication throttle keys it:
+// IPv4 address, IPv6 /64), say MaxConnectionsPerAddress defaulting to a
+// fraction of MaxConnections, checked in connLimiter.acquire; or correct
+// the README.
+func TestAttack2OneAddressTakesAllConnections(t *testing.T) {
+	const max = 8
+	r := startRouter(t, router.Config{MaxConnections: max})
+	for range max {
+		c := dialRSJSON(t, r, 15, 0)
+		c.join(allRoles)
+	}
+	// Another client: refused with RawSocket handshake error 4.
+	conn, err := net.DialTimeout("tcp", strings.TrimPrefix(r.RawSocketURL(), "tcp://"), testTimeout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_, _ = conn.Write([]byte{0x7F, 0xF1, 0, 0})
+	_ = conn.SetReadDeadline(time.Now().Add(testTimeout))
+	var reply [4]byte
+	_, err = io.ReadFull(conn, reply[:])
+	if err == nil && reply[1] == 4<<4 {
+		t.Errorf("FINDING: one address holds all %d connections; every other client is refused (reply % x)", max, reply)
+	}
+}
+
+// FINDING (CPU amplification): ledger.ask counts what a session holds by
+// ranging over its held and pending maps, for every REGISTER and
+// SUBSCRIBE, even one it then refuses: a session that holds 10,000
+// subscriptions makes the router iterate 10,000 map entries per
+// 30-byte SUBSCRIBE it sends, refused or not, on its reader goroutine,
+// which competes for the same cores as every other session.
+//
+// Fix: keep running counts (all, patterns) in holdings, updated in ask,
+// answer and release, instead of counting in ask.
+func TestAttack2LimitCheckCostsPerHolding(t *testing.T) {
+	r := startRouter(t, router.Config{})
+	c := dialRSJSON(t, r, 15, 0)
+	c.join(allRoles)
+	burst := func(first, n int) time.Duration {
+		var msgs []string
+		for i := first; i < first+n; i++ {
+			msgs = append(msgs, fmt.Sprintf(`[32,%d,{},"t%d"]`, i+1, i))
+		}
+		start := time.Now()
+		c.sendAll(msgs...)
+		for range n {
+			if _, _, err := c.recvWithin(20 * time.Second); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return time.Since(start)
+	}
+	const n = 10_000
+	var fill time.Duration
+	for i := 0; i < n; i += 1000 {
+		fill += burst(i, 1000)
+	}
+	// Refused: over the limit.
+	refused := burst(n, n)
+	// Baseline: as many refused messages that the ledger answers cheaply
+	// (UNSUBSCRIBE of an ID not held).
+	var msgs []string
+	for i := range n {
+		msgs = append(msgs, fmt.Sprintf(`[34,%d,1]`, 2*n+i+1))
+	}
+	start := time.Now()
+	c.sendAll(msgs...)
+	for range n {
+		if _, _, err := c.recvWithin(20 * time.Second); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cheap := time.Since(start)
+	t.Logf("%d SUBSCRIBEs granted in %v; %d refused for the limit in %v; %d UNSUBSCRIBEs refused in %v", n, fill, n, refused, n, cheap)
+	if refused > 5*cheap {
+		t.Errorf("FINDING: a SUBSCRIBE refused at the limit costs %v, %.0f× an UNSUBSCRIBE refused by the same ledger", refused/n, float64(refused)/float64(cheap))
 	}
 }
