@@ -319,3 +319,51 @@ func TestAttack2LimitCheckCostsPerHolding(t *testing.T) {
 		t.Errorf("FINDING: a SUBSCRIBE refused at the limit costs %v, %.0f× an UNSUBSCRIBE refused by the same ledger", refused/n, float64(refused)/float64(cheap))
 	}
 }
+
+// FINDING (unbounded resources across sessions, memory): the limits per
+// session bound counts, not bytes, and nothing bounds what all sessions of
+// one client address hold together. A session may hold 10,000
+// subscriptions and 10,000 registrations of URIs up to 1 KiB each, and 16
+// testaments of 64 KiB: nexus keeps each URI (in its maps, its
+// subscription/registration records, and the meta events' copies). One
+// session holds over 10 MB this way with 10,000 subscriptions alone; with
+// MaxConnections (1000) sessions from one host, gigabytes.
+//
+// Fix: a byte budget per session for what nexus holds on its behalf
+// (sum of the URIs of its registrations and subscriptions, and of its
+// testaments), e.g. 1 MiB, in the ledger alongside the counts; and a
+// per-address connection cap (TestAttack2OneAddressTakesAllConnections).
+func TestAttack2LongURIHoldingsMemory(t *testing.T) {
+	r := startRouter(t, router.Config{})
+	before := heapInUse()
+	c := dialRSJSON(t, r, 15, 0)
+	c.join(allRoles)
+	pad := strings.Repeat("x", 1000)
+	const n = 10_000
+	granted := 0
+	for i := 0; i < n; i += 500 {
+		var msgs []string
+		for j := i; j < i+500; j++ {
+			msgs = append(msgs, fmt.Sprintf(`[32,%d,{},"t%d.%s"]`, j+1, j, pad))
+		}
+		c.sendAll(msgs...)
+		for range 500 {
+			v, raw, err := c.recvWithin(20 * time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch v[0] {
+			case 33.0:
+				granted++
+			case 8.0:
+			default:
+				t.Fatalf("got %s", raw)
+			}
+		}
+	}
+	grew := int64(heapInUse()) - int64(before)
+	t.Logf("%d subscriptions of 1 KB topics: heap %+d bytes", granted, grew)
+	if grew > 8<<20 {
+		t.Errorf("FINDING: one session holds %d MB of router memory with %d subscriptions (and could add as many registrations)", grew>>20, granted)
+	}
+}
