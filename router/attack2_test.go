@@ -367,3 +367,37 @@ func TestAttack2LongURIHoldingsMemory(t *testing.T) {
 		t.Errorf("FINDING: one session holds %d MB of router memory with %d subscriptions (and could add as many registrations)", grew>>20, granted)
 	}
 }
+
+// FINDING (unbounded resources before authentication, memory): the 64 KiB
+// limit on messages before WELCOME is checked by the peer's reader after
+// the transport has read the whole frame, up to MaxMessageSize (16 MiB by
+// default): a client that has not even sent HELLO makes the router buffer
+// up to 16 MiB for its connection (readPayload's buffer follows the
+// bytes sent, up to the announced length), and MaxConnections of them up
+// to 16 GiB, for as long as they trickle the frame within the HELLO
+// deadline. The limit meant that an unauthenticated connection costs
+// 64 KiB at most.
+//
+// Fix: apply the pre-WELCOME limit in the transport, where the length is
+// known: rsConn.readFrame compares the header's length with 64 KiB until
+// the peer is welcomed (an atomic the peer sets in welcome(), before the
+// WELCOME is written, so a client can't send a larger message before the
+// limit is raised), and wsConn.readFrame reads with NextReader through an
+// io.LimitReader of the current limit + 1 instead of ReadMessage.
+func TestAttack2PreHelloFrameBuffered(t *testing.T) {
+	r := startRouter(t, router.Config{})
+	before := heapInUse()
+	c := dialRawSocket(t, r)
+	c.handshake(0xF1)
+	const announced = 16<<20 - 1
+	const sent = 12 << 20
+	hdr := []byte{0, announced >> 16 & 0xFF, announced >> 8 & 0xFF, announced & 0xFF}
+	c.write(hdr...)
+	c.write(make([]byte, sent)...)
+	time.Sleep(300 * time.Millisecond)
+	grew := int64(heapInUse()) - int64(before)
+	t.Logf("a frame of %d bytes announced, %d sent before HELLO: heap %+d bytes", announced, sent, grew)
+	if grew > 4<<20 {
+		t.Errorf("FINDING: a connection without a session holds %d MB of router memory (the limit before WELCOME is 64 KiB)", grew>>20)
+	}
+}
