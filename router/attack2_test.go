@@ -401,3 +401,55 @@ func TestAttack2PreHelloFrameBuffered(t *testing.T) {
 		t.Errorf("FINDING: a connection without a session holds %d MB of router memory (the limit before WELCOME is 64 KiB)", grew>>20)
 	}
 }
+
+// FINDING (cross-client harm: a remote client locks a user out of the Unix
+// socket): the authentication throttle refuses a locked authid to every
+// client without an address, which is every Unix socket client. Failures
+// from TCP addresses (AuthFailureLimit of them, one per address so that
+// none is throttled itself) lock the authid for a minute, renewable at
+// will: a local service that logs in over the Unix socket as that authid
+// is refused with the right ticket, without a CHALLENGE, while the
+// attacker's addresses, each with one failure, are refused only that
+// authid.
+//
+// Fix: give Unix socket clients their own throttle key (e.g. the fixed
+// prefix "unix", counted like an address) instead of none: failures from
+// TCP then never lock Unix socket clients out, and guessing over the
+// Unix socket is still limited.
+func TestAttack2RemoteFailuresLockUnixUser(t *testing.T) {
+	r := startRouter(t, router.Config{
+		AuthFailureLimit: 5,
+		Realms: []router.RealmConfig{{
+			Name:  "secure",
+			Users: []router.User{{AuthID: "tom", Ticket: "t1cket"}},
+		}},
+	})
+	for i := range 5 {
+		if _, joined := attempt(t, r, fmt.Sprintf("127.0.2.%d", i+1), "tom", "guess"); joined {
+			t.Fatal("joined with a wrong ticket")
+		}
+	}
+	conn, err := net.DialTimeout("unix", strings.TrimPrefix(r.UnixURL(), "unix://"), testTimeout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.Close() })
+	c := &rsJSON{t: t, conn: conn}
+	c.write([]byte{0x7F, 0xF1, 0, 0})
+	var reply [4]byte
+	_ = conn.SetReadDeadline(time.Now().Add(testTimeout))
+	if _, err := io.ReadFull(conn, reply[:]); err != nil {
+		t.Fatal(err)
+	}
+	c.send(`[1,"secure",{"roles":{"caller":{}},"authid":"tom","authmethods":["ticket"]}]`)
+	v, raw, err := c.recvWithin(testTimeout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v[0] == 3.0 {
+		t.Errorf("FINDING: tom, over the Unix socket, is refused without a CHALLENGE after 5 failures from other (TCP) addresses: %s", raw)
+		return
+	}
+	c.send(`[5,"t1cket",{}]`)
+	c.recv(2)
+}
