@@ -1,12 +1,15 @@
 package router_test
 
 import (
+	"context"
 	"encoding/base64"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	goruntime "runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -452,4 +455,62 @@ func TestAttack2RemoteFailuresLockUnixUser(t *testing.T) {
 	}
 	c.send(`[5,"t1cket",{}]`)
 	c.recv(2)
+}
+
+// warnCounter counts the records at Warn or above.
+type warnCounter struct{ n *atomic.Int64 }
+
+func (h warnCounter) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelWarn }
+func (h warnCounter) Handle(context.Context, slog.Record) error {
+	h.n.Add(1)
+	return nil
+}
+func (h warnCounter) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h warnCounter) WithGroup(string) slog.Handler      { return h }
+
+// FINDING (log flooding at Warn by one client, low): a client decides
+// what it can't receive. One that announces the smallest RawSocket limit
+// (512 bytes), subscribes to a topic and publishes to it, with
+// exclude_me false, an EVENT too large for itself followed by a small
+// one, gets two Warn lines per pair ("dropping EVENTs" when the burst
+// starts, "dropped EVENTs" when the next write ends it): the once-per-burst
+// summary assumes bursts last. Likewise, calling its own procedure with
+// 600 bytes of arguments gets a Warn "message not delivered" per CALL
+// (the INVOCATION it can't take). The log grows at the rate the client
+// sends, at a level operators keep.
+//
+// Fix: rate-limit these lines per peer (or router-wide) like nexus's own
+// drop lines (at most one line per dropReportEvery with counts), and log
+// undeliverable messages the client itself caused at Debug.
+func TestAttack2OversizedEventsFloodWarnLog(t *testing.T) {
+	var warns atomic.Int64
+	r := startRouter(t, router.Config{Logger: slog.New(warnCounter{&warns})})
+	c := dialRSJSON(t, r, 0, 0) // 512 bytes
+	c.join(allRoles)
+	c.send(`[32,1,{},"com.test.t"]`)
+	c.recv(33)
+	start := warns.Load()
+	big := strings.Repeat("x", 600)
+	const pairs = 200
+	for i := range pairs {
+		c.send(fmt.Sprintf(`[16,%d,{"exclude_me":false},"com.test.t",["%s"]]`, 2*i+1, big))
+		c.send(fmt.Sprintf(`[16,%d,{"exclude_me":false,"acknowledge":true},"com.test.t",[]]`, 2*i+2))
+		for {
+			v, raw, err := c.recvWithin(testTimeout)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v[0] == 17.0 {
+				break
+			}
+			if v[0] != 36.0 {
+				t.Fatalf("got %s", raw)
+			}
+		}
+	}
+	n := warns.Load() - start
+	t.Logf("%d Warn lines for %d oversized EVENTs", n, pairs)
+	if n > 10 {
+		t.Errorf("FINDING: one client made the router log %d Warn lines by publishing %d EVENTs it can't receive", n, pairs)
+	}
 }
