@@ -514,3 +514,50 @@ func TestAttack2OversizedEventsFloodWarnLog(t *testing.T) {
 		t.Errorf("FINDING: one client made the router log %d Warn lines by publishing %d EVENTs it can't receive", n, pairs)
 	}
 }
+
+// FINDING (unbounded resources, memory; bypass of the 16-testament cap):
+// nexus keeps a session's testaments in two scopes, "destroyed" (the
+// default) and "detached", and wamp.session.flush_testaments flushes one
+// scope only (its kwarg scope, "destroyed" by default). The ledger counts
+// adds of both scopes together and resets the count at any flush: a
+// session that adds 16 testaments with scope "detached", flushes the
+// (empty) destroyed scope, and repeats, holds any number of 64 KiB
+// testaments until it leaves.
+//
+// Fix: count testaments per scope in the ledger (scope read as nexus
+// reads it: wamp.AsString of kwarg "scope", "" meaning "destroyed"), and
+// reset only the scope a flush names.
+func TestAttack2DetachedTestamentsUnbounded(t *testing.T) {
+	r := startRouter(t, router.Config{})
+	before := heapInUse()
+	c := dialRSJSON(t, r, 15, 0)
+	c.join(allRoles)
+	pad := strings.Repeat("x", 60<<10)
+	const rounds = 10
+	added, req := 0, 0
+	for range rounds {
+		for range 16 {
+			req++
+			c.send(fmt.Sprintf(`[48,%d,{},"wamp.session.add_testament",["com.test.will",["%s"],{}],{"scope":"detached"}]`, req, pad))
+			v, raw, err := c.recvWithin(testTimeout)
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch v[0] {
+			case 50.0:
+				added++
+			case 8.0:
+			default:
+				t.Fatalf("got %s", raw)
+			}
+		}
+		req++
+		c.send(fmt.Sprintf(`[48,%d,{},"wamp.session.flush_testaments",[]]`, req))
+		c.recv(50)
+	}
+	grew := int64(heapInUse()) - int64(before)
+	t.Logf("%d detached testaments added; heap %+d bytes", added, grew)
+	if added > 16 {
+		t.Errorf("FINDING: one session holds %d detached testaments (%d MB), past the cap of 16", added, grew>>20)
+	}
+}
