@@ -86,7 +86,10 @@ type ledger struct {
 	// Registrations and subscriptions held, by ID, and those asked for
 	// and not yet answered, by request ID; true for pattern-based ones.
 	regs, subs holdings
-	testaments int // added since the last flush
+	// testaments counts the testaments added since the last flush, per
+	// scope: nexus keeps "destroyed" and "detached" ones apart, and a
+	// flush empties one scope only.
+	testaments map[string]int
 }
 
 // holdings are the registrations or the subscriptions of a session.
@@ -273,16 +276,33 @@ func (l *ledger) admitCall(m *wamp.Call, size int) verdict {
 // maxTestaments. Called with l.mu held.
 func (l *ledger) testament(m *wamp.Call, size int) verdict {
 	switch m.Procedure {
+	case wamp.MetaProcSessionAddTestament, wamp.MetaProcSessionFlushTestaments:
+	default:
+		return verdict{}
+	}
+	// The scope as nexus reads it; "" is "destroyed".
+	scope, _ := wamp.AsString(m.ArgumentsKw["scope"])
+	if scope == "" {
+		scope = "destroyed"
+	}
+	switch m.Procedure {
 	case wamp.MetaProcSessionAddTestament:
 		if size > maxTestamentMessage {
 			return verdict{reply: limitError(wamp.CALL, m.Request, fmt.Sprintf("a testament of at most %d bytes", maxTestamentMessage))}
 		}
-		if l.testaments >= maxTestaments {
+		total := 0
+		for _, n := range l.testaments {
+			total += n
+		}
+		if total >= maxTestaments {
 			return verdict{reply: limitError(wamp.CALL, m.Request, fmt.Sprintf("%d testaments", maxTestaments))}
 		}
-		l.testaments++
+		if l.testaments == nil {
+			l.testaments = map[string]int{}
+		}
+		l.testaments[scope]++
 	case wamp.MetaProcSessionFlushTestaments:
-		l.testaments = 0
+		delete(l.testaments, scope)
 	}
 	return verdict{}
 }
