@@ -169,7 +169,8 @@ func checkURILength(msg wamp.Message) (reply wamp.Message, why string) {
 		typ, req, uris = wamp.CALL, m.Request, []string{string(m.Procedure)}
 		if isMetaURI(string(m.Procedure)) {
 			for _, arg := range m.Arguments {
-				if s, ok := arg.(string); ok {
+				// As nexus reads them: wamp.AsURI takes []byte too.
+				if s, ok := wamp.AsString(arg); ok {
 					uris = append(uris, s)
 				}
 			}

@@ -415,12 +415,16 @@ func (p *peer) closeRecv() {
 	}
 }
 
-// reply queues a message for the client from the reader, without waiting:
-// when the queue is full it is dropped, as nexus drops its own replies.
+// reply queues a message for the client from the reader. When the queue
+// is full it waits for room (or for the peer to shut down) rather than
+// drop the message: a refused CALL, REGISTER or SUBSCRIBE left unanswered
+// would keep its client waiting for good, and the ledger would never see
+// the answer. Only this client's reader waits: the writer drains the
+// queue without waiting for the reader.
 func (p *peer) reply(msg wamp.Message) {
 	select {
 	case p.Send() <- msg:
-	default:
+	case <-p.closing:
 	}
 }
 

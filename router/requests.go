@@ -86,7 +86,10 @@ type ledger struct {
 	// Registrations and subscriptions held, by ID, and those asked for
 	// and not yet answered, by request ID; true for pattern-based ones.
 	regs, subs holdings
-	testaments int // added since the last flush
+	// testaments counts the testaments added since the last flush, per
+	// scope: nexus keeps "destroyed" and "detached" ones apart, and a
+	// flush empties one scope only.
+	testaments map[string]int
 }
 
 // holdings are the registrations or the subscriptions of a session.
@@ -278,16 +281,33 @@ func (l *ledger) admitCall(m *wamp.Call, size int) verdict {
 // maxTestaments. Called with l.mu held.
 func (l *ledger) testament(m *wamp.Call, size int) verdict {
 	switch m.Procedure {
+	case wamp.MetaProcSessionAddTestament, wamp.MetaProcSessionFlushTestaments:
+	default:
+		return verdict{}
+	}
+	// The scope as nexus reads it; "" is "destroyed".
+	scope, _ := wamp.AsString(m.ArgumentsKw["scope"])
+	if scope == "" {
+		scope = "destroyed"
+	}
+	switch m.Procedure {
 	case wamp.MetaProcSessionAddTestament:
 		if size > maxTestamentMessage {
 			return verdict{reply: limitError(wamp.CALL, m.Request, fmt.Sprintf("a testament of at most %d bytes", maxTestamentMessage))}
 		}
-		if l.testaments >= maxTestaments {
+		total := 0
+		for _, n := range l.testaments {
+			total += n
+		}
+		if total >= maxTestaments {
 			return verdict{reply: limitError(wamp.CALL, m.Request, fmt.Sprintf("%d testaments", maxTestaments))}
 		}
-		l.testaments++
+		if l.testaments == nil {
+			l.testaments = map[string]int{}
+		}
+		l.testaments[scope]++
 	case wamp.MetaProcSessionFlushTestaments:
-		l.testaments = 0
+		delete(l.testaments, scope)
 	}
 	return verdict{}
 }
@@ -295,11 +315,17 @@ func (l *ledger) testament(m *wamp.Call, size int) verdict {
 // ask records a REGISTER or SUBSCRIBE, unless the session holds or has
 // asked for max of them, or maxPatterns pattern-based ones and this is one.
 func (l *ledger) ask(h *holdings, typ wamp.MessageType, request wamp.ID, opts wamp.Dict, max int) verdict {
-	match, _ := opts[wamp.OptMatch].(string)
+	// As nexus reads it: wamp.AsString takes []byte too (MessagePack bin,
+	// CBOR byte strings, JSON's binary convention).
+	match, _ := wamp.AsString(opts[wamp.OptMatch])
 	pattern := match == wamp.MatchPrefix || match == wamp.MatchWildcard
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	switch {
+	case hasKey(h.pending, request):
+		// One entry for several requests would count them once, and
+		// only the first answer would find it.
+		return verdict{violation: fmt.Sprintf("%s repeats the request ID %d of one awaiting its answer", typ, request)}
 	case h.all >= max:
 		return verdict{reply: limitError(typ, request, fmt.Sprintf("%d %ss", max, typ))}
 	case pattern && h.patterns >= maxPatterns:
@@ -307,6 +333,11 @@ func (l *ledger) ask(h *holdings, typ wamp.MessageType, request wamp.ID, opts wa
 	}
 	h.put(&h.pending, request, pattern)
 	return verdict{recorded: true}
+}
+
+func hasKey(m map[wamp.ID]bool, k wamp.ID) bool {
+	_, ok := m[k]
+	return ok
 }
 
 // limitError is the ERROR for a request over one of the session's limits.
