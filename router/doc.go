@@ -121,8 +121,9 @@
 // set, within Config.AuthFailureWindow, one minute unless set). A client
 // address (an IPv4 address, or an IPv6 /64) with 10 failures in its window
 // is refused whatever authid it tries; an authid with 10 failures is
-// refused to the addresses that have failed in its window and to Unix
-// socket clients, but not to an address with a clean record, so an
+// refused to the addresses that have failed in its window (Unix socket
+// clients count as one address), but not to an address with a clean
+// record, so an
 // attacker can slow a user down but not lock them out from elsewhere, and
 // a successful login resets the authid. A refusal is an immediate ABORT
 // wamp.error.authentication_failed, "too many failed authentication

@@ -102,8 +102,8 @@ type Config struct {
 	// window is refused, whatever authid it tries, until the window ends:
 	// ABORT wamp.error.authentication_failed before any CHALLENGE. An authid
 	// with AuthFailureLimit failures is refused in the same way to the
-	// addresses that have failed in its window (and to Unix socket
-	// clients, which have no address), but not to an address with a clean
+	// addresses that have failed in its window (Unix socket clients
+	// count as one address of their own), but not to an address with a clean
 	// record, so that nobody can lock a user out from elsewhere; a
 	// successful login resets the authid. A window starts at a key's first
 	// failure. Attempts count from the moment they start, so parallel

@@ -28,10 +28,10 @@ const (
 //
 //   - an address with limit failures is refused, whatever authid it tries;
 //   - an authid with limit failures is refused to every address that has
-//     failed at least once in its window, and to clients without an address
-//     (Unix socket); an address with a clean record may still try it, so an
-//     attacker cannot lock a user out from elsewhere, and a success resets
-//     the authid.
+//     failed at least once in its window; an address with a clean record
+//     may still try it, so an attacker cannot lock a user out from
+//     elsewhere, and a success resets the authid. Clients without an IP
+//     address (Unix socket) count as one address, localKey.
 //
 // An attempt counts as a failure from the moment it starts, so that
 // attempts in flight on parallel connections are counted too; a success
@@ -132,22 +132,29 @@ func (t *authThrottle) authidKey(realm, authid string) uint64 {
 	return h.Sum64()
 }
 
+// localKey is the throttle key of the clients without an IP address (Unix
+// socket clients): the unspecified IPv6 address, which no TCP client has.
+// They share it, as the clients behind one proxy share its address; failures
+// from TCP addresses never lock them out.
+var localKey = netip.PrefixFrom(netip.IPv6Unspecified(), 128)
+
 // addrKey returns the throttle key of a client address given as the
 // transport's "peer" detail ("tcp:192.0.2.1:5000"): the IPv4 address, or
 // the /64 prefix of an IPv6 address (the smallest block a host is usually
-// given). A Unix socket client has no address.
+// given), and localKey for a client without an IP address. It always
+// reports true.
 func addrKey(peer string) (netip.Prefix, bool) {
 	hostport, ok := strings.CutPrefix(peer, "tcp:")
 	if !ok {
-		return netip.Prefix{}, false
+		return localKey, true
 	}
 	host, _, err := net.SplitHostPort(hostport)
 	if err != nil {
-		return netip.Prefix{}, false
+		return localKey, true
 	}
 	ip, err := netip.ParseAddr(host)
 	if err != nil {
-		return netip.Prefix{}, false
+		return localKey, true
 	}
 	ip = ip.Unmap()
 	bits := 32
