@@ -40,9 +40,9 @@ const (
 	// details for the whole session; a real one takes a few hundred bytes.
 	maxHandshakeMessage = 64 << 10
 
-	// dropReportEvery is how often, at most, a burst of EVENTs dropped for
-	// one client is reported in the log while it lasts; one line reports
-	// its start, and one its size when it ends.
+	// dropReportEvery is how often, at most, the router logs EVENTs
+	// dropped for one client, or messages it could not deliver to it
+	// (see logBudget): a client decides how often those happen.
 	dropReportEvery = 10 * time.Second
 
 	// flushTimeout bounds how long closing a connection may spend writing
@@ -259,9 +259,10 @@ type peer struct {
 	// that killCall's CANCEL makes it send.
 	// Their later RESULTs and ERRORs are dropped.
 	killed []wamp.ID
-	// A burst of EVENTs dropped for this client, see dropEvent.
-	dropped               int
-	dropStart, dropLogged time.Time
+	// What was dropped or not delivered since the last log line about it
+	// (see dropEvent, notDelivered): a client decides how often that
+	// happens, so it is logged at most once per dropReportEvery.
+	drops, undelivered logBudget
 
 	releaseOnce sync.Once
 	onRelease   func() // called once when Close has finished
@@ -665,9 +666,6 @@ func (p *peer) handOff() {
 			if cap(p.buf) > maxKeptBuffer {
 				p.buf = nil
 			}
-			if p.dropped > 0 {
-				p.endDrops()
-			}
 			return
 		}
 		// The socket's send buffer is full: a frame may have been written
@@ -694,9 +692,6 @@ func (p *peer) written(err error) {
 	}
 	p.inflight, p.pending = nil, 0
 	p.check(err)
-	if len(p.buf) == 0 && p.frames == 0 {
-		p.endDrops()
-	}
 }
 
 // settle waits until everything encoded so far has been written, or the
@@ -746,7 +741,7 @@ func (p *peer) flush() {
 	}
 	p.appendFrame(frameClose, nil)
 	p.writeNow()
-	p.endDrops()
+	p.endLogs()
 	_ = p.fc.close()
 	p.killer.Stop()
 }
@@ -878,29 +873,62 @@ func (p *peer) admitBytes(msg wamp.Message, n int) bool {
 	return false
 }
 
-// dropEvent counts an EVENT dropped for this client. A burst of drops is
-// logged when it starts, every dropReportEvery while it lasts, and when it
-// ends (see endDrops), not once per EVENT.
+// dropEvent counts an EVENT dropped for this client, and logs it within
+// the log budget.
 func (p *peer) dropEvent(why string) {
 	p.stats.droppedEvents.Add(1)
-	now := time.Now()
-	if p.dropped == 0 {
-		p.dropStart, p.dropLogged = now, now
-		p.log.Warn("router: dropping EVENTs for a client that can't take them", "reason", why)
-	}
-	p.dropped++
-	if now.Sub(p.dropLogged) >= dropReportEvery {
-		p.dropLogged = now
-		p.log.Warn("router: still dropping EVENTs for a client", "dropped", p.dropped, "since", now.Sub(p.dropStart).Round(time.Millisecond), "reason", why)
+	if n, ok := p.drops.take(); ok {
+		p.log.Warn("router: dropped EVENTs for a client that can't take them", "dropped", n, "reason", why)
 	}
 }
 
-// endDrops logs the end of a burst of dropped EVENTs, if any.
-func (p *peer) endDrops() {
-	if p.dropped > 0 {
-		p.log.Warn("router: dropped EVENTs for a client", "dropped", p.dropped, "over", time.Since(p.dropStart).Round(time.Millisecond))
-		p.dropped = 0
+// notDelivered logs, within the log budget, a message other than an
+// EVENT that could not be delivered to this client.
+func (p *peer) notDelivered(msg wamp.Message, uri wamp.URI, why string) {
+	if n, ok := p.undelivered.take(); ok {
+		p.log.Warn("router: messages not delivered", "count", n, "type", msg.MessageType().String(), "error", uri, "reason", why)
+		return
 	}
+	p.log.Debug("router: message not delivered", "type", msg.MessageType().String(), "error", uri, "reason", why)
+}
+
+// endLogs logs what the log budgets held back, when the connection ends.
+func (p *peer) endLogs() {
+	if n := p.drops.rest(); n > 0 {
+		p.log.Warn("router: dropped EVENTs for a client that can't take them", "dropped", n)
+	}
+	if n := p.undelivered.rest(); n > 0 {
+		p.log.Warn("router: messages not delivered", "count", n)
+	}
+}
+
+// logBudget spaces the log lines about one kind of trouble a client can
+// cause as often as it likes: the first is logged, and then at most one per
+// dropReportEvery, with the count since the last line; what is left is
+// logged when the connection ends (see endLogs). The writer's only.
+type logBudget struct {
+	n      int // since the last line
+	logged time.Time
+}
+
+// take counts one, and reports whether to log a line now and the count it
+// reports.
+func (b *logBudget) take() (int, bool) {
+	b.n++
+	now := time.Now()
+	if !b.logged.IsZero() && now.Sub(b.logged) < dropReportEvery {
+		return 0, false
+	}
+	n := b.n
+	b.n, b.logged = 0, now
+	return n, true
+}
+
+// rest returns the count not yet logged, and clears it.
+func (b *logBudget) rest() int {
+	n := b.n
+	b.n = 0
+	return n
 }
 
 // encode serializes msg for this client. When msg can't be delivered, it
@@ -936,7 +964,7 @@ func (p *peer) undeliverable(msg wamp.Message, uri wamp.URI, why string) {
 		p.dropEvent(string(uri) + ": " + why)
 		return
 	}
-	p.log.Warn("router: message not delivered", "type", msg.MessageType().String(), "error", uri, "reason", why)
+	p.notDelivered(msg, uri, why)
 	switch m := msg.(type) {
 	case *wamp.Result:
 		if progress, _ := m.Details[wamp.OptProgress].(bool); progress {

@@ -86,9 +86,9 @@ type Config struct {
 
 	// MaxQueuedBytes is the byte budget of each client: the encoded
 	// messages waiting to be written to it (default 16 MiB). Past it, an
-	// EVENT is dropped for that client (counted in Stats, and logged once
-	// when a burst of drops starts, every 10 s while it lasts and once when
-	// it ends) and an INVOCATION is refused, its caller getting
+	// EVENT is dropped for that client (counted in Stats, and logged at
+	// most once per 10 s per client, with the count, and once more when
+	// its connection ends) and an INVOCATION is refused, its caller getting
 	// wamp.error.network_failure (an INTERRUPT is dropped: the call goes on
 	// as if not canceled). Other messages (results, errors,
 	// acknowledgements) may take a client to twice the budget; beyond that
