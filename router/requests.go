@@ -40,11 +40,14 @@ const (
 	// callStreaming: a progressive call invocation whose caller may send
 	// more input chunks (CALLs with the same request ID).
 	callStreaming
-	// callAnswered: a progressive call invocation that was answered
-	// while its input was still open. nexus keeps routing the caller's
-	// later chunks to the callee as INVOCATIONs for a request the callee
-	// has finished, until one comes without progress; the ledger drops
-	// them instead, and forgets the call at that last one.
+	// callStreamed: a progressive call invocation whose input is complete.
+	callStreamed
+	// callAnswered: a progressive call invocation that was answered (or
+	// refused) while its input was still open. nexus would route the
+	// caller's later chunks to the callee as INVOCATIONs for a request the
+	// callee has finished; the ledger drops them instead. nexus keeps its
+	// own entries for the call until the session ends, so the ledger keeps
+	// the call counted against maxCallsInFlight until then too.
 	callAnswered
 )
 
@@ -261,16 +264,13 @@ func (l *ledger) admitCall(m *wamp.Call, size int) verdict {
 			l.calls[m.Request] = callStreaming
 		}
 		return verdict{recorded: true}
-	case state == callRunning:
+	case state == callRunning || state == callStreamed:
 		return verdict{violation: fmt.Sprintf("CALL repeats the request ID %d of a call in progress", m.Request)}
 	case state == callAnswered:
-		if !progress {
-			delete(l.calls, m.Request)
-		}
 		return verdict{drop: true}
 	default: // the next chunk of a progressive call invocation
 		if !progress {
-			l.calls[m.Request] = callRunning
+			l.calls[m.Request] = callStreamed
 		}
 	}
 	return verdict{}
@@ -406,12 +406,12 @@ func (l *ledger) note(msg wamp.Message) {
 	switch m := msg.(type) {
 	case *wamp.Result:
 		if progress, _ := m.Details[wamp.OptProgress].(bool); !progress {
-			l.endCall(m.Request)
+			l.endCall(m.Request, false)
 		}
 	case *wamp.Error:
 		switch m.Type {
 		case wamp.CALL:
-			l.endCall(m.Request)
+			l.endCall(m.Request, m.Error == wamp.ErrFeatureNotSupported)
 		case wamp.REGISTER:
 			l.answer(&l.regs, m.Request, 0, false)
 		case wamp.SUBSCRIBE:
@@ -425,15 +425,20 @@ func (l *ledger) note(msg wamp.Message) {
 }
 
 // endCall forgets a call at its answer, or, for a progressive call
-// invocation whose input is still open, remembers that it was answered.
-func (l *ledger) endCall(request wamp.ID) {
+// invocation whose input is still open, or that nexus refused for a callee
+// without the feature (refused), remembers that it was answered: nexus
+// keeps its entries for such a call until the session ends (see
+// callAnswered).
+func (l *ledger) endCall(request wamp.ID, refused bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.calls[request] == callStreaming {
+	switch state, ok := l.calls[request]; {
+	case !ok:
+	case state == callStreaming, state == callStreamed && refused:
 		l.calls[request] = callAnswered
-		return
+	default:
+		delete(l.calls, request)
 	}
-	delete(l.calls, request)
 }
 
 // answer records the router's answer to a REGISTER or SUBSCRIBE: the ID

@@ -79,7 +79,19 @@ func TestLedgerCalls(t *testing.T) {
 	if v := call(2, false); !v.drop {
 		t.Fatalf("last chunk after the answer: %+v, want dropped", v)
 	}
-	if len(l.calls) != 0 {
-		t.Fatalf("calls %v after the last chunk", l.calls)
+	// nexus keeps such a call until the session ends: so does the ledger.
+	if l.calls[2] != callAnswered {
+		t.Fatalf("calls %v after the last chunk, want 2 still counted", l.calls)
+	}
+	// A streamed call refused for a callee without the feature, its input
+	// complete before the refusal came, is kept too.
+	call(3, true)
+	call(3, false)
+	l.note(&wamp.Error{Type: wamp.CALL, Request: 3, Error: wamp.ErrFeatureNotSupported})
+	if l.calls[3] != callAnswered {
+		t.Fatalf("calls %v after the refusal, want 3 still counted", l.calls)
+	}
+	if ids := l.pending(); len(ids) != 0 {
+		t.Fatalf("pending %v: answered calls are not canceled", ids)
 	}
 }
