@@ -32,8 +32,8 @@
 // # What one client may hold
 //
 // A session may have at most 10,000 calls in flight, 10,000 registrations
-// and 10,000 subscriptions (of each, 100 pattern-based) and 16 testaments of
-// 64 KiB; a request past a limit gets ERROR wampgen.error.limit_exceeded and
+// and 10,000 subscriptions (of each, 100 pattern-based and 2 MiB of URIs)
+// and 16 testaments of 64 KiB per scope; a request past a limit gets ERROR wampgen.error.limit_exceeded and
 // does not reach nexus. URIs are at most 1 KiB (wamp.error.invalid_uri), a
 // message before WELCOME at most 64 KiB. A CALL that repeats the request ID
 // of a call in flight, other than the next chunk of a progressive call

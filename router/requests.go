@@ -22,6 +22,7 @@ const (
 	maxRegistrations    = 10_000 // of which pattern-based at most maxPatterns
 	maxSubscriptions    = 10_000 // of which pattern-based at most maxPatterns
 	maxPatterns         = 100
+	maxHeldURIBytes     = 2 << 20 // of the URIs of the registrations, and of the subscriptions
 	maxTestaments       = 16
 	maxTestamentMessage = 64 << 10 // the CALL of wamp.session.add_testament
 )
@@ -97,41 +98,49 @@ type ledger struct {
 
 // holdings are the registrations or the subscriptions of a session.
 type holdings struct {
-	held    map[wamp.ID]bool // by registration or subscription ID
-	pending map[wamp.ID]bool // by request ID
-	// all and patterns count the entries of both maps, and of those the
-	// pattern-based ones.
-	all, patterns int
+	held    map[wamp.ID]holding // by registration or subscription ID
+	pending map[wamp.ID]holding // by request ID
+	// all, patterns and bytes count the entries of both maps, of those the
+	// pattern-based ones, and the bytes of their URIs.
+	all, patterns, bytes int
+}
+
+// holding is one registration or subscription.
+type holding struct {
+	pattern bool
+	size    int // of its URI
 }
 
 // put adds an entry to m, one of h's maps, and counts it.
-func (h *holdings) put(m *map[wamp.ID]bool, id wamp.ID, pattern bool) {
+func (h *holdings) put(m *map[wamp.ID]holding, id wamp.ID, e holding) {
 	if *m == nil {
-		*m = map[wamp.ID]bool{}
+		*m = map[wamp.ID]holding{}
 	}
 	if _, ok := (*m)[id]; ok {
 		h.take(m, id)
 	}
-	(*m)[id] = pattern
+	(*m)[id] = e
 	h.all++
-	if pattern {
+	h.bytes += e.size
+	if e.pattern {
 		h.patterns++
 	}
 }
 
-// take removes an entry from m, one of h's maps, and reports whether it
-// was there and whether it was pattern-based.
-func (h *holdings) take(m *map[wamp.ID]bool, id wamp.ID) (ok, pattern bool) {
-	pattern, ok = (*m)[id]
+// take removes an entry from m, one of h's maps, and returns it, with
+// whether it was there.
+func (h *holdings) take(m *map[wamp.ID]holding, id wamp.ID) (holding, bool) {
+	e, ok := (*m)[id]
 	if !ok {
-		return false, false
+		return holding{}, false
 	}
 	delete(*m, id)
 	h.all--
-	if pattern {
+	h.bytes -= e.size
+	if e.pattern {
 		h.patterns--
 	}
-	return true, pattern
+	return e, true
 }
 
 // verdict is what admit decided about a client message.
@@ -193,12 +202,12 @@ func (l *ledger) admit(msg wamp.Message, size int) verdict {
 		if v := checkRequestID(m); v.violation != "" {
 			return v
 		}
-		return l.ask(&l.regs, wamp.REGISTER, m.Request, m.Options, maxRegistrations)
+		return l.ask(&l.regs, wamp.REGISTER, m.Request, m.Procedure, m.Options, maxRegistrations)
 	case *wamp.Subscribe:
 		if v := checkRequestID(m); v.violation != "" {
 			return v
 		}
-		return l.ask(&l.subs, wamp.SUBSCRIBE, m.Request, m.Options, maxSubscriptions)
+		return l.ask(&l.subs, wamp.SUBSCRIBE, m.Request, m.Topic, m.Options, maxSubscriptions)
 	case *wamp.Publish:
 		return checkRequestID(msg)
 	case *wamp.Unregister:
@@ -313,8 +322,9 @@ func (l *ledger) testament(m *wamp.Call, size int) verdict {
 }
 
 // ask records a REGISTER or SUBSCRIBE, unless the session holds or has
-// asked for max of them, or maxPatterns pattern-based ones and this is one.
-func (l *ledger) ask(h *holdings, typ wamp.MessageType, request wamp.ID, opts wamp.Dict, max int) verdict {
+// asked for max of them, or maxPatterns pattern-based ones and this is one,
+// or their URIs would take more than maxHeldURIBytes.
+func (l *ledger) ask(h *holdings, typ wamp.MessageType, request wamp.ID, uri wamp.URI, opts wamp.Dict, max int) verdict {
 	// As nexus reads it: wamp.AsString takes []byte too (MessagePack bin,
 	// CBOR byte strings, JSON's binary convention).
 	match, _ := wamp.AsString(opts[wamp.OptMatch])
@@ -322,7 +332,7 @@ func (l *ledger) ask(h *holdings, typ wamp.MessageType, request wamp.ID, opts wa
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	switch {
-	case hasKey(h.pending, request):
+	case h.asked(request):
 		// One entry for several requests would count them once, and
 		// only the first answer would find it.
 		return verdict{violation: fmt.Sprintf("%s repeats the request ID %d of one awaiting its answer", typ, request)}
@@ -330,13 +340,17 @@ func (l *ledger) ask(h *holdings, typ wamp.MessageType, request wamp.ID, opts wa
 		return verdict{reply: limitError(typ, request, fmt.Sprintf("%d %ss", max, typ))}
 	case pattern && h.patterns >= maxPatterns:
 		return verdict{reply: limitError(typ, request, fmt.Sprintf("%d pattern-based %ss", maxPatterns, typ))}
+	case h.bytes+len(uri) > maxHeldURIBytes:
+		return verdict{reply: limitError(typ, request, fmt.Sprintf("%d bytes of %s URIs", maxHeldURIBytes, typ))}
 	}
-	h.put(&h.pending, request, pattern)
+	h.put(&h.pending, request, holding{pattern: pattern, size: len(uri)})
 	return verdict{recorded: true}
 }
 
-func hasKey(m map[wamp.ID]bool, k wamp.ID) bool {
-	_, ok := m[k]
+// asked reports whether request is a REGISTER or SUBSCRIBE awaiting its
+// answer.
+func (h *holdings) asked(request wamp.ID) bool {
+	_, ok := h.pending[request]
 	return ok
 }
 
@@ -353,7 +367,7 @@ func limitError(typ wamp.MessageType, request wamp.ID, what string) *wamp.Error 
 func (l *ledger) release(h *holdings, id wamp.ID) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	ok, _ := h.take(&h.held, id)
+	_, ok := h.take(&h.held, id)
 	return ok
 }
 
@@ -446,9 +460,8 @@ func (l *ledger) endCall(request wamp.ID, refused bool) {
 func (l *ledger) answer(h *holdings, request, id wamp.ID, granted bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	asked, pattern := h.take(&h.pending, request)
-	if granted && asked {
-		h.put(&h.held, id, pattern)
+	if e, asked := h.take(&h.pending, request); granted && asked {
+		h.put(&h.held, id, e)
 	}
 }
 
