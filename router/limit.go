@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -53,19 +54,82 @@ var refusalRawSocket = []byte{rsMagic, 4 << 4, 0, 0}
 type connLimiter struct {
 	max      int64 // < 0: no cap
 	n        atomic.Int64
-	refusing chan struct{} // one token per refusal in progress
+	perAddr  int // connections from one address at most (see addrOf); < 0: no cap
+	addrMu   sync.Mutex
+	addrs    map[netip.Prefix]int // connections held by each address
+	refusing chan struct{}        // one token per refusal in progress
 	refusals sync.WaitGroup
 	refused  atomic.Int64 // refusals since the last warning
 	warned   atomic.Int64 // unix nanoseconds of the last warning
 	log      *slog.Logger
 }
 
-func newConnLimiter(max int, log *slog.Logger) *connLimiter {
-	return &connLimiter{max: int64(max), refusing: make(chan struct{}, maxRefusing), log: log}
+func newConnLimiter(max, perAddr int, log *slog.Logger) *connLimiter {
+	return &connLimiter{max: int64(max), perAddr: perAddr, addrs: map[netip.Prefix]int{},
+		refusing: make(chan struct{}, maxRefusing), log: log}
 }
 
-// acquire takes a slot, and reports false when all are taken.
-func (l *connLimiter) acquire() bool {
+// addrOf returns the key under which a client's connections count against
+// the cap per address: its IPv4 address, or the /64 of its IPv6 address,
+// as the authentication throttle keys them. A loopback client (a reverse
+// proxy on the same host, or the program's own tests) or a Unix socket
+// client is not capped per address: false.
+func addrOf(a netip.AddrPort) (netip.Prefix, bool) {
+	ip := a.Addr().Unmap()
+	if !ip.IsValid() || ip.IsLoopback() {
+		return netip.Prefix{}, false
+	}
+	bits := 32
+	if ip.Is6() {
+		bits = 64
+	}
+	p, err := ip.Prefix(bits)
+	return p, err == nil
+}
+
+// remoteAddrPort returns the address of a connection's client, if it has
+// an IP address.
+func remoteAddrPort(c net.Conn) netip.AddrPort {
+	if ta, ok := c.RemoteAddr().(*net.TCPAddr); ok {
+		return ta.AddrPort()
+	}
+	return netip.AddrPort{}
+}
+
+// acquire takes a slot for a client at addr (the zero AddrPort for one
+// without an IP address), and reports false when all are taken, or all
+// those of its address; release gives it back.
+func (l *connLimiter) acquire(addr netip.AddrPort) (release func(), ok bool) {
+	key, perAddr := addrOf(addr)
+	perAddr = perAddr && l.perAddr >= 0
+	if perAddr {
+		l.addrMu.Lock()
+		if l.addrs[key] >= l.perAddr {
+			l.addrMu.Unlock()
+			l.full()
+			return nil, false
+		}
+		l.addrs[key]++
+		l.addrMu.Unlock()
+	}
+	if !l.take() {
+		if perAddr {
+			l.releaseAddr(key)
+		}
+		return nil, false
+	}
+	return func() {
+		if l.max >= 0 {
+			l.n.Add(-1)
+		}
+		if perAddr {
+			l.releaseAddr(key)
+		}
+	}, true
+}
+
+// take takes one of the MaxConnections slots.
+func (l *connLimiter) take() bool {
 	if l.max < 0 {
 		return true
 	}
@@ -81,9 +145,11 @@ func (l *connLimiter) acquire() bool {
 	}
 }
 
-func (l *connLimiter) release() {
-	if l.max >= 0 {
-		l.n.Add(-1)
+func (l *connLimiter) releaseAddr(key netip.Prefix) {
+	l.addrMu.Lock()
+	defer l.addrMu.Unlock()
+	if l.addrs[key]--; l.addrs[key] <= 0 {
+		delete(l.addrs, key)
 	}
 }
 
@@ -149,8 +215,8 @@ func (ln *limitListener) Accept() (net.Conn, error) {
 		if err != nil {
 			return nil, err
 		}
-		if ln.lim.acquire() {
-			return &countedConn{Conn: c, release: ln.lim.release}, nil
+		if release, ok := ln.lim.acquire(remoteAddrPort(c)); ok {
+			return &countedConn{Conn: c, release: release}, nil
 		}
 		ln.lim.refuse(c, ln.answer)
 	}

@@ -131,6 +131,15 @@ type Config struct {
 	// come on top of the cap.
 	MaxConnections int
 
+	// MaxConnectionsPerAddress caps the connections of one client address
+	// (IPv4 address, or IPv6 /64) among those, so that one host cannot
+	// take them all; over it a connection is turned away as over
+	// MaxConnections. 0 means a quarter of MaxConnections (no cap when
+	// MaxConnections has none); a negative value means no cap. Loopback
+	// and Unix socket clients are not capped per address: a reverse proxy
+	// on the same host brings every client from one loopback address.
+	MaxConnectionsPerAddress int
+
 	// HandshakeTimeout bounds every step before a WAMP session can start:
 	// the TLS handshake, reading an HTTP request (headers and body),
 	// writing the response, the WebSocket upgrade and the RawSocket
@@ -334,6 +343,13 @@ func Start(ctx context.Context, cfg Config) (*Router, error) {
 	if maxConns == 0 {
 		maxConns = defaultConnectionCap()
 	}
+	perAddr := cfg.MaxConnectionsPerAddress
+	if perAddr == 0 {
+		perAddr = max(maxConns/4, 1)
+		if maxConns < 0 {
+			perAddr = -1
+		}
+	}
 	realms, err := nexusRealms(cfg.Realms, throttle, log)
 	if err != nil {
 		return nil, err
@@ -347,7 +363,7 @@ func Start(ctx context.Context, cfg Config) (*Router, error) {
 		maxQueuedBytes: budget,
 		rsLengthCode:   rsLengthCode(maxMsg),
 		handshake:      handshake,
-		limiter:        newConnLimiter(maxConns, log),
+		limiter:        newConnLimiter(maxConns, perAddr, log),
 		conns:          map[net.Conn]*connState{},
 	}
 	r.handler = newWSHandler(r)

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -93,12 +94,13 @@ func (h *wsHandler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	// as long as its session lasts.
 	var release func()
 	if !r.limiter.counted(req.Context()) {
-		if !r.limiter.acquire() {
+		addr, _ := netip.ParseAddrPort(req.RemoteAddr)
+		var ok bool
+		if release, ok = r.limiter.acquire(addr); !ok {
 			w.Header().Set("Retry-After", "1")
 			http.Error(w, "WAMP router: connection limit reached", http.StatusServiceUnavailable)
 			return
 		}
-		release = r.limiter.release
 	}
 
 	conn, err := h.upgrader.Upgrade(w, req, http.Header{"Sec-Websocket-Protocol": {proto}})
