@@ -246,7 +246,6 @@ func TestAttack2RefusedProgressiveCallsLeakInNexus(t *testing.T) {
 // are not capped per address: a reverse proxy on the same host brings
 // every client from one): see TestConnLimiterPerAddress.
 
-
 // FINDING (CPU amplification): ledger.ask counts what a session holds by
 // ranging over its held and pending maps, for every REGISTER and
 // SUBSCRIBE, even one it then refuses: a session that holds 10,000

@@ -72,7 +72,10 @@
 //     handshake error 4 ("maximum connection count reached"), a TLS
 //     connection is closed before its handshake. At most 64 connections
 //     are being turned away at a time, for a second at most each; more are
-//     closed without an answer.
+//     closed without an answer. Config.MaxConnectionsPerAddress (a quarter
+//     of MaxConnections unless set) caps those of one IPv4 address or IPv6
+//     /64 the same way; loopback and Unix socket clients share only the
+//     total.
 //   - Before its session is established a connection holds little
 //     memory: the 4 KiB read buffer of its transport, no write buffer, and
 //     a RawSocket payload buffer of 4 KiB at first that grows with the
