@@ -1,7 +1,6 @@
 package router_test
 
 import (
-	"context"
 	"encoding/base64"
 	"fmt"
 	"io"
@@ -27,19 +26,9 @@ func jsonBinary(s string) string {
 // SUBSCRIBED.
 func countSubscribed(t *testing.T, c *rsJSON, n int) int {
 	t.Helper()
-	ok := 0
-	for range n {
-		v, raw, err := c.recvWithin(10 * time.Second)
-		if err != nil {
-			t.Fatal(err)
-		}
-		switch v[0] {
-		case 33.0:
-			ok++
-		case 8.0:
-		default:
-			t.Fatalf("got %s", raw)
-		}
+	ok, aborted := countSubscribedUntilAbort(t, c, n)
+	if aborted {
+		t.Fatal("got ABORT")
 	}
 	return ok
 }
@@ -436,17 +425,6 @@ func TestAttack2RemoteFailuresLockUnixUser(t *testing.T) {
 	c.recv(2)
 }
 
-// warnCounter counts the records at Warn or above.
-type warnCounter struct{ n *atomic.Int64 }
-
-func (h warnCounter) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelWarn }
-func (h warnCounter) Handle(context.Context, slog.Record) error {
-	h.n.Add(1)
-	return nil
-}
-func (h warnCounter) WithAttrs([]slog.Attr) slog.Handler { return h }
-func (h warnCounter) WithGroup(string) slog.Handler      { return h }
-
 // FINDING (log flooding at Warn by one client, low): a client decides
 // what it can't receive. One that announces the smallest RawSocket limit
 // (512 bytes), subscribes to a topic and publishes to it, with
@@ -463,7 +441,7 @@ func (h warnCounter) WithGroup(string) slog.Handler      { return h }
 // undeliverable messages the client itself caused at Debug.
 func TestAttack2OversizedEventsFloodWarnLog(t *testing.T) {
 	var warns atomic.Int64
-	r := startRouter(t, router.Config{Logger: slog.New(warnCounter{&warns})})
+	r := startRouter(t, router.Config{Logger: slog.New(countingHandler{level: slog.LevelWarn, n: &warns})})
 	c := dialRSJSON(t, r, 0, 0) // 512 bytes
 	c.join(allRoles)
 	c.send(`[32,1,{},"com.test.t"]`)

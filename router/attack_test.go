@@ -217,7 +217,7 @@ func TestAttackTestamentDisclosesAsTrusted(t *testing.T) {
 func TestAttackPingFloodUnbounded(t *testing.T) {
 	r := startRouter(t, router.Config{MaxQueuedBytes: 1 << 20})
 	c := dialRSJSON(t, r, 15, 4096) // never reads
-	before := heapInuse()
+	before := heapInUse()
 	const pings, size = 64, 1 << 20
 	frame := make([]byte, 4+size)
 	frame[0], frame[1] = 1, size>>16 // a PING frame of size bytes
@@ -236,7 +236,7 @@ func TestAttackPingFloodUnbounded(t *testing.T) {
 		t.Logf("the router stopped reading pings: %v", err)
 	}
 	time.Sleep(200 * time.Millisecond)
-	held := int64(heapInuse()) - int64(before)
+	held := int64(heapInUse()) - int64(before)
 	t.Logf("%d MiB held for %d MiB of unanswered pings", held>>20, pings*size>>20)
 	if held > 16<<20 {
 		t.Errorf("FINDING: %d MiB held for a client that sends pings and does not read, want it bounded by the 1 MiB budget", held>>20)
@@ -625,7 +625,7 @@ func TestAttackTestamentsUnbounded(t *testing.T) {
 	r := startRouter(t, router.Config{})
 	c := dialRSJSON(t, r, 15, 0)
 	c.join(allRoles)
-	before := heapInuse()
+	before := heapInUse()
 	arg := strings.Repeat("x", 256<<10)
 	const n = 16
 	// Fixed: a testament's CALL may take 64 KiB, and a session may hold 16.
@@ -646,7 +646,7 @@ func TestAttackTestamentsUnbounded(t *testing.T) {
 			t.Fatalf("testament %d: got %v", i+1, v[:2])
 		}
 	}
-	held := int64(heapInuse()) - int64(before)
+	held := int64(heapInUse()) - int64(before)
 	if held > 8<<20 {
 		t.Errorf("FINDING: %d testaments of 256 KiB accepted from one anonymous client, %d MiB held", n, held>>20)
 	}
@@ -691,7 +691,7 @@ func TestAttackCallsInFlightUnbounded(t *testing.T) {
 		got <- n
 		refused <- e
 	}()
-	before := heapInuse()
+	before := heapInUse()
 	for i := 0; i < calls; i += batch {
 		var msgs []string
 		for j := range batch {
@@ -703,7 +703,7 @@ func TestAttackCallsInFlightUnbounded(t *testing.T) {
 	if n, e := <-got, <-refused; n != 10_000 || n+e != calls {
 		t.Fatalf("%d INVOCATIONs, %d CALLs refused; want 10,000 and the rest", n, e)
 	}
-	held := int64(heapInuse()) - int64(before)
+	held := int64(heapInUse()) - int64(before)
 	t.Logf("%d calls in flight: %d MiB held, %d bytes per call", calls, held>>20, held/calls)
 	if held > 16<<20 {
 		t.Errorf("FINDING: %d calls in flight from one client accepted, %d MiB held", calls, held>>20)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	goruntime "runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -345,14 +344,15 @@ func TestGrowthPastReceiverLimit(t *testing.T) {
 	}
 }
 
-// countingHandler is a slog.Handler that counts the records whose message
-// contains a word.
+// countingHandler is a slog.Handler that counts the records at level or
+// above whose message contains word ("" for any).
 type countingHandler struct {
-	word string
-	n    *atomic.Int64
+	level slog.Level
+	word  string
+	n     *atomic.Int64
 }
 
-func (h countingHandler) Enabled(context.Context, slog.Level) bool { return true }
+func (h countingHandler) Enabled(_ context.Context, l slog.Level) bool { return l >= h.level }
 func (h countingHandler) Handle(_ context.Context, rec slog.Record) error {
 	if strings.Contains(rec.Message, h.word) {
 		h.n.Add(1)
@@ -361,13 +361,6 @@ func (h countingHandler) Handle(_ context.Context, rec slog.Record) error {
 }
 func (h countingHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
 func (h countingHandler) WithGroup(string) slog.Handler      { return h }
-
-func heapInuse() uint64 {
-	goruntime.GC()
-	var ms goruntime.MemStats
-	goruntime.ReadMemStats(&ms)
-	return ms.HeapInuse
-}
 
 // TestSlowSubscriberBoundedByBytes: what waits for a subscriber that stopped
 // reading is held to the byte budget, whatever the number of events; the
@@ -380,7 +373,7 @@ func TestSlowSubscriberBoundedByBytes(t *testing.T) {
 	var lines atomic.Int64
 	r := startRouter(t, router.Config{
 		MaxQueuedBytes: 1 << 20,
-		Logger:         slog.New(countingHandler{word: "EVENT", n: &lines}),
+		Logger:         slog.New(countingHandler{level: slog.LevelDebug, word: "EVENT", n: &lines}),
 	})
 	stalled := dialRSJSON(t, r, 15, 4096)
 	stalled.join(allRoles)
@@ -393,7 +386,7 @@ func TestSlowSubscriberBoundedByBytes(t *testing.T) {
 	}
 	pub := dial(t, r.RawSocketURL(), client.Config{Serialization: serialize.MSGPACK})
 
-	before := heapInuse()
+	before := heapInUse()
 	payload := make([]byte, size)
 	for i := range events {
 		if err := pub.Publish("com.test.t", nil, wamp.List{payload}, nil); err != nil {
@@ -422,7 +415,7 @@ func TestSlowSubscriberBoundedByBytes(t *testing.T) {
 		}
 		last = n
 	}
-	held := int64(heapInuse()) - int64(before)
+	held := int64(heapInUse()) - int64(before)
 	if held > 16<<20 {
 		t.Errorf("%d MiB held for a stalled subscriber, want it bounded by the 1 MiB budget", held>>20)
 	}
@@ -441,13 +434,13 @@ func TestSlowSubscriberBoundedByBytes(t *testing.T) {
 // (128 KiB) at once: 300 stalled connections held 42 MiB.
 func TestNothingLargeBeforeWelcome(t *testing.T) {
 	r := startRouter(t, router.Config{})
-	before := heapInuse()
+	before := heapInUse()
 	const conns = 300
 	for range conns {
 		dialRSJSON(t, r, 15, 0)
 	}
 	time.Sleep(100 * time.Millisecond)
-	per := (int64(heapInuse()) - int64(before)) / conns
+	per := (int64(heapInUse()) - int64(before)) / conns
 	if per > 24<<10 {
 		t.Errorf("%d bytes of heap per connection before HELLO, want under 24 KiB", per)
 	}
