@@ -159,40 +159,38 @@ const maxURILength = 1024
 // ERROR wamp.error.invalid_uri (none for a PUBLISH without acknowledge).
 func checkURILength(msg wamp.Message) (reply wamp.Message, why string) {
 	var (
-		typ  wamp.MessageType
-		req  wamp.ID
-		uris []string
-		ack  = true
+		typ     wamp.MessageType
+		req     wamp.ID
+		longest int // of the message's URIs
+		ack     = true
 	)
 	switch m := msg.(type) {
 	case *wamp.Call:
-		typ, req, uris = wamp.CALL, m.Request, []string{string(m.Procedure)}
+		typ, req, longest = wamp.CALL, m.Request, len(m.Procedure)
 		if isMetaURI(string(m.Procedure)) {
 			for _, arg := range m.Arguments {
 				// As nexus reads them: wamp.AsURI takes []byte too.
 				if s, ok := wamp.AsString(arg); ok {
-					uris = append(uris, s)
+					longest = max(longest, len(s))
 				}
 			}
 		}
 	case *wamp.Register:
-		typ, req, uris = wamp.REGISTER, m.Request, []string{string(m.Procedure)}
+		typ, req, longest = wamp.REGISTER, m.Request, len(m.Procedure)
 	case *wamp.Subscribe:
-		typ, req, uris = wamp.SUBSCRIBE, m.Request, []string{string(m.Topic)}
+		typ, req, longest = wamp.SUBSCRIBE, m.Request, len(m.Topic)
 	case *wamp.Publish:
-		typ, req, uris = wamp.PUBLISH, m.Request, []string{string(m.Topic)}
+		typ, req, longest = wamp.PUBLISH, m.Request, len(m.Topic)
 		ack, _ = m.Options[wamp.OptAcknowledge].(bool)
 	default:
 		return nil, ""
 	}
-	for _, uri := range uris {
-		if len(uri) > maxURILength {
-			why = fmt.Sprintf("a URI of %d bytes exceeds the %d bytes the router accepts", len(uri), maxURILength)
-			if !ack {
-				return nil, why
-			}
-			return &wamp.Error{Type: typ, Request: req, Details: wamp.Dict{}, Error: wamp.ErrInvalidURI, Arguments: wamp.List{why}}, why
-		}
+	if longest <= maxURILength {
+		return nil, ""
 	}
-	return nil, ""
+	why = fmt.Sprintf("a URI of %d bytes exceeds the %d bytes the router accepts", longest, maxURILength)
+	if !ack {
+		return nil, why
+	}
+	return &wamp.Error{Type: typ, Request: req, Details: wamp.Dict{}, Error: wamp.ErrInvalidURI, Arguments: wamp.List{why}}, why
 }

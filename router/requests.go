@@ -249,7 +249,7 @@ func (l *ledger) admitCall(m *wamp.Call, size int) verdict {
 	state, inFlight := l.calls[m.Request]
 	switch {
 	case !inFlight:
-		if timeout, _ := wamp.AsInt64(m.Options[wamp.OptTimeout]); progress && timeout > 0 {
+		if progress && hasTimeout(m.Options) {
 			// nexus applies the first CALL's options to every chunk, and
 			// starts a timer for each, of which it stops only the last:
 			// the others outlive the call, and fire after the router has
@@ -283,6 +283,13 @@ func (l *ledger) admitCall(m *wamp.Call, size int) verdict {
 		}
 	}
 	return verdict{}
+}
+
+// hasTimeout reports whether a CALL's options ask for a timeout, as nexus
+// reads them.
+func hasTimeout(opts wamp.Dict) bool {
+	timeout, _ := wamp.AsInt64(opts[wamp.OptTimeout])
+	return timeout > 0
 }
 
 // testament checks a CALL of the testament meta procedures: a testament's
