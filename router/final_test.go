@@ -1,7 +1,10 @@
 package router_test
 
 import (
+	"context"
 	"fmt"
+	"github.com/gammazero/nexus/v3/client"
+	"github.com/gammazero/nexus/v3/wamp"
 	"log/slog"
 	"sync/atomic"
 	"testing"
@@ -46,5 +49,58 @@ func TestFinalErrorForUnknownInvocationFloodsWarn(t *testing.T) {
 	t.Logf("%d Warn lines for %d ERRORs", got, n)
 	if got > 10 {
 		t.Errorf("FINDING: one client made the router log %d Warn lines with %d ERRORs for invocations it never got", got, n)
+	}
+}
+
+// FINDING (cross-session denial of service, high): nexus v3.3.0 lets one
+// session join a shared registration (invoke roundrobin, random, first,
+// last) more than once: each REGISTER appends the session to the
+// registration's callees again and answers REGISTERED with the same
+// registration ID. UNREGISTER, and the session's end, remove one copy
+// only. The ledger keeps registrations by ID, so it counts the repeats
+// once and lets them all through. Once such a session has left, the
+// registration keeps the dead session among its callees for good: calls
+// routed to it are never answered (each caller times out), and the
+// registration is never deleted, so the procedure is never free again.
+// A clumsy client that registers the same shared procedure twice does it
+// by accident; a hostile one can also register a shared procedure 10,000
+// times to take nearly every call, past the 10,000 registrations cap.
+//
+// Fix: in ledger.ask, refuse (wamp.error.procedure_already_exists) a
+// REGISTER of a procedure URI+match the session already holds or has
+// asked for: key holdings by URI+match as well as by ID.
+func TestFinalDuplicateSharedRegistrationBlackholesCalls(t *testing.T) {
+	r := startRouter(t, router.Config{})
+	a := dialRawJSON(t, r.WebSocketURL())
+	a.join(router.DefaultRealm)
+	a.send(`[64,1,{"invoke":"roundrobin"},"com.test.shared"]`)
+	_, m1 := a.recv(65)
+	a.send(`[64,2,{"invoke":"roundrobin"},"com.test.shared"]`)
+	_, m2, err := a.tryRecv(65)
+	if err != nil {
+		t.Logf("second REGISTER refused: %v", err)
+		return
+	}
+	t.Logf("REGISTERED %v and %v", m1[2], m2[2])
+	b := dial(t, r.WebSocketURL(), client.Config{})
+	if err := b.Register("com.test.shared", echo, wamp.Dict{"invoke": "roundrobin"}); err != nil {
+		t.Fatal(err)
+	}
+	// a leaves.
+	_ = a.conn.Close()
+	time.Sleep(200 * time.Millisecond)
+	c := dial(t, r.WebSocketURL(), client.Config{ResponseTimeout: time.Second})
+	failed := 0
+	for i := range 6 {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		_, err := c.Call(ctx, "com.test.shared", nil, wamp.List{i}, nil, nil)
+		cancel()
+		if err != nil {
+			failed++
+			t.Logf("call %d: %v", i, err)
+		}
+	}
+	if failed > 0 {
+		t.Errorf("FINDING: %d of 6 calls to a shared procedure failed after a session that registered it twice left", failed)
 	}
 }
