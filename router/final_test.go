@@ -6,6 +6,7 @@ import (
 	"github.com/gammazero/nexus/v3/client"
 	"github.com/gammazero/nexus/v3/wamp"
 	"log/slog"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -102,5 +103,40 @@ func TestFinalDuplicateSharedRegistrationBlackholesCalls(t *testing.T) {
 	}
 	if failed > 0 {
 		t.Errorf("FINDING: %d of 6 calls to a shared procedure failed after a session that registered it twice left", failed)
+	}
+}
+
+// FINDING (log flooding at Warn, low): the log budget (peer.logBudget) is
+// per connection, and the first line of each kind is logged at once. A
+// client that reconnects in a loop, each time calling its own procedure
+// with arguments its connection can't take (a 512-byte RawSocket limit),
+// gets a Warn "messages not delivered" per connection: the log grows at
+// the rate the client connects, which nothing limits from loopback or
+// below MaxConnectionsPerAddress.
+//
+// Fix: keep the budget per client address (the key addrOf and the
+// authentication throttle use) or router-wide, not per connection; or log
+// the first line of a connection at Debug and only the periodic summaries
+// at Warn.
+func TestFinalLogBudgetPerConnection(t *testing.T) {
+	var warns atomic.Int64
+	r := startRouter(t, router.Config{Logger: slog.New(warnCounter{&warns})})
+	big := strings.Repeat("x", 600)
+	const conns = 50
+	start := warns.Load()
+	for range conns {
+		c := dialRSJSON(t, r, 0, 0) // 512 bytes
+		c.join(allRoles)
+		c.send(`[64,1,{},"com.test.self"]`)
+		c.recv(65)
+		c.send(`[48,2,{},"com.test.self",["` + big + `"]]`)
+		c.recv(8) // the CALL's ERROR: the INVOCATION can't be delivered
+		_ = c.conn.Close()
+	}
+	time.Sleep(200 * time.Millisecond)
+	n := warns.Load() - start
+	t.Logf("%d Warn lines from %d short connections", n, conns)
+	if n > 10 {
+		t.Errorf("FINDING: %d Warn lines from one client reconnecting %d times", n, conns)
 	}
 }
