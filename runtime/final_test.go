@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -37,7 +38,7 @@ func (l *finalLog) String() string {
 
 func finalRouter(t *testing.T, opts ...routertest.Option) (*router.Router, *finalLog) {
 	lg := &finalLog{}
-	opts = append(opts, routertest.WithLogger(slog.New(slog.NewTextHandler(lg, &slog.HandlerOptions{Level: slog.LevelWarn}))))
+	opts = append(opts, routertest.WithLogger(slog.New(slog.NewTextHandler(lg, &slog.HandlerOptions{Level: finalLevel}))))
 	r := routertest.New(t, opts...)
 	t.Cleanup(func() {
 		if s := lg.String(); s != "" {
@@ -262,3 +263,57 @@ func TestFinalReconnectInFlight(t *testing.T) {
 		t.Errorf("router logged Warn:\n%s", s)
 	}
 }
+
+// Canceling calls through their context, in each cancel mode, and closing
+// a caller with calls in flight, are legitimate: the router should not log
+// Warn for them.
+func TestFinalCancelModesQuiet(t *testing.T) {
+	for _, mode := range []string{wamp.CancelKill, wamp.CancelKillNoWait, wamp.CancelSkip, "close"} {
+		t.Run(mode, func(t *testing.T) {
+			if os.Getenv("FINAL_DEBUG") != "" {
+				finalLevel = slog.LevelDebug
+			}
+			r, lg := finalRouter(t)
+			callee := finalDial(t, r.WebSocketURL(), runtime.Config{})
+			if _, err := callee.Register(context.Background(), "com.final.block", func(ctx context.Context, inv *runtime.Invocation) (*runtime.Result, error) {
+				select {
+				case <-ctx.Done():
+					return nil, ctx.Err()
+				case <-time.After(500 * time.Millisecond):
+					return &runtime.Result{}, nil
+				}
+			}); err != nil {
+				t.Fatal(err)
+			}
+			cfg := runtime.Config{}
+			if mode != "close" {
+				cfg.CancelMode = mode
+			}
+			caller := finalDial(t, r.RawSocketURL(), cfg)
+			var wg sync.WaitGroup
+			for i := 0; i < 20; i++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+					defer cancel()
+					if mode == "close" {
+						ctx = context.Background()
+					}
+					_, _ = caller.Call(ctx, "com.final.block", wamp.Payload{}, wamp.Payload{})
+				}()
+			}
+			if mode == "close" {
+				time.Sleep(100 * time.Millisecond)
+				_ = caller.Close()
+			}
+			wg.Wait()
+			time.Sleep(700 * time.Millisecond)
+			if s := lg.String(); s != "" {
+				t.Errorf("router logged Warn+ (%d lines), first:\n%s", strings.Count(s, "\n"), strings.SplitN(s, "\n", 2)[0])
+			}
+		})
+	}
+}
+
+var finalLevel = slog.LevelWarn
