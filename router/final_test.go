@@ -1,12 +1,15 @@
 package router_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"github.com/gammazero/nexus/v3/client"
 	"github.com/gammazero/nexus/v3/wamp"
 	"log/slog"
+	"net"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -139,4 +142,62 @@ func TestFinalLogBudgetPerConnection(t *testing.T) {
 	if n > 10 {
 		t.Errorf("FINDING: %d Warn lines from one client reconnecting %d times", n, conns)
 	}
+}
+
+// FINDING (misleading log, low): a connection turned away by
+// MaxConnectionsPerAddress is logged as "router: connection limit reached,
+// refusing connections" with max_connections=1000, the total cap, though
+// the router holds two connections: an operator reads that the router is
+// full, and can't tell which address hit its cap. The two caps also share
+// the once-a-minute warning, so one host sitting on its own cap hides, for
+// that minute, the line that would say the router itself is full.
+//
+// Fix: log per-address refusals with their own message and budget
+// ("connection limit per address reached", the address prefix and
+// MaxConnectionsPerAddress), and keep the total-cap line for the total.
+func TestFinalPerAddressRefusalLogMisleads(t *testing.T) {
+	const ip = "192.0.2.2"
+	if ln, err := net.Listen("tcp", ip+":0"); err != nil {
+		t.Skip("no non-loopback address to connect from:", err)
+	} else {
+		_ = ln.Close()
+	}
+	var buf syncBuffer
+	r, err := router.Start(context.Background(), router.Config{
+		RawSocketAddr:            ip + ":0",
+		MaxConnectionsPerAddress: 2,
+		Logger:                   slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelWarn})),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	closeAtCleanup(t, r)
+	for range 2 {
+		dial(t, r.RawSocketURL(), client.Config{})
+	}
+	if _, err := dialErr(r.RawSocketURL(), client.Config{}); err == nil {
+		t.Fatal("third connection admitted")
+	}
+	log := buf.String()
+	t.Logf("log: %s", log)
+	if !strings.Contains(log, "per address") && !strings.Contains(log, "per_address") {
+		t.Errorf("FINDING: the per-address refusal is logged as the router being full: %s", log)
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -317,3 +317,64 @@ func TestFinalCancelModesQuiet(t *testing.T) {
 }
 
 var finalLevel = slog.LevelWarn
+
+// Per-address cap, as a user on a non-loopback address meets it: the
+// error runtime.Dial returns when refused, and that slots come back.
+func TestFinalPerAddressCapUser(t *testing.T) {
+	const ip = "192.0.2.2"
+	if c, err := net.Listen("tcp", ip+":0"); err != nil {
+		t.Skip("no non-loopback address:", err)
+	} else {
+		c.Close()
+	}
+	lg := &finalLog{}
+	r, err := router.Start(context.Background(), router.Config{
+		WebSocketAddr: ip + ":0", RawSocketAddr: ip + ":0",
+		MaxConnectionsPerAddress: 2,
+		Logger:                   slog.New(slog.NewTextHandler(lg, &slog.HandlerOptions{Level: slog.LevelWarn})),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = r.Close() })
+	for _, url := range []string{r.WebSocketURL(), r.RawSocketURL()} {
+		a := finalDial(t, url, runtime.Config{})
+		b := finalDial(t, url, runtime.Config{})
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		_, err := runtime.Dial(ctx, url, runtime.Config{Realm: router.DefaultRealm})
+		cancel()
+		t.Logf("%s: third Dial: %v", url, err)
+		if err == nil {
+			t.Errorf("third connection from one address admitted")
+		}
+		_ = a.Close()
+		_ = b.Close()
+		time.Sleep(100 * time.Millisecond)
+		for range 3 {
+			s := finalDial(t, url, runtime.Config{})
+			_ = s.Close()
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Logf("log: %s", lg.String())
+}
+
+// Dial errors for a connection the router turns away: are they clear?
+func TestFinalMaxConnectionsDialError(t *testing.T) {
+	r, err := router.Start(context.Background(), router.Config{
+		WebSocketAddr: "127.0.0.1:0", RawSocketAddr: "127.0.0.1:0", MaxConnections: 1,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = r.Close() })
+	for _, url := range []string{r.WebSocketURL(), r.RawSocketURL()} {
+		a := finalDial(t, url, runtime.Config{})
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		_, err := runtime.Dial(ctx, url, runtime.Config{Realm: router.DefaultRealm})
+		cancel()
+		t.Logf("%s: second Dial: %v", url, err)
+		_ = a.Close()
+		time.Sleep(100 * time.Millisecond)
+	}
+}
