@@ -378,3 +378,40 @@ func TestFinalMaxConnectionsDialError(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// FINDING (high, see router.TestFinalDuplicateSharedRegistrationBlackholesCalls):
+// a runtime user who registers the same shared procedure twice from one
+// session (two workers, invoke roundrobin) and later closes that session
+// leaves the router routing every other call to the closed session: those
+// calls are never answered, though another callee is registered.
+func TestFinalDoubleRegisterThenCloseBlackholes(t *testing.T) {
+	r, _ := finalRouter(t)
+	h := func(ctx context.Context, inv *runtime.Invocation) (*runtime.Result, error) {
+		return &runtime.Result{Args: wamp.ArgsOf("ok")}, nil
+	}
+	a := finalDial(t, r.WebSocketURL(), runtime.Config{})
+	for range 2 {
+		if _, err := a.Register(context.Background(), "com.final.workers", h, runtime.WithInvoke(wamp.InvokeRoundRobin)); err != nil {
+			t.Logf("second Register refused: %v", err)
+		}
+	}
+	b := finalDial(t, r.WebSocketURL(), runtime.Config{})
+	if _, err := b.Register(context.Background(), "com.final.workers", h, runtime.WithInvoke(wamp.InvokeRoundRobin)); err != nil {
+		t.Fatal(err)
+	}
+	_ = a.Close()
+	time.Sleep(100 * time.Millisecond)
+	c := finalDial(t, r.RawSocketURL(), runtime.Config{})
+	failed := 0
+	for range 4 {
+		ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+		if _, err := c.Call(ctx, "com.final.workers", wamp.Payload{}, wamp.Payload{}); err != nil {
+			failed++
+			t.Logf("call: %v", err)
+		}
+		cancel()
+	}
+	if failed > 0 {
+		t.Errorf("FINDING: %d of 4 calls failed after a session that registered the procedure twice closed", failed)
+	}
+}
