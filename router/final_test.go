@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"github.com/gammazero/nexus/v3/client"
 	"github.com/gammazero/nexus/v3/wamp"
+	"github.com/wampgen/wampgen/runtime"
 	"log/slog"
 	"net"
 	"strings"
@@ -200,4 +201,39 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// FINDING (Warn noise in legitimate use, medium): a call that times out at
+// the dealer (CALL.Options.timeout, which runtime.Session.Call sets from
+// its context's deadline) is canceled by nexus with mode killnowait: the
+// callee gets INTERRUPT, answers ERROR as the spec asks, and nexus, having
+// forgotten the invocation, logs "Received ERROR (INVOCATION) with invalid
+// request ID" at Warn. Every timed-out call of a well-behaved callee
+// writes a Warn line. The same happens for CANCEL killnowait and for the
+// router's own cancellation of a leaving caller's calls (peer.cancelCalls).
+// See TestFinalErrorForUnknownInvocationFloodsWarn for the fix.
+func TestFinalCallTimeoutLogsWarn(t *testing.T) {
+	var warns atomic.Int64
+	r := startRouter(t, router.Config{Logger: slog.New(warnCounter{&warns})})
+	callee, err := runtime.Dial(context.Background(), r.WebSocketURL(), runtime.Config{Realm: router.DefaultRealm})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = callee.Close() })
+	if _, err := callee.Register(context.Background(), "com.test.slow", func(ctx context.Context, inv *runtime.Invocation) (*runtime.Result, error) {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}); err != nil {
+		t.Fatal(err)
+	}
+	caller := dialRawJSON(t, r.WebSocketURL())
+	caller.send(`[1,"realm1",{"roles":{"caller":{"features":{"call_canceling":true,"call_timeout":true}}}}]`)
+	caller.recv(2)
+	caller.send(`[48,7,{"timeout":50},"com.test.slow",[]]`)
+	raw, _ := caller.recv(8)
+	t.Logf("caller got %s", raw)
+	time.Sleep(200 * time.Millisecond)
+	if n := warns.Load(); n > 0 {
+		t.Errorf("FINDING: a call that timed out, with a callee that honoured the INTERRUPT, logged %d Warn lines", n)
+	}
 }
