@@ -237,3 +237,28 @@ func TestFinalCallTimeoutLogsWarn(t *testing.T) {
 		t.Errorf("FINDING: a call that timed out, with a callee that honoured the INTERRUPT, logged %d Warn lines", n)
 	}
 }
+
+// FINDING (limit bypass, part of the duplicate registration finding): the
+// same shared REGISTER repeated maxRegistrations+1 times is never refused,
+// since the ledger counts registrations by ID; nexus holds a callee entry
+// for each, so the session takes that share of the procedure's calls
+// (10,001 of every 10,002 against one honest callee).
+func TestFinalRepeatedSharedRegisterBypassesCap(t *testing.T) {
+	r := startRouter(t, router.Config{})
+	a := dialRawJSON(t, r.WebSocketURL())
+	a.join(router.DefaultRealm)
+	const n = 10_001
+	refused := 0
+	for i := 1; i <= n; i++ {
+		a.send(fmt.Sprintf(`[64,%d,{"invoke":"roundrobin"},"com.test.many"]`, i))
+		raw, _, err := a.tryRecv(65)
+		if err != nil {
+			refused++
+			t.Logf("REGISTER %d: %s %v", i, raw, err)
+			break
+		}
+	}
+	if refused == 0 {
+		t.Errorf("FINDING: %d REGISTERs of one shared procedure from one session all granted", n)
+	}
+}
