@@ -262,3 +262,31 @@ func TestFinalRepeatedSharedRegisterBypassesCap(t *testing.T) {
 		t.Errorf("FINDING: %d REGISTERs of one shared procedure from one session all granted", n)
 	}
 }
+
+// FINDING (log flooding at Warn before any session, low; same class as
+// TestFinalLogBudgetPerConnection): every protocol violation is a Warn
+// line (peer.abort), and a client needs no session to commit one: a
+// RawSocket frame header announcing more than the 64 KiB allowed before
+// WELCOME is enough. A client that connects, sends 8 bytes and hangs up,
+// in a loop, writes a Warn line per connection.
+//
+// Fix: log protocol violations before WELCOME at Debug (nothing of the
+// client's is at stake yet), or spend them from a budget per client
+// address or router-wide, with a periodic summary at Warn.
+func TestFinalPreWelcomeViolationWarnPerConnection(t *testing.T) {
+	var warns atomic.Int64
+	r := startRouter(t, router.Config{Logger: slog.New(warnCounter{&warns})})
+	const conns = 50
+	for range conns {
+		c := dialRSJSON(t, r, 15, 0)
+		c.write([]byte{0, 0x02, 0, 0}) // a message of 128 KiB
+		_, _, _ = c.recvWithin(testTimeout)
+		_ = c.conn.Close()
+	}
+	time.Sleep(200 * time.Millisecond)
+	n := warns.Load()
+	t.Logf("%d Warn lines from %d connections that sent a frame header each", n, conns)
+	if n > 10 {
+		t.Errorf("FINDING: %d Warn lines from %d connections without a session", n, conns)
+	}
+}
