@@ -824,7 +824,7 @@ func TestFlushEndsOnUndeliverableMessage(t *testing.T) {
 	// certain to be taken by flush and not by the writer's main loop.
 	p := &peer{
 		fc: fc, ser: ser, log: slog.New(slog.DiscardHandler),
-		sendLimit: 512, budget: defaultMaxQueuedBytes, stats: &counters{},
+		sendLimit: 512, budget: defaultMaxQueuedBytes, stats: &counters{}, logs: &clientLogs{},
 		hs:         make(chan wamp.Message, handshakeQueueSize),
 		out:        make(chan []byte, 1),
 		wrote:      make(chan error, 1),

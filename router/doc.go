@@ -168,7 +168,7 @@
 // also cancels the call on the caller's behalf (mode kill), so the callee is
 // interrupted, and passes nothing more of it to the caller. An
 // undeliverable EVENT is dropped, counted in Stats and logged at most once
-// per 10 seconds per client. A WELCOME too large for the client is sent without the roles' feature
+// per 10 seconds for the whole router. A WELCOME too large for the client is sent without the roles' feature
 // lists, which lets a client that accepts only 512 bytes join; any other
 // message the client can't take ends the session with ABORT and closes the
 // connection.

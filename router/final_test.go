@@ -18,7 +18,7 @@ import (
 	"github.com/wampgen/wampgen/router"
 )
 
-// FINDING (log flooding at Warn by one client, medium): nexus logs
+// FINDING, fixed (log flooding at Warn by one client, medium): nexus logs
 // "Received ERROR (INVOCATION) with invalid request ID: N (response to
 // canceled call)" for every ERROR answering an INVOCATION it does not know,
 // and nexusLevel files it at Warn (it contains "error"). The ledger checks
@@ -38,7 +38,7 @@ import (
 // YIELD/ERROR/INTERRUPT+grace) and drop an ERROR for an unknown one.
 func TestFinalErrorForUnknownInvocationFloodsWarn(t *testing.T) {
 	var warns atomic.Int64
-	r := startRouter(t, router.Config{Logger: slog.New(warnCounter{&warns})})
+	r := startRouter(t, router.Config{Logger: slog.New(countingHandler{level: slog.LevelWarn, n: &warns})})
 	c := dialRawJSON(t, r.WebSocketURL())
 	c.join(router.DefaultRealm)
 	start := warns.Load()
@@ -57,7 +57,7 @@ func TestFinalErrorForUnknownInvocationFloodsWarn(t *testing.T) {
 	}
 }
 
-// FINDING (cross-session denial of service, high): nexus v3.3.0 lets one
+// FINDING, fixed (cross-session denial of service, high): nexus v3.3.0 lets one
 // session join a shared registration (invoke roundrobin, random, first,
 // last) more than once: each REGISTER appends the session to the
 // registration's callees again and answers REGISTERED with the same
@@ -110,7 +110,7 @@ func TestFinalDuplicateSharedRegistrationBlackholesCalls(t *testing.T) {
 	}
 }
 
-// FINDING (log flooding at Warn, low): the log budget (peer.logBudget) is
+// FINDING, fixed (log flooding at Warn, low): the log budget (peer.logBudget) is
 // per connection, and the first line of each kind is logged at once. A
 // client that reconnects in a loop, each time calling its own procedure
 // with arguments its connection can't take (a 512-byte RawSocket limit),
@@ -124,7 +124,7 @@ func TestFinalDuplicateSharedRegistrationBlackholesCalls(t *testing.T) {
 // at Warn.
 func TestFinalLogBudgetPerConnection(t *testing.T) {
 	var warns atomic.Int64
-	r := startRouter(t, router.Config{Logger: slog.New(warnCounter{&warns})})
+	r := startRouter(t, router.Config{Logger: slog.New(countingHandler{level: slog.LevelWarn, n: &warns})})
 	big := strings.Repeat("x", 600)
 	const conns = 50
 	start := warns.Load()
@@ -145,7 +145,7 @@ func TestFinalLogBudgetPerConnection(t *testing.T) {
 	}
 }
 
-// FINDING (misleading log, low): a connection turned away by
+// FINDING, fixed (misleading log, low): a connection turned away by
 // MaxConnectionsPerAddress is logged as "router: connection limit reached,
 // refusing connections" with max_connections=1000, the total cap, though
 // the router holds two connections: an operator reads that the router is
@@ -203,7 +203,7 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// FINDING (Warn noise in legitimate use, medium): a call that times out at
+// FINDING, fixed (Warn noise in legitimate use, medium): a call that times out at
 // the dealer (CALL.Options.timeout, which runtime.Session.Call sets from
 // its context's deadline) is canceled by nexus with mode killnowait: the
 // callee gets INTERRUPT, answers ERROR as the spec asks, and nexus, having
@@ -214,7 +214,7 @@ func (s *syncBuffer) String() string {
 // See TestFinalErrorForUnknownInvocationFloodsWarn for the fix.
 func TestFinalCallTimeoutLogsWarn(t *testing.T) {
 	var warns atomic.Int64
-	r := startRouter(t, router.Config{Logger: slog.New(warnCounter{&warns})})
+	r := startRouter(t, router.Config{Logger: slog.New(countingHandler{level: slog.LevelWarn, n: &warns})})
 	callee, err := runtime.Dial(context.Background(), r.WebSocketURL(), runtime.Config{Realm: router.DefaultRealm})
 	if err != nil {
 		t.Fatal(err)
@@ -238,7 +238,7 @@ func TestFinalCallTimeoutLogsWarn(t *testing.T) {
 	}
 }
 
-// FINDING (limit bypass, part of the duplicate registration finding): the
+// FINDING, fixed (limit bypass, part of the duplicate registration finding): the
 // same shared REGISTER repeated maxRegistrations+1 times is never refused,
 // since the ledger counts registrations by ID; nexus holds a callee entry
 // for each, so the session takes that share of the procedure's calls
@@ -263,7 +263,7 @@ func TestFinalRepeatedSharedRegisterBypassesCap(t *testing.T) {
 	}
 }
 
-// FINDING (log flooding at Warn before any session, low; same class as
+// FINDING, fixed (log flooding at Warn before any session, low; same class as
 // TestFinalLogBudgetPerConnection): every protocol violation is a Warn
 // line (peer.abort), and a client needs no session to commit one: a
 // RawSocket frame header announcing more than the 64 KiB allowed before
@@ -275,7 +275,7 @@ func TestFinalRepeatedSharedRegisterBypassesCap(t *testing.T) {
 // address or router-wide, with a periodic summary at Warn.
 func TestFinalPreWelcomeViolationWarnPerConnection(t *testing.T) {
 	var warns atomic.Int64
-	r := startRouter(t, router.Config{Logger: slog.New(warnCounter{&warns})})
+	r := startRouter(t, router.Config{Logger: slog.New(countingHandler{level: slog.LevelWarn, n: &warns})})
 	const conns = 50
 	for range conns {
 		c := dialRSJSON(t, r, 15, 0)

@@ -61,7 +61,9 @@ type connLimiter struct {
 	refusals sync.WaitGroup
 	refused  atomic.Int64 // refusals since the last warning
 	warned   atomic.Int64 // unix nanoseconds of the last warning
-	log      *slog.Logger
+	// The same for refusals over the cap per address.
+	addrRefused, addrWarned atomic.Int64
+	log                     *slog.Logger
 }
 
 func newConnLimiter(max, perAddr int, log *slog.Logger) *connLimiter {
@@ -106,7 +108,7 @@ func (l *connLimiter) acquire(addr netip.AddrPort) (release func(), ok bool) {
 		l.addrMu.Lock()
 		if l.addrs[key] >= l.perAddr {
 			l.addrMu.Unlock()
-			l.full()
+			l.addrFull(key)
 			return nil, false
 		}
 		l.addrs[key]++
@@ -153,16 +155,34 @@ func (l *connLimiter) releaseAddr(key netip.Prefix) {
 	}
 }
 
-// full counts a refusal, and logs a warning at most once a minute.
+// full counts a refusal over MaxConnections, and logs a warning at most
+// once a minute.
 func (l *connLimiter) full() {
-	refused := l.refused.Add(1)
-	now := time.Now().UnixNano()
-	last := l.warned.Load()
-	if now-last < int64(time.Minute) || !l.warned.CompareAndSwap(last, now) {
-		return
+	if refused, ok := warnOncePerMinute(&l.refused, &l.warned); ok {
+		l.log.Warn("router: connection limit reached, refusing connections", "max_connections", l.max, "refused", refused)
 	}
-	l.refused.Add(-refused)
-	l.log.Warn("router: connection limit reached, refusing connections", "max_connections", l.max, "refused", refused)
+}
+
+// addrFull counts a refusal over MaxConnectionsPerAddress, and logs a
+// warning at most once a minute, apart from full's.
+func (l *connLimiter) addrFull(key netip.Prefix) {
+	if refused, ok := warnOncePerMinute(&l.addrRefused, &l.addrWarned); ok {
+		l.log.Warn("router: connection limit per address reached, refusing its connections",
+			"address", key.String(), "max_connections_per_address", l.perAddr, "refused", refused)
+	}
+}
+
+// warnOncePerMinute counts one in refused, and reports whether a warning is
+// due (none in the last minute, per warned) and the count it reports.
+func warnOncePerMinute(refused, warned *atomic.Int64) (int64, bool) {
+	n := refused.Add(1)
+	now := time.Now().UnixNano()
+	last := warned.Load()
+	if now-last < int64(time.Minute) || !warned.CompareAndSwap(last, now) {
+		return 0, false
+	}
+	refused.Add(-n)
+	return n, true
 }
 
 // refuse turns c away with answer (nil: none) on a goroutine of its own,

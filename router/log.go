@@ -123,7 +123,12 @@ func (n nexusLogger) emit(msg string) {
 // cannot flood the log at Warn. The router logs those failures itself,
 // and a warning when the authentication throttle engages.
 func nexusLevel(msg string) slog.Level {
-	if strings.HasPrefix(msg, "Aborting client connection") {
+	if strings.HasPrefix(msg, "Aborting client connection") ||
+		// A callee's answer to an INTERRUPT for a call the dealer has
+		// already ended (a timeout, a killnowait CANCEL, a caller gone):
+		// routine, and a client can send such ERRORs at will.
+		strings.HasPrefix(msg, "Received ERROR (INVOCATION) with invalid request ID") ||
+		strings.HasPrefix(msg, "Received ERROR for call that was already canceled") {
 		return slog.LevelDebug
 	}
 	lower := strings.ToLower(msg)
@@ -133,4 +138,68 @@ func nexusLevel(msg string) slog.Level {
 		}
 	}
 	return slog.LevelDebug
+}
+
+// clientLogs are the log budgets of the trouble a client can cause as often
+// as it likes: EVENTs dropped for it, messages it can't be sent, protocol
+// violations. The router's peers share them, so that neither one client
+// nor one that reconnects, nor many, can flood the log: a kind is logged
+// at most once per dropReportEvery for the whole router, with the count
+// since its last line, and what is left when the router closes (see
+// flush). Every occurrence is also logged at Debug or counted in Stats.
+type clientLogs struct {
+	mu                             sync.Mutex
+	drops, undelivered, violations logBudget
+}
+
+// take counts one in b, one of c's budgets, and reports whether to log a
+// line now and the count it reports.
+func (c *clientLogs) take(b *logBudget) (int, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return b.take()
+}
+
+// flush logs what the budgets held back.
+func (c *clientLogs) flush(log *slog.Logger) {
+	c.mu.Lock()
+	drops, undelivered, violations := c.drops.rest(), c.undelivered.rest(), c.violations.rest()
+	c.mu.Unlock()
+	if drops > 0 {
+		log.Warn("router: dropped EVENTs for clients that can't take them", "dropped", drops)
+	}
+	if undelivered > 0 {
+		log.Warn("router: messages not delivered", "count", undelivered)
+	}
+	if violations > 0 {
+		log.Warn("router: closing connections: protocol violation", "count", violations)
+	}
+}
+
+// logBudget spaces the log lines about one kind of trouble: the first is
+// logged, then at most one per dropReportEvery, with the count since the
+// last line.
+type logBudget struct {
+	n      int // since the last line
+	logged time.Time
+}
+
+// take counts one, and reports whether to log a line now and the count it
+// reports.
+func (b *logBudget) take() (int, bool) {
+	b.n++
+	now := time.Now()
+	if !b.logged.IsZero() && now.Sub(b.logged) < dropReportEvery {
+		return 0, false
+	}
+	n := b.n
+	b.n, b.logged = 0, now
+	return n, true
+}
+
+// rest returns the count not yet logged, and clears it.
+func (b *logBudget) rest() int {
+	n := b.n
+	b.n = 0
+	return n
 }

@@ -40,9 +40,8 @@ const (
 	// details for the whole session; a real one takes a few hundred bytes.
 	maxHandshakeMessage = 64 << 10
 
-	// dropReportEvery is how often, at most, the router logs EVENTs
-	// dropped for one client, or messages it could not deliver to it
-	// (see logBudget): a client decides how often those happen.
+	// dropReportEvery is how often, at most, the router logs each kind of
+	// trouble clients decide how often to cause (see clientLogs).
 	dropReportEvery = 10 * time.Second
 
 	// flushTimeout bounds how long closing a connection may spend writing
@@ -205,6 +204,7 @@ type peer struct {
 	sendLimit int // the largest message the client accepts
 	budget    int // see admitBytes
 	stats     *counters
+	logs      *clientLogs
 
 	rd chan wamp.Message
 	// hs is the queue nexus sends on until the writer has taken the
@@ -259,10 +259,6 @@ type peer struct {
 	// that killCall's CANCEL makes it send.
 	// Their later RESULTs and ERRORs are dropped.
 	killed []wamp.ID
-	// What was dropped or not delivered since the last log line about it
-	// (see dropEvent, notDelivered): a client decides how often that
-	// happens, so it is logged at most once per dropReportEvery.
-	drops, undelivered logBudget
 
 	releaseOnce sync.Once
 	onRelease   func() // called once when Close has finished
@@ -277,8 +273,9 @@ type peerConfig struct {
 	// sendLimit is the largest message the client is assumed to accept
 	// when its transport does not say (see frameConn.maxSendSize).
 	sendLimit int
-	budget    int       // see admitBytes; 0 means defaultMaxQueuedBytes
-	stats     *counters // nil for none
+	budget    int         // see admitBytes; 0 means defaultMaxQueuedBytes
+	stats     *counters   // nil for none
+	logs      *clientLogs // nil for the peer's own
 }
 
 // newPeer starts serving fc. onRelease runs once, after Close has stopped
@@ -289,6 +286,9 @@ func newPeer(fc frameConn, ser *serializer, log *slog.Logger, cfg peerConfig, on
 	}
 	if cfg.stats == nil {
 		cfg.stats = &counters{}
+	}
+	if cfg.logs == nil {
+		cfg.logs = &clientLogs{}
 	}
 	sendLimit := fc.maxSendSize()
 	if sendLimit == 0 {
@@ -303,6 +303,7 @@ func newPeer(fc frameConn, ser *serializer, log *slog.Logger, cfg peerConfig, on
 		sendLimit:  sendLimit,
 		budget:     cfg.budget,
 		stats:      cfg.stats,
+		logs:       cfg.logs,
 		rd:         make(chan wamp.Message),
 		hs:         make(chan wamp.Message, handshakeQueueSize),
 		pongs:      make(chan []byte),
@@ -384,7 +385,11 @@ func (p *peer) closeWith(final wamp.Message) {
 
 // abort ends the connection with an ABORT for a protocol violation.
 func (p *peer) abort(reason string) {
-	p.log.Warn("router: closing connection: protocol violation", "reason", reason)
+	if n, ok := p.logs.take(&p.logs.violations); ok {
+		p.log.Warn("router: closing connections: protocol violation", "count", n, "reason", reason)
+	} else {
+		p.log.Debug("router: closing connection: protocol violation", "reason", reason)
+	}
 	p.closeWith(&wamp.Abort{
 		Details: wamp.Dict{wamp.OptMessage: reason},
 		Reason:  wamp.ErrProtocolViolation,
@@ -741,7 +746,6 @@ func (p *peer) flush() {
 	}
 	p.appendFrame(frameClose, nil)
 	p.writeNow()
-	p.endLogs()
 	_ = p.fc.close()
 	p.killer.Stop()
 }
@@ -874,61 +878,22 @@ func (p *peer) admitBytes(msg wamp.Message, n int) bool {
 }
 
 // dropEvent counts an EVENT dropped for this client, and logs it within
-// the log budget.
+// the router's log budget (see clientLogs).
 func (p *peer) dropEvent(why string) {
 	p.stats.droppedEvents.Add(1)
-	if n, ok := p.drops.take(); ok {
-		p.log.Warn("router: dropped EVENTs for a client that can't take them", "dropped", n, "reason", why)
+	if n, ok := p.logs.take(&p.logs.drops); ok {
+		p.log.Warn("router: dropped EVENTs for clients that can't take them", "dropped", n, "reason", why)
 	}
 }
 
-// notDelivered logs, within the log budget, a message other than an
-// EVENT that could not be delivered to this client.
+// notDelivered logs, within the router's log budget, a message other than
+// an EVENT that could not be delivered to this client.
 func (p *peer) notDelivered(msg wamp.Message, uri wamp.URI, why string) {
-	if n, ok := p.undelivered.take(); ok {
+	if n, ok := p.logs.take(&p.logs.undelivered); ok {
 		p.log.Warn("router: messages not delivered", "count", n, "type", msg.MessageType().String(), "error", uri, "reason", why)
 		return
 	}
 	p.log.Debug("router: message not delivered", "type", msg.MessageType().String(), "error", uri, "reason", why)
-}
-
-// endLogs logs what the log budgets held back, when the connection ends.
-func (p *peer) endLogs() {
-	if n := p.drops.rest(); n > 0 {
-		p.log.Warn("router: dropped EVENTs for a client that can't take them", "dropped", n)
-	}
-	if n := p.undelivered.rest(); n > 0 {
-		p.log.Warn("router: messages not delivered", "count", n)
-	}
-}
-
-// logBudget spaces the log lines about one kind of trouble a client can
-// cause as often as it likes: the first is logged, and then at most one per
-// dropReportEvery, with the count since the last line; what is left is
-// logged when the connection ends (see endLogs). The writer's only.
-type logBudget struct {
-	n      int // since the last line
-	logged time.Time
-}
-
-// take counts one, and reports whether to log a line now and the count it
-// reports.
-func (b *logBudget) take() (int, bool) {
-	b.n++
-	now := time.Now()
-	if !b.logged.IsZero() && now.Sub(b.logged) < dropReportEvery {
-		return 0, false
-	}
-	n := b.n
-	b.n, b.logged = 0, now
-	return n, true
-}
-
-// rest returns the count not yet logged, and clears it.
-func (b *logBudget) rest() int {
-	n := b.n
-	b.n = 0
-	return n
 }
 
 // encode serializes msg for this client. When msg can't be delivered, it

@@ -103,12 +103,15 @@ type holdings struct {
 	// all, patterns and bytes count the entries of both maps, of those the
 	// pattern-based ones, and the bytes of their URIs.
 	all, patterns, bytes int
+	// keys counts the entries of both maps by match policy and URI.
+	keys map[string]int
 }
 
 // holding is one registration or subscription.
 type holding struct {
 	pattern bool
-	size    int // of its URI
+	size    int    // of its URI
+	key     string // its match policy and URI
 }
 
 // put adds an entry to m, one of h's maps, and counts it.
@@ -120,6 +123,10 @@ func (h *holdings) put(m *map[wamp.ID]holding, id wamp.ID, e holding) {
 		h.take(m, id)
 	}
 	(*m)[id] = e
+	if h.keys == nil {
+		h.keys = map[string]int{}
+	}
+	h.keys[e.key]++
 	h.all++
 	h.bytes += e.size
 	if e.pattern {
@@ -135,6 +142,9 @@ func (h *holdings) take(m *map[wamp.ID]holding, id wamp.ID) (holding, bool) {
 		return holding{}, false
 	}
 	delete(*m, id)
+	if h.keys[e.key]--; h.keys[e.key] <= 0 {
+		delete(h.keys, e.key)
+	}
 	h.all--
 	h.bytes -= e.size
 	if e.pattern {
@@ -336,6 +346,10 @@ func (l *ledger) ask(h *holdings, typ wamp.MessageType, request wamp.ID, uri wam
 	// CBOR byte strings, JSON's binary convention).
 	match, _ := wamp.AsString(opts[wamp.OptMatch])
 	pattern := match == wamp.MatchPrefix || match == wamp.MatchWildcard
+	if !pattern {
+		match = wamp.MatchExact // as nexus reads any other value
+	}
+	key := match + " " + string(uri)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	switch {
@@ -343,6 +357,13 @@ func (l *ledger) ask(h *holdings, typ wamp.MessageType, request wamp.ID, uri wam
 		// One entry for several requests would count them once, and
 		// only the first answer would find it.
 		return verdict{violation: fmt.Sprintf("%s repeats the request ID %d of one awaiting its answer", typ, request)}
+	case typ == wamp.REGISTER && h.keys[key] > 0:
+		// nexus v3.3.0 adds the session to a shared registration once
+		// per REGISTER, under the same ID, and removes one copy per
+		// UNREGISTER or when the session leaves: the others stay, and
+		// the calls routed to them are never answered.
+		return verdict{reply: &wamp.Error{Type: typ, Request: request, Details: wamp.Dict{}, Error: wamp.ErrProcedureAlreadyExists,
+			Arguments: wamp.List{"the session has registered " + string(uri) + " already"}}}
 	case h.all >= max:
 		return verdict{reply: limitError(typ, request, fmt.Sprintf("%d %ss", max, typ))}
 	case pattern && h.patterns >= maxPatterns:
@@ -350,7 +371,7 @@ func (l *ledger) ask(h *holdings, typ wamp.MessageType, request wamp.ID, uri wam
 	case h.bytes+len(uri) > maxHeldURIBytes:
 		return verdict{reply: limitError(typ, request, fmt.Sprintf("%d bytes of %s URIs", maxHeldURIBytes, typ))}
 	}
-	h.put(&h.pending, request, holding{pattern: pattern, size: len(uri)})
+	h.put(&h.pending, request, holding{pattern: pattern, size: len(uri), key: key})
 	return verdict{recorded: true}
 }
 

@@ -87,8 +87,8 @@ type Config struct {
 	// MaxQueuedBytes is the byte budget of each client: the encoded
 	// messages waiting to be written to it (default 16 MiB). Past it, an
 	// EVENT is dropped for that client (counted in Stats, and logged at
-	// most once per 10 s per client, with the count, and once more when
-	// its connection ends) and an INVOCATION is refused, its caller getting
+	// most once per 10 s for the whole router, with the count) and an
+	// INVOCATION is refused, its caller getting
 	// wamp.error.network_failure (an INTERRUPT is dropped: the call goes on
 	// as if not canceled). Other messages (results, errors,
 	// acknowledgements) may take a client to twice the budget; beyond that
@@ -260,6 +260,7 @@ type Router struct {
 	rsLengthCode   byte
 	stats          counters
 	drops          dropSummary   // nexus's drop lines, see nexusLogger
+	clientLogs     clientLogs    // see clientLogs
 	handshake      time.Duration // Config.HandshakeTimeout
 	limiter        *connLimiter
 
@@ -644,6 +645,7 @@ func (r *Router) shutdown() error {
 
 	r.nexus.Close()
 	r.drops.flush(r.log, true)
+	r.clientLogs.flush(r.log)
 	r.log.Debug("router: closed")
 	return err
 }
@@ -694,6 +696,7 @@ func (r *Router) serve(c net.Conn, fc frameConn, ser *serializer, pingEvery time
 		sendLimit: r.maxMessageSize,
 		budget:    r.maxQueuedBytes,
 		stats:     &r.stats,
+		logs:      &r.clientLogs,
 	}
 	p := newPeer(fc, ser, r.log.With("peer", details["peer"]), cfg, func() {
 		r.untrack(c)

@@ -379,7 +379,7 @@ func TestFinalMaxConnectionsDialError(t *testing.T) {
 	}
 }
 
-// FINDING (high, see router.TestFinalDuplicateSharedRegistrationBlackholesCalls):
+// FINDING, fixed (high, see router.TestFinalDuplicateSharedRegistrationBlackholesCalls):
 // a runtime user who registers the same shared procedure twice from one
 // session (two workers, invoke roundrobin) and later closes that session
 // leaves the router routing every other call to the closed session: those
