@@ -1,7 +1,6 @@
 package runtime_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -19,25 +18,8 @@ import (
 	"github.com/wampgen/wampgen/wamp"
 )
 
-type finalLog struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *finalLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *finalLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-func finalRouter(t *testing.T, opts ...routertest.Option) (*router.Router, *finalLog) {
-	lg := &finalLog{}
+func finalRouter(t *testing.T, opts ...routertest.Option) (*router.Router, *secBuffer) {
+	lg := &secBuffer{}
 	opts = append(opts, routertest.WithLogger(slog.New(slog.NewTextHandler(lg, &slog.HandlerOptions{Level: finalLevel}))))
 	r := routertest.New(t, opts...)
 	t.Cleanup(func() {
@@ -327,7 +309,7 @@ func TestFinalPerAddressCapUser(t *testing.T) {
 	} else {
 		c.Close()
 	}
-	lg := &finalLog{}
+	lg := &secBuffer{}
 	r, err := router.Start(context.Background(), router.Config{
 		WebSocketAddr: ip + ":0", RawSocketAddr: ip + ":0",
 		MaxConnectionsPerAddress: 2,
