@@ -9,6 +9,10 @@
 //	calculator call --url URL --realm REALM --serializer json|msgpack|cbor
 //	                                    check every procedure of the contract against
 //	                                    whatever serves it at URL; exit 1 if any fails
+//	calculator help (or -h, -help, --help)
+//	                                    print the commands and exit 0
+//
+// An unknown command or flag prints the usage on standard error and exits 2.
 package main
 
 import (
@@ -38,6 +42,25 @@ func main() {
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
 }
 
+// usage is what `calculator -h` prints: the commands, as the package
+// comment lists them.
+const usage = `usage:
+  calculator                     start an embedded router, serve the calculator,
+                                 call every procedure through the generated client
+  calculator serve [--listen ADDR] [--realm REALM] [--callee=true|false]
+                                 serve WebSocket at ws://ADDR/ with the Go
+                                 implementation registered (unless --callee=false),
+                                 and the calculator's web page at http://ADDR/
+  calculator call [--url URL] [--realm REALM] [--serializer json|msgpack|cbor]
+                                 check every procedure of the contract against
+                                 whatever serves it at URL; exit 1 if any fails
+  calculator help                print this help
+
+Run "calculator serve -h" or "calculator call -h" for the flags' defaults.
+`
+
+// run runs the command line args and returns the exit status: 0 on
+// success, 1 when the work failed, 2 for a usage error.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		return demo(ctx, stdout, stderr)
@@ -47,9 +70,30 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return serve(ctx, args[1:], stdout, stderr)
 	case "call":
 		return call(ctx, args[1:], stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		// Asked for: to stdout, and a success.
+		fmt.Fprint(stdout, usage)
+		return 0
 	}
-	fmt.Fprintf(stderr, "calculator: unknown command %q (commands: serve, call; none runs the demo)\n", args[0])
+	fmt.Fprintf(stderr, "calculator: unknown command %q\n\n%s", args[0], usage)
 	return 2
+}
+
+// parseFlags parses a command's flags; it returns -1 when the command
+// should go on, or else the exit status: 0 after -h (the flag package has
+// printed the flags), 2 for a usage error.
+func parseFlags(fs *flag.FlagSet, args []string) int {
+	switch err := fs.Parse(args); {
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case err != nil:
+		return 2
+	case fs.NArg() > 0:
+		fmt.Fprintf(fs.Output(), "%s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
+		fs.Usage()
+		return 2
+	}
+	return -1
 }
 
 // startRouter starts the embedded router serving realm to anonymous
@@ -131,8 +175,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	listen := fs.String("listen", "127.0.0.1:8080", "address to serve WebSocket and the web page on")
 	realm := fs.String("realm", "realm1", "realm to serve")
 	callee := fs.Bool("callee", true, "register the Go implementation of the calculator")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if code := parseFlags(fs, args); code >= 0 {
+		return code
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	fail := func(err error) int {
@@ -219,8 +263,8 @@ func call(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	url := fs.String("url", "ws://127.0.0.1:8080/", "router URL")
 	realm := fs.String("realm", "realm1", "realm")
 	serializer := fs.String("serializer", "json", "json, msgpack or cbor")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if code := parseFlags(fs, args); code >= 0 {
+		return code
 	}
 	ser, err := wamp.SerializerByName(*serializer)
 	if err != nil {

@@ -122,12 +122,53 @@ func TestCallFailsWithoutCallee(t *testing.T) {
 }
 
 func TestUsageErrors(t *testing.T) {
-	var out, errOut bytes.Buffer
-	if code := run(context.Background(), []string{"dance"}, &out, &errOut); code != 2 {
-		t.Fatalf("unknown command exited %d", code)
+	for _, args := range [][]string{
+		{"dance"},
+		{"-x"},
+		{"call", "--serializer", "xml"},
+		{"call", "--nope"},
+		{"serve", "--listen"},
+		{"serve", "extra"},
+	} {
+		var out, errOut bytes.Buffer
+		if code := run(context.Background(), args, &out, &errOut); code != 2 {
+			t.Errorf("calculator %q exited %d, want 2", args, code)
+		}
+		if out.Len() != 0 {
+			t.Errorf("calculator %q wrote to stdout: %q", args, out.String())
+		}
+		if !strings.Contains(errOut.String(), "usage") && !strings.Contains(errOut.String(), "Usage") &&
+			!strings.Contains(errOut.String(), "unknown serializer") {
+			t.Errorf("calculator %q did not explain itself on stderr: %q", args, errOut.String())
+		}
 	}
-	if code := run(context.Background(), []string{"call", "--serializer", "xml"}, &out, &errOut); code != 2 {
-		t.Fatalf("bad serializer exited %d", code)
+	var out, errOut bytes.Buffer
+	run(context.Background(), []string{"dance"}, &out, &errOut)
+	if want := "calculator: unknown command \"dance\"\n\n" + usage; errOut.String() != want {
+		t.Errorf("unknown command printed\n%s\nwant\n%s", errOut.String(), want)
+	}
+}
+
+// TestHelp checks that each way of asking for help prints the usage and
+// succeeds, for the command and for each subcommand's flags.
+func TestHelp(t *testing.T) {
+	for _, arg := range []string{"help", "-h", "-help", "--help"} {
+		var out, errOut bytes.Buffer
+		if code := run(context.Background(), []string{arg}, &out, &errOut); code != 0 {
+			t.Errorf("calculator %s exited %d, want 0 (stderr %q)", arg, code, errOut.String())
+		}
+		if out.String() != usage || errOut.Len() != 0 {
+			t.Errorf("calculator %s printed stdout %q, stderr %q; want the usage on stdout", arg, out.String(), errOut.String())
+		}
+	}
+	for _, sub := range []string{"serve", "call"} {
+		var out, errOut bytes.Buffer
+		if code := run(context.Background(), []string{sub, "-h"}, &out, &errOut); code != 0 {
+			t.Errorf("calculator %s -h exited %d, want 0", sub, code)
+		}
+		if !strings.Contains(errOut.String(), "-realm") {
+			t.Errorf("calculator %s -h did not list its flags: %q", sub, errOut.String())
+		}
 	}
 }
 

@@ -1,7 +1,15 @@
-// Command hello is the runtime's demo until the generated calculator example
-// lands: it starts an embedded WAMP router, registers a procedure on one
-// session, and calls it from sessions using each serializer, with
-// progressive results, a cancelled call, an error URI and an event.
+// Command hello shows the runtime without generated code: untyped
+// Register, Call, Subscribe and Publish with wamp.Payload, where the
+// calculator example (examples/calculator) does the same work through a
+// generated client and registrar.
+//
+// It starts an embedded WAMP router with a WebSocket and a RawSocket
+// listener, registers a procedure on a MsgPack session over RawSocket, and
+// calls it over WebSocket from a session of each serializer with
+// progressive results; then it calls it with a bad argument
+// (wamp.error.invalid_argument), lets a call time out and watches the
+// callee's handler being interrupted, and publishes an event the callee
+// receives. It exits 1 if any step fails.
 package main
 
 import (

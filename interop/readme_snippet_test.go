@@ -1,0 +1,148 @@
+package interop
+
+import (
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"go/types"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"golang.org/x/tools/go/packages"
+)
+
+const calcPath = "github.com/wampgen/wampgen/examples/calculator/calc"
+
+// goBlocks returns the ```go code blocks of the README section whose
+// heading is title.
+func goBlocks(t *testing.T, title string) []string {
+	t.Helper()
+	b, err := os.ReadFile(readmePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(b), "\n"+title+"\n")
+	if !ok {
+		t.Fatalf("README.md has no section %q", title)
+	}
+	if i := strings.Index(section, "\n## "); i >= 0 {
+		section = section[:i]
+	}
+	var blocks []string
+	for _, m := range regexp.MustCompile("(?s)\n```go\n(.*?)\n```\n").FindAllStringSubmatch(section, -1) {
+		blocks = append(blocks, m[1])
+	}
+	return blocks
+}
+
+// loadTypes loads the type information of the packages paths.
+func loadTypes(t *testing.T, paths ...string) map[string]*types.Package {
+	t.Helper()
+	pkgs, err := packages.Load(&packages.Config{Mode: packages.NeedName | packages.NeedTypes}, paths...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]*types.Package{}
+	for _, p := range pkgs {
+		if len(p.Errors) > 0 {
+			t.Fatalf("load %s: %v", p.PkgPath, p.Errors)
+		}
+		m[p.PkgPath] = p.Types
+	}
+	return m
+}
+
+type importerFunc func(path string) (*types.Package, error)
+
+func (f importerFunc) Import(path string) (*types.Package, error) { return f(path) }
+
+// typeCheck type-checks src as a package and returns it, failing on every
+// error but unused variables and imports (a snippet shows, it need not use).
+func typeCheck(t *testing.T, name, src string, imports map[string]*types.Package) *types.Package {
+	t.Helper()
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, name, src, parser.ParseComments)
+	if err != nil {
+		t.Fatalf("%s does not parse: %v\n%s", name, err, src)
+	}
+	conf := types.Config{
+		Importer: importerFunc(func(path string) (*types.Package, error) {
+			if p, ok := imports[path]; ok {
+				return p, nil
+			}
+			return nil, fmt.Errorf("the test loads no package %s", path)
+		}),
+		Error: func(err error) {
+			var te types.Error
+			if errors.As(err, &te) && te.Soft {
+				return
+			}
+			t.Errorf("%s: %v", name, err)
+		},
+	}
+	pkg, _ := conf.Check(f.Name.Name, fset, []*ast.File{f}, nil)
+	return pkg
+}
+
+// TestREADMEFirstScreen type-checks the Go snippets of the README's "What
+// you write, what you get" against examples/calculator/calc: the interface
+// shown must be an excerpt of the calculator's (same methods, parameter
+// names and types), the types it uses the same, and the calls shown must
+// compile against the generated code.
+func TestREADMEFirstScreen(t *testing.T) {
+	blocks := goBlocks(t, "## What you write, what you get")
+	if len(blocks) != 3 {
+		t.Fatalf("the section has %d Go snippets, want 3 (the interface, what is generated, the calls)", len(blocks))
+	}
+	imports := loadTypes(t, "context", "errors", calcPath, "github.com/wampgen/wampgen/runtime")
+	calc := imports[calcPath]
+
+	// The interface, as the file a user writes.
+	src := "package calc\n\nimport (\n\t\"context\"\n\t\"errors\"\n)\n\n" + blocks[0] + "\n"
+	snippet := typeCheck(t, "README interface snippet", src, imports)
+	if snippet == nil {
+		return
+	}
+	qual := types.RelativeTo(snippet)
+	calcQual := types.RelativeTo(calc)
+	iface := snippet.Scope().Lookup("Calculator").Type().Underlying().(*types.Interface)
+	real := calc.Scope().Lookup("Calculator").Type().Underlying().(*types.Interface)
+	methods := map[string]*types.Func{}
+	for m := range real.Methods() {
+		methods[m.Name()] = m
+	}
+	for m := range iface.Methods() {
+		r, ok := methods[m.Name()]
+		if !ok {
+			t.Errorf("the README's Calculator has %s, which calc.Calculator does not", m.Name())
+			continue
+		}
+		if got, want := types.TypeString(m.Type(), qual), types.TypeString(r.Type(), calcQual); got != want {
+			t.Errorf("the README's Calculator.%s is %s, calc's is %s", m.Name(), got, want)
+		}
+	}
+	for _, name := range snippet.Scope().Names() {
+		obj := snippet.Scope().Lookup(name)
+		r := calc.Scope().Lookup(name)
+		if r == nil {
+			t.Errorf("the README declares %s, which calc does not", name)
+			continue
+		}
+		if _, isType := obj.(*types.TypeName); isType && name != "Calculator" {
+			got := types.TypeString(obj.Type().Underlying(), qual)
+			want := types.TypeString(r.Type().Underlying(), calcQual)
+			if got != want {
+				t.Errorf("the README's %s is %s, calc's is %s", name, got, want)
+			}
+		}
+	}
+
+	// The calls, in a function of the user's program.
+	src = "package user\n\nimport (\n\t\"context\"\n\n\t\"github.com/wampgen/wampgen/examples/calculator/calc\"\n" +
+		"\t\"github.com/wampgen/wampgen/runtime\"\n)\n\nfunc use(ctx context.Context) {\n" + blocks[2] + "\n}\n"
+	typeCheck(t, "README calls snippet", src, imports)
+}
