@@ -11,7 +11,12 @@
 //   - headless Chromium clicks through the calculator's web page, which
 //     `calculator serve` serves at http://ADDR/ next to ws://ADDR/;
 //   - Autobahn|JS logs in to the embedded router by WAMP-CRA (salted and
-//     not) and cryptosign, and fails for authids the router does not know.
+//     not) and cryptosign, and fails for authids the router does not know;
+//   - each JavaScript client, over each serializer, calls the time service
+//     of timesvc (js/time.mjs) and implements it for the generated Go
+//     client, with the Go side on each serializer in turn: a time.Time must
+//     arrive as the exact RFC 3339 string Go writes, and come back as the
+//     exact time.Time (TestJSTime).
 //
 // What a client lacks is written down in expectations_test.go, by name, with
 // the check it makes fail and how; the tests fail if such a check passes

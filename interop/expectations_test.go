@@ -45,6 +45,7 @@ var features = []feature{
 	{"disclose", "caller disclosure"},
 	{"cancel", "cancel"},
 	{"timeout", "timeout"},
+	{"time", "time.Time"},
 }
 
 // check is one check a test program reports, by name, and the feature it
@@ -211,6 +212,18 @@ var expectations = []expectation{
 		clients: wampyOnly, roles: []role{callee}, serializers: allSers, feature: "disclose",
 		text: "Wampy.js's `register()` cannot ask for `disclose_caller`; the caller's identity arrives because the " +
 			"generated Go client asks for it (`disclose_me`) on `whoami`.",
+	},
+	{
+		name:    "time.Time as an RFC 3339 string",
+		clients: both, roles: callerOrSelf, serializers: allSers, feature: "time",
+		text: "Against `interop/timesvc` (`js/time.mjs`), with the Go side on each of the three serializers. A " +
+			"`time.Time` travels in every serializer as the string `time.Time.MarshalText` writes: RFC 3339 with up to " +
+			"nine fractional digits, trailing zeros trimmed, its offset kept (`2026-12-07T18:18:11.123456789+01:00`; the " +
+			"zero time `0001-01-01T00:00:00Z`). A JavaScript peer gets that string, exactly, whatever its serializer; " +
+			"`new Date(s)` keeps milliseconds, and a `Date`'s `toISOString()` is accepted (`.500Z` comes back as the " +
+			"same instant, written `.5Z`). Python 3.11's `datetime.fromisoformat(s)` keeps microseconds (it truncates " +
+			"the rest). A `time.Duration` travels as integer nanoseconds: a Number in JavaScript, exact up to 2⁵³ ns " +
+			"(104 days).",
 	},
 	{
 		name:    "Autobahn progress needs when.js",

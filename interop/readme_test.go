@@ -47,9 +47,9 @@ func cell(clientID string, r role, ser, feat string, key func(int) string) strin
 	var list []check
 	switch r {
 	case caller:
-		list = callerChecks
+		list = slices.Concat(callerChecks, timeCallerChecks)
 	case callee:
-		list = calleeChecks
+		list = slices.Concat(calleeChecks, timeCalleeChecks)
 	case browser:
 		list = browserSteps
 	}
