@@ -5,6 +5,60 @@
 // mount on any mux, simple per-realm users for every common authentication
 // method, a clean Close that leaves no goroutine behind, and serializers that
 // carry binary data correctly between JSON, MessagePack and CBOR clients.
+// It is hardened so that no client, however it misbehaves, can crash the
+// process or harm the other clients: every limit below has a default.
+//
+// # Starting a router
+//
+// Start takes a Config and returns a running Router; Close stops it and
+// waits for everything it started. Each listener is optional: set
+// Config.WebSocketAddr for ws:// (or wss:// with Config.TLSConfig),
+// Config.RawSocketAddr for RawSocket over TCP (tcp://, tcps://),
+// Config.UnixSocketPath for RawSocket over a Unix socket (unix://). An
+// address with port 0 picks a free port; WebSocketURL, RawSocketURL and
+// UnixURL give the URLs clients dial. Handler serves the WebSocket endpoint
+// on a mux of the program's own instead, or as well (examples/calculator
+// serves its web page and the router on one port that way).
+//
+//	r, err := router.Start(ctx, router.Config{WebSocketAddr: "127.0.0.1:0"})
+//	if err != nil { ... }
+//	defer r.Close()
+//	sess, err := runtime.Dial(ctx, r.WebSocketURL(), runtime.Config{Realm: router.DefaultRealm})
+//
+// In a test, routertest.New(t) does this in one line and closes the router
+// when the test ends.
+//
+// # Realms and authentication
+//
+// Config.Realms lists the realms served; with none, the router serves
+// DefaultRealm ("realm1") to anonymous clients. A RealmConfig admits
+// anonymous clients when Anonymous is set, and its Users by ticket,
+// WAMP-CRA (salted or not) or WAMP-Cryptosign (Ed25519), each user
+// offering the methods it has a credential for and getting its AuthRole.
+// Every session of a realm may call, register, publish and subscribe; the
+// router refuses only what would speak in its own name (wamp.* URIs) and,
+// to anonymous sessions, the meta API that tells about other sessions
+// (see Meta API). Authentication is hardened against guessing and probing
+// (see Authentication).
+//
+// # Defaults
+//
+// The limits that keep one client from harming the others, and their
+// defaults (a zero Config field means the default):
+//
+//	Config.MaxMessageSize            16 MiB per message, both ways
+//	Config.MaxQueuedBytes            16 MiB waiting to be written to one client
+//	Config.OutQueueSize              8192 messages queued by nexus per client
+//	Config.MaxConnections            1000 (or 3/4 of the open-file limit)
+//	Config.MaxConnectionsPerAddress  a quarter of MaxConnections
+//	Config.HandshakeTimeout          10 s for every step before HELLO
+//	Config.IdleTimeout               30 s for an idle HTTP keep-alive connection
+//	Config.AuthFailureLimit/Window   10 failed logins per minute, per address and authid
+//	Config.KeepAlive                 off: no pings unless set
+//	per session                      10,000 calls in flight, registrations, subscriptions
+//	nesting                          100 levels in any message, in every serializer
+//
+// The sections below say what each limit does when it is reached.
 //
 // # Transports and serializers
 //
@@ -217,4 +271,27 @@
 // publisher exclusion and identification, subscriber black/white listing and
 // event history. Both offer the session meta API and the
 // registration/subscription meta APIs.
+//
+// # Stats
+//
+// Router.Stats returns counters of what the router did to protect clients
+// from each other since it started: EVENTs dropped for subscribers that
+// could not take them (Stats.DroppedEvents), INVOCATIONs refused for
+// callees over their byte budget (Stats.RefusedInvocations), and clients
+// disconnected for not reading (Stats.SlowClients). A test can assert on
+// them; a service can export them as metrics.
+//
+// # Logging
+//
+// The router logs through Config.Logger, a *slog.Logger; nil logs
+// nothing, and the package never prints. Lines about one client's doing
+// (a failed login, a refused message, a connection ended) are at Debug;
+// Warn is for what an operator should see: a connection limit reached,
+// the authentication throttle engaging, and the trouble clients cause as
+// often as they like (EVENTs dropped, messages not delivered, protocol
+// violations), which is logged at most once per 10 seconds for the whole
+// router, with the count since the last line, so that no client can flood
+// the log. nexus's own lines go to the same logger with
+// "component"="nexus": its routine chatter at Debug, lines that look like
+// trouble at Warn. routertest sends warnings to the test's log.
 package router

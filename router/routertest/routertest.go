@@ -1,11 +1,19 @@
 // Package routertest starts WAMP routers for tests, in the manner of
-// net/http/httptest.
+// net/http/httptest: New starts a router of package router on free
+// loopback ports for one test, and closes it when the test ends.
 //
 //	func TestCalculator(t *testing.T) {
 //		r := routertest.New(t)
-//		sess := connect(t, r.WebSocketURL()) // or r.RawSocketURL()
+//		sess, err := runtime.Dial(t.Context(), r.WebSocketURL(), // or r.RawSocketURL()
+//			runtime.Config{Realm: router.DefaultRealm})
 //		...
 //	}
+//
+// The router serves router.DefaultRealm to anonymous clients over WebSocket
+// and RawSocket, and logs warnings to the test's output; WithRealms,
+// WithLogger and WithTLS (with a certificate from TLS) change that. It has
+// every limit and check of package router, so a test meets the router its
+// service will meet.
 package routertest
 
 import (

@@ -128,3 +128,9 @@ func TestOptions(t *testing.T) {
 		t.Errorf("router logged nothing about its realm to the custom logger:\n%s", buf.String())
 	}
 }
+
+// TestExamples runs the tests example_test.go shows.
+func TestExamples(t *testing.T) {
+	t.Run("upper", testUpper)
+	t.Run("login", testLogin)
+}
