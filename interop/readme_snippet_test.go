@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"go/ast"
+	"go/constant"
 	"go/parser"
+	"go/printer"
 	"go/token"
 	"go/types"
 	"os"
@@ -141,8 +143,81 @@ func TestREADMEFirstScreen(t *testing.T) {
 		}
 	}
 
+	// What is generated: each declaration shown is calc's.
+	checkGeneratedDecls(t, blocks[1], calc)
+
 	// The calls, in a function of the user's program.
 	src = "package user\n\nimport (\n\t\"context\"\n\n\t\"github.com/wampgen/wampgen/examples/calculator/calc\"\n" +
 		"\t\"github.com/wampgen/wampgen/runtime\"\n)\n\nfunc use(ctx context.Context) {\n" + blocks[2] + "\n}\n"
 	typeCheck(t, "README calls snippet", src, imports)
+}
+
+// checkGeneratedDecls checks the declarations of src, the README's summary
+// of a generated file, against the generated package calc: each constant
+// with its type and value, each function with its signature (parameter
+// names included).
+func checkGeneratedDecls(t *testing.T, src string, calc *types.Package) {
+	t.Helper()
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "README generated snippet", "package calc\n\n"+src+"\n", 0)
+	if err != nil {
+		t.Fatalf("the README's summary of the generated code does not parse: %v", err)
+	}
+	qual := func(p *types.Package) string {
+		if p == calc {
+			return ""
+		}
+		return p.Name()
+	}
+	text := func(n ast.Node) string {
+		var b strings.Builder
+		if err := printer.Fprint(&b, fset, n); err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(strings.Fields(b.String()), " ")
+	}
+	checked := 0
+	for _, d := range f.Decls {
+		switch d := d.(type) {
+		case *ast.FuncDecl:
+			if d.Name.Name == "init" {
+				continue
+			}
+			obj, ok := calc.Scope().Lookup(d.Name.Name).(*types.Func)
+			if !ok {
+				t.Errorf("the README shows func %s, which calc does not declare", d.Name.Name)
+				continue
+			}
+			got := "func" + strings.TrimPrefix(text(d.Type), "func")
+			if want := types.TypeString(obj.Type(), qual); got != want {
+				t.Errorf("the README shows %s as\n\t%s\ncalc declares\n\t%s", d.Name.Name, got, want)
+			}
+			checked++
+		case *ast.GenDecl:
+			if d.Tok != token.CONST {
+				continue
+			}
+			for _, spec := range d.Specs {
+				vs := spec.(*ast.ValueSpec)
+				for i, name := range vs.Names {
+					obj, ok := calc.Scope().Lookup(name.Name).(*types.Const)
+					if !ok {
+						t.Errorf("the README shows const %s, which calc does not declare", name.Name)
+						continue
+					}
+					if got, want := text(vs.Type), types.TypeString(obj.Type(), qual); got != want {
+						t.Errorf("the README's %s has type %s, calc's %s", name.Name, got, want)
+					}
+					lit, ok := vs.Values[i].(*ast.BasicLit)
+					if !ok || constant.Compare(constant.MakeFromLiteral(lit.Value, lit.Kind, 0), token.NEQ, obj.Val()) {
+						t.Errorf("the README's %s is %s, calc's %s", name.Name, text(vs.Values[i]), obj.Val())
+					}
+					checked++
+				}
+			}
+		}
+	}
+	if checked == 0 {
+		t.Error("the README's summary of the generated code declares nothing this test checks")
+	}
 }
