@@ -4,12 +4,12 @@
 // generated client and registrar.
 //
 // It starts an embedded WAMP router with a WebSocket and a RawSocket
-// listener, registers a procedure on a MsgPack session over RawSocket, and
-// calls it over WebSocket from a session of each serializer with
-// progressive results; then it calls it with a bad argument
-// (wamp.error.invalid_argument), lets a call time out and watches the
-// callee's handler being interrupted, and publishes an event the callee
-// receives. It exits 1 if any step fails.
+// listener and, on a MsgPack session over RawSocket, registers greet (which
+// sends progressive results) and wait, and subscribes to a topic. Sessions
+// of each serializer call greet over WebSocket; then greet gets a bad
+// argument (wamp.error.invalid_argument), a call of wait times out and the
+// callee's handler sees it interrupted, and an event reaches the
+// subscriber. It exits 1 if any step fails.
 package main
 
 import (
