@@ -38,7 +38,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("wampgen", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	check := fs.Bool("check", false, "write nothing; exit 1 if any generated file is missing, stale or different")
-	verbose := fs.Bool("v", false, "list the files written")
+	verbose := fs.Bool("v", false, "list the files written and removed, and the packages skipped for having only test files")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: wampgen [-check] [-v] [packages]")
 		fs.PrintDefaults()
@@ -63,6 +63,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintln(stderr, "wampgen:", err)
 		return 2
+	}
+	if *verbose {
+		for _, p := range res.Skipped {
+			fmt.Fprintf(stdout, "skipped %s: only test files\n", p)
+		}
 	}
 	if *check {
 		return checkOutputs(res, wd, stderr)
