@@ -1,22 +1,3 @@
-// Command wampgen generates typed WAMP clients and registrars from Go
-// interfaces annotated with //wampgen:service.
-//
-// Usage:
-//
-//	wampgen [packages]
-//
-// With no arguments it generates for the package in the current directory,
-// which is what
-//
-//	//go:generate go run github.com/wampgen/wampgen/cmd/wampgen
-//
-// does. For each source file that declares a service or a //wampgen:error,
-// it writes FILE_wamp.go next to it (calc.go → calc_wamp.go), and removes
-// generated files whose source no longer declares any.
-//
-// Exit status: 0 on success (and for -h), 1 when the input has problems
-// (each printed as file:line:col: message, and nothing written), 2 on usage
-// or I/O errors.
 package main
 
 import (
