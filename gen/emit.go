@@ -691,7 +691,7 @@ func describe(m *Method) string {
 		notes = append(notes, "cancelling with mode "+m.Cancel+" when ctx ends")
 	}
 	if m.Match == "prefix" || m.Match == "wildcard" {
-		notes = append(notes, "or the concrete URI set on ctx with runtime.WithProcedureURI (the procedure is registered with match="+m.Match+")")
+		notes = append(notes, "or the concrete URI set on ctx with runtime.WithProcedureURI, which the pattern must match (the procedure is registered with match="+m.Match+")")
 	}
 	if len(notes) == 0 {
 		return ""
@@ -813,7 +813,11 @@ func (e *emitter) handler(s *Service, n names, m *Method) {
 			jen.Return(jen.Op("&").Qual(runtimePath, "Result").Values(jen.Dict{jen.Id("Args"): jen.Qual(wampPath, "ArgsOf").Call(rs...)}), jen.Nil()),
 		)
 	}
-	e.doc(fmt.Sprintf("%s serves %s with %s.%s: it decodes the arguments into the", n.Handler(m.Name), m.URI, impl, m.Name) + " " + "parameter types, answering wamp.error.invalid_argument when they do not fit.")
+	if m.Kwargs {
+		e.doc(fmt.Sprintf("%s serves %s with %s.%s: it decodes the keyword arguments", n.Handler(m.Name), m.URI, impl, m.Name) + " " + "into the fields of the parameter, strictly, answering" + " " + "wamp.error.invalid_argument for positional arguments, an unknown key, a" + " " + "missing required field or a value that does not fit.")
+	} else {
+		e.doc(fmt.Sprintf("%s serves %s with %s.%s: it decodes the arguments into the", n.Handler(m.Name), m.URI, impl, m.Name) + " " + "parameter types, answering wamp.error.invalid_argument when they do not fit.")
+	}
 	e.f.Func().Id(n.Handler(m.Name)).Params(jen.Id(impl).Id(s.Name)).Qual(runtimePath, "Handler").Block(
 		jen.Return(jen.Func().Params(jen.Id(ctx).Qual("context", "Context"), jen.Id(inv).Op("*").Qual(runtimePath, "Invocation")).
 			Params(jen.Op("*").Qual(runtimePath, "Result"), jen.Error()).Block(body...)),

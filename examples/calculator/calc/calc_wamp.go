@@ -318,8 +318,9 @@ func calculatorStatsHandler(impl Calculator) runtime.Handler {
 }
 
 // calculatorRoundHandler serves com.example.calc.round with impl.Round: it
-// decodes the arguments into the parameter types, answering
-// wamp.error.invalid_argument when they do not fit.
+// decodes the keyword arguments into the fields of the parameter, strictly,
+// answering wamp.error.invalid_argument for positional arguments, an unknown
+// key, a missing required field or a value that does not fit.
 func calculatorRoundHandler(impl Calculator) runtime.Handler {
 	return func(ctx context.Context, inv *runtime.Invocation) (*runtime.Result, error) {
 		var req RoundRequest

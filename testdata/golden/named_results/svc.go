@@ -47,6 +47,20 @@ type Inventory interface {
 	//
 	//wampgen:procedure uri=com.example.inventory.lookup match=prefix
 	Lookup(ctx context.Context, uri string) (res Point, err error)
+	// Flag, Moment, Anything, Temp and Pair are pattern procedures whose
+	// one unnamed result needs a zero value of each kind when the URI is
+	// refused.
+	//
+	//wampgen:procedure uri=com.example.inventory.flag match=prefix
+	Flag(ctx context.Context) (bool, error)
+	//wampgen:procedure uri=com.example.inventory.moment match=prefix
+	Moment(ctx context.Context) (time.Time, error)
+	//wampgen:procedure uri=com.example.inventory.anything match=prefix
+	Anything(ctx context.Context) (any, error)
+	//wampgen:procedure uri=com.example.inventory.temp match=prefix
+	Temp(ctx context.Context) (Celsius, error)
+	//wampgen:procedure uri=com.example.inventory.pair match=prefix
+	Pair(ctx context.Context) ([2]int, error)
 	// Watch is a pattern procedure with a stream.
 	//
 	//wampgen:procedure uri=com.example.inventory.watch match=prefix
