@@ -75,6 +75,11 @@ type embedded struct {
 	Source string `json:"source"`
 }
 
+// Tagged travels under its codec tag, which comes before the json tag.
+type Tagged struct {
+	A int `codec:"a" json:"-"`
+}
+
 // Gone is an error type without fields: its URI says it all.
 //
 //wampgen:error uri=com.example.events.error.gone
@@ -90,4 +95,5 @@ type Events interface {
 	Blobs(ctx context.Context, b []Blob, r *Raw) (map[string]Blob, error)
 	When(ctx context.Context, s Stamp, d time.Duration) (time.Time, error)
 	Index(ctx context.Context, byID map[UUID]string) ([]UUID, error)
+	Tags(ctx context.Context, t Tagged) error
 }

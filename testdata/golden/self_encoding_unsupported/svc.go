@@ -50,6 +50,11 @@ type Skipped struct {
 	b int
 }
 
+// CodecSkipped is skipped by its codec tag, whatever its json tag says.
+type CodecSkipped struct {
+	A int `codec:"-" json:"a"`
+}
+
 // Outer holds a Hidden deep inside.
 type Outer struct {
 	Name  string
@@ -99,4 +104,5 @@ type Svc interface {
 	BinaryKey(ctx context.Context, m map[BinaryKey]int) error
 	HalfKey(ctx context.Context, m map[HalfKey]int) error
 	Progress(ctx context.Context, progress func(Hidden) error) error
+	CodecSkipped(ctx context.Context, c CodecSkipped) error
 }
