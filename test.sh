@@ -47,7 +47,7 @@ if go list -deps ./runtime | grep -q 'gammazero/nexus'; then
 fi
 
 step "generated code is up to date"
-go run ./cmd/wampgen -check ./examples/calculator/calc
+go run ./cmd/wampgen -check ./...
 
 step "web page bundle is up to date"
 node interop/build-web.mjs --check

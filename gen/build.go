@@ -466,6 +466,7 @@ func (b *builder) method(s *Service, spec *ast.TypeSpec, fn *types.Func, prefixK
 				continue
 			}
 			m.Stream = t
+			m.StreamName = declaredName(r)
 			continue
 		}
 		if isNamed(r.Type(), "iter", "Seq2") || isNamed(r.Type(), "iter", "Seq") {
@@ -476,7 +477,10 @@ func (b *builder) method(s *Service, spec *ast.TypeSpec, fn *types.Func, prefixK
 			fail("result %d: %s", i+1, why)
 			continue
 		}
-		m.Results = append(m.Results, &Param{Name: fmt.Sprintf("r%d", i), Type: r.Type()})
+		m.Results = append(m.Results, &Param{Name: declaredName(r), Type: r.Type()})
+	}
+	if results.Len() > 0 {
+		m.ErrName = declaredName(results.At(results.Len() - 1))
 	}
 	if m.Kwargs && ok {
 		switch {
@@ -494,6 +498,15 @@ func (b *builder) method(s *Service, spec *ast.TypeSpec, fn *types.Func, prefixK
 		return nil
 	}
 	return m
+}
+
+// declaredName is v's name as the interface declares it, or "" for an
+// unnamed or blank one.
+func declaredName(v *types.Var) string {
+	if v.Name() == "_" {
+		return ""
+	}
+	return v.Name()
 }
 
 // paramNames names the parameters: by their own names, and argN (N their
@@ -688,8 +701,14 @@ func (b *builder) unsupportedIn(t types.Type, seen map[types.Type]bool) string {
 		if obj.Pkg() == nil && obj.Name() == "error" {
 			return "error values cannot travel as a payload value: return the error as the method's last result, or use a //wampgen:error type"
 		}
-		if isNamed(t, "time", "Time") {
-			return ""
+		switch enc, why := b.ownEncoding(t); enc {
+		case encodedByItself:
+			return "" // a leaf: what is inside is the type's own business
+		case encodedBadly:
+			return why
+		}
+		if st, ok := t.Underlying().(*types.Struct); ok && !travels(st, map[*types.Struct]bool{}) {
+			return fmt.Sprintf("type %s has no exported field that travels, so it travels as {} and arrives as its zero value (rule: a struct travels as its exported fields, less those tagged \"-\"): export its fields, or give it MarshalText and UnmarshalText", t.Obj().Name())
 		}
 		for i := range t.TypeArgs().Len() {
 			if why := b.unsupportedIn(t.TypeArgs().At(i), seen); why != "" {
@@ -707,21 +726,29 @@ func (b *builder) unsupportedIn(t types.Type, seen map[types.Type]bool) string {
 	case *types.Array:
 		return b.unsupportedIn(t.Elem(), seen)
 	case *types.Map:
-		if k, ok := types.Unalias(t.Key()).Underlying().(*types.Basic); !ok || k.Info()&types.IsString == 0 {
-			return fmt.Sprintf("map key %s is not a string type: WAMP dictionaries (and JSON objects) have string keys, so use map[string]…", t.Key())
+		key := types.Unalias(t.Key())
+		if !textKey(key) {
+			if k, ok := key.Underlying().(*types.Basic); !ok || k.Info()&types.IsString == 0 {
+				return fmt.Sprintf("map key %s is not a string type: WAMP dictionaries (and JSON objects) have string keys, so use map[string]… (or a key type with MarshalText and UnmarshalText)", b.shortTypeString(t.Key()))
+			}
+			if _, named := key.(*types.Named); named {
+				if enc, why := b.ownEncoding(key); enc == encodedBadly {
+					return "map key: " + why
+				}
+			}
 		}
 		return b.unsupportedIn(t.Elem(), seen)
 	case *types.Struct:
-		for i := range t.NumFields() {
-			f := t.Field(i)
-			if !f.Exported() {
-				continue // the codec skips unexported fields
-			}
-			if why := b.unsupportedIn(f.Type(), seen); why != "" {
-				return fmt.Sprintf("field %s: %s", f.Name(), why)
-			}
+		switch enc, why := b.ownEncoding(t); enc {
+		case encodedByItself:
+			return ""
+		case encodedBadly:
+			return why
 		}
-		return ""
+		if !travels(t, map[*types.Struct]bool{}) {
+			return fmt.Sprintf("the struct type %s has no exported field that travels, so it travels as {} and arrives as its zero value (rule: a struct travels as its exported fields, less those tagged \"-\"): export its fields, or declare a type with MarshalText and UnmarshalText", b.shortTypeString(t))
+		}
+		return b.fieldsUnsupported(t, seen)
 	case *types.Interface:
 		if t.Empty() {
 			return ""
@@ -735,6 +762,21 @@ func (b *builder) unsupportedIn(t types.Type, seen map[types.Type]bool) string {
 		return "type parameters are not supported: use concrete types"
 	}
 	return fmt.Sprintf("type %s is not supported", t)
+}
+
+// fieldsUnsupported explains why a field of st that travels cannot, or
+// returns "".
+func (b *builder) fieldsUnsupported(st *types.Struct, seen map[types.Type]bool) string {
+	for i := range st.NumFields() {
+		f := st.Field(i)
+		if !f.Exported() {
+			continue // the codec skips unexported fields
+		}
+		if why := b.unsupportedIn(f.Type(), seen); why != "" {
+			return fmt.Sprintf("field %s: %s", f.Name(), why)
+		}
+	}
+	return ""
 }
 
 func (b *builder) errorURI(d *directive, name string) (string, bool) {
@@ -808,7 +850,8 @@ func (b *builder) errorTypeDecl(spec *ast.TypeSpec, d *directive) {
 		b.errorf(spec.Name.Pos(), "//wampgen:error on %s, which does not implement error: add an Error() string method", spec.Name.Name)
 		return
 	}
-	if why := b.unsupported(obj.Type().Underlying()); why != "" {
+	// An error type may have no field at all: its URI says what happened.
+	if why := b.fieldsUnsupported(obj.Type().Underlying().(*types.Struct), map[types.Type]bool{}); why != "" {
 		b.errorf(spec.Name.Pos(), "//wampgen:error type %s travels as its exported fields in ArgumentsKw: %s", spec.Name.Name, why)
 		return
 	}

@@ -1,13 +1,44 @@
-// Package gen is wampgen as a library: it loads a Go package, finds the
+// Package gen is wampgen as a library: it loads Go packages, finds the
 // interfaces annotated with //wampgen:service and the errors annotated with
-// //wampgen:error, checks them, builds a small model, and emits a typed
-// client and registrar for each service.
+// //wampgen:error, checks them, builds a small model, and emits for each
+// service a typed client, an embeddable Unimplemented type and a
+// registrar. The command cmd/wampgen is a thin shell around Generate and
+// Result.Write; its documentation (go doc ./cmd/wampgen) holds the
+// annotation grammar, the method shapes and the values that may travel,
+// which this package enforces.
 //
-// The three layers read only downward: load (go/packages and the raw
-// comments) → model (Package, Service, Method, ErrorDecl, built from
-// go/types) → emit (github.com/dave/jennifer, reading only the model).
+// # Use
+//
+// Generate loads the packages that Config names and returns a Result: the
+// files to write (one FILE_wamp.go per source file that declares a service
+// or an error), the generated files that are stale, and the packages
+// skipped for holding only test files. Result.Write writes them all or
+// nothing. Generate prints nothing and never exits: problems in the input
+// come back as Diagnostics.
+//
+// # Layers
+//
+// The three layers read only downward: load (go/packages, and the raw
+// comments for the directives) → model (Package, File, Service, Method,
+// ErrorDecl, built from go/types) → emit (github.com/dave/jennifer, reading
+// only the model). The builder accepts a parameter or result type only if
+// the runtime carries it exactly between any two serializers (see
+// codecrules.go: time.Time and types with a marshaler pair are leaves; one
+// half of a pair, codec.Selfer and structs that would travel as {} are
+// diagnostics).
+//
+// # Diagnostics
 //
 // Problems are returned as Diagnostics, never printed: every problem at
-// once, sorted by position, each naming the rule it breaks and the fix.
-// Nothing is generated when there is any.
+// once, sorted by position (file:line:col), each naming the rule it breaks
+// and the fix. Nothing is generated when there is any. A package that
+// declares a service or an error and does not compile is reported as such
+// first, since the types come from the compiler.
+//
+// # Output
+//
+// Generated code is deterministic (no time, no absolute path, no map
+// order), gofmt'd, and starts with GeneratedHeader and the source file's
+// base name; it documents every exported identifier and keeps the
+// interface's parameter and result names.
 package gen

@@ -265,6 +265,40 @@ func (e *emitter) doc(text string) {
 	}
 }
 
+// article returns the indefinite article for an identifier, as it is
+// read aloud: "an" before a vowel sound (an InventoryClient, an
+// HTTPClient, an XMLClient), "a" otherwise (a Calculator, a UserClient, a
+// URLClient, a OneShotClient).
+func article(word string) string {
+	rs := []rune(word)
+	if len(rs) == 0 {
+		return "a"
+	}
+	first := unicode.ToUpper(rs[0])
+	if len(rs) > 1 && unicode.IsUpper(rs[0]) && unicode.IsUpper(rs[1]) {
+		// An acronym is spelled out: the name of its first letter counts.
+		if strings.ContainsRune("AEFHILMNORSX", first) {
+			return "an"
+		}
+		return "a"
+	}
+	lower := strings.ToLower(word)
+	for _, p := range []string{"uni", "use", "usa", "usu", "uti", "ura", "ure", "uro", "eu", "ewe", "one", "once"} {
+		if strings.HasPrefix(lower, p) {
+			return "a" // read with a consonant sound: a UserClient, a OneShot
+		}
+	}
+	for _, p := range []string{"hour", "honest", "honor", "heir"} {
+		if strings.HasPrefix(lower, p) {
+			return "an"
+		}
+	}
+	if strings.ContainsRune("AEIOU", first) {
+		return "an"
+	}
+	return "a"
+}
+
 func wrap(text string, width int) []string {
 	var lines []string
 	var cur strings.Builder
@@ -337,6 +371,7 @@ func (e *emitter) service(s *Service) {
 	n := serviceNames(s.Name)
 	e.constants(s, n)
 	e.client(s, n)
+	e.unimplemented(s, n)
 	e.registrar(s, n)
 }
 
@@ -426,7 +461,7 @@ func (e *emitter) client(s *Service, n names) {
 	e.f.Line()
 	e.f.Var().Id("_").Id(s.Name).Op("=").Parens(jen.Op("*").Id(n.Client)).Parens(jen.Nil())
 	e.f.Line()
-	e.doc(fmt.Sprintf("%s returns a %s that calls through %s (usually a", n.NewClient, n.Client, caller) + " " + fmt.Sprintf("*runtime.Session), adding %s to every call.", opts))
+	e.doc(fmt.Sprintf("%s returns %s %s that calls through %s (usually a", n.NewClient, article(n.Client), n.Client, caller) + " " + fmt.Sprintf("*runtime.Session), adding %s to every call.", opts))
 	e.f.Func().Id(n.NewClient).Params(
 		jen.Id(caller).Qual(runtimePath, "Caller"),
 		jen.Id(opts).Op("...").Qual(runtimePath, "CallOption"),
@@ -438,35 +473,117 @@ func (e *emitter) client(s *Service, n names) {
 	}
 }
 
-func (e *emitter) clientMethod(n names, fields clientFieldNames, m *Method) {
-	sc := e.newScope()
-	recv := sc.name("c")
-	proc := jen.Id(n.ProcedureConst(m.Name))
-	ctx := sc.name(orDefault(m.Ctx, "ctx"))
-	params := []jen.Code{jen.Id(ctx).Qual("context", "Context")}
-	var argNames []jen.Code
+// signature holds the names a generated method declares: the interface's
+// own where it gives them (made to shadow no import and no package-level
+// identifier), r0, r1, … and err for unnamed or blank results.
+type signature struct {
+	ctx      string
+	params   []string // one for each of m.Params
+	progress string
+	results  []string // one for each of m.Results
+	stream   string
+	err      string
+	// named is whether the results are declared with their names: when
+	// the interface names them, and, as the body needs, when there are
+	// two or more.
+	named bool
+}
+
+// signature names the parameters and results of m in sc, before any
+// local of the body, so that they keep the interface's names.
+func (e *emitter) signature(sc scope, m *Method) signature {
+	sig := signature{ctx: sc.name(orDefault(m.Ctx, "ctx"))}
 	for _, p := range m.Params {
-		name := sc.name(p.Name)
-		params = append(params, jen.Id(name).Add(e.typ(p.Type)))
-		argNames = append(argNames, jen.Id(name))
+		sig.params = append(sig.params, sc.name(p.Name))
 	}
-	var progress string
 	if m.Progress != nil {
-		progress = sc.name(m.Progress.Name)
-		params = append(params, jen.Id(progress).Func().Params(e.typ(m.Progress.Type)).Error())
+		sig.progress = sc.name(m.Progress.Name)
 	}
-	errName := sc.name("err")
-	var results []jen.Code
-	var resultNames []string
-	for _, r := range m.Results {
-		name := sc.name(r.Name)
-		resultNames = append(resultNames, name)
-		results = append(results, jen.Id(name).Add(e.typ(r.Type)))
+	for i, r := range m.Results {
+		sig.results = append(sig.results, sc.name(orDefault(r.Name, fmt.Sprintf("r%d", i))))
 	}
 	if m.Stream != nil {
-		results = append(results, jen.Id(sc.name("stream")).Qual("iter", "Seq2").Types(e.typ(m.Stream), jen.Error()))
+		sig.stream = sc.name(orDefault(m.StreamName, "stream"))
 	}
-	results = append(results, jen.Id(errName).Error())
+	sig.err = sc.name(orDefault(m.ErrName, "err"))
+	sig.named = m.NamedResults() || len(m.Results) >= 2
+	return sig
+}
+
+// code returns the parameter and result lists of the signature.
+func (e *emitter) sigCode(m *Method, sig signature) (params, results []jen.Code) {
+	params = []jen.Code{jen.Id(sig.ctx).Qual("context", "Context")}
+	for i, p := range m.Params {
+		params = append(params, jen.Id(sig.params[i]).Add(e.typ(p.Type)))
+	}
+	if m.Progress != nil {
+		params = append(params, jen.Id(sig.progress).Func().Params(e.typ(m.Progress.Type)).Error())
+	}
+	result := func(name string, t jen.Code) jen.Code {
+		if sig.named {
+			return jen.Id(name).Add(t)
+		}
+		return t
+	}
+	for i, r := range m.Results {
+		results = append(results, result(sig.results[i], e.typ(r.Type)))
+	}
+	if m.Stream != nil {
+		results = append(results, result(sig.stream, jen.Qual("iter", "Seq2").Types(e.typ(m.Stream), jen.Error())))
+	}
+	results = append(results, result(sig.err, jen.Error()))
+	return params, results
+}
+
+// zeroReturn returns the method's results with err: the named results
+// as they are, zero values for unnamed ones.
+func (e *emitter) zeroReturn(m *Method, sig signature, err jen.Code) jen.Code {
+	vals := make([]jen.Code, 0, len(m.Results)+2)
+	for i, r := range m.Results {
+		if sig.named {
+			vals = append(vals, jen.Id(sig.results[i]))
+		} else {
+			vals = append(vals, e.zero(r.Type))
+		}
+	}
+	if m.Stream != nil {
+		vals = append(vals, jen.Nil())
+	}
+	return jen.Return(append(vals, err)...)
+}
+
+// zero spells the zero value of t: an untyped constant for a type of
+// basic underlying type (assignable to any type of that kind), nil for
+// the types that have it, and an empty composite literal otherwise.
+func (e *emitter) zero(t types.Type) jen.Code {
+	switch u := types.Unalias(t).Underlying().(type) {
+	case *types.Basic:
+		switch {
+		case u.Info()&types.IsBoolean != 0:
+			return jen.False()
+		case u.Info()&types.IsString != 0:
+			return jen.Lit("")
+		case u.Kind() == types.UnsafePointer:
+			return jen.Nil()
+		}
+		return jen.Lit(0)
+	case *types.Struct, *types.Array:
+		return jen.Add(e.typ(t)).Values()
+	}
+	return jen.Nil()
+}
+
+func (e *emitter) clientMethod(n names, fields clientFieldNames, m *Method) {
+	sc := e.newScope()
+	sig := e.signature(sc, m)
+	recv := sc.name("c")
+	proc := jen.Id(n.ProcedureConst(m.Name))
+	params, results := e.sigCode(m, sig)
+	ctx, errName := sig.ctx, sig.err
+	var argNames []jen.Code
+	for _, name := range sig.params {
+		argNames = append(argNames, jen.Id(name))
+	}
 
 	opts := jen.Id(recv).Dot(fields.opts)
 	if f, ok := fields.method[m.Name]; ok {
@@ -480,26 +597,22 @@ func (e *emitter) clientMethod(n names, fields clientFieldNames, m *Method) {
 	}
 
 	var body []jen.Code
-	zeroReturn := func(err jen.Code) jen.Code {
-		vals := make([]jen.Code, 0, len(resultNames)+1)
-		for _, r := range resultNames {
-			vals = append(vals, jen.Id(r))
-		}
-		if m.Stream != nil {
-			vals = append(vals, jen.Nil())
-		}
-		return jen.Return(append(vals, err)...)
-	}
 	callOpts := opts.Clone().Op("...")
 	if m.Progress != nil {
 		callOpts = jen.Append(opts.Clone().Index(jen.Op(":").Len(opts.Clone()).Op(":").Len(opts.Clone())),
-			jen.Qual(runtimePath, "WithTypedProgress").Call(proc, jen.Id(progress))).Op("...")
+			jen.Qual(runtimePath, "WithTypedProgress").Call(proc, jen.Id(sig.progress))).Op("...")
 	}
 	target := jen.Code(proc)
 	if m.Match == "prefix" || m.Match == "wildcard" {
 		// A pattern is registered, but a caller calls a concrete URI: the
-		// one set with runtime.WithProcedureURI, else the pattern itself.
-		target = jen.Qual(runtimePath, "ProcedureURI").Call(jen.Id(ctx), proc)
+		// one set with runtime.WithProcedureURI, which the pattern must
+		// match, else the pattern itself.
+		uri := sc.name("uri")
+		body = append(body,
+			jen.List(jen.Id(uri), jen.Id(errName)).Op(":=").Qual(runtimePath, "ResolveProcedureURI").Call(jen.Id(ctx), proc, jen.Lit(m.Match)),
+			jen.If(jen.Id(errName).Op("!=").Nil()).Block(e.zeroReturn(m, sig, jen.Id(errName))),
+		)
+		target = jen.Id(uri)
 	}
 	callArgs := []jen.Code{jen.Id(ctx), jen.Id(recv).Dot(fields.caller), target, args, kwargs, callOpts}
 	switch {
@@ -512,6 +625,7 @@ func (e *emitter) clientMethod(n names, fields clientFieldNames, m *Method) {
 	default:
 		res := sc.name("res")
 		vals := sc.name("vals")
+		zeroReturn := func(err jen.Code) jen.Code { return e.zeroReturn(m, sig, err) }
 		body = append(body,
 			jen.List(jen.Id(res), jen.Id(errName)).Op(":=").Id(recv).Dot(fields.caller).Dot("Call").Call(append([]jen.Code{jen.Id(ctx)}, callArgs[2:]...)...),
 			jen.If(jen.Id(errName).Op("!=").Nil()).Block(zeroReturn(jen.Id(errName))),
@@ -520,29 +634,42 @@ func (e *emitter) clientMethod(n names, fields clientFieldNames, m *Method) {
 			jen.If(jen.Len(jen.Id(vals)).Op("!=").Lit(len(m.Results))).Block(
 				zeroReturn(jen.Qual(runtimePath, "ResultCountError").Call(proc, jen.Lit(len(m.Results)), jen.Len(jen.Id(vals))))),
 		)
-		for i, r := range resultNames {
+		for i, r := range sig.results {
 			body = append(body, jen.If(jen.Id(errName).Op("=").Id(vals).Index(jen.Lit(i)).Dot("Decode").Call(jen.Op("&").Id(r)), jen.Id(errName).Op("!=").Nil()).Block(
 				zeroReturn(jen.Qual(runtimePath, "ResultError").Call(proc, jen.Lit(i), jen.Id(errName)))))
 		}
-		ret := make([]jen.Code, 0, len(resultNames)+1)
-		for _, r := range resultNames {
+		ret := make([]jen.Code, 0, len(sig.results)+1)
+		for _, r := range sig.results {
 			ret = append(ret, jen.Id(r))
 		}
 		body = append(body, jen.Return(append(ret, jen.Nil())...))
 	}
-	if len(m.Results) < 2 {
-		// Unnamed results read better when the body is one call.
-		results = results[:0]
-		for _, r := range m.Results {
-			results = append(results, e.typ(r.Type))
-		}
-		if m.Stream != nil {
-			results = append(results, jen.Qual("iter", "Seq2").Types(e.typ(m.Stream), jen.Error()))
-		}
-		results = append(results, jen.Error())
-	}
 	e.doc(fmt.Sprintf("%s calls %s%s.", m.Name, m.URI, describe(m)))
 	e.f.Func().Params(jen.Id(recv).Op("*").Id(n.Client)).Id(m.Name).Params(params...).Params(results...).Block(body...)
+}
+
+// unimplemented emits Unimplemented<Service>, whose methods all fail with
+// runtime.UnimplementedError: an implementation that embeds it keeps
+// compiling when the interface gains a method (grpc-go's
+// Unimplemented…Server is the model).
+func (e *emitter) unimplemented(s *Service, n names) {
+	e.doc(fmt.Sprintf("%s implements %s with methods that all fail with", n.Unimplemented, s.Name) + " " +
+		"runtime.UnimplementedError. Embed it in an implementation of " + s.Name + " to keep" + " " +
+		"that implementation compiling when " + s.Name + " gains methods: the methods it does" + " " +
+		"not define answer remote callers with wampgen.error.unimplemented, which" + " " +
+		"errors.Is(err, runtime.ErrUnimplemented) matches on the caller's side.")
+	e.f.Type().Id(n.Unimplemented).Struct()
+	e.f.Line()
+	e.f.Var().Id("_").Id(s.Name).Op("=").Id(n.Unimplemented).Values()
+	for _, m := range s.Methods {
+		sc := e.newScope()
+		sig := e.signature(sc, m)
+		params, results := e.sigCode(m, sig)
+		e.doc(fmt.Sprintf("%s answers that %s is not implemented.", m.Name, m.URI))
+		e.f.Func().Params(jen.Id(n.Unimplemented)).Id(m.Name).Params(params...).Params(results...).Block(
+			e.zeroReturn(m, sig, jen.Qual(runtimePath, "UnimplementedError").Call(jen.Id(n.ProcedureConst(m.Name)))),
+		)
+	}
 }
 
 // describe adds what the caller should know about a method to its doc.
@@ -564,7 +691,7 @@ func describe(m *Method) string {
 		notes = append(notes, "cancelling with mode "+m.Cancel+" when ctx ends")
 	}
 	if m.Match == "prefix" || m.Match == "wildcard" {
-		notes = append(notes, "or the concrete URI set on ctx with runtime.WithProcedureURI (the procedure is registered with match="+m.Match+")")
+		notes = append(notes, "or the concrete URI set on ctx with runtime.WithProcedureURI, which the pattern must match (the procedure is registered with match="+m.Match+")")
 	}
 	if len(notes) == 0 {
 		return ""
@@ -633,8 +760,8 @@ func (e *emitter) handler(s *Service, n names, m *Method) {
 		name := sc.name(p.Name)
 		body = append(body,
 			jen.Var().Id(name).Add(e.typ(p.Type)),
-			jen.If(errID().Op(":=").Id(inv).Dot("Kwargs").Dot("Decode").Call(jen.Op("&").Id(name)), errID().Op("!=").Nil()).Block(
-				jen.Return(jen.Nil(), jen.Qual(runtimePath, "KeywordArgumentsError").Call(proc, errID()))),
+			jen.If(errID().Op(":=").Qual(runtimePath, "DecodeKeywordArguments").Call(proc, jen.Id(inv), jen.Op("&").Id(name)), errID().Op("!=").Nil()).Block(
+				jen.Return(jen.Nil(), errID())),
 		)
 		callArgs = append(callArgs, jen.Id(name))
 	} else {
@@ -677,8 +804,8 @@ func (e *emitter) handler(s *Service, n names, m *Method) {
 		)
 	default:
 		var rs []jen.Code
-		for _, r := range m.Results {
-			rs = append(rs, jen.Id(sc.name(r.Name)))
+		for i, r := range m.Results {
+			rs = append(rs, jen.Id(sc.name(orDefault(r.Name, fmt.Sprintf("r%d", i)))))
 		}
 		body = append(body,
 			jen.List(append(slices.Clone(rs), errID())...).Op(":=").Add(call),
@@ -686,7 +813,11 @@ func (e *emitter) handler(s *Service, n names, m *Method) {
 			jen.Return(jen.Op("&").Qual(runtimePath, "Result").Values(jen.Dict{jen.Id("Args"): jen.Qual(wampPath, "ArgsOf").Call(rs...)}), jen.Nil()),
 		)
 	}
-	e.doc(fmt.Sprintf("%s serves %s with %s.%s: it decodes the arguments into the", n.Handler(m.Name), m.URI, impl, m.Name) + " " + "parameter types, answering wamp.error.invalid_argument when they do not fit.")
+	if m.Kwargs {
+		e.doc(fmt.Sprintf("%s serves %s with %s.%s: it decodes the keyword arguments", n.Handler(m.Name), m.URI, impl, m.Name) + " " + "into the fields of the parameter, strictly, answering" + " " + "wamp.error.invalid_argument for positional arguments, an unknown key, a" + " " + "missing required field or a value that does not fit.")
+	} else {
+		e.doc(fmt.Sprintf("%s serves %s with %s.%s: it decodes the arguments into the", n.Handler(m.Name), m.URI, impl, m.Name) + " " + "parameter types, answering wamp.error.invalid_argument when they do not fit.")
+	}
 	e.f.Func().Id(n.Handler(m.Name)).Params(jen.Id(impl).Id(s.Name)).Qual(runtimePath, "Handler").Block(
 		jen.Return(jen.Func().Params(jen.Id(ctx).Qual("context", "Context"), jen.Id(inv).Op("*").Qual(runtimePath, "Invocation")).
 			Params(jen.Op("*").Qual(runtimePath, "Result"), jen.Error()).Block(body...)),
@@ -706,7 +837,7 @@ func (e *emitter) errors() {
 		}
 		regs = append(regs, jen.Qual(runtimePath, "RegisterErrorType").Types(t).Call(jen.Qual(runtimePath, "DefaultErrors"), jen.Lit(d.URI)))
 	}
-	e.doc("init maps the errors declared with //wampgen:error in " + e.file.Source + " to their URIs," + " " + "so that they cross the wire as those URIs and arrive as themselves" + " " + "(errors.Is for sentinels, errors.As for error types). Registering the" + " " + "same URI for two different errors in one program is a programming error" + " " + "and stops it at start-up.")
+	e.doc("init maps the errors declared with //wampgen:error in " + e.file.Source + " to their URIs," + " " + "so that they cross the wire as those URIs and arrive as themselves" + " " + "(errors.Is for sentinels, errors.As for error types). Another package" + " " + "may declare the same URIs (an API's v1 and v2 side by side) without a" + " " + "conflict. Registration fails only on input wampgen has" + " " + "already checked (an invalid URI, a sentinel that is nil or not" + " " + "comparable), so a failure here is a bug and stops the program at start-up.")
 	e.f.Func().Id("init").Params().Block(
 		jen.If(jen.Err().Op(":=").Qual("errors", "Join").Custom(multiline("(", ")"), regs...), jen.Err().Op("!=").Nil()).Block(
 			jen.Panic(jen.Lit("wampgen: ").Op("+").Err().Dot("Error").Call()),

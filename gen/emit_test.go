@@ -250,3 +250,29 @@ func TestImportable(t *testing.T) {
 		}
 	}
 }
+
+func TestArticle(t *testing.T) {
+	for _, tt := range []struct{ word, want string }{
+		{"InventoryClient", "an"},
+		{"CalculatorClient", "a"},
+		{"EchoClient", "an"},
+		{"OrderClient", "an"},
+		{"UserClient", "a"},
+		{"UniverseClient", "a"},
+		{"UmbrellaClient", "an"},
+		{"OneShotClient", "a"},
+		{"HourlyClient", "an"},
+		{"HTTPClient", "an"},
+		{"XMLClient", "an"},
+		{"URLClient", "a"},
+		{"SQLClient", "an"},
+		{"KVClient", "a"},
+		{"Client", "a"},
+		{"ärgerClient", "a"},
+		{"", "a"},
+	} {
+		if got := article(tt.word); got != tt.want {
+			t.Errorf("article(%q) = %q, want %q", tt.word, got, tt.want)
+		}
+	}
+}

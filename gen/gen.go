@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"golang.org/x/tools/go/packages"
 )
 
 // Config says what to generate.
@@ -39,6 +41,10 @@ type Result struct {
 	// removed. A file generated from a source that the build constraints
 	// exclude on this machine is not stale.
 	Stale []string
+	// Skipped lists the import paths of the matched packages that have
+	// only test files (_test.go), which wampgen does not read: ./...
+	// matches them in ordinary repositories.
+	Skipped []string
 }
 
 // Generate loads the packages, checks them, and renders their output. When
@@ -90,6 +96,9 @@ func Generate(cfg Config) (*Result, error) {
 		diags = append(diags, out.diags...)
 		res.Files = append(res.Files, out.files...)
 		res.Stale = append(res.Stale, out.stale...)
+		if out.testOnly {
+			res.Skipped = append(res.Skipped, bp.l.pkg.PkgPath)
+		}
 	}
 	if len(compile) > 0 {
 		return nil, Diagnostics(compile) // each package's header first
@@ -99,6 +108,7 @@ func Generate(cfg Config) (*Result, error) {
 	}
 	slices.SortFunc(res.Files, func(a, b Output) int { return strings.Compare(a.Path, b.Path) })
 	slices.Sort(res.Stale)
+	slices.Sort(res.Skipped)
 	return res, nil
 }
 
@@ -125,6 +135,7 @@ type packageOutput struct {
 	compile, diags []Diagnostic
 	files          []Output
 	stale          []string
+	testOnly       bool // the package has only test files, and was skipped
 }
 
 // generatePackage checks and renders one built package. The compile
@@ -137,6 +148,10 @@ func generatePackage(bp *builtPackage, willDeclare map[string]map[string]bool) (
 	var out packageOutput
 	l, model := bp.l, bp.model
 	if model == nil {
+		if testOnly(l.pkg) {
+			out.testOnly = true
+			return out, nil
+		}
 		out.compile = compileErrors(l.pkg, nil)
 		if len(l.pkg.Errors) == 0 {
 			out.compile = append(out.compile, Diagnostic{Message: fmt.Sprintf("package %s has no Go files to read", l.pkg.PkgPath)})
@@ -179,6 +194,14 @@ func generatePackage(bp *builtPackage, willDeclare map[string]map[string]bool) (
 		}
 	}
 	return out, nil
+}
+
+// testOnly reports whether p is a package of test files only: the go
+// command lists it without errors, and with no file to build, not even one
+// its build constraints exclude (a directory without any Go file is an
+// error of its own).
+func testOnly(p *packages.Package) bool {
+	return len(p.GoFiles) == 0 && len(p.CompiledGoFiles) == 0 && len(p.IgnoredFiles) == 0 && len(p.Errors) == 0
 }
 
 // isStale reports whether g, a file wampgen generated earlier from source

@@ -53,8 +53,27 @@ type Method struct {
 	Ctx      string   // name of the context parameter
 	Params   []*Param // positional (or the one kwargs struct), ctx and progress excluded
 	Progress *Param   // progress func(T) error parameter; Type is T
-	Results  []*Param // positional results, the error excluded
-	Stream   types.Type
+	// Results are the positional results, the error excluded. Their Name
+	// is the one the interface gives them, "" when it gives none or _.
+	Results []*Param
+	Stream  types.Type
+	// StreamName and ErrName are the interface's names of the stream
+	// result and of the error result ("" when unnamed or _).
+	StreamName, ErrName string
+}
+
+// NamedResults reports whether the interface names the method's results,
+// which the generated signatures then keep.
+func (m *Method) NamedResults() bool {
+	if m.ErrName != "" || m.StreamName != "" {
+		return true
+	}
+	for _, r := range m.Results {
+		if r.Name != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // Param is a parameter or result with the name the emitter uses for it.
@@ -121,18 +140,20 @@ func snakeCase(name string) string {
 // names derives every identifier the emitter declares for a service, so
 // they are made in one place (and checked for clashes in one place).
 type names struct {
-	Service   string
-	Client    string
-	NewClient string
-	Register  string
+	Service       string
+	Client        string
+	NewClient     string
+	Unimplemented string
+	Register      string
 }
 
 func serviceNames(s string) names {
 	return names{
-		Service:   s,
-		Client:    s + "Client",
-		NewClient: "New" + s + "Client",
-		Register:  "Register" + s,
+		Service:       s,
+		Client:        s + "Client",
+		NewClient:     "New" + s + "Client",
+		Unimplemented: "Unimplemented" + s,
+		Register:      "Register" + s,
 	}
 }
 
@@ -150,7 +171,7 @@ func (n names) Handler(method string) string {
 
 // declared lists the package-level identifiers generated for the service.
 func (n names) declared(s *Service) []string {
-	out := []string{n.Client, n.NewClient, n.Register}
+	out := []string{n.Client, n.NewClient, n.Unimplemented, n.Register}
 	for _, m := range s.Methods {
 		out = append(out, n.ProcedureConst(m.Name))
 	}

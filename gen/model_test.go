@@ -50,7 +50,7 @@ func TestOutputName(t *testing.T) {
 
 func TestNames(t *testing.T) {
 	n := serviceNames("Calculator")
-	if n.Client != "CalculatorClient" || n.NewClient != "NewCalculatorClient" || n.Register != "RegisterCalculator" {
+	if n.Client != "CalculatorClient" || n.NewClient != "NewCalculatorClient" || n.Register != "RegisterCalculator" || n.Unimplemented != "UnimplementedCalculator" {
 		t.Errorf("serviceNames = %+v", n)
 	}
 	if got := n.ProcedureConst("Add"); got != "CalculatorAddProcedure" {
@@ -68,7 +68,7 @@ func TestNames(t *testing.T) {
 		t.Errorf("Handler for a non-ASCII service = %q, want %q", got, want)
 	}
 	s := &Service{Name: "Calculator", Methods: []*Method{{Name: "Add"}, {Name: "Sub"}}}
-	want := []string{"CalculatorClient", "NewCalculatorClient", "RegisterCalculator",
+	want := []string{"CalculatorClient", "NewCalculatorClient", "UnimplementedCalculator", "RegisterCalculator",
 		"CalculatorAddProcedure", "CalculatorSubProcedure", "calculatorAddHandler", "calculatorSubHandler"}
 	if got := n.declared(s); !slices.Equal(got, want) {
 		t.Errorf("declared = %v, want %v", got, want)

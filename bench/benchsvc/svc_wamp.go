@@ -45,6 +45,20 @@ func (c *StreamerClient) Count(ctx context.Context, n int) (iter.Seq2[int64, err
 	return runtime.Stream[int64](ctx, c.caller, StreamerCountProcedure, wamp.ArgsOf(n), wamp.Payload{}, c.opts...), nil
 }
 
+// UnimplementedStreamer implements Streamer with methods that all fail with
+// runtime.UnimplementedError. Embed it in an implementation of Streamer to keep
+// that implementation compiling when Streamer gains methods: the methods it
+// does not define answer remote callers with wampgen.error.unimplemented, which
+// errors.Is(err, runtime.ErrUnimplemented) matches on the caller's side.
+type UnimplementedStreamer struct{}
+
+var _ Streamer = UnimplementedStreamer{}
+
+// Count answers that com.example.bench.count is not implemented.
+func (UnimplementedStreamer) Count(ctx context.Context, n int) (iter.Seq2[int64, error], error) {
+	return nil, runtime.UnimplementedError(StreamerCountProcedure)
+}
+
 // RegisterStreamer registers the methods of impl under the Streamer procedure
 // URIs through callee (usually a *runtime.Session), adding opts to every
 // registration. It returns one handle that unregisters them all; if one

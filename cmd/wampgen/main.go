@@ -1,22 +1,3 @@
-// Command wampgen generates typed WAMP clients and registrars from Go
-// interfaces annotated with //wampgen:service.
-//
-// Usage:
-//
-//	wampgen [packages]
-//
-// With no arguments it generates for the package in the current directory,
-// which is what
-//
-//	//go:generate go run github.com/wampgen/wampgen/cmd/wampgen
-//
-// does. For each source file that declares a service or a //wampgen:error,
-// it writes FILE_wamp.go next to it (calc.go → calc_wamp.go), and removes
-// generated files whose source no longer declares any.
-//
-// Exit status: 0 on success (and for -h), 1 when the input has problems
-// (each printed as file:line:col: message, and nothing written), 2 on usage
-// or I/O errors.
 package main
 
 import (
@@ -38,7 +19,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("wampgen", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	check := fs.Bool("check", false, "write nothing; exit 1 if any generated file is missing, stale or different")
-	verbose := fs.Bool("v", false, "list the files written")
+	verbose := fs.Bool("v", false, "list the files written and removed, and the packages skipped for having only test files")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: wampgen [-check] [-v] [packages]")
 		fs.PrintDefaults()
@@ -63,6 +44,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintln(stderr, "wampgen:", err)
 		return 2
+	}
+	if *verbose {
+		for _, p := range res.Skipped {
+			fmt.Fprintf(stdout, "skipped %s: only test files\n", p)
+		}
 	}
 	if *check {
 		return checkOutputs(res, wd, stderr)

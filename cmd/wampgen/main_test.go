@@ -294,3 +294,40 @@ func TestRunCheck(t *testing.T) {
 		t.Errorf("-check with diagnostics: exit %d, stderr:\n%s", code, stderr)
 	}
 }
+
+// TestRunSkipsTestOnlyPackages checks that a package of test files only,
+// which ./... matches in ordinary repositories, is skipped silently (with
+// -v, named), both when generating and with -check.
+func TestRunSkipsTestOnlyPackages(t *testing.T) {
+	dir := caseModule(t, "basic")
+	only := filepath.Join(dir, "onlytests")
+	if err := os.Mkdir(only, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(only, "x_test.go"), "package onlytests\n\nimport \"testing\"\n\nfunc TestX(t *testing.T) {}\n")
+
+	if code, stdout, stderr := wampgen(t, "./..."); code != 0 || stdout != "" || stderr != "" {
+		t.Errorf("./...: exit %d, stdout %q, stderr:\n%s", code, stdout, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "svc_wamp.go")); err != nil {
+		t.Errorf("the package beside the test-only one was not generated: %v", err)
+	}
+	if code, stdout, stderr := wampgen(t, "-check", "./..."); code != 0 || stdout != "" || stderr != "" {
+		t.Errorf("-check ./...: exit %d, stdout %q, stderr:\n%s", code, stdout, stderr)
+	}
+	want := "skipped example.com/basic/onlytests: only test files\n"
+	if code, stdout, stderr := wampgen(t, "-v", "-check", "./..."); code != 0 || stdout != want || stderr != "" {
+		t.Errorf("-v -check ./...: exit %d, stdout %q (want %q), stderr:\n%s", code, stdout, want, stderr)
+	}
+	// Named on its own, too.
+	if code, stdout, stderr := wampgen(t, "-v", "./onlytests"); code != 0 || stdout != want || stderr != "" {
+		t.Errorf("-v ./onlytests: exit %d, stdout %q (want %q), stderr:\n%s", code, stdout, want, stderr)
+	}
+	// A directory without any Go file is still an error.
+	if err := os.Mkdir(filepath.Join(dir, "empty"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := wampgen(t, "./empty"); code == 0 {
+		t.Errorf("./empty: exit 0, stderr:\n%s", stderr)
+	}
+}

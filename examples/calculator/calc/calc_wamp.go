@@ -111,6 +111,65 @@ func (c *CalculatorClient) Active(ctx context.Context) (int, error) {
 	return runtime.CallOne[int](ctx, c.caller, CalculatorActiveProcedure, wamp.Payload{}, wamp.Payload{}, c.opts...)
 }
 
+// UnimplementedCalculator implements Calculator with methods that all fail with
+// runtime.UnimplementedError. Embed it in an implementation of Calculator to
+// keep that implementation compiling when Calculator gains methods: the methods
+// it does not define answer remote callers with wampgen.error.unimplemented,
+// which errors.Is(err, runtime.ErrUnimplemented) matches on the caller's side.
+type UnimplementedCalculator struct{}
+
+var _ Calculator = UnimplementedCalculator{}
+
+// Add answers that com.example.calc.add is not implemented.
+func (UnimplementedCalculator) Add(ctx context.Context, a float64, b float64) (float64, error) {
+	return 0, runtime.UnimplementedError(CalculatorAddProcedure)
+}
+
+// Div answers that com.example.calc.div is not implemented.
+func (UnimplementedCalculator) Div(ctx context.Context, a float64, b float64) (float64, error) {
+	return 0, runtime.UnimplementedError(CalculatorDivProcedure)
+}
+
+// Sqrt answers that com.example.calc.sqrt is not implemented.
+func (UnimplementedCalculator) Sqrt(ctx context.Context, x float64) (float64, error) {
+	return 0, runtime.UnimplementedError(CalculatorSqrtProcedure)
+}
+
+// Fibonacci answers that com.example.calc.fibonacci is not implemented.
+func (UnimplementedCalculator) Fibonacci(ctx context.Context, n int, progress func(int64) error) (int64, error) {
+	return 0, runtime.UnimplementedError(CalculatorFibonacciProcedure)
+}
+
+// Stats answers that com.example.calc.stats is not implemented.
+func (UnimplementedCalculator) Stats(ctx context.Context, values []float64) (Stats, error) {
+	return Stats{}, runtime.UnimplementedError(CalculatorStatsProcedure)
+}
+
+// Round answers that com.example.calc.round is not implemented.
+func (UnimplementedCalculator) Round(ctx context.Context, req RoundRequest) (float64, error) {
+	return 0, runtime.UnimplementedError(CalculatorRoundProcedure)
+}
+
+// ReverseBytes answers that com.example.calc.reverse_bytes is not implemented.
+func (UnimplementedCalculator) ReverseBytes(ctx context.Context, data []byte) ([]byte, error) {
+	return nil, runtime.UnimplementedError(CalculatorReverseBytesProcedure)
+}
+
+// Whoami answers that com.example.calc.whoami is not implemented.
+func (UnimplementedCalculator) Whoami(ctx context.Context) (uint64, error) {
+	return 0, runtime.UnimplementedError(CalculatorWhoamiProcedure)
+}
+
+// Sleep answers that com.example.calc.sleep is not implemented.
+func (UnimplementedCalculator) Sleep(ctx context.Context, ms int) (int, error) {
+	return 0, runtime.UnimplementedError(CalculatorSleepProcedure)
+}
+
+// Active answers that com.example.calc.active is not implemented.
+func (UnimplementedCalculator) Active(ctx context.Context) (int, error) {
+	return 0, runtime.UnimplementedError(CalculatorActiveProcedure)
+}
+
 // RegisterCalculator registers the methods of impl under the Calculator
 // procedure URIs through callee (usually a *runtime.Session), adding opts to
 // every registration. It returns one handle that unregisters them all; if one
@@ -259,13 +318,14 @@ func calculatorStatsHandler(impl Calculator) runtime.Handler {
 }
 
 // calculatorRoundHandler serves com.example.calc.round with impl.Round: it
-// decodes the arguments into the parameter types, answering
-// wamp.error.invalid_argument when they do not fit.
+// decodes the keyword arguments into the fields of the parameter, strictly,
+// answering wamp.error.invalid_argument for positional arguments, an unknown
+// key, a missing required field or a value that does not fit.
 func calculatorRoundHandler(impl Calculator) runtime.Handler {
 	return func(ctx context.Context, inv *runtime.Invocation) (*runtime.Result, error) {
 		var req RoundRequest
-		if err := inv.Kwargs.Decode(&req); err != nil {
-			return nil, runtime.KeywordArgumentsError(CalculatorRoundProcedure, err)
+		if err := runtime.DecodeKeywordArguments(CalculatorRoundProcedure, inv, &req); err != nil {
+			return nil, err
 		}
 		r0, err := impl.Round(ctx, req)
 		if err != nil {
@@ -365,9 +425,11 @@ func calculatorActiveHandler(impl Calculator) runtime.Handler {
 
 // init maps the errors declared with //wampgen:error in calc.go to their URIs,
 // so that they cross the wire as those URIs and arrive as themselves (errors.Is
-// for sentinels, errors.As for error types). Registering the same URI for two
-// different errors in one program is a programming error and stops it at
-// start-up.
+// for sentinels, errors.As for error types). Another package may declare the
+// same URIs (an API's v1 and v2 side by side) without a conflict. Registration
+// fails only on input wampgen has already checked (an invalid URI, a sentinel
+// that is nil or not comparable), so a failure here is a bug and stops the
+// program at start-up.
 func init() {
 	if err := errors.Join(
 		runtime.DefaultErrors.RegisterSentinel("com.example.calc.error.div_by_zero", ErrDivByZero),

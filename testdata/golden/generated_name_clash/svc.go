@@ -34,3 +34,6 @@ type Calc interface {
 type CalcA interface {
 	B(ctx context.Context) error
 }
+
+// UnimplementedCalculator is declared by hand.
+type UnimplementedCalculator struct{}

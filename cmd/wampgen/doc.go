@@ -1,0 +1,144 @@
+// Command wampgen generates typed WAMP v2 clients and registrars from Go
+// interfaces annotated with //wampgen:service.
+//
+// Usage:
+//
+//	wampgen [-check] [-v] [packages]
+//
+// With no arguments it generates for the package in the current directory,
+// which is what
+//
+//	//go:generate go run github.com/wampgen/wampgen/cmd/wampgen
+//
+// does; packages are go command patterns (./... for a whole module). For
+// each source file that declares a service or a //wampgen:error it writes
+// FILE_wamp.go next to it (calc.go → calc_wamp.go; a GOOS/GOARCH suffix
+// stays last, svc_linux.go → svc_wamp_linux.go, and the source's //go:build
+// line is copied), and removes the files it generated earlier whose source
+// is gone or declares nothing any more. A package of test files only, which
+// ./... matches in ordinary repositories, is skipped.
+//
+// The flags are:
+//
+//	-check
+//		Write nothing; exit 1 if any generated file is missing, out of date
+//		or stale (naming each). CI runs wampgen -check ./...
+//	-v
+//		List the files written and removed, and the packages skipped for
+//		having only test files.
+//
+// # Annotations
+//
+// A directive is a comment //wampgen:NAME key=value ... in the doc comment
+// of the declaration it belongs to; its place among the prose does not
+// matter (gofmt moves directives to the end of a doc comment). An unknown
+// directive or key, a key given twice, a value outside the sets below and a
+// directive attached to nothing are diagnostics that list what is allowed.
+//
+//	//wampgen:service prefix=URI
+//
+// On an interface type declaration: the interface is a service, and each
+// of its methods (embedded interfaces' included) a procedure, whose URI is
+// by default prefix + "." + snake_case(Method): Add → com.example.calc.add,
+// ReverseBytes → com.example.calc.reverse_bytes, GetIDs → …get_ids. The
+// prefix may be left out when every method has a uri=.
+//
+//	//wampgen:procedure uri=URI match=exact|prefix|wildcard invoke=single|roundrobin|random|first|last disclose_caller=true|false cancel=skip|kill|killnowait kwargs=true|false
+//
+// On a method of a service, every key optional:
+//
+//	uri=URI
+//		The procedure's URI instead of the default; with match=prefix or
+//		match=wildcard, the pattern registered (wildcard needs one: empty
+//		components match any, as in com.example..add).
+//	match=exact|prefix|wildcard
+//		How the router matches calls against the URI (default exact). The
+//		generated client calls the concrete URI set on its context with
+//		runtime.WithProcedureURI, else the pattern itself; a URI the pattern
+//		does not match is refused (wamp.error.invalid_uri) and not sent.
+//	invoke=single|roundrobin|random|first|last
+//		Which of the callees that register the URI gets a call (default
+//		single: only one callee may register it).
+//	disclose_caller=true|false
+//		The registration asks the router to tell the callee who calls, and
+//		the client discloses itself (default false).
+//	cancel=skip|kill|killnowait
+//		The cancel mode the client asks for when a call's context ends
+//		(default: the session's, kill unless configured).
+//	kwargs=true|false
+//		The method's one struct parameter travels as ArgumentsKw, a field
+//		under its json tag name (default false: positional arguments). The
+//		registrar is strict: positional arguments, an unknown key and a
+//		missing required field (one neither a pointer nor tagged omitempty
+//		or omitzero) are answered with wamp.error.invalid_argument.
+//
+//	//wampgen:error uri=URI
+//
+// On a sentinel error variable (var ErrNotFound = errors.New("not found"),
+// of type error) or on a struct type that implements error (its exported
+// fields travel as ArgumentsKw): the error crosses the wire as that URI and
+// arrives as itself, so errors.Is and errors.As work on the caller's side.
+// One package may not give two errors the same URI; another package may
+// (an API's v1 and v2 side by side).
+//
+// Every URI follows the WAMP strict rules (dot-separated components of a-z,
+// 0-9 and _) and may not start with wamp.
+//
+// # Method shapes
+//
+// The first parameter is a context.Context and the last result an error.
+// The other parameters travel as positional arguments, in order (with
+// kwargs=true, as described above). The results besides the error: none,
+// one (Arguments[0], never a list of one) or several (positional).
+// Progressive results take one of two forms: a last parameter
+// progress func(T) error, which the implementation calls for each result
+// (the caller passes a callback, or nil for none), or the results
+// (iter.Seq2[T, error], error), which the caller ranges over. A variadic
+// parameter, a func parameter that is not the progress callback, and an
+// iter.Seq or any other stream type are diagnostics.
+//
+// # Values
+//
+// Parameters, results and progressive results must be values the runtime
+// carries exactly between peers on any serializer (JSON, MsgPack, CBOR):
+// booleans, numbers, strings, []byte, slices, arrays, pointers, structs
+// (as their exported fields, named by their codec or json tag, less those
+// tagged "-"; embedded structs inlined), maps with string keys, any, and
+// types that encode themselves: time.Time (an RFC 3339 string with
+// nanoseconds), time.Duration (int64 nanoseconds), and any type T where T
+// or *T has both methods of one pair: MarshalText and UnmarshalText (text),
+// MarshalBinary and UnmarshalBinary (binary), MarshalJSON and UnmarshalJSON
+// (its JSON value), taken in that order. wampgen does not look inside such
+// a type. A map key may also be a type with MarshalText and UnmarshalText.
+//
+// Diagnostics name what cannot travel exactly: a type with one method of a
+// pair only (it could be sent but not received, or the reverse), a type
+// with the methods of github.com/ugorji/go/codec.Selfer (its encoding
+// differs per serializer), a struct with no exported field that travels
+// (it would arrive as {}), at any depth; channels, functions, complex
+// numbers, uintptr, unsafe.Pointer, error values, interfaces with methods,
+// type parameters, other map keys, and types that contain themselves
+// through maps, slices or pointers alone.
+//
+// # Generated code
+//
+// For a service Calculator, in calc_wamp.go: one constant per procedure URI
+// (CalculatorAddProcedure); CalculatorClient, which implements Calculator
+// by making calls, and NewCalculatorClient; UnimplementedCalculator, whose
+// methods all fail with runtime.UnimplementedError, to embed in an
+// implementation so that it keeps compiling when the interface gains a
+// method (remote callers then get wampgen.error.unimplemented, matched by
+// errors.Is(err, runtime.ErrUnimplemented)); RegisterCalculator, which
+// registers an implementation's methods and returns one handle that
+// unregisters them all; and an init function that registers the
+// //wampgen:error declarations of the source file. Generated signatures
+// keep the interface's parameter and result names.
+//
+// # Exit status
+//
+// 0 on success (and for -h); 1 when the input has problems, each printed as
+// file:line:col: message naming the rule and the fix, all of them, sorted,
+// and nothing written (a package that does not compile is reported as such
+// first), or when -check finds a generated file missing, out of date or
+// stale; 2 on usage and I/O errors.
+package main
