@@ -50,6 +50,25 @@ func (c *ClockClient) Shift(ctx context.Context, t time.Time, d time.Duration) (
 	return runtime.CallOne[time.Time](ctx, c.caller, ClockShiftProcedure, wamp.ArgsOf(t, d), wamp.Payload{}, c.opts...)
 }
 
+// UnimplementedClock implements Clock with methods that all fail with
+// runtime.UnimplementedError. Embed it in an implementation of Clock to keep
+// that implementation compiling when Clock gains methods: the methods it does
+// not define answer remote callers with wampgen.error.unimplemented, which
+// errors.Is(err, runtime.ErrUnimplemented) matches on the caller's side.
+type UnimplementedClock struct{}
+
+var _ Clock = UnimplementedClock{}
+
+// Echo answers that com.example.interop.time.echo is not implemented.
+func (UnimplementedClock) Echo(ctx context.Context, t time.Time) (time.Time, error) {
+	return time.Time{}, runtime.UnimplementedError(ClockEchoProcedure)
+}
+
+// Shift answers that com.example.interop.time.shift is not implemented.
+func (UnimplementedClock) Shift(ctx context.Context, t time.Time, d time.Duration) (time.Time, error) {
+	return time.Time{}, runtime.UnimplementedError(ClockShiftProcedure)
+}
+
 // RegisterClock registers the methods of impl under the Clock procedure URIs
 // through callee (usually a *runtime.Session), adding opts to every
 // registration. It returns one handle that unregisters them all; if one
