@@ -404,8 +404,8 @@ func TestErrorMapping(t *testing.T) {
 	if err := runtime.RegisterErrorType[*quotaError](reg, "com.test.error.quota"); err != nil {
 		t.Fatal(err)
 	}
-	if err := reg.RegisterSentinel("com.test.error.broken", errors.New("other")); err == nil {
-		t.Fatal("a URI registered twice was accepted")
+	if err := reg.RegisterSentinel("com.test.error.other", errSentinel); err == nil {
+		t.Fatal("a sentinel registered under two URIs was accepted")
 	}
 	eachSerializer(t, func(t *testing.T, ser *wamp.Serializer) {
 		r := rpcRouter(t)
