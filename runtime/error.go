@@ -2,6 +2,8 @@ package runtime
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"reflect"
@@ -302,11 +304,19 @@ func (r *ErrorRegistry) mappings(uri wamp.URI) []errorMapping {
 // context.DeadlineExceeded as wamp.error.canceled and wamp.error.timeout;
 // anything else as wamp.error.runtime_error with the error text.
 func (r *ErrorRegistry) ToWire(err error) (uri wamp.URI, args, kwargs wamp.Payload) {
+	uri, args, kwargs, _ = r.toWire(err)
+	return uri, args, kwargs
+}
+
+// toWire is ToWire, also reporting whether err is mapped: an *Error, a
+// registered error or a context error. An unmapped error is what a session
+// does not send verbatim (see Config.ErrorText).
+func (r *ErrorRegistry) toWire(err error) (uri wamp.URI, args, kwargs wamp.Payload, mapped bool) {
 	// A nil *Error (a handler's "var e *Error; return nil, e") is an error
 	// value too, but carries no URI: it travels as a runtime error.
 	var we *Error
 	if errors.As(err, &we) && we != nil {
-		return we.URI, we.Args, we.Kwargs
+		return we.URI, we.Args, we.Kwargs, true
 	}
 	r.mu.RLock()
 	defer r.mu.RUnlock()
@@ -342,16 +352,47 @@ func (r *ErrorRegistry) ToWire(err error) (uri wamp.URI, args, kwargs wamp.Paylo
 		return false
 	})
 	if found {
-		return uri, args, kwargs
+		return uri, args, kwargs, true
 	}
 	switch {
 	case errors.Is(err, context.Canceled):
-		return wamp.ErrCanceled, wamp.ArgsOf(errorText(err)), wamp.Payload{}
+		return wamp.ErrCanceled, wamp.ArgsOf(errorText(err)), wamp.Payload{}, true
 	case errors.Is(err, context.DeadlineExceeded):
-		return wamp.ErrTimeout, wamp.ArgsOf(errorText(err)), wamp.Payload{}
+		return wamp.ErrTimeout, wamp.ArgsOf(errorText(err)), wamp.Payload{}, true
 	}
-	return wamp.ErrRuntime, wamp.ArgsOf(errorText(err)), wamp.Payload{}
+	return wamp.ErrRuntime, wamp.ArgsOf(errorText(err)), wamp.Payload{}, false
 }
+
+// RedactErrorText is the default Config.ErrorText: the remote caller of
+// procedure learns that it failed and the incident ID under which the
+// callee logged err, and nothing of err itself, which may hold secrets
+// (addresses, user names, queries).
+func RedactErrorText(procedure wamp.URI, incident string, _ error) string {
+	return fmt.Sprintf("%s failed; incident %s in the callee's log", procedure, incident)
+}
+
+// ExposeErrorText is a Config.ErrorText that sends err's text verbatim to
+// the remote caller, as a development aid; it has no place in a service
+// whose errors may hold secrets.
+func ExposeErrorText(_ wamp.URI, _ string, err error) string {
+	return errorText(err)
+}
+
+// newIncidentID returns 8 random hex digits that tie a redacted error text
+// to its log entry.
+func newIncidentID() string {
+	var b [4]byte
+	_, _ = rand.Read(b[:]) // never fails (crypto/rand)
+	return hex.EncodeToString(b[:])
+}
+
+// handlerPanic is the error a recovered panic of a handler becomes.
+type handlerPanic struct {
+	value any
+	stack []byte
+}
+
+func (p *handlerPanic) Error() string { return fmt.Sprintf("panic: %v", p.value) }
 
 // errorText returns err.Error(), or a placeholder when that panics (a
 // typed nil pointer whose Error method reads its receiver is a common
