@@ -302,7 +302,8 @@ func (r *ErrorRegistry) mappings(uri wamp.URI) []errorMapping {
 // is; a registered sentinel or error type (found with errors.Is / errors.As
 // semantics: along Unwrap chains and into errors.Join trees) as its URI; context.Canceled and
 // context.DeadlineExceeded as wamp.error.canceled and wamp.error.timeout;
-// anything else as wamp.error.runtime_error with the error text.
+// anything else as wamp.error.runtime_error with the error text (which a
+// Session answering an invocation replaces with its Config.ErrorText).
 func (r *ErrorRegistry) ToWire(err error) (uri wamp.URI, args, kwargs wamp.Payload) {
 	uri, args, kwargs, _ = r.toWire(err)
 	return uri, args, kwargs

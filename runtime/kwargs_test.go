@@ -222,3 +222,39 @@ func decodedKwargs(t *testing.T, ser *wamp.Serializer, kwargs map[string]any) wa
 	}
 	return m.(*wamp.Invocation).Kwargs
 }
+
+// BenchmarkDecodeKeywordArguments compares the strict decoding of a
+// kwargs=true procedure's ArgumentsKw with the lenient Decode it replaced.
+func BenchmarkDecodeKeywordArguments(b *testing.B) {
+	for _, ser := range wamp.Serializers() {
+		data, err := ser.Encode(&wamp.Invocation{Request: 1, Registration: 2, Details: wamp.Dict{}, Args: wamp.PayloadOf([]any{}),
+			Kwargs: wamp.PayloadOf(map[string]any{"value": 3.14159, "places": 2})})
+		if err != nil {
+			b.Fatal(err)
+		}
+		m, err := ser.Decode(data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		wi := m.(*wamp.Invocation)
+		inv := &runtime.Invocation{Args: wi.Args, Kwargs: wi.Kwargs}
+		b.Run(ser.Name()+"/strict", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				var req calc.RoundRequest
+				if err := runtime.DecodeKeywordArguments(calc.CalculatorRoundProcedure, inv, &req); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(ser.Name()+"/lenient", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				var req calc.RoundRequest
+				if err := inv.Kwargs.Decode(&req); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/ugorji/go/codec"
 )
 
 // KeywordError reports ArgumentsKw that do not fit a keyword-argument
@@ -59,7 +61,8 @@ func quoteAll(keys []string) string {
 // top level only: a nested dictionary (a struct-typed field) is decoded by
 // Decode's rules, which ignore unknown keys and leave absent fields as they
 // are, so that a peer may send a newer version of a nested value. An absent
-// payload counts as an empty dictionary. A payload that is not a
+// payload counts as an empty dictionary. A struct that decodes itself (a
+// marshaler pair, codec.Selfer) is decoded as Decode does, unchecked. A payload that is not a
 // dictionary, or a value that does not suit its field, gives Decode's
 // *DecodeError.
 func (p Payload) DecodeStrict(dst any) error {
@@ -72,18 +75,23 @@ func (p Payload) DecodeStrict(dst any) error {
 	if err != nil {
 		return err
 	}
-	keys := map[string]bool{} // key → present and not null
+	if codesItself(t) {
+		// A struct that decodes itself has no fields to check keys
+		// against: Decode's rules apply.
+		return p.Decode(dst)
+	}
+	var entries map[string]codec.Raw
 	if raw != nil {
 		if ser.kind(raw) != KindDict {
 			return ser.decodeValue(raw, dst) // reports the kind mismatch
 		}
-		entries, err := ser.splitDict(raw, t)
-		if err != nil {
+		if entries, err = ser.splitDict(raw, t); err != nil {
 			return err
 		}
-		for k, e := range entries {
-			keys[k] = ser.kind(e) != KindNil
-		}
+	}
+	keys := make(map[string]bool, len(entries)) // key → present and not null
+	for k, e := range entries {
+		keys[k] = ser.kind(e) != KindNil
 	}
 	fields := structFields(t)
 	var kerr KeywordError
@@ -106,10 +114,24 @@ func (p Payload) DecodeStrict(dst any) error {
 		slices.Sort(kerr.Known)
 		return &kerr
 	}
-	if raw == nil {
-		return nil
+	// Decode the entries already split, as decodeReflect does for a
+	// struct, rather than splitting the dictionary a second time.
+	v := rv.Elem()
+	for key, e := range entries {
+		index := fields[key]
+		ek := ser.kind(e)
+		if ek == KindNil && !nullable(fieldType(t, index)) {
+			continue // only an optional field can be null here: absent
+		}
+		f, err := fieldByIndex(v, index)
+		if err != nil {
+			return &DecodeError{Want: t.String(), Got: KindDict, Path: "." + key, Err: err}
+		}
+		if err := ser.decodeReflect(e, ek, f); err != nil {
+			return at(err, "."+key)
+		}
 	}
-	return ser.decodeValue(raw, dst)
+	return nil
 }
 
 // optionalField reports whether the field of struct type t at index may be
