@@ -20,8 +20,9 @@ import (
 // An *Error matches, with errors.Is, the sentinel of its URI (ErrCanceled,
 // ErrTimeout, …), context.Canceled for wamp.error.canceled and
 // context.DeadlineExceeded for wamp.error.timeout. When the URI is mapped
-// in an ErrorRegistry, the error also wraps the registered Go error, so
-// errors.Is and errors.As reach it.
+// in an ErrorRegistry, the error also wraps the registered Go error (the
+// first one, when several share the URI) and matches the others, so
+// errors.Is and errors.As reach each of them.
 type Error struct {
 	URI     wamp.URI
 	Args    wamp.Payload
