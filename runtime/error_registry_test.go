@@ -221,3 +221,30 @@ func TestErrorRegistryVersionsThroughRouter(t *testing.T) {
 		}
 	})
 }
+
+// TestErrorRegistryConcurrent: registering under a URI while errors of
+// that URI are received and matched is safe (run with -race).
+func TestErrorRegistryConcurrent(t *testing.T) {
+	reg := versionedRegistry(t)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 200 {
+			if err := reg.RegisterSentinel(notFoundURI, fmt.Errorf("v%d: not found", i+3)); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	for range 200 {
+		got := reg.FromWire(notFoundURI, wamp.Dict{}, wamp.Payload{}, wamp.Payload{})
+		if !errors.Is(got, errV2NotFound) || errors.Is(got, errV2Other) {
+			t.Fatalf("%v matches wrongly", got)
+		}
+		var v2 v2QuotaError
+		if errors.As(got, &v2) {
+			t.Fatal("a sentinel URI matched an error type")
+		}
+	}
+	<-done
+}
