@@ -52,6 +52,17 @@ type Config struct {
 	CancelMode string
 	// Errors maps Go errors to WAMP error URIs; nil uses DefaultErrors.
 	Errors *ErrorRegistry
+	// ErrorText decides the message (the single argument of
+	// wamp.error.runtime_error) a remote caller receives when a handler of
+	// procedure returns an unmapped error, or panics (err then says
+	// "panic: …"). Every such failure is first logged at Error level with
+	// the procedure, the full error and incident, a short random ID. nil
+	// uses RedactErrorText, which sends the procedure and the incident ID
+	// only; ExposeErrorText sends err's text, for development. Errors that
+	// are mapped (an *Error, a registered error, context.Canceled and
+	// context.DeadlineExceeded) travel as ErrorRegistry.ToWire says,
+	// whatever ErrorText does.
+	ErrorText func(procedure wamp.URI, incident string, err error) string
 	// KeepAlive is the interval of pings (WebSocket ping frames, RawSocket
 	// PING frames); a connection that answers none for two intervals counts
 	// as lost (half-open connections are found this way). Zero disables
@@ -90,6 +101,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Errors == nil {
 		c.Errors = DefaultErrors
+	}
+	if c.ErrorText == nil {
+		c.ErrorText = RedactErrorText
 	}
 	if c.Dial == nil {
 		var d net.Dialer

@@ -46,13 +46,32 @@ func ResolveProcedureURI(ctx context.Context, pattern wamp.URI, match string) (w
 
 // DecodeKeywordArguments decodes the ArgumentsKw of inv into dst, a
 // pointer to the keyword-argument struct of a kwargs=true procedure. It is
-// strict: positional arguments, a key that names no field, and a missing
-// required field (one that is neither a pointer nor tagged omitempty or
-// omitzero) are each answered with wamp.error.invalid_argument naming
-// the key.
+// strict (see wamp.Payload.DecodeStrict): positional arguments, a key that
+// names no field, and a missing or null required field (one that is
+// neither a pointer nor tagged omitempty or omitzero) are each answered
+// with wamp.error.invalid_argument naming the key. An empty Arguments list
+// is accepted: some clients (Autobahn) send one along with keyword
+// arguments. Nested dictionaries follow Value.Decode's rules, which ignore
+// unknown keys.
 func DecodeKeywordArguments(procedure wamp.URI, inv *Invocation, dst any) error {
-	if err := inv.Kwargs.Decode(dst); err != nil {
+	var buf [1]wamp.Value
+	args, err := inv.Args.AppendList(buf[:0])
+	if err != nil {
+		return ArgumentsError(procedure, err)
+	}
+	if len(args) > 0 {
+		return &Error{URI: wamp.ErrInvalidArgument, Args: wamp.ArgsOf(fmt.Sprintf(
+			"%s takes keyword arguments only, got %d positional %s", procedure, len(args), plural(len(args), "argument")))}
+	}
+	if err := inv.Kwargs.DecodeStrict(dst); err != nil {
 		return KeywordArgumentsError(procedure, err)
 	}
 	return nil
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
 }

@@ -273,15 +273,16 @@ func testNexusCaller(t *testing.T, rt *runtime.Session, nx *client.Client, uri f
 		return nil, errors.New("unmapped failure")
 	})
 	for _, tc := range []struct {
-		which  string
-		uri    string
-		args   nxwamp.List
-		kwargs nxwamp.Dict
+		which    string
+		uri      string
+		args     nxwamp.List
+		kwargs   nxwamp.Dict
+		redacted bool // the text names the procedure and an incident only
 	}{
-		{"mapped", rtFailedURI, nxwamp.List{errInteropFailed.Error()}, nil},
-		{"custom", rtCustomURI, nxwamp.List{"custom failure", 3}, nxwamp.Dict{"retry": true}},
-		{"unmapped", string(wamp.ErrRuntime), nxwamp.List{"unmapped failure"}, nil},
-		{"panic", string(wamp.ErrRuntime), nil, nil},
+		{"mapped", rtFailedURI, nxwamp.List{errInteropFailed.Error()}, nil, false},
+		{"custom", rtCustomURI, nxwamp.List{"custom failure", 3}, nxwamp.Dict{"retry": true}, false},
+		{"unmapped", string(wamp.ErrRuntime), nil, nil, true},
+		{"panic", string(wamp.ErrRuntime), nil, nil, true},
 	} {
 		_, err := nx.Call(ctx, uri("rt.fail"), nil, nxwamp.List{tc.which}, nil, nil)
 		var rpcErr client.RPCError
@@ -298,6 +299,12 @@ func testNexusCaller(t *testing.T, rt *runtime.Session, nx *client.Client, uri f
 		}
 		if tc.kwargs != nil && !sameNexusValues(e.ArgumentsKw, tc.kwargs) {
 			t.Errorf("%s: error kwargs %#v, want %#v", tc.which, e.ArgumentsKw, tc.kwargs)
+		}
+		if tc.redacted {
+			msg, _ := nxwamp.AsString(firstOf(e.Arguments))
+			if !strings.HasPrefix(msg, uri("rt.fail")+" failed; incident ") || strings.Contains(msg, "failure") || strings.Contains(msg, "panic") {
+				t.Errorf("%s: error text %q, want it redacted", tc.which, msg)
+			}
 		}
 	}
 
@@ -621,4 +628,12 @@ func TestUnixTransport(t *testing.T) {
 			t.Error("Dial to a missing socket succeeded")
 		}
 	})
+}
+
+// firstOf returns the first element of l, or nil.
+func firstOf(l nxwamp.List) any {
+	if len(l) == 0 {
+		return nil
+	}
+	return l[0]
 }

@@ -20,8 +20,10 @@ import (
 // which (ErrCanceled, ErrTimeout, or the session's error).
 //
 // A nil *Result yields an empty result. A returned error travels as its URI
-// (see ErrorRegistry.ToWire); a panic is recovered and answered with
-// wamp.error.runtime_error, and the session keeps serving.
+// (see ErrorRegistry.ToWire), an unmapped one as wamp.error.runtime_error
+// with the text Config.ErrorText gives (by default, none of the error's
+// own); a panic is recovered and answered the same way, and the session
+// keeps serving.
 type Handler func(ctx context.Context, inv *Invocation) (*Result, error)
 
 // Callee registers procedures. *Session implements it; generated
@@ -497,9 +499,9 @@ func (s *Session) runHandler(ctx context.Context, cancel context.CancelCauseFunc
 }
 
 // answer sends the YIELD or ERROR for inv. What the handler returned is
-// user code too (an error's methods, a result's encoding): a panic there
-// is logged and answered with wamp.error.runtime_error, like a panic in
-// the handler, and never ends the program.
+// user code too (an error's methods, a result's encoding, Config.ErrorText):
+// a panic there is logged and answered with wamp.error.runtime_error, like
+// a panic in the handler, and never ends the program.
 func (s *Session) answer(inv *Invocation, res *Result, err error) {
 	answered := false
 	defer func() {
@@ -507,16 +509,17 @@ func (s *Session) answer(inv *Invocation, res *Result, err error) {
 		if p == nil {
 			return
 		}
-		s.log.Error("answering an invocation panicked", "procedure", inv.Procedure, "panic", p, "stack", string(debug.Stack()))
+		incident := newIncidentID()
+		s.log.Error("answering an invocation panicked", "procedure", inv.Procedure, "incident", incident, "panic", p, "stack", string(debug.Stack()))
 		if !answered {
 			s.sendOn(inv.conn.ctx, inv.conn, &wamp.Error{RequestType: wamp.TypeInvocation, Request: inv.request, Details: wamp.Dict{},
-				Error: wamp.ErrRuntime, Args: wamp.ArgsOf(fmt.Sprintf("the procedure %s failed", inv.Procedure))})
+				Error: wamp.ErrRuntime, Args: wamp.ArgsOf(RedactErrorText(inv.Procedure, incident, nil))})
 		}
 	}()
 	if err != nil {
-		uri, args, kwargs := s.cfg.Errors.ToWire(err)
-		if uri == wamp.ErrRuntime {
-			s.log.Warn("handler failed", "procedure", inv.Procedure, "err", err)
+		uri, args, kwargs, mapped := s.cfg.Errors.toWire(err)
+		if !mapped {
+			args = wamp.ArgsOf(s.unmappedErrorText(inv.Procedure, err))
 		}
 		err = s.sendOn(inv.conn.ctx, inv.conn, &wamp.Error{RequestType: wamp.TypeInvocation, Request: inv.request, Details: wamp.Dict{}, Error: uri, Args: args, Kwargs: kwargs})
 		answered = err == nil
@@ -542,12 +545,24 @@ func (s *Session) answer(inv *Invocation, res *Result, err error) {
 	}
 }
 
-// callHandler runs h, turning a panic into an error.
+// unmappedErrorText logs a handler's unmapped error, or its panic, at Error
+// level under a new incident ID, and returns the text the remote caller
+// receives for it (Config.ErrorText).
+func (s *Session) unmappedErrorText(procedure wamp.URI, err error) string {
+	incident := newIncidentID()
+	if p, ok := err.(*handlerPanic); ok {
+		s.log.Error("handler panicked", "procedure", procedure, "incident", incident, "panic", p.value, "stack", string(p.stack))
+	} else {
+		s.log.Error("handler failed", "procedure", procedure, "incident", incident, "err", errorText(err))
+	}
+	return s.cfg.ErrorText(procedure, incident, err)
+}
+
+// callHandler runs h, turning a panic into a *handlerPanic error.
 func (s *Session) callHandler(ctx context.Context, h Handler, inv *Invocation) (res *Result, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			s.log.Error("handler panicked", "procedure", inv.Procedure, "panic", p, "stack", string(debug.Stack()))
-			res, err = nil, &Error{URI: wamp.ErrRuntime, Args: wamp.ArgsOf(fmt.Sprintf("the procedure %s failed", inv.Procedure))}
+			res, err = nil, &handlerPanic{value: p, stack: debug.Stack()}
 		}
 	}()
 	return h(ctx, inv)

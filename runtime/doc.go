@@ -1,0 +1,93 @@
+// Package runtime is the WAMP v2 client session that wampgen's generated
+// code runs on, and a complete WAMP client in its own right: it dials a
+// router, joins a realm, calls and registers procedures, publishes and
+// subscribes, and maps Go errors to WAMP error URIs and back.
+//
+// # Sessions
+//
+// [Dial] connects to a router and joins [Config.Realm]; only the realm is
+// required. The URL picks the transport: ws:// and wss:// (WebSocket),
+// tcp:// and tcps:// (RawSocket over TCP), unix:// (RawSocket over a Unix
+// socket). [Config.Serializer] picks the serializer: JSON (the default),
+// MessagePack or CBOR; values travel the same in all three (see package
+// wamp). [Config.Auth] authenticates with [Ticket], [WAMPCRA] or
+// [CryptoSign]. A [Session] is safe for concurrent use; [Session.Close]
+// leaves the realm (GOODBYE) and [Session.Done] tells when the session has
+// ended, [Session.Err] why.
+//
+// # Calling and registering
+//
+// [Session.Call] sends a CALL and waits for its RESULT; [Session.Register]
+// serves a procedure with a [Handler], which runs on a goroutine of its own
+// for each invocation. Arguments and results are [wamp.Payload] values: build
+// them with [wamp.ArgsOf] and [wamp.PayloadOf], read them with
+// [wamp.Payload.List] and [wamp.Payload.Decode]. Generated code depends only
+// on the two small interfaces [Caller] and [Callee], which *Session
+// implements, so a test can put anything in its place.
+//
+// Progressive results: the caller asks with [WithProgress] (generated
+// clients with a progress callback or an iter.Seq2 result, through
+// [WithTypedProgress] and [Stream]), the callee sends them with
+// [Invocation.SendProgress].
+//
+// # Cancellation and timeouts
+//
+// A call ends when its context does. Its deadline travels as
+// CALL.Options.timeout, so the router and the callee stop in time too; when
+// the context ends first the caller sends CANCEL, in the mode
+// [Config.CancelMode] gives (kill by default; [WithCancelMode] per call),
+// and returns at once with an error matching [ErrCanceled] or [ErrTimeout]
+// (and context.Canceled or context.DeadlineExceeded). On the callee's
+// side, a handler's ctx ends on INTERRUPT, on the call's timeout and when
+// the session ends; context.Cause tells which. Requests other than calls
+// (REGISTER, SUBSCRIBE, …) are bounded by [Config.ResponseTimeout] when
+// their context has no deadline.
+//
+// # Errors
+//
+// An ERROR from a peer arrives as an [*Error] carrying its URI and payload;
+// it matches, with errors.Is, the sentinels of the WAMP error URIs
+// ([ErrNoSuchProcedure], [ErrInvalidArgument], …). An [ErrorRegistry]
+// (generated code fills [DefaultErrors] from //wampgen:error declarations)
+// maps Go errors to URIs both ways, so errors.Is and errors.As work across
+// the wire; one URI may map to several Go errors, an API's v1 and v2 side
+// by side. A handler's unmapped error, or a panic, reaches the caller as
+// wamp.error.runtime_error with a text that names the procedure and an
+// incident ID only, while the callee logs the full error under that ID;
+// [Config.ErrorText] changes what is sent ([ExposeErrorText] for
+// development). [UnimplementedError] is what a procedure the callee does not
+// implement answers: wampgen.error.unimplemented, matching
+// [ErrUnimplemented].
+//
+// # Publish and subscribe
+//
+// [Session.Publish] publishes an event (acknowledged with
+// [WithAcknowledge]); [Session.Subscribe] delivers the events of a topic to
+// an [EventHandler]. The handlers of one session run one at a time, in the
+// order the events arrived.
+//
+// # Features
+//
+// A session uses an advanced feature (progressive results, call timeouts,
+// cancellation, caller disclosure, pattern-based registrations and
+// subscriptions, shared registrations, publisher exclusion and
+// identification, …) only when the router announced it in WELCOME. Where
+// the runtime can keep an option's promise alone, it does (a call still
+// ends with its context without call_canceling); where it cannot, the
+// request fails before anything is sent with an error matching
+// [ErrFeatureNotSupported] that names the feature.
+//
+// # Reconnecting
+//
+// With [Config.Reconnect] set, a session that loses its connection
+// reconnects with exponential backoff and restores its registrations and
+// subscriptions before it reports [StateJoined] again; requests in flight
+// when the connection broke fail with [ErrConnectionLost]. Without it, the
+// session ends. [Config.OnStateChange] reports every change of [State].
+//
+// # Logging
+//
+// A session never prints. It logs through [Config.Logger] (a *slog.Logger;
+// nil discards): protocol trouble at Warn, handler failures and panics at
+// Error, with the procedure and the incident ID the caller was given.
+package runtime
