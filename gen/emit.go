@@ -38,8 +38,8 @@ func Emit(pkg *Package, file *File) ([]byte, error) {
 	}
 	e.planImports()
 
-	e.doc("The generated code below needs a runtime that supports generated code" + " " + "of version 1; an older runtime fails to compile here.")
-	e.f.Const().Id("_").Op("=").Qual(runtimePath, "SupportPackageIsVersion1")
+	e.doc("The generated code below needs a runtime that supports generated code" + " " + "of version 2; an older runtime fails to compile here.")
+	e.f.Const().Id("_").Op("=").Qual(runtimePath, "SupportPackageIsVersion2")
 	for _, s := range file.Services {
 		e.service(s)
 	}

@@ -17,6 +17,11 @@ import (
 // newer runtime than the one it is built with.
 const SupportPackageIsVersion1 = true
 
+// SupportPackageIsVersion2 is referenced by code generated since version 2,
+// which calls ResolveProcedureURI, DecodeKeywordArguments and
+// UnimplementedError. Code generated for version 1 still builds.
+const SupportPackageIsVersion2 = true
+
 // ErrBadResult is matched by the errors a generated client returns when a
 // result does not have the count or the types its procedure declares.
 var ErrBadResult = errors.New("result does not match the procedure's declared types")

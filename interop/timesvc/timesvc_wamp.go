@@ -11,8 +11,8 @@ import (
 )
 
 // The generated code below needs a runtime that supports generated code of
-// version 1; an older runtime fails to compile here.
-const _ = runtime.SupportPackageIsVersion1
+// version 2; an older runtime fails to compile here.
+const _ = runtime.SupportPackageIsVersion2
 
 // Procedure URIs of the Clock service.
 const (

@@ -121,7 +121,10 @@ func fuzzInvocation(ser *wamp.Serializer, data []byte, kwargs bool) (*wamp.Invoc
 // procedure's parameters, independently of the generated code.
 func fuzzArgsFit(p fuzzProc, inv *wamp.Invocation) bool {
 	if p.kwargs != nil {
-		return inv.Kwargs.Decode(p.kwargs()) == nil
+		// Keyword arguments are strict: no positional arguments, no unknown
+		// key, every required field present.
+		vals, err := inv.Args.List()
+		return err == nil && len(vals) == 0 && inv.Kwargs.DecodeStrict(p.kwargs()) == nil
 	}
 	vals, err := inv.Args.List()
 	params := p.params()
