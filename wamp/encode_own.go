@@ -31,7 +31,8 @@ func (s *Serializer) appendOwn(eb *encBuf, b []byte, v reflect.Value, depth int)
 	t := v.Type()
 	switch formOf(t) {
 	case formTime:
-		return s.appendTime(eb, b, v.Interface().(time.Time))
+		tm, _ := reflect.TypeAssert[time.Time](v) // no allocation, unlike Interface
+		return s.appendTime(b, tm)
 	case formText:
 		text, err := methodOf[encoding.TextMarshaler](v).MarshalText()
 		if err != nil {
@@ -52,6 +53,11 @@ func (s *Serializer) appendOwn(eb *encBuf, b []byte, v reflect.Value, depth int)
 		return s.appendJSONValue(eb, b, t, data)
 	}
 	plan := planOf(t)
+	if plan == planCodec {
+		if out, ok := s.appendScalar(b, v); ok {
+			return out, nil
+		}
+	}
 	if plan == planCodec || plan == planDynamic && !needsOwn(v, wire.MaxDepth-depth) {
 		if err := checkType(t); err != nil {
 			return b, err
@@ -81,6 +87,36 @@ func (s *Serializer) appendOwn(eb *encBuf, b []byte, v reflect.Value, depth int)
 		return s.appendOwnStruct(eb, b, v, depth)
 	}
 	return b, fmt.Errorf("cannot encode %s", t)
+}
+
+// appendScalar writes a string, bool or integer (not of a codec.Selfer
+// type) byte for byte as the codec would, without its per-call setup; for
+// anything else it reports false and writes nothing.
+func (s *Serializer) appendScalar(b []byte, v reflect.Value) ([]byte, bool) {
+	if formOf(v.Type()) != formKind {
+		return b, false
+	}
+	json := s.format == formatJSON
+	switch v.Kind() {
+	case reflect.String:
+		return s.appendString(b, v.String())
+	case reflect.Bool:
+		if json {
+			return strconv.AppendBool(b, v.Bool()), true
+		}
+		return s.appendSimple(b, v.Bool())
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		if json {
+			return strconv.AppendInt(b, v.Int(), 10), true
+		}
+		return s.appendInt(b, v.Int()), true
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		if json {
+			return strconv.AppendUint(b, v.Uint(), 10), true
+		}
+		return s.appendUint(b, v.Uint()), true
+	}
+	return b, false
 }
 
 // methodOf returns v (or a pointer to it, or to a copy of it, when the
@@ -231,13 +267,16 @@ func timeText(b []byte, t time.Time) ([]byte, error) {
 	return t.AppendFormat(b, time.RFC3339Nano), nil
 }
 
-func (s *Serializer) appendTime(eb *encBuf, b []byte, t time.Time) ([]byte, error) {
+func (s *Serializer) appendTime(b []byte, t time.Time) ([]byte, error) {
 	var buf [len(time.RFC3339Nano) + 8]byte
 	text, err := timeText(buf[:0], t)
 	if err != nil {
 		return b, err
 	}
-	return s.appendStr(eb, b, unsafeString(text))
+	// The text needs no JSON escapes: appendString writes it in every
+	// format (and does not keep it, so buf stays on the stack).
+	b, _ = s.appendString(b, unsafeString(text))
+	return b, nil
 }
 
 // appendStr writes a string, through the codec when JSON needs escapes.

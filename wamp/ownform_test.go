@@ -367,6 +367,11 @@ func TestOwnFormsStructLikeCodec(t *testing.T) {
 		G    bool   `json:"-"`
 		H    [2]int `json:"h,omitempty"`
 		hide int
+		I    bool   `json:"i"`
+		U    uint8  `json:"u"`
+		N    int16  `json:"n"`
+		S    string `json:"s"`
+		X    any    `json:"x"`
 	}
 	type withTime struct {
 		base
@@ -378,11 +383,17 @@ func TestOwnFormsStructLikeCodec(t *testing.T) {
 		G    bool   `json:"-"`
 		H    [2]int `json:"h,omitempty"`
 		hide int
+		I    bool      `json:"i"`
+		U    uint8     `json:"u"`
+		N    int16     `json:"n"`
+		S    string    `json:"s"`
+		X    any       `json:"x"`
 		T    time.Time `json:"t,omitempty"`
 	}
 	for _, ser := range wamp.Serializers() {
-		for _, p := range []plain{{}, {base: base{1}, B: "x", C: []int{1}, D: map[string]string{"k": "v"}, E: new(int), F: 2.5, G: true, H: [2]int{0, 1}, hide: 3}} {
-			w := withTime{base: p.base, B: p.B, C: p.C, D: p.D, E: p.E, F: p.F, G: p.G, H: p.H, hide: p.hide}
+		for _, p := range []plain{{}, {base: base{1}, B: "x", C: []int{1}, D: map[string]string{"k": "v"}, E: new(int), F: 2.5, G: true, H: [2]int{0, 1}, hide: 3,
+			I: true, U: 255, N: -300, S: "a \"quoted\" é\n", X: []any{1, "y"}}} {
+			w := withTime{base: p.base, B: p.B, C: p.C, D: p.D, E: p.E, F: p.F, G: p.G, H: p.H, hide: p.hide, I: p.I, U: p.U, N: p.N, S: p.S, X: p.X}
 			want := mustEncodeValue(t, ser, p)
 			if got := mustEncodeValue(t, ser, w); string(got) != string(want) {
 				t.Errorf("%s: struct with an empty time field\n got %x\nwant %x", ser, got, want)
