@@ -31,6 +31,8 @@ type Echo interface {
 	TimePtr(ctx context.Context, t *time.Time) (*time.Time, error)
 	// Duration echoes a duration.
 	Duration(ctx context.Context, d time.Duration) (time.Duration, error)
+	// Ints echoes the extremes of 64-bit integers.
+	Ints(ctx context.Context, i int64, u uint64) (int64, uint64, error)
 	// Times echoes a list of times.
 	Times(ctx context.Context, ts []time.Time) ([]time.Time, error)
 	// Event echoes a struct with time, duration and UUID fields.
@@ -167,6 +169,7 @@ var _ Echo = Service{}
 func (Service) Time(_ context.Context, t time.Time) (time.Time, error)             { return t, nil }
 func (Service) TimePtr(_ context.Context, t *time.Time) (*time.Time, error)        { return t, nil }
 func (Service) Duration(_ context.Context, d time.Duration) (time.Duration, error) { return d, nil }
+func (Service) Ints(_ context.Context, i int64, u uint64) (int64, uint64, error)   { return i, u, nil }
 func (Service) Times(_ context.Context, ts []time.Time) ([]time.Time, error)       { return ts, nil }
 func (Service) Event(_ context.Context, e Event) (Event, error)                    { return e, nil }
 func (Service) UUID(_ context.Context, id UUID) (UUID, error)                      { return id, nil }

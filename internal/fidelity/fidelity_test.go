@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"reflect"
 	"strings"
 	"testing"
@@ -22,7 +23,7 @@ import (
 var (
 	utc     = time.Date(2026, 12, 7, 17, 21, 48, 123456789, time.UTC)
 	offset  = time.Date(2026, 3, 1, 9, 30, 0, 500, time.FixedZone("IST", 5*3600+30*60))
-	negOff  = time.Date(1999, 12, 31, 23, 59, 59, 999999999, time.FixedZone("", -(9*3600 + 30*60)))
+	negOff  = time.Date(1999, 12, 31, 23, 59, 59, 999999999, time.FixedZone("", -(9*3600+30*60)))
 	before  = time.Date(1969, 7, 20, 20, 17, 40, 1, time.UTC)
 	now     = time.Now() // local, with a monotonic reading (dropped on the wire)
 	id      = fidelity.UUID{0x12, 0x3e, 0x45, 0x67, 0xe8, 0x9b, 0x12, 0xd3, 0xa4, 0x56, 0x42, 0x66, 0x14, 0x17, 0x40, 0x00}
@@ -60,8 +61,11 @@ func cases() []fidelityCase {
 		Price:  fidelity.Money{Cents: -12345, Currency: "EUR"},
 	}
 	var cs []fidelityCase
-	for _, tm := range allTime {
+	for i, tm := range allTime {
 		name := "time/" + tm.Format(time.RFC3339Nano)
+		if i == len(allTime)-1 {
+			name = "time/now-local-monotonic" // a name that does not change from run to run
+		}
 		cs = append(cs, fidelityCase{name, func(ctx context.Context, c *fidelity.EchoClient, _ *runtime.Session) error {
 			return echo(c.Time, tm)(ctx, c, nil)
 		}})
@@ -75,7 +79,22 @@ func cases() []fidelityCase {
 			return echo(c.TimePtr, nil)(ctx, c, s)
 		}},
 		fidelityCase{"duration", func(ctx context.Context, c *fidelity.EchoClient, s *runtime.Session) error {
-			return echo(c.Duration, -(1<<62 + 1))(ctx, c, s)
+			return echo(c.Duration, -(1<<62+1))(ctx, c, s)
+		}},
+		fidelityCase{"int64-uint64", func(ctx context.Context, c *fidelity.EchoClient, _ *runtime.Session) error {
+			for _, v := range []struct {
+				i int64
+				u uint64
+			}{{math.MinInt64, math.MaxUint64}, {math.MaxInt64, 1<<53 + 1}, {-(1<<53 + 1), 0}} {
+				i, u, err := c.Ints(ctx, v.i, v.u)
+				if err != nil {
+					return err
+				}
+				if i != v.i || u != v.u {
+					return fmt.Errorf("sent %d, %d, got %d, %d", v.i, v.u, i, u)
+				}
+			}
+			return nil
 		}},
 		fidelityCase{"time-slice", func(ctx context.Context, c *fidelity.EchoClient, s *runtime.Session) error {
 			return echo(c.Times, allTime)(ctx, c, s)

@@ -24,6 +24,8 @@ const (
 	EchoTimePtrProcedure wamp.URI = "com.example.fidelity.time_ptr"
 	// EchoDurationProcedure is the URI of Echo.Duration.
 	EchoDurationProcedure wamp.URI = "com.example.fidelity.duration"
+	// EchoIntsProcedure is the URI of Echo.Ints.
+	EchoIntsProcedure wamp.URI = "com.example.fidelity.ints"
 	// EchoTimesProcedure is the URI of Echo.Times.
 	EchoTimesProcedure wamp.URI = "com.example.fidelity.times"
 	// EchoEventProcedure is the URI of Echo.Event.
@@ -75,6 +77,28 @@ func (c *EchoClient) TimePtr(ctx context.Context, t *time.Time) (*time.Time, err
 // Duration calls com.example.fidelity.duration.
 func (c *EchoClient) Duration(ctx context.Context, d time.Duration) (time.Duration, error) {
 	return runtime.CallOne[time.Duration](ctx, c.caller, EchoDurationProcedure, wamp.ArgsOf(d), wamp.Payload{}, c.opts...)
+}
+
+// Ints calls com.example.fidelity.ints.
+func (c *EchoClient) Ints(ctx context.Context, i int64, u uint64) (r0 int64, r1 uint64, err error) {
+	res, err := c.caller.Call(ctx, EchoIntsProcedure, wamp.ArgsOf(i, u), wamp.Payload{}, c.opts...)
+	if err != nil {
+		return r0, r1, err
+	}
+	vals, err := res.Args.List()
+	if err != nil {
+		return r0, r1, runtime.ResultError(EchoIntsProcedure, 0, err)
+	}
+	if len(vals) != 2 {
+		return r0, r1, runtime.ResultCountError(EchoIntsProcedure, 2, len(vals))
+	}
+	if err = vals[0].Decode(&r0); err != nil {
+		return r0, r1, runtime.ResultError(EchoIntsProcedure, 0, err)
+	}
+	if err = vals[1].Decode(&r1); err != nil {
+		return r0, r1, runtime.ResultError(EchoIntsProcedure, 1, err)
+	}
+	return r0, r1, nil
 }
 
 // Times calls com.example.fidelity.times.
@@ -134,6 +158,7 @@ func RegisterEcho(ctx context.Context, callee runtime.Callee, impl Echo, opts ..
 		{URI: EchoTimeProcedure, Handler: echoTimeHandler(impl)},
 		{URI: EchoTimePtrProcedure, Handler: echoTimePtrHandler(impl)},
 		{URI: EchoDurationProcedure, Handler: echoDurationHandler(impl)},
+		{URI: EchoIntsProcedure, Handler: echoIntsHandler(impl)},
 		{URI: EchoTimesProcedure, Handler: echoTimesHandler(impl)},
 		{URI: EchoEventProcedure, Handler: echoEventHandler(impl)},
 		{URI: EchoUUIDProcedure, Handler: echoUUIDHandler(impl)},
@@ -215,6 +240,34 @@ func echoDurationHandler(impl Echo) runtime.Handler {
 			return nil, err
 		}
 		return &runtime.Result{Args: wamp.ArgsOf(r0)}, nil
+	}
+}
+
+// echoIntsHandler serves com.example.fidelity.ints with impl.Ints: it decodes
+// the arguments into the parameter types, answering wamp.error.invalid_argument
+// when they do not fit.
+func echoIntsHandler(impl Echo) runtime.Handler {
+	return func(ctx context.Context, inv *runtime.Invocation) (*runtime.Result, error) {
+		vals, err := inv.Args.List()
+		if err != nil {
+			return nil, runtime.ArgumentsError(EchoIntsProcedure, err)
+		}
+		if len(vals) != 2 {
+			return nil, runtime.ArgumentCountError(EchoIntsProcedure, "i int64, u uint64", len(vals))
+		}
+		var i int64
+		if err := vals[0].Decode(&i); err != nil {
+			return nil, runtime.ArgumentError(EchoIntsProcedure, 0, "i", err)
+		}
+		var u uint64
+		if err := vals[1].Decode(&u); err != nil {
+			return nil, runtime.ArgumentError(EchoIntsProcedure, 1, "u", err)
+		}
+		r0, r1, err := impl.Ints(ctx, i, u)
+		if err != nil {
+			return nil, err
+		}
+		return &runtime.Result{Args: wamp.ArgsOf(r0, r1)}, nil
 	}
 }
 
