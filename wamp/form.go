@@ -41,14 +41,32 @@ var (
 	selferType            = reflect.TypeFor[codec.Selfer]()
 )
 
+var typeForms sync.Map // reflect.Type → ownForm
+
 // formOf returns the form of t. A type has a form of its own when it is
 // time.Time, or when t or *t implements both halves of one of the pairs,
 // which are tried in the order text, binary, JSON; a type implementing
-// only one half of a pair goes by its kind.
+// only one half of a pair goes by its kind. The answer is cached: decoding
+// asks for every value.
 func formOf(t reflect.Type) ownForm {
+	switch t.Kind() {
+	case reflect.Bool, reflect.Int, reflect.Int64, reflect.Uint64, reflect.Float64, reflect.String:
+		if t.PkgPath() == "" {
+			return formKind // the unnamed scalars most values are: no lookup
+		}
+	}
 	if t == timeType {
 		return formTime
 	}
+	if f, ok := typeForms.Load(t); ok {
+		return f.(ownForm)
+	}
+	f := findForm(t)
+	typeForms.Store(t, f)
+	return f
+}
+
+func findForm(t reflect.Type) ownForm {
 	// The method set of *t holds those of t. (For an interface or a
 	// pointer type it is empty: an interface goes by its dynamic value, a
 	// pointer by what it points to.)
