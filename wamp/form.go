@@ -8,6 +8,8 @@ import (
 	"sync"
 
 	"github.com/ugorji/go/codec"
+
+	"github.com/wampgen/wampgen/internal/wire"
 )
 
 // A type's own form is how its values travel when the type says so rather
@@ -289,19 +291,32 @@ func needsOwn(v reflect.Value, depth int) bool {
 	case planOwn:
 		return true
 	}
+	// The plain []any and map[string]any take the walk checkEncodable
+	// does, without reflection; other maps are read into two reusable
+	// values. Either way nothing is allocated per element.
 	switch v.Kind() {
 	case reflect.Interface, reflect.Pointer:
 		return !v.IsNil() && needsOwn(v.Elem(), depth-1)
 	case reflect.Slice, reflect.Array:
+		if l, ok := reflect.TypeAssert[[]any](v); ok {
+			own, _ := checkListAt(l, wire.MaxDepth-depth)
+			return own
+		}
 		for i := range v.Len() {
 			if needsOwn(v.Index(i), depth-1) {
 				return true
 			}
 		}
 	case reflect.Map:
-		it := v.MapRange()
-		for it.Next() {
-			if needsOwn(it.Key(), depth-1) || needsOwn(it.Value(), depth-1) {
+		if m, ok := reflect.TypeAssert[map[string]any](v); ok {
+			own, _ := checkEncodableAt(m, wire.MaxDepth-depth)
+			return own
+		}
+		key, elem := reflect.New(v.Type().Key()).Elem(), reflect.New(v.Type().Elem()).Elem()
+		for it := v.MapRange(); it.Next(); {
+			key.SetIterKey(it)
+			elem.SetIterValue(it)
+			if needsOwn(key, depth-1) || needsOwn(elem, depth-1) {
 				return true
 			}
 		}

@@ -66,14 +66,7 @@ func checkEncodableAt(v any, depth int) (own bool, err error) {
 	case time.Time:
 		return true, nil
 	case []any:
-		for _, e := range x {
-			o, err := checkEncodableAt(e, depth+1)
-			if err != nil {
-				return false, err
-			}
-			own = own || o
-		}
-		return own, nil
+		return checkListAt(x, depth)
 	case map[string]any:
 		for _, e := range x {
 			o, err := checkEncodableAt(e, depth+1)
@@ -95,6 +88,19 @@ func checkEncodableAt(v any, depth int) (own bool, err error) {
 		return needsOwn(reflect.ValueOf(v), wire.MaxDepth-depth), nil
 	}
 	return false, nil
+}
+
+// checkListAt is checkEncodableAt for a list (a function of its own, so
+// that the list is not boxed into an interface value).
+func checkListAt(l []any, depth int) (own bool, err error) {
+	for _, e := range l {
+		o, err := checkEncodableAt(e, depth+1)
+		if err != nil {
+			return false, err
+		}
+		own = own || o
+	}
+	return own, nil
 }
 
 // checkType refuses a self-referential container type.
