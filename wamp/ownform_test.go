@@ -673,7 +673,10 @@ func TestEncodeAllocsDoNotGrow(t *testing.T) {
 				}
 			})
 		}
-		if allocs[0] != allocs[1] {
+		// A little slack: under the race detector sync.Pool drops items at
+		// random, which costs an allocation now and then. Growth per
+		// element would be hundreds.
+		if allocs[1] > allocs[0]+3 {
 			t.Errorf("%s: %v allocations for 1 element, %v for 200", ser, allocs[0], allocs[1])
 		}
 	}
