@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/big"
+	"net/netip"
 	"reflect"
 	"strings"
 	"testing"
@@ -678,6 +680,31 @@ func TestEncodeAllocsDoNotGrow(t *testing.T) {
 		// element would be hundreds.
 		if allocs[1] > allocs[0]+3 {
 			t.Errorf("%s: %v allocations for 1 element, %v for 200", ser, allocs[0], allocs[1])
+		}
+	}
+}
+
+// TestStandardLibraryOwnForms: common standard-library types with their
+// own forms arrive intact between every pair of serializers: netip.Addr
+// and *big.Int as their text, json.RawMessage as the JSON it holds.
+func TestStandardLibraryOwnForms(t *testing.T) {
+	addr := netip.MustParseAddr("2001:db8::1")
+	big1, _ := new(big.Int).SetString("-123456789012345678901234567890", 10)
+	raw := json.RawMessage(`{"a":[1,2.5,"x",null,true,-3],"b":{"c":18446744073709551615},"d":"\u0000AQI="}`)
+	for _, from := range wamp.Serializers() {
+		for _, to := range wamp.Serializers() {
+			var gotAddr netip.Addr
+			if err := to.DecodeValue(relay(t, from, to, mustEncodeValue(t, from, addr)), &gotAddr); err != nil || gotAddr != addr {
+				t.Errorf("%s→%s: netip.Addr %v, %v", from, to, gotAddr, err)
+			}
+			var gotBig *big.Int
+			if err := to.DecodeValue(relay(t, from, to, mustEncodeValue(t, from, big1)), &gotBig); err != nil || gotBig == nil || gotBig.Cmp(big1) != 0 {
+				t.Errorf("%s→%s: *big.Int %v, %v", from, to, gotBig, err)
+			}
+			var gotRaw json.RawMessage
+			if err := to.DecodeValue(relay(t, from, to, mustEncodeValue(t, from, raw)), &gotRaw); err != nil || string(gotRaw) != string(raw) {
+				t.Errorf("%s→%s: json.RawMessage %s, %v", from, to, gotRaw, err)
+			}
 		}
 	}
 }
