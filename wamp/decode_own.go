@@ -25,7 +25,7 @@ func (s *Serializer) decodeOwn(raw []byte, k Kind, v reflect.Value, form ownForm
 		if err != nil {
 			return err
 		}
-		v.Set(reflect.ValueOf(tm))
+		*v.Addr().Interface().(*time.Time) = tm // no boxing of tm, unlike v.Set
 		return nil
 	case formText:
 		// A JSON string that starts with NUL reads as binary (jsonKind),
@@ -117,11 +117,11 @@ func (s *Serializer) decodeTime(raw []byte, k Kind) (time.Time, error) {
 	case KindNil:
 		return time.Time{}, nil
 	case KindString:
-		str, err := s.decodeString(raw, k)
+		text, err := s.textOf(raw, k)
 		if err != nil {
 			return time.Time{}, &DecodeError{Want: want, Got: k, Err: err}
 		}
-		t, err := parseTime(str)
+		t, err := parseTime(text)
 		if err != nil {
 			return time.Time{}, &DecodeError{Want: want, Got: k, Err: err}
 		}
@@ -144,11 +144,21 @@ func (s *Serializer) decodeTime(raw []byte, k Kind) (time.Time, error) {
 	return time.Time{}, &DecodeError{Want: want, Got: k}
 }
 
+// textOf returns the bytes of a string: inside raw when it can (nothing
+// to unescape), else a copy the codec decoded.
+func (s *Serializer) textOf(raw []byte, k Kind) ([]byte, error) {
+	if b, ok := s.stringBytes(raw); ok {
+		return b, nil
+	}
+	str, err := s.decodeString(raw, k)
+	return []byte(str), err
+}
+
 // parseTime reads an RFC 3339 time: at most 9 digits of fraction (more
 // would be cut off silently), and an offset or "Z".
-func parseTime(str string) (time.Time, error) {
+func parseTime(str []byte) (time.Time, error) {
 	var t time.Time
-	if err := t.UnmarshalText([]byte(str)); err != nil {
+	if err := t.UnmarshalText(str); err != nil {
 		return time.Time{}, err
 	}
 	// The fraction follows the seconds, at offset 19 (the year has 4
@@ -180,11 +190,11 @@ func (s *Serializer) cborTime(raw []byte) (time.Time, error) {
 		if k != KindString {
 			return time.Time{}, fmt.Errorf("CBOR tag 0 holds a %s, want a string", k)
 		}
-		str, err := s.decodeString(item, k)
+		text, err := s.textOf(item, k)
 		if err != nil {
 			return time.Time{}, err
 		}
-		return parseTime(str)
+		return parseTime(text)
 	case 1:
 		switch k {
 		case KindUint, KindInt:
