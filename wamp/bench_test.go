@@ -3,6 +3,7 @@ package wamp_test
 import (
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/wampgen/wampgen/wamp"
 )
@@ -128,6 +129,83 @@ func BenchmarkDecodeResultTyped(b *testing.B) {
 					b.Fatal(err)
 				}
 				if err := r.Kwargs.Decode(&k); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// benchStats is a struct result without fields of a type with its own wire
+// form: the common typed payload, which must keep the codec's fast path.
+type benchStats struct {
+	Count int     `json:"count"`
+	Sum   float64 `json:"sum"`
+	Mean  float64 `json:"mean"`
+	Name  string  `json:"name"`
+	Tags  []string
+}
+
+// BenchmarkEncodeResultStruct encodes a RESULT carrying structs as a
+// generated callee sends them (ArgsOf of a struct, PayloadOf of a struct).
+func BenchmarkEncodeResultStruct(b *testing.B) {
+	st := benchStats{Count: 3, Sum: 6.5, Mean: 2.1666, Name: "stats", Tags: []string{"a", "b"}}
+	for _, ser := range wamp.Serializers() {
+		b.Run(ser.Name(), func(b *testing.B) {
+			m := &wamp.Result{Request: 12345, Args: wamp.ArgsOf(st, 7), Kwargs: wamp.PayloadOf(st)}
+			buf := make([]byte, 0, 512)
+			b.ReportAllocs()
+			for b.Loop() {
+				var err error
+				if buf, err = ser.AppendEncode(buf[:0], m); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// benchEvent holds values with their own wire form (a time, a text
+// marshaler): they take this package's encoder instead of the codec's.
+type benchEvent struct {
+	At    time.Time  `json:"at"`
+	Until *time.Time `json:"until,omitempty"`
+	Name  string     `json:"name"`
+	Count int        `json:"count"`
+}
+
+// BenchmarkOwnForms encodes a RESULT with a time argument and a struct
+// holding times, and decodes them back into their types: the cost of the
+// own-form paths.
+func BenchmarkOwnForms(b *testing.B) {
+	at := time.Date(2026, 12, 7, 17, 21, 48, 123456789, time.UTC)
+	ev := benchEvent{At: at, Until: &at, Name: "e", Count: 3}
+	for _, ser := range wamp.Serializers() {
+		b.Run("encode/"+ser.Name(), func(b *testing.B) {
+			m := &wamp.Result{Request: 12345, Args: wamp.ArgsOf(at, ev)}
+			buf := make([]byte, 0, 512)
+			b.ReportAllocs()
+			for b.Loop() {
+				var err error
+				if buf, err = ser.AppendEncode(buf[:0], m); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run("decode/"+ser.Name(), func(b *testing.B) {
+			r := mustDecode(b, ser, mustEncode(b, ser, &wamp.Result{Request: 12345, Args: wamp.ArgsOf(at, ev)})).(*wamp.Result)
+			vals, err := r.Args.List()
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				var t time.Time
+				var e benchEvent
+				if err := vals[0].Decode(&t); err != nil {
+					b.Fatal(err)
+				}
+				if err := vals[1].Decode(&e); err != nil {
 					b.Fatal(err)
 				}
 			}

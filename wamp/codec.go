@@ -37,11 +37,23 @@ func (s *Serializer) putEncBuf(eb *encBuf) {
 	s.encoders.Put(eb)
 }
 
-// appendCodec appends the codec's encoding of v to b.
+// appendCodec appends the encoding of v to b: the codec's, unless v holds
+// a value of a type with its own form (see form.go), which this package
+// writes itself.
 func (s *Serializer) appendCodec(eb *encBuf, b []byte, v any) ([]byte, error) {
-	if err := checkEncodable(v); err != nil {
+	own, err := checkEncodable(v)
+	if err != nil {
 		return b, err
 	}
+	if own {
+		return s.appendOwn(eb, b, reflect.ValueOf(v), 0)
+	}
+	return s.appendCodecOnly(eb, b, v)
+}
+
+// appendCodecOnly appends the codec's encoding of v, which holds no value
+// with an own form, to b.
+func (s *Serializer) appendCodecOnly(eb *encBuf, b []byte, v any) ([]byte, error) {
 	b = slices.Grow(b, 64)
 	eb.tail = b[len(b):]
 	eb.enc.ResetBytes(&eb.tail)
@@ -423,7 +435,7 @@ func (s *Serializer) goPayload(v any, want Kind) (raw []byte, _ any, empty bool,
 		}
 		rv = rv.Elem()
 	}
-	if codesItself(rv.Type()) {
+	if hasOwnForm(rv.Type()) {
 		b, err := s.EncodeValue(v)
 		if err != nil {
 			return nil, nil, false, err

@@ -61,7 +61,7 @@ func (s *Serializer) refGoPayload(v any, want Kind, empty any) (any, error) {
 		}
 		rv = rv.Elem()
 	}
-	if codesItself(rv.Type()) {
+	if hasOwnForm(rv.Type()) {
 		b, err := s.EncodeValue(v)
 		if err != nil {
 			return nil, err

@@ -3,6 +3,7 @@ package wamp_test
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/wampgen/wampgen/wamp"
 )
@@ -41,4 +42,28 @@ func ExampleSerializer_Decode_malformed() {
 	// Output:
 	// true
 	// wamp: malformed msgpack CALL message: Request: ID 0 is not allowed here
+}
+
+// A time travels as the same RFC 3339 string in every serializer, so a
+// caller on JSON and a callee on MsgPack agree to the nanosecond.
+func ExampleSerializer_EncodeValue_time() {
+	at := time.Date(2026, 12, 7, 17, 21, 48, 123456789, time.FixedZone("CET", 3600))
+	b, err := wamp.JSON.EncodeValue(at)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(string(b))
+
+	m, err := wamp.MsgPack.EncodeValue(at)
+	if err != nil {
+		panic(err)
+	}
+	var back time.Time
+	if err := wamp.MsgPack.DecodeValue(m, &back); err != nil {
+		panic(err)
+	}
+	fmt.Println(back.Equal(at), back.Format(time.RFC3339Nano))
+	// Output:
+	// "2026-12-07T17:21:48.123456789+01:00"
+	// true 2026-12-07T17:21:48.123456789+01:00
 }

@@ -196,12 +196,16 @@ func FuzzValueDecode(f *testing.F) {
 		func() any { return new([]int) }, func() any { return new(map[string]int) }, func() any { return new(map[int]string) },
 		func() any { return new([3]string) }, func() any { return new(outer) }, func() any { return new(*[]*outer) },
 		func() any { return new(time.Time) }, func() any { return new([][]any) }, func() any { return new([4]byte) },
+		// Types with their own form (ownform_test.go).
+		func() any { return new(uuid) }, func() any { return new(point) }, func() any { return new(money) },
+		func() any { return new(ownStruct) }, func() any { return new(map[uuid]int) }, func() any { return new(time.Duration) },
 	}
 	for i, ser := range wamp.Serializers() {
 		for _, v := range []any{
 			1, -1, 1.5, "s", []byte{1}, nil, true, []any{1, "a", nil}, map[string]any{"a": 1, "b": []any{"x"}, "c": []byte{2}},
 			map[string]any{"m": map[string]any{"k": map[string]any{"a": 2}}, "l": []any{[]byte{1}}, "t": time.Unix(5, 0), "p": 1.5, "r": []any{true, false}},
 			time.Unix(1, 0), nested(99, 1), uint64(1) << 63,
+			tOffset, anID, point{1, 2}, money{Cents: 5, Sig: []byte{1}}, ownValues()["struct"],
 		} {
 			f.Add(mustEncodeValue(f, ser, v), uint8(i))
 		}

@@ -136,10 +136,13 @@ func (v Value) Raw() []byte { return v.raw }
 // field that cannot be null as it is and gives a map the zero value. Structs
 // take dictionary entries by the names the codec gives their fields (the
 // "codec" tag, else the "json" tag, else the field name; embedded structs
-// inlined) and ignore unknown keys. Types that decode themselves (time.Time,
-// codec.Selfer, types with a marshaler and unmarshaler pair) are left to the
-// codec. The error is a *DecodeError naming the expected type, the kind
-// found and, for a nested value, its path.
+// inlined) and ignore unknown keys. Types with a form of their own take
+// only that form's kind: time.Time a string (or null, or a native MsgPack
+// or CBOR time), a text marshaler a string, a binary marshaler binary, a
+// JSON marshaler any value but an extension (see "How values travel" in the
+// package documentation); codec.Selfer types are left to the codec. The
+// error is a *DecodeError naming the expected type, the kind found and, for
+// a nested value, its path.
 func (v Value) Decode(dst any) error { return v.ser.decodeValue(v.raw, dst) }
 
 // The typed accessors below decode the common scalar types exactly as

@@ -502,38 +502,48 @@ func (s *Serializer) boolOf(raw []byte) (bool, bool) {
 // stringOf reads a value of KindString that is all of raw: a MsgPack or
 // CBOR string of definite length, or a JSON string without escapes.
 func (s *Serializer) stringOf(raw []byte) (string, bool) {
-	if len(raw) == 0 {
+	body, ok := s.stringBytes(raw)
+	if !ok {
 		return "", false
+	}
+	return string(body), true
+}
+
+// stringBytes is stringOf returning the string's bytes inside raw, not a
+// copy.
+func (s *Serializer) stringBytes(raw []byte) ([]byte, bool) {
+	if len(raw) == 0 {
+		return nil, false
 	}
 	var body []byte
 	switch s.format {
 	case formatMsgPack:
 		h, i, err := msgpackHead(raw, 0)
 		if err != nil || h.kind != KindString || h.n != uint64(len(raw)-i) {
-			return "", false
+			return nil, false
 		}
 		body = raw[i:]
 	case formatCBOR:
 		if raw[0]>>5 != 3 || raw[0]&0x1f == 31 {
-			return "", false
+			return nil, false
 		}
 		n, i, err := cborHead(raw, 0)
 		if err != nil || n != uint64(len(raw)-i) {
-			return "", false
+			return nil, false
 		}
 		body = raw[i:]
 	case formatJSON:
 		if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
-			return "", false
+			return nil, false
 		}
 		body = raw[1 : len(raw)-1]
 		for _, c := range body {
 			if c == '\\' || c == '"' {
-				return "", false
+				return nil, false
 			}
 		}
 	}
-	return string(body), true
+	return body, true
 }
 
 // isEmptyDict reports whether raw is a dictionary without entries.

@@ -1,0 +1,222 @@
+package wamp
+
+import (
+	"bytes"
+	"encoding"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"reflect"
+	"time"
+)
+
+// decodeOwn decodes raw, of kind k, into v, whose type has the own form
+// form (see form.go), with the kind checks the form implies.
+func (s *Serializer) decodeOwn(raw []byte, k Kind, v reflect.Value, form ownForm) error {
+	t := v.Type()
+	mismatch := func() error { return &DecodeError{Want: t.String(), Got: k} }
+	fail := func(err error) error { return &DecodeError{Want: t.String(), Got: k, Err: err} }
+	switch form {
+	case formSelfer:
+		return s.wrap(raw, v.Addr().Interface(), t.String(), k)
+	case formTime:
+		tm, err := s.decodeTime(raw, k)
+		if err != nil {
+			return err
+		}
+		*v.Addr().Interface().(*time.Time) = tm // no boxing of tm, unlike v.Set
+		return nil
+	case formText:
+		// A JSON string that starts with NUL reads as binary (jsonKind),
+		// but where a text belongs it is one.
+		if k != KindString && !(k == KindBytes && s.format == formatJSON) {
+			return mismatch()
+		}
+		str, ok := s.stringOf(raw)
+		if !ok {
+			var err error
+			if str, err = decodeSlow[string](s, raw); err != nil {
+				return fail(err)
+			}
+		}
+		if err := v.Addr().Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(str)); err != nil {
+			return fail(err)
+		}
+		return nil
+	case formBinary:
+		if k != KindBytes {
+			return mismatch()
+		}
+		var data []byte
+		if err := s.decode(raw, &data); err != nil {
+			return fail(err)
+		}
+		// The codec may return a part of raw; the method may keep what it
+		// is given.
+		if err := v.Addr().Interface().(encoding.BinaryUnmarshaler).UnmarshalBinary(bytes.Clone(data)); err != nil {
+			return fail(err)
+		}
+		return nil
+	case formJSON:
+		if k == KindOther {
+			return mismatch()
+		}
+		text, err := s.jsonText(raw)
+		if err != nil {
+			return fail(err)
+		}
+		if err := v.Addr().Interface().(json.Unmarshaler).UnmarshalJSON(text); err != nil {
+			return fail(err)
+		}
+		return nil
+	}
+	return mismatch()
+}
+
+// jsonText returns the JSON text of the encoded value raw: raw itself in
+// JSON; in MsgPack and CBOR the same structure in JSON, binary written
+// with the JSON convention ("\u0000" and base64), as the router would
+// convert it for a JSON peer.
+func (s *Serializer) jsonText(raw []byte) ([]byte, error) {
+	if s.format == formatJSON {
+		return bytes.Clone(raw), nil
+	}
+	v, err := s.decodeAnyValue(raw)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(jsonBinaryStrings(v))
+}
+
+// jsonBinaryStrings replaces the binary values inside v (decoded MsgPack
+// or CBOR) with their JSON form, in place, and returns v.
+func jsonBinaryStrings(v any) any {
+	switch x := v.(type) {
+	case []byte:
+		return EncodeBinaryString(x)
+	case []any:
+		for i, e := range x {
+			x[i] = jsonBinaryStrings(e)
+		}
+	case map[string]any:
+		for k, e := range x {
+			x[k] = jsonBinaryStrings(e)
+		}
+	}
+	return v
+}
+
+// decodeTime decodes a time: an RFC 3339 string (the form this package
+// writes), null (the zero time), and the native forms of peers that use
+// them: a MsgPack timestamp extension, a CBOR tag 0 (RFC 3339 text) or
+// tag 1 (seconds since the epoch, an integer or a float).
+func (s *Serializer) decodeTime(raw []byte, k Kind) (time.Time, error) {
+	const want = "time.Time"
+	switch k {
+	case KindNil:
+		return time.Time{}, nil
+	case KindString:
+		text, err := s.textOf(raw, k)
+		if err != nil {
+			return time.Time{}, &DecodeError{Want: want, Got: k, Err: err}
+		}
+		t, err := parseTime(text)
+		if err != nil {
+			return time.Time{}, &DecodeError{Want: want, Got: k, Err: err}
+		}
+		return t, nil
+	case KindOther:
+		switch s.format {
+		case formatMsgPack:
+			if t, ok := msgpackTime(raw); ok {
+				return t, nil
+			}
+			return time.Time{}, &DecodeError{Want: want, Got: k, Err: errors.New("not a MsgPack timestamp")}
+		case formatCBOR:
+			t, err := s.cborTime(raw)
+			if err != nil {
+				return time.Time{}, &DecodeError{Want: want, Got: k, Err: err}
+			}
+			return t, nil
+		}
+	}
+	return time.Time{}, &DecodeError{Want: want, Got: k}
+}
+
+// textOf returns the bytes of a string: inside raw when it can (nothing
+// to unescape), else a copy the codec decoded.
+func (s *Serializer) textOf(raw []byte, k Kind) ([]byte, error) {
+	if b, ok := s.stringBytes(raw); ok {
+		return b, nil
+	}
+	str, err := s.decodeString(raw, k)
+	return []byte(str), err
+}
+
+// parseTime reads an RFC 3339 time: at most 9 digits of fraction (more
+// would be cut off silently), and an offset or "Z".
+func parseTime(str []byte) (time.Time, error) {
+	var t time.Time
+	if err := t.UnmarshalText(str); err != nil {
+		return time.Time{}, err
+	}
+	// The fraction follows the seconds, at offset 19 (the year has 4
+	// digits, UnmarshalText checked it).
+	if len(str) > 19 && str[19] == '.' {
+		n := 0
+		for i := 20; i < len(str) && str[i] >= '0' && str[i] <= '9'; i++ {
+			n++
+		}
+		if n > 9 {
+			return time.Time{}, fmt.Errorf("time %q has %d fraction digits, at most 9 (nanoseconds) are allowed", str, n)
+		}
+	}
+	return t, nil
+}
+
+// cborTime reads a CBOR tag 0 (an RFC 3339 text string) or tag 1 (seconds
+// since the epoch: an integer or a float, read to the nanosecond it
+// rounds to). A time from tag 1 is in UTC.
+func (s *Serializer) cborTime(raw []byte) (time.Time, error) {
+	tag, i, err := cborHead(raw, 0)
+	if err != nil {
+		return time.Time{}, err
+	}
+	item := raw[i:]
+	k := cborKind(item)
+	switch tag {
+	case 0:
+		if k != KindString {
+			return time.Time{}, fmt.Errorf("CBOR tag 0 holds a %s, want a string", k)
+		}
+		text, err := s.textOf(item, k)
+		if err != nil {
+			return time.Time{}, err
+		}
+		return parseTime(text)
+	case 1:
+		switch k {
+		case KindUint, KindInt:
+			sec, err := s.decodeInt(item, k, "seconds", math.MinInt64, math.MaxInt64)
+			if err != nil {
+				return time.Time{}, err
+			}
+			return time.Unix(sec, 0).UTC(), nil
+		case KindFloat:
+			f, err := s.decodeFloat64(item, k)
+			if err != nil {
+				return time.Time{}, err
+			}
+			const limit = 1 << 62 / 1e9 // far beyond year 9999, and within what int64 nanoseconds can hold
+			if math.IsNaN(f) || f > limit || f < -limit {
+				return time.Time{}, fmt.Errorf("CBOR tag 1 holds %v seconds, out of range", f)
+			}
+			sec := math.Floor(f)
+			nsec := math.Round((f - sec) * 1e9)
+			return time.Unix(int64(sec), int64(nsec)).UTC(), nil
+		}
+		return time.Time{}, fmt.Errorf("CBOR tag 1 holds a %s, want a number", k)
+	}
+	return time.Time{}, fmt.Errorf("CBOR tag %d is not a time (tags 0 and 1 are)", tag)
+}

@@ -1,0 +1,417 @@
+package wamp
+
+import (
+	"bytes"
+	"encoding"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/wampgen/wampgen/internal/wire"
+)
+
+// The encoder of values that hold a type with its own form (see form.go).
+// It writes lists, dictionaries, structs and pointers itself, down to the
+// values with an own form, and hands every part without one to the codec
+// (appendCodecOnly), so that such parts are written exactly as before.
+// Values without an own form never come here: appendCodec sends them to
+// the codec directly, at the cost they always had.
+
+// appendOwn appends the encoding of v. depth counts the lists and
+// dictionaries around it, as the codec's depth limit does.
+func (s *Serializer) appendOwn(eb *encBuf, b []byte, v reflect.Value, depth int) ([]byte, error) {
+	if !v.IsValid() {
+		return append(b, s.null...), nil
+	}
+	t := v.Type()
+	switch formOf(t) {
+	case formTime:
+		tm, _ := reflect.TypeAssert[time.Time](v) // no allocation, unlike Interface
+		return s.appendTime(b, tm)
+	case formText:
+		text, err := methodOf[encoding.TextMarshaler](v).MarshalText()
+		if err != nil {
+			return b, fmt.Errorf("%s: MarshalText: %w", t, err)
+		}
+		return s.appendStr(eb, b, string(text))
+	case formBinary:
+		data, err := methodOf[encoding.BinaryMarshaler](v).MarshalBinary()
+		if err != nil {
+			return b, fmt.Errorf("%s: MarshalBinary: %w", t, err)
+		}
+		return s.appendBinary(b, data), nil
+	case formJSON:
+		data, err := methodOf[json.Marshaler](v).MarshalJSON()
+		if err != nil {
+			return b, fmt.Errorf("%s: MarshalJSON: %w", t, err)
+		}
+		return s.appendJSONValue(eb, b, t, data)
+	}
+	plan := planOf(t)
+	if plan == planCodec {
+		if out, ok := s.appendScalar(b, v); ok {
+			return out, nil
+		}
+	}
+	if plan == planCodec || plan == planDynamic && !needsOwn(v, wire.MaxDepth-depth) {
+		if err := checkType(t); err != nil {
+			return b, err
+		}
+		return s.appendCodecOnly(eb, b, v.Interface())
+	}
+	if depth >= wire.MaxDepth {
+		return b, wire.ErrTooDeep
+	}
+	switch t.Kind() {
+	case reflect.Interface, reflect.Pointer:
+		if v.IsNil() {
+			return append(b, s.null...), nil
+		}
+		return s.appendOwn(eb, b, v.Elem(), depth)
+	case reflect.Slice, reflect.Array:
+		if t.Kind() == reflect.Slice && v.IsNil() {
+			return append(b, s.null...), nil // as the codec writes a nil slice
+		}
+		return s.appendOwnList(eb, b, v, depth)
+	case reflect.Map:
+		if v.IsNil() {
+			return append(b, s.null...), nil // as the codec writes a nil map
+		}
+		return s.appendOwnMap(eb, b, v, depth)
+	case reflect.Struct:
+		return s.appendOwnStruct(eb, b, v, depth)
+	}
+	return b, fmt.Errorf("cannot encode %s", t)
+}
+
+// appendScalar writes a string, bool or integer (not of a codec.Selfer
+// type) byte for byte as the codec would, without its per-call setup; for
+// anything else it reports false and writes nothing.
+func (s *Serializer) appendScalar(b []byte, v reflect.Value) ([]byte, bool) {
+	if formOf(v.Type()) != formKind {
+		return b, false
+	}
+	json := s.format == formatJSON
+	switch v.Kind() {
+	case reflect.String:
+		return s.appendString(b, v.String())
+	case reflect.Bool:
+		if json {
+			return strconv.AppendBool(b, v.Bool()), true
+		}
+		return s.appendSimple(b, v.Bool())
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		if json {
+			return strconv.AppendInt(b, v.Int(), 10), true
+		}
+		return s.appendInt(b, v.Int()), true
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		if json {
+			return strconv.AppendUint(b, v.Uint(), 10), true
+		}
+		return s.appendUint(b, v.Uint()), true
+	}
+	return b, false
+}
+
+// methodOf returns v (or a pointer to it, or to a copy of it, when the
+// method has a pointer receiver) as an I.
+func methodOf[I any](v reflect.Value) I {
+	if m, ok := v.Interface().(I); ok {
+		return m
+	}
+	if !v.CanAddr() {
+		p := reflect.New(v.Type())
+		p.Elem().Set(v)
+		v = p.Elem()
+	}
+	return v.Addr().Interface().(I)
+}
+
+func (s *Serializer) appendOwnList(eb *encBuf, b []byte, v reflect.Value, depth int) ([]byte, error) {
+	n := v.Len()
+	b = s.appendListHead(b, n)
+	for i := range n {
+		b = s.appendSep(b, i)
+		var err error
+		if b, err = s.appendOwn(eb, b, v.Index(i), depth+1); err != nil {
+			return b, fmt.Errorf("[%d]: %w", i, err)
+		}
+	}
+	return s.appendListEnd(b), nil
+}
+
+// dictEntry is one entry of a dictionary being written.
+type dictEntry struct {
+	key   string        // a dictionary key; unused for a non-string key in MsgPack or CBOR
+	rkey  reflect.Value // a key the codec writes (MsgPack and CBOR keep integer keys)
+	value reflect.Value
+}
+
+// appendOwnMap writes a map with its keys in order: keys with a text form
+// as their text, string keys as they are, integer keys as the codec writes
+// them (decimal strings in JSON).
+func (s *Serializer) appendOwnMap(eb *encBuf, b []byte, v reflect.Value, depth int) ([]byte, error) {
+	kt := v.Type().Key()
+	entries := make([]dictEntry, 0, v.Len())
+	it := v.MapRange()
+	for it.Next() {
+		k := it.Key()
+		e := dictEntry{value: it.Value()}
+		switch {
+		case formOf(kt) == formTime:
+			text, err := timeText(nil, k.Interface().(time.Time))
+			if err != nil {
+				return b, fmt.Errorf("map key: %w", err)
+			}
+			e.key = string(text)
+		case formOf(kt) == formText:
+			text, err := methodOf[encoding.TextMarshaler](k).MarshalText()
+			if err != nil {
+				return b, fmt.Errorf("map key %s: MarshalText: %w", kt, err)
+			}
+			e.key = string(text)
+		case kt.Kind() == reflect.String:
+			e.key = k.String()
+		case s.format == formatJSON:
+			switch kt.Kind() {
+			case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+				e.key = strconv.FormatInt(k.Int(), 10)
+			case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+				e.key = strconv.FormatUint(k.Uint(), 10)
+			default:
+				return b, fmt.Errorf("map key type %s cannot be a dictionary key", kt)
+			}
+		default:
+			e.key, e.rkey = fmt.Sprint(k.Interface()), k
+		}
+		entries = append(entries, e)
+	}
+	slices.SortFunc(entries, func(x, y dictEntry) int { return strings.Compare(x.key, y.key) })
+	b = s.appendDictHead(b, len(entries))
+	for i, e := range entries {
+		b = s.appendSep(b, i)
+		var err error
+		if e.rkey.IsValid() {
+			b, err = s.appendOwn(eb, b, e.rkey, depth+1)
+		} else {
+			b, err = s.appendStr(eb, b, e.key)
+		}
+		if err != nil {
+			return b, err
+		}
+		b = s.appendDictColon(b)
+		if b, err = s.appendOwn(eb, b, e.value, depth+1); err != nil {
+			return b, fmt.Errorf("[%q]: %w", e.key, err)
+		}
+	}
+	return s.appendDictEnd(b), nil
+}
+
+// appendOwnStruct writes a struct as a dictionary, its fields named and
+// left out (omitempty, nil embedded pointers) as the codec does.
+func (s *Serializer) appendOwnStruct(eb *encBuf, b []byte, v reflect.Value, depth int) ([]byte, error) {
+	fields := encodedFields(v.Type())
+	// MsgPack and CBOR write the number of entries first.
+	present := func(f encField) (reflect.Value, bool) {
+		fv, ok := fieldOf(v, f.index)
+		if !ok || f.omitEmpty && isEmptyValue(fv) {
+			return reflect.Value{}, false
+		}
+		return fv, true
+	}
+	n := 0
+	for _, f := range fields {
+		if _, ok := present(f); ok {
+			n++
+		}
+	}
+	b = s.appendDictHead(b, n)
+	i := 0
+	for _, f := range fields {
+		fv, ok := present(f)
+		if !ok {
+			continue
+		}
+		b = s.appendSep(b, i)
+		i++
+		var err error
+		if b, err = s.appendStr(eb, b, f.name); err != nil {
+			return b, err
+		}
+		b = s.appendDictColon(b)
+		if b, err = s.appendOwn(eb, b, fv, depth+1); err != nil {
+			return b, fmt.Errorf(".%s: %w", f.name, err)
+		}
+	}
+	return s.appendDictEnd(b), nil
+}
+
+// timeText appends the wire form of t: RFC 3339 with nanoseconds, as
+// time.Time.MarshalText writes it (trailing zeros of the fraction left
+// out, the UTC offset kept, "Z" for UTC). A time RFC 3339 cannot write
+// exactly is an error: a year outside 0..9999, or an offset with seconds
+// (some historic local mean times) or of a day or more.
+func timeText(b []byte, t time.Time) ([]byte, error) {
+	if y := t.Year(); y < 0 || y > 9999 {
+		return b, fmt.Errorf("time %s: year %d is outside 0..9999, which RFC 3339 cannot write", t.Round(0), y)
+	}
+	if _, off := t.Zone(); off%60 != 0 || off <= -24*3600 || off >= 24*3600 {
+		return b, fmt.Errorf("time %s: UTC offset of %ds cannot be written in RFC 3339 (whole minutes, less than a day)", t.Round(0), off)
+	}
+	return t.AppendFormat(b, time.RFC3339Nano), nil
+}
+
+func (s *Serializer) appendTime(b []byte, t time.Time) ([]byte, error) {
+	var buf [len(time.RFC3339Nano) + 8]byte
+	text, err := timeText(buf[:0], t)
+	if err != nil {
+		return b, err
+	}
+	// The text needs no JSON escapes: appendString writes it in every
+	// format (and does not keep it, so buf stays on the stack).
+	b, _ = s.appendString(b, unsafeString(text))
+	return b, nil
+}
+
+// appendStr writes a string, through the codec when JSON needs escapes.
+func (s *Serializer) appendStr(eb *encBuf, b []byte, str string) ([]byte, error) {
+	if out, ok := s.appendString(b, str); ok {
+		return out, nil
+	}
+	return s.appendCodecOnly(eb, b, str)
+}
+
+// appendBinary writes data as binary: MsgPack bin, CBOR byte string, or
+// the JSON convention ("\u0000" and base64).
+func (s *Serializer) appendBinary(b []byte, data []byte) []byte {
+	if s.format == formatJSON {
+		b = append(b, `"\u0000`...)
+		b = base64.StdEncoding.AppendEncode(b, data)
+		return append(b, '"')
+	}
+	if data == nil {
+		data = []byte{} // binary, not null
+	}
+	b, _ = s.appendSimple(b, data)
+	return b
+}
+
+// appendJSONValue writes what a json.Marshaler wrote: in JSON as it is
+// (compacted); in MsgPack and CBOR as the same structure, transcoded the
+// way the router converts JSON (integers stay integers, other numbers are
+// float64, "\u0000"-prefixed base64 strings are binary).
+func (s *Serializer) appendJSONValue(eb *encBuf, b []byte, t reflect.Type, data []byte) ([]byte, error) {
+	if s.format == formatJSON {
+		var buf bytes.Buffer
+		if err := json.Compact(&buf, data); err != nil {
+			return b, fmt.Errorf("%s: MarshalJSON wrote invalid JSON: %w", t, err)
+		}
+		return append(b, buf.Bytes()...), nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return b, fmt.Errorf("%s: MarshalJSON wrote invalid JSON: %w", t, err)
+	}
+	if dec.More() {
+		return b, fmt.Errorf("%s: MarshalJSON wrote more than one JSON value", t)
+	}
+	return s.appendJSONTree(eb, b, v, 0)
+}
+
+// appendJSONTree writes a value encoding/json decoded (with UseNumber) in
+// MsgPack or CBOR, dictionary keys in order.
+func (s *Serializer) appendJSONTree(eb *encBuf, b []byte, v any, depth int) ([]byte, error) {
+	if depth >= wire.MaxDepth {
+		return b, wire.ErrTooDeep
+	}
+	switch x := v.(type) {
+	case json.Number:
+		if n, err := strconv.ParseInt(string(x), 10, 64); err == nil {
+			return s.appendInt(b, n), nil
+		}
+		if u, err := strconv.ParseUint(string(x), 10, 64); err == nil {
+			return s.appendUint(b, u), nil
+		}
+		f, err := strconv.ParseFloat(string(x), 64)
+		if err != nil {
+			return b, fmt.Errorf("number %s: %w", x, err)
+		}
+		b, _ = s.appendSimple(b, f)
+		return b, nil
+	case string:
+		if data, ok := DecodeBinaryString(x); ok {
+			return s.appendBinary(b, data), nil
+		}
+		return s.appendStr(eb, b, x)
+	case []any:
+		b = s.appendListHead(b, len(x))
+		for _, e := range x {
+			var err error
+			if b, err = s.appendJSONTree(eb, b, e, depth+1); err != nil {
+				return b, err
+			}
+		}
+		return b, nil
+	case map[string]any:
+		b = s.appendDictHead(b, len(x))
+		for _, k := range slices.Sorted(func(yield func(string) bool) {
+			for k := range x {
+				if !yield(k) {
+					return
+				}
+			}
+		}) {
+			var err error
+			if b, err = s.appendStr(eb, b, k); err != nil {
+				return b, err
+			}
+			if b, err = s.appendJSONTree(eb, b, x[k], depth+1); err != nil {
+				return b, err
+			}
+		}
+		return b, nil
+	}
+	b, _ = s.appendSimple(b, v) // nil or bool
+	return b, nil
+}
+
+// appendDictHead opens a dictionary of n entries.
+func (s *Serializer) appendDictHead(b []byte, n int) []byte {
+	switch s.format {
+	case formatMsgPack:
+		switch {
+		case n <= 15:
+			return append(b, 0x80|byte(n))
+		case n <= 0xffff:
+			return append(b, 0xde, byte(n>>8), byte(n))
+		}
+		return append(b, 0xdf, byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
+	case formatCBOR:
+		return cborAppendHead(b, 5, uint64(n))
+	}
+	return append(b, '{')
+}
+
+// appendDictColon separates a key from its value (JSON only).
+func (s *Serializer) appendDictColon(b []byte) []byte {
+	if s.format == formatJSON {
+		return append(b, ':')
+	}
+	return b
+}
+
+// appendDictEnd closes a dictionary (JSON only).
+func (s *Serializer) appendDictEnd(b []byte) []byte {
+	if s.format == formatJSON {
+		return append(b, '}')
+	}
+	return b
+}
