@@ -13,8 +13,8 @@ import (
 )
 
 // The generated code below needs a runtime that supports generated code of
-// version 1; an older runtime fails to compile here.
-const _ = runtime.SupportPackageIsVersion1
+// version 2; an older runtime fails to compile here.
+const _ = runtime.SupportPackageIsVersion2
 
 // Procedure URIs of the Echo service.
 const (
@@ -55,7 +55,7 @@ type EchoClient struct {
 
 var _ Echo = (*EchoClient)(nil)
 
-// NewEchoClient returns a EchoClient that calls through caller (usually a
+// NewEchoClient returns an EchoClient that calls through caller (usually a
 // *runtime.Session), adding opts to every call.
 func NewEchoClient(caller runtime.Caller, opts ...runtime.CallOption) *EchoClient {
 	return &EchoClient{
@@ -147,6 +147,80 @@ func (c *EchoClient) Window(ctx context.Context, w Window) (Window, error) {
 // Expire calls com.example.fidelity.expire.
 func (c *EchoClient) Expire(ctx context.Context, at time.Time) error {
 	return runtime.CallNone(ctx, c.caller, EchoExpireProcedure, wamp.ArgsOf(at), wamp.Payload{}, c.opts...)
+}
+
+// UnimplementedEcho implements Echo with methods that all fail with
+// runtime.UnimplementedError. Embed it in an implementation of Echo to keep
+// that implementation compiling when Echo gains methods: the methods it does
+// not define answer remote callers with wampgen.error.unimplemented, which
+// errors.Is(err, runtime.ErrUnimplemented) matches on the caller's side.
+type UnimplementedEcho struct{}
+
+var _ Echo = UnimplementedEcho{}
+
+// Time answers that com.example.fidelity.time is not implemented.
+func (UnimplementedEcho) Time(ctx context.Context, t time.Time) (time.Time, error) {
+	return time.Time{}, runtime.UnimplementedError(EchoTimeProcedure)
+}
+
+// TimePtr answers that com.example.fidelity.time_ptr is not implemented.
+func (UnimplementedEcho) TimePtr(ctx context.Context, t *time.Time) (*time.Time, error) {
+	return nil, runtime.UnimplementedError(EchoTimePtrProcedure)
+}
+
+// Duration answers that com.example.fidelity.duration is not implemented.
+func (UnimplementedEcho) Duration(ctx context.Context, d time.Duration) (time.Duration, error) {
+	return 0, runtime.UnimplementedError(EchoDurationProcedure)
+}
+
+// Ints answers that com.example.fidelity.ints is not implemented.
+func (UnimplementedEcho) Ints(ctx context.Context, i int64, u uint64) (r0 int64, r1 uint64, err error) {
+	return r0, r1, runtime.UnimplementedError(EchoIntsProcedure)
+}
+
+// Times answers that com.example.fidelity.times is not implemented.
+func (UnimplementedEcho) Times(ctx context.Context, ts []time.Time) ([]time.Time, error) {
+	return nil, runtime.UnimplementedError(EchoTimesProcedure)
+}
+
+// Event answers that com.example.fidelity.event is not implemented.
+func (UnimplementedEcho) Event(ctx context.Context, e Event) (Event, error) {
+	return Event{}, runtime.UnimplementedError(EchoEventProcedure)
+}
+
+// UUID answers that com.example.fidelity.uuid is not implemented.
+func (UnimplementedEcho) UUID(ctx context.Context, id UUID) (UUID, error) {
+	return UUID{}, runtime.UnimplementedError(EchoUUIDProcedure)
+}
+
+// Point answers that com.example.fidelity.point is not implemented.
+func (UnimplementedEcho) Point(ctx context.Context, p Point) (Point, error) {
+	return Point{}, runtime.UnimplementedError(EchoPointProcedure)
+}
+
+// Money answers that com.example.fidelity.money is not implemented.
+func (UnimplementedEcho) Money(ctx context.Context, m Money) (Money, error) {
+	return Money{}, runtime.UnimplementedError(EchoMoneyProcedure)
+}
+
+// Ticks answers that com.example.fidelity.ticks is not implemented.
+func (UnimplementedEcho) Ticks(ctx context.Context, ts []time.Time, progress func(time.Time) error) (int, error) {
+	return 0, runtime.UnimplementedError(EchoTicksProcedure)
+}
+
+// Stream answers that com.example.fidelity.stream is not implemented.
+func (UnimplementedEcho) Stream(ctx context.Context, ts []time.Time) (iter.Seq2[time.Time, error], error) {
+	return nil, runtime.UnimplementedError(EchoStreamProcedure)
+}
+
+// Window answers that com.example.fidelity.window is not implemented.
+func (UnimplementedEcho) Window(ctx context.Context, w Window) (Window, error) {
+	return Window{}, runtime.UnimplementedError(EchoWindowProcedure)
+}
+
+// Expire answers that com.example.fidelity.expire is not implemented.
+func (UnimplementedEcho) Expire(ctx context.Context, at time.Time) error {
+	return runtime.UnimplementedError(EchoExpireProcedure)
 }
 
 // RegisterEcho registers the methods of impl under the Echo procedure URIs
@@ -440,13 +514,14 @@ func echoStreamHandler(impl Echo) runtime.Handler {
 }
 
 // echoWindowHandler serves com.example.fidelity.window with impl.Window: it
-// decodes the arguments into the parameter types, answering
-// wamp.error.invalid_argument when they do not fit.
+// decodes the keyword arguments into the fields of the parameter, strictly,
+// answering wamp.error.invalid_argument for positional arguments, an unknown
+// key, a missing required field or a value that does not fit.
 func echoWindowHandler(impl Echo) runtime.Handler {
 	return func(ctx context.Context, inv *runtime.Invocation) (*runtime.Result, error) {
 		var w Window
-		if err := inv.Kwargs.Decode(&w); err != nil {
-			return nil, runtime.KeywordArgumentsError(EchoWindowProcedure, err)
+		if err := runtime.DecodeKeywordArguments(EchoWindowProcedure, inv, &w); err != nil {
+			return nil, err
 		}
 		r0, err := impl.Window(ctx, w)
 		if err != nil {
@@ -481,9 +556,11 @@ func echoExpireHandler(impl Echo) runtime.Handler {
 
 // init maps the errors declared with //wampgen:error in fidelity.go to their
 // URIs, so that they cross the wire as those URIs and arrive as themselves
-// (errors.Is for sentinels, errors.As for error types). Registering the same
-// URI for two different errors in one program is a programming error and stops
-// it at start-up.
+// (errors.Is for sentinels, errors.As for error types). Another package may
+// declare the same URIs (an API's v1 and v2 side by side) without a conflict.
+// Registration fails only on input wampgen has already checked (an invalid URI,
+// a sentinel that is nil or not comparable), so a failure here is a bug and
+// stops the program at start-up.
 func init() {
 	if err := errors.Join(
 		runtime.RegisterErrorType[*ExpiredError](runtime.DefaultErrors, "com.example.fidelity.error.expired"),
