@@ -54,6 +54,8 @@ type Echo interface {
 	Window(ctx context.Context, w Window) (Window, error)
 	// Expire fails with an *ExpiredError that carries at.
 	Expire(ctx context.Context, at time.Time) error
+	// Index echoes a map keyed by a type with a text form.
+	Index(ctx context.Context, m map[UUID]int) (map[UUID]int, error)
 }
 
 // Event has fields of the types with their own wire form.

@@ -44,6 +44,8 @@ const (
 	EchoWindowProcedure wamp.URI = "com.example.fidelity.window"
 	// EchoExpireProcedure is the URI of Echo.Expire.
 	EchoExpireProcedure wamp.URI = "com.example.fidelity.expire"
+	// EchoIndexProcedure is the URI of Echo.Index.
+	EchoIndexProcedure wamp.URI = "com.example.fidelity.index"
 )
 
 // EchoClient calls the procedures of Echo through a WAMP session. It implements
@@ -149,6 +151,11 @@ func (c *EchoClient) Expire(ctx context.Context, at time.Time) error {
 	return runtime.CallNone(ctx, c.caller, EchoExpireProcedure, wamp.ArgsOf(at), wamp.Payload{}, c.opts...)
 }
 
+// Index calls com.example.fidelity.index.
+func (c *EchoClient) Index(ctx context.Context, m map[UUID]int) (map[UUID]int, error) {
+	return runtime.CallOne[map[UUID]int](ctx, c.caller, EchoIndexProcedure, wamp.ArgsOf(m), wamp.Payload{}, c.opts...)
+}
+
 // UnimplementedEcho implements Echo with methods that all fail with
 // runtime.UnimplementedError. Embed it in an implementation of Echo to keep
 // that implementation compiling when Echo gains methods: the methods it does
@@ -223,6 +230,11 @@ func (UnimplementedEcho) Expire(ctx context.Context, at time.Time) error {
 	return runtime.UnimplementedError(EchoExpireProcedure)
 }
 
+// Index answers that com.example.fidelity.index is not implemented.
+func (UnimplementedEcho) Index(ctx context.Context, m map[UUID]int) (map[UUID]int, error) {
+	return nil, runtime.UnimplementedError(EchoIndexProcedure)
+}
+
 // RegisterEcho registers the methods of impl under the Echo procedure URIs
 // through callee (usually a *runtime.Session), adding opts to every
 // registration. It returns one handle that unregisters them all; if one
@@ -242,6 +254,7 @@ func RegisterEcho(ctx context.Context, callee runtime.Callee, impl Echo, opts ..
 		{URI: EchoStreamProcedure, Handler: echoStreamHandler(impl)},
 		{URI: EchoWindowProcedure, Handler: echoWindowHandler(impl)},
 		{URI: EchoExpireProcedure, Handler: echoExpireHandler(impl)},
+		{URI: EchoIndexProcedure, Handler: echoIndexHandler(impl)},
 	}, opts...)
 }
 
@@ -551,6 +564,30 @@ func echoExpireHandler(impl Echo) runtime.Handler {
 			return nil, err
 		}
 		return nil, nil
+	}
+}
+
+// echoIndexHandler serves com.example.fidelity.index with impl.Index: it
+// decodes the arguments into the parameter types, answering
+// wamp.error.invalid_argument when they do not fit.
+func echoIndexHandler(impl Echo) runtime.Handler {
+	return func(ctx context.Context, inv *runtime.Invocation) (*runtime.Result, error) {
+		vals, err := inv.Args.List()
+		if err != nil {
+			return nil, runtime.ArgumentsError(EchoIndexProcedure, err)
+		}
+		if len(vals) != 1 {
+			return nil, runtime.ArgumentCountError(EchoIndexProcedure, "m map[UUID]int", len(vals))
+		}
+		var m map[UUID]int
+		if err := vals[0].Decode(&m); err != nil {
+			return nil, runtime.ArgumentError(EchoIndexProcedure, 0, "m", err)
+		}
+		r0, err := impl.Index(ctx, m)
+		if err != nil {
+			return nil, err
+		}
+		return &runtime.Result{Args: wamp.ArgsOf(r0)}, nil
 	}
 }
 
