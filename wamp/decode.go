@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -449,12 +450,31 @@ func mapKey(key string, t reflect.Type) (reflect.Value, error) {
 // index paths, with the codec's rules: the name is the "codec" tag, else the
 // "json" tag, else the field name; "-" skips a field; embedded structs
 // without a name are inlined; the shallowest field of a name wins.
-func structFields(t reflect.Type) map[string][]int {
+func structFields(t reflect.Type) map[string][]int { return structInfoOf(t).byName }
+
+// structInfo describes the fields of a struct type that travel: by wire
+// name (for decoding), and in the order the codec writes them with its
+// omitempty option (for encoding), from one walk so that the two never
+// disagree.
+type structInfo struct {
+	byName  map[string][]int
+	ordered []encField
+}
+
+// encField is a struct field as the codec encodes it.
+type encField struct {
+	name      string
+	index     []int
+	omitEmpty bool
+}
+
+func structInfoOf(t reflect.Type) *structInfo {
 	if f, ok := structFieldCache.Load(t); ok {
-		return f.(map[string][]int)
+		return f.(*structInfo)
 	}
 	fields := make(map[string][]int)
 	depths := make(map[string]int)
+	var candidates []encField // every named field met, in declaration order
 	var walk func(t reflect.Type, index []int, seen map[reflect.Type]bool)
 	walk = func(t reflect.Type, index []int, seen map[reflect.Type]bool) {
 		if seen[t] {
@@ -474,7 +494,7 @@ func structFields(t reflect.Type) map[string][]int {
 			if tag == "-" {
 				continue
 			}
-			name, _, _ := strings.Cut(tag, ",")
+			name, opts, _ := strings.Cut(tag, ",")
 			ft := f.Type
 			for ft.Kind() == reflect.Pointer {
 				ft = ft.Elem()
@@ -493,6 +513,7 @@ func structFields(t reflect.Type) map[string][]int {
 			if name == "" {
 				name = f.Name
 			}
+			candidates = append(candidates, encField{name: name, index: idx, omitEmpty: hasOption(opts, "omitempty")})
 			if d, ok := depths[name]; ok && d <= len(idx) {
 				continue
 			}
@@ -500,11 +521,18 @@ func structFields(t reflect.Type) map[string][]int {
 		}
 	}
 	walk(t, nil, map[reflect.Type]bool{})
-	f, _ := structFieldCache.LoadOrStore(t, fields)
-	return f.(map[string][]int)
+	// The shallowest field of a name wins, wherever it is declared.
+	var ordered []encField
+	for _, c := range candidates {
+		if slices.Equal(fields[c.name], c.index) {
+			ordered = append(ordered, c)
+		}
+	}
+	f, _ := structFieldCache.LoadOrStore(t, &structInfo{byName: fields, ordered: ordered})
+	return f.(*structInfo)
 }
 
-var structFieldCache sync.Map // reflect.Type → map[string][]int
+var structFieldCache sync.Map // reflect.Type → *structInfo
 
 // fieldByIndex returns the field of struct v at index, allocating the
 // embedded pointers on the way.

@@ -154,74 +154,11 @@ func planWalk(t reflect.Type, in map[reflect.Type]bool) typePlan {
 	return plan
 }
 
-// encField is a struct field as the codec encodes it.
-type encField struct {
-	name      string
-	index     []int
-	omitEmpty bool
-}
-
-var encFieldCache sync.Map // reflect.Type → []encField
-
 // encodedFields lists the fields of struct type t that the codec encodes,
 // in its order (declaration order, embedded structs inlined where they
 // are declared), under the names structFields gives them; the codec's
 // omitempty option is kept.
-func encodedFields(t reflect.Type) []encField {
-	if f, ok := encFieldCache.Load(t); ok {
-		return f.([]encField)
-	}
-	byName := structFields(t)
-	var out []encField
-	var walk func(t reflect.Type, index []int, seen map[reflect.Type]bool)
-	walk = func(t reflect.Type, index []int, seen map[reflect.Type]bool) {
-		if seen[t] {
-			return
-		}
-		seen[t] = true
-		defer delete(seen, t)
-		for i := range t.NumField() {
-			f := t.Field(i)
-			tag := f.Tag.Get("codec")
-			if tag == "" {
-				tag = f.Tag.Get("json")
-			}
-			name, opts, _ := strings.Cut(tag, ",")
-			idx := append(index[:len(index):len(index)], i)
-			ft := f.Type
-			for ft.Kind() == reflect.Pointer {
-				ft = ft.Elem()
-			}
-			if f.Anonymous && name == "" && ft.Kind() == reflect.Struct {
-				walk(ft, idx, seen)
-				continue
-			}
-			if name == "" {
-				name = f.Name
-			}
-			// structFields decides which field a name belongs to.
-			if want, ok := byName[name]; !ok || !sameIndex(want, idx) {
-				continue
-			}
-			out = append(out, encField{name: name, index: idx, omitEmpty: hasOption(opts, "omitempty")})
-		}
-	}
-	walk(t, nil, map[reflect.Type]bool{})
-	f, _ := encFieldCache.LoadOrStore(t, out)
-	return f.([]encField)
-}
-
-func sameIndex(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
+func encodedFields(t reflect.Type) []encField { return structInfoOf(t).ordered }
 
 func hasOption(opts, opt string) bool {
 	for opts != "" {
