@@ -301,8 +301,10 @@ func (r *ErrorRegistry) mappings(uri wamp.URI) []errorMapping {
 
 // ToWire returns the URI and payload that err travels as: an *Error as it
 // is; a registered sentinel or error type (found with errors.Is / errors.As
-// semantics: along Unwrap chains and into errors.Join trees) as its URI; context.Canceled and
-// context.DeadlineExceeded as wamp.error.canceled and wamp.error.timeout;
+// semantics: along Unwrap chains and into errors.Join trees) as its URI; an
+// error matching context.Canceled or context.DeadlineExceeded as
+// wamp.error.canceled or wamp.error.timeout with the context error's text
+// only (the text around it is the application's);
 // anything else as wamp.error.runtime_error with the error text (which a
 // Session answering an invocation replaces with its Config.ErrorText).
 func (r *ErrorRegistry) ToWire(err error) (uri wamp.URI, args, kwargs wamp.Payload) {
@@ -356,11 +358,14 @@ func (r *ErrorRegistry) toWire(err error) (uri wamp.URI, args, kwargs wamp.Paylo
 	if found {
 		return uri, args, kwargs, true
 	}
+	// A context error travels with its own text, not err's: the text
+	// around it is the handler's (a database driver's dial timeout matches
+	// context.DeadlineExceeded and names the host and user).
 	switch {
 	case errors.Is(err, context.Canceled):
-		return wamp.ErrCanceled, wamp.ArgsOf(errorText(err)), wamp.Payload{}, true
+		return wamp.ErrCanceled, wamp.ArgsOf(context.Canceled.Error()), wamp.Payload{}, true
 	case errors.Is(err, context.DeadlineExceeded):
-		return wamp.ErrTimeout, wamp.ArgsOf(errorText(err)), wamp.Payload{}, true
+		return wamp.ErrTimeout, wamp.ArgsOf(context.DeadlineExceeded.Error()), wamp.Payload{}, true
 	}
 	return wamp.ErrRuntime, wamp.ArgsOf(errorText(err)), wamp.Payload{}, false
 }
