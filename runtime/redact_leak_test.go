@@ -107,4 +107,12 @@ func TestContextErrorTextNotSent(t *testing.T) {
 	}
 }
 
+// TestResultEncodingFailureRedacted: a result whose encoding fails (here a
+// user's marshaler, with a secret in its error) is an incident like an
+// unmapped error: logged in full, redacted for the caller.
+func TestResultEncodingFailureRedacted(t *testing.T) {
+	rg := newLeakRig(t)
+	rg.checkIncident(t, "encoding", rg.callLeak(t, "encoding"), dbSecret)
+}
+
 var regexpIncident = regexp.MustCompile(`^com\.test\.redact\.more failed; incident ([0-9a-f]{8}) in the callee's log$`)
