@@ -70,13 +70,21 @@ func (e *Error) Message() string {
 }
 
 // Unwrap returns the Go error the URI is mapped to, if any.
-func (e *Error) Unwrap() error { return e.cause }
+func (e *Error) Unwrap() error {
+	if e == nil { // a handler's typed nil: errors.Is and errors.As walk it
+		return nil
+	}
+	return e.cause
+}
 
 // Is reports whether target is a sentinel *Error with the same URI, the
 // context error that corresponds to the URI, or, for a received error, any
 // sentinel the URI is mapped to in the session's ErrorRegistry (the first
 // one is also reached through Unwrap).
 func (e *Error) Is(target error) bool {
+	if e == nil {
+		return false
+	}
 	switch target {
 	case context.Canceled:
 		return e.URI == wamp.ErrCanceled
@@ -99,7 +107,7 @@ func (e *Error) Is(target error) bool {
 // reach every error type registered under the URI, not only the first one
 // (which Unwrap returns).
 func (e *Error) As(target any) bool {
-	if len(e.mapped) == 0 {
+	if e == nil || len(e.mapped) == 0 {
 		return false
 	}
 	tv := reflect.ValueOf(target)
