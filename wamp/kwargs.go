@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/ugorji/go/codec"
 )
@@ -13,8 +14,11 @@ import (
 // KeywordError reports ArgumentsKw that do not fit a keyword-argument
 // struct under the strict rules of [Payload.DecodeStrict]: keys that name
 // no field, or required fields that are absent (or null).
+//
+// Its text names at most 10 of the unknown keys, each cut to 64 bytes: they
+// come from the caller, who may send thousands.
 type KeywordError struct {
-	Unknown []string // keys that name no field, sorted
+	Unknown []string // keys that name no field, sorted (all of them)
 	Missing []string // required fields absent or null, by wire name, sorted
 	Known   []string // the wire names of all the struct's fields, sorted
 }
@@ -22,8 +26,15 @@ type KeywordError struct {
 func (e *KeywordError) Error() string {
 	var parts []string
 	if len(e.Unknown) > 0 {
-		parts = append(parts, fmt.Sprintf("unknown %s %s (known: %s)",
-			plural(len(e.Unknown), "key"), quoteAll(e.Unknown), strings.Join(e.Known, ", ")))
+		// The unknown keys are the caller's: the text names a few, each
+		// cut short, so that it is not as large as the payload it refuses.
+		listed := e.Unknown[:min(len(e.Unknown), maxListedKeys)]
+		more := ""
+		if n := len(e.Unknown) - len(listed); n > 0 {
+			more = fmt.Sprintf(" and %d more", n)
+		}
+		parts = append(parts, fmt.Sprintf("unknown %s %s%s (known: %s)",
+			plural(len(e.Unknown), "key"), quoteAll(listed), more, strings.Join(e.Known, ", ")))
 	}
 	if len(e.Missing) > 0 {
 		parts = append(parts, fmt.Sprintf("missing required %s %s", plural(len(e.Missing), "key"), quoteAll(e.Missing)))
@@ -38,9 +49,25 @@ func plural(n int, word string) string {
 	return word + "s"
 }
 
+// maxListedKeys and maxKeyText bound the unknown keys a KeywordError's text
+// names, and the bytes of each it quotes.
+const (
+	maxListedKeys = 10
+	maxKeyText    = 64
+)
+
+// quoteAll quotes keys, each cut to maxKeyText bytes (on a rune boundary)
+// and marked with … when cut.
 func quoteAll(keys []string) string {
 	q := make([]string, len(keys))
 	for i, k := range keys {
+		if len(k) > maxKeyText {
+			n := maxKeyText
+			for n > 0 && !utf8.RuneStart(k[n]) {
+				n--
+			}
+			k = k[:n] + "…"
+		}
 		q[i] = strconv.Quote(k)
 	}
 	return strings.Join(q, ", ")
