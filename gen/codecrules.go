@@ -87,6 +87,9 @@ func (b *builder) ownEncoding(t types.Type) (selfEncoding, string) {
 	}
 	for _, p := range marshalerPairs {
 		if hasMethod(t, p.marshal, marshalSig) && hasMethod(t, p.unmarshal, unmarshalSig) {
+			if why := b.promotedPairLoses(t, p, name); why != "" {
+				return encodedBadly, why
+			}
 			return encodedByItself, ""
 		}
 	}
@@ -100,6 +103,45 @@ func (b *builder) ownEncoding(t types.Type) (selfEncoding, string) {
 		}
 	}
 	return encodedByFields, ""
+}
+
+// promotedPairLoses explains why t, which has the complete pair p, would
+// not arrive as sent when p is promoted from an embedded field and t (or
+// a struct on the way to that field) has other fields that travel: t
+// travels as the embedded field's marshaler gives it, and those fields are
+// silently left out (struct{ time.Time; Note string } travels as a time).
+// It returns "" when the pair is t's own or nothing else would travel.
+func (b *builder) promotedPairLoses(t types.Type, p marshalerPair, name string) string {
+	for _, m := range []string{p.marshal, p.unmarshal} {
+		_, index, _ := types.LookupFieldOrMethod(types.NewPointer(t), true, nil, m)
+		cur := t
+		for _, emb := range index[:max(len(index)-1, 0)] {
+			for {
+				ptr, ok := types.Unalias(cur).Underlying().(*types.Pointer)
+				if !ok {
+					break
+				}
+				cur = ptr.Elem()
+			}
+			st, ok := types.Unalias(cur).Underlying().(*types.Struct)
+			if !ok {
+				break
+			}
+			var others []*types.Var
+			var tags []string
+			for i := range st.NumFields() {
+				if i != emb {
+					others, tags = append(others, st.Field(i)), append(tags, st.Tag(i))
+				}
+			}
+			if travels(types.NewStruct(others, tags), map[*types.Struct]bool{}) {
+				from := b.shortTypeString(st.Field(emb).Type())
+				return fmt.Sprintf("type %s gets %s and %s from its embedded field %s, so it travels as that field alone and its other fields are lost (rule: a type that encodes itself travels only as its marshaler pair gives it): make %s a named field, or give %s its own %s and %s", name, p.marshal, p.unmarshal, from, from, name, p.marshal, p.unmarshal)
+			}
+			cur = st.Field(emb).Type()
+		}
+	}
+	return ""
 }
 
 // textKey reports whether t can be a dictionary key through its text

@@ -114,8 +114,10 @@
 // Diagnostics name what cannot travel exactly: a type with one method of a
 // pair only (it could be sent but not received, or the reverse), a type
 // with the methods of github.com/ugorji/go/codec.Selfer (its encoding
-// differs per serializer), a struct with no exported field that travels
-// (it would arrive as {}), at any depth; channels, functions, complex
+// differs per serializer), a struct that gets a pair from an embedded field
+// but has other fields that travel (struct{ time.Time; Note string } would
+// travel as a time, without Note), a struct with no exported field that
+// travels (it would arrive as {}), at any depth; channels, functions, complex
 // numbers, uintptr, unsafe.Pointer, error values, interfaces with methods,
 // type parameters, other map keys, and types that contain themselves
 // through maps, slices or pointers alone.
