@@ -16,7 +16,9 @@
 // stays last, svc_linux.go → svc_wamp_linux.go, and the source's //go:build
 // line is copied), and removes the files it generated earlier whose source
 // is gone or declares nothing any more. A package of test files only, which
-// ./... matches in ordinary repositories, is skipped.
+// ./... matches in ordinary repositories, is skipped, also when files its
+// build constraints exclude sit beside the tests (a //go:build ignore
+// program), unless one of those holds a //wampgen: directive.
 //
 // The flags are:
 //
