@@ -492,6 +492,10 @@ func (b *builder) method(s *Service, spec *ast.TypeSpec, fn *types.Func, prefixK
 			fail("kwargs=true needs one struct parameter besides ctx, whose exported fields travel as ArgumentsKw; %s has the pointer type %s: take the struct by value", m.Params[0].Name, b.typeString(m.Params[0].Type))
 		case !isStruct(m.Params[0].Type):
 			fail("kwargs=true needs one struct parameter besides ctx, whose exported fields travel as ArgumentsKw; %s has type %s: declare a struct with a field for each keyword", m.Params[0].Name, b.typeString(m.Params[0].Type))
+		case b.encodesItself(m.Params[0].Type):
+			// It travels as what its methods give (a string for a time),
+			// not as a dictionary of its fields: no key could be checked.
+			fail("kwargs=true needs one struct parameter besides ctx, whose exported fields travel as ArgumentsKw; %s has type %s, which encodes itself (time.Time, or a marshaler pair), so its fields do not travel: declare a struct with a field for each keyword", m.Params[0].Name, b.typeString(m.Params[0].Type))
 		}
 	}
 	if !ok {
@@ -574,6 +578,13 @@ func selfReferentialContainer(n *types.Named) bool {
 func isStruct(t types.Type) bool {
 	_, ok := types.Unalias(t).Underlying().(*types.Struct)
 	return ok
+}
+
+// encodesItself reports whether t travels as its own methods give it
+// rather than as its fields.
+func (b *builder) encodesItself(t types.Type) bool {
+	enc, _ := b.ownEncoding(types.Unalias(t))
+	return enc == encodedByItself
 }
 
 func isPointerToStruct(t types.Type) bool {

@@ -69,7 +69,9 @@
 //		(default: the session's, kill unless configured).
 //	kwargs=true|false
 //		The method's one struct parameter travels as ArgumentsKw, a field
-//		under its json tag name (default false: positional arguments). The
+//		under its json tag name (default false: positional arguments); a
+//		struct that encodes itself (time.Time, a marshaler pair) has no
+//		fields that travel, and is a diagnostic. The
 //		registrar is strict: positional arguments, an unknown key and a
 //		missing required field (one neither a pointer nor tagged omitempty
 //		or omitzero) are answered with wamp.error.invalid_argument.
