@@ -721,6 +721,11 @@ func (b *builder) unsupportedIn(t types.Type, seen map[types.Type]bool) string {
 		if st, ok := t.Underlying().(*types.Struct); ok && !travels(st, map[*types.Struct]bool{}) {
 			return fmt.Sprintf("type %s has no exported field that travels, so it travels as {} and arrives as its zero value (rule: a struct travels as its exported fields, less those tagged \"-\"): export its fields, or give it MarshalText and UnmarshalText", t.Obj().Name())
 		}
+		if st, ok := t.Underlying().(*types.Struct); ok {
+			if why := wireNameClash(st); why != "" {
+				return fmt.Sprintf("type %s: %s", t.Obj().Name(), why)
+			}
+		}
 		for i := range t.TypeArgs().Len() {
 			if why := b.unsupportedIn(t.TypeArgs().At(i), seen); why != "" {
 				return why
@@ -758,6 +763,9 @@ func (b *builder) unsupportedIn(t types.Type, seen map[types.Type]bool) string {
 		}
 		if !travels(t, map[*types.Struct]bool{}) {
 			return fmt.Sprintf("the struct type %s has no exported field that travels, so it travels as {} and arrives as its zero value (rule: a struct travels as its exported fields, less those tagged \"-\"): export its fields, or declare a type with MarshalText and UnmarshalText", b.shortTypeString(t))
+		}
+		if why := wireNameClash(t); why != "" {
+			return fmt.Sprintf("the struct type %s: %s", b.shortTypeString(t), why)
 		}
 		return b.fieldsUnsupported(t, seen)
 	case *types.Interface:

@@ -216,3 +216,76 @@ func travels(st *types.Struct, seen map[*types.Struct]bool) bool {
 	}
 	return false
 }
+
+// wireNameClash names two fields of st that travel under the same name at
+// the same depth (embedded structs inlined), that name being the field's
+// shallowest: the runtime sends and fills only the first of them (in
+// declaration order), so the other is silently lost. A deeper field
+// shadowed by a shallower one of the same name is Go's ordinary rule
+// (encoding/json's too), and not reported. It returns "" when there is
+// none.
+func wireNameClash(st *types.Struct) string {
+	type field struct {
+		name, path string
+		depth      int
+	}
+	var fields []field // in the order the runtime walks them
+	var walk func(st *types.Struct, depth int, prefix string, seen map[*types.Struct]bool)
+	walk = func(st *types.Struct, depth int, prefix string, seen map[*types.Struct]bool) {
+		if seen[st] {
+			return
+		}
+		seen[st] = true
+		defer delete(seen, st)
+		for i := range st.NumFields() {
+			f := st.Field(i)
+			if _, isFunc := f.Type().Underlying().(*types.Signature); isFunc {
+				continue
+			}
+			if b, isBasic := f.Type().Underlying().(*types.Basic); isBasic && b.Kind() == types.UnsafePointer {
+				continue
+			}
+			name, tagged, ok := wireName(st.Tag(i), f.Name())
+			if !ok {
+				continue
+			}
+			ft := types.Unalias(f.Type())
+			ptr := false
+			for {
+				p, isPtr := ft.Underlying().(*types.Pointer)
+				if !isPtr {
+					break
+				}
+				ft, ptr = types.Unalias(p.Elem()), true
+			}
+			if inner, isStruct := ft.Underlying().(*types.Struct); isStruct && f.Embedded() && !tagged {
+				if !f.Exported() && ptr {
+					continue
+				}
+				walk(inner, depth+1, prefix+f.Name()+".", seen)
+				continue
+			}
+			if f.Exported() {
+				fields = append(fields, field{name, prefix + f.Name(), depth})
+			}
+		}
+	}
+	walk(st, 0, "", map[*types.Struct]bool{})
+	shallowest := map[string]int{}
+	for _, f := range fields {
+		if d, ok := shallowest[f.name]; !ok || f.depth < d {
+			shallowest[f.name] = f.depth
+		}
+	}
+	first := map[string]string{}
+	for _, f := range fields {
+		if f.depth != shallowest[f.name] {
+			continue
+		}
+		if p, ok := first[f.name]; ok {
+			return fmt.Sprintf("fields %s and %s both travel as %q, so only %s would arrive (rule: each field travels under a name of its own): give one of them another name with its json tag", p, f.path, f.name, p)
+		}
+		first[f.name] = f.path
+	}
+	return ""
+}

@@ -121,7 +121,10 @@
 // differs per serializer), a struct that gets a pair from an embedded field
 // but has other fields that travel (struct{ time.Time; Note string } would
 // travel as a time, without Note), a struct with no exported field that
-// travels (it would arrive as {}), at any depth; channels, functions, complex
+// travels (it would arrive as {}), a struct with two fields that travel
+// under one name at the same depth (only the first would arrive; a
+// shallower field shadowing a deeper one is Go's rule, and fine), at any
+// depth; channels, functions, complex
 // numbers, uintptr, unsafe.Pointer, error values, interfaces with methods,
 // type parameters, other map keys, and types that contain themselves
 // through maps, slices or pointers alone.
