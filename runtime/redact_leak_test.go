@@ -43,6 +43,8 @@ func newLeakRig(t *testing.T) *redactRig {
 			return nil, fmt.Errorf("%s: %w", dbSecret, context.Canceled)
 		case "encoding":
 			return &runtime.Result{Args: wamp.ArgsOf(failingText{})}, nil
+		case "error encoding":
+			return nil, runtime.NewError("com.test.error.unencodable", failingText{})
 		case "typed nil":
 			var e *runtime.Error
 			return nil, e
@@ -124,3 +126,19 @@ func TestTypedNilErrorUnmapped(t *testing.T) {
 }
 
 var regexpIncident = regexp.MustCompile(`^com\.test\.redact\.more failed; incident ([0-9a-f]{8}) in the callee's log$`)
+
+// TestErrorEncodingFailureAnswered: an error whose payload cannot be
+// encoded (here an *Error with a value whose marshaler fails) left the
+// caller waiting for its own timeout. It is answered like a result that
+// cannot be encoded: redacted, and logged in full under the incident ID.
+func TestErrorEncodingFailureAnswered(t *testing.T) {
+	rg := newLeakRig(t)
+	ctx, cancel := context.WithTimeout(testCtx(t), 5*time.Second)
+	defer cancel()
+	_, err := rg.caller.Call(ctx, "com.test.redact.more", wamp.ArgsOf("error encoding"), wamp.Payload{})
+	var we *runtime.Error
+	if !errors.As(err, &we) || errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("got %v, want an answer before the caller's deadline", err)
+	}
+	rg.checkIncident(t, "error encoding", we, dbSecret)
+}

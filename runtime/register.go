@@ -523,6 +523,15 @@ func (s *Session) answer(inv *Invocation, res *Result, err error) {
 		}
 		err = s.sendOn(inv.conn.ctx, inv.conn, &wamp.Error{RequestType: wamp.TypeInvocation, Request: inv.request, Details: wamp.Dict{}, Error: uri, Args: args, Kwargs: kwargs})
 		answered = err == nil
+		if err != nil && s.Err() == nil {
+			// The error's payload could not be encoded (or is too large):
+			// answer as for a result that cannot be sent, rather than
+			// leave the caller waiting for its timeout.
+			text := s.unmappedErrorText(inv.Procedure, fmt.Errorf("the callee could not send its error %s: %w", uri, err))
+			err = s.sendOn(inv.conn.ctx, inv.conn, &wamp.Error{RequestType: wamp.TypeInvocation, Request: inv.request, Details: wamp.Dict{},
+				Error: wamp.ErrRuntime, Args: wamp.ArgsOf(text)})
+			answered = err == nil
+		}
 	} else {
 		var y wamp.Yield
 		y.Request = inv.request
