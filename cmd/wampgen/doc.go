@@ -124,10 +124,9 @@
 // travels (it would arrive as {}), a struct with two fields that travel
 // under one name at the same depth (only the first would arrive; a
 // shallower field shadowing a deeper one is Go's rule, and fine), at any
-// depth; channels, functions, complex
-// numbers, uintptr, unsafe.Pointer, error values, interfaces with methods,
-// type parameters, other map keys, and types that contain themselves
-// through maps, slices or pointers alone.
+// depth; channels, functions, complex numbers, uintptr, unsafe.Pointer,
+// error values, interfaces with methods, type parameters, other map keys,
+// and types that contain themselves through maps, slices or pointers alone.
 //
 // # Generated code
 //
@@ -141,7 +140,9 @@
 // registers an implementation's methods and returns one handle that
 // unregisters them all; and an init function that registers the
 // //wampgen:error declarations of the source file. Generated signatures
-// keep the interface's parameter and result names.
+// keep the interface's parameter and result names, except that a name
+// that would hide an imported package or the receiver gets a suffix
+// (runtime → runtime2) and a blank or missing one gets a name (arg1, r0).
 //
 // # Exit status
 //
