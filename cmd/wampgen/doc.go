@@ -141,7 +141,7 @@
 // unregisters them all; and an init function that registers the
 // //wampgen:error declarations of the source file. Generated signatures
 // keep the interface's parameter and result names, except that a name
-// that would hide an imported package or the receiver gets a suffix
+// that would hide a package the generated file imports gets a suffix
 // (runtime → runtime2) and a blank or missing one gets a name (arg1, r0).
 //
 // # Exit status
