@@ -27,6 +27,7 @@ type builder struct {
 	usedProc  map[*directive]bool
 	uris      map[string]string // procedure URI → where it was first used
 	errURIs   map[string]string
+	errIDs    []errorIdentity // the //wampgen:error declarations, for checkErrorIdentities
 }
 
 var errorType = types.Universe.Lookup("error").Type()
@@ -159,6 +160,7 @@ func (b *builder) build() *Package {
 			b.errorf(d.pos, "//wampgen:procedure on %s, which is not a method of any //wampgen:service interface: annotate the interface with //wampgen:service or remove the directive", name)
 		}
 	}
+	b.checkErrorIdentities(b.errIDs)
 	b.dirs.reportUnused(&b.diagnoser)
 
 	p := &Package{Name: b.pkg.Name, Path: b.pkg.PkgPath, Scope: map[string]bool{}}
@@ -842,6 +844,8 @@ func (b *builder) errorVarDecl(gd *ast.GenDecl, spec *ast.ValueSpec, d *directiv
 	if !ok {
 		return
 	}
+	target, copied := b.sentinelTarget(obj, spec)
+	b.errIDs = append(b.errIDs, errorIdentity{target: target, name: name.Name, pos: name.Pos(), uri: uri, copied: copied})
 	f := b.file(spec.Pos())
 	f.Errors = append(f.Errors, &ErrorDecl{Name: name.Name, URI: uri, Kind: SentinelError, Pos: b.fset.Position(name.Pos())})
 }
@@ -879,6 +883,8 @@ func (b *builder) errorTypeDecl(spec *ast.TypeSpec, d *directive) {
 		return
 	}
 	e.URI = uri
+	target, copied := typeTarget(obj)
+	b.errIDs = append(b.errIDs, errorIdentity{target: target, name: spec.Name.Name, pos: spec.Name.Pos(), uri: uri, copied: copied})
 	f := b.file(spec.Pos())
 	f.Errors = append(f.Errors, e)
 }

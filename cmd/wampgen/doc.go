@@ -83,7 +83,10 @@
 // fields travel as ArgumentsKw): the error crosses the wire as that URI and
 // arrives as itself, so errors.Is and errors.As work on the caller's side.
 // One package may not give two errors the same URI; another package may
-// (an API's v1 and v2 side by side).
+// (an API's v1 and v2 side by side). A Go error has one URI, though: a
+// sentinel declared as a copy of another (var ErrGone = v1.ErrGone), or an
+// error type declared as an alias (type NotFound = v1.NotFound), may only
+// be annotated with the URI the original already has.
 //
 // Every URI follows the WAMP strict rules (dot-separated components of a-z,
 // 0-9 and _) and may not start with wamp.
