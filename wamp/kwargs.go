@@ -13,13 +13,14 @@ import (
 
 // KeywordError reports ArgumentsKw that do not fit a keyword-argument
 // struct under the strict rules of [Payload.DecodeStrict]: keys that name
-// no field, or required fields that are absent (or null).
+// no field, or required fields that are absent (or null, where the field
+// cannot be nil).
 //
 // Its text names at most 10 of the unknown keys, each cut to 64 bytes: they
 // come from the caller, who may send thousands.
 type KeywordError struct {
 	Unknown []string // keys that name no field, sorted (all of them)
-	Missing []string // required fields absent or null, by wire name, sorted
+	Missing []string // required fields absent (or null), by wire name, sorted
 	Known   []string // the wire names of all the struct's fields, sorted
 }
 
@@ -79,10 +80,12 @@ func quoteAll(keys []string) string {
 // "json" tag, else the field name; embedded structs inlined):
 //
 //   - a key that names no field is an error (Decode ignores it);
-//   - a required field that is absent, or null, is an error. A field is
-//     optional when its type is a pointer, when its "json" or "codec" tag
-//     says omitempty or omitzero, or when it is promoted from an embedded
-//     pointer to a struct; every other field is required.
+//   - a required field that is absent, or null where its type cannot be
+//     nil, is an error (null is a slice's, a map's or an interface's nil,
+//     which a Go caller sends for a nil field). A field is optional when
+//     its type is a pointer, when its "json" or "codec" tag says omitempty
+//     or omitzero, or when it is promoted from an embedded pointer to a
+//     struct; every other field is required.
 //
 // Both are reported together in a *KeywordError. The checks apply to the
 // top level only: a nested dictionary (a struct-typed field) is decoded by
@@ -116,11 +119,17 @@ func (p Payload) DecodeStrict(dst any) error {
 			return err
 		}
 	}
-	keys := make(map[string]bool, len(entries)) // key → present and not null
-	for k, e := range entries {
-		keys[k] = ser.kind(e) != KindNil
-	}
 	fields := structFields(t)
+	// key → present with a value: null is one only for a field that can be
+	// nil (a Go caller's nil slice, map or interface travels as null).
+	keys := make(map[string]bool, len(entries))
+	for k, e := range entries {
+		present := ser.kind(e) != KindNil
+		if index, ok := fields[k]; ok && !present {
+			present = canBeNil(fieldType(t, index))
+		}
+		keys[k] = present
+	}
 	var kerr KeywordError
 	for k := range keys {
 		if _, ok := fields[k]; !ok {
@@ -159,6 +168,17 @@ func (p Payload) DecodeStrict(dst any) error {
 		}
 	}
 	return nil
+}
+
+// canBeNil reports whether nil is a value of type t that a required field
+// may hold: a slice (also []byte), a map or an interface. A pointer field
+// is optional anyway.
+func canBeNil(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Slice, reflect.Map, reflect.Interface:
+		return true
+	}
+	return false
 }
 
 // optionalField reports whether the field of struct type t at index may be
