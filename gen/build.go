@@ -27,6 +27,7 @@ type builder struct {
 	usedProc  map[*directive]bool
 	uris      map[string]string // procedure URI → where it was first used
 	errURIs   map[string]string
+	errIDs    []errorIdentity // the //wampgen:error declarations, for checkErrorIdentities
 }
 
 var errorType = types.Universe.Lookup("error").Type()
@@ -159,6 +160,7 @@ func (b *builder) build() *Package {
 			b.errorf(d.pos, "//wampgen:procedure on %s, which is not a method of any //wampgen:service interface: annotate the interface with //wampgen:service or remove the directive", name)
 		}
 	}
+	b.checkErrorIdentities(b.errIDs)
 	b.dirs.reportUnused(&b.diagnoser)
 
 	p := &Package{Name: b.pkg.Name, Path: b.pkg.PkgPath, Scope: map[string]bool{}}
@@ -492,6 +494,10 @@ func (b *builder) method(s *Service, spec *ast.TypeSpec, fn *types.Func, prefixK
 			fail("kwargs=true needs one struct parameter besides ctx, whose exported fields travel as ArgumentsKw; %s has the pointer type %s: take the struct by value", m.Params[0].Name, b.typeString(m.Params[0].Type))
 		case !isStruct(m.Params[0].Type):
 			fail("kwargs=true needs one struct parameter besides ctx, whose exported fields travel as ArgumentsKw; %s has type %s: declare a struct with a field for each keyword", m.Params[0].Name, b.typeString(m.Params[0].Type))
+		case b.encodesItself(m.Params[0].Type):
+			// It travels as what its methods give (a string for a time),
+			// not as a dictionary of its fields: no key could be checked.
+			fail("kwargs=true needs one struct parameter besides ctx, whose exported fields travel as ArgumentsKw; %s has type %s, which encodes itself (time.Time, or a marshaler pair), so its fields do not travel: declare a struct with a field for each keyword", m.Params[0].Name, b.typeString(m.Params[0].Type))
 		}
 	}
 	if !ok {
@@ -574,6 +580,13 @@ func selfReferentialContainer(n *types.Named) bool {
 func isStruct(t types.Type) bool {
 	_, ok := types.Unalias(t).Underlying().(*types.Struct)
 	return ok
+}
+
+// encodesItself reports whether t travels as its own methods give it
+// rather than as its fields.
+func (b *builder) encodesItself(t types.Type) bool {
+	enc, _ := b.ownEncoding(types.Unalias(t))
+	return enc == encodedByItself
 }
 
 func isPointerToStruct(t types.Type) bool {
@@ -710,6 +723,11 @@ func (b *builder) unsupportedIn(t types.Type, seen map[types.Type]bool) string {
 		if st, ok := t.Underlying().(*types.Struct); ok && !travels(st, map[*types.Struct]bool{}) {
 			return fmt.Sprintf("type %s has no exported field that travels, so it travels as {} and arrives as its zero value (rule: a struct travels as its exported fields, less those tagged \"-\"): export its fields, or give it MarshalText and UnmarshalText", t.Obj().Name())
 		}
+		if st, ok := t.Underlying().(*types.Struct); ok {
+			if why := wireNameClash(st); why != "" {
+				return fmt.Sprintf("type %s: %s", t.Obj().Name(), why)
+			}
+		}
 		for i := range t.TypeArgs().Len() {
 			if why := b.unsupportedIn(t.TypeArgs().At(i), seen); why != "" {
 				return why
@@ -747,6 +765,9 @@ func (b *builder) unsupportedIn(t types.Type, seen map[types.Type]bool) string {
 		}
 		if !travels(t, map[*types.Struct]bool{}) {
 			return fmt.Sprintf("the struct type %s has no exported field that travels, so it travels as {} and arrives as its zero value (rule: a struct travels as its exported fields, less those tagged \"-\"): export its fields, or declare a type with MarshalText and UnmarshalText", b.shortTypeString(t))
+		}
+		if why := wireNameClash(t); why != "" {
+			return fmt.Sprintf("the struct type %s: %s", b.shortTypeString(t), why)
 		}
 		return b.fieldsUnsupported(t, seen)
 	case *types.Interface:
@@ -823,6 +844,8 @@ func (b *builder) errorVarDecl(gd *ast.GenDecl, spec *ast.ValueSpec, d *directiv
 	if !ok {
 		return
 	}
+	target, copied := b.sentinelTarget(obj, spec)
+	b.errIDs = append(b.errIDs, errorIdentity{target: target, name: name.Name, pos: name.Pos(), uri: uri, copied: copied})
 	f := b.file(spec.Pos())
 	f.Errors = append(f.Errors, &ErrorDecl{Name: name.Name, URI: uri, Kind: SentinelError, Pos: b.fset.Position(name.Pos())})
 }
@@ -860,6 +883,8 @@ func (b *builder) errorTypeDecl(spec *ast.TypeSpec, d *directive) {
 		return
 	}
 	e.URI = uri
+	target, copied := typeTarget(obj)
+	b.errIDs = append(b.errIDs, errorIdentity{target: target, name: spec.Name.Name, pos: spec.Name.Pos(), uri: uri, copied: copied})
 	f := b.file(spec.Pos())
 	f.Errors = append(f.Errors, e)
 }

@@ -87,6 +87,9 @@ func (b *builder) ownEncoding(t types.Type) (selfEncoding, string) {
 	}
 	for _, p := range marshalerPairs {
 		if hasMethod(t, p.marshal, marshalSig) && hasMethod(t, p.unmarshal, unmarshalSig) {
+			if why := b.promotedPairLoses(t, p, name); why != "" {
+				return encodedBadly, why
+			}
 			return encodedByItself, ""
 		}
 	}
@@ -100,6 +103,45 @@ func (b *builder) ownEncoding(t types.Type) (selfEncoding, string) {
 		}
 	}
 	return encodedByFields, ""
+}
+
+// promotedPairLoses explains why t, which has the complete pair p, would
+// not arrive as sent when p is promoted from an embedded field and t (or
+// a struct on the way to that field) has other fields that travel: t
+// travels as the embedded field's marshaler gives it, and those fields are
+// silently left out (struct{ time.Time; Note string } travels as a time).
+// It returns "" when the pair is t's own or nothing else would travel.
+func (b *builder) promotedPairLoses(t types.Type, p marshalerPair, name string) string {
+	for _, m := range []string{p.marshal, p.unmarshal} {
+		_, index, _ := types.LookupFieldOrMethod(types.NewPointer(t), true, nil, m)
+		cur := t
+		for _, emb := range index[:max(len(index)-1, 0)] {
+			for {
+				ptr, ok := types.Unalias(cur).Underlying().(*types.Pointer)
+				if !ok {
+					break
+				}
+				cur = ptr.Elem()
+			}
+			st, ok := types.Unalias(cur).Underlying().(*types.Struct)
+			if !ok {
+				break
+			}
+			var others []*types.Var
+			var tags []string
+			for i := range st.NumFields() {
+				if i != emb {
+					others, tags = append(others, st.Field(i)), append(tags, st.Tag(i))
+				}
+			}
+			if travels(types.NewStruct(others, tags), map[*types.Struct]bool{}) {
+				from := b.shortTypeString(st.Field(emb).Type())
+				return fmt.Sprintf("type %s gets %s and %s from its embedded field %s, so it travels as that field alone and its other fields are lost (rule: a type that encodes itself travels only as its marshaler pair gives it): make %s a named field, or give %s its own %s and %s", name, p.marshal, p.unmarshal, from, from, name, p.marshal, p.unmarshal)
+			}
+			cur = st.Field(emb).Type()
+		}
+	}
+	return ""
 }
 
 // textKey reports whether t can be a dictionary key through its text
@@ -173,4 +215,77 @@ func travels(st *types.Struct, seen map[*types.Struct]bool) bool {
 		}
 	}
 	return false
+}
+
+// wireNameClash names two fields of st that travel under the same name at
+// the same depth (embedded structs inlined), that name being the field's
+// shallowest: the runtime sends and fills only the first of them (in
+// declaration order), so the other is silently lost. A deeper field
+// shadowed by a shallower one of the same name is Go's ordinary rule
+// (encoding/json's too), and not reported. It returns "" when there is
+// none.
+func wireNameClash(st *types.Struct) string {
+	type field struct {
+		name, path string
+		depth      int
+	}
+	var fields []field // in the order the runtime walks them
+	var walk func(st *types.Struct, depth int, prefix string, seen map[*types.Struct]bool)
+	walk = func(st *types.Struct, depth int, prefix string, seen map[*types.Struct]bool) {
+		if seen[st] {
+			return
+		}
+		seen[st] = true
+		defer delete(seen, st)
+		for i := range st.NumFields() {
+			f := st.Field(i)
+			if _, isFunc := f.Type().Underlying().(*types.Signature); isFunc {
+				continue
+			}
+			if b, isBasic := f.Type().Underlying().(*types.Basic); isBasic && b.Kind() == types.UnsafePointer {
+				continue
+			}
+			name, tagged, ok := wireName(st.Tag(i), f.Name())
+			if !ok {
+				continue
+			}
+			ft := types.Unalias(f.Type())
+			ptr := false
+			for {
+				p, isPtr := ft.Underlying().(*types.Pointer)
+				if !isPtr {
+					break
+				}
+				ft, ptr = types.Unalias(p.Elem()), true
+			}
+			if inner, isStruct := ft.Underlying().(*types.Struct); isStruct && f.Embedded() && !tagged {
+				if !f.Exported() && ptr {
+					continue
+				}
+				walk(inner, depth+1, prefix+f.Name()+".", seen)
+				continue
+			}
+			if f.Exported() {
+				fields = append(fields, field{name, prefix + f.Name(), depth})
+			}
+		}
+	}
+	walk(st, 0, "", map[*types.Struct]bool{})
+	shallowest := map[string]int{}
+	for _, f := range fields {
+		if d, ok := shallowest[f.name]; !ok || f.depth < d {
+			shallowest[f.name] = f.depth
+		}
+	}
+	first := map[string]string{}
+	for _, f := range fields {
+		if f.depth != shallowest[f.name] {
+			continue
+		}
+		if p, ok := first[f.name]; ok {
+			return fmt.Sprintf("fields %s and %s both travel as %q, so only %s would arrive (rule: each field travels under a name of its own): give one of them another name with its json tag", p, f.path, f.name, p)
+		}
+		first[f.name] = f.path
+	}
+	return ""
 }

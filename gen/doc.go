@@ -24,8 +24,9 @@
 // only the model). The builder accepts a parameter or result type only if
 // the runtime carries it exactly between any two serializers (see
 // codecrules.go: time.Time and types with a marshaler pair are leaves; one
-// half of a pair, codec.Selfer and structs that would travel as {} are
-// diagnostics).
+// half of a pair, codec.Selfer, a pair promoted from an embedded field next
+// to fields that would be lost, two fields under one name, and structs
+// that would travel as {} are diagnostics).
 //
 // # Diagnostics
 //

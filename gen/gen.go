@@ -197,11 +197,27 @@ func generatePackage(bp *builtPackage, willDeclare map[string]map[string]bool) (
 }
 
 // testOnly reports whether p is a package of test files only: the go
-// command lists it without errors, and with no file to build, not even one
-// its build constraints exclude (a directory without any Go file is an
-// error of its own).
+// command lists it without errors (a directory without any Go file, or
+// whose files the build constraints all exclude, is an error of its own),
+// and with no file to build. Files its build constraints exclude may sit
+// beside the tests (a //go:build ignore program run with go run), unless
+// one holds a //wampgen: directive: that package declares something whose
+// generated code cannot be checked with this build configuration, and is
+// reported.
 func testOnly(p *packages.Package) bool {
-	return len(p.GoFiles) == 0 && len(p.CompiledGoFiles) == 0 && len(p.IgnoredFiles) == 0 && len(p.Errors) == 0
+	if len(p.GoFiles) != 0 || len(p.CompiledGoFiles) != 0 || len(p.Errors) != 0 {
+		return false
+	}
+	for _, f := range p.IgnoredFiles {
+		if filepath.Ext(f) != ".go" {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil || bytes.Contains(src, []byte("//wampgen:")) {
+			return false
+		}
+	}
+	return true
 }
 
 // isStale reports whether g, a file wampgen generated earlier from source

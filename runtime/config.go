@@ -54,8 +54,9 @@ type Config struct {
 	Errors *ErrorRegistry
 	// ErrorText decides the message (the single argument of
 	// wamp.error.runtime_error) a remote caller receives when a handler of
-	// procedure returns an unmapped error, or panics (err then says
-	// "panic: …"). Every such failure is first logged at Error level with
+	// procedure returns an unmapped error, panics (err then says
+	// "panic: …"), or returns a result or an error that cannot be sent
+	// (one that does not encode, or is too large). Every such failure is first logged at Error level with
 	// the procedure, the full error and incident, a short random ID. nil
 	// uses RedactErrorText, which sends the procedure and the incident ID
 	// only; ExposeErrorText sends err's text, for development. Errors that

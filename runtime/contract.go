@@ -47,8 +47,9 @@ func ResolveProcedureURI(ctx context.Context, pattern wamp.URI, match string) (w
 // DecodeKeywordArguments decodes the ArgumentsKw of inv into dst, a
 // pointer to the keyword-argument struct of a kwargs=true procedure. It is
 // strict (see wamp.Payload.DecodeStrict): positional arguments, a key that
-// names no field, and a missing or null required field (one that is
-// neither a pointer nor tagged omitempty or omitzero) are each answered
+// names no field, and a missing required field (one that is neither a
+// pointer nor tagged omitempty or omitzero), or one that is null although
+// its type cannot be nil (a slice, map or interface can), are each answered
 // with wamp.error.invalid_argument naming the key. An empty Arguments list
 // is accepted: some clients (Autobahn) send one along with keyword
 // arguments. Nested dictionaries follow Value.Decode's rules, which ignore

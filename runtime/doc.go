@@ -51,11 +51,12 @@
 // (generated code fills [DefaultErrors] from //wampgen:error declarations)
 // maps Go errors to URIs both ways, so errors.Is and errors.As work across
 // the wire; one URI may map to several Go errors, an API's v1 and v2 side
-// by side. A handler's unmapped error, or a panic, reaches the caller as
-// wamp.error.runtime_error with a text that names the procedure and an
-// incident ID only, while the callee logs the full error under that ID;
-// [Config.ErrorText] changes what is sent ([ExposeErrorText] for
-// development). [UnimplementedError] is what a procedure the callee does not
+// by side. A handler's unmapped error, a panic, or a result or error that
+// cannot be encoded reaches the caller as wamp.error.runtime_error with a
+// text that names the procedure and an incident ID only, while the callee
+// logs the full error under that ID (an error wrapping a context error
+// keeps the context error's URI, with its text only); [Config.ErrorText]
+// changes what is sent ([ExposeErrorText] for development). [UnimplementedError] is what a procedure the callee does not
 // implement answers: wampgen.error.unimplemented, matching
 // [ErrUnimplemented].
 //

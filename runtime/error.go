@@ -70,13 +70,21 @@ func (e *Error) Message() string {
 }
 
 // Unwrap returns the Go error the URI is mapped to, if any.
-func (e *Error) Unwrap() error { return e.cause }
+func (e *Error) Unwrap() error {
+	if e == nil { // a handler's typed nil: errors.Is and errors.As walk it
+		return nil
+	}
+	return e.cause
+}
 
 // Is reports whether target is a sentinel *Error with the same URI, the
 // context error that corresponds to the URI, or, for a received error, any
 // sentinel the URI is mapped to in the session's ErrorRegistry (the first
 // one is also reached through Unwrap).
 func (e *Error) Is(target error) bool {
+	if e == nil {
+		return false
+	}
 	switch target {
 	case context.Canceled:
 		return e.URI == wamp.ErrCanceled
@@ -99,7 +107,7 @@ func (e *Error) Is(target error) bool {
 // reach every error type registered under the URI, not only the first one
 // (which Unwrap returns).
 func (e *Error) As(target any) bool {
-	if len(e.mapped) == 0 {
+	if e == nil || len(e.mapped) == 0 {
 		return false
 	}
 	tv := reflect.ValueOf(target)
@@ -301,8 +309,10 @@ func (r *ErrorRegistry) mappings(uri wamp.URI) []errorMapping {
 
 // ToWire returns the URI and payload that err travels as: an *Error as it
 // is; a registered sentinel or error type (found with errors.Is / errors.As
-// semantics: along Unwrap chains and into errors.Join trees) as its URI; context.Canceled and
-// context.DeadlineExceeded as wamp.error.canceled and wamp.error.timeout;
+// semantics: along Unwrap chains and into errors.Join trees) as its URI; an
+// error matching context.Canceled or context.DeadlineExceeded as
+// wamp.error.canceled or wamp.error.timeout with the context error's text
+// only (the text around it is the application's);
 // anything else as wamp.error.runtime_error with the error text (which a
 // Session answering an invocation replaces with its Config.ErrorText).
 func (r *ErrorRegistry) ToWire(err error) (uri wamp.URI, args, kwargs wamp.Payload) {
@@ -356,11 +366,14 @@ func (r *ErrorRegistry) toWire(err error) (uri wamp.URI, args, kwargs wamp.Paylo
 	if found {
 		return uri, args, kwargs, true
 	}
+	// A context error travels with its own text, not err's: the text
+	// around it is the handler's (a database driver's dial timeout matches
+	// context.DeadlineExceeded and names the host and user).
 	switch {
 	case errors.Is(err, context.Canceled):
-		return wamp.ErrCanceled, wamp.ArgsOf(errorText(err)), wamp.Payload{}, true
+		return wamp.ErrCanceled, wamp.ArgsOf(context.Canceled.Error()), wamp.Payload{}, true
 	case errors.Is(err, context.DeadlineExceeded):
-		return wamp.ErrTimeout, wamp.ArgsOf(errorText(err)), wamp.Payload{}, true
+		return wamp.ErrTimeout, wamp.ArgsOf(context.DeadlineExceeded.Error()), wamp.Payload{}, true
 	}
 	return wamp.ErrRuntime, wamp.ArgsOf(errorText(err)), wamp.Payload{}, false
 }

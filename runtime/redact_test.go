@@ -157,7 +157,7 @@ func TestMappedErrorsNotRedacted(t *testing.T) {
 	}{
 		{"explicit", wamp.ErrRuntime, "an *Error travels as it is"},
 		{"mapped", "com.test.error.mapped", errRedactMapped.Error()},
-		{"canceled", wamp.ErrCanceled, "gave up: context canceled"},
+		{"canceled", wamp.ErrCanceled, "context canceled"}, // not "gave up: …": the text around a context error is the handler's
 	} {
 		we := rg.call(t, tc.kind)
 		if we.URI != tc.uri || we.Message() != tc.msg {

@@ -523,6 +523,15 @@ func (s *Session) answer(inv *Invocation, res *Result, err error) {
 		}
 		err = s.sendOn(inv.conn.ctx, inv.conn, &wamp.Error{RequestType: wamp.TypeInvocation, Request: inv.request, Details: wamp.Dict{}, Error: uri, Args: args, Kwargs: kwargs})
 		answered = err == nil
+		if err != nil && s.Err() == nil {
+			// The error's payload could not be encoded (or is too large):
+			// answer as for a result that cannot be sent, rather than
+			// leave the caller waiting for its timeout.
+			text := s.unmappedErrorText(inv.Procedure, fmt.Errorf("the callee could not send its error %s: %w", uri, err))
+			err = s.sendOn(inv.conn.ctx, inv.conn, &wamp.Error{RequestType: wamp.TypeInvocation, Request: inv.request, Details: wamp.Dict{},
+				Error: wamp.ErrRuntime, Args: wamp.ArgsOf(text)})
+			answered = err == nil
+		}
 	} else {
 		var y wamp.Yield
 		y.Request = inv.request
@@ -533,10 +542,13 @@ func (s *Session) answer(inv *Invocation, res *Result, err error) {
 		answered = err == nil
 		if err != nil && s.Err() == nil {
 			// The result could not be encoded (or is too large): tell the
-			// caller instead of leaving it waiting.
-			s.log.Warn("cannot send result", "procedure", inv.Procedure, "err", err)
+			// caller instead of leaving it waiting. The encoder's error may
+			// hold the text of a user's marshaler error: it is an incident
+			// like an unmapped error, logged in full and sent as
+			// Config.ErrorText says.
+			text := s.unmappedErrorText(inv.Procedure, fmt.Errorf("the callee could not send its result: %w", err))
 			err = s.sendOn(inv.conn.ctx, inv.conn, &wamp.Error{RequestType: wamp.TypeInvocation, Request: inv.request, Details: wamp.Dict{},
-				Error: wamp.ErrRuntime, Args: wamp.ArgsOf("the callee could not send its result: " + err.Error())})
+				Error: wamp.ErrRuntime, Args: wamp.ArgsOf(text)})
 			answered = err == nil
 		}
 	}

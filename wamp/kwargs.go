@@ -6,24 +6,36 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/ugorji/go/codec"
 )
 
 // KeywordError reports ArgumentsKw that do not fit a keyword-argument
 // struct under the strict rules of [Payload.DecodeStrict]: keys that name
-// no field, or required fields that are absent (or null).
+// no field, or required fields that are absent (or null, where the field
+// cannot be nil).
+//
+// Its text names at most 10 of the unknown keys, each cut to 64 bytes: they
+// come from the caller, who may send thousands.
 type KeywordError struct {
-	Unknown []string // keys that name no field, sorted
-	Missing []string // required fields absent or null, by wire name, sorted
+	Unknown []string // keys that name no field, sorted (all of them)
+	Missing []string // required fields absent (or null), by wire name, sorted
 	Known   []string // the wire names of all the struct's fields, sorted
 }
 
 func (e *KeywordError) Error() string {
 	var parts []string
 	if len(e.Unknown) > 0 {
-		parts = append(parts, fmt.Sprintf("unknown %s %s (known: %s)",
-			plural(len(e.Unknown), "key"), quoteAll(e.Unknown), strings.Join(e.Known, ", ")))
+		// The unknown keys are the caller's: the text names a few, each
+		// cut short, so that it is not as large as the payload it refuses.
+		listed := e.Unknown[:min(len(e.Unknown), maxListedKeys)]
+		more := ""
+		if n := len(e.Unknown) - len(listed); n > 0 {
+			more = fmt.Sprintf(" and %d more", n)
+		}
+		parts = append(parts, fmt.Sprintf("unknown %s %s%s (known: %s)",
+			plural(len(e.Unknown), "key"), quoteAll(listed), more, strings.Join(e.Known, ", ")))
 	}
 	if len(e.Missing) > 0 {
 		parts = append(parts, fmt.Sprintf("missing required %s %s", plural(len(e.Missing), "key"), quoteAll(e.Missing)))
@@ -38,9 +50,25 @@ func plural(n int, word string) string {
 	return word + "s"
 }
 
+// maxListedKeys and maxKeyText bound the unknown keys a KeywordError's text
+// names, and the bytes of each it quotes.
+const (
+	maxListedKeys = 10
+	maxKeyText    = 64
+)
+
+// quoteAll quotes keys, each cut to maxKeyText bytes (on a rune boundary)
+// and marked with … when cut.
 func quoteAll(keys []string) string {
 	q := make([]string, len(keys))
 	for i, k := range keys {
+		if len(k) > maxKeyText {
+			n := maxKeyText
+			for n > 0 && !utf8.RuneStart(k[n]) {
+				n--
+			}
+			k = k[:n] + "…"
+		}
 		q[i] = strconv.Quote(k)
 	}
 	return strings.Join(q, ", ")
@@ -52,10 +80,12 @@ func quoteAll(keys []string) string {
 // "json" tag, else the field name; embedded structs inlined):
 //
 //   - a key that names no field is an error (Decode ignores it);
-//   - a required field that is absent, or null, is an error. A field is
-//     optional when its type is a pointer, when its "json" or "codec" tag
-//     says omitempty or omitzero, or when it is promoted from an embedded
-//     pointer to a struct; every other field is required.
+//   - a required field that is absent, or null where its type cannot be
+//     nil, is an error (null is a slice's, a map's or an interface's nil,
+//     which a Go caller sends for a nil field). A field is optional when
+//     its type is a pointer, when its "json" or "codec" tag says omitempty
+//     or omitzero, or when it is promoted from an embedded pointer to a
+//     struct; every other field is required.
 //
 // Both are reported together in a *KeywordError. The checks apply to the
 // top level only: a nested dictionary (a struct-typed field) is decoded by
@@ -89,11 +119,17 @@ func (p Payload) DecodeStrict(dst any) error {
 			return err
 		}
 	}
-	keys := make(map[string]bool, len(entries)) // key → present and not null
-	for k, e := range entries {
-		keys[k] = ser.kind(e) != KindNil
-	}
 	fields := structFields(t)
+	// key → present with a value: null is one only for a field that can be
+	// nil (a Go caller's nil slice, map or interface travels as null).
+	keys := make(map[string]bool, len(entries))
+	for k, e := range entries {
+		present := ser.kind(e) != KindNil
+		if index, ok := fields[k]; ok && !present {
+			present = canBeNil(fieldType(t, index))
+		}
+		keys[k] = present
+	}
 	var kerr KeywordError
 	for k := range keys {
 		if _, ok := fields[k]; !ok {
@@ -132,6 +168,17 @@ func (p Payload) DecodeStrict(dst any) error {
 		}
 	}
 	return nil
+}
+
+// canBeNil reports whether nil is a value of type t that a required field
+// may hold: a slice (also []byte), a map or an interface. A pointer field
+// is optional anyway.
+func canBeNil(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Slice, reflect.Map, reflect.Interface:
+		return true
+	}
+	return false
 }
 
 // optionalField reports whether the field of struct type t at index may be

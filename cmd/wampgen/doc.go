@@ -16,7 +16,9 @@
 // stays last, svc_linux.go → svc_wamp_linux.go, and the source's //go:build
 // line is copied), and removes the files it generated earlier whose source
 // is gone or declares nothing any more. A package of test files only, which
-// ./... matches in ordinary repositories, is skipped.
+// ./... matches in ordinary repositories, is skipped, also when files its
+// build constraints exclude sit beside the tests (a //go:build ignore
+// program), unless one of those holds a //wampgen: directive.
 //
 // The flags are:
 //
@@ -67,7 +69,9 @@
 //		(default: the session's, kill unless configured).
 //	kwargs=true|false
 //		The method's one struct parameter travels as ArgumentsKw, a field
-//		under its json tag name (default false: positional arguments). The
+//		under its json tag name (default false: positional arguments); a
+//		struct that encodes itself (time.Time, a marshaler pair) has no
+//		fields that travel, and is a diagnostic. The
 //		registrar is strict: positional arguments, an unknown key and a
 //		missing required field (one neither a pointer nor tagged omitempty
 //		or omitzero) are answered with wamp.error.invalid_argument.
@@ -79,7 +83,10 @@
 // fields travel as ArgumentsKw): the error crosses the wire as that URI and
 // arrives as itself, so errors.Is and errors.As work on the caller's side.
 // One package may not give two errors the same URI; another package may
-// (an API's v1 and v2 side by side).
+// (an API's v1 and v2 side by side). A Go error has one URI, though: a
+// sentinel declared as a copy of another (var ErrGone = v1.ErrGone), or an
+// error type declared as an alias (type NotFound = v1.NotFound), may only
+// be annotated with the URI the original already has.
 //
 // Every URI follows the WAMP strict rules (dot-separated components of a-z,
 // 0-9 and _) and may not start with wamp.
@@ -114,11 +121,15 @@
 // Diagnostics name what cannot travel exactly: a type with one method of a
 // pair only (it could be sent but not received, or the reverse), a type
 // with the methods of github.com/ugorji/go/codec.Selfer (its encoding
-// differs per serializer), a struct with no exported field that travels
-// (it would arrive as {}), at any depth; channels, functions, complex
-// numbers, uintptr, unsafe.Pointer, error values, interfaces with methods,
-// type parameters, other map keys, and types that contain themselves
-// through maps, slices or pointers alone.
+// differs per serializer), a struct that gets a pair from an embedded field
+// but has other fields that travel (struct{ time.Time; Note string } would
+// travel as a time, without Note), a struct with no exported field that
+// travels (it would arrive as {}), a struct with two fields that travel
+// under one name at the same depth (only the first would arrive; a
+// shallower field shadowing a deeper one is Go's rule, and fine), at any
+// depth; channels, functions, complex numbers, uintptr, unsafe.Pointer,
+// error values, interfaces with methods, type parameters, other map keys,
+// and types that contain themselves through maps, slices or pointers alone.
 //
 // # Generated code
 //
@@ -132,7 +143,9 @@
 // registers an implementation's methods and returns one handle that
 // unregisters them all; and an init function that registers the
 // //wampgen:error declarations of the source file. Generated signatures
-// keep the interface's parameter and result names.
+// keep the interface's parameter and result names, except that a name
+// that would hide a package the generated file imports gets a suffix
+// (runtime → runtime2) and a blank or missing one gets a name (arg1, r0).
 //
 // # Exit status
 //

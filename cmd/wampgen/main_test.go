@@ -331,3 +331,32 @@ func TestRunSkipsTestOnlyPackages(t *testing.T) {
 		t.Errorf("./empty: exit 0, stderr:\n%s", stderr)
 	}
 }
+
+// TestRunSkipsTestOnlyPackagesWithIgnoredFiles: a package whose only files
+// the build sees are tests, beside a file its build constraints exclude
+// (a //go:build ignore program run with go run), is as ordinary as one of
+// test files only, and the go command builds and vets ./... with it: it is
+// skipped too. A package whose excluded file declares a service is not: its
+// generated code cannot be checked on this machine, and wampgen says so.
+func TestRunSkipsTestOnlyPackagesWithIgnoredFiles(t *testing.T) {
+	dir := caseModule(t, "basic")
+	only := filepath.Join(dir, "onlytests")
+	if err := os.Mkdir(only, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(only, "x_test.go"), "package onlytests\n\nimport \"testing\"\n\nfunc TestX(t *testing.T) {}\n")
+	writeFile(t, filepath.Join(only, "tool.go"), "//go:build ignore\n\npackage main\n\nfunc main() {}\n")
+	if code, stdout, stderr := wampgen(t, "./..."); code != 0 || stdout != "" || stderr != "" {
+		t.Errorf("./...: exit %d, stdout %q, stderr:\n%s", code, stdout, stderr)
+	}
+	want := "skipped example.com/basic/onlytests: only test files\n"
+	for _, args := range [][]string{{"-v", "./..."}, {"-v", "-check", "./..."}} {
+		if code, stdout, stderr := wampgen(t, args...); code != 0 || stdout != want || stderr != "" {
+			t.Errorf("%v: exit %d, stdout %q (want %q), stderr:\n%s", args, code, stdout, want, stderr)
+		}
+	}
+	writeFile(t, filepath.Join(only, "svc_never.go"), "//go:build never\n\npackage onlytests\n\nimport \"context\"\n\n// S serves.\n//\n//wampgen:service prefix=com.example.s\ntype S interface {\n\tA(ctx context.Context) error\n}\n")
+	if code, _, stderr := wampgen(t, "-check", "./..."); code != 1 || !strings.Contains(stderr, "onlytests") {
+		t.Errorf("-check ./... with an excluded service: exit %d, stderr:\n%s", code, stderr)
+	}
+}

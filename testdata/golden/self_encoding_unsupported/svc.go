@@ -4,6 +4,7 @@ package selfencodingunsupported
 
 import (
 	"context"
+	"time"
 
 	"github.com/ugorji/go/codec"
 )
@@ -85,6 +86,16 @@ type HalfKey string
 // MarshalText spells it.
 func (HalfKey) MarshalText() ([]byte, error) { return nil, nil }
 
+// Stamped embeds time.Time next to a field of its own: it gets time.Time's
+// marshalers, so it would travel as a time and Note would be lost.
+type Stamped struct {
+	time.Time
+	Note string
+}
+
+// Deep embeds Stamped, and so gets the same marshalers, two levels down.
+type Deep struct{ Stamped }
+
 // Svc has parameters and results the runtime cannot carry exactly.
 //
 //wampgen:service prefix=com.example.svc
@@ -105,4 +116,6 @@ type Svc interface {
 	HalfKey(ctx context.Context, m map[HalfKey]int) error
 	Progress(ctx context.Context, progress func(Hidden) error) error
 	CodecSkipped(ctx context.Context, c CodecSkipped) error
+	Stamped(ctx context.Context, s Stamped) error
+	Deep(ctx context.Context) (Deep, error)
 }
