@@ -333,8 +333,12 @@ func WithProcedureURI(ctx context.Context, uri wamp.URI) context.Context {
 	return context.WithValue(ctx, procedureURIKey{}, uri)
 }
 
-// ProcedureURI returns the URI set with WithProcedureURI, or pattern.
-// Generated clients call it for pattern-based procedures only.
+// ProcedureURI returns the URI set with WithProcedureURI, or pattern,
+// unchecked.
+//
+// Deprecated: code generated for version 1 calls it; code generated now
+// calls ResolveProcedureURI, which refuses a URI the pattern does not
+// match. Regenerate to get that check.
 func ProcedureURI(ctx context.Context, pattern wamp.URI) wamp.URI {
 	if u, ok := ctx.Value(procedureURIKey{}).(wamp.URI); ok && u != "" {
 		return u

@@ -51,11 +51,6 @@ func at(err error, seg string) error {
 // own (see form.go) rather than by its kind.
 func hasOwnForm(t reflect.Type) bool { return formOf(t) != formKind }
 
-// codesItself is hasOwnForm under the name it had before own forms: code
-// written in parallel against that name (keyword-argument decoding) keeps
-// compiling. Remove it once nothing calls it.
-func codesItself(t reflect.Type) bool { return hasOwnForm(t) }
-
 // DecodeValue decodes one encoded value into dst, strictly, as described at
 // Value.Decode. raw must hold exactly one well-formed value, nested at most
 // 100 levels (each list, dictionary and CBOR tag counting as one); anything

@@ -105,7 +105,7 @@ func (p Payload) DecodeStrict(dst any) error {
 	if err != nil {
 		return err
 	}
-	if codesItself(t) {
+	if hasOwnForm(t) {
 		// A struct that decodes itself has no fields to check keys
 		// against: Decode's rules apply.
 		return p.Decode(dst)
