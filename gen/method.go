@@ -1,0 +1,302 @@
+package gen
+
+// Checking one method of a service and building its model: builder.method
+// and the steps it runs.
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+
+	"github.com/wampgen/wampgen/wamp"
+)
+
+// method checks one method of service s and returns its model, or nil when
+// it reported a diagnostic. It runs one step per job, in this order: where
+// the method is reported, whether a client can implement it, its
+// //wampgen:procedure options, its URI, its shape (ctx first, error last),
+// its parameters, its results, and the kwargs rule. The URI and shape
+// steps report every problem before the method is given up on, so one run
+// lists them all.
+func (b *builder) method(s *Service, spec *ast.TypeSpec, fn *types.Func, prefixKnown bool) *Method {
+	c := b.methodCheck(s, spec, fn)
+	m := &Method{Name: fn.Name(), Pos: b.fset.Position(c.pos)}
+	if !fn.Exported() && fn.Pkg() != nil && fn.Pkg() != b.pkg.Types {
+		// Only types of fn's package can have fn, so no client can
+		// implement the service.
+		b.errorf(c.pos, "method %s is unexported, so only types of package %s can implement %s and the generated client cannot: export the method, or declare the service in package %s", c.where, fn.Pkg().Path(), s.Name, fn.Pkg().Path())
+		return nil
+	}
+	uriKnown := c.options(m, fn, prefixKnown)
+	c.uri(m, s, fn, uriKnown)
+	sig := fn.Type().(*types.Signature)
+	c.shape(m, sig)
+	if !c.ok {
+		return nil
+	}
+	c.params(m, sig.Params())
+	c.results(m, sig.Results())
+	c.kwargs(m)
+	if !c.ok {
+		return nil
+	}
+	return m
+}
+
+// methodCheck is the state of checking one method: where its diagnostics
+// point, how they name it, and whether one was reported.
+type methodCheck struct {
+	b     *builder
+	pos   token.Pos
+	where string // Service.Method, and the declaring package if another
+	ok    bool
+}
+
+// methodCheck starts checking fn, a method of s. A method embedded from
+// another package is reported at the service, as it has no position here.
+func (b *builder) methodCheck(s *Service, spec *ast.TypeSpec, fn *types.Func) *methodCheck {
+	c := &methodCheck{b: b, pos: fn.Pos(), where: fmt.Sprintf("%s.%s", s.Name, fn.Name()), ok: true}
+	if b.fset.Position(c.pos).Filename == "" || b.pkg.Types != fn.Pkg() {
+		c.pos = spec.Name.Pos()
+		if fn.Pkg() != nil {
+			c.where += " (declared in package " + fn.Pkg().Path() + ")"
+		}
+	}
+	return c
+}
+
+// fail reports a problem with the method, which then has no model.
+func (c *methodCheck) fail(format string, args ...any) {
+	c.b.errorf(c.pos, "method "+c.where+": "+format, args...)
+	c.ok = false
+}
+
+// options copies the method's //wampgen:procedure arguments into m and
+// checks an explicit uri= against its match policy. It reports whether a
+// missing URI is a problem of its own: not when the service's prefix was
+// unusable (reported already), nor when the directive is broken and has no
+// uri= (the uri= may be what did not parse).
+func (c *methodCheck) options(m *Method, fn *types.Func, prefixKnown bool) (uriKnown bool) {
+	uriKnown = prefixKnown
+	field := c.b.fields[fn.Pos()]
+	if field == nil {
+		return uriKnown
+	}
+	d := c.b.procDirs[field]
+	if d == nil {
+		return uriKnown
+	}
+	c.b.usedProc[d] = true
+	if _, hasURI := d.arg("uri"); d.broken && !hasURI {
+		uriKnown = false
+	}
+	for _, a := range d.args {
+		switch a.key {
+		case "uri":
+			m.URI = a.value
+		case "match":
+			m.Match = a.value
+		case "invoke":
+			m.Invoke = a.value
+		case "disclose_caller":
+			m.DiscloseCaller = a.value == "true"
+		case "cancel":
+			m.Cancel = a.value
+		case "kwargs":
+			m.Kwargs = a.value == "true"
+		}
+	}
+	if m.URI != "" {
+		if a, _ := d.arg("uri"); !c.b.checkURI(a.valuePos, "uri", "procedure", m.URI, m.Match) {
+			c.ok = false
+		}
+	}
+	return uriKnown
+}
+
+// uri gives m its default URI, prefix + "." + snake_case(name), when it has
+// none and one is expected, and checks that no other method of the package
+// uses the same URI.
+func (c *methodCheck) uri(m *Method, s *Service, fn *types.Func, uriKnown bool) {
+	if m.URI == "" && uriKnown {
+		if s.Prefix == "" {
+			c.fail("no procedure URI: give the service a prefix (//wampgen:service prefix=com.example.svc) or the method a uri (//wampgen:procedure uri=com.example.svc.method)")
+		} else {
+			m.URI = s.Prefix + "." + snakeCase(fn.Name())
+			if m.Match == wamp.MatchWildcard {
+				c.fail("match=wildcard needs an explicit uri= pattern with empty components, such as uri=com.example..add")
+			} else if err := wamp.ValidateApplicationURI(wamp.URI(m.URI), wamp.Strict, m.Match); err != nil {
+				c.fail("the default procedure URI %q is not a strict WAMP URI (rule: strict URIs are components of a-z, 0-9 and _): give the method a uri= (%v)", m.URI, err)
+				m.URI = ""
+			}
+		}
+	}
+	if m.URI != "" {
+		if first, dup := c.b.uris[m.URI]; dup {
+			c.fail("procedure URI %q is already used by %s: give one of them another uri=", m.URI, first)
+		} else {
+			c.b.uris[m.URI] = c.where
+		}
+	}
+}
+
+// shape checks the frame of the signature (no variadic parameter, a
+// context.Context first, an error last) and names the context parameter.
+func (c *methodCheck) shape(m *Method, sig *types.Signature) {
+	if sig.Variadic() {
+		c.fail("variadic parameters are not supported (rule: method shape): use a slice parameter")
+	}
+	params := sig.Params()
+	if params.Len() == 0 || !isNamed(params.At(0).Type(), "context", "Context") {
+		c.fail("the first parameter must be a context.Context (rule: method shape): add ctx context.Context as the first parameter")
+	} else {
+		m.Ctx = params.At(0).Name()
+	}
+	results := sig.Results()
+	if results.Len() == 0 || !types.Identical(results.At(results.Len()-1).Type(), errorType) {
+		c.fail("the last result must be error (rule: method shape): add error as the last result")
+	}
+}
+
+// params sorts the parameters after ctx into payload values (m.Params) and
+// the progress callback (m.Progress), which must come last.
+func (c *methodCheck) params(m *Method, params *types.Tuple) {
+	names := paramNames(params)
+	for i := 1; i < params.Len(); i++ {
+		p := params.At(i)
+		if t, isProgress := progressType(p.Type()); isProgress {
+			if i != params.Len()-1 {
+				c.fail("the progress callback %s must be the last parameter (rule: method shape): move it after the others", names[i])
+				continue
+			}
+			if why := c.b.payload(t); why != "" {
+				c.fail("progress callback %s: %s", names[i], why)
+				continue
+			}
+			m.Progress = &Param{Name: names[i], Type: t}
+			continue
+		}
+		if _, isFunc := types.Unalias(p.Type()).Underlying().(*types.Signature); isFunc {
+			c.fail("parameter %s has type %s, which is neither a payload value nor a progress callback (func(T) error, the last parameter)", names[i], c.b.typeString(p.Type()))
+			continue
+		}
+		if why := c.b.payload(p.Type()); why != "" {
+			c.fail("parameter %s: %s", names[i], why)
+			continue
+		}
+		m.Params = append(m.Params, &Param{Name: names[i], Type: p.Type()})
+	}
+}
+
+// results sorts the results before the error into payload values
+// (m.Results) and a stream (m.Stream, the T of iter.Seq2[T, error]), and
+// keeps the interface's names for them.
+func (c *methodCheck) results(m *Method, results *types.Tuple) {
+	for i := 0; i < results.Len()-1; i++ {
+		r := results.At(i)
+		if t, isStream := streamType(r.Type()); isStream {
+			if results.Len() != 2 {
+				c.fail("a streaming method returns exactly (iter.Seq2[T, error], error) (rule: method shape): drop the other results")
+				continue
+			}
+			if m.Progress != nil {
+				c.fail("a method streams either through a progress callback or an iter.Seq2 result, not both: drop one")
+				continue
+			}
+			if why := c.b.payload(t); why != "" {
+				c.fail("stream item: %s", why)
+				continue
+			}
+			m.Stream = t
+			m.StreamName = declaredName(r)
+			continue
+		}
+		if isNamed(r.Type(), "iter", "Seq2") || isNamed(r.Type(), "iter", "Seq") {
+			c.fail("result %d: a stream is iter.Seq2[T, error], so that the callee can fail mid-stream; %s is not (rule: method shape)", i+1, c.b.typeString(r.Type()))
+			continue
+		}
+		if why := c.b.payload(r.Type()); why != "" {
+			c.fail("result %d: %s", i+1, why)
+			continue
+		}
+		m.Results = append(m.Results, &Param{Name: declaredName(r), Type: r.Type()})
+	}
+	if results.Len() > 0 {
+		m.ErrName = declaredName(results.At(results.Len() - 1))
+	}
+}
+
+// kwargs checks, for a kwargs=true method whose parameters passed, that
+// it takes exactly one struct by value whose fields travel as ArgumentsKw.
+func (c *methodCheck) kwargs(m *Method) {
+	if !m.Kwargs || !c.ok {
+		return
+	}
+	const rule = "kwargs=true needs one struct parameter besides ctx, whose exported fields travel as ArgumentsKw; "
+	switch {
+	case len(m.Params) == 0:
+		c.fail(rule + "this method has none: add one or drop kwargs=true")
+	case len(m.Params) > 1:
+		c.fail(rule+"this method has %d: merge them into one struct", len(m.Params))
+	case isPointerToStruct(m.Params[0].Type):
+		c.fail(rule+"%s has the pointer type %s: take the struct by value", m.Params[0].Name, c.b.typeString(m.Params[0].Type))
+	case !isStruct(m.Params[0].Type):
+		c.fail(rule+"%s has type %s: declare a struct with a field for each keyword", m.Params[0].Name, c.b.typeString(m.Params[0].Type))
+	case c.b.encodesItself(m.Params[0].Type):
+		// It travels as what its methods give (a string for a time),
+		// not as a dictionary of its fields: no key could be checked.
+		c.fail(rule+"%s has type %s, which encodes itself (time.Time, or a marshaler pair), so its fields do not travel: declare a struct with a field for each keyword", m.Params[0].Name, c.b.typeString(m.Params[0].Type))
+	}
+}
+
+// progressType returns T when t is func(T) error.
+func progressType(t types.Type) (types.Type, bool) {
+	sig, ok := types.Unalias(t).(*types.Signature)
+	if !ok || sig.Params().Len() != 1 || sig.Results().Len() != 1 || sig.Variadic() ||
+		!types.Identical(sig.Results().At(0).Type(), errorType) {
+		return nil, false
+	}
+	return sig.Params().At(0).Type(), true
+}
+
+// streamType returns T when t is iter.Seq2[T, error].
+func streamType(t types.Type) (types.Type, bool) {
+	n, ok := types.Unalias(t).(*types.Named)
+	if !ok || !isNamed(n, "iter", "Seq2") || n.TypeArgs().Len() != 2 || !types.Identical(n.TypeArgs().At(1), errorType) {
+		return nil, false
+	}
+	return n.TypeArgs().At(0), true
+}
+
+// declaredName is v's name as the interface declares it, or "" for an
+// unnamed or blank one.
+func declaredName(v *types.Var) string {
+	if v.Name() == "_" {
+		return ""
+	}
+	return v.Name()
+}
+
+// paramNames names the parameters: by their own names, and argN (N their
+// index) for unnamed and blank ones, made unique among the others.
+func paramNames(params *types.Tuple) []string {
+	taken := map[string]bool{}
+	for i := range params.Len() {
+		taken[params.At(i).Name()] = true
+	}
+	out := make([]string, params.Len())
+	for i := range params.Len() {
+		if n := params.At(i).Name(); n != "" && n != "_" {
+			out[i] = n
+			continue
+		}
+		name := fmt.Sprintf("arg%d", i)
+		for k := 2; taken[name]; k++ {
+			name = fmt.Sprintf("arg%d_%d", i, k)
+		}
+		taken[name] = true
+		out[i] = name
+	}
+	return out
+}
