@@ -8,17 +8,11 @@ require (
 	github.com/gorilla/websocket v1.5.3
 	github.com/ugorji/go/codec v1.3.2
 	golang.org/x/tools v0.52.0
-	google.golang.org/grpc v1.85.0
 )
 
 require (
 	github.com/gammazero/deque v1.2.1 // indirect
 	golang.org/x/crypto v0.58.0 // indirect
 	golang.org/x/mod v0.42.0 // indirect
-	golang.org/x/net v0.61.0 // indirect
 	golang.org/x/sync v0.24.0 // indirect
-	golang.org/x/sys v0.49.0 // indirect
-	golang.org/x/text v0.43.0 // indirect
-	google.golang.org/genproto/googleapis/rpc v0.0.0-20260817212433-ac3dfec99bb1 // indirect
-	google.golang.org/protobuf v1.36.12 // indirect
 )

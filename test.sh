@@ -12,6 +12,7 @@ step() { printf '\n== %s\n' "$*"; }
 step "go modules"
 go mod download
 go mod verify
+(cd bench && go mod download && go mod verify) # bench/ is a module of its own
 
 step "npm packages of the interop tests and the web page (interop/package-lock.json)"
 if ! node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)' 2>/dev/null; then
@@ -40,6 +41,7 @@ fi
 
 step "go vet"
 go vet ./...
+(cd bench && go vet ./...)
 
 step "layering: runtime must not import a router"
 if go list -deps ./runtime | grep -q 'gammazero/nexus'; then
@@ -48,13 +50,15 @@ fi
 
 step "generated code is up to date"
 go run ./cmd/wampgen -check ./...
+(cd bench && go run github.com/wampgen/wampgen/cmd/wampgen -check ./...) # a nested module is outside ./...
 
 step "web page bundle is up to date"
 node interop/build-web.mjs --check
 
 step "go test -race"
 go test -race -count=1 -timeout 10m ./...
-go test -run='^$' -bench=. -benchtime=100x ./bench # the benchmarks, briefly, so that they keep working
+(cd bench && go test -race -count=1 -timeout 10m ./...) # bench/ is a module of its own, outside ./...
+(cd bench && go test -run='^$' -bench=. -benchtime=100x .) # the benchmarks, briefly, so that they keep working
 
 step "main jobs"
 go run ./examples/calculator >/dev/null

@@ -20,7 +20,7 @@ import (
 // SYSTEM/SERIALIZER (generated, runtime, nexus, floor, grpc, relay). The test
 // suite runs them briefly (-benchtime=100x) so that they keep working:
 //
-//	go test -run='^$' -bench=. -benchtime=100x ./bench
+//	cd bench && go test -run='^$' -bench=. -benchtime=100x .
 //
 // allocs/op of BenchmarkCall counts the whole process (router and callee
 // included); BenchmarkCallerAllocs counts the caller's side only.
@@ -195,7 +195,7 @@ func TestBenchServiceGenerated(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(have, res.Files[0].Content) {
-		t.Errorf("%s is stale: run go generate ./bench/...", res.Files[0].Path)
+		t.Errorf("%s is stale: run go generate ./... in bench/", res.Files[0].Path)
 	}
 }
 

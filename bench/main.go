@@ -2,7 +2,11 @@
 // client, the runtime's untyped Call, gRPC-Go and a bare WebSocket relay, in
 // one process and one run, over loopback, and prints a table:
 //
-//	go run ./bench
+//	cd bench && go run .
+//
+// bench is a module of its own (github.com/wampgen/wampgen/bench), so that
+// only it requires gRPC-Go; its go.mod replaces github.com/wampgen/wampgen
+// with the directory above, so it measures the code beside it.
 //
 // Systems, each calling add(1, 2) with its callee on a session of its own:
 //
