@@ -215,8 +215,8 @@ func shortPos(p token.Position) string {
 
 // checkURI checks the value of key (prefix or uri) of a directive, for
 // what (a service, a procedure or an error).
-func (b *builder) checkURI(pos token.Pos, key, what, uri, match string) bool {
-	if err := wamp.ValidateApplicationURI(wamp.URI(uri), wamp.Strict, match); err != nil {
+func (b *builder) checkURI(pos token.Pos, key, what, uri string, match MatchPolicy) bool {
+	if err := wamp.ValidateApplicationURI(wamp.URI(uri), wamp.Strict, string(match)); err != nil {
 		reason := err.Error()
 		var ue *wamp.URIError
 		if errors.As(err, &ue) {
@@ -262,7 +262,7 @@ func (b *builder) service(spec *ast.TypeSpec, d *directive) {
 	// methods are then not reported for lacking a URI.
 	prefixKnown := !d.broken
 	if a, ok := d.arg("prefix"); ok {
-		prefixKnown = b.checkURI(a.valuePos, "prefix", "service", a.value, wamp.MatchExact)
+		prefixKnown = b.checkURI(a.valuePos, "prefix", "service", a.value, MatchExact)
 		if prefixKnown {
 			s.Prefix = a.value
 		}

@@ -6,8 +6,6 @@ import (
 	"go/token"
 	"slices"
 	"strings"
-
-	"github.com/wampgen/wampgen/wamp"
 )
 
 // directive is one //wampgen:NAME key=value ... comment.
@@ -45,10 +43,10 @@ var directiveSpecs = map[string]directiveSpec{
 	"procedure": {
 		keys: []string{"uri", "match", "invoke", "disclose_caller", "cancel", "kwargs"},
 		values: map[string][]string{
-			"match":           {wamp.MatchExact, wamp.MatchPrefix, wamp.MatchWildcard},
-			"invoke":          {wamp.InvokeSingle, wamp.InvokeRoundRobin, wamp.InvokeRandom, wamp.InvokeFirst, wamp.InvokeLast},
+			"match":           spellings(matchPolicies),
+			"invoke":          spellings(invokePolicies),
 			"disclose_caller": {"true", "false"},
-			"cancel":          {wamp.CancelSkip, wamp.CancelKill, wamp.CancelKillNoWait},
+			"cancel":          spellings(cancelModes),
 			"kwargs":          {"true", "false"},
 		},
 		attaches: "a method of a //wampgen:service interface",

@@ -392,7 +392,7 @@ func clientOptions(m *Method) []jen.Code {
 		opts = append(opts, jen.Qual(runtimePath, "WithDiscloseMe").Call())
 	}
 	if m.Cancel != "" {
-		opts = append(opts, jen.Qual(runtimePath, "WithCancelMode").Call(jen.Lit(m.Cancel)))
+		opts = append(opts, jen.Qual(runtimePath, "WithCancelMode").Call(jen.Lit(string(m.Cancel))))
 	}
 	return opts
 }
@@ -603,13 +603,13 @@ func (e *emitter) clientMethod(n names, fields clientFieldNames, m *Method) {
 			jen.Qual(runtimePath, "WithTypedProgress").Call(proc, jen.Id(sig.progress))).Op("...")
 	}
 	target := jen.Code(proc)
-	if m.Match == "prefix" || m.Match == "wildcard" {
+	if m.Match.IsPattern() {
 		// A pattern is registered, but a caller calls a concrete URI: the
 		// one set with runtime.WithProcedureURI, which the pattern must
 		// match, else the pattern itself.
 		uri := sc.name("uri")
 		body = append(body,
-			jen.List(jen.Id(uri), jen.Id(errName)).Op(":=").Qual(runtimePath, "ResolveProcedureURI").Call(jen.Id(ctx), proc, jen.Lit(m.Match)),
+			jen.List(jen.Id(uri), jen.Id(errName)).Op(":=").Qual(runtimePath, "ResolveProcedureURI").Call(jen.Id(ctx), proc, jen.Lit(string(m.Match))),
 			jen.If(jen.Id(errName).Op("!=").Nil()).Block(e.zeroReturn(m, sig, jen.Id(errName))),
 		)
 		target = jen.Id(uri)
@@ -688,10 +688,10 @@ func describe(m *Method) string {
 		notes = append(notes, "disclosing the caller's identity")
 	}
 	if m.Cancel != "" {
-		notes = append(notes, "cancelling with mode "+m.Cancel+" when ctx ends")
+		notes = append(notes, "cancelling with mode "+string(m.Cancel)+" when ctx ends")
 	}
-	if m.Match == "prefix" || m.Match == "wildcard" {
-		notes = append(notes, "or the concrete URI set on ctx with runtime.WithProcedureURI, which the pattern must match (the procedure is registered with match="+m.Match+")")
+	if m.Match.IsPattern() {
+		notes = append(notes, "or the concrete URI set on ctx with runtime.WithProcedureURI, which the pattern must match (the procedure is registered with match="+string(m.Match)+")")
 	}
 	if len(notes) == 0 {
 		return ""
@@ -716,11 +716,11 @@ func (e *emitter) registrar(s *Service, n names) {
 			jen.Id("Handler").Op(":").Id(n.Handler(m.Name)).Call(jen.Id(impl)),
 		}
 		var mopts []jen.Code
-		if m.Match != "" && m.Match != "exact" {
-			mopts = append(mopts, jen.Qual(runtimePath, "WithMatch").Call(jen.Lit(m.Match)))
+		if m.Match != "" && m.Match != MatchExact {
+			mopts = append(mopts, jen.Qual(runtimePath, "WithMatch").Call(jen.Lit(string(m.Match))))
 		}
 		if m.Invoke != "" {
-			mopts = append(mopts, jen.Qual(runtimePath, "WithInvoke").Call(jen.Lit(m.Invoke)))
+			mopts = append(mopts, jen.Qual(runtimePath, "WithInvoke").Call(jen.Lit(string(m.Invoke))))
 		}
 		if m.DiscloseCaller {
 			mopts = append(mopts, jen.Qual(runtimePath, "WithDiscloseCaller").Call())

@@ -168,7 +168,7 @@ func fuzzGenerate(t *testing.T, src string) {
 	for _, f := range model.Files {
 		for _, s := range f.Services {
 			for _, m := range s.Methods {
-				if err := wamp.ValidateApplicationURI(wamp.URI(m.URI), wamp.Strict, m.Match); err != nil {
+				if err := wamp.ValidateApplicationURI(wamp.URI(m.URI), wamp.Strict, string(m.Match)); err != nil {
 					t.Fatalf("accepted method %s.%s with URI %q: %v\ninput:\n%s", s.Name, m.Name, m.URI, err, src)
 				}
 			}

@@ -96,13 +96,13 @@ func (c *methodCheck) options(m *Method, fn *types.Func, prefixKnown bool) (uriK
 		case "uri":
 			m.URI = a.value
 		case "match":
-			m.Match = a.value
+			m.Match = MatchPolicy(a.value)
 		case "invoke":
-			m.Invoke = a.value
+			m.Invoke = InvokePolicy(a.value)
 		case "disclose_caller":
 			m.DiscloseCaller = a.value == "true"
 		case "cancel":
-			m.Cancel = a.value
+			m.Cancel = CancelMode(a.value)
 		case "kwargs":
 			m.Kwargs = a.value == "true"
 		}
@@ -124,9 +124,9 @@ func (c *methodCheck) uri(m *Method, s *Service, fn *types.Func, uriKnown bool) 
 			c.fail("no procedure URI: give the service a prefix (//wampgen:service prefix=com.example.svc) or the method a uri (//wampgen:procedure uri=com.example.svc.method)")
 		} else {
 			m.URI = s.Prefix + "." + snakeCase(fn.Name())
-			if m.Match == wamp.MatchWildcard {
+			if m.Match == MatchWildcard {
 				c.fail("match=wildcard needs an explicit uri= pattern with empty components, such as uri=com.example..add")
-			} else if err := wamp.ValidateApplicationURI(wamp.URI(m.URI), wamp.Strict, m.Match); err != nil {
+			} else if err := wamp.ValidateApplicationURI(wamp.URI(m.URI), wamp.Strict, string(m.Match)); err != nil {
 				c.fail("the default procedure URI %q is not a strict WAMP URI (rule: strict URIs are components of a-z, 0-9 and _): give the method a uri= (%v)", m.URI, err)
 				m.URI = ""
 			}

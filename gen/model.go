@@ -44,11 +44,11 @@ type Method struct {
 	URI  string
 	Pos  token.Position
 
-	Match          string // "" or exact, prefix, wildcard
-	Invoke         string // "" or single, roundrobin, random, first, last
+	Match          MatchPolicy  // "" (exact) or one of policy.go's
+	Invoke         InvokePolicy // "" (the dealer's default) or one of policy.go's
 	DiscloseCaller bool
-	Cancel         string // "" or skip, kill, killnowait
-	Kwargs         bool   // Params holds one struct travelling as ArgumentsKw
+	Cancel         CancelMode // "" (the runtime's default) or one of policy.go's
+	Kwargs         bool       // Params holds one struct travelling as ArgumentsKw
 
 	Ctx      string   // name of the context parameter
 	Params   []*Param // positional (or the one kwargs struct), ctx and progress excluded
