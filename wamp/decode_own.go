@@ -154,25 +154,61 @@ func (s *Serializer) textOf(raw []byte, k Kind) ([]byte, error) {
 	return []byte(str), err
 }
 
-// parseTime reads an RFC 3339 time: at most 9 digits of fraction (more
-// would be cut off silently), and an offset or "Z".
+// parseTime reads an RFC 3339 time. Go's parser is laxer than RFC 3339
+// in three ways that would change a value silently or let through one
+// that cannot travel back: it takes a comma before the fraction and any
+// number of fraction digits (cut to nanoseconds), and offset hours up to
+// 99 ("+24:00"). So the part after the seconds is checked here: at most 9
+// digits after a '.', then "Z" or an offset of at most 23:59. RFC 3339
+// allows "t" and "z" for "T" and "Z", which Go's parser refuses: they are
+// read as capitals.
 func parseTime(str []byte) (time.Time, error) {
+	if n := len(str); n > 19 && (str[10] == 't' || str[n-1] == 'z') {
+		str = bytes.Clone(str)
+		if str[10] == 't' {
+			str[10] = 'T'
+		}
+		if str[n-1] == 'z' {
+			str[n-1] = 'Z'
+		}
+	}
 	var t time.Time
 	if err := t.UnmarshalText(str); err != nil {
 		return time.Time{}, err
 	}
-	// The fraction follows the seconds, at offset 19 (the year has 4
-	// digits, UnmarshalText checked it).
-	if len(str) > 19 && str[19] == '.' {
-		n := 0
-		for i := 20; i < len(str) && str[i] >= '0' && str[i] <= '9'; i++ {
-			n++
-		}
-		if n > 9 {
-			return time.Time{}, fmt.Errorf("time %q has %d fraction digits, at most 9 (nanoseconds) are allowed", str, n)
-		}
+	// UnmarshalText checked the date and the time up to the seconds: 19
+	// bytes, as the year has 4 digits.
+	if err := checkTimeTail(str[19:]); err != nil {
+		return time.Time{}, fmt.Errorf("time %q: %w", str, err)
 	}
 	return t, nil
+}
+
+// checkTimeTail checks what follows the seconds of an RFC 3339 time: an
+// optional fraction of 1 to 9 digits after a '.', then "Z" or an offset
+// "+hh:mm" or "-hh:mm" of at most 23:59.
+func checkTimeTail(s []byte) error {
+	if len(s) > 0 && s[0] == '.' {
+		n := 1
+		for n < len(s) && s[n] >= '0' && s[n] <= '9' {
+			n++
+		}
+		if n-1 > 9 {
+			return fmt.Errorf("%d fraction digits, at most 9 (nanoseconds) are allowed", n-1)
+		}
+		s = s[n:]
+	}
+	switch {
+	case len(s) == 1 && s[0] == 'Z':
+		return nil
+	case len(s) == 6 && (s[0] == '+' || s[0] == '-') && s[3] == ':':
+		// UnmarshalText checked the digits.
+		if h, m := (s[1]-'0')*10+s[2]-'0', (s[4]-'0')*10+s[5]-'0'; h > 23 || m > 59 {
+			return fmt.Errorf("UTC offset %s is out of range (at most 23:59)", s)
+		}
+		return nil
+	}
+	return fmt.Errorf("%q is not a fraction and offset as RFC 3339 writes them", s)
 }
 
 // cborTime reads a CBOR tag 0 (an RFC 3339 text string) or tag 1 (seconds
