@@ -130,6 +130,9 @@ func (s *Serializer) decodeTime(raw []byte, k Kind) (time.Time, error) {
 		switch s.format {
 		case formatMsgPack:
 			if t, ok := msgpackTime(raw); ok {
+				if err := checkTimeRange(t); err != nil {
+					return time.Time{}, &DecodeError{Want: want, Got: k, Err: err}
+				}
 				return t, nil
 			}
 			return time.Time{}, &DecodeError{Want: want, Got: k, Err: errors.New("not a MsgPack timestamp")}
@@ -211,6 +214,23 @@ func checkTimeTail(s []byte) error {
 	return fmt.Errorf("%q is not a fraction and offset as RFC 3339 writes them", s)
 }
 
+// The seconds since the epoch of the first and the last second RFC 3339
+// can write (years 0 and 9999, UTC).
+const (
+	minTimeSec = -62167219200
+	maxTimeSec = 253402300799
+)
+
+// checkTimeRange refuses a time of another peer's native form that this
+// package could not send on (years 0..9999, which RFC 3339 writes; a time
+// outside them may also have wrapped around in time.Unix).
+func checkTimeRange(t time.Time) error {
+	if y := t.Year(); y < 0 || y > 9999 {
+		return fmt.Errorf("time %s is outside years 0..9999, which RFC 3339 can write", t)
+	}
+	return nil
+}
+
 // cborTime reads a CBOR tag 0 (an RFC 3339 text string) or tag 1 (seconds
 // since the epoch: an integer or a float, read to the nanosecond it
 // rounds to). A time from tag 1 is in UTC.
@@ -234,7 +254,7 @@ func (s *Serializer) cborTime(raw []byte) (time.Time, error) {
 	case 1:
 		switch k {
 		case KindUint, KindInt:
-			sec, err := s.decodeInt(item, k, "seconds", math.MinInt64, math.MaxInt64)
+			sec, err := s.decodeInt(item, k, "seconds", minTimeSec, maxTimeSec)
 			if err != nil {
 				return time.Time{}, err
 			}
@@ -244,13 +264,13 @@ func (s *Serializer) cborTime(raw []byte) (time.Time, error) {
 			if err != nil {
 				return time.Time{}, err
 			}
-			const limit = 1 << 62 / 1e9 // far beyond year 9999, and within what int64 nanoseconds can hold
-			if math.IsNaN(f) || f > limit || f < -limit {
-				return time.Time{}, fmt.Errorf("CBOR tag 1 holds %v seconds, out of range", f)
+			if !(f >= minTimeSec && f < maxTimeSec+1) { // NaN too
+				return time.Time{}, fmt.Errorf("CBOR tag 1 holds %v seconds, outside years 0..9999", f)
 			}
 			sec := math.Floor(f)
 			nsec := math.Round((f - sec) * 1e9)
-			return time.Unix(int64(sec), int64(nsec)).UTC(), nil
+			t := time.Unix(int64(sec), int64(nsec)).UTC()
+			return t, checkTimeRange(t) // 9999-12-31T23:59:59.9999999999 rounds up
 		}
 		return time.Time{}, fmt.Errorf("CBOR tag 1 holds a %s, want a number", k)
 	}

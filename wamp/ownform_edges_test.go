@@ -138,4 +138,3 @@ func TestNativeTimesOutOfRange(t *testing.T) {
 		}
 	}
 }
-
