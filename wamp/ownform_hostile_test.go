@@ -1,0 +1,78 @@
+package wamp_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/wampgen/wampgen/wamp"
+)
+
+// Marshalers that misbehave, and values shaped to make the own-form
+// encoder (issue 12) write what a receiver refuses.
+
+// rawText has a text form that is whatever it holds.
+type rawText string
+
+func (r rawText) MarshalText() ([]byte, error) { return []byte(r), nil }
+func (r *rawText) UnmarshalText(b []byte) error {
+	*r = rawText(b)
+	return nil
+}
+
+// rawJSON has a JSON form that is whatever it holds.
+type rawJSON string
+
+func (r rawJSON) MarshalJSON() ([]byte, error) { return []byte(r), nil }
+func (r *rawJSON) UnmarshalJSON(b []byte) error {
+	*r = rawJSON(b)
+	return nil
+}
+
+// valueText has value receivers; its pointer is nil in the cases below.
+type valueText struct{ s string }
+
+func (v valueText) MarshalText() ([]byte, error) { return []byte(v.s), nil }
+func (v *valueText) UnmarshalText(b []byte) error {
+	v.s = string(b)
+	return nil
+}
+
+// TestNilValueReceiverMarshaler: a nil pointer to a type whose MarshalText
+// has a value receiver travels as null (the method is not called on it),
+// in a field, behind an interface and as a map value.
+func TestNilValueReceiverMarshaler(t *testing.T) {
+	type holder struct {
+		P *valueText `json:"p"`
+		A any        `json:"a"`
+	}
+	for _, ser := range wamp.Serializers() {
+		for _, v := range []any{holder{A: (*valueText)(nil)}, []any{(*valueText)(nil), time.Time{}}, map[string]*valueText{"k": nil}} {
+			raw, err := ser.EncodeValue(v)
+			if err != nil {
+				t.Errorf("%s: %#v: %v", ser, v, err)
+				continue
+			}
+			var back holder
+			if _, ok := v.(holder); !ok {
+				continue
+			}
+			if err := ser.DecodeValue(raw, &back); err != nil || back.P != nil || back.A != nil {
+				t.Errorf("%s: %#v: decoding %q: %+v, %v", ser, v, raw, back, err)
+			}
+		}
+	}
+}
+
+// TestOwnFormInvalidUTF8: a text or JSON form that is not UTF-8 is an
+// encoding error. MsgPack and CBOR strings must be UTF-8 (the router and
+// JavaScript peers refuse them otherwise), and JSON would change it
+// silently (U+FFFD in place of each bad byte).
+func TestOwnFormInvalidUTF8(t *testing.T) {
+	for _, ser := range wamp.Serializers() {
+		for _, v := range []any{rawText("a\xffb"), []any{rawText("\xc3")}, map[rawText]int{"\xfe": 1}, rawJSON(`"a\xffb"`), rawJSON("{\"\xff\":1}")} {
+			if raw, err := ser.EncodeValue(v); err == nil {
+				t.Errorf("%s: %#v encoded as %q", ser, v, raw)
+			}
+		}
+	}
+}
