@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/wampgen/wampgen/internal/wire"
 )
@@ -37,6 +38,9 @@ func (s *Serializer) appendOwn(eb *encBuf, b []byte, v reflect.Value, depth int)
 		text, err := methodOf[encoding.TextMarshaler](v).MarshalText()
 		if err != nil {
 			return b, fmt.Errorf("%s: MarshalText: %w", t, err)
+		}
+		if !utf8.Valid(text) {
+			return b, fmt.Errorf("%s: MarshalText returned invalid UTF-8 %q", t, text)
 		}
 		return s.appendStr(eb, b, string(text))
 	case formBinary:
@@ -175,6 +179,9 @@ func (s *Serializer) appendOwnMap(eb *encBuf, b []byte, v reflect.Value, depth i
 			if err != nil {
 				return b, fmt.Errorf("map key %s: MarshalText: %w", kt, err)
 			}
+			if !utf8.Valid(text) {
+				return b, fmt.Errorf("map key %s: MarshalText returned invalid UTF-8 %q", kt, text)
+			}
 			e.key = string(text)
 		case kt.Kind() == reflect.String:
 			e.key = k.String()
@@ -307,6 +314,11 @@ func (s *Serializer) appendBinary(b []byte, data []byte) []byte {
 // way the router converts JSON (integers stay integers, other numbers are
 // float64, "\u0000"-prefixed base64 strings are binary).
 func (s *Serializer) appendJSONValue(eb *encBuf, b []byte, t reflect.Type, data []byte) ([]byte, error) {
+	// JSON text is UTF-8; neither json.Compact nor the codec check it, and
+	// encoding/json would replace bad bytes with U+FFFD.
+	if !utf8.Valid(data) {
+		return b, fmt.Errorf("%s: MarshalJSON wrote invalid UTF-8", t)
+	}
 	if s.format == formatJSON {
 		var buf bytes.Buffer
 		if err := json.Compact(&buf, data); err != nil {
