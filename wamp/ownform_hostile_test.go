@@ -1,6 +1,7 @@
 package wamp_test
 
 import (
+	"encoding/base64"
 	"testing"
 	"time"
 
@@ -72,6 +73,28 @@ func TestOwnFormInvalidUTF8(t *testing.T) {
 		for _, v := range []any{rawText("a\xffb"), []any{rawText("\xc3")}, map[rawText]int{"\xfe": 1}, rawJSON(`"a\xffb"`), rawJSON("{\"\xff\":1}")} {
 			if raw, err := ser.EncodeValue(v); err == nil {
 				t.Errorf("%s: %#v encoded as %q", ser, v, raw)
+			}
+		}
+	}
+}
+
+// TestTextFormLooksBinary: a text form that starts with NUL and base64 is
+// what JSON peers send for binary, so the router gives it to MsgPack and
+// CBOR peers as binary; it still arrives as the text it was.
+func TestTextFormLooksBinary(t *testing.T) {
+	for _, text := range []rawText{
+		rawText("\x00" + base64.StdEncoding.EncodeToString([]byte{1, 2, 3, 4})),
+		"\x00", // empty binary
+		"\x00AQID",
+		"\x00AQ=", // not the JSON form of binary: stays a string
+	} {
+		for _, from := range wamp.Serializers() {
+			for _, to := range wamp.Serializers() {
+				raw := relay(t, from, to, mustEncodeValue(t, from, []any{text}))
+				var got []rawText
+				if err := to.DecodeValue(raw, &got); err != nil || len(got) != 1 || got[0] != text {
+					t.Errorf("%s→%s: %q = %q, %v", from, to, text, got, err)
+				}
 			}
 		}
 	}
