@@ -28,17 +28,12 @@ func (s *Serializer) decodeOwn(raw []byte, k Kind, v reflect.Value, form ownForm
 		*v.Addr().Interface().(*time.Time) = tm // no boxing of tm, unlike v.Set
 		return nil
 	case formText:
-		// A JSON string that starts with NUL reads as binary (jsonKind),
-		// but where a text belongs it is one.
-		if k != KindString && !(k == KindBytes && s.format == formatJSON) {
-			return mismatch()
-		}
-		str, ok := s.stringOf(raw)
-		if !ok {
-			var err error
-			if str, err = decodeSlow[string](s, raw); err != nil {
-				return fail(err)
+		str, err := s.textFormOf(raw, k)
+		if err != nil {
+			if err == errNotText {
+				return mismatch()
 			}
+			return fail(err)
 		}
 		if err := v.Addr().Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(str)); err != nil {
 			return fail(err)
@@ -72,6 +67,35 @@ func (s *Serializer) decodeOwn(raw []byte, k Kind, v reflect.Value, form ownForm
 		return nil
 	}
 	return mismatch()
+}
+
+var errNotText = errors.New("not a text")
+
+// textFormOf returns the text of a value decoded into a text form: a
+// string, or binary as a JSON peer sees it. A text that starts with NUL
+// and base64 is, in JSON, how WAMP writes binary: the router gives it to a
+// MsgPack or CBOR peer as binary (and a JSON reader sees binary in it, see
+// jsonKind). Writing the binary back as the JSON convention gives the
+// text exactly, as the router converts only the canonical form.
+func (s *Serializer) textFormOf(raw []byte, k Kind) (string, error) {
+	switch k {
+	case KindString:
+	case KindBytes:
+		if s.format == formatJSON {
+			break // the string is the text
+		}
+		var data []byte
+		if err := s.decode(raw, &data); err != nil {
+			return "", err
+		}
+		return EncodeBinaryString(data), nil
+	default:
+		return "", errNotText
+	}
+	if str, ok := s.stringOf(raw); ok {
+		return str, nil
+	}
+	return decodeSlow[string](s, raw)
 }
 
 // jsonText returns the JSON text of the encoded value raw: raw itself in
