@@ -2,6 +2,7 @@ package wamp_test
 
 import (
 	"encoding/base64"
+	"strings"
 	"testing"
 	"time"
 
@@ -96,6 +97,38 @@ func TestTextFormLooksBinary(t *testing.T) {
 					t.Errorf("%s→%s: %q = %q, %v", from, to, text, got, err)
 				}
 			}
+		}
+	}
+}
+
+// foldText is a map key whose text form folds case: "a" and "A" collide.
+type foldText string
+
+func (f foldText) MarshalText() ([]byte, error) { return []byte(strings.ToLower(string(f))), nil }
+func (f *foldText) UnmarshalText(b []byte) error {
+	*f = foldText(b)
+	return nil
+}
+
+// TestTextKeysCollide: two map keys with the same text form would be one
+// dictionary key twice (which receivers refuse or read as one entry, and
+// written in map order, so not even deterministic): an encoding error
+// naming the text.
+func TestTextKeysCollide(t *testing.T) {
+	mono := time.Now() // with a monotonic reading: a different map key than its Round(0)
+	for _, ser := range wamp.Serializers() {
+		for _, v := range []any{
+			map[foldText]int{"a": 1, "A": 2},
+			[]any{map[foldText]int{"b": 1, "B": 2, "c": 3}},
+			map[time.Time]int{mono: 1, mono.Round(0): 2},
+		} {
+			raw, err := ser.EncodeValue(v)
+			if err == nil || !strings.Contains(err.Error(), "same text") {
+				t.Errorf("%s: %v encoded as %q, %v", ser, v, raw, err)
+			}
+		}
+		if _, err := ser.EncodeValue(map[foldText]int{"a": 1, "b": 2}); err != nil {
+			t.Errorf("%s: distinct keys: %v", ser, err)
 		}
 	}
 }
