@@ -200,6 +200,14 @@ func (s *Serializer) appendOwnMap(eb *encBuf, b []byte, v reflect.Value, depth i
 		entries = append(entries, e)
 	}
 	slices.SortFunc(entries, func(x, y dictEntry) int { return strings.Compare(x.key, y.key) })
+	// Keys written as text (all but MsgPack's and CBOR's integer keys)
+	// may collide: MarshalText need not be one-to-one, and equal times
+	// can be different map keys (monotonic readings, *Location values).
+	for i := 1; i < len(entries); i++ {
+		if entries[i].key == entries[i-1].key && !entries[i].rkey.IsValid() {
+			return b, fmt.Errorf("map %s: two keys have the same text %q, which would be one dictionary key twice", v.Type(), entries[i].key)
+		}
+	}
 	b = s.appendDictHead(b, len(entries))
 	for i, e := range entries {
 		b = s.appendSep(b, i)
