@@ -2,10 +2,12 @@ package wamp_test
 
 import (
 	"encoding/base64"
+	"errors"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/wampgen/wampgen/internal/wire"
 	"github.com/wampgen/wampgen/wamp"
 )
 
@@ -129,6 +131,49 @@ func TestTextKeysCollide(t *testing.T) {
 		}
 		if _, err := ser.EncodeValue(map[foldText]int{"a": 1, "b": 2}); err != nil {
 			t.Errorf("%s: distinct keys: %v", ser, err)
+		}
+	}
+}
+
+// nestJSON returns JSON lists n deep, the innermost holding inner.
+func nestJSON(n int, inner string) rawJSON {
+	return rawJSON(strings.Repeat("[", n) + inner + strings.Repeat("]", n))
+}
+
+// TestJSONFormNesting: what a json.Marshaler writes counts towards the
+// nesting limit where it stands, so the encoder never writes a value that
+// receivers refuse as too deep (and encodes one that they take).
+func TestJSONFormNesting(t *testing.T) {
+	for _, ser := range wamp.Serializers() {
+		for _, tc := range []struct {
+			name string
+			v    any
+			ok   bool
+		}{
+			{"10000 deep", nestJSON(10000, ""), false},
+			{"MaxDepth deep", nestJSON(wire.MaxDepth, ""), true},
+			{"MaxDepth deep, a number inside", nestJSON(wire.MaxDepth, "1"), true},
+			{"MaxDepth deep, a dictionary inside", nestJSON(wire.MaxDepth-1, `{"a":1}`), true},
+			{"MaxDepth+1 deep", nestJSON(wire.MaxDepth+1, ""), false},
+			{"MaxDepth-1 deep in a list", []any{nestJSON(wire.MaxDepth-1, "1")}, true},
+			{"MaxDepth deep in a list", []any{nestJSON(wire.MaxDepth, "")}, false},
+			{"MaxDepth-2 deep in a struct in a list", []struct{ J rawJSON }{{nestJSON(wire.MaxDepth-2, "")}}, true},
+			{"MaxDepth-1 deep in a struct in a list", []struct{ J rawJSON }{{nestJSON(wire.MaxDepth-1, "")}}, false},
+		} {
+			raw, err := ser.EncodeValue(tc.v)
+			if tc.ok != (err == nil) {
+				t.Errorf("%s: %s: encoded %v, error %v", ser, tc.name, err == nil, err)
+				continue
+			}
+			if err != nil && !errors.Is(err, wire.ErrTooDeep) {
+				t.Errorf("%s: %s: %v, want ErrTooDeep", ser, tc.name, err)
+			}
+			if err == nil {
+				var back any
+				if err := ser.DecodeValue(raw, &back); err != nil {
+					t.Errorf("%s: %s: what was encoded does not decode: %v", ser, tc.name, err)
+				}
+			}
 		}
 	}
 }
