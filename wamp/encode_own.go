@@ -54,7 +54,7 @@ func (s *Serializer) appendOwn(eb *encBuf, b []byte, v reflect.Value, depth int)
 		if err != nil {
 			return b, fmt.Errorf("%s: MarshalJSON: %w", t, err)
 		}
-		return s.appendJSONValue(eb, b, t, data)
+		return s.appendJSONValue(eb, b, t, data, depth)
 	}
 	plan := planOf(t)
 	if plan == planCodec {
@@ -317,41 +317,46 @@ func (s *Serializer) appendBinary(b []byte, data []byte) []byte {
 	return b
 }
 
-// appendJSONValue writes what a json.Marshaler wrote: in JSON as it is
-// (compacted); in MsgPack and CBOR as the same structure, transcoded the
-// way the router converts JSON (integers stay integers, other numbers are
-// float64, "\u0000"-prefixed base64 strings are binary).
-func (s *Serializer) appendJSONValue(eb *encBuf, b []byte, t reflect.Type, data []byte) ([]byte, error) {
+// appendJSONValue writes what a json.Marshaler wrote, standing inside
+// depth lists and dictionaries: in JSON as it is (compacted); in MsgPack
+// and CBOR as the same structure, transcoded the way the router converts
+// JSON (integers stay integers, other numbers are float64,
+// "\u0000"-prefixed base64 strings are binary). Its nesting counts from
+// depth, so that no receiver refuses it as too deep.
+func (s *Serializer) appendJSONValue(eb *encBuf, b []byte, t reflect.Type, data []byte, depth int) ([]byte, error) {
 	// JSON text is UTF-8; neither json.Compact nor the codec check it, and
 	// encoding/json would replace bad bytes with U+FFFD.
 	if !utf8.Valid(data) {
 		return b, fmt.Errorf("%s: MarshalJSON wrote invalid UTF-8", t)
 	}
-	if s.format == formatJSON {
-		var buf bytes.Buffer
-		if err := json.Compact(&buf, data); err != nil {
-			return b, fmt.Errorf("%s: MarshalJSON wrote invalid JSON: %w", t, err)
-		}
-		return append(b, buf.Bytes()...), nil
+	// The value is checked behind depth open lists, as wire.JSONDepth
+	// counts from the start; compacting it first drops whitespace that
+	// would hide nothing from the count anyway.
+	var buf bytes.Buffer
+	buf.Grow(depth + len(data))
+	buf.WriteString(strings.Repeat("[", depth))
+	if err := json.Compact(&buf, data); err != nil {
+		return b, fmt.Errorf("%s: MarshalJSON wrote invalid JSON: %w", t, err)
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := wire.JSONDepth(buf.Bytes()); err != nil {
+		return b, fmt.Errorf("%s: MarshalJSON wrote a value that, where it stands, is %w", t, err)
+	}
+	compact := buf.Bytes()[depth:]
+	if s.format == formatJSON {
+		return append(b, compact...), nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(compact))
 	dec.UseNumber()
 	var v any
 	if err := dec.Decode(&v); err != nil {
 		return b, fmt.Errorf("%s: MarshalJSON wrote invalid JSON: %w", t, err)
 	}
-	if dec.More() {
-		return b, fmt.Errorf("%s: MarshalJSON wrote more than one JSON value", t)
-	}
-	return s.appendJSONTree(eb, b, v, 0)
+	return s.appendJSONTree(eb, b, v)
 }
 
 // appendJSONTree writes a value encoding/json decoded (with UseNumber) in
-// MsgPack or CBOR, dictionary keys in order.
-func (s *Serializer) appendJSONTree(eb *encBuf, b []byte, v any, depth int) ([]byte, error) {
-	if depth >= wire.MaxDepth {
-		return b, wire.ErrTooDeep
-	}
+// MsgPack or CBOR, dictionary keys in order. Its depth was checked.
+func (s *Serializer) appendJSONTree(eb *encBuf, b []byte, v any) ([]byte, error) {
 	switch x := v.(type) {
 	case json.Number:
 		if n, err := strconv.ParseInt(string(x), 10, 64); err == nil {
@@ -375,7 +380,7 @@ func (s *Serializer) appendJSONTree(eb *encBuf, b []byte, v any, depth int) ([]b
 		b = s.appendListHead(b, len(x))
 		for _, e := range x {
 			var err error
-			if b, err = s.appendJSONTree(eb, b, e, depth+1); err != nil {
+			if b, err = s.appendJSONTree(eb, b, e); err != nil {
 				return b, err
 			}
 		}
@@ -393,7 +398,7 @@ func (s *Serializer) appendJSONTree(eb *encBuf, b []byte, v any, depth int) ([]b
 			if b, err = s.appendStr(eb, b, k); err != nil {
 				return b, err
 			}
-			if b, err = s.appendJSONTree(eb, b, x[k], depth+1); err != nil {
+			if b, err = s.appendJSONTree(eb, b, x[k]); err != nil {
 				return b, err
 			}
 		}
