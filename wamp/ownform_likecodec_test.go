@@ -68,11 +68,11 @@ func TestOwnStructBytesLikeCodec(t *testing.T) {
 		text := tUTC.Format(time.RFC3339Nano)
 		for name, pair := range map[string][2]any{
 			"full":                 {full(tUTC), full(text)},
-			"empty":                {oddStruct{X: tUTC}, oddStruct{X: text}},
-			"pointer":              {&oddStruct{X: tUTC}, &oddStruct{X: text}},
+			"empty":                {oddStruct{OddEmbedded: &OddEmbedded{}, X: tUTC}, oddStruct{OddEmbedded: &OddEmbedded{}, X: text}},
+			"pointer":              {&oddStruct{OddEmbedded: &OddEmbedded{}, X: tUTC}, &oddStruct{OddEmbedded: &OddEmbedded{}, X: text}},
 			"in a list":            {[]any{1, full(tUTC)}, []any{1, full(text)}},
-			"in a map":             {map[string]oddStruct{"k": {X: tUTC}}, map[string]oddStruct{"k": {X: text}}},
-			"time in a nested any": {oddStruct{X: []any{map[string]any{"t": tUTC}}}, oddStruct{X: []any{map[string]any{"t": text}}}},
+			"in a map":             {map[string]oddStruct{"k": full(tUTC)}, map[string]oddStruct{"k": full(text)}},
+			"time in a nested any": {full([]any{map[string]any{"t": tUTC}}), full([]any{map[string]any{"t": text}})},
 		} {
 			own, err := ser.EncodeValue(pair[0])
 			if err != nil {
@@ -85,6 +85,24 @@ func TestOwnStructBytesLikeCodec(t *testing.T) {
 			if !bytes.Equal(own, codec) {
 				t.Errorf("%s: %s\n own %q\ncodec %q", ser, name, own, codec)
 			}
+		}
+	}
+}
+
+// TestOwnStructNilEmbeddedPointer: the one deliberate difference from the
+// codec. Behind a nil embedded pointer the codec writes each field as
+// null (unless omitempty), and decoding that allocates the pointer: the
+// value does not arrive as sent. This package leaves those fields out, so
+// the pointer arrives nil.
+func TestOwnStructNilEmbeddedPointer(t *testing.T) {
+	for _, ser := range wamp.Serializers() {
+		raw, err := ser.EncodeValue(oddStruct{X: tUTC})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got oddStruct
+		if err := ser.DecodeValue(raw, &got); err != nil || got.OddEmbedded != nil {
+			t.Errorf("%s: %q decoded as %+v, %v; want a nil embedded pointer", ser, raw, got, err)
 		}
 	}
 }
