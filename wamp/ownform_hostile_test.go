@@ -3,6 +3,7 @@ package wamp_test
 import (
 	"encoding/base64"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -173,6 +174,102 @@ func TestJSONFormNesting(t *testing.T) {
 				if err := ser.DecodeValue(raw, &back); err != nil {
 					t.Errorf("%s: %s: what was encoded does not decode: %v", ser, tc.name, err)
 				}
+			}
+		}
+	}
+}
+
+// TestOwnFormsDeepInUntypedValues: own forms inside []any, map[string]any
+// and wamp.Dict, down to the deepest level allowed (the pointers and
+// interfaces on the way are not levels), arrive through a change of
+// serializer and decode into typed values.
+func TestOwnFormsDeepInUntypedValues(t *testing.T) {
+	type leaf struct {
+		T  time.Time `json:"t"`
+		ID uuid      `json:"id"`
+		P  point     `json:"p"`
+	}
+	// wrap puts v inside n containers, alternating []any, map[string]any
+	// and wamp.Dict.
+	wrap := func(v any, n int) any {
+		for i := range n {
+			switch i % 3 {
+			case 0:
+				v = []any{v}
+			case 1:
+				v = map[string]any{"k": v}
+			default:
+				v = wamp.Dict{"k": v}
+			}
+		}
+		return v
+	}
+	// unwrap is the typed shape of wrap's result.
+	var unwrap func(n int) reflect.Type
+	unwrap = func(n int) reflect.Type {
+		if n == 0 {
+			return reflect.TypeFor[leaf]()
+		}
+		if (n-1)%3 == 0 {
+			return reflect.SliceOf(unwrap(n - 1))
+		}
+		return reflect.MapOf(reflect.TypeFor[string](), unwrap(n-1))
+	}
+	want := leaf{T: tOffset, ID: anID, P: point{-1, 2}}
+	in := map[string]any{"t": want.T, "id": want.ID, "p": &want.P}
+	for _, n := range []int{1, 5, wire.MaxDepth - 1} {
+		v := wrap(in, n)
+		for _, from := range wamp.Serializers() {
+			for _, to := range wamp.Serializers() {
+				raw := relay(t, from, to, mustEncodeValue(t, from, v))
+				dst := reflect.New(unwrap(n))
+				if err := to.DecodeValue(raw, dst.Interface()); err != nil {
+					t.Fatalf("%d deep, %s→%s: %v", n, from, to, err)
+				}
+				got := dst.Elem()
+				for got.Kind() != reflect.Struct {
+					if got.Kind() == reflect.Slice {
+						got = got.Index(0)
+					} else {
+						got = got.MapIndex(reflect.ValueOf("k"))
+					}
+				}
+				if d := diffExact(reflect.ValueOf(want), got, ""); d != "" {
+					t.Errorf("%d deep, %s→%s: %s", n, from, to, d)
+				}
+			}
+		}
+	}
+}
+
+// TestOwnFormDecodeRefusals: a value of the wrong kind for an own form is
+// a *DecodeError whose path names where it stands.
+func TestOwnFormDecodeRefusals(t *testing.T) {
+	type item struct {
+		At time.Time `json:"at"`
+		P  point     `json:"p"`
+		ID uuid      `json:"id"`
+		M  money     `json:"m"`
+	}
+	type doc struct {
+		Items map[string][]item `json:"items"`
+	}
+	for _, ser := range wamp.Serializers() {
+		for _, tc := range []struct {
+			name string
+			v    any
+			path string
+		}{
+			{"a number into a time", map[string]any{"items": map[string]any{"a": []any{map[string]any{"at": 1700000000}}}}, `.items["a"][0].at`},
+			{"a float into a time", map[string]any{"items": map[string]any{"a": []any{map[string]any{"at": 1.5}}}}, `.items["a"][0].at`},
+			{"a string into a binary type", map[string]any{"items": map[string]any{"b": []any{map[string]any{}, map[string]any{"p": "AAAAAQAAAAI="}}}}, `.items["b"][1].p`},
+			{"a list into a text type", map[string]any{"items": map[string]any{"c": []any{map[string]any{"id": []any{}}}}}, `.items["c"][0].id`},
+			{"a bool into a JSON type", map[string]any{"items": map[string]any{"d": []any{map[string]any{"m": true}}}}, `.items["d"][0].m`},
+		} {
+			var d doc
+			de := wantDecodeError(t, ser, mustEncodeValue(t, ser, tc.v), &d, tc.name)
+			if de != nil && de.Path != tc.path {
+				t.Errorf("%s: %s: path %q, want %q (%v)", ser, tc.name, de.Path, tc.path, de)
 			}
 		}
 	}
