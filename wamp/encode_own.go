@@ -68,15 +68,17 @@ func (s *Serializer) appendOwn(eb *encBuf, b []byte, v reflect.Value, depth int)
 		}
 		return s.appendCodecOnly(eb, b, v.Interface())
 	}
-	if depth >= wire.MaxDepth {
-		return b, wire.ErrTooDeep
-	}
 	switch t.Kind() {
 	case reflect.Interface, reflect.Pointer:
 		if v.IsNil() {
 			return append(b, s.null...), nil
 		}
-		return s.appendOwn(eb, b, v.Elem(), depth)
+		return s.appendOwn(eb, b, v.Elem(), depth) // not a level of nesting
+	}
+	if depth >= wire.MaxDepth {
+		return b, wire.ErrTooDeep // a list or dictionary inside depth others
+	}
+	switch t.Kind() {
 	case reflect.Slice, reflect.Array:
 		if t.Kind() == reflect.Slice && v.IsNil() {
 			return append(b, s.null...), nil // as the codec writes a nil slice
