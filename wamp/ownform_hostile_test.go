@@ -3,8 +3,10 @@ package wamp_test
 import (
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -273,4 +275,69 @@ func TestOwnFormDecodeRefusals(t *testing.T) {
 			}
 		}
 	}
+}
+
+// selfRef refers to itself through a pointer, with a time on the way.
+type selfRef struct {
+	T    time.Time
+	Next *selfRef
+	Any  any
+}
+
+// TestSelfReferenceWithOwnForm: a value that refers to itself and holds
+// an own form ends at the nesting limit with an error, through a pointer
+// field or through an interface.
+func TestSelfReferenceWithOwnForm(t *testing.T) {
+	for _, ser := range wamp.Serializers() {
+		s := &selfRef{T: tUTC}
+		s.Next = s
+		i := &selfRef{T: tUTC}
+		i.Any = i
+		for _, v := range []any{s, i, []any{s}} {
+			if _, err := ser.EncodeValue(v); !errors.Is(err, wire.ErrTooDeep) {
+				t.Errorf("%s: %T referring to itself: %v, want ErrTooDeep", ser, v, err)
+			}
+		}
+	}
+}
+
+// TestOwnFormCachesConcurrently encodes and decodes values of many new
+// types from many goroutines at once, so that -race sees the per-type
+// caches (forms, plans, struct layouts) filled concurrently.
+func TestOwnFormCachesConcurrently(t *testing.T) {
+	const types = 64
+	fields := func(i int) reflect.Type {
+		return reflect.StructOf([]reflect.StructField{
+			{Name: "T", Type: reflect.TypeFor[time.Time](), Tag: reflect.StructTag(fmt.Sprintf(`json:"t%d"`, i))},
+			{Name: "U", Type: reflect.TypeFor[[]uuid](), Tag: `json:"u"`},
+			{Name: "A", Type: reflect.ArrayOf(i+1, reflect.TypeFor[any]()), Tag: `json:"a"`},
+		})
+	}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range types {
+				ty := fields((i + g*7) % types)
+				v := reflect.New(ty).Elem()
+				v.Field(0).Set(reflect.ValueOf(tOffset))
+				v.Field(1).Set(reflect.ValueOf([]uuid{anID}))
+				v.Field(2).Index(0).Set(reflect.ValueOf(point{1, 2}))
+				ser := wamp.Serializers()[i%3]
+				raw, err := ser.EncodeValue(v.Interface())
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				back := reflect.New(ty)
+				if err := ser.DecodeValue(raw, back.Interface()); err != nil {
+					t.Error(err)
+					return
+				}
+				if !back.Elem().Field(0).Interface().(time.Time).Equal(tOffset) || back.Elem().Field(1).Index(0).Interface() != anID {
+					t.Errorf("%s: %v arrived as %v", ser, v, back.Elem())
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
