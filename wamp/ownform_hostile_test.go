@@ -341,3 +341,39 @@ func TestOwnFormCachesConcurrently(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestInterfaceMapKeysWithOwnForms: a map keyed by interfaces (what YAML
+// decoders make) that holds an own form is written by its dynamic keys,
+// as the codec writes such a map without one.
+func TestInterfaceMapKeysWithOwnForms(t *testing.T) {
+	for _, ser := range wamp.Serializers() {
+		v := map[any]time.Time{"a": tUTC, anID: tOffset, foldText("B"): tNeg}
+		raw, err := ser.EncodeValue(v)
+		if err != nil {
+			t.Errorf("%s: %v", ser, err)
+			continue
+		}
+		var got map[string]time.Time
+		if err := ser.DecodeValue(raw, &got); err != nil || len(got) != 3 || !got["a"].Equal(tUTC) ||
+			!got[string(must(anID.MarshalText()))].Equal(tOffset) || !got["b"].Equal(tNeg) {
+			t.Errorf("%s: %q decoded as %v, %v", ser, raw, got, err)
+		}
+		if ser != wamp.JSON {
+			continue
+		}
+		raw, err = ser.EncodeValue(map[any]any{2: tUTC, uint8(3): 1})
+		if err != nil || string(raw) != `{"2":"2026-12-07T17:21:48.123456789Z","3":1}` {
+			t.Errorf("%s: integer keys: %s, %v", ser, raw, err)
+		}
+		if _, err := ser.EncodeValue(map[any]any{nil: tUTC}); err == nil {
+			t.Errorf("%s: a nil key encoded", ser)
+		}
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
