@@ -163,41 +163,13 @@ type dictEntry struct {
 // as their text, string keys as they are, integer keys as the codec writes
 // them (decimal strings in JSON).
 func (s *Serializer) appendOwnMap(eb *encBuf, b []byte, v reflect.Value, depth int) ([]byte, error) {
-	kt := v.Type().Key()
 	entries := make([]dictEntry, 0, v.Len())
 	it := v.MapRange()
 	for it.Next() {
-		k := it.Key()
 		e := dictEntry{value: it.Value()}
-		switch {
-		case formOf(kt) == formTime:
-			text, err := timeText(nil, k.Interface().(time.Time))
-			if err != nil {
-				return b, fmt.Errorf("map key: %w", err)
-			}
-			e.key = string(text)
-		case formOf(kt) == formText:
-			text, err := methodOf[encoding.TextMarshaler](k).MarshalText()
-			if err != nil {
-				return b, fmt.Errorf("map key %s: MarshalText: %w", kt, err)
-			}
-			if !utf8.Valid(text) {
-				return b, fmt.Errorf("map key %s: MarshalText returned invalid UTF-8 %q", kt, text)
-			}
-			e.key = string(text)
-		case kt.Kind() == reflect.String:
-			e.key = k.String()
-		case s.format == formatJSON:
-			switch kt.Kind() {
-			case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-				e.key = strconv.FormatInt(k.Int(), 10)
-			case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-				e.key = strconv.FormatUint(k.Uint(), 10)
-			default:
-				return b, fmt.Errorf("map key type %s cannot be a dictionary key", kt)
-			}
-		default:
-			e.key, e.rkey = fmt.Sprint(k.Interface()), k
+		var err error
+		if e.key, e.rkey, err = s.dictKey(it.Key()); err != nil {
+			return b, err
 		}
 		entries = append(entries, e)
 	}
@@ -228,6 +200,50 @@ func (s *Serializer) appendOwnMap(eb *encBuf, b []byte, v reflect.Value, depth i
 		}
 	}
 	return s.appendDictEnd(b), nil
+}
+
+// dictKey returns the dictionary key of the map key k: the text of a time
+// or a text form, a string as it is, an integer in JSON as its decimal
+// string; in MsgPack and CBOR other keys are written as they are (rkey),
+// key then only orders them. An interface key goes by its dynamic value.
+func (s *Serializer) dictKey(k reflect.Value) (key string, rkey reflect.Value, err error) {
+	kt := k.Type()
+	switch {
+	case formOf(kt) == formTime:
+		text, err := timeText(nil, k.Interface().(time.Time))
+		if err != nil {
+			return "", rkey, fmt.Errorf("map key: %w", err)
+		}
+		return string(text), rkey, nil
+	case formOf(kt) == formText:
+		text, err := methodOf[encoding.TextMarshaler](k).MarshalText()
+		if err != nil {
+			return "", rkey, fmt.Errorf("map key %s: MarshalText: %w", kt, err)
+		}
+		if !utf8.Valid(text) {
+			return "", rkey, fmt.Errorf("map key %s: MarshalText returned invalid UTF-8 %q", kt, text)
+		}
+		return string(text), rkey, nil
+	}
+	switch kt.Kind() {
+	case reflect.String:
+		return k.String(), rkey, nil
+	case reflect.Interface:
+		if k.IsNil() {
+			return "", rkey, fmt.Errorf("map key %s is nil", kt)
+		}
+		return s.dictKey(k.Elem())
+	}
+	if s.format != formatJSON {
+		return fmt.Sprint(k.Interface()), k, nil
+	}
+	switch kt.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return strconv.FormatInt(k.Int(), 10), rkey, nil
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return strconv.FormatUint(k.Uint(), 10), rkey, nil
+	}
+	return "", rkey, fmt.Errorf("map key type %s cannot be a dictionary key", kt)
 }
 
 // appendOwnStruct writes a struct as a dictionary, its fields named and
