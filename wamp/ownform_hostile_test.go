@@ -377,3 +377,31 @@ func must[T any](v T, err error) T {
 	}
 	return v
 }
+
+// TestJSONFormNumbers: a number in a JSON form travels as a 64-bit
+// integer or a float64 in MsgPack and CBOR (and through the router to
+// their peers), so an integer beyond 64 bits or a float beyond float64
+// would arrive changed: it is an encoding error in every format.
+func TestJSONFormNumbers(t *testing.T) {
+	for _, ser := range wamp.Serializers() {
+		for _, tc := range []struct {
+			json rawJSON
+			ok   bool
+		}{
+			{"18446744073709551615", true},
+			{"-9223372036854775808", true},
+			{"1.5e300", true},
+			{"0.1", true},
+			{"-0", true},
+			{"18446744073709551616", false},
+			{`{"a":[-9223372036854775809]}`, false},
+			{"1e400", false},
+			{"[1, -1e309]", false},
+		} {
+			raw, err := ser.EncodeValue(tc.json)
+			if tc.ok != (err == nil) {
+				t.Errorf("%s: %s: encoded %q, %v", ser, tc.json, raw, err)
+			}
+		}
+	}
+}
