@@ -360,16 +360,74 @@ func (s *Serializer) appendJSONValue(eb *encBuf, b []byte, t reflect.Type, data 
 		return b, fmt.Errorf("%s: MarshalJSON wrote a value that, where it stands, is %w", t, err)
 	}
 	compact := buf.Bytes()[depth:]
-	if s.format == formatJSON {
-		return append(b, compact...), nil
-	}
 	dec := json.NewDecoder(bytes.NewReader(compact))
 	dec.UseNumber()
 	var v any
 	if err := dec.Decode(&v); err != nil {
 		return b, fmt.Errorf("%s: MarshalJSON wrote invalid JSON: %w", t, err)
 	}
-	return s.appendJSONTree(eb, b, v)
+	if s.format == formatJSON {
+		// Its numbers must be ones MsgPack and CBOR peers get exactly.
+		if err := checkJSONNumbers(v); err != nil {
+			return b, fmt.Errorf("%s: MarshalJSON wrote %w", t, err)
+		}
+		return append(b, compact...), nil
+	}
+	out, err := s.appendJSONTree(eb, b, v)
+	if err != nil {
+		return b, fmt.Errorf("%s: MarshalJSON wrote %w", t, err)
+	}
+	return out, nil
+}
+
+// A JSON number travels in MsgPack and CBOR as one of these.
+const (
+	numInt = iota
+	numUint
+	numFloat
+)
+
+// parseJSONNumber reads a JSON number as an int64, a uint64 or (with a
+// fraction or an exponent) a float64. An integer beyond 64 bits or a
+// number beyond float64 is an error: it would not arrive as written.
+func parseJSONNumber(x json.Number) (i int64, u uint64, f float64, kind int, err error) {
+	if i, err := strconv.ParseInt(string(x), 10, 64); err == nil {
+		return i, 0, 0, numInt, nil
+	}
+	if u, err := strconv.ParseUint(string(x), 10, 64); err == nil {
+		return 0, u, 0, numUint, nil
+	}
+	if !strings.ContainsAny(string(x), ".eE") {
+		return 0, 0, 0, 0, fmt.Errorf("the integer %s, beyond 64 bits, which MsgPack and CBOR cannot carry", x)
+	}
+	f, err = strconv.ParseFloat(string(x), 64)
+	if err != nil {
+		return 0, 0, 0, 0, fmt.Errorf("the number %s, beyond float64, which MsgPack and CBOR cannot carry", x)
+	}
+	return 0, 0, f, numFloat, nil
+}
+
+// checkJSONNumbers checks every number in v (decoded with UseNumber)
+// with parseJSONNumber.
+func checkJSONNumbers(v any) error {
+	switch x := v.(type) {
+	case json.Number:
+		_, _, _, _, err := parseJSONNumber(x)
+		return err
+	case []any:
+		for _, e := range x {
+			if err := checkJSONNumbers(e); err != nil {
+				return err
+			}
+		}
+	case map[string]any:
+		for _, e := range x {
+			if err := checkJSONNumbers(e); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // appendJSONTree writes a value encoding/json decoded (with UseNumber) in
@@ -377,15 +435,14 @@ func (s *Serializer) appendJSONValue(eb *encBuf, b []byte, t reflect.Type, data 
 func (s *Serializer) appendJSONTree(eb *encBuf, b []byte, v any) ([]byte, error) {
 	switch x := v.(type) {
 	case json.Number:
-		if n, err := strconv.ParseInt(string(x), 10, 64); err == nil {
-			return s.appendInt(b, n), nil
-		}
-		if u, err := strconv.ParseUint(string(x), 10, 64); err == nil {
+		i, u, f, kind, err := parseJSONNumber(x)
+		switch {
+		case err != nil:
+			return b, err
+		case kind == numInt:
+			return s.appendInt(b, i), nil
+		case kind == numUint:
 			return s.appendUint(b, u), nil
-		}
-		f, err := strconv.ParseFloat(string(x), 64)
-		if err != nil {
-			return b, fmt.Errorf("number %s: %w", x, err)
 		}
 		b, _ = s.appendSimple(b, f)
 		return b, nil
