@@ -30,6 +30,19 @@ func (s *Serializer) appendOwn(eb *encBuf, b []byte, v reflect.Value, depth int)
 		return append(b, s.null...), nil
 	}
 	t := v.Type()
+	switch {
+	case t.Kind() == reflect.Interface:
+		// By its dynamic value, which is most often a scalar (in a []any
+		// or map[string]any) that appendScalar writes without the codec.
+		if v.IsNil() {
+			return append(b, s.null...), nil
+		}
+		return s.appendOwn(eb, b, v.Elem(), depth) // not a level of nesting
+	case isPlainScalar(t):
+		if out, ok := s.appendScalar(b, v); ok {
+			return out, nil
+		}
+	}
 	switch formOf(t) {
 	case formTime:
 		tm, _ := reflect.TypeAssert[time.Time](v) // no allocation, unlike Interface
@@ -68,8 +81,7 @@ func (s *Serializer) appendOwn(eb *encBuf, b []byte, v reflect.Value, depth int)
 		}
 		return s.appendCodecOnly(eb, b, v.Interface())
 	}
-	switch t.Kind() {
-	case reflect.Interface, reflect.Pointer:
+	if t.Kind() == reflect.Pointer {
 		if v.IsNil() {
 			return append(b, s.null...), nil
 		}
@@ -93,6 +105,23 @@ func (s *Serializer) appendOwn(eb *encBuf, b []byte, v reflect.Value, depth int)
 		return s.appendOwnStruct(eb, b, v, depth)
 	}
 	return b, fmt.Errorf("cannot encode %s", t)
+}
+
+// plainScalars are the unnamed scalar types most values are made of.
+var plainScalars = [...]reflect.Type{
+	reflect.TypeFor[string](), reflect.TypeFor[int](), reflect.TypeFor[int64](),
+	reflect.TypeFor[uint64](), reflect.TypeFor[bool](), reflect.TypeFor[float64](),
+}
+
+// isPlainScalar reports whether t is one of plainScalars, with a few
+// comparisons rather than the lookups of formOf and planOf.
+func isPlainScalar(t reflect.Type) bool {
+	for _, p := range plainScalars {
+		if t == p {
+			return true
+		}
+	}
+	return false
 }
 
 // appendScalar writes a string, bool or integer (not of a codec.Selfer
@@ -142,14 +171,57 @@ func methodOf[I any](v reflect.Value) I {
 func (s *Serializer) appendOwnList(eb *encBuf, b []byte, v reflect.Value, depth int) ([]byte, error) {
 	n := v.Len()
 	b = s.appendListHead(b, n)
+	l, plain := reflect.TypeAssert[[]any](v)
 	for i := range n {
 		b = s.appendSep(b, i)
+		if plain {
+			// A []any mostly holds scalars: written without reflection.
+			if out, ok := s.appendAnyScalar(b, l[i]); ok {
+				b = out
+				continue
+			}
+		}
 		var err error
 		if b, err = s.appendOwn(eb, b, v.Index(i), depth+1); err != nil {
 			return b, fmt.Errorf("[%d]: %w", i, err)
 		}
 	}
 	return s.appendListEnd(b), nil
+}
+
+// appendAnyScalar is appendScalar for a value in an interface: nil, a
+// string, bool, int, int64 or uint64 (the values a []any mostly holds);
+// for anything else it reports false and writes nothing.
+func (s *Serializer) appendAnyScalar(b []byte, e any) ([]byte, bool) {
+	json := s.format == formatJSON
+	switch x := e.(type) {
+	case nil:
+		return append(b, s.null...), true
+	case string:
+		return s.appendString(b, x)
+	case bool:
+		if json {
+			return strconv.AppendBool(b, x), true
+		}
+		return s.appendSimple(b, x)
+	case int:
+		return s.appendAnyInt(b, int64(x)), true
+	case int64:
+		return s.appendAnyInt(b, x), true
+	case uint64:
+		if json {
+			return strconv.AppendUint(b, x, 10), true
+		}
+		return s.appendUint(b, x), true
+	}
+	return b, false
+}
+
+func (s *Serializer) appendAnyInt(b []byte, n int64) []byte {
+	if s.format == formatJSON {
+		return strconv.AppendInt(b, n, 10)
+	}
+	return s.appendInt(b, n)
 }
 
 // dictEntry is one entry of a dictionary being written.

@@ -25,8 +25,9 @@ func wideStruct(n int, ft reflect.Type, v any) any {
 
 // BenchmarkOwnFormScale compares the own-form encoder with the codec on
 // the same shapes and (nearly) the same bytes: 10,000 times against
-// 10,000 strings holding their text, and a struct of 1,000 time fields
-// against one of 1,000 string fields.
+// 10,000 strings holding their text, a []any of 10,000 scalars and a time
+// against one with its text, and a struct of 1,000 time fields against
+// one of 1,000 string fields.
 func BenchmarkOwnFormScale(b *testing.B) {
 	times := make([]time.Time, 10_000)
 	texts := make([]string, len(times))
@@ -34,12 +35,23 @@ func BenchmarkOwnFormScale(b *testing.B) {
 		times[i] = tUTC.Add(time.Duration(i) * time.Second)
 		texts[i] = times[i].Format(time.RFC3339Nano)
 	}
+	// 10,000 scalars and one time, against the same with the time's text.
+	mixed, mixedText := make([]any, 10_001), make([]any, 10_001)
+	for i := range 10_000 {
+		mixed[i], mixedText[i] = i, i
+		if i%2 == 0 {
+			mixed[i], mixedText[i] = "s", "s"
+		}
+	}
+	mixed[10_000], mixedText[10_000] = tUTC, texts[0]
 	cases := []struct {
 		name string
 		v    any
 	}{
 		{"times-10000/own", times},
 		{"times-10000/codec-strings", texts},
+		{"any-10000-scalars-1-time/own", mixed},
+		{"any-10000-scalars-1-string/codec", mixedText},
 		{"struct-1000-times/own", wideStruct(1000, reflect.TypeFor[time.Time](), tUTC)},
 		{"struct-1000-strings/codec", wideStruct(1000, reflect.TypeFor[string](), tUTC.Format(time.RFC3339Nano))},
 	}

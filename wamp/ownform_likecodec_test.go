@@ -67,9 +67,11 @@ func TestOwnStructBytesLikeCodec(t *testing.T) {
 	for _, ser := range wamp.Serializers() {
 		text := tUTC.Format(time.RFC3339Nano)
 		for name, pair := range map[string][2]any{
-			"full":                 {full(tUTC), full(text)},
-			"empty":                {oddStruct{OddEmbedded: &OddEmbedded{}, X: tUTC}, oddStruct{OddEmbedded: &OddEmbedded{}, X: text}},
-			"pointer":              {&oddStruct{OddEmbedded: &OddEmbedded{}, X: tUTC}, &oddStruct{OddEmbedded: &OddEmbedded{}, X: text}},
+			"full":    {full(tUTC), full(text)},
+			"empty":   {oddStruct{OddEmbedded: &OddEmbedded{}, X: tUTC}, oddStruct{OddEmbedded: &OddEmbedded{}, X: text}},
+			"pointer": {&oddStruct{OddEmbedded: &OddEmbedded{}, X: tUTC}, &oddStruct{OddEmbedded: &OddEmbedded{}, X: text}},
+			"scalars in a list": {[]any{1, int64(-2), uint64(1 << 63), true, false, nil, "s", "needs \"escapes\"\n", 1.5, float32(0), -0.0, tUTC, map[string]any{"n": -1 << 40, "t": tUTC}},
+				[]any{1, int64(-2), uint64(1 << 63), true, false, nil, "s", "needs \"escapes\"\n", 1.5, float32(0), -0.0, text, map[string]any{"n": -1 << 40, "t": text}}},
 			"in a list":            {[]any{1, full(tUTC)}, []any{1, full(text)}},
 			"in a map":             {map[string]oddStruct{"k": full(tUTC)}, map[string]oddStruct{"k": full(text)}},
 			"time in a nested any": {full([]any{map[string]any{"t": tUTC}}), full([]any{map[string]any{"t": text}})},
