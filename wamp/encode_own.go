@@ -235,6 +235,9 @@ type dictEntry struct {
 // as their text, string keys as they are, integer keys as the codec writes
 // them (decimal strings in JSON).
 func (s *Serializer) appendOwnMap(eb *encBuf, b []byte, v reflect.Value, depth int) ([]byte, error) {
+	if m, ok := reflect.TypeAssert[map[string]any](v); ok {
+		return s.appendOwnDict(eb, b, m, depth)
+	}
 	entries := make([]dictEntry, 0, v.Len())
 	it := v.MapRange()
 	for it.Next() {
@@ -269,6 +272,33 @@ func (s *Serializer) appendOwnMap(eb *encBuf, b []byte, v reflect.Value, depth i
 		b = s.appendDictColon(b)
 		if b, err = s.appendOwn(eb, b, e.value, depth+1); err != nil {
 			return b, fmt.Errorf("[%q]: %w", e.key, err)
+		}
+	}
+	return s.appendDictEnd(b), nil
+}
+
+// appendOwnDict is appendOwnMap for the map[string]any most payloads are
+// built from, without reflection for the keys and the scalar values.
+func (s *Serializer) appendOwnDict(eb *encBuf, b []byte, m map[string]any, depth int) ([]byte, error) {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	b = s.appendDictHead(b, len(keys))
+	for i, k := range keys {
+		b = s.appendSep(b, i)
+		var err error
+		if b, err = s.appendStr(eb, b, k); err != nil {
+			return b, err
+		}
+		b = s.appendDictColon(b)
+		if out, ok := s.appendAnyScalar(b, m[k]); ok {
+			b = out
+			continue
+		}
+		if b, err = s.appendOwn(eb, b, reflect.ValueOf(m[k]), depth+1); err != nil {
+			return b, fmt.Errorf("[%q]: %w", k, err)
 		}
 	}
 	return s.appendDictEnd(b), nil

@@ -26,7 +26,7 @@ func wideStruct(n int, ft reflect.Type, v any) any {
 // BenchmarkOwnFormScale compares the own-form encoder with the codec on
 // the same shapes and (nearly) the same bytes: 10,000 times against
 // 10,000 strings holding their text, a []any of 10,000 scalars and a time
-// against one with its text, and a struct of 1,000 time fields against
+// against one with its text, the same in a map[string]any, and a struct of 1,000 time fields against
 // one of 1,000 string fields.
 func BenchmarkOwnFormScale(b *testing.B) {
 	times := make([]time.Time, 10_000)
@@ -44,6 +44,10 @@ func BenchmarkOwnFormScale(b *testing.B) {
 		}
 	}
 	mixed[10_000], mixedText[10_000] = tUTC, texts[0]
+	dict, dictText := map[string]any{"t": tUTC}, map[string]any{"t": texts[0]}
+	for i := range 10_000 {
+		dict[fmt.Sprint("k", i)], dictText[fmt.Sprint("k", i)] = i, i
+	}
 	cases := []struct {
 		name string
 		v    any
@@ -52,6 +56,8 @@ func BenchmarkOwnFormScale(b *testing.B) {
 		{"times-10000/codec-strings", texts},
 		{"any-10000-scalars-1-time/own", mixed},
 		{"any-10000-scalars-1-string/codec", mixedText},
+		{"dict-10000-scalars-1-time/own", dict},
+		{"dict-10000-scalars-1-string/codec", dictText},
 		{"struct-1000-times/own", wideStruct(1000, reflect.TypeFor[time.Time](), tUTC)},
 		{"struct-1000-strings/codec", wideStruct(1000, reflect.TypeFor[string](), tUTC.Format(time.RFC3339Nano))},
 	}
