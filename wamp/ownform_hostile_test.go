@@ -444,3 +444,16 @@ func TestEncodeAllocsMixedList(t *testing.T) {
 		}
 	}
 }
+
+// TestBinaryAndJSONFormKeys: a dictionary key is a string in every
+// format WAMP peers share; a key type whose form is binary or a JSON value
+// cannot be one, in MsgPack and CBOR as in JSON.
+func TestBinaryAndJSONFormKeys(t *testing.T) {
+	for _, ser := range wamp.Serializers() {
+		for _, v := range []any{map[point]int{{1, 2}: 1}, map[rawJSON]int{"1": 1}, []any{map[point]time.Time{{}: tUTC}}} {
+			if raw, err := ser.EncodeValue(v); err == nil {
+				t.Errorf("%s: %v encoded as %q", ser, v, raw)
+			}
+		}
+	}
+}
