@@ -326,6 +326,9 @@ func (s *Serializer) dictKey(k reflect.Value) (key string, rkey reflect.Value, e
 			return "", rkey, fmt.Errorf("map key %s: MarshalText returned invalid UTF-8 %q", kt, text)
 		}
 		return string(text), rkey, nil
+	case formOf(kt) == formBinary || formOf(kt) == formJSON:
+		// What JSON peers could not have as a key, nor the router give them.
+		return "", rkey, fmt.Errorf("map key type %s travels as binary or a JSON value, which cannot be a dictionary key (give it a text form)", kt)
 	}
 	switch kt.Kind() {
 	case reflect.String:
