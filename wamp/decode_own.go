@@ -28,17 +28,12 @@ func (s *Serializer) decodeOwn(raw []byte, k Kind, v reflect.Value, form ownForm
 		*v.Addr().Interface().(*time.Time) = tm // no boxing of tm, unlike v.Set
 		return nil
 	case formText:
-		// A JSON string that starts with NUL reads as binary (jsonKind),
-		// but where a text belongs it is one.
-		if k != KindString && !(k == KindBytes && s.format == formatJSON) {
-			return mismatch()
-		}
-		str, ok := s.stringOf(raw)
-		if !ok {
-			var err error
-			if str, err = decodeSlow[string](s, raw); err != nil {
-				return fail(err)
+		str, err := s.textFormOf(raw, k)
+		if err != nil {
+			if err == errNotText {
+				return mismatch()
 			}
+			return fail(err)
 		}
 		if err := v.Addr().Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(str)); err != nil {
 			return fail(err)
@@ -72,6 +67,35 @@ func (s *Serializer) decodeOwn(raw []byte, k Kind, v reflect.Value, form ownForm
 		return nil
 	}
 	return mismatch()
+}
+
+var errNotText = errors.New("not a text")
+
+// textFormOf returns the text of a value decoded into a text form: a
+// string, or binary as a JSON peer sees it. A text that starts with NUL
+// and base64 is, in JSON, how WAMP writes binary: the router gives it to a
+// MsgPack or CBOR peer as binary (and a JSON reader sees binary in it, see
+// jsonKind). Writing the binary back as the JSON convention gives the
+// text exactly, as the router converts only the canonical form.
+func (s *Serializer) textFormOf(raw []byte, k Kind) (string, error) {
+	switch k {
+	case KindString:
+	case KindBytes:
+		if s.format == formatJSON {
+			break // the string is the text
+		}
+		var data []byte
+		if err := s.decode(raw, &data); err != nil {
+			return "", err
+		}
+		return EncodeBinaryString(data), nil
+	default:
+		return "", errNotText
+	}
+	if str, ok := s.stringOf(raw); ok {
+		return str, nil
+	}
+	return decodeSlow[string](s, raw)
 }
 
 // jsonText returns the JSON text of the encoded value raw: raw itself in
@@ -130,6 +154,9 @@ func (s *Serializer) decodeTime(raw []byte, k Kind) (time.Time, error) {
 		switch s.format {
 		case formatMsgPack:
 			if t, ok := msgpackTime(raw); ok {
+				if err := checkTimeRange(t); err != nil {
+					return time.Time{}, &DecodeError{Want: want, Got: k, Err: err}
+				}
 				return t, nil
 			}
 			return time.Time{}, &DecodeError{Want: want, Got: k, Err: errors.New("not a MsgPack timestamp")}
@@ -154,25 +181,78 @@ func (s *Serializer) textOf(raw []byte, k Kind) ([]byte, error) {
 	return []byte(str), err
 }
 
-// parseTime reads an RFC 3339 time: at most 9 digits of fraction (more
-// would be cut off silently), and an offset or "Z".
+// parseTime reads an RFC 3339 time. Go's parser is laxer than RFC 3339
+// in three ways that would change a value silently or let through one
+// that cannot travel back: it takes a comma before the fraction and any
+// number of fraction digits (cut to nanoseconds), and offset hours up to
+// 99 ("+24:00"). So the part after the seconds is checked here: at most 9
+// digits after a '.', then "Z" or an offset of at most 23:59. RFC 3339
+// allows "t" and "z" for "T" and "Z", which Go's parser refuses: they are
+// read as capitals.
 func parseTime(str []byte) (time.Time, error) {
+	if n := len(str); n > 19 && (str[10] == 't' || str[n-1] == 'z') {
+		str = bytes.Clone(str)
+		if str[10] == 't' {
+			str[10] = 'T'
+		}
+		if str[n-1] == 'z' {
+			str[n-1] = 'Z'
+		}
+	}
 	var t time.Time
 	if err := t.UnmarshalText(str); err != nil {
 		return time.Time{}, err
 	}
-	// The fraction follows the seconds, at offset 19 (the year has 4
-	// digits, UnmarshalText checked it).
-	if len(str) > 19 && str[19] == '.' {
-		n := 0
-		for i := 20; i < len(str) && str[i] >= '0' && str[i] <= '9'; i++ {
-			n++
-		}
-		if n > 9 {
-			return time.Time{}, fmt.Errorf("time %q has %d fraction digits, at most 9 (nanoseconds) are allowed", str, n)
-		}
+	// UnmarshalText checked the date and the time up to the seconds: 19
+	// bytes, as the year has 4 digits.
+	if err := checkTimeTail(str[19:]); err != nil {
+		return time.Time{}, fmt.Errorf("time %q: %w", str, err)
 	}
 	return t, nil
+}
+
+// checkTimeTail checks what follows the seconds of an RFC 3339 time: an
+// optional fraction of 1 to 9 digits after a '.', then "Z" or an offset
+// "+hh:mm" or "-hh:mm" of at most 23:59.
+func checkTimeTail(s []byte) error {
+	if len(s) > 0 && s[0] == '.' {
+		n := 1
+		for n < len(s) && s[n] >= '0' && s[n] <= '9' {
+			n++
+		}
+		if n-1 > 9 {
+			return fmt.Errorf("%d fraction digits, at most 9 (nanoseconds) are allowed", n-1)
+		}
+		s = s[n:]
+	}
+	switch {
+	case len(s) == 1 && s[0] == 'Z':
+		return nil
+	case len(s) == 6 && (s[0] == '+' || s[0] == '-') && s[3] == ':':
+		// UnmarshalText checked the digits.
+		if h, m := (s[1]-'0')*10+s[2]-'0', (s[4]-'0')*10+s[5]-'0'; h > 23 || m > 59 {
+			return fmt.Errorf("UTC offset %s is out of range (at most 23:59)", s)
+		}
+		return nil
+	}
+	return fmt.Errorf("%q is not a fraction and offset as RFC 3339 writes them", s)
+}
+
+// The seconds since the epoch of the first and the last second RFC 3339
+// can write (years 0 and 9999, UTC).
+const (
+	minTimeSec = -62167219200
+	maxTimeSec = 253402300799
+)
+
+// checkTimeRange refuses a time of another peer's native form that this
+// package could not send on (years 0..9999, which RFC 3339 writes; a time
+// outside them may also have wrapped around in time.Unix).
+func checkTimeRange(t time.Time) error {
+	if y := t.Year(); y < 0 || y > 9999 {
+		return fmt.Errorf("time %s is outside years 0..9999, which RFC 3339 can write", t)
+	}
+	return nil
 }
 
 // cborTime reads a CBOR tag 0 (an RFC 3339 text string) or tag 1 (seconds
@@ -198,7 +278,7 @@ func (s *Serializer) cborTime(raw []byte) (time.Time, error) {
 	case 1:
 		switch k {
 		case KindUint, KindInt:
-			sec, err := s.decodeInt(item, k, "seconds", math.MinInt64, math.MaxInt64)
+			sec, err := s.decodeInt(item, k, "seconds", minTimeSec, maxTimeSec)
 			if err != nil {
 				return time.Time{}, err
 			}
@@ -208,13 +288,13 @@ func (s *Serializer) cborTime(raw []byte) (time.Time, error) {
 			if err != nil {
 				return time.Time{}, err
 			}
-			const limit = 1 << 62 / 1e9 // far beyond year 9999, and within what int64 nanoseconds can hold
-			if math.IsNaN(f) || f > limit || f < -limit {
-				return time.Time{}, fmt.Errorf("CBOR tag 1 holds %v seconds, out of range", f)
+			if !(f >= minTimeSec && f < maxTimeSec+1) { // NaN too
+				return time.Time{}, fmt.Errorf("CBOR tag 1 holds %v seconds, outside years 0..9999", f)
 			}
 			sec := math.Floor(f)
 			nsec := math.Round((f - sec) * 1e9)
-			return time.Unix(int64(sec), int64(nsec)).UTC(), nil
+			t := time.Unix(int64(sec), int64(nsec)).UTC()
+			return t, checkTimeRange(t) // 9999-12-31T23:59:59.9999999999 rounds up
 		}
 		return time.Time{}, fmt.Errorf("CBOR tag 1 holds a %s, want a number", k)
 	}

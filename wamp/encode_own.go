@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/wampgen/wampgen/internal/wire"
 )
@@ -29,6 +30,19 @@ func (s *Serializer) appendOwn(eb *encBuf, b []byte, v reflect.Value, depth int)
 		return append(b, s.null...), nil
 	}
 	t := v.Type()
+	switch {
+	case t.Kind() == reflect.Interface:
+		// By its dynamic value, which is most often a scalar (in a []any
+		// or map[string]any) that appendScalar writes without the codec.
+		if v.IsNil() {
+			return append(b, s.null...), nil
+		}
+		return s.appendOwn(eb, b, v.Elem(), depth) // not a level of nesting
+	case isPlainScalar(t):
+		if out, ok := s.appendScalar(b, v); ok {
+			return out, nil
+		}
+	}
 	switch formOf(t) {
 	case formTime:
 		tm, _ := reflect.TypeAssert[time.Time](v) // no allocation, unlike Interface
@@ -37,6 +51,9 @@ func (s *Serializer) appendOwn(eb *encBuf, b []byte, v reflect.Value, depth int)
 		text, err := methodOf[encoding.TextMarshaler](v).MarshalText()
 		if err != nil {
 			return b, fmt.Errorf("%s: MarshalText: %w", t, err)
+		}
+		if !utf8.Valid(text) {
+			return b, fmt.Errorf("%s: MarshalText returned invalid UTF-8 %q", t, text)
 		}
 		return s.appendStr(eb, b, string(text))
 	case formBinary:
@@ -50,7 +67,7 @@ func (s *Serializer) appendOwn(eb *encBuf, b []byte, v reflect.Value, depth int)
 		if err != nil {
 			return b, fmt.Errorf("%s: MarshalJSON: %w", t, err)
 		}
-		return s.appendJSONValue(eb, b, t, data)
+		return s.appendJSONValue(eb, b, t, data, depth)
 	}
 	plan := planOf(t)
 	if plan == planCodec {
@@ -64,15 +81,16 @@ func (s *Serializer) appendOwn(eb *encBuf, b []byte, v reflect.Value, depth int)
 		}
 		return s.appendCodecOnly(eb, b, v.Interface())
 	}
-	if depth >= wire.MaxDepth {
-		return b, wire.ErrTooDeep
-	}
-	switch t.Kind() {
-	case reflect.Interface, reflect.Pointer:
+	if t.Kind() == reflect.Pointer {
 		if v.IsNil() {
 			return append(b, s.null...), nil
 		}
-		return s.appendOwn(eb, b, v.Elem(), depth)
+		return s.appendOwn(eb, b, v.Elem(), depth) // not a level of nesting
+	}
+	if depth >= wire.MaxDepth {
+		return b, wire.ErrTooDeep // a list or dictionary inside depth others
+	}
+	switch t.Kind() {
 	case reflect.Slice, reflect.Array:
 		if t.Kind() == reflect.Slice && v.IsNil() {
 			return append(b, s.null...), nil // as the codec writes a nil slice
@@ -87,6 +105,23 @@ func (s *Serializer) appendOwn(eb *encBuf, b []byte, v reflect.Value, depth int)
 		return s.appendOwnStruct(eb, b, v, depth)
 	}
 	return b, fmt.Errorf("cannot encode %s", t)
+}
+
+// plainScalars are the unnamed scalar types most values are made of.
+var plainScalars = [...]reflect.Type{
+	reflect.TypeFor[string](), reflect.TypeFor[int](), reflect.TypeFor[int64](),
+	reflect.TypeFor[uint64](), reflect.TypeFor[bool](), reflect.TypeFor[float64](),
+}
+
+// isPlainScalar reports whether t is one of plainScalars, with a few
+// comparisons rather than the lookups of formOf and planOf.
+func isPlainScalar(t reflect.Type) bool {
+	for _, p := range plainScalars {
+		if t == p {
+			return true
+		}
+	}
+	return false
 }
 
 // appendScalar writes a string, bool or integer (not of a codec.Selfer
@@ -136,14 +171,57 @@ func methodOf[I any](v reflect.Value) I {
 func (s *Serializer) appendOwnList(eb *encBuf, b []byte, v reflect.Value, depth int) ([]byte, error) {
 	n := v.Len()
 	b = s.appendListHead(b, n)
+	l, plain := reflect.TypeAssert[[]any](v)
 	for i := range n {
 		b = s.appendSep(b, i)
+		if plain {
+			// A []any mostly holds scalars: written without reflection.
+			if out, ok := s.appendAnyScalar(b, l[i]); ok {
+				b = out
+				continue
+			}
+		}
 		var err error
 		if b, err = s.appendOwn(eb, b, v.Index(i), depth+1); err != nil {
 			return b, fmt.Errorf("[%d]: %w", i, err)
 		}
 	}
 	return s.appendListEnd(b), nil
+}
+
+// appendAnyScalar is appendScalar for a value in an interface: nil, a
+// string, bool, int, int64 or uint64 (the values a []any mostly holds);
+// for anything else it reports false and writes nothing.
+func (s *Serializer) appendAnyScalar(b []byte, e any) ([]byte, bool) {
+	json := s.format == formatJSON
+	switch x := e.(type) {
+	case nil:
+		return append(b, s.null...), true
+	case string:
+		return s.appendString(b, x)
+	case bool:
+		if json {
+			return strconv.AppendBool(b, x), true
+		}
+		return s.appendSimple(b, x)
+	case int:
+		return s.appendAnyInt(b, int64(x)), true
+	case int64:
+		return s.appendAnyInt(b, x), true
+	case uint64:
+		if json {
+			return strconv.AppendUint(b, x, 10), true
+		}
+		return s.appendUint(b, x), true
+	}
+	return b, false
+}
+
+func (s *Serializer) appendAnyInt(b []byte, n int64) []byte {
+	if s.format == formatJSON {
+		return strconv.AppendInt(b, n, 10)
+	}
+	return s.appendInt(b, n)
 }
 
 // dictEntry is one entry of a dictionary being written.
@@ -157,42 +235,28 @@ type dictEntry struct {
 // as their text, string keys as they are, integer keys as the codec writes
 // them (decimal strings in JSON).
 func (s *Serializer) appendOwnMap(eb *encBuf, b []byte, v reflect.Value, depth int) ([]byte, error) {
-	kt := v.Type().Key()
+	if m, ok := reflect.TypeAssert[map[string]any](v); ok {
+		return s.appendOwnDict(eb, b, m, depth)
+	}
 	entries := make([]dictEntry, 0, v.Len())
 	it := v.MapRange()
 	for it.Next() {
-		k := it.Key()
 		e := dictEntry{value: it.Value()}
-		switch {
-		case formOf(kt) == formTime:
-			text, err := timeText(nil, k.Interface().(time.Time))
-			if err != nil {
-				return b, fmt.Errorf("map key: %w", err)
-			}
-			e.key = string(text)
-		case formOf(kt) == formText:
-			text, err := methodOf[encoding.TextMarshaler](k).MarshalText()
-			if err != nil {
-				return b, fmt.Errorf("map key %s: MarshalText: %w", kt, err)
-			}
-			e.key = string(text)
-		case kt.Kind() == reflect.String:
-			e.key = k.String()
-		case s.format == formatJSON:
-			switch kt.Kind() {
-			case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-				e.key = strconv.FormatInt(k.Int(), 10)
-			case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-				e.key = strconv.FormatUint(k.Uint(), 10)
-			default:
-				return b, fmt.Errorf("map key type %s cannot be a dictionary key", kt)
-			}
-		default:
-			e.key, e.rkey = fmt.Sprint(k.Interface()), k
+		var err error
+		if e.key, e.rkey, err = s.dictKey(it.Key()); err != nil {
+			return b, err
 		}
 		entries = append(entries, e)
 	}
 	slices.SortFunc(entries, func(x, y dictEntry) int { return strings.Compare(x.key, y.key) })
+	// Keys written as text (all but MsgPack's and CBOR's integer keys)
+	// may collide: MarshalText need not be one-to-one, and equal times
+	// can be different map keys (monotonic readings, *Location values).
+	for i := 1; i < len(entries); i++ {
+		if entries[i].key == entries[i-1].key && !entries[i].rkey.IsValid() {
+			return b, fmt.Errorf("map %s: two keys have the same text %q, which would be one dictionary key twice", v.Type(), entries[i].key)
+		}
+	}
 	b = s.appendDictHead(b, len(entries))
 	for i, e := range entries {
 		b = s.appendSep(b, i)
@@ -211,6 +275,80 @@ func (s *Serializer) appendOwnMap(eb *encBuf, b []byte, v reflect.Value, depth i
 		}
 	}
 	return s.appendDictEnd(b), nil
+}
+
+// appendOwnDict is appendOwnMap for the map[string]any most payloads are
+// built from, without reflection for the keys and the scalar values.
+func (s *Serializer) appendOwnDict(eb *encBuf, b []byte, m map[string]any, depth int) ([]byte, error) {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	b = s.appendDictHead(b, len(keys))
+	for i, k := range keys {
+		b = s.appendSep(b, i)
+		var err error
+		if b, err = s.appendStr(eb, b, k); err != nil {
+			return b, err
+		}
+		b = s.appendDictColon(b)
+		if out, ok := s.appendAnyScalar(b, m[k]); ok {
+			b = out
+			continue
+		}
+		if b, err = s.appendOwn(eb, b, reflect.ValueOf(m[k]), depth+1); err != nil {
+			return b, fmt.Errorf("[%q]: %w", k, err)
+		}
+	}
+	return s.appendDictEnd(b), nil
+}
+
+// dictKey returns the dictionary key of the map key k: the text of a time
+// or a text form, a string as it is, an integer in JSON as its decimal
+// string; in MsgPack and CBOR other keys are written as they are (rkey),
+// key then only orders them. An interface key goes by its dynamic value.
+func (s *Serializer) dictKey(k reflect.Value) (key string, rkey reflect.Value, err error) {
+	kt := k.Type()
+	switch {
+	case formOf(kt) == formTime:
+		text, err := timeText(nil, k.Interface().(time.Time))
+		if err != nil {
+			return "", rkey, fmt.Errorf("map key: %w", err)
+		}
+		return string(text), rkey, nil
+	case formOf(kt) == formText:
+		text, err := methodOf[encoding.TextMarshaler](k).MarshalText()
+		if err != nil {
+			return "", rkey, fmt.Errorf("map key %s: MarshalText: %w", kt, err)
+		}
+		if !utf8.Valid(text) {
+			return "", rkey, fmt.Errorf("map key %s: MarshalText returned invalid UTF-8 %q", kt, text)
+		}
+		return string(text), rkey, nil
+	case formOf(kt) == formBinary || formOf(kt) == formJSON:
+		// What JSON peers could not have as a key, nor the router give them.
+		return "", rkey, fmt.Errorf("map key type %s travels as binary or a JSON value, which cannot be a dictionary key (give it a text form)", kt)
+	}
+	switch kt.Kind() {
+	case reflect.String:
+		return k.String(), rkey, nil
+	case reflect.Interface:
+		if k.IsNil() {
+			return "", rkey, fmt.Errorf("map key %s is nil", kt)
+		}
+		return s.dictKey(k.Elem())
+	}
+	if s.format != formatJSON {
+		return fmt.Sprint(k.Interface()), k, nil
+	}
+	switch kt.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return strconv.FormatInt(k.Int(), 10), rkey, nil
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return strconv.FormatUint(k.Uint(), 10), rkey, nil
+	}
+	return "", rkey, fmt.Errorf("map key type %s cannot be a dictionary key", kt)
 }
 
 // appendOwnStruct writes a struct as a dictionary, its fields named and
@@ -302,47 +440,114 @@ func (s *Serializer) appendBinary(b []byte, data []byte) []byte {
 	return b
 }
 
-// appendJSONValue writes what a json.Marshaler wrote: in JSON as it is
-// (compacted); in MsgPack and CBOR as the same structure, transcoded the
-// way the router converts JSON (integers stay integers, other numbers are
-// float64, "\u0000"-prefixed base64 strings are binary).
-func (s *Serializer) appendJSONValue(eb *encBuf, b []byte, t reflect.Type, data []byte) ([]byte, error) {
-	if s.format == formatJSON {
-		var buf bytes.Buffer
-		if err := json.Compact(&buf, data); err != nil {
-			return b, fmt.Errorf("%s: MarshalJSON wrote invalid JSON: %w", t, err)
-		}
-		return append(b, buf.Bytes()...), nil
+// appendJSONValue writes what a json.Marshaler wrote, standing inside
+// depth lists and dictionaries: in JSON as it is (compacted); in MsgPack
+// and CBOR as the same structure, transcoded the way the router converts
+// JSON (integers stay integers, other numbers are float64,
+// "\u0000"-prefixed base64 strings are binary). Its nesting counts from
+// depth, so that no receiver refuses it as too deep.
+func (s *Serializer) appendJSONValue(eb *encBuf, b []byte, t reflect.Type, data []byte, depth int) ([]byte, error) {
+	// JSON text is UTF-8; neither json.Compact nor the codec check it, and
+	// encoding/json would replace bad bytes with U+FFFD.
+	if !utf8.Valid(data) {
+		return b, fmt.Errorf("%s: MarshalJSON wrote invalid UTF-8", t)
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
+	// The value is checked behind depth open lists, as wire.JSONDepth
+	// counts from the start; compacting it first drops whitespace that
+	// would hide nothing from the count anyway.
+	var buf bytes.Buffer
+	buf.Grow(depth + len(data))
+	buf.WriteString(strings.Repeat("[", depth))
+	if err := json.Compact(&buf, data); err != nil {
+		return b, fmt.Errorf("%s: MarshalJSON wrote invalid JSON: %w", t, err)
+	}
+	if err := wire.JSONDepth(buf.Bytes()); err != nil {
+		return b, fmt.Errorf("%s: MarshalJSON wrote a value that, where it stands, is %w", t, err)
+	}
+	compact := buf.Bytes()[depth:]
+	dec := json.NewDecoder(bytes.NewReader(compact))
 	dec.UseNumber()
 	var v any
 	if err := dec.Decode(&v); err != nil {
 		return b, fmt.Errorf("%s: MarshalJSON wrote invalid JSON: %w", t, err)
 	}
-	if dec.More() {
-		return b, fmt.Errorf("%s: MarshalJSON wrote more than one JSON value", t)
+	if s.format == formatJSON {
+		// Its numbers must be ones MsgPack and CBOR peers get exactly.
+		if err := checkJSONNumbers(v); err != nil {
+			return b, fmt.Errorf("%s: MarshalJSON wrote %w", t, err)
+		}
+		return append(b, compact...), nil
 	}
-	return s.appendJSONTree(eb, b, v, 0)
+	out, err := s.appendJSONTree(eb, b, v)
+	if err != nil {
+		return b, fmt.Errorf("%s: MarshalJSON wrote %w", t, err)
+	}
+	return out, nil
+}
+
+// A JSON number travels in MsgPack and CBOR as one of these.
+const (
+	numInt = iota
+	numUint
+	numFloat
+)
+
+// parseJSONNumber reads a JSON number as an int64, a uint64 or (with a
+// fraction or an exponent) a float64. An integer beyond 64 bits or a
+// number beyond float64 is an error: it would not arrive as written.
+func parseJSONNumber(x json.Number) (i int64, u uint64, f float64, kind int, err error) {
+	if i, err := strconv.ParseInt(string(x), 10, 64); err == nil {
+		return i, 0, 0, numInt, nil
+	}
+	if u, err := strconv.ParseUint(string(x), 10, 64); err == nil {
+		return 0, u, 0, numUint, nil
+	}
+	if !strings.ContainsAny(string(x), ".eE") {
+		return 0, 0, 0, 0, fmt.Errorf("the integer %s, beyond 64 bits, which MsgPack and CBOR cannot carry", x)
+	}
+	f, err = strconv.ParseFloat(string(x), 64)
+	if err != nil {
+		return 0, 0, 0, 0, fmt.Errorf("the number %s, beyond float64, which MsgPack and CBOR cannot carry", x)
+	}
+	return 0, 0, f, numFloat, nil
+}
+
+// checkJSONNumbers checks every number in v (decoded with UseNumber)
+// with parseJSONNumber.
+func checkJSONNumbers(v any) error {
+	switch x := v.(type) {
+	case json.Number:
+		_, _, _, _, err := parseJSONNumber(x)
+		return err
+	case []any:
+		for _, e := range x {
+			if err := checkJSONNumbers(e); err != nil {
+				return err
+			}
+		}
+	case map[string]any:
+		for _, e := range x {
+			if err := checkJSONNumbers(e); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // appendJSONTree writes a value encoding/json decoded (with UseNumber) in
-// MsgPack or CBOR, dictionary keys in order.
-func (s *Serializer) appendJSONTree(eb *encBuf, b []byte, v any, depth int) ([]byte, error) {
-	if depth >= wire.MaxDepth {
-		return b, wire.ErrTooDeep
-	}
+// MsgPack or CBOR, dictionary keys in order. Its depth was checked.
+func (s *Serializer) appendJSONTree(eb *encBuf, b []byte, v any) ([]byte, error) {
 	switch x := v.(type) {
 	case json.Number:
-		if n, err := strconv.ParseInt(string(x), 10, 64); err == nil {
-			return s.appendInt(b, n), nil
-		}
-		if u, err := strconv.ParseUint(string(x), 10, 64); err == nil {
+		i, u, f, kind, err := parseJSONNumber(x)
+		switch {
+		case err != nil:
+			return b, err
+		case kind == numInt:
+			return s.appendInt(b, i), nil
+		case kind == numUint:
 			return s.appendUint(b, u), nil
-		}
-		f, err := strconv.ParseFloat(string(x), 64)
-		if err != nil {
-			return b, fmt.Errorf("number %s: %w", x, err)
 		}
 		b, _ = s.appendSimple(b, f)
 		return b, nil
@@ -355,7 +560,7 @@ func (s *Serializer) appendJSONTree(eb *encBuf, b []byte, v any, depth int) ([]b
 		b = s.appendListHead(b, len(x))
 		for _, e := range x {
 			var err error
-			if b, err = s.appendJSONTree(eb, b, e, depth+1); err != nil {
+			if b, err = s.appendJSONTree(eb, b, e); err != nil {
 				return b, err
 			}
 		}
@@ -373,7 +578,7 @@ func (s *Serializer) appendJSONTree(eb *encBuf, b []byte, v any, depth int) ([]b
 			if b, err = s.appendStr(eb, b, k); err != nil {
 				return b, err
 			}
-			if b, err = s.appendJSONTree(eb, b, x[k], depth+1); err != nil {
+			if b, err = s.appendJSONTree(eb, b, x[k]); err != nil {
 				return b, err
 			}
 		}

@@ -216,10 +216,17 @@ func isEmptyValue(v reflect.Value) bool {
 
 // needsOwn reports whether the value v, of a type with planDynamic, holds
 // a value of a type with its own form. It looks through interfaces,
-// pointers, lists, maps and struct fields, at most depth levels deep (the
-// codec refuses deeper values anyway).
-func needsOwn(v reflect.Value, depth int) bool {
-	if !v.IsValid() || depth < 0 {
+// pointers, lists, maps and struct fields, at most depth levels of lists,
+// maps and structs deep (the codec refuses deeper values anyway).
+func needsOwn(v reflect.Value, depth int) bool { return needsOwnHops(v, depth, maxHops) }
+
+// maxHops bounds the pointers and interfaces needsOwn follows: they are
+// not levels of nesting, but a value can go round through them for ever
+// (var x any; x = &x).
+const maxHops = 10 * wire.MaxDepth
+
+func needsOwnHops(v reflect.Value, depth, hops int) bool {
+	if !v.IsValid() || depth < 0 || hops < 0 {
 		return false
 	}
 	switch planOf(v.Type()) {
@@ -233,14 +240,14 @@ func needsOwn(v reflect.Value, depth int) bool {
 	// values. Either way nothing is allocated per element.
 	switch v.Kind() {
 	case reflect.Interface, reflect.Pointer:
-		return !v.IsNil() && needsOwn(v.Elem(), depth-1)
+		return !v.IsNil() && needsOwnHops(v.Elem(), depth, hops-1)
 	case reflect.Slice, reflect.Array:
 		if l, ok := reflect.TypeAssert[[]any](v); ok {
 			own, _ := checkListAt(l, wire.MaxDepth-depth)
 			return own
 		}
 		for i := range v.Len() {
-			if needsOwn(v.Index(i), depth-1) {
+			if needsOwnHops(v.Index(i), depth-1, hops) {
 				return true
 			}
 		}
@@ -253,13 +260,13 @@ func needsOwn(v reflect.Value, depth int) bool {
 		for it := v.MapRange(); it.Next(); {
 			key.SetIterKey(it)
 			elem.SetIterValue(it)
-			if needsOwn(key, depth-1) || needsOwn(elem, depth-1) {
+			if needsOwnHops(key, depth-1, hops) || needsOwnHops(elem, depth-1, hops) {
 				return true
 			}
 		}
 	case reflect.Struct:
 		for _, f := range encodedFields(v.Type()) {
-			if fv, ok := fieldOf(v, f.index); ok && needsOwn(fv, depth-1) {
+			if fv, ok := fieldOf(v, f.index); ok && needsOwnHops(fv, depth-1, hops) {
 				return true
 			}
 		}

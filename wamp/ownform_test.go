@@ -550,7 +550,7 @@ func TestOwnFormKindChecks(t *testing.T) {
 // names the type, and so is invalid JSON from a json.Marshaler.
 func TestOwnFormEncodeErrors(t *testing.T) {
 	for _, ser := range wamp.Serializers() {
-		for _, v := range []any{badJSON{}, []any{failMarshaler{}}, map[string]failKwargs{"k": {}}} {
+		for _, v := range []any{badJSON{}, []any{failMarshaler{}}, map[string]failKwargs{"k": {}}, rawJSON("1 2"), rawJSON(""), rawJSON("[1]]")} {
 			if _, err := ser.EncodeValue(v); err == nil {
 				t.Errorf("%s: %#v encoded", ser, v)
 			}
