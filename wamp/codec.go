@@ -37,16 +37,18 @@ func (s *Serializer) putEncBuf(eb *encBuf) {
 	s.encoders.Put(eb)
 }
 
-// appendCodec appends the encoding of v to b: the codec's, unless v holds
-// a value of a type with its own form (see form.go), which this package
-// writes itself.
-func (s *Serializer) appendCodec(eb *encBuf, b []byte, v any) ([]byte, error) {
-	own, err := checkEncodable(v)
+// appendCodec appends the encoding of v, written inside depth lists and
+// dictionaries (1 for an element of a message), to b: the codec's, unless
+// v holds a value of a type with its own form (see form.go), which this
+// package writes itself. A value that would stand deeper than a receiver
+// accepts (wire.MaxDepth levels) is refused.
+func (s *Serializer) appendCodec(eb *encBuf, b []byte, v any, depth int) ([]byte, error) {
+	own, err := checkEncodable(v, depth)
 	if err != nil {
 		return b, err
 	}
 	if own {
-		return s.appendOwn(eb, b, reflect.ValueOf(v), 0)
+		return s.appendOwn(eb, b, reflect.ValueOf(v), depth)
 	}
 	return s.appendCodecOnly(eb, b, v)
 }
@@ -136,7 +138,7 @@ func (w *msgWriter) str(x string) {
 	w.next()
 	b, ok := w.s.appendString(w.b, x)
 	if !ok && w.err == nil {
-		b, w.err = w.s.appendCodec(w.eb, b, x)
+		b, w.err = w.s.appendCodec(w.eb, b, x, 1)
 	}
 	w.b = b
 }
@@ -149,7 +151,7 @@ func (w *msgWriter) dict(d Dict) {
 		return
 	}
 	if w.err == nil {
-		w.b, w.err = w.s.appendCodec(w.eb, w.b, d)
+		w.b, w.err = w.s.appendCodec(w.eb, w.b, d, 1)
 	}
 }
 
@@ -188,7 +190,7 @@ func (w *msgWriter) payload(p Payload, want Kind, name string) {
 		var done bool
 		if w.b, done = w.s.appendSimpleList(w.b, p.list); !done {
 			var err error
-			if w.b, err = w.s.appendCodec(w.eb, w.b, p.list); err != nil {
+			if w.b, err = w.s.appendCodec(w.eb, w.b, p.list, 1); err != nil {
 				w.err = fmt.Errorf("%s: %w", name, err)
 			}
 		}
@@ -211,7 +213,7 @@ func (w *msgWriter) payload(p Payload, want Kind, name string) {
 				return
 			}
 		}
-		if w.b, err = w.s.appendCodec(w.eb, w.b, v); err != nil {
+		if w.b, err = w.s.appendCodec(w.eb, w.b, v, 1); err != nil {
 			w.err = fmt.Errorf("%s: %w", name, err)
 		}
 	}

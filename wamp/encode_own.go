@@ -79,6 +79,9 @@ func (s *Serializer) appendOwn(eb *encBuf, b []byte, v reflect.Value, depth int)
 		if err := checkType(t); err != nil {
 			return b, err
 		}
+		if err := codecDepth(v, depth, maxHops); err != nil {
+			return b, err
+		}
 		return s.appendCodecOnly(eb, b, v.Interface())
 	}
 	if t.Kind() == reflect.Pointer {

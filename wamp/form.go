@@ -243,7 +243,7 @@ func needsOwnHops(v reflect.Value, depth, hops int) bool {
 		return !v.IsNil() && needsOwnHops(v.Elem(), depth, hops-1)
 	case reflect.Slice, reflect.Array:
 		if l, ok := reflect.TypeAssert[[]any](v); ok {
-			own, _ := checkListAt(l, wire.MaxDepth-depth)
+			own, _ := checkListAt(l, wire.MaxDepth-depth) // too deep: codecDepth says so
 			return own
 		}
 		for i := range v.Len() {

@@ -60,6 +60,9 @@ func fuzzDecode(f *testing.F, ser *wamp.Serializer) {
 			return
 		}
 		b, err := ser.Encode(m)
+		if err != nil && unwritableTime(m) {
+			return // refused with an error: a time beyond year 9999 cannot be sent on
+		}
 		if err != nil {
 			t.Fatalf("Decode(%q) = %#v, which does not encode: %v", data, m, err)
 		}

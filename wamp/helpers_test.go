@@ -109,6 +109,10 @@ func normNumbers(v any) any {
 		if x == math.Trunc(x) && x >= 1<<63 && x < 1<<64 {
 			return uint64(x)
 		}
+	case time.Time:
+		// A native time (CBOR tag 0 or 1, a MsgPack timestamp) decoded into
+		// a dictionary is re-encoded in the one form times travel in.
+		return x.Format(time.RFC3339Nano)
 	case []any:
 		for i, e := range x {
 			x[i] = normNumbers(e)
@@ -327,6 +331,17 @@ func mustDecode(t testing.TB, s *wamp.Serializer, b []byte) wamp.Message {
 }
 
 // mustEncodeValue encodes v or fails the test.
+// mustEncodeDeep encodes v, which may be nested deeper than receivers
+// accept (EncodeValue refuses to write that), with the codec alone.
+func mustEncodeDeep(t testing.TB, s *wamp.Serializer, v any) []byte {
+	t.Helper()
+	b, err := wamp.EncodeValueUnchecked(s, v)
+	if err != nil {
+		t.Fatalf("%s: encoding %T: %v", s, v, err)
+	}
+	return b
+}
+
 func mustEncodeValue(t testing.TB, s *wamp.Serializer, v any) []byte {
 	t.Helper()
 	b, err := s.EncodeValue(v)
@@ -334,4 +349,37 @@ func mustEncodeValue(t testing.TB, s *wamp.Serializer, v any) []byte {
 		t.Fatalf("%s: EncodeValue(%#v): %v", s, v, err)
 	}
 	return b
+}
+
+// unwritableTime reports whether a dictionary of m holds a time that no
+// serializer can write (a native time of a year outside 0..9999, which
+// decodes but cannot be sent on: RFC 3339 has four-digit years).
+func unwritableTime(m wamp.Message) bool {
+	var walk func(v any) bool
+	walk = func(v any) bool {
+		switch x := v.(type) {
+		case time.Time:
+			return x.Year() < 0 || x.Year() > 9999
+		case []any:
+			for _, e := range x {
+				if walk(e) {
+					return true
+				}
+			}
+		case map[string]any:
+			for _, e := range x {
+				if walk(e) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	rv := reflect.ValueOf(m).Elem()
+	for i := range rv.NumField() {
+		if f := rv.Field(i); f.CanInterface() && walk(f.Interface()) {
+			return true
+		}
+	}
+	return false
 }

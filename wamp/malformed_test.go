@@ -374,7 +374,7 @@ func TestDecodeDepth(t *testing.T) {
 		if norm(v) != int64(1) {
 			t.Errorf("%s: innermost value %#v", ser, v)
 		}
-		err = decodeMalformed(t, ser, mustEncodeValue(t, ser, []any{50, 1, map[string]any{}, nested(100, 1)}))
+		err = decodeMalformed(t, ser, mustEncodeDeep(t, ser, []any{50, 1, map[string]any{}, nested(100, 1)}))
 		if !strings.Contains(err.Error(), "deeper") {
 			t.Errorf("%s: depth 101: error %q", ser, err)
 		}
@@ -391,8 +391,8 @@ func TestDecodeDepth(t *testing.T) {
 			t.Errorf("%s: Details at depth 100 decoded as %v", ser, h.Details)
 		}
 		mustDecode(t, ser, mustEncodeValue(t, ser, []any{50, 1, map[string]any{}, []any{}, dicts(99)}))
-		decodeMalformed(t, ser, mustEncodeValue(t, ser, []any{1, "realm", dicts(100)}))
-		decodeMalformed(t, ser, mustEncodeValue(t, ser, []any{50, 1, map[string]any{}, []any{}, dicts(100)}))
+		decodeMalformed(t, ser, mustEncodeDeep(t, ser, []any{1, "realm", dicts(100)}))
+		decodeMalformed(t, ser, mustEncodeDeep(t, ser, []any{50, 1, map[string]any{}, []any{}, dicts(100)}))
 	}
 }
 

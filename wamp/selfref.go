@@ -48,17 +48,19 @@ func refersToSelf(t reflect.Type, path map[reflect.Type]bool) bool {
 	return false
 }
 
-// checkEncodable refuses values the codec cannot encode without crashing:
-// of a self-referential container type, directly or inside the nested
-// []any and map[string]any that payloads are usually built from. In the
-// same walk it finds out whether v holds a value of a type with its own
-// form (see form.go), which this package encodes instead of the codec.
-func checkEncodable(v any) (own bool, err error) { return checkEncodableAt(v, 0) }
+// checkEncodable refuses values the codec cannot encode without crashing,
+// and values nested deeper than a receiver accepts: of a self-referential
+// container type; a list or dictionary that would stand deeper than
+// wire.MaxDepth levels, counting the depth lists and dictionaries around v
+// where it is written (1 for an element of a message); a cycle through
+// pointers or interfaces, which would stand infinitely deep. (The codec has
+// no depth limit when it encodes: a cycle overflows the stack, which kills
+// the process beyond any recover.) In the same walk it finds out whether v
+// holds a value of a type with its own form (see form.go), which this
+// package encodes instead of the codec.
+func checkEncodable(v any, depth int) (own bool, err error) { return checkEncodableAt(v, depth) }
 
 func checkEncodableAt(v any, depth int) (own bool, err error) {
-	if depth > wire.MaxDepth {
-		return false, nil // the codec's own depth limit refuses it
-	}
 	switch x := v.(type) {
 	case nil, bool, string, []byte, float64, float32, int, int64, int32, int16, int8,
 		uint, uint64, uint32, uint16, uint8:
@@ -66,8 +68,14 @@ func checkEncodableAt(v any, depth int) (own bool, err error) {
 	case time.Time:
 		return true, nil
 	case []any:
+		if depth >= wire.MaxDepth {
+			return false, wire.ErrTooDeep
+		}
 		return checkListAt(x, depth)
 	case map[string]any:
+		if depth >= wire.MaxDepth {
+			return false, wire.ErrTooDeep
+		}
 		for _, e := range x {
 			o, err := checkEncodableAt(e, depth+1)
 			if err != nil {
@@ -83,11 +91,151 @@ func checkEncodableAt(v any, depth int) (own bool, err error) {
 	}
 	switch planOf(t) {
 	case planOwn:
-		return true, nil
+		return true, nil // appendOwn checks the depth of what it writes
 	case planDynamic:
-		return needsOwn(reflect.ValueOf(v), wire.MaxDepth-depth), nil
+		if needsOwn(reflect.ValueOf(v), wire.MaxDepth-depth) {
+			return true, nil
+		}
 	}
-	return false, nil
+	return false, codecDepth(reflect.ValueOf(v), depth, maxHops)
+}
+
+// codecDepth refuses v, which the codec is to write inside depth lists and
+// dictionaries, when a list, dictionary or struct in it would stand deeper
+// than wire.MaxDepth levels, or when it follows more than hops pointers and
+// interfaces (a cycle: var x any; x = &x). A value of a type whose depth is
+// bounded (most types: no interfaces, no recursion) is checked by its type
+// alone, in constant time; others are walked.
+func codecDepth(v reflect.Value, depth, hops int) error {
+	if !v.IsValid() {
+		return nil
+	}
+	t := v.Type()
+	if d, ok := staticDepth(t); ok {
+		if depth+d > wire.MaxDepth {
+			return wire.ErrTooDeep
+		}
+		return nil
+	}
+	switch v.Kind() {
+	case reflect.Interface, reflect.Pointer:
+		if v.IsNil() {
+			return nil
+		}
+		if hops <= 0 {
+			return fmt.Errorf("%s: a cycle of pointers or interfaces: %w", t, wire.ErrTooDeep)
+		}
+		return codecDepth(v.Elem(), depth, hops-1)
+	case reflect.Slice, reflect.Array:
+		if depth >= wire.MaxDepth {
+			return wire.ErrTooDeep
+		}
+		if l, ok := reflect.TypeAssert[[]any](v); ok {
+			_, err := checkListAt(l, depth)
+			return err
+		}
+		for i := range v.Len() {
+			if err := codecDepth(v.Index(i), depth+1, hops); err != nil {
+				return err
+			}
+		}
+	case reflect.Map:
+		if depth >= wire.MaxDepth {
+			return wire.ErrTooDeep
+		}
+		if m, ok := reflect.TypeAssert[map[string]any](v); ok {
+			_, err := checkEncodableAt(m, depth)
+			return err
+		}
+		key, elem := reflect.New(t.Key()).Elem(), reflect.New(t.Elem()).Elem()
+		for it := v.MapRange(); it.Next(); {
+			key.SetIterKey(it)
+			elem.SetIterValue(it)
+			if err := codecDepth(key, depth+1, hops); err != nil {
+				return err
+			}
+			if err := codecDepth(elem, depth+1, hops); err != nil {
+				return err
+			}
+		}
+	case reflect.Struct:
+		if depth >= wire.MaxDepth {
+			return wire.ErrTooDeep
+		}
+		for _, f := range encodedFields(t) {
+			if fv, ok := fieldOf(v, f.index); ok {
+				if err := codecDepth(fv, depth+1, hops); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// staticDepth returns how many levels of lists and dictionaries a value of
+// type t takes when the codec writes it (0 for a scalar, 1 for []int, 2 for
+// []struct{X int}), and whether that is bounded by the type: interfaces
+// and types that contain themselves make it depend on the value. Types with
+// an own form count 0 (their form is a scalar) except the JSON form, which
+// depends on the value.
+func staticDepth(t reflect.Type) (int, bool) {
+	if d, ok := staticDepths.Load(t); ok {
+		d := d.(int)
+		return d, d >= 0
+	}
+	d := staticDepthWalk(t, map[reflect.Type]bool{})
+	staticDepths.Store(t, d)
+	return d, d >= 0
+}
+
+var staticDepths sync.Map // reflect.Type → int, -1 for unbounded
+
+func staticDepthWalk(t reflect.Type, in map[reflect.Type]bool) int {
+	switch formOf(t) {
+	case formKind:
+	case formJSON:
+		return -1
+	default:
+		return 0 // a string or binary
+	}
+	if in[t] {
+		return -1
+	}
+	in[t] = true
+	defer delete(in, t)
+	deeper := func(ts ...reflect.Type) int {
+		d := 0
+		for _, e := range ts {
+			n := staticDepthWalk(e, in)
+			if n < 0 {
+				return -1
+			}
+			d = max(d, n)
+		}
+		return d + 1
+	}
+	switch t.Kind() {
+	case reflect.Pointer:
+		return staticDepthWalk(t.Elem(), in)
+	case reflect.Interface:
+		return -1
+	case reflect.Slice, reflect.Array:
+		if t.Elem().Kind() == reflect.Uint8 {
+			return 1 // binary, or a list of numbers: at most one level
+		}
+		return deeper(t.Elem())
+	case reflect.Map:
+		return deeper(t.Key(), t.Elem())
+	case reflect.Struct:
+		fields := encodedFields(t)
+		ts := make([]reflect.Type, len(fields))
+		for i, f := range fields {
+			ts[i] = fieldType(t, f.index)
+		}
+		return deeper(ts...)
+	}
+	return 0
 }
 
 // checkListAt is checkEncodableAt for a list (a function of its own, so

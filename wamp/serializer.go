@@ -160,7 +160,7 @@ func (s *Serializer) String() string { return s.name }
 func (s *Serializer) EncodeValue(v any) ([]byte, error) {
 	eb := s.getEncBuf()
 	defer s.putEncBuf(eb)
-	out, err := s.appendCodec(eb, eb.msg[:0], v)
+	out, err := s.appendCodec(eb, eb.msg[:0], v, 0)
 	eb.msg = out[:0]
 	if err != nil {
 		return nil, fmt.Errorf("wamp: %s encoding: %w", s.name, err)

@@ -585,7 +585,7 @@ func TestDecodeValueMalformed(t *testing.T) {
 	}
 	for _, ser := range wamp.Serializers() {
 		var a any
-		deep := mustEncodeValue(t, ser, nested(101, 1))
+		deep := mustEncodeDeep(t, ser, nested(101, 1))
 		if err := ser.DecodeValue(deep, &a); !errors.Is(err, wamp.ErrMalformed) {
 			t.Errorf("%s: 101 levels: %v", ser, err)
 		}
