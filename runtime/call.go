@@ -80,13 +80,18 @@ func WithProgress(fn func(*Result) error) CallOption {
 // CancelKill, CancelKillNoWait or CancelSkip; Call refuses any other
 // value, before anything is sent. The default is Config.CancelMode,
 // itself CancelKill by default, so that the callee is interrupted and
-// stops working for a caller that is gone.
+// stops working for a caller that is gone. The zero value "" leaves
+// that default.
 //
 // A router that does not announce call_canceling gets no CANCEL: the call
 // returns at once all the same, as in skip mode, and the callee is not
 // interrupted.
 func WithCancelMode(mode CancelMode) CallOption {
-	return callOptionFunc(func(c *callConfig) { c.cancelMode = mode })
+	return callOptionFunc(func(c *callConfig) {
+		if mode != "" {
+			c.cancelMode = mode
+		}
+	})
 }
 
 // WithDiscloseMe asks the router to disclose the caller's identity to the

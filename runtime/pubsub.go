@@ -312,7 +312,7 @@ func (s *Session) Subscribe(ctx context.Context, topic wamp.URI, h EventHandler,
 // kept. The others are unsubscribed on c, unless another SUBSCRIBE that
 // may get them back is still pending (pendingForLocked): its answer
 // decides. If c is nil, the connection is gone, and its subscriptions with
-// it. ss.mu is held.
+// it. subs.mu is held.
 func (ss *subscriptions) settleUnwantedLocked(c *conn, id wamp.ID, topic wamp.URI, options wamp.Dict) {
 	if len(ss.unwanted) == 0 {
 		return
@@ -343,9 +343,9 @@ func (ss *subscriptions) settleUnwantedLocked(c *conn, id wamp.ID, topic wamp.UR
 // keeps one subscription per session, topic and match policy, so it
 // answers such a SUBSCRIBE with the ID that id's SUBSCRIBED carries, and an
 // UNSUBSCRIBE for that ID would silence the other subscription as soon as
-// it is made. ss.mu is held.
+// it is made. subs.mu is held.
 //
-// An UNSUBSCRIBE decided with ss.mu held is queued with ss.mu held
+// An UNSUBSCRIBE decided with subs.mu held is queued with subs.mu held
 // (queueLocked), and a SUBSCRIBE is pending before it is sent: so either
 // the UNSUBSCRIBE reaches the router before the SUBSCRIBE, which then makes
 // a new subscription (the router handles a session's messages in order),
@@ -395,7 +395,7 @@ func (s *Session) queueLocked(c *conn, m wamp.Message) error {
 }
 
 // removeLocked takes sub's handler off its subscription ID and reports
-// whether other handlers remain on it; ss.mu is held.
+// whether other handlers remain on it; subs.mu is held.
 func (ss *subscriptions) removeLocked(sub *Subscription) (others bool) {
 	id := sub.ID()
 	list := ss.active[id]
@@ -452,7 +452,7 @@ func (sub *Subscription) Unsubscribe(ctx context.Context) error {
 		ss.mu.Unlock()
 		return nil
 	}
-	// Queued with ss.mu held, before any SUBSCRIBE that the router could
+	// Queued with subs.mu held, before any SUBSCRIBE that the router could
 	// answer with this subscription (see pendingForLocked). The reply
 	// channel is in s.requests before failPending, which forgets ss's IDs
 	// first, can sweep them: so a lost connection fails the wait at once.
