@@ -167,10 +167,13 @@ func (k requestKind) String() string {
 // answer. It allocates nothing: it runs for every answer the router sends.
 //
 // The tables are looked at one after the other, each under its own lock.
-// A REGISTER or SUBSCRIBE is in s.requests too: it is looked for in regs
-// and subs first, where it is recorded after s.requests and before it is
-// sent, and removed only after it left s.requests (see lifecycle.makeOn),
-// so that it is never taken for an UNREGISTER, UNSUBSCRIBE or PUBLISH.
+// A REGISTER or SUBSCRIBE is in s.requests too, so it is looked for in
+// regs and subs first: it is recorded there before it is sent (see
+// lifecycle.makeOn), and its answer takes it out of both on the read loop
+// that calls pendingRequest (activate, then deliverReply), so they do not
+// change between the looks. Only for a connection that is no longer the
+// session's can they: failPending may forget its requests between two
+// looks, and its read loop then ends quietly (see readLoop).
 func (s *Session) pendingRequest(req wamp.ID) requestKind {
 	s.calls.mu.Lock()
 	_, ok := s.calls.m[req]

@@ -511,6 +511,13 @@ func (s *Session) readLoop(c *conn) {
 			return
 		}
 		if err := s.checkIncoming(msg); err != nil {
+			if s.cur.Load() != c {
+				// Checked against the state of the connection after c,
+				// or while c's was being forgotten: c is gone, and what
+				// it still held is dropped (see handle).
+				s.log.Debug("dropping a message read on a connection no longer in use", "type", msg.Type(), "session", c.id)
+				return
+			}
 			s.abort(c, wamp.ErrProtocolViolation, err.Error())
 			return
 		}
