@@ -38,7 +38,7 @@ type CallOption interface{ applyCall(*callConfig) }
 type callConfig struct {
 	progress    func(*Result) error
 	rawProgress func(*wamp.Result) error // progress without a *Result per item (typed helpers)
-	cancelMode  string
+	cancelMode  CancelMode
 	discloseMe  bool
 	options     wamp.Dict
 }
@@ -77,15 +77,21 @@ func WithProgress(fn func(*Result) error) CallOption {
 }
 
 // WithCancelMode sets the CANCEL mode sent when the call's context ends:
-// wamp.CancelKill, wamp.CancelKillNoWait or wamp.CancelSkip. The default is
-// Config.CancelMode, itself wamp.CancelKill by default, so that the callee
-// is interrupted and stops working for a caller that is gone.
+// CancelKill, CancelKillNoWait or CancelSkip; Call refuses any other
+// value, before anything is sent. The default is Config.CancelMode,
+// itself CancelKill by default, so that the callee is interrupted and
+// stops working for a caller that is gone. The zero value "" leaves
+// that default.
 //
 // A router that does not announce call_canceling gets no CANCEL: the call
 // returns at once all the same, as in skip mode, and the callee is not
 // interrupted.
-func WithCancelMode(mode string) CallOption {
-	return callOptionFunc(func(c *callConfig) { c.cancelMode = mode })
+func WithCancelMode(mode CancelMode) CallOption {
+	return callOptionFunc(func(c *callConfig) {
+		if mode != "" {
+			c.cancelMode = mode
+		}
+	})
 }
 
 // WithDiscloseMe asks the router to disclose the caller's identity to the
@@ -163,10 +169,6 @@ func (p *pendingCall) reset() {
 // send returns, and nothing keeps it.
 var callMessages = sync.Pool{New: func() any { return new(wamp.Call) }}
 
-func validCancelMode(m string) bool {
-	return m == wamp.CancelKill || m == wamp.CancelKillNoWait || m == wamp.CancelSkip
-}
-
 // Call calls procedure with positional arguments args and keyword arguments
 // kwargs (either may be the zero Payload) and waits for the result.
 //
@@ -193,8 +195,8 @@ func (s *Session) call(ctx context.Context, procedure wamp.URI, args, kwargs wam
 	if len(opts) > 0 {
 		cfg = applyCallOptions(cfg, opts)
 	}
-	if !validCancelMode(cfg.cancelMode) {
-		return nil, fmt.Errorf("runtime: calling %s: cancel mode %q (allowed: kill, killnowait, skip)", procedure, cfg.cancelMode)
+	if err := cfg.cancelMode.check(); err != nil {
+		return nil, fmt.Errorf("runtime: calling %s: %w", procedure, err)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, contextError(err)
@@ -250,16 +252,15 @@ func (s *Session) call(ctx context.Context, procedure wamp.URI, args, kwargs wam
 	id := s.reqIDs.Next()
 	p := pendingPool.Get().(*pendingCall)
 	p.progress = progress
-	s.mu.Lock()
-	if s.closed {
-		err := s.errClosed()
-		s.mu.Unlock()
+	s.calls.mu.Lock()
+	if s.life.closed.Load() {
+		s.calls.mu.Unlock()
 		p.reset()
 		pendingPool.Put(p)
-		return nil, err
+		return nil, s.errClosed()
 	}
-	s.calls[id] = p
-	s.mu.Unlock()
+	s.calls.m[id] = p
+	s.calls.mu.Unlock()
 
 	msg := callMessages.Get().(*wamp.Call)
 	*msg = wamp.Call{Request: id, Options: options, Procedure: procedure, Args: args, Kwargs: kwargs}
@@ -313,17 +314,17 @@ func (s *Session) call(ctx context.Context, procedure wamp.URI, args, kwargs wam
 }
 
 // endCall forgets the call id and recycles its pendingCall. The read loop
-// pushes into a pendingCall only under s.mu and while the call is in
+// pushes into a pendingCall only under calls.mu and while the call is in
 // s.calls, so nothing is pushed into a recycled one.
 func (s *Session) endCall(id wamp.ID, p *pendingCall) {
-	s.mu.Lock()
-	delete(s.calls, id)
-	s.mu.Unlock()
+	s.calls.mu.Lock()
+	delete(s.calls.m, id)
+	s.calls.mu.Unlock()
 	recycleCall(p)
 }
 
 // recycleCall puts back a pendingCall no longer in s.calls: a final result
-// or an error is pushed only by whoever removed the call under s.mu
+// or an error is pushed only by whoever removed the call under calls.mu
 // (deliverResult, failCallLocked), so nothing is pushed into it any more.
 func recycleCall(p *pendingCall) {
 	p.reset()
@@ -353,24 +354,24 @@ func contextError(err error) error {
 // A router that did not announce call_canceling gets no CANCEL: the call
 // returns all the same, the callee is just not interrupted, and its late
 // RESULT or ERROR finds no pending call and is dropped (deliverResult).
-func (s *Session) cancelCall(ctx context.Context, c *conn, id wamp.ID, mode string) {
+func (s *Session) cancelCall(ctx context.Context, c *conn, id wamp.ID, mode CancelMode) {
 	if !c.features().has(dealerCallCanceling) {
 		s.log.Debug("no CANCEL: the router does not announce call_canceling", "request", id)
 		return
 	}
-	if err := s.sendOn(ctx, c, &wamp.Cancel{Request: id, Options: wamp.Dict{wamp.OptMode: mode}}); err != nil {
+	if err := s.sendOn(ctx, c, &wamp.Cancel{Request: id, Options: wamp.Dict{wamp.OptMode: string(mode)}}); err != nil {
 		s.log.Debug("sending CANCEL failed", "request", id, "err", err)
 	}
 }
 
-// deliverResult and deliverCallError push while holding s.mu: a call
-// removes itself from s.calls under s.mu before recycling its pendingCall,
-// so nothing is pushed into a recycled one.
+// deliverResult and deliverCallError push while holding calls.mu: a call
+// removes itself from s.calls under calls.mu before recycling its
+// pendingCall, so nothing is pushed into a recycled one.
 func (s *Session) deliverResult(m *wamp.Result) {
 	progress := isProgress(m.Details)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p, ok := s.calls[m.Request]
+	s.calls.mu.Lock()
+	defer s.calls.mu.Unlock()
+	p, ok := s.calls.m[m.Request]
 	if !ok {
 		// A call cancelled in skip or killnowait mode, or one whose caller
 		// gave up, may still be answered.
@@ -382,15 +383,15 @@ func (s *Session) deliverResult(m *wamp.Result) {
 		return
 	}
 	if !progress {
-		delete(s.calls, m.Request)
+		delete(s.calls.m, m.Request)
 	}
 	p.push(callEvent{res: m})
 }
 
 func (s *Session) deliverCallError(m *wamp.Error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, ok := s.calls[m.Request]; !ok {
+	s.calls.mu.Lock()
+	defer s.calls.mu.Unlock()
+	if _, ok := s.calls.m[m.Request]; !ok {
 		s.log.Debug("ERROR for no pending call", "request", m.Request, "error", m.Error)
 		return
 	}

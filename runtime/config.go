@@ -47,9 +47,9 @@ type Config struct {
 	// Calls are bounded only by their context.
 	ResponseTimeout time.Duration
 	// CancelMode is the default CANCEL mode for calls whose context ends:
-	// wamp.CancelKill (the default), wamp.CancelKillNoWait or wamp.CancelSkip.
-	// WithCancelMode overrides it per call.
-	CancelMode string
+	// CancelKill (the default), CancelKillNoWait or CancelSkip; Dial
+	// refuses any other value. WithCancelMode overrides it per call.
+	CancelMode CancelMode
 	// Errors maps Go errors to WAMP error URIs; nil uses DefaultErrors.
 	Errors *ErrorRegistry
 	// ErrorText decides the message (the single argument of
@@ -98,7 +98,7 @@ func (c Config) withDefaults() Config {
 		c.ResponseTimeout = defaultResponseTimeout
 	}
 	if c.CancelMode == "" {
-		c.CancelMode = wamp.CancelKill
+		c.CancelMode = CancelKill
 	}
 	if c.Errors == nil {
 		c.Errors = DefaultErrors

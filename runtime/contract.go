@@ -30,7 +30,10 @@ func UnimplementedError(procedure wamp.URI) error {
 // or pattern itself when none is set. A URI the pattern does not match is
 // refused with an *Error matching ErrInvalidURI, and nothing is sent: the
 // call would reach another procedure, or none.
-func ResolveProcedureURI(ctx context.Context, pattern wamp.URI, match string) (wamp.URI, error) {
+func ResolveProcedureURI(ctx context.Context, pattern wamp.URI, match Match) (wamp.URI, error) {
+	if err := match.check(); err != nil {
+		return "", fmt.Errorf("runtime: resolving the URI of %s: %w", pattern, err)
+	}
 	u, ok := ctx.Value(procedureURIKey{}).(wamp.URI)
 	if !ok || u == "" {
 		return pattern, nil
@@ -38,7 +41,7 @@ func ResolveProcedureURI(ctx context.Context, pattern wamp.URI, match string) (w
 	if err := wamp.ValidateURI(u, wamp.Loose, wamp.MatchExact); err != nil {
 		return "", &Error{URI: wamp.ErrInvalidURI, Args: wamp.ArgsOf(fmt.Sprintf("WithProcedureURI: %v", err))}
 	}
-	if !wamp.MatchURI(pattern, match, u) {
+	if !wamp.MatchURI(pattern, string(match.orExact()), u) {
 		return "", &Error{URI: wamp.ErrInvalidURI, Args: wamp.ArgsOf(fmt.Sprintf("WithProcedureURI: %s is not matched by the procedure's pattern %s (match=%s)", u, pattern, match))}
 	}
 	return u, nil

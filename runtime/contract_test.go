@@ -25,7 +25,7 @@ func (c *countingCaller) Call(ctx context.Context, procedure wamp.URI, args, kwa
 
 // patternCall is what a generated client method of a pattern-based
 // procedure does: resolve the URI, then call it.
-func patternCall(ctx context.Context, caller runtime.Caller, pattern wamp.URI, match string) (string, error) {
+func patternCall(ctx context.Context, caller runtime.Caller, pattern wamp.URI, match runtime.Match) (string, error) {
 	u, err := runtime.ResolveProcedureURI(ctx, pattern, match)
 	if err != nil {
 		return "", err
@@ -48,7 +48,7 @@ func TestWithProcedureURIChecked(t *testing.T) {
 	}
 	for _, reg := range []struct {
 		uri   wamp.URI
-		match string
+		match runtime.Match
 	}{
 		{"com.acme.inventory.get_item", wamp.MatchExact},
 		{"com.acme.inventory.admin", wamp.MatchPrefix},
@@ -62,7 +62,7 @@ func TestWithProcedureURIChecked(t *testing.T) {
 	caller := &countingCaller{Caller: sess}
 	for _, tc := range []struct {
 		pattern wamp.URI
-		match   string
+		match   runtime.Match
 		set     wamp.URI // "" sets none
 		want    wamp.URI // "" wants invalid_uri
 	}{
@@ -74,7 +74,7 @@ func TestWithProcedureURIChecked(t *testing.T) {
 		{"com.acme..list", wamp.MatchWildcard, "com.acme.inventory.get_item", ""},
 		{"com.acme..list", wamp.MatchWildcard, "com.acme.orders.list.all", ""},
 	} {
-		name := string(tc.pattern) + " " + tc.match + " with " + string(tc.set)
+		name := string(tc.pattern) + " " + string(tc.match) + " with " + string(tc.set)
 		reached.Store(wamp.URI(""))
 		before := caller.calls.Load()
 		callCtx := ctx

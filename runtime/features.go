@@ -129,7 +129,7 @@ func isTrue(options wamp.Dict, key string) bool {
 // copy without what f makes pointless, or an error naming what f lacks.
 func (f routerFeatures) registerOptions(options wamp.Dict) (wamp.Dict, error) {
 	if m := matchPolicy(options); m != wamp.MatchExact && !f.has(dealerPatternBasedRegistration) {
-		return nil, missing(dealerPatternBasedRegistration, "match="+m)
+		return nil, missing(dealerPatternBasedRegistration, "match="+string(m))
 	}
 	if inv, _ := wamp.DictString(options, wamp.OptInvoke); inv != "" && inv != wamp.InvokeSingle && !f.has(dealerSharedRegistration) {
 		return nil, missing(dealerSharedRegistration, "invoke="+inv)
@@ -147,7 +147,7 @@ func (f routerFeatures) registerOptions(options wamp.Dict) (wamp.Dict, error) {
 // subscribeOptions is registerOptions for SUBSCRIBE.Options.
 func (f routerFeatures) subscribeOptions(options wamp.Dict) error {
 	if m := matchPolicy(options); m != wamp.MatchExact && !f.has(brokerPatternBasedSubscription) {
-		return missing(brokerPatternBasedSubscription, "match="+m)
+		return missing(brokerPatternBasedSubscription, "match="+string(m))
 	}
 	return nil
 }

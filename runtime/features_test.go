@@ -137,7 +137,7 @@ func TestRouterWithoutFeaturesCaller(t *testing.T) {
 	})
 
 	t.Run("cancel", func(t *testing.T) {
-		for _, mode := range []string{wamp.CancelKill, wamp.CancelKillNoWait, wamp.CancelSkip} {
+		for _, mode := range []runtime.CancelMode{runtime.CancelKill, runtime.CancelKillNoWait, runtime.CancelSkip} {
 			ctx, cancel := context.WithCancel(context.Background())
 			call, done := startCall(t, ctx, sess, rc, runtime.WithCancelMode(mode))
 			cancel()

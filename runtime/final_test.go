@@ -269,7 +269,7 @@ func TestFinalCancelModesQuiet(t *testing.T) {
 			}
 			cfg := runtime.Config{}
 			if mode != "close" {
-				cfg.CancelMode = mode
+				cfg.CancelMode = runtime.CancelMode(mode)
 			}
 			caller := finalDial(t, r.RawSocketURL(), cfg)
 			var wg sync.WaitGroup

@@ -165,21 +165,32 @@ func (k requestKind) String() string {
 
 // pendingRequest returns the kind of request req, if it is waiting for an
 // answer. It allocates nothing: it runs for every answer the router sends.
+//
+// The tables are looked at one after the other, each under its own lock.
+// A REGISTER or SUBSCRIBE is in s.requests too, so it is looked for in
+// regs and subs first: it is recorded there before it is sent (see
+// lifecycle.makeOn), and its answer takes it out of both on the read loop
+// that calls pendingRequest (activate, then deliverReply), so they do not
+// change between the looks. Only for a connection that is no longer the
+// session's can they: failPending may forget its requests between two
+// looks, and its read loop then ends quietly (see readLoop).
 func (s *Session) pendingRequest(req wamp.ID) requestKind {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, ok := s.calls[req]; ok {
+	s.calls.mu.Lock()
+	_, ok := s.calls.m[req]
+	s.calls.mu.Unlock()
+	if ok {
 		return callRequest
 	}
-	// Register and Subscribe record their request here before sending it,
-	// and remove it only after they stopped waiting.
-	if _, ok := s.regReqs[req]; ok {
+	if s.regs.isPending(req) {
 		return registerRequest
 	}
-	if _, ok := s.subReqs[req]; ok {
+	if s.subs.isPending(req) {
 		return subscribeRequest
 	}
-	if _, ok := s.requests[req]; ok {
+	s.requests.mu.Lock()
+	_, ok = s.requests.m[req]
+	s.requests.mu.Unlock()
+	if ok {
 		return otherRequest
 	}
 	return noRequest
@@ -193,13 +204,13 @@ func (s *Session) pendingRequest(req wamp.ID) requestKind {
 // (wamp.error.procedure_already_exists); taking the ID would silently
 // route the other procedure's invocations to this handler.
 func (s *Session) checkRegistrationID(m *wamp.Registered) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	pending, ok := s.regReqs[m.Request]
+	s.regs.mu.Lock()
+	defer s.regs.mu.Unlock()
+	pending, ok := s.regs.pending[m.Request]
 	if !ok {
 		return nil // late: nothing is activated
 	}
-	if reg, taken := s.regs[m.Registration]; taken && reg != pending {
+	if reg, taken := s.regs.active[m.Registration]; taken && reg != pending {
 		return fmt.Errorf("REGISTERED for request %d gives registration %d, which is already %s's", m.Request, m.Registration, reg.procedure)
 	}
 	return nil
@@ -237,10 +248,7 @@ func (s *Session) checkInvocation(m *wamp.Invocation) error {
 	if c == nil {
 		return nil
 	}
-	s.mu.Lock()
-	_, running := c.invs[m.Request]
-	s.mu.Unlock()
-	if running {
+	if _, running := c.invs.get(m.Request); running {
 		return fmt.Errorf("INVOCATION %d repeats the request ID of an invocation still running", m.Request)
 	}
 	return nil

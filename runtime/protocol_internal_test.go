@@ -15,7 +15,7 @@ func TestCheckIncomingAllocatesNothing(t *testing.T) {
 	for range 3 {
 		s.reqIDs.Next()
 	}
-	s.calls[2] = &pendingCall{}
+	s.calls.m[2] = &pendingCall{}
 	for _, m := range []wamp.Message{
 		&wamp.Result{Request: 2, Details: wamp.Dict{}},                              // the pending call
 		&wamp.Result{Request: 1, Details: wamp.Dict{}},                              // a late answer

@@ -108,11 +108,8 @@ func (s *Session) Publish(ctx context.Context, topic wamp.URI, args, kwargs wamp
 		}
 	}
 	if ack, _ := wamp.DictBool(options, wamp.OptAcknowledge); !ack {
-		s.mu.Lock()
-		closed, err := s.closed, s.errClosed()
-		s.mu.Unlock()
-		if closed {
-			return 0, err
+		if s.life.closed.Load() {
+			return 0, s.errClosed()
 		}
 		if c == nil {
 			return 0, fmt.Errorf("runtime: publishing to %s: %w", topic, s.notConnected())
@@ -166,7 +163,7 @@ type EventHandler func(*Event)
 type SubscribeOption interface{ applySubscribe(*subscribeConfig) }
 
 type subscribeConfig struct {
-	match   string
+	match   Match
 	options wamp.Dict
 }
 
@@ -174,11 +171,12 @@ type subscribeOptionFunc func(*subscribeConfig)
 
 func (f subscribeOptionFunc) applySubscribe(c *subscribeConfig) { f(c) }
 
-// WithTopicMatch sets the match policy: wamp.MatchExact (default),
-// wamp.MatchPrefix or wamp.MatchWildcard. Prefix and wildcard need a router
-// that announces pattern_based_subscription; Subscribe fails otherwise,
-// before anything is sent, with an error matching ErrFeatureNotSupported.
-func WithTopicMatch(policy string) SubscribeOption {
+// WithTopicMatch sets the match policy: MatchExact (the default),
+// MatchPrefix or MatchWildcard; Subscribe refuses any other value. Prefix
+// and wildcard need a router that announces pattern_based_subscription;
+// Subscribe fails otherwise, before anything is sent, with an error
+// matching ErrFeatureNotSupported.
+func WithTopicMatch(policy Match) SubscribeOption {
 	return subscribeOptionFunc(func(c *subscribeConfig) { c.match = policy })
 }
 
@@ -189,23 +187,96 @@ func WithSubscribeOptions(opts wamp.Dict) SubscribeOption {
 
 // Subscription is an active subscription.
 type Subscription struct {
-	s       *Session
-	id      wamp.ID // the current connection's subscription ID
-	topic   wamp.URI
-	handler EventHandler
-	options wamp.Dict // SUBSCRIBE.Options, kept to subscribe again after a reconnect
-	dropped bool      // unsubscribed by the application or revoked: never restore
+	itemState // its ID, and whether it was dropped (see lifecycle)
+	s         *Session
+	topic     wamp.URI
+	handler   EventHandler
+	options   wamp.Dict // SUBSCRIBE.Options, kept to subscribe again after a reconnect
 }
 
 // ID returns the subscription ID the router assigned.
-func (sub *Subscription) ID() wamp.ID {
-	sub.s.mu.Lock()
-	defer sub.s.mu.Unlock()
-	return sub.id
-}
+func (sub *Subscription) ID() wamp.ID { return wamp.ID(sub.id.Load()) }
 
 // Topic returns the subscribed topic or pattern.
 func (sub *Subscription) Topic() wamp.URI { return sub.topic }
+
+// subscriptions is the state of the session's subscriptions: the
+// lifecycle they share with registrations, the active ones and the
+// unwanted ones. Its mu guards it all.
+type subscriptions struct {
+	lifecycle[*Subscription]
+	s *Session
+	// active holds the handlers by the current connection's subscription
+	// IDs: the router keeps one subscription per topic and match policy,
+	// which several handlers may share.
+	active map[wamp.ID][]*Subscription
+	// unwanted holds the current connection's subscriptions that no
+	// handler uses any more, but which a pending SUBSCRIBE may get back:
+	// see settleUnwantedLocked.
+	unwanted map[wamp.ID]*Subscription
+}
+
+func (ss *subscriptions) init(s *Session) {
+	ss.lifecycle.init(ss)
+	ss.s = s
+	ss.active = map[wamp.ID][]*Subscription{}
+	ss.unwanted = map[wamp.ID]*Subscription{}
+}
+
+func (*subscriptions) request(c *conn, sub *Subscription, id wamp.ID) (wamp.Message, error) {
+	if c != nil {
+		if err := c.feats.subscribeOptions(sub.options); err != nil {
+			return nil, err
+		}
+	}
+	return &wamp.Subscribe{Request: id, Options: sub.options, Topic: sub.topic}, nil
+}
+
+func (*subscriptions) answer() wamp.MessageType { return wamp.TypeSubscribed }
+
+func (*subscriptions) standIn(sub *Subscription) *Subscription {
+	st := &Subscription{s: sub.s, topic: sub.topic, options: sub.options}
+	st.dropped = true
+	return st
+}
+
+func (ss *subscriptions) activateLocked(sub *Subscription, id wamp.ID) {
+	ss.removeLocked(sub) // a restore gives it a new ID
+	sub.id.Store(uint64(id))
+	ss.active[id] = append(ss.active[id], sub)
+}
+
+// unwantedLocked: unless other handlers use it, the router's subscription
+// is unwanted (see settleUnwantedLocked, which settledLocked calls next).
+// A SUBSCRIBED that gives an unwanted subscription to a handler takes it
+// over.
+func (ss *subscriptions) unwantedLocked(_ *conn, sub *Subscription, id wamp.ID) func() {
+	if len(ss.active[id]) == 0 {
+		ss.unwanted[id] = sub
+	}
+	return nil
+}
+
+// abandonLocked takes the handler off; if SUBSCRIBED came just as the
+// session gave up, the router's subscription is unwanted, unless other
+// handlers use it.
+func (ss *subscriptions) abandonLocked(_ *conn, sub *Subscription, _ bool) func() {
+	id := sub.ID()
+	active := slices.Contains(ss.active[id], sub)
+	if others := ss.removeLocked(sub); active && !others {
+		ss.unwanted[id] = sub
+	}
+	return nil
+}
+
+func (ss *subscriptions) settledLocked(c *conn, req wamp.ID, sub *Subscription) {
+	ss.settleUnwantedLocked(c, req, sub.topic, sub.options)
+}
+
+func (ss *subscriptions) forgetLocked() {
+	clear(ss.active)
+	clear(ss.unwanted)
+}
 
 // Subscribe subscribes h to topic. Subscribing several handlers to the
 // same topic and match policy is fine: the router keeps one subscription,
@@ -219,150 +290,69 @@ func (s *Session) Subscribe(ctx context.Context, topic wamp.URI, h EventHandler,
 	if h == nil {
 		return nil, fmt.Errorf("runtime: subscribing to %s: nil handler", topic)
 	}
-	if err := wamp.ValidateURI(topic, wamp.Loose, cfg.match); err != nil {
+	if err := cfg.match.check(); err != nil {
+		return nil, fmt.Errorf("runtime: subscribing to %s: %w", topic, err)
+	}
+	if err := wamp.ValidateURI(topic, wamp.Loose, string(cfg.match)); err != nil {
 		return nil, fmt.Errorf("runtime: subscribing: %w", err)
 	}
 	options := matchOptions(cfg.options, cfg.match)
 	sub := &Subscription{s: s, topic: topic, handler: h, options: options}
-	if err := s.subscribeOn(ctx, sub); err != nil {
-		s.mu.Lock()
-		sub.dropped = true
-		delete(s.restoreSubs, sub)
-		s.mu.Unlock()
+	if err := s.subs.makeOn(s, ctx, sub); err != nil {
+		s.subs.drop(sub)
 		return nil, fmt.Errorf("runtime: subscribing to %s: %w", topic, err)
 	}
 	return sub, nil
 }
 
-// subscribeOn sends SUBSCRIBE for sub on the current connection and waits
-// for the answer. The read loop activates the subscription when SUBSCRIBED
-// arrives (activateSubscription), so that an EVENT the router sends right
-// after SUBSCRIBED finds its handler.
-func (s *Session) subscribeOn(ctx context.Context, sub *Subscription) error {
-	id, ch, err := s.begin()
-	if err != nil {
-		return err
-	}
-	if c := s.cur.Load(); c != nil {
-		// Without a connection the request fails anyway.
-		if err := c.feats.subscribeOptions(sub.options); err != nil {
-			s.forgetRequest(id)
-			return err
-		}
-	}
-	s.mu.Lock()
-	s.subReqs[id] = sub
-	s.mu.Unlock()
-	reply, gaveUp, err := s.requestMaking(ctx, id, ch, &wamp.Subscribe{Request: id, Options: sub.options, Topic: sub.topic})
-	if err == nil {
-		if _, ok := reply.(*wamp.Subscribed); !ok {
-			err = fmt.Errorf("router answered %s", reply.Type())
-		}
-	}
-	if err != nil {
-		// The handler does not receive events on this connection. If the
-		// session gave up before SUBSCRIBED came, it may still come: a
-		// dropped stand-in stays pending, and activateSubscription
-		// settles what the router made. If SUBSCRIBED came just as the
-		// session gave up (the read loop activated it), the router's
-		// subscription is unwanted, unless other handlers use it.
-		s.mu.Lock()
-		_, pending := s.subReqs[id]
-		delete(s.subReqs, id)
-		standIn := pending && gaveUp
-		if standIn {
-			s.subReqs[id] = &Subscription{s: s, topic: sub.topic, options: sub.options, dropped: true}
-		}
-		active := slices.Contains(s.subs[sub.id], sub)
-		if others := s.removeSubLocked(sub); active && !others {
-			s.unwantedSubs[sub.id] = sub
-		}
-		if !standIn {
-			s.settleUnwantedLocked(s.cur.Load(), id, sub.topic, sub.options)
-		}
-		s.mu.Unlock()
-		return err
-	}
-	return nil
-}
-
-// activateSubscription makes the subscription of a SUBSCRIBE request
-// receive events; the read loop calls it, for SUBSCRIBED read on c,
-// before handing SUBSCRIBED to Subscribe.
-//
-// A SUBSCRIBED for a subscription dropped while its SUBSCRIBE was pending
-// (Subscribe gave up, or the application unsubscribed during a restore)
-// still made a subscription at the router, whose events would cost both
-// sides for nothing until the session ends: unless other handlers use it,
-// it is unwanted (see settleUnwantedLocked). A SUBSCRIBED that gives an
-// unwanted subscription to a handler takes it over.
-func (s *Session) activateSubscription(c *conn, m *wamp.Subscribed) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sub, ok := s.subReqs[m.Request]
-	if !ok {
-		return // answered before, or its connection is gone
-	}
-	delete(s.subReqs, m.Request)
-	if !sub.dropped {
-		s.removeSubLocked(sub) // a restore gives it a new ID
-		sub.id = m.Subscription
-		s.subs[sub.id] = append(s.subs[sub.id], sub)
-		s.restoreSubs[sub] = struct{}{}
-	} else if len(s.subs[m.Subscription]) == 0 {
-		s.unwantedSubs[m.Subscription] = sub
-	}
-	s.settleUnwantedLocked(c, m.Request, sub.topic, sub.options)
-}
-
 // settleUnwantedLocked decides what becomes of the unwanted subscriptions
-// (s.unwantedSubs) for topic with the match policy of options, once the
+// (ss.unwanted) for topic with the match policy of options, once the
 // SUBSCRIBE id for them is no longer pending (answered, refused, failed or
 // given up). One that a handler uses again (a SUBSCRIBED gave it back) is
 // kept. The others are unsubscribed on c, unless another SUBSCRIBE that
-// may get them back is still pending (subscribePendingLocked): its answer
+// may get them back is still pending (pendingForLocked): its answer
 // decides. If c is nil, the connection is gone, and its subscriptions with
-// it. s.mu is held.
-func (s *Session) settleUnwantedLocked(c *conn, id wamp.ID, topic wamp.URI, options wamp.Dict) {
-	if len(s.unwantedSubs) == 0 {
+// it. subs.mu is held.
+func (ss *subscriptions) settleUnwantedLocked(c *conn, id wamp.ID, topic wamp.URI, options wamp.Dict) {
+	if len(ss.unwanted) == 0 {
 		return
 	}
 	match := matchPolicy(options)
-	pending := s.subscribePendingLocked(id, topic, options)
-	for subID, u := range s.unwantedSubs {
+	pending := ss.pendingForLocked(id, topic, options)
+	for subID, u := range ss.unwanted {
 		if u.topic != topic || matchPolicy(u.options) != match {
 			continue
 		}
 		switch {
-		case len(s.subs[subID]) > 0:
-			delete(s.unwantedSubs, subID) // taken over
+		case len(ss.active[subID]) > 0:
+			delete(ss.unwanted, subID) // taken over
 		case pending:
 		default:
-			delete(s.unwantedSubs, subID)
+			delete(ss.unwanted, subID)
 			if c != nil {
-				s.unsubscribeUnwantedLocked(c, subID, topic)
+				ss.s.unsubscribeUnwantedLocked(c, subID, topic)
 			}
 		}
 	}
 }
 
-// subscribePendingLocked reports whether a SUBSCRIBE other than request
-// id, for topic with the match policy of options, is pending and will
-// settle what becomes of the router's subscription: one that somebody still
-// waits for, or one sent after id (its own answer decides then). The router
+// pendingForLocked reports whether a SUBSCRIBE other than request id, for
+// topic with the match policy of options, is pending and will settle what
+// becomes of the router's subscription: one that somebody still waits
+// for, or one sent after id (its own answer decides then). The router
 // keeps one subscription per session, topic and match policy, so it
 // answers such a SUBSCRIBE with the ID that id's SUBSCRIBED carries, and an
 // UNSUBSCRIBE for that ID would silence the other subscription as soon as
-// it is made. s.mu is held.
+// it is made. subs.mu is held.
 //
-// An UNSUBSCRIBE decided with s.mu held is queued with s.mu held
+// An UNSUBSCRIBE decided with subs.mu held is queued with subs.mu held
 // (queueLocked), and a SUBSCRIBE is pending before it is sent: so either
 // the UNSUBSCRIBE reaches the router before the SUBSCRIBE, which then makes
 // a new subscription (the router handles a session's messages in order),
 // or the SUBSCRIBE is seen here.
-func (s *Session) subscribePendingLocked(id wamp.ID, topic wamp.URI, options wamp.Dict) bool {
+func (ss *subscriptions) pendingForLocked(id wamp.ID, topic wamp.URI, options wamp.Dict) bool {
 	match := matchPolicy(options)
-	for rid, p := range s.subReqs {
+	for rid, p := range ss.pending {
 		if rid != id && p.topic == topic && matchPolicy(p.options) == match && (!p.dropped || rid > id) {
 			return true
 		}
@@ -372,17 +362,17 @@ func (s *Session) subscribePendingLocked(id wamp.ID, topic wamp.URI, options wam
 
 // matchPolicy returns the match policy that SUBSCRIBE or REGISTER options
 // ask for.
-func matchPolicy(options wamp.Dict) string {
+func matchPolicy(options wamp.Dict) Match {
 	if m, _ := wamp.DictString(options, wamp.OptMatch); m != "" {
-		return m
+		return Match(m)
 	}
-	return wamp.MatchExact
+	return MatchExact
 }
 
 // unsubscribeUnwantedLocked queues UNSUBSCRIBE on c for subscription id,
-// which no handler uses (see settleUnwantedLocked); s.mu is held. It does
-// not wait: the answer, UNSUBSCRIBED or ERROR, answers a request nothing
-// waits for, which the read loop drops (deliverReply).
+// which no handler uses (see settleUnwantedLocked); subs.mu is held. It
+// does not wait: the answer, UNSUBSCRIBED or ERROR, answers a request
+// nothing waits for, which the read loop drops (deliverReply).
 func (s *Session) unsubscribeUnwantedLocked(c *conn, id wamp.ID, topic wamp.URI) {
 	s.log.Debug("unsubscribing a subscription no handler uses", "topic", topic, "subscription", id)
 	if err := s.queueLocked(c, &wamp.Unsubscribe{Request: s.reqIDs.Next(), Subscription: id}); err != nil {
@@ -390,12 +380,12 @@ func (s *Session) unsubscribeUnwantedLocked(c *conn, id wamp.ID, topic wamp.URI)
 	}
 }
 
-// queueLocked queues m on c with s.mu held, without waiting for room in
-// the write queue (noWait): the messages queued with s.mu held reach the
-// router in the order the session decided them (see
-// subscribePendingLocked). Only small messages, at most one per
-// subscription, are queued so. Not sendOn, which reads s.Err on failure.
-// c is the connection the message is for; if it is gone, Send fails.
+// queueLocked queues m on c with subs.mu held, without waiting for room
+// in the write queue (noWait): the messages queued with subs.mu held reach
+// the router in the order the session decided them (see
+// pendingForLocked). Only small messages, at most one per subscription,
+// are queued so. Not sendOn, which reads s.Err on failure. c is the
+// connection the message is for; if it is gone, Send fails.
 func (s *Session) queueLocked(c *conn, m wamp.Message) error {
 	data, err := s.ser.AppendEncode(nil, m)
 	if err != nil {
@@ -404,10 +394,11 @@ func (s *Session) queueLocked(c *conn, m wamp.Message) error {
 	return c.tr.Send(noWait, data, false)
 }
 
-// removeSubLocked takes sub's handler off its subscription ID and reports
-// whether other handlers remain on it; s.mu is held.
-func (s *Session) removeSubLocked(sub *Subscription) (others bool) {
-	list := s.subs[sub.id]
+// removeLocked takes sub's handler off its subscription ID and reports
+// whether other handlers remain on it; subs.mu is held.
+func (ss *subscriptions) removeLocked(sub *Subscription) (others bool) {
+	id := sub.ID()
+	list := ss.active[id]
 	for i, x := range list {
 		if x == sub {
 			list = append(list[:i:i], list[i+1:]...)
@@ -415,10 +406,10 @@ func (s *Session) removeSubLocked(sub *Subscription) (others bool) {
 		}
 	}
 	if len(list) == 0 {
-		delete(s.subs, sub.id)
+		delete(ss.active, id)
 		return false
 	}
-	s.subs[sub.id] = list
+	ss.active[id] = list
 	return true
 }
 
@@ -433,46 +424,46 @@ func (s *Session) removeSubLocked(sub *Subscription) (others bool) {
 // the subscription over (it gets another one, or fails).
 func (sub *Subscription) Unsubscribe(ctx context.Context) error {
 	s := sub.s
-	s.mu.Lock()
-	active := slices.Contains(s.subs[sub.id], sub)
-	_, held := s.restoreSubs[sub]
-	delete(s.restoreSubs, sub)
-	wasDropped := sub.dropped
-	sub.dropped = true
+	ss := &s.subs
+	ss.mu.Lock()
+	subID := sub.ID()
+	active := slices.Contains(ss.active[subID], sub)
+	wasDropped, held := ss.releaseLocked(sub)
 	others := false
 	if active {
-		others = s.removeSubLocked(sub)
+		others = ss.removeLocked(sub)
 	}
 	c := s.cur.Load()
 	switch {
 	case wasDropped || (!active && !held):
-		s.mu.Unlock()
+		ss.mu.Unlock()
 		return fmt.Errorf("runtime: unsubscribing from %s: %w", sub.topic, ErrNoSuchSubscription)
 	case !active, others, c == nil:
 		// Disconnected, or the connection is being detached (it will not
 		// be restored), or other handlers still use the router's
 		// subscription.
-		s.mu.Unlock()
+		ss.mu.Unlock()
 		return nil
-	case s.closed:
-		err := s.errClosed()
-		s.mu.Unlock()
-		return err
-	case s.subscribePendingLocked(0, sub.topic, sub.options):
-		s.unwantedSubs[sub.id] = sub
-		s.mu.Unlock()
+	case s.life.closed.Load():
+		ss.mu.Unlock()
+		return s.errClosed()
+	case ss.pendingForLocked(0, sub.topic, sub.options):
+		ss.unwanted[subID] = sub
+		ss.mu.Unlock()
 		return nil
 	}
-	// Queued with s.mu held, before any SUBSCRIBE that the router could
-	// answer with this subscription (see subscribePendingLocked).
+	// Queued with subs.mu held, before any SUBSCRIBE that the router could
+	// answer with this subscription (see pendingForLocked). The reply
+	// channel is in s.requests before failPending, which forgets ss's IDs
+	// first, can sweep them: so a lost connection fails the wait at once.
 	id := s.reqIDs.Next()
 	ch := make(chan wamp.Message, 1)
-	s.requests[id] = ch
-	err := s.queueLocked(c, &wamp.Unsubscribe{Request: id, Subscription: sub.id})
+	s.requests.add(id, ch)
+	err := s.queueLocked(c, &wamp.Unsubscribe{Request: id, Subscription: subID})
 	if err != nil {
-		delete(s.requests, id)
+		s.forgetRequest(id)
 	}
-	s.mu.Unlock()
+	ss.mu.Unlock()
 	if err != nil {
 		return fmt.Errorf("runtime: unsubscribing from %s: %w: %v", sub.topic, ErrConnectionLost, err)
 	}
@@ -486,15 +477,15 @@ func (sub *Subscription) Unsubscribe(ctx context.Context) error {
 
 func (s *Session) revokeSubscription(m *wamp.Unsubscribed) {
 	id, _ := wamp.DictID(m.Details, "subscription")
-	s.mu.Lock()
-	subs := s.subs[id]
-	delete(s.subs, id)
-	delete(s.unwantedSubs, id)
+	ss := &s.subs
+	ss.mu.Lock()
+	subs := ss.active[id]
+	delete(ss.active, id)
+	delete(ss.unwanted, id)
 	for _, sub := range subs {
-		sub.dropped = true // revoked: a reconnect must not bring it back
-		delete(s.restoreSubs, sub)
+		ss.dropLocked(sub) // revoked: a reconnect must not bring it back
 	}
-	s.mu.Unlock()
+	ss.mu.Unlock()
 	if len(subs) > 0 {
 		reason, _ := wamp.DictString(m.Details, wamp.OptReason)
 		s.log.Warn("router revoked a subscription", "topic", subs[0].topic, "reason", reason)
@@ -502,15 +493,15 @@ func (s *Session) revokeSubscription(m *wamp.Unsubscribed) {
 }
 
 // deliverEvent queues m, read on c, for the handlers of its subscription.
-// Checked under s.mu, c is the current connection, so the subscription IDs
+// Checked under subs.mu, c is the current connection, so the subscription IDs
 // are c's (see handle).
 func (s *Session) deliverEvent(c *conn, m *wamp.Event) {
-	s.mu.Lock()
+	s.subs.mu.Lock()
 	var subs []*Subscription
 	if s.cur.Load() == c {
-		subs = slices.Clone(s.subs[m.Subscription])
+		subs = slices.Clone(s.subs.active[m.Subscription])
 	}
-	s.mu.Unlock()
+	s.subs.mu.Unlock()
 	if len(subs) == 0 {
 		s.log.Debug("EVENT for no active subscription", "subscription", m.Subscription)
 		return
@@ -518,7 +509,7 @@ func (s *Session) deliverEvent(c *conn, m *wamp.Event) {
 	ev := &Event{Topic: subs[0].topic, Publication: m.Publication, Args: m.Args, Kwargs: m.Kwargs, Details: m.Details}
 	// Only the details that the subscription and the router's features
 	// make meaningful are read (see features.go).
-	if matchPolicy(subs[0].options) != wamp.MatchExact {
+	if matchPolicy(subs[0].options) != MatchExact {
 		if t, ok := wamp.DictString(m.Details, wamp.OptTopic); ok {
 			ev.Topic = wamp.URI(t)
 		}

@@ -166,7 +166,7 @@ func (s *Session) notify() {
 // reconnectLoop dials until the session has joined and restored its
 // registrations and subscriptions, the policy gives up, or Close is called.
 // lost starts it, and never a second one while it runs (see
-// Session.reconnecting).
+// lifeState.reconnecting).
 func (s *Session) reconnectLoop() {
 	defer s.loops.Done()
 	p := s.cfg.Reconnect
@@ -196,8 +196,8 @@ func (s *Session) reconnectLoop() {
 //
 // The connection is attached before restoring, so that REGISTERED and
 // SUBSCRIBED are read, but it does not count as in use until restored: if
-// it is lost meanwhile, lost only detaches it (s.reconnecting is set) and
-// the restore fails. Whether it survived is decided under s.mu, where lost
+// it is lost meanwhile, lost only detaches it (life.reconnecting is set) and
+// the restore fails. Whether it survived is decided under life.mu, where lost
 // detaches it, so that exactly one of the two acts: either the attempt
 // fails and this loop retries, or the session is joined and a later loss
 // starts a new loop.
@@ -208,46 +208,45 @@ func (s *Session) reconnectOnce() error {
 	if err != nil {
 		return err
 	}
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
+	// What to restore is read before c is attached: nothing is activated
+	// on c before, so every registration and subscription made on c from
+	// now on (Register and Subscribe work as soon as c is attached) is
+	// left to its maker. One dropped after this is restored as dropped,
+	// and undone when its answer comes (see lifecycle.activate).
+	regs := s.regs.toRestore()
+	subs := s.subs.toRestore()
+	s.life.mu.Lock()
+	if s.life.closed.Load() {
+		s.life.mu.Unlock()
 		c.cancel(ErrSessionClosed)
 		c.tr.Close()
 		return ErrSessionClosed
 	}
 	s.attach(c)
-	regs := make([]*Registration, 0, len(s.restoreRegs))
-	for r := range s.restoreRegs {
-		regs = append(regs, r)
-	}
-	subs := make([]*Subscription, 0, len(s.restoreSubs))
-	for sub := range s.restoreSubs {
-		subs = append(subs, sub)
-	}
-	s.mu.Unlock()
+	s.life.mu.Unlock()
 	for _, r := range regs {
-		if err := s.registerOn(ctx, r); err != nil {
+		if err := s.regs.makeOn(s, ctx, r); err != nil {
 			s.detach(c, fmt.Errorf("%w: restoring registration %s: %w", ErrConnectionLost, r.procedure, err))
 			return fmt.Errorf("restoring registration %s: %w", r.procedure, err)
 		}
 	}
 	for _, sub := range subs {
-		if err := s.subscribeOn(ctx, sub); err != nil {
+		if err := s.subs.makeOn(s, ctx, sub); err != nil {
 			s.detach(c, fmt.Errorf("%w: restoring subscription %s: %w", ErrConnectionLost, sub.topic, err))
 			return fmt.Errorf("restoring subscription %s: %w", sub.topic, err)
 		}
 	}
-	s.mu.Lock()
+	s.life.mu.Lock()
 	if s.cur.Load() != c {
 		// Lost (or closed) after the last answer: lost, or Close,
 		// detached it.
-		s.mu.Unlock()
+		s.life.mu.Unlock()
 		return fmt.Errorf("%w: the connection was lost while restoring", ErrConnectionLost)
 	}
-	s.reconnecting = false
-	// Under s.mu, so that a loss right after is reported after this.
+	s.life.reconnecting = false
+	// Under life.mu, so that a loss right after is reported after this.
 	s.setState(StateJoined, c.id, nil)
-	s.mu.Unlock()
+	s.life.mu.Unlock()
 	s.log.Info("reconnected", "session", c.id, "registrations", len(regs), "subscriptions", len(subs))
 	return nil
 }

@@ -7,7 +7,6 @@ import (
 	"math"
 	"runtime/debug"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/wampgen/wampgen/wamp"
@@ -36,7 +35,8 @@ type Callee interface {
 type RegisterOption interface{ applyRegister(*registerConfig) }
 
 type registerConfig struct {
-	match, invoke  string
+	match          Match
+	invoke         InvokePolicy
 	discloseCaller bool
 	forwardTimeout bool
 	options        wamp.Dict
@@ -46,21 +46,22 @@ type registerOptionFunc func(*registerConfig)
 
 func (f registerOptionFunc) applyRegister(c *registerConfig) { f(c) }
 
-// WithMatch sets the match policy: wamp.MatchExact (default),
-// wamp.MatchPrefix or wamp.MatchWildcard. Prefix and wildcard need a router
-// that announces pattern_based_registration; Register fails otherwise,
-// before anything is sent, with an error matching ErrFeatureNotSupported.
-func WithMatch(policy string) RegisterOption {
+// WithMatch sets the match policy: MatchExact (the default), MatchPrefix
+// or MatchWildcard; Register refuses any other value. Prefix and wildcard
+// need a router that announces pattern_based_registration; Register fails
+// otherwise, before anything is sent, with an error matching
+// ErrFeatureNotSupported.
+func WithMatch(policy Match) RegisterOption {
 	return registerOptionFunc(func(c *registerConfig) { c.match = policy })
 }
 
 // WithInvoke sets the invocation policy of a shared registration:
-// wamp.InvokeSingle (default), InvokeRoundRobin, InvokeRandom, InvokeFirst
-// or InvokeLast. All but single need a router that announces
-// shared_registration; Register fails otherwise, before anything is sent,
-// with an error matching ErrFeatureNotSupported (the procedure would
-// otherwise be taken for this callee alone).
-func WithInvoke(policy string) RegisterOption {
+// InvokeSingle (the default), InvokeRoundRobin, InvokeRandom, InvokeFirst
+// or InvokeLast; Register refuses any other value. All but single need a
+// router that announces shared_registration; Register fails otherwise,
+// before anything is sent, with an error matching ErrFeatureNotSupported
+// (the procedure would otherwise be taken for this callee alone).
+func WithInvoke(policy InvokePolicy) RegisterOption {
 	return registerOptionFunc(func(c *registerConfig) { c.invoke = policy })
 }
 
@@ -88,13 +89,12 @@ func WithRegisterOptions(opts wamp.Dict) RegisterOption {
 
 // Registration is an active registration.
 type Registration struct {
-	id         atomic.Uint64 // the current connection's registration ID; written under Session.mu
+	itemState  // its ID, and whether it was dropped (see lifecycle)
 	procedure  wamp.URI
 	handler    Handler
 	options    wamp.Dict // REGISTER.Options, kept to register again after a reconnect
 	pattern    bool      // a prefix or wildcard registration
 	unregister func(context.Context) error
-	dropped    bool // unregistered by the application or revoked: never restore
 }
 
 // NewRegistration returns a registration whose Unregister calls
@@ -114,16 +114,85 @@ func (r *Registration) Procedure() wamp.URI { return r.procedure }
 
 // matchOptions returns a copy of raw, the caller's own REGISTER or
 // SUBSCRIBE options, with the match policy set unless it is exact.
-func matchOptions(raw wamp.Dict, match string) wamp.Dict {
+func matchOptions(raw wamp.Dict, match Match) wamp.Dict {
 	options := maps.Clone(raw)
 	if options == nil {
 		options = wamp.Dict{}
 	}
-	if match != "" && match != wamp.MatchExact {
-		options[wamp.OptMatch] = match
+	if match.orExact() != MatchExact {
+		options[wamp.OptMatch] = string(match)
 	}
 	return options
 }
+
+// registrations is the state of the session's registrations: the
+// lifecycle they share with subscriptions, and the active ones. Its mu
+// guards it all.
+type registrations struct {
+	lifecycle[*Registration]
+	s *Session
+	// active holds the registrations that serve, by the current
+	// connection's registration IDs.
+	active map[wamp.ID]*Registration
+}
+
+func (rs *registrations) init(s *Session) {
+	rs.lifecycle.init(rs)
+	rs.s = s
+	rs.active = map[wamp.ID]*Registration{}
+}
+
+func (rs *registrations) request(c *conn, reg *Registration, id wamp.ID) (wamp.Message, error) {
+	options := reg.options
+	if c != nil {
+		var err error
+		if options, err = c.feats.registerOptions(options); err != nil {
+			return nil, err
+		}
+	}
+	return &wamp.Register{Request: id, Options: options, Procedure: reg.procedure}, nil
+}
+
+func (*registrations) answer() wamp.MessageType { return wamp.TypeRegistered }
+
+func (*registrations) standIn(reg *Registration) *Registration {
+	r := &Registration{procedure: reg.procedure}
+	r.dropped = true
+	return r
+}
+
+func (rs *registrations) activateLocked(reg *Registration, id wamp.ID) {
+	reg.id.Store(uint64(id))
+	rs.active[id] = reg
+}
+
+// unwantedLocked unregisters the registration a late REGISTERED made,
+// unless the ID is one this session uses (which a router does not hand
+// out twice): that one stays.
+func (rs *registrations) unwantedLocked(c *conn, reg *Registration, id wamp.ID) func() {
+	if rs.active[id] != nil {
+		return nil
+	}
+	return func() { rs.s.unregisterUnwanted(c, id, reg.procedure) }
+}
+
+func (rs *registrations) abandonLocked(c *conn, reg *Registration, answered bool) func() {
+	id := reg.ID()
+	if rs.active[id] != reg {
+		return nil
+	}
+	delete(rs.active, id)
+	if !answered || c == nil {
+		return nil
+	}
+	return func() { rs.s.unregisterUnwanted(c, id, reg.procedure) }
+}
+
+// settledLocked: an unwanted registration is unregistered at once; nothing
+// waits for the requests to settle.
+func (*registrations) settledLocked(*conn, wamp.ID, *Registration) {}
+
+func (rs *registrations) forgetLocked() { clear(rs.active) }
 
 // Register registers h under procedure.
 func (s *Session) Register(ctx context.Context, procedure wamp.URI, h Handler, opts ...RegisterOption) (*Registration, error) {
@@ -134,16 +203,18 @@ func (s *Session) Register(ctx context.Context, procedure wamp.URI, h Handler, o
 	if h == nil {
 		return nil, fmt.Errorf("runtime: registering %s: nil handler", procedure)
 	}
-	if err := wamp.ValidateURI(procedure, wamp.Loose, cfg.match); err != nil {
+	if err := cfg.match.check(); err != nil {
+		return nil, fmt.Errorf("runtime: registering %s: %w", procedure, err)
+	}
+	if err := cfg.invoke.check(); err != nil {
+		return nil, fmt.Errorf("runtime: registering %s: %w", procedure, err)
+	}
+	if err := wamp.ValidateURI(procedure, wamp.Loose, string(cfg.match)); err != nil {
 		return nil, fmt.Errorf("runtime: registering: %w", err)
 	}
 	options := matchOptions(cfg.options, cfg.match)
-	switch cfg.invoke {
-	case "", wamp.InvokeSingle:
-	case wamp.InvokeRoundRobin, wamp.InvokeRandom, wamp.InvokeFirst, wamp.InvokeLast:
-		options[wamp.OptInvoke] = cfg.invoke
-	default:
-		return nil, fmt.Errorf("runtime: registering %s: invoke policy %q (allowed: single, roundrobin, random, first, last)", procedure, cfg.invoke)
+	if cfg.invoke != "" && cfg.invoke != InvokeSingle {
+		options[wamp.OptInvoke] = string(cfg.invoke)
 	}
 	if cfg.discloseCaller {
 		options[wamp.OptDiscloseCaller] = true
@@ -151,73 +222,13 @@ func (s *Session) Register(ctx context.Context, procedure wamp.URI, h Handler, o
 	if cfg.forwardTimeout {
 		options[wamp.OptForwardTimeout] = true
 	}
-	reg := &Registration{procedure: procedure, handler: h, options: options, pattern: matchPolicy(options) != wamp.MatchExact}
+	reg := &Registration{procedure: procedure, handler: h, options: options, pattern: matchPolicy(options) != MatchExact}
 	reg.unregister = func(ctx context.Context) error { return s.unregister(ctx, reg) }
-	if err := s.registerOn(ctx, reg); err != nil {
-		s.mu.Lock()
-		reg.dropped = true
-		delete(s.restoreRegs, reg)
-		s.mu.Unlock()
+	if err := s.regs.makeOn(s, ctx, reg); err != nil {
+		s.regs.drop(reg)
 		return nil, fmt.Errorf("runtime: registering %s: %w", procedure, err)
 	}
 	return reg, nil
-}
-
-// registerOn sends REGISTER for reg on the current connection and waits
-// for the answer. The read loop activates the registration when REGISTERED
-// arrives (activateRegistration), before anything else is read, so that an
-// INVOCATION the router sends right after REGISTERED finds its handler.
-func (s *Session) registerOn(ctx context.Context, reg *Registration) error {
-	id, ch, err := s.begin()
-	if err != nil {
-		return err
-	}
-	// The options the router announced features for (see features.go);
-	// without a connection the request fails anyway.
-	options := reg.options
-	if c := s.cur.Load(); c != nil {
-		if options, err = c.feats.registerOptions(options); err != nil {
-			s.forgetRequest(id)
-			return err
-		}
-	}
-	s.mu.Lock()
-	s.regReqs[id] = reg
-	s.mu.Unlock()
-	reply, gaveUp, err := s.requestMaking(ctx, id, ch, &wamp.Register{Request: id, Options: options, Procedure: reg.procedure})
-	if err == nil {
-		if _, ok := reply.(*wamp.Registered); !ok {
-			err = fmt.Errorf("router answered %s", reply.Type())
-		}
-	}
-	if err != nil {
-		// The registration does not serve on this connection. If the
-		// session gave up before REGISTERED came, it may still come: a
-		// dropped stand-in stays pending, and activateRegistration
-		// unregisters what the router made. If REGISTERED came just as
-		// the session gave up (the read loop activated it), unregister it
-		// now.
-		s.mu.Lock()
-		_, pending := s.regReqs[id]
-		delete(s.regReqs, id)
-		if pending && gaveUp {
-			s.regReqs[id] = &Registration{procedure: reg.procedure, dropped: true}
-		}
-		var activated wamp.ID
-		var on *conn
-		if regID := reg.ID(); s.regs[regID] == reg {
-			delete(s.regs, regID)
-			if !pending {
-				activated, on = regID, s.cur.Load()
-			}
-		}
-		s.mu.Unlock()
-		if on != nil {
-			s.unregisterUnwanted(on, activated, reg.procedure)
-		}
-		return err
-	}
-	return nil
 }
 
 // requestMaking is request for a REGISTER or SUBSCRIBE, whose answer
@@ -242,56 +253,14 @@ func (s *Session) requestMaking(ctx context.Context, id wamp.ID, ch chan wamp.Me
 	return reply, gaveUp, err
 }
 
-// activateRegistration makes the registration of a REGISTER request serve
-// invocations; the read loop calls it, for REGISTERED read on c, before
-// handing REGISTERED to Register.
-//
-// A REGISTERED for a registration dropped while its REGISTER was pending
-// (Register gave up, or the application unregistered it during a restore)
-// still made a registration at the router, which would route calls here
-// until the session ends and refuse to register the procedure again: it is
-// unregistered.
-func (s *Session) activateRegistration(c *conn, m *wamp.Registered) {
-	s.mu.Lock()
-	reg, ok := s.regReqs[m.Request]
-	if !ok {
-		s.mu.Unlock()
-		return // answered before, or its connection is gone
-	}
-	delete(s.regReqs, m.Request)
-	if reg.dropped {
-		// Unless the ID is one this session uses (which a router does not
-		// hand out twice): that one stays.
-		unwanted := s.regs[m.Registration] == nil
-		s.mu.Unlock()
-		if unwanted {
-			s.unregisterUnwanted(c, m.Registration, reg.procedure)
-		}
-		return
-	}
-	reg.id.Store(uint64(m.Registration))
-	s.regs[m.Registration] = reg
-	s.restoreRegs[reg] = struct{}{}
-	s.mu.Unlock()
-}
-
-// forgetRefused forgets the pending REGISTER or SUBSCRIBE that ERROR m
-// refuses: it made nothing at the router. (For a request still waited for,
-// registerOn or subscribeOn would; a stand-in left by one given up would
-// otherwise stay until the connection ends.) m was read on c.
+// forgetRefused forgets the pending REGISTER or SUBSCRIBE that ERROR m,
+// read on c, refuses (see lifecycle.refused).
 func (s *Session) forgetRefused(c *conn, m *wamp.Error) {
 	switch m.RequestType {
 	case wamp.TypeRegister:
-		s.mu.Lock()
-		delete(s.regReqs, m.Request)
-		s.mu.Unlock()
+		s.regs.refused(c, m.Request)
 	case wamp.TypeSubscribe:
-		s.mu.Lock()
-		if p, ok := s.subReqs[m.Request]; ok {
-			delete(s.subReqs, m.Request)
-			s.settleUnwantedLocked(c, m.Request, p.topic, p.options)
-		}
-		s.mu.Unlock()
+		s.subs.refused(c, m.Request)
 	}
 }
 
@@ -315,19 +284,16 @@ func (r *Registration) Unregister(ctx context.Context) error {
 }
 
 func (s *Session) unregister(ctx context.Context, r *Registration) error {
-	s.mu.Lock()
+	s.regs.mu.Lock()
 	// After a reconnect an old ID may name another registration: only
 	// this one's own entry counts.
 	regID := r.ID()
-	active := s.regs[regID] == r
+	active := s.regs.active[regID] == r
 	if active {
-		delete(s.regs, regID)
+		delete(s.regs.active, regID)
 	}
-	_, held := s.restoreRegs[r]
-	delete(s.restoreRegs, r)
-	wasDropped := r.dropped
-	r.dropped = true
-	s.mu.Unlock()
+	wasDropped, held := s.regs.releaseLocked(r)
+	s.regs.mu.Unlock()
 	if wasDropped || (!active && !held) {
 		return fmt.Errorf("runtime: unregistering %s: %w", r.procedure, ErrNoSuchRegistration)
 	}
@@ -346,14 +312,13 @@ func (s *Session) unregister(ctx context.Context, r *Registration) error {
 
 func (s *Session) revokeRegistration(m *wamp.Unregistered) {
 	id, _ := wamp.DictID(m.Details, "registration")
-	s.mu.Lock()
-	reg := s.regs[id]
-	delete(s.regs, id)
+	s.regs.mu.Lock()
+	reg := s.regs.active[id]
+	delete(s.regs.active, id)
 	if reg != nil {
-		reg.dropped = true // revoked: a reconnect must not bring it back
-		delete(s.restoreRegs, reg)
+		s.regs.dropLocked(reg) // revoked: a reconnect must not bring it back
 	}
-	s.mu.Unlock()
+	s.regs.mu.Unlock()
 	if reg != nil {
 		reason, _ := wamp.DictString(m.Details, wamp.OptReason)
 		s.log.Warn("router revoked a registration", "procedure", reg.procedure, "reason", reason)
@@ -421,19 +386,49 @@ type invocationState struct {
 	cancel context.CancelCauseFunc
 }
 
+// invocations are the running invocations of one connection, by request
+// ID; mu guards them.
+type invocations struct {
+	mu sync.Mutex
+	m  map[wamp.ID]*invocationState
+}
+
+func (is *invocations) add(req wamp.ID, st *invocationState) {
+	is.mu.Lock()
+	is.m[req] = st
+	is.mu.Unlock()
+}
+
+func (is *invocations) get(req wamp.ID) (*invocationState, bool) {
+	is.mu.Lock()
+	st, ok := is.m[req]
+	is.mu.Unlock()
+	return st, ok
+}
+
+func (is *invocations) remove(req wamp.ID) {
+	is.mu.Lock()
+	delete(is.m, req)
+	is.mu.Unlock()
+}
+
 func (s *Session) invoke(c *conn, m *wamp.Invocation) {
-	s.mu.Lock()
-	reg, ok := s.regs[m.Registration]
-	if !ok || s.closed || s.cur.Load() != c {
-		s.mu.Unlock()
+	// Checked under regs.mu, c is the current connection, so the
+	// registration IDs are c's (see handle).
+	s.regs.mu.Lock()
+	reg, ok := s.regs.active[m.Registration]
+	current := s.cur.Load() == c
+	s.regs.mu.Unlock()
+	if !ok || !current || s.life.closed.Load() {
 		s.sendOn(noWait, c, &wamp.Error{RequestType: wamp.TypeInvocation, Request: m.Request, Details: wamp.Dict{},
 			Error: wamp.ErrNoSuchRegistration, Args: wamp.ArgsOf(fmt.Sprintf("registration %d is not active in this session", m.Registration))})
 		return
 	}
 	ctx, cancel := context.WithCancelCause(c.ctx)
-	c.invs[m.Request] = &invocationState{cancel: cancel}
+	c.invs.add(m.Request, &invocationState{cancel: cancel})
+	// Only the read loop calls invoke, and Close waits for the read loops
+	// before it waits for the handlers.
 	s.handlers.Add(1)
-	s.mu.Unlock()
 
 	inv := &Invocation{
 		Procedure:    reg.procedure,
@@ -486,9 +481,7 @@ func (s *Session) runHandler(ctx context.Context, cancel context.CancelCauseFunc
 	inv.mu.Unlock()
 	// The invocation stops counting as running before it is answered: the
 	// router may reuse its request ID the moment the answer arrives.
-	s.mu.Lock()
-	delete(inv.conn.invs, inv.request)
-	s.mu.Unlock()
+	inv.conn.invs.remove(inv.request)
 
 	// A handler stopped by INTERRUPT or by its timeout answers with that,
 	// whatever it returned: the call is over for the caller.
@@ -581,9 +574,7 @@ func (s *Session) callHandler(ctx context.Context, h Handler, inv *Invocation) (
 }
 
 func (s *Session) interrupt(c *conn, m *wamp.Interrupt) {
-	s.mu.Lock()
-	st, ok := c.invs[m.Request]
-	s.mu.Unlock()
+	st, ok := c.invs.get(m.Request)
 	if !ok {
 		// The handler already answered.
 		return

@@ -278,8 +278,8 @@ func report(ch chan error, err error) {
 }
 
 func TestCancelModes(t *testing.T) {
-	for _, mode := range []string{wamp.CancelKill, wamp.CancelKillNoWait, wamp.CancelSkip} {
-		t.Run(mode, func(t *testing.T) {
+	for _, mode := range []runtime.CancelMode{runtime.CancelKill, runtime.CancelKillNoWait, runtime.CancelSkip} {
+		t.Run(string(mode), func(t *testing.T) {
 			callee, caller := rpcPair(t, wamp.MsgPack)
 			started, ended, release := blockingCallee(t, callee, "com.test.block")
 			ctx, cancel := context.WithCancel(context.Background())

@@ -23,38 +23,32 @@ import (
 // ReconnectPolicy). Its ID then changes; its Registration and Subscription
 // values stay valid.
 type Session struct {
+	// Set by Dial and never changed.
 	cfg    Config
 	url    string
 	log    *slog.Logger
 	ser    *wamp.Serializer
-	reqIDs wamp.RequestIDs
+	reqIDs wamp.RequestIDs // safe for concurrent use
 
 	cur atomic.Pointer[conn] // nil while not connected
 
-	mu       sync.Mutex
-	closed   bool  // Close was called, or the session ended for good
-	closeErr error // why: ErrSessionClosed, ErrConnectionLost, or an ABORT
-	calls    map[wamp.ID]*pendingCall
-	requests map[wamp.ID]chan wamp.Message
-	regs     map[wamp.ID]*Registration   // by the current connection's IDs
-	subs     map[wamp.ID][]*Subscription // handlers by the current connection's subscription IDs
-	subReqs  map[wamp.ID]*Subscription   // SUBSCRIBE requests awaiting SUBSCRIBED
-	regReqs  map[wamp.ID]*Registration   // REGISTER requests awaiting REGISTERED
-	// unwantedSubs holds the current connection's subscriptions that no
-	// handler uses any more, but which a pending SUBSCRIBE may get back:
-	// see settleUnwantedLocked.
-	unwantedSubs map[wamp.ID]*Subscription
-	// What a reconnect restores: every registration and subscription the
-	// application holds.
-	restoreRegs map[*Registration]struct{}
-	restoreSubs map[*Subscription]struct{}
+	// The session's state, in groups that each have a lock of their own
+	// (the lock named in the group's type). A goroutine holds one of them
+	// at a time, but for subs.mu, then requests.mu (Unsubscribe).
+	//
+	// Each group changes for its own reasons: life when the session
+	// connects, reconnects or ends; calls per CALL (the hot path, where
+	// callers and the read loop meet); requests per other request; regs
+	// and subs when the application or the router changes what the
+	// session serves and receives. A connection's running invocations
+	// are the connection's own (conn.invs).
+	life     lifeState     // closed, why, reconnecting
+	calls    callTable     // CALLs awaiting their RESULT
+	requests replyTable    // other requests awaiting their answer
+	regs     registrations // registrations: pending, active, to restore
+	subs     subscriptions // subscriptions: pending, active, unwanted, to restore
 
-	// reconnecting says that a reconnect loop runs (guarded by mu). It is
-	// the only one: lost starts one only when this is false, and the loop
-	// clears it only once restored, under mu, where it also checks that
-	// its connection is still current (see reconnectOnce).
-	reconnecting bool
-
+	// Goroutines, queues and counters, each synchronised on its own.
 	state    atomic.Int32 // a State
 	notes    fifo[StateChange]
 	done     chan struct{} // closed when the session has ended
@@ -75,6 +69,52 @@ type Session struct {
 	dispatcherID atomic.Uint64
 }
 
+// lifeState is whether the session has ended, and why, and whether it is
+// reconnecting. mu orders the decisions about connections: the loss of one
+// (lost), the end of the session (Close, shutdown) and the attaching and
+// restoring of a new one (reconnectOnce) each decide under it.
+type lifeState struct {
+	mu sync.Mutex
+	// closed says that Close was called, or that the session ended for
+	// good. It is written under mu, so that the decisions made under mu
+	// see it settled, and read anywhere: the tables below check it under
+	// their own lock before taking a new request, and shutdown sets it
+	// before it fails the requests they hold, so none is left behind.
+	closed atomic.Bool
+	// err is why the session ended: ErrSessionClosed,
+	// ErrConnectionLost, or an ABORT. Guarded by mu.
+	err error
+	// reconnecting says that a reconnect loop runs. It is the only one:
+	// lost starts one only when this is false, and the loop clears it only
+	// once restored, under mu, where it also checks that its connection is
+	// still current (see reconnectOnce). Guarded by mu.
+	reconnecting bool
+}
+
+// callTable holds the CALLs awaiting their RESULT, by request ID; mu
+// guards it. The read loop pushes into a pendingCall only under mu and
+// while the call is in the table (see endCall).
+type callTable struct {
+	mu sync.Mutex
+	m  map[wamp.ID]*pendingCall
+}
+
+// replyTable holds the reply channels of the requests other than CALL
+// (REGISTER, SUBSCRIBE, UNREGISTER, UNSUBSCRIBE, acknowledged PUBLISH)
+// awaiting their answer, by request ID; mu guards it. Each channel has
+// room for the one reply it gets.
+type replyTable struct {
+	mu sync.Mutex
+	m  map[wamp.ID]chan wamp.Message
+}
+
+// add records the reply channel of request id.
+func (t *replyTable) add(id wamp.ID, ch chan wamp.Message) {
+	t.mu.Lock()
+	t.m[id] = ch
+	t.mu.Unlock()
+}
+
 // conn is one connection to the router and the WAMP session joined over it.
 type conn struct {
 	tr       transport
@@ -83,9 +123,9 @@ type conn struct {
 	feats    routerFeatures  // what the router announced in WELCOME (see features.go)
 	ctx      context.Context // handlers of invocations received on it
 	cancel   context.CancelCauseFunc
-	goodbye  chan struct{}                // closed when the router answers our GOODBYE
-	readDone chan struct{}                // closed when its read loop has ended
-	invs     map[wamp.ID]*invocationState // running invocations, by request; guarded by Session.mu
+	goodbye  chan struct{} // closed when the router answers our GOODBYE
+	readDone chan struct{} // closed when its read loop has ended
+	invs     invocations   // running invocations, by request
 }
 
 // Dial connects to the router at url and joins cfg.Realm. URLs: ws:// and
@@ -105,8 +145,8 @@ func Dial(ctx context.Context, url string, cfg Config) (*Session, error) {
 	if err := cfg.Reconnect.validate(); err != nil {
 		return nil, err
 	}
-	if !validCancelMode(cfg.CancelMode) {
-		return nil, fmt.Errorf("runtime: Config.CancelMode %q (allowed: kill, killnowait, skip)", cfg.CancelMode)
+	if err := cfg.CancelMode.check(); err != nil {
+		return nil, fmt.Errorf("runtime: Config.CancelMode: %w", err)
 	}
 	s := newSession(url, cfg)
 	s.setState(StateConnecting, 0, nil)
@@ -127,24 +167,19 @@ func Dial(ctx context.Context, url string, cfg Config) (*Session, error) {
 func newSession(url string, cfg Config) *Session {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Session{
-		cfg:          cfg,
-		url:          url,
-		log:          cfg.Logger,
-		ser:          cfg.Serializer,
-		calls:        map[wamp.ID]*pendingCall{},
-		requests:     map[wamp.ID]chan wamp.Message{},
-		regs:         map[wamp.ID]*Registration{},
-		subs:         map[wamp.ID][]*Subscription{},
-		subReqs:      map[wamp.ID]*Subscription{},
-		regReqs:      map[wamp.ID]*Registration{},
-		unwantedSubs: map[wamp.ID]*Subscription{},
-		restoreRegs:  map[*Registration]struct{}{},
-		restoreSubs:  map[*Subscription]struct{}{},
-		done:         make(chan struct{}),
-		baseCtx:      ctx,
-		cancel:       cancel,
-		dispatched:   make(chan struct{}),
+		cfg:        cfg,
+		url:        url,
+		log:        cfg.Logger,
+		ser:        cfg.Serializer,
+		done:       make(chan struct{}),
+		baseCtx:    ctx,
+		cancel:     cancel,
+		dispatched: make(chan struct{}),
 	}
+	s.calls.m = map[wamp.ID]*pendingCall{}
+	s.requests.m = map[wamp.ID]chan wamp.Message{}
+	s.regs.init(s)
+	s.subs.init(s)
 	s.events.init()
 	s.notes.init()
 	if cfg.OnStateChange != nil {
@@ -177,7 +212,7 @@ func (s *Session) connect(ctx context.Context) (*conn, error) {
 	}
 	cctx, cancel := context.WithCancelCause(s.baseCtx)
 	return &conn{tr: tr, id: w.Session, details: w.Details, feats: announcedFeatures(w.Details), ctx: cctx, cancel: cancel,
-		goodbye: make(chan struct{}), readDone: make(chan struct{}), invs: map[wamp.ID]*invocationState{}}, nil
+		goodbye: make(chan struct{}), readDone: make(chan struct{}), invs: invocations{m: map[wamp.ID]*invocationState{}}}, nil
 }
 
 // attach makes c the session's connection and starts reading from it.
@@ -349,9 +384,9 @@ func (s *Session) Done() <-chan struct{} { return s.done }
 // ErrSessionClosed, ErrConnectionLost (wrapping the transport error), or
 // the *Error of the router's ABORT or GOODBYE.
 func (s *Session) Err() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.closeErr
+	s.life.mu.Lock()
+	defer s.life.mu.Unlock()
+	return s.life.err
 }
 
 // lostMessage is what a pending request receives when its connection is
@@ -362,9 +397,7 @@ func (*lostMessage) Type() wamp.MessageType { return 0 }
 
 // notConnected returns why no message can be sent now.
 func (s *Session) notConnected() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
+	if s.life.closed.Load() {
 		return s.errClosed()
 	}
 	return fmt.Errorf("%w: reconnecting", ErrConnectionLost)
@@ -478,6 +511,13 @@ func (s *Session) readLoop(c *conn) {
 			return
 		}
 		if err := s.checkIncoming(msg); err != nil {
+			if s.cur.Load() != c {
+				// Checked against the state of the connection after c,
+				// or while c's was being forgotten: c is gone, and what
+				// it still held is dropped (see handle).
+				s.log.Debug("dropping a message read on a connection no longer in use", "type", msg.Type(), "session", c.id)
+				return
+			}
 			s.abort(c, wamp.ErrProtocolViolation, err.Error())
 			return
 		}
@@ -509,9 +549,9 @@ func (s *Session) salvage(c *conn, data []byte, decodeErr error) bool {
 		if !s.reqIDs.Issued(h.Request) {
 			return false
 		}
-		s.mu.Lock()
+		s.calls.mu.Lock()
 		s.failCallLocked(h.Request, fmt.Errorf("runtime: the answer to call %d cannot be read: %w", h.Request, decodeErr))
-		s.mu.Unlock()
+		s.calls.mu.Unlock()
 		return true
 	case h.Type == wamp.TypeEvent:
 		s.log.Warn("dropping an unreadable EVENT", "subscription", h.Request, "err", decodeErr)
@@ -573,10 +613,7 @@ func (s *Session) skipOversized(c *conn, over *oversizedMessage) bool {
 		}
 		return s.handle(c, m)
 	case wamp.TypeInvocation:
-		s.mu.Lock()
-		_, running := c.invs[h.Request]
-		s.mu.Unlock()
-		if running {
+		if _, running := c.invs.get(h.Request); running {
 			s.abort(c, wamp.ErrProtocolViolation, fmt.Sprintf("INVOCATION %d repeats the request ID of an invocation still running", h.Request))
 			return false
 		}
@@ -653,7 +690,7 @@ func (s *Session) handle(c *conn, msg wamp.Message) bool {
 	case *wamp.Event:
 		s.deliverEvent(c, m)
 	case *wamp.Registered:
-		s.activateRegistration(c, m)
+		s.regs.activate(c, m.Request, m.Registration)
 		s.deliverReply(m.Request, m)
 	case *wamp.Unregistered:
 		if m.Request == 0 {
@@ -662,7 +699,7 @@ func (s *Session) handle(c *conn, msg wamp.Message) bool {
 			s.deliverReply(m.Request, m)
 		}
 	case *wamp.Subscribed:
-		s.activateSubscription(c, m)
+		s.subs.activate(c, m.Request, m.Subscription)
 		s.deliverReply(m.Request, m)
 	case *wamp.Unsubscribed:
 		if m.Request == 0 {
@@ -673,10 +710,7 @@ func (s *Session) handle(c *conn, msg wamp.Message) bool {
 	case *wamp.Published:
 		s.deliverReply(m.Request, m)
 	case *wamp.Goodbye:
-		s.mu.Lock()
-		initiated := s.closed
-		s.mu.Unlock()
-		if initiated {
+		if initiated := s.life.closed.Load(); initiated {
 			close(c.goodbye)
 			return false
 		}
@@ -715,28 +749,28 @@ func (s *Session) lost(c *conn, why error) {
 	if !errors.Is(why, ErrConnectionLost) {
 		failWith = fmt.Errorf("%w: %w", ErrConnectionLost, why)
 	}
-	s.mu.Lock()
+	s.life.mu.Lock()
 	if s.cur.Load() != c {
-		s.mu.Unlock()
+		s.life.mu.Unlock()
 		c.cancel(failWith)
 		c.tr.Close()
 		return // already handled
 	}
-	if s.reconnecting {
-		// Swapped under s.mu: reconnectOnce decides under it whether
+	if s.life.reconnecting {
+		// Swapped under life.mu: reconnectOnce decides under it whether
 		// its connection survived the restore.
 		s.cur.CompareAndSwap(c, nil)
-		s.mu.Unlock()
+		s.life.mu.Unlock()
 		s.log.Warn("connection lost while restoring", "session", c.id, "err", why)
 		s.detach(c, failWith)
 		return
 	}
-	reconnect := s.cfg.Reconnect != nil && !s.closed
+	reconnect := s.cfg.Reconnect != nil && !s.life.closed.Load()
 	if reconnect {
-		s.reconnecting = true
+		s.life.reconnecting = true
 		s.cur.CompareAndSwap(c, nil)
 	}
-	s.mu.Unlock()
+	s.life.mu.Unlock()
 	if !reconnect {
 		s.shutdown(why)
 		return
@@ -744,12 +778,12 @@ func (s *Session) lost(c *conn, why error) {
 	s.log.Warn("connection lost; reconnecting", "session", c.id, "err", why)
 	s.detach(c, failWith)
 	s.setState(StateReconnecting, 0, why)
-	s.mu.Lock()
-	if !s.closed {
+	s.life.mu.Lock()
+	if !s.life.closed.Load() {
 		s.loops.Add(1)
 		go s.reconnectLoop()
 	}
-	s.mu.Unlock()
+	s.life.mu.Unlock()
 }
 
 // detach stops using c: it fails the requests in flight with why, forgets
@@ -764,30 +798,35 @@ func (s *Session) detach(c *conn, why error) {
 
 // failPending fails every call and request in flight with why and forgets
 // the router-assigned IDs of the connection they were made on.
+//
+// The IDs go first: a request that waits for its answer is failed only
+// after, so what its failure sets off (a reconnect attempt that restores)
+// finds them forgotten already. And a request decided under regs.mu or
+// subs.mu (Unsubscribe) either records its reply channel before they are
+// forgotten, and is failed below, or finds them forgotten.
 func (s *Session) failPending(why error) {
-	s.mu.Lock()
-	for id := range s.calls {
+	s.regs.forgetConnection()
+	s.subs.forgetConnection()
+	s.calls.mu.Lock()
+	for id := range s.calls.m {
 		s.failCallLocked(id, why)
 	}
-	reqs := s.requests
-	s.requests = map[wamp.ID]chan wamp.Message{}
-	clear(s.regs)
-	clear(s.subs)
-	clear(s.regReqs)
-	clear(s.subReqs)
-	clear(s.unwantedSubs)
-	s.mu.Unlock()
+	s.calls.mu.Unlock()
+	s.requests.mu.Lock()
+	reqs := s.requests.m
+	s.requests.m = map[wamp.ID]chan wamp.Message{}
+	s.requests.mu.Unlock()
 	for _, ch := range reqs {
 		ch <- &lostMessage{err: why} // each has room: see begin
 	}
 }
 
-// failCallLocked ends the pending call id with err, if it is pending; s.mu
-// is held (see deliverResult for why pushes happen under it).
+// failCallLocked ends the pending call id with err, if it is pending;
+// calls.mu is held (see deliverResult for why pushes happen under it).
 func (s *Session) failCallLocked(id wamp.ID, err error) bool {
-	p, ok := s.calls[id]
+	p, ok := s.calls.m[id]
 	if ok {
-		delete(s.calls, id)
+		delete(s.calls.m, id)
 		p.push(callEvent{err: err})
 	}
 	return ok
@@ -798,10 +837,10 @@ func (s *Session) failCallLocked(id wamp.ID, err error) bool {
 // reconnecting, and closes the connection. It does not wait for anything.
 func (s *Session) shutdown(why error) {
 	s.closing.Do(func() {
-		s.mu.Lock()
-		s.closed = true
-		s.closeErr = why
-		s.mu.Unlock()
+		s.life.mu.Lock()
+		s.life.closed.Store(true)
+		s.life.err = why
+		s.life.mu.Unlock()
 		if c := s.cur.Load(); c != nil {
 			s.detach(c, why)
 		} else {
@@ -831,10 +870,9 @@ func (s *Session) shutdown(why error) {
 // http.Server.Shutdown, Close waits for the running handlers, and would
 // otherwise wait for its caller until ResponseTimeout.
 func (s *Session) Close() error {
-	s.mu.Lock()
-	already := s.closed
-	s.closed = true
-	s.mu.Unlock()
+	s.life.mu.Lock()
+	already := s.life.closed.Swap(true)
+	s.life.mu.Unlock()
 	var err error
 	if c := s.cur.Load(); !already && c != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ResponseTimeout)
@@ -890,28 +928,32 @@ func (s *Session) Close() error {
 func (s *Session) begin() (wamp.ID, chan wamp.Message, error) {
 	id := s.reqIDs.Next()
 	ch := make(chan wamp.Message, 1)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
+	s.requests.mu.Lock()
+	if s.life.closed.Load() {
+		s.requests.mu.Unlock()
 		return 0, nil, s.errClosed()
 	}
-	s.requests[id] = ch
+	s.requests.m[id] = ch
+	s.requests.mu.Unlock()
 	return id, ch, nil
 }
 
-// errClosed returns why the session cannot take requests; s.mu is held.
+// errClosed returns why the session cannot take requests. It takes
+// life.mu: no other lock may be held.
 func (s *Session) errClosed() error {
-	if s.closeErr != nil {
-		return s.closeErr
+	s.life.mu.Lock()
+	defer s.life.mu.Unlock()
+	if s.life.err != nil {
+		return s.life.err
 	}
 	return ErrSessionClosed
 }
 
 func (s *Session) deliverReply(req wamp.ID, m wamp.Message) {
-	s.mu.Lock()
-	ch, ok := s.requests[req]
-	delete(s.requests, req)
-	s.mu.Unlock()
+	s.requests.mu.Lock()
+	ch, ok := s.requests.m[req]
+	delete(s.requests.m, req)
+	s.requests.mu.Unlock()
 	if !ok {
 		s.log.Debug("reply to an unknown request", "type", m.Type(), "request", req)
 		return
@@ -965,7 +1007,7 @@ func (s *Session) awaitReply(ctx, wait context.Context, id wamp.ID, ch chan wamp
 
 // forgetRequest stops waiting for the reply to request id.
 func (s *Session) forgetRequest(id wamp.ID) {
-	s.mu.Lock()
-	delete(s.requests, id)
-	s.mu.Unlock()
+	s.requests.mu.Lock()
+	delete(s.requests.m, id)
+	s.requests.mu.Unlock()
 }

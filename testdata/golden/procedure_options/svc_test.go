@@ -62,7 +62,7 @@ func TestGenerated(t *testing.T) {
 	for _, p := range []wamp.URI{OptionsBalancedProcedure, OptionsAllProcedure} {
 		if _, err := second.Register(ctx, p, func(ctx context.Context, inv *runtime.Invocation) (*runtime.Result, error) {
 			return &runtime.Result{Args: wamp.ArgsOf("second")}, nil
-		}, runtime.WithInvoke(map[wamp.URI]string{OptionsBalancedProcedure: "roundrobin", OptionsAllProcedure: "first"}[p])); err != nil {
+		}, runtime.WithInvoke(map[wamp.URI]runtime.InvokePolicy{OptionsBalancedProcedure: "roundrobin", OptionsAllProcedure: "first"}[p])); err != nil {
 			t.Fatalf("second callee for %s: %v", p, err)
 		}
 	}
