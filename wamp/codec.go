@@ -9,6 +9,8 @@ import (
 	"unsafe"
 
 	"github.com/ugorji/go/codec"
+
+	"github.com/wampgen/wampgen/internal/wire"
 )
 
 // envelope is the reusable scratch space of one Decode call.
@@ -656,11 +658,11 @@ func (s *Serializer) Decode(data []byte) (Message, error) {
 	}
 	// The check records where the elements lie, so that splitting the
 	// message does not walk it (its payloads above all) a second time.
-	var lb listBounds
+	var lb wire.ListBounds
 	if err := s.wellFormedList(data, &lb); err != nil {
 		return nil, malformed("%v", err)
 	}
-	if lb.n == 0 {
+	if lb.N == 0 {
 		return nil, malformed("empty list")
 	}
 	env := s.envelopes.Get().(*envelope)
@@ -669,7 +671,7 @@ func (s *Serializer) Decode(data []byte) (Message, error) {
 		env.raws = env.raws[:0]
 		s.envelopes.Put(env)
 	}()
-	env.raws = lb.appendElems(env.raws[:0], data) // all of them for a message (see listBounds)
+	env.raws = lb.AppendElems(env.raws[:0], data) // all of them for a message (see wire.ListBounds)
 	raws := env.raws
 	k := s.kind(raws[0])
 	if k != KindUint && k != KindInt {
@@ -684,11 +686,11 @@ func (s *Serializer) Decode(data []byte) (Message, error) {
 	if !ok {
 		return nil, malformed("unknown message type %d", code)
 	}
-	if lb.n < arity[0] || lb.n > arity[1] {
+	if lb.N < arity[0] || lb.N > arity[1] {
 		if arity[0] == arity[1] {
-			return nil, &MessageError{Serializer: s.name, Type: typ, Reason: fmt.Sprintf("has %d elements, want %d", lb.n, arity[0])}
+			return nil, &MessageError{Serializer: s.name, Type: typ, Reason: fmt.Sprintf("has %d elements, want %d", lb.N, arity[0])}
 		}
-		return nil, &MessageError{Serializer: s.name, Type: typ, Reason: fmt.Sprintf("has %d elements, want %d to %d", lb.n, arity[0], arity[1])}
+		return nil, &MessageError{Serializer: s.name, Type: typ, Reason: fmt.Sprintf("has %d elements, want %d to %d", lb.N, arity[0], arity[1])}
 	}
 	f := &fields{s: s, env: env, typ: typ, raws: raws}
 	m := f.message()
