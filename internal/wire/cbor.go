@@ -553,3 +553,103 @@ func cborAppendSimple(b []byte, v any) ([]byte, bool) {
 	}
 	return b, false
 }
+
+// cborCanonHead reads the argument of the CBOR head at i, which must be definite
+// and shortest, and returns it with the offset after the head.
+func cborCanonHead(b []byte, i int) (uint64, int, bool) {
+	if i >= len(b) {
+		return 0, 0, false
+	}
+	ai := b[i] & 0x1f
+	switch {
+	case ai < 24:
+		return uint64(ai), i + 1, true
+	case ai <= 27:
+		w := 1 << (ai - 24)
+		if len(b)-i-1 < w {
+			return 0, 0, false
+		}
+		n := beUint(b[i+1 : i+1+w])
+		min := [...]uint64{23, math.MaxUint8, math.MaxUint16, math.MaxUint32}[ai-24]
+		if n <= min {
+			return 0, 0, false
+		}
+		return n, i + 1 + w, true
+	}
+	return 0, 0, false
+}
+
+// cbor checks one CBOR value: shortest definite heads, no tags, float64
+// only, simple values false, true and null only, text keys only, valid
+// UTF-8 text.
+func (c *canon) cbor(i, depth int) (int, bool) {
+	b := c.b
+	if i >= len(b) {
+		return 0, false
+	}
+	major := b[i] >> 5
+	if major == 7 {
+		switch b[i] {
+		case 0xf4, 0xf5, 0xf6:
+			return i + 1, true
+		case 0xfb:
+			if len(b)-i < 9 {
+				return 0, false
+			}
+			return i + 9, true
+		}
+		return 0, false
+	}
+	n, j, ok := cborCanonHead(b, i)
+	if !ok {
+		return 0, false
+	}
+	switch major {
+	case 0:
+		return j, true
+	case 1:
+		return j, n <= math.MaxInt64
+	case 2, 3:
+		if n > uint64(len(b)-j) {
+			return 0, false
+		}
+		end := j + int(n)
+		if major == 3 && !utf8.Valid(b[j:end]) {
+			return 0, false
+		}
+		return end, true
+	case 4:
+		if n > uint64(len(b)-j) || canonTooDeep(depth) {
+			return 0, false
+		}
+		for range n {
+			if j, ok = c.cbor(j, depth+1); !ok {
+				return 0, false
+			}
+		}
+		return j, true
+	case 5:
+		if n > uint64(len(b)-j)/2 || canonTooDeep(depth) {
+			return 0, false
+		}
+		base := len(c.keys)
+		for range n {
+			if j >= len(b) || b[j]>>5 != 3 {
+				return 0, false
+			}
+			end, ok := c.cbor(j, depth+1)
+			if !ok {
+				return 0, false
+			}
+			c.pushKey(b[j:end])
+			if j, ok = c.cbor(end, depth+1); !ok {
+				return 0, false
+			}
+		}
+		if c.popKeys(base) {
+			return 0, false
+		}
+		return j, true
+	}
+	return 0, false // tags
+}

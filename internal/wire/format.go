@@ -161,6 +161,64 @@ func (f Format) IsEmptyDict(raw []byte) bool {
 	return jsonIsEmptyDict(raw)
 }
 
+// CanonicalList splits a message, a list of at most MaxMessageLen
+// elements, into el and returns their number; it reports false unless every
+// element is in canonical form: the form the codec, with the handles of
+// handles.go, writes it in, so that decoding and encoding it again gives
+// the same bytes. That is compact JSON whose strings and numbers are
+// spelled the way the codec spells them; MessagePack and CBOR with the
+// shortest heads and definite lengths, no CBOR tags, half or single floats,
+// MessagePack extensions or float32; no duplicate or non-string map keys;
+// valid UTF-8; nesting within MaxDepth, the message counting as a level.
+// Only the message's own list may have whitespace (JSON) or (MessagePack
+// and CBOR) must have a one-byte head.
+//
+// It is the check of the embedded router's passthrough, which carries a
+// payload in canonical form as it is instead of decoding and encoding it.
+func (f Format) CanonicalList(data []byte, el *[MaxMessageLen][]byte) (int, bool) {
+	c := canon{f: f, b: data}
+	switch f {
+	case JSON:
+		i := jsonSpace(data, 0)
+		if i >= len(data) || data[i] != '[' {
+			return 0, false
+		}
+		i = jsonSpace(data, i+1)
+		if i < len(data) && data[i] == ']' {
+			return 0, false
+		}
+		for n := 0; n < len(el); n++ {
+			end, ok := c.json(i, 0)
+			if !ok {
+				return 0, false
+			}
+			el[n] = data[i:end]
+			i = jsonSpace(data, end)
+			if i >= len(data) {
+				return 0, false
+			}
+			if data[i] == ']' {
+				return n + 1, jsonSpace(data, i+1) == len(data)
+			}
+			if data[i] != ',' {
+				return 0, false
+			}
+			i = jsonSpace(data, i+1)
+		}
+		return 0, false
+	case MsgPack:
+		if len(data) == 0 || data[0]&0xf0 != 0x90 {
+			return 0, false
+		}
+		return c.elems(1, int(data[0]&0x0f), el)
+	default:
+		if len(data) == 0 || data[0]>>5 != 4 || data[0]&0x1f >= 24 {
+			return 0, false
+		}
+		return c.elems(1, int(data[0]&0x1f), el)
+	}
+}
+
 // Writing. The writers write what github.com/ugorji/go/codec writes with
 // the handles of handles.go, byte for byte.
 

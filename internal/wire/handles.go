@@ -3,6 +3,7 @@ package wire
 import (
 	"errors"
 	"fmt"
+	"math/big"
 	"reflect"
 
 	"github.com/ugorji/go/codec"
@@ -60,6 +61,14 @@ func newMsgpackHandle() *codec.MsgpackHandle {
 func newCBORHandle() *codec.CborHandle {
 	h := &codec.CborHandle{}
 	baseHandle(&h.BasicHandle)
+	// RFC 8746 typed arrays of uint8 (tag 64) are what JavaScript CBOR
+	// encoders write for a Uint8Array: bytes. Bignums (tags 2 and 3) must
+	// stay exact: the codec would turn them into a float64 by itself. Only
+	// the router's full path meets them (Format.WellFormed refuses every
+	// tag but the timestamps); UnwrapCBOR turns them into plain values.
+	_ = h.SetInterfaceExt(reflect.TypeFor[CBORTypedBytes](), 64, cborTypedBytesExt{})
+	_ = h.SetInterfaceExt(reflect.TypeFor[cborBignum](), 2, cborBignumExt{})
+	_ = h.SetInterfaceExt(reflect.TypeFor[cborNegBignum](), 3, cborBignumExt{negative: true})
 	return h
 }
 
@@ -84,4 +93,86 @@ func (nulBase64) UpdateExt(dst, src any) {
 		panic(errors.New(`binary value: expected "\u0000" followed by base64`))
 	}
 	*dst.(*[]byte) = b
+}
+
+// CBORTypedBytes is a CBOR tag 64 (uint8 typed array) while decoding.
+type CBORTypedBytes []byte
+
+// cborBignum and cborNegBignum are CBOR bignums (tags 2 and 3) while
+// decoding.
+type (
+	cborBignum    struct{ v *big.Int }
+	cborNegBignum struct{ v *big.Int }
+)
+
+type cborTypedBytesExt struct{}
+
+func (cborTypedBytesExt) ConvertExt(v any) any { return []byte(v.(CBORTypedBytes)) }
+
+func (cborTypedBytesExt) UpdateExt(dst, src any) {
+	b, ok := src.([]byte)
+	if !ok {
+		// ugorji recovers error panics raised in extensions and returns them.
+		panic(fmt.Errorf("CBOR tag 64 holds %T, not a byte string", src))
+	}
+	*dst.(*CBORTypedBytes) = b
+}
+
+type cborBignumExt struct{ negative bool }
+
+func (cborBignumExt) ConvertExt(v any) any { return nil }
+
+func (e cborBignumExt) UpdateExt(dst, src any) {
+	b, ok := src.([]byte)
+	if !ok {
+		panic(fmt.Errorf("CBOR bignum holds %T, not a byte string", src))
+	}
+	n := new(big.Int).SetBytes(b)
+	if e.negative {
+		dst.(*cborNegBignum).v = n.Sub(new(big.Int).Neg(n), big.NewInt(1)) // -1 - n
+		return
+	}
+	dst.(*cborBignum).v = n
+}
+
+// ErrBignum refuses a CBOR bignum beyond 64 bits: no other format could
+// carry it, and rounding it to a float64 would change it silently.
+var ErrBignum = errors.New("CBOR bignum does not fit in 64 bits")
+
+// UnwrapCBOR replaces, in place, the CBOR-only values inside the lists and
+// maps of v, decoded with the CBOR handle, with plain ones: typed byte
+// arrays with []byte, bignums with uint64 or int64. It returns v, or the
+// replacement when v itself is one.
+func UnwrapCBOR(v any) (any, error) {
+	switch t := v.(type) {
+	case CBORTypedBytes:
+		return []byte(t), nil
+	case cborBignum:
+		if !t.v.IsUint64() {
+			return nil, ErrBignum
+		}
+		return t.v.Uint64(), nil
+	case cborNegBignum:
+		if !t.v.IsInt64() {
+			return nil, ErrBignum
+		}
+		return t.v.Int64(), nil
+	case []any:
+		for i, e := range t {
+			u, err := UnwrapCBOR(e)
+			if err != nil {
+				return nil, err
+			}
+			t[i] = u
+		}
+	case map[string]any:
+		for k, e := range t {
+			u, err := UnwrapCBOR(e)
+			if err != nil {
+				return nil, err
+			}
+			t[k] = u
+		}
+	}
+	return v, nil
 }

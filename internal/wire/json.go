@@ -1,7 +1,9 @@
 package wire
 
 import (
+	"bytes"
 	"fmt"
+	"math"
 	"strconv"
 	"unicode/utf8"
 )
@@ -418,4 +420,226 @@ func jsonAppendString(b []byte, str string) ([]byte, bool) {
 	b = append(b, '"')
 	b = append(b, str...)
 	return append(b, '"'), true
+}
+
+// json checks one compact JSON value: no whitespace, strings with only the
+// escapes the codec writes, numbers spelled as the codec spells them.
+func (c *canon) json(i, depth int) (int, bool) {
+	b := c.b
+	if i >= len(b) {
+		return 0, false
+	}
+	switch b[i] {
+	case '"':
+		return jsonCanonString(b, i)
+	case '[':
+		if canonTooDeep(depth) {
+			return 0, false
+		}
+		i++
+		if i < len(b) && b[i] == ']' {
+			return i + 1, true
+		}
+		for {
+			var ok bool
+			if i, ok = c.json(i, depth+1); !ok || i >= len(b) {
+				return 0, false
+			}
+			switch b[i] {
+			case ']':
+				return i + 1, true
+			case ',':
+				i++
+			default:
+				return 0, false
+			}
+		}
+	case '{':
+		if canonTooDeep(depth) {
+			return 0, false
+		}
+		i++
+		if i < len(b) && b[i] == '}' {
+			return i + 1, true
+		}
+		base := len(c.keys)
+		for {
+			end, ok := jsonCanonString(b, i)
+			if !ok || end >= len(b) || b[end] != ':' {
+				return 0, false
+			}
+			c.pushKey(b[i:end])
+			if i, ok = c.json(end+1, depth+1); !ok || i >= len(b) {
+				return 0, false
+			}
+			switch b[i] {
+			case '}':
+				if c.popKeys(base) {
+					return 0, false
+				}
+				return i + 1, true
+			case ',':
+				i++
+			default:
+				return 0, false
+			}
+		}
+	case 't':
+		return jsonLit(b, i, "true")
+	case 'f':
+		return jsonLit(b, i, "false")
+	case 'n':
+		return jsonLit(b, i, "null")
+	}
+	return jsonCanonNumber(b, i)
+}
+
+func jsonLit(b []byte, i int, lit string) (int, bool) {
+	if len(b)-i >= len(lit) && string(b[i:i+len(lit)]) == lit {
+		return i + len(lit), true
+	}
+	return 0, false
+}
+
+// jsonEscapes are the \u escapes the codec writes (lower-case hex): control
+// characters without a short escape, U+2028 and U+2029 (with HTMLCharsAsIs
+// it writes &, < and > as they are).
+var jsonEscapes = func() map[string]bool {
+	m := map[string]bool{}
+	for r := rune(0); r < 0x20; r++ {
+		switch r {
+		case '\b', '\t', '\n', '\f', '\r':
+		default:
+			m[fmt.Sprintf("%04x", r)] = true
+		}
+	}
+	for _, r := range []string{"2028", "2029"} {
+		m[r] = true
+	}
+	return m
+}()
+
+func jsonCanonString(b []byte, i int) (int, bool) {
+	if i >= len(b) || b[i] != '"' {
+		return 0, false
+	}
+	for i++; i < len(b); {
+		c := b[i]
+		switch {
+		case c == '"':
+			return i + 1, true
+		case c == '\\':
+			if i+1 >= len(b) {
+				return 0, false
+			}
+			switch b[i+1] {
+			case '"', '\\', 'b', 't', 'n', 'f', 'r':
+				i += 2
+			case 'u':
+				if i+6 > len(b) || !jsonEscapes[string(b[i+2:i+6])] {
+					return 0, false
+				}
+				i += 6
+			default:
+				return 0, false
+			}
+		case c < 0x20:
+			return 0, false
+		case c < utf8.RuneSelf:
+			i++
+		default:
+			r, n := utf8.DecodeRune(b[i:])
+			if r == utf8.RuneError || r == '\u2028' || r == '\u2029' {
+				return 0, false
+			}
+			i += n
+		}
+	}
+	return 0, false
+}
+
+// jsonCanonNumber checks a number: an integer that fits in an int64 (uint64
+// when not negative) and is not -0, or a float spelled as the codec
+// formats it.
+func jsonCanonNumber(b []byte, i int) (int, bool) {
+	start := i
+	neg := i < len(b) && b[i] == '-'
+	if neg {
+		i++
+	}
+	digits := i
+	if i >= len(b) || b[i] < '0' || b[i] > '9' {
+		return 0, false
+	}
+	if b[i] == '0' {
+		i++
+	} else {
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+	}
+	nDigits := i - digits
+	float := false
+	if i < len(b) && b[i] == '.' {
+		float = true
+		i++
+		f := i
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+		if i == f {
+			return 0, false
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		float = true
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		f := i
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+		if i == f {
+			return 0, false
+		}
+	}
+	text := b[start:i]
+	if !float {
+		switch {
+		case neg && (nDigits > 18 || b[digits] == '0'):
+			return 0, false
+		case nDigits > 19:
+			return 0, false
+		}
+		return i, true
+	}
+	f, err := strconv.ParseFloat(string(text), 64)
+	if err != nil {
+		return 0, false
+	}
+	var buf [32]byte
+	if !bytes.Equal(appendJSONFloat(buf[:0], f), text) {
+		return 0, false
+	}
+	return i, true
+}
+
+// appendJSONFloat formats f as the codec's JSON encoder does (ugorji
+// v1.3.2 jsonFloatStrconvFmtPrec64 and noFrac64).
+func appendJSONFloat(b []byte, f float64) []byte {
+	format, prec := byte('f'), -1
+	bits := math.Float64bits(f)
+	abs := math.Abs(f)
+	exp := uint64(bits>>52)&0x7FF - 1023
+	switch {
+	case abs == 0 || abs == 1:
+		prec = 1
+	case abs < 1e-6 || abs >= 1e21:
+		format = 'e'
+	case exp < 52 && bits<<(12+exp) == 0:
+		prec = 1
+	}
+	return strconv.AppendFloat(b, f, format, prec, 64)
 }

@@ -1,6 +1,9 @@
 package wire
 
-import "fmt"
+import (
+	"bytes"
+	"fmt"
+)
 
 // What the scanners of the three formats share: where a list's elements
 // lie, what must follow a complete value, and the open containers of the
@@ -83,4 +86,75 @@ func (c *container) done() bool {
 	}
 	c.left--
 	return c.left == 0
+}
+
+// canonTooDeep reports whether a list or dict opened inside a message
+// element, under depth others, would nest deeper than MaxDepth, the message
+// counting as a level. The canonical checkers recurse once per level, so
+// this also bounds their stack.
+func canonTooDeep(depth int) bool { return depth+1 > MaxDepth-1 }
+
+// elems splits the n elements of a MessagePack or CBOR list that start at
+// i.
+func (c *canon) elems(i, n int, el *[MaxMessageLen][]byte) (int, bool) {
+	if n > len(el) {
+		return 0, false
+	}
+	for k := range n {
+		var end int
+		var ok bool
+		if c.f == MsgPack {
+			end, ok = c.msgpack(i, 0)
+		} else {
+			end, ok = c.cbor(i, 0)
+		}
+		if !ok {
+			return 0, false
+		}
+		el[k] = c.b[i:end]
+		i = end
+	}
+	return n, i == len(c.b)
+}
+
+// canon checks that a value is in the form the codec writes it, so that
+// decoding and encoding it again gives the same bytes. Each method takes the
+// offset of a value and returns the offset after it.
+type canon struct {
+	f    Format
+	b    []byte
+	keys [][]byte // the keys of the maps being checked, innermost last
+}
+
+// pushKey records a key of the map whose keys start at keys[base].
+func (c *canon) pushKey(k []byte) { c.keys = append(c.keys, k) }
+
+// popKeys ends the map whose keys start at base and reports whether it had
+// a duplicate key.
+func (c *canon) popKeys(base int) bool {
+	dup := dupKey(c.keys[base:])
+	c.keys = c.keys[:base]
+	return dup
+}
+
+// dupKey reports whether keys (raw encodings) holds a duplicate.
+func dupKey(keys [][]byte) bool {
+	if len(keys) <= 16 {
+		for i := 1; i < len(keys); i++ {
+			for j := range i {
+				if bytes.Equal(keys[i], keys[j]) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	seen := make(map[string]struct{}, len(keys))
+	for _, k := range keys {
+		if _, ok := seen[string(k)]; ok {
+			return true
+		}
+		seen[string(k)] = struct{}{}
+	}
+	return false
 }

@@ -528,3 +528,164 @@ func msgpackAppendSimple(b []byte, v any) ([]byte, bool) {
 	}
 	return b, false
 }
+
+// msgpack checks one MessagePack value: shortest forms as the codec writes
+// them, no float32, no extensions, string keys only, valid UTF-8 strings.
+func (c *canon) msgpack(i, depth int) (int, bool) {
+	b := c.b
+	if i >= len(b) {
+		return 0, false
+	}
+	t := b[i]
+	need := func(n int) bool { return len(b)-i > n }
+	switch {
+	case t <= 0x7f || t >= 0xe0 || t == 0xc0 || t == 0xc2 || t == 0xc3:
+		return i + 1, true
+	case t&0xf0 == 0x80:
+		return c.msgpackMap(i+1, int(t&0x0f), depth)
+	case t&0xf0 == 0x90:
+		return c.msgpackArray(i+1, int(t&0x0f), depth)
+	case t&0xe0 == 0xa0:
+		return msgpackStr(b, i+1, int(t&0x1f))
+	}
+	switch t {
+	case 0xcb:
+		if !need(8) {
+			return 0, false
+		}
+		return i + 9, true
+	case 0xcc, 0xcd, 0xce, 0xcf:
+		w := 1 << (t - 0xcc)
+		if !need(w) {
+			return 0, false
+		}
+		u := beUint(b[i+1 : i+1+w])
+		min := [...]uint64{math.MaxInt8, math.MaxUint8, math.MaxUint16, math.MaxUint32}[t-0xcc]
+		if u <= min {
+			return 0, false
+		}
+		return i + 1 + w, true
+	case 0xd0, 0xd1, 0xd2, 0xd3:
+		w := 1 << (t - 0xd0)
+		if !need(w) {
+			return 0, false
+		}
+		u := beUint(b[i+1 : i+1+w])
+		var v int64
+		switch w {
+		case 1:
+			v = int64(int8(u))
+		case 2:
+			v = int64(int16(u))
+		case 4:
+			v = int64(int32(u))
+		default:
+			v = int64(u)
+		}
+		// The codec writes an int64 in the first form that holds it,
+		// signed forms only above 127 and below -32.
+		var lo, hi int64 = -32, math.MaxInt8
+		switch w {
+		case 2:
+			lo, hi = math.MinInt8, math.MaxInt8
+		case 4:
+			lo, hi = math.MinInt16, math.MaxInt16
+		case 8:
+			lo, hi = math.MinInt32, math.MaxInt32
+		}
+		if v >= lo && v <= hi {
+			return 0, false
+		}
+		return i + 1 + w, true
+	case 0xc4, 0xc5, 0xc6: // bin
+		w := 1 << (t - 0xc4)
+		if !need(w) {
+			return 0, false
+		}
+		n := beUint(b[i+1 : i+1+w])
+		if (w == 2 && n <= math.MaxUint8) || (w == 4 && n <= math.MaxUint16) || n > uint64(len(b)) {
+			return 0, false
+		}
+		end := i + 1 + w + int(n)
+		if end > len(b) {
+			return 0, false
+		}
+		return end, true
+	case 0xd9, 0xda, 0xdb:
+		w := 1 << (t - 0xd9)
+		if !need(w) {
+			return 0, false
+		}
+		n := beUint(b[i+1 : i+1+w])
+		min := [...]uint64{31, math.MaxUint8, 0, math.MaxUint16}[w-1]
+		if n <= min || n > uint64(len(b)) {
+			return 0, false
+		}
+		return msgpackStr(b, i+1+w, int(n))
+	case 0xdc, 0xdd, 0xde, 0xdf:
+		w := 2
+		if t == 0xdd || t == 0xdf {
+			w = 4
+		}
+		if !need(w) {
+			return 0, false
+		}
+		n := beUint(b[i+1 : i+1+w])
+		if (w == 2 && n < 16) || (w == 4 && n <= math.MaxUint16) || n > uint64(len(b)) {
+			return 0, false
+		}
+		if t <= 0xdd {
+			return c.msgpackArray(i+1+w, int(n), depth)
+		}
+		return c.msgpackMap(i+1+w, int(n), depth)
+	}
+	return 0, false
+}
+
+func msgpackStr(b []byte, i, n int) (int, bool) {
+	if n > len(b)-i || !utf8.Valid(b[i:i+n]) {
+		return 0, false
+	}
+	return i + n, true
+}
+
+func (c *canon) msgpackArray(i, n, depth int) (int, bool) {
+	if n > len(c.b)-i || canonTooDeep(depth) {
+		return 0, false
+	}
+	for range n {
+		var ok bool
+		if i, ok = c.msgpack(i, depth+1); !ok {
+			return 0, false
+		}
+	}
+	return i, true
+}
+
+func (c *canon) msgpackMap(i, n, depth int) (int, bool) {
+	if n > (len(c.b)-i)/2 || canonTooDeep(depth) {
+		return 0, false
+	}
+	base := len(c.keys)
+	for range n {
+		if i >= len(c.b) {
+			return 0, false
+		}
+		t := c.b[i]
+		if t&0xe0 != 0xa0 && (t < 0xd9 || t > 0xdb) {
+			return 0, false // not a string key
+		}
+		end, ok := c.msgpack(i, depth+1)
+		if !ok {
+			return 0, false
+		}
+		c.pushKey(c.b[i:end])
+		if i, ok = c.msgpack(end, depth+1); !ok {
+			return 0, false
+		}
+	}
+	if c.popKeys(base) {
+		return 0, false
+	}
+	return i, true
+}
