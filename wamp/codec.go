@@ -558,7 +558,7 @@ func (f *fields) dict(i int, name string) Dict {
 		f.fail(name, "%v", err)
 		return nil
 	}
-	if f.s == JSON {
+	if f.s.format == formatJSON {
 		DecodeBinaryStrings(d)
 	}
 	return d
@@ -583,7 +583,7 @@ func (f *fields) str(i int, name string) string {
 	// string is one, even if it starts with NUL like JSON binary (as a
 	// string relayed from a MsgPack or CBOR peer may).
 	k := f.s.kind(raw)
-	if k != KindString && !(k == KindBytes && f.s == JSON) {
+	if k != KindString && !(k == KindBytes && f.s.format == formatJSON) {
 		f.fail(name, "expected a string, got %s", k)
 		return ""
 	}
