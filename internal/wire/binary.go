@@ -16,8 +16,8 @@ func EncodeBinaryString(b []byte) string {
 // NUL and the rest is canonical standard base64: padded, no line breaks,
 // unused bits zero. Exactly the strings EncodeBinaryString produces
 // qualify, so the conversion round-trips and nothing else is touched. The
-// embedded router and the wamp package use this one rule, so a string is bytes
-// to both or to neither.
+// embedded router and the wamp package use this one rule, so a string is
+// bytes to both or to neither.
 func DecodeBinaryString(s string) ([]byte, bool) {
 	if s == "" || s[0] != 0 {
 		return nil, false

@@ -15,9 +15,10 @@ import (
 
 // The head of a MsgPack item is its first byte and, for some types, a
 // length or count after it. msgpackHeads says what each first byte begins
-// and msgpackHead reads a head with it; the scanners (msgpackSkip,
-// msgpackWellFormed), msgpackListHead, stringOf and msgpackKind all go
-// through them.
+// and msgpackHead reads a head with it; the validator (msgpackValue), the
+// nesting checker (MsgPackDepth), msgpackListHead, msgpackStringBytes and
+// msgpackKind all go through them. (The canonical check reads the heads
+// itself: it must also know which of a value's spellings the head uses.)
 
 // mpHead is what the head of a MsgPack item says.
 type mpHead struct {
