@@ -202,19 +202,21 @@ func (s *serializer) decodeFast(data []byte) wamp.Message {
 	// the array: so it stays on the stack.
 	var el [wire.MaxMessageLen][]byte
 	n, ok := s.format.CanonicalList(data, &el)
-	if !ok || n < 3 {
+	if !ok || n == 0 {
 		return nil
 	}
 	code, ok := s.format.Uint(el[0])
 	if !ok {
 		return nil
 	}
+	// The layout's arity: every element before the payloads is there (an
+	// absent payload's el is nil).
+	if least, most, ok := wire.Arity(code); !ok || n < least || n > most {
+		return nil
+	}
 	rd := fastReader{s: s, ok: true}
 	switch wamp.MessageType(code) {
 	case wamp.CALL:
-		if n < 4 || n > 6 {
-			return nil
-		}
 		m := &wamp.Call{Request: rd.id(el[1]), Options: rd.dict(el[2]), Procedure: rd.uri(el[3]),
 			Arguments: rd.args(el[4]), ArgumentsKw: rd.kwargs(el[5])}
 		if !rd.ok || strings.HasPrefix(string(m.Procedure), "wamp.") {
@@ -222,18 +224,12 @@ func (s *serializer) decodeFast(data []byte) wamp.Message {
 		}
 		return m
 	case wamp.YIELD:
-		if n > 5 {
-			return nil
-		}
 		m := &wamp.Yield{Request: rd.id(el[1]), Options: rd.dict(el[2]), Arguments: rd.args(el[3]), ArgumentsKw: rd.kwargs(el[4])}
 		if !rd.ok {
 			return nil
 		}
 		return m
 	case wamp.ERROR:
-		if n < 5 || n > 7 {
-			return nil
-		}
 		typ, ok := s.format.Uint(el[1])
 		if !ok || typ > math.MaxUint8 {
 			return nil
@@ -245,9 +241,6 @@ func (s *serializer) decodeFast(data []byte) wamp.Message {
 		}
 		return m
 	case wamp.PUBLISH:
-		if n < 4 || n > 6 {
-			return nil
-		}
 		m := &wamp.Publish{Request: rd.id(el[1]), Options: rd.dict(el[2]), Topic: rd.uri(el[3]),
 			Arguments: rd.args(el[4]), ArgumentsKw: rd.kwargs(el[5])}
 		if !rd.ok || strings.HasPrefix(string(m.Topic), "wamp.") {
@@ -337,14 +330,14 @@ func (s *serializer) appendFast(b []byte, msg wamp.Message) ([]byte, bool, error
 	w := fastWriter{s: s, b: b}
 	switch m := msg.(type) {
 	case *wamp.Invocation:
-		w.head(4, m.Arguments, m.ArgumentsKw)
+		w.head(wamp.INVOCATION, m.Arguments, m.ArgumentsKw)
 		w.uint(uint64(wamp.INVOCATION))
 		w.uint(uint64(m.Request))
 		w.uint(uint64(m.Registration))
 		w.dict(m.Details)
 		w.payloads(m.Arguments, m.ArgumentsKw)
 	case *wamp.Result:
-		w.head(3, m.Arguments, m.ArgumentsKw)
+		w.head(wamp.RESULT, m.Arguments, m.ArgumentsKw)
 		w.uint(uint64(wamp.RESULT))
 		w.uint(uint64(m.Request))
 		w.dict(m.Details)
@@ -356,7 +349,7 @@ func (s *serializer) appendFast(b []byte, msg wamp.Message) ([]byte, bool, error
 		if m.Type < 0 || m.Type > math.MaxInt8 {
 			return nil, false, nil
 		}
-		w.head(5, m.Arguments, m.ArgumentsKw)
+		w.head(wamp.ERROR, m.Arguments, m.ArgumentsKw)
 		w.uint(uint64(wamp.ERROR))
 		w.uint(uint64(m.Type))
 		w.uint(uint64(m.Request))
@@ -364,7 +357,7 @@ func (s *serializer) appendFast(b []byte, msg wamp.Message) ([]byte, bool, error
 		w.str(string(m.Error))
 		w.payloads(m.Arguments, m.ArgumentsKw)
 	case *wamp.Event:
-		w.head(4, m.Arguments, m.ArgumentsKw)
+		w.head(wamp.EVENT, m.Arguments, m.ArgumentsKw)
 		w.uint(uint64(wamp.EVENT))
 		w.uint(uint64(m.Subscription))
 		w.uint(uint64(m.Publication))
@@ -411,10 +404,11 @@ type fastWriter struct {
 	err error
 }
 
-// head writes the list head of a message with fixed elements before its
-// payloads. Trailing empty payloads are left off, as messageToList does.
-func (w *fastWriter) head(fixed int, args wamp.List, kwargs wamp.Dict) {
-	n := fixed
+// head writes the list head of a message of type typ, whose elements
+// before the payloads are the least its layout has. Trailing empty payloads
+// are left off, as messageToList does.
+func (w *fastWriter) head(typ wamp.MessageType, args wamp.List, kwargs wamp.Dict) {
+	n, _, _ := wire.Arity(uint64(typ))
 	switch {
 	case len(kwargs) > 0:
 		n += 2

@@ -627,17 +627,6 @@ func (f *fields) payload(i int, name string, want Kind) Payload {
 	}
 }
 
-// messageArity gives the least and the most elements of each message type,
-// the type code included.
-var messageArity = map[MessageType][2]int{
-	TypeHello: {3, 3}, TypeWelcome: {3, 3}, TypeAbort: {3, 5}, TypeChallenge: {3, 3},
-	TypeAuthenticate: {3, 3}, TypeGoodbye: {3, 3}, TypeError: {5, 7}, TypePublish: {4, 6},
-	TypePublished: {3, 3}, TypeSubscribe: {4, 4}, TypeSubscribed: {3, 3}, TypeUnsubscribe: {3, 3},
-	TypeUnsubscribed: {2, 3}, TypeEvent: {4, 6}, TypeCall: {4, 6}, TypeCancel: {3, 3},
-	TypeResult: {3, 5}, TypeRegister: {4, 4}, TypeRegistered: {3, 3}, TypeUnregister: {3, 3},
-	TypeUnregistered: {2, 3}, TypeInvocation: {4, 6}, TypeInterrupt: {3, 3}, TypeYield: {3, 5},
-}
-
 // Decode decodes one message. Any input that is not a well-formed message
 // of a known type returns an error wrapping ErrMalformed; Decode never
 // panics. Well-formed includes nesting at most 100 levels, the message,
@@ -682,15 +671,15 @@ func (s *Serializer) Decode(data []byte) (Message, error) {
 		return nil, malformed("message type: %v", err)
 	}
 	typ := MessageType(code)
-	arity, ok := messageArity[typ]
+	least, most, ok := wire.Arity(uint64(code))
 	if !ok {
 		return nil, malformed("unknown message type %d", code)
 	}
-	if lb.N < arity[0] || lb.N > arity[1] {
-		if arity[0] == arity[1] {
-			return nil, &MessageError{Serializer: s.name, Type: typ, Reason: fmt.Sprintf("has %d elements, want %d", lb.N, arity[0])}
+	if lb.N < least || lb.N > most {
+		if least == most {
+			return nil, &MessageError{Serializer: s.name, Type: typ, Reason: fmt.Sprintf("has %d elements, want %d", lb.N, least)}
 		}
-		return nil, &MessageError{Serializer: s.name, Type: typ, Reason: fmt.Sprintf("has %d elements, want %d to %d", lb.N, arity[0], arity[1])}
+		return nil, &MessageError{Serializer: s.name, Type: typ, Reason: fmt.Sprintf("has %d elements, want %d to %d", lb.N, least, most)}
 	}
 	f := &fields{s: s, env: env, typ: typ, raws: raws}
 	m := f.message()

@@ -205,12 +205,13 @@ func checkListBounds(t *testing.T, ser *Serializer, b []byte, elems [][]byte, er
 	}
 }
 
-// TestListBoundsHoldMessages: a wire.ListBounds holds where all the elements of
-// every message lie.
-func TestListBoundsHoldMessages(t *testing.T) {
-	for typ, arity := range messageArity {
-		if arity[1] > wire.MaxMessageLen {
-			t.Errorf("%s has up to %d elements, more than a wire.ListBounds holds (%d)", typ, arity[1], wire.MaxMessageLen)
+// TestLayoutMatchesMessageTypes: internal/wire's message layout knows
+// exactly the message types this package knows.
+func TestLayoutMatchesMessageTypes(t *testing.T) {
+	for code := range 256 {
+		_, _, ok := wire.Arity(uint64(code))
+		if known := MessageType(code).Known(); ok != known {
+			t.Errorf("type %d: wire.Arity knows it %v, MessageType.Known %v", code, ok, known)
 		}
 	}
 }
