@@ -236,7 +236,9 @@
 // serializer, and converted for the others (see passthrough.go). The only
 // visible difference is that dict keys inside such a payload keep the
 // sender's order, where they used to come out in random order. Calls to
-// the router's own wamp.* procedures are always decoded.
+// the router's own wamp.* procedures are always decoded. The router and the
+// wamp package share one codec configuration (internal/wire): in JSON, &, <
+// and > are written as they are, not as \u0026, \u003c and \u003e.
 //
 // # Malformed input
 //

@@ -9,6 +9,9 @@ import (
 	"testing"
 
 	"github.com/gammazero/nexus/v3/wamp"
+
+	"github.com/wampgen/wampgen/internal/wire"
+	wampbin "github.com/wampgen/wampgen/wamp"
 )
 
 var allSerializers = []*serializer{jsonSerializer, msgpackSerializer, cborSerializer}
@@ -354,7 +357,7 @@ func TestPassthroughPaths(t *testing.T) {
 			{&wamp.Yield{Request: 1, Options: wamp.Dict{}, ArgumentsKw: wamp.Dict{"a": 1}}, true},
 			{&wamp.Error{Type: wamp.INVOCATION, Request: 1, Details: wamp.Dict{}, Error: "a.b", Arguments: wamp.List{"x"}}, true},
 			{&wamp.Register{Request: 1, Options: wamp.Dict{}, Procedure: "a.b"}, false},
-			{&wamp.Yield{Request: 1, Options: wamp.Dict{}, Arguments: wamp.List{cborTypedBytes{1}}}, s.name != "cbor"},
+			{&wamp.Yield{Request: 1, Options: wamp.Dict{}, Arguments: wamp.List{wire.CBORTypedBytes{1}}}, s.name != "cbor"},
 		} {
 			got := s.decodeFast(enc(tc.msg)) != nil
 			if got != tc.fast {
@@ -431,5 +434,43 @@ func BenchmarkCodecPaths(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestPassthroughHTMLCharsAsIs: the router and the wamp package share one
+// JSON configuration (internal/wire), which writes &, < and > as they are,
+// so a payload holding them is canonical and relayed byte for byte, and the
+// router's full path writes a Go string the way a wampgen client does.
+func TestPassthroughHTMLCharsAsIs(t *testing.T) {
+	m := jsonSerializer.decodeFast([]byte(`[70,1,{},["<&>"]]`))
+	y, ok := m.(*wamp.Yield)
+	if !ok {
+		t.Fatalf("decodeFast: %T, want the fast path's *wamp.Yield", m)
+	}
+	got, err := jsonSerializer.Serialize(&wamp.Result{Request: 1, Details: wamp.Dict{}, Arguments: y.Arguments})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = `[50,1,{},["<&>"]]`
+	if string(got) != want {
+		t.Errorf("relayed %s, want %s", got, want)
+	}
+	full, err := jsonSerializer.serializeFull(&wamp.Result{Request: 1, Details: wamp.Dict{}, Arguments: wamp.List{"<&>"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(full) != want {
+		t.Errorf("full path wrote %s, want %s", full, want)
+	}
+	client, err := wampbin.JSON.EncodeValue("<&>")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(client) != `"<&>"` {
+		t.Errorf("wamp.JSON wrote %s, want \"<&>\"", client)
+	}
+	// The escapes the shared configuration never writes are not canonical.
+	if m := jsonSerializer.decodeFast([]byte(`[70,1,{},["\u003c"]]`)); m != nil {
+		t.Errorf(`decodeFast took "\u003c" raw; the codec writes "<"`)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/big"
 	"reflect"
 	"strings"
 	"unicode/utf8"
@@ -14,7 +13,6 @@ import (
 	"github.com/ugorji/go/codec"
 
 	"github.com/wampgen/wampgen/internal/wire"
-	wampbin "github.com/wampgen/wampgen/wamp"
 )
 
 // serializer implements nexus's serialize.Serializer for one wire format.
@@ -37,167 +35,29 @@ import (
 //   - A router must survive any client: every message is checked against
 //     the module's one nesting rule (internal/wire: at most wire.MaxDepth
 //     levels, lists, dicts and CBOR tags each counting as one) before the
-//     codec sees it. The codec recurses once per level and counts only
+//     codec sees it (the passthrough's canonical check, or wire's nesting
+//     checker). The codec recurses once per level and counts only
 //     lists and maps, so 800,000 nested CBOR tags in one frame overflowed
 //     the goroutine stack and ended the process (issue 11).
 //
 // A serializer is stateless and safe for concurrent use.
 type serializer struct {
 	name   string // "json", "msgpack" or "cbor"
-	handle codec.Handle
-	json   bool // apply the JSON binary convention
-	// checkDepth is internal/wire's nesting checker for the format; it runs
-	// before every codec call on client bytes that the passthrough check
-	// (canon) has not walked.
-	checkDepth func([]byte) error
+	format wire.Format
+	handle codec.Handle // the format's one codec configuration (internal/wire)
+	json   bool         // apply the JSON binary convention
 }
 
 var _ serialize.Serializer = (*serializer)(nil)
 
 var (
-	jsonSerializer    = &serializer{name: "json", handle: newJSONHandle(), json: true, checkDepth: wire.JSONDepth}
-	msgpackSerializer = &serializer{name: "msgpack", handle: newMsgpackHandle(), checkDepth: wire.MsgPackDepth}
-	cborSerializer    = &serializer{name: "cbor", handle: newCBORHandle(), checkDepth: wire.CBORDepth}
+	jsonSerializer    = newSerializer("json", wire.JSON)
+	msgpackSerializer = newSerializer("msgpack", wire.MsgPack)
+	cborSerializer    = newSerializer("cbor", wire.CBOR)
 )
 
-var mapType = reflect.TypeFor[map[string]any]()
-
-func newJSONHandle() *codec.JsonHandle {
-	h := &codec.JsonHandle{}
-	h.MapType = mapType
-	h.MaxDepth = wire.CodecMaxDepth // a second line: checkDepth runs first
-	// Every []byte the encoder meets, at any depth, goes through binaryExt.
-	h.RawBytesExt = binaryExt{}
-	return h
-}
-
-func newMsgpackHandle() *codec.MsgpackHandle {
-	h := &codec.MsgpackHandle{}
-	h.MapType = mapType
-	h.MaxDepth = wire.CodecMaxDepth
-	// WriteExt selects the current MessagePack spec: []byte is written as
-	// bin, string as str, and on decoding bin becomes []byte and str string.
-	h.WriteExt = true
-	return h
-}
-
-func newCBORHandle() *codec.CborHandle {
-	h := &codec.CborHandle{}
-	// RFC 8746 typed arrays of uint8 (tag 64) are what JavaScript CBOR
-	// encoders write for a Uint8Array: bytes. Bignums (tags 2 and 3) must
-	// stay exact: ugorji would turn them into a float64 by itself.
-	_ = h.SetInterfaceExt(reflect.TypeFor[cborTypedBytes](), 64, cborTypedBytesExt{})
-	_ = h.SetInterfaceExt(reflect.TypeFor[cborBignum](), 2, cborBignumExt{})
-	_ = h.SetInterfaceExt(reflect.TypeFor[cborNegBignum](), 3, cborBignumExt{negative: true})
-	h.MapType = mapType
-	h.MaxDepth = wire.CodecMaxDepth // lists and maps only: checkDepth counts the tags
-	return h
-}
-
-// binaryExt writes []byte as a JSON string following the WAMP binary
-// convention. Decoding never reaches it: values are decoded into interfaces,
-// so strings arrive as strings and wamp.DecodeBinaryStrings converts them.
-type binaryExt struct{}
-
-// ConvertExt returns the NUL-prefixed base64 string for v, a []byte.
-func (binaryExt) ConvertExt(v any) any {
-	b, _ := v.([]byte)
-	return wampbin.EncodeBinaryString(b)
-}
-
-// UpdateExt is required by codec.InterfaceExt. It only runs when decoding
-// into a []byte variable, which this package never does.
-func (binaryExt) UpdateExt(dst, src any) {
-	p, ok := dst.(*[]byte)
-	if !ok {
-		return
-	}
-	if s, ok := src.(string); ok {
-		if b, ok := wampbin.DecodeBinaryString(s); ok {
-			*p = b
-		}
-	}
-}
-
-// cborTypedBytes is a CBOR tag 64 (uint8 typed array) while decoding.
-type cborTypedBytes []byte
-
-// cborBignum and cborNegBignum are CBOR bignums (tags 2 and 3) while
-// decoding.
-type (
-	cborBignum    struct{ v *big.Int }
-	cborNegBignum struct{ v *big.Int }
-)
-
-type cborTypedBytesExt struct{}
-
-func (cborTypedBytesExt) ConvertExt(v any) any { return []byte(v.(cborTypedBytes)) }
-
-func (cborTypedBytesExt) UpdateExt(dst, src any) {
-	b, ok := src.([]byte)
-	if !ok {
-		// ugorji recovers error panics raised in extensions and returns them.
-		panic(fmt.Errorf("CBOR tag 64 holds %T, not a byte string", src))
-	}
-	*dst.(*cborTypedBytes) = b
-}
-
-type cborBignumExt struct{ negative bool }
-
-func (cborBignumExt) ConvertExt(v any) any { return nil }
-
-func (e cborBignumExt) UpdateExt(dst, src any) {
-	b, ok := src.([]byte)
-	if !ok {
-		panic(fmt.Errorf("CBOR bignum holds %T, not a byte string", src))
-	}
-	n := new(big.Int).SetBytes(b)
-	if e.negative {
-		dst.(*cborNegBignum).v = n.Sub(new(big.Int).Neg(n), big.NewInt(1)) // -1 - n
-		return
-	}
-	dst.(*cborBignum).v = n
-}
-
-// errBignum refuses a CBOR bignum beyond 64 bits: no other serializer
-// could carry it, and rounding it to a float64 would change it silently.
-var errBignum = errors.New("CBOR bignum does not fit in 64 bits")
-
-// unwrapCBOR replaces, in place, the CBOR-only values inside the lists and
-// maps of v with plain ones: typed byte arrays with []byte, bignums with
-// uint64 or int64. It returns v, or the replacement when v itself is one.
-func unwrapCBOR(v any) (any, error) {
-	switch t := v.(type) {
-	case cborTypedBytes:
-		return []byte(t), nil
-	case cborBignum:
-		if !t.v.IsUint64() {
-			return nil, errBignum
-		}
-		return t.v.Uint64(), nil
-	case cborNegBignum:
-		if !t.v.IsInt64() {
-			return nil, errBignum
-		}
-		return t.v.Int64(), nil
-	case []any:
-		for i, e := range t {
-			u, err := unwrapCBOR(e)
-			if err != nil {
-				return nil, err
-			}
-			t[i] = u
-		}
-	case map[string]any:
-		for k, e := range t {
-			u, err := unwrapCBOR(e)
-			if err != nil {
-				return nil, err
-			}
-			t[k] = u
-		}
-	}
-	return v, nil
+func newSerializer(name string, f wire.Format) *serializer {
+	return &serializer{name: name, format: f, handle: f.Handle(), json: f == wire.JSON}
 }
 
 // Serialize encodes msg as a WAMP message list. The hot messages
@@ -239,7 +99,7 @@ func (s *serializer) Deserialize(data []byte) (wamp.Message, error) {
 // deserializeFull is the general Deserialize: the whole message is decoded
 // into Go values and validated.
 func (s *serializer) deserializeFull(data []byte) (wamp.Message, error) {
-	if err := s.checkDepth(data); err != nil {
+	if err := s.format.Depth(data); err != nil {
 		return nil, fmt.Errorf("decode %s: %w", s.name, err)
 	}
 	var v any
@@ -254,7 +114,7 @@ func (s *serializer) deserializeFull(data []byte) (wamp.Message, error) {
 		return nil, fmt.Errorf("decode %s: %w", s.name, err)
 	}
 	if s.name == "cbor" {
-		if _, err := unwrapCBOR(list); err != nil {
+		if _, err := wire.UnwrapCBOR(list); err != nil {
 			return nil, fmt.Errorf("decode cbor: %w", err)
 		}
 	}
@@ -264,7 +124,7 @@ func (s *serializer) deserializeFull(data []byte) (wamp.Message, error) {
 		for _, e := range list[min(1, len(list)):] {
 			switch e.(type) {
 			case []any, map[string]any:
-				wampbin.DecodeBinaryStrings(e)
+				wire.DecodeBinaryStrings(e)
 			}
 		}
 	}
@@ -317,14 +177,14 @@ func (s *serializer) SerializeDataItem(item any) ([]byte, error) {
 // DeserializeDataItem decodes data into v, a pointer. For JSON, binary
 // strings are converted when v points to an interface value.
 func (s *serializer) DeserializeDataItem(data []byte, v any) error {
-	if err := s.checkDepth(data); err != nil {
+	if err := s.format.Depth(data); err != nil {
 		return fmt.Errorf("decode %s: %w", s.name, err)
 	}
 	if err := codec.NewDecoderBytes(data, s.handle).Decode(v); err != nil {
 		return err
 	}
 	if p, ok := v.(*any); ok && s.json {
-		*p = wampbin.DecodeBinaryStrings(*p)
+		*p = wire.DecodeBinaryStrings(*p)
 	}
 	return nil
 }

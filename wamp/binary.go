@@ -1,15 +1,10 @@
 package wamp
 
-import (
-	"encoding/base64"
-	"strings"
-)
+import "github.com/wampgen/wampgen/internal/wire"
 
 // EncodeBinaryString returns the WAMP JSON form of b: a NUL character
 // followed by the standard, padded base64 encoding of b.
-func EncodeBinaryString(b []byte) string {
-	return "\x00" + base64.StdEncoding.EncodeToString(b)
-}
+func EncodeBinaryString(b []byte) string { return wire.EncodeBinaryString(b) }
 
 // DecodeBinaryString reports whether s is the WAMP JSON form of a byte
 // string and, if so, returns the bytes. s qualifies when its first byte is
@@ -18,41 +13,10 @@ func EncodeBinaryString(b []byte) string {
 // qualify, so the conversion round-trips and nothing else is touched. The
 // embedded router and this package use the same rule, so a string is bytes
 // to both or to neither.
-func DecodeBinaryString(s string) ([]byte, bool) {
-	if s == "" || s[0] != 0 {
-		return nil, false
-	}
-	enc := s[1:]
-	// base64 decoders skip \r and \n; a string containing them is not the
-	// canonical form and stays a string.
-	if len(enc)%4 != 0 || strings.ContainsAny(enc, "\r\n") {
-		return nil, false
-	}
-	b, err := base64.StdEncoding.Strict().DecodeString(enc)
-	if err != nil {
-		return nil, false
-	}
-	return b, true
-}
+func DecodeBinaryString(s string) ([]byte, bool) { return wire.DecodeBinaryString(s) }
 
 // DecodeBinaryStrings replaces, in place, every string inside the lists
 // and maps of v (decoded JSON) that DecodeBinaryString accepts with its
 // bytes. Map keys are left alone. It returns v, or the bytes when v itself
 // is such a string.
-func DecodeBinaryStrings(v any) any {
-	switch x := v.(type) {
-	case string:
-		if b, ok := DecodeBinaryString(x); ok {
-			return b
-		}
-	case []any:
-		for i, e := range x {
-			x[i] = DecodeBinaryStrings(e)
-		}
-	case map[string]any:
-		for k, e := range x {
-			x[k] = DecodeBinaryStrings(e)
-		}
-	}
-	return v
-}
+func DecodeBinaryStrings(v any) any { return wire.DecodeBinaryStrings(v) }

@@ -9,6 +9,8 @@ import (
 	"unsafe"
 
 	"github.com/ugorji/go/codec"
+
+	"github.com/wampgen/wampgen/internal/wire"
 )
 
 // envelope is the reusable scratch space of one Decode call.
@@ -558,7 +560,7 @@ func (f *fields) dict(i int, name string) Dict {
 		f.fail(name, "%v", err)
 		return nil
 	}
-	if f.s == JSON {
+	if f.s.format == formatJSON {
 		DecodeBinaryStrings(d)
 	}
 	return d
@@ -583,7 +585,7 @@ func (f *fields) str(i int, name string) string {
 	// string is one, even if it starts with NUL like JSON binary (as a
 	// string relayed from a MsgPack or CBOR peer may).
 	k := f.s.kind(raw)
-	if k != KindString && !(k == KindBytes && f.s == JSON) {
+	if k != KindString && !(k == KindBytes && f.s.format == formatJSON) {
 		f.fail(name, "expected a string, got %s", k)
 		return ""
 	}
@@ -627,17 +629,6 @@ func (f *fields) payload(i int, name string, want Kind) Payload {
 	}
 }
 
-// messageArity gives the least and the most elements of each message type,
-// the type code included.
-var messageArity = map[MessageType][2]int{
-	TypeHello: {3, 3}, TypeWelcome: {3, 3}, TypeAbort: {3, 5}, TypeChallenge: {3, 3},
-	TypeAuthenticate: {3, 3}, TypeGoodbye: {3, 3}, TypeError: {5, 7}, TypePublish: {4, 6},
-	TypePublished: {3, 3}, TypeSubscribe: {4, 4}, TypeSubscribed: {3, 3}, TypeUnsubscribe: {3, 3},
-	TypeUnsubscribed: {2, 3}, TypeEvent: {4, 6}, TypeCall: {4, 6}, TypeCancel: {3, 3},
-	TypeResult: {3, 5}, TypeRegister: {4, 4}, TypeRegistered: {3, 3}, TypeUnregister: {3, 3},
-	TypeUnregistered: {2, 3}, TypeInvocation: {4, 6}, TypeInterrupt: {3, 3}, TypeYield: {3, 5},
-}
-
 // Decode decodes one message. Any input that is not a well-formed message
 // of a known type returns an error wrapping ErrMalformed; Decode never
 // panics. Well-formed includes nesting at most 100 levels, the message,
@@ -658,11 +649,11 @@ func (s *Serializer) Decode(data []byte) (Message, error) {
 	}
 	// The check records where the elements lie, so that splitting the
 	// message does not walk it (its payloads above all) a second time.
-	var lb listBounds
+	var lb wire.ListBounds
 	if err := s.wellFormedList(data, &lb); err != nil {
 		return nil, malformed("%v", err)
 	}
-	if lb.n == 0 {
+	if lb.N == 0 {
 		return nil, malformed("empty list")
 	}
 	env := s.envelopes.Get().(*envelope)
@@ -671,7 +662,7 @@ func (s *Serializer) Decode(data []byte) (Message, error) {
 		env.raws = env.raws[:0]
 		s.envelopes.Put(env)
 	}()
-	env.raws = lb.appendElems(env.raws[:0], data) // all of them for a message (see listBounds)
+	env.raws = lb.AppendElems(env.raws[:0], data) // all of them for a message (see wire.ListBounds)
 	raws := env.raws
 	k := s.kind(raws[0])
 	if k != KindUint && k != KindInt {
@@ -682,15 +673,15 @@ func (s *Serializer) Decode(data []byte) (Message, error) {
 		return nil, malformed("message type: %v", err)
 	}
 	typ := MessageType(code)
-	arity, ok := messageArity[typ]
+	least, most, ok := wire.Arity(uint64(code))
 	if !ok {
 		return nil, malformed("unknown message type %d", code)
 	}
-	if lb.n < arity[0] || lb.n > arity[1] {
-		if arity[0] == arity[1] {
-			return nil, &MessageError{Serializer: s.name, Type: typ, Reason: fmt.Sprintf("has %d elements, want %d", lb.n, arity[0])}
+	if lb.N < least || lb.N > most {
+		if least == most {
+			return nil, &MessageError{Serializer: s.name, Type: typ, Reason: fmt.Sprintf("has %d elements, want %d", lb.N, least)}
 		}
-		return nil, &MessageError{Serializer: s.name, Type: typ, Reason: fmt.Sprintf("has %d elements, want %d to %d", lb.n, arity[0], arity[1])}
+		return nil, &MessageError{Serializer: s.name, Type: typ, Reason: fmt.Sprintf("has %d elements, want %d to %d", lb.N, least, most)}
 	}
 	f := &fields{s: s, env: env, typ: typ, raws: raws}
 	m := f.message()

@@ -138,7 +138,7 @@ func (s *Serializer) decodeValue(raw []byte, dst any) error {
 		if err := s.wrap(raw, p, "interface value", k); err != nil {
 			return err
 		}
-		if s == JSON {
+		if s.format == formatJSON {
 			*p = DecodeBinaryStrings(*p)
 		}
 		return nil
@@ -378,9 +378,9 @@ func (s *Serializer) decodeAny(raw []byte, k Kind, v reflect.Value) error {
 	if err := s.wrap(raw, v.Addr().Interface(), v.Type().String(), k); err != nil {
 		return err
 	}
-	if s == JSON && v.Kind() == reflect.Interface && !v.IsNil() {
+	if s.format == formatJSON && v.Kind() == reflect.Interface && !v.IsNil() {
 		v.Set(reflect.ValueOf(DecodeBinaryStrings(v.Interface())))
-	} else if s == JSON {
+	} else if s.format == formatJSON {
 		DecodeBinaryStrings(v.Interface()) // a list or dictionary, fixed in place
 	}
 	return nil

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"reflect"
 	"sync"
 
 	"github.com/ugorji/go/codec"
@@ -22,12 +21,10 @@ var ErrMalformed = errors.New("malformed WAMP message")
 // are safe for concurrent use.
 type Serializer struct {
 	name        string
-	format      wireFormat
+	format      wire.Format // the one switch over the formats: see internal/wire
 	subprotocol string
 	rawSocketID byte
 	binary      bool
-	kind        func([]byte) Kind
-	wellFormed  func([]byte) error
 	null        []byte // the encoding of null
 	decoders    sync.Pool
 	encoders    sync.Pool
@@ -36,9 +33,9 @@ type Serializer struct {
 
 // The serializers WAMP defines.
 var (
-	JSON    = newSerializer("json", formatJSON, 1, false, newJSONHandle(), jsonKind, jsonWellFormed)
-	MsgPack = newSerializer("msgpack", formatMsgPack, 2, true, newMsgpackHandle(), msgpackKind, msgpackWellFormed)
-	CBOR    = newSerializer("cbor", formatCBOR, 3, true, newCBORHandle(), cborKind, cborWellFormed)
+	JSON    = newSerializer("json", wire.JSON, 1, false)
+	MsgPack = newSerializer("msgpack", wire.MsgPack, 2, true)
+	CBOR    = newSerializer("cbor", wire.CBOR, 3, true)
 )
 
 // Serializers lists JSON, MsgPack and CBOR.
@@ -76,69 +73,14 @@ func SerializerByRawSocketID(id byte) *Serializer {
 	return nil
 }
 
-func newSerializer(name string, format wireFormat, id byte, binary bool, h codec.Handle, kind func([]byte) Kind, wellFormed func([]byte) error) *Serializer {
-	s := &Serializer{name: name, format: format, subprotocol: "wamp.2." + name, rawSocketID: id, binary: binary, kind: kind, wellFormed: wellFormed}
+func newSerializer(name string, format wire.Format, id byte, binary bool) *Serializer {
+	h := format.Handle()
+	s := &Serializer{name: name, format: format, subprotocol: "wamp.2." + name, rawSocketID: id, binary: binary}
 	s.decoders.New = func() any { return codec.NewDecoderBytes(nil, h) }
 	s.encoders.New = func() any { return &encBuf{enc: codec.NewEncoderBytes(nil, h)} }
 	s.envelopes.New = func() any { return new(envelope) }
 	s.null, _ = s.EncodeValue(nil)
 	return s
-}
-
-func baseHandle(b *codec.BasicHandle) {
-	b.MapType = reflect.TypeFor[map[string]any]()
-	b.SliceType = reflect.TypeFor[[]any]()
-	// A second line only: Decode's scanners refuse more than wire.MaxDepth
-	// levels first, counting CBOR tags, which the codec does not count.
-	b.MaxDepth = wire.CodecMaxDepth
-	b.InterfaceReset = true
-	b.ZeroCopy = true
-	b.Raw = true // encode codec.Raw as is: a received payload is re-sent without re-encoding
-}
-
-func newJSONHandle() codec.Handle {
-	h := &codec.JsonHandle{}
-	baseHandle(&h.BasicHandle)
-	h.RawBytesExt = nulBase64{}
-	h.HTMLCharsAsIs = true
-	h.MapKeyAsString = true // JSON object keys are strings, also for a map[int]T
-	return h
-}
-
-func newMsgpackHandle() codec.Handle {
-	h := &codec.MsgpackHandle{}
-	baseHandle(&h.BasicHandle)
-	h.WriteExt = true // str8 and the bin family: strings and bytes stay apart
-	return h
-}
-
-func newCBORHandle() codec.Handle {
-	h := &codec.CborHandle{}
-	baseHandle(&h.BasicHandle)
-	return h
-}
-
-// nulBase64 is the WAMP JSON convention for binary data: a string made of a
-// NUL character and the standard base64 encoding of the bytes.
-type nulBase64 struct{}
-
-func (nulBase64) ConvertExt(v any) any {
-	b, _ := v.([]byte)
-	return EncodeBinaryString(b)
-}
-
-func (nulBase64) UpdateExt(dst, src any) {
-	s, ok := src.(string)
-	if !ok {
-		// ugorji recovers error panics raised inside extensions and
-		// returns them from Decode; nothing escapes the decoder.
-		panic(fmt.Errorf("binary value: expected a string, got %T", src))
-	}
-	b, ok := DecodeBinaryString(s)
-	if !ok {
-		panic(errors.New(`binary value: expected "\u0000" followed by base64`))
-	}
-	*dst.(*[]byte) = b
 }
 
 // Name returns "json", "msgpack" or "cbor".
@@ -166,19 +108,6 @@ func (s *Serializer) EncodeValue(v any) ([]byte, error) {
 		return nil, fmt.Errorf("wamp: %s encoding: %w", s.name, err)
 	}
 	return bytes.Clone(out), nil
-}
-
-// wellFormedList is wellFormed for a list that also records in lb where
-// its elements lie (see listBounds). It picks the scanner by format: lb,
-// passed to a function value such as wellFormed, would escape to the heap.
-func (s *Serializer) wellFormedList(b []byte, lb *listBounds) error {
-	switch s.format {
-	case formatMsgPack:
-		return msgpackWellFormedList(b, lb)
-	case formatCBOR:
-		return cborWellFormedList(b, lb)
-	}
-	return jsonWellFormedList(b, lb)
 }
 
 // decode decodes raw into dst with a pooled decoder; a decoder that failed

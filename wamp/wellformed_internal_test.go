@@ -31,7 +31,7 @@ func jsonDepth(b []byte) int {
 	return deepest
 }
 
-// jsonOracle is what jsonWellFormed must say, from encoding/json: valid
+// jsonOracle is what JSON.wellFormed must say, from encoding/json: valid
 // JSON, in UTF-8, nested at most wire.MaxDepth levels.
 func jsonOracle(b []byte) bool {
 	return json.Valid(b) && utf8.Valid(b) && jsonDepth(b) <= wire.MaxDepth
@@ -52,8 +52,8 @@ func TestJSONWellFormedMatchesStdlib(t *testing.T) {
 	corpus = append(corpus, `{"a":`+string(bytes.Repeat([]byte{'['}, wire.MaxDepth-1))+string(bytes.Repeat([]byte{']'}, wire.MaxDepth-1))+`}`)
 	corpus = append(corpus, `{"a":`+string(bytes.Repeat([]byte{'['}, wire.MaxDepth))+string(bytes.Repeat([]byte{']'}, wire.MaxDepth))+`}`)
 	for _, in := range corpus {
-		if got, want := jsonWellFormed([]byte(in)) == nil, jsonOracle([]byte(in)); got != want {
-			t.Errorf("jsonWellFormed(%q) ok=%v, encoding/json says %v (err %v)", in, got, want, jsonWellFormed([]byte(in)))
+		if got, want := JSON.wellFormed([]byte(in)) == nil, jsonOracle([]byte(in)); got != want {
+			t.Errorf("JSON.wellFormed(%q) ok=%v, encoding/json says %v (err %v)", in, got, want, JSON.wellFormed([]byte(in)))
 		}
 	}
 }
@@ -64,8 +64,8 @@ func FuzzJSONWellFormed(f *testing.F) {
 		f.Add([]byte(in))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		if got, want := jsonWellFormed(b) == nil, jsonOracle(b); got != want {
-			t.Fatalf("jsonWellFormed(%q) ok=%v (%v), encoding/json says %v", b, got, jsonWellFormed(b), want)
+		if got, want := JSON.wellFormed(b) == nil, jsonOracle(b); got != want {
+			t.Fatalf("JSON.wellFormed(%q) ok=%v (%v), encoding/json says %v", b, got, JSON.wellFormed(b), want)
 		}
 	})
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/wampgen/wampgen/internal/wire"
 )
 
 // The hand-written wire paths (wire.go) against the codec they stand in
@@ -182,20 +184,20 @@ func checkSplit(t *testing.T, ser *Serializer, b []byte) {
 
 // checkListBounds checks that the well-formedness check for Decode, which
 // has accepted the list b, records the elements appendElems split (elems,
-// err): their number, and where the first maxMessageLen lie.
+// err): their number, and where the first wire.MaxMessageLen lie.
 func checkListBounds(t *testing.T, ser *Serializer, b []byte, elems [][]byte, err error) {
 	t.Helper()
-	var lb listBounds
+	var lb wire.ListBounds
 	if werr := ser.wellFormedList(b, &lb); werr != nil {
 		t.Fatalf("%s: %x: well-formed, then %v", ser, b, werr)
 	}
 	if err != nil {
 		t.Fatalf("%s: split %x: %v", ser, b, err)
 	}
-	if lb.n != len(elems) {
-		t.Fatalf("%s: %x: the check counts %d elements, appendElems splits %d", ser, b, lb.n, len(elems))
+	if lb.N != len(elems) {
+		t.Fatalf("%s: %x: the check counts %d elements, appendElems splits %d", ser, b, lb.N, len(elems))
 	}
-	got := lb.appendElems(nil, b)
+	got := lb.AppendElems(nil, b)
 	for i := range got {
 		if !bytes.Equal(got[i], elems[i]) {
 			t.Errorf("%s: %x: element %d is %x by the check, %x by appendElems", ser, b, i, got[i], elems[i])
@@ -203,12 +205,13 @@ func checkListBounds(t *testing.T, ser *Serializer, b []byte, elems [][]byte, er
 	}
 }
 
-// TestListBoundsHoldMessages: a listBounds holds where all the elements of
-// every message lie.
-func TestListBoundsHoldMessages(t *testing.T) {
-	for typ, arity := range messageArity {
-		if arity[1] > maxMessageLen {
-			t.Errorf("%s has up to %d elements, more than a listBounds holds (%d)", typ, arity[1], maxMessageLen)
+// TestLayoutMatchesMessageTypes: internal/wire's message layout knows
+// exactly the message types this package knows.
+func TestLayoutMatchesMessageTypes(t *testing.T) {
+	for code := range 256 {
+		_, _, ok := wire.Arity(uint64(code))
+		if known := MessageType(code).Known(); ok != known {
+			t.Errorf("type %d: wire.Arity knows it %v, MessageType.Known %v", code, ok, known)
 		}
 	}
 }

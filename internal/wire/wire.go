@@ -1,9 +1,49 @@
-// Package wire holds the byte-level rules that every decoder of client
-// input in this module applies, whichever package it lives in: for now the
-// one nesting rule. wamp/ (the runtime's decoder) and router/ (the embedded
-// router's full and passthrough paths) both use it, so that they cannot
+// Package wire is the byte-level code of WAMP's three formats, written
+// once and shared by wamp/ (the runtime's encoder and decoder) and router/
+// (the embedded router's passthrough and full paths), so that they cannot
 // drift apart again: before it they held three nesting limits (100, 64 and
-// the codec's 1024) and two rules for CBOR tags.
+// the codec's 1024), two rules for CBOR tags and two codec configurations.
+//
+// Where things are:
+//
+//   - format.go: Format, the one switch over the formats; every operation
+//     below is a method of it that calls the format's own function.
+//   - json.go, msgpack.go, cbor.go: everything about one format: its
+//     scanner and validator, its nesting checker, list splitting, kinds,
+//     scalar readers and writers.
+//   - kind.go: Kind, what a value's first bytes say it is.
+//   - list.go: ListBounds and what the scanners share.
+//   - binary.go: the JSON convention for binary data.
+//   - handles.go: the one github.com/ugorji/go/codec configuration.
+//   - this file: the rule set (MaxDepth and its errors).
+//
+// # Well-formedness
+//
+// The decoders of github.com/ugorji/go/codec skip over a value they do not
+// decode (a payload kept as codec.Raw) without checking it: the JSON one
+// only counts brackets, the MsgPack and CBOR ones recurse once per nesting
+// level without the MaxDepth bound, so that a deeply nested payload of a
+// few megabytes overflows the goroutine stack, which no recover can catch.
+// Format.WellFormed therefore checks a message before any codec sees it:
+// one complete, syntactically valid value; nesting at most MaxDepth
+// levels, applied in this walk so that a message is walked once; every
+// length within the input. It also holds the input to WAMP's data model,
+// which the codec does not: strings must be UTF-8 (the JSON encoder would
+// replace invalid bytes, so a relayed message would change); dictionary
+// keys must be strings (the codec turns a list [1] into the key "\x01");
+// and of the MsgPack extensions and CBOR tags only timestamps are allowed,
+// which the codec writes for time.Time (it cannot carry other ones from one
+// format to another: it writes a MsgPack extension's bytes into JSON as
+// they are).
+//
+// Each format has one scanner for one value (jsonValue, msgpackValue,
+// cborValue): it returns where the value ends, and takes the room for the
+// containers it may open, which bounds the nesting. WellFormed checks a
+// whole input with it; WellFormedList checks a list element by element
+// with it, recording where each element lies (ListBounds); AppendElems
+// splits a list with it. The list counts as a level of nesting, so its
+// elements get one level less than a whole value. The scanners loop
+// instead of recursing and allocate nothing.
 //
 // # The nesting rule
 //
@@ -22,14 +62,15 @@
 // with "fatal error: stack overflow", beyond any recover. MsgPack
 // extensions are not containers: the codec reads their data as bytes.
 //
-// The checkers (JSONDepth, MsgPackDepth, CBORDepth, one file per format)
-// walk the bytes in a loop, with a fixed array for the open containers, so
-// that no Go stack grows with the input, and allocate nothing. They check
+// The nesting checkers (JSONDepth, MsgPackDepth, CBORDepth; Format.Depth),
+// for input a codec decodes without WellFormed, walk the bytes in a loop,
+// with a fixed array for the open containers, so that no Go stack grows
+// with the input, and allocate nothing. They check
 // only what they must to find the nesting; the rest is the decoder's to
 // refuse. Where a decoder already walks every byte of a message for other
-// reasons (the wamp package's well-formedness scanners, the router's
-// passthrough check), it applies MaxDepth in that walk instead of calling
-// a checker, and tests hold both to the same verdicts.
+// reasons (WellFormed, the router's passthrough check), it applies
+// MaxDepth in that walk instead of calling a checker, and tests hold both
+// to the same verdicts.
 package wire
 
 import (

@@ -252,3 +252,23 @@ func TestDocumentedLimit(t *testing.T) {
 		}
 	}
 }
+
+// TestListBoundsHoldMessages: a ListBounds holds where all the elements of
+// every message lie, and every message type has its type code and at least
+// one element more.
+func TestListBoundsHoldMessages(t *testing.T) {
+	n := 0
+	for code := range 256 {
+		least, most, ok := wire.Arity(uint64(code))
+		if !ok {
+			continue
+		}
+		n++
+		if least < 2 || least > most || most > wire.MaxMessageLen {
+			t.Errorf("type %d: arity %d to %d, want 2 <= least <= most <= MaxMessageLen (%d)", code, least, most, wire.MaxMessageLen)
+		}
+	}
+	if n != 24 {
+		t.Errorf("the layout knows %d message types, want WAMP's 24", n)
+	}
+}
