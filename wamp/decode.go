@@ -200,165 +200,36 @@ func (s *Serializer) decodeReflect(raw []byte, k Kind, v reflect.Value) error {
 	if form := formOf(t); form != formKind {
 		return s.decodeOwn(raw, k, v, form)
 	}
-	mismatch := func() error { return &DecodeError{Want: t.String(), Got: k} }
 	if k == KindNil {
 		switch t.Kind() {
 		case reflect.Pointer, reflect.Slice, reflect.Map, reflect.Interface:
 			v.SetZero()
 			return nil
 		}
-		return mismatch()
+		return &DecodeError{Want: t.String(), Got: k}
 	}
 	switch t.Kind() {
-	case reflect.Bool:
-		if k != KindBool {
-			return mismatch()
-		}
+	case reflect.Bool, reflect.Float32, reflect.Float64, reflect.String:
+		return s.decodeScalarInto(raw, k, v)
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		n, err := s.decodeInt(raw, k, t.String(), math.MinInt64, math.MaxInt64)
-		if err != nil {
-			return err
-		}
-		if v.OverflowInt(n) {
-			return &DecodeError{Want: t.String(), Got: k, Err: fmt.Errorf("%d overflows %s", n, t)}
-		}
-		v.SetInt(n)
-		return nil
+		return s.decodeIntInto(raw, k, v)
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		u, err := s.decodeUint(raw, k, t.String())
-		if err != nil {
-			return err
-		}
-		if v.OverflowUint(u) {
-			return &DecodeError{Want: t.String(), Got: k, Err: fmt.Errorf("%d overflows %s", u, t)}
-		}
-		v.SetUint(u)
-		return nil
-	case reflect.Float32, reflect.Float64:
-		if k != KindUint && k != KindInt && k != KindFloat {
-			return mismatch()
-		}
-	case reflect.String:
-		if k != KindString {
-			return mismatch()
-		}
+		return s.decodeUintInto(raw, k, v)
 	case reflect.Slice:
-		if t.Elem().Kind() == reflect.Uint8 {
-			if k != KindBytes {
-				return mismatch()
-			}
-			break
-		}
-		if k != KindList {
-			return mismatch()
-		}
-		if t == anyListType {
-			return s.decodeAny(raw, k, v)
-		}
-		elems, err := s.splitRaw(raw, t)
-		if err != nil {
-			return err
-		}
-		sl := v
-		if sl.IsNil() || sl.Cap() < len(elems) {
-			sl = reflect.MakeSlice(t, len(elems), len(elems))
-		} else {
-			sl = sl.Slice(0, len(elems))
-			for i := range sl.Len() {
-				sl.Index(i).SetZero()
-			}
-		}
-		for i, e := range elems {
-			if err := s.decodeReflect(e, s.kind(e), sl.Index(i)); err != nil {
-				return at(err, "["+strconv.Itoa(i)+"]")
-			}
-		}
-		v.Set(sl)
-		return nil
+		return s.decodeSlice(raw, k, v)
 	case reflect.Array:
-		if t.Elem().Kind() == reflect.Uint8 && k == KindBytes {
-			var b []byte
-			if err := s.wrap(raw, &b, t.String(), k); err != nil {
-				return err
-			}
-			if len(b) != t.Len() {
-				return &DecodeError{Want: t.String(), Got: k, Err: fmt.Errorf("%d bytes, want %d", len(b), t.Len())}
-			}
-			reflect.Copy(v, reflect.ValueOf(b))
-			return nil
-		}
-		if k != KindList {
-			return mismatch()
-		}
-		elems, err := s.splitRaw(raw, t)
-		if err != nil {
-			return err
-		}
-		if len(elems) != t.Len() {
-			return &DecodeError{Want: t.String(), Got: k, Err: fmt.Errorf("%d elements, want %d", len(elems), t.Len())}
-		}
-		for i, e := range elems {
-			if err := s.decodeReflect(e, s.kind(e), v.Index(i)); err != nil {
-				return at(err, "["+strconv.Itoa(i)+"]")
-			}
-		}
-		return nil
+		return s.decodeArray(raw, k, v)
 	case reflect.Map:
-		if k != KindDict {
-			return mismatch()
-		}
-		if t == anyDictType {
-			return s.decodeAny(raw, k, v)
-		}
-		entries, err := s.splitDict(raw, t)
-		if err != nil {
-			return err
-		}
-		if v.IsNil() {
-			v.Set(reflect.MakeMapWithSize(t, len(entries)))
-		}
-		for key, e := range entries {
-			kv, err := mapKey(key, t)
-			if err != nil {
-				return &DecodeError{Want: t.String(), Got: k, Path: "[" + strconv.Quote(key) + "]", Err: err}
-			}
-			ev := reflect.New(t.Elem()).Elem()
-			// A null entry is the zero value, as for an absent one.
-			if ek := s.kind(e); ek != KindNil || nullable(t.Elem()) {
-				if err := s.decodeReflect(e, ek, ev); err != nil {
-					return at(err, "["+strconv.Quote(key)+"]")
-				}
-			}
-			v.SetMapIndex(kv, ev)
-		}
-		return nil
+		return s.decodeMap(raw, k, v)
 	case reflect.Struct:
 		if k != KindDict {
-			return mismatch()
+			return &DecodeError{Want: t.String(), Got: k}
 		}
 		entries, err := s.splitDict(raw, t)
 		if err != nil {
 			return err
 		}
-		fields := structFields(t)
-		for key, e := range entries {
-			index, ok := fields[key]
-			if !ok {
-				continue // unknown keys are ignored, as newer peers may send more
-			}
-			ek := s.kind(e)
-			if ek == KindNil && !nullable(fieldType(t, index)) {
-				continue // null is taken as absent, and leaves the field as it is
-			}
-			f, err := fieldByIndex(v, index)
-			if err != nil {
-				return &DecodeError{Want: t.String(), Got: k, Path: "." + key, Err: err}
-			}
-			if err := s.decodeReflect(e, ek, f); err != nil {
-				return at(err, "."+key)
-			}
-		}
-		return nil
+		return s.decodeEntries(entries, v)
 	case reflect.Pointer:
 		if v.IsNil() {
 			v.Set(reflect.New(t.Elem()))
@@ -366,10 +237,187 @@ func (s *Serializer) decodeReflect(raw []byte, k Kind, v reflect.Value) error {
 		return s.decodeReflect(raw, k, v.Elem())
 	case reflect.Interface:
 		return s.decodeAny(raw, k, v)
-	default:
-		return &DecodeError{Want: t.String(), Got: k, Err: fmt.Errorf("wamp cannot decode into %s", t.Kind())}
+	}
+	return &DecodeError{Want: t.String(), Got: k, Err: fmt.Errorf("wamp cannot decode into %s", t.Kind())}
+}
+
+// decodeScalarInto decodes a bool, a number into a float or a string, of
+// kind k, with the codec once the kind suits v's type.
+func (s *Serializer) decodeScalarInto(raw []byte, k Kind, v reflect.Value) error {
+	t := v.Type()
+	ok := false
+	switch t.Kind() {
+	case reflect.Bool:
+		ok = k == KindBool
+	case reflect.Float32, reflect.Float64:
+		ok = k == KindUint || k == KindInt || k == KindFloat
+	case reflect.String:
+		ok = k == KindString
+	}
+	if !ok {
+		return &DecodeError{Want: t.String(), Got: k}
 	}
 	return s.wrap(raw, v.Addr().Interface(), t.String(), k)
+}
+
+// decodeIntInto decodes an integer (or a float without fraction) into v,
+// of a signed integer kind, refusing one that overflows it.
+func (s *Serializer) decodeIntInto(raw []byte, k Kind, v reflect.Value) error {
+	t := v.Type()
+	n, err := s.decodeInt(raw, k, t.String(), math.MinInt64, math.MaxInt64)
+	if err != nil {
+		return err
+	}
+	if v.OverflowInt(n) {
+		return &DecodeError{Want: t.String(), Got: k, Err: fmt.Errorf("%d overflows %s", n, t)}
+	}
+	v.SetInt(n)
+	return nil
+}
+
+// decodeUintInto is decodeIntInto for the unsigned kinds.
+func (s *Serializer) decodeUintInto(raw []byte, k Kind, v reflect.Value) error {
+	t := v.Type()
+	u, err := s.decodeUint(raw, k, t.String())
+	if err != nil {
+		return err
+	}
+	if v.OverflowUint(u) {
+		return &DecodeError{Want: t.String(), Got: k, Err: fmt.Errorf("%d overflows %s", u, t)}
+	}
+	v.SetUint(u)
+	return nil
+}
+
+// decodeSlice decodes binary into a byte slice, or a list into any other
+// slice, element by element (reusing v's array when it has room).
+func (s *Serializer) decodeSlice(raw []byte, k Kind, v reflect.Value) error {
+	t := v.Type()
+	if t.Elem().Kind() == reflect.Uint8 {
+		if k != KindBytes {
+			return &DecodeError{Want: t.String(), Got: k}
+		}
+		return s.wrap(raw, v.Addr().Interface(), t.String(), k)
+	}
+	if k != KindList {
+		return &DecodeError{Want: t.String(), Got: k}
+	}
+	if t == anyListType {
+		return s.decodeAny(raw, k, v)
+	}
+	elems, err := s.splitRaw(raw, t)
+	if err != nil {
+		return err
+	}
+	sl := v
+	if sl.IsNil() || sl.Cap() < len(elems) {
+		sl = reflect.MakeSlice(t, len(elems), len(elems))
+	} else {
+		sl = sl.Slice(0, len(elems))
+		for i := range sl.Len() {
+			sl.Index(i).SetZero()
+		}
+	}
+	for i, e := range elems {
+		if err := s.decodeReflect(e, s.kind(e), sl.Index(i)); err != nil {
+			return at(err, "["+strconv.Itoa(i)+"]")
+		}
+	}
+	v.Set(sl)
+	return nil
+}
+
+// decodeArray decodes binary of the array's length into a byte array, or
+// a list of exactly its length into any array.
+func (s *Serializer) decodeArray(raw []byte, k Kind, v reflect.Value) error {
+	t := v.Type()
+	if t.Elem().Kind() == reflect.Uint8 && k == KindBytes {
+		var b []byte
+		if err := s.wrap(raw, &b, t.String(), k); err != nil {
+			return err
+		}
+		if len(b) != t.Len() {
+			return &DecodeError{Want: t.String(), Got: k, Err: fmt.Errorf("%d bytes, want %d", len(b), t.Len())}
+		}
+		reflect.Copy(v, reflect.ValueOf(b))
+		return nil
+	}
+	if k != KindList {
+		return &DecodeError{Want: t.String(), Got: k}
+	}
+	elems, err := s.splitRaw(raw, t)
+	if err != nil {
+		return err
+	}
+	if len(elems) != t.Len() {
+		return &DecodeError{Want: t.String(), Got: k, Err: fmt.Errorf("%d elements, want %d", len(elems), t.Len())}
+	}
+	for i, e := range elems {
+		if err := s.decodeReflect(e, s.kind(e), v.Index(i)); err != nil {
+			return at(err, "["+strconv.Itoa(i)+"]")
+		}
+	}
+	return nil
+}
+
+// decodeMap decodes a dictionary into a map, entry by entry (a null entry
+// is the zero value, as for an absent one).
+func (s *Serializer) decodeMap(raw []byte, k Kind, v reflect.Value) error {
+	t := v.Type()
+	if k != KindDict {
+		return &DecodeError{Want: t.String(), Got: k}
+	}
+	if t == anyDictType {
+		return s.decodeAny(raw, k, v)
+	}
+	entries, err := s.splitDict(raw, t)
+	if err != nil {
+		return err
+	}
+	if v.IsNil() {
+		v.Set(reflect.MakeMapWithSize(t, len(entries)))
+	}
+	for key, e := range entries {
+		kv, err := mapKey(key, t)
+		if err != nil {
+			return &DecodeError{Want: t.String(), Got: k, Path: "[" + strconv.Quote(key) + "]", Err: err}
+		}
+		ev := reflect.New(t.Elem()).Elem()
+		if ek := s.kind(e); ek != KindNil || nullable(t.Elem()) {
+			if err := s.decodeReflect(e, ek, ev); err != nil {
+				return at(err, "["+strconv.Quote(key)+"]")
+			}
+		}
+		v.SetMapIndex(kv, ev)
+	}
+	return nil
+}
+
+// decodeEntries decodes the entries of a dictionary, already split, into
+// the fields of struct v by their wire names (structFields). Unknown keys
+// are ignored, as newer peers may send more; a null entry for a field that
+// cannot be null is taken as absent and leaves the field as it is.
+func (s *Serializer) decodeEntries(entries map[string]codec.Raw, v reflect.Value) error {
+	t := v.Type()
+	fields := structFields(t)
+	for key, e := range entries {
+		index, ok := fields[key]
+		if !ok {
+			continue
+		}
+		ek := s.kind(e)
+		if ek == KindNil && !nullable(fieldType(t, index)) {
+			continue
+		}
+		f, err := fieldByIndex(v, index)
+		if err != nil {
+			return &DecodeError{Want: t.String(), Got: KindDict, Path: "." + key, Err: err}
+		}
+		if err := s.decodeReflect(e, ek, f); err != nil {
+			return at(err, "."+key)
+		}
+	}
+	return nil
 }
 
 // decodeAny decodes raw into v, an interface value, []any or map[string]any,

@@ -152,22 +152,7 @@ func (p Payload) DecodeStrict(dst any) error {
 	}
 	// Decode the entries already split, as decodeReflect does for a
 	// struct, rather than splitting the dictionary a second time.
-	v := rv.Elem()
-	for key, e := range entries {
-		index := fields[key]
-		ek := ser.kind(e)
-		if ek == KindNil && !nullable(fieldType(t, index)) {
-			continue // only an optional field can be null here: absent
-		}
-		f, err := fieldByIndex(v, index)
-		if err != nil {
-			return &DecodeError{Want: t.String(), Got: KindDict, Path: "." + key, Err: err}
-		}
-		if err := ser.decodeReflect(e, ek, f); err != nil {
-			return at(err, "."+key)
-		}
-	}
-	return nil
+	return ser.decodeEntries(entries, rv.Elem())
 }
 
 // canBeNil reports whether nil is a value of type t that a required field
