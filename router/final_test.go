@@ -128,12 +128,16 @@ func TestFinalLogBudgetPerConnection(t *testing.T) {
 	big := strings.Repeat("x", 600)
 	const conns = 50
 	start := warns.Load()
-	for range conns {
+	for i := range conns {
 		c := dialRSJSON(t, r, 0, 0) // 512 bytes
 		c.join(allRoles)
-		c.send(`[64,1,{},"com.test.self"]`)
+		// A URI of its own per connection: the router may still be
+		// releasing the previous connection's registration when this
+		// one registers.
+		uri := fmt.Sprintf("com.test.self%d", i)
+		c.send(`[64,1,{},"` + uri + `"]`)
 		c.recv(65)
-		c.send(`[48,2,{},"com.test.self",["` + big + `"]]`)
+		c.send(`[48,2,{},"` + uri + `",["` + big + `"]]`)
 		c.recv(8) // the CALL's ERROR: the INVOCATION can't be delivered
 		_ = c.conn.Close()
 	}
