@@ -1,0 +1,329 @@
+package wire_test
+
+// The validators against references: JSON against encoding/json, MsgPack
+// and CBOR against the codec, all three against the depth checkers; and
+// the canonical-form check against what the codec writes. Moved here from
+// wamp/wellformed_internal_test.go, where they went through the
+// Serializer's wrappers.
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/wampgen/wampgen/internal/wire"
+	"github.com/wampgen/wampgen/internal/wire/wiretest"
+)
+
+// jsonDepth returns the deepest nesting of brackets in valid JSON.
+func jsonDepth(b []byte) int {
+	depth, deepest, inString := 0, 0, false
+	for i := 0; i < len(b); i++ {
+		switch c := b[i]; {
+		case inString && c == '\\':
+			i++
+		case c == '"':
+			inString = !inString
+		case inString:
+		case c == '[' || c == '{':
+			depth++
+			deepest = max(deepest, depth)
+		case c == ']' || c == '}':
+			depth--
+		}
+	}
+	return deepest
+}
+
+// jsonOracle is what wire.JSON.WellFormed must say, from encoding/json:
+// valid JSON, in UTF-8, nested at most wire.MaxDepth levels.
+func jsonOracle(b []byte) bool {
+	return json.Valid(b) && utf8.Valid(b) && jsonDepth(b) <= wire.MaxDepth
+}
+
+var jsonCorpus = []string{
+	``, ` `, `[]`, `{}`, `[1]`, `{"a":1}`, `[1,]`, `[,1]`, `{"a":1,}`, `{"a"}`, `{"a":}`, `{a:1}`, `[01]`, `[-0]`,
+	`[-]`, `[1.]`, `[.1]`, `[1e5]`, `[1E+5]`, `[1e-5]`, `[1e]`, `[0.0e0]`, `["\u00e9"]`, `["\u00g9"]`, `["\x"]`,
+	`["a` + "\t" + `"]`, "[\"\xff\"]", "[\"\xe2\x82\xac\"]", `[true,false,null]`, `[tru]`, `[nulll]`, `["]`, `"\"`,
+	`1`, `-1.5e-7`, `"s"`, `null`, ` [ 1 , { "a" : [ ] } ] `, `[1]x`, `[1] [2]`, `[[[]]`, `[]]`, `{"a":1 "b":2}`,
+	`{"a":1,,"b":2}`, `[1 2]`, `["a" "b"]`, "\ufeff[1]", `[1.5E400]`, `[{"":{"":{"":[]}}}]`, `{"\"":"\\"}`,
+}
+
+func TestJSONWellFormedMatchesStdlib(t *testing.T) {
+	corpus := append([]string{}, jsonCorpus...)
+	corpus = append(corpus, strings.Repeat("[", wire.MaxDepth)+strings.Repeat("]", wire.MaxDepth))
+	corpus = append(corpus, strings.Repeat("[", wire.MaxDepth+1)+strings.Repeat("]", wire.MaxDepth+1))
+	corpus = append(corpus, `{"a":`+strings.Repeat("[", wire.MaxDepth-1)+strings.Repeat("]", wire.MaxDepth-1)+`}`)
+	corpus = append(corpus, `{"a":`+strings.Repeat("[", wire.MaxDepth)+strings.Repeat("]", wire.MaxDepth)+`}`)
+	for _, in := range corpus {
+		err := wire.JSON.WellFormed([]byte(in))
+		if got, want := err == nil, jsonOracle([]byte(in)); got != want {
+			t.Errorf("JSON.WellFormed(%q) ok=%v, encoding/json says %v (err %v)", in, got, want, err)
+		}
+		// The list check agrees on lists.
+		if wire.JSON.Kind([]byte(in)) == wire.KindList {
+			var lb wire.ListBounds
+			if lerr := wire.JSON.WellFormedList([]byte(in), &lb); (lerr == nil) != (err == nil) {
+				t.Errorf("JSON.WellFormedList(%q) = %v, WellFormed %v", in, lerr, err)
+			}
+		}
+	}
+}
+
+// FuzzJSONWellFormed compares the JSON scanner with encoding/json.
+func FuzzJSONWellFormed(f *testing.F) {
+	for _, in := range jsonCorpus {
+		f.Add([]byte(in))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		err := wire.JSON.WellFormed(b)
+		if got, want := err == nil, jsonOracle(b); got != want {
+			t.Fatalf("JSON.WellFormed(%q) ok=%v (%v), encoding/json says %v", b, got, err, want)
+		}
+	})
+}
+
+func FuzzMsgPackWellFormed(f *testing.F) { fuzzBinaryWellFormed(f, wire.MsgPack) }
+func FuzzCBORWellFormed(f *testing.F)    { fuzzBinaryWellFormed(f, wire.CBOR) }
+
+// fuzzBinaryWellFormed: what the MsgPack or CBOR scanner accepts, the codec
+// decodes completely, and the list check agrees with it.
+func fuzzBinaryWellFormed(f *testing.F, format wire.Format) {
+	for _, v := range []any{[]any{1, "a", []byte{1}, nil, 1.5, map[string]any{"k": []any{}}}, "x", -7, map[string]any{}} {
+		f.Add(codecEncode(f, format, v))
+	}
+	for _, b := range listInputs(f)[format] {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		err := format.WellFormed(b)
+		if format.Kind(b) == wire.KindList {
+			var lb wire.ListBounds
+			if lerr := format.WellFormedList(b, &lb); (lerr == nil) != (err == nil) {
+				t.Fatalf("%s %x: WellFormedList %v, WellFormed %v", formatName(format), b, lerr, err)
+			}
+		}
+		if err != nil {
+			return
+		}
+		var v any
+		err = codecDecode(format, b, &v)
+		if err == nil {
+			return
+		}
+		// Only the content of timestamps may still be refused.
+		if !strings.Contains(err.Error(), "time") {
+			t.Fatalf("%s accepts %x, which the codec refuses: %v", formatName(format), b, err)
+		}
+	})
+}
+
+// FuzzNestingMatchesDepth holds the validators, which apply the nesting
+// rule in their own walk, to the depth checkers (Format.Depth), which the
+// router uses: what a validator accepts, the checker accepts; what a
+// validator finds too deep, the checker finds too deep; and what the
+// checker finds too deep, the validator refuses.
+func FuzzNestingMatchesDepth(f *testing.F) {
+	for i, format := range formats {
+		for _, sh := range wiretest.Shapes {
+			if sh.Format == formatName(format) {
+				for _, d := range []int{3, wire.MaxDepth, wire.MaxDepth + 1} {
+					f.Add(uint8(i), sh.Nest(d))
+					f.Add(uint8(i), wiretest.Message(sh.Format, sh.Nest, d))
+				}
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, which uint8, b []byte) {
+		format := formats[int(which)%len(formats)]
+		scan, check := format.WellFormed(b), format.Depth(b)
+		switch {
+		case scan == nil && check != nil:
+			t.Fatalf("%s %q: the validator accepts it, the checker says %v", formatName(format), b, check)
+		case errors.Is(scan, wire.ErrTooDeep) && !errors.Is(check, wire.ErrTooDeep):
+			t.Fatalf("%s %q: the validator finds it too deep, the checker says %v", formatName(format), b, check)
+		case errors.Is(check, wire.ErrTooDeep) && scan == nil:
+			t.Fatalf("%s %q: the checker finds it too deep, the validator accepts it", formatName(format), b)
+		}
+	})
+}
+
+// TestNestingMatchesDepth: validators and checkers give the same verdict
+// on every shape at and beyond the limit, alone and in a message.
+func TestNestingMatchesDepth(t *testing.T) {
+	for _, format := range formats {
+		for _, sh := range wiretest.Shapes {
+			if sh.Format != formatName(format) {
+				continue
+			}
+			for _, d := range []int{wire.MaxDepth, wire.MaxDepth + 1} {
+				for _, b := range [][]byte{sh.Nest(d), wiretest.Message(sh.Format, sh.Nest, d)} {
+					// WellFormed refuses tags other than timestamps
+					// before it finds them too deep.
+					scan, check := format.WellFormed(b), format.Depth(b)
+					if deep := d > wire.MaxDepth; deep != errors.Is(check, wire.ErrTooDeep) || deep && scan == nil ||
+						!deep && scan != nil && errors.Is(scan, wire.ErrTooDeep) {
+						t.Errorf("%s depth %d: WellFormed %v, Depth %v", sh.Name, d, scan, check)
+					}
+				}
+			}
+		}
+	}
+}
+
+// canonicalMessages are messages as the codec writes them: canonical.
+// (Not every such message: JSON's check refuses negative integers of 19
+// digits, some of which fit an int64, such as math.MinInt64; the router
+// then takes its full path.)
+func canonicalMessages() []any {
+	return []any{
+		[]any{uint64(1), "realm1", map[string]any{"roles": map[string]any{}}},
+		[]any{uint64(48), uint64(7), map[string]any{}, "com.example.add", []any{1, -2, 1.5, "é", true, nil, []byte{0, 255}}, map[string]any{"k": []any{}}},
+		[]any{uint64(8), uint64(48), uint64(1 << 40), map[string]any{}, "wamp.error.x", []any{}, map[string]any{"a": map[string]any{"b": "c"}}},
+		[]any{uint64(70), uint64(1), map[string]any{}, []any{strings.Repeat("x", 300), uint64(1 << 63), int64(-1 << 59), 1e300}},
+		[]any{uint64(3), map[string]any{}, "wamp.close.normal"},
+		[]any{uint64(36), uint64(1), uint64(2), map[string]any{}, []any{"\x00\"\\\n<>&\u2028"}},
+	}
+}
+
+func TestCanonicalList(t *testing.T) {
+	for _, format := range formats {
+		for _, m := range canonicalMessages() {
+			b := codecEncode(t, format, m)
+			checkCanonical(t, format, b, true)
+		}
+		// The message's own list may have whitespace (JSON).
+		if format == wire.JSON {
+			checkCanonical(t, format, []byte(" [ 1 , \"realm1\" , {} ]\n"), true)
+		}
+	}
+	// What the codec does not write.
+	for _, tc := range []struct {
+		format wire.Format
+		in     string
+	}{
+		{wire.JSON, `[]`},
+		{wire.JSON, `[1,{"a" : 1}]`},
+		{wire.JSON, `[1,[ 1]]`},
+		{wire.JSON, `[1,"\u0041"]`},
+		{wire.JSON, `[1,1e2]`},
+		{wire.JSON, `[1,{"a":1,"a":2}]`},
+		{wire.JSON, `[1,2]x`},
+		{wire.JSON, "[1,\"\xff\"]"},
+		{wire.JSON, `[1,` + strings.Repeat("[", wire.MaxDepth) + strings.Repeat("]", wire.MaxDepth) + `]`},
+		{wire.MsgPack, "\x92\x01\xcd\x00\x01"},             // a wide uint
+		{wire.MsgPack, "\x92\x01\xca\x3f\x80\x00\x00"},     // a float32
+		{wire.MsgPack, "\x92\x01\xd6\xff\x00\x00\x00\x01"}, // a timestamp extension
+		{wire.MsgPack, "\x92\x01\x82\xa1a\x01\xa1a\x02"},   // a duplicate key
+		{wire.MsgPack, "\x92\x01\x81\x01\x01"},             // a key that is not a string
+		{wire.MsgPack, "\xdc\x00\x02\x01\x01"},             // the message's head not one byte
+		{wire.MsgPack, "\x92\x01\xa1\xff"},                 // not UTF-8
+		{wire.MsgPack, "\x92\x01\xd9\x01a"},                // str8 for a short string
+		{wire.CBOR, "\x82\x01\x18\x01"},                    // a long head for a small number
+		{wire.CBOR, "\x82\x01\x9f\xff"},                    // an indefinite length
+		{wire.CBOR, "\x82\x01\xf9\x3c\x00"},                // a half float
+		{wire.CBOR, "\x82\x01\xfa\x3f\x80\x00\x00"},        // a single float
+		{wire.CBOR, "\x82\x01\xc1\x01"},                    // a tag
+		{wire.CBOR, "\x9f\x01\xff"},                        // the message of indefinite length
+		{wire.CBOR, "\x98\x02\x01\x01"},                    // the message's head not one byte
+		{wire.CBOR, "\x82\x01\x61\xff"},                    // not UTF-8
+		{wire.CBOR, "\x82\x01\xa2\x61a\x01\x61a\x02"},      // a duplicate key
+	} {
+		checkCanonical(t, tc.format, []byte(tc.in), false)
+	}
+}
+
+// checkCanonical checks CanonicalList on b: that it says want, when
+// want is known (check is false: the fuzz targets), and that what it
+// accepts is well-formed, split as AppendElems splits it, and written
+// the same way again by the codec after decoding.
+func checkCanonical(t *testing.T, format wire.Format, b []byte, want bool) {
+	t.Helper()
+	var el [wire.MaxMessageLen][]byte
+	n, ok := format.CanonicalList(b, &el)
+	if ok != want {
+		t.Errorf("%s: CanonicalList(%q) = %d, %v; want %v", formatName(format), b, n, ok, want)
+	}
+	if ok {
+		checkAccepted(t, format, b, el[:n])
+	}
+}
+
+func checkAccepted(t *testing.T, format wire.Format, b []byte, el [][]byte) {
+	t.Helper()
+	if err := format.WellFormed(b); err != nil {
+		t.Fatalf("%s: %q is canonical, not well-formed: %v", formatName(format), b, err)
+	}
+	elems, err := format.AppendElems(nil, b, -1)
+	if err != nil || len(elems) != len(el) {
+		t.Fatalf("%s: %q: canonical in %d elements, AppendElems %d, %v", formatName(format), b, len(el), len(elems), err)
+	}
+	for i, e := range el {
+		if !bytes.Equal(e, elems[i]) {
+			t.Fatalf("%s: %q: canonical element %d is %q, AppendElems %q", formatName(format), b, i, e, elems[i])
+		}
+		var v any
+		if err := codecDecode(format, e, &v); err != nil {
+			t.Fatalf("%s: %q: canonical element %q the codec refuses: %v", formatName(format), b, e, err)
+		}
+		if multiKey(reflect.ValueOf(v)) {
+			continue // the codec writes a map in an order of its own
+		}
+		if again := codecEncode(t, format, v); !bytes.Equal(again, e) {
+			t.Fatalf("%s: %q: canonical element %q is written %q by the codec", formatName(format), b, e, again)
+		}
+	}
+}
+
+// multiKey reports whether v holds a map of more than one entry.
+func multiKey(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.Interface, reflect.Pointer:
+		return !v.IsNil() && multiKey(v.Elem())
+	case reflect.Map:
+		if v.Len() > 1 {
+			return true
+		}
+		for it := v.MapRange(); it.Next(); {
+			if multiKey(it.Value()) {
+				return true
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		if v.Type().Elem().Kind() == reflect.Uint8 {
+			return false
+		}
+		for i := range v.Len() {
+			if multiKey(v.Index(i)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func FuzzCanonicalJSON(f *testing.F)    { fuzzCanonical(f, wire.JSON) }
+func FuzzCanonicalMsgPack(f *testing.F) { fuzzCanonical(f, wire.MsgPack) }
+func FuzzCanonicalCBOR(f *testing.F)    { fuzzCanonical(f, wire.CBOR) }
+
+// fuzzCanonical: whatever CanonicalList accepts is well-formed, splits as
+// AppendElems splits it, and the codec writes each element the same way
+// after decoding it.
+func fuzzCanonical(f *testing.F, format wire.Format) {
+	for _, m := range canonicalMessages() {
+		f.Add(codecEncode(f, format, m))
+	}
+	for _, b := range listInputs(f)[format] {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var el [wire.MaxMessageLen][]byte
+		if n, ok := format.CanonicalList(b, &el); ok {
+			checkAccepted(t, format, b, el[:n])
+		}
+	})
+}
