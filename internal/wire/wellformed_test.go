@@ -215,23 +215,48 @@ func TestCanonicalList(t *testing.T) {
 		{wire.JSON, `[1,2]x`},
 		{wire.JSON, "[1,\"\xff\"]"},
 		{wire.JSON, `[1,` + strings.Repeat("[", wire.MaxDepth) + strings.Repeat("]", wire.MaxDepth) + `]`},
-		{wire.MsgPack, "\x92\x01\xcd\x00\x01"},             // a wide uint
-		{wire.MsgPack, "\x92\x01\xca\x3f\x80\x00\x00"},     // a float32
-		{wire.MsgPack, "\x92\x01\xd6\xff\x00\x00\x00\x01"}, // a timestamp extension
-		{wire.MsgPack, "\x92\x01\x82\xa1a\x01\xa1a\x02"},   // a duplicate key
-		{wire.MsgPack, "\x92\x01\x81\x01\x01"},             // a key that is not a string
-		{wire.MsgPack, "\xdc\x00\x02\x01\x01"},             // the message's head not one byte
-		{wire.MsgPack, "\x92\x01\xa1\xff"},                 // not UTF-8
-		{wire.MsgPack, "\x92\x01\xd9\x01a"},                // str8 for a short string
-		{wire.CBOR, "\x82\x01\x18\x01"},                    // a long head for a small number
-		{wire.CBOR, "\x82\x01\x9f\xff"},                    // an indefinite length
-		{wire.CBOR, "\x82\x01\xf9\x3c\x00"},                // a half float
-		{wire.CBOR, "\x82\x01\xfa\x3f\x80\x00\x00"},        // a single float
-		{wire.CBOR, "\x82\x01\xc1\x01"},                    // a tag
-		{wire.CBOR, "\x9f\x01\xff"},                        // the message of indefinite length
-		{wire.CBOR, "\x98\x02\x01\x01"},                    // the message's head not one byte
-		{wire.CBOR, "\x82\x01\x61\xff"},                    // not UTF-8
-		{wire.CBOR, "\x82\x01\xa2\x61a\x01\x61a\x02"},      // a duplicate key
+		// Spellings the codec does not write (from the router's
+		// passthrough tests, which hold the whole fast path to its full
+		// path).
+		{wire.JSON, `[1,1e5]`},
+		{wire.JSON, `[1,-0]`},
+		{wire.JSON, `[1,1.50]`},
+		{wire.JSON, `[1,1E2]`},
+		{wire.JSON, `[1,12345678901234567890123]`},
+		{wire.JSON, `[1,01]`},
+		{wire.JSON, `[1,"\/"]`},
+		{wire.JSON, `[1,"\u003c"]`},
+		{wire.JSON, `[1,"\ud83d\ude00"]`},
+		{wire.JSON, "[1,\"\u2028\"]"},
+		{wire.JSON, `[1,{"a":1} ]x`},
+		{wire.MsgPack, "\x92\x01\xcc\x05"},                          // a uint8 for a fixint
+		{wire.MsgPack, "\x92\x01\xd0\x05"},                          // an int8 for a fixint
+		{wire.MsgPack, "\x92\x01\xd4\x01\x00"},                      // a fixext1
+		{wire.MsgPack, "\x92\x01\x91\xc1"},                          // a byte that is no value
+		{wire.MsgPack, "\x92\x01\x91\x01\x00"},                      // bytes after the message
+		{wire.CBOR, "\x82\x01\xd8\x40\x43\x01\x02\x03"},             // a typed array
+		{wire.CBOR, "\x82\x01\xc2\x41\x01"},                         // a bignum
+		{wire.CBOR, "\x82\x01\xf0"},                                 // a simple value
+		{wire.CBOR, "\x82\x01\x3b\xff\xff\xff\xff\xff\xff\xff\xff"}, // -2^64
+		{wire.CBOR, "\x82\x01\xd9\xd9\xf7\x01"},                     // the self-describe tag
+		{wire.CBOR, "\x82\x01\x5f\x41\x01\xff"},                     // bytes of indefinite length
+		{wire.MsgPack, "\x92\x01\xcd\x00\x01"},                      // a wide uint
+		{wire.MsgPack, "\x92\x01\xca\x3f\x80\x00\x00"},              // a float32
+		{wire.MsgPack, "\x92\x01\xd6\xff\x00\x00\x00\x01"},          // a timestamp extension
+		{wire.MsgPack, "\x92\x01\x82\xa1a\x01\xa1a\x02"},            // a duplicate key
+		{wire.MsgPack, "\x92\x01\x81\x01\x01"},                      // a key that is not a string
+		{wire.MsgPack, "\xdc\x00\x02\x01\x01"},                      // the message's head not one byte
+		{wire.MsgPack, "\x92\x01\xa1\xff"},                          // not UTF-8
+		{wire.MsgPack, "\x92\x01\xd9\x01a"},                         // str8 for a short string
+		{wire.CBOR, "\x82\x01\x18\x01"},                             // a long head for a small number
+		{wire.CBOR, "\x82\x01\x9f\xff"},                             // an indefinite length
+		{wire.CBOR, "\x82\x01\xf9\x3c\x00"},                         // a half float
+		{wire.CBOR, "\x82\x01\xfa\x3f\x80\x00\x00"},                 // a single float
+		{wire.CBOR, "\x82\x01\xc1\x01"},                             // a tag
+		{wire.CBOR, "\x9f\x01\xff"},                                 // the message of indefinite length
+		{wire.CBOR, "\x98\x02\x01\x01"},                             // the message's head not one byte
+		{wire.CBOR, "\x82\x01\x61\xff"},                             // not UTF-8
+		{wire.CBOR, "\x82\x01\xa2\x61a\x01\x61a\x02"},               // a duplicate key
 	} {
 		checkCanonical(t, tc.format, []byte(tc.in), false)
 	}
