@@ -158,17 +158,3 @@ func (s *Serializer) refAppendFields(el []any, m Message) ([]any, error) {
 	}
 	return el, fmt.Errorf("cannot encode message type %T", m)
 }
-
-// refSplit splits an encoded list with the codec, as Decode did.
-func (s *Serializer) refSplit(raw []byte) ([]codec.Raw, error) {
-	var raws []codec.Raw
-	if err := s.decode(raw, &raws); err != nil {
-		return nil, err
-	}
-	for i, r := range raws {
-		if len(r) == 0 {
-			raws[i] = s.null
-		}
-	}
-	return raws, nil
-}

@@ -12,9 +12,10 @@ import (
 	"github.com/wampgen/wampgen/internal/wire"
 )
 
-// The hand-written wire paths (wire.go) against the codec they stand in
-// for: the same bytes written, the same elements split, the same scalars
-// read, the same errors.
+// The encoder and the Value readers against the codec they stand in for:
+// the same messages written, the same scalars decoded, the same errors.
+// The format code itself (splitting, list bounds, the scalar readers and
+// writers, the validators) is tested against the codec in internal/wire.
 
 // wireMessages are messages whose dictionaries have at most one entry, so
 // that their encoding does not depend on map order.
@@ -144,67 +145,6 @@ func mustHexT(t testing.TB, s string) []byte {
 	return b
 }
 
-func TestSplitMatchesCodec(t *testing.T) {
-	for ser, inputs := range listInputs(t) {
-		for _, b := range inputs {
-			checkSplit(t, ser, b)
-		}
-	}
-}
-
-func checkSplit(t *testing.T, ser *Serializer, b []byte) {
-	t.Helper()
-	if ser.wellFormed(b) != nil || ser.kind(b) != KindList {
-		return
-	}
-	want, werr := ser.refSplit(b)
-	got, err := ser.appendElems(nil, b)
-	checkListBounds(t, ser, b, got, err)
-	if werr != nil {
-		return // the codec cannot split it (a tag or extension it refuses): no reference
-	}
-	if err != nil {
-		t.Fatalf("%s: split %x: %v (codec: %d elements)", ser, b, err, len(want))
-	}
-	if len(got) != len(want) {
-		t.Fatalf("%s: split %x: %d elements, codec %d", ser, b, len(got), len(want))
-	}
-	for i := range got {
-		if !bytes.Equal(got[i], want[i]) && !(ser.kind(got[i]) == KindNil && ser.kind(want[i]) == KindNil) {
-			t.Errorf("%s: split %x: element %d is %x, codec %x", ser, b, i, got[i], []byte(want[i]))
-		}
-	}
-	// Every element is one value on its own.
-	for i, e := range got {
-		if err := ser.wellFormed(e); err != nil {
-			t.Errorf("%s: split %x: element %d (%x): %v", ser, b, i, e, err)
-		}
-	}
-}
-
-// checkListBounds checks that the well-formedness check for Decode, which
-// has accepted the list b, records the elements appendElems split (elems,
-// err): their number, and where the first wire.MaxMessageLen lie.
-func checkListBounds(t *testing.T, ser *Serializer, b []byte, elems [][]byte, err error) {
-	t.Helper()
-	var lb wire.ListBounds
-	if werr := ser.wellFormedList(b, &lb); werr != nil {
-		t.Fatalf("%s: %x: well-formed, then %v", ser, b, werr)
-	}
-	if err != nil {
-		t.Fatalf("%s: split %x: %v", ser, b, err)
-	}
-	if lb.N != len(elems) {
-		t.Fatalf("%s: %x: the check counts %d elements, appendElems splits %d", ser, b, lb.N, len(elems))
-	}
-	got := lb.AppendElems(nil, b)
-	for i := range got {
-		if !bytes.Equal(got[i], elems[i]) {
-			t.Errorf("%s: %x: element %d is %x by the check, %x by appendElems", ser, b, i, got[i], elems[i])
-		}
-	}
-}
-
 // TestLayoutMatchesMessageTypes: internal/wire's message layout knows
 // exactly the message types this package knows.
 func TestLayoutMatchesMessageTypes(t *testing.T) {
@@ -214,17 +154,6 @@ func TestLayoutMatchesMessageTypes(t *testing.T) {
 			t.Errorf("type %d: wire.Arity knows it %v, MessageType.Known %v", code, ok, known)
 		}
 	}
-}
-
-func FuzzSplitJSON(f *testing.F)    { fuzzSplit(f, JSON) }
-func FuzzSplitMsgPack(f *testing.F) { fuzzSplit(f, MsgPack) }
-func FuzzSplitCBOR(f *testing.F)    { fuzzSplit(f, CBOR) }
-
-func fuzzSplit(f *testing.F, ser *Serializer) {
-	for _, b := range listInputs(f)[ser] {
-		f.Add(b)
-	}
-	f.Fuzz(func(t *testing.T, b []byte) { checkSplit(t, ser, b) })
 }
 
 // TestScalarsMatchCodec decodes every element of the list inputs into each
@@ -382,31 +311,4 @@ func fuzzScalars(f *testing.F, ser *Serializer) {
 			checkScalars(t, ser, b)
 		}
 	})
-}
-
-// TestStringOfReadsOneString: stringOf reads a string that is all of raw,
-// and reports false for a raw cut short or with bytes after the string,
-// rather than reading fewer or more bytes than the string has.
-func TestStringOfReadsOneString(t *testing.T) {
-	for _, tc := range []struct {
-		ser  *Serializer
-		raw  string
-		want string
-		ok   bool
-	}{
-		{MsgPack, "a26162", "ab", true},
-		{MsgPack, "d9026162", "ab", true},
-		{MsgPack, "a261", "", false},     // cut short
-		{MsgPack, "a1616263", "", false}, // bytes after the string
-		{MsgPack, "d90261", "", false},
-		{CBOR, "626162", "ab", true},
-		{CBOR, "78026162", "ab", true},
-		{CBOR, "6261", "", false},
-		{CBOR, "616162", "", false},
-	} {
-		got, ok := tc.ser.stringOf(mustHexT(t, tc.raw))
-		if got != tc.want || ok != tc.ok {
-			t.Errorf("%s: stringOf(%s) = %q, %v; want %q, %v", tc.ser, tc.raw, got, ok, tc.want, tc.ok)
-		}
-	}
 }
