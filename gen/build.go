@@ -498,7 +498,7 @@ func (b *builder) unsupportedIn(t types.Type, seen map[types.Type]bool) string {
 		case encodedBadly:
 			return why
 		}
-		if st, ok := t.Underlying().(*types.Struct); ok && !travels(st, map[*types.Struct]bool{}) {
+		if st, ok := t.Underlying().(*types.Struct); ok && !travels(st) {
 			return fmt.Sprintf("type %s has no exported field that travels, so it travels as {} and arrives as its zero value (rule: a struct travels as its exported fields, less those tagged \"-\"): export its fields, or give it MarshalText and UnmarshalText", t.Obj().Name())
 		}
 		if st, ok := t.Underlying().(*types.Struct); ok {
@@ -541,7 +541,7 @@ func (b *builder) unsupportedIn(t types.Type, seen map[types.Type]bool) string {
 		case encodedBadly:
 			return why
 		}
-		if !travels(t, map[*types.Struct]bool{}) {
+		if !travels(t) {
 			return fmt.Sprintf("the struct type %s has no exported field that travels, so it travels as {} and arrives as its zero value (rule: a struct travels as its exported fields, less those tagged \"-\"): export its fields, or declare a type with MarshalText and UnmarshalText", b.shortTypeString(t))
 		}
 		if why := wireNameClash(t); why != "" {

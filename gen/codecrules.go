@@ -134,7 +134,7 @@ func (b *builder) promotedPairLoses(t types.Type, p marshalerPair, name string) 
 					others, tags = append(others, st.Field(i)), append(tags, st.Tag(i))
 				}
 			}
-			if travels(types.NewStruct(others, tags), map[*types.Struct]bool{}) {
+			if travels(types.NewStruct(others, tags)) {
 				from := b.shortTypeString(st.Field(emb).Type())
 				return fmt.Sprintf("type %s gets %s and %s from its embedded field %s, so it travels as that field alone and its other fields are lost (rule: a type that encodes itself travels only as its marshaler pair gives it): make %s a named field, or give %s its own %s and %s", name, p.marshal, p.unmarshal, from, from, name, p.marshal, p.unmarshal)
 			}
@@ -169,67 +169,21 @@ func wireName(tag, field string) (name string, tagged, ok bool) {
 	return name, true, true
 }
 
-// travels reports whether any field of st travels, by the runtime's
-// rules: exported fields not skipped by their tag, and those of embedded
-// structs without a name, which are inlined (a pointer to an unexported
-// embedded struct is left out, as it cannot be allocated). A struct with
-// none travels as {}.
-func travels(st *types.Struct, seen map[*types.Struct]bool) bool {
-	if seen[st] {
-		return false
-	}
-	seen[st] = true
-	defer delete(seen, st)
-	for i := range st.NumFields() {
-		f := st.Field(i)
-		if _, isFunc := f.Type().Underlying().(*types.Signature); isFunc {
-			continue
-		}
-		if b, isBasic := f.Type().Underlying().(*types.Basic); isBasic && b.Kind() == types.UnsafePointer {
-			continue
-		}
-		_, tagged, ok := wireName(st.Tag(i), f.Name())
-		if !ok {
-			continue
-		}
-		ft := types.Unalias(f.Type())
-		ptr := false
-		for {
-			p, isPtr := ft.Underlying().(*types.Pointer)
-			if !isPtr {
-				break
-			}
-			ft, ptr = types.Unalias(p.Elem()), true
-		}
-		if inner, isStruct := ft.Underlying().(*types.Struct); isStruct && f.Embedded() && !tagged {
-			if !f.Exported() && ptr {
-				continue
-			}
-			if travels(inner, seen) {
-				return true
-			}
-			continue
-		}
-		if f.Exported() {
-			return true
-		}
-	}
-	return false
+// wireField is a struct field that travels: its wire name, its path from
+// the outer struct (embedded names included) and how many embedded
+// structs deep it is.
+type wireField struct {
+	name, path string
+	depth      int
 }
 
-// wireNameClash names two fields of st that travel under the same name at
-// the same depth (embedded structs inlined), that name being the field's
-// shallowest: the runtime sends and fills only the first of them (in
-// declaration order), so the other is silently lost. A deeper field
-// shadowed by a shallower one of the same name is Go's ordinary rule
-// (encoding/json's too), and not reported. It returns "" when there is
-// none.
-func wireNameClash(st *types.Struct) string {
-	type field struct {
-		name, path string
-		depth      int
-	}
-	var fields []field // in the order the runtime walks them
+// wireFields lists the fields of st that travel, by the runtime's rules,
+// in the order the runtime walks them: exported fields not skipped by
+// their tag, and those of embedded structs without a name, which are
+// inlined (a pointer to an unexported embedded struct is left out, as it
+// cannot be allocated).
+func wireFields(st *types.Struct) []wireField {
+	var fields []wireField
 	var walk func(st *types.Struct, depth int, prefix string, seen map[*types.Struct]bool)
 	walk = func(st *types.Struct, depth int, prefix string, seen map[*types.Struct]bool) {
 		if seen[st] {
@@ -266,11 +220,27 @@ func wireNameClash(st *types.Struct) string {
 				continue
 			}
 			if f.Exported() {
-				fields = append(fields, field{name, prefix + f.Name(), depth})
+				fields = append(fields, wireField{name, prefix + f.Name(), depth})
 			}
 		}
 	}
 	walk(st, 0, "", map[*types.Struct]bool{})
+	return fields
+}
+
+// travels reports whether any field of st travels (see wireFields); a
+// struct with none travels as {}.
+func travels(st *types.Struct) bool { return len(wireFields(st)) > 0 }
+
+// wireNameClash names two fields of st that travel under the same name at
+// the same depth (embedded structs inlined), that name being the field's
+// shallowest: the runtime sends and fills only the first of them (in
+// declaration order), so the other is silently lost. A deeper field
+// shadowed by a shallower one of the same name is Go's ordinary rule
+// (encoding/json's too), and not reported. It returns "" when there is
+// none.
+func wireNameClash(st *types.Struct) string {
+	fields := wireFields(st)
 	shallowest := map[string]int{}
 	for _, f := range fields {
 		if d, ok := shallowest[f.name]; !ok || f.depth < d {
