@@ -86,18 +86,53 @@ func checkEncodableAt(v any, depth int) (own bool, err error) {
 		return own, nil
 	}
 	t := reflect.TypeOf(v)
-	if err := checkType(t); err != nil {
-		return false, err
+	info := encInfoOf(t)
+	if info.err != nil {
+		return false, info.err
 	}
-	switch planOf(t) {
+	switch info.plan {
 	case planOwn:
 		return true, nil // appendOwn checks the depth of what it writes
 	case planDynamic:
 		if needsOwn(reflect.ValueOf(v), wire.MaxDepth-depth) {
 			return true, nil
 		}
+	case planCodec:
+		if info.depth >= 0 {
+			// Bounded by the type: no walk (most values).
+			if depth+info.depth > wire.MaxDepth {
+				return false, wire.ErrTooDeep
+			}
+			return false, nil
+		}
 	}
 	return false, codecDepth(reflect.ValueOf(v), depth, maxHops)
+}
+
+// encInfo is what checkEncodableAt needs of a type, looked up once per
+// value: the self-reference verdict, the plan and the static depth (-1
+// when unbounded).
+type encInfo struct {
+	err   error
+	plan  typePlan
+	depth int
+}
+
+var encInfos sync.Map // reflect.Type → *encInfo
+
+func encInfoOf(t reflect.Type) *encInfo {
+	if i, ok := encInfos.Load(t); ok {
+		return i.(*encInfo)
+	}
+	info := &encInfo{err: checkType(t), depth: -1}
+	if info.err == nil {
+		info.plan = planOf(t)
+		if d, ok := staticDepth(t); ok {
+			info.depth = d
+		}
+	}
+	i, _ := encInfos.LoadOrStore(t, info)
+	return i.(*encInfo)
 }
 
 // codecDepth refuses v, which the codec is to write inside depth lists and
