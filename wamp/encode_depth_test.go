@@ -104,3 +104,72 @@ func TestEncodeDepthMatchesDecode(t *testing.T) {
 		}
 	}
 }
+
+// TestEncodeCheckIsLinear: a struct holding an interface that holds a list
+// that holds the struct again, 40 times over (82 levels), encodes; the same
+// shape closed into a cycle is refused. Each part is checked once: the
+// check used to walk every level twice, which doubled per level (2^40
+// steps here, 2^50 for the cycle: the encoder hung).
+func TestEncodeCheckIsLinear(t *testing.T) {
+	type box struct {
+		In any `json:"in"`
+	}
+	var v any = 1
+	for range 40 {
+		v = box{In: []any{v}}
+	}
+	var m any = 1
+	for range 40 {
+		m = &box{In: map[string]any{"k": m}}
+	}
+	cycle := &box{}
+	cycle.In = []any{cycle}
+	for _, ser := range wamp.Serializers() {
+		for name, v := range map[string]any{"struct and list": v, "pointer and map": m} {
+			b, err := ser.Encode(&wamp.Yield{Request: 1, Args: wamp.ArgsOf(v)})
+			if err != nil {
+				t.Fatalf("%s, %s: %v", ser, name, err)
+			}
+			if _, err := ser.Decode(b); err != nil {
+				t.Fatalf("%s, %s: encoded, but the receiver refuses it: %v", ser, name, err)
+			}
+		}
+		if _, err := ser.EncodeValue(cycle); !errors.Is(err, wire.ErrTooDeep) {
+			t.Errorf("%s: a cycle through a struct and a list: %v, want ErrTooDeep", ser, err)
+		}
+	}
+}
+
+// TestEncodeBinaryIsNotALevel: []byte and [N]byte are written as binary in
+// every format, a scalar: inside a struct or at the deepest level they
+// encode exactly where a receiver accepts them.
+func TestEncodeBinaryIsNotALevel(t *testing.T) {
+	type withBytes struct {
+		B []byte  `json:"b"`
+		A [4]byte `json:"a"`
+	}
+	nest := func(n int, leaf any) any {
+		v := leaf
+		for range n {
+			v = []any{v}
+		}
+		return v
+	}
+	for _, ser := range wamp.Serializers() {
+		// The message and Arguments take two levels: 97 lists and the
+		// struct make 100.
+		for name, v := range map[string]any{
+			"struct with binary fields": nest(97, withBytes{B: []byte("x")}),
+			"[4]byte":                   nest(98, [4]byte{1, 2, 3, 4}),
+		} {
+			b, err := ser.Encode(&wamp.Yield{Request: 1, Args: wamp.ArgsOf(v)})
+			if err != nil {
+				t.Errorf("%s, %s: %v", ser, name, err)
+				continue
+			}
+			if _, err := ser.Decode(b); err != nil {
+				t.Errorf("%s, %s: encoded, but the receiver refuses it: %v", ser, name, err)
+			}
+		}
+	}
+}

@@ -75,14 +75,14 @@ func (s *Serializer) appendOwn(eb *encBuf, b []byte, v reflect.Value, depth int)
 			return out, nil
 		}
 	}
-	if plan == planCodec || plan == planDynamic && !needsOwn(v, wire.MaxDepth-depth) {
-		if err := checkType(t); err != nil {
+	if plan == planCodec || plan == planDynamic {
+		own, err := scan(v, depth, maxHops)
+		if err != nil {
 			return b, err
 		}
-		if err := codecDepth(v, depth, maxHops); err != nil {
-			return b, err
+		if !own {
+			return s.appendCodecOnly(eb, b, v.Interface())
 		}
-		return s.appendCodecOnly(eb, b, v.Interface())
 	}
 	if t.Kind() == reflect.Pointer {
 		if v.IsNil() {

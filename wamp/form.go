@@ -214,65 +214,10 @@ func isEmptyValue(v reflect.Value) bool {
 	return false
 }
 
-// needsOwn reports whether the value v, of a type with planDynamic, holds
-// a value of a type with its own form. It looks through interfaces,
-// pointers, lists, maps and struct fields, at most depth levels of lists,
-// maps and structs deep (the codec refuses deeper values anyway).
-func needsOwn(v reflect.Value, depth int) bool { return needsOwnHops(v, depth, maxHops) }
-
-// maxHops bounds the pointers and interfaces needsOwn follows: they are
-// not levels of nesting, but a value can go round through them for ever
+// maxHops bounds the pointers and interfaces scan follows: they are not
+// levels of nesting, but a value can go round through them for ever
 // (var x any; x = &x).
 const maxHops = 10 * wire.MaxDepth
-
-func needsOwnHops(v reflect.Value, depth, hops int) bool {
-	if !v.IsValid() || depth < 0 || hops < 0 {
-		return false
-	}
-	switch planOf(v.Type()) {
-	case planCodec:
-		return false
-	case planOwn:
-		return true
-	}
-	// The plain []any and map[string]any take the walk checkEncodable
-	// does, without reflection; other maps are read into two reusable
-	// values. Either way nothing is allocated per element.
-	switch v.Kind() {
-	case reflect.Interface, reflect.Pointer:
-		return !v.IsNil() && needsOwnHops(v.Elem(), depth, hops-1)
-	case reflect.Slice, reflect.Array:
-		if l, ok := reflect.TypeAssert[[]any](v); ok {
-			own, _ := checkListAt(l, wire.MaxDepth-depth) // too deep: codecDepth says so
-			return own
-		}
-		for i := range v.Len() {
-			if needsOwnHops(v.Index(i), depth-1, hops) {
-				return true
-			}
-		}
-	case reflect.Map:
-		if m, ok := reflect.TypeAssert[map[string]any](v); ok {
-			own, _ := checkEncodableAt(m, wire.MaxDepth-depth)
-			return own
-		}
-		key, elem := reflect.New(v.Type().Key()).Elem(), reflect.New(v.Type().Elem()).Elem()
-		for it := v.MapRange(); it.Next(); {
-			key.SetIterKey(it)
-			elem.SetIterValue(it)
-			if needsOwnHops(key, depth-1, hops) || needsOwnHops(elem, depth-1, hops) {
-				return true
-			}
-		}
-	case reflect.Struct:
-		for _, f := range encodedFields(v.Type()) {
-			if fv, ok := fieldOf(v, f.index); ok && needsOwnHops(fv, depth-1, hops) {
-				return true
-			}
-		}
-	}
-	return false
-}
 
 // fieldOf returns the field of struct v at index, or false when an
 // embedded pointer on the way is nil (the codec then leaves the fields

@@ -85,28 +85,7 @@ func checkEncodableAt(v any, depth int) (own bool, err error) {
 		}
 		return own, nil
 	}
-	t := reflect.TypeOf(v)
-	info := encInfoOf(t)
-	if info.err != nil {
-		return false, info.err
-	}
-	switch info.plan {
-	case planOwn:
-		return true, nil // appendOwn checks the depth of what it writes
-	case planDynamic:
-		if needsOwn(reflect.ValueOf(v), wire.MaxDepth-depth) {
-			return true, nil
-		}
-	case planCodec:
-		if info.depth >= 0 {
-			// Bounded by the type: no walk (most values).
-			if depth+info.depth > wire.MaxDepth {
-				return false, wire.ErrTooDeep
-			}
-			return false, nil
-		}
-	}
-	return false, codecDepth(reflect.ValueOf(v), depth, maxHops)
+	return scan(reflect.ValueOf(v), depth, maxHops)
 }
 
 // encInfo is what checkEncodableAt needs of a type, looked up once per
@@ -135,77 +114,85 @@ func encInfoOf(t reflect.Type) *encInfo {
 	return i.(*encInfo)
 }
 
-// codecDepth refuses v, which the codec is to write inside depth lists and
-// dictionaries, when a list, dictionary or struct in it would stand deeper
-// than wire.MaxDepth levels, or when it follows more than hops pointers and
-// interfaces (a cycle: var x any; x = &x). A value of a type whose depth is
-// bounded (most types: no interfaces, no recursion) is checked by its type
-// alone, in constant time; others are walked.
-func codecDepth(v reflect.Value, depth, hops int) error {
+// scan walks v, written inside depth lists and dictionaries, once: it
+// reports whether v holds a value with an own form (then appendOwn writes
+// it, checking the depth of what it writes, and the walk stops), and
+// otherwise refuses v when a list, dictionary or struct in it would stand
+// deeper than wire.MaxDepth levels or when it follows more than hops
+// pointers and interfaces (a cycle: var x any; x = &x). A value of a type
+// whose depth is bounded (most types: no interfaces, no recursion) is
+// checked by its type alone, in constant time. Each part of v is visited
+// once, so the walk is linear in the size of v.
+func scan(v reflect.Value, depth, hops int) (own bool, err error) {
 	if !v.IsValid() {
-		return nil
+		return false, nil
 	}
 	t := v.Type()
-	if d, ok := staticDepth(t); ok {
-		if depth+d > wire.MaxDepth {
-			return wire.ErrTooDeep
+	info := encInfoOf(t)
+	if info.err != nil {
+		return false, info.err
+	}
+	switch {
+	case info.plan == planOwn:
+		return true, nil
+	case info.depth >= 0:
+		if depth+info.depth > wire.MaxDepth {
+			return false, wire.ErrTooDeep
 		}
-		return nil
+		return false, nil
 	}
 	switch v.Kind() {
 	case reflect.Interface, reflect.Pointer:
 		if v.IsNil() {
-			return nil
+			return false, nil
 		}
 		if hops <= 0 {
-			return fmt.Errorf("%s: a cycle of pointers or interfaces: %w", t, wire.ErrTooDeep)
+			return false, fmt.Errorf("%s: a cycle of pointers or interfaces: %w", t, wire.ErrTooDeep)
 		}
-		return codecDepth(v.Elem(), depth, hops-1)
+		return scan(v.Elem(), depth, hops-1)
 	case reflect.Slice, reflect.Array:
 		if depth >= wire.MaxDepth {
-			return wire.ErrTooDeep
+			return false, wire.ErrTooDeep
 		}
 		if l, ok := reflect.TypeAssert[[]any](v); ok {
-			_, err := checkListAt(l, depth)
-			return err
+			return checkListAt(l, depth)
 		}
 		for i := range v.Len() {
-			if err := codecDepth(v.Index(i), depth+1, hops); err != nil {
-				return err
+			if own, err := scan(v.Index(i), depth+1, hops); own || err != nil {
+				return own, err
 			}
 		}
 	case reflect.Map:
 		if depth >= wire.MaxDepth {
-			return wire.ErrTooDeep
+			return false, wire.ErrTooDeep
 		}
 		if m, ok := reflect.TypeAssert[map[string]any](v); ok {
-			_, err := checkEncodableAt(m, depth)
-			return err
+			return checkEncodableAt(m, depth)
 		}
 		key, elem := reflect.New(t.Key()).Elem(), reflect.New(t.Elem()).Elem()
 		for it := v.MapRange(); it.Next(); {
 			key.SetIterKey(it)
 			elem.SetIterValue(it)
-			if err := codecDepth(key, depth+1, hops); err != nil {
-				return err
+			if own, err := scan(key, depth+1, hops); own || err != nil {
+				return own, err
 			}
-			if err := codecDepth(elem, depth+1, hops); err != nil {
-				return err
+			if own, err := scan(elem, depth+1, hops); own || err != nil {
+				return own, err
 			}
 		}
 	case reflect.Struct:
 		if depth >= wire.MaxDepth {
-			return wire.ErrTooDeep
+			return false, wire.ErrTooDeep
 		}
 		for _, f := range encodedFields(t) {
 			if fv, ok := fieldOf(v, f.index); ok {
-				if err := codecDepth(fv, depth+1, hops); err != nil {
-					return err
+				if own, err := scan(fv, depth+1, hops); own || err != nil {
+					return own, err
 				}
 			}
 		}
 	}
-	return nil
+	return false, nil
 }
 
 // staticDepth returns how many levels of lists and dictionaries a value of
@@ -257,7 +244,7 @@ func staticDepthWalk(t reflect.Type, in map[reflect.Type]bool) int {
 		return -1
 	case reflect.Slice, reflect.Array:
 		if t.Elem().Kind() == reflect.Uint8 {
-			return 1 // binary, or a list of numbers: at most one level
+			return 0 // binary, as the codec writes []byte and [N]byte in every format
 		}
 		return deeper(t.Elem())
 	case reflect.Map:
