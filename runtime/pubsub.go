@@ -109,6 +109,9 @@ var (
 // waits for PUBLISHED, and a refusal by the router arrives as an *Error
 // (errors.Is(err, ErrNotAuthorized), …). Every error names the topic.
 func (s *Session) Publish(ctx context.Context, topic wamp.URI, args, kwargs wamp.Payload, opts ...PublishOption) (wamp.ID, error) {
+	if err := wamp.ValidateURI(topic, wamp.Loose, wamp.MatchExact); err != nil {
+		return 0, fmt.Errorf("runtime: publishing: %w", err) // it names the topic
+	}
 	id, err := s.publish(ctx, topic, args, kwargs, opts)
 	if err != nil {
 		return 0, fmt.Errorf("runtime: publishing to %s: %w", topic, err)
@@ -117,9 +120,6 @@ func (s *Session) Publish(ctx context.Context, topic wamp.URI, args, kwargs wamp
 }
 
 func (s *Session) publish(ctx context.Context, topic wamp.URI, args, kwargs wamp.Payload, opts []PublishOption) (wamp.ID, error) {
-	if err := wamp.ValidateURI(topic, wamp.Loose, wamp.MatchExact); err != nil {
-		return 0, err
-	}
 	var options wamp.Dict // nil is sent as {}; most publications have no options
 	if len(opts) > 0 {
 		options = wamp.Dict{}
