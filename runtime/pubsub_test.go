@@ -496,6 +496,12 @@ func TestPublishErrors(t *testing.T) {
 					t.Errorf("%s: error %q does not name the topic", tc.topic, err)
 				}
 				t.Logf("%s: %v", tc.topic, err)
+				// The same through PublishEvent, as generated publishers
+				// call it.
+				err = runtime.PublishEvent(testCtx(t), pub, tc.topic, wamp.ArgsOf("x"), wamp.Payload{}, runtime.WithAcknowledge())
+				if !errors.Is(err, tc.sentinel) || !errors.As(err, &we) || we.URI != tc.uri || !strings.Contains(err.Error(), string(tc.topic)) {
+					t.Errorf("%s: PublishEvent error %v; want an *Error with URI %s naming the topic", tc.topic, err, tc.uri)
+				}
 				// Without acknowledgement the broker stays silent.
 				if _, err := pub.Publish(testCtx(t), tc.topic, wamp.ArgsOf("x"), wamp.Payload{}); err != nil {
 					t.Errorf("%s unacknowledged: %v", tc.topic, err)
