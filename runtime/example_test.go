@@ -151,13 +151,13 @@ func ExampleSession_Subscribe() {
 	defer subscriber.Close()
 
 	received := make(chan string)
-	_, err := subscriber.Subscribe(ctx, "com.example.news", func(ev *runtime.Event) {
+	_, err := subscriber.Subscribe(ctx, "com.example.news", func(_ context.Context, ev *runtime.Event) error {
 		var headline []string
 		if err := ev.Args.Decode(&headline); err != nil {
-			log.Print(err)
-			return
+			return err // logged by the session, and counted in Stats
 		}
 		received <- headline[0]
+		return nil
 	})
 	if err != nil {
 		log.Fatal(err)

@@ -108,7 +108,7 @@ type eventLog chan *runtime.Event
 
 func newEventLog() eventLog { return make(eventLog, 1024) }
 
-func (l eventLog) handler(ev *runtime.Event) { l <- ev }
+func (l eventLog) handler(_ context.Context, ev *runtime.Event) error { l <- ev; return nil }
 
 // next returns the next event delivered.
 func (l eventLog) next(t testing.TB) *runtime.Event {

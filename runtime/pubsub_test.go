@@ -2,6 +2,7 @@ package runtime_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -372,13 +373,14 @@ func TestPubSub(t *testing.T) {
 		sub := dialT(t, url, runtime.Config{})
 		events := newEventLog()
 		const topic = "com.test.pubsub.panic"
-		subscribeT(t, sub, topic, func(ev *runtime.Event) {
+		subscribeT(t, sub, topic, func(_ context.Context, ev *runtime.Event) error {
 			// Handlers run on the session's goroutine: no t.Fatal here.
 			var label string
 			if err := firstArg(ev.Args, &label); err != nil || label == "boom" {
 				panic("handler failure")
 			}
 			events <- ev
+			return nil
 		})
 		publishAck(t, pub, topic, "boom")
 		publishAck(t, pub, topic, "after")
@@ -406,7 +408,7 @@ func TestPubSub(t *testing.T) {
 			t.Fatal(err)
 		}
 		closed := make(chan error, 1)
-		subscribeT(t, sub, "com.test.pubsub.closer", func(*runtime.Event) { closed <- sub.Close() })
+		subscribeT(t, sub, "com.test.pubsub.closer", func(context.Context, *runtime.Event) error { closed <- sub.Close(); return nil })
 		publishAck(t, pub, "com.test.pubsub.closer", "close now")
 		if err := recvT(t, closed, "Close called by an event handler to return"); err != nil {
 			t.Errorf("Close from a handler: %v", err)
@@ -435,7 +437,7 @@ func TestPubSub(t *testing.T) {
 		if _, err := s.Publish(testCtx(t), "com.test.closed", wamp.Payload{}, wamp.Payload{}, runtime.WithAcknowledge()); !errors.Is(err, runtime.ErrSessionClosed) {
 			t.Errorf("acknowledged Publish after Close: %v", err)
 		}
-		if _, err := s.Subscribe(testCtx(t), "com.test.closed", func(*runtime.Event) {}); !errors.Is(err, runtime.ErrSessionClosed) {
+		if _, err := s.Subscribe(testCtx(t), "com.test.closed", func(context.Context, *runtime.Event) error { return nil }); !errors.Is(err, runtime.ErrSessionClosed) {
 			t.Errorf("Subscribe after Close: %v", err)
 		}
 	})

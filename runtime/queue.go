@@ -2,7 +2,8 @@ package runtime
 
 import "sync"
 
-// fifo is an unbounded queue between one producer side that must never
+// fifo is an unbounded queue (for state changes, which come one per
+// connection change) between one producer side that must never
 // block (the read loop, state changes) and one consuming goroutine.
 type fifo[T any] struct {
 	mu     sync.Mutex

@@ -95,11 +95,12 @@ func TestRouterRestart(t *testing.T) {
 		return &runtime.Result{Args: wamp.ArgsOf(a + b)}, nil
 	}, runtime.WithDiscloseCaller())
 	events := make(chan string, 100)
-	if _, err := callee.Subscribe(context.Background(), "com.test.news", func(ev *runtime.Event) {
+	if _, err := callee.Subscribe(context.Background(), "com.test.news", func(_ context.Context, ev *runtime.Event) error {
 		var s string
 		if args(ev.Args, &s) == nil {
 			events <- s
 		}
+		return nil
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -510,11 +511,12 @@ func TestSeveralHandlersPerTopic(t *testing.T) {
 	pub := rpcDial(t, r.WebSocketURL(), runtime.Config{})
 	a, b := make(chan string, 10), make(chan string, 10)
 	handler := func(ch chan string) runtime.EventHandler {
-		return func(ev *runtime.Event) {
+		return func(_ context.Context, ev *runtime.Event) error {
 			var s string
 			if args(ev.Args, &s) == nil {
 				ch <- s
 			}
+			return nil
 		}
 	}
 	sa, err := sub.Subscribe(context.Background(), "com.test.shared", handler(a))
