@@ -125,7 +125,7 @@ func (e *emitter) publisherMethod(n topicsNames, fields clientFieldNames, m *Met
 		target = jen.Id(uri)
 	}
 	body = append(body, jen.Return(jen.Qual(runtimePath, "PublishEvent").Call(jen.Id(sig.ctx), jen.Id(recv).Dot(fields.caller), target, args, kwargs, opts.Op("..."))))
-	e.doc(fmt.Sprintf("%s publishes %s%s.", m.Name, eventOf(m, sig), describeTopic(m)))
+	e.doc(fmt.Sprintf("%s publishes %s to %s%s.", m.Name, eventOf(m, sig), topicOf(m), describeTopic(m)))
 	e.f.Func().Params(jen.Id(recv).Op("*").Id(n.Publisher)).Id(m.Name).Params(params...).Params(results...).Block(body...)
 }
 
@@ -133,22 +133,30 @@ func (e *emitter) publisherMethod(n topicsNames, fields clientFieldNames, m *Met
 func eventOf(m *Method, sig signature) string {
 	switch {
 	case m.Kwargs:
-		return "the fields of " + sig.params[0] + " as keyword arguments to " + m.URI
+		return "the fields of " + sig.params[0] + " as keyword arguments"
 	case len(sig.params) == 0:
-		return "an event without arguments to " + m.URI
+		return "an event without arguments"
 	}
-	return strings.Join(sig.params, ", ") + " to " + m.URI
+	return strings.Join(sig.params, ", ")
+}
+
+// topicOf describes where a publisher method publishes, for its doc.
+func topicOf(m *Method) string {
+	switch m.Match {
+	case MatchPrefix:
+		return "the concrete topic set on ctx with runtime.WithTopicURI, which must start with the pattern " + m.URI + " (subscribers subscribe with match=prefix), or else to the pattern itself"
+	case MatchWildcard:
+		return "the concrete topic set on ctx with runtime.WithTopicURI, which must match the pattern " + m.URI + " (subscribers subscribe with match=wildcard); without one it fails, as a wildcard pattern is no topic"
+	}
+	return m.URI
 }
 
 // describeTopic adds what a publisher should know about a topic to its
 // doc.
 func describeTopic(m *Method) string {
 	var notes []string
-	if m.Match.IsPattern() {
-		notes = append(notes, "or rather to the concrete topic set on ctx with runtime.WithTopicURI, which the pattern must match (subscribers subscribe with match="+string(m.Match)+")")
-	}
 	if m.Acknowledge {
-		notes = append(notes, "waiting for the router's acknowledgement: the error reports a refusal")
+		notes = append(notes, "waiting for the router's acknowledgement (the error reports a refusal)")
 	}
 	if m.ExcludeMe != nil {
 		if *m.ExcludeMe {
