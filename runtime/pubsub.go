@@ -482,7 +482,8 @@ func (ss *subscriptions) removeLocked(sub *Subscription) (others bool) {
 
 // Unsubscribe ends the subscription: its handler receives no more events,
 // its context is cancelled, and the events still queued for it are
-// dropped (not counted as Dropped).
+// dropped (not counted as Dropped). Unsubscribe does not wait for a
+// handler that is running (Session.Close does).
 //
 // When it is the last handler of the router's subscription, Unsubscribe
 // tells the router and waits for its answer, unless another Subscribe for
