@@ -34,8 +34,9 @@ const (
 // eventQueue is the queue of one Subscription; mu guards it.
 type eventQueue struct {
 	mu        sync.Mutex
-	items     []queuedEvent
-	bytes     int  // the sum of the items' sizes
+	items     []queuedEvent // the queue is items[head:]
+	head      int
+	bytes     int  // the sum of the queued items' sizes
 	running   bool // a worker runs (see runQueue)
 	maxEvents int
 	maxBytes  int
@@ -67,8 +68,10 @@ type SubscriptionStats struct {
 	Dropped uint64
 }
 
-// Stats returns the subscription's counters. Events still queued, and
-// those dropped because the subscription ended, are not counted.
+// Stats returns the subscription's counters. Events still queued, those
+// dropped because the subscription ended, and those whose handler returned
+// an error matching context.Canceled after its context was cancelled, are
+// not counted.
 func (sub *Subscription) Stats() SubscriptionStats {
 	c := &sub.stats
 	return SubscriptionStats{Delivered: c.delivered.Load(), Rejected: c.rejected.Load(), Failed: c.failed.Load(), Dropped: c.dropped.Load()}
@@ -96,8 +99,9 @@ func (sub *Subscription) enqueue(ev *Event, size int) {
 		q.mu.Unlock()
 		return // ended: it would be dropped anyway
 	}
-	if len(q.items) >= q.maxEvents || (len(q.items) > 0 && q.bytes+size > q.maxBytes) {
-		n, bytes := len(q.items), q.bytes
+	n := len(q.items) - q.head
+	if n >= q.maxEvents || (n > 0 && q.bytes+size > q.maxBytes) {
+		bytes := q.bytes
 		q.mu.Unlock()
 		sub.stats.dropped.Add(1)
 		if count, ok := sub.stats.logDropped.tick(); ok {
@@ -105,6 +109,12 @@ func (sub *Subscription) enqueue(ev *Event, size int) {
 				"subscription", sub.ID(), "dropped", count, "queued", n, "queued_bytes", bytes, "max_events", q.maxEvents, "max_bytes", q.maxBytes)
 		}
 		return
+	}
+	if len(q.items) == cap(q.items) && q.head > 0 {
+		// Reuse the room before head rather than grow the array.
+		k := copy(q.items, q.items[q.head:])
+		clear(q.items[k:])
+		q.items, q.head = q.items[:k], 0
 	}
 	q.items = append(q.items, queuedEvent{ev: ev, size: size})
 	q.bytes += size
@@ -126,20 +136,16 @@ func (sub *Subscription) runQueue(w *eventWorker) {
 	q := &sub.queue
 	for {
 		q.mu.Lock()
-		if len(q.items) == 0 || sub.ctx.Err() != nil {
+		if q.head == len(q.items) || sub.ctx.Err() != nil {
 			clear(q.items)
-			q.items = q.items[:0]
-			q.bytes = 0
+			q.items, q.head, q.bytes = q.items[:0], 0, 0
 			q.running = false
 			q.mu.Unlock()
 			return
 		}
-		e := q.items[0]
-		q.items[0] = queuedEvent{}
-		q.items = q.items[1:]
-		if len(q.items) == 0 {
-			q.items = q.items[:0:0] // let the array go
-		}
+		e := q.items[q.head]
+		q.items[q.head] = queuedEvent{}
+		q.head++
 		q.bytes -= e.size
 		q.mu.Unlock()
 		sub.handle(e.ev)
@@ -154,6 +160,10 @@ func (sub *Subscription) handle(ev *Event) {
 	switch {
 	case err == nil:
 		c.delivered.Add(1)
+	case stack == nil && sub.ctx.Err() != nil && errors.Is(err, context.Canceled):
+		// It gave up because the subscription or the session ended, as
+		// its context asked: not a failure.
+		log.Debug("event handler stopped: the subscription ended", "topic", ev.Topic, "err", err)
 	case stack != nil:
 		c.failed.Add(1)
 		if n, ok := c.logFailed.tick(); ok {

@@ -102,8 +102,9 @@ func recvT[T any](t testing.TB, ch <-chan T, what string) T {
 	return zero
 }
 
-// eventLog collects the events of one or more subscriptions of a session in
-// the order the session delivered them.
+// eventLog collects the events of one or more subscriptions in the order
+// their handlers ran: for one subscription, the order the events arrived;
+// across subscriptions, no particular order (each has its own queue).
 type eventLog chan *runtime.Event
 
 func newEventLog() eventLog { return make(eventLog, 1024) }

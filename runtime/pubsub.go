@@ -109,6 +109,9 @@ var (
 // waits for PUBLISHED, and a refusal by the router arrives as an *Error
 // (errors.Is(err, ErrNotAuthorized), …). Every error names the topic.
 func (s *Session) Publish(ctx context.Context, topic wamp.URI, args, kwargs wamp.Payload, opts ...PublishOption) (wamp.ID, error) {
+	if err := wamp.ValidateURI(topic, wamp.Loose, wamp.MatchExact); err != nil {
+		return 0, fmt.Errorf("runtime: publishing: %w", err) // it names the topic
+	}
 	id, err := s.publish(ctx, topic, args, kwargs, opts)
 	if err != nil {
 		return 0, fmt.Errorf("runtime: publishing to %s: %w", topic, err)
@@ -117,9 +120,6 @@ func (s *Session) Publish(ctx context.Context, topic wamp.URI, args, kwargs wamp
 }
 
 func (s *Session) publish(ctx context.Context, topic wamp.URI, args, kwargs wamp.Payload, opts []PublishOption) (wamp.ID, error) {
-	if err := wamp.ValidateURI(topic, wamp.Loose, wamp.MatchExact); err != nil {
-		return 0, err
-	}
 	var options wamp.Dict // nil is sent as {}; most publications have no options
 	if len(opts) > 0 {
 		options = wamp.Dict{}
@@ -482,7 +482,8 @@ func (ss *subscriptions) removeLocked(sub *Subscription) (others bool) {
 
 // Unsubscribe ends the subscription: its handler receives no more events,
 // its context is cancelled, and the events still queued for it are
-// dropped (not counted as Dropped).
+// dropped (not counted as Dropped). Unsubscribe does not wait for a
+// handler that is running (Session.Close does).
 //
 // When it is the last handler of the router's subscription, Unsubscribe
 // tells the router and waits for its answer, unless another Subscribe for

@@ -293,9 +293,11 @@ func TestPubSub(t *testing.T) {
 		// for disclose_me with several subscribers.
 		pub := dialT(t, url, runtime.Config{})
 		sub := dialT(t, url, runtime.Config{Serializer: wamp.MsgPack})
-		events := newEventLog()
-		pfx := subscribeT(t, sub, "com.test.pfx", events.handler, runtime.WithTopicMatch(wamp.MatchPrefix))
-		wc := subscribeT(t, sub, "com.test..wc", events.handler, runtime.WithTopicMatch(wamp.MatchWildcard))
+		// One log per subscription: the events of different
+		// subscriptions are handled in no particular order.
+		pfxEvents, wcEvents := newEventLog(), newEventLog()
+		pfx := subscribeT(t, sub, "com.test.pfx", pfxEvents.handler, runtime.WithTopicMatch(wamp.MatchPrefix))
+		wc := subscribeT(t, sub, "com.test..wc", wcEvents.handler, runtime.WithTopicMatch(wamp.MatchWildcard))
 		if pfx.ID() == wc.ID() {
 			t.Fatal("prefix and wildcard subscriptions share an ID")
 		}
@@ -305,18 +307,21 @@ func TestPubSub(t *testing.T) {
 		publishAck(t, pub, "com.test.other", "no match")
 		publishAck(t, pub, "com.test.x.wc.y", "no match either")
 		publishAck(t, pub, "com.test.pfxmarker", "marker") // prefix matching is by string, not by component
+		publishAck(t, pub, "com.test.y.wc", "wildcard marker")
 
-		for _, want := range []struct{ label, topic string }{
-			{"prefix", "com.test.pfx.a.b"},
-			{"wildcard", "com.test.x.wc"},
+		for _, want := range []struct {
+			events       eventLog
+			label, topic string
+		}{
+			{pfxEvents, "prefix", "com.test.pfx.a.b"},
+			{pfxEvents, "marker", "com.test.pfxmarker"},
+			{wcEvents, "wildcard", "com.test.x.wc"},
+			{wcEvents, "wildcard marker", "com.test.y.wc"},
 		} {
-			ev := events.next(t)
+			ev := want.events.next(t)
 			if got := argString(t, ev.Args, 0); got != want.label || ev.Topic != wamp.URI(want.topic) {
 				t.Errorf("got %q on %q, want %q on %q", got, ev.Topic, want.label, want.topic)
 			}
-		}
-		if ev := events.next(t); argString(t, ev.Args, 0) != "marker" || ev.Topic != "com.test.pfxmarker" {
-			t.Errorf("got %q on %q, want the marker", argString(t, ev.Args, 0), ev.Topic)
 		}
 	})
 
@@ -491,6 +496,12 @@ func TestPublishErrors(t *testing.T) {
 					t.Errorf("%s: error %q does not name the topic", tc.topic, err)
 				}
 				t.Logf("%s: %v", tc.topic, err)
+				// The same through PublishEvent, as generated publishers
+				// call it.
+				err = runtime.PublishEvent(testCtx(t), pub, tc.topic, wamp.ArgsOf("x"), wamp.Payload{}, runtime.WithAcknowledge())
+				if !errors.Is(err, tc.sentinel) || !errors.As(err, &we) || we.URI != tc.uri || !strings.Contains(err.Error(), string(tc.topic)) {
+					t.Errorf("%s: PublishEvent error %v; want an *Error with URI %s naming the topic", tc.topic, err, tc.uri)
+				}
 				// Without acknowledgement the broker stays silent.
 				if _, err := pub.Publish(testCtx(t), tc.topic, wamp.ArgsOf("x"), wamp.Payload{}); err != nil {
 					t.Errorf("%s unacknowledged: %v", tc.topic, err)
@@ -545,19 +556,22 @@ func TestEventRightAfterSubscribed(t *testing.T) {
 		}
 	})
 	s := dialT(t, url, runtime.Config{})
-	events := newEventLog()
 	const n = 50
+	// One log per subscription: the events of different subscriptions are
+	// handled in no particular order.
+	events := make([]eventLog, n)
 	for i := range n {
-		subscribeT(t, s, wamp.URI(fmt.Sprintf("com.test.early.t%d", i)), events.handler)
+		events[i] = make(eventLog, 2)
+		subscribeT(t, s, wamp.URI(fmt.Sprintf("com.test.early.t%d", i)), events[i].handler)
 	}
 	publishAck(t, s, "com.test.early.t0", "marker")
 	for i := range n {
 		want := fmt.Sprintf("early com.test.early.t%d", i)
-		if got := events.nextLabel(t); got != want {
+		if got := events[i].nextLabel(t); got != want {
 			t.Fatalf("got %q, want %q: the event sent right after SUBSCRIBED was lost", got, want)
 		}
 	}
-	if got := events.nextLabel(t); got != "marker" {
+	if got := events[0].nextLabel(t); got != "marker" {
 		t.Fatalf("got %q, want the marker", got)
 	}
 }

@@ -3,6 +3,7 @@ package runtime_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/url"
 	"sync"
@@ -95,13 +96,20 @@ func TestRouterRestart(t *testing.T) {
 		return &runtime.Result{Args: wamp.ArgsOf(a + b)}, nil
 	}, runtime.WithDiscloseCaller())
 	events := make(chan string, 100)
-	if _, err := callee.Subscribe(context.Background(), "com.test.news", func(_ context.Context, ev *runtime.Event) error {
+	news, err := callee.Subscribe(context.Background(), "com.test.news", func(ctx context.Context, ev *runtime.Event) error {
 		var s string
-		if args(ev.Args, &s) == nil {
-			events <- s
+		if err := args(ev.Args, &s); err != nil {
+			return err
 		}
+		if err := ctx.Err(); err != nil {
+			// A reconnect keeps the subscription, and its handler's
+			// context, alive.
+			s += fmt.Sprintf(" (handler context ended: %v)", err)
+		}
+		events <- s
 		return nil
-	}); err != nil {
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	slow := make(chan struct{})
@@ -205,6 +213,9 @@ func TestRouterRestart(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("the subscription was not restored")
+	}
+	if st := news.Stats(); st.Delivered != 1 || st.Rejected+st.Failed+st.Dropped != 0 {
+		t.Errorf("restored subscription's stats %+v, want one event delivered", st)
 	}
 	want := []runtime.State{runtime.StateConnecting, runtime.StateJoined, runtime.StateReconnecting}
 	if got := calleeLog.states(); len(got) < 4 || !equalStates(got[:3], want) || got[len(got)-1] != runtime.StateJoined {
