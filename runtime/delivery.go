@@ -82,11 +82,12 @@ func (a SubscriptionStats) add(b SubscriptionStats) SubscriptionStats {
 		Failed: a.Failed + b.Failed, Dropped: a.Dropped + b.Dropped}
 }
 
-// end cancels the handler's context; the events still queued are dropped
-// by the worker (or by the next enqueue). Idempotent.
-func (sub *Subscription) end() {
+// end cancels the handler's context with cause (nil: context.Canceled);
+// the events still queued are dropped by the worker (or by the next
+// enqueue). Only the first call counts.
+func (sub *Subscription) end(cause error) {
 	if sub.cancel != nil {
-		sub.cancel()
+		sub.cancel(cause)
 	}
 }
 
@@ -160,7 +161,7 @@ func (sub *Subscription) handle(ev *Event) {
 	switch {
 	case err == nil:
 		c.delivered.Add(1)
-	case stack == nil && sub.ctx.Err() != nil && errors.Is(err, context.Canceled):
+	case stack == nil && sub.ctx.Err() != nil && errors.Is(err, context.Canceled): // context.Cause's too
 		// It gave up because the subscription or the session ended, as
 		// its context asked: not a failure.
 		log.Debug("event handler stopped: the subscription ended", "topic", ev.Topic, "err", err)

@@ -325,7 +325,8 @@ func TestEventHandlerContext(t *testing.T) {
 	url := newPubSubRouter(t)
 
 	// waiter subscribes a handler that reports each event and then waits
-	// for its context to end, reporting why.
+	// for its context to end, reporting why (context.Cause), which it
+	// returns: that is no failure.
 	type waiter struct {
 		entered chan string
 		ended   chan error
@@ -335,8 +336,8 @@ func TestEventHandlerContext(t *testing.T) {
 		return func(ctx context.Context, ev *runtime.Event) error {
 			w.entered <- labelOf(ev)
 			<-ctx.Done()
-			w.ended <- ctx.Err()
-			return ctx.Err()
+			w.ended <- context.Cause(ctx)
+			return context.Cause(ctx)
 		}
 	}
 
@@ -357,8 +358,8 @@ func TestEventHandlerContext(t *testing.T) {
 		if err := sub.Unsubscribe(testCtx(t)); err != nil {
 			t.Fatal(err)
 		}
-		if err := recvT(t, w.ended, "the handler's context to end"); !errors.Is(err, context.Canceled) {
-			t.Errorf("handler context ended with %v", err)
+		if err := recvT(t, w.ended, "the handler's context to end"); !errors.Is(err, context.Canceled) || !strings.Contains(errorText(err), "unsubscribed from com.test.ctx.unsub") {
+			t.Errorf("handler context ended with %v, want context.Canceled saying it was unsubscribed", err)
 		}
 		if err := sess.Close(); err != nil { // waits for the handler to return
 			t.Fatal(err)
@@ -450,8 +451,8 @@ func TestEventHandlerContext(t *testing.T) {
 		subscribeT(t, sess, "com.test.ctx.revoked", handler(w))
 		recvT(t, w.entered, "the handler")
 		publishAck(t, sess, "com.test.ctx.revoke", "revoke now")
-		if err := recvT(t, w.ended, "the handler's context to end"); !errors.Is(err, context.Canceled) {
-			t.Errorf("handler context ended with %v", err)
+		if err := recvT(t, w.ended, "the handler's context to end"); !errors.Is(err, context.Canceled) || !strings.Contains(errorText(err), `revoked the subscription to com.test.ctx.revoked (reason "test")`) {
+			t.Errorf("handler context ended with %v, want context.Canceled saying the router revoked it", err)
 		}
 	})
 }

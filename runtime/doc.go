@@ -89,8 +89,8 @@
 //     concrete topic of a pattern subscription, the publication ID, the
 //     publisher's session ID, authid and authrole when disclosed). It is
 //     cancelled when the subscription is unsubscribed or revoked by the
-//     router, or the session closes; the events still queued then are
-//     dropped, uncounted. A reconnect keeps subscriptions, their queues
+//     router, or the session closes (context.Cause says which); the events
+//     still queued then are dropped, uncounted. A reconnect keeps subscriptions, their queues
 //     and their contexts (see Reconnecting).
 //   - Errors: a handler's error is logged and counted, never fatal: an
 //     error matching [ErrBadEvent] (what a generated handler returns for an

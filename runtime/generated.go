@@ -312,7 +312,7 @@ func (r *Registrations) Unregister(ctx context.Context) error {
 func RegisterAll(ctx context.Context, callee Callee, procs []Procedure, opts ...RegisterOption) (*Registrations, error) {
 	regs, err := makeAll(procs, func(p Procedure) (*Registration, error) {
 		return callee.Register(ctx, p.URI, p.Handler, append(opts[:len(opts):len(opts)], p.Options...)...)
-	}, func(done []*Registration) error {
+	}, "registrations", func(done []*Registration) error {
 		return (&Registrations{regs: done}).Unregister(ctx)
 	})
 	if err != nil {
@@ -321,15 +321,16 @@ func RegisterAll(ctx context.Context, callee Callee, procs []Procedure, opts ...
 	return &Registrations{regs: regs}, nil
 }
 
-// makeAll makes one handle for each item, in order, with mk; if one fails, undo
-// undoes those already made, and its error joins the failure's.
-func makeAll[I, H any](items []I, mk func(I) (H, error), undo func([]H) error) ([]H, error) {
+// makeAll makes one handle for each item, in order, with mk; if one fails,
+// undo undoes those already made (named what in its error, which joins the
+// failure's).
+func makeAll[I, H any](items []I, mk func(I) (H, error), what string, undo func([]H) error) ([]H, error) {
 	done := make([]H, 0, len(items))
 	for _, it := range items {
 		h, err := mk(it)
 		if err != nil {
 			if uerr := undo(done); uerr != nil {
-				err = errors.Join(err, fmt.Errorf("undoing earlier ones: %w", uerr))
+				err = errors.Join(err, fmt.Errorf("undoing earlier %s: %w", what, uerr))
 			}
 			return nil, err
 		}

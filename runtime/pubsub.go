@@ -180,7 +180,8 @@ type Event struct {
 
 // EventHandler handles one event. Its ctx carries the event (see
 // EventFromContext) and is cancelled when the subscription is unsubscribed
-// or revoked, or the session closes. The events of one subscription reach
+// or revoked, or the session closes; context.Cause(ctx) then matches
+// context.Canceled and, for the first two, says which. The events of one subscription reach
 // its handler one at a time, in the order they arrived, on a goroutine of
 // the session's own (never the one that reads the network, so calls and
 // other subscriptions are not held up); see the package documentation for
@@ -247,7 +248,7 @@ type Subscription struct {
 	// ctx is the handler's context (before the event is added): cancelled
 	// by end, or with the session's.
 	ctx    context.Context
-	cancel context.CancelFunc
+	cancel context.CancelCauseFunc
 	queue  eventQueue
 	stats  subscriptionCounters
 }
@@ -362,11 +363,11 @@ func (s *Session) Subscribe(ctx context.Context, topic wamp.URI, h EventHandler,
 	}
 	options := matchOptions(cfg.options, cfg.match)
 	sub := &Subscription{s: s, topic: topic, handler: h, options: options}
-	sub.ctx, sub.cancel = context.WithCancel(s.baseCtx)
+	sub.ctx, sub.cancel = context.WithCancelCause(s.baseCtx)
 	sub.queue.maxEvents, sub.queue.maxBytes = cfg.queue, s.cfg.EventQueueBytes
 	if err := s.subs.makeOn(s, ctx, sub); err != nil {
 		s.subs.drop(sub)
-		sub.end()
+		sub.end(nil)
 		return nil, fmt.Errorf("runtime: subscribing to %s: %w", topic, err)
 	}
 	return sub, nil
@@ -482,7 +483,8 @@ func (ss *subscriptions) removeLocked(sub *Subscription) (others bool) {
 
 // Unsubscribe ends the subscription: its handler receives no more events,
 // its context is cancelled, and the events still queued for it are
-// dropped (not counted as Dropped).
+// dropped (not counted as Dropped). Unsubscribe does not wait for a
+// handler that is running (Session.Close does).
 //
 // When it is the last handler of the router's subscription, Unsubscribe
 // tells the router and waits for its answer, unless another Subscribe for
@@ -498,7 +500,7 @@ func (sub *Subscription) Unsubscribe(ctx context.Context) error {
 	subID := sub.ID()
 	active := slices.Contains(ss.active[subID], sub)
 	wasDropped, held := ss.releaseLocked(sub)
-	sub.end()
+	sub.end(fmt.Errorf("%w: unsubscribed from %s", context.Canceled, sub.topic))
 	others := false
 	if active {
 		others = ss.removeLocked(sub)
@@ -548,17 +550,17 @@ func (sub *Subscription) Unsubscribe(ctx context.Context) error {
 func (s *Session) revokeSubscription(m *wamp.Unsubscribed) {
 	id, _ := wamp.DictID(m.Details, "subscription")
 	ss := &s.subs
+	reason, _ := wamp.DictString(m.Details, wamp.OptReason)
 	ss.mu.Lock()
 	subs := ss.active[id]
 	delete(ss.active, id)
 	delete(ss.unwanted, id)
 	for _, sub := range subs {
 		ss.dropLocked(sub) // revoked: a reconnect must not bring it back
-		sub.end()
+		sub.end(fmt.Errorf("%w: the router revoked the subscription to %s (reason %q)", context.Canceled, sub.topic, reason))
 	}
 	ss.mu.Unlock()
 	if len(subs) > 0 {
-		reason, _ := wamp.DictString(m.Details, wamp.OptReason)
 		s.log.Warn("router revoked a subscription", "topic", subs[0].topic, "reason", reason)
 	}
 }

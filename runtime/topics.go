@@ -94,7 +94,7 @@ func (s *Subscriptions) Stats() SubscriptionStats {
 func SubscribeAll(ctx context.Context, sub Subscriber, topics []Topic, opts ...SubscribeOption) (*Subscriptions, error) {
 	subs, err := makeAll(topics, func(t Topic) (*Subscription, error) {
 		return sub.Subscribe(ctx, t.URI, t.Handler, append(opts[:len(opts):len(opts)], t.Options...)...)
-	}, func(done []*Subscription) error {
+	}, "subscriptions", func(done []*Subscription) error {
 		return (&Subscriptions{subs: done}).Unsubscribe(ctx)
 	})
 	if err != nil {
