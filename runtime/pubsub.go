@@ -181,12 +181,14 @@ type Event struct {
 // EventHandler handles one event. Its ctx carries the event (see
 // EventFromContext) and is cancelled when the subscription is unsubscribed
 // or revoked, or the session closes; context.Cause(ctx) then matches
-// context.Canceled and, for the first two, says which. The events of one subscription reach
-// its handler one at a time, in the order they arrived, on a goroutine of
-// the session's own (never the one that reads the network, so calls and
-// other subscriptions are not held up); see the package documentation for
-// the queue in between. A returned error is logged and counted (see
-// SubscriptionStats), never fatal; so is a panic.
+// context.Canceled and, for the first two, says which.
+//
+// The events of one subscription reach its handler one at a time, in the
+// order they arrived, on a goroutine of the session's own (never the one
+// that reads the network, so calls and other subscriptions are not held
+// up); see the package documentation for the bounded queue in between. A
+// returned error is logged and counted (see SubscriptionStats), never
+// fatal; so is a panic.
 type EventHandler func(ctx context.Context, ev *Event) error
 
 type eventKey struct{}
