@@ -374,6 +374,27 @@ func TestEventHandlerContext(t *testing.T) {
 		}
 	})
 
+	t.Run("unsubscribe-from-handler", func(t *testing.T) {
+		sess := dialT(t, url, runtime.Config{})
+		pub := dialT(t, url, runtime.Config{})
+		type outcome struct{ unsubErr, ctxErr error }
+		got := make(chan outcome, 1)
+		var sub *runtime.Subscription
+		subscribed := make(chan struct{})
+		sub = subscribeT(t, sess, "com.test.ctx.self", func(ctx context.Context, ev *runtime.Event) error {
+			<-subscribed
+			err := sub.Unsubscribe(ctx) // no deadlock: it waits for the router, not for handlers
+			got <- outcome{err, context.Cause(ctx)}
+			return nil
+		})
+		close(subscribed)
+		publishAck(t, pub, "com.test.ctx.self", "one")
+		o := recvT(t, got, "the handler to unsubscribe itself")
+		if o.unsubErr != nil || !errors.Is(o.ctxErr, context.Canceled) {
+			t.Errorf("Unsubscribe from the handler: %v; its context after: %v", o.unsubErr, o.ctxErr)
+		}
+	})
+
 	t.Run("close", func(t *testing.T) {
 		sess, err := runtime.Dial(testCtx(t), url, runtime.Config{Realm: "realm1"})
 		if err != nil {

@@ -484,8 +484,9 @@ func (ss *subscriptions) removeLocked(sub *Subscription) (others bool) {
 }
 
 // Unsubscribe ends the subscription: its handler receives no more events,
-// its context is cancelled, and the events still queued for it are
-// dropped (not counted as Dropped). Unsubscribe does not wait for a
+// the events still queued for it are dropped (not counted as Dropped), and
+// its context is cancelled when Unsubscribe returns (so a handler may
+// unsubscribe with its own context). Unsubscribe does not wait for a
 // handler that is running (Session.Close does).
 //
 // When it is the last handler of the router's subscription, Unsubscribe
@@ -502,7 +503,10 @@ func (sub *Subscription) Unsubscribe(ctx context.Context) error {
 	subID := sub.ID()
 	active := slices.Contains(ss.active[subID], sub)
 	wasDropped, held := ss.releaseLocked(sub)
-	sub.end(fmt.Errorf("%w: unsubscribed from %s", context.Canceled, sub.topic))
+	// Nothing more is handled from now on; the handler's context ends
+	// when Unsubscribe returns, so that a handler may unsubscribe with it.
+	sub.stop()
+	defer sub.end(fmt.Errorf("%w: unsubscribed from %s", context.Canceled, sub.topic))
 	others := false
 	if active {
 		others = ss.removeLocked(sub)
