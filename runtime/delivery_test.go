@@ -718,6 +718,33 @@ func TestSubscribeAll(t *testing.T) {
 		t.Errorf("summed stats %+v", st)
 	}
 
+	// A handler may unsubscribe them all with its own context.
+	sess3 := dialT(t, url, runtime.Config{})
+	var all *runtime.Subscriptions
+	ready := make(chan struct{})
+	unsubscribed := make(chan error, 1)
+	all, err = runtime.SubscribeAll(testCtx(t), sess3, []runtime.Topic{
+		{URI: "com.test.all.stop", Handler: func(ctx context.Context, _ *runtime.Event) error {
+			<-ready
+			unsubscribed <- all.Unsubscribe(ctx)
+			return nil
+		}},
+		{URI: "com.test.all.other", Handler: a.handler},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	close(ready)
+	publishAck(t, pub, "com.test.all.stop", "stop")
+	if err := recvT(t, unsubscribed, "the handler to unsubscribe"); err != nil {
+		t.Errorf("Subscriptions.Unsubscribe from a handler with its context: %v", err)
+	}
+	for _, sub := range all.Subscriptions() {
+		if err := sub.Unsubscribe(testCtx(t)); !errors.Is(err, runtime.ErrNoSuchSubscription) {
+			t.Errorf("%s still subscribed: Unsubscribe says %v", sub.Topic(), err)
+		}
+	}
+
 	// A failure undoes the subscriptions made before it.
 	sess2 := dialT(t, url, runtime.Config{})
 	rec := &recordingSubscriber{Session: sess2}

@@ -497,16 +497,27 @@ func (ss *subscriptions) removeLocked(sub *Subscription) (others bool) {
 // and the session unsubscribes only if the pending Subscribe does not take
 // the subscription over (it gets another one, or fails).
 func (sub *Subscription) Unsubscribe(ctx context.Context) error {
+	defer sub.endUnsubscribed()
+	return sub.unsubscribe(ctx)
+}
+
+// endUnsubscribed cancels the handler's context of a subscription
+// unsubscribed.
+func (sub *Subscription) endUnsubscribed() {
+	sub.end(fmt.Errorf("%w: unsubscribed from %s", context.Canceled, sub.topic))
+}
+
+// unsubscribe is Unsubscribe, but for the handler's context, which the
+// caller cancels (endUnsubscribed) once done with ctx: it may be that
+// context.
+func (sub *Subscription) unsubscribe(ctx context.Context) error {
 	s := sub.s
 	ss := &s.subs
 	ss.mu.Lock()
 	subID := sub.ID()
 	active := slices.Contains(ss.active[subID], sub)
 	wasDropped, held := ss.releaseLocked(sub)
-	// Nothing more is handled from now on; the handler's context ends
-	// when Unsubscribe returns, so that a handler may unsubscribe with it.
-	sub.stop()
-	defer sub.end(fmt.Errorf("%w: unsubscribed from %s", context.Canceled, sub.topic))
+	sub.stop() // nothing more is handled from now on
 	others := false
 	if active {
 		others = ss.removeLocked(sub)
