@@ -38,6 +38,7 @@ type eventQueue struct {
 	head      int
 	bytes     int  // the sum of the queued items' sizes
 	running   bool // a worker runs (see runQueue)
+	stopped   bool // the subscription ended: nothing more is handled
 	maxEvents int
 	maxBytes  int
 }
@@ -82,10 +83,18 @@ func (a SubscriptionStats) add(b SubscriptionStats) SubscriptionStats {
 		Failed: a.Failed + b.Failed, Dropped: a.Dropped + b.Dropped}
 }
 
-// end cancels the handler's context with cause (nil: context.Canceled);
-// the events still queued are dropped by the worker (or by the next
-// enqueue). Only the first call counts.
+// stop ends the delivery to sub: the events still queued are dropped by
+// the worker, and later ones by enqueue.
+func (sub *Subscription) stop() {
+	sub.queue.mu.Lock()
+	sub.queue.stopped = true
+	sub.queue.mu.Unlock()
+}
+
+// end stops the delivery to sub and cancels the handler's context with
+// cause (nil: context.Canceled). Only the first cause counts.
 func (sub *Subscription) end(cause error) {
+	sub.stop()
 	if sub.cancel != nil {
 		sub.cancel(cause)
 	}
@@ -96,7 +105,7 @@ func (sub *Subscription) end(cause error) {
 func (sub *Subscription) enqueue(ev *Event, size int) {
 	q := &sub.queue
 	q.mu.Lock()
-	if sub.ctx == nil || sub.ctx.Err() != nil {
+	if q.stopped || sub.ctx == nil || sub.ctx.Err() != nil {
 		q.mu.Unlock()
 		return // ended: it would be dropped anyway
 	}
@@ -137,7 +146,7 @@ func (sub *Subscription) runQueue(w *eventWorker) {
 	q := &sub.queue
 	for {
 		q.mu.Lock()
-		if q.head == len(q.items) || sub.ctx.Err() != nil {
+		if q.head == len(q.items) || q.stopped || sub.ctx.Err() != nil {
 			clear(q.items)
 			q.items, q.head, q.bytes = q.items[:0], 0, 0
 			q.running = false

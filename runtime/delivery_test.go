@@ -374,6 +374,27 @@ func TestEventHandlerContext(t *testing.T) {
 		}
 	})
 
+	t.Run("unsubscribe-from-handler", func(t *testing.T) {
+		sess := dialT(t, url, runtime.Config{})
+		pub := dialT(t, url, runtime.Config{})
+		type outcome struct{ unsubErr, ctxErr error }
+		got := make(chan outcome, 1)
+		var sub *runtime.Subscription
+		subscribed := make(chan struct{})
+		sub = subscribeT(t, sess, "com.test.ctx.self", func(ctx context.Context, ev *runtime.Event) error {
+			<-subscribed
+			err := sub.Unsubscribe(ctx) // no deadlock: it waits for the router, not for handlers
+			got <- outcome{err, context.Cause(ctx)}
+			return nil
+		})
+		close(subscribed)
+		publishAck(t, pub, "com.test.ctx.self", "one")
+		o := recvT(t, got, "the handler to unsubscribe itself")
+		if o.unsubErr != nil || !errors.Is(o.ctxErr, context.Canceled) {
+			t.Errorf("Unsubscribe from the handler: %v; its context after: %v", o.unsubErr, o.ctxErr)
+		}
+	})
+
 	t.Run("close", func(t *testing.T) {
 		sess, err := runtime.Dial(testCtx(t), url, runtime.Config{Realm: "realm1"})
 		if err != nil {
@@ -695,6 +716,33 @@ func TestSubscribeAll(t *testing.T) {
 	}
 	if st := subs.Stats(); st != (runtime.SubscriptionStats{Delivered: 1, Rejected: 1}) {
 		t.Errorf("summed stats %+v", st)
+	}
+
+	// A handler may unsubscribe them all with its own context.
+	sess3 := dialT(t, url, runtime.Config{})
+	var all *runtime.Subscriptions
+	ready := make(chan struct{})
+	unsubscribed := make(chan error, 1)
+	all, err = runtime.SubscribeAll(testCtx(t), sess3, []runtime.Topic{
+		{URI: "com.test.all.stop", Handler: func(ctx context.Context, _ *runtime.Event) error {
+			<-ready
+			unsubscribed <- all.Unsubscribe(ctx)
+			return nil
+		}},
+		{URI: "com.test.all.other", Handler: a.handler},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	close(ready)
+	publishAck(t, pub, "com.test.all.stop", "stop")
+	if err := recvT(t, unsubscribed, "the handler to unsubscribe"); err != nil {
+		t.Errorf("Subscriptions.Unsubscribe from a handler with its context: %v", err)
+	}
+	for _, sub := range all.Subscriptions() {
+		if err := sub.Unsubscribe(testCtx(t)); !errors.Is(err, runtime.ErrNoSuchSubscription) {
+			t.Errorf("%s still subscribed: Unsubscribe says %v", sub.Topic(), err)
+		}
 	}
 
 	// A failure undoes the subscriptions made before it.

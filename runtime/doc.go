@@ -88,9 +88,10 @@
 //   - Context: a handler's ctx carries the event ([EventFromContext]: the
 //     concrete topic of a pattern subscription, the publication ID, the
 //     publisher's session ID, authid and authrole when disclosed). It is
-//     cancelled when the subscription is unsubscribed or revoked by the
-//     router, or the session closes (context.Cause says which); the events
-//     still queued then are dropped, uncounted. A reconnect keeps subscriptions, their queues
+//     cancelled when the subscription is unsubscribed (as Unsubscribe
+//     returns, so that a handler may unsubscribe with its own context) or
+//     revoked by the router, or the session closes (context.Cause says
+//     which); the events still queued then are dropped, uncounted. A reconnect keeps subscriptions, their queues
 //     and their contexts (see Reconnecting).
 //   - Errors: a handler's error is logged and counted, never fatal: an
 //     error matching [ErrBadEvent] (what a generated handler returns for an

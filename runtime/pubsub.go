@@ -181,12 +181,14 @@ type Event struct {
 // EventHandler handles one event. Its ctx carries the event (see
 // EventFromContext) and is cancelled when the subscription is unsubscribed
 // or revoked, or the session closes; context.Cause(ctx) then matches
-// context.Canceled and, for the first two, says which. The events of one subscription reach
-// its handler one at a time, in the order they arrived, on a goroutine of
-// the session's own (never the one that reads the network, so calls and
-// other subscriptions are not held up); see the package documentation for
-// the queue in between. A returned error is logged and counted (see
-// SubscriptionStats), never fatal; so is a panic.
+// context.Canceled and, for the first two, says which.
+//
+// The events of one subscription reach its handler one at a time, in the
+// order they arrived, on a goroutine of the session's own (never the one
+// that reads the network, so calls and other subscriptions are not held
+// up); see the package documentation for the bounded queue in between. A
+// returned error is logged and counted (see SubscriptionStats), never
+// fatal; so is a panic.
 type EventHandler func(ctx context.Context, ev *Event) error
 
 type eventKey struct{}
@@ -482,8 +484,9 @@ func (ss *subscriptions) removeLocked(sub *Subscription) (others bool) {
 }
 
 // Unsubscribe ends the subscription: its handler receives no more events,
-// its context is cancelled, and the events still queued for it are
-// dropped (not counted as Dropped). Unsubscribe does not wait for a
+// the events still queued for it are dropped (not counted as Dropped), and
+// its context is cancelled when Unsubscribe returns (so a handler may
+// unsubscribe with its own context). Unsubscribe does not wait for a
 // handler that is running (Session.Close does).
 //
 // When it is the last handler of the router's subscription, Unsubscribe
@@ -494,13 +497,27 @@ func (ss *subscriptions) removeLocked(sub *Subscription) (others bool) {
 // and the session unsubscribes only if the pending Subscribe does not take
 // the subscription over (it gets another one, or fails).
 func (sub *Subscription) Unsubscribe(ctx context.Context) error {
+	defer sub.endUnsubscribed()
+	return sub.unsubscribe(ctx)
+}
+
+// endUnsubscribed cancels the handler's context of a subscription
+// unsubscribed.
+func (sub *Subscription) endUnsubscribed() {
+	sub.end(fmt.Errorf("%w: unsubscribed from %s", context.Canceled, sub.topic))
+}
+
+// unsubscribe is Unsubscribe, but for the handler's context, which the
+// caller cancels (endUnsubscribed) once done with ctx: it may be that
+// context.
+func (sub *Subscription) unsubscribe(ctx context.Context) error {
 	s := sub.s
 	ss := &s.subs
 	ss.mu.Lock()
 	subID := sub.ID()
 	active := slices.Contains(ss.active[subID], sub)
 	wasDropped, held := ss.releaseLocked(sub)
-	sub.end(fmt.Errorf("%w: unsubscribed from %s", context.Canceled, sub.topic))
+	sub.stop() // nothing more is handled from now on
 	others := false
 	if active {
 		others = ss.removeLocked(sub)

@@ -70,11 +70,16 @@ type Subscriptions struct {
 // Subscriptions returns the individual subscriptions.
 func (s *Subscriptions) Subscriptions() []*Subscription { return s.subs }
 
-// Unsubscribe unsubscribes every topic, returning the errors joined.
+// Unsubscribe unsubscribes every topic, returning the errors joined. The
+// handlers' contexts are cancelled once all are unsubscribed, so that a
+// handler may call it with its own context.
 func (s *Subscriptions) Unsubscribe(ctx context.Context) error {
 	var errs []error
 	for _, sub := range s.subs {
-		errs = append(errs, sub.Unsubscribe(ctx))
+		errs = append(errs, sub.unsubscribe(ctx))
+	}
+	for _, sub := range s.subs {
+		sub.endUnsubscribed()
 	}
 	return errors.Join(errs...)
 }
