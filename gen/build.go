@@ -24,8 +24,11 @@ type builder struct {
 	files     map[string]*File // by source base name
 	fields    map[token.Pos]*ast.Field
 	procDirs  map[*ast.Field]*directive
-	usedProc  map[*directive]bool
-	uris      map[string]string // procedure URI → where it was first used
+	topicDirs map[*ast.Field]*directive
+	usedProc  map[*directive]bool  // procedure and topic directives taken by a method
+	uris      map[string]string    // procedure URI → where it was first used
+	topicURIs map[string]string    // topic URI → where it was first used
+	topicPos  map[string]token.Pos // topic URI → where diagnostics about it point
 	errURIs   map[string]string
 	errIDs    []errorIdentity // the //wampgen:error declarations, for checkErrorIdentities
 }
@@ -40,8 +43,11 @@ func newBuilder(l loaded) *builder {
 		files:     map[string]*File{},
 		fields:    map[token.Pos]*ast.Field{},
 		procDirs:  map[*ast.Field]*directive{},
+		topicDirs: map[*ast.Field]*directive{},
 		usedProc:  map[*directive]bool{},
 		uris:      map[string]string{},
+		topicURIs: map[string]string{},
+		topicPos:  map[string]token.Pos{},
 		errURIs:   map[string]string{},
 	}
 	var syntax []*ast.File
@@ -51,8 +57,8 @@ func newBuilder(l loaded) *builder {
 		}
 	}
 	b.dirs = scanDirectives(&b.diagnoser, syntax)
-	// Procedure directives belong to interface methods; index them by the
-	// method's position so embedded methods find theirs too.
+	// Procedure and topic directives belong to interface methods; index
+	// them by the method's position so embedded methods find theirs too.
 	for _, f := range syntax {
 		ast.Inspect(f, func(n ast.Node) bool {
 			it, ok := n.(*ast.InterfaceType)
@@ -63,12 +69,14 @@ func newBuilder(l loaded) *builder {
 				for _, name := range field.Names {
 					b.fields[name.Pos()] = field
 				}
-				if d := b.dirs.take(&b.diagnoser, "procedure", field.Doc); d != nil {
-					if len(field.Names) == 0 {
-						b.errorf(d.pos, "//wampgen:procedure is on an embedded interface, not a method: put it on the method's declaration")
-						continue
+				for _, k := range []ifaceKind{serviceKind, topicsKind} {
+					if d := b.dirs.take(&b.diagnoser, k.item, field.Doc); d != nil {
+						if len(field.Names) == 0 {
+							b.errorf(d.pos, "//wampgen:%s is on an embedded interface, not a method: put it on the method's declaration", k.item)
+							continue
+						}
+						b.methodDirs(k)[field] = d
 					}
-					b.procDirs[field] = d
 				}
 			}
 			return true
@@ -88,13 +96,48 @@ func (b *builder) troubled(groups []*ast.CommentGroup) bool {
 	return false
 }
 
-// silence marks the procedure directives of an interface's methods as used,
-// for an interface whose service directive was reported as unreadable.
+// ifaceKind tells the two kinds of annotated interfaces apart: services,
+// whose methods are procedures, and topics interfaces, whose methods are
+// topics.
+type ifaceKind struct {
+	directive string // on the interface: "service" or "topics"
+	noun      string // "service" or "topics interface"
+	item      string // what a method is, and its directive: "procedure" or "topic"
+}
+
+var (
+	serviceKind = ifaceKind{directive: "service", noun: "service", item: "procedure"}
+	topicsKind  = ifaceKind{directive: "topics", noun: "topics interface", item: "topic"}
+)
+
+func (k ifaceKind) topics() bool { return k.item == "topic" }
+
+// other is the kind whose method directive does not belong on k's methods.
+func (k ifaceKind) other() ifaceKind {
+	if k.topics() {
+		return serviceKind
+	}
+	return topicsKind
+}
+
+// methodDirs returns the method directives of kind k, by method field.
+func (b *builder) methodDirs(k ifaceKind) map[*ast.Field]*directive {
+	if k.topics() {
+		return b.topicDirs
+	}
+	return b.procDirs
+}
+
+// silence marks the procedure and topic directives of an interface's
+// methods as used, for an interface whose service or topics directive was
+// reported as unreadable.
 func (b *builder) silence(spec *ast.TypeSpec) {
 	if it, ok := spec.Type.(*ast.InterfaceType); ok {
 		for _, field := range it.Methods.List {
-			if d := b.procDirs[field]; d != nil {
-				b.usedProc[d] = true
+			for _, dirs := range []map[*ast.Field]*directive{b.procDirs, b.topicDirs} {
+				if d := dirs[field]; d != nil {
+					b.usedProc[d] = true
+				}
 			}
 		}
 	}
@@ -132,11 +175,20 @@ func (b *builder) build() *Package {
 				switch spec := spec.(type) {
 				case *ast.TypeSpec:
 					groups = append(groups, spec.Doc)
-					if d := b.dirs.take(&b.diagnoser, "service", groups...); d != nil {
-						b.service(spec, d)
-					} else if b.troubled(groups) {
-						// A directive meant as //wampgen:service did not
-						// parse; the method directives are not stray.
+					sd := b.dirs.take(&b.diagnoser, "service", groups...)
+					td := b.dirs.take(&b.diagnoser, "topics", groups...)
+					switch {
+					case sd != nil && td != nil:
+						b.errorf(td.pos, "//wampgen:topics and //wampgen:service on the same interface %s: an interface declares either procedures or topics: split it into two interfaces", spec.Name.Name)
+						b.silence(spec)
+					case sd != nil:
+						b.iface(spec, sd, serviceKind)
+					case td != nil:
+						b.iface(spec, td, topicsKind)
+					case b.troubled(groups):
+						// A directive meant as //wampgen:service or
+						// //wampgen:topics did not parse; the method
+						// directives are not stray.
 						b.silence(spec)
 					}
 					if d := b.dirs.take(&b.diagnoser, "error", groups...); d != nil {
@@ -151,15 +203,18 @@ func (b *builder) build() *Package {
 			}
 		}
 	}
-	for field, d := range b.procDirs {
-		if !b.usedProc[d] {
-			name := "?"
-			if len(field.Names) > 0 {
-				name = field.Names[0].Name
+	for _, k := range []ifaceKind{serviceKind, topicsKind} {
+		for field, d := range b.methodDirs(k) {
+			if !b.usedProc[d] {
+				name := "?"
+				if len(field.Names) > 0 {
+					name = field.Names[0].Name
+				}
+				b.errorf(d.pos, "//wampgen:%s on %s, which is not a method of any //wampgen:%s interface: annotate the interface with //wampgen:%s or remove the directive", k.item, name, k.directive, k.directive)
 			}
-			b.errorf(d.pos, "//wampgen:procedure on %s, which is not a method of any //wampgen:service interface: annotate the interface with //wampgen:service or remove the directive", name)
 		}
 	}
+	b.checkTopicProcedureURIs()
 	b.checkErrorIdentities(b.errIDs)
 	b.dirs.reportUnused(&b.diagnoser)
 
@@ -184,27 +239,44 @@ func (b *builder) build() *Package {
 // of the package or with each other.
 func (b *builder) checkClashes(p *Package) {
 	declared := map[string]string{}
+	check := func(noun, name string, pos token.Position, ids []string) {
+		var shared []string // identifiers also generated for another interface
+		var other string
+		for _, id := range ids {
+			if obj := b.pkg.Types.Scope().Lookup(id); obj != nil && b.userDeclared(obj) {
+				b.diags = append(b.diags, Diagnostic{Pos: pos, Message: fmt.Sprintf(
+					"%s %s: wampgen generates %s, which is already declared at %s: rename that declaration, the %s or the method",
+					noun, name, id, shortPos(b.fset.Position(obj.Pos())), noun)})
+			}
+			if o, dup := declared[id]; dup {
+				shared = append(shared, id)
+				other = o
+			}
+			declared[id] = noun + " " + name
+		}
+		if len(shared) > 0 {
+			b.diags = append(b.diags, Diagnostic{Pos: pos, Message: fmt.Sprintf(
+				"%s %s: wampgen would generate %s for it and for %s too: rename a method or a %s",
+				noun, name, strings.Join(shared, ", "), other, noun)})
+		}
+	}
 	for _, f := range p.Files {
 		for _, s := range f.Services {
-			var shared []string // identifiers also generated for another service
-			var other string
-			for _, id := range serviceNames(s.Name).declared(s) {
-				if obj := b.pkg.Types.Scope().Lookup(id); obj != nil && b.userDeclared(obj) {
-					b.diags = append(b.diags, Diagnostic{Pos: s.Pos, Message: fmt.Sprintf(
-						"service %s: wampgen generates %s, which is already declared at %s: rename that declaration, the service or the method",
-						s.Name, id, shortPos(b.fset.Position(obj.Pos())))})
-				}
-				if o, dup := declared[id]; dup {
-					shared = append(shared, id)
-					other = o
-				}
-				declared[id] = s.Name
-			}
-			if len(shared) > 0 {
-				b.diags = append(b.diags, Diagnostic{Pos: s.Pos, Message: fmt.Sprintf(
-					"service %s: wampgen would generate %s for it and for service %s too: rename a method or a service",
-					s.Name, strings.Join(shared, ", "), other)})
-			}
+			check("service", s.Name, s.Pos, serviceNames(s.Name).declared(s))
+		}
+		for _, t := range f.Topics {
+			check("topics interface", t.Name, t.Pos, topicsNamesOf(t.Name).declared(t))
+		}
+	}
+}
+
+// checkTopicProcedureURIs reports topics whose URI a procedure of the
+// package has too. WAMP keeps the two apart, but one URI naming two things
+// confuses readers and authorization rules, which routers key by URI.
+func (b *builder) checkTopicProcedureURIs() {
+	for uri, where := range b.topicURIs {
+		if proc, dup := b.uris[uri]; dup {
+			b.errorf(b.topicPos[uri], "method %s: topic URI %q is also the URI of procedure %s: give one of them another uri= (one URI naming a procedure and a topic confuses readers and authorization rules, which routers key by URI)", where, uri, proc)
 		}
 	}
 }
@@ -230,59 +302,76 @@ func (b *builder) checkURI(pos token.Pos, key, what, uri string, match MatchPoli
 
 func uriExample(what string) string {
 	switch what {
-	case "service":
+	case "service", "topics interface":
 		return "prefix=com.example.calc"
 	case "procedure":
 		return "uri=com.example.calc.add"
+	case "topic":
+		return "uri=com.example.calc.computed"
 	}
 	return "uri=com.example.calc.error.div_by_zero"
 }
 
-func (b *builder) service(spec *ast.TypeSpec, d *directive) {
+// owner is the interface a method belongs to, as its check needs it.
+type owner struct {
+	kind   ifaceKind
+	name   string
+	prefix string
+}
+
+// iface checks an interface annotated with //wampgen:service or
+// //wampgen:topics (kind says which) and adds its model to its file.
+func (b *builder) iface(spec *ast.TypeSpec, d *directive, kind ifaceKind) {
 	obj, _ := b.pkg.TypesInfo.Defs[spec.Name].(*types.TypeName)
 	if obj == nil {
 		return
 	}
 	if spec.TypeParams != nil {
-		b.errorf(spec.Name.Pos(), "service %s is generic: a WAMP procedure has one concrete signature; declare a non-generic interface (instantiate the types you need)", spec.Name.Name)
+		b.errorf(spec.Name.Pos(), "%s %s is generic: a WAMP %s has one concrete signature; declare a non-generic interface (instantiate the types you need)", kind.noun, spec.Name.Name, kind.item)
 		return
 	}
 	iface, ok := types.Unalias(obj.Type()).Underlying().(*types.Interface)
 	if ok && spec.Assign.IsValid() {
 		b.silence(spec)
-		b.errorf(spec.Name.Pos(), "//wampgen:service on %s, which is an alias: annotate the declaration of the interface it stands for", spec.Name.Name)
+		b.errorf(spec.Name.Pos(), "//wampgen:%s on %s, which is an alias: annotate the declaration of the interface it stands for", kind.directive, spec.Name.Name)
 		return
 	}
 	if !ok {
-		b.errorf(spec.Name.Pos(), "//wampgen:service on %s, which is not an interface type declaration: annotate an interface", spec.Name.Name)
+		b.errorf(spec.Name.Pos(), "//wampgen:%s on %s, which is not an interface type declaration: annotate an interface", kind.directive, spec.Name.Name)
 		return
 	}
-	s := &Service{Name: spec.Name.Name, Pos: b.fset.Position(spec.Name.Pos())}
+	o := owner{kind: kind, name: spec.Name.Name}
 	// prefixKnown is false when the prefix was given but is unusable: the
 	// methods are then not reported for lacking a URI.
 	prefixKnown := !d.broken
 	if a, ok := d.arg("prefix"); ok {
-		prefixKnown = b.checkURI(a.valuePos, "prefix", "service", a.value, MatchExact)
+		prefixKnown = b.checkURI(a.valuePos, "prefix", kind.noun, a.value, MatchExact)
 		if prefixKnown {
-			s.Prefix = a.value
+			o.prefix = a.value
 		}
 	}
 	if iface.NumMethods() == 0 || !iface.IsMethodSet() {
 		b.silence(spec)
 		if iface.IsMethodSet() {
-			b.errorf(spec.Name.Pos(), "service %s has no methods: declare at least one procedure", s.Name)
+			b.errorf(spec.Name.Pos(), "%s %s has no methods: declare at least one %s", kind.noun, o.name, kind.item)
 		} else {
-			b.errorf(spec.Name.Pos(), "service %s is a type constraint, not a method set: annotate an interface of methods", s.Name)
+			b.errorf(spec.Name.Pos(), "%s %s is a type constraint, not a method set: annotate an interface of methods", kind.noun, o.name)
 		}
 		return
 	}
+	var methods []*Method
 	for _, fn := range orderedMethods(spec, iface) {
-		if m := b.method(s, spec, fn, prefixKnown); m != nil {
-			s.Methods = append(s.Methods, m)
+		if m := b.method(o, spec, fn, prefixKnown); m != nil {
+			methods = append(methods, m)
 		}
 	}
+	pos := b.fset.Position(spec.Name.Pos())
 	f := b.file(spec.Pos())
-	f.Services = append(f.Services, s)
+	if kind.topics() {
+		f.Topics = append(f.Topics, &Topics{Name: o.name, Prefix: o.prefix, Pos: pos, Methods: methods})
+	} else {
+		f.Services = append(f.Services, &Service{Name: o.name, Prefix: o.prefix, Pos: pos, Methods: methods})
+	}
 }
 
 // orderedMethods lists the interface's methods in source order: those

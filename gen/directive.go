@@ -51,6 +51,21 @@ var directiveSpecs = map[string]directiveSpec{
 		},
 		attaches: "a method of a //wampgen:service interface",
 	},
+	"topics": {
+		keys:     []string{"prefix"},
+		attaches: "an interface type declaration",
+	},
+	"topic": {
+		keys: []string{"uri", "match", "kwargs", "acknowledge", "exclude_me", "disclose_publisher"},
+		values: map[string][]string{
+			"match":              spellings(matchPolicies),
+			"kwargs":             {"true", "false"},
+			"acknowledge":        {"true", "false"},
+			"exclude_me":         {"true", "false"},
+			"disclose_publisher": {"true", "false"},
+		},
+		attaches: "a method of a //wampgen:topics interface",
+	},
 	"error": {
 		keys:     []string{"uri"},
 		required: []string{"uri"},
@@ -246,6 +261,10 @@ func example(name string) string {
 		return "//wampgen:error uri=com.example.error.not_found"
 	case "service":
 		return "//wampgen:service prefix=com.example.calc"
+	case "topics":
+		return "//wampgen:topics prefix=com.example.calc"
+	case "topic":
+		return "//wampgen:topic uri=com.example.calc.computed"
 	}
 	return "//wampgen:procedure uri=com.example.calc.add"
 }

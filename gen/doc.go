@@ -1,8 +1,10 @@
 // Package gen is wampgen as a library: it loads Go packages, finds the
-// interfaces annotated with //wampgen:service and the errors annotated with
-// //wampgen:error, checks them, builds a small model, and emits for each
-// service a typed client, an embeddable Unimplemented type and a
-// registrar. The command cmd/wampgen is a thin shell around Generate and
+// interfaces annotated with //wampgen:service or //wampgen:topics and the
+// errors annotated with //wampgen:error, checks them, builds a small model,
+// and emits for each service a typed client, an embeddable Unimplemented
+// type and a registrar, and for each topics interface a typed publisher,
+// subscribe functions and event handlers (topics.go), which pack and
+// decode arguments with the registrar's helpers. The command cmd/wampgen is a thin shell around Generate and
 // Result.Write; its documentation (go doc ./cmd/wampgen) holds the
 // annotation grammar, the method shapes and the values that may travel,
 // which this package enforces.
@@ -10,8 +12,8 @@
 // # Use
 //
 // Generate loads the packages that Config names and returns a Result: the
-// files to write (one FILE_wamp.go per source file that declares a service
-// or an error), the generated files that are stale, and the packages
+// files to write (one FILE_wamp.go per source file that declares a service,
+// a topics interface or an error), the generated files that are stale, and the packages
 // skipped for holding only test files. Result.Write writes them all or
 // nothing. Generate prints nothing and never exits: problems in the input
 // come back as Diagnostics.
@@ -21,7 +23,10 @@
 // The three layers read only downward: load (go/packages, and the raw
 // comments for the directives) → model (Package, File, Service, Method,
 // ErrorDecl, built from go/types) → emit (github.com/dave/jennifer, reading
-// only the model). The builder accepts a parameter or result type only if
+// only the model). Services and topics interfaces share the model (a
+// topic is a Method without results) and every method check (method.go);
+// where their rules differ, the check asks the interface's kind. The
+// builder accepts a parameter or result type only if
 // the runtime carries it exactly between any two serializers (see
 // codecrules.go: time.Time and types with a marshaler pair are leaves; one
 // half of a pair, codec.Selfer, a pair promoted from an embedded field next

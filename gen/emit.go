@@ -38,10 +38,19 @@ func Emit(pkg *Package, file *File) ([]byte, error) {
 	}
 	e.planImports()
 
-	e.doc("The generated code below needs a runtime that supports generated code" + " " + "of version 2; an older runtime fails to compile here.")
-	e.f.Const().Id("_").Op("=").Qual(runtimePath, "SupportPackageIsVersion2")
+	// Topics need version 3; files without them keep asking for version
+	// 2, so that they build with older runtimes as before.
+	version := 2
+	if len(file.Topics) > 0 {
+		version = 3
+	}
+	e.doc("The generated code below needs a runtime that supports generated code" + " " + fmt.Sprintf("of version %d; an older runtime fails to compile here.", version))
+	e.f.Const().Id("_").Op("=").Qual(runtimePath, fmt.Sprintf("SupportPackageIsVersion%d", version))
 	for _, s := range file.Services {
 		e.service(s)
+	}
+	for _, t := range file.Topics {
+		e.topics(t)
 	}
 	if len(file.Errors) > 0 {
 		e.errors()
@@ -60,11 +69,16 @@ func (e *emitter) planImports() {
 		"context": "context", "errors": "errors", "iter": "iter",
 		runtimePath: "runtime", wampPath: "wamp",
 	}
+	var methods []*Method
 	for _, s := range e.file.Services {
-		for _, m := range s.Methods {
-			for _, t := range m.types() {
-				collectPackages(t, e.pkg.Path, paths, map[types.Type]bool{})
-			}
+		methods = append(methods, s.Methods...)
+	}
+	for _, t := range e.file.Topics {
+		methods = append(methods, t.Methods...)
+	}
+	for _, m := range methods {
+		for _, t := range m.types() {
+			collectPackages(t, e.pkg.Path, paths, map[types.Type]bool{})
 		}
 	}
 	sorted := make([]string, 0, len(paths))
@@ -342,10 +356,8 @@ func (e *emitter) newScope(locals ...string) scope {
 			e.taken[name] = true
 		}
 		for _, f := range e.pkg.Files {
-			for _, sv := range f.Services {
-				for _, name := range serviceNames(sv.Name).declared(sv) {
-					e.taken[name] = true
-				}
+			for _, name := range f.declared() {
+				e.taken[name] = true
 			}
 		}
 	}
@@ -419,8 +431,15 @@ type clientFieldNames struct {
 // method of one type share a namespace, so a name that a method (or an
 // earlier field) has gets a number.
 func clientFields(s *Service) clientFieldNames {
+	return fieldNames(s.Methods, "caller", func(m *Method) bool { return len(clientOptions(m)) > 0 })
+}
+
+// fieldNames names the fields of a generated client or publisher: first
+// (the caller or publisher), opts and, for each method that hasOpts,
+// <method>Opts, avoiding the names of the methods.
+func fieldNames(methods []*Method, first string, hasOpts func(*Method) bool) clientFieldNames {
 	taken := map[string]bool{}
-	for _, m := range s.Methods {
+	for _, m := range methods {
 		taken[m.Name] = true
 	}
 	unique := func(want string) string {
@@ -431,9 +450,9 @@ func clientFields(s *Service) clientFieldNames {
 		taken[name] = true
 		return name
 	}
-	f := clientFieldNames{caller: unique("caller"), opts: unique("opts"), method: map[string]string{}}
-	for _, m := range s.Methods {
-		if len(clientOptions(m)) > 0 {
+	f := clientFieldNames{caller: unique(first), opts: unique("opts"), method: map[string]string{}}
+	for _, m := range methods {
+		if hasOpts(m) {
 			f.method[m.Name] = unique(optsField(m))
 		}
 	}
@@ -589,12 +608,7 @@ func (e *emitter) clientMethod(n names, fields clientFieldNames, m *Method) {
 	if f, ok := fields.method[m.Name]; ok {
 		opts = jen.Id(recv).Dot(f)
 	}
-	args, kwargs := e.q(wampPath, "Payload").Values(), e.q(wampPath, "Payload").Values()
-	if m.Kwargs {
-		kwargs = e.q(wampPath, "PayloadOf").Call(argNames...)
-	} else if len(argNames) > 0 {
-		args = e.q(wampPath, "ArgsOf").Call(argNames...)
-	}
+	args, kwargs := e.payloads(m, argNames)
 
 	var body []jen.Code
 	callOpts := opts.Clone().Op("...")
@@ -646,6 +660,76 @@ func (e *emitter) clientMethod(n names, fields clientFieldNames, m *Method) {
 	}
 	e.doc(fmt.Sprintf("%s calls %s%s.", m.Name, m.URI, describe(m)))
 	e.f.Func().Params(jen.Id(recv).Op("*").Id(n.Client)).Id(m.Name).Params(params...).Params(results...).Block(body...)
+}
+
+// payloads returns the Arguments and ArgumentsKw that carry m's
+// parameters, given by argNames: positional arguments, or with kwargs=true
+// the one struct's fields as keyword arguments. Clients and publishers
+// send with it.
+func (e *emitter) payloads(m *Method, argNames []jen.Code) (args, kwargs jen.Code) {
+	args, kwargs = e.q(wampPath, "Payload").Values(), e.q(wampPath, "Payload").Values()
+	if m.Kwargs {
+		kwargs = e.q(wampPath, "PayloadOf").Call(argNames...)
+	} else if len(argNames) > 0 {
+		args = e.q(wampPath, "ArgsOf").Call(argNames...)
+	}
+	return args, kwargs
+}
+
+// decoding names the runtime functions with which decodeParams reports a
+// payload that does not fit: a registrar's answer wamp.error.invalid_argument,
+// an event handler's match runtime.ErrBadEvent.
+type decoding struct {
+	arguments string // (uri, err): Arguments is not a list
+	count     string // (uri, signature, got): the wrong number of arguments
+	argument  string // (uri, index, name, err): one argument does not decode
+	keywords  string // (uri, msg, &dst) error: decodes ArgumentsKw strictly
+}
+
+var (
+	invocationDecoding = decoding{arguments: "ArgumentsError", count: "ArgumentCountError", argument: "ArgumentError", keywords: "DecodeKeywordArguments"}
+	eventDecoding      = decoding{arguments: "EventArgumentsError", count: "EventArgumentCountError", argument: "EventArgumentError", keywords: "DecodeEventKeywordArguments"}
+)
+
+// decodeParams returns the statements that decode m's parameters from msg
+// (the local holding the *runtime.Invocation or *runtime.Event) exactly as
+// they were packed by payloads: the count of the positional arguments,
+// then each one into its parameter's type, or the keyword arguments
+// strictly into the one struct. A mismatch returns fail(the error) before
+// anything else runs. It also returns the locals holding the decoded
+// values, in order.
+func (e *emitter) decodeParams(sc scope, m *Method, uri jen.Code, msg, vals, errName string, d decoding, fail func(err jen.Code) jen.Code) (body, decoded []jen.Code) {
+	errID := func() *jen.Statement { return jen.Id(errName) }
+	if m.Kwargs {
+		p := m.Params[0]
+		name := sc.name(p.Name)
+		body = append(body,
+			jen.Var().Id(name).Add(e.typ(p.Type)),
+			jen.If(errID().Op(":=").Qual(runtimePath, d.keywords).Call(uri, jen.Id(msg), jen.Op("&").Id(name)), errID().Op("!=").Nil()).Block(
+				fail(errID())),
+		)
+		return body, []jen.Code{jen.Id(name)}
+	}
+	sig := make([]string, len(m.Params))
+	for i, p := range m.Params {
+		sig[i] = p.Name + " " + e.typeString(p.Type)
+	}
+	body = append(body,
+		jen.List(jen.Id(vals), errID()).Op(":=").Id(msg).Dot("Args").Dot("List").Call(),
+		jen.If(errID().Op("!=").Nil()).Block(fail(jen.Qual(runtimePath, d.arguments).Call(uri, errID()))),
+		jen.If(jen.Len(jen.Id(vals)).Op("!=").Lit(len(m.Params))).Block(
+			fail(jen.Qual(runtimePath, d.count).Call(uri, jen.Lit(strings.Join(sig, ", ")), jen.Len(jen.Id(vals))))),
+	)
+	for i, p := range m.Params {
+		name := sc.name(p.Name)
+		body = append(body,
+			jen.Var().Id(name).Add(e.typ(p.Type)),
+			jen.If(errID().Op(":=").Id(vals).Index(jen.Lit(i)).Dot("Decode").Call(jen.Op("&").Id(name)), errID().Op("!=").Nil()).Block(
+				fail(jen.Qual(runtimePath, d.argument).Call(uri, jen.Lit(i), jen.Lit(p.Name), errID()))),
+		)
+		decoded = append(decoded, jen.Id(name))
+	}
+	return body, decoded
 }
 
 // unimplemented emits Unimplemented<Service>, whose methods all fail with
@@ -752,39 +836,9 @@ func (e *emitter) handler(s *Service, n names, m *Method) {
 	impl, ctx, inv, errName, vals := sc.name("impl"), sc.name("ctx"), sc.name("inv"), sc.name("err"), sc.name("vals")
 	errID := func() *jen.Statement { return jen.Id(errName) }
 	proc := jen.Id(n.ProcedureConst(m.Name))
-	var body []jen.Code
-	var callArgs []jen.Code
-	callArgs = append(callArgs, jen.Id(ctx))
-	if m.Kwargs {
-		p := m.Params[0]
-		name := sc.name(p.Name)
-		body = append(body,
-			jen.Var().Id(name).Add(e.typ(p.Type)),
-			jen.If(errID().Op(":=").Qual(runtimePath, "DecodeKeywordArguments").Call(proc, jen.Id(inv), jen.Op("&").Id(name)), errID().Op("!=").Nil()).Block(
-				jen.Return(jen.Nil(), errID())),
-		)
-		callArgs = append(callArgs, jen.Id(name))
-	} else {
-		sig := make([]string, len(m.Params))
-		for i, p := range m.Params {
-			sig[i] = p.Name + " " + e.typeString(p.Type)
-		}
-		body = append(body,
-			jen.List(jen.Id(vals), errID()).Op(":=").Id(inv).Dot("Args").Dot("List").Call(),
-			jen.If(errID().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Qual(runtimePath, "ArgumentsError").Call(proc, errID()))),
-			jen.If(jen.Len(jen.Id(vals)).Op("!=").Lit(len(m.Params))).Block(
-				jen.Return(jen.Nil(), jen.Qual(runtimePath, "ArgumentCountError").Call(proc, jen.Lit(strings.Join(sig, ", ")), jen.Len(jen.Id(vals))))),
-		)
-		for i, p := range m.Params {
-			name := sc.name(p.Name)
-			body = append(body,
-				jen.Var().Id(name).Add(e.typ(p.Type)),
-				jen.If(errID().Op(":=").Id(vals).Index(jen.Lit(i)).Dot("Decode").Call(jen.Op("&").Id(name)), errID().Op("!=").Nil()).Block(
-					jen.Return(jen.Nil(), jen.Qual(runtimePath, "ArgumentError").Call(proc, jen.Lit(i), jen.Lit(p.Name), errID()))),
-			)
-			callArgs = append(callArgs, jen.Id(name))
-		}
-	}
+	body, decoded := e.decodeParams(sc, m, proc, inv, vals, errName, invocationDecoding,
+		func(err jen.Code) jen.Code { return jen.Return(jen.Nil(), err) })
+	callArgs := append([]jen.Code{jen.Id(ctx)}, decoded...)
 	if m.Progress != nil {
 		callArgs = append(callArgs, jen.Qual(runtimePath, "ProgressSender").Types(e.typ(m.Progress.Type)).Call(jen.Id(inv)))
 	}

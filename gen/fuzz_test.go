@@ -243,6 +243,9 @@ func FuzzDirectives(f *testing.F) {
 		{"error uri=com.example.\x00", "service prefix=com.example.é", "procedure uri=com.example.s.m\tkwargs=false"},
 		{"error uri=com.example.s.m", "service prefix=com.example.s", "procedure uri=com.example.s.n"},
 		{"", " ", "procedure " + strings.Repeat("a=b ", 50)},
+		{"error uri=com.example.e", "topics prefix=com.example.s", "topic uri=com.example.s.m acknowledge=true exclude_me=false"},
+		{"error uri=com.example.e", "service prefix=com.example.s", "topic match=prefix disclose_publisher=true"},
+		{"error uri=com.example.e", "topics prefix=com.example.s", "procedure invoke=first"},
 	} {
 		f.Add(seed[0], seed[1], seed[2])
 	}
@@ -266,6 +269,8 @@ func FuzzDirectives(f *testing.F) {
 func FuzzDeclarations(f *testing.F) {
 	// Every single-file golden case, with its package clause.
 	cases, _ := filepath.Glob("../testdata/golden/*/svc.go")
+	topics, _ := filepath.Glob("../testdata/golden/topics_*/events.go")
+	cases = append(cases, topics...)
 	for _, c := range cases {
 		if src, err := os.ReadFile(c); err == nil && !strings.Contains(string(src), "/golden/") {
 			f.Add(string(src))

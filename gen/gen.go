@@ -75,10 +75,8 @@ func Generate(cfg Config) (*Result, error) {
 		}
 		ids := map[string]bool{}
 		for _, f := range bp.model.Files {
-			for _, s := range f.Services {
-				for _, id := range serviceNames(s.Name).declared(s) {
-					ids[id] = true
-				}
+			for _, id := range f.declared() {
+				ids[id] = true
 			}
 		}
 		willDeclare[l.pkg.PkgPath] = ids

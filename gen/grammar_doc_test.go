@@ -25,7 +25,8 @@ func grammarLine(name string) string {
 // TestGrammarDocumented keeps the annotation grammar in go doc
 // ./cmd/wampgen and in the README the same as the one the parser accepts:
 // each directive's line, with every key and every value, and, in the
-// command's documentation, a paragraph on every key.
+// command's documentation, a paragraph on every key of procedure and
+// topic.
 func TestGrammarDocumented(t *testing.T) {
 	cmdDoc, err := os.ReadFile("../cmd/wampgen/doc.go")
 	if err != nil {
@@ -49,15 +50,17 @@ func TestGrammarDocumented(t *testing.T) {
 			t.Errorf("README.md does not show %q in its annotation grammar", line)
 		}
 	}
-	for _, k := range directiveSpecs["procedure"].keys {
-		entry := "//\t" + k + "="
-		if vs, closed := directiveSpecs["procedure"].values[k]; closed {
-			entry += strings.Join(vs, "|") + "\n"
-		} else {
-			entry += "URI\n"
-		}
-		if !strings.Contains(string(cmdDoc), entry) {
-			t.Errorf("cmd/wampgen/doc.go does not describe the procedure key %q (want a line %q)", k, strings.TrimSpace(entry))
+	for _, name := range []string{"procedure", "topic"} {
+		for _, k := range directiveSpecs[name].keys {
+			entry := "//\t" + k + "="
+			if vs, closed := directiveSpecs[name].values[k]; closed {
+				entry += strings.Join(vs, "|") + "\n"
+			} else {
+				entry += "URI\n"
+			}
+			if !strings.Contains(string(cmdDoc), entry) {
+				t.Errorf("cmd/wampgen/doc.go does not describe the %s key %q (want a line %q)", name, k, strings.TrimSpace(entry))
+			}
 		}
 	}
 }

@@ -1,7 +1,9 @@
 package gen
 
-// Checking one method of a service and building its model: builder.method
-// and the steps it runs.
+// Checking one method of a service or of a topics interface and building
+// its model: builder.method and the steps it runs. Procedures and topics
+// share every step; where their rules differ (a topic has no results, no
+// progress and other options), the step asks its owner's kind.
 
 import (
 	"fmt"
@@ -12,20 +14,25 @@ import (
 	"github.com/wampgen/wampgen/wamp"
 )
 
-// method checks one method of service s and returns its model, or nil when
-// it reported a diagnostic. It runs one step per job, in this order: where
-// the method is reported, whether a client can implement it, its
-// //wampgen:procedure options, its URI, its shape (ctx first, error last),
-// its parameters, its results, and the kwargs rule. The URI and shape
-// steps report every problem before the method is given up on, so one run
-// lists them all.
-func (b *builder) method(s *Service, spec *ast.TypeSpec, fn *types.Func, prefixKnown bool) *Method {
+// method checks one method of the service or topics interface s and
+// returns its model, or nil when it reported a diagnostic. It runs one step
+// per job, in this order: where the method is reported, whether a client
+// (or publisher) can implement it, its //wampgen:procedure or
+// //wampgen:topic options, its URI, its shape (ctx first, error last), its
+// parameters, its results, and the kwargs rule. The URI and shape steps
+// report every problem before the method is given up on, so one run lists
+// them all.
+func (b *builder) method(s owner, spec *ast.TypeSpec, fn *types.Func, prefixKnown bool) *Method {
 	c := b.methodCheck(s, spec, fn)
 	m := &Method{Name: fn.Name(), Pos: b.fset.Position(c.pos)}
 	if !fn.Exported() && fn.Pkg() != nil && fn.Pkg() != b.pkg.Types {
 		// Only types of fn's package can have fn, so no client can
 		// implement the service.
-		b.errorf(c.pos, "method %s is unexported, so only types of package %s can implement %s and the generated client cannot: export the method, or declare the service in package %s", c.where, fn.Pkg().Path(), s.Name, fn.Pkg().Path())
+		generated := "client"
+		if s.kind.topics() {
+			generated = "publisher"
+		}
+		b.errorf(c.pos, "method %s is unexported, so only types of package %s can implement %s and the generated %s cannot: export the method, or declare the %s in package %s", c.where, fn.Pkg().Path(), s.name, generated, s.kind.noun, fn.Pkg().Path())
 		return nil
 	}
 	uriKnown := c.options(m, fn, prefixKnown)
@@ -48,6 +55,8 @@ func (b *builder) method(s *Service, spec *ast.TypeSpec, fn *types.Func, prefixK
 // point, how they name it, and whether one was reported.
 type methodCheck struct {
 	b     *builder
+	kind  ifaceKind
+	owner string // the interface's name
 	pos   token.Pos
 	where string // Service.Method, and the declaring package if another
 	ok    bool
@@ -55,8 +64,8 @@ type methodCheck struct {
 
 // methodCheck starts checking fn, a method of s. A method embedded from
 // another package is reported at the service, as it has no position here.
-func (b *builder) methodCheck(s *Service, spec *ast.TypeSpec, fn *types.Func) *methodCheck {
-	c := &methodCheck{b: b, pos: fn.Pos(), where: fmt.Sprintf("%s.%s", s.Name, fn.Name()), ok: true}
+func (b *builder) methodCheck(s owner, spec *ast.TypeSpec, fn *types.Func) *methodCheck {
+	c := &methodCheck{b: b, kind: s.kind, owner: s.name, pos: fn.Pos(), where: fmt.Sprintf("%s.%s", s.name, fn.Name()), ok: true}
 	if b.fset.Position(c.pos).Filename == "" || b.pkg.Types != fn.Pkg() {
 		c.pos = spec.Name.Pos()
 		if fn.Pkg() != nil {
@@ -72,18 +81,25 @@ func (c *methodCheck) fail(format string, args ...any) {
 	c.ok = false
 }
 
-// options copies the method's //wampgen:procedure arguments into m and
-// checks an explicit uri= against its match policy. It reports whether a
-// missing URI is a problem of its own: not when the service's prefix was
-// unusable (reported already), nor when the directive is broken and has no
-// uri= (the uri= may be what did not parse).
+// options copies the method's //wampgen:procedure (or, for a topic,
+// //wampgen:topic) arguments into m and checks an explicit uri= against its
+// match policy. It reports whether a missing URI is a problem of its own:
+// not when the service's prefix was unusable (reported already), nor when
+// the directive is broken and has no uri= (the uri= may be what did not
+// parse). The other kind's directive on the method is a diagnostic.
 func (c *methodCheck) options(m *Method, fn *types.Func, prefixKnown bool) (uriKnown bool) {
 	uriKnown = prefixKnown
 	field := c.b.fields[fn.Pos()]
 	if field == nil {
 		return uriKnown
 	}
-	d := c.b.procDirs[field]
+	if d := c.b.methodDirs(c.kind.other())[field]; d != nil {
+		c.b.usedProc[d] = true
+		c.b.errorf(d.pos, "//wampgen:%s on method %s of the //wampgen:%s interface %s: its methods are %ss, annotated with //wampgen:%s; move the method to a //wampgen:%s interface or use //wampgen:%s",
+			d.name, c.where, c.kind.directive, c.owner, c.kind.item, c.kind.item, c.kind.other().directive, c.kind.item)
+		c.ok = false
+	}
+	d := c.b.methodDirs(c.kind)[field]
 	if d == nil {
 		return uriKnown
 	}
@@ -105,10 +121,17 @@ func (c *methodCheck) options(m *Method, fn *types.Func, prefixKnown bool) (uriK
 			m.Cancel = CancelMode(a.value)
 		case "kwargs":
 			m.Kwargs = a.value == "true"
+		case "acknowledge":
+			m.Acknowledge = a.value == "true"
+		case "exclude_me":
+			exclude := a.value == "true"
+			m.ExcludeMe = &exclude
+		case "disclose_publisher":
+			m.DisclosePublisher = a.value == "true"
 		}
 	}
 	if m.URI != "" {
-		if a, _ := d.arg("uri"); !c.b.checkURI(a.valuePos, "uri", "procedure", m.URI, m.Match) {
+		if a, _ := d.arg("uri"); !c.b.checkURI(a.valuePos, "uri", c.kind.item, m.URI, m.Match) {
 			c.ok = false
 		}
 	}
@@ -117,26 +140,39 @@ func (c *methodCheck) options(m *Method, fn *types.Func, prefixKnown bool) (uriK
 
 // uri gives m its default URI, prefix + "." + snake_case(name), when it has
 // none and one is expected, and checks that no other method of the package
-// uses the same URI.
-func (c *methodCheck) uri(m *Method, s *Service, fn *types.Func, uriKnown bool) {
+// uses the same URI (procedures and topics each among their own kind;
+// checkTopicProcedureURIs compares the two).
+func (c *methodCheck) uri(m *Method, s owner, fn *types.Func, uriKnown bool) {
+	item := c.kind.item
 	if m.URI == "" && uriKnown {
-		if s.Prefix == "" {
-			c.fail("no procedure URI: give the service a prefix (//wampgen:service prefix=com.example.svc) or the method a uri (//wampgen:procedure uri=com.example.svc.method)")
+		if s.prefix == "" {
+			if c.kind.topics() {
+				c.fail("no topic URI: give the topics interface a prefix (//wampgen:topics prefix=com.example.svc) or the method a uri (//wampgen:topic uri=com.example.svc.event)")
+			} else {
+				c.fail("no procedure URI: give the service a prefix (//wampgen:service prefix=com.example.svc) or the method a uri (//wampgen:procedure uri=com.example.svc.method)")
+			}
 		} else {
-			m.URI = s.Prefix + "." + snakeCase(fn.Name())
+			m.URI = s.prefix + "." + snakeCase(fn.Name())
 			if m.Match == MatchWildcard {
 				c.fail("match=wildcard needs an explicit uri= pattern with empty components, such as uri=com.example..add")
 			} else if err := wamp.ValidateApplicationURI(wamp.URI(m.URI), wamp.Strict, string(m.Match)); err != nil {
-				c.fail("the default procedure URI %q is not a strict WAMP URI (rule: strict URIs are components of a-z, 0-9 and _): give the method a uri= (%v)", m.URI, err)
+				c.fail("the default %s URI %q is not a strict WAMP URI (rule: strict URIs are components of a-z, 0-9 and _): give the method a uri= (%v)", item, m.URI, err)
 				m.URI = ""
 			}
 		}
 	}
 	if m.URI != "" {
-		if first, dup := c.b.uris[m.URI]; dup {
-			c.fail("procedure URI %q is already used by %s: give one of them another uri=", m.URI, first)
+		uris := c.b.uris
+		if c.kind.topics() {
+			uris = c.b.topicURIs
+		}
+		if first, dup := uris[m.URI]; dup {
+			c.fail("%s URI %q is already used by %s: give one of them another uri=", item, m.URI, first)
 		} else {
-			c.b.uris[m.URI] = c.where
+			uris[m.URI] = c.where
+			if c.kind.topics() {
+				c.b.topicPos[m.URI] = c.pos
+			}
 		}
 	}
 }
@@ -155,7 +191,13 @@ func (c *methodCheck) shape(m *Method, sig *types.Signature) {
 	}
 	results := sig.Results()
 	if results.Len() == 0 || !types.Identical(results.At(results.Len()-1).Type(), errorType) {
-		c.fail("the last result must be error (rule: method shape): add error as the last result")
+		if c.kind.topics() {
+			c.fail("a topic method's one result must be error (rule: topic method shape): declare it as Method(ctx context.Context, ...) error")
+		} else {
+			c.fail("the last result must be error (rule: method shape): add error as the last result")
+		}
+	} else if c.kind.topics() && results.Len() > 1 {
+		c.fail("a topic method returns error only, as an event has no results (rule: topic method shape): drop the other results; a subscriber's error is logged and counted, never sent back")
 	}
 }
 
@@ -165,6 +207,10 @@ func (c *methodCheck) params(m *Method, params *types.Tuple) {
 	names := paramNames(params)
 	for i := 1; i < params.Len(); i++ {
 		p := params.At(i)
+		if _, isFunc := types.Unalias(p.Type()).Underlying().(*types.Signature); isFunc && c.kind.topics() {
+			c.fail("parameter %s has type %s: a topic's parameters are its event's payload, and an event has no progress callback or other function (rule: topic method shape): drop it", names[i], c.b.typeString(p.Type()))
+			continue
+		}
 		if t, isProgress := progressType(p.Type()); isProgress {
 			if i != params.Len()-1 {
 				c.fail("the progress callback %s must be the last parameter (rule: method shape): move it after the others", names[i])

@@ -27,7 +27,21 @@ type File struct {
 	// ("" if none), which the output carries too.
 	Build    string
 	Services []*Service
+	Topics   []*Topics
 	Errors   []*ErrorDecl
+}
+
+// declared lists the package-level identifiers generated for the file's
+// services and topics interfaces.
+func (f *File) declared() []string {
+	var out []string
+	for _, s := range f.Services {
+		out = append(out, serviceNames(s.Name).declared(s)...)
+	}
+	for _, t := range f.Topics {
+		out = append(out, topicsNamesOf(t.Name).declared(t)...)
+	}
+	return out
 }
 
 // Service is an interface annotated with //wampgen:service.
@@ -38,7 +52,18 @@ type Service struct {
 	Methods []*Method
 }
 
-// Method is one procedure of a service.
+// Topics is an interface annotated with //wampgen:topics: each method is a
+// topic, whose parameters are its event's payload.
+type Topics struct {
+	Name    string
+	Prefix  string
+	Pos     token.Position
+	Methods []*Method
+}
+
+// Method is one procedure of a service, or one topic of a topics
+// interface (which has no Invoke, DiscloseCaller, Cancel, Progress,
+// Results or Stream).
 type Method struct {
 	Name string
 	URI  string
@@ -49,6 +74,11 @@ type Method struct {
 	DiscloseCaller bool
 	Cancel         CancelMode // "" (the runtime's default) or one of policy.go's
 	Kwargs         bool       // Params holds one struct travelling as ArgumentsKw
+
+	// The options of a topic's publications.
+	Acknowledge       bool  // wait for PUBLISHED; the method's error reports a refusal
+	ExcludeMe         *bool // nil: not sent (WAMP's default, true)
+	DisclosePublisher bool  // PUBLISH.Options.disclose_me
 
 	Ctx      string   // name of the context parameter
 	Params   []*Param // positional (or the one kwargs struct), ctx and progress excluded
@@ -176,6 +206,56 @@ func (n names) declared(s *Service) []string {
 		out = append(out, n.ProcedureConst(m.Name))
 	}
 	for _, m := range s.Methods {
+		out = append(out, n.Handler(m.Name))
+	}
+	return out
+}
+
+// topicsNames derives every identifier the emitter declares for a topics
+// interface.
+type topicsNames struct {
+	Topics       string
+	Publisher    string
+	NewPublisher string
+	Subscribe    string
+}
+
+func topicsNamesOf(t string) topicsNames {
+	return topicsNames{
+		Topics:       t,
+		Publisher:    t + "Publisher",
+		NewPublisher: "New" + t + "Publisher",
+		Subscribe:    "Subscribe" + t,
+	}
+}
+
+// TopicConst is the constant holding a topic's URI:
+// CalculatorEventsComputedTopic.
+func (n topicsNames) TopicConst(method string) string {
+	return n.Topics + exported(method) + "Topic"
+}
+
+// SubscribeOne is the function that subscribes a function to one topic:
+// SubscribeCalculatorEventsComputed.
+func (n topicsNames) SubscribeOne(method string) string {
+	return n.Subscribe + exported(method)
+}
+
+// Handler is the unexported function that adapts a function of the
+// method's signature to a runtime.EventHandler:
+// calculatorEventsComputedHandler.
+func (n topicsNames) Handler(method string) string {
+	return lowerFirst(n.Topics) + exported(method) + "Handler"
+}
+
+// declared lists the package-level identifiers generated for the topics
+// interface.
+func (n topicsNames) declared(t *Topics) []string {
+	out := []string{n.Publisher, n.NewPublisher, n.Subscribe}
+	for _, m := range t.Methods {
+		out = append(out, n.TopicConst(m.Name), n.SubscribeOne(m.Name))
+	}
+	for _, m := range t.Methods {
 		out = append(out, n.Handler(m.Name))
 	}
 	return out

@@ -74,3 +74,30 @@ func TestNames(t *testing.T) {
 		t.Errorf("declared = %v, want %v", got, want)
 	}
 }
+
+func TestTopicsNames(t *testing.T) {
+	n := topicsNamesOf("CalculatorEvents")
+	if n.Publisher != "CalculatorEventsPublisher" || n.NewPublisher != "NewCalculatorEventsPublisher" || n.Subscribe != "SubscribeCalculatorEvents" {
+		t.Errorf("topicsNamesOf = %+v", n)
+	}
+	if got := n.TopicConst("computed"); got != "CalculatorEventsComputedTopic" {
+		t.Errorf("TopicConst = %q", got)
+	}
+	if got := n.SubscribeOne("Computed"); got != "SubscribeCalculatorEventsComputed" {
+		t.Errorf("SubscribeOne = %q", got)
+	}
+	if got := n.Handler("Computed"); got != "calculatorEventsComputedHandler" {
+		t.Errorf("Handler = %q", got)
+	}
+	ts := &Topics{Name: "CalculatorEvents", Methods: []*Method{{Name: "Computed"}, {Name: "Failed"}}}
+	want := []string{"CalculatorEventsPublisher", "NewCalculatorEventsPublisher", "SubscribeCalculatorEvents",
+		"CalculatorEventsComputedTopic", "SubscribeCalculatorEventsComputed", "CalculatorEventsFailedTopic", "SubscribeCalculatorEventsFailed",
+		"calculatorEventsComputedHandler", "calculatorEventsFailedHandler"}
+	if got := n.declared(ts); !slices.Equal(got, want) {
+		t.Errorf("declared = %v, want %v", got, want)
+	}
+	f := &File{Services: []*Service{{Name: "Calculator", Methods: []*Method{{Name: "Add"}}}}, Topics: []*Topics{ts}}
+	if got := f.declared(); len(got) != 6+len(want) || !slices.Contains(got, "RegisterCalculator") || !slices.Contains(got, "SubscribeCalculatorEventsFailed") {
+		t.Errorf("File.declared = %v, want the service's and the topics' identifiers", got)
+	}
+}

@@ -138,3 +138,21 @@ type Svc interface {
 }
 `})
 }
+
+// A topic method may be named like a field of the generated publisher
+// (pub, opts, or the <method>Opts field of a topic with publish options).
+func TestTopicNamedLikePublisherField(t *testing.T) {
+	genCompile(t, map[string]string{"svc/svc.go": `package svc
+
+import "context"
+
+//wampgen:topics prefix=com.example.svc
+type Events interface {
+	pub(ctx context.Context) error
+	opts(ctx context.Context) error
+	//wampgen:topic acknowledge=true
+	Acked(ctx context.Context, n int) error
+	ackedOpts(ctx context.Context) error
+}
+`})
+}

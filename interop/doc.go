@@ -4,12 +4,15 @@
 //
 //   - each JavaScript client as a CALLER of `calculator serve` (the Go
 //     implementation behind the embedded router), over JSON, MessagePack
-//     and CBOR, runs every check of the contract (js/contract.mjs);
-//   - each JavaScript client as a CALLEE implementing the contract is
-//     checked by the generated Go client (`calculator call`), over each
-//     serializer;
+//     and CBOR, runs every check of the contract (js/contract.mjs), and
+//     subscribes to the service's com.example.calc.computed events;
+//   - each JavaScript client as a CALLEE implementing the contract, and
+//     publishing its events, is checked by the generated Go client
+//     (`calculator call`, subscribed through the generated
+//     SubscribeCalculatorEventsComputed), over each serializer;
 //   - headless Chromium clicks through the calculator's web page, which
-//     `calculator serve` serves at http://ADDR/ next to ws://ADDR/;
+//     `calculator serve` serves at http://ADDR/ next to ws://ADDR/, and
+//     sees its computations in the page's live log;
 //   - Autobahn|JS logs in to the embedded router by WAMP-CRA (salted and
 //     not) and cryptosign, and fails for authids the router does not know;
 //   - each JavaScript client, over each serializer, calls the time service

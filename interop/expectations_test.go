@@ -46,6 +46,7 @@ var features = []feature{
 	{"cancel", "cancel"},
 	{"timeout", "timeout"},
 	{"time", "time.Time"},
+	{"events", "events"},
 }
 
 // check is one check a test program reports, by name, and the feature it
@@ -59,6 +60,12 @@ const (
 	checkFib90   = "fibonacci(90) = 2880067194370816120 without progress"
 	checkCancel  = "sleep(10000) cancelled after 100ms: wamp.error.canceled, then active() = 0"
 	checkTimeout = "sleep(10000) with a 200ms timeout: wamp.error.timeout, then active() = 0"
+	// checkComputed: the caller subscribes to com.example.calc.computed,
+	// calls add, a div by zero, div and sqrt with random operands, and
+	// finds exactly one matching event for each success and none for the
+	// failure. In the caller row the JavaScript client subscribes to the Go
+	// service's events; in the callee row it publishes them.
+	checkComputed = "computed: one event for each successful add, div and sqrt, none for a failed div"
 )
 
 // commonChecks are in both check lists.
@@ -79,6 +86,7 @@ var commonChecks = []check{
 	{"sleep(50) = 50", "results"},
 	{checkCancel, "cancel"},
 	{checkTimeout, "timeout"},
+	{checkComputed, "events"},
 	{`add("two", 3) and add(1) fail with wamp.error.invalid_argument, and the service keeps serving`, "invalid"},
 }
 
@@ -95,6 +103,7 @@ var calleeChecks = commonChecks
 var browserSteps = []check{
 	{"page loads and connects", ""},
 	{"add: a=2, b=3 shows 5", "results"},
+	{"computations: the live log shows the add, and not the failed div", "events"},
 	{"div by zero shows the mapped error as an error", "errors"},
 	{"sqrt(-4) shows the mapped error with its payload", "errors"},
 	{"fibonacci(10): progressive results arrive before the result", "progress"},

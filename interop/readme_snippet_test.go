@@ -221,3 +221,93 @@ func checkGeneratedDecls(t *testing.T, src string, calc *types.Package) {
 		t.Error("the README's summary of the generated code declares nothing this test checks")
 	}
 }
+
+// TestREADMETopics checks the Go snippets of the README's "Topics": the
+// topics interface and its event type must be calc's (an excerpt: same
+// methods, parameter names and types), the summary of the generated code
+// calc's declarations, the calls must compile against the generated code,
+// and the sensors example must be examples/sensors' code itself, line for
+// line (indentation aside), so that it compiles and its test runs it.
+func TestREADMETopics(t *testing.T) {
+	blocks := goBlocks(t, "## Topics")
+	if len(blocks) != 7 {
+		t.Fatalf("the section has %d Go snippets, want 7 (the interface, what is generated, the calls, four of examples/sensors)", len(blocks))
+	}
+	imports := loadTypes(t, "context", "fmt", calcPath, "github.com/wampgen/wampgen/runtime")
+	calc := imports[calcPath]
+
+	src := "package calc\n\nimport \"context\"\n\n" + blocks[0] + "\n"
+	snippet := typeCheck(t, "README topics interface snippet", src, imports)
+	if snippet == nil {
+		return
+	}
+	qual, calcQual := types.RelativeTo(snippet), types.RelativeTo(calc)
+	for _, name := range snippet.Scope().Names() {
+		obj, r := snippet.Scope().Lookup(name), calc.Scope().Lookup(name)
+		if r == nil {
+			t.Errorf("the README declares %s, which calc does not", name)
+			continue
+		}
+		if got, want := types.TypeString(obj.Type().Underlying(), qual), types.TypeString(r.Type().Underlying(), calcQual); got != want {
+			t.Errorf("the README's %s is\n\t%s\ncalc's is\n\t%s", name, got, want)
+		}
+	}
+	if snippet.Scope().Lookup("CalculatorEvents") == nil {
+		t.Error("the README's topics snippet does not declare CalculatorEvents")
+	}
+	// The struct's tags are the wire form: they must be calc's too.
+	if got, want := structTags(snippet, "Computation"), structTags(calc, "Computation"); got != want {
+		t.Errorf("the README's Computation has the tags %s, calc's %s", got, want)
+	}
+
+	checkGeneratedDecls(t, blocks[1], calc)
+
+	src = "package user\n\nimport (\n\t\"context\"\n\t\"fmt\"\n\n\t\"github.com/wampgen/wampgen/examples/calculator/calc\"\n" +
+		"\t\"github.com/wampgen/wampgen/runtime\"\n)\n\nfunc use(ctx context.Context) {\n" + blocks[2] + "\n}\n"
+	typeCheck(t, "README topics calls snippet", src, imports)
+
+	files := map[string]string{}
+	for _, f := range []string{"../examples/sensors/sensors/sensors.go", "../examples/sensors/main.go"} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[f] = unindent(string(b))
+	}
+	for i, b := range blocks[3:] {
+		found := false
+		for _, text := range files {
+			found = found || strings.Contains(text, unindent(b))
+		}
+		if !found {
+			t.Errorf("the README's sensors snippet %d is not in examples/sensors (sensors/sensors.go or main.go) as it is:\n%s", i+1, b)
+		}
+	}
+}
+
+// unindent drops the leading tabs of every line.
+func unindent(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimLeft(l, "\t")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// structTags returns the fields of struct type name in pkg with their
+// tags.
+func structTags(pkg *types.Package, name string) string {
+	obj := pkg.Scope().Lookup(name)
+	if obj == nil {
+		return "(none)"
+	}
+	st, ok := obj.Type().Underlying().(*types.Struct)
+	if !ok {
+		return "(not a struct)"
+	}
+	var b strings.Builder
+	for i := range st.NumFields() {
+		fmt.Fprintf(&b, "%s %q; ", st.Field(i).Name(), st.Tag(i))
+	}
+	return b.String()
+}

@@ -73,6 +73,15 @@ type Config struct {
 	// after losing its connection; see ReconnectPolicy. nil (the default)
 	// ends the session instead.
 	Reconnect *ReconnectPolicy
+	// EventQueue bounds, in events, the queue of each subscription: the
+	// events received and not yet handled (default 1024; WithEventQueue
+	// sets it per subscription). An event that does not fit is dropped and
+	// counted (SubscriptionStats.Dropped); see the package documentation.
+	EventQueue int
+	// EventQueueBytes bounds the queue of each subscription in bytes, as
+	// the EVENT messages were received (default 16 MiB). An event larger
+	// than the bound is queued only into an empty queue.
+	EventQueueBytes int
 	// OnStateChange, when set, is called with every change of the
 	// session's State, in order, on a goroutine of the session's own. It
 	// must not call Close (use go sess.Close()).
@@ -96,6 +105,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.ResponseTimeout <= 0 {
 		c.ResponseTimeout = defaultResponseTimeout
+	}
+	if c.EventQueue <= 0 {
+		c.EventQueue = defaultEventQueue
+	}
+	if c.EventQueueBytes <= 0 {
+		c.EventQueueBytes = defaultEventQueueBytes
 	}
 	if c.CancelMode == "" {
 		c.CancelMode = CancelKill

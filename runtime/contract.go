@@ -31,18 +31,41 @@ func UnimplementedError(procedure wamp.URI) error {
 // refused with an *Error matching ErrInvalidURI, and nothing is sent: the
 // call would reach another procedure, or none.
 func ResolveProcedureURI(ctx context.Context, pattern wamp.URI, match Match) (wamp.URI, error) {
+	return resolveURI(ctx, procedureURIKey{}, "WithProcedureURI", "procedure", pattern, match)
+}
+
+// ResolveTopicURI returns the topic a generated publisher method of a
+// pattern-based topic (match=prefix or match=wildcard) publishes to: the
+// one set on ctx with WithTopicURI, which pattern must match under match.
+// With none set, a prefix pattern is itself the topic; a wildcard pattern
+// (its empty components make it no valid topic) is refused. A refused URI
+// is an *Error matching ErrInvalidURI, and nothing is sent: the event
+// would reach other subscribers, or none.
+func ResolveTopicURI(ctx context.Context, pattern wamp.URI, match Match) (wamp.URI, error) {
+	u, err := resolveURI(ctx, topicURIKey{}, "WithTopicURI", "topic", pattern, match)
+	if err == nil && u == pattern && match == MatchWildcard {
+		return "", &Error{URI: wamp.ErrInvalidURI, Args: wamp.ArgsOf(fmt.Sprintf(
+			"the wildcard topic %s needs a concrete topic: set one with WithTopicURI", pattern))}
+	}
+	return u, err
+}
+
+// resolveURI is ResolveProcedureURI and ResolveTopicURI: the URI set on
+// ctx under key (by the function named setter), checked against pattern,
+// or pattern itself when none is set; what names the kind of URI.
+func resolveURI(ctx context.Context, key any, setter, what string, pattern wamp.URI, match Match) (wamp.URI, error) {
 	if err := match.check(); err != nil {
 		return "", fmt.Errorf("runtime: resolving the URI of %s: %w", pattern, err)
 	}
-	u, ok := ctx.Value(procedureURIKey{}).(wamp.URI)
+	u, ok := ctx.Value(key).(wamp.URI)
 	if !ok || u == "" {
 		return pattern, nil
 	}
 	if err := wamp.ValidateURI(u, wamp.Loose, wamp.MatchExact); err != nil {
-		return "", &Error{URI: wamp.ErrInvalidURI, Args: wamp.ArgsOf(fmt.Sprintf("WithProcedureURI: %v", err))}
+		return "", &Error{URI: wamp.ErrInvalidURI, Args: wamp.ArgsOf(fmt.Sprintf("%s: %v", setter, err))}
 	}
 	if !wamp.MatchURI(pattern, string(match.orExact()), u) {
-		return "", &Error{URI: wamp.ErrInvalidURI, Args: wamp.ArgsOf(fmt.Sprintf("WithProcedureURI: %s is not matched by the procedure's pattern %s (match=%s)", u, pattern, match))}
+		return "", &Error{URI: wamp.ErrInvalidURI, Args: wamp.ArgsOf(fmt.Sprintf("%s: %s is not matched by the %s's pattern %s (match=%s)", setter, u, what, pattern, match))}
 	}
 	return u, nil
 }
@@ -58,17 +81,30 @@ func ResolveProcedureURI(ctx context.Context, pattern wamp.URI, match Match) (wa
 // arguments. Nested dictionaries follow Value.Decode's rules, which ignore
 // unknown keys.
 func DecodeKeywordArguments(procedure wamp.URI, inv *Invocation, dst any) error {
+	return decodeKeywordArguments(procedure, inv.Args, inv.Kwargs, dst, invalidArgument)
+}
+
+// DecodeEventKeywordArguments decodes the ArgumentsKw of ev into dst, a
+// pointer to the keyword-argument struct of a kwargs=true topic, by the
+// rules of DecodeKeywordArguments; what does not fit is an error matching
+// ErrBadEvent.
+func DecodeEventKeywordArguments(topic wamp.URI, ev *Event, dst any) error {
+	return decodeKeywordArguments(topic, ev.Args, ev.Kwargs, dst, badEvent)
+}
+
+// decodeKeywordArguments is DecodeKeywordArguments and
+// DecodeEventKeywordArguments: fail makes the error of a message.
+func decodeKeywordArguments(uri wamp.URI, args, kwargs wamp.Payload, dst any, fail func(msg string) error) error {
 	var buf [1]wamp.Value
-	args, err := inv.Args.AppendList(buf[:0])
+	list, err := args.AppendList(buf[:0])
 	if err != nil {
-		return ArgumentsError(procedure, err)
+		return fail(argumentsText(uri, err))
 	}
-	if len(args) > 0 {
-		return &Error{URI: wamp.ErrInvalidArgument, Args: wamp.ArgsOf(fmt.Sprintf(
-			"%s takes keyword arguments only, got %d positional %s", procedure, len(args), plural(len(args), "argument")))}
+	if len(list) > 0 {
+		return fail(fmt.Sprintf("%s takes keyword arguments only, got %d positional %s", uri, len(list), plural(len(list), "argument")))
 	}
-	if err := inv.Kwargs.DecodeStrict(dst); err != nil {
-		return KeywordArgumentsError(procedure, err)
+	if err := kwargs.DecodeStrict(dst); err != nil {
+		return fail(keywordArgumentsText(uri, err))
 	}
 	return nil
 }

@@ -63,9 +63,48 @@
 // # Publish and subscribe
 //
 // [Session.Publish] publishes an event (acknowledged with
-// [WithAcknowledge]); [Session.Subscribe] delivers the events of a topic to
-// an [EventHandler]. The handlers of one session run one at a time, in the
-// order the events arrived.
+// [WithAcknowledge]: a refusal by the router then arrives as an [*Error]);
+// [Session.Subscribe] delivers the events of a topic to an [EventHandler].
+// Generated code depends only on the small interfaces [Publisher] and
+// [Subscriber], which *Session implements. How events reach handlers:
+//
+//   - Order: the events of one subscription reach its handler one at a
+//     time, in the order the session received them (for one publisher,
+//     the order it published in). Different subscriptions do not wait for
+//     each other: each runs its handler on a goroutine of its own, started
+//     when an event arrives and ended when none is left, and neither the
+//     goroutine that reads the network nor calls ever wait for a handler.
+//     A slow handler delays only its own subscription.
+//   - Bound: each subscription queues at most [Config.EventQueue] events
+//     (1024 by default; [WithEventQueue] per subscription) and
+//     [Config.EventQueueBytes] bytes of EVENT messages (16 MiB by
+//     default) for its handler. An event that does not fit is dropped: the
+//     newest is dropped, never one already queued, so what is handled is
+//     still in order. Drops are counted ([SubscriptionStats].Dropped) and
+//     logged at Warn, at most once per 10 s per subscription with the
+//     count. A handler that cannot keep up therefore loses events rather
+//     than the session's memory; give it a larger queue, or hand the work
+//     off, if it must see every event.
+//   - Context: a handler's ctx carries the event ([EventFromContext]: the
+//     concrete topic of a pattern subscription, the publication ID, the
+//     publisher's session ID, authid and authrole when disclosed). It is
+//     cancelled when the subscription is unsubscribed (as Unsubscribe
+//     returns, so that a handler may unsubscribe with its own context) or
+//     revoked by the router, or the session closes (context.Cause says
+//     which); the events still queued then are dropped, uncounted. A reconnect keeps subscriptions, their queues
+//     and their contexts (see Reconnecting).
+//   - Errors: a handler's error is logged and counted, never fatal: an
+//     error matching [ErrBadEvent] (what a generated handler returns for an
+//     event that does not match the topic's declared types, without
+//     calling the implementation) counts as Rejected and is logged at
+//     Warn; any other error, or a panic (recovered), counts as Failed and
+//     is logged at Error. Like drops, these lines are written at most once
+//     per 10 s per subscription and kind, with the count since the last:
+//     a publisher cannot flood the log.
+//   - Close: [Session.Close] cancels every handler's ctx and waits for the
+//     running handlers up to [Config.ResponseTimeout], not longer. A
+//     handler may call Close itself; Close then does not wait for it.
+//     [Subscription.Unsubscribe] does not wait for a running handler.
 //
 // # Features
 //

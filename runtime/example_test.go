@@ -151,13 +151,13 @@ func ExampleSession_Subscribe() {
 	defer subscriber.Close()
 
 	received := make(chan string)
-	_, err := subscriber.Subscribe(ctx, "com.example.news", func(ev *runtime.Event) {
+	_, err := subscriber.Subscribe(ctx, "com.example.news", func(_ context.Context, ev *runtime.Event) error {
 		var headline []string
 		if err := ev.Args.Decode(&headline); err != nil {
-			log.Print(err)
-			return
+			return err // logged by the session, and counted in Stats
 		}
 		received <- headline[0]
+		return nil
 	})
 	if err != nil {
 		log.Fatal(err)
@@ -171,6 +171,56 @@ func ExampleSession_Subscribe() {
 	}
 	fmt.Println(<-received)
 	// Output: router embedded
+}
+
+// What generated topics code does underneath: a pattern subscription
+// whose handler reads the concrete topic and the publisher from its
+// context, and PublishEvent with a per-call option from the context
+// (here: deliver to one session only).
+func ExamplePublishEvent() {
+	r := startExampleRouter()
+	defer r.Close()
+	ctx := context.Background()
+	display := dialExample(ctx, r.WebSocketURL(), runtime.Config{})
+	defer display.Close()
+	sensor := dialExample(ctx, r.RawSocketURL(), runtime.Config{Serializer: wamp.CBOR})
+	defer sensor.Close()
+
+	received := make(chan string, 1)
+	_, err := display.Subscribe(ctx, "com.example.temp", func(ctx context.Context, ev *runtime.Event) error {
+		vals, err := ev.Args.List()
+		if err != nil || len(vals) != 1 {
+			return fmt.Errorf("want one value: %w", runtime.ErrBadEvent) // counted as Rejected
+		}
+		var celsius float64
+		if err := vals[0].Decode(&celsius); err != nil {
+			return fmt.Errorf("%w: %v", runtime.ErrBadEvent, err)
+		}
+		show(ctx, celsius)
+		received <- "shown"
+		return nil
+	}, runtime.WithTopicMatch(runtime.MatchPrefix))
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	// Per-call options travel in the context, as they do through a
+	// generated publisher method.
+	pubCtx := runtime.WithPublishOptions(ctx, runtime.WithEligible(display.ID()))
+	err = runtime.PublishEvent(pubCtx, sensor, "com.example.temp.kitchen", wamp.ArgsOf(21.5), wamp.Payload{},
+		runtime.WithAcknowledge(), runtime.WithPublisherDisclosed())
+	if err != nil {
+		log.Fatal(err)
+	}
+	<-received
+	// Output: com.example.temp.kitchen: 21.5 °C (from a disclosed publisher: true)
+}
+
+// show is called by an event handler: the context carries the event (and
+// ends if the subscription or the session does).
+func show(ctx context.Context, celsius float64) {
+	ev, _ := runtime.EventFromContext(ctx)
+	fmt.Printf("%s: %.1f °C (from a disclosed publisher: %v)\n", ev.Topic, celsius, ev.Publisher != 0)
 }
 
 // The code wampgen generates from an annotated interface (here the

@@ -291,7 +291,7 @@ func TestRouterWithoutFeaturesPubSub(t *testing.T) {
 		{"wildcard", runtime.WithTopicMatch(wamp.MatchWildcard)},
 		{"raw", runtime.WithSubscribeOptions(wamp.Dict{"match": "prefix"})},
 	} {
-		_, err := sess.Subscribe(bg, "com.test", func(*runtime.Event) {}, c.opt)
+		_, err := sess.Subscribe(bg, "com.test", func(context.Context, *runtime.Event) error { return nil }, c.opt)
 		expectFeatureError(t, c.name, err, wamp.FeaturePatternBasedSubscription)
 	}
 	for _, c := range []struct {

@@ -67,7 +67,7 @@ func TestFinalNewUserConcurrent(t *testing.T) {
 		for i := range subs {
 			subs[i] = finalDial(t, url, runtime.Config{})
 			i := i
-			if _, err := subs[i].Subscribe(context.Background(), "com.final.topic", func(*runtime.Event) { got[i].Add(1) }); err != nil {
+			if _, err := subs[i].Subscribe(context.Background(), "com.final.topic", func(context.Context, *runtime.Event) error { got[i].Add(1); return nil }); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -189,7 +189,7 @@ func TestFinalReconnectInFlight(t *testing.T) {
 	}
 	caller := finalDial(t, r.WebSocketURL(), runtime.Config{Dial: dial, Reconnect: &runtime.ReconnectPolicy{InitialDelay: 10 * time.Millisecond}})
 	var evs atomic.Int64
-	if _, err := caller.Subscribe(context.Background(), "com.final.t2", func(*runtime.Event) { evs.Add(1) }); err != nil {
+	if _, err := caller.Subscribe(context.Background(), "com.final.t2", func(context.Context, *runtime.Event) error { evs.Add(1); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	var wg sync.WaitGroup

@@ -22,32 +22,83 @@ const SupportPackageIsVersion1 = true
 // UnimplementedError. Code generated for version 1 still builds.
 const SupportPackageIsVersion2 = true
 
+// SupportPackageIsVersion3 is referenced by code generated with topics,
+// which uses Publisher, Subscriber, PublishEvent, SubscribeAll and the
+// Event… helpers. Code generated for versions 1 and 2 still builds.
+const SupportPackageIsVersion3 = true
+
 // ErrBadResult is matched by the errors a generated client returns when a
 // result does not have the count or the types its procedure declares.
 var ErrBadResult = errors.New("result does not match the procedure's declared types")
 
 // ArgumentsError reports arguments that are not a list.
 func ArgumentsError(procedure wamp.URI, err error) error {
-	return &Error{URI: wamp.ErrInvalidArgument, Args: wamp.ArgsOf(fmt.Sprintf("%s: arguments: %v", procedure, err))}
+	return invalidArgument(argumentsText(procedure, err))
 }
 
 // ArgumentCountError reports a wrong number of positional arguments;
 // signature describes the expected ones, such as "a float64, b float64".
 func ArgumentCountError(procedure wamp.URI, signature string, got int) error {
-	return &Error{URI: wamp.ErrInvalidArgument, Args: wamp.ArgsOf(fmt.Sprintf("%s takes (%s), got %d arguments", procedure, signature, got))}
+	return invalidArgument(argumentCountText(procedure, signature, got))
 }
 
 // ArgumentError reports argument index (from 0), named name, that does not
 // decode into its parameter's type.
 func ArgumentError(procedure wamp.URI, index int, name string, err error) error {
-	return &Error{URI: wamp.ErrInvalidArgument, Args: wamp.ArgsOf(fmt.Sprintf("%s: argument %d (%s): %v", procedure, index+1, name, err))}
+	return invalidArgument(argumentText(procedure, index, name, err))
 }
 
 // KeywordArgumentsError reports ArgumentsKw that do not decode into the
 // procedure's keyword-argument struct.
 func KeywordArgumentsError(procedure wamp.URI, err error) error {
-	return &Error{URI: wamp.ErrInvalidArgument, Args: wamp.ArgsOf(fmt.Sprintf("%s: keyword arguments: %v", procedure, err))}
+	return invalidArgument(keywordArgumentsText(procedure, err))
 }
+
+// ErrBadEvent is matched by the errors a generated event handler returns,
+// without calling the implementation, for an event that does not have the
+// count or the types its topic declares; the subscription counts it as
+// Rejected (see SubscriptionStats).
+var ErrBadEvent = errors.New("event does not match the topic's declared types")
+
+// EventArgumentsError reports event arguments that are not a list.
+func EventArgumentsError(topic wamp.URI, err error) error {
+	return badEvent(argumentsText(topic, err))
+}
+
+// EventArgumentCountError reports an event with a wrong number of
+// positional arguments; signature describes the expected ones.
+func EventArgumentCountError(topic wamp.URI, signature string, got int) error {
+	return badEvent(argumentCountText(topic, signature, got))
+}
+
+// EventArgumentError reports event argument index (from 0), named name,
+// that does not decode into its parameter's type.
+func EventArgumentError(topic wamp.URI, index int, name string, err error) error {
+	return badEvent(argumentText(topic, index, name, err))
+}
+
+// The texts of the argument errors, the same for procedures and topics.
+func argumentsText(uri wamp.URI, err error) string {
+	return fmt.Sprintf("%s: arguments: %v", uri, err)
+}
+
+func argumentCountText(uri wamp.URI, signature string, got int) string {
+	return fmt.Sprintf("%s takes (%s), got %d arguments", uri, signature, got)
+}
+
+func argumentText(uri wamp.URI, index int, name string, err error) string {
+	return fmt.Sprintf("%s: argument %d (%s): %v", uri, index+1, name, err)
+}
+
+func keywordArgumentsText(uri wamp.URI, err error) string {
+	return fmt.Sprintf("%s: keyword arguments: %v", uri, err)
+}
+
+func invalidArgument(msg string) error {
+	return &Error{URI: wamp.ErrInvalidArgument, Args: wamp.ArgsOf(msg)}
+}
+
+func badEvent(msg string) error { return fmt.Errorf("%w: %s", ErrBadEvent, msg) }
 
 // ResultCountError reports a result with the wrong number of values.
 func ResultCountError(procedure wamp.URI, want, got int) error {
@@ -259,19 +310,33 @@ func (r *Registrations) Unregister(ctx context.Context) error {
 // by its own options. If one fails, those already registered are
 // unregistered again and the error names the procedure.
 func RegisterAll(ctx context.Context, callee Callee, procs []Procedure, opts ...RegisterOption) (*Registrations, error) {
-	regs := &Registrations{}
-	for _, p := range procs {
-		all := append(opts[:len(opts):len(opts)], p.Options...)
-		reg, err := callee.Register(ctx, p.URI, p.Handler, all...)
+	regs, err := makeAll(procs, func(p Procedure) (*Registration, error) {
+		return callee.Register(ctx, p.URI, p.Handler, append(opts[:len(opts):len(opts)], p.Options...)...)
+	}, "registrations", func(done []*Registration) error {
+		return (&Registrations{regs: done}).Unregister(ctx)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Registrations{regs: regs}, nil
+}
+
+// makeAll makes one handle for each item, in order, with mk; if one fails,
+// undo undoes those already made (named what in its error, which joins the
+// failure's).
+func makeAll[I, H any](items []I, mk func(I) (H, error), what string, undo func([]H) error) ([]H, error) {
+	done := make([]H, 0, len(items))
+	for _, it := range items {
+		h, err := mk(it)
 		if err != nil {
-			if uerr := regs.Unregister(ctx); uerr != nil {
-				err = errors.Join(err, fmt.Errorf("undoing earlier registrations: %w", uerr))
+			if uerr := undo(done); uerr != nil {
+				err = errors.Join(err, fmt.Errorf("undoing earlier %s: %w", what, uerr))
 			}
 			return nil, err
 		}
-		regs.regs = append(regs.regs, reg)
+		done = append(done, h)
 	}
-	return regs, nil
+	return done, nil
 }
 
 // CallNone makes a call whose procedure returns no values; a result with

@@ -102,13 +102,14 @@ func recvT[T any](t testing.TB, ch <-chan T, what string) T {
 	return zero
 }
 
-// eventLog collects the events of one or more subscriptions of a session in
-// the order the session delivered them.
+// eventLog collects the events of one or more subscriptions in the order
+// their handlers ran: for one subscription, the order the events arrived;
+// across subscriptions, no particular order (each has its own queue).
 type eventLog chan *runtime.Event
 
 func newEventLog() eventLog { return make(eventLog, 1024) }
 
-func (l eventLog) handler(ev *runtime.Event) { l <- ev }
+func (l eventLog) handler(_ context.Context, ev *runtime.Event) error { l <- ev; return nil }
 
 // next returns the next event delivered.
 func (l eventLog) next(t testing.TB) *runtime.Event {

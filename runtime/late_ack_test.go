@@ -111,7 +111,10 @@ func TestLateSubscribedIsUnsubscribed(t *testing.T) {
 	pub := rpcDial(t, r.WebSocketURL(), runtime.Config{})
 	armed.Store(true)
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-	_, err := s.Subscribe(ctx, "com.late.topic", func(*runtime.Event) { t.Error("the handler of a failed Subscribe received an event") })
+	_, err := s.Subscribe(ctx, "com.late.topic", func(context.Context, *runtime.Event) error {
+		t.Error("the handler of a failed Subscribe received an event")
+		return nil
+	})
 	cancel()
 	if err == nil {
 		t.Skip("SUBSCRIBED arrived in time")
@@ -153,7 +156,7 @@ func TestRetriedSubscribeSurvivesLateSubscribed(t *testing.T) {
 	pub := rpcDial(t, r.WebSocketURL(), runtime.Config{})
 	armed.Store(true)
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-	_, err := s.Subscribe(ctx, "com.test.late.topic", func(*runtime.Event) {})
+	_, err := s.Subscribe(ctx, "com.test.late.topic", func(context.Context, *runtime.Event) error { return nil })
 	cancel()
 	if err == nil {
 		t.Skip("SUBSCRIBED arrived in time")

@@ -40,7 +40,7 @@ func TestNoGoroutinesAfterClose(t *testing.T) {
 				return nil, ctx.Err()
 			})
 			got := make(chan struct{}, 10)
-			callee.Subscribe(ctx, "com.test.topic", func(*runtime.Event) { got <- struct{}{} })
+			callee.Subscribe(ctx, "com.test.topic", func(context.Context, *runtime.Event) error { got <- struct{}{}; return nil })
 			cctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
 			_, err = caller.Call(cctx, "com.test.slow", wamp.Payload{}, wamp.Payload{}, runtime.WithProgress(func(*runtime.Result) error { return nil }))
 			cancel()

@@ -62,7 +62,7 @@ func TestUnknownPolicyRefused(t *testing.T) {
 			return err
 		}},
 		{"WithTopicMatch", `match policy "regexp" (allowed: exact, prefix, wildcard)`, func() error {
-			_, err := sess.Subscribe(ctx, "com.test.t", func(*runtime.Event) {}, runtime.WithTopicMatch("regexp"))
+			_, err := sess.Subscribe(ctx, "com.test.t", func(context.Context, *runtime.Event) error { return nil }, runtime.WithTopicMatch("regexp"))
 			return err
 		}},
 		{"WithCancelMode", `cancel mode "nuke" (allowed: kill, killnowait, skip)`, func() error {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	goruntime "runtime"
-	"runtime/debug"
 	"slices"
 	"strconv"
 
@@ -87,12 +86,40 @@ func idList(ids []wamp.ID) []uint64 {
 	return out
 }
 
+// Publisher publishes events: *Session implements it, and generated
+// publishers depend on it only, so that a test can put anything in its
+// place.
+type Publisher interface {
+	Publish(ctx context.Context, topic wamp.URI, args, kwargs wamp.Payload, opts ...PublishOption) (wamp.ID, error)
+}
+
+// Subscriber subscribes to topics: *Session implements it, and generated
+// Subscribe… functions depend on it only.
+type Subscriber interface {
+	Subscribe(ctx context.Context, topic wamp.URI, h EventHandler, opts ...SubscribeOption) (*Subscription, error)
+}
+
+var (
+	_ Publisher  = (*Session)(nil)
+	_ Subscriber = (*Session)(nil)
+)
+
 // Publish publishes an event to topic. Without WithAcknowledge it returns
-// once the message is written, with publication ID 0.
+// once the message is written, with publication ID 0. With it, Publish
+// waits for PUBLISHED, and a refusal by the router arrives as an *Error
+// (errors.Is(err, ErrNotAuthorized), …). Every error names the topic.
 func (s *Session) Publish(ctx context.Context, topic wamp.URI, args, kwargs wamp.Payload, opts ...PublishOption) (wamp.ID, error) {
 	if err := wamp.ValidateURI(topic, wamp.Loose, wamp.MatchExact); err != nil {
-		return 0, fmt.Errorf("runtime: publishing: %w", err)
+		return 0, fmt.Errorf("runtime: publishing: %w", err) // it names the topic
 	}
+	id, err := s.publish(ctx, topic, args, kwargs, opts)
+	if err != nil {
+		return 0, fmt.Errorf("runtime: publishing to %s: %w", topic, err)
+	}
+	return id, nil
+}
+
+func (s *Session) publish(ctx context.Context, topic wamp.URI, args, kwargs wamp.Payload, opts []PublishOption) (wamp.ID, error) {
 	var options wamp.Dict // nil is sent as {}; most publications have no options
 	if len(opts) > 0 {
 		options = wamp.Dict{}
@@ -104,7 +131,7 @@ func (s *Session) Publish(ctx context.Context, topic wamp.URI, args, kwargs wamp
 	c := s.cur.Load()
 	if c != nil {
 		if err := c.feats.publishOptions(options); err != nil {
-			return 0, fmt.Errorf("runtime: publishing to %s: %w", topic, err)
+			return 0, err
 		}
 	}
 	if ack, _ := wamp.DictBool(options, wamp.OptAcknowledge); !ack {
@@ -112,14 +139,11 @@ func (s *Session) Publish(ctx context.Context, topic wamp.URI, args, kwargs wamp
 			return 0, s.errClosed()
 		}
 		if c == nil {
-			return 0, fmt.Errorf("runtime: publishing to %s: %w", topic, s.notConnected())
+			return 0, s.notConnected()
 		}
 		// On the connection whose router the options were checked
 		// against: sendOn fails if it is no longer the session's.
-		if err := s.sendOn(ctx, c, &wamp.Publish{Request: s.reqIDs.Next(), Options: options, Topic: topic, Args: args, Kwargs: kwargs}); err != nil {
-			return 0, fmt.Errorf("runtime: publishing to %s: %w", topic, err)
-		}
-		return 0, nil
+		return 0, s.sendOn(ctx, c, &wamp.Publish{Request: s.reqIDs.Next(), Options: options, Topic: topic, Args: args, Kwargs: kwargs})
 	}
 	id, ch, err := s.begin()
 	if err != nil {
@@ -127,11 +151,11 @@ func (s *Session) Publish(ctx context.Context, topic wamp.URI, args, kwargs wamp
 	}
 	reply, err := s.request(ctx, id, ch, &wamp.Publish{Request: id, Options: options, Topic: topic, Args: args, Kwargs: kwargs})
 	if err != nil {
-		return 0, fmt.Errorf("runtime: publishing to %s: %w", topic, err)
+		return 0, err
 	}
 	m, ok := reply.(*wamp.Published)
 	if !ok {
-		return 0, fmt.Errorf("runtime: publishing to %s: router answered %s", topic, reply.Type())
+		return 0, fmt.Errorf("router answered %s", reply.Type())
 	}
 	return m.Publication, nil
 }
@@ -154,10 +178,28 @@ type Event struct {
 	PublisherAuthRole string
 }
 
-// EventHandler receives events. The handlers of one session run one at a
-// time, in the order the events arrived, on a goroutine of the session's
-// own (never the one that reads the network, so calls are not held up).
-type EventHandler func(*Event)
+// EventHandler handles one event. Its ctx carries the event (see
+// EventFromContext) and is cancelled when the subscription is unsubscribed
+// or revoked, or the session closes; context.Cause(ctx) then matches
+// context.Canceled and, for the first two, says which.
+//
+// The events of one subscription reach its handler one at a time, in the
+// order they arrived, on a goroutine of the session's own (never the one
+// that reads the network, so calls and other subscriptions are not held
+// up); see the package documentation for the bounded queue in between. A
+// returned error is logged and counted (see SubscriptionStats), never
+// fatal; so is a panic.
+type EventHandler func(ctx context.Context, ev *Event) error
+
+type eventKey struct{}
+
+// EventFromContext returns the event that ctx, the context of an
+// EventHandler, was made for: its concrete topic (for pattern
+// subscriptions), publication ID, publisher (if disclosed) and details.
+func EventFromContext(ctx context.Context) (*Event, bool) {
+	ev, ok := ctx.Value(eventKey{}).(*Event)
+	return ev, ok
+}
 
 // SubscribeOption configures one subscription.
 type SubscribeOption interface{ applySubscribe(*subscribeConfig) }
@@ -165,6 +207,7 @@ type SubscribeOption interface{ applySubscribe(*subscribeConfig) }
 type subscribeConfig struct {
 	match   Match
 	options wamp.Dict
+	queue   int // WithEventQueue; 0: Config.EventQueue
 }
 
 type subscribeOptionFunc func(*subscribeConfig)
@@ -185,6 +228,18 @@ func WithSubscribeOptions(opts wamp.Dict) SubscribeOption {
 	return subscribeOptionFunc(func(c *subscribeConfig) { c.options = opts })
 }
 
+// WithEventQueue bounds the queue of events waiting for this
+// subscription's handler to n events (Config.EventQueue by default); see
+// the package documentation. Subscribe refuses n < 1.
+func WithEventQueue(n int) SubscribeOption {
+	return subscribeOptionFunc(func(c *subscribeConfig) {
+		c.queue = n
+		if n < 1 {
+			c.queue = -1 // refused by Subscribe
+		}
+	})
+}
+
 // Subscription is an active subscription.
 type Subscription struct {
 	itemState // its ID, and whether it was dropped (see lifecycle)
@@ -192,6 +247,12 @@ type Subscription struct {
 	topic     wamp.URI
 	handler   EventHandler
 	options   wamp.Dict // SUBSCRIBE.Options, kept to subscribe again after a reconnect
+	// ctx is the handler's context (before the event is added): cancelled
+	// by end, or with the session's.
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+	queue  eventQueue
+	stats  subscriptionCounters
 }
 
 // ID returns the subscription ID the router assigned.
@@ -293,13 +354,22 @@ func (s *Session) Subscribe(ctx context.Context, topic wamp.URI, h EventHandler,
 	if err := cfg.match.check(); err != nil {
 		return nil, fmt.Errorf("runtime: subscribing to %s: %w", topic, err)
 	}
+	if cfg.queue < 0 {
+		return nil, fmt.Errorf("runtime: subscribing to %s: WithEventQueue: the bound must be at least 1", topic)
+	}
+	if cfg.queue == 0 {
+		cfg.queue = s.cfg.EventQueue
+	}
 	if err := wamp.ValidateURI(topic, wamp.Loose, string(cfg.match)); err != nil {
 		return nil, fmt.Errorf("runtime: subscribing: %w", err)
 	}
 	options := matchOptions(cfg.options, cfg.match)
 	sub := &Subscription{s: s, topic: topic, handler: h, options: options}
+	sub.ctx, sub.cancel = context.WithCancelCause(s.baseCtx)
+	sub.queue.maxEvents, sub.queue.maxBytes = cfg.queue, s.cfg.EventQueueBytes
 	if err := s.subs.makeOn(s, ctx, sub); err != nil {
 		s.subs.drop(sub)
+		sub.end(nil)
 		return nil, fmt.Errorf("runtime: subscribing to %s: %w", topic, err)
 	}
 	return sub, nil
@@ -413,7 +483,11 @@ func (ss *subscriptions) removeLocked(sub *Subscription) (others bool) {
 	return true
 }
 
-// Unsubscribe ends the subscription: its handler receives no more events.
+// Unsubscribe ends the subscription: its handler receives no more events,
+// the events still queued for it are dropped (not counted as Dropped), and
+// its context is cancelled when Unsubscribe returns (so a handler may
+// unsubscribe with its own context). Unsubscribe does not wait for a
+// handler that is running (Session.Close does).
 //
 // When it is the last handler of the router's subscription, Unsubscribe
 // tells the router and waits for its answer, unless another Subscribe for
@@ -423,12 +497,27 @@ func (ss *subscriptions) removeLocked(sub *Subscription) (others bool) {
 // and the session unsubscribes only if the pending Subscribe does not take
 // the subscription over (it gets another one, or fails).
 func (sub *Subscription) Unsubscribe(ctx context.Context) error {
+	defer sub.endUnsubscribed()
+	return sub.unsubscribe(ctx)
+}
+
+// endUnsubscribed cancels the handler's context of a subscription
+// unsubscribed.
+func (sub *Subscription) endUnsubscribed() {
+	sub.end(fmt.Errorf("%w: unsubscribed from %s", context.Canceled, sub.topic))
+}
+
+// unsubscribe is Unsubscribe, but for the handler's context, which the
+// caller cancels (endUnsubscribed) once done with ctx: it may be that
+// context.
+func (sub *Subscription) unsubscribe(ctx context.Context) error {
 	s := sub.s
 	ss := &s.subs
 	ss.mu.Lock()
 	subID := sub.ID()
 	active := slices.Contains(ss.active[subID], sub)
 	wasDropped, held := ss.releaseLocked(sub)
+	sub.stop() // nothing more is handled from now on
 	others := false
 	if active {
 		others = ss.removeLocked(sub)
@@ -478,23 +567,25 @@ func (sub *Subscription) Unsubscribe(ctx context.Context) error {
 func (s *Session) revokeSubscription(m *wamp.Unsubscribed) {
 	id, _ := wamp.DictID(m.Details, "subscription")
 	ss := &s.subs
+	reason, _ := wamp.DictString(m.Details, wamp.OptReason)
 	ss.mu.Lock()
 	subs := ss.active[id]
 	delete(ss.active, id)
 	delete(ss.unwanted, id)
 	for _, sub := range subs {
 		ss.dropLocked(sub) // revoked: a reconnect must not bring it back
+		sub.end(fmt.Errorf("%w: the router revoked the subscription to %s (reason %q)", context.Canceled, sub.topic, reason))
 	}
 	ss.mu.Unlock()
 	if len(subs) > 0 {
-		reason, _ := wamp.DictString(m.Details, wamp.OptReason)
 		s.log.Warn("router revoked a subscription", "topic", subs[0].topic, "reason", reason)
 	}
 }
 
 // deliverEvent queues m, read on c, for the handlers of its subscription.
 // Checked under subs.mu, c is the current connection, so the subscription IDs
-// are c's (see handle).
+// are c's (see handle). It never waits: each handler has a queue of its own
+// (see eventQueue).
 func (s *Session) deliverEvent(c *conn, m *wamp.Event) {
 	s.subs.mu.Lock()
 	var subs []*Subscription
@@ -520,38 +611,8 @@ func (s *Session) deliverEvent(c *conn, m *wamp.Event) {
 		ev.PublisherAuthRole, _ = wamp.DictString(m.Details, wamp.OptPublisherAuthRole)
 	}
 	for _, sub := range subs {
-		s.events.push(queuedEvent{h: sub.handler, ev: ev})
+		sub.enqueue(ev, c.frameSize)
 	}
-}
-
-type queuedEvent struct {
-	h  EventHandler
-	ev *Event
-}
-
-func (s *Session) dispatchEvents() {
-	defer close(s.dispatched)
-	s.dispatcherID.Store(curGoroutineID())
-	var buf []queuedEvent
-	for {
-		var closed bool
-		buf, closed = s.events.pop(buf)
-		if closed {
-			return // the session has ended: events still queued are dropped
-		}
-		for _, e := range buf {
-			s.runEventHandler(e)
-		}
-	}
-}
-
-func (s *Session) runEventHandler(e queuedEvent) {
-	defer func() {
-		if p := recover(); p != nil {
-			s.log.Error("event handler panicked", "topic", e.ev.Topic, "panic", p, "stack", string(debug.Stack()))
-		}
-	}()
-	e.h(e.ev)
 }
 
 // curGoroutineID returns the ID of the calling goroutine, read from the

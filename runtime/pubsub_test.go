@@ -2,6 +2,7 @@ package runtime_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -292,9 +293,11 @@ func TestPubSub(t *testing.T) {
 		// for disclose_me with several subscribers.
 		pub := dialT(t, url, runtime.Config{})
 		sub := dialT(t, url, runtime.Config{Serializer: wamp.MsgPack})
-		events := newEventLog()
-		pfx := subscribeT(t, sub, "com.test.pfx", events.handler, runtime.WithTopicMatch(wamp.MatchPrefix))
-		wc := subscribeT(t, sub, "com.test..wc", events.handler, runtime.WithTopicMatch(wamp.MatchWildcard))
+		// One log per subscription: the events of different
+		// subscriptions are handled in no particular order.
+		pfxEvents, wcEvents := newEventLog(), newEventLog()
+		pfx := subscribeT(t, sub, "com.test.pfx", pfxEvents.handler, runtime.WithTopicMatch(wamp.MatchPrefix))
+		wc := subscribeT(t, sub, "com.test..wc", wcEvents.handler, runtime.WithTopicMatch(wamp.MatchWildcard))
 		if pfx.ID() == wc.ID() {
 			t.Fatal("prefix and wildcard subscriptions share an ID")
 		}
@@ -304,18 +307,21 @@ func TestPubSub(t *testing.T) {
 		publishAck(t, pub, "com.test.other", "no match")
 		publishAck(t, pub, "com.test.x.wc.y", "no match either")
 		publishAck(t, pub, "com.test.pfxmarker", "marker") // prefix matching is by string, not by component
+		publishAck(t, pub, "com.test.y.wc", "wildcard marker")
 
-		for _, want := range []struct{ label, topic string }{
-			{"prefix", "com.test.pfx.a.b"},
-			{"wildcard", "com.test.x.wc"},
+		for _, want := range []struct {
+			events       eventLog
+			label, topic string
+		}{
+			{pfxEvents, "prefix", "com.test.pfx.a.b"},
+			{pfxEvents, "marker", "com.test.pfxmarker"},
+			{wcEvents, "wildcard", "com.test.x.wc"},
+			{wcEvents, "wildcard marker", "com.test.y.wc"},
 		} {
-			ev := events.next(t)
+			ev := want.events.next(t)
 			if got := argString(t, ev.Args, 0); got != want.label || ev.Topic != wamp.URI(want.topic) {
 				t.Errorf("got %q on %q, want %q on %q", got, ev.Topic, want.label, want.topic)
 			}
-		}
-		if ev := events.next(t); argString(t, ev.Args, 0) != "marker" || ev.Topic != "com.test.pfxmarker" {
-			t.Errorf("got %q on %q, want the marker", argString(t, ev.Args, 0), ev.Topic)
 		}
 	})
 
@@ -372,13 +378,14 @@ func TestPubSub(t *testing.T) {
 		sub := dialT(t, url, runtime.Config{})
 		events := newEventLog()
 		const topic = "com.test.pubsub.panic"
-		subscribeT(t, sub, topic, func(ev *runtime.Event) {
+		subscribeT(t, sub, topic, func(_ context.Context, ev *runtime.Event) error {
 			// Handlers run on the session's goroutine: no t.Fatal here.
 			var label string
 			if err := firstArg(ev.Args, &label); err != nil || label == "boom" {
 				panic("handler failure")
 			}
 			events <- ev
+			return nil
 		})
 		publishAck(t, pub, topic, "boom")
 		publishAck(t, pub, topic, "after")
@@ -406,7 +413,7 @@ func TestPubSub(t *testing.T) {
 			t.Fatal(err)
 		}
 		closed := make(chan error, 1)
-		subscribeT(t, sub, "com.test.pubsub.closer", func(*runtime.Event) { closed <- sub.Close() })
+		subscribeT(t, sub, "com.test.pubsub.closer", func(context.Context, *runtime.Event) error { closed <- sub.Close(); return nil })
 		publishAck(t, pub, "com.test.pubsub.closer", "close now")
 		if err := recvT(t, closed, "Close called by an event handler to return"); err != nil {
 			t.Errorf("Close from a handler: %v", err)
@@ -435,7 +442,7 @@ func TestPubSub(t *testing.T) {
 		if _, err := s.Publish(testCtx(t), "com.test.closed", wamp.Payload{}, wamp.Payload{}, runtime.WithAcknowledge()); !errors.Is(err, runtime.ErrSessionClosed) {
 			t.Errorf("acknowledged Publish after Close: %v", err)
 		}
-		if _, err := s.Subscribe(testCtx(t), "com.test.closed", func(*runtime.Event) {}); !errors.Is(err, runtime.ErrSessionClosed) {
+		if _, err := s.Subscribe(testCtx(t), "com.test.closed", func(context.Context, *runtime.Event) error { return nil }); !errors.Is(err, runtime.ErrSessionClosed) {
 			t.Errorf("Subscribe after Close: %v", err)
 		}
 	})
@@ -489,6 +496,12 @@ func TestPublishErrors(t *testing.T) {
 					t.Errorf("%s: error %q does not name the topic", tc.topic, err)
 				}
 				t.Logf("%s: %v", tc.topic, err)
+				// The same through PublishEvent, as generated publishers
+				// call it.
+				err = runtime.PublishEvent(testCtx(t), pub, tc.topic, wamp.ArgsOf("x"), wamp.Payload{}, runtime.WithAcknowledge())
+				if !errors.Is(err, tc.sentinel) || !errors.As(err, &we) || we.URI != tc.uri || !strings.Contains(err.Error(), string(tc.topic)) {
+					t.Errorf("%s: PublishEvent error %v; want an *Error with URI %s naming the topic", tc.topic, err, tc.uri)
+				}
 				// Without acknowledgement the broker stays silent.
 				if _, err := pub.Publish(testCtx(t), tc.topic, wamp.ArgsOf("x"), wamp.Payload{}); err != nil {
 					t.Errorf("%s unacknowledged: %v", tc.topic, err)
@@ -543,19 +556,22 @@ func TestEventRightAfterSubscribed(t *testing.T) {
 		}
 	})
 	s := dialT(t, url, runtime.Config{})
-	events := newEventLog()
 	const n = 50
+	// One log per subscription: the events of different subscriptions are
+	// handled in no particular order.
+	events := make([]eventLog, n)
 	for i := range n {
-		subscribeT(t, s, wamp.URI(fmt.Sprintf("com.test.early.t%d", i)), events.handler)
+		events[i] = make(eventLog, 2)
+		subscribeT(t, s, wamp.URI(fmt.Sprintf("com.test.early.t%d", i)), events[i].handler)
 	}
 	publishAck(t, s, "com.test.early.t0", "marker")
 	for i := range n {
 		want := fmt.Sprintf("early com.test.early.t%d", i)
-		if got := events.nextLabel(t); got != want {
+		if got := events[i].nextLabel(t); got != want {
 			t.Fatalf("got %q, want %q: the event sent right after SUBSCRIBED was lost", got, want)
 		}
 	}
-	if got := events.nextLabel(t); got != "marker" {
+	if got := events[0].nextLabel(t); got != "marker" {
 		t.Fatalf("got %q, want the marker", got)
 	}
 }

@@ -2,8 +2,10 @@ package runtime
 
 import "sync"
 
-// fifo is an unbounded queue between one producer side that must never
-// block (the read loop, state changes) and one consuming goroutine.
+// fifo is an unbounded queue between a producer that must never block and
+// one consuming goroutine. It holds state changes, which come at most a
+// few per connection attempt (events have bounded queues of their own:
+// see delivery.go).
 type fifo[T any] struct {
 	mu     sync.Mutex
 	items  []T

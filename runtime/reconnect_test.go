@@ -3,6 +3,7 @@ package runtime_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/url"
 	"sync"
@@ -95,12 +96,20 @@ func TestRouterRestart(t *testing.T) {
 		return &runtime.Result{Args: wamp.ArgsOf(a + b)}, nil
 	}, runtime.WithDiscloseCaller())
 	events := make(chan string, 100)
-	if _, err := callee.Subscribe(context.Background(), "com.test.news", func(ev *runtime.Event) {
+	news, err := callee.Subscribe(context.Background(), "com.test.news", func(ctx context.Context, ev *runtime.Event) error {
 		var s string
-		if args(ev.Args, &s) == nil {
-			events <- s
+		if err := args(ev.Args, &s); err != nil {
+			return err
 		}
-	}); err != nil {
+		if err := ctx.Err(); err != nil {
+			// A reconnect keeps the subscription, and its handler's
+			// context, alive.
+			s += fmt.Sprintf(" (handler context ended: %v)", err)
+		}
+		events <- s
+		return nil
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	slow := make(chan struct{})
@@ -204,6 +213,9 @@ func TestRouterRestart(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("the subscription was not restored")
+	}
+	if st := news.Stats(); st.Delivered != 1 || st.Rejected+st.Failed+st.Dropped != 0 {
+		t.Errorf("restored subscription's stats %+v, want one event delivered", st)
 	}
 	want := []runtime.State{runtime.StateConnecting, runtime.StateJoined, runtime.StateReconnecting}
 	if got := calleeLog.states(); len(got) < 4 || !equalStates(got[:3], want) || got[len(got)-1] != runtime.StateJoined {
@@ -510,11 +522,12 @@ func TestSeveralHandlersPerTopic(t *testing.T) {
 	pub := rpcDial(t, r.WebSocketURL(), runtime.Config{})
 	a, b := make(chan string, 10), make(chan string, 10)
 	handler := func(ch chan string) runtime.EventHandler {
-		return func(ev *runtime.Event) {
+		return func(_ context.Context, ev *runtime.Event) error {
 			var s string
 			if args(ev.Args, &s) == nil {
 				ch <- s
 			}
+			return nil
 		}
 	}
 	sa, err := sub.Subscribe(context.Background(), "com.test.shared", handler(a))

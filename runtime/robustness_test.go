@@ -122,9 +122,10 @@ func TestCloseBoundsEventHandlerWait(t *testing.T) {
 	release := make(chan struct{})
 	t.Cleanup(func() { close(release) })
 	entered := make(chan struct{}, 1)
-	if _, err := s.Subscribe(testCtx(t), "com.test.slow", func(*runtime.Event) {
+	if _, err := s.Subscribe(testCtx(t), "com.test.slow", func(context.Context, *runtime.Event) error {
 		entered <- struct{}{}
 		<-release
+		return nil
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -169,7 +169,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 			} else {
 				errs = append(errs, err)
 			}
-			sub, err := callee.Subscribe(ctx, "com.sec.topic", func(*runtime.Event) {})
+			sub, err := callee.Subscribe(ctx, "com.sec.topic", func(context.Context, *runtime.Event) error { return nil })
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -56,17 +56,11 @@ type Session struct {
 	cancel   context.CancelFunc
 	handlers sync.WaitGroup // invocation handlers
 	loops    sync.WaitGroup // read loops, the reconnect loop, the state notifier
-	events   fifo[queuedEvent]
+	workers  eventWorkers   // event handlers (see delivery.go)
 	closing  sync.Once
 	// The oversized INVOCATIONs and EVENTs, which other peers send, are
 	// logged in aggregate (see logOversized).
-	oversizedInvocations, oversizedEvents oversizedCount
-
-	// The event dispatcher closes dispatched when it ends, and records its
-	// goroutine, so that Close called by an event handler does not wait for
-	// itself.
-	dispatched   chan struct{}
-	dispatcherID atomic.Uint64
+	oversizedInvocations, oversizedEvents throttle
 }
 
 // lifeState is whether the session has ended, and why, and whether it is
@@ -126,6 +120,9 @@ type conn struct {
 	goodbye  chan struct{} // closed when the router answers our GOODBYE
 	readDone chan struct{} // closed when its read loop has ended
 	invs     invocations   // running invocations, by request
+	// frameSize is the size of the message the read loop handles (an
+	// EVENT's queue counts it); only the read loop uses it.
+	frameSize int
 }
 
 // Dial connects to the router at url and joins cfg.Realm. URLs: ws:// and
@@ -158,7 +155,6 @@ func Dial(ctx context.Context, url string, cfg Config) (*Session, error) {
 		return nil, err
 	}
 	s.attach(c)
-	s.startEvents()
 	s.setState(StateJoined, c.id, nil)
 	s.log.Debug("joined", "url", redactURL(url), "realm", cfg.Realm, "session", c.id, "serializer", cfg.Serializer.Name())
 	return s, nil
@@ -167,20 +163,18 @@ func Dial(ctx context.Context, url string, cfg Config) (*Session, error) {
 func newSession(url string, cfg Config) *Session {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Session{
-		cfg:        cfg,
-		url:        url,
-		log:        cfg.Logger,
-		ser:        cfg.Serializer,
-		done:       make(chan struct{}),
-		baseCtx:    ctx,
-		cancel:     cancel,
-		dispatched: make(chan struct{}),
+		cfg:     cfg,
+		url:     url,
+		log:     cfg.Logger,
+		ser:     cfg.Serializer,
+		done:    make(chan struct{}),
+		baseCtx: ctx,
+		cancel:  cancel,
 	}
 	s.calls.m = map[wamp.ID]*pendingCall{}
 	s.requests.m = map[wamp.ID]chan wamp.Message{}
 	s.regs.init(s)
 	s.subs.init(s)
-	s.events.init()
 	s.notes.init()
 	if cfg.OnStateChange != nil {
 		s.loops.Add(1)
@@ -190,8 +184,6 @@ func newSession(url string, cfg Config) *Session {
 	}
 	return s
 }
-
-func (s *Session) startEvents() { go s.dispatchEvents() }
 
 // connect dials the router and joins the realm, bounded by ctx (or, without
 // a deadline, by ResponseTimeout).
@@ -521,6 +513,7 @@ func (s *Session) readLoop(c *conn) {
 			s.abort(c, wamp.ErrProtocolViolation, err.Error())
 			return
 		}
+		c.frameSize = len(data)
 		if !s.handle(c, msg) {
 			return
 		}
@@ -629,35 +622,13 @@ func (s *Session) skipOversized(c *conn, over *oversizedMessage) bool {
 	return false
 }
 
-// oversizedLogEvery is how often, at most, each kind of oversized
-// message from other peers is logged: one line for a burst, not one per
-// message.
-const oversizedLogEvery = 10 * time.Second
-
-// oversizedCount counts one kind of oversized message since its last log
-// line.
-type oversizedCount struct {
-	mu     sync.Mutex
-	n      int
-	logged time.Time // when the last line was logged
-}
-
 // logOversized counts one oversized message of the kind of c, and logs
-// msg: at once for the first one, then at most once per oversizedLogEvery,
-// with the number since the line before and the size of the last one.
-func (s *Session) logOversized(c *oversizedCount, msg string, over *oversizedMessage) {
-	c.mu.Lock()
-	c.n++
-	now := time.Now()
-	if !c.logged.IsZero() && now.Sub(c.logged) < oversizedLogEvery {
-		c.mu.Unlock()
-		return
+// msg: at once for the first one, then at most once per logEvery, with the
+// number since the line before and the size of the last one.
+func (s *Session) logOversized(c *throttle, msg string, over *oversizedMessage) {
+	if n, ok := c.tick(); ok {
+		s.log.Warn(msg, "count", n, "size", over.size, "limit", over.limit)
 	}
-	n := c.n
-	c.n = 0
-	c.logged = now
-	c.mu.Unlock()
-	s.log.Warn(msg, "count", n, "size", over.size, "limit", over.limit)
 }
 
 // handle dispatches one message; it returns false when the connection
@@ -847,7 +818,6 @@ func (s *Session) shutdown(why error) {
 			s.failPending(why)
 		}
 		s.cancel()
-		s.events.close()
 		close(s.done)
 		s.setState(StateClosed, 0, why)
 		s.notes.close()
@@ -855,20 +825,24 @@ func (s *Session) shutdown(why error) {
 }
 
 // Close leaves the realm with the GOODBYE handshake, closes the
-// connection, and waits for the session's goroutines to end: running
-// handlers see their context cancelled, and Close waits for them up to
-// Config.ResponseTimeout. The GOODBYE handshake is bounded by
-// Config.ResponseTimeout too, sending included (a router that does not
-// read leaves no room to send). Requests in flight fail with
-// ErrSessionClosed. A session that is reconnecting stops trying. Close is
-// idempotent; it returns nil if the session ended cleanly.
+// connection, and waits for the session's goroutines to end. The GOODBYE
+// handshake is bounded by Config.ResponseTimeout, sending included (a
+// router that does not read leaves no room to send). Requests in flight
+// fail with ErrSessionClosed. A session that is reconnecting stops trying.
+// Close is idempotent; it returns nil if the session ended cleanly.
+//
+// Running handlers, of procedures and of events, see their context
+// cancelled, and Close waits for them, all together, up to
+// Config.ResponseTimeout (not forever: it then logs and returns an error
+// saying what still runs). Events still queued for a subscription are
+// dropped.
 //
 // An event handler may call Close: Close then does not wait for that
-// handler, and the session's event goroutine ends when the handler returns.
-// A procedure handler (or an OnStateChange callback) that closes its own
-// session must do so from another goroutine (go sess.Close()): like
-// http.Server.Shutdown, Close waits for the running handlers, and would
-// otherwise wait for its caller until ResponseTimeout.
+// handler (it waits for the others). A procedure handler (or an
+// OnStateChange callback) that closes its own session must do so from
+// another goroutine (go sess.Close()): like http.Server.Shutdown, Close
+// waits for the running handlers, and would otherwise wait for its caller
+// until ResponseTimeout.
 func (s *Session) Close() error {
 	s.life.mu.Lock()
 	already := s.life.closed.Swap(true)
@@ -909,10 +883,11 @@ func (s *Session) Close() error {
 			err = fmt.Errorf("runtime: %s still running after Close", what)
 		}
 	}
-	if id := curGoroutineID(); id == 0 || id != s.dispatcherID.Load() {
-		// Unless an event handler called Close: the dispatcher ends
-		// after the event handler that is running returns.
-		wait(s.dispatched, "an event handler")
+	// Unless an event handler called Close: its worker ends after it
+	// returns. No worker starts now: the read loops, which start them,
+	// have ended.
+	for _, w := range s.workers.running(curGoroutineID()) {
+		wait(w.done, "an event handler")
 	}
 	waited := make(chan struct{})
 	go func() { s.handlers.Wait(); close(waited) }()

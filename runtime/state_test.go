@@ -66,12 +66,12 @@ func TestSessionStateConcurrent(t *testing.T) {
 		})
 		wg.Go(func() { // subscriptions shared by two handlers, made and dropped
 			for range rounds {
-				a, err := sess.Subscribe(ctx, "com.state.topic", func(*runtime.Event) {})
+				a, err := sess.Subscribe(ctx, "com.state.topic", func(context.Context, *runtime.Event) error { return nil })
 				if err != nil {
 					fail("subscribe: %v", err)
 					return
 				}
-				b, err := sess.Subscribe(ctx, "com.state.", func(*runtime.Event) {}, runtime.WithTopicMatch(runtime.MatchPrefix))
+				b, err := sess.Subscribe(ctx, "com.state.", func(context.Context, *runtime.Event) error { return nil }, runtime.WithTopicMatch(runtime.MatchPrefix))
 				if err != nil {
 					fail("subscribe prefix: %v", err)
 					return

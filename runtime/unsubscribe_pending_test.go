@@ -40,7 +40,7 @@ func TestUnsubscribeDuringPendingSubscribe(t *testing.T) {
 	s := rpcDial(t, r.RawSocketURL(), runtime.Config{Dial: delayingDialer("[33,", 300*time.Millisecond, &armed, wrote)})
 	pub := rpcDial(t, r.WebSocketURL(), runtime.Config{})
 	const topic = "com.test.unsub.pending"
-	old, err := s.Subscribe(testCtx(t), topic, func(*runtime.Event) {})
+	old, err := s.Subscribe(testCtx(t), topic, func(context.Context, *runtime.Event) error { return nil })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +114,10 @@ func newRogueSubscriber(t *testing.T, cfg runtime.Config, pendingCtx context.Con
 	subscribed := make(chan error, 1)
 	go func() {
 		var err error
-		rs.old, err = sess.Subscribe(testCtx(t), rogueTopic, func(*runtime.Event) { t.Error("the unsubscribed handler received an event") })
+		rs.old, err = sess.Subscribe(testCtx(t), rogueTopic, func(context.Context, *runtime.Event) error {
+			t.Error("the unsubscribed handler received an event")
+			return nil
+		})
 		subscribed <- err
 	}()
 	req := rogueExpect[*wamp.Subscribe](t, rs.rc)

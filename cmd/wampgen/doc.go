@@ -1,5 +1,6 @@
 // Command wampgen generates typed WAMP v2 clients and registrars from Go
-// interfaces annotated with //wampgen:service.
+// interfaces annotated with //wampgen:service, and typed publishers and
+// subscribers from interfaces annotated with //wampgen:topics.
 //
 // Usage:
 //
@@ -11,7 +12,8 @@
 //	//go:generate go run github.com/wampgen/wampgen/cmd/wampgen
 //
 // does; packages are go command patterns (./... for a whole module). For
-// each source file that declares a service or a //wampgen:error it writes
+// each source file that declares a service, a topics interface or a
+// //wampgen:error it writes
 // FILE_wamp.go next to it (calc.go → calc_wamp.go; a GOOS/GOARCH suffix
 // stays last, svc_linux.go → svc_wamp_linux.go, and the source's //go:build
 // line is copied), and removes the files it generated earlier whose source
@@ -76,6 +78,56 @@
 //		missing required field (one neither a pointer nor tagged omitempty
 //		or omitzero) are answered with wamp.error.invalid_argument.
 //
+//	//wampgen:topics prefix=URI
+//
+// On an interface type declaration: the interface is a set of topics, and
+// each of its methods (embedded interfaces' included) a topic whose event
+// carries the method's parameters; its URI is by default prefix + "." +
+// snake_case(Method), as for procedures (Computed →
+// com.example.calc.computed). The prefix may be left out when every method
+// has a uri=. An interface is either a service or a topics interface, not
+// both.
+//
+//	//wampgen:topic uri=URI match=exact|prefix|wildcard kwargs=true|false acknowledge=true|false exclude_me=true|false disclose_publisher=true|false
+//
+// On a method of a topics interface, every key optional (a
+// //wampgen:procedure there, or a //wampgen:topic on a service's method,
+// is a diagnostic):
+//
+//	uri=URI
+//		The topic's URI instead of the default; with match=prefix or
+//		match=wildcard, the pattern subscribed to (wildcard needs one, as
+//		for procedures).
+//	match=exact|prefix|wildcard
+//		How the router matches publications against the URI (default
+//		exact). Subscribers subscribe to the pattern and learn each event's
+//		concrete topic from runtime.EventFromContext; the publisher
+//		publishes to the concrete topic set on its context with
+//		runtime.WithTopicURI, which the pattern must match (else
+//		wamp.error.invalid_uri, and nothing is sent), or without one to
+//		the pattern itself for prefix (a wildcard pattern is no topic: an
+//		error).
+//	kwargs=true|false
+//		The method's one struct parameter travels as ArgumentsKw, with the
+//		same strict rules as for procedures (default false: positional
+//		arguments).
+//	acknowledge=true|false
+//		The publisher asks the router for PUBLISHED and waits for it, so
+//		that the method's error reports a refusal (an *runtime.Error such as
+//		wamp.error.not_authorized); default false: the method returns once
+//		the event is sent.
+//	exclude_me=true|false
+//		Whether the publisher's own session is left out of the receivers.
+//		Sent only when given; WAMP's default is true.
+//	disclose_publisher=true|false
+//		The publisher asks the router to disclose its identity: the
+//		subscriber's context then carries the publisher's session ID,
+//		authid and authrole (runtime.EventFromContext). Default false.
+//
+// Options for one publication, such as the sessions eligible for an event
+// or excluded from it, are no annotation: they travel on the context,
+// ctx = runtime.WithPublishOptions(ctx, runtime.WithEligible(id)).
+//
 //	//wampgen:error uri=URI
 //
 // On a sentinel error variable (var ErrNotFound = errors.New("not found"),
@@ -103,6 +155,14 @@
 // (iter.Seq2[T, error], error), which the caller ranges over. A variadic
 // parameter, a func parameter that is not the progress callback, and an
 // iter.Seq or any other stream type are diagnostics.
+//
+// A topic method is Method(ctx context.Context, params...) error: its
+// parameters travel as the event's positional arguments (or, with
+// kwargs=true, its one struct as ArgumentsKw) under the same value rules,
+// and its one result is error. Any other result, a progress callback or
+// other func parameter, and a variadic parameter are diagnostics. Two
+// topics of a package may not share a URI, nor may a topic and a
+// procedure of a package.
 //
 // # Values
 //
@@ -146,6 +206,22 @@
 // keep the interface's parameter and result names, except that a name
 // that would hide a package the generated file imports gets a suffix
 // (runtime → runtime2) and a blank or missing one gets a name (arg1, r0).
+//
+// For a topics interface CalculatorEvents: one constant per topic URI
+// (CalculatorEventsComputedTopic); CalculatorEventsPublisher, which
+// implements CalculatorEvents by publishing (runtime.PublishEvent, with
+// the options given to NewCalculatorEventsPublisher, then the
+// annotation's, then those on the call's context); SubscribeCalculatorEvents,
+// which subscribes an implementation's methods and returns one handle that
+// unsubscribes them all; and, per topic, SubscribeCalculatorEventsComputed,
+// which subscribes one function of the method's signature. The handlers
+// decode each event as a registrar decodes a call's arguments; an event
+// that does not fit is not delivered: the handler returns an error
+// matching runtime.ErrBadEvent, which the runtime logs and counts as
+// Rejected. A subscriber's context carries the event
+// (runtime.EventFromContext: the concrete topic, the publication ID and,
+// when disclosed, the publisher) and ends with the subscription. Code with
+// topics needs runtime.SupportPackageIsVersion3.
 //
 // # Exit status
 //

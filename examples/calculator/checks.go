@@ -2,11 +2,16 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"slices"
+	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/wampgen/wampgen/examples/calculator/calc"
@@ -205,6 +210,7 @@ var checks = []check{
 		}
 		return err.Error(), waitIdle(ctx, e)
 	}},
+	{"computed: one event for each successful add, div and sqrt, none for a failed div", checkComputed},
 	{`add("two", 3) and add(1) fail with wamp.error.invalid_argument, and the service keeps serving`, func(ctx context.Context, e *env) (string, error) {
 		for _, args := range [][]any{{"two", 3}, {1}, {1, 2, 3}, {[]int{1}, 2}} {
 			_, err := e.sess.Call(ctx, calc.CalculatorAddProcedure, wamp.ArgsOf(args...), wamp.Payload{})
@@ -222,6 +228,146 @@ var checks = []check{
 		}
 		return "refused", want(v, 2)
 	}},
+}
+
+// computedWait bounds the wait for events, generous for a loaded machine:
+// they normally arrive within milliseconds. A variable for the test of a
+// service that publishes nothing.
+var computedWait = 10 * time.Second
+
+// computedLog records the computations a subscription received.
+type computedLog struct {
+	mu     sync.Mutex
+	events []calc.Computation
+	added  chan struct{} // signalled (without blocking) on every event
+}
+
+func (l *computedLog) computed(ctx context.Context, c calc.Computation) error {
+	l.mu.Lock()
+	l.events = append(l.events, c)
+	l.mu.Unlock()
+	select {
+	case l.added <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+// count returns how many events are the computation want.
+func (l *computedLog) count(want calc.Computation) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := 0
+	for _, c := range l.events {
+		if c.Op == want.Op && slices.Equal(c.Args, want.Args) && c.Result == want.Result {
+			n++
+		}
+	}
+	return n
+}
+
+// failedDiv returns the events that report div(a, 0).
+func (l *computedLog) failedDiv(a float64) []calc.Computation {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var got []calc.Computation
+	for _, c := range l.events {
+		if c.Op == "div" && len(c.Args) == 2 && c.Args[0] == a && c.Args[1] == 0 {
+			got = append(got, c)
+		}
+	}
+	return got
+}
+
+func (l *computedLog) len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.events)
+}
+
+func showComputation(c calc.Computation) string {
+	args := make([]string, len(c.Args))
+	for i, a := range c.Args {
+		args[i] = strconv.FormatFloat(a, 'f', -1, 64)
+	}
+	return fmt.Sprintf("%s(%s) = %s", c.Op, strings.Join(args, ", "), strconv.FormatFloat(c.Result, 'f', -1, 64))
+}
+
+// operand returns a random integer in 1..1e9: events go to every
+// subscriber, so the check finds the events of its own calls by their
+// operands, never assuming that it is the only client.
+func operand() float64 { return float64(1 + rand.IntN(1e9)) }
+
+// checkComputed subscribes to com.example.calc.computed through the
+// generated SubscribeCalculatorEventsComputed, calls add, a div by zero,
+// div and sqrt with random operands, and checks that each successful call
+// produced exactly one matching event and the failed div none. A last add
+// is a fence: the events of one publisher reach a subscription in the order
+// they were published, so once the fence's event is in, so is every event
+// the earlier calls caused.
+func checkComputed(ctx context.Context, e *env) (string, error) {
+	log := &computedLog{added: make(chan struct{}, 1)}
+	sub, err := calc.SubscribeCalculatorEventsComputed(ctx, e.sess, log.computed)
+	if err != nil {
+		return "", fmt.Errorf("subscribe to %s: %w", calc.CalculatorEventsComputedTopic, err)
+	}
+	defer sub.Unsubscribe(context.WithoutCancel(ctx))
+
+	a, b, x := operand(), operand(), operand()
+	var want []calc.Computation
+	v, err := e.client.Add(ctx, a, b)
+	if err != nil {
+		return "", err
+	}
+	want = append(want, calc.Computation{Op: "add", Args: []float64{a, b}, Result: v})
+	if _, err := e.client.Div(ctx, a, 0); !errors.Is(err, calc.ErrDivByZero) {
+		return "", fmt.Errorf("div(%s, 0): got %v, want %v", strconv.FormatFloat(a, 'f', -1, 64), err, calc.ErrDivByZero)
+	}
+	if v, err = e.client.Div(ctx, a, b); err != nil {
+		return "", err
+	}
+	want = append(want, calc.Computation{Op: "div", Args: []float64{a, b}, Result: v})
+	if v, err = e.client.Sqrt(ctx, x); err != nil {
+		return "", err
+	}
+	want = append(want, calc.Computation{Op: "sqrt", Args: []float64{x}, Result: v})
+	fence := calc.Computation{Op: "add", Args: []float64{operand(), operand()}}
+	if fence.Result, err = e.client.Add(ctx, fence.Args[0], fence.Args[1]); err != nil {
+		return "", err
+	}
+
+	timeout := time.NewTimer(computedWait)
+	defer timeout.Stop()
+	for log.count(fence) == 0 {
+		select {
+		case <-log.added:
+		case <-timeout.C:
+			var seen []string
+			for _, w := range want {
+				if log.count(w) > 0 {
+					seen = append(seen, showComputation(w))
+				}
+			}
+			st := sub.Stats()
+			return "", fmt.Errorf("no event for %s within %v (%d events in all, %d rejected as not a Computation; of this check's calls, events for: %s)",
+				showComputation(fence), computedWait, log.len(), st.Rejected, cmp.Or(strings.Join(seen, "; "), "none"))
+		case <-ctx.Done():
+			return "", fmt.Errorf("waiting for the event of %s: %w", showComputation(fence), ctx.Err())
+		}
+	}
+	for _, w := range want {
+		if n := log.count(w); n != 1 {
+			return "", fmt.Errorf("%d events for %s, want 1", n, showComputation(w))
+		}
+	}
+	if got := log.failedDiv(a); len(got) > 0 {
+		return "", fmt.Errorf("%d events for the failed div: %s", len(got), showComputation(got[0]))
+	}
+	shown := make([]string, len(want))
+	for i, w := range want {
+		shown[i] = showComputation(w)
+	}
+	return strings.Join(shown, "; "), nil
 }
 
 // runChecks runs every check, printing one line each; it returns how many

@@ -2,13 +2,16 @@
 //
 //	calculator                          start an embedded router, serve the calculator,
 //	                                    call every procedure through the generated client
+//	                                    and check the computed events
 //	calculator serve --listen ADDR --realm REALM [--callee=true|false]
 //	                                    serve WebSocket at ws://ADDR/ with the Go
 //	                                    implementation registered (unless --callee=false),
-//	                                    and the calculator's web page at http://ADDR/
+//	                                    publishing com.example.calc.computed, and the
+//	                                    calculator's web page at http://ADDR/
 //	calculator call --url URL --realm REALM --serializer json|msgpack|cbor
-//	                                    check every procedure of the contract against
-//	                                    whatever serves it at URL; exit 1 if any fails
+//	                                    check every procedure of the contract, and its
+//	                                    computed event, against whatever serves it at
+//	                                    URL; exit 1 if any check fails
 //	calculator help (or -h, -help, --help)
 //	                                    print the commands and exit 0
 //
@@ -47,13 +50,16 @@ func main() {
 const usage = `usage:
   calculator                     start an embedded router, serve the calculator,
                                  call every procedure through the generated client
+                                 and check the computed events
   calculator serve [--listen ADDR] [--realm REALM] [--callee=true|false]
                                  serve WebSocket at ws://ADDR/ with the Go
                                  implementation registered (unless --callee=false),
-                                 and the calculator's web page at http://ADDR/
+                                 publishing com.example.calc.computed, and the
+                                 calculator's web page at http://ADDR/
   calculator call [--url URL] [--realm REALM] [--serializer json|msgpack|cbor]
-                                 check every procedure of the contract against
-                                 whatever serves it at URL; exit 1 if any fails
+                                 check every procedure of the contract, and its
+                                 computed event, against whatever serves it at
+                                 URL; exit 1 if any check fails
   calculator help                print this help
 
 Run "calculator serve -h" or "calculator call -h" for the flags' defaults.
@@ -108,7 +114,8 @@ func startRouter(ctx context.Context, addr string, realm wamp.URI, log *slog.Log
 }
 
 // registerService joins realm at url over MsgPack and registers the Go
-// implementation of the calculator.
+// implementation of the calculator, which publishes its computations
+// (com.example.calc.computed) on the same session.
 //
 // The session reconnects whenever it loses its connection (the router
 // killed it, a keep-alive went unanswered, …) and the runtime registers
@@ -121,7 +128,8 @@ func registerService(ctx context.Context, wsURL string, realm wamp.URI, log *slo
 	if err != nil {
 		return nil, err
 	}
-	if _, err := calc.RegisterCalculator(ctx, sess, &calc.Service{}); err != nil {
+	svc := &calc.Service{Events: calc.NewCalculatorEventsPublisher(sess), Logger: log}
+	if _, err := calc.RegisterCalculator(ctx, sess, svc); err != nil {
 		sess.Close()
 		return nil, err
 	}

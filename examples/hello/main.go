@@ -58,11 +58,12 @@ func run(ctx context.Context) error {
 		return err
 	}
 	events := make(chan string, 1)
-	_, err = callee.Subscribe(ctx, "com.example.news", func(ev *runtime.Event) {
+	_, err = callee.Subscribe(ctx, "com.example.news", func(_ context.Context, ev *runtime.Event) error {
 		var headline string
 		if vals, err := ev.Args.List(); err == nil && len(vals) == 1 && vals[0].Decode(&headline) == nil {
 			events <- headline
 		}
+		return nil
 	})
 	if err != nil {
 		return err

@@ -1,6 +1,6 @@
 // browser.mjs clicks through the calculator's web page in headless Chromium
 // (the Debian package, driven by playwright-core) and checks what the page
-// shows, once per serializer:
+// shows, its live log of computations included, once per serializer:
 //
 //   node browser.mjs --url http://HOST:PORT/ [--chromium /usr/bin/chromium] [--screenshots DIR]
 //
@@ -95,6 +95,38 @@ try {
       await page.fill('#b', '3');
       await page.click('#add');
       return want(await output(page, 'result', 'ok'), 'add(2, 3) = 5');
+    });
+
+    await step(serializer, 'computations: the live log shows the add, and not the failed div', async () => {
+      // Random operands: the log shows every client's computations.
+      const operand = () => String(1 + Math.floor(Math.random() * 1e9));
+      const entries = () => page.locator('#computed li').allTextContents();
+      const waitEntry = (text) => page.locator('#computed li', { hasText: text }).first().waitFor({ timeout });
+      await page.locator('#computed-status[data-state="subscribed"]').waitFor({ timeout });
+      const [a, b] = [operand(), operand()];
+      await page.fill('#a', a);
+      await page.fill('#b', b);
+      await page.click('#add');
+      const entry = `add(${a}, ${b}) = ${Number(a) + Number(b)}`;
+      await waitEntry(entry);
+      await page.fill('#b', '0');
+      await page.click('#div');
+      await output(page, 'result', 'error');
+      // A fence: events reach the page in the order the service published
+      // them, so once the next add's entry is in, a div's would be too.
+      const [c, d] = [operand(), operand()];
+      await page.fill('#a', c);
+      await page.fill('#b', d);
+      await page.click('#add');
+      await waitEntry(`add(${c}, ${d}) = ${Number(c) + Number(d)}`);
+      const all = await entries();
+      const mine = all.filter((t) => t === entry);
+      if (mine.length !== 1) throw new Error(`${mine.length} entries ${JSON.stringify(entry)}, want 1: ${JSON.stringify(all)}`);
+      const div = all.filter((t) => t.startsWith(`div(${a}, 0)`));
+      if (div.length) throw new Error(`the failed div is in the log: ${JSON.stringify(div)}`);
+      await page.fill('#a', '2');
+      await page.fill('#b', '3');
+      return entry;
     });
 
     await step(serializer, 'div by zero shows the mapped error as an error', async () => {

@@ -1,7 +1,9 @@
 // contract.mjs is the calculator contract (examples/calculator/calc/calc.go)
 // in JavaScript, both ways:
 //
-//   - register(peer) implements it as a callee, like the Go calc.Service;
+//   - register(peer) implements it as a callee, like the Go calc.Service,
+//     publishing com.example.calc.computed after every successful add, div
+//     and sqrt;
 //   - checks is the list of checks a JavaScript caller runs against whatever
 //     serves it, mirroring the Go checker (examples/calculator/checks.go).
 //
@@ -12,6 +14,11 @@ import { WampError, jsonSafe } from './peers.mjs';
 
 const P = 'com.example.calc.';
 const INVALID = 'wamp.error.invalid_argument';
+
+// COMPUTED is the calculator's one topic: after every successful add, div
+// and sqrt the service publishes Arguments [{op, args, result}], op the
+// procedure's last URI component, args the call's numbers, result its result.
+export const COMPUTED = P + 'computed';
 
 // ---------------------------------------------------------------- callee
 
@@ -52,25 +59,41 @@ function describe(v) {
 export async function register(peer, onInvocation = () => {}) {
   let active = 0; // sleep calls running now
 
+  // computed publishes the computation and returns its result. It is
+  // acknowledged, and awaited before the call returns, so that a caller
+  // that gets its result after subscribing gets the event too. A failed
+  // publication does not fail the call (as in the Go service): it is
+  // reported on stderr.
+  async function computed(op, args, result) {
+    try {
+      await peer.publish(COMPUTED, [{ op, args, result }]);
+    } catch (e) {
+      console.error(`publish ${COMPUTED} after ${op}: ${e.message ?? e}`);
+    }
+    return result;
+  }
+
   const procedures = {
-    add(args) {
+    async add(args) {
       arity('add', args, 2);
-      return number('add', arg(0, 'a'), args[0]) + number('add', arg(1, 'b'), args[1]);
+      const a = number('add', arg(0, 'a'), args[0]);
+      const b = number('add', arg(1, 'b'), args[1]);
+      return computed('add', [a, b], a + b);
     },
-    div(args) {
+    async div(args) {
       arity('div', args, 2);
       const a = number('div', arg(0, 'a'), args[0]);
       const b = number('div', arg(1, 'b'), args[1]);
       if (b === 0) throw new WampError(P + 'error.div_by_zero', ['division by zero']);
-      return a / b;
+      return computed('div', [a, b], a / b);
     },
-    sqrt(args) {
+    async sqrt(args) {
       arity('sqrt', args, 1);
       const x = number('sqrt', arg(0, 'x'), args[0]);
       if (x < 0) {
         throw new WampError(P + 'error.negative_input', [`square root of negative input ${x}`], { input: x });
       }
-      return Math.sqrt(x);
+      return computed('sqrt', [x], Math.sqrt(x));
     },
     fibonacci(args, kwargs, inv) {
       arity('fibonacci', args, 1);
@@ -199,6 +222,78 @@ async function waitIdle(peer) {
 
 const bytesIn = [0x00, 0x01, 0x7f, 0x80, 0xfe, 0xff];
 
+// operand returns a random integer in 1..1e9: events go to every
+// subscriber, so a check finds the events of its own calls by their
+// operands, never assuming it is the only client.
+const operand = () => 1 + Math.floor(Math.random() * 1e9);
+
+// isComputation reports whether an event is the computation want
+// ({op, args, result}), comparing numbers by value (a serializer may hand
+// an integral one over as a BigInt).
+function isComputation(ev, want) {
+  const c = ev.args[0];
+  if (c === null || typeof c !== 'object' || c.op !== want.op || !Array.isArray(c.args)) return false;
+  const same = (x, y) => (typeof x === 'number' || typeof x === 'bigint') && Number(x) === y;
+  return c.args.length === want.args.length && c.args.every((x, i) => same(x, want.args[i])) && same(c.result, want.result);
+}
+
+function showComputation(c) {
+  return `${c.op}(${c.args.join(', ')}) = ${c.result}`;
+}
+
+// waitUntil polls cond until it holds or ms have passed.
+async function waitUntil(cond, ms) {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return true;
+}
+
+// checkComputed subscribes to com.example.calc.computed, calls add, a div
+// by zero, div and sqrt with random operands, and checks that each
+// successful call produced exactly one matching event, of exactly the
+// contract's shape, and the failed div none. A last add is a fence: events
+// from one publisher reach a subscriber in order, so once the fence's event
+// is in, so is every event the earlier calls caused.
+async function checkComputed(p) {
+  const events = [];
+  const sub = await p.subscribe(COMPUTED, (args, kwargs) => events.push({ args, kwargs }));
+  try {
+    const [a, b, x] = [operand(), operand(), operand()];
+    const want = [];
+    want.push({ op: 'add', args: [a, b], result: Number(await single(p, 'add', [a, b])) });
+    await expectError(() => p.call(P + 'div', [a, 0]), P + 'error.div_by_zero');
+    want.push({ op: 'div', args: [a, b], result: Number(await single(p, 'div', [a, b])) });
+    want.push({ op: 'sqrt', args: [x], result: Number(await single(p, 'sqrt', [x])) });
+    const fence = { op: 'add', args: [operand(), operand()] };
+    fence.result = Number(await single(p, 'add', fence.args));
+    if (!(await waitUntil(() => events.some((ev) => isComputation(ev, fence)), 15000))) {
+      const mine = want.filter((w) => events.some((ev) => isComputation(ev, w))).map(showComputation);
+      fail(`no event for ${showComputation(fence)} within 15s (${events.length} events in all; of this check's calls, events for: ${mine.join('; ') || 'none'})`);
+    }
+    for (const w of want) {
+      const got = events.filter((ev) => isComputation(ev, w));
+      if (got.length !== 1) fail(`${got.length} events for ${showComputation(w)}, want 1`);
+      const ev = got[0];
+      if (ev.args.length !== 1 || Object.keys(ev.kwargs).length !== 0) {
+        fail(`the event for ${showComputation(w)} is ${show(ev)}, want Arguments [{op, args, result}] only`);
+      }
+      const keys = Object.keys(ev.args[0]).sort().join(',');
+      if (keys !== 'args,op,result') fail(`the event for ${showComputation(w)} has the keys ${keys}, want args, op, result`);
+    }
+    const failed = events.filter((ev) => {
+      const c = ev.args[0];
+      return c?.op === 'div' && Array.isArray(c.args) && Number(c.args[0]) === a && Number(c.args[1]) === 0;
+    });
+    if (failed.length) fail(`the failed div(${a}, 0) published ${show(failed)}`);
+    return want.map(showComputation).join('; ');
+  } finally {
+    await sub.unsubscribe();
+  }
+}
+
 export const checks = [
   ['add(2, 3) = 5', async (p) => want(await single(p, 'add', [2, 3]), 5)],
   ['div(10, 4) = 2.5', async (p) => want(await single(p, 'div', [10, 4]), 2.5)],
@@ -280,6 +375,7 @@ export const checks = [
     await waitIdle(p);
     return `${e.uri} ${show(e.args)}`;
   }],
+  ['computed: one event for each successful add, div and sqrt, none for a failed div', checkComputed],
   ['add("two", 3) and add(1) fail with wamp.error.invalid_argument, and the service keeps serving', async (p) => {
     for (const args of [['two', 3], [1], [1, 2, 3], [[1], 2]]) {
       await expectError(() => p.call(P + 'add', args), INVALID);

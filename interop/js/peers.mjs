@@ -5,10 +5,12 @@
 //   await peer.call(procedure, args, kwargs, {progress, timeout}) → {args, kwargs}
 //   peer.callCancellable(procedure, args) → {result, cancel(mode)}
 //   await peer.register(procedure, handler, {discloseCaller})
+//   await peer.publish(topic, args, kwargs)          (acknowledged: resolves on PUBLISHED)
+//   const sub = await peer.subscribe(topic, handler) handler(args, kwargs, details); await sub.unsubscribe()
 //   peer.sessionId, peer.toWireBytes(bytes), peer.fromWireBytes(value)
 //   await peer.close()
 //
-// A failed call rejects with a WampError {uri, args, kwargs}; a handler
+// A failed call or publication rejects with a WampError {uri, args, kwargs}; a handler
 // throws a WampError to answer an invocation with an error. Each adapter
 // uses only the client's documented API.
 
@@ -172,6 +174,19 @@ async function connectAutobahn(serializer, url, realm) {
       }, options);
     },
 
+    async publish(topic, args, kwargs) {
+      try {
+        await session.publish(topic, args, kwargs, { acknowledge: true });
+      } catch (e) {
+        throw toError(e);
+      }
+    },
+
+    async subscribe(topic, handler) {
+      const sub = await session.subscribe(topic, (args, kwargs, details) => handler(args ?? [], kwargs ?? {}, details ?? {}));
+      return { unsubscribe: async () => { await session.unsubscribe(sub); } };
+    },
+
     async close() {
       conn.close();
       await closed;
@@ -248,6 +263,21 @@ async function connectWampy(serializer, url, realm) {
         // A plain object would travel as ArgumentsKw: wrap the single result.
         return { argsList: [v] };
       });
+    },
+
+    // Wampy's publish() always asks for acknowledge, and resolves on PUBLISHED.
+    async publish(topic, args, kwargs) {
+      try {
+        await ws.publish(topic, payload(args, kwargs));
+      } catch (e) {
+        throw toError(e);
+      }
+    },
+
+    async subscribe(topic, handler) {
+      const onEvent = ({ argsList, argsDict, details }) => handler(argsList ?? [], argsDict ?? {}, details ?? {});
+      const { subscriptionId } = await ws.subscribe(topic, onEvent);
+      return { unsubscribe: async () => { await ws.unsubscribe(subscriptionId, onEvent); } };
     },
 
     async close() {

@@ -1,6 +1,7 @@
 // Package calc is the reference wampgen service: a calculator whose
 // contract other WAMP implementations (Autobahn|JS, Wampy.js, …) are held
-// to. The interface is the contract; calc_wamp.go is generated from it.
+// to. The interfaces are the contract, its procedures (Calculator) and its
+// events (CalculatorEvents); calc_wamp.go is generated from them.
 package calc
 
 //go:generate go run github.com/wampgen/wampgen/cmd/wampgen
@@ -42,6 +43,33 @@ type Calculator interface {
 	Sleep(ctx context.Context, ms int) (int, error)
 	// Active returns how many Sleep calls are running now.
 	Active(ctx context.Context) (int, error)
+}
+
+// CalculatorEvents are the calculator's events: a service implementing
+// Calculator publishes them (through the generated
+// CalculatorEventsPublisher), and any implementation of this interface can
+// subscribe to them (SubscribeCalculatorEvents, or
+// SubscribeCalculatorEventsComputed for the one topic).
+//
+//wampgen:topics prefix=com.example.calc
+type CalculatorEvents interface {
+	// Computed is published to com.example.calc.computed after every
+	// successful add, div and sqrt, never after a failed one, with the
+	// Computation as its one positional argument.
+	Computed(ctx context.Context, c Computation) error
+}
+
+// Computation is one successful computation, the event of
+// CalculatorEvents.Computed. On the wire it is the dictionary
+// {"op": "add" | "div" | "sqrt", "args": [the call's numbers], "result": r}.
+type Computation struct {
+	// Op is the procedure's name: "add", "div" or "sqrt".
+	Op string `json:"op"`
+	// Args are the call's numbers, in order: [a, b] for add and div, [x]
+	// for sqrt.
+	Args []float64 `json:"args"`
+	// Result is what the call returned.
+	Result float64 `json:"result"`
 }
 
 // Stats is the result of Calculator.Stats.

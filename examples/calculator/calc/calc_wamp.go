@@ -11,8 +11,8 @@ import (
 )
 
 // The generated code below needs a runtime that supports generated code of
-// version 2; an older runtime fails to compile here.
-const _ = runtime.SupportPackageIsVersion2
+// version 3; an older runtime fails to compile here.
+const _ = runtime.SupportPackageIsVersion3
 
 // Procedure URIs of the Calculator service.
 const (
@@ -420,6 +420,85 @@ func calculatorActiveHandler(impl Calculator) runtime.Handler {
 			return nil, err
 		}
 		return &runtime.Result{Args: wamp.ArgsOf(r0)}, nil
+	}
+}
+
+// Topic URIs of the CalculatorEvents topics interface.
+const (
+	// CalculatorEventsComputedTopic is the URI of CalculatorEvents.Computed.
+	CalculatorEventsComputedTopic wamp.URI = "com.example.calc.computed"
+)
+
+// CalculatorEventsPublisher publishes the events of CalculatorEvents through a
+// WAMP session: calling one of its methods publishes that topic's event, with
+// the method's arguments as its payload. It implements CalculatorEvents, so
+// code that emits events cannot tell subscribers far away from a local
+// implementation. Options for one publication (runtime.WithEligible,
+// runtime.WithExclude, …) travel on its context: ctx =
+// runtime.WithPublishOptions(ctx, runtime.WithEligible(id)).
+type CalculatorEventsPublisher struct {
+	pub  runtime.Publisher
+	opts []runtime.PublishOption
+}
+
+var _ CalculatorEvents = (*CalculatorEventsPublisher)(nil)
+
+// NewCalculatorEventsPublisher returns a CalculatorEventsPublisher that
+// publishes through pub (usually a *runtime.Session), adding opts to every
+// publication.
+func NewCalculatorEventsPublisher(pub runtime.Publisher, opts ...runtime.PublishOption) *CalculatorEventsPublisher {
+	return &CalculatorEventsPublisher{
+		opts: opts,
+		pub:  pub,
+	}
+}
+
+// Computed publishes c to com.example.calc.computed.
+func (p *CalculatorEventsPublisher) Computed(ctx context.Context, c Computation) error {
+	return runtime.PublishEvent(ctx, p.pub, CalculatorEventsComputedTopic, wamp.ArgsOf(c), wamp.Payload{}, p.opts...)
+}
+
+// SubscribeCalculatorEvents subscribes the methods of impl to the
+// CalculatorEvents topics through sub (usually a *runtime.Session), adding opts
+// to every subscription. Each event is decoded into the method's parameter
+// types, and the method is called with a context that carries the event
+// (runtime.EventFromContext) and ends with the subscription; an event that does
+// not fit is not delivered, but counted as Rejected in the subscription's
+// statistics and logged. It returns one handle that unsubscribes them all; if
+// one subscription fails, those made before it are undone.
+func SubscribeCalculatorEvents(ctx context.Context, sub runtime.Subscriber, impl CalculatorEvents, opts ...runtime.SubscribeOption) (*runtime.Subscriptions, error) {
+	return runtime.SubscribeAll(ctx, sub, []runtime.Topic{
+		{URI: CalculatorEventsComputedTopic, Handler: calculatorEventsComputedHandler(impl.Computed)},
+	}, opts...)
+}
+
+// SubscribeCalculatorEventsComputed subscribes fn to com.example.calc.computed
+// (CalculatorEvents.Computed) through sub, adding opts to the subscription: for
+// a subscriber that wants this one topic. Events are decoded and delivered as
+// SubscribeCalculatorEvents delivers them.
+func SubscribeCalculatorEventsComputed(ctx context.Context, sub runtime.Subscriber, fn func(ctx context.Context, c Computation) error, opts ...runtime.SubscribeOption) (*runtime.Subscription, error) {
+	return sub.Subscribe(ctx, CalculatorEventsComputedTopic, calculatorEventsComputedHandler(fn), opts...)
+}
+
+// calculatorEventsComputedHandler adapts fn to a runtime.EventHandler for
+// com.example.calc.computed: it decodes the arguments into the parameter types
+// and calls fn with the decoded values, returning its error. An event that does
+// not fit gets an error matching runtime.ErrBadEvent instead, and fn is not
+// called.
+func calculatorEventsComputedHandler(fn func(ctx context.Context, c Computation) error) runtime.EventHandler {
+	return func(ctx context.Context, ev *runtime.Event) error {
+		vals, err := ev.Args.List()
+		if err != nil {
+			return runtime.EventArgumentsError(ev.Topic, err)
+		}
+		if len(vals) != 1 {
+			return runtime.EventArgumentCountError(ev.Topic, "c Computation", len(vals))
+		}
+		var c Computation
+		if err := vals[0].Decode(&c); err != nil {
+			return runtime.EventArgumentError(ev.Topic, 0, "c", err)
+		}
+		return fn(ctx, c)
 	}
 }
 

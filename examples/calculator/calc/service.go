@@ -3,8 +3,10 @@ package calc
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"math"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -12,34 +14,102 @@ import (
 	"github.com/wampgen/wampgen/wamp"
 )
 
-// Service is the Go implementation of Calculator.
+// Service is the Go implementation of Calculator. Use it by pointer; the
+// zero value serves and publishes nothing.
 type Service struct {
-	active atomic.Int64 // Sleep calls running now
+	// Events gets a Computed event after every successful Add, Div and
+	// Sqrt, before the call returns: the generated CalculatorEventsPublisher
+	// in production (NewCalculatorEventsPublisher(sess)), a fake in tests;
+	// nil publishes nothing. A failed publication does not fail the call: it
+	// is logged.
+	Events CalculatorEvents
+	// Logger gets failed publications, at Warn at most once per 10 s with
+	// the count since the last, the others at Debug (a caller must not be
+	// able to flood the log); nil discards them.
+	Logger *slog.Logger
+
+	active   atomic.Int64 // Sleep calls running now
+	failures failureLog
 }
 
 var _ Calculator = (*Service)(nil)
+
+// publishTimeout bounds one publication. Publishing does not wait for the
+// router (no acknowledge), only for the session's write, which is bounded
+// too; this keeps a stuck connection from holding the call longer.
+const publishTimeout = 10 * time.Second
+
+// computed publishes the computation and returns its result. The
+// publication outlives the call's context: the computation happened
+// whether or not the caller still waits for its result (a cancelled call
+// may arrive here once the result is computed), and subscribers are told
+// of every one.
+func (s *Service) computed(ctx context.Context, op string, args []float64, result float64) float64 {
+	if s.Events == nil {
+		return result
+	}
+	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), publishTimeout)
+	defer cancel()
+	if err := s.Events.Computed(pctx, Computation{Op: op, Args: args, Result: result}); err != nil {
+		s.failures.log(ctx, s.Logger, op, err)
+	}
+	return result
+}
+
+// failureLog rate-limits the log lines of failed publications.
+type failureLog struct {
+	mu      sync.Mutex
+	last    time.Time // of the last line at Warn
+	skipped int       // failures since then not logged at Warn
+}
+
+const failureLogEvery = 10 * time.Second
+
+func (f *failureLog) log(ctx context.Context, log *slog.Logger, op string, err error) {
+	if log == nil {
+		return
+	}
+	f.mu.Lock()
+	now := time.Now()
+	if !f.last.IsZero() && now.Sub(f.last) < failureLogEvery {
+		f.skipped++
+		f.mu.Unlock()
+		log.DebugContext(ctx, "calc: publishing a computation failed; the call succeeded",
+			"topic", CalculatorEventsComputedTopic, "op", op, "error", err)
+		return
+	}
+	skipped := f.skipped
+	f.last, f.skipped = now, 0
+	f.mu.Unlock()
+	log.WarnContext(ctx, "calc: publishing a computation failed; the call succeeded",
+		"topic", CalculatorEventsComputedTopic, "op", op, "error", err, "failures_not_logged_since_last", skipped)
+}
 
 func invalid(format string, args ...any) error {
 	return runtime.NewError(wamp.ErrInvalidArgument, fmt.Sprintf(format, args...))
 }
 
-// Add returns a+b.
-func (s *Service) Add(ctx context.Context, a, b float64) (float64, error) { return a + b, nil }
+// Add returns a+b, and publishes the computation.
+func (s *Service) Add(ctx context.Context, a, b float64) (float64, error) {
+	return s.computed(ctx, "add", []float64{a, b}, a+b), nil
+}
 
-// Div returns a/b, or ErrDivByZero.
+// Div returns a/b, and publishes the computation; or ErrDivByZero, and
+// publishes nothing.
 func (s *Service) Div(ctx context.Context, a, b float64) (float64, error) {
 	if b == 0 {
 		return 0, ErrDivByZero
 	}
-	return a / b, nil
+	return s.computed(ctx, "div", []float64{a, b}, a/b), nil
 }
 
-// Sqrt returns √x, or a *NegativeInputError.
+// Sqrt returns √x, and publishes the computation; or a
+// *NegativeInputError, and publishes nothing.
 func (s *Service) Sqrt(ctx context.Context, x float64) (float64, error) {
 	if x < 0 {
 		return 0, &NegativeInputError{Input: x}
 	}
-	return math.Sqrt(x), nil
+	return s.computed(ctx, "sqrt", []float64{x}, math.Sqrt(x)), nil
 }
 
 // Fibonacci returns F(n), sending F(1) … F(n-1) through progress.

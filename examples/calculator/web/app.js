@@ -1,6 +1,8 @@
 // app.js is the calculator's web page: a Wampy.js session to the router that
 // serves this page (ws://HOST/), calling the procedures of
-// examples/calculator/calc/calc.go. interop/build-web.mjs bundles it, with
+// examples/calculator/calc/calc.go and showing a live log of the
+// computations the service publishes to com.example.calc.computed (every
+// client's, not only this page's). interop/build-web.mjs bundles it, with
 // Wampy.js and its serializers from interop/package-lock.json, into calc.js,
 // which `calculator serve` embeds; nothing is fetched from elsewhere.
 //
@@ -13,6 +15,7 @@ import { MsgpackSerializer } from 'wampy/MsgpackSerializer.js';
 import { CborSerializer } from 'wampy/CborSerializer.js';
 
 const P = 'com.example.calc.';
+const COMPUTED = P + 'computed';
 const serializers = {
   json: () => new JsonSerializer(),
   msgpack: () => new MsgpackSerializer(),
@@ -50,12 +53,32 @@ function describe(e) {
   return String(e?.message ?? e);
 }
 
+// prepend adds li at the top of the list id, keeping the newest 50.
+function prepend(id, li) {
+  $(id).prepend(li);
+  while ($(id).children.length > 50) $(id).lastChild.remove();
+}
+
 function log(call, outcome, failed) {
   const li = document.createElement('li');
   li.textContent = `${call} → ${outcome}`;
   if (failed) li.className = 'error';
-  $('log').prepend(li);
-  while ($('log').children.length > 50) $('log').lastChild.remove();
+  prepend('log', li);
+}
+
+// onComputed shows one com.example.calc.computed event: Arguments
+// [{op, args, result}]. An event of another shape is shown as such, never
+// taken apart as if it fitted.
+function onComputed({ argsList, argsDict }) {
+  const c = argsList?.[0];
+  const li = document.createElement('li');
+  if (argsList?.length === 1 && c !== null && typeof c === 'object' && typeof c.op === 'string' && Array.isArray(c.args)) {
+    li.textContent = `${c.op}(${c.args.map(text).join(', ')}) = ${text(c.result)}`;
+  } else {
+    li.textContent = `unexpected event: ${text(argsList ?? [])} ${text(argsDict ?? {})}`;
+    li.className = 'error';
+  }
+  prepend('computed', li);
 }
 
 const wampy = new Wampy(url, {
@@ -188,7 +211,18 @@ $('serializer').onchange = () => {
 
 for (const b of document.querySelectorAll('button')) b.disabled = true;
 wampy.connect().then(
-  () => {
+  async () => {
+    // Subscribed before the buttons work, so that the page's own first
+    // computation shows up in the log. Wampy subscribes again after a
+    // reconnection.
+    try {
+      await wampy.subscribe(COMPUTED, onComputed);
+      $('computed-status').dataset.state = 'subscribed';
+      $('computed-status').textContent = `subscribed to ${COMPUTED}`;
+    } catch (e) {
+      $('computed-status').dataset.state = 'failed';
+      $('computed-status').textContent = `could not subscribe to ${COMPUTED}: ${describe(e)}`;
+    }
     setStatus('connected', connectedText());
     for (const b of document.querySelectorAll('button')) b.disabled = b.id === 'cancel';
     refreshActive();
