@@ -145,17 +145,6 @@ func mustHexT(t testing.TB, s string) []byte {
 	return b
 }
 
-// TestLayoutMatchesMessageTypes: internal/wire's message layout knows
-// exactly the message types this package knows.
-func TestLayoutMatchesMessageTypes(t *testing.T) {
-	for code := range 256 {
-		_, _, ok := wire.Arity(uint64(code))
-		if known := MessageType(code).Known(); ok != known {
-			t.Errorf("type %d: wire.Arity knows it %v, MessageType.Known %v", code, ok, known)
-		}
-	}
-}
-
 // TestScalarsMatchCodec decodes every element of the list inputs into each
 // scalar type, through the hand-written readers and through the codec.
 func TestScalarsMatchCodec(t *testing.T) {
