@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wampgen/wampgen/internal/wire"
 )
 
 // The encoder and the Value readers against the codec they stand in for:
