@@ -2,6 +2,7 @@ package router
 
 import (
 	"fmt"
+	"math"
 	"reflect"
 	"testing"
 
@@ -132,5 +133,44 @@ func TestLayoutPaths(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestFormatRulesHere: the format layer's rules hold on both of this
+// package's paths. An empty list is no message, on the passthrough path
+// (for which it is canonical) as on the full one; a CBOR integer outside
+// int64 and uint64 is refused, never relayed as another number (the codec
+// alone reads -2^63-1 as math.MaxInt64).
+func TestFormatRulesHere(t *testing.T) {
+	for _, s := range allSerializers {
+		var empty []byte
+		if err := codec.NewEncoderBytes(&empty, s.handle).Encode([]any{}); err != nil {
+			t.Fatal(err)
+		}
+		if m := s.decodeFast(empty); m != nil {
+			t.Errorf("%s: the passthrough decoder took %q as %T", s.name, empty, m)
+		}
+		if m, err := s.Deserialize(empty); err == nil {
+			t.Errorf("%s: Deserialize(%q) = %T, want an error", s.name, empty, m)
+		}
+	}
+	for _, in := range []string{
+		"\x85\x18\x30\x01\xa0\x63a.b\x81\x3b\x80\x00\x00\x00\x00\x00\x00\x00",     // CALL with -2^63-1
+		"\x85\x18\x30\x01\xa0\x63a.b\x81\xc1\x1b\x80\x00\x00\x00\x00\x00\x00\x00", // CALL with tag 1, 2^63 seconds
+		"\x84\x18\x30\x01\xa1\x61k\x3b\x80\x00\x00\x00\x00\x00\x00\x00\x63a.b",    // in Options
+	} {
+		if m, err := cborSerializer.Deserialize([]byte(in)); err == nil {
+			t.Errorf("Deserialize(%x) = %+v, want an error", in, m)
+		}
+	}
+	// The ends of the range pass.
+	in := "\x85\x18\x30\x01\xa0\x63a.b\x82\x3b\x7f\xff\xff\xff\xff\xff\xff\xff\x1b\xff\xff\xff\xff\xff\xff\xff\xff"
+	m, err := cborSerializer.Deserialize([]byte(in))
+	if err != nil {
+		t.Fatalf("Deserialize(%x): %v", in, err)
+	}
+	args, err := payloadValue(m.(*wamp.Call).Arguments)
+	if want := []any{int64(math.MinInt64), uint64(math.MaxUint64)}; err != nil || !reflect.DeepEqual(args, wamp.List(want)) {
+		t.Errorf("Deserialize(%x): Arguments %#v, %v; want %#v", in, args, err, want)
 	}
 }

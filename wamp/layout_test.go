@@ -1,7 +1,9 @@
 package wamp_test
 
 import (
+	"errors"
 	"fmt"
+	"math"
 	"reflect"
 	"testing"
 
@@ -160,4 +162,39 @@ func plainLayoutField(t *testing.T, f reflect.Value) any {
 		return v
 	}
 	return f.Interface()
+}
+
+// TestIntegerRangeDecode: a CBOR integer outside int64 and uint64 (a
+// negative one below math.MinInt64, epoch seconds beyond an int64) is
+// refused as malformed, wherever it stands, as the router refuses it; the
+// ends of the range decode.
+func TestIntegerRangeDecode(t *testing.T) {
+	for _, in := range []string{
+		"\x85\x18\x30\x01\xa0\x63a.b\x81\x3b\x80\x00\x00\x00\x00\x00\x00\x00",
+		"\x85\x18\x30\x01\xa0\x63a.b\x81\xc1\x1b\x80\x00\x00\x00\x00\x00\x00\x00",
+		"\x84\x18\x30\x01\xa1\x61k\x3b\x80\x00\x00\x00\x00\x00\x00\x00\x63a.b",
+	} {
+		if m, err := wamp.CBOR.Decode([]byte(in)); !errors.Is(err, wamp.ErrMalformed) {
+			t.Errorf("Decode(%x) = %+v, %v; want ErrMalformed", in, m, err)
+		}
+	}
+	in := "\x85\x18\x30\x01\xa0\x63a.b\x82\x3b\x7f\xff\xff\xff\xff\xff\xff\xff\x1b\xff\xff\xff\xff\xff\xff\xff\xff"
+	m, err := wamp.CBOR.Decode([]byte(in))
+	if err != nil {
+		t.Fatalf("Decode(%x): %v", in, err)
+	}
+	var args struct {
+		Min int64
+		Max uint64
+	}
+	vals, err := m.(*wamp.Call).Args.List()
+	if err != nil || len(vals) != 2 {
+		t.Fatalf("Arguments: %v, %v", vals, err)
+	}
+	if args.Min, err = vals[0].Int64(); err != nil || args.Min != math.MinInt64 {
+		t.Errorf("Arguments[0] = %d, %v; want math.MinInt64", args.Min, err)
+	}
+	if args.Max, err = vals[1].Uint64(); err != nil || args.Max != math.MaxUint64 {
+		t.Errorf("Arguments[1] = %d, %v; want math.MaxUint64", args.Max, err)
+	}
 }
