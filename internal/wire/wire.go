@@ -15,6 +15,8 @@
 //   - list.go: ListBounds and what the scanners share.
 //   - binary.go: the JSON convention for binary data.
 //   - handles.go: the one github.com/ugorji/go/codec configuration.
+//   - layout.go: the message layout, each message type's elements in
+//     order, which every reader and writer of whole messages follows.
 //   - this file: the rule set (MaxDepth and its errors).
 //
 // # Well-formedness
