@@ -285,11 +285,13 @@ func cborValue(b []byte, i int, stack []container) (int, error) {
 			// uint64, as MsgPack has them and the codec decodes them. CBOR
 			// alone can write negative integers below math.MinInt64, and
 			// epoch seconds (tag 1) beyond an int64.
-			if major == 1 && arg > math.MaxInt64 {
-				return 0, fmt.Errorf("negative integer at offset %d is below the int64 range", at)
-			}
-			if major == 0 && arg > math.MaxInt64 && depth > 0 && stack[depth-1].tagged {
-				return 0, fmt.Errorf("epoch seconds at offset %d beyond the int64 range", at)
+			if arg > math.MaxInt64 {
+				if major == 1 {
+					return 0, fmt.Errorf("negative integer at offset %d is below the int64 range", at)
+				}
+				if depth > 0 && stack[depth-1].tagged {
+					return 0, fmt.Errorf("epoch seconds at offset %d beyond the int64 range", at)
+				}
 			}
 		case 2, 3: // byte and text strings
 			if info != 31 {
