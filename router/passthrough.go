@@ -198,51 +198,50 @@ func (s *serializer) appendValue(b []byte, v any) ([]byte, error) {
 // meta procedure. It never fails; the caller falls back to
 // deserializeFull.
 func (s *serializer) decodeFast(data []byte) wamp.Message {
-	// el is an array indexed directly, and the readers take elements, not
-	// the array: so it stays on the stack.
-	var el [wire.MaxMessageLen][]byte
-	n, ok := s.format.CanonicalList(data, &el)
+	// rd, and the elements in it, stay on the stack: no reader keeps its
+	// address.
+	rd := fastReader{s: s, ok: true}
+	n, ok := s.format.CanonicalList(data, &rd.el)
 	if !ok || n == 0 {
 		return nil
 	}
-	code, ok := s.format.Uint(el[0])
+	code, ok := s.format.Uint(rd.el[0])
 	if !ok {
 		return nil
 	}
 	// The layout's arity: every element before the payloads is there (an
-	// absent payload's el is nil).
+	// absent payload's element is nil).
 	if least, most, ok := wire.Arity(code); !ok || n < least || n > most {
 		return nil
 	}
-	rd := fastReader{s: s, ok: true}
+	// Each struct's fields are in the order of the message's layout, and Go
+	// evaluates a composite literal's elements in order: each reader takes
+	// the next element.
+	rd.lay = wire.LayoutOf(code)
 	switch wamp.MessageType(code) {
 	case wamp.CALL:
-		m := &wamp.Call{Request: rd.id(el[1]), Options: rd.dict(el[2]), Procedure: rd.uri(el[3]),
-			Arguments: rd.args(el[4]), ArgumentsKw: rd.kwargs(el[5])}
+		m := &wamp.Call{Request: rd.id(), Options: rd.dict(), Procedure: rd.uri(),
+			Arguments: rd.args(), ArgumentsKw: rd.kwargs()}
 		if !rd.ok || strings.HasPrefix(string(m.Procedure), "wamp.") {
 			return nil
 		}
 		return m
 	case wamp.YIELD:
-		m := &wamp.Yield{Request: rd.id(el[1]), Options: rd.dict(el[2]), Arguments: rd.args(el[3]), ArgumentsKw: rd.kwargs(el[4])}
+		m := &wamp.Yield{Request: rd.id(), Options: rd.dict(), Arguments: rd.args(), ArgumentsKw: rd.kwargs()}
 		if !rd.ok {
 			return nil
 		}
 		return m
 	case wamp.ERROR:
-		typ, ok := s.format.Uint(el[1])
-		if !ok || typ > math.MaxUint8 {
-			return nil
-		}
-		m := &wamp.Error{Type: wamp.MessageType(typ), Request: rd.id(el[2]), Details: rd.dict(el[3]), Error: rd.uri(el[4]),
-			Arguments: rd.args(el[5]), ArgumentsKw: rd.kwargs(el[6])}
+		m := &wamp.Error{Type: rd.typ(), Request: rd.id(), Details: rd.dict(), Error: rd.uri(),
+			Arguments: rd.args(), ArgumentsKw: rd.kwargs()}
 		if !rd.ok {
 			return nil
 		}
 		return m
 	case wamp.PUBLISH:
-		m := &wamp.Publish{Request: rd.id(el[1]), Options: rd.dict(el[2]), Topic: rd.uri(el[3]),
-			Arguments: rd.args(el[4]), ArgumentsKw: rd.kwargs(el[5])}
+		m := &wamp.Publish{Request: rd.id(), Options: rd.dict(), Topic: rd.uri(),
+			Arguments: rd.args(), ArgumentsKw: rd.kwargs()}
 		if !rd.ok || strings.HasPrefix(string(m.Topic), "wamp.") {
 			return nil
 		}
@@ -251,26 +250,53 @@ func (s *serializer) decodeFast(data []byte) wamp.Message {
 	return nil
 }
 
-// fastReader reads the elements of a message for decodeFast; ok turns
-// false at the first element it can't take.
+// fastReader reads the elements of a message for decodeFast in order,
+// each reader taking the next element, whose kind the message's layout
+// (internal/wire, layout.go) gives; ok turns false at the first element it
+// can't take, and at a reader asking for another kind than the layout has
+// there (this package's error: decodeFast then leaves the message to
+// deserializeFull, and TestLayoutPaths fails).
 type fastReader struct {
-	s  *serializer
-	ok bool
+	s    *serializer
+	lay  *wire.Layout
+	el   [wire.MaxMessageLen][]byte // the elements, type code first; nil for an absent one
+	next int                        // the position of the next element after the type code
+	ok   bool
 }
 
-func (r *fastReader) id(b []byte) wamp.ID {
-	n, ok := r.s.format.Uint(b)
+// take returns the next element, nil when an optional one is absent, if
+// the layout has one of kind a or b there.
+func (r *fastReader) take(a, b wire.Elem) []byte {
+	i := r.next
+	r.next++
+	if i >= len(r.lay.Fields) || (r.lay.Fields[i].Elem != a && r.lay.Fields[i].Elem != b) {
+		r.ok = false
+		return nil
+	}
+	return r.el[i+1]
+}
+
+func (r *fastReader) id() wamp.ID {
+	n, ok := r.s.format.Uint(r.take(wire.ElemID, wire.ElemID))
 	r.ok = r.ok && ok
 	return wamp.ID(n)
 }
 
-func (r *fastReader) uri(b []byte) wamp.URI {
-	str, ok := r.s.format.StringBytes(b)
+// typ reads ERROR's REQUEST.Type.
+func (r *fastReader) typ() wamp.MessageType {
+	n, ok := r.s.format.Uint(r.take(wire.ElemType, wire.ElemType))
+	r.ok = r.ok && ok && n <= math.MaxUint8
+	return wamp.MessageType(n)
+}
+
+func (r *fastReader) uri() wamp.URI {
+	str, ok := r.s.format.StringBytes(r.take(wire.ElemURI, wire.ElemURI))
 	r.ok = r.ok && ok
 	return wamp.URI(str)
 }
 
-func (r *fastReader) dict(b []byte) wamp.Dict {
+func (r *fastReader) dict() wamp.Dict {
+	b := r.take(wire.ElemDict, wire.ElemDict)
 	if !r.ok {
 		return nil
 	}
@@ -290,8 +316,9 @@ func (r *fastReader) dict(b []byte) wamp.Dict {
 	return m
 }
 
-// args reads an optional Arguments; b is nil when absent.
-func (r *fastReader) args(b []byte) wamp.List {
+// args reads an optional Arguments.
+func (r *fastReader) args() wamp.List {
+	b := r.take(wire.ElemArguments, wire.ElemArguments)
 	if !r.ok || b == nil {
 		return nil
 	}
@@ -305,8 +332,9 @@ func (r *fastReader) args(b []byte) wamp.List {
 	return newRawArgs(r.s, b)
 }
 
-// kwargs reads an optional ArgumentsKw; b is nil when absent.
-func (r *fastReader) kwargs(b []byte) wamp.Dict {
+// kwargs reads an optional ArgumentsKw.
+func (r *fastReader) kwargs() wamp.Dict {
+	b := r.take(wire.ElemArgumentsKw, wire.ElemArgumentsKw)
 	if !r.ok || b == nil {
 		return nil
 	}

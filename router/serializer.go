@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"reflect"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/gammazero/nexus/v3/transport/serialize"
@@ -202,25 +201,40 @@ func serializerFor(id byte) *serializer {
 	return nil
 }
 
-// omitEmpty reports whether a message field may be left off the end of the
-// message list when empty (Arguments and ArgumentsKw).
-func omitEmpty(f reflect.StructField) bool {
-	return strings.Contains(f.Tag.Get("wamp"), "omitempty")
+// The full path converts between a message list and nexus's message
+// structs by the message layout (internal/wire, layout.go): the fields of
+// each nexus struct are the first elements of its layout after the type
+// code, in order (TestLayoutPaths checks it). nexus has no field for the
+// optional elements at the end of two layouts (ABORT's Arguments and
+// ArgumentsKw, the Details of a revoking UNSUBSCRIBED or UNREGISTERED): a
+// message's own are checked like any element and not passed on.
+
+// nexusLayout returns the layout of msg's type and msg's struct, checked to
+// have no more fields than the layout has elements.
+func nexusLayout(msg wamp.Message) (*wire.Layout, reflect.Value, error) {
+	rv := reflect.ValueOf(msg)
+	if msg == nil || rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {
+		return nil, reflect.Value{}, fmt.Errorf("cannot serialize message of type %T", msg)
+	}
+	rv = rv.Elem()
+	lay := wire.LayoutOf(uint64(msg.MessageType()))
+	if lay == nil || rv.NumField() > len(lay.Fields) {
+		return nil, reflect.Value{}, fmt.Errorf("message %T has no WAMP layout", msg)
+	}
+	return lay, rv, nil
 }
 
 // messageToList turns a nexus message into its WAMP list form. Trailing
-// empty Arguments/ArgumentsKw are left off; any other nil list or dict is
-// written as an empty one.
+// empty optional elements (Arguments, ArgumentsKw) are left off; any other
+// nil list or dict is written as an empty one.
 func messageToList(msg wamp.Message) ([]any, error) {
-	rv := reflect.ValueOf(msg)
-	if msg == nil || rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {
-		return nil, fmt.Errorf("cannot serialize message of type %T", msg)
+	lay, rv, err := nexusLayout(msg)
+	if err != nil {
+		return nil, err
 	}
-	rv = rv.Elem()
-	rt := rv.Type()
-	last := rt.NumField() - 1
+	last := rv.NumField() - 1
 	for ; last >= 0; last-- {
-		if !omitEmpty(rt.Field(last)) || rv.Field(last).Len() > 0 {
+		if !lay.Fields[last].Elem.Optional() || rv.Field(last).Len() > 0 {
 			break
 		}
 	}
@@ -228,15 +242,15 @@ func messageToList(msg wamp.Message) ([]any, error) {
 	list = append(list, int(msg.MessageType()))
 	for i := 0; i <= last; i++ {
 		f := rv.Field(i)
-		switch {
+		switch e := lay.Fields[i].Elem; {
 		case f.Kind() == reflect.Map && f.IsNil():
 			list = append(list, map[string]any{})
 		case f.Kind() == reflect.Slice && f.IsNil():
 			list = append(list, []any{})
-		case omitEmpty(rt.Field(i)):
+		case e == wire.ElemArguments || e == wire.ElemArgumentsKw:
 			v, err := payloadValue(f.Interface())
 			if err != nil {
-				return nil, fmt.Errorf("%s %s: %w", msg.MessageType(), rt.Field(i).Name, err)
+				return nil, fmt.Errorf("%s %s: %w", msg.MessageType(), lay.Fields[i].Name, err)
 			}
 			list = append(list, v)
 		default:
@@ -247,7 +261,7 @@ func messageToList(msg wamp.Message) ([]any, error) {
 }
 
 // listToMessage builds a nexus message from its decoded WAMP list form. Every
-// element the spec requires must be present and of the right type; null is
+// element the layout requires must be present and of the right type; null is
 // accepted for a dict or list and means empty.
 func listToMessage(list []any) (wamp.Message, error) {
 	if len(list) == 0 {
@@ -261,66 +275,81 @@ func listToMessage(list []any) (wamp.Message, error) {
 	if msg == nil {
 		return nil, fmt.Errorf("unknown message type %d", code)
 	}
-	rv := reflect.ValueOf(msg).Elem()
-	rt := rv.Type()
-	if len(list)-1 > rt.NumField() {
-		return nil, fmt.Errorf("%s has %d elements, at most %d allowed", msg.MessageType(), len(list), rt.NumField()+1)
+	lay, rv, err := nexusLayout(msg)
+	if err != nil {
+		return nil, err
 	}
-	for i := range rt.NumField() {
-		sf := rt.Field(i)
-		if i+1 >= len(list) {
-			if omitEmpty(sf) {
-				break
-			}
-			return nil, fmt.Errorf("%s is missing element %d (%s)", msg.MessageType(), i+1, sf.Name)
+	least, most, _ := wire.Arity(code)
+	if len(list) > most {
+		return nil, fmt.Errorf("%s has %d elements, at most %d allowed", msg.MessageType(), len(list), most)
+	}
+	if len(list) < least {
+		return nil, fmt.Errorf("%s is missing element %d (%s)", msg.MessageType(), len(list), lay.Fields[len(list)-1].Name)
+	}
+	for i, fd := range lay.Fields[:len(list)-1] {
+		var f reflect.Value // none: checked, not passed on
+		if i < rv.NumField() {
+			f = rv.Field(i)
 		}
-		if err := setField(rv.Field(i), list[i+1]); err != nil {
-			return nil, fmt.Errorf("%s element %d (%s): %w", msg.MessageType(), i+1, sf.Name, err)
+		if err := setField(f, fd.Elem, list[i+1]); err != nil {
+			return nil, fmt.Errorf("%s element %d (%s): %w", msg.MessageType(), i+1, fd.Name, err)
 		}
 	}
 	return msg, nil
 }
 
-// setField stores v, a decoded value, in a message field.
-func setField(f reflect.Value, v any) error {
-	switch f.Kind() {
-	case reflect.Uint64: // wamp.ID
+// setField checks v, a decoded value, against an element of kind e and
+// stores it in f, a message field, unless f is the zero Value.
+func setField(f reflect.Value, e wire.Elem, v any) error {
+	var want reflect.Kind
+	switch e {
+	case wire.ElemID, wire.ElemIDOrZero:
 		n, ok := toUint64(v)
 		if !ok {
 			return fmt.Errorf("want an ID, have %s", wireKind(v))
 		}
-		f.SetUint(n)
-	case reflect.Int: // wamp.MessageType
+		if want = reflect.Uint64; f.IsValid() && f.Kind() == want {
+			f.SetUint(n)
+		}
+	case wire.ElemType:
 		n, ok := toUint64(v)
 		if !ok || n > math.MaxUint8 {
 			return fmt.Errorf("want a message type, have %s", wireKind(v))
 		}
-		f.SetInt(int64(n))
-	case reflect.String: // wamp.URI and plain strings
+		if want = reflect.Int; f.IsValid() && f.Kind() == want {
+			f.SetInt(int64(n))
+		}
+	case wire.ElemURI, wire.ElemString:
 		s, ok := v.(string)
 		if !ok {
 			return fmt.Errorf("want a string, have %s", wireKind(v))
 		}
-		f.SetString(s)
-	case reflect.Map: // wamp.Dict
-		switch m := v.(type) {
-		case nil:
-			f.Set(reflect.MakeMap(f.Type()))
-		case map[string]any:
-			f.Set(reflect.ValueOf(m).Convert(f.Type()))
-		default:
+		if want = reflect.String; f.IsValid() && f.Kind() == want {
+			f.SetString(s)
+		}
+	case wire.ElemDict, wire.ElemOptDict, wire.ElemArgumentsKw:
+		m, ok := v.(map[string]any)
+		if !ok && v != nil {
 			return fmt.Errorf("want a dict, have %s", wireKind(v))
 		}
-	case reflect.Slice: // wamp.List
-		switch l := v.(type) {
-		case nil:
-		case []any:
-			f.Set(reflect.ValueOf(l).Convert(f.Type()))
-		default:
+		if want = reflect.Map; f.IsValid() && f.Kind() == want {
+			if m == nil {
+				f.Set(reflect.MakeMap(f.Type()))
+			} else {
+				f.Set(reflect.ValueOf(m).Convert(f.Type()))
+			}
+		}
+	case wire.ElemArguments:
+		l, ok := v.([]any)
+		if !ok && v != nil {
 			return fmt.Errorf("want a list, have %s", wireKind(v))
 		}
-	default:
-		return fmt.Errorf("unsupported message field kind %s", f.Kind())
+		if want = reflect.Slice; f.IsValid() && f.Kind() == want && l != nil {
+			f.Set(reflect.ValueOf(l).Convert(f.Type()))
+		}
+	}
+	if f.IsValid() && f.Kind() != want {
+		return fmt.Errorf("internal error: a %s field for this element", f.Kind())
 	}
 	return nil
 }

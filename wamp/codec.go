@@ -124,7 +124,16 @@ type msgWriter struct {
 	err error
 }
 
-func (w *msgWriter) head(n int) { w.b = w.s.appendListHead(w.b, n) }
+// begin writes the list head and the type code of a message of type typ:
+// the elements its layout requires (wire.Arity) and extra optional ones
+// (payloads, a revocation's Details). The elements that follow are written
+// in the layout's order (internal/wire, layout.go), which
+// TestLayoutEncodeDecode checks for every message type.
+func (w *msgWriter) begin(typ MessageType, extra int) {
+	least, _, _ := wire.Arity(uint64(typ))
+	w.b = w.s.appendListHead(w.b, least+extra)
+	w.uint(uint64(typ))
+}
 
 func (w *msgWriter) next() {
 	w.b = w.s.appendSep(w.b, w.n)
@@ -230,135 +239,113 @@ func (s *Serializer) appendMessage(eb *encBuf, b []byte, m Message) ([]byte, err
 		return b, fmt.Errorf("wamp: cannot encode a nil %T", m)
 	}
 	w := msgWriter{s: s, eb: eb, b: b}
-	typ := uint64(m.Type())
+	typ := m.Type()
 	switch m := m.(type) {
 	case *Hello:
-		w.head(3)
-		w.uint(typ)
+		w.begin(typ, 0)
 		w.str(string(m.Realm))
 		w.dict(m.Details)
 	case *Welcome:
-		w.head(3)
-		w.uint(typ)
+		w.begin(typ, 0)
 		w.uint(uint64(m.Session))
 		w.dict(m.Details)
 	case *Abort:
-		w.head(3 + payloadCount(m.Args, m.Kwargs))
-		w.uint(typ)
+		w.begin(typ, payloadCount(m.Args, m.Kwargs))
 		w.dict(m.Details)
 		w.str(string(m.Reason))
 		w.payloads(m.Args, m.Kwargs)
 	case *Challenge:
-		w.head(3)
-		w.uint(typ)
+		w.begin(typ, 0)
 		w.str(m.AuthMethod)
 		w.dict(m.Extra)
 	case *Authenticate:
-		w.head(3)
-		w.uint(typ)
+		w.begin(typ, 0)
 		w.str(m.Signature)
 		w.dict(m.Extra)
 	case *Goodbye:
-		w.head(3)
-		w.uint(typ)
+		w.begin(typ, 0)
 		w.dict(m.Details)
 		w.str(string(m.Reason))
 	case *Error:
-		w.head(5 + payloadCount(m.Args, m.Kwargs))
-		w.uint(typ)
+		w.begin(typ, payloadCount(m.Args, m.Kwargs))
 		w.uint(uint64(m.RequestType))
 		w.uint(uint64(m.Request))
 		w.dict(m.Details)
 		w.str(string(m.Error))
 		w.payloads(m.Args, m.Kwargs)
 	case *Publish:
-		w.head(4 + payloadCount(m.Args, m.Kwargs))
-		w.uint(typ)
+		w.begin(typ, payloadCount(m.Args, m.Kwargs))
 		w.uint(uint64(m.Request))
 		w.dict(m.Options)
 		w.str(string(m.Topic))
 		w.payloads(m.Args, m.Kwargs)
 	case *Published:
-		w.head(3)
-		w.uint(typ)
+		w.begin(typ, 0)
 		w.uint(uint64(m.Request))
 		w.uint(uint64(m.Publication))
 	case *Subscribe:
-		w.head(4)
-		w.uint(typ)
+		w.begin(typ, 0)
 		w.uint(uint64(m.Request))
 		w.dict(m.Options)
 		w.str(string(m.Topic))
 	case *Subscribed:
-		w.head(3)
-		w.uint(typ)
+		w.begin(typ, 0)
 		w.uint(uint64(m.Request))
 		w.uint(uint64(m.Subscription))
 	case *Unsubscribe:
-		w.head(3)
-		w.uint(typ)
+		w.begin(typ, 0)
 		w.uint(uint64(m.Request))
 		w.uint(uint64(m.Subscription))
 	case *Unsubscribed:
 		w.optionalDetails(typ, m.Request, m.Details)
 	case *Event:
-		w.head(4 + payloadCount(m.Args, m.Kwargs))
-		w.uint(typ)
+		w.begin(typ, payloadCount(m.Args, m.Kwargs))
 		w.uint(uint64(m.Subscription))
 		w.uint(uint64(m.Publication))
 		w.dict(m.Details)
 		w.payloads(m.Args, m.Kwargs)
 	case *Call:
-		w.head(4 + payloadCount(m.Args, m.Kwargs))
-		w.uint(typ)
+		w.begin(typ, payloadCount(m.Args, m.Kwargs))
 		w.uint(uint64(m.Request))
 		w.dict(m.Options)
 		w.str(string(m.Procedure))
 		w.payloads(m.Args, m.Kwargs)
 	case *Cancel:
-		w.head(3)
-		w.uint(typ)
+		w.begin(typ, 0)
 		w.uint(uint64(m.Request))
 		w.dict(m.Options)
 	case *Result:
-		w.head(3 + payloadCount(m.Args, m.Kwargs))
-		w.uint(typ)
+		w.begin(typ, payloadCount(m.Args, m.Kwargs))
 		w.uint(uint64(m.Request))
 		w.dict(m.Details)
 		w.payloads(m.Args, m.Kwargs)
 	case *Register:
-		w.head(4)
-		w.uint(typ)
+		w.begin(typ, 0)
 		w.uint(uint64(m.Request))
 		w.dict(m.Options)
 		w.str(string(m.Procedure))
 	case *Registered:
-		w.head(3)
-		w.uint(typ)
+		w.begin(typ, 0)
 		w.uint(uint64(m.Request))
 		w.uint(uint64(m.Registration))
 	case *Unregister:
-		w.head(3)
-		w.uint(typ)
+		w.begin(typ, 0)
 		w.uint(uint64(m.Request))
 		w.uint(uint64(m.Registration))
 	case *Unregistered:
 		w.optionalDetails(typ, m.Request, m.Details)
 	case *Invocation:
-		w.head(4 + payloadCount(m.Args, m.Kwargs))
-		w.uint(typ)
+		w.begin(typ, payloadCount(m.Args, m.Kwargs))
 		w.uint(uint64(m.Request))
 		w.uint(uint64(m.Registration))
 		w.dict(m.Details)
 		w.payloads(m.Args, m.Kwargs)
 	case *Interrupt:
-		w.head(3)
-		w.uint(typ)
+		w.begin(typ, 0)
 		w.uint(uint64(m.Request))
 		w.dict(m.Options)
 	case *Yield:
-		w.head(3 + payloadCount(m.Args, m.Kwargs))
-		w.uint(typ)
+		w.begin(typ, payloadCount(m.Args, m.Kwargs))
 		w.uint(uint64(m.Request))
 		w.dict(m.Options)
 		w.payloads(m.Args, m.Kwargs)
@@ -373,15 +360,13 @@ func (s *Serializer) appendMessage(eb *encBuf, b []byte, m Message) ([]byte, err
 
 // optionalDetails writes UNSUBSCRIBED or UNREGISTERED: Details only when
 // not nil (an empty one is written as {}).
-func (w *msgWriter) optionalDetails(typ uint64, req ID, details Dict) {
+func (w *msgWriter) optionalDetails(typ MessageType, req ID, details Dict) {
 	if details == nil {
-		w.head(2)
-		w.uint(typ)
+		w.begin(typ, 0)
 		w.uint(uint64(req))
 		return
 	}
-	w.head(3)
-	w.uint(typ)
+	w.begin(typ, 1)
 	w.uint(uint64(req))
 	w.dict(details)
 }
@@ -481,12 +466,18 @@ func (e *MessageError) Error() string {
 
 func (e *MessageError) Unwrap() error { return ErrMalformed }
 
-// fields reads the elements of one message, remembering the first error.
+// fields reads the elements of one message in order, remembering the first
+// error: each reader takes the next element, whose name and kind the
+// message's layout (internal/wire, layout.go) gives. A reader that asks for
+// another kind than the layout has at its position is this package's
+// error, reported as such, never a misread.
 type fields struct {
 	s    *Serializer
 	env  *envelope
 	typ  MessageType
+	lay  *wire.Layout
 	raws [][]byte
+	next int // the position of the next element
 	err  error
 }
 
@@ -496,54 +487,84 @@ func (f *fields) fail(field, reason string, args ...any) {
 	}
 }
 
-func (f *fields) id(i int, name string, zeroOK bool) ID {
-	if f.err != nil {
+// take returns the next element if the layout has one of kind a or b
+// there; present is false when an optional element is absent or an error
+// came first.
+func (f *fields) take(a, b wire.Elem) (raw []byte, fd wire.Field, present bool) {
+	i := f.next
+	f.next++
+	if i >= len(f.lay.Fields) || (f.lay.Fields[i].Elem != a && f.lay.Fields[i].Elem != b) {
+		if f.err == nil {
+			f.err = fmt.Errorf("wamp: internal error: %s element %d is not of the kind its reader takes", f.typ, i+1)
+		}
+		return nil, wire.Field{}, false
+	}
+	fd = f.lay.Fields[i]
+	if f.err != nil || i+1 >= len(f.raws) {
+		return nil, fd, false
+	}
+	return f.raws[i+1], fd, true
+}
+
+func (f *fields) id() ID {
+	raw, fd, ok := f.take(wire.ElemID, wire.ElemIDOrZero)
+	if !ok {
 		return 0
 	}
-	raw := f.raws[i]
 	k := f.s.kind(raw)
 	if k != KindUint && k != KindInt {
-		f.fail(name, "expected an ID (integer), got %s", k)
+		f.fail(fd.Name, "expected an ID (integer), got %s", k)
 		return 0
 	}
 	n, err := f.s.decodeInt(raw, k, "ID", 0, int64(MaxID))
 	if err != nil {
-		f.fail(name, "ID out of range 1..2^53: %v", err)
+		f.fail(fd.Name, "ID out of range 1..2^53: %v", err)
 		return 0
 	}
-	if n == 0 && !zeroOK {
-		f.fail(name, "ID 0 is not allowed here")
+	if n == 0 && fd.Elem != wire.ElemIDOrZero {
+		f.fail(fd.Name, "ID 0 is not allowed here")
 	}
 	return ID(n)
 }
 
-func (f *fields) requestType(i int) MessageType {
-	if f.err != nil {
+func (f *fields) requestType() MessageType {
+	raw, fd, ok := f.take(wire.ElemType, wire.ElemType)
+	if !ok {
 		return 0
 	}
-	raw := f.raws[i]
 	k := f.s.kind(raw)
 	if k != KindUint && k != KindInt {
-		f.fail("REQUEST.Type", "expected an integer, got %s", k)
+		f.fail(fd.Name, "expected an integer, got %s", k)
 		return 0
 	}
 	n, err := f.s.decodeInt(raw, k, "message type", 1, 255)
 	if err != nil {
-		f.fail("REQUEST.Type", "%v", err)
+		f.fail(fd.Name, "%v", err)
 		return 0
 	}
 	if t := MessageType(n); t.Known() {
 		return t
 	}
-	f.fail("REQUEST.Type", "unknown message type %d", n)
+	f.fail(fd.Name, "unknown message type %d", n)
 	return 0
 }
 
-func (f *fields) dict(i int, name string) Dict {
-	if f.err != nil {
+// dict reads a dictionary. An optional one (ElemOptDict), whose presence
+// the message tells, is nil when absent and not nil when present, even
+// empty.
+func (f *fields) dict() Dict {
+	raw, fd, ok := f.take(wire.ElemDict, wire.ElemOptDict)
+	if !ok {
 		return nil
 	}
-	raw := f.raws[i]
+	d := f.dictAt(raw, fd.Name)
+	if d == nil && f.err == nil && fd.Elem == wire.ElemOptDict {
+		d = Dict{}
+	}
+	return d
+}
+
+func (f *fields) dictAt(raw []byte, name string) Dict {
 	if k := f.s.kind(raw); k != KindDict {
 		f.fail(name, "expected a dict, got %s", k)
 		return nil
@@ -566,65 +587,58 @@ func (f *fields) dict(i int, name string) Dict {
 	return d
 }
 
-// dictPresent is dict for an optional dictionary, whose presence the
-// message tells: an empty one is not nil.
-func (f *fields) dictPresent(i int, name string) Dict {
-	d := f.dict(i, name)
-	if d == nil && f.err == nil {
-		d = Dict{}
-	}
-	return d
-}
-
-func (f *fields) str(i int, name string) string {
-	if f.err != nil {
+func (f *fields) str() string {
+	raw, fd, ok := f.take(wire.ElemString, wire.ElemURI)
+	if !ok {
 		return ""
 	}
-	raw := f.raws[i]
 	// WAMP messages are not polymorphic: where a string belongs, a JSON
 	// string is one, even if it starts with NUL like JSON binary (as a
 	// string relayed from a MsgPack or CBOR peer may).
 	k := f.s.kind(raw)
 	if k != KindString && !(k == KindBytes && f.s.format == formatJSON) {
-		f.fail(name, "expected a string, got %s", k)
+		f.fail(fd.Name, "expected a string, got %s", k)
 		return ""
 	}
-	if s, ok := f.s.stringOf(raw); ok && k == KindString {
-		return s
+	var s string
+	if v, ok := f.s.stringOf(raw); ok && k == KindString {
+		s = v
+	} else {
+		env := f.env
+		env.str = ""
+		err := f.s.decode(raw, &env.str)
+		s = env.str
+		env.str = ""
+		if err != nil {
+			f.fail(fd.Name, "%v", err)
+		}
 	}
-	env := f.env
-	env.str = ""
-	err := f.s.decode(raw, &env.str)
-	s := env.str
-	env.str = ""
-	if err != nil {
-		f.fail(name, "%v", err)
+	if f.err == nil && s == "" && fd.Elem == wire.ElemURI {
+		f.fail(fd.Name, "empty URI")
 	}
 	return s
 }
 
-func (f *fields) uri(i int, name string) URI {
-	u := URI(f.str(i, name))
-	if f.err == nil && u == "" {
-		f.fail(name, "empty URI")
-	}
-	return u
-}
+func (f *fields) uri() URI { return URI(f.str()) }
 
-// payload returns the optional payload at i, which must be of kind want (or
-// null, taken as absent).
-func (f *fields) payload(i int, name string, want Kind) Payload {
-	if f.err != nil || i >= len(f.raws) {
+// payload reads the optional Arguments or ArgumentsKw, which must be a list
+// or a dictionary (or null, taken as absent).
+func (f *fields) payload() Payload {
+	raw, fd, ok := f.take(wire.ElemArguments, wire.ElemArgumentsKw)
+	if !ok {
 		return Payload{}
 	}
-	raw := f.raws[i]
+	want := KindList
+	if fd.Elem == wire.ElemArgumentsKw {
+		want = KindDict
+	}
 	switch k := f.s.kind(raw); k {
 	case want:
 		return Payload{raw: raw, ser: f.s}
 	case KindNil:
 		return Payload{}
 	default:
-		f.fail(name, "expected a %s, got %s", want, k)
+		f.fail(fd.Name, "expected a %s, got %s", want, k)
 		return Payload{}
 	}
 }
@@ -673,6 +687,7 @@ func (s *Serializer) Decode(data []byte) (Message, error) {
 		return nil, malformed("message type: %v", err)
 	}
 	typ := MessageType(code)
+	lay := wire.LayoutOf(uint64(code))
 	least, most, ok := wire.Arity(uint64(code))
 	if !ok {
 		return nil, malformed("unknown message type %d", code)
@@ -683,7 +698,7 @@ func (s *Serializer) Decode(data []byte) (Message, error) {
 		}
 		return nil, &MessageError{Serializer: s.name, Type: typ, Reason: fmt.Sprintf("has %d elements, want %d to %d", lb.N, least, most)}
 	}
-	f := &fields{s: s, env: env, typ: typ, raws: raws}
+	f := &fields{s: s, env: env, typ: typ, lay: lay, raws: raws}
 	m := f.message()
 	if f.err != nil {
 		return nil, f.err
@@ -691,72 +706,61 @@ func (s *Serializer) Decode(data []byte) (Message, error) {
 	return m, nil
 }
 
+// message builds the message from its elements. Each struct's fields are
+// in the order of the message's layout, and Go evaluates a composite
+// literal's elements in order: each reader takes the next element.
 func (f *fields) message() Message {
 	switch f.typ {
 	case TypeHello:
-		return &Hello{Realm: f.uri(1, "Realm"), Details: f.dict(2, "Details")}
+		return &Hello{Realm: f.uri(), Details: f.dict()}
 	case TypeWelcome:
-		return &Welcome{Session: f.id(1, "Session", false), Details: f.dict(2, "Details")}
+		return &Welcome{Session: f.id(), Details: f.dict()}
 	case TypeAbort:
-		return &Abort{Details: f.dict(1, "Details"), Reason: f.uri(2, "Reason"),
-			Args: f.payload(3, "Arguments", KindList), Kwargs: f.payload(4, "ArgumentsKw", KindDict)}
+		return &Abort{Details: f.dict(), Reason: f.uri(), Args: f.payload(), Kwargs: f.payload()}
 	case TypeChallenge:
-		return &Challenge{AuthMethod: f.str(1, "AuthMethod"), Extra: f.dict(2, "Extra")}
+		return &Challenge{AuthMethod: f.str(), Extra: f.dict()}
 	case TypeAuthenticate:
-		return &Authenticate{Signature: f.str(1, "Signature"), Extra: f.dict(2, "Extra")}
+		return &Authenticate{Signature: f.str(), Extra: f.dict()}
 	case TypeGoodbye:
-		return &Goodbye{Details: f.dict(1, "Details"), Reason: f.uri(2, "Reason")}
+		return &Goodbye{Details: f.dict(), Reason: f.uri()}
 	case TypeError:
-		return &Error{RequestType: f.requestType(1), Request: f.id(2, "Request", false), Details: f.dict(3, "Details"),
-			Error: f.uri(4, "Error"), Args: f.payload(5, "Arguments", KindList), Kwargs: f.payload(6, "ArgumentsKw", KindDict)}
+		return &Error{RequestType: f.requestType(), Request: f.id(), Details: f.dict(), Error: f.uri(),
+			Args: f.payload(), Kwargs: f.payload()}
 	case TypePublish:
-		return &Publish{Request: f.id(1, "Request", false), Options: f.dict(2, "Options"), Topic: f.uri(3, "Topic"),
-			Args: f.payload(4, "Arguments", KindList), Kwargs: f.payload(5, "ArgumentsKw", KindDict)}
+		return &Publish{Request: f.id(), Options: f.dict(), Topic: f.uri(), Args: f.payload(), Kwargs: f.payload()}
 	case TypePublished:
-		return &Published{Request: f.id(1, "Request", false), Publication: f.id(2, "Publication", false)}
+		return &Published{Request: f.id(), Publication: f.id()}
 	case TypeSubscribe:
-		return &Subscribe{Request: f.id(1, "Request", false), Options: f.dict(2, "Options"), Topic: f.uri(3, "Topic")}
+		return &Subscribe{Request: f.id(), Options: f.dict(), Topic: f.uri()}
 	case TypeSubscribed:
-		return &Subscribed{Request: f.id(1, "Request", false), Subscription: f.id(2, "Subscription", false)}
+		return &Subscribed{Request: f.id(), Subscription: f.id()}
 	case TypeUnsubscribe:
-		return &Unsubscribe{Request: f.id(1, "Request", false), Subscription: f.id(2, "Subscription", false)}
+		return &Unsubscribe{Request: f.id(), Subscription: f.id()}
 	case TypeUnsubscribed:
-		m := &Unsubscribed{Request: f.id(1, "Request", true)}
-		if len(f.raws) > 2 {
-			m.Details = f.dictPresent(2, "Details")
-		}
-		return m
+		return &Unsubscribed{Request: f.id(), Details: f.dict()}
 	case TypeEvent:
-		return &Event{Subscription: f.id(1, "Subscription", false), Publication: f.id(2, "Publication", false),
-			Details: f.dict(3, "Details"), Args: f.payload(4, "Arguments", KindList), Kwargs: f.payload(5, "ArgumentsKw", KindDict)}
+		return &Event{Subscription: f.id(), Publication: f.id(), Details: f.dict(), Args: f.payload(), Kwargs: f.payload()}
 	case TypeCall:
-		return &Call{Request: f.id(1, "Request", false), Options: f.dict(2, "Options"), Procedure: f.uri(3, "Procedure"),
-			Args: f.payload(4, "Arguments", KindList), Kwargs: f.payload(5, "ArgumentsKw", KindDict)}
+		return &Call{Request: f.id(), Options: f.dict(), Procedure: f.uri(), Args: f.payload(), Kwargs: f.payload()}
 	case TypeCancel:
-		return &Cancel{Request: f.id(1, "Request", false), Options: f.dict(2, "Options")}
+		return &Cancel{Request: f.id(), Options: f.dict()}
 	case TypeResult:
-		return &Result{Request: f.id(1, "Request", false), Details: f.dict(2, "Details"),
-			Args: f.payload(3, "Arguments", KindList), Kwargs: f.payload(4, "ArgumentsKw", KindDict)}
+		return &Result{Request: f.id(), Details: f.dict(), Args: f.payload(), Kwargs: f.payload()}
 	case TypeRegister:
-		return &Register{Request: f.id(1, "Request", false), Options: f.dict(2, "Options"), Procedure: f.uri(3, "Procedure")}
+		return &Register{Request: f.id(), Options: f.dict(), Procedure: f.uri()}
 	case TypeRegistered:
-		return &Registered{Request: f.id(1, "Request", false), Registration: f.id(2, "Registration", false)}
+		return &Registered{Request: f.id(), Registration: f.id()}
 	case TypeUnregister:
-		return &Unregister{Request: f.id(1, "Request", false), Registration: f.id(2, "Registration", false)}
+		return &Unregister{Request: f.id(), Registration: f.id()}
 	case TypeUnregistered:
-		m := &Unregistered{Request: f.id(1, "Request", true)}
-		if len(f.raws) > 2 {
-			m.Details = f.dictPresent(2, "Details")
-		}
-		return m
+		return &Unregistered{Request: f.id(), Details: f.dict()}
 	case TypeInvocation:
-		return &Invocation{Request: f.id(1, "Request", false), Registration: f.id(2, "Registration", false),
-			Details: f.dict(3, "Details"), Args: f.payload(4, "Arguments", KindList), Kwargs: f.payload(5, "ArgumentsKw", KindDict)}
+		return &Invocation{Request: f.id(), Registration: f.id(), Details: f.dict(), Args: f.payload(), Kwargs: f.payload()}
 	case TypeInterrupt:
-		return &Interrupt{Request: f.id(1, "Request", false), Options: f.dict(2, "Options")}
+		return &Interrupt{Request: f.id(), Options: f.dict()}
 	case TypeYield:
-		return &Yield{Request: f.id(1, "Request", false), Options: f.dict(2, "Options"),
-			Args: f.payload(3, "Arguments", KindList), Kwargs: f.payload(4, "ArgumentsKw", KindDict)}
+		return &Yield{Request: f.id(), Options: f.dict(), Args: f.payload(), Kwargs: f.payload()}
 	}
+	f.err = fmt.Errorf("wamp: internal error: no message for type %s", f.typ)
 	return nil
 }

@@ -1,6 +1,10 @@
 package wamp
 
-import "strconv"
+import (
+	"strconv"
+
+	"github.com/wampgen/wampgen/internal/wire"
+)
 
 // MessageType is the code that starts every WAMP message.
 type MessageType uint8
@@ -33,30 +37,18 @@ const (
 	TypeYield        MessageType = 70
 )
 
-var messageTypeNames = [...]string{
-	TypeHello: "HELLO", TypeWelcome: "WELCOME", TypeAbort: "ABORT", TypeChallenge: "CHALLENGE",
-	TypeAuthenticate: "AUTHENTICATE", TypeGoodbye: "GOODBYE", TypeError: "ERROR",
-	TypePublish: "PUBLISH", TypePublished: "PUBLISHED", TypeSubscribe: "SUBSCRIBE",
-	TypeSubscribed: "SUBSCRIBED", TypeUnsubscribe: "UNSUBSCRIBE", TypeUnsubscribed: "UNSUBSCRIBED",
-	TypeEvent: "EVENT", TypeCall: "CALL", TypeCancel: "CANCEL", TypeResult: "RESULT",
-	TypeRegister: "REGISTER", TypeRegistered: "REGISTERED", TypeUnregister: "UNREGISTER",
-	TypeUnregistered: "UNREGISTERED", TypeInvocation: "INVOCATION", TypeInterrupt: "INTERRUPT",
-	TypeYield: "YIELD",
-}
-
 // String returns the specification's name of t, such as "CALL", or
 // "MessageType(N)" for a code WAMP does not define.
 func (t MessageType) String() string {
-	if int(t) < len(messageTypeNames) && messageTypeNames[t] != "" {
-		return messageTypeNames[t]
+	if l := wire.LayoutOf(uint64(t)); l != nil {
+		return l.Name
 	}
 	return "MessageType(" + strconv.Itoa(int(t)) + ")"
 }
 
-// Known reports whether t is a message type this package implements.
-func (t MessageType) Known() bool {
-	return int(t) < len(messageTypeNames) && messageTypeNames[t] != ""
-}
+// Known reports whether t is a message type this package implements: one
+// of the message layout (internal/wire).
+func (t MessageType) Known() bool { return wire.LayoutOf(uint64(t)) != nil }
 
 // Message is one WAMP message.
 type Message interface {

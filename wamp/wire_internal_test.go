@@ -8,8 +8,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/wampgen/wampgen/internal/wire"
 )
 
 // The encoder and the Value readers against the codec they stand in for:
@@ -143,17 +141,6 @@ func mustHexT(t testing.TB, s string) []byte {
 		t.Fatal(err)
 	}
 	return b
-}
-
-// TestLayoutMatchesMessageTypes: internal/wire's message layout knows
-// exactly the message types this package knows.
-func TestLayoutMatchesMessageTypes(t *testing.T) {
-	for code := range 256 {
-		_, _, ok := wire.Arity(uint64(code))
-		if known := MessageType(code).Known(); ok != known {
-			t.Errorf("type %d: wire.Arity knows it %v, MessageType.Known %v", code, ok, known)
-		}
-	}
 }
 
 // TestScalarsMatchCodec decodes every element of the list inputs into each

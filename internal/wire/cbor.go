@@ -60,6 +60,10 @@ func CBORAppendHead(b []byte, major byte, arg uint64) []byte {
 // item in a loop; bytes after it are not looked at. It returns ErrTooDeep,
 // or an error for an item it cannot walk (a reserved head, a misplaced
 // break, a length beyond the input), which the decoder would refuse too.
+// It also applies the integer rule (see the package documentation), which
+// the codec does not: it reads a negative integer below math.MinInt64, or
+// epoch seconds (tag 1) beyond an int64, as another number or time without
+// an error.
 func CBORDepth(b []byte) error {
 	// Items still to come in each open container or tag; -1 for a
 	// container of indefinite length, which ends with a break.
@@ -90,6 +94,10 @@ func CBORDepth(b []byte) error {
 			}
 			indefinite := info == 31
 			switch major {
+			case 1:
+				if arg > math.MaxInt64 {
+					return fmt.Errorf("negative integer before offset %d is below the int64 range", i)
+				}
 			case 2, 3: // byte and text strings
 				if !indefinite {
 					if arg > uint64(len(b)-i) {
@@ -127,6 +135,9 @@ func CBORDepth(b []byte) error {
 				switch {
 				case major == 6:
 					items = 1 // a tag wraps one item
+					if arg == 1 && len(b)-i >= 9 && b[i] == 0x1b && b[i+1] >= 0x80 {
+						return fmt.Errorf("epoch seconds at offset %d beyond the int64 range", i)
+					}
 				case indefinite:
 					items = -1
 				default:
@@ -250,6 +261,7 @@ func cborValue(b []byte, i int, stack []container) (int, error) {
 			}
 		}
 		major, info := c>>5, c&0x1f
+		at := i
 		i++
 		var arg uint64
 		switch {
@@ -269,6 +281,18 @@ func cborValue(b []byte, i int, stack []container) (int, error) {
 		}
 		switch major {
 		case 0, 1: // integers
+			// One rule for integers in every format: a value of int64 or
+			// uint64, as MsgPack has them and the codec decodes them. CBOR
+			// alone can write negative integers below math.MinInt64, and
+			// epoch seconds (tag 1) beyond an int64.
+			if arg > math.MaxInt64 {
+				if major == 1 {
+					return 0, fmt.Errorf("negative integer at offset %d is below the int64 range", at)
+				}
+				if depth > 0 && stack[depth-1].tagged {
+					return 0, fmt.Errorf("epoch seconds at offset %d beyond the int64 range", at)
+				}
+			}
 		case 2, 3: // byte and text strings
 			if info != 31 {
 				if arg > uint64(len(b)-i) {

@@ -110,10 +110,9 @@ func checkSplit(t *testing.T, f wire.Format, b []byte) bool {
 	werr := codecDecode(f, b, &want)
 	got, err := f.AppendElems(nil, b, -1)
 	checkListBounds(t, f, b, got, err)
-	// A limit splits the same first elements and looks no further. (Limit
-	// 0 is left out: JSON splits one element there, the binary formats
-	// none; the one caller, wamp's peek, asks for 3.)
-	for _, limit := range []int{1, 2, 3} {
+	// A limit splits the same first elements and looks no further; limit
+	// 0 splits none, in every format.
+	for _, limit := range []int{0, 1, 2, 3} {
 		first, err := f.AppendElems(nil, b, limit)
 		if err != nil || len(first) != min(limit, len(got)) {
 			t.Fatalf("%s: split %x at most %d: %d elements, %v", formatName(f), b, limit, len(first), err)

@@ -171,7 +171,9 @@ func (f Format) IsEmptyDict(raw []byte) bool {
 // MessagePack extensions or float32; no duplicate or non-string map keys;
 // valid UTF-8; nesting within MaxDepth, the message counting as a level.
 // Only the message's own list may have whitespace (JSON) or (MessagePack
-// and CBOR) must have a one-byte head.
+// and CBOR) must have a one-byte head. An empty list is canonical in every
+// format (0 elements, true): whether it is a message is the caller's to
+// say.
 //
 // It is the check of the embedded router's passthrough, which carries a
 // payload in canonical form as it is instead of decoding and encoding it.
@@ -185,7 +187,7 @@ func (f Format) CanonicalList(data []byte, el *[MaxMessageLen][]byte) (int, bool
 		}
 		i = jsonSpace(data, i+1)
 		if i < len(data) && data[i] == ']' {
-			return 0, false
+			return 0, jsonSpace(data, i+1) == len(data)
 		}
 		for n := 0; n < len(el); n++ {
 			end, ok := c.json(i, 0)

@@ -294,6 +294,9 @@ func jsonAppendElems(dst [][]byte, raw []byte, limit int) ([][]byte, error) {
 	if i == len(raw) || raw[i] != '[' {
 		return dst, ErrNotList
 	}
+	if limit == 0 {
+		return dst, nil
+	}
 	i = jsonSpace(raw, i+1)
 	if i < len(raw) && raw[i] == ']' {
 		return dst, nil
@@ -607,13 +610,22 @@ func jsonCanonNumber(b []byte, i int) (int, bool) {
 	}
 	text := b[start:i]
 	if !float {
+		// The codec decodes an integer into an int64 when negative and a
+		// uint64 otherwise, and writes it back as it was: -2^63 (19
+		// digits) to 2^64-1 (20 digits). Beyond, it makes a float or
+		// refuses the number.
 		switch {
-		case neg && (nDigits > 18 || b[digits] == '0'):
+		case neg && b[digits] == '0': // -0
 			return 0, false
-		case nDigits > 19:
-			return 0, false
+		case nDigits < 19:
+			return i, true
+		case neg:
+			_, err := strconv.ParseInt(string(text), 10, 64)
+			return i, err == nil
+		default:
+			_, err := strconv.ParseUint(string(text), 10, 64)
+			return i, err == nil
 		}
-		return i, true
 	}
 	f, err := strconv.ParseFloat(string(text), 64)
 	if err != nil {

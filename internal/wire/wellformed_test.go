@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"math"
 	"reflect"
 	"strings"
 	"testing"
@@ -115,13 +116,9 @@ func fuzzBinaryWellFormed(f *testing.F, format wire.Format) {
 		if err == nil {
 			return
 		}
-		// Only the content of timestamps may still be refused (a time the
-		// codec cannot make), and in CBOR integers beyond an int64 the
-		// codec cannot hold: epoch seconds (tag 1) and negative integers
-		// below math.MinInt64 (head 0x3b), which wamp decodes itself.
-		overflow := format == wire.CBOR && (bytes.IndexByte(b, 0xc1) >= 0 || bytes.IndexByte(b, 0x3b) >= 0) &&
-			strings.Contains(err.Error(), "overflow")
-		if !strings.Contains(err.Error(), "time") && !overflow {
+		// Only the content of timestamps may still be refused: a time the
+		// codec cannot make.
+		if !strings.Contains(err.Error(), "time") {
 			t.Fatalf("%s accepts %x, which the codec refuses: %v", formatName(format), b, err)
 		}
 	})
@@ -180,10 +177,9 @@ func TestNestingMatchesDepth(t *testing.T) {
 	}
 }
 
-// canonicalMessages are messages as the codec writes them: canonical.
-// (Not every such message: JSON's check refuses negative integers of 19
-// digits, some of which fit an int64, such as math.MinInt64; the router
-// then takes its full path.)
+// canonicalMessages are messages as the codec writes them: canonical. They
+// hold the integers at the ends of int64 and uint64 (19 and 20 digits in
+// JSON).
 func canonicalMessages() []any {
 	return []any{
 		[]any{uint64(1), "realm1", map[string]any{"roles": map[string]any{}}},
@@ -192,6 +188,7 @@ func canonicalMessages() []any {
 		[]any{uint64(70), uint64(1), map[string]any{}, []any{strings.Repeat("x", 300), uint64(1 << 63), int64(-1 << 59), 1e300}},
 		[]any{uint64(3), map[string]any{}, "wamp.close.normal"},
 		[]any{uint64(36), uint64(1), uint64(2), map[string]any{}, []any{"\x00\"\\\n<>&\u2028"}},
+		[]any{uint64(70), uint64(1), map[string]any{}, []any{int64(math.MinInt64), int64(-1000000000000000000), uint64(math.MaxUint64), uint64(1e19), uint64(math.MaxInt64)}},
 	}
 }
 
@@ -206,12 +203,20 @@ func TestCanonicalList(t *testing.T) {
 			checkCanonical(t, format, []byte(" [ 1 , \"realm1\" , {} ]\n"), true)
 		}
 	}
+	// An empty list is canonical in every format (whether it is a message
+	// is the caller's to say).
+	for _, tc := range []struct {
+		format wire.Format
+		in     string
+	}{{wire.JSON, `[]`}, {wire.JSON, " [ ]\n"}, {wire.MsgPack, "\x90"}, {wire.CBOR, "\x80"}} {
+		checkCanonical(t, tc.format, []byte(tc.in), true)
+	}
 	// What the codec does not write.
 	for _, tc := range []struct {
 		format wire.Format
 		in     string
 	}{
-		{wire.JSON, `[]`},
+		{wire.JSON, `[] x`},
 		{wire.JSON, `[1,{"a" : 1}]`},
 		{wire.JSON, `[1,[ 1]]`},
 		{wire.JSON, `[1,"\u0041"]`},
@@ -228,6 +233,8 @@ func TestCanonicalList(t *testing.T) {
 		{wire.JSON, `[1,1.50]`},
 		{wire.JSON, `[1,1E2]`},
 		{wire.JSON, `[1,12345678901234567890123]`},
+		{wire.JSON, `[1,-9223372036854775809]`}, // below an int64: the codec refuses it
+		{wire.JSON, `[1,18446744073709551616]`}, // beyond a uint64: the codec makes a float
 		{wire.JSON, `[1,01]`},
 		{wire.JSON, `[1,"\/"]`},
 		{wire.JSON, `[1,"\u003c"]`},
@@ -356,4 +363,49 @@ func fuzzCanonical(f *testing.F, format wire.Format) {
 			checkAccepted(t, format, b, el[:n])
 		}
 	})
+}
+
+// TestCBORIntegerRange: one rule for integers, an int64 or a uint64, in
+// the validator as in the codec. CBOR alone can write a negative integer
+// below math.MinInt64 (head 0x3b with an argument of 2^63 or more) and
+// epoch seconds (tag 1) beyond an int64: both are refused, alone and in a
+// message, and by the depth checker of the router's full path (the codec
+// reads -2^63-1 as math.MaxInt64); the ends of the range are accepted, by
+// the codec too.
+func TestCBORIntegerRange(t *testing.T) {
+	for _, tc := range []struct {
+		in string
+		ok bool
+	}{
+		{"\x3b\x7f\xff\xff\xff\xff\xff\xff\xff", true},  // math.MinInt64
+		{"\x3b\x80\x00\x00\x00\x00\x00\x00\x00", false}, // math.MinInt64 - 1
+		{"\x3b\xff\xff\xff\xff\xff\xff\xff\xfe", false}, // -2^64 + 1
+		{"\x1b\xff\xff\xff\xff\xff\xff\xff\xff", true},  // math.MaxUint64
+		{"\xc1\x1b\x7f\xff\xff\xff\xff\xff\xff\xff", true},
+		{"\xc1\x1b\x80\x00\x00\x00\x00\x00\x00\x00", false},
+		{"\xc1\x1b\xff\xff\xff\xff\xff\xff\xff\xff", false},
+		{"\xc1\x3b\x7f\xff\xff\xff\xff\xff\xff\xff", true},
+	} {
+		for _, b := range [][]byte{[]byte(tc.in), append([]byte{0x82, 0x01}, tc.in...)} {
+			err := wire.CBOR.WellFormed(b)
+			if (err == nil) != tc.ok {
+				t.Errorf("WellFormed(%x) = %v, want ok %v", b, err, tc.ok)
+			}
+			if b[0] == 0x82 {
+				var lb wire.ListBounds
+				if lerr := wire.CBOR.WellFormedList(b, &lb); (lerr == nil) != tc.ok {
+					t.Errorf("WellFormedList(%x) = %v, want ok %v", b, lerr, tc.ok)
+				}
+			}
+			// The router's full path checks with Depth, then decodes
+			// with the codec, which reads some of these as other values.
+			if derr := wire.CBOR.Depth(b); (derr == nil) != tc.ok {
+				t.Errorf("Depth(%x) = %v, want ok %v", b, derr, tc.ok)
+			}
+			var v any
+			if cerr := codecDecode(wire.CBOR, b, &v); tc.ok && cerr != nil && !strings.Contains(cerr.Error(), "time") {
+				t.Errorf("the codec refuses %x, which WellFormed accepts: %v", b, cerr)
+			}
+		}
+	}
 }

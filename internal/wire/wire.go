@@ -15,6 +15,8 @@
 //   - list.go: ListBounds and what the scanners share.
 //   - binary.go: the JSON convention for binary data.
 //   - handles.go: the one github.com/ugorji/go/codec configuration.
+//   - layout.go: the message layout, each message type's elements in
+//     order, which every reader and writer of whole messages follows.
 //   - this file: the rule set (MaxDepth and its errors).
 //
 // # Well-formedness
@@ -44,6 +46,18 @@
 // splits a list with it. The list counts as a level of nesting, so its
 // elements get one level less than a whole value. The scanners loop
 // instead of recursing and allocate nothing.
+//
+// # Integers
+//
+// An integer is an int64 or a uint64, in every format, as MessagePack has
+// them and as the codec decodes them. CBOR alone can write a negative
+// integer below math.MinInt64 and epoch seconds (tag 1) beyond an int64,
+// which the codec reads as other values without an error (-2^63-1 as
+// math.MaxInt64): the CBOR validator, the canonical check and CBORDepth
+// (the router's full path) refuse them. JSON numbers are JSON's: an
+// integer beyond the range is taken as a float by the codec, or (below
+// math.MinInt64) refused when decoded; the canonical check takes exactly
+// the integers the codec writes back as they were.
 //
 // # The nesting rule
 //

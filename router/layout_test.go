@@ -1,0 +1,176 @@
+package router
+
+import (
+	"fmt"
+	"math"
+	"reflect"
+	"testing"
+
+	"github.com/gammazero/nexus/v3/wamp"
+	"github.com/ugorji/go/codec"
+
+	"github.com/wampgen/wampgen/internal/wire"
+	"github.com/wampgen/wampgen/internal/wire/wiretest"
+)
+
+// nexusFieldNames maps the names of nexus's message fields to the
+// specification's names where they differ.
+var nexusFieldNames = map[string]string{"ID": "Session", "Type": "REQUEST.Type"}
+
+// TestLayoutPaths holds every reader and writer of whole messages in this
+// package to the one message layout (internal/wire, layout.go), for every
+// message type and serializer, with a distinct value in every element and
+// with the optional elements absent: nexus's struct fields are the first
+// elements of the layout, in order; the passthrough decoder (for the
+// types it takes) and the full decoder read a list the codec wrote from the
+// layout alone into the right fields; the passthrough encoder (for the
+// types it writes) and the full encoder write exactly the layout's list.
+func TestLayoutPaths(t *testing.T) {
+	fastIn := map[wamp.MessageType]bool{wamp.CALL: true, wamp.YIELD: true, wamp.ERROR: true, wamp.PUBLISH: true}
+	fastOut := map[wamp.MessageType]bool{wamp.INVOCATION: true, wamp.RESULT: true, wamp.ERROR: true, wamp.EVENT: true}
+	for _, code := range wiretest.Codes() {
+		lay := wire.LayoutOf(code)
+		typ := wamp.MessageType(code)
+		proto := wamp.NewMessage(typ)
+		if proto == nil {
+			t.Errorf("layout has type %d (%s), which nexus has no message for", code, lay.Name)
+			continue
+		}
+		rt := reflect.TypeOf(proto).Elem()
+		if rt.NumField() > len(lay.Fields) {
+			t.Errorf("%s: nexus has %d fields, the layout %d elements after the type code", lay.Name, rt.NumField(), len(lay.Fields))
+			continue
+		}
+		for i, f := range lay.Fields {
+			if i >= rt.NumField() {
+				if !f.Elem.Optional() {
+					t.Errorf("%s: nexus has no field for the required element %s", lay.Name, f.Name)
+				}
+				continue
+			}
+			name := rt.Field(i).Name
+			if n, ok := nexusFieldNames[name]; ok {
+				name = n
+			}
+			if name != f.Name {
+				t.Errorf("%s: nexus field %d is %s, the layout has %s there", lay.Name, i, rt.Field(i).Name, f.Name)
+			}
+		}
+		for _, s := range allSerializers {
+			for _, full := range []bool{true, false} {
+				name := fmt.Sprintf("%s/%s/full=%v", lay.Name, s.name, full)
+				var in []byte
+				if err := codec.NewEncoderBytes(&in, s.handle).Encode(wiretest.List(code, full)); err != nil {
+					t.Fatal(err)
+				}
+				// What nexus carries: the elements it has fields for.
+				carried := full && rt.NumField() == len(lay.Fields)
+
+				decoders := map[string]func([]byte) (wamp.Message, error){"full": s.deserializeFull}
+				if fastIn[typ] {
+					decoders["passthrough"] = func(b []byte) (wamp.Message, error) {
+						if m := s.decodeFast(b); m != nil {
+							return m, nil
+						}
+						return nil, fmt.Errorf("the passthrough decoder refused %q", b)
+					}
+				}
+				for path, decode := range decoders {
+					m, err := decode(in)
+					if err != nil {
+						t.Errorf("%s: %s decoder: %v", name, path, err)
+						continue
+					}
+					mv := reflect.ValueOf(m).Elem()
+					for i := range mv.NumField() {
+						var want any
+						if full || !lay.Fields[i].Elem.Optional() {
+							want = wiretest.Sample(lay.Fields[i].Elem, i+1)
+						}
+						got, err := payloadValue(mv.Field(i).Interface())
+						if err != nil {
+							t.Errorf("%s: %s decoder: %s: %v", name, path, lay.Fields[i].Name, err)
+						}
+						if rv := reflect.ValueOf(got); (rv.Kind() == reflect.Map || rv.Kind() == reflect.Slice) && rv.Len() == 0 && want == nil {
+							got = nil // an absent payload may be an empty one
+						}
+						if !wiretest.Same(got, want) {
+							t.Errorf("%s: %s decoder: %s = %#v, want %#v", name, path, lay.Fields[i].Name, got, want)
+						}
+					}
+				}
+
+				msg := reflect.New(rt)
+				for i := range rt.NumField() {
+					if f := lay.Fields[i]; carried || !f.Elem.Optional() {
+						setField(msg.Elem().Field(i), f.Elem, wiretest.Sample(f.Elem, i+1))
+					}
+				}
+				encoders := map[string]func(wamp.Message) ([]byte, error){"full": s.serializeFull}
+				if fastOut[typ] {
+					encoders["passthrough"] = func(m wamp.Message) ([]byte, error) {
+						b, ok, err := s.appendFast(nil, m)
+						if !ok {
+							return nil, fmt.Errorf("the passthrough encoder refused %T", m)
+						}
+						return b, err
+					}
+				}
+				for path, encode := range encoders {
+					b, err := encode(msg.Interface().(wamp.Message))
+					if err != nil {
+						t.Errorf("%s: %s encoder: %v", name, path, err)
+						continue
+					}
+					var got []any
+					if err := codec.NewDecoderBytes(b, s.handle).Decode(&got); err != nil {
+						t.Errorf("%s: %s encoder wrote %q: %v", name, path, b, err)
+						continue
+					}
+					if err := wiretest.CheckList(got, code, carried); err != nil {
+						t.Errorf("%s: %s encoder wrote %q: %v", name, path, b, err)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestFormatRulesHere: the format layer's rules hold on both of this
+// package's paths. An empty list is no message, on the passthrough path
+// (for which it is canonical) as on the full one; a CBOR integer outside
+// int64 and uint64 is refused, never relayed as another number (the codec
+// alone reads -2^63-1 as math.MaxInt64).
+func TestFormatRulesHere(t *testing.T) {
+	for _, s := range allSerializers {
+		var empty []byte
+		if err := codec.NewEncoderBytes(&empty, s.handle).Encode([]any{}); err != nil {
+			t.Fatal(err)
+		}
+		if m := s.decodeFast(empty); m != nil {
+			t.Errorf("%s: the passthrough decoder took %q as %T", s.name, empty, m)
+		}
+		if m, err := s.Deserialize(empty); err == nil {
+			t.Errorf("%s: Deserialize(%q) = %T, want an error", s.name, empty, m)
+		}
+	}
+	for _, in := range []string{
+		"\x85\x18\x30\x01\xa0\x63a.b\x81\x3b\x80\x00\x00\x00\x00\x00\x00\x00",     // CALL with -2^63-1
+		"\x85\x18\x30\x01\xa0\x63a.b\x81\xc1\x1b\x80\x00\x00\x00\x00\x00\x00\x00", // CALL with tag 1, 2^63 seconds
+		"\x84\x18\x30\x01\xa1\x61k\x3b\x80\x00\x00\x00\x00\x00\x00\x00\x63a.b",    // in Options
+	} {
+		if m, err := cborSerializer.Deserialize([]byte(in)); err == nil {
+			t.Errorf("Deserialize(%x) = %+v, want an error", in, m)
+		}
+	}
+	// The ends of the range pass.
+	in := "\x85\x18\x30\x01\xa0\x63a.b\x82\x3b\x7f\xff\xff\xff\xff\xff\xff\xff\x1b\xff\xff\xff\xff\xff\xff\xff\xff"
+	m, err := cborSerializer.Deserialize([]byte(in))
+	if err != nil {
+		t.Fatalf("Deserialize(%x): %v", in, err)
+	}
+	args, err := payloadValue(m.(*wamp.Call).Arguments)
+	if want := []any{int64(math.MinInt64), uint64(math.MaxUint64)}; err != nil || !reflect.DeepEqual(args, wamp.List(want)) {
+		t.Errorf("Deserialize(%x): Arguments %#v, %v; want %#v", in, args, err, want)
+	}
+}
