@@ -61,7 +61,8 @@ type SubscriptionStats struct {
 	// Delivered: the handler returned nil.
 	Delivered uint64
 	// Rejected: the handler returned an error matching ErrBadEvent (the
-	// event does not match the topic's declared types).
+	// event does not match the topic's declared types), or the event's
+	// payload could not be read at all (it never reached the handler).
 	Rejected uint64
 	// Failed: the handler returned another error, or panicked.
 	Failed uint64

@@ -615,6 +615,30 @@ func (s *Session) deliverEvent(c *conn, m *wamp.Event) {
 	}
 }
 
+// rejectUnreadableEvent drops an EVENT, read on c for subscription id,
+// whose payload cannot be read (see salvage): each handler of the
+// subscription counts it as Rejected, as an event that does not fit its
+// types, and logs it as such, throttled (another peer may publish those as
+// fast as it likes).
+func (s *Session) rejectUnreadableEvent(c *conn, id wamp.ID, decodeErr error) {
+	s.subs.mu.Lock()
+	var subs []*Subscription
+	if s.cur.Load() == c {
+		subs = slices.Clone(s.subs.active[id])
+	}
+	s.subs.mu.Unlock()
+	if len(subs) == 0 {
+		s.log.Debug("dropping an unreadable EVENT for no active subscription", "subscription", id, "err", decodeErr)
+		return
+	}
+	for _, sub := range subs {
+		sub.stats.rejected.Add(1)
+		if n, ok := sub.stats.logRejected.tick(); ok {
+			s.log.Warn("dropping an unreadable EVENT", "topic", sub.topic, "subscription", id, "rejected_since_last_line", n, "err", decodeErr)
+		}
+	}
+}
+
 // curGoroutineID returns the ID of the calling goroutine, read from the
 // header of its stack trace ("goroutine 42 [running]:"), as
 // golang.org/x/net/http2 does for its lock checks. Close uses it to tell

@@ -547,7 +547,7 @@ func (s *Session) salvage(c *conn, data []byte, decodeErr error) bool {
 		s.calls.mu.Unlock()
 		return true
 	case h.Type == wamp.TypeEvent:
-		s.log.Warn("dropping an unreadable EVENT", "subscription", h.Request, "err", decodeErr)
+		s.rejectUnreadableEvent(c, h.Request, decodeErr)
 		return true
 	}
 	return false
