@@ -64,7 +64,8 @@ type SubscriptionStats struct {
 	// event does not match the topic's declared types), or the event's
 	// payload could not be read at all (it never reached the handler).
 	Rejected uint64
-	// Failed: the handler returned another error, or panicked.
+	// Failed: the handler returned another error, or panicked, or ended
+	// its goroutine (runtime.Goexit).
 	Failed uint64
 	// Dropped: the subscription's queue was full (see WithEventQueue).
 	Dropped uint64
@@ -143,7 +144,13 @@ func (sub *Subscription) enqueue(ev *Event, size int) {
 // dropped).
 func (sub *Subscription) runQueue(w *eventWorker) {
 	w.gid.Store(curGoroutineID())
-	defer sub.s.workers.done(w)
+	goexit := true // until the loop returns: the handler ended the goroutine
+	defer func() {
+		if goexit {
+			sub.afterGoexit()
+		}
+		sub.s.workers.done(w)
+	}()
 	q := &sub.queue
 	for {
 		q.mu.Lock()
@@ -152,6 +159,7 @@ func (sub *Subscription) runQueue(w *eventWorker) {
 			q.items, q.head, q.bytes = q.items[:0], 0, 0
 			q.running = false
 			q.mu.Unlock()
+			goexit = false
 			return
 		}
 		e := q.items[q.head]
@@ -160,6 +168,32 @@ func (sub *Subscription) runQueue(w *eventWorker) {
 		q.bytes -= e.size
 		q.mu.Unlock()
 		sub.handle(e.ev)
+	}
+}
+
+// afterGoexit is for a handler that ended its worker's goroutine instead
+// of returning (runtime.Goexit, which t.FailNow calls): a failure, counted
+// and logged as such, after which a new worker goes on with the queue, as
+// after a panic. Without one, the subscription would keep queueing for a
+// worker that no longer runs.
+func (sub *Subscription) afterGoexit() {
+	c := &sub.stats
+	c.failed.Add(1)
+	if n, ok := c.logFailed.tick(); ok {
+		sub.s.log.Error("event handler called runtime.Goexit instead of returning", "topic", sub.topic, "subscription", sub.ID(), "failed_since_last_line", n)
+	}
+	q := &sub.queue
+	q.mu.Lock()
+	start := q.head < len(q.items) && !q.stopped && sub.ctx.Err() == nil
+	q.running = start
+	if !start {
+		clear(q.items)
+		q.items, q.head, q.bytes = q.items[:0], 0, 0
+	}
+	q.mu.Unlock()
+	if start {
+		w := sub.s.workers.add()
+		go sub.runQueue(w)
 	}
 }
 
