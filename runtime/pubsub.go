@@ -160,7 +160,9 @@ func (s *Session) publish(ctx context.Context, topic wamp.URI, args, kwargs wamp
 	return m.Publication, nil
 }
 
-// Event is one event delivered to a subscription.
+// Event is one event delivered to a subscription. One Event reaches every
+// handler subscribed to the same topic and match policy, on goroutines of
+// their own: treat it, its payloads and its Details as read-only.
 type Event struct {
 	// Topic is the topic published to: for pattern subscriptions, the
 	// concrete topic (EVENT.Details.topic); for exact ones, the subscribed
