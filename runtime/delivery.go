@@ -245,12 +245,19 @@ type eventWorkers struct {
 }
 
 type eventWorker struct {
-	gid  atomic.Uint64 // its goroutine, once it runs (see curGoroutineID)
-	done chan struct{}
+	gid atomic.Uint64 // its goroutine, once it runs (see curGoroutineID)
+	// released is closed when the worker ends, or when its handler calls
+	// Close: Close waits for it no longer then. Two handlers closing their
+	// session at the same time would otherwise each wait for the other.
+	released chan struct{}
+	release  sync.Once
 }
 
+// unblockClose closes w.released, once.
+func (w *eventWorker) unblockClose() { w.release.Do(func() { close(w.released) }) }
+
 func (ws *eventWorkers) add() *eventWorker {
-	w := &eventWorker{done: make(chan struct{})}
+	w := &eventWorker{released: make(chan struct{})}
 	ws.mu.Lock()
 	if ws.m == nil {
 		ws.m = map[*eventWorker]struct{}{}
@@ -264,7 +271,19 @@ func (ws *eventWorkers) done(w *eventWorker) {
 	ws.mu.Lock()
 	delete(ws.m, w)
 	ws.mu.Unlock()
-	close(w.done)
+	w.unblockClose()
+}
+
+// of returns the running worker of goroutine gid, or nil.
+func (ws *eventWorkers) of(gid uint64) *eventWorker {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	for w := range ws.m {
+		if gid != 0 && w.gid.Load() == gid {
+			return w
+		}
+	}
+	return nil
 }
 
 // running returns the workers that run, but the one of goroutine gid.

@@ -105,7 +105,8 @@
 //     a publisher cannot flood the log.
 //   - Close: [Session.Close] cancels every handler's ctx and waits for the
 //     running handlers up to [Config.ResponseTimeout], not longer. A
-//     handler may call Close itself; Close then does not wait for it.
+//     handler may call Close itself; Close then does not wait for it (nor
+//     for other handlers that call Close too).
 //     [Subscription.Unsubscribe] does not wait for a running handler.
 //
 // # Features

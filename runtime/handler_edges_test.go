@@ -5,6 +5,7 @@ import (
 	"errors"
 	goruntime "runtime"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/wampgen/wampgen/runtime"
@@ -77,4 +78,34 @@ type fakeSubscriber struct{ n int }
 func (f *fakeSubscriber) Subscribe(context.Context, wamp.URI, runtime.EventHandler, ...runtime.SubscribeOption) (*runtime.Subscription, error) {
 	f.n++
 	return nil, errors.New("fake")
+}
+
+// TestEventHandlersCloseTogether: handlers of two subscriptions call
+// Close at the same time. Each Close waits for the other handlers, but not
+// for one that is itself in Close (which would wait for it in turn, until
+// ResponseTimeout, and then report a handler still running): both return
+// nil.
+func TestEventHandlersCloseTogether(t *testing.T) {
+	checkNoLeakedGoroutines(t)
+	url := newPubSubRouter(t)
+	sess := dialT(t, url, runtime.Config{ResponseTimeout: testWait / 2})
+	pub := dialT(t, url, runtime.Config{})
+	var arrived sync.WaitGroup
+	arrived.Add(2)
+	closed := make(chan error, 2)
+	h := func(context.Context, *runtime.Event) error {
+		arrived.Done()
+		arrived.Wait() // both handlers run: both Close calls overlap
+		closed <- sess.Close()
+		return nil
+	}
+	subscribeT(t, sess, "com.test.close.a", h)
+	subscribeT(t, sess, "com.test.close.b", h)
+	publishAck(t, pub, "com.test.close.a", "a")
+	publishAck(t, pub, "com.test.close.b", "b")
+	for range 2 {
+		if err := recvT(t, closed, "a handler's Close"); err != nil {
+			t.Errorf("Close from a handler: %v", err)
+		}
+	}
 }
