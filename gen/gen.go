@@ -99,6 +99,7 @@ func Generate(cfg Config) (*Result, error) {
 	if len(compile) > 0 {
 		return nil, Diagnostics(compile) // each package's header first
 	}
+	diags = append(diags, checkRunTopicURIs(built)...)
 	if len(diags) > 0 {
 		return nil, sortDiagnostics(diags)
 	}
@@ -106,6 +107,57 @@ func Generate(cfg Config) (*Result, error) {
 	slices.Sort(res.Stale)
 	slices.Sort(res.Skipped)
 	return res, nil
+}
+
+// checkRunTopicURIs reports the topic URIs that another package of the
+// run uses too, for a topic or as a procedure URI: the builder of each
+// package checks its own (see checkTopicProcedureURIs), and a router knows
+// nothing of packages.
+func checkRunTopicURIs(built []*builtPackage) []Diagnostic {
+	type use struct{ pkg, where string }
+	procs, topics := map[string]use{}, map[string]use{}
+	for _, bp := range built {
+		if bp.model == nil {
+			continue
+		}
+		for _, f := range bp.model.Files {
+			for _, s := range f.Services {
+				for _, m := range s.Methods {
+					if _, dup := procs[m.URI]; !dup && m.URI != "" {
+						procs[m.URI] = use{bp.l.pkg.PkgPath, s.Name + "." + m.Name}
+					}
+				}
+			}
+		}
+	}
+	var diags []Diagnostic
+	for _, bp := range built {
+		if bp.model == nil {
+			continue
+		}
+		pkg := bp.l.pkg.PkgPath
+		for _, f := range bp.model.Files {
+			for _, t := range f.Topics {
+				for _, m := range t.Methods {
+					if m.URI == "" {
+						continue
+					}
+					where := t.Name + "." + m.Name
+					if first, dup := topics[m.URI]; !dup {
+						topics[m.URI] = use{pkg, where}
+					} else if first.pkg != pkg {
+						diags = append(diags, Diagnostic{Pos: m.Pos, Message: fmt.Sprintf(
+							"method %s: topic URI %q is already used by %s (package %s): give one of them another uri=", where, m.URI, first.where, first.pkg)})
+					}
+					if proc, dup := procs[m.URI]; dup && proc.pkg != pkg {
+						diags = append(diags, Diagnostic{Pos: m.Pos, Message: fmt.Sprintf(
+							"method %s: topic URI %q is also the URI of procedure %s (package %s): give one of them another uri= (one URI naming a procedure and a topic confuses readers and authorization rules, which routers key by URI)", where, m.URI, proc.where, proc.pkg)})
+					}
+				}
+			}
+		}
+	}
+	return diags
 }
 
 // builtPackage is one loaded package and, when it could be read, its

@@ -200,6 +200,10 @@ func (e *emitter) subscriber(t *Topics, n topicsNames) {
 		jen.Id(impl).Id(t.Name),
 		jen.Id(opts).Op("...").Qual(runtimePath, "SubscribeOption"),
 	).Params(jen.Op("*").Qual(runtimePath, "Subscriptions"), jen.Error()).Block(
+		// A nil interface's method values would panic below.
+		jen.If(jen.Id(impl).Op("==").Nil()).Block(
+			jen.Return(jen.Nil(), jen.Qual("errors", "New").Call(jen.Lit(n.Subscribe+": nil "+t.Name+" implementation"))),
+		),
 		jen.Return(jen.Qual(runtimePath, "SubscribeAll").Call(jen.Id(ctx), jen.Id(sub),
 			jen.Index().Qual(runtimePath, "Topic").Custom(multiline("{", "}"), topics...), jen.Id(opts).Op("..."))),
 	)
@@ -233,6 +237,10 @@ func (e *emitter) subscribeOne(t *Topics, n topicsNames, m *Method) {
 		jen.Id(fn).Add(e.fnType(m)),
 		jen.Id(opts).Op("...").Qual(runtimePath, "SubscribeOption"),
 	).Params(jen.Op("*").Qual(runtimePath, "Subscription"), jen.Error()).Block(
+		// Else the handler would panic at every event.
+		jen.If(jen.Id(fn).Op("==").Nil()).Block(
+			jen.Return(jen.Nil(), jen.Qual("errors", "New").Call(jen.Lit(n.SubscribeOne(m.Name)+": nil function"))),
+		),
 		jen.Return(jen.Id(sub).Dot("Subscribe").Call(jen.Id(ctx), jen.Id(n.TopicConst(m.Name)), jen.Id(n.Handler(m.Name)).Call(jen.Id(fn)), allOpts)),
 	)
 }

@@ -61,9 +61,11 @@ type SubscriptionStats struct {
 	// Delivered: the handler returned nil.
 	Delivered uint64
 	// Rejected: the handler returned an error matching ErrBadEvent (the
-	// event does not match the topic's declared types).
+	// event does not match the topic's declared types), or the event's
+	// payload could not be read at all (it never reached the handler).
 	Rejected uint64
-	// Failed: the handler returned another error, or panicked.
+	// Failed: the handler returned another error, or panicked, or ended
+	// its goroutine (runtime.Goexit).
 	Failed uint64
 	// Dropped: the subscription's queue was full (see WithEventQueue).
 	Dropped uint64
@@ -142,7 +144,13 @@ func (sub *Subscription) enqueue(ev *Event, size int) {
 // dropped).
 func (sub *Subscription) runQueue(w *eventWorker) {
 	w.gid.Store(curGoroutineID())
-	defer sub.s.workers.done(w)
+	goexit := true // until the loop returns: the handler ended the goroutine
+	defer func() {
+		if goexit {
+			sub.afterGoexit()
+		}
+		sub.s.workers.done(w)
+	}()
 	q := &sub.queue
 	for {
 		q.mu.Lock()
@@ -151,6 +159,7 @@ func (sub *Subscription) runQueue(w *eventWorker) {
 			q.items, q.head, q.bytes = q.items[:0], 0, 0
 			q.running = false
 			q.mu.Unlock()
+			goexit = false
 			return
 		}
 		e := q.items[q.head]
@@ -159,6 +168,32 @@ func (sub *Subscription) runQueue(w *eventWorker) {
 		q.bytes -= e.size
 		q.mu.Unlock()
 		sub.handle(e.ev)
+	}
+}
+
+// afterGoexit is for a handler that ended its worker's goroutine instead
+// of returning (runtime.Goexit, which t.FailNow calls): a failure, counted
+// and logged as such, after which a new worker goes on with the queue, as
+// after a panic. Without one, the subscription would keep queueing for a
+// worker that no longer runs.
+func (sub *Subscription) afterGoexit() {
+	c := &sub.stats
+	c.failed.Add(1)
+	if n, ok := c.logFailed.tick(); ok {
+		sub.s.log.Error("event handler called runtime.Goexit instead of returning", "topic", sub.topic, "subscription", sub.ID(), "failed_since_last_line", n)
+	}
+	q := &sub.queue
+	q.mu.Lock()
+	start := q.head < len(q.items) && !q.stopped && sub.ctx.Err() == nil
+	q.running = start
+	if !start {
+		clear(q.items)
+		q.items, q.head, q.bytes = q.items[:0], 0, 0
+	}
+	q.mu.Unlock()
+	if start {
+		w := sub.s.workers.add()
+		go sub.runQueue(w)
 	}
 }
 
@@ -210,12 +245,19 @@ type eventWorkers struct {
 }
 
 type eventWorker struct {
-	gid  atomic.Uint64 // its goroutine, once it runs (see curGoroutineID)
-	done chan struct{}
+	gid atomic.Uint64 // its goroutine, once it runs (see curGoroutineID)
+	// released is closed when the worker ends, or when its handler calls
+	// Close: Close waits for it no longer then. Two handlers closing their
+	// session at the same time would otherwise each wait for the other.
+	released chan struct{}
+	release  sync.Once
 }
 
+// unblockClose closes w.released, once.
+func (w *eventWorker) unblockClose() { w.release.Do(func() { close(w.released) }) }
+
 func (ws *eventWorkers) add() *eventWorker {
-	w := &eventWorker{done: make(chan struct{})}
+	w := &eventWorker{released: make(chan struct{})}
 	ws.mu.Lock()
 	if ws.m == nil {
 		ws.m = map[*eventWorker]struct{}{}
@@ -229,7 +271,19 @@ func (ws *eventWorkers) done(w *eventWorker) {
 	ws.mu.Lock()
 	delete(ws.m, w)
 	ws.mu.Unlock()
-	close(w.done)
+	w.unblockClose()
+}
+
+// of returns the running worker of goroutine gid, or nil.
+func (ws *eventWorkers) of(gid uint64) *eventWorker {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	for w := range ws.m {
+		if gid != 0 && w.gid.Load() == gid {
+			return w
+		}
+	}
+	return nil
 }
 
 // running returns the workers that run, but the one of goroutine gid.

@@ -80,7 +80,7 @@ func TestEventQueueReusesItsArray(t *testing.T) {
 	}
 	step <- struct{}{}
 	for _, w := range s.workers.running(0) {
-		<-w.done
+		<-w.released
 	}
 	if st := sub.Stats(); st != (SubscriptionStats{Delivered: uint64(last - 1), Dropped: 1}) {
 		t.Errorf("stats %+v after %d events, the last one dropped", st, last)

@@ -91,19 +91,22 @@
 //     cancelled when the subscription is unsubscribed (as Unsubscribe
 //     returns, so that a handler may unsubscribe with its own context) or
 //     revoked by the router, or the session closes (context.Cause says
-//     which); the events still queued then are dropped, uncounted. A reconnect keeps subscriptions, their queues
-//     and their contexts (see Reconnecting).
+//     which); the events still queued then are dropped, uncounted. A
+//     reconnect keeps subscriptions, their queues and their contexts (see
+//     Reconnecting).
 //   - Errors: a handler's error is logged and counted, never fatal: an
 //     error matching [ErrBadEvent] (what a generated handler returns for an
 //     event that does not match the topic's declared types, without
 //     calling the implementation) counts as Rejected and is logged at
-//     Warn; any other error, or a panic (recovered), counts as Failed and
+//     Warn, and so does an EVENT whose payload cannot be read at all
+//     (it never reaches the handler); any other error, or a panic (recovered), counts as Failed and
 //     is logged at Error. Like drops, these lines are written at most once
 //     per 10 s per subscription and kind, with the count since the last:
 //     a publisher cannot flood the log.
 //   - Close: [Session.Close] cancels every handler's ctx and waits for the
 //     running handlers up to [Config.ResponseTimeout], not longer. A
-//     handler may call Close itself; Close then does not wait for it.
+//     handler may call Close itself; Close then does not wait for it (nor
+//     for other handlers that call Close too).
 //     [Subscription.Unsubscribe] does not wait for a running handler.
 //
 // # Features

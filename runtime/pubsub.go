@@ -160,7 +160,9 @@ func (s *Session) publish(ctx context.Context, topic wamp.URI, args, kwargs wamp
 	return m.Publication, nil
 }
 
-// Event is one event delivered to a subscription.
+// Event is one event delivered to a subscription. One Event reaches every
+// handler subscribed to the same topic and match policy, on goroutines of
+// their own: treat it, its payloads and its Details as read-only.
 type Event struct {
 	// Topic is the topic published to: for pattern subscriptions, the
 	// concrete topic (EVENT.Details.topic); for exact ones, the subscribed
@@ -612,6 +614,30 @@ func (s *Session) deliverEvent(c *conn, m *wamp.Event) {
 	}
 	for _, sub := range subs {
 		sub.enqueue(ev, c.frameSize)
+	}
+}
+
+// rejectUnreadableEvent drops an EVENT, read on c for subscription id,
+// whose payload cannot be read (see salvage): each handler of the
+// subscription counts it as Rejected, as an event that does not fit its
+// types, and logs it as such, throttled (another peer may publish those as
+// fast as it likes).
+func (s *Session) rejectUnreadableEvent(c *conn, id wamp.ID, decodeErr error) {
+	s.subs.mu.Lock()
+	var subs []*Subscription
+	if s.cur.Load() == c {
+		subs = slices.Clone(s.subs.active[id])
+	}
+	s.subs.mu.Unlock()
+	if len(subs) == 0 {
+		s.log.Debug("dropping an unreadable EVENT for no active subscription", "subscription", id, "err", decodeErr)
+		return
+	}
+	for _, sub := range subs {
+		sub.stats.rejected.Add(1)
+		if n, ok := sub.stats.logRejected.tick(); ok {
+			s.log.Warn("dropping an unreadable EVENT", "topic", sub.topic, "subscription", id, "rejected_since_last_line", n, "err", decodeErr)
+		}
 	}
 }
 

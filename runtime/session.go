@@ -547,7 +547,7 @@ func (s *Session) salvage(c *conn, data []byte, decodeErr error) bool {
 		s.calls.mu.Unlock()
 		return true
 	case h.Type == wamp.TypeEvent:
-		s.log.Warn("dropping an unreadable EVENT", "subscription", h.Request, "err", decodeErr)
+		s.rejectUnreadableEvent(c, h.Request, decodeErr)
 		return true
 	}
 	return false
@@ -838,7 +838,7 @@ func (s *Session) shutdown(why error) {
 // dropped.
 //
 // An event handler may call Close: Close then does not wait for that
-// handler (it waits for the others). A procedure handler (or an
+// handler (it waits for the others, but for those that call Close too). A procedure handler (or an
 // OnStateChange callback) that closes its own session must do so from
 // another goroutine (go sess.Close()): like http.Server.Shutdown, Close
 // waits for the running handlers, and would otherwise wait for its caller
@@ -884,10 +884,15 @@ func (s *Session) Close() error {
 		}
 	}
 	// Unless an event handler called Close: its worker ends after it
-	// returns. No worker starts now: the read loops, which start them,
-	// have ended.
-	for _, w := range s.workers.running(curGoroutineID()) {
-		wait(w.done, "an event handler")
+	// returns, and other handlers' Close calls must not wait for it
+	// either (each would wait for the other). No worker starts now: the
+	// read loops, which start them, have ended.
+	gid := curGoroutineID()
+	if w := s.workers.of(gid); w != nil {
+		w.unblockClose()
+	}
+	for _, w := range s.workers.running(gid) {
+		wait(w.released, "an event handler")
 	}
 	waited := make(chan struct{})
 	go func() { s.handlers.Wait(); close(waited) }()

@@ -40,6 +40,9 @@ func WithPublishOptions(ctx context.Context, opts ...PublishOption) context.Cont
 // with WithAcknowledge, a refusal by the router is an *Error
 // (errors.Is(err, ErrNotAuthorized), …).
 func PublishEvent(ctx context.Context, pub Publisher, topic wamp.URI, args, kwargs wamp.Payload, opts ...PublishOption) error {
+	if pub == nil {
+		return fmt.Errorf("runtime: publishing to %s: nil Publisher", topic)
+	}
 	if perCall, _ := ctx.Value(publishOptionsKey{}).([]PublishOption); len(perCall) > 0 {
 		opts = append(opts[:len(opts):len(opts)], perCall...)
 	}
@@ -97,6 +100,14 @@ func (s *Subscriptions) Stats() SubscriptionStats {
 // its own options. If one fails, those already subscribed are unsubscribed
 // again and the error names the topic.
 func SubscribeAll(ctx context.Context, sub Subscriber, topics []Topic, opts ...SubscribeOption) (*Subscriptions, error) {
+	if sub == nil {
+		return nil, errors.New("runtime: subscribing: nil Subscriber")
+	}
+	for _, t := range topics {
+		if t.Handler == nil {
+			return nil, fmt.Errorf("runtime: subscribing to %s: nil handler", t.URI)
+		}
+	}
 	subs, err := makeAll(topics, func(t Topic) (*Subscription, error) {
 		return sub.Subscribe(ctx, t.URI, t.Handler, append(opts[:len(opts):len(opts)], t.Options...)...)
 	}, "subscriptions", func(done []*Subscription) error {

@@ -161,8 +161,8 @@
 // kwargs=true, its one struct as ArgumentsKw) under the same value rules,
 // and its one result is error. Any other result, a progress callback or
 // other func parameter, and a variadic parameter are diagnostics. Two
-// topics of a package may not share a URI, nor may a topic and a
-// procedure of a package.
+// topics of a run may not share a URI, nor may a topic and a procedure of
+// a run, whatever their packages.
 //
 // # Values
 //
@@ -221,7 +221,9 @@
 // Rejected. A subscriber's context carries the event
 // (runtime.EventFromContext: the concrete topic, the publication ID and,
 // when disclosed, the publisher) and ends with the subscription. Code with
-// topics needs runtime.SupportPackageIsVersion3.
+// topics needs runtime.SupportPackageIsVersion3. A nil implementation,
+// function or Subscriber is an error of the Subscribe… function, a nil
+// Publisher an error of each publication.
 //
 // # Exit status
 //

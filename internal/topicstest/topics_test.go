@@ -565,3 +565,44 @@ func TestPublisherOptions(t *testing.T) {
 		t.Errorf("Started = %v, want the publisher's error", err)
 	}
 }
+
+// TestNilArguments: a nil implementation, function, subscriber or
+// publisher gets a clear error from the generated code, not a panic (a
+// nil interface's method value would panic in SubscribeSensorEvents
+// itself, a nil function at every event).
+func TestNilArguments(t *testing.T) {
+	ctx := t.Context()
+	r := newRouter(t)
+	sess := dial(t, r.WebSocketURL(), runtime.Config{})
+	noPanic := func(what string, f func() error) {
+		t.Helper()
+		defer func() {
+			if p := recover(); p != nil {
+				t.Errorf("%s panicked: %v", what, p)
+			}
+		}()
+		if err := f(); err == nil {
+			t.Errorf("%s: no error", what)
+		} else {
+			t.Logf("%s: %v", what, err)
+		}
+	}
+	noPanic("SubscribeSensorEvents(nil impl)", func() error {
+		subs, err := SubscribeSensorEvents(ctx, sess, nil)
+		if subs != nil {
+			t.Error("a handle for a nil implementation")
+		}
+		return err
+	})
+	noPanic("SubscribeSensorEventsMoved(nil fn)", func() error {
+		_, err := SubscribeSensorEventsMoved(ctx, sess, nil)
+		return err
+	})
+	noPanic("SubscribeSensorEvents(nil subscriber)", func() error {
+		_, err := SubscribeSensorEvents(ctx, nil, newRecorder())
+		return err
+	})
+	noPanic("a publisher of nil", func() error {
+		return NewSensorEventsPublisher(nil).Started(ctx)
+	})
+}

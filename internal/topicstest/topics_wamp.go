@@ -5,6 +5,7 @@ package topicstest
 
 import (
 	"context"
+	"errors"
 	"github.com/wampgen/wampgen/runtime"
 	"github.com/wampgen/wampgen/wamp"
 	"time"
@@ -143,6 +144,9 @@ func (p *SensorEventsPublisher) Echoed(ctx context.Context, n int) error {
 // statistics and logged. It returns one handle that unsubscribes them all; if
 // one subscription fails, those made before it are undone.
 func SubscribeSensorEvents(ctx context.Context, sub runtime.Subscriber, impl SensorEvents, opts ...runtime.SubscribeOption) (*runtime.Subscriptions, error) {
+	if impl == nil {
+		return nil, errors.New("SubscribeSensorEvents: nil SensorEvents implementation")
+	}
 	return runtime.SubscribeAll(ctx, sub, []runtime.Topic{
 		{URI: SensorEventsStartedTopic, Handler: sensorEventsStartedHandler(impl.Started)},
 		{URI: SensorEventsMeasuredTopic, Handler: sensorEventsMeasuredHandler(impl.Measured)},
@@ -161,6 +165,9 @@ func SubscribeSensorEvents(ctx context.Context, sub runtime.Subscriber, impl Sen
 // subscriber that wants this one topic. Events are decoded and delivered as
 // SubscribeSensorEvents delivers them.
 func SubscribeSensorEventsStarted(ctx context.Context, sub runtime.Subscriber, fn func(ctx context.Context) error, opts ...runtime.SubscribeOption) (*runtime.Subscription, error) {
+	if fn == nil {
+		return nil, errors.New("SubscribeSensorEventsStarted: nil function")
+	}
 	return sub.Subscribe(ctx, SensorEventsStartedTopic, sensorEventsStartedHandler(fn), opts...)
 }
 
@@ -169,6 +176,9 @@ func SubscribeSensorEventsStarted(ctx context.Context, sub runtime.Subscriber, f
 // subscriber that wants this one topic. Events are decoded and delivered as
 // SubscribeSensorEvents delivers them.
 func SubscribeSensorEventsMeasured(ctx context.Context, sub runtime.Subscriber, fn func(ctx context.Context, r Reading) error, opts ...runtime.SubscribeOption) (*runtime.Subscription, error) {
+	if fn == nil {
+		return nil, errors.New("SubscribeSensorEventsMeasured: nil function")
+	}
 	return sub.Subscribe(ctx, SensorEventsMeasuredTopic, sensorEventsMeasuredHandler(fn), opts...)
 }
 
@@ -177,6 +187,9 @@ func SubscribeSensorEventsMeasured(ctx context.Context, sub runtime.Subscriber, 
 // subscriber that wants this one topic. Events are decoded and delivered as
 // SubscribeSensorEvents delivers them.
 func SubscribeSensorEventsMoved(ctx context.Context, sub runtime.Subscriber, fn func(ctx context.Context, x float64, y float64, label string, at time.Time, blob []byte) error, opts ...runtime.SubscribeOption) (*runtime.Subscription, error) {
+	if fn == nil {
+		return nil, errors.New("SubscribeSensorEventsMoved: nil function")
+	}
 	return sub.Subscribe(ctx, SensorEventsMovedTopic, sensorEventsMovedHandler(fn), opts...)
 }
 
@@ -185,6 +198,9 @@ func SubscribeSensorEventsMoved(ctx context.Context, sub runtime.Subscriber, fn 
 // subscriber that wants this one topic. Events are decoded and delivered as
 // SubscribeSensorEvents delivers them.
 func SubscribeSensorEventsAlerted(ctx context.Context, sub runtime.Subscriber, fn func(ctx context.Context, a Alert) error, opts ...runtime.SubscribeOption) (*runtime.Subscription, error) {
+	if fn == nil {
+		return nil, errors.New("SubscribeSensorEventsAlerted: nil function")
+	}
 	return sub.Subscribe(ctx, SensorEventsAlertedTopic, sensorEventsAlertedHandler(fn), opts...)
 }
 
@@ -193,6 +209,9 @@ func SubscribeSensorEventsAlerted(ctx context.Context, sub runtime.Subscriber, f
 // subscriber that wants this one topic. Events are decoded and delivered as
 // SubscribeSensorEvents delivers them.
 func SubscribeSensorEventsRoom(ctx context.Context, sub runtime.Subscriber, fn func(ctx context.Context, celsius float64) error, opts ...runtime.SubscribeOption) (*runtime.Subscription, error) {
+	if fn == nil {
+		return nil, errors.New("SubscribeSensorEventsRoom: nil function")
+	}
 	return sub.Subscribe(ctx, SensorEventsRoomTopic, sensorEventsRoomHandler(fn), append(opts[:len(opts):len(opts)], runtime.WithTopicMatch("prefix"))...)
 }
 
@@ -201,6 +220,9 @@ func SubscribeSensorEventsRoom(ctx context.Context, sub runtime.Subscriber, fn f
 // subscriber that wants this one topic. Events are decoded and delivered as
 // SubscribeSensorEvents delivers them.
 func SubscribeSensorEventsStatus(ctx context.Context, sub runtime.Subscriber, fn func(ctx context.Context, up bool) error, opts ...runtime.SubscribeOption) (*runtime.Subscription, error) {
+	if fn == nil {
+		return nil, errors.New("SubscribeSensorEventsStatus: nil function")
+	}
 	return sub.Subscribe(ctx, SensorEventsStatusTopic, sensorEventsStatusHandler(fn), append(opts[:len(opts):len(opts)], runtime.WithTopicMatch("wildcard"))...)
 }
 
@@ -209,6 +231,9 @@ func SubscribeSensorEventsStatus(ctx context.Context, sub runtime.Subscriber, fn
 // subscriber that wants this one topic. Events are decoded and delivered as
 // SubscribeSensorEvents delivers them.
 func SubscribeSensorEventsSigned(ctx context.Context, sub runtime.Subscriber, fn func(ctx context.Context, note string) error, opts ...runtime.SubscribeOption) (*runtime.Subscription, error) {
+	if fn == nil {
+		return nil, errors.New("SubscribeSensorEventsSigned: nil function")
+	}
 	return sub.Subscribe(ctx, SensorEventsSignedTopic, sensorEventsSignedHandler(fn), opts...)
 }
 
@@ -217,6 +242,9 @@ func SubscribeSensorEventsSigned(ctx context.Context, sub runtime.Subscriber, fn
 // subscriber that wants this one topic. Events are decoded and delivered as
 // SubscribeSensorEvents delivers them.
 func SubscribeSensorEventsAcked(ctx context.Context, sub runtime.Subscriber, fn func(ctx context.Context, n int) error, opts ...runtime.SubscribeOption) (*runtime.Subscription, error) {
+	if fn == nil {
+		return nil, errors.New("SubscribeSensorEventsAcked: nil function")
+	}
 	return sub.Subscribe(ctx, SensorEventsAckedTopic, sensorEventsAckedHandler(fn), append(opts[:len(opts):len(opts)], runtime.WithTopicMatch("prefix"))...)
 }
 
@@ -225,6 +253,9 @@ func SubscribeSensorEventsAcked(ctx context.Context, sub runtime.Subscriber, fn 
 // subscriber that wants this one topic. Events are decoded and delivered as
 // SubscribeSensorEvents delivers them.
 func SubscribeSensorEventsEchoed(ctx context.Context, sub runtime.Subscriber, fn func(ctx context.Context, n int) error, opts ...runtime.SubscribeOption) (*runtime.Subscription, error) {
+	if fn == nil {
+		return nil, errors.New("SubscribeSensorEventsEchoed: nil function")
+	}
 	return sub.Subscribe(ctx, SensorEventsEchoedTopic, sensorEventsEchoedHandler(fn), opts...)
 }
 

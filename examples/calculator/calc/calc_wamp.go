@@ -467,6 +467,9 @@ func (p *CalculatorEventsPublisher) Computed(ctx context.Context, c Computation)
 // statistics and logged. It returns one handle that unsubscribes them all; if
 // one subscription fails, those made before it are undone.
 func SubscribeCalculatorEvents(ctx context.Context, sub runtime.Subscriber, impl CalculatorEvents, opts ...runtime.SubscribeOption) (*runtime.Subscriptions, error) {
+	if impl == nil {
+		return nil, errors.New("SubscribeCalculatorEvents: nil CalculatorEvents implementation")
+	}
 	return runtime.SubscribeAll(ctx, sub, []runtime.Topic{
 		{URI: CalculatorEventsComputedTopic, Handler: calculatorEventsComputedHandler(impl.Computed)},
 	}, opts...)
@@ -477,6 +480,9 @@ func SubscribeCalculatorEvents(ctx context.Context, sub runtime.Subscriber, impl
 // a subscriber that wants this one topic. Events are decoded and delivered as
 // SubscribeCalculatorEvents delivers them.
 func SubscribeCalculatorEventsComputed(ctx context.Context, sub runtime.Subscriber, fn func(ctx context.Context, c Computation) error, opts ...runtime.SubscribeOption) (*runtime.Subscription, error) {
+	if fn == nil {
+		return nil, errors.New("SubscribeCalculatorEventsComputed: nil function")
+	}
 	return sub.Subscribe(ctx, CalculatorEventsComputedTopic, calculatorEventsComputedHandler(fn), opts...)
 }
 

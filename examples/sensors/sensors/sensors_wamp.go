@@ -5,6 +5,7 @@ package sensors
 
 import (
 	"context"
+	"errors"
 	"github.com/wampgen/wampgen/runtime"
 	"github.com/wampgen/wampgen/wamp"
 )
@@ -73,6 +74,9 @@ func (p *SensorsPublisher) Alert(ctx context.Context, a Alert) error {
 // one handle that unsubscribes them all; if one subscription fails, those made
 // before it are undone.
 func SubscribeSensors(ctx context.Context, sub runtime.Subscriber, impl Sensors, opts ...runtime.SubscribeOption) (*runtime.Subscriptions, error) {
+	if impl == nil {
+		return nil, errors.New("SubscribeSensors: nil Sensors implementation")
+	}
 	return runtime.SubscribeAll(ctx, sub, []runtime.Topic{
 		{URI: SensorsReadingTopic, Handler: sensorsReadingHandler(impl.Reading), Options: []runtime.SubscribeOption{runtime.WithTopicMatch("wildcard")}},
 		{URI: SensorsAlertTopic, Handler: sensorsAlertHandler(impl.Alert)},
@@ -84,6 +88,9 @@ func SubscribeSensors(ctx context.Context, sub runtime.Subscriber, impl Sensors,
 // subscriber that wants this one topic. Events are decoded and delivered as
 // SubscribeSensors delivers them.
 func SubscribeSensorsReading(ctx context.Context, sub runtime.Subscriber, fn func(ctx context.Context, r Reading) error, opts ...runtime.SubscribeOption) (*runtime.Subscription, error) {
+	if fn == nil {
+		return nil, errors.New("SubscribeSensorsReading: nil function")
+	}
 	return sub.Subscribe(ctx, SensorsReadingTopic, sensorsReadingHandler(fn), append(opts[:len(opts):len(opts)], runtime.WithTopicMatch("wildcard"))...)
 }
 
@@ -92,6 +99,9 @@ func SubscribeSensorsReading(ctx context.Context, sub runtime.Subscriber, fn fun
 // subscriber that wants this one topic. Events are decoded and delivered as
 // SubscribeSensors delivers them.
 func SubscribeSensorsAlert(ctx context.Context, sub runtime.Subscriber, fn func(ctx context.Context, a Alert) error, opts ...runtime.SubscribeOption) (*runtime.Subscription, error) {
+	if fn == nil {
+		return nil, errors.New("SubscribeSensorsAlert: nil function")
+	}
 	return sub.Subscribe(ctx, SensorsAlertTopic, sensorsAlertHandler(fn), opts...)
 }
 
