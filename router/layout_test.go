@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/gammazero/nexus/v3/wamp"
@@ -161,6 +162,21 @@ func TestFormatRulesHere(t *testing.T) {
 	} {
 		if m, err := cborSerializer.Deserialize([]byte(in)); err == nil {
 			t.Errorf("Deserialize(%x) = %+v, want an error", in, m)
+		}
+	}
+	// JSON numbers the codec reads as other numbers (a fraction with some
+	// 120 leading zeros: 0.<249 zeros>1 became 1e6, relayed so) or refuses
+	// are refused by both paths, by the one rule of internal/wire.
+	tiny := "0." + strings.Repeat("0", 249) + "1"
+	for _, in := range []string{
+		`[48,1,{},"a.b",[` + tiny + `]]`,
+		`[48,1,{"k":` + tiny + `},"a.b"]`,
+		`[70,1,{},[],{"k":[-` + tiny + `]}]`,
+		`[16,1,{},"a.b",[-9223372036854775809]]`,
+		`[16,1,{},"a.b",[1e400]]`,
+	} {
+		if m, err := jsonSerializer.Deserialize([]byte(in)); err == nil {
+			t.Errorf("Deserialize(%.60s…) = %+v, want an error", in, m)
 		}
 	}
 	// The ends of the range pass.
