@@ -219,3 +219,35 @@ func TestJSONNumberRuleDecode(t *testing.T) {
 		}
 	}
 }
+
+// TestPeekHeaderFollowsLayout holds PeekHeader to the message layout: for
+// every message type and serializer, it reads the first ID of the message
+// (for ERROR after its REQUEST.Type) where the layout has it, and reports
+// false for a message whose layout has no ID among its first elements.
+func TestPeekHeaderFollowsLayout(t *testing.T) {
+	for _, code := range wiretest.Codes() {
+		lay := wire.LayoutOf(code)
+		want, hasID := wamp.Header{Type: wamp.MessageType(code)}, false
+		for i, f := range lay.Fields[:min(2, len(lay.Fields))] {
+			switch f.Elem {
+			case wire.ElemType:
+				want.RequestType = wamp.MessageType(wiretest.Sample(f.Elem, i+1).(uint64))
+				continue
+			case wire.ElemID, wire.ElemIDOrZero:
+				want.Request = wamp.ID(wiretest.Sample(f.Elem, i+1).(uint64))
+				hasID = true
+			}
+			break
+		}
+		for _, s := range []*wamp.Serializer{wamp.JSON, wamp.MsgPack, wamp.CBOR} {
+			var in []byte
+			if err := codec.NewEncoderBytes(&in, layoutHandle(s)).Encode(wiretest.List(code, true)); err != nil {
+				t.Fatal(err)
+			}
+			got, ok := s.PeekHeader(in)
+			if ok != hasID || ok && got != want {
+				t.Errorf("%s/%s: PeekHeader = %+v, %v; want %+v, %v", lay.Name, s.Name(), got, ok, want, hasID)
+			}
+		}
+	}
+}
