@@ -190,3 +190,44 @@ func TestFormatRulesHere(t *testing.T) {
 		t.Errorf("Deserialize(%x): Arguments %#v, %v; want %#v", in, args, err, want)
 	}
 }
+
+// TestIDRangeByLayout: both decoders hold IDs to the layout, as wamp's
+// decoder does: an ID (wire.ElemID) is in 1..2^53, an ID of a revocation
+// (wire.ElemIDOrZero) may be 0; each ID of every message type out of range
+// is refused, on the passthrough path as on the full one (the full path
+// took any uint64, and 0, for every ID but the six request IDs the peer
+// checks).
+func TestIDRangeByLayout(t *testing.T) {
+	for _, code := range wiretest.Codes() {
+		lay := wire.LayoutOf(code)
+		for i, f := range lay.Fields {
+			if f.Elem != wire.ElemID && f.Elem != wire.ElemIDOrZero {
+				continue
+			}
+			for _, tc := range []struct {
+				id any
+				ok bool
+			}{
+				{uint64(1), true},
+				{uint64(maxRequestID), true},
+				{float64(maxRequestID), true}, // JSON numbers may be floats
+				{uint64(0), f.Elem == wire.ElemIDOrZero},
+				{uint64(maxRequestID + 1), false},
+				{uint64(math.MaxUint64), false},
+			} {
+				list := wiretest.List(code, true)
+				list[i+1] = tc.id
+				for _, s := range allSerializers {
+					var in []byte
+					if err := codec.NewEncoderBytes(&in, s.handle).Encode(list); err != nil {
+						t.Fatal(err)
+					}
+					checkSame(t, s, in)
+					if m, err := s.Deserialize(in); (err == nil) != tc.ok {
+						t.Errorf("%s %s %s = %v: Deserialize = %+v, %v; want ok %v", s.name, lay.Name, f.Name, tc.id, m, err, tc.ok)
+					}
+				}
+			}
+		}
+	}
+}

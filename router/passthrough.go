@@ -276,9 +276,11 @@ func (r *fastReader) take(a, b wire.Elem) []byte {
 	return r.el[i+1]
 }
 
+// id reads an ID, in 1..2^53 (the passthrough's messages have no
+// revocation's ID, which may be 0).
 func (r *fastReader) id() wamp.ID {
 	n, ok := r.s.format.Uint(r.take(wire.ElemID, wire.ElemID))
-	r.ok = r.ok && ok
+	r.ok = r.ok && ok && n >= 1 && n <= maxRequestID
 	return wamp.ID(n)
 }
 

@@ -308,6 +308,9 @@ func setField(f reflect.Value, e wire.Elem, v any) error {
 		if !ok {
 			return fmt.Errorf("want an ID, have %s", wireKind(v))
 		}
+		if n > maxRequestID || n == 0 && e == wire.ElemID {
+			return fmt.Errorf("ID %d is outside 1..2^53", n)
+		}
 		if want = reflect.Uint64; f.IsValid() && f.Kind() == want {
 			f.SetUint(n)
 		}
