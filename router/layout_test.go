@@ -231,3 +231,28 @@ func TestIDRangeByLayout(t *testing.T) {
 		}
 	}
 }
+
+// TestRequestTypeByLayout: ERROR's REQUEST.Type (wire.ElemType) is a
+// message type, on both paths, as wamp's decoder has it; the full path
+// took any code up to 255, the passthrough one any it could read.
+func TestRequestTypeByLayout(t *testing.T) {
+	for _, tc := range []struct {
+		typ any
+		ok  bool
+	}{
+		{uint64(68), true}, {uint64(48), true}, {uint64(0), false}, {uint64(7), false}, {uint64(255), false}, {uint64(256), false},
+	} {
+		list := wiretest.List(uint64(wamp.ERROR), true)
+		list[1] = tc.typ
+		for _, s := range allSerializers {
+			var in []byte
+			if err := codec.NewEncoderBytes(&in, s.handle).Encode(list); err != nil {
+				t.Fatal(err)
+			}
+			checkSame(t, s, in)
+			if m, err := s.Deserialize(in); (err == nil) != tc.ok {
+				t.Errorf("%s ERROR with REQUEST.Type %v: Deserialize = %+v, %v; want ok %v", s.name, tc.typ, m, err, tc.ok)
+			}
+		}
+	}
+}

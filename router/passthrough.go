@@ -284,10 +284,10 @@ func (r *fastReader) id() wamp.ID {
 	return wamp.ID(n)
 }
 
-// typ reads ERROR's REQUEST.Type.
+// typ reads ERROR's REQUEST.Type, a message type.
 func (r *fastReader) typ() wamp.MessageType {
 	n, ok := r.s.format.Uint(r.take(wire.ElemType, wire.ElemType))
-	r.ok = r.ok && ok && n <= math.MaxUint8
+	r.ok = r.ok && ok && wire.LayoutOf(n) != nil
 	return wamp.MessageType(n)
 }
 

@@ -316,8 +316,11 @@ func setField(f reflect.Value, e wire.Elem, v any) error {
 		}
 	case wire.ElemType:
 		n, ok := toUint64(v)
-		if !ok || n > math.MaxUint8 {
+		if !ok {
 			return fmt.Errorf("want a message type, have %s", wireKind(v))
+		}
+		if wire.LayoutOf(n) == nil {
+			return fmt.Errorf("%d is no message type", n)
 		}
 		if want = reflect.Int; f.IsValid() && f.Kind() == want {
 			f.SetInt(int64(n))
