@@ -294,8 +294,15 @@ func jsonNumber(b []byte, i int) (int, error) {
 		return i, numberError(b, start, i)
 	}
 	intDigits := i - intStart
+	if i == len(b) || b[i] != '.' && b[i] != 'e' && b[i] != 'E' {
+		// An integer. The number rule concerns only long ones.
+		if intDigits < 19 {
+			return i, nil
+		}
+		return i, jsonIntegerRule(b, start, intStart, i)
+	}
 	fracZeros := 0
-	if i < len(b) && b[i] == '.' {
+	if b[i] == '.' {
 		i++
 		if intDigits == 1 && b[intStart] == '0' {
 			for i+fracZeros < len(b) && b[i+fracZeros] == '0' {
@@ -306,9 +313,8 @@ func jsonNumber(b []byte, i int) (int, error) {
 			return i, numberError(b, start, i)
 		}
 	}
-	expDigits, expNeg, hasExp := 0, false, false
+	expDigits, expNeg := 0, false
 	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
-		hasExp = true
 		i++
 		if i < len(b) && (b[i] == '+' || b[i] == '-') {
 			expNeg = b[i] == '-'
@@ -320,26 +326,40 @@ func jsonNumber(b []byte, i int) (int, error) {
 		}
 		expDigits = i - j
 	}
-	// The number rule, at a cost only for the rare numbers it concerns:
-	// long integers, long or large exponents, long runs of zeros.
+	// The number rule for a fraction or an exponent: a long run of zeros
+	// after the decimal point, or a value beyond float64, which needs 309
+	// digits, or 210 and a two-digit exponent, or an exponent of three.
 	switch {
 	case fracZeros > maxJSONFractionZeros:
 		return i, fmt.Errorf("number at offset %d has more than %d zeros after its decimal point", start, maxJSONFractionZeros)
-	case !hasExp && i-intStart == intDigits && b[start] == '-' && (intDigits == 19 || intDigits == 20):
-		// The codec refuses a negative integer that fits 64 bits but not
-		// an int64 (beyond 64 bits, it makes a float, as for any JSON
-		// reader).
-		if u, err := strconv.ParseUint(UnsafeString(b[intStart:i]), 10, 64); err == nil && u > 1<<63 {
-			return i, fmt.Errorf("negative integer at offset %d is below the int64 range", start)
-		}
-	case intDigits > 200 || hasExp && !expNeg && expDigits > 2:
-		// A float beyond float64's range needs 309 digits, or 210 and a
-		// two-digit exponent, or an exponent of three digits.
-		if f, _ := strconv.ParseFloat(UnsafeString(b[start:i]), 64); math.IsInf(f, 0) {
-			return i, fmt.Errorf("number at offset %d is beyond the float64 range", start)
-		}
+	case intDigits > 200 || !expNeg && expDigits > 2:
+		return i, jsonFloatRange(b, start, i)
 	}
 	return i, nil
+}
+
+// jsonIntegerRule applies the number rule to the integer b[start:end] of
+// 19 digits or more from b[digits]: the codec refuses a negative one that
+// fits 64 bits but not an int64 (beyond 64 bits it makes a float, as any
+// JSON reader does), and one beyond float64.
+func jsonIntegerRule(b []byte, start, digits, end int) error {
+	if b[start] == '-' && end-digits <= 20 {
+		if u, err := strconv.ParseUint(UnsafeString(b[digits:end]), 10, 64); err == nil && u > 1<<63 {
+			return fmt.Errorf("negative integer at offset %d is below the int64 range", start)
+		}
+	}
+	if end-digits > 300 {
+		return jsonFloatRange(b, start, end)
+	}
+	return nil
+}
+
+// jsonFloatRange refuses the number b[start:end] if it is beyond float64.
+func jsonFloatRange(b []byte, start, end int) error {
+	if f, _ := strconv.ParseFloat(UnsafeString(b[start:end]), 64); math.IsInf(f, 0) {
+		return fmt.Errorf("number at offset %d is beyond the float64 range", start)
+	}
+	return nil
 }
 
 // maxJSONFractionZeros is the most zeros the number rule allows between
