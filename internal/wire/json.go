@@ -27,9 +27,12 @@ func JSONDepth(b []byte) error {
 		i++
 	}
 	if i == len(b) || b[i] != '[' && b[i] != '{' {
-		// A scalar, or not JSON.
-		if j := bytes.IndexByte(b[i:min(i+3, len(b))], '.'); j >= 0 {
-			return jsonFractionZeros(b, i+j)
+		// A scalar, or not JSON; a number's decimal point is within its
+		// first three bytes when its integer part is 0.
+		if i < len(b) && (b[i] == '-' || b[i] == '0') {
+			if j := bytes.IndexByte(b[i:min(i+3, len(b))], '.'); j >= 0 {
+				return jsonFractionZeros(b, i+j)
+			}
 		}
 		return nil
 	}
