@@ -91,8 +91,8 @@
 // does not reach nexus. URIs are at most 1 KiB (wamp.error.invalid_uri), a
 // message before WELCOME at most 64 KiB. A CALL that repeats the request ID
 // of a call in flight, other than the next chunk of a progressive call
-// invocation the caller announced, and a request ID outside 1..2^53, are
-// protocol violations. UNREGISTER and UNSUBSCRIBE of an ID the client does
+// invocation the caller announced, and an ID outside 1..2^53 (any ID of
+// any message, 0 only where a revocation has it), are protocol violations. UNREGISTER and UNSUBSCRIBE of an ID the client does
 // not hold get wamp.error.no_such_registration and
 // wamp.error.no_such_subscription. When a caller leaves, with GOODBYE or
 // without, or breaks the protocol, the router cancels its calls in flight

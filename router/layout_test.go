@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/gammazero/nexus/v3/wamp"
@@ -163,6 +164,21 @@ func TestFormatRulesHere(t *testing.T) {
 			t.Errorf("Deserialize(%x) = %+v, want an error", in, m)
 		}
 	}
+	// JSON numbers the codec reads as other numbers (a fraction with some
+	// 120 leading zeros: 0.<249 zeros>1 became 1e6, relayed so) or refuses
+	// are refused by both paths, by the one rule of internal/wire.
+	tiny := "0." + strings.Repeat("0", 249) + "1"
+	for _, in := range []string{
+		`[48,1,{},"a.b",[` + tiny + `]]`,
+		`[48,1,{"k":` + tiny + `},"a.b"]`,
+		`[70,1,{},[],{"k":[-` + tiny + `]}]`,
+		`[16,1,{},"a.b",[-9223372036854775809]]`,
+		`[16,1,{},"a.b",[1e400]]`,
+	} {
+		if m, err := jsonSerializer.Deserialize([]byte(in)); err == nil {
+			t.Errorf("Deserialize(%.60s…) = %+v, want an error", in, m)
+		}
+	}
 	// The ends of the range pass.
 	in := "\x85\x18\x30\x01\xa0\x63a.b\x82\x3b\x7f\xff\xff\xff\xff\xff\xff\xff\x1b\xff\xff\xff\xff\xff\xff\xff\xff"
 	m, err := cborSerializer.Deserialize([]byte(in))
@@ -172,5 +188,71 @@ func TestFormatRulesHere(t *testing.T) {
 	args, err := payloadValue(m.(*wamp.Call).Arguments)
 	if want := []any{int64(math.MinInt64), uint64(math.MaxUint64)}; err != nil || !reflect.DeepEqual(args, wamp.List(want)) {
 		t.Errorf("Deserialize(%x): Arguments %#v, %v; want %#v", in, args, err, want)
+	}
+}
+
+// TestIDRangeByLayout: both decoders hold IDs to the layout, as wamp's
+// decoder does: an ID (wire.ElemID) is in 1..2^53, an ID of a revocation
+// (wire.ElemIDOrZero) may be 0; each ID of every message type out of range
+// is refused, on the passthrough path as on the full one (the full path
+// took any uint64, and 0, for every ID but the six request IDs the peer
+// checks).
+func TestIDRangeByLayout(t *testing.T) {
+	for _, code := range wiretest.Codes() {
+		lay := wire.LayoutOf(code)
+		for i, f := range lay.Fields {
+			if f.Elem != wire.ElemID && f.Elem != wire.ElemIDOrZero {
+				continue
+			}
+			for _, tc := range []struct {
+				id any
+				ok bool
+			}{
+				{uint64(1), true},
+				{uint64(maxRequestID), true},
+				{float64(maxRequestID), true}, // JSON numbers may be floats
+				{uint64(0), f.Elem == wire.ElemIDOrZero},
+				{uint64(maxRequestID + 1), false},
+				{uint64(math.MaxUint64), false},
+			} {
+				list := wiretest.List(code, true)
+				list[i+1] = tc.id
+				for _, s := range allSerializers {
+					var in []byte
+					if err := codec.NewEncoderBytes(&in, s.handle).Encode(list); err != nil {
+						t.Fatal(err)
+					}
+					checkSame(t, s, in)
+					if m, err := s.Deserialize(in); (err == nil) != tc.ok {
+						t.Errorf("%s %s %s = %v: Deserialize = %+v, %v; want ok %v", s.name, lay.Name, f.Name, tc.id, m, err, tc.ok)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestRequestTypeByLayout: ERROR's REQUEST.Type (wire.ElemType) is a
+// message type, on both paths, as wamp's decoder has it; the full path
+// took any code up to 255, the passthrough one any it could read.
+func TestRequestTypeByLayout(t *testing.T) {
+	for _, tc := range []struct {
+		typ any
+		ok  bool
+	}{
+		{uint64(68), true}, {uint64(48), true}, {uint64(0), false}, {uint64(7), false}, {uint64(255), false}, {uint64(256), false},
+	} {
+		list := wiretest.List(uint64(wamp.ERROR), true)
+		list[1] = tc.typ
+		for _, s := range allSerializers {
+			var in []byte
+			if err := codec.NewEncoderBytes(&in, s.handle).Encode(list); err != nil {
+				t.Fatal(err)
+			}
+			checkSame(t, s, in)
+			if m, err := s.Deserialize(in); (err == nil) != tc.ok {
+				t.Errorf("%s ERROR with REQUEST.Type %v: Deserialize = %+v, %v; want ok %v", s.name, tc.typ, m, err, tc.ok)
+			}
+		}
 	}
 }

@@ -276,16 +276,18 @@ func (r *fastReader) take(a, b wire.Elem) []byte {
 	return r.el[i+1]
 }
 
+// id reads an ID, in 1..2^53 (the passthrough's messages have no
+// revocation's ID, which may be 0).
 func (r *fastReader) id() wamp.ID {
 	n, ok := r.s.format.Uint(r.take(wire.ElemID, wire.ElemID))
-	r.ok = r.ok && ok
+	r.ok = r.ok && ok && n >= 1 && n <= maxRequestID
 	return wamp.ID(n)
 }
 
-// typ reads ERROR's REQUEST.Type.
+// typ reads ERROR's REQUEST.Type, a message type.
 func (r *fastReader) typ() wamp.MessageType {
 	n, ok := r.s.format.Uint(r.take(wire.ElemType, wire.ElemType))
-	r.ok = r.ok && ok && n <= math.MaxUint8
+	r.ok = r.ok && ok && wire.LayoutOf(n) != nil
 	return wamp.MessageType(n)
 }
 

@@ -7,8 +7,9 @@ import (
 	"github.com/gammazero/nexus/v3/wamp"
 )
 
-// maxRequestID is the largest request ID the WAMP spec allows: IDs are
-// integers in 1..2^53, so that every peer can hold them in a float64.
+// maxRequestID is the largest ID the WAMP spec allows: IDs are integers in
+// 1..2^53, so that every peer can hold them in a float64. The serializers
+// hold every ID of a client's message to it (see setField and fastReader).
 const maxRequestID = 1 << 53
 
 // What one session may hold at the router at once. Each thing held costs
@@ -416,7 +417,8 @@ func (l *ledger) undo(msg wamp.Message) {
 	}
 }
 
-// checkRequestID refuses a request ID outside 1..2^53.
+// checkRequestID refuses a request ID outside 1..2^53: a second line, for
+// the serializers refuse any ID out of range before the ledger sees it.
 func checkRequestID(msg wamp.Message) verdict {
 	var id wamp.ID
 	switch m := msg.(type) {

@@ -308,13 +308,19 @@ func setField(f reflect.Value, e wire.Elem, v any) error {
 		if !ok {
 			return fmt.Errorf("want an ID, have %s", wireKind(v))
 		}
+		if n > maxRequestID || n == 0 && e == wire.ElemID {
+			return fmt.Errorf("ID %d is outside 1..2^53", n)
+		}
 		if want = reflect.Uint64; f.IsValid() && f.Kind() == want {
 			f.SetUint(n)
 		}
 	case wire.ElemType:
 		n, ok := toUint64(v)
-		if !ok || n > math.MaxUint8 {
+		if !ok {
 			return fmt.Errorf("want a message type, have %s", wireKind(v))
+		}
+		if wire.LayoutOf(n) == nil {
+			return fmt.Errorf("%d is no message type", n)
 		}
 		if want = reflect.Int; f.IsValid() && f.Kind() == want {
 			f.SetInt(int64(n))

@@ -592,21 +592,7 @@ func (s *Serializer) appendJSONTree(eb *encBuf, b []byte, v any) ([]byte, error)
 }
 
 // appendDictHead opens a dictionary of n entries.
-func (s *Serializer) appendDictHead(b []byte, n int) []byte {
-	switch s.format {
-	case formatMsgPack:
-		switch {
-		case n <= 15:
-			return append(b, 0x80|byte(n))
-		case n <= 0xffff:
-			return append(b, 0xde, byte(n>>8), byte(n))
-		}
-		return append(b, 0xdf, byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
-	case formatCBOR:
-		return cborAppendHead(b, 5, uint64(n))
-	}
-	return append(b, '{')
-}
+func (s *Serializer) appendDictHead(b []byte, n int) []byte { return s.format.AppendDictHead(b, n) }
 
 // appendDictColon separates a key from its value (JSON only).
 func (s *Serializer) appendDictColon(b []byte) []byte {

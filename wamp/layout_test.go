@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/ugorji/go/codec"
@@ -196,5 +197,57 @@ func TestIntegerRangeDecode(t *testing.T) {
 	}
 	if args.Max, err = vals[1].Uint64(); err != nil || args.Max != math.MaxUint64 {
 		t.Errorf("Arguments[1] = %d, %v; want math.MaxUint64", args.Max, err)
+	}
+}
+
+// TestJSONNumberRuleDecode: a JSON number the codec would read as another
+// number (a fraction with some 120 leading zeros: 0.<249 zeros>1 became
+// 1e6) or refuse only when a payload is read (an integer below
+// math.MinInt64, a float beyond float64) is malformed at Decode, as the
+// router refuses it.
+func TestJSONNumberRuleDecode(t *testing.T) {
+	tiny := "0." + strings.Repeat("0", 249) + "1"
+	for _, in := range []string{
+		`[48,1,{},"a.b",[` + tiny + `]]`,
+		`[48,1,{"k":` + tiny + `},"a.b"]`,
+		`[70,1,{},[],{"k":[-` + tiny + `]}]`,
+		`[16,1,{},"a.b",[-9223372036854775809]]`,
+		`[16,1,{},"a.b",[1e400]]`,
+	} {
+		if m, err := wamp.JSON.Decode([]byte(in)); !errors.Is(err, wamp.ErrMalformed) {
+			t.Errorf("Decode(%.60s…) = %+v, %v; want ErrMalformed", in, m, err)
+		}
+	}
+}
+
+// TestPeekHeaderFollowsLayout holds PeekHeader to the message layout: for
+// every message type and serializer, it reads the first ID of the message
+// (for ERROR after its REQUEST.Type) where the layout has it, and reports
+// false for a message whose layout has no ID among its first elements.
+func TestPeekHeaderFollowsLayout(t *testing.T) {
+	for _, code := range wiretest.Codes() {
+		lay := wire.LayoutOf(code)
+		want, hasID := wamp.Header{Type: wamp.MessageType(code)}, false
+		for i, f := range lay.Fields[:min(2, len(lay.Fields))] {
+			switch f.Elem {
+			case wire.ElemType:
+				want.RequestType = wamp.MessageType(wiretest.Sample(f.Elem, i+1).(uint64))
+				continue
+			case wire.ElemID, wire.ElemIDOrZero:
+				want.Request = wamp.ID(wiretest.Sample(f.Elem, i+1).(uint64))
+				hasID = true
+			}
+			break
+		}
+		for _, s := range []*wamp.Serializer{wamp.JSON, wamp.MsgPack, wamp.CBOR} {
+			var in []byte
+			if err := codec.NewEncoderBytes(&in, layoutHandle(s)).Encode(wiretest.List(code, true)); err != nil {
+				t.Fatal(err)
+			}
+			got, ok := s.PeekHeader(in)
+			if ok != hasID || ok && got != want {
+				t.Errorf("%s/%s: PeekHeader = %+v, %v; want %+v, %v", lay.Name, s.Name(), got, ok, want, hasID)
+			}
+		}
 	}
 }

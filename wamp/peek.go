@@ -1,12 +1,15 @@
 package wamp
 
+import "github.com/wampgen/wampgen/internal/wire"
+
 // Header is the start of a message: its type and up to two integers after
-// it (the request ID, and for ERROR the request type before it).
+// it (the request ID, and for ERROR the request type before it), where the
+// message layout has them.
 type Header struct {
 	Type MessageType
 	// Request is the request ID the message concerns: for ERROR the
 	// REQUEST.Request, for RESULT, INVOCATION and the others their first
-	// field.
+	// element when it is an ID (EVENT's Subscription, WELCOME's Session).
 	Request ID
 	// RequestType is ERROR's REQUEST.Type; 0 for other messages.
 	RequestType MessageType
@@ -36,16 +39,23 @@ func (s *Serializer) PeekHeader(data []byte) (Header, bool) {
 		return Header{}, false
 	}
 	h := Header{Type: MessageType(t)}
-	idAt := 1
-	if h.Type == TypeError {
-		rt, ok := num(1)
+	// The request ID is the message's first ID, where its layout
+	// (internal/wire, layout.go) has it: right after the type code, or
+	// after ERROR's REQUEST.Type.
+	fields := wire.LayoutOf(t).Fields
+	at := 1
+	if len(fields) > 0 && fields[0].Elem == wire.ElemType {
+		rt, ok := num(at)
 		if !ok || rt > 255 || !MessageType(rt).Known() {
 			return Header{}, false
 		}
 		h.RequestType = MessageType(rt)
-		idAt = 2
+		at++
 	}
-	id, ok := num(idAt)
+	if at > len(fields) || fields[at-1].Elem != wire.ElemID && fields[at-1].Elem != wire.ElemIDOrZero {
+		return Header{}, false
+	}
+	id, ok := num(at)
 	if !ok || id < 1 || id > uint64(MaxID) {
 		return Header{}, false
 	}

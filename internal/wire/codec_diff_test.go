@@ -361,6 +361,32 @@ func TestWritersMatchCodec(t *testing.T) {
 			}
 			same(f, "a list of AppendListHead, AppendSep, AppendUint, AppendListEnd", f.AppendListEnd(b), l)
 		}
+		// A dict written entry by entry (MsgPack and CBOR: the keys and
+		// values follow the head; JSON's head is the brace).
+		for _, n := range []int{0, 1, 15, 16, 23, 24, 300, 70000} {
+			b := f.AppendDictHead(bytes.Clone(prefix), n)
+			if f == wire.JSON {
+				if string(b[len(prefix):]) != "{" {
+					t.Errorf("json: AppendDictHead(%d) wrote %q", n, b[len(prefix):])
+				}
+				continue
+			}
+			want := make(map[string]any, n)
+			for i := range n {
+				k := fmt.Sprintf("k%d", i)
+				want[k] = uint64(i)
+				b, _ = f.AppendString(b, k)
+				b = f.AppendUint(b, uint64(i))
+			}
+			var got map[string]any
+			if err := codecDecode(f, b[len(prefix):], &got); err != nil || len(got) != n || fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("%s: a dict of %d entries after AppendDictHead: the codec reads %d entries, %v", formatName(f), n, len(got), err)
+			}
+			// The codec's head of a dict of n entries is the same bytes.
+			if head, enc := f.AppendDictHead(nil, n), codecEncode(t, f, want); !bytes.HasPrefix(enc, head) {
+				t.Errorf("%s: AppendDictHead(%d) = %x, the codec writes %x", formatName(f), n, head, enc[:min(len(enc), 8)])
+			}
+		}
 		vals := simpleValues()
 		for _, v := range vals {
 			b, ok := f.AppendSimple(bytes.Clone(prefix), v)

@@ -235,6 +235,18 @@ func (f Format) AppendListHead(b []byte, n int) []byte {
 	return append(b, '[')
 }
 
+// AppendDictHead writes the head of a dictionary of n entries (JSON: '{');
+// its keys and values follow.
+func (f Format) AppendDictHead(b []byte, n int) []byte {
+	switch f {
+	case MsgPack:
+		return msgpackAppendDictHead(b, n)
+	case CBOR:
+		return CBORAppendHead(b, 5, uint64(n))
+	}
+	return append(b, '{')
+}
+
 // AppendSep writes what separates element i of a list from the one before
 // (JSON: a comma).
 func (f Format) AppendSep(b []byte, i int) []byte {

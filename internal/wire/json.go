@@ -17,14 +17,24 @@ import (
 // braces outside strings, up to the end of that value; bytes after it are
 // not looked at. It returns ErrTooDeep or nil: malformed JSON is left to
 // the decoder, which reads the nesting the same way (nothing but '[' and
-// '{' outside a string opens a container).
+// '{' outside a string opens a container). It also applies the one part of
+// the number rule the codec would not enforce by refusing the number
+// itself: a fraction with more than maxJSONFractionZeros leading zeros,
+// which the codec reads as another number (see jsonFractionZeros).
 func JSONDepth(b []byte) error {
 	i := 0
 	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
 		i++
 	}
 	if i == len(b) || b[i] != '[' && b[i] != '{' {
-		return nil // a scalar, or not JSON
+		// A scalar, or not JSON; a number's decimal point is within its
+		// first three bytes when its integer part is 0.
+		if i < len(b) && (b[i] == '-' || b[i] == '0') {
+			if j := bytes.IndexByte(b[i:min(i+3, len(b))], '.'); j >= 0 {
+				return jsonFractionZeros(b, i+j)
+			}
+		}
+		return nil
 	}
 	depth := 0
 	for ; i < len(b); i++ {
@@ -45,7 +55,32 @@ func JSONDepth(b []byte) error {
 			if depth == 0 {
 				return nil // the value is complete
 			}
+		case '.':
+			if err := jsonFractionZeros(b, i); err != nil {
+				return err
+			}
 		}
+	}
+	return nil
+}
+
+// jsonFractionZeros checks the number whose decimal point is at b[i] (a
+// '.' outside a string) against maxJSONFractionZeros, when its integer
+// part is 0.
+func jsonFractionZeros(b []byte, i int) error {
+	if i == 0 || b[i-1] != '0' || i >= 2 && b[i-2] >= '0' && b[i-2] <= '9' {
+		return nil
+	}
+	n := 0
+	for j := i + 1; j < len(b) && b[j] == '0'; j++ {
+		n++
+	}
+	if n > maxJSONFractionZeros {
+		start := i - 1
+		if start > 0 && b[start-1] == '-' {
+			start--
+		}
+		return fmt.Errorf("number at offset %d has more than %d zeros after its decimal point", start, maxJSONFractionZeros)
 	}
 	return nil
 }
@@ -240,7 +275,8 @@ func jsonLiteral(b []byte, i int, lit string) (int, error) {
 	return i + len(lit), nil
 }
 
-// jsonNumber reads -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? at i.
+// jsonNumber reads -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? at i,
+// within the number rule (see jsonNumberRule).
 func jsonNumber(b []byte, i int) (int, error) {
 	start := i
 	if i < len(b) && b[i] == '-' {
@@ -253,29 +289,88 @@ func jsonNumber(b []byte, i int) (int, error) {
 		}
 		return i > j
 	}
+	intStart := i
 	switch {
 	case i < len(b) && b[i] == '0':
 		i++
 	case !digits():
 		return i, numberError(b, start, i)
 	}
-	if i < len(b) && b[i] == '.' {
+	intDigits := i - intStart
+	if i == len(b) || b[i] != '.' && b[i] != 'e' && b[i] != 'E' {
+		// An integer. The number rule concerns only long ones.
+		if intDigits < 19 {
+			return i, nil
+		}
+		return i, jsonIntegerRule(b, start, intStart, i)
+	}
+	fracZeros := 0
+	if b[i] == '.' {
 		i++
+		if intDigits == 1 && b[intStart] == '0' {
+			for i+fracZeros < len(b) && b[i+fracZeros] == '0' {
+				fracZeros++
+			}
+		}
 		if !digits() {
 			return i, numberError(b, start, i)
 		}
 	}
+	expDigits, expNeg := 0, false
 	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
 		i++
 		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			expNeg = b[i] == '-'
 			i++
 		}
+		j := i
 		if !digits() {
 			return i, numberError(b, start, i)
 		}
+		expDigits = i - j
+	}
+	// The number rule for a fraction or an exponent: a long run of zeros
+	// after the decimal point, or a value beyond float64, which needs 309
+	// digits, or 210 and a two-digit exponent, or an exponent of three.
+	switch {
+	case fracZeros > maxJSONFractionZeros:
+		return i, fmt.Errorf("number at offset %d has more than %d zeros after its decimal point", start, maxJSONFractionZeros)
+	case intDigits > 200 || !expNeg && expDigits > 2:
+		return i, jsonFloatRange(b, start, i)
 	}
 	return i, nil
 }
+
+// jsonIntegerRule applies the number rule to the integer b[start:end] of
+// 19 digits or more from b[digits]: the codec refuses a negative one that
+// fits 64 bits but not an int64 (beyond 64 bits it makes a float, as any
+// JSON reader does), and one beyond float64.
+func jsonIntegerRule(b []byte, start, digits, end int) error {
+	if b[start] == '-' && end-digits <= 20 {
+		if u, err := strconv.ParseUint(UnsafeString(b[digits:end]), 10, 64); err == nil && u > 1<<63 {
+			return fmt.Errorf("negative integer at offset %d is below the int64 range", start)
+		}
+	}
+	if end-digits > 300 {
+		return jsonFloatRange(b, start, end)
+	}
+	return nil
+}
+
+// jsonFloatRange refuses the number b[start:end] if it is beyond float64.
+func jsonFloatRange(b []byte, start, end int) error {
+	if f, _ := strconv.ParseFloat(UnsafeString(b[start:end]), 64); math.IsInf(f, 0) {
+		return fmt.Errorf("number at offset %d is beyond the float64 range", start)
+	}
+	return nil
+}
+
+// maxJSONFractionZeros is the most zeros the number rule allows between
+// the decimal point of a number below 1 and its first other digit. The
+// codec counts the decimal exponent of such a number in an int8 and reads
+// one with some 120 zeros or more as another number, without an error
+// (0.<249 zeros>1 as 1e6); no encoder writes one (they write 1e-250).
+const maxJSONFractionZeros = 100
 
 func numberError(b []byte, start, i int) error {
 	if i == len(b) {

@@ -433,6 +433,16 @@ func msgpackAppendListHead(b []byte, n int) []byte {
 	return binary.BigEndian.AppendUint32(append(b, 0xdd), uint32(n))
 }
 
+func msgpackAppendDictHead(b []byte, n int) []byte {
+	switch {
+	case n <= 15:
+		return append(b, 0x80|byte(n))
+	case n <= math.MaxUint16:
+		return binary.BigEndian.AppendUint16(append(b, 0xde), uint16(n))
+	}
+	return binary.BigEndian.AppendUint32(append(b, 0xdf), uint32(n))
+}
+
 func msgpackAppendUint(b []byte, u uint64) []byte {
 	switch {
 	case u <= 0x7f:

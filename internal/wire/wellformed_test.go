@@ -12,6 +12,7 @@ import (
 	"errors"
 	"math"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -41,9 +42,23 @@ func jsonDepth(b []byte) int {
 }
 
 // jsonOracle is what wire.JSON.WellFormed must say, from encoding/json:
-// valid JSON, in UTF-8, nested at most wire.MaxDepth levels.
+// valid JSON, in UTF-8, nested at most wire.MaxDepth levels, every number
+// within the number rule (jsonNumberOK).
 func jsonOracle(b []byte) bool {
-	return json.Valid(b) && utf8.Valid(b) && jsonDepth(b) <= wire.MaxDepth
+	if !json.Valid(b) || !utf8.Valid(b) || jsonDepth(b) > wire.MaxDepth {
+		return false
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return true // the end: json.Valid said the syntax is right
+		}
+		if n, ok := tok.(json.Number); ok && !jsonNumberOK(string(n)) {
+			return false
+		}
+	}
 }
 
 var jsonCorpus = []string{
@@ -405,6 +420,108 @@ func TestCBORIntegerRange(t *testing.T) {
 			var v any
 			if cerr := codecDecode(wire.CBOR, b, &v); tc.ok && cerr != nil && !strings.Contains(cerr.Error(), "time") {
 				t.Errorf("the codec refuses %x, which WellFormed accepts: %v", b, cerr)
+			}
+		}
+	}
+}
+
+// jsonNumberOK is the JSON number rule, from references: encoding/json's
+// syntax, strconv's value, and what the codec makes of it. A number is
+// accepted when the codec reads it as the value strconv reads (an integer
+// exactly when it fits an int64 or a uint64, else the float) and, written
+// as a fraction below 1, it has at most 100 zeros after the decimal point
+// before its first other digit.
+func jsonNumberOK(text string) bool {
+	if !json.Valid([]byte(text)) {
+		return false
+	}
+	frac := strings.TrimPrefix(text, "-")
+	if strings.HasPrefix(frac, "0.") {
+		frac = frac[2:]
+		if len(frac)-len(strings.TrimLeft(frac, "0")) > 100 {
+			return false
+		}
+	}
+	var got any
+	if err := codecDecode(wire.JSON, []byte(text), &got); err != nil {
+		return false
+	}
+	if !strings.ContainsAny(text, ".eE") {
+		if i, err := strconv.ParseInt(text, 10, 64); err == nil {
+			return got == any(i) || got == any(uint64(i)) && i >= 0
+		}
+		if u, err := strconv.ParseUint(text, 10, 64); err == nil {
+			return got == any(u)
+		}
+	}
+	want, err := strconv.ParseFloat(text, 64)
+	f, isFloat := got.(float64)
+	return err == nil && isFloat && f == want
+}
+
+// TestJSONNumberRule: one rule for JSON numbers, in the validator, the
+// nesting checker of the router's full path and the codec: a number the
+// codec refuses (a negative integer below math.MinInt64 that fits 64 bits,
+// a float beyond float64's range) or reads as another number (a fraction
+// with some 120 leading zeros: the codec counts them in an int8, and read
+// 0.<249 zeros>1 as 1e6) is refused before any codec sees it.
+func TestJSONNumberRule(t *testing.T) {
+	zeros := func(n int) string { return strings.Repeat("0", n) }
+	for _, tc := range []struct {
+		in string
+		ok bool
+	}{
+		{"-9223372036854775808", true},
+		{"-9223372036854775809", false},
+		{"-18446744073709551615", false},
+		{"-18446744073709551616", true}, // beyond 64 bits: a float, as for any JSON reader
+		{"18446744073709551615", true},
+		{"18446744073709551616", true},
+		{"-99999999999999999999999", true},
+		{"1e308", true},
+		{"1e400", false},
+		{"-1E+400", false},
+		{"1e-400", true},
+		{"1" + zeros(400), false},
+		{"1" + zeros(300), true},
+		{"1" + zeros(400) + "e-100", true},
+		{"0." + zeros(100) + "1", true},
+		{"0." + zeros(101) + "1", false},
+		{"0." + zeros(249) + "1", false},      // the codec read 1e6
+		{"-0." + zeros(128) + "1e-99", false}, // the codec read -1e37
+		{"0." + zeros(300), false},
+		{"1." + zeros(300) + "1", true},
+		{"-0", true},
+		{"0.5e-5", true},
+	} {
+		// A string is no number.
+		if err := wire.JSON.Depth([]byte(`"` + tc.in + `"`)); err != nil {
+			t.Errorf("Depth(%.40s…) as a string: %v", tc.in, err)
+		}
+		if got := jsonNumberOK(tc.in); got != tc.ok {
+			t.Fatalf("the test's rule says %v for %.40s…, the table %v", got, tc.in, tc.ok)
+		}
+		for _, in := range []string{tc.in, "[1," + tc.in + "]", `{"a":[` + tc.in + `]}`} {
+			b := []byte(in)
+			if err := wire.JSON.WellFormed(b); (err == nil) != tc.ok {
+				t.Errorf("WellFormed(%.50s…) = %v, want ok %v", in, err, tc.ok)
+			}
+			if in[0] == '[' {
+				var lb wire.ListBounds
+				if err := wire.JSON.WellFormedList(b, &lb); (err == nil) != tc.ok {
+					t.Errorf("WellFormedList(%.50s…) = %v, want ok %v", in, err, tc.ok)
+				}
+			}
+			// The router's full path checks with Depth, then decodes with
+			// the codec: Depth refuses what the codec would misread.
+			derr := wire.JSON.Depth(b)
+			var v any
+			cerr := codecDecode(wire.JSON, b, &v)
+			if derr == nil && cerr == nil && !tc.ok {
+				t.Errorf("Depth and the codec accept %.50s…, which the rule refuses (read as %v)", in, v)
+			}
+			if tc.ok && (derr != nil || cerr != nil) {
+				t.Errorf("%.50s…: Depth %v, codec %v; want both to accept", in, derr, cerr)
 			}
 		}
 	}

@@ -54,10 +54,15 @@
 // integer below math.MinInt64 and epoch seconds (tag 1) beyond an int64,
 // which the codec reads as other values without an error (-2^63-1 as
 // math.MaxInt64): the CBOR validator, the canonical check and CBORDepth
-// (the router's full path) refuse them. JSON numbers are JSON's: an
-// integer beyond the range is taken as a float by the codec, or (below
-// math.MinInt64) refused when decoded; the canonical check takes exactly
-// the integers the codec writes back as they were.
+// (the router's full path) refuse them. A JSON number is refused where the
+// codec would refuse it or read it as another number: a negative integer
+// that fits 64 bits but not an int64 (beyond 64 bits an integer is a
+// float, as for any JSON reader), a float beyond float64's range, and a
+// number below 1 with more than 100 zeros after its decimal point (the
+// codec reads 0.<249 zeros>1 as 1e6). The JSON validator refuses all
+// three; JSONDepth (the router's full path) the last, the codec refusing
+// the others itself. The canonical check takes exactly the integers the
+// codec writes back as they were.
 //
 // # The nesting rule
 //
