@@ -131,15 +131,25 @@ type rsConn struct {
 	sendLimit int // the client's limit, from its handshake
 	// keepAlive, when positive, is the interval of the peer's PING frames;
 	// a client that sends no frame at all, not even a PONG, for two
-	// intervals is disconnected.
+	// intervals while the router waits for one is disconnected.
 	keepAlive time.Duration
 }
 
 // extend moves the read deadline two keep-alive intervals ahead.
 func (rc *rsConn) extend() { _ = rc.c.SetReadDeadline(time.Now().Add(2 * rc.keepAlive)) }
 
+// readFrame returns the next message or PING; PONGs are read and skipped.
+// With keep-alive on, each frame must arrive within two intervals of the
+// moment the router starts waiting for it, not of the previous frame: the
+// time the router takes to pass a message on (decoding it, waiting for
+// nexus, which a busy router may make long) is not the client's silence,
+// and a client whose next frame is already waiting in the socket is never
+// dropped for it.
 func (rc *rsConn) readFrame(limit func() int) (frameKind, []byte, error) {
 	for {
+		if rc.keepAlive > 0 {
+			rc.extend()
+		}
 		var hdr [4]byte
 		if _, err := io.ReadFull(rc.br, hdr[:]); err != nil {
 			return 0, nil, err
@@ -166,9 +176,6 @@ func (rc *rsConn) readFrame(limit func() int) (frameKind, []byte, error) {
 			if err != nil {
 				return 0, nil, err
 			}
-			if rc.keepAlive > 0 {
-				rc.extend()
-			}
 			if hdr[0]&0x07 == rsFramePing {
 				return framePing, b, nil
 			}
@@ -176,9 +183,6 @@ func (rc *rsConn) readFrame(limit func() int) (frameKind, []byte, error) {
 		case rsFramePong:
 			if _, err := rc.br.Discard(n); err != nil {
 				return 0, nil, err
-			}
-			if rc.keepAlive > 0 {
-				rc.extend()
 			}
 		default:
 			return 0, nil, &protocolError{fmt.Sprintf("reserved RawSocket frame type %d", hdr[0]&0x07)}

@@ -201,7 +201,13 @@ func (w *wsConn) extend() {
 	_ = w.c.SetReadDeadline(time.Now().Add(2 * w.keepAlive))
 }
 
+// readFrame returns the next message; gorilla handles control frames
+// meanwhile. With keep-alive on, the read deadline is moved ahead as the
+// router starts waiting (see rsConn.readFrame), and by each ping or pong.
 func (w *wsConn) readFrame(limit func() int) (frameKind, []byte, error) {
+	if w.keepAlive > 0 {
+		w.extend()
+	}
 	_, r, err := w.c.NextReader()
 	if err != nil {
 		return 0, nil, err
@@ -217,9 +223,6 @@ func (w *wsConn) readFrame(limit func() int) (frameKind, []byte, error) {
 	}
 	if l > 0 && len(b) > l {
 		return 0, nil, handshakeTooLarge()
-	}
-	if w.keepAlive > 0 {
-		w.extend()
 	}
 	return frameMessage, b, nil
 }
