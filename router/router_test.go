@@ -389,7 +389,8 @@ func TestKeepAlive(t *testing.T) {
 // the bound is closeBound: still well under the 30-second write deadline,
 // so a Close that waits for the blocked write, or forever, fails.
 func TestCloseWithStalledClient(t *testing.T) {
-	r, err := router.Start(context.Background(), router.Config{RawSocketAddr: "127.0.0.1:0"})
+	// A 1 MiB budget: stall then publishes about 5 MB, not 20.
+	r, err := router.Start(context.Background(), router.Config{RawSocketAddr: "127.0.0.1:0", MaxQueuedBytes: 1 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}
