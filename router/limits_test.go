@@ -238,27 +238,31 @@ func TestConnectionCapHandler(t *testing.T) {
 
 // TestWebSocketOutlivesHTTPTimeouts: the HTTP server's deadlines do not
 // reach into a WebSocket session, on the router's listener or on another
-// server's.
+// server's. The deadlines are 2 s, so that a loaded machine completes the
+// handshake within them (with 100 ms it could not always); the sessions,
+// run in parallel, then outlive them by a second.
 func TestWebSocketOutlivesHTTPTimeouts(t *testing.T) {
-	r := startRouter(t, withAnonymousMeta(router.Config{HandshakeTimeout: 100 * time.Millisecond, IdleTimeout: 100 * time.Millisecond}))
+	const timeout = 2 * time.Second
+	r := startRouter(t, withAnonymousMeta(router.Config{HandshakeTimeout: timeout, IdleTimeout: timeout}))
 	own := &http.Server{
 		Handler:      r.Handler(),
-		ReadTimeout:  100 * time.Millisecond,
-		WriteTimeout: 100 * time.Millisecond,
-		IdleTimeout:  100 * time.Millisecond,
+		ReadTimeout:  timeout,
+		WriteTimeout: timeout,
+		IdleTimeout:  timeout,
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	go func() { _ = own.Serve(ln) }()
-	defer own.Close()
+	t.Cleanup(func() { _ = own.Close() })
 
 	for name, url := range map[string]string{"listener": r.WebSocketURL(), "handler": "ws://" + ln.Addr().String() + "/"} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			c := dialRawJSON(t, url)
 			c.join(router.DefaultRealm)
-			time.Sleep(500 * time.Millisecond)
+			time.Sleep(timeout + time.Second)
 			c.send(`[48,1,{},"wamp.session.count"]`)
 			c.recv(50)
 		})

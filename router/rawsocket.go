@@ -68,7 +68,7 @@ func (r *Router) serveRawSocket(conn net.Conn, network string, secure bool) {
 		keepAlive: r.keepAlive,
 	}
 	if fc.keepAlive > 0 {
-		fc.extend()
+		fc.br = newRSReader(keepAliveReader{conn, fc.keepAlive})
 	}
 	details := wamp.Dict{
 		"type":       "rawsocket",
@@ -130,14 +130,30 @@ type rsConn struct {
 	recvLimit int // the router's limit, announced in the handshake
 	sendLimit int // the client's limit, from its handshake
 	// keepAlive, when positive, is the interval of the peer's PING frames;
-	// a client that sends no frame at all, not even a PONG, for two
-	// intervals is disconnected.
+	// a client that sends nothing at all, not even a PONG, for two
+	// intervals while the router waits to read is disconnected (see
+	// keepAliveReader).
 	keepAlive time.Duration
 }
 
-// extend moves the read deadline two keep-alive intervals ahead.
-func (rc *rsConn) extend() { _ = rc.c.SetReadDeadline(time.Now().Add(2 * rc.keepAlive)) }
+// keepAliveReader reads a connection under the keep-alive: each read must
+// return within two intervals. The deadline is set as each read starts,
+// not once per frame: the time the router spends between reads (decoding
+// a message, waiting for nexus, being descheduled on a busy machine) is
+// not the client's silence, and a client whose bytes are already waiting
+// in the socket is never dropped for it. (Go fails a read whose deadline
+// has passed even when data is waiting.)
+type keepAliveReader struct {
+	c     net.Conn
+	every time.Duration
+}
 
+func (k keepAliveReader) Read(b []byte) (int, error) {
+	_ = k.c.SetReadDeadline(time.Now().Add(2 * k.every))
+	return k.c.Read(b)
+}
+
+// readFrame returns the next message or PING; PONGs are read and skipped.
 func (rc *rsConn) readFrame(limit func() int) (frameKind, []byte, error) {
 	for {
 		var hdr [4]byte
@@ -166,9 +182,6 @@ func (rc *rsConn) readFrame(limit func() int) (frameKind, []byte, error) {
 			if err != nil {
 				return 0, nil, err
 			}
-			if rc.keepAlive > 0 {
-				rc.extend()
-			}
 			if hdr[0]&0x07 == rsFramePing {
 				return framePing, b, nil
 			}
@@ -177,9 +190,6 @@ func (rc *rsConn) readFrame(limit func() int) (frameKind, []byte, error) {
 			if _, err := rc.br.Discard(n); err != nil {
 				return 0, nil, err
 			}
-			if rc.keepAlive > 0 {
-				rc.extend()
-			}
 		default:
 			return 0, nil, &protocolError{fmt.Sprintf("reserved RawSocket frame type %d", hdr[0]&0x07)}
 		}
@@ -187,7 +197,7 @@ func (rc *rsConn) readFrame(limit func() int) (frameKind, []byte, error) {
 }
 
 // newRSReader returns the buffered reader of a RawSocket connection.
-func newRSReader(c net.Conn) *bufio.Reader { return bufio.NewReader(c) }
+func newRSReader(c io.Reader) *bufio.Reader { return bufio.NewReader(c) }
 
 // payloadChunk is the most readPayload allocates before bytes arrive: as
 // much as the connection's read buffer holds. Most messages are smaller.

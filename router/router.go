@@ -54,7 +54,9 @@ type Config struct {
 
 	// KeepAlive, when positive, is the interval between pings (WebSocket
 	// ping frames, RawSocket PING frames); a client that sends nothing, not
-	// even a pong, for two intervals is disconnected.
+	// even a pong, for two intervals is disconnected. The intervals run
+	// while the router waits to read from the client, so a router slow to
+	// take a client's messages does not count against the client.
 	KeepAlive time.Duration
 
 	// MaxMessageSize is the largest message, in bytes, the router accepts

@@ -197,14 +197,36 @@ func (w *wsConn) relayPings(pong func(payload []byte) bool) {
 	})
 }
 
+// wsKeepAliveReader moves the read deadline ahead before each read of a
+// message's payload, as keepAliveReader does for RawSocket.
+type wsKeepAliveReader struct {
+	r io.Reader
+	w *wsConn
+}
+
+func (k wsKeepAliveReader) Read(b []byte) (int, error) {
+	k.w.extend()
+	return k.r.Read(b)
+}
+
 func (w *wsConn) extend() {
 	_ = w.c.SetReadDeadline(time.Now().Add(2 * w.keepAlive))
 }
 
+// readFrame returns the next message; gorilla handles control frames
+// meanwhile. With keep-alive on, the read deadline is moved ahead as the
+// router starts waiting for a message and as it reads each part of one
+// (see keepAliveReader), and by each ping or pong.
 func (w *wsConn) readFrame(limit func() int) (frameKind, []byte, error) {
+	if w.keepAlive > 0 {
+		w.extend()
+	}
 	_, r, err := w.c.NextReader()
 	if err != nil {
 		return 0, nil, err
+	}
+	if w.keepAlive > 0 {
+		r = wsKeepAliveReader{r, w}
 	}
 	// The message's first frame header has arrived: limit applies.
 	l := limit()
@@ -217,9 +239,6 @@ func (w *wsConn) readFrame(limit func() int) (frameKind, []byte, error) {
 	}
 	if l > 0 && len(b) > l {
 		return 0, nil, handshakeTooLarge()
-	}
-	if w.keepAlive > 0 {
-		w.extend()
 	}
 	return frameMessage, b, nil
 }

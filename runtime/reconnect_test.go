@@ -55,6 +55,10 @@ func (l *stateLog) waitJoined(t *testing.T, within time.Duration) wamp.ID {
 	}
 }
 
+// joinWithin bounds the wait for a session to join (or rejoin): generous,
+// for a loaded machine running -race; a second was not always enough.
+const joinWithin = 10 * time.Second
+
 var fastRetry = &runtime.ReconnectPolicy{InitialDelay: 20 * time.Millisecond, MaxDelay: 200 * time.Millisecond}
 
 func startRouterAt(t *testing.T, addr string) *router.Router {
@@ -83,8 +87,8 @@ func TestRouterRestart(t *testing.T) {
 	calleeLog, callerLog := newStateLog(), newStateLog()
 	callee := rpcDial(t, url, runtime.Config{Reconnect: fastRetry, OnStateChange: calleeLog.record})
 	caller := rpcDial(t, url, runtime.Config{Reconnect: fastRetry, OnStateChange: callerLog.record, Serializer: wamp.MsgPack})
-	firstCallee := calleeLog.waitJoined(t, time.Second)
-	callerLog.waitJoined(t, time.Second)
+	firstCallee := calleeLog.waitJoined(t, joinWithin)
+	callerLog.waitJoined(t, joinWithin)
 
 	var served atomic.Int64
 	rpcRegister(t, callee, "com.test.add", func(ctx context.Context, inv *runtime.Invocation) (*runtime.Result, error) {
@@ -254,7 +258,7 @@ func TestSeverAndReconnect(t *testing.T) {
 	var tap connTap
 	log := newStateLog()
 	s := rpcDial(t, r.RawSocketURL(), runtime.Config{Dial: tap.dial, Reconnect: fastRetry, OnStateChange: log.record})
-	first := log.waitJoined(t, time.Second)
+	first := log.waitJoined(t, joinWithin)
 	started := make(chan struct{}, 200)
 	rpcRegister(t, s, "com.test.block", func(ctx context.Context, inv *runtime.Invocation) (*runtime.Result, error) {
 		started <- struct{}{}
@@ -381,7 +385,7 @@ func TestUnregisterWhileDisconnected(t *testing.T) {
 	r := startRouterAt(t, addr)
 	log := newStateLog()
 	s := rpcDial(t, "ws://"+addr+"/", runtime.Config{Reconnect: fastRetry, OnStateChange: log.record})
-	log.waitJoined(t, time.Second)
+	log.waitJoined(t, joinWithin)
 	h := func(ctx context.Context, inv *runtime.Invocation) (*runtime.Result, error) { return nil, nil }
 	keep := rpcRegister(t, s, "com.test.keep", h)
 	drop := rpcRegister(t, s, "com.test.drop", h)
@@ -491,7 +495,7 @@ func TestKeepAliveDetectsHalfOpen(t *testing.T) {
 			s := rpcDial(t, tc.scheme+"://"+proxy.ln.Addr().String()+"/", runtime.Config{
 				KeepAlive: keepAlive, Reconnect: fastRetry, OnStateChange: log.record, Dial: dial,
 			})
-			log.waitJoined(t, time.Second)
+			log.waitJoined(t, joinWithin)
 			// Pings and pongs keep a healthy connection alive, well past
 			// two intervals.
 			time.Sleep(3 * keepAlive)
