@@ -7,7 +7,9 @@ import (
 	"iter"
 	"slices"
 	"sync"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/wampgen/wampgen/router/routertest"
 	"github.com/wampgen/wampgen/runtime"
@@ -189,5 +191,249 @@ func numbers2(n int) iter.Seq[int] {
 				return
 			}
 		}
+	}
+}
+
+// recvWithin returns the next value of ch, failing the test after testWait.
+func recvWithin[T any](t *testing.T, ch <-chan T, what string) T {
+	t.Helper()
+	return recvT(t, ch, what)
+}
+
+// sendUntilError sends chunks until Send fails, pausing between them so
+// that a loaded machine delivers the answer that ends the call; it fails
+// the test if the call is not over within testWait.
+func sendUntilError(t *testing.T, ctx context.Context, ic runtime.InputCall) (sent int, err error) {
+	t.Helper()
+	for {
+		if err := ic.Send(ctx, wamp.ArgsOf(sent), wamp.Payload{}); err != nil {
+			return sent, err
+		}
+		sent++
+		select {
+		case <-ctx.Done():
+			t.Fatalf("the call did not end within %v (%d chunks sent)", testWait, sent)
+		case <-time.After(time.Millisecond):
+		}
+	}
+}
+
+// TestStreamedInputCancel: ending the caller's context mid-stream, while
+// no Send runs, cancels the call: the callee's input and context end with
+// ErrCanceled (INTERRUPT), and the caller's next Send returns the
+// cancellation without sending.
+func TestStreamedInputCancel(t *testing.T) {
+	for _, ser := range streamSerializers {
+		t.Run(serName(ser), func(t *testing.T) {
+			callee, caller := streamPair(t, ser, runtime.Config{})
+			ctx := testCtx(t)
+			got := make(chan int, 16)
+			ended := make(chan error, 1)
+			if _, err := callee.Register(ctx, "com.test.cancel", func(hctx context.Context, inv *runtime.Invocation) (*runtime.Result, error) {
+				for ch, err := range inv.Input() {
+					if err != nil {
+						<-hctx.Done()
+						ended <- errors.Join(err, context.Cause(hctx))
+						return nil, err
+					}
+					var vals []int
+					if err := ch.Args.Decode(&vals); err != nil || len(vals) != 1 {
+						return nil, fmt.Errorf("chunk %v: %v", vals, err)
+					}
+					got <- vals[0]
+				}
+				ended <- errors.New("the input ended normally")
+				return nil, nil
+			}, runtime.WithStreamedInput()); err != nil {
+				t.Fatal(err)
+			}
+			cctx, cancel := context.WithCancel(ctx)
+			defer cancel()
+			ic, err := caller.CallInput(cctx, "com.test.cancel")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range 3 {
+				if err := ic.Send(ctx, wamp.ArgsOf(i), wamp.Payload{}); err != nil {
+					t.Fatalf("Send %d: %v", i, err)
+				}
+			}
+			for i := range 3 {
+				if n := recvWithin(t, got, "a chunk"); n != i {
+					t.Fatalf("chunk %d is %d", i, n)
+				}
+			}
+			cancel()
+			err = recvWithin(t, ended, "the end of the handler's input")
+			if !errors.Is(err, runtime.ErrCanceled) {
+				t.Errorf("the handler's input ended with %v, want ErrCanceled", err)
+			}
+			if err := ic.Send(ctx, wamp.ArgsOf(3), wamp.Payload{}); !errors.Is(err, runtime.ErrCanceled) || !errors.Is(err, context.Canceled) {
+				t.Errorf("Send after cancel = %v, want ErrCanceled and context.Canceled", err)
+			}
+			if _, err := ic.CloseSend(ctx, wamp.Payload{}, wamp.Payload{}); !errors.Is(err, runtime.ErrCanceled) {
+				t.Errorf("CloseSend after cancel = %v, want ErrCanceled", err)
+			}
+		})
+	}
+}
+
+// TestStreamedInputCalleeError: a callee that fails mid-stream ends the
+// call: the caller's next Send returns the callee's error, and so does
+// CloseSend, without sending.
+func TestStreamedInputCalleeError(t *testing.T) {
+	errEnough := &runtime.Error{URI: "com.test.error.enough"}
+	for _, ser := range streamSerializers {
+		t.Run(serName(ser), func(t *testing.T) {
+			callee, caller := streamPair(t, ser, runtime.Config{})
+			ctx := testCtx(t)
+			if _, err := callee.Register(ctx, "com.test.fail", func(ctx context.Context, inv *runtime.Invocation) (*runtime.Result, error) {
+				n := 0
+				for _, err := range inv.Input() {
+					if err != nil {
+						return nil, err
+					}
+					if n++; n == 2 {
+						return nil, &runtime.Error{URI: errEnough.URI, Args: wamp.ArgsOf("two chunks are enough")}
+					}
+				}
+				return nil, nil
+			}, runtime.WithStreamedInput()); err != nil {
+				t.Fatal(err)
+			}
+			ic, err := caller.CallInput(ctx, "com.test.fail")
+			if err != nil {
+				t.Fatal(err)
+			}
+			sent, err := sendUntilError(t, ctx, ic)
+			if !errors.Is(err, errEnough) {
+				t.Fatalf("Send after %d chunks = %v, want %v", sent, err, errEnough.URI)
+			}
+			if sent < 2 {
+				t.Errorf("the call ended after %d chunks, before the callee failed", sent)
+			}
+			if _, err := ic.CloseSend(ctx, wamp.Payload{}, wamp.Payload{}); !errors.Is(err, errEnough) {
+				t.Errorf("CloseSend = %v, want %v", err, errEnough.URI)
+			}
+		})
+	}
+}
+
+// TestStreamedInputNotStreamedHandler: a handler registered without
+// WithStreamedInput is never run for a streamed call, which gets
+// wamp.error.invalid_argument; the session serves ordinary calls after.
+func TestStreamedInputNotStreamedHandler(t *testing.T) {
+	callee, caller := streamPair(t, wamp.JSON, runtime.Config{})
+	ctx := testCtx(t)
+	var mu sync.Mutex
+	runs := 0
+	if _, err := callee.Register(ctx, "com.test.plain", func(ctx context.Context, inv *runtime.Invocation) (*runtime.Result, error) {
+		mu.Lock()
+		runs++
+		mu.Unlock()
+		return &runtime.Result{Args: inv.Args}, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	ic, err := caller.CallInput(ctx, "com.test.plain")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ic.Send(ctx, wamp.ArgsOf(1), wamp.Payload{}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = ic.CloseSend(ctx, wamp.ArgsOf(2), wamp.Payload{})
+	if !errors.Is(err, runtime.ErrInvalidArgument) || !strings.Contains(err.Error(), "does not take streamed input") {
+		t.Errorf("err = %v, want invalid_argument: does not take streamed input", err)
+	}
+	res, err := caller.Call(ctx, "com.test.plain", wamp.ArgsOf(3), wamp.Payload{})
+	if err != nil {
+		t.Fatalf("an ordinary call after it: %v", err)
+	}
+	var three int
+	if decodeArg(t, res.Args, 0, &three); three != 3 {
+		t.Errorf("an ordinary call after it returned %d, want 3", three)
+	}
+	// An empty input is one final CALL, which any handler takes.
+	if err := runtime.CallInputNone(ctx, caller, "com.test.plain", numbers(0)); err != nil {
+		t.Errorf("an empty input: %v", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if runs != 2 {
+		t.Errorf("the handler ran %d times, want 2 (the ordinary call, the empty input)", runs)
+	}
+}
+
+// TestStreamedInputOverflow: a handler that does not read, a caller that
+// sends as fast as it can: the callee's queue holds InputQueue chunks, the
+// next one ends the call with wampgen.error.input_overflow, which the
+// caller's Send returns and the handler's input yields (its context's
+// cause too); what the caller sends later is dropped.
+func TestStreamedInputOverflow(t *testing.T) {
+	for _, ser := range streamSerializers {
+		t.Run(serName(ser), func(t *testing.T) {
+			const queue = 8
+			callee, caller := streamPair(t, ser, runtime.Config{InputQueue: queue})
+			ctx := testCtx(t)
+			ended := make(chan []error, 1)
+			release := make(chan struct{})
+			if _, err := callee.Register(ctx, "com.test.slow", func(hctx context.Context, inv *runtime.Invocation) (*runtime.Result, error) {
+				select {
+				case <-hctx.Done():
+				case <-release:
+				}
+				var errs []error
+				n := 0
+				for _, err := range inv.Input() {
+					if err != nil {
+						errs = append(errs, err)
+					} else {
+						n++
+					}
+				}
+				errs = append(errs, context.Cause(hctx))
+				ended <- errs
+				return &runtime.Result{Args: wamp.ArgsOf(n)}, nil
+			}, runtime.WithStreamedInput()); err != nil {
+				t.Fatal(err)
+			}
+			ic, err := caller.CallInput(ctx, "com.test.slow")
+			if err != nil {
+				t.Fatal(err)
+			}
+			sent := 0
+			for ; ; sent++ {
+				if err = ic.Send(ctx, wamp.ArgsOf(sent), wamp.Payload{}); err != nil {
+					break
+				}
+				if sent > 1_000_000 {
+					t.Fatal("a million chunks and no overflow")
+				}
+				if sent > queue {
+					// Past the bound: wait a moment for the answer.
+					time.Sleep(time.Millisecond)
+				}
+			}
+			if !errors.Is(err, runtime.ErrInputOverflow) {
+				t.Fatalf("Send after %d chunks = %v, want ErrInputOverflow", sent, err)
+			}
+			if sent <= queue {
+				t.Errorf("overflow after %d chunks, the queue holds %d", sent, queue)
+			}
+			errs := recvWithin(t, ended, "the handler's end")
+			if len(errs) != 2 || !errors.Is(errs[0], runtime.ErrInputOverflow) || !errors.Is(errs[1], runtime.ErrInputOverflow) {
+				t.Errorf("the handler's input and context ended with %v, want ErrInputOverflow twice", errs)
+			}
+			// The session goes on serving.
+			close(release)
+			go func() {
+				errs := <-ended
+				_ = errs
+			}()
+			if n, err := runtime.CallInputOne[int, int](ctx, caller, "com.test.slow", numbers2(3)); err != nil || n != 3 {
+				t.Errorf("a call after the overflow: %v, %v; want 3 chunks", n, err)
+			}
+		})
 	}
 }
