@@ -437,3 +437,246 @@ func TestStreamedInputOverflow(t *testing.T) {
 		})
 	}
 }
+
+// streamRoles is what startStreamRouter's WELCOME announces.
+var streamRoles = wamp.Dict{wamp.RoleBroker: wamp.Dict{}, wamp.RoleDealer: wamp.Dict{wamp.KeyFeatures: wamp.Dict{
+	"progressive_call_invocations": true, wamp.FeatureCallTimeout: true, wamp.FeatureCallCanceling: true,
+	wamp.FeatureProgressiveCallResults: true,
+}}}
+
+// streamRouter is a scripted dealer that announces progressive call
+// invocations: it grants every REGISTER (registration IDs 1, 2, … in
+// order), passes everything else the client sends to out, and sends what
+// the test gives it.
+type streamRouter struct {
+	mu   sync.Mutex
+	send func(wamp.Message)
+	regs int
+	out  chan wamp.Message
+}
+
+func startStreamRouter(t *testing.T, cfg runtime.Config) (*streamRouter, *runtime.Session) {
+	t.Helper()
+	sr := &streamRouter{out: make(chan wamp.Message, 64)}
+	url := startFakeRouterWith(t, streamRoles, func(m wamp.Message, send func(wamp.Message)) {
+		sr.mu.Lock()
+		defer sr.mu.Unlock()
+		sr.send = send
+		if r, ok := m.(*wamp.Register); ok {
+			sr.regs++
+			send(&wamp.Registered{Request: r.Request, Registration: wamp.ID(sr.regs)})
+			return
+		}
+		sr.out <- m
+	})
+	return sr, dialT(t, url, cfg)
+}
+
+// invoke sends an INVOCATION of registration reg.
+func (sr *streamRouter) invoke(req, reg wamp.ID, details wamp.Dict, args ...any) {
+	sr.mu.Lock()
+	defer sr.mu.Unlock()
+	sr.send(&wamp.Invocation{Request: req, Registration: reg, Details: details, Args: wamp.ArgsOf(args...)})
+}
+
+var progressChunk = wamp.Dict{wamp.OptProgress: true}
+
+// TestStreamedInputLateChunks: chunks that arrive for a call the callee
+// has answered already (they cross the answer on the wire) are ignored:
+// no second handler, no answer, no protocol violation.
+func TestStreamedInputLateChunks(t *testing.T) {
+	sr, sess := startStreamRouter(t, runtime.Config{})
+	ctx := testCtx(t)
+	var mu sync.Mutex
+	runs := 0
+	if _, err := sess.Register(ctx, "com.test.early", func(ctx context.Context, inv *runtime.Invocation) (*runtime.Result, error) {
+		mu.Lock()
+		runs++
+		mu.Unlock()
+		for ch, err := range inv.Input() {
+			return &runtime.Result{Args: ch.Args}, err // the first chunk is enough
+		}
+		return nil, nil
+	}, runtime.WithStreamedInput()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sess.Register(ctx, "com.test.echo", func(ctx context.Context, inv *runtime.Invocation) (*runtime.Result, error) {
+		return &runtime.Result{Args: inv.Args}, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	sr.invoke(1, 1, progressChunk, 1)
+	if y, ok := recvWithin(t, sr.out, "YIELD").(*wamp.Yield); !ok || y.Request != 1 {
+		t.Fatalf("got %#v, want the YIELD of request 1", y)
+	}
+	sr.invoke(1, 1, progressChunk, 2)
+	sr.invoke(1, 1, wamp.Dict{}, 3)
+	sr.invoke(2, 2, wamp.Dict{}, "alive")
+	if y, ok := recvWithin(t, sr.out, "YIELD").(*wamp.Yield); !ok || y.Request != 2 {
+		t.Fatalf("got %#v, want the YIELD of request 2 (nothing for the late chunks)", y)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if runs != 1 {
+		t.Errorf("the handler ran %d times, want 1", runs)
+	}
+}
+
+// TestStreamedInputTimeout: the call's timeout (INVOCATION.Details.timeout
+// of the first chunk) ends the handler's input with ErrTimeout; the caller
+// gets wamp.error.timeout, and later chunks are ignored.
+func TestStreamedInputTimeout(t *testing.T) {
+	sr, sess := startStreamRouter(t, runtime.Config{})
+	ctx := testCtx(t)
+	ended := make(chan error, 1)
+	if _, err := sess.Register(ctx, "com.test.timeout", func(ctx context.Context, inv *runtime.Invocation) (*runtime.Result, error) {
+		for _, err := range inv.Input() {
+			if err != nil {
+				ended <- err
+				return nil, err
+			}
+		}
+		ended <- errors.New("the input ended normally")
+		return nil, nil
+	}, runtime.WithStreamedInput()); err != nil {
+		t.Fatal(err)
+	}
+	sr.invoke(1, 1, wamp.Dict{wamp.OptProgress: true, wamp.OptTimeout: 20}, 1)
+	if err := recvWithin(t, ended, "the end of the input"); !errors.Is(err, runtime.ErrTimeout) {
+		t.Errorf("the input ended with %v, want ErrTimeout", err)
+	}
+	if e, ok := recvWithin(t, sr.out, "ERROR").(*wamp.Error); !ok || e.Request != 1 || e.Error != wamp.ErrTimeout {
+		t.Fatalf("got %#v, want ERROR wamp.error.timeout for request 1", e)
+	}
+	sr.invoke(1, 1, progressChunk, 2)
+	sr.invoke(1, 1, wamp.Dict{}, 3)
+	if _, err := sess.Register(ctx, "com.test.echo", func(ctx context.Context, inv *runtime.Invocation) (*runtime.Result, error) {
+		return &runtime.Result{Args: inv.Args}, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	sr.invoke(2, 2, wamp.Dict{}, "alive")
+	if y, ok := recvWithin(t, sr.out, "YIELD").(*wamp.Yield); !ok || y.Request != 2 {
+		t.Fatalf("got %#v, want the YIELD of request 2 (nothing for the late chunks)", y)
+	}
+}
+
+// TestStreamedInputOversizedChunk: a chunk over MaxMessageSize ends its
+// call (ERROR wamp.error.payload_size_exceeded, the handler's input
+// yields it), not the session.
+func TestStreamedInputOversizedChunk(t *testing.T) {
+	sr, sess := startStreamRouter(t, runtime.Config{MaxMessageSize: 4096})
+	ctx := testCtx(t)
+	ended := make(chan error, 1)
+	if _, err := sess.Register(ctx, "com.test.big", func(ctx context.Context, inv *runtime.Invocation) (*runtime.Result, error) {
+		for _, err := range inv.Input() {
+			if err != nil {
+				ended <- err
+				return nil, err
+			}
+		}
+		ended <- errors.New("the input ended normally")
+		return nil, nil
+	}, runtime.WithStreamedInput()); err != nil {
+		t.Fatal(err)
+	}
+	sr.invoke(1, 1, progressChunk, "small")
+	sr.invoke(1, 1, progressChunk, strings.Repeat("x", 8192))
+	if err := recvWithin(t, ended, "the end of the input"); !errors.Is(err, runtime.ErrPayloadSizeExceeded) {
+		t.Errorf("the input ended with %v, want ErrPayloadSizeExceeded", err)
+	}
+	if e, ok := recvWithin(t, sr.out, "ERROR").(*wamp.Error); !ok || e.Request != 1 || e.Error != wamp.ErrPayloadSizeExceeded {
+		t.Fatalf("got %#v, want ERROR wamp.error.payload_size_exceeded for request 1", e)
+	}
+	sr.invoke(1, 1, wamp.Dict{}, "late")
+	sr.invoke(2, 1, wamp.Dict{}, "whole")
+	if y, ok := recvWithin(t, sr.out, "YIELD").(*wamp.Yield); !ok || y.Request != 2 {
+		t.Fatalf("got %#v, want the YIELD of request 2", y)
+	}
+}
+
+// TestStreamedInputRepeatViolation: with the feature announced, a repeated
+// request ID is still a protocol violation where it cannot be a chunk: for
+// an invocation without streamed input, and after an input's last chunk.
+func TestStreamedInputRepeatViolation(t *testing.T) {
+	for _, streamed := range []bool{false, true} {
+		t.Run(fmt.Sprintf("streamed=%v", streamed), func(t *testing.T) {
+			sr, sess := startStreamRouter(t, runtime.Config{})
+			ctx := testCtx(t)
+			release := make(chan struct{})
+			defer close(release)
+			var opts []runtime.RegisterOption
+			if streamed {
+				opts = append(opts, runtime.WithStreamedInput())
+			}
+			if _, err := sess.Register(ctx, "com.test.held", func(ctx context.Context, inv *runtime.Invocation) (*runtime.Result, error) {
+				select {
+				case <-release:
+				case <-ctx.Done():
+				}
+				return nil, nil
+			}, opts...); err != nil {
+				t.Fatal(err)
+			}
+			sr.invoke(1, 1, wamp.Dict{}, 1)
+			sr.invoke(1, 1, progressChunk, 2)
+			if a, ok := recvWithin(t, sr.out, "ABORT").(*wamp.Abort); !ok || a.Reason != wamp.ErrProtocolViolation {
+				t.Fatalf("got %#v, want ABORT wamp.error.protocol_violation", a)
+			}
+			select {
+			case <-sess.Done():
+			case <-ctx.Done():
+				t.Fatal("the session did not end after the violation")
+			}
+		})
+	}
+}
+
+// TestStreamedInputSharedRegistration: with a shared registration, every
+// chunk of a call reaches the callee that got its first one.
+func TestStreamedInputSharedRegistration(t *testing.T) {
+	r := routertest.New(t)
+	ctx := testCtx(t)
+	caller := dialT(t, r.WebSocketURL(), runtime.Config{})
+	const callees, calls, chunks = 2, 6, 20
+	type served struct {
+		callee int
+		items  []int
+	}
+	got := make(chan served, calls)
+	for i := range callees {
+		sess := dialT(t, r.RawSocketURL(), runtime.Config{})
+		if _, err := sess.Register(ctx, "com.test.shared", func(ctx context.Context, inv *runtime.Invocation) (*runtime.Result, error) {
+			items, inputErr := runtime.InputSeq[int](ctx, inv.Procedure, inv)
+			s := served{callee: i, items: slices.Collect(items)}
+			if err := inputErr(); err != nil {
+				return nil, err
+			}
+			got <- s
+			return nil, nil
+		}, runtime.WithStreamedInput(), runtime.WithInvoke(runtime.InvokeRoundRobin)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The calls run at once, so that their chunks interleave.
+	var wg sync.WaitGroup
+	for range calls {
+		wg.Go(func() {
+			if err := runtime.CallInputNone(ctx, caller, "com.test.shared", numbers2(chunks)); err != nil {
+				t.Errorf("call: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	per := make([]int, callees)
+	for range calls {
+		s := recvWithin(t, got, "a served call")
+		per[s.callee]++
+		if want := slices.Collect(numbers2(chunks)); !slices.Equal(s.items, want) {
+			t.Errorf("callee %d got %v, want %v", s.callee, s.items, want)
+		}
+	}
+	if per[0] == 0 || per[1] == 0 {
+		t.Errorf("calls per callee %v: round robin should use both", per)
+	}
+}
