@@ -2,9 +2,13 @@ package runtime_test
 
 import (
 	"context"
+	"errors"
 	"slices"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/gammazero/nexus/v3/client"
 	"github.com/gammazero/nexus/v3/transport/serialize"
@@ -135,5 +139,104 @@ func TestStreamedInputNexusInterop(t *testing.T) {
 				}
 			})
 		})
+	}
+}
+
+// TestStreamedInputFloodedCallee: a caller that streams chunks as fast as
+// it can, forever, to a handler that does not read, ignoring the answer
+// (nexus's client goes on calling its SendProgressiveData until told to
+// stop): the callee's queue bounds what it holds, the call ends with
+// wampgen.error.input_overflow, the router drops the chunks that follow,
+// and the callee serves on.
+func TestStreamedInputFloodedCallee(t *testing.T) {
+	r := routertest.New(t)
+	ctx := testCtx(t)
+	const queue = 4
+	rt := dialT(t, r.WebSocketURL(), runtime.Config{InputQueue: queue})
+	nx := dialNexusT(t, r.RawSocketURL(), serialize.MSGPACK)
+	ended := make(chan error, 1)
+	var runs, running atomic.Int32
+	if _, err := rt.Register(ctx, "com.test.flooded", func(hctx context.Context, inv *runtime.Invocation) (*runtime.Result, error) {
+		running.Add(1)
+		defer running.Add(-1)
+		if runs.Add(1) > 1 {
+			// A chunk that crossed the ERROR in nexus, which had forgotten
+			// the call and made it a new one: the router cancels that.
+			<-hctx.Done()
+			return nil, context.Cause(hctx)
+		}
+		<-hctx.Done()
+		for _, err := range inv.Input() {
+			if err != nil {
+				ended <- err
+				return nil, err
+			}
+		}
+		ended <- errors.New("the input did not fail")
+		return nil, nil
+	}, runtime.WithStreamedInput()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rt.Register(ctx, "com.test.echo", func(ctx context.Context, inv *runtime.Invocation) (*runtime.Result, error) {
+		return &runtime.Result{Args: inv.Args}, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	sent, stopAt := 0, -1
+	over := make(chan struct{})
+	send := func(context.Context) (nxwamp.Dict, nxwamp.List, nxwamp.Dict, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if stopAt >= 0 && sent >= stopAt {
+			close(over)
+			return nil, nil, nil, errors.New("the flood is over")
+		}
+		sent++
+		return nxwamp.Dict{nxwamp.OptProgress: true}, nxwamp.List{sent}, nil, nil
+	}
+	_, err := nx.CallProgressive(ctx, "com.test.flooded", send, nil)
+	var rpcErr client.RPCError
+	if !errors.As(err, &rpcErr) || rpcErr.Err.Error != nxwamp.URI(runtime.ErrInputOverflowURI) {
+		t.Fatalf("CallProgressive = %v, want %s", err, runtime.ErrInputOverflowURI)
+	}
+	if err := recvWithin(t, ended, "the handler's end"); !errors.Is(err, runtime.ErrInputOverflow) {
+		t.Errorf("the handler's input ended with %v, want ErrInputOverflow", err)
+	}
+	mu.Lock()
+	stopAt = sent + 2000 // two thousand more chunks after the answer
+	mu.Unlock()
+	recvWithin(t, over, "the end of the flood")
+	res, err := rt.Call(ctx, "com.test.echo", wamp.ArgsOf("alive"), wamp.Payload{})
+	if err != nil || argString(t, res.Args, 0) != "alive" {
+		t.Fatalf("a call of the flooded callee after the flood: %v, %v", res, err)
+	}
+	mu.Lock()
+	t.Logf("%d chunks sent, the handler ran %d times", sent, runs.Load())
+	mu.Unlock()
+	// Every handler ends: none waits for an input that never ends.
+	for running.Load() != 0 {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("%d handlers still running after the flood (%d runs)", running.Load(), runs.Load())
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	// nexus's client closes its connection under the feet of a
+	// CallProgressive goroutine still sending (a panic): wait for it to
+	// send its CANCEL and end.
+	for {
+		running := false
+		for _, stack := range goroutineStacks() {
+			running = running || strings.Contains(stack, "client.(*Client).CallProgressive")
+		}
+		if !running {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatal("nexus's CallProgressive goroutine did not end")
+		case <-time.After(5 * time.Millisecond):
+		}
 	}
 }
