@@ -74,7 +74,7 @@
 // caller to slow down, and the session's read loop, which serves every
 // call of the connection, never waits for a handler. So each invocation
 // with streamed input queues its chunks until the handler reads them, at
-// most [Config.InputQueue] chunks (256 by default) and
+// most [Config.InputQueue] chunks (1024 by default) and
 // [Config.InputQueueBytes] bytes of INVOCATION messages (4 MiB by default).
 // A chunk that does not fit ends the call at once: the callee answers
 // ERROR wampgen.error.input_overflow ([ErrInputOverflowURI]; the error
