@@ -86,7 +86,9 @@
 // connection's write queue, never for the callee, so memory is bounded on
 // both sides and a caller that must not lose its call sends no more than
 // the callee's queue holds before it hears back (for example, one chunk
-// per progressive result it receives).
+// per progressive result it receives). The other way round, the
+// progressive results of a bidirectional call wait for the caller's next
+// Send, at most 1024 of them; one more cancels the call.
 //
 // # Cancellation and timeouts
 //

@@ -812,3 +812,41 @@ func TestStreamedInputSessionEnd(t *testing.T) {
 		t.Error("the call went on after its callee left")
 	}
 }
+
+// TestStreamedInputUnreadProgress: a callee that sends progressive results
+// faster than its caller, busy producing input, takes them (in Send) gets
+// the call cancelled past 1024 of them, instead of filling the caller's
+// memory; the caller's next Send returns the error.
+func TestStreamedInputUnreadProgress(t *testing.T) {
+	sr, sess := startStreamRouter(t, runtime.Config{})
+	ctx := testCtx(t)
+	taken := 0
+	ic, err := sess.CallInput(ctx, "com.test.chatty", runtime.WithProgress(func(*runtime.Result) error {
+		taken++
+		return nil
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ic.Send(ctx, wamp.ArgsOf(0), wamp.Payload{}); err != nil {
+		t.Fatal(err)
+	}
+	c, ok := recvWithin(t, sr.out, "CALL").(*wamp.Call)
+	if !ok {
+		t.Fatalf("got %#v, want the CALL", c)
+	}
+	sr.mu.Lock()
+	for i := range 2000 {
+		sr.send(&wamp.Result{Request: c.Request, Details: wamp.Dict{wamp.OptProgress: true}, Args: wamp.ArgsOf(i)})
+	}
+	sr.mu.Unlock()
+	if cn, ok := recvWithin(t, sr.out, "CANCEL").(*wamp.Cancel); !ok || cn.Request != c.Request {
+		t.Fatalf("got %#v, want the CANCEL of the call", cn)
+	}
+	if err := ic.Send(ctx, wamp.ArgsOf(1), wamp.Payload{}); !errors.Is(err, runtime.ErrCanceled) {
+		t.Fatalf("Send = %v, want ErrCanceled", err)
+	}
+	if taken > 1024 {
+		t.Errorf("%d progressive results taken, the bound is 1024", taken)
+	}
+}
