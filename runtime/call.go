@@ -125,9 +125,9 @@ type pendingCall struct {
 	// busy producing input (see deliverResult).
 	limit int
 	mu    sync.Mutex
-	queue    []callEvent // filled by the read loop
-	spare    []callEvent // the caller's: what the last take returned
-	wake     chan struct{}
+	queue []callEvent // filled by the read loop
+	spare []callEvent // the caller's: what the last take returned
+	wake  chan struct{}
 }
 
 var pendingPool = sync.Pool{New: func() any { return &pendingCall{wake: make(chan struct{}, 1)} }}
