@@ -850,3 +850,59 @@ func TestStreamedInputUnreadProgress(t *testing.T) {
 		t.Errorf("%d progressive results taken, the bound is 1024", taken)
 	}
 }
+
+// TestStreamedInputBreak: breaking out of a bidirectional call's loop
+// cancels the call (the callee's input ends with ErrCanceled) and stops
+// reading the input.
+func TestStreamedInputBreak(t *testing.T) {
+	callee, caller := streamPair(t, wamp.CBOR, runtime.Config{})
+	ctx := testCtx(t)
+	ended := make(chan error, 1)
+	if _, err := callee.Register(ctx, "com.test.echo_stream", func(hctx context.Context, inv *runtime.Invocation) (*runtime.Result, error) {
+		for ch, err := range inv.Input() {
+			if err != nil {
+				ended <- err
+				return nil, err
+			}
+			if err := inv.SendProgress(ch.Args, wamp.Payload{}); err != nil {
+				return nil, err
+			}
+		}
+		ended <- errors.New("the input ended normally")
+		return nil, nil
+	}, runtime.WithStreamedInput()); err != nil {
+		t.Fatal(err)
+	}
+	returned := false
+	input := func(yield func(int) bool) {
+		defer func() { returned = true }()
+		for i := 0; ; i++ {
+			if !yield(i) {
+				return
+			}
+			if i > 100_000 {
+				t.Error("the input was read on after the break")
+				return
+			}
+			time.Sleep(time.Millisecond) // a paced producer
+		}
+	}
+	got := 0
+	for v, err := range runtime.CallInputStream[int, int](ctx, caller, "com.test.echo_stream", input) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v != got {
+			t.Fatalf("item %d is %d", got, v)
+		}
+		if got++; got == 3 {
+			break
+		}
+	}
+	if !returned {
+		t.Error("the input is still being read after the loop ended")
+	}
+	if err := recvWithin(t, ended, "the end of the callee's input"); !errors.Is(err, runtime.ErrCanceled) {
+		t.Errorf("the callee's input ended with %v, want ErrCanceled", err)
+	}
+}
