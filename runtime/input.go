@@ -45,7 +45,9 @@ var errRangedTwice = errors.New("runtime: the input of an invocation can be rang
 // one as soon as it arrives. Without it, an INVOCATION with progress is
 // answered with wamp.error.invalid_argument and the later chunks of that
 // call are ignored. Nothing about it travels in REGISTER: the session
-// announces progressive_call_invocations for all its registrations.
+// announces progressive_call_invocations for all its registrations. The
+// Invocation's Args and Kwargs hold the first chunk (Input yields it too),
+// its Details those of the first INVOCATION, for the whole call.
 func WithStreamedInput() RegisterOption {
 	return registerOptionFunc(func(c *registerConfig) { c.streamedInput = true })
 }
