@@ -58,9 +58,10 @@ type Session struct {
 	loops    sync.WaitGroup // read loops, the reconnect loop, the state notifier
 	workers  eventWorkers   // event handlers (see delivery.go)
 	closing  sync.Once
-	// The oversized INVOCATIONs and EVENTs, which other peers send, are
-	// logged in aggregate (see logOversized).
-	oversizedInvocations, oversizedEvents throttle
+	// The oversized INVOCATIONs and EVENTs, and the unreadable
+	// INVOCATIONs, which other peers send, are logged in aggregate (see
+	// logOversized).
+	oversizedInvocations, oversizedEvents, unreadableInvocations throttle
 }
 
 // lifeState is whether the session has ended, and why, and whether it is
@@ -537,7 +538,10 @@ func (s *Session) salvage(c *conn, data []byte, decodeErr error) bool {
 		if s.failChunk(c, h.Request, &Error{URI: wamp.ErrInvalidArgument, Args: wamp.ArgsOf("the callee cannot read a chunk of this call's input: " + decodeErr.Error())}) {
 			return true
 		}
-		s.log.Warn("answering an unreadable INVOCATION with invalid_argument", "request", h.Request, "err", decodeErr)
+		// Another peer's payload, as many as it likes: one line a burst.
+		if n, ok := s.unreadableInvocations.tick(); ok {
+			s.log.Warn("answering an unreadable INVOCATION with invalid_argument", "request", h.Request, "count", n, "err", decodeErr)
+		}
 		s.sendOn(noWait, c, &wamp.Error{RequestType: wamp.TypeInvocation, Request: h.Request, Details: wamp.Dict{},
 			Error: wamp.ErrInvalidArgument, Args: wamp.ArgsOf("the callee cannot read this invocation: " + decodeErr.Error())})
 		return true

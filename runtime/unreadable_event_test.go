@@ -57,3 +57,49 @@ func TestUnreadableEventsFlood(t *testing.T) {
 		t.Errorf("%d log lines about %d unreadable events, want at least one and fewer than one per event", n, flood)
 	}
 }
+
+// TestUnreadableInvocationsFlood: as for events, a router may relay
+// INVOCATIONs this runtime cannot read as often as a caller likes. Each is
+// answered with wamp.error.invalid_argument, and the log gets a line for
+// the burst rather than one per invocation.
+func TestUnreadableInvocationsFlood(t *testing.T) {
+	var logs syncBuffer
+	checkNoLeakedGoroutines(t)
+	srv := startRogueRoles(t, "websocket", wamp.JSON, true, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), rogueWait)
+	defer cancel()
+	sess, err := runtime.Dial(ctx, srv.url, runtime.Config{Realm: "realm1", ResponseTimeout: rogueWait, Logger: logs.logger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc := srv.accept(t)
+	t.Cleanup(func() { sess.Close() })
+
+	registered := make(chan error, 1)
+	go func() {
+		_, err := sess.Register(context.Background(), "com.test.proc", func(context.Context, *runtime.Invocation) (*runtime.Result, error) {
+			return &runtime.Result{}, nil
+		})
+		registered <- err
+	}()
+	m := rogueExpect[*wamp.Register](t, rc)
+	rc.send(&wamp.Registered{Request: m.Request, Registration: 500})
+	if err := recvT(t, registered, "Register"); err != nil {
+		t.Fatal(err)
+	}
+	const flood = 50
+	for i := range flood {
+		if err := rc.sendBytes(fmt.Appendf(nil, "[68,%d,500,{},[\"\xff\xfe\"]]", i+1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range flood {
+		e := rogueExpect[*wamp.Error](t, rc)
+		if e.RequestType != wamp.TypeInvocation || e.Request != wamp.ID(i+1) || e.Error != wamp.ErrInvalidArgument {
+			t.Fatalf("answer %d: %s to %s %d, want invalid_argument to INVOCATION %d", i+1, e.Error, e.RequestType, e.Request, i+1)
+		}
+	}
+	if n := logs.lines("unreadable INVOCATION"); n < 1 || n >= flood {
+		t.Errorf("%d log lines about %d unreadable invocations, want at least one and fewer than one per invocation", n, flood)
+	}
+}
