@@ -1,0 +1,540 @@
+package streamtest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"maps"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/wampgen/wampgen/router"
+	"github.com/wampgen/wampgen/router/routertest"
+	"github.com/wampgen/wampgen/runtime"
+	"github.com/wampgen/wampgen/wamp"
+)
+
+// wait bounds every wait: generous for a loaded machine running the tests
+// with -race. Chunks and results arrive in milliseconds.
+const wait = 30 * time.Second
+
+// service implements Streams. Its channels, when not nil, report what the
+// implementation saw, so that a test can wait for it.
+type service struct {
+	seen    chan float64  // Sum sends each number it reads
+	summed  chan float64  // Sum sends the sum it returns without an error
+	ended   chan error    // Sum and Echo send ctx.Err() when they end
+	drained chan [][]byte // Drain sends the chunks it read
+}
+
+var _ Streams = (*service)(nil)
+
+func (s *service) Sum(ctx context.Context, xs iter.Seq[float64]) (float64, error) {
+	var sum float64
+	defer s.end(ctx)
+	for x := range xs {
+		if s.seen != nil {
+			s.seen <- x
+		}
+		if x < 0 {
+			return 0, ErrNegative
+		}
+		sum += x
+	}
+	if s.summed != nil {
+		s.summed <- sum
+	}
+	return sum, nil
+}
+
+func (s *service) end(ctx context.Context) {
+	if s.ended != nil {
+		s.ended <- ctx.Err()
+	}
+}
+
+func (s *service) Collect(ctx context.Context, items iter.Seq[Item]) ([]Item, error) {
+	return slices.Collect(items), nil
+}
+
+func (s *service) Drain(ctx context.Context, chunks iter.Seq[[]byte]) error {
+	got := slices.Collect(chunks)
+	if s.drained != nil {
+		s.drained <- got
+	}
+	return nil
+}
+
+func (s *service) RunningSum(ctx context.Context, xs iter.Seq[float64]) (iter.Seq2[float64, error], error) {
+	return func(yield func(float64, error) bool) {
+		var sum float64
+		for x := range xs {
+			if x < 0 {
+				yield(0, ErrNegative)
+				return
+			}
+			sum += x
+			if !yield(sum, nil) {
+				return
+			}
+		}
+	}, nil
+}
+
+func (s *service) Echo(ctx context.Context, items iter.Seq[Item]) (iter.Seq2[Item, error], error) {
+	return func(yield func(Item, error) bool) {
+		defer s.end(ctx)
+		for it := range items {
+			if !yield(it, nil) {
+				return
+			}
+		}
+	}, nil
+}
+
+func dial(t *testing.T, url string, cfg runtime.Config) *runtime.Session {
+	t.Helper()
+	cfg.Realm = router.DefaultRealm
+	s, err := runtime.Dial(t.Context(), url, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// setup serves impl on a new router over WebSocket with JSON and returns
+// a client over RawSocket with ser, so that every value crosses two
+// serializers (JSON and itself, for ser JSON).
+func setup(t *testing.T, impl Streams, ser *wamp.Serializer) *StreamsClient {
+	t.Helper()
+	r := routertest.New(t)
+	if _, err := RegisterStreams(t.Context(), dial(t, r.WebSocketURL(), runtime.Config{Serializer: wamp.JSON}), impl); err != nil {
+		t.Fatal(err)
+	}
+	return NewStreamsClient(dial(t, r.RawSocketURL(), runtime.Config{Serializer: ser}))
+}
+
+// deadline returns a context that ends after wait, so that a test that
+// would deadlock fails instead.
+func deadline(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(t.Context(), wait)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// items returns n items whose values are hard to carry exactly: integers
+// beyond float64's 53 bits, text with NUL and non-ASCII runes, bytes that
+// are not text, times with nanoseconds.
+func items(n int) []Item {
+	out := make([]Item, n)
+	for i := range out {
+		out[i] = Item{
+			Seq:  1<<53 + int64(i)*3 + 1,
+			Text: fmt.Sprintf("item %d: ünïcode \x00 and a \"quote\"", i),
+			Blob: []byte{0, byte(i), 0xff, 0xfe, byte(i >> 8)},
+			At:   time.Date(2026, 12, 7, 21, 0, i%60, 123456789+i, time.UTC),
+		}
+		if i%3 == 0 {
+			out[i].Tags = map[string]string{"index": fmt.Sprint(i), "kind": "third"}
+		}
+	}
+	return out
+}
+
+// sameItems reports the first difference between got and want.
+func sameItems(got, want []Item) error {
+	if len(got) != len(want) {
+		return fmt.Errorf("%d items, want %d", len(got), len(want))
+	}
+	for i := range want {
+		g, w := got[i], want[i]
+		if g.Seq != w.Seq || g.Text != w.Text || !bytes.Equal(g.Blob, w.Blob) || !g.At.Equal(w.At) || !maps.Equal(g.Tags, w.Tags) {
+			return fmt.Errorf("item %d arrived as %+v, want %+v", i, g, w)
+		}
+	}
+	return nil
+}
+
+// TestValuesExactInOrder streams struct items in both directions, with
+// the caller on each serializer and the callee on JSON: every value
+// arrives exactly, in the order sent.
+func TestValuesExactInOrder(t *testing.T) {
+	want := items(200)
+	for _, ser := range []*wamp.Serializer{wamp.JSON, wamp.MsgPack, wamp.CBOR} {
+		t.Run(ser.Name(), func(t *testing.T) {
+			c := setup(t, &service{}, ser)
+			ctx := deadline(t)
+
+			got, err := c.Collect(ctx, slices.Values(want))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := sameItems(got, want); err != nil {
+				t.Errorf("Collect: %v", err)
+			}
+
+			seq, err := c.Echo(ctx, slices.Values(want))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var echoed []Item
+			for it, err := range seq {
+				if err != nil {
+					t.Fatal(err)
+				}
+				echoed = append(echoed, it)
+			}
+			if err := sameItems(echoed, want); err != nil {
+				t.Errorf("Echo: %v", err)
+			}
+
+			sum, err := c.Sum(ctx, slices.Values([]float64{0.5, 1e300, -0.0, 2}))
+			if err != nil || sum != 0.5+1e300+2 {
+				t.Errorf("Sum = %v, %v, want %v", sum, err, 0.5+1e300+2)
+			}
+		})
+	}
+}
+
+// TestEmptyInput calls every method with an empty input: the call is one
+// final CALL without arguments, which the implementation sees as an input
+// that ends at once.
+func TestEmptyInput(t *testing.T) {
+	impl := &service{drained: make(chan [][]byte, 1)}
+	c := setup(t, impl, wamp.MsgPack)
+	ctx := deadline(t)
+
+	if sum, err := c.Sum(ctx, slices.Values([]float64{})); err != nil || sum != 0 {
+		t.Errorf("Sum() = %v, %v, want 0, nil", sum, err)
+	}
+	if got, err := c.Collect(ctx, slices.Values([]Item(nil))); err != nil || len(got) != 0 {
+		t.Errorf("Collect() = %v, %v, want no items", got, err)
+	}
+	if err := c.Drain(ctx, slices.Values([][]byte{})); err != nil {
+		t.Errorf("Drain() = %v", err)
+	}
+	select {
+	case got := <-impl.drained:
+		if len(got) != 0 {
+			t.Errorf("Drain() read %d chunks, want none", len(got))
+		}
+	case <-ctx.Done():
+		t.Fatal("Drain's implementation did not report")
+	}
+	seq, err := c.RunningSum(ctx, slices.Values([]float64{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for total, err := range seq {
+		t.Errorf("RunningSum() yielded %v, %v, want nothing", total, err)
+	}
+
+	// A nil input is an empty one too.
+	if sum, err := c.Sum(ctx, func(func(float64) bool) {}); err != nil || sum != 0 {
+		t.Errorf("Sum(nothing) = %v, %v, want 0, nil", sum, err)
+	}
+}
+
+// TestOneItem sends a single item, which travels in the final CALL.
+func TestOneItem(t *testing.T) {
+	c := setup(t, &service{}, wamp.CBOR)
+	ctx := deadline(t)
+	if sum, err := c.Sum(ctx, slices.Values([]float64{42})); err != nil || sum != 42 {
+		t.Errorf("Sum(42) = %v, %v, want 42", sum, err)
+	}
+	drained := make(chan [][]byte, 1)
+	c = setup(t, &service{drained: drained}, wamp.JSON)
+	if err := c.Drain(ctx, slices.Values([][]byte{{0, 1, 2}})); err != nil {
+		t.Fatal(err)
+	}
+	if got := <-drained; len(got) != 1 || !bytes.Equal(got[0], []byte{0, 1, 2}) {
+		t.Errorf("Drain read %v, want [[0 1 2]]", got)
+	}
+}
+
+// endless yields 1 forever, after the numbers in head; it closes stopped
+// when the caller stops ranging over it.
+func endless(head []float64, stopped chan<- struct{}) iter.Seq[float64] {
+	return func(yield func(float64) bool) {
+		defer close(stopped)
+		for _, x := range head {
+			if !yield(x) {
+				return
+			}
+		}
+		for yield(1) {
+		}
+	}
+}
+
+// waitClosed fails the test unless ch is closed within the deadline.
+func waitClosed(t *testing.T, ch <-chan struct{}, what string) {
+	t.Helper()
+	select {
+	case <-ch:
+	case <-time.After(wait):
+		t.Fatalf("%s within %s", what, wait)
+	}
+}
+
+// TestCalleeErrorMidStream: the implementation fails while the caller is
+// still sending an input that never ends. The error reaches the caller as
+// itself (a //wampgen:error), the call returns, and the caller stops
+// reading its input.
+func TestCalleeErrorMidStream(t *testing.T) {
+	c := setup(t, &service{}, wamp.MsgPack)
+	ctx := deadline(t)
+
+	stopped := make(chan struct{})
+	_, err := c.Sum(ctx, endless([]float64{1, 2, -1}, stopped))
+	if !errors.Is(err, ErrNegative) {
+		t.Errorf("Sum(1, 2, -1, 1, 1, …) = %v, want ErrNegative", err)
+	}
+	waitClosed(t, stopped, "Sum did not stop reading its endless input")
+
+	// Bidirectional: the totals before the failure, then the error.
+	head := make([]float64, 10)
+	for i := range head {
+		head[i] = 1
+	}
+	stopped = make(chan struct{})
+	seq, err := c.RunningSum(ctx, endless(append(head, -1), stopped))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var totals []float64
+	var last error
+	for total, err := range seq {
+		if err != nil {
+			last = err
+			break
+		}
+		totals = append(totals, total)
+	}
+	if want := []float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}; !slices.Equal(totals, want) || !errors.Is(last, ErrNegative) {
+		t.Errorf("RunningSum yielded %v then %v, want %v then ErrNegative", totals, last, want)
+	}
+	waitClosed(t, stopped, "RunningSum did not stop reading its endless input")
+}
+
+// TestCancel ends the caller's context mid-input: the call returns with
+// context.Canceled, and the callee's implementation sees its input end and
+// its context cancelled.
+func TestCancel(t *testing.T) {
+	impl := &service{seen: make(chan float64, 16), ended: make(chan error, 1)}
+	c := setup(t, impl, wamp.JSON)
+	ctx, cancel := context.WithCancel(deadline(t))
+	defer cancel()
+
+	// The input yields 1, 2, 3, then waits for the end of ctx. The client
+	// reads one item ahead (to send the last item in the final CALL), so
+	// the callee sees 1 and 2 before the input blocks.
+	input := func(yield func(float64) bool) {
+		for _, x := range []float64{1, 2, 3} {
+			if !yield(x) {
+				return
+			}
+		}
+		<-ctx.Done()
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Sum(ctx, input)
+		done <- err
+	}()
+	for want := range []float64{1, 2} {
+		select {
+		case x := <-impl.seen:
+			if x != float64(want+1) {
+				t.Fatalf("the callee read %v, want %v", x, want+1)
+			}
+		case <-time.After(wait):
+			t.Fatalf("the callee did not read item %d within %s", want+1, wait)
+		}
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("Sum after cancel = %v, want context.Canceled", err)
+		}
+	case <-time.After(wait):
+		t.Fatalf("Sum did not return within %s of the cancellation", wait)
+	}
+	select {
+	case err := <-impl.ended:
+		if err == nil {
+			t.Error("the implementation's input ended but its context did not")
+		}
+	case <-time.After(wait):
+		t.Fatalf("the implementation did not end within %s of the cancellation", wait)
+	}
+}
+
+// TestBreakCancels stops ranging over a bidirectional call's results: the
+// call is cancelled, the callee's implementation ends with its context,
+// and the caller stops reading its endless input.
+func TestBreakCancels(t *testing.T) {
+	impl := &service{ended: make(chan error, 1)}
+	c := setup(t, impl, wamp.CBOR)
+	ctx := deadline(t)
+
+	stopped := make(chan struct{})
+	input := func(yield func(Item) bool) {
+		defer close(stopped)
+		for i := 0; yield(Item{Seq: int64(i)}); i++ {
+		}
+	}
+	seq, err := c.Echo(ctx, input)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for it, err := range seq {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if it.Seq != int64(n) {
+			t.Fatalf("result %d is item %d", n, it.Seq)
+		}
+		if n++; n == 5 {
+			break
+		}
+	}
+	waitClosed(t, stopped, "the client did not stop reading its input after the loop broke")
+	select {
+	case err := <-impl.ended:
+		if err == nil {
+			t.Error("the implementation ended, but its context did not")
+		}
+	case <-time.After(wait):
+		t.Fatalf("the implementation did not end within %s of the break", wait)
+	}
+}
+
+// TestBidirectionalInterleaving proves that results flow while the input
+// is still being sent: the input yields item k only once the caller has
+// received the total for item k-2. The client reads one item ahead (to
+// send the last item in the final CALL), so when it asks for item k it has
+// sent items 0 … k-2: the total of item k-2 can have arrived, and must, or
+// the call deadlocks, which the deadline turns into a failure. A client
+// or a callee that held results back until the input ended, or a client
+// that did not deliver results while it waits for its input, fails here.
+func TestBidirectionalInterleaving(t *testing.T) {
+	for _, ser := range []*wamp.Serializer{wamp.JSON, wamp.MsgPack} {
+		t.Run(ser.Name(), func(t *testing.T) {
+			c := setup(t, &service{}, ser)
+			ctx := deadline(t)
+			const n = 40
+			received := make(chan float64, n)
+			input := func(yield func(float64) bool) {
+				for k := range n {
+					if k >= 2 {
+						select {
+						case total := <-received:
+							if total != float64(k-1) {
+								t.Errorf("before item %d: received total %v, want %d", k, total, k-1)
+								return
+							}
+						case <-ctx.Done():
+							t.Errorf("deadlock: the total of item %d had not arrived when item %d was due", k-2, k)
+							return
+						}
+					}
+					if !yield(1) {
+						return
+					}
+				}
+			}
+			seq, err := c.RunningSum(ctx, input)
+			if err != nil {
+				t.Fatal(err)
+			}
+			count := 0
+			for total, err := range seq {
+				if err != nil {
+					t.Fatal(err)
+				}
+				count++
+				if total != float64(count) {
+					t.Fatalf("result %d is %v, want %d", count, total, count)
+				}
+				received <- total
+			}
+			if count != n {
+				t.Errorf("%d totals, want %d", count, n)
+			}
+		})
+	}
+}
+
+// TestInputErrorWins sends Sum a chunk that is not a number, through the
+// runtime's own streaming API: the implementation's input ends before that
+// chunk and it returns the sum so far without an error, but the call fails
+// with wamp.error.invalid_argument, as the sum of a truncated input is
+// wrong.
+func TestInputErrorWins(t *testing.T) {
+	r := routertest.New(t)
+	impl := &service{summed: make(chan float64, 1)}
+	if _, err := RegisterStreams(t.Context(), dial(t, r.WebSocketURL(), runtime.Config{Serializer: wamp.JSON}), impl); err != nil {
+		t.Fatal(err)
+	}
+	caller := dial(t, r.RawSocketURL(), runtime.Config{Serializer: wamp.MsgPack})
+	ctx := deadline(t)
+	ic, err := caller.CallInput(ctx, StreamsSumProcedure)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var first error
+	for _, arg := range []any{1.0, "two"} {
+		if err := ic.Send(ctx, wamp.ArgsOf(arg), wamp.Payload{}); err != nil && first == nil {
+			first = err
+		}
+	}
+	res, err := ic.CloseSend(ctx, wamp.ArgsOf(3.0), wamp.Payload{})
+	if first == nil {
+		first = err
+	}
+	var we *runtime.Error
+	if !errors.As(first, &we) || we.URI != wamp.ErrInvalidArgument {
+		t.Fatalf("Sum(1, \"two\", 3) = %v, %v; want wamp.error.invalid_argument", res, first)
+	}
+	select {
+	case sum := <-impl.summed:
+		if sum != 1 {
+			t.Errorf("the implementation returned %v, want 1, the sum of the input before the bad chunk", sum)
+		}
+	case <-time.After(wait):
+		t.Fatalf("the implementation did not return a sum within %s", wait)
+	}
+}
+
+// unimplemented implements Streams with UnimplementedStreams.
+type unimplemented struct{ UnimplementedStreams }
+
+// TestUnimplemented: the embeddable type answers streamed calls, without
+// reading their input, with wampgen.error.unimplemented.
+func TestUnimplemented(t *testing.T) {
+	c := setup(t, unimplemented{}, wamp.MsgPack)
+	ctx := deadline(t)
+	stopped := make(chan struct{})
+	if _, err := c.Sum(ctx, endless(nil, stopped)); !errors.Is(err, runtime.ErrUnimplemented) {
+		t.Errorf("Sum = %v, want ErrUnimplemented", err)
+	}
+	waitClosed(t, stopped, "Sum did not stop reading its endless input")
+	seq, err := c.RunningSum(ctx, slices.Values([]float64{1, 2}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var last error
+	for _, err := range seq {
+		last = err
+	}
+	if !errors.Is(last, runtime.ErrUnimplemented) {
+		t.Errorf("RunningSum ended with %v, want ErrUnimplemented", last)
+	}
+}
