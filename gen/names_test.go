@@ -40,6 +40,32 @@ func genCompile(t *testing.T, files map[string]string) {
 	vetModule(t, genCompileModule(t, files), "GOFLAGS=-mod=mod")
 }
 
+// The locals of a handler with streamed input (impl, ctx, inv, err,
+// inputErr, ierr, seq, res) must not hide a type of the package that the
+// item or result type names.
+func TestStreamedInputLocalsAvoidPackageTypes(t *testing.T) {
+	genCompile(t, map[string]string{"svc/svc.go": `package svc
+
+import (
+	"context"
+	"iter"
+)
+
+type inputErr struct{ N int }
+type ierr []int
+type seq struct{ S string }
+type res map[string]int
+type inv struct{ N int }
+
+//wampgen:service prefix=com.example.svc
+type Svc interface {
+	Sum(ctx context.Context, xs iter.Seq[inputErr]) (ierr, error)
+	Feed(ctx context.Context, in iter.Seq[seq]) (iter.Seq2[res, error], error)
+	Drain(ctx context.Context, i iter.Seq[inv]) error
+}
+`})
+}
+
 // The handler's locals (impl, ctx, inv, err, vals) must not hide a type of
 // the package that a parameter's type names.
 func TestLocalsAvoidPackageTypes(t *testing.T) {
