@@ -82,6 +82,16 @@ type Config struct {
 	// the EVENT messages were received (default 16 MiB). An event larger
 	// than the bound is queued only into an empty queue.
 	EventQueueBytes int
+	// InputQueue bounds, in chunks, the input queue of each invocation
+	// with streamed input (see WithStreamedInput): the chunks received and
+	// not yet read by the handler (default 256). InputQueueBytes bounds it
+	// in bytes, as the INVOCATION messages were received (default 4 MiB;
+	// a chunk larger than that is queued only into an empty queue). A
+	// chunk that does not fit ends the call: the caller gets
+	// wampgen.error.input_overflow (ErrInputOverflow), and so does the
+	// handler's Invocation.Input.
+	InputQueue      int
+	InputQueueBytes int
 	// OnStateChange, when set, is called with every change of the
 	// session's State, in order, on a goroutine of the session's own. It
 	// must not call Close (use go sess.Close()).
@@ -111,6 +121,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.EventQueueBytes <= 0 {
 		c.EventQueueBytes = defaultEventQueueBytes
+	}
+	if c.InputQueue <= 0 {
+		c.InputQueue = defaultInputQueue
+	}
+	if c.InputQueueBytes <= 0 {
+		c.InputQueueBytes = defaultInputQueueBytes
 	}
 	if c.CancelMode == "" {
 		c.CancelMode = CancelKill

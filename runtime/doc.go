@@ -30,6 +30,64 @@
 // [WithTypedProgress] and [Stream]), the callee sends them with
 // [Invocation.SendProgress].
 //
+// # Streamed input
+//
+// A call's input can be streamed: the caller sends its arguments in
+// chunks, and the callee reads them as they arrive (WAMP's progressive call
+// invocations; the router must announce progressive_call_invocations,
+// which the session announces as caller and callee). With progressive
+// results at the same time, a call is a bidirectional stream.
+//
+//   - Caller: [Session.CallInput] (the [StreamCaller] interface) returns an
+//     [InputCall]; each [InputCall.Send] sends one CALL with progress=true,
+//     the first one starting the call, and [InputCall.CloseSend] the final
+//     CALL, then waits for the result. Generated clients use
+//     [CallInputNone], [CallInputOne] and [CallInputStream]: each item
+//     travels as one chunk with Arguments [item], the last item in the
+//     final CALL (the input is read one item ahead), and an empty input is
+//     one final CALL with Arguments []. The options of the call are those
+//     of its first CALL, for the whole call (the spec freezes them there);
+//     every later chunk carries only progress. The call's context governs
+//     the whole call: when it ends the call is cancelled (CANCEL in the
+//     call's mode), whether or not a Send is running. Its deadline does not
+//     travel as CALL.Options.timeout: the caller cancels the call itself.
+//     A callee error, a cancellation or the loss of the session ends the
+//     stream at once: the next Send returns that error, nothing sent. A
+//     callee that answers before the input has ended makes Send return an
+//     error matching [ErrAnsweredEarly], and CloseSend returns the answer.
+//   - Callee: a handler registered with [WithStreamedInput] reads its
+//     input with [Invocation.Input] (generated registrars: [InputSeq]),
+//     starting as soon as the first chunk arrives; the details of the
+//     first INVOCATION (caller, receive_progress, timeout) hold for the
+//     whole call, and a later chunk counts only for its arguments and its
+//     progress flag. INTERRUPT, the call's timeout and the end of the
+//     session end the input (Input yields the context's cause) and the
+//     handler's ctx, as for any call. A handler registered without
+//     WithStreamedInput that receives a streamed call answers it with
+//     wamp.error.invalid_argument ("… does not take streamed input"). The
+//     chunks that arrive for a call already over (answered, refused,
+//     overflowed: "late" chunks, which cross the answer on the wire) are
+//     ignored, as the spec asks; the session remembers the last 4096 such
+//     calls per connection.
+//
+// Flow control. WAMP has no message with which a callee could ask its
+// caller to slow down, and the session's read loop, which serves every
+// call of the connection, never waits for a handler. So each invocation
+// with streamed input queues its chunks until the handler reads them, at
+// most [Config.InputQueue] chunks (256 by default) and
+// [Config.InputQueueBytes] bytes of INVOCATION messages (4 MiB by default).
+// A chunk that does not fit ends the call at once: the callee answers
+// ERROR wampgen.error.input_overflow ([ErrInputOverflowURI]; the error
+// matches [ErrInputOverflow] on both sides), its handler's ctx is
+// cancelled with that cause and its Input yields that error, and the
+// chunks still coming are ignored. The caller experiences it like any
+// callee error: its next Send (or CloseSend) returns the error matching
+// ErrInputOverflow. A caller's Send waits only for room in its own
+// connection's write queue, never for the callee, so memory is bounded on
+// both sides and a caller that must not lose its call sends no more than
+// the callee's queue holds before it hears back (for example, one chunk
+// per progressive result it receives).
+//
 // # Cancellation and timeouts
 //
 // A call ends when its context does. Its deadline travels as

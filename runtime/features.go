@@ -27,6 +27,9 @@ import (
 //	                                 called and the final result carries everything (Stream
 //	                                 yields its values); an INVOCATION's receive_progress is
 //	                                 not read, so a handler sends no progressive YIELD
+//	dealer progressive_call_invocations  CallInput (and the CallInput… helpers) fail before
+//	                                 anything is sent; an INVOCATION's progress is not read,
+//	                                 so a repeated request ID stays a protocol violation
 //	dealer caller_identification     disclose_me (CALL) and disclose_caller (REGISTER) are
 //	                                 refused; an INVOCATION's caller details are not read
 //	dealer pattern_based_registration  match=prefix|wildcard is refused
@@ -64,6 +67,7 @@ const (
 	brokerSubscriberBlackWhiteListing
 	brokerPublisherIdentification
 	brokerPatternBasedSubscription
+	dealerProgressiveCallInvocations
 )
 
 // featureNames are the role and the feature name of each routerFeatures
@@ -79,7 +83,13 @@ var featureNames = [...]struct{ role, name string }{
 	{wamp.RoleBroker, wamp.FeatureSubscriberBlackWhiteListing},
 	{wamp.RoleBroker, wamp.FeaturePublisherIdentification},
 	{wamp.RoleBroker, wamp.FeaturePatternBasedSubscription},
+	{wamp.RoleDealer, featureProgressiveCallInvocations},
 }
+
+// featureProgressiveCallInvocations is the feature of progressive call
+// invocations (advanced/rpc_progressive_call_invocations.md): streamed
+// input, see CallInput and WithStreamedInput.
+const featureProgressiveCallInvocations = "progressive_call_invocations"
 
 // announcedFeatures reads the features of WELCOME.Details: a feature
 // counts only when announced as the boolean true.

@@ -36,7 +36,7 @@ func TestAnnouncedFeatures(t *testing.T) {
 			t.Errorf("%s: %b, want %b", c.name, got, c.want)
 		}
 	}
-	if len(featureNames) != 10 || brokerPatternBasedSubscription != 1<<(len(featureNames)-1) {
+	if len(featureNames) != 11 || dealerProgressiveCallInvocations != 1<<(len(featureNames)-1) {
 		t.Fatalf("featureNames (%d) does not match the routerFeatures bits", len(featureNames))
 	}
 	err := missing(dealerSharedRegistration, "invoke=roundrobin")

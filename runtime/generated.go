@@ -27,6 +27,12 @@ const SupportPackageIsVersion2 = true
 // Event… helpers. Code generated for versions 1 and 2 still builds.
 const SupportPackageIsVersion3 = true
 
+// SupportPackageIsVersion4 is referenced by code generated with streamed
+// input (a parameter iter.Seq[T]), which uses CallInputNone, CallInputOne,
+// CallInputStream, InputSeq and WithStreamedInput. Code generated for
+// versions 1 to 3 still builds.
+const SupportPackageIsVersion4 = true
+
 // ErrBadResult is matched by the errors a generated client returns when a
 // result does not have the count or the types its procedure declares.
 var ErrBadResult = errors.New("result does not match the procedure's declared types")
@@ -222,32 +228,38 @@ func Stream[T any](ctx context.Context, caller Caller, procedure wamp.URI, args,
 		if stopped {
 			return
 		}
+		yieldFinal(procedure, res, err, progressed, yield)
+	}
+}
+
+// yieldFinal ends a stream of results with the final result res (or the
+// call's error): its values are items too (see Stream).
+func yieldFinal[T any](procedure wamp.URI, res resultPayloads, err error, progressed bool, yield func(T, error) bool) {
+	if err != nil {
+		var zero T
+		yield(zero, err)
+		return
+	}
+	var buf [2]wamp.Value
+	vals, err := res.Args.AppendList(buf[:0])
+	if err != nil || (len(vals) > 1 && progressed) {
+		var zero T
+		if err == nil {
+			err = ResultCountError(procedure, 1, len(vals))
+		}
+		yield(zero, ResultError(procedure, 0, err))
+		return
+	}
+	// Several values come only from a callee that sent no progressive
+	// results (see Stream).
+	for i, val := range vals {
+		v, err := decodeValue[T](val)
 		if err != nil {
-			var zero T
-			yield(zero, err)
+			yield(v, ResultError(procedure, i, err))
 			return
 		}
-		var buf [2]wamp.Value
-		vals, err := res.Args.AppendList(buf[:0])
-		if err != nil || (len(vals) > 1 && progressed) {
-			var zero T
-			if err == nil {
-				err = ResultCountError(procedure, 1, len(vals))
-			}
-			yield(zero, ResultError(procedure, 0, err))
+		if !yield(v, nil) {
 			return
-		}
-		// Several values come only from a callee that sent no
-		// progressive results (see above).
-		for i, val := range vals {
-			v, err := decodeValue[T](val)
-			if err != nil {
-				yield(v, ResultError(procedure, i, err))
-				return
-			}
-			if !yield(v, nil) {
-				return
-			}
 		}
 	}
 }
@@ -409,4 +421,159 @@ func ProcedureURI(ctx context.Context, pattern wamp.URI) wamp.URI {
 		return u
 	}
 	return pattern
+}
+
+// emptyArgs is the Arguments of the final CALL of an empty input: [].
+var emptyArgs = wamp.PayloadOf([]any{})
+
+// callInput makes a call with streamed input through caller, which must be
+// a StreamCaller: each item of input travels as one chunk with Arguments
+// [item]; input is read one item ahead, so that the last item travels in
+// the final CALL, and an empty input is one final CALL with Arguments [].
+// Input stops being read as soon as the call ends (a callee error, an
+// answer before the input ended, ctx).
+func callInput[T any](ctx context.Context, caller Caller, procedure wamp.URI, input iter.Seq[T], opts []CallOption) (resultPayloads, error) {
+	sc, ok := caller.(StreamCaller)
+	if !ok {
+		return resultPayloads{}, fmt.Errorf("runtime: calling %s: %w", procedure, &Error{URI: wamp.ErrFeatureNotSupported,
+			Args: wamp.ArgsOf(fmt.Sprintf("streamed input needs a Caller that is a runtime.StreamCaller, and %T is not", caller))})
+	}
+	ic, err := sc.CallInput(ctx, procedure, opts...)
+	if err != nil {
+		return resultPayloads{}, err
+	}
+	var prev T
+	have := false
+	for v := range input {
+		if have {
+			if err := ic.Send(ctx, wamp.ArgsOf(prev), wamp.Payload{}); err != nil {
+				have = false
+				break // CloseSend returns what ended the call
+			}
+		}
+		prev, have = v, true
+	}
+	last := emptyArgs
+	if have {
+		last = wamp.ArgsOf(prev)
+	}
+	r, err := ic.CloseSend(ctx, last, wamp.Payload{})
+	if err != nil {
+		return resultPayloads{}, err
+	}
+	return resultPayloads{Args: r.Args, Kwargs: r.Kwargs}, nil
+}
+
+// CallInputNone makes a call with streamed input (see CallInput) whose
+// procedure returns no values: each item of input travels as one chunk
+// with Arguments [item], the last one in the final CALL (input is read one
+// item ahead); an empty input is one final CALL with Arguments []. caller
+// must be a StreamCaller (a *Session is): otherwise the error matches
+// ErrFeatureNotSupported and nothing is sent. Input is not read any further
+// once the call has ended (a callee error, cancellation). A result with
+// values is an ErrBadResult error.
+func CallInputNone[T any](ctx context.Context, caller Caller, procedure wamp.URI, input iter.Seq[T], opts ...CallOption) error {
+	res, err := callInput(ctx, caller, procedure, input, opts)
+	if err != nil {
+		return err
+	}
+	var buf [1]wamp.Value
+	vals, err := res.Args.AppendList(buf[:0])
+	if err != nil {
+		return ResultError(procedure, 0, err)
+	}
+	if len(vals) != 0 {
+		return ResultCountError(procedure, 0, len(vals))
+	}
+	return nil
+}
+
+// CallInputOne is CallInputNone for a procedure that returns one value,
+// decoded into R (client streaming).
+func CallInputOne[T, R any](ctx context.Context, caller Caller, procedure wamp.URI, input iter.Seq[T], opts ...CallOption) (R, error) {
+	res, err := callInput(ctx, caller, procedure, input, opts)
+	if err != nil {
+		var zero R
+		return zero, err
+	}
+	return decodeOne[R](procedure, res.Args)
+}
+
+// CallInputStream makes a bidirectional call: the input streamed as by
+// CallInputNone, the results returned as by Stream, at the same time.
+// Results arrive while the input is sent, on the goroutine that ranges:
+// the loop body runs between two items of input (inside Send), so an input
+// that waits for a result before it produces the next item waits forever
+// (the input is read one item ahead). Breaking out of the loop cancels the
+// call and stops reading input. Each range makes a new call.
+func CallInputStream[T, R any](ctx context.Context, caller Caller, procedure wamp.URI, input iter.Seq[T], opts ...CallOption) iter.Seq2[R, error] {
+	return func(yield func(R, error) bool) {
+		stopped, progressed := false, false
+		progress := withRawProgress(func(r *wamp.Result) error {
+			progressed = true
+			v, err := decodeOne[R](procedure, r.Args)
+			if err != nil {
+				return err
+			}
+			if !yield(v, nil) {
+				stopped = true
+				return errStopStream
+			}
+			return nil
+		})
+		res, err := callInput(ctx, caller, procedure, input, append(opts[:len(opts):len(opts)], progress))
+		if stopped {
+			return
+		}
+		yieldFinal(procedure, res, err, progressed, yield)
+	}
+}
+
+// InputSeq is for generated registrars: the input of inv (see
+// Invocation.Input) with each chunk's single positional value decoded into
+// T; the last chunk may carry none (an empty input, or a caller that ends
+// its input with an empty chunk). The returned func reports, after the
+// implementation returns, what ended the input early: a chunk that does
+// not decode (an *Error wamp.error.invalid_argument naming the chunk's
+// index, from 1), an overflow (ErrInputOverflow), an interruption or
+// timeout (the context's cause); nil if the input ended normally or was
+// not read to the end.
+func InputSeq[T any](ctx context.Context, procedure wamp.URI, inv *Invocation) (iter.Seq[T], func() error) {
+	var failure error
+	seq := func(yield func(T) bool) {
+		n := 0
+		for ch, err := range inv.Input() {
+			if err != nil {
+				failure = err
+				return
+			}
+			n++
+			var buf [2]wamp.Value
+			vals, err := ch.Args.AppendList(buf[:0])
+			if err != nil {
+				failure = invalidArgument(fmt.Sprintf("%s: input chunk %d: arguments: %v", procedure, n, err))
+				return
+			}
+			if len(vals) == 0 && ch.Last {
+				return
+			}
+			if len(vals) != 1 {
+				failure = invalidArgument(fmt.Sprintf("%s: input chunk %d: want 1 value, got %d", procedure, n, len(vals)))
+				return
+			}
+			v, err := decodeValue[T](vals[0])
+			if err != nil {
+				failure = invalidArgument(fmt.Sprintf("%s: input chunk %d: %v", procedure, n, err))
+				return
+			}
+			if !yield(v) {
+				return
+			}
+			if err := ctx.Err(); err != nil && !ch.Last {
+				failure = context.Cause(ctx)
+				return
+			}
+		}
+	}
+	return seq, func() error { return failure }
 }

@@ -237,8 +237,12 @@ func checkRevocation(m wamp.Message, details wamp.Dict, key string) error {
 // each request (basic/building_blocks.md, "IDs"), so a repeat is
 // "non-sequential" ("Protocol Errors"); serving it would run two handlers
 // whose YIELDs, ERRORs and INTERRUPTs the router could not tell apart.
-// (A callee that announced progressive_call_invocations would get
-// continuations with the same ID; this one does not announce it.)
+// The exception is progressive call invocations: from a router that
+// announced them, the next chunk of an invocation with streamed input whose
+// last chunk has not arrived repeats its ID (and an invocation whose input
+// ended early is not running any more; see lateInputs). A repeat for an
+// invocation without streamed input, or after its last chunk, stays a
+// violation.
 //
 // The read loop of the current connection calls checkIncoming, so the
 // running invocations are those of s.cur; a connection being dropped has
@@ -248,8 +252,12 @@ func (s *Session) checkInvocation(m *wamp.Invocation) error {
 	if c == nil {
 		return nil
 	}
-	if _, running := c.invs.get(m.Request); running {
-		return fmt.Errorf("INVOCATION %d repeats the request ID of an invocation still running", m.Request)
+	st, running := c.invs.get(m.Request)
+	if !running {
+		return nil
 	}
-	return nil
+	if c.feats.has(dealerProgressiveCallInvocations) && st.inv != nil && st.inv.input != nil && !st.inv.input.complete() {
+		return nil
+	}
+	return fmt.Errorf("INVOCATION %d repeats the request ID of an invocation still running", m.Request)
 }

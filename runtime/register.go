@@ -39,6 +39,7 @@ type registerConfig struct {
 	invoke         InvokePolicy
 	discloseCaller bool
 	forwardTimeout bool
+	streamedInput  bool
 	options        wamp.Dict
 }
 
@@ -94,6 +95,7 @@ type Registration struct {
 	handler    Handler
 	options    wamp.Dict // REGISTER.Options, kept to register again after a reconnect
 	pattern    bool      // a prefix or wildcard registration
+	streamed   bool      // the handler takes streamed input (WithStreamedInput)
 	unregister func(context.Context) error
 }
 
@@ -222,7 +224,7 @@ func (s *Session) Register(ctx context.Context, procedure wamp.URI, h Handler, o
 	if cfg.forwardTimeout {
 		options[wamp.OptForwardTimeout] = true
 	}
-	reg := &Registration{procedure: procedure, handler: h, options: options, pattern: matchPolicy(options) != MatchExact}
+	reg := &Registration{procedure: procedure, handler: h, options: options, pattern: matchPolicy(options) != MatchExact, streamed: cfg.streamedInput}
 	reg.unregister = func(ctx context.Context) error { return s.unregister(ctx, reg) }
 	if err := s.regs.makeOn(s, ctx, reg); err != nil {
 		s.regs.drop(reg)
@@ -349,8 +351,12 @@ type Invocation struct {
 	conn     *conn // the connection it arrived on, and the only one it answers on
 	request  wamp.ID
 	progress bool
+	input    *inputQueue     // the streamed input, for a handler that takes it
+	ctx      context.Context // the handler's, once it runs
 	mu       sync.Mutex
-	finished bool
+	finished bool // the handler returned
+	answered bool // answered without the handler (input overflow)
+	ranged   bool // Input was ranged (an invocation without input queue)
 }
 
 type invocationKey struct{}
@@ -379,18 +385,60 @@ func (inv *Invocation) SendProgress(args, kwargs wamp.Payload) error {
 	if inv.finished {
 		return fmt.Errorf("runtime: progress for %s after its handler returned", inv.Procedure)
 	}
+	if inv.answered {
+		return fmt.Errorf("runtime: progress for %s after the call ended: %w", inv.Procedure, inv.input.failed())
+	}
 	return inv.s.sendOn(inv.conn.ctx, inv.conn, &wamp.Yield{Request: inv.request, Options: wamp.Dict{wamp.OptProgress: true}, Args: args, Kwargs: kwargs})
 }
 
 type invocationState struct {
 	cancel context.CancelCauseFunc
+	inv    *Invocation
 }
 
 // invocations are the running invocations of one connection, by request
-// ID; mu guards them.
+// ID, and the request IDs whose late input chunks are ignored; mu guards
+// them.
 type invocations struct {
-	mu sync.Mutex
-	m  map[wamp.ID]*invocationState
+	mu   sync.Mutex
+	m    map[wamp.ID]*invocationState
+	late lateInputs
+}
+
+// lookup returns the running invocation req, or reports that req is an
+// invocation with streamed input that ended before its input did (late).
+func (is *invocations) lookup(req wamp.ID) (st *invocationState, late bool) {
+	is.mu.Lock()
+	defer is.mu.Unlock()
+	if st, ok := is.m[req]; ok {
+		return st, false
+	}
+	return nil, is.late.has(req)
+}
+
+// addLate remembers req as a call whose late input chunks are ignored.
+func (is *invocations) addLate(req wamp.ID) {
+	is.mu.Lock()
+	is.late.add(req)
+	is.mu.Unlock()
+}
+
+// forgetLate forgets req, whose last chunk arrived.
+func (is *invocations) forgetLate(req wamp.ID) {
+	is.mu.Lock()
+	is.late.forget(req)
+	is.mu.Unlock()
+}
+
+// finish removes the running invocation req; with late, its later input
+// chunks are ignored.
+func (is *invocations) finish(req wamp.ID, late bool) {
+	is.mu.Lock()
+	delete(is.m, req)
+	if late {
+		is.late.add(req)
+	}
+	is.mu.Unlock()
 }
 
 func (is *invocations) add(req wamp.ID, st *invocationState) {
@@ -413,6 +461,27 @@ func (is *invocations) remove(req wamp.ID) {
 }
 
 func (s *Session) invoke(c *conn, m *wamp.Invocation) {
+	// Progressive invocations are read only from a router that announced
+	// them (see features.go).
+	streamed := c.feats.has(dealerProgressiveCallInvocations)
+	progress := streamed && isProgress(m.Details)
+	if streamed {
+		st, late := c.invs.lookup(m.Request)
+		if st != nil {
+			// The next chunk of a running invocation (checkInvocation
+			// refuses a repeat of any other).
+			s.continueInput(c, st, m, !progress)
+			return
+		}
+		if late {
+			// "Continuations on Completed Calls": ignored.
+			if !progress {
+				c.invs.forgetLate(m.Request)
+			}
+			s.log.Debug("ignoring an input chunk of a call already ended", "request", m.Request)
+			return
+		}
+	}
 	// Checked under regs.mu, c is the current connection, so the
 	// registration IDs are c's (see handle).
 	s.regs.mu.Lock()
@@ -420,12 +489,22 @@ func (s *Session) invoke(c *conn, m *wamp.Invocation) {
 	current := s.cur.Load() == c
 	s.regs.mu.Unlock()
 	if !ok || !current || s.life.closed.Load() {
+		if progress {
+			c.invs.addLate(m.Request)
+		}
 		s.sendOn(noWait, c, &wamp.Error{RequestType: wamp.TypeInvocation, Request: m.Request, Details: wamp.Dict{},
 			Error: wamp.ErrNoSuchRegistration, Args: wamp.ArgsOf(fmt.Sprintf("registration %d is not active in this session", m.Registration))})
 		return
 	}
+	if progress && !reg.streamed {
+		c.invs.addLate(m.Request)
+		s.sendOn(noWait, c, &wamp.Error{RequestType: wamp.TypeInvocation, Request: m.Request, Details: wamp.Dict{},
+			Error: wamp.ErrInvalidArgument, Args: wamp.ArgsOf(fmt.Sprintf("%s does not take streamed input", reg.procedure))})
+		return
+	}
 	ctx, cancel := context.WithCancelCause(c.ctx)
-	c.invs.add(m.Request, &invocationState{cancel: cancel})
+	st := &invocationState{cancel: cancel}
+	c.invs.add(m.Request, st)
 	// Only the read loop calls invoke, and Close waits for the read loops
 	// before it waits for the handlers.
 	s.handlers.Add(1)
@@ -439,6 +518,11 @@ func (s *Session) invoke(c *conn, m *wamp.Invocation) {
 		s:            s,
 		conn:         c,
 		request:      m.Request,
+	}
+	st.inv = inv
+	if reg.streamed {
+		inv.input = newInputQueue(s.cfg.InputQueue, s.cfg.InputQueueBytes)
+		inv.input.push(InputChunk{Args: m.Args, Kwargs: m.Kwargs, Last: !progress}, c.frameSize)
 	}
 	// Only the details that this registration and the router's features
 	// make meaningful are read (see features.go): a router that did not
@@ -474,14 +558,21 @@ func (s *Session) runHandler(ctx context.Context, cancel context.CancelCauseFunc
 		defer stop()
 	}
 	ctx = context.WithValue(ctx, invocationKey{}, inv)
+	inv.ctx = ctx
 
 	res, err := s.callHandler(ctx, h, inv)
 	inv.mu.Lock()
 	inv.finished = true
+	answered := inv.answered
 	inv.mu.Unlock()
 	// The invocation stops counting as running before it is answered: the
-	// router may reuse its request ID the moment the answer arrives.
-	inv.conn.invs.remove(inv.request)
+	// router may reuse its request ID the moment the answer arrives. One
+	// whose input has not ended yet is remembered, so that the chunks
+	// still on their way are ignored.
+	inv.conn.invs.finish(inv.request, inv.input != nil && !inv.input.complete())
+	if answered {
+		return // the input overflowed: the caller has its ERROR
+	}
 
 	// A handler stopped by INTERRUPT or by its timeout answers with that,
 	// whatever it returned: the call is over for the caller.

@@ -243,8 +243,8 @@ func clientRoles() wamp.Dict {
 	}
 	return wamp.Dict{
 		wamp.RoleCaller: f(wamp.FeatureProgressiveCallResults, wamp.FeatureCallCanceling,
-			wamp.FeatureCallTimeout, wamp.FeatureCallerIdentification),
-		wamp.RoleCallee: f(wamp.FeatureProgressiveCallResults, wamp.FeatureCallCanceling,
+			wamp.FeatureCallTimeout, wamp.FeatureCallerIdentification, featureProgressiveCallInvocations),
+		wamp.RoleCallee: f(wamp.FeatureProgressiveCallResults, wamp.FeatureCallCanceling, featureProgressiveCallInvocations,
 			wamp.FeatureCallTimeout, wamp.FeatureCallerIdentification,
 			wamp.FeaturePatternBasedRegistration, wamp.FeatureSharedRegistration,
 			wamp.FeatureRegistrationRevocation),
@@ -534,6 +534,9 @@ func (s *Session) salvage(c *conn, data []byte, decodeErr error) bool {
 	}
 	switch {
 	case h.Type == wamp.TypeInvocation:
+		if s.failChunk(c, h.Request, &Error{URI: wamp.ErrInvalidArgument, Args: wamp.ArgsOf("the callee cannot read a chunk of this call's input: " + decodeErr.Error())}) {
+			return true
+		}
 		s.log.Warn("answering an unreadable INVOCATION with invalid_argument", "request", h.Request, "err", decodeErr)
 		s.sendOn(noWait, c, &wamp.Error{RequestType: wamp.TypeInvocation, Request: h.Request, Details: wamp.Dict{},
 			Error: wamp.ErrInvalidArgument, Args: wamp.ArgsOf("the callee cannot read this invocation: " + decodeErr.Error())})
@@ -606,6 +609,9 @@ func (s *Session) skipOversized(c *conn, over *oversizedMessage) bool {
 		}
 		return s.handle(c, m)
 	case wamp.TypeInvocation:
+		if s.failChunk(c, h.Request, &Error{URI: wamp.ErrPayloadSizeExceeded, Args: wamp.ArgsOf("the callee cannot take " + what)}) {
+			return true
+		}
 		if _, running := c.invs.get(h.Request); running {
 			s.abort(c, wamp.ErrProtocolViolation, fmt.Sprintf("INVOCATION %d repeats the request ID of an invocation still running", h.Request))
 			return false

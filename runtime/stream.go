@@ -1,0 +1,387 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/wampgen/wampgen/wamp"
+)
+
+// Streamed input, the caller side: progressive call invocations
+// (advanced/rpc_progressive_call_invocations.md). See the package
+// documentation, "Streamed input".
+
+// StreamCaller makes calls whose input is streamed (progressive call
+// invocations). *Session implements it.
+type StreamCaller interface {
+	CallInput(ctx context.Context, procedure wamp.URI, opts ...CallOption) (InputCall, error)
+}
+
+// InputCall is one call whose arguments are sent in chunks; ctx given to
+// CallInput governs the whole call (its end cancels the call, with the
+// call's cancel mode). Its methods are safe for concurrent use, but the
+// chunks are sent in the order the calls of Send return; make them from
+// one goroutine.
+//
+// A call that is started must be ended, with CloseSend or by ending the
+// context given to CallInput: until then the session keeps it pending.
+type InputCall interface {
+	// Send sends one chunk (CALL with progress=true; the first one starts
+	// the call). Once the call has ended (callee error, cancellation,
+	// session gone) it returns that error without sending; once the callee
+	// has answered before the input ended, an error matching
+	// ErrAnsweredEarly (CloseSend then returns the answer). A chunk that
+	// cannot be sent (ctx ended while the connection's write queue was
+	// full, a chunk over MaxMessageSize) cancels the call: the callee must
+	// never see an input with a hole.
+	Send(ctx context.Context, args, kwargs wamp.Payload) error
+	// CloseSend sends the last chunk (CALL without progress) and waits for
+	// the final result. If ctx ends first the call is cancelled, as when
+	// the context given to CallInput ends.
+	CloseSend(ctx context.Context, args, kwargs wamp.Payload) (*Result, error)
+}
+
+// ErrAnsweredEarly is matched by the error InputCall.Send returns once the
+// callee has sent its final result before the input ended: the call is
+// over, nothing more is sent, and CloseSend returns that result without
+// sending.
+var ErrAnsweredEarly = errors.New("runtime: the callee answered before the input ended")
+
+// CallInput starts a call of procedure whose input is streamed: nothing is
+// sent until the first Send (or CloseSend, for an empty input). It needs a
+// router that announces progressive_call_invocations; otherwise it fails,
+// nothing sent, with an error matching ErrFeatureNotSupported. The callee
+// must have registered with WithStreamedInput (or be another client that
+// takes progressive invocations): a router answers
+// wamp.error.feature_not_supported for a callee that does not announce the
+// feature, and this runtime answers wamp.error.invalid_argument for a
+// handler registered without WithStreamedInput.
+//
+// The options are those of Call, fixed for the whole call: they travel in
+// the first CALL only (the spec freezes them there) and every later chunk
+// carries just progress. WithProgress works at the same time
+// (bidirectional): its callback runs on the goroutine in Send or
+// CloseSend, never after CloseSend returns.
+//
+// Unlike Call, the context's deadline does not travel as
+// CALL.Options.timeout (nor does a timeout given with WithCallOptions):
+// routers time progressive invocations out unreliably (nexus v3.3.0 starts
+// a timer per chunk), so the caller does it, by cancelling the call when
+// ctx ends; the callee is interrupted as for any cancelled call.
+func (s *Session) CallInput(ctx context.Context, procedure wamp.URI, opts ...CallOption) (InputCall, error) {
+	cfg := callConfig{cancelMode: s.cfg.CancelMode}
+	cfg = applyCallOptions(cfg, opts)
+	if err := cfg.cancelMode.check(); err != nil {
+		return nil, fmt.Errorf("runtime: calling %s: %w", procedure, err)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, contextError(err)
+	}
+	c := s.cur.Load()
+	if c == nil {
+		return nil, fmt.Errorf("runtime: calling %s: %w", procedure, s.notConnected())
+	}
+	feats := c.features()
+	if !feats.has(dealerProgressiveCallInvocations) {
+		return nil, fmt.Errorf("runtime: calling %s: %w", procedure, missing(dealerProgressiveCallInvocations, "streamed input"))
+	}
+	if (cfg.discloseMe || isTrue(cfg.options, wamp.OptDiscloseMe)) && !feats.has(dealerCallerIdentification) {
+		return nil, fmt.Errorf("runtime: calling %s: %w", procedure, missing(dealerCallerIdentification, "disclose_me"))
+	}
+	progress := (cfg.progress != nil || cfg.rawProgress != nil) && feats.has(dealerProgressiveCallResults)
+	options := make(wamp.Dict, len(cfg.options)+3)
+	for k, v := range cfg.options {
+		options[k] = v
+	}
+	// The keys the runtime owns: progress is set per chunk, timeout is
+	// never sent (see above).
+	delete(options, wamp.OptTimeout)
+	delete(options, wamp.OptProgress)
+	delete(options, wamp.OptReceiveProgress)
+	if progress {
+		options[wamp.OptReceiveProgress] = true
+	}
+	if cfg.discloseMe {
+		options[wamp.OptDiscloseMe] = true
+	}
+	return &inputCall{s: s, ctx: ctx, procedure: procedure, cfg: cfg, options: options, progress: progress, c: c}, nil
+}
+
+// inputCall is a *Session's InputCall.
+type inputCall struct {
+	s         *Session
+	ctx       context.Context // governs the whole call
+	procedure wamp.URI
+	cfg       callConfig
+	options   wamp.Dict // of the first CALL
+	progress  bool      // progressive results were asked for
+
+	mu      sync.Mutex
+	c       *conn // the connection the call is made on
+	id      wamp.ID
+	p       *pendingCall // while the call is in flight
+	started bool
+	sent    bool         // the first CALL was sent
+	closed  bool         // CloseSend was called
+	err     error        // what ended the call, when it did not end with a result
+	early   *wamp.Result // the final result, when it came before the input ended
+	stop    func() bool  // stops the watch on ctx
+}
+
+// continuation are the options of every CALL after the first.
+var (
+	continuation = wamp.Dict{wamp.OptProgress: true}
+	finalChunk   = wamp.Dict{}
+)
+
+func (ic *inputCall) Send(ctx context.Context, args, kwargs wamp.Payload) error {
+	ic.mu.Lock()
+	defer ic.mu.Unlock()
+	if err := ic.endedLocked(); err != nil {
+		return err
+	}
+	if ic.closed {
+		return fmt.Errorf("runtime: calling %s: Send after CloseSend", ic.procedure)
+	}
+	if err := ic.drainLocked(); err != nil {
+		return err
+	}
+	return ic.sendLocked(ctx, args, kwargs, true)
+}
+
+func (ic *inputCall) CloseSend(ctx context.Context, args, kwargs wamp.Payload) (*Result, error) {
+	ic.mu.Lock()
+	defer ic.mu.Unlock()
+	if ic.closed {
+		return nil, fmt.Errorf("runtime: calling %s: CloseSend called twice", ic.procedure)
+	}
+	ic.closed = true
+	if ic.early != nil {
+		r := ic.early
+		ic.early = nil
+		return &Result{Args: r.Args, Kwargs: r.Kwargs, Details: r.Details}, nil
+	}
+	if ic.err != nil {
+		return nil, ic.err
+	}
+	if err := ic.drainLocked(); err != nil {
+		if ic.early != nil {
+			r := ic.early
+			ic.early = nil
+			return &Result{Args: r.Args, Kwargs: r.Kwargs, Details: r.Details}, nil
+		}
+		return nil, err
+	}
+	if err := ic.sendLocked(ctx, args, kwargs, false); err != nil {
+		return nil, err
+	}
+	r, err := ic.awaitLocked(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Args: r.Args, Kwargs: r.Kwargs, Details: r.Details}, nil
+}
+
+// endedLocked returns the error of a call that has ended.
+func (ic *inputCall) endedLocked() error {
+	if ic.early != nil {
+		return fmt.Errorf("runtime: calling %s: %w", ic.procedure, ErrAnsweredEarly)
+	}
+	return ic.err
+}
+
+// sendLocked sends one chunk; the first one starts the call.
+func (ic *inputCall) sendLocked(ctx context.Context, args, kwargs wamp.Payload, more bool) error {
+	if err := ic.ctx.Err(); err != nil {
+		return ic.failLocked(contextError(err), true)
+	}
+	if err := ctx.Err(); err != nil {
+		return ic.failLocked(contextError(err), true)
+	}
+	s := ic.s
+	var options wamp.Dict
+	if !ic.started {
+		options = ic.options
+		if more {
+			options[wamp.OptProgress] = true
+		} else {
+			delete(options, wamp.OptProgress)
+		}
+		ic.id = s.reqIDs.Next()
+		p := pendingPool.Get().(*pendingCall)
+		p.progress = ic.progress
+		s.calls.mu.Lock()
+		if s.life.closed.Load() {
+			s.calls.mu.Unlock()
+			recycleCall(p)
+			ic.err = s.errClosed()
+			return ic.err
+		}
+		s.calls.m[ic.id] = p
+		s.calls.mu.Unlock()
+		ic.p = p
+		ic.started = true
+		ic.stop = context.AfterFunc(ic.ctx, ic.contextEnded)
+	} else if more {
+		options = continuation
+	} else {
+		options = finalChunk
+	}
+	// Waits for room in the write queue no longer than either context.
+	wait := ic.ctx
+	if ctx != ic.ctx && ctx.Done() != nil {
+		var cancel context.CancelFunc
+		wait, cancel = context.WithCancel(ctx)
+		defer context.AfterFunc(ic.ctx, cancel)()
+		defer cancel()
+	}
+	msg := callMessages.Get().(*wamp.Call)
+	*msg = wamp.Call{Request: ic.id, Options: options, Procedure: ic.procedure, Args: args, Kwargs: kwargs}
+	err := s.sendOn(wait, ic.c, msg)
+	*msg = wamp.Call{}
+	callMessages.Put(msg)
+	if err != nil {
+		if errors.Is(err, errQueueFull) {
+			if e := ic.ctx.Err(); e != nil {
+				return ic.failLocked(contextError(e), true)
+			}
+			if e := ctx.Err(); e != nil {
+				return ic.failLocked(contextError(e), true)
+			}
+		}
+		return ic.failLocked(fmt.Errorf("runtime: calling %s: %w", ic.procedure, err), true)
+	}
+	ic.sent = true
+	return nil
+}
+
+// drainLocked handles what arrived for the call without waiting:
+// progressive results go to the progress callback; an error or a final
+// result ends the call.
+func (ic *inputCall) drainLocked() error {
+	if ic.p == nil {
+		return nil
+	}
+	for _, ev := range ic.p.take() {
+		if err := ic.eventLocked(ev); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// eventLocked handles one event of the call: nil for a progressive result
+// handled, otherwise the error that ends the call (for a final result,
+// one matching ErrAnsweredEarly, with ic.early set).
+func (ic *inputCall) eventLocked(ev callEvent) error {
+	if ev.err != nil {
+		return ic.endLocked(ev.err)
+	}
+	if isProgress(ev.res.Details) {
+		var err error
+		if ic.cfg.rawProgress != nil {
+			err = ic.cfg.rawProgress(ev.res)
+		} else if ic.cfg.progress != nil {
+			err = ic.cfg.progress(&Result{Args: ev.res.Args, Kwargs: ev.res.Kwargs, Details: ev.res.Details})
+		}
+		if err != nil {
+			return ic.failLocked(err, true)
+		}
+		return nil
+	}
+	ic.early = ev.res
+	ic.finishLocked()
+	return fmt.Errorf("runtime: calling %s: %w", ic.procedure, ErrAnsweredEarly)
+}
+
+// awaitLocked waits for the final result, handling progressive results.
+func (ic *inputCall) awaitLocked(ctx context.Context) (*wamp.Result, error) {
+	p := ic.p
+	for {
+		select {
+		case <-p.wake:
+		case <-ic.ctx.Done():
+			return nil, ic.failLocked(contextError(ic.ctx.Err()), true)
+		case <-ctx.Done():
+			return nil, ic.failLocked(contextError(ctx.Err()), true)
+		}
+		for _, ev := range p.take() {
+			if err := ic.eventLocked(ev); err != nil {
+				if ic.early != nil {
+					r := ic.early
+					ic.early = nil
+					return r, nil
+				}
+				return nil, err
+			}
+		}
+	}
+}
+
+// endLocked ends the call with err, which the read loop delivered (it has
+// taken the call out of s.calls already).
+func (ic *inputCall) endLocked(err error) error {
+	ic.err = err
+	ic.finishLocked()
+	return err
+}
+
+// finishLocked forgets a call the read loop has ended.
+func (ic *inputCall) finishLocked() {
+	if ic.stop != nil {
+		ic.stop()
+	}
+	if ic.p != nil {
+		recycleCall(ic.p)
+		ic.p = nil
+	}
+}
+
+// failLocked ends the call with err on the caller's side: a call in flight
+// is cancelled (CANCEL with the call's mode) when cancel is true, and
+// forgotten.
+func (ic *inputCall) failLocked(err error, cancel bool) error {
+	if ic.err != nil || ic.early != nil {
+		return ic.endedLocked()
+	}
+	ic.err = err
+	if ic.p == nil {
+		return err
+	}
+	if ic.stop != nil {
+		ic.stop()
+	}
+	if cancel && ic.sent {
+		// The CANCEL waits for room no longer than the call's context
+		// lasts, or a moment when that one has not ended (the chunk's
+		// context did): the call is over for the caller either way.
+		ctx := ic.ctx
+		if ctx.Err() == nil {
+			var stop context.CancelFunc
+			ctx, stop = context.WithTimeout(ctx, cancelWait)
+			defer stop()
+		}
+		ic.s.cancelCall(ctx, ic.c, ic.id, ic.cfg.cancelMode)
+	}
+	ic.s.endCall(ic.id, ic.p)
+	ic.p = nil
+	return err
+}
+
+// cancelWait bounds how long an InputCall whose own context has not ended
+// waits for room in the write queue to send CANCEL.
+const cancelWait = time.Second
+
+// contextEnded cancels the call when the context given to CallInput ends
+// while no Send or CloseSend is running (one that is returns at once).
+func (ic *inputCall) contextEnded() {
+	ic.mu.Lock()
+	defer ic.mu.Unlock()
+	if ic.p == nil {
+		return
+	}
+	ic.failLocked(contextError(ic.ctx.Err()), true)
+}
