@@ -306,7 +306,7 @@ func FuzzDeclarations(f *testing.F) {
 // (the same diagnostics, the same output).
 func TestFuzzLoadMatchesGenerate(t *testing.T) {
 	fuzzSetup(t)
-	for _, name := range []string{"basic", "bad_uri", "errors", "progress", "stream_shape", "kwargs_not_struct", "param_name_clashes", "generated_name_clash"} {
+	for _, name := range []string{"basic", "bad_uri", "errors", "progress", "stream_shape", "kwargs_not_struct", "param_name_clashes", "generated_name_clash", "streamed_input", "input_not_only", "input_results"} {
 		t.Run(name, func(t *testing.T) {
 			src, err := os.ReadFile(filepath.Join("..", "testdata", "golden", name, "svc.go"))
 			if err != nil {
