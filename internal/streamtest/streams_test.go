@@ -109,13 +109,26 @@ func dial(t *testing.T, url string, cfg runtime.Config) *runtime.Session {
 	return s
 }
 
+// calleeConfig is the callee's configuration. Some tests send endless
+// inputs as fast as the caller can; their callee reads as fast as it can
+// too, but a handler scheduled late on a loaded machine must not see its
+// input queue overflow (the overflow has a test of its own): the queue is
+// as generous as the deadlines.
+var calleeConfig = runtime.Config{Serializer: wamp.JSON, InputQueue: 1 << 16, InputQueueBytes: 64 << 20}
+
 // setup serves impl on a new router over WebSocket with JSON and returns
 // a client over RawSocket with ser, so that every value crosses two
 // serializers (JSON and itself, for ser JSON).
 func setup(t *testing.T, impl Streams, ser *wamp.Serializer) *StreamsClient {
 	t.Helper()
+	return setupWith(t, impl, calleeConfig, ser)
+}
+
+// setupWith is setup with the callee's configuration.
+func setupWith(t *testing.T, impl Streams, callee runtime.Config, ser *wamp.Serializer) *StreamsClient {
+	t.Helper()
 	r := routertest.New(t)
-	if _, err := RegisterStreams(t.Context(), dial(t, r.WebSocketURL(), runtime.Config{Serializer: wamp.JSON}), impl); err != nil {
+	if _, err := RegisterStreams(t.Context(), dial(t, r.WebSocketURL(), callee), impl); err != nil {
 		t.Fatal(err)
 	}
 	return NewStreamsClient(dial(t, r.RawSocketURL(), runtime.Config{Serializer: ser}))
@@ -510,7 +523,7 @@ func TestBidirectionalInterleaving(t *testing.T) {
 func TestInputErrorWins(t *testing.T) {
 	r := routertest.New(t)
 	impl := &service{summed: make(chan float64, 1)}
-	if _, err := RegisterStreams(t.Context(), dial(t, r.WebSocketURL(), runtime.Config{Serializer: wamp.JSON}), impl); err != nil {
+	if _, err := RegisterStreams(t.Context(), dial(t, r.WebSocketURL(), calleeConfig), impl); err != nil {
 		t.Fatal(err)
 	}
 	caller := dial(t, r.RawSocketURL(), runtime.Config{Serializer: wamp.MsgPack})
@@ -547,15 +560,14 @@ func TestInputErrorWins(t *testing.T) {
 type unimplemented struct{ UnimplementedStreams }
 
 // TestUnimplemented: the embeddable type answers streamed calls, without
-// reading their input, with wampgen.error.unimplemented.
+// reading their input, with wampgen.error.unimplemented. (An endless input
+// would race the answer against the overflow of the input nobody reads.)
 func TestUnimplemented(t *testing.T) {
 	c := setup(t, unimplemented{}, wamp.MsgPack)
 	ctx := deadline(t)
-	stopped := make(chan struct{})
-	if _, err := c.Sum(ctx, endless(nil, stopped)); !errors.Is(err, runtime.ErrUnimplemented) {
+	if _, err := c.Sum(ctx, slices.Values([]float64{1, 2, 3, 4, 5})); !errors.Is(err, runtime.ErrUnimplemented) {
 		t.Errorf("Sum = %v, want ErrUnimplemented", err)
 	}
-	waitClosed(t, stopped, "Sum did not stop reading its endless input")
 	seq, err := c.RunningSum(ctx, slices.Values([]float64{1, 2}))
 	if err != nil {
 		t.Fatal(err)
@@ -567,4 +579,50 @@ func TestUnimplemented(t *testing.T) {
 	if !errors.Is(last, runtime.ErrUnimplemented) {
 		t.Errorf("RunningSum ended with %v, want ErrUnimplemented", last)
 	}
+}
+
+// TestOverflow: an implementation that stops reading while its caller
+// keeps sending overflows its input queue; the generated client returns
+// an error matching runtime.ErrInputOverflow, and the implementation's
+// input ends.
+func TestOverflow(t *testing.T) {
+	release := make(chan struct{})
+	impl := &blocked{release: release, ended: make(chan int, 1)}
+	c := setupWith(t, impl, runtime.Config{Serializer: wamp.JSON, InputQueue: 4}, wamp.MsgPack)
+	ctx := deadline(t)
+	xs := make([]float64, 100)
+	_, err := c.Sum(ctx, slices.Values(xs))
+	close(release)
+	if !errors.Is(err, runtime.ErrInputOverflow) {
+		t.Errorf("Sum of 100 items into a queue of 4 that nobody reads = %v, want ErrInputOverflow", err)
+	}
+	select {
+	case n := <-impl.ended:
+		// At most the first item and what the queue held (none, when the
+		// queue overflowed before the implementation began to read).
+		if n > 1+4 {
+			t.Errorf("the implementation read %d items, want at most 5", n)
+		}
+	case <-time.After(wait):
+		t.Fatalf("the implementation's input did not end within %s", wait)
+	}
+}
+
+// blocked implements Streams with a Sum that reads one item, then waits
+// for release before it reads on, and reports how many items it read.
+type blocked struct {
+	service
+	release chan struct{}
+	ended   chan int
+}
+
+func (b *blocked) Sum(ctx context.Context, xs iter.Seq[float64]) (float64, error) {
+	n := 0
+	for range xs {
+		if n++; n == 1 {
+			<-b.release
+		}
+	}
+	b.ended <- n
+	return 0, nil
 }
