@@ -626,3 +626,48 @@ func (b *blocked) Sum(ctx context.Context, xs iter.Seq[float64]) (float64, error
 	b.ended <- n
 	return 0, nil
 }
+
+// tallier implements Shared as the callee named name.
+type tallier struct{ name string }
+
+func (t tallier) Sum(ctx context.Context, xs iter.Seq[float64]) (Tally, error) {
+	tally := Tally{Callee: t.name}
+	for x := range xs {
+		tally.Sum += x
+		tally.Count++
+	}
+	return tally, nil
+}
+
+// TestSharedRegistration: with two callees sharing a procedure
+// (invoke=roundrobin), each call goes to one of them, all its chunks
+// included, and the calls alternate between them.
+func TestSharedRegistration(t *testing.T) {
+	r := routertest.New(t)
+	ctx := deadline(t)
+	for _, name := range []string{"a", "b"} {
+		if _, err := RegisterShared(ctx, dial(t, r.WebSocketURL(), calleeConfig), tallier{name: name}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := NewSharedClient(dial(t, r.RawSocketURL(), runtime.Config{Serializer: wamp.CBOR}))
+	const n = 50
+	xs := make([]float64, n)
+	for i := range xs {
+		xs[i] = float64(i + 1)
+	}
+	served := map[string]int{}
+	for range 4 {
+		tally, err := c.Sum(ctx, slices.Values(xs))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tally.Count != n || tally.Sum != n*(n+1)/2 {
+			t.Errorf("callee %s summed %d items to %v, want %d items to %d", tally.Callee, tally.Count, tally.Sum, n, n*(n+1)/2)
+		}
+		served[tally.Callee]++
+	}
+	if served["a"] != 2 || served["b"] != 2 {
+		t.Errorf("calls served %v, want 2 by each callee", served)
+	}
+}

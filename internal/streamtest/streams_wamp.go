@@ -229,6 +229,80 @@ func streamsEchoHandler(impl Streams) runtime.Handler {
 	}
 }
 
+// Procedure URIs of the Shared service.
+const (
+	// SharedSumProcedure is the URI of Shared.Sum.
+	SharedSumProcedure wamp.URI = "com.example.streams.shared.sum"
+)
+
+// SharedClient calls the procedures of Shared through a WAMP session. It
+// implements Shared, so callers cannot tell a remote service from a local one.
+type SharedClient struct {
+	caller runtime.Caller
+	opts   []runtime.CallOption
+}
+
+var _ Shared = (*SharedClient)(nil)
+
+// NewSharedClient returns a SharedClient that calls through caller (usually a
+// *runtime.Session), adding opts to every call.
+func NewSharedClient(caller runtime.Caller, opts ...runtime.CallOption) *SharedClient {
+	return &SharedClient{
+		caller: caller,
+		opts:   opts,
+	}
+}
+
+// Sum calls com.example.streams.shared.sum, sending each item of xs as one
+// chunk of a progressive call (the last item in the final chunk, an empty input
+// as one chunk without arguments).
+func (c *SharedClient) Sum(ctx context.Context, xs iter.Seq[float64]) (Tally, error) {
+	return runtime.CallInputOne[float64, Tally](ctx, c.caller, SharedSumProcedure, xs, c.opts...)
+}
+
+// UnimplementedShared implements Shared with methods that all fail with
+// runtime.UnimplementedError. Embed it in an implementation of Shared to keep
+// that implementation compiling when Shared gains methods: the methods it does
+// not define answer remote callers with wampgen.error.unimplemented, which
+// errors.Is(err, runtime.ErrUnimplemented) matches on the caller's side.
+type UnimplementedShared struct{}
+
+var _ Shared = UnimplementedShared{}
+
+// Sum answers that com.example.streams.shared.sum is not implemented.
+func (UnimplementedShared) Sum(ctx context.Context, xs iter.Seq[float64]) (Tally, error) {
+	return Tally{}, runtime.UnimplementedError(SharedSumProcedure)
+}
+
+// RegisterShared registers the methods of impl under the Shared procedure URIs
+// through callee (usually a *runtime.Session), adding opts to every
+// registration. It returns one handle that unregisters them all; if one
+// registration fails, those made before it are undone.
+func RegisterShared(ctx context.Context, callee runtime.Callee, impl Shared, opts ...runtime.RegisterOption) (*runtime.Registrations, error) {
+	return runtime.RegisterAll(ctx, callee, []runtime.Procedure{
+		{URI: SharedSumProcedure, Handler: sharedSumHandler(impl), Options: []runtime.RegisterOption{runtime.WithInvoke("roundrobin"), runtime.WithStreamedInput()}},
+	}, opts...)
+}
+
+// sharedSumHandler serves com.example.streams.shared.sum with impl.Sum, which
+// it gives the call's streamed input as xs: each chunk's one argument decoded
+// into float64. When the input ends early, because a chunk does not fit
+// (wamp.error.invalid_argument), the input queue overflowed or the call was
+// interrupted, the call fails with that error, whatever impl.Sum returned.
+func sharedSumHandler(impl Shared) runtime.Handler {
+	return func(ctx context.Context, inv *runtime.Invocation) (*runtime.Result, error) {
+		xs, inputErr := runtime.InputSeq[float64](ctx, SharedSumProcedure, inv)
+		r0, err := impl.Sum(ctx, xs)
+		if ierr := inputErr(); ierr != nil {
+			return nil, ierr
+		}
+		if err != nil {
+			return nil, err
+		}
+		return &runtime.Result{Args: wamp.ArgsOf(r0)}, nil
+	}
+}
+
 // init maps the errors declared with //wampgen:error in streams.go to their
 // URIs, so that they cross the wire as those URIs and arrive as themselves
 // (errors.Is for sentinels, errors.As for error types). Another package may
