@@ -99,7 +99,15 @@
 // (mode killnowait), so their callees are interrupted (not at Close, when
 // every session ends). A progressive call invocation with a
 // timeout option is refused (wamp.error.invalid_argument): nexus v3.3.0
-// leaks a timer per chunk of it.
+// leaks a timer per chunk of it. The chunks a caller sends after its
+// progressive call has ended (answered, refused, failed: they cross the
+// answer on the wire) are dropped, as the spec asks, rather than routed
+// as new calls; the router remembers the last 1,024 such calls per
+// session whose entries nexus has dropped (and counts those it keeps as
+// calls in flight). Request IDs are not checked for gaps or order: a
+// client's concurrent requests may reach the router out of order, and a
+// CALL with an ID below the highest seen is a new call unless it
+// continues one of those calls.
 //
 // # Connections and timeouts
 //

@@ -25,6 +25,11 @@ const (
 	maxHeldURIBytes     = 2 << 20 // of the URIs of the registrations, and of the subscriptions
 	maxTestaments       = 16
 	maxTestamentMessage = 64 << 10 // the CALL of wamp.session.add_testament
+	// maxEndedStreams bounds the request IDs of progressive call
+	// invocations that ended while their input was open and that nexus
+	// has forgotten, remembered so that their late chunks are dropped
+	// (see ledger.ended).
+	maxEndedStreams = 1024
 )
 
 // errLimitExceeded is the error of a request over one of the limits above.
@@ -90,6 +95,16 @@ type ledger struct {
 	// Registrations and subscriptions held, by ID, and those asked for
 	// and not yet answered, by request ID; true for pattern-based ones.
 	regs, subs holdings
+	// ended are the progressive call invocations that ended while their
+	// input was still open, and that nexus no longer knows: refused by
+	// the ledger at their first chunk, or answered with an ERROR (nexus
+	// forgets a call at its ERROR). The caller's chunks still on their
+	// way would reach nexus as new calls, a callee would get their
+	// middle as a call of its own: they are dropped ("Continuations on
+	// Completed Calls"), and an entry goes with the call's last chunk, or
+	// when maxEndedStreams newer ones push it out. They do not count as
+	// calls in flight: nexus holds nothing for them.
+	ended endedStreams
 	// testaments counts the testaments added since the last flush, per
 	// scope: nexus keeps "destroyed" and "detached" ones apart, and a
 	// flush empties one scope only.
@@ -257,32 +272,22 @@ func (l *ledger) admitCall(m *wamp.Call, size int) verdict {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	state, inFlight := l.calls[m.Request]
+	if !inFlight && l.ended.has(m.Request) {
+		// A late chunk of a call that has ended (the spec's
+		// continuation candidate without a call in progress): dropped.
+		if !progress {
+			l.ended.forget(m.Request)
+		}
+		return verdict{drop: true}
+	}
 	switch {
 	case !inFlight:
-		if progress && hasTimeout(m.Options) {
-			// nexus applies the first CALL's options to every chunk, and
-			// starts a timer for each, of which it stops only the last:
-			// the others outlive the call, and fire after the router has
-			// closed, a panic. A caller can cancel instead.
-			return verdict{reply: &wamp.Error{
-				Type: wamp.CALL, Request: m.Request, Details: wamp.Dict{}, Error: wamp.ErrInvalidArgument,
-				Arguments: wamp.List{"the router does not time out progressive call invocations: cancel the call instead"},
-			}}
+		v := l.startCall(m, size, progress)
+		if v.reply != nil && progress {
+			// Its later chunks must not start a call of their own.
+			l.ended.add(m.Request)
 		}
-		if len(l.calls) >= maxCallsInFlight {
-			return verdict{reply: limitError(wamp.CALL, m.Request, fmt.Sprintf("%d calls in flight", maxCallsInFlight))}
-		}
-		if v := l.testament(m, size); v.reply != nil {
-			return v
-		}
-		if l.calls == nil {
-			l.calls = map[wamp.ID]callState{}
-		}
-		l.calls[m.Request] = callRunning
-		if progress {
-			l.calls[m.Request] = callStreaming
-		}
-		return verdict{recorded: true}
+		return v
 	case state == callRunning || state == callStreamed:
 		return verdict{violation: fmt.Sprintf("CALL repeats the request ID %d of a call in progress", m.Request)}
 	case state == callAnswered:
@@ -293,6 +298,35 @@ func (l *ledger) admitCall(m *wamp.Call, size int) verdict {
 		}
 	}
 	return verdict{}
+}
+
+// startCall records a new call, unless it is refused (see admitCall); l.mu
+// is held.
+func (l *ledger) startCall(m *wamp.Call, size int, progress bool) verdict {
+	if progress && hasTimeout(m.Options) {
+		// nexus applies the first CALL's options to every chunk, and
+		// starts a timer for each, of which it stops only the last:
+		// the others outlive the call, and fire after the router has
+		// closed, a panic. A caller can cancel instead.
+		return verdict{reply: &wamp.Error{
+			Type: wamp.CALL, Request: m.Request, Details: wamp.Dict{}, Error: wamp.ErrInvalidArgument,
+			Arguments: wamp.List{"the router does not time out progressive call invocations: cancel the call instead"},
+		}}
+	}
+	if len(l.calls) >= maxCallsInFlight {
+		return verdict{reply: limitError(wamp.CALL, m.Request, fmt.Sprintf("%d calls in flight", maxCallsInFlight))}
+	}
+	if v := l.testament(m, size); v.reply != nil {
+		return v
+	}
+	if l.calls == nil {
+		l.calls = map[wamp.ID]callState{}
+	}
+	l.calls[m.Request] = callRunning
+	if progress {
+		l.calls[m.Request] = callStreaming
+	}
+	return verdict{recorded: true}
 }
 
 // hasTimeout reports whether a CALL's options ask for a timeout, as nexus
@@ -408,6 +442,9 @@ func (l *ledger) undo(msg wamp.Message) {
 	defer l.mu.Unlock()
 	switch m := msg.(type) {
 	case *wamp.Call:
+		if l.calls[m.Request] == callStreaming {
+			l.ended.add(m.Request) // its later chunks must not start a call
+		}
 		delete(l.calls, m.Request)
 	case *wamp.Register:
 		l.regs.take(&l.regs.pending, m.Request)
@@ -448,12 +485,12 @@ func (l *ledger) note(msg wamp.Message) {
 	switch m := msg.(type) {
 	case *wamp.Result:
 		if progress, _ := m.Details[wamp.OptProgress].(bool); !progress {
-			l.endCall(m.Request, false)
+			l.endCall(m.Request, false, false)
 		}
 	case *wamp.Error:
 		switch m.Type {
 		case wamp.CALL:
-			l.endCall(m.Request, m.Error == wamp.ErrFeatureNotSupported)
+			l.endCall(m.Request, m.Error == wamp.ErrFeatureNotSupported, true)
 		case wamp.REGISTER:
 			l.answer(&l.regs, m.Request, 0, false)
 		case wamp.SUBSCRIBE:
@@ -466,16 +503,20 @@ func (l *ledger) note(msg wamp.Message) {
 	}
 }
 
-// endCall forgets a call at its answer, or, for a progressive call
-// invocation whose input is still open, or that nexus refused for a callee
-// without the feature (refused), remembers that it was answered: nexus
-// keeps its entries for such a call until the session ends (see
-// callAnswered).
-func (l *ledger) endCall(request wamp.ID, refused bool) {
+// endCall forgets a call at its answer (an ERROR when failed), or, for a
+// progressive call invocation whose input is still open, or that nexus
+// refused for a callee without the feature (refused), remembers that it
+// was answered: nexus keeps its entries for such a call until the session
+// ends (see callAnswered), except for a call it answered with any other
+// ERROR, which it forgets (see ended).
+func (l *ledger) endCall(request wamp.ID, refused, failed bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	switch state, ok := l.calls[request]; {
 	case !ok:
+	case state == callStreaming && failed && !refused:
+		delete(l.calls, request)
+		l.ended.add(request)
 	case state == callStreaming, state == callStreamed && refused:
 		l.calls[request] = callAnswered
 	default:
@@ -510,3 +551,36 @@ func (l *ledger) pending() []wamp.ID {
 	clear(l.calls)
 	return ids
 }
+
+// endedStreams is a bounded set of request IDs (see ledger.ended): past
+// maxEndedStreams entries, the oldest goes.
+type endedStreams struct {
+	ids   map[wamp.ID]struct{}
+	order []wamp.ID // ring of the entries in the order added, oldest at next
+	next  int
+}
+
+func (e *endedStreams) add(id wamp.ID) {
+	if _, ok := e.ids[id]; ok {
+		return
+	}
+	if e.ids == nil {
+		e.ids = map[wamp.ID]struct{}{}
+	}
+	if len(e.order) < maxEndedStreams {
+		e.order = append(e.order, id)
+	} else {
+		delete(e.ids, e.order[e.next])
+		e.order[e.next] = id
+		e.next = (e.next + 1) % maxEndedStreams
+	}
+	e.ids[id] = struct{}{}
+}
+
+func (e *endedStreams) has(id wamp.ID) bool {
+	_, ok := e.ids[id]
+	return ok
+}
+
+// forget removes id; its slot in the ring is reused in turn.
+func (e *endedStreams) forget(id wamp.ID) { delete(e.ids, id) }

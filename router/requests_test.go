@@ -95,3 +95,67 @@ func TestLedgerCalls(t *testing.T) {
 		t.Fatalf("pending %v: answered calls are not canceled", ids)
 	}
 }
+
+// TestLedgerEndedStreams: the later chunks of a progressive call that ended
+// while its input was open, and that nexus has forgotten (refused by the
+// ledger at its first chunk, answered with an ERROR), are dropped until
+// the last one, instead of starting calls of their own; they do not count
+// as calls in flight; and the set of such calls is bounded.
+func TestLedgerEndedStreams(t *testing.T) {
+	l := ledger{progressiveCalls: true}
+	call := func(req wamp.ID, opts wamp.Dict) verdict {
+		return l.admit(&wamp.Call{Request: req, Options: opts, Procedure: "com.p"}, 0)
+	}
+	more := wamp.Dict{wamp.OptProgress: true}
+	last := wamp.Dict{}
+
+	// Refused at the first chunk: a timeout on a progressive call.
+	if v := call(1, wamp.Dict{wamp.OptProgress: true, wamp.OptTimeout: 1000}); v.reply == nil {
+		t.Fatalf("progressive CALL with a timeout: %+v, want refused", v)
+	}
+	if v := call(1, more); !v.drop {
+		t.Fatalf("chunk of a refused call: %+v, want dropped", v)
+	}
+	if v := call(1, last); !v.drop {
+		t.Fatalf("last chunk of a refused call: %+v, want dropped", v)
+	}
+	if v := call(1, last); v.drop || !v.recorded {
+		t.Fatalf("a new call after the last chunk: %+v, want recorded", v)
+	}
+	l.note(&wamp.Result{Request: 1, Details: wamp.Dict{}})
+
+	// Answered with an ERROR mid-stream (the callee failed, its input
+	// overflowed): nexus forgets the call.
+	call(2, more)
+	call(2, more)
+	l.note(&wamp.Error{Type: wamp.CALL, Request: 2, Error: "wampgen.error.input_overflow"})
+	if _, ok := l.calls[2]; ok {
+		t.Fatalf("calls %v: a call nexus forgot still counts", l.calls)
+	}
+	if v := call(2, more); !v.drop {
+		t.Fatalf("chunk after the ERROR: %+v, want dropped", v)
+	}
+
+	// Undone before nexus saw it.
+	call(3, more)
+	l.undo(&wamp.Call{Request: 3})
+	if v := call(3, more); !v.drop {
+		t.Fatalf("chunk of an undone call: %+v, want dropped", v)
+	}
+
+	// Bounded: past maxEndedStreams, the oldest entries go.
+	for i := range maxEndedStreams + 10 {
+		id := wamp.ID(100 + i)
+		call(id, more)
+		l.note(&wamp.Error{Type: wamp.CALL, Request: id, Error: wamp.ErrCanceled})
+	}
+	if n := len(l.ended.ids); n > maxEndedStreams {
+		t.Fatalf("%d ended streams remembered, the bound is %d", n, maxEndedStreams)
+	}
+	if l.ended.has(100) || !l.ended.has(wamp.ID(100+maxEndedStreams+9)) {
+		t.Error("the oldest entries should go first")
+	}
+	if len(l.calls) != 0 {
+		t.Errorf("calls %v in flight, want none", l.calls)
+	}
+}

@@ -246,6 +246,12 @@ func errorText(err error) string {
 // through send. It returns the ws:// URL.
 func startFakeRouter(t testing.TB, onMessage func(m wamp.Message, send func(wamp.Message))) string {
 	t.Helper()
+	return startFakeRouterWith(t, wamp.Dict{wamp.RoleBroker: wamp.Dict{}, wamp.RoleDealer: wamp.Dict{}}, onMessage)
+}
+
+// startFakeRouterWith is startFakeRouter whose WELCOME announces roles.
+func startFakeRouterWith(t testing.TB, roles wamp.Dict, onMessage func(m wamp.Message, send func(wamp.Message))) string {
+	t.Helper()
 	up := websocket.Upgrader{Subprotocols: []string{wamp.JSON.Subprotocol()}}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		conn, err := up.Upgrade(w, r, nil)
@@ -271,9 +277,7 @@ func startFakeRouter(t testing.TB, onMessage func(m wamp.Message, send func(wamp
 			}
 			switch m := msg.(type) {
 			case *wamp.Hello:
-				send(&wamp.Welcome{Session: 1, Details: wamp.Dict{wamp.KeyRoles: wamp.Dict{
-					wamp.RoleBroker: wamp.Dict{}, wamp.RoleDealer: wamp.Dict{},
-				}}})
+				send(&wamp.Welcome{Session: 1, Details: wamp.Dict{wamp.KeyRoles: roles}})
 			case *wamp.Goodbye:
 				send(&wamp.Goodbye{Details: wamp.Dict{}, Reason: wamp.CloseGoodbyeAndOut})
 				return
