@@ -807,7 +807,7 @@ func describe(m *Method) string {
 		notes = append(notes, what+" each item of "+m.Input.Name+" as one chunk of a progressive call (the last item in the final chunk, an empty input as one chunk without arguments)")
 	}
 	if m.Stream != nil && m.Input != nil {
-		notes = append(notes, "and yielding each progressive result as it arrives, while the input is still being sent")
+		notes = append(notes, "and yielding the progressive results while the input is still being sent, between two of its items (so an input that waits for a result before it yields its next item waits forever)")
 	} else if m.Stream != nil {
 		notes = append(notes, "when the returned sequence is ranged over, yielding each progressive result")
 	}

@@ -173,7 +173,9 @@
 // with Arguments []. It reads one item ahead to know which item is the
 // last. The results are (error), (R, error) or, bidirectional,
 // (iter.Seq2[R, error], error), whose progressive results the caller
-// ranges over while its input is still being sent. The implementation
+// ranges over while its input is still being sent: they are delivered
+// between two items of the input, so an input must not wait for a result
+// before it yields its next item. The implementation
 // receives an iter.Seq[T] that yields the items as their chunks arrive and
 // ends when the caller's input ends; the registrar registers with
 // runtime.WithStreamedInput, and a callee that did not announce the feature
