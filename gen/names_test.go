@@ -182,3 +182,24 @@ type Events interface {
 }
 `})
 }
+
+// A streamed input spelled through an alias of iter.Seq is one: the
+// generated signatures spell iter.Seq, the same type.
+func TestStreamedInputThroughAlias(t *testing.T) {
+	genCompile(t, map[string]string{"svc/svc.go": `package svc
+
+import (
+	"context"
+	"iter"
+)
+
+type Floats = iter.Seq[float64]
+type Seq[T any] = iter.Seq[T]
+
+//wampgen:service prefix=com.example.svc
+type Svc interface {
+	Sum(ctx context.Context, xs Floats) (float64, error)
+	Echo(ctx context.Context, xs Seq[string]) (iter.Seq2[string, error], error)
+}
+`})
+}
