@@ -279,12 +279,15 @@ func TestAttackProgressiveTimeoutLeaksGoroutines(t *testing.T) {
 		frames = append(frames, msg...)
 	}
 	c.write(frames)
-	// Fixed: a progressive call invocation with a timeout is refused, each
-	// chunk with it (none starts a call).
-	for range chunks {
-		if v := c.recv(8); v[2] != 2.0 || v[4] != string(wamp.ErrInvalidArgument) {
-			t.Fatalf("got %v, want ERROR invalid_argument for the CALL", v)
-		}
+	// Fixed: a progressive call invocation with a timeout is refused at
+	// its first chunk, and its later chunks are dropped as continuations of
+	// a call that has ended (none starts a call).
+	if v := c.recv(8); v[2] != 2.0 || v[4] != string(wamp.ErrInvalidArgument) {
+		t.Fatalf("got %v, want ERROR invalid_argument for the CALL", v)
+	}
+	c.send(`[48,3,{},"com.test.chunks",[]]`)
+	if v := c.recv(68); v[3] == nil {
+		t.Fatalf("got %v, want the INVOCATION of the next call, nothing for the dropped chunks", v)
 	}
 	_ = c.conn.Close()
 	time.Sleep(500 * time.Millisecond)
@@ -314,12 +317,13 @@ func TestAttackProgressiveTimeoutPanicsAfterClose(t *testing.T) {
 		if v := c.recv(8); v[4] != string(wamp.ErrInvalidArgument) {
 			t.Fatalf("got %v, want the timeout refused", v)
 		}
-		// The same call without a timeout runs, and nothing fires later.
-		c.send(`[48,2,{"progress":true},"com.test.chunks",[]]`)
+		// The same call without a timeout (a new request: chunks of the
+		// refused one are dropped) runs, and nothing fires later.
+		c.send(`[48,3,{"progress":true},"com.test.chunks",[]]`)
 		inv := c.recv(68)
-		c.send(`[48,2,{"progress":true},"com.test.chunks",[]]`)
+		c.send(`[48,3,{"progress":true},"com.test.chunks",[]]`)
 		c.recv(68)
-		c.send(`[48,2,{},"com.test.chunks",[]]`)
+		c.send(`[48,3,{},"com.test.chunks",[]]`)
 		c.recv(68)
 		c.send(fmt.Sprintf(`[70,%v,{}]`, inv[1]))
 		c.recv(50)

@@ -789,8 +789,13 @@ func (p *peer) send(msg wamp.Message) {
 	if _, ok := msg.(*wamp.Welcome); ok {
 		p.welcome()
 	}
-	p.ledger.note(msg)
-	if p.broken || p.ending || p.endedCall(msg) {
+	failedStream := p.ledger.note(msg)
+	dropped := p.broken || p.ending || p.endedCall(msg)
+	if failedStream != 0 {
+		// After endedCall, which must not drop this ERROR itself.
+		p.endStream(failedStream)
+	}
+	if dropped {
 		return
 	}
 	b, uri, why := p.encode(msg)
@@ -982,6 +987,22 @@ func (p *peer) killCall(request wamp.ID) {
 	}
 	p.killed = append(p.killed, request)
 	p.deliver(&wamp.Cancel{Request: request, Options: wamp.Dict{wamp.OptMode: wamp.CancelModeKill}})
+}
+
+// endStream cancels (killnowait), on the client's behalf, its progressive
+// call invocation request, which nexus has just answered with an ERROR
+// while the input was open (see ledger.note): a chunk that crossed the
+// ERROR has made nexus start the call anew, with a callee that would wait
+// for the rest of an input that never comes. Whatever nexus sends for the
+// call from now on answers that stray call, or the CANCEL, and is dropped
+// (see endedCall): the client has its answer, and a second one wedges
+// some clients (nexus's own waits forever to hand it over).
+func (p *peer) endStream(request wamp.ID) {
+	if len(p.killed) == maxKilledCalls {
+		p.killed = slices.Delete(p.killed, 0, 1)
+	}
+	p.killed = append(p.killed, request)
+	p.deliver(&wamp.Cancel{Request: request, Options: wamp.Dict{wamp.OptMode: wamp.CancelModeKillNoWait}})
 }
 
 // endedCall reports whether msg is a RESULT or ERROR for a call killCall

@@ -481,7 +481,15 @@ func checkRequestID(msg wamp.Message) verdict {
 // note updates the ledger from a message nexus sends the client: a call
 // ends with its final RESULT or its ERROR, and REGISTERED and SUBSCRIBED
 // give the client an ID it may later give up.
-func (l *ledger) note(msg wamp.Message) {
+//
+// It returns the request ID of a progressive call invocation that nexus
+// answered with an ERROR while its input was open, which the peer must
+// cancel (killnowait) on the caller's behalf: nexus forgets such a call at
+// its ERROR, and a chunk of it that reached nexus before the ERROR reached
+// the ledger has started a new call, which a callee would serve forever
+// (its input never ends). Nothing happens for a call that nexus does not
+// hold (it ignores a CANCEL for one): 0 otherwise.
+func (l *ledger) note(msg wamp.Message) (cancel wamp.ID) {
 	switch m := msg.(type) {
 	case *wamp.Result:
 		if progress, _ := m.Details[wamp.OptProgress].(bool); !progress {
@@ -490,7 +498,9 @@ func (l *ledger) note(msg wamp.Message) {
 	case *wamp.Error:
 		switch m.Type {
 		case wamp.CALL:
-			l.endCall(m.Request, m.Error == wamp.ErrFeatureNotSupported, true)
+			if l.endCall(m.Request, m.Error == wamp.ErrFeatureNotSupported, true) {
+				return m.Request
+			}
 		case wamp.REGISTER:
 			l.answer(&l.regs, m.Request, 0, false)
 		case wamp.SUBSCRIBE:
@@ -501,6 +511,7 @@ func (l *ledger) note(msg wamp.Message) {
 	case *wamp.Subscribed:
 		l.answer(&l.subs, m.Request, m.Subscription, true)
 	}
+	return 0
 }
 
 // endCall forgets a call at its answer (an ERROR when failed), or, for a
@@ -509,7 +520,9 @@ func (l *ledger) note(msg wamp.Message) {
 // was answered: nexus keeps its entries for such a call until the session
 // ends (see callAnswered), except for a call it answered with any other
 // ERROR, which it forgets (see ended).
-func (l *ledger) endCall(request wamp.ID, refused, failed bool) {
+//
+// It reports whether the call was such a failed one, with its input open.
+func (l *ledger) endCall(request wamp.ID, refused, failed bool) (streamFailed bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	switch state, ok := l.calls[request]; {
@@ -517,11 +530,13 @@ func (l *ledger) endCall(request wamp.ID, refused, failed bool) {
 	case state == callStreaming && failed && !refused:
 		delete(l.calls, request)
 		l.ended.add(request)
+		return true
 	case state == callStreaming, state == callStreamed && refused:
 		l.calls[request] = callAnswered
 	default:
 		delete(l.calls, request)
 	}
+	return false
 }
 
 // answer records the router's answer to a REGISTER or SUBSCRIBE: the ID

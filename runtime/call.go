@@ -120,10 +120,14 @@ type callEvent struct {
 // with their queues.
 type pendingCall struct {
 	progress bool
-	mu       sync.Mutex
-	queue    []callEvent // filled by the read loop
-	spare    []callEvent // the caller's: what the last take returned
-	wake     chan struct{}
+	// limit, when not 0, bounds the progressive results queued: a call
+	// with streamed input does not drain its queue while its caller is
+	// busy producing input (see deliverResult).
+	limit int
+	mu    sync.Mutex
+	queue []callEvent // filled by the read loop
+	spare []callEvent // the caller's: what the last take returned
+	wake  chan struct{}
 }
 
 var pendingPool = sync.Pool{New: func() any { return &pendingCall{wake: make(chan struct{}, 1)} }}
@@ -163,6 +167,14 @@ func (p *pendingCall) reset() {
 	clear(p.spare)
 	p.spare = p.spare[:0]
 	p.progress = false
+	p.limit = 0
+}
+
+// queued returns how many events wait in p.
+func (p *pendingCall) queued() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.queue)
 }
 
 // callMessages recycles CALL messages: a message is encoded by the time
@@ -367,25 +379,40 @@ func (s *Session) cancelCall(ctx context.Context, c *conn, id wamp.ID, mode Canc
 // deliverResult and deliverCallError push while holding calls.mu: a call
 // removes itself from s.calls under calls.mu before recycling its
 // pendingCall, so nothing is pushed into a recycled one.
+//
+// A call with streamed input holds at most maxUnreadProgress progressive
+// results that its caller has not taken (it takes them in Send and
+// CloseSend): one more ends the call, which is cancelled (kill), and its
+// caller's next Send returns the error.
 func (s *Session) deliverResult(m *wamp.Result) {
 	progress := isProgress(m.Details)
 	s.calls.mu.Lock()
-	defer s.calls.mu.Unlock()
 	p, ok := s.calls.m[m.Request]
 	if !ok {
+		s.calls.mu.Unlock()
 		// A call cancelled in skip or killnowait mode, or one whose caller
 		// gave up, may still be answered.
 		s.log.Debug("RESULT for no pending call", "request", m.Request)
 		return
 	}
 	if progress && !p.progress {
+		s.calls.mu.Unlock()
 		s.log.Debug("progressive RESULT for a call that did not ask for it", "request", m.Request)
+		return
+	}
+	if progress && p.limit > 0 && p.queued() >= p.limit {
+		s.failCallLocked(m.Request, &Error{URI: wamp.ErrCanceled, Args: wamp.ArgsOf(fmt.Sprintf(
+			"the caller did not take %d progressive results while it sent its input: the call is cancelled", p.limit))})
+		s.calls.mu.Unlock()
+		s.log.Warn("cancelling a call with streamed input whose caller does not take its progressive results", "request", m.Request, "limit", p.limit)
+		s.cancelCall(noWait, s.cur.Load(), m.Request, CancelKill)
 		return
 	}
 	if !progress {
 		delete(s.calls.m, m.Request)
 	}
 	p.push(callEvent{res: m})
+	s.calls.mu.Unlock()
 }
 
 func (s *Session) deliverCallError(m *wamp.Error) {

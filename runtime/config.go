@@ -84,7 +84,7 @@ type Config struct {
 	EventQueueBytes int
 	// InputQueue bounds, in chunks, the input queue of each invocation
 	// with streamed input (see WithStreamedInput): the chunks received and
-	// not yet read by the handler (default 256). InputQueueBytes bounds it
+	// not yet read by the handler (default 1024). InputQueueBytes bounds it
 	// in bytes, as the INVOCATION messages were received (default 4 MiB;
 	// a chunk larger than that is queued only into an empty queue). A
 	// chunk that does not fit ends the call: the caller gets

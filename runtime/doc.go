@@ -74,7 +74,7 @@
 // caller to slow down, and the session's read loop, which serves every
 // call of the connection, never waits for a handler. So each invocation
 // with streamed input queues its chunks until the handler reads them, at
-// most [Config.InputQueue] chunks (256 by default) and
+// most [Config.InputQueue] chunks (1024 by default) and
 // [Config.InputQueueBytes] bytes of INVOCATION messages (4 MiB by default).
 // A chunk that does not fit ends the call at once: the callee answers
 // ERROR wampgen.error.input_overflow ([ErrInputOverflowURI]; the error
@@ -86,7 +86,9 @@
 // connection's write queue, never for the callee, so memory is bounded on
 // both sides and a caller that must not lose its call sends no more than
 // the callee's queue holds before it hears back (for example, one chunk
-// per progressive result it receives).
+// per progressive result it receives). The other way round, the
+// progressive results of a bidirectional call wait for the caller's next
+// Send, at most 1024 of them; one more cancels the call.
 //
 // # Cancellation and timeouts
 //

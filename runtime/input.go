@@ -15,7 +15,7 @@ import (
 // documentation, "Streamed input".
 
 const (
-	defaultInputQueue      = 256
+	defaultInputQueue      = 1024
 	defaultInputQueueBytes = 4 << 20
 
 	// maxLateInputs bounds, per connection, the request IDs of the

@@ -32,7 +32,11 @@ import (
 //   - INTERRUPT for an invocation already answered ("Call Canceling": the
 //     YIELD and the INTERRUPT cross);
 //   - INVOCATION for a registration just unregistered, which is answered
-//     with ERROR wamp.error.no_such_registration.
+//     with ERROR wamp.error.no_such_registration;
+//   - INVOCATION that continues a call with streamed input which has
+//     ended (answered, refused, overflowed) before its last chunk came
+//     ("Continuations on Completed Calls" in
+//     advanced/rpc_progressive_call_invocations.md), which is ignored.
 //
 // Those have request or subscription IDs the session issued (or the router
 // assigned) before, and cannot be told apart from a late answer. An answer

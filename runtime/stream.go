@@ -64,7 +64,10 @@ var ErrAnsweredEarly = errors.New("runtime: the callee answered before the input
 // the first CALL only (the spec freezes them there) and every later chunk
 // carries just progress. WithProgress works at the same time
 // (bidirectional): its callback runs on the goroutine in Send or
-// CloseSend, never after CloseSend returns.
+// CloseSend, never after CloseSend returns. The progressive results that
+// arrive between two Sends wait for the next one, at most 1024 of them:
+// one more cancels the call (an error matching ErrCanceled), so a callee
+// cannot fill the caller's memory while it produces its input.
 //
 // Unlike Call, the context's deadline does not travel as
 // CALL.Options.timeout (nor does a timeout given with WithCallOptions):
@@ -213,6 +216,7 @@ func (ic *inputCall) sendLocked(ctx context.Context, args, kwargs wamp.Payload, 
 		ic.id = s.reqIDs.Next()
 		p := pendingPool.Get().(*pendingCall)
 		p.progress = ic.progress
+		p.limit = maxUnreadProgress
 		s.calls.mu.Lock()
 		if s.life.closed.Load() {
 			s.calls.mu.Unlock()
@@ -370,6 +374,11 @@ func (ic *inputCall) failLocked(err error, cancel bool) error {
 	ic.p = nil
 	return err
 }
+
+// maxUnreadProgress bounds the progressive results that a call with
+// streamed input holds for its caller between two Sends (see
+// deliverResult).
+const maxUnreadProgress = 1024
 
 // cancelWait bounds how long an InputCall whose own context has not ended
 // waits for room in the write queue to send CANCEL.

@@ -680,3 +680,173 @@ func TestStreamedInputSharedRegistration(t *testing.T) {
 		t.Errorf("calls per callee %v: round robin should use both", per)
 	}
 }
+
+// TestStreamedInputFrozenOptions: the call's options travel in its first
+// CALL only (with progress); every later chunk carries only progress, the
+// final one nothing; the deadline and a raw timeout never travel (the
+// caller cancels instead), nor a raw progress.
+func TestStreamedInputFrozenOptions(t *testing.T) {
+	sr, sess := startStreamRouter(t, runtime.Config{})
+	ctx, cancel := context.WithTimeout(testCtx(t), time.Hour)
+	defer cancel()
+	ic, err := sess.CallInput(ctx, "com.test.frozen",
+		runtime.WithProgress(func(*runtime.Result) error { return nil }),
+		runtime.WithCallOptions(wamp.Dict{"custom": "x", wamp.OptTimeout: 5000, wamp.OptProgress: false}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		if err := ic.Send(ctx, wamp.ArgsOf(i), wamp.Payload{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := []wamp.Dict{
+		{wamp.OptProgress: true, wamp.OptReceiveProgress: true, "custom": "x"},
+		{wamp.OptProgress: true},
+		{},
+	}
+	var req wamp.ID
+	check := func(i int) {
+		t.Helper()
+		c, ok := recvWithin(t, sr.out, "CALL").(*wamp.Call)
+		if !ok {
+			t.Fatalf("chunk %d: got %#v, want a CALL", i, c)
+		}
+		if i == 0 {
+			req = c.Request
+		}
+		if c.Request != req || c.Procedure != "com.test.frozen" {
+			t.Errorf("chunk %d: request %d for %s, want %d for com.test.frozen", i, c.Request, c.Procedure, req)
+		}
+		if fmt.Sprint(c.Options) != fmt.Sprint(want[i]) {
+			t.Errorf("chunk %d: options %v, want %v", i, c.Options, want[i])
+		}
+	}
+	check(0)
+	check(1)
+	done := make(chan error, 1)
+	go func() {
+		_, err := ic.CloseSend(ctx, wamp.ArgsOf(2), wamp.Payload{})
+		done <- err
+	}()
+	check(2)
+	sr.mu.Lock()
+	sr.send(&wamp.Result{Request: req, Details: wamp.Dict{}})
+	sr.mu.Unlock()
+	if err := recvWithin(t, done, "CloseSend"); err != nil {
+		t.Errorf("CloseSend = %v", err)
+	}
+	if err := ic.Send(ctx, wamp.ArgsOf(3), wamp.Payload{}); err == nil {
+		t.Error("Send after CloseSend succeeded")
+	}
+}
+
+// TestStreamedInputNeedsFeature: through a router that does not announce
+// progressive_call_invocations, CallInput fails with
+// ErrFeatureNotSupported before anything is sent.
+func TestStreamedInputNeedsFeature(t *testing.T) {
+	seen := make(chan wamp.Message, 8)
+	url := startFakeRouter(t, func(m wamp.Message, send func(wamp.Message)) {
+		seen <- m
+		if c, ok := m.(*wamp.Call); ok {
+			send(&wamp.Result{Request: c.Request, Details: wamp.Dict{}})
+		}
+	})
+	sess := dialT(t, url, runtime.Config{})
+	ctx := testCtx(t)
+	if _, err := sess.CallInput(ctx, "com.test.streamed"); !errors.Is(err, runtime.ErrFeatureNotSupported) || !strings.Contains(err.Error(), "progressive_call_invocations") {
+		t.Fatalf("CallInput = %v, want ErrFeatureNotSupported naming progressive_call_invocations", err)
+	}
+	if err := runtime.CallInputNone(ctx, sess, "com.test.streamed", numbers(3)); !errors.Is(err, runtime.ErrFeatureNotSupported) {
+		t.Fatalf("CallInputNone = %v, want ErrFeatureNotSupported", err)
+	}
+	if _, err := sess.Call(ctx, "com.test.plain", wamp.Payload{}, wamp.Payload{}); err != nil {
+		t.Fatal(err)
+	}
+	if c, ok := recvWithin(t, seen, "CALL").(*wamp.Call); !ok || c.Procedure != "com.test.plain" {
+		t.Fatalf("the router's first message is %#v, want the plain CALL", c)
+	}
+}
+
+// TestStreamedInputSessionEnd: closing the callee's session ends a running
+// handler's input (and its context) with an error.
+func TestStreamedInputSessionEnd(t *testing.T) {
+	r := routertest.New(t)
+	ctx := testCtx(t)
+	callee, err := runtime.Dial(ctx, r.WebSocketURL(), runtime.Config{Realm: "realm1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	caller := dialT(t, r.RawSocketURL(), runtime.Config{})
+	started := make(chan struct{})
+	ended := make(chan error, 1)
+	if _, err := callee.Register(ctx, "com.test.ends", func(hctx context.Context, inv *runtime.Invocation) (*runtime.Result, error) {
+		for _, err := range inv.Input() {
+			if err != nil {
+				ended <- err
+				return nil, err
+			}
+			close(started)
+		}
+		ended <- errors.New("the input ended normally")
+		return nil, nil
+	}, runtime.WithStreamedInput()); err != nil {
+		t.Fatal(err)
+	}
+	ic, err := caller.CallInput(ctx, "com.test.ends")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ic.Send(ctx, wamp.ArgsOf(1), wamp.Payload{}); err != nil {
+		t.Fatal(err)
+	}
+	recvWithin(t, started, "the first chunk")
+	if err := callee.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := recvWithin(t, ended, "the end of the input"); err == nil || strings.Contains(err.Error(), "normally") {
+		t.Errorf("the input ended with %v, want the session's end", err)
+	}
+	// The caller learns that the callee is gone (wamp.error.canceled).
+	if _, err := sendUntilError(t, ctx, ic); err == nil {
+		t.Error("the call went on after its callee left")
+	}
+}
+
+// TestStreamedInputUnreadProgress: a callee that sends progressive results
+// faster than its caller, busy producing input, takes them (in Send) gets
+// the call cancelled past 1024 of them, instead of filling the caller's
+// memory; the caller's next Send returns the error.
+func TestStreamedInputUnreadProgress(t *testing.T) {
+	sr, sess := startStreamRouter(t, runtime.Config{})
+	ctx := testCtx(t)
+	taken := 0
+	ic, err := sess.CallInput(ctx, "com.test.chatty", runtime.WithProgress(func(*runtime.Result) error {
+		taken++
+		return nil
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ic.Send(ctx, wamp.ArgsOf(0), wamp.Payload{}); err != nil {
+		t.Fatal(err)
+	}
+	c, ok := recvWithin(t, sr.out, "CALL").(*wamp.Call)
+	if !ok {
+		t.Fatalf("got %#v, want the CALL", c)
+	}
+	sr.mu.Lock()
+	for i := range 2000 {
+		sr.send(&wamp.Result{Request: c.Request, Details: wamp.Dict{wamp.OptProgress: true}, Args: wamp.ArgsOf(i)})
+	}
+	sr.mu.Unlock()
+	if cn, ok := recvWithin(t, sr.out, "CANCEL").(*wamp.Cancel); !ok || cn.Request != c.Request {
+		t.Fatalf("got %#v, want the CANCEL of the call", cn)
+	}
+	if err := ic.Send(ctx, wamp.ArgsOf(1), wamp.Payload{}); !errors.Is(err, runtime.ErrCanceled) {
+		t.Fatalf("Send = %v, want ErrCanceled", err)
+	}
+	if taken > 1024 {
+		t.Errorf("%d progressive results taken, the bound is 1024", taken)
+	}
+}
