@@ -79,7 +79,12 @@ func TestGenerated(t *testing.T) {
 	if err := c.Store(ctx, slices.Values(samples)); err != nil {
 		t.Fatal(err)
 	}
-	got := <-impl.stored
+	var got []Sample
+	select {
+	case got = <-impl.stored:
+	case <-time.After(30 * time.Second):
+		t.Fatal("Store's implementation did not report within 30s")
+	}
 	if len(got) != len(samples) {
 		t.Fatalf("Store received %d samples, want %d", len(got), len(samples))
 	}
