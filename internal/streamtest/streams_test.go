@@ -267,8 +267,13 @@ func TestOneItem(t *testing.T) {
 	if err := c.Drain(ctx, slices.Values([][]byte{{0, 1, 2}})); err != nil {
 		t.Fatal(err)
 	}
-	if got := <-drained; len(got) != 1 || !bytes.Equal(got[0], []byte{0, 1, 2}) {
-		t.Errorf("Drain read %v, want [[0 1 2]]", got)
+	select {
+	case got := <-drained:
+		if len(got) != 1 || !bytes.Equal(got[0], []byte{0, 1, 2}) {
+			t.Errorf("Drain read %v, want [[0 1 2]]", got)
+		}
+	case <-ctx.Done():
+		t.Fatal("Drain's implementation did not report")
 	}
 }
 
