@@ -643,7 +643,7 @@ func (b *builder) unsupportedIn(t types.Type, seen map[types.Type]bool) string {
 		}
 		return fmt.Sprintf("interface type %s cannot be decoded into: use a concrete type (or any)", t)
 	case *types.Chan:
-		return "channels cannot travel in a WAMP payload: send the values (a progress callback or an iter.Seq2 result streams them)"
+		return "channels cannot travel in a WAMP payload: send the values (an iter.Seq parameter streams them in; a progress callback or an iter.Seq2 result streams them out)"
 	case *types.Signature:
 		return "functions cannot travel in a WAMP payload: send data (a progress callback is func(T) error, the last parameter)"
 	case *types.TypeParam:

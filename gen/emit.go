@@ -38,12 +38,7 @@ func Emit(pkg *Package, file *File) ([]byte, error) {
 	}
 	e.planImports()
 
-	// Topics need version 3; files without them keep asking for version
-	// 2, so that they build with older runtimes as before.
-	version := 2
-	if len(file.Topics) > 0 {
-		version = 3
-	}
+	version := file.supportVersion()
 	e.doc("The generated code below needs a runtime that supports generated code" + " " + fmt.Sprintf("of version %d; an older runtime fails to compile here.", version))
 	e.f.Const().Id("_").Op("=").Qual(runtimePath, fmt.Sprintf("SupportPackageIsVersion%d", version))
 	for _, s := range file.Services {
@@ -60,6 +55,24 @@ func Emit(pkg *Package, file *File) ([]byte, error) {
 		return nil, fmt.Errorf("formatting %s: %w", file.Output, err)
 	}
 	return buf.Bytes(), nil
+}
+
+// supportVersion is the runtime.SupportPackageIsVersionN the file's code
+// needs: 4 with streamed input, 3 with topics, 2 otherwise. A file asks for
+// no newer version than it needs, so that it builds with older runtimes
+// as before.
+func (f *File) supportVersion() int {
+	for _, s := range f.Services {
+		for _, m := range s.Methods {
+			if m.Input != nil {
+				return 4
+			}
+		}
+	}
+	if len(f.Topics) > 0 {
+		return 3
+	}
+	return 2
 }
 
 // planImports gives every package the file refers to a name that clashes
@@ -113,6 +126,9 @@ func (m *Method) types() []types.Type {
 	}
 	if m.Progress != nil {
 		ts = append(ts, m.Progress.Type)
+	}
+	if m.Input != nil {
+		ts = append(ts, m.Input.Type)
 	}
 	if m.Stream != nil {
 		ts = append(ts, m.Stream)
@@ -499,6 +515,7 @@ type signature struct {
 	ctx      string
 	params   []string // one for each of m.Params
 	progress string
+	input    string
 	results  []string // one for each of m.Results
 	stream   string
 	err      string
@@ -517,6 +534,9 @@ func (e *emitter) signature(sc scope, m *Method) signature {
 	}
 	if m.Progress != nil {
 		sig.progress = sc.name(m.Progress.Name)
+	}
+	if m.Input != nil {
+		sig.input = sc.name(m.Input.Name)
 	}
 	for i, r := range m.Results {
 		sig.results = append(sig.results, sc.name(orDefault(r.Name, fmt.Sprintf("r%d", i))))
@@ -537,6 +557,9 @@ func (e *emitter) sigCode(m *Method, sig signature) (params, results []jen.Code)
 	}
 	if m.Progress != nil {
 		params = append(params, jen.Id(sig.progress).Func().Params(e.typ(m.Progress.Type)).Error())
+	}
+	if m.Input != nil {
+		params = append(params, jen.Id(sig.input).Qual("iter", "Seq").Types(e.typ(m.Input.Type)))
 	}
 	result := func(name string, t jen.Code) jen.Code {
 		if sig.named {
@@ -629,7 +652,18 @@ func (e *emitter) clientMethod(n names, fields clientFieldNames, m *Method) {
 		target = jen.Id(uri)
 	}
 	callArgs := []jen.Code{jen.Id(ctx), jen.Id(recv).Dot(fields.caller), target, args, kwargs, callOpts}
+	if m.Input != nil {
+		// The input is the call's only argument: the runtime sends each
+		// item as one chunk.
+		callArgs = []jen.Code{jen.Id(ctx), jen.Id(recv).Dot(fields.caller), target, jen.Id(sig.input), callOpts}
+	}
 	switch {
+	case m.Input != nil && m.Stream != nil:
+		body = append(body, jen.Return(jen.Qual(runtimePath, "CallInputStream").Types(e.typ(m.Input.Type), e.typ(m.Stream)).Call(callArgs...), jen.Nil()))
+	case m.Input != nil && len(m.Results) == 0:
+		body = append(body, jen.Return(jen.Qual(runtimePath, "CallInputNone").Types(e.typ(m.Input.Type)).Call(callArgs...)))
+	case m.Input != nil:
+		body = append(body, jen.Return(jen.Qual(runtimePath, "CallInputOne").Types(e.typ(m.Input.Type), e.typ(m.Results[0].Type)).Call(callArgs...)))
 	case m.Stream != nil:
 		body = append(body, jen.Return(jen.Qual(runtimePath, "Stream").Types(e.typ(m.Stream)).Call(callArgs...), jen.Nil()))
 	case len(m.Results) == 0:
@@ -765,7 +799,16 @@ func describe(m *Method) string {
 	if m.Progress != nil {
 		notes = append(notes, "passing each progressive result to "+m.Progress.Name+" (nil asks for none)")
 	}
-	if m.Stream != nil {
+	if m.Input != nil {
+		what := "sending"
+		if m.Stream != nil {
+			what = "when the returned sequence is ranged over, sending"
+		}
+		notes = append(notes, what+" each item of "+m.Input.Name+" as one chunk of a progressive call (the last item in the final chunk, an empty input as one chunk without arguments)")
+	}
+	if m.Stream != nil && m.Input != nil {
+		notes = append(notes, "and yielding the progressive results while the input is still being sent, between two of its items (so an input that waits for a result before it yields its next item waits forever)")
+	} else if m.Stream != nil {
 		notes = append(notes, "when the returned sequence is ranged over, yielding each progressive result")
 	}
 	if m.DiscloseCaller {
@@ -809,6 +852,9 @@ func (e *emitter) registrar(s *Service, n names) {
 		if m.DiscloseCaller {
 			mopts = append(mopts, jen.Qual(runtimePath, "WithDiscloseCaller").Call())
 		}
+		if m.Input != nil {
+			mopts = append(mopts, jen.Qual(runtimePath, "WithStreamedInput").Call())
+		}
 		if len(mopts) > 0 {
 			d = append(d, jen.Id("Options").Op(":").Index().Qual(runtimePath, "RegisterOption").Values(mopts...))
 		}
@@ -830,6 +876,10 @@ func (e *emitter) registrar(s *Service, n names) {
 }
 
 func (e *emitter) handler(s *Service, n names, m *Method) {
+	if m.Input != nil {
+		e.inputHandler(s, n, m)
+		return
+	}
 	sc := e.newScope()
 	// The fixed locals come first, so that they keep their names unless
 	// the package or an import has them; the parameters make way.
@@ -872,6 +922,64 @@ func (e *emitter) handler(s *Service, n names, m *Method) {
 	} else {
 		e.doc(fmt.Sprintf("%s serves %s with %s.%s: it decodes the arguments into the", n.Handler(m.Name), m.URI, impl, m.Name) + " " + "parameter types, answering wamp.error.invalid_argument when they do not fit.")
 	}
+	e.f.Func().Id(n.Handler(m.Name)).Params(jen.Id(impl).Id(s.Name)).Qual(runtimePath, "Handler").Block(
+		jen.Return(jen.Func().Params(jen.Id(ctx).Qual("context", "Context"), jen.Id(inv).Op("*").Qual(runtimePath, "Invocation")).
+			Params(jen.Op("*").Qual(runtimePath, "Result"), jen.Error()).Block(body...)),
+	)
+}
+
+// inputHandler emits the handler of a method with streamed input: the
+// implementation ranges over the invocation's chunks, each decoded into
+// the item type by runtime.InputSeq. What ended the input early (a chunk
+// that does not decode, an overflow of the input queue, an interruption)
+// is the call's error, whatever the implementation returned: its result
+// would be computed from a truncated input. For a bidirectional method the
+// input is read while its results are served, so the check follows
+// runtime.ServeStream.
+func (e *emitter) inputHandler(s *Service, n names, m *Method) {
+	sc := e.newScope()
+	// The fixed locals first, as in handler; the input's name makes way.
+	impl, ctx, inv, errName := sc.name("impl"), sc.name("ctx"), sc.name("inv"), sc.name("err")
+	inputErr, failed := sc.name("inputErr"), sc.name("ierr")
+	input := sc.name(m.Input.Name)
+	errID := func() *jen.Statement { return jen.Id(errName) }
+	proc := jen.Id(n.ProcedureConst(m.Name))
+	checkInput := jen.If(jen.Id(failed).Op(":=").Id(inputErr).Call(), jen.Id(failed).Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Id(failed)))
+	body := []jen.Code{
+		jen.List(jen.Id(input), jen.Id(inputErr)).Op(":=").Qual(runtimePath, "InputSeq").Types(e.typ(m.Input.Type)).Call(jen.Id(ctx), proc, jen.Id(inv)),
+	}
+	call := jen.Id(impl).Dot(m.Name).Call(jen.Id(ctx), jen.Id(input))
+	switch {
+	case m.Stream != nil:
+		seq, res := sc.name("seq"), sc.name("res")
+		body = append(body,
+			jen.List(jen.Id(seq), errID()).Op(":=").Add(call),
+			jen.Var().Id(res).Op("*").Qual(runtimePath, "Result"),
+			jen.If(errID().Op("==").Nil()).Block(
+				jen.List(jen.Id(res), errID()).Op("=").Qual(runtimePath, "ServeStream").Call(jen.Id(ctx), jen.Id(inv), jen.Id(seq)),
+			),
+			checkInput,
+			jen.Return(jen.Id(res), errID()),
+		)
+	case len(m.Results) == 0:
+		body = append(body,
+			errID().Op(":=").Add(call),
+			checkInput,
+			jen.Return(jen.Nil(), errID()),
+		)
+	default:
+		r := jen.Id(sc.name(orDefault(m.Results[0].Name, "r0")))
+		body = append(body,
+			jen.List(r, errID()).Op(":=").Add(call),
+			checkInput,
+			jen.If(errID().Op("!=").Nil()).Block(jen.Return(jen.Nil(), errID())),
+			jen.Return(jen.Op("&").Qual(runtimePath, "Result").Values(jen.Dict{jen.Id("Args"): jen.Qual(wampPath, "ArgsOf").Call(r)}), jen.Nil()),
+		)
+	}
+	e.doc(fmt.Sprintf("%s serves %s with %s.%s, which it gives the call's streamed input as %s:", n.Handler(m.Name), m.URI, impl, m.Name, input) + " " +
+		fmt.Sprintf("each chunk's one argument decoded into %s. When the input ends early, because a chunk does", e.typeString(m.Input.Type)) + " " +
+		"not fit (wamp.error.invalid_argument), the input queue overflowed or the call was interrupted, the" + " " +
+		"call fails with that error, whatever " + impl + "." + m.Name + " returned.")
 	e.f.Func().Id(n.Handler(m.Name)).Params(jen.Id(impl).Id(s.Name)).Qual(runtimePath, "Handler").Block(
 		jen.Return(jen.Func().Params(jen.Id(ctx).Qual("context", "Context"), jen.Id(inv).Op("*").Qual(runtimePath, "Invocation")).
 			Params(jen.Op("*").Qual(runtimePath, "Result"), jen.Error()).Block(body...)),

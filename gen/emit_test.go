@@ -213,15 +213,39 @@ func TestWrap(t *testing.T) {
 }
 
 func TestMethodTypes(t *testing.T) {
-	a, b, c, d := types.Typ[types.Int], types.Typ[types.String], types.Typ[types.Bool], types.Typ[types.Float64]
+	a, b, c, d, e := types.Typ[types.Int], types.Typ[types.String], types.Typ[types.Bool], types.Typ[types.Float64], types.Typ[types.Uint8]
 	m := &Method{
 		Params:   []*Param{{Type: a}},
 		Results:  []*Param{{Type: b}},
 		Progress: &Param{Type: c},
+		Input:    &Param{Type: e},
 		Stream:   d,
 	}
-	if got := m.types(); !slices.Equal(got, []types.Type{a, b, c, d}) {
+	if got := m.types(); !slices.Equal(got, []types.Type{a, b, c, e, d}) {
 		t.Errorf("types = %v", got)
+	}
+}
+
+// TestSupportVersion: a file asks for the oldest runtime that has what its
+// code uses, so that files without streamed input or topics still build
+// with older runtimes.
+func TestSupportVersion(t *testing.T) {
+	plain := &Service{Methods: []*Method{{Name: "Add"}}}
+	streamed := &Service{Methods: []*Method{{Name: "Add"}, {Name: "Sum", Input: &Param{Name: "xs", Type: types.Typ[types.Float64]}}}}
+	for _, tt := range []struct {
+		name string
+		file *File
+		want int
+	}{
+		{"errors only", &File{}, 2},
+		{"unary", &File{Services: []*Service{plain}}, 2},
+		{"topics", &File{Services: []*Service{plain}, Topics: []*Topics{{Name: "T"}}}, 3},
+		{"streamed input", &File{Services: []*Service{plain, streamed}}, 4},
+		{"streamed input and topics", &File{Services: []*Service{streamed}, Topics: []*Topics{{Name: "T"}}}, 4},
+	} {
+		if got := tt.file.supportVersion(); got != tt.want {
+			t.Errorf("%s: version %d, want %d", tt.name, got, tt.want)
+		}
 	}
 }
 

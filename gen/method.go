@@ -10,6 +10,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"strings"
 
 	"github.com/wampgen/wampgen/wamp"
 )
@@ -21,7 +22,7 @@ import (
 // //wampgen:topic options, its URI, its shape (ctx first, error last), its
 // parameters, its results, and the kwargs rule. The URI and shape steps
 // report every problem before the method is given up on, so one run lists
-// them all.
+// them all. The parameters step includes the rules of streamed input.
 func (b *builder) method(s owner, spec *ast.TypeSpec, fn *types.Func, prefixKnown bool) *Method {
 	c := b.methodCheck(s, spec, fn)
 	m := &Method{Name: fn.Name(), Pos: b.fset.Position(c.pos)}
@@ -201,14 +202,33 @@ func (c *methodCheck) shape(m *Method, sig *types.Signature) {
 	}
 }
 
-// params sorts the parameters after ctx into payload values (m.Params) and
-// the progress callback (m.Progress), which must come last.
+// params sorts the parameters after ctx into payload values (m.Params),
+// the progress callback (m.Progress), which must come last, and the
+// streamed input (m.Input), which must be the only one; streamedInput
+// checks the latter's rules.
 func (c *methodCheck) params(m *Method, params *types.Tuple) {
 	names := paramNames(params)
+	var inputs []*Param
 	for i := 1; i < params.Len(); i++ {
 		p := params.At(i)
+		if c.kind.topics() && (isNamed(p.Type(), "iter", "Seq") || isNamed(p.Type(), "iter", "Seq2")) {
+			c.fail("parameter %s has type %s: an event is one message, so a topic cannot stream its input (rule: topic method shape): publish one event per item, or send the items as a slice", names[i], c.b.typeString(p.Type()))
+			continue
+		}
 		if _, isFunc := types.Unalias(p.Type()).Underlying().(*types.Signature); isFunc && c.kind.topics() {
 			c.fail("parameter %s has type %s: a topic's parameters are its event's payload, and an event has no progress callback or other function (rule: topic method shape): drop it", names[i], c.b.typeString(p.Type()))
+			continue
+		}
+		if isNamed(p.Type(), "iter", "Seq2") {
+			c.fail("parameter %s has type %s: a streamed input is iter.Seq[T], one value a chunk (rule: streamed input): make the pair one struct and take an iter.Seq of it", names[i], c.b.typeString(p.Type()))
+			continue
+		}
+		if t, isInput := inputType(p.Type()); isInput {
+			if why := c.b.payload(t); why != "" {
+				c.fail("streamed input %s: %s", names[i], why)
+				continue
+			}
+			inputs = append(inputs, &Param{Name: names[i], Type: t})
 			continue
 		}
 		if t, isProgress := progressType(p.Type()); isProgress {
@@ -224,7 +244,7 @@ func (c *methodCheck) params(m *Method, params *types.Tuple) {
 			continue
 		}
 		if _, isFunc := types.Unalias(p.Type()).Underlying().(*types.Signature); isFunc {
-			c.fail("parameter %s has type %s, which is neither a payload value nor a progress callback (func(T) error, the last parameter)", names[i], c.b.typeString(p.Type()))
+			c.fail("parameter %s has type %s, which is neither a payload value, a progress callback (func(T) error, the last parameter) nor a streamed input (iter.Seq[T], the only parameter besides ctx)", names[i], c.b.typeString(p.Type()))
 			continue
 		}
 		if why := c.b.payload(p.Type()); why != "" {
@@ -232,6 +252,44 @@ func (c *methodCheck) params(m *Method, params *types.Tuple) {
 			continue
 		}
 		m.Params = append(m.Params, &Param{Name: names[i], Type: p.Type()})
+	}
+	c.streamedInput(m, inputs)
+}
+
+// streamedInput checks the rules of streamed input (client streaming and
+// bidirectional calls) for the iter.Seq parameters params found, and sets
+// m.Input when they hold. Each item travels as one chunk whose Arguments
+// are [item], the contract of progressive call invocations every peer
+// can follow, so the stream is the call's only input: no other parameter,
+// no keyword arguments, and no progress callback (a bidirectional call
+// returns its results as an iter.Seq2).
+func (c *methodCheck) streamedInput(m *Method, inputs []*Param) {
+	const rule = "(rule: streamed input: ctx and one iter.Seq[T] are the only parameters, each item travelling as one chunk with Arguments [item])"
+	switch {
+	case len(inputs) == 0:
+		return
+	case len(inputs) > 1:
+		names := make([]string, len(inputs))
+		for i, p := range inputs {
+			names[i] = p.Name
+		}
+		c.fail("streamed inputs %s: a call streams one input %s: merge them into one iter.Seq of a struct", strings.Join(names, ", "), rule)
+		return
+	}
+	in := inputs[0]
+	switch {
+	case m.Progress != nil:
+		c.fail("streamed input %s with the progress callback %s %s: a bidirectional call returns its results as (iter.Seq2[R, error], error); drop %s and return an iter.Seq2", in.Name, m.Progress.Name, rule, m.Progress.Name)
+	case len(m.Params) > 0:
+		others := make([]string, len(m.Params))
+		for i, p := range m.Params {
+			others[i] = p.Name
+		}
+		c.fail("streamed input %s next to the parameters %s %s: put what they carry into the item type, or send it in a call of its own", in.Name, strings.Join(others, ", "), rule)
+	case m.Kwargs:
+		c.fail("kwargs=true with the streamed input %s %s: drop kwargs=true (an item that is a struct travels as one value)", in.Name, rule)
+	default:
+		m.Input = in
 	}
 }
 
@@ -271,6 +329,9 @@ func (c *methodCheck) results(m *Method, results *types.Tuple) {
 	if results.Len() > 0 {
 		m.ErrName = declaredName(results.At(results.Len() - 1))
 	}
+	if m.Input != nil && len(m.Results) > 1 {
+		c.fail("streamed input %s with %d results (rule: streamed input: the results are (error), (R, error) or, bidirectional, (iter.Seq2[R, error], error)): return one struct holding them", m.Input.Name, len(m.Results))
+	}
 }
 
 // kwargs checks, for a kwargs=true method whose parameters passed, that
@@ -304,6 +365,15 @@ func progressType(t types.Type) (types.Type, bool) {
 		return nil, false
 	}
 	return sig.Params().At(0).Type(), true
+}
+
+// inputType returns T when t is iter.Seq[T].
+func inputType(t types.Type) (types.Type, bool) {
+	n, ok := types.Unalias(t).(*types.Named)
+	if !ok || !isNamed(n, "iter", "Seq") || n.TypeArgs().Len() != 1 {
+		return nil, false
+	}
+	return n.TypeArgs().At(0), true
 }
 
 // streamType returns T when t is iter.Seq2[T, error].

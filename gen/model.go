@@ -62,7 +62,7 @@ type Topics struct {
 }
 
 // Method is one procedure of a service, or one topic of a topics
-// interface (which has no Invoke, DiscloseCaller, Cancel, Progress,
+// interface (which has no Invoke, DiscloseCaller, Cancel, Progress, Input,
 // Results or Stream).
 type Method struct {
 	Name string
@@ -83,6 +83,10 @@ type Method struct {
 	Ctx      string   // name of the context parameter
 	Params   []*Param // positional (or the one kwargs struct), ctx and progress excluded
 	Progress *Param   // progress func(T) error parameter; Type is T
+	// Input is the streamed input, a parameter iter.Seq[T] (Type is T): the
+	// method's only parameter besides ctx, each item travelling as one
+	// chunk of a progressive call. Nil for a method without one.
+	Input *Param
 	// Results are the positional results, the error excluded. Their Name
 	// is the one the interface gives them, "" when it gives none or _.
 	Results []*Param

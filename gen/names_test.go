@@ -40,6 +40,32 @@ func genCompile(t *testing.T, files map[string]string) {
 	vetModule(t, genCompileModule(t, files), "GOFLAGS=-mod=mod")
 }
 
+// The locals of a handler with streamed input (impl, ctx, inv, err,
+// inputErr, ierr, seq, res) must not hide a type of the package that the
+// item or result type names.
+func TestStreamedInputLocalsAvoidPackageTypes(t *testing.T) {
+	genCompile(t, map[string]string{"svc/svc.go": `package svc
+
+import (
+	"context"
+	"iter"
+)
+
+type inputErr struct{ N int }
+type ierr []int
+type seq struct{ S string }
+type res map[string]int
+type inv struct{ N int }
+
+//wampgen:service prefix=com.example.svc
+type Svc interface {
+	Sum(ctx context.Context, xs iter.Seq[inputErr]) (ierr, error)
+	Feed(ctx context.Context, in iter.Seq[seq]) (iter.Seq2[res, error], error)
+	Drain(ctx context.Context, i iter.Seq[inv]) error
+}
+`})
+}
+
 // The handler's locals (impl, ctx, inv, err, vals) must not hide a type of
 // the package that a parameter's type names.
 func TestLocalsAvoidPackageTypes(t *testing.T) {
@@ -153,6 +179,27 @@ type Events interface {
 	//wampgen:topic acknowledge=true
 	Acked(ctx context.Context, n int) error
 	ackedOpts(ctx context.Context) error
+}
+`})
+}
+
+// A streamed input spelled through an alias of iter.Seq is one: the
+// generated signatures spell iter.Seq, the same type.
+func TestStreamedInputThroughAlias(t *testing.T) {
+	genCompile(t, map[string]string{"svc/svc.go": `package svc
+
+import (
+	"context"
+	"iter"
+)
+
+type Floats = iter.Seq[float64]
+type Seq[T any] = iter.Seq[T]
+
+//wampgen:service prefix=com.example.svc
+type Svc interface {
+	Sum(ctx context.Context, xs Floats) (float64, error)
+	Echo(ctx context.Context, xs Seq[string]) (iter.Seq2[string, error], error)
 }
 `})
 }

@@ -146,23 +146,61 @@
 // # Method shapes
 //
 // The first parameter is a context.Context and the last result an error.
-// The other parameters travel as positional arguments, in order (with
-// kwargs=true, as described above). The results besides the error: none,
-// one (Arguments[0], never a list of one) or several (positional).
-// Progressive results take one of two forms: a last parameter
-// progress func(T) error, which the implementation calls for each result
-// (the caller passes a callback, or nil for none), or the results
-// (iter.Seq2[T, error], error), which the caller ranges over. A variadic
-// parameter, a func parameter that is not the progress callback, and an
-// iter.Seq or any other stream type are diagnostics.
+// Between them, a service's method takes one of four shapes, gRPC's four
+// kinds of call side by side:
+//
+//	gRPC              WAMP                          Go method
+//	unary             CALL → RESULT                 Add(ctx, a, b float64) (float64, error)
+//	server streaming  progressive results           Fib(ctx, n int, progress func(int64) error) (int64, error)
+//	                                                Lines(ctx, n int) (iter.Seq2[string, error], error)
+//	client streaming  progressive call invocations  Sum(ctx, xs iter.Seq[float64]) (float64, error)
+//	                                                Store(ctx, samples iter.Seq[Sample]) error
+//	bidirectional     both at once                  RunningSum(ctx, xs iter.Seq[float64]) (iter.Seq2[float64, error], error)
+//
+// Unary and server streaming: the parameters travel as positional
+// arguments, in order (with kwargs=true, as described above). The results
+// besides the error: none, one (Arguments[0], never a list of one) or
+// several (positional). Progressive results take one of two forms: a last
+// parameter progress func(T) error, which the implementation calls for
+// each result (the caller passes a callback, or nil for none), or the
+// results (iter.Seq2[T, error], error), which the caller ranges over.
+//
+// Client streaming and bidirectional: a parameter iter.Seq[T] is the
+// call's streamed input, and the only parameter besides ctx. The client
+// sends each item as one chunk of a progressive call (a CALL with
+// progress=true and Arguments [item], all under one request ID), the last
+// item in the final CALL, without progress; an empty input is one CALL
+// with Arguments []. It reads one item ahead to know which item is the
+// last. The results are (error), (R, error) or, bidirectional,
+// (iter.Seq2[R, error], error), whose progressive results the caller
+// ranges over while its input is still being sent: they are delivered
+// between two items of the input, so an input must not wait for a result
+// before it yields its next item. The implementation
+// receives an iter.Seq[T] that yields the items as their chunks arrive and
+// ends when the caller's input ends; the registrar registers with
+// runtime.WithStreamedInput, and a callee that did not announce the feature
+// is never sent chunks. When the input ends early (a chunk that does not
+// decode: wamp.error.invalid_argument naming its index; the callee's
+// bounded input queue overflowing; the call interrupted or timed out), the
+// call fails with that error whatever the implementation returned. The
+// procedure options apply as to any procedure (the dealer sends every
+// chunk to the callee that got the first, whatever invoke= says). Another
+// parameter next to the stream (every chunk carries one value), two
+// streams, kwargs=true, a progress callback (a bidirectional call returns
+// an iter.Seq2), an iter.Seq2 parameter, and several results are
+// diagnostics.
+//
+// A variadic parameter, a func parameter that is none of the above, and
+// any other stream type are diagnostics; T, R and the progressive results
+// follow the value rules below.
 //
 // A topic method is Method(ctx context.Context, params...) error: its
 // parameters travel as the event's positional arguments (or, with
 // kwargs=true, its one struct as ArgumentsKw) under the same value rules,
 // and its one result is error. Any other result, a progress callback or
-// other func parameter, and a variadic parameter are diagnostics. Two
-// topics of a run may not share a URI, nor may a topic and a procedure of
-// a run, whatever their packages.
+// other func parameter, a streamed input (an event is one message) and a
+// variadic parameter are diagnostics. Two topics of a run may not share a
+// URI, nor may a topic and a procedure of a run, whatever their packages.
 //
 // # Values
 //
@@ -221,9 +259,10 @@
 // Rejected. A subscriber's context carries the event
 // (runtime.EventFromContext: the concrete topic, the publication ID and,
 // when disclosed, the publisher) and ends with the subscription. Code with
-// topics needs runtime.SupportPackageIsVersion3. A nil implementation,
-// function or Subscriber is an error of the Subscribe… function, a nil
-// Publisher an error of each publication.
+// topics needs runtime.SupportPackageIsVersion3, code with streamed input
+// runtime.SupportPackageIsVersion4. A nil implementation, function or
+// Subscriber is an error of the Subscribe… function, a nil Publisher an
+// error of each publication.
 //
 // # Exit status
 //
