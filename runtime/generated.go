@@ -542,9 +542,9 @@ func CallInputOne[T, R any](ctx context.Context, caller Caller, procedure wamp.U
 // the loop body provides must stop waiting when the loop stops (its next
 // yield returns false once the call has ended). A panic in input cancels
 // the call and is raised again on the goroutine that ranges, with the same
-// value. The progressive results the loop has not taken yet are at most
-// 1024: one more cancels the call (the loop gets an error matching
-// ErrCanceled).
+// value. The progressive results that arrive while the loop body runs
+// wait, at most 1024 of them: one more cancels the call (the loop gets
+// those that waited, then an error matching ErrCanceled).
 //
 // Through another StreamCaller, results arrive while the input is sent,
 // on the goroutine that ranges (inside Send), so there an input that waits

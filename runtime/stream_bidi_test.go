@@ -334,3 +334,72 @@ func TestStreamedInputPanic(t *testing.T) {
 		t.Errorf("the callee's input ended with %v, want ErrCanceled", err)
 	}
 }
+
+// TestStreamedInputPingPongUnread: the progressive results a bidirectional
+// loop has not taken (its body busy) are bounded: one more than 1024
+// cancels the call (CANCEL to the router), and the loop ends with an error
+// matching ErrCanceled after the results queued before it.
+func TestStreamedInputPingPongUnread(t *testing.T) {
+	sr, sess := startStreamRouter(t, runtime.Config{})
+	ctx := testCtx(t)
+	stop := make(chan struct{})
+	input := func(yield func(int) bool) {
+		for k := range 2 {
+			if !yield(k) {
+				return
+			}
+		}
+		select { // the input goes on until the loop says
+		case <-stop:
+		case <-ctx.Done():
+		}
+	}
+	calls := make(chan *wamp.Call, 1)
+	go func() {
+		// The router answers the first chunk with one result.
+		m := <-sr.out
+		c, _ := m.(*wamp.Call)
+		calls <- c
+		if c == nil {
+			return
+		}
+		sr.mu.Lock()
+		sr.send(&wamp.Result{Request: c.Request, Details: wamp.Dict{wamp.OptProgress: true}, Args: wamp.ArgsOf(0)})
+		sr.mu.Unlock()
+	}()
+	taken := 0
+	var end error
+	for v, err := range runtime.CallInputStream[int, int](ctx, sess, "com.test.chatty", input) {
+		if err != nil {
+			end = err
+			close(stop)
+			continue
+		}
+		if v != taken {
+			t.Fatalf("result %d is %d", taken, v)
+		}
+		if taken++; taken > 1 {
+			continue
+		}
+		c := recvWithin(t, calls, "the first CALL")
+		if c == nil {
+			t.Fatal("the router got another message than the CALL")
+		}
+		// The body is busy: 2000 more results arrive, untaken.
+		sr.mu.Lock()
+		for i := range 2000 {
+			sr.send(&wamp.Result{Request: c.Request, Details: wamp.Dict{wamp.OptProgress: true}, Args: wamp.ArgsOf(1 + i)})
+		}
+		sr.mu.Unlock()
+		if cn, ok := recvWithin(t, sr.out, "CANCEL").(*wamp.Cancel); !ok || cn.Request != c.Request {
+			t.Fatalf("got %#v, want the CANCEL of the call", cn)
+		}
+	}
+	if !errors.Is(end, runtime.ErrCanceled) {
+		t.Errorf("the loop ended with %v, want ErrCanceled", end)
+	}
+	if taken > 1+1024 {
+		t.Errorf("%d results taken, want at most 1 and the 1024 queued", taken)
+	}
+	noSender(t)
+}
