@@ -403,3 +403,46 @@ func TestStreamedInputPingPongUnread(t *testing.T) {
 	}
 	noSender(t)
 }
+
+// TestStreamedInputBidiAnsweredEarly: a callee that answers after its first
+// chunk ends a bidirectional call: the loop yields the answer, and the
+// input, which would go on, is no longer read.
+func TestStreamedInputBidiAnsweredEarly(t *testing.T) {
+	callee, caller := streamPair(t, wamp.CBOR, runtime.Config{})
+	ctx := testCtx(t)
+	if _, err := callee.Register(ctx, "com.test.first", func(ctx context.Context, inv *runtime.Invocation) (*runtime.Result, error) {
+		for ch, err := range inv.Input() {
+			if err != nil {
+				return nil, err
+			}
+			return &runtime.Result{Args: ch.Args}, nil
+		}
+		return nil, errors.New("no input")
+	}, runtime.WithStreamedInput()); err != nil {
+		t.Fatal(err)
+	}
+	input := func(yield func(int) bool) {
+		for k := 7; ; k++ {
+			if !yield(k) {
+				return
+			}
+			select {
+			case <-ctx.Done():
+				t.Error("the input was read on until the deadline")
+				return
+			case <-time.After(time.Millisecond): // a paced producer
+			}
+		}
+	}
+	var got []int
+	for v, err := range runtime.CallInputStream[int, int](ctx, caller, "com.test.first", input) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, v)
+	}
+	if !slices.Equal(got, []int{7}) {
+		t.Errorf("results %v, want [7]", got)
+	}
+	noSender(t)
+}
