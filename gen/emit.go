@@ -832,7 +832,7 @@ func describe(m *Method) string {
 		notes = append(notes, what+" each item of "+m.Input.Name+" as one chunk of a progressive call (the last item in the final chunk, an empty input as one chunk without arguments)")
 	}
 	if m.Stream != nil && m.Input != nil {
-		notes = append(notes, "and yielding the progressive results while the input is still being sent, between two of its items (so an input that waits for a result before it yields its next item waits forever)")
+		notes = append(notes, "and yielding the results as they arrive while the input is still being sent from a goroutine of its own (the input is read one item ahead, so item k may wait for the result of item k-2, not k-1; the loop ends once the input has returned, and a panic in the input is raised again in the loop)")
 	} else if m.Stream != nil {
 		notes = append(notes, "when the returned sequence is ranged over, yielding each progressive result")
 	}
