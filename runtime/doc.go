@@ -60,7 +60,11 @@
 //     starting as soon as the first chunk arrives; the details of the
 //     first INVOCATION (caller, receive_progress, timeout) hold for the
 //     whole call, and a later chunk counts only for its arguments and its
-//     progress flag. INTERRUPT, the call's timeout and the end of the
+//     progress flag. A generated bidirectional implementation is answered
+//     by [ServeStream]: its items are progressive results while the input
+//     goes on, and once the input has ended the last item travels in the
+//     final RESULT (a running total: a progressive result after each chunk
+//     but the last, then the final RESULT [total]). INTERRUPT, the call's timeout and the end of the
 //     session end the input (Input yields the context's cause) and the
 //     handler's ctx, as for any call. A handler registered without
 //     WithStreamedInput that receives a streamed call answers it with
