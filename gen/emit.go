@@ -477,35 +477,60 @@ func fieldNames(methods []*Method, first string, hasOpts func(*Method) bool) cli
 
 func (e *emitter) client(s *Service, n names) {
 	cf := clientFields(s)
-	sc := e.newScope()
-	caller, opts := sc.name("caller"), sc.name("opts")
-	fields := []jen.Code{
-		jen.Id(cf.caller).Qual(runtimePath, "Caller"),
-		jen.Id(cf.opts).Index().Qual(runtimePath, "CallOption"),
-	}
-	inits := jen.Dict{jen.Id(cf.caller): jen.Id(caller), jen.Id(cf.opts): jen.Id(opts)}
-	for _, m := range s.Methods {
-		if mopts := clientOptions(m); len(mopts) > 0 {
-			field := cf.method[m.Name]
-			fields = append(fields, jen.Id(field).Index().Qual(runtimePath, "CallOption").Comment("opts and the options of "+m.Name))
-			inits[jen.Id(field)] = jen.Append(append([]jen.Code{jen.Id(opts).Index(jen.Op(":").Len(jen.Id(opts)).Op(":").Len(jen.Id(opts)))}, mopts...)...)
-		}
-	}
-	e.doc(fmt.Sprintf("%s calls the procedures of %s through a WAMP session. It implements", n.Client, s.Name) + " " + fmt.Sprintf("%s, so callers cannot tell a remote service from a local one.", s.Name))
-	e.f.Type().Id(n.Client).Struct(fields...)
-	e.f.Line()
-	e.f.Var().Id("_").Id(s.Name).Op("=").Parens(jen.Op("*").Id(n.Client)).Parens(jen.Nil())
-	e.f.Line()
-	e.doc(fmt.Sprintf("%s returns %s %s that calls through %s (usually a", n.NewClient, article(n.Client), n.Client, caller) + " " + fmt.Sprintf("*runtime.Session), adding %s to every call.", opts))
-	e.f.Func().Id(n.NewClient).Params(
-		jen.Id(caller).Qual(runtimePath, "Caller"),
-		jen.Id(opts).Op("...").Qual(runtimePath, "CallOption"),
-	).Op("*").Id(n.Client).Block(
-		jen.Return(jen.Op("&").Id(n.Client).Values(inits)),
-	)
+	e.sender(senderType{
+		iface: s.Name, typeName: n.Client, ctorName: n.NewClient,
+		runtimeIface: "Caller", optionType: "CallOption", param: "caller", does: "calls", each: "call",
+		typeDoc: fmt.Sprintf("%s calls the procedures of %s through a WAMP session. It implements", n.Client, s.Name) + " " +
+			fmt.Sprintf("%s, so callers cannot tell a remote service from a local one.", s.Name),
+	}, cf, s.Methods, clientOptions)
 	for _, m := range s.Methods {
 		e.clientMethod(n, cf, m)
 	}
+}
+
+// senderType describes a generated type that implements an annotated
+// interface by sending through a runtime interface: a service's client
+// (through a runtime.Caller) or a topics interface's publisher (through a
+// runtime.Publisher).
+type senderType struct {
+	iface, typeName, ctorName string
+	runtimeIface, optionType  string // Caller, CallOption or Publisher, PublishOption
+	param                     string // the constructor's parameter: caller, pub
+	does, each                string // "calls", "call" or "publishes", "publication", for the constructor's doc
+	typeDoc                   string
+}
+
+// sender emits t's struct, the assertion that it implements its interface,
+// and its constructor, which keeps the options it is given and, for each
+// method whose annotation adds options (methodOpts), those options after
+// them in a field of their own (fields.method).
+func (e *emitter) sender(t senderType, fields clientFieldNames, methods []*Method, methodOpts func(*Method) []jen.Code) {
+	sc := e.newScope()
+	param, opts := sc.name(t.param), sc.name("opts")
+	structFields := []jen.Code{
+		jen.Id(fields.caller).Qual(runtimePath, t.runtimeIface),
+		jen.Id(fields.opts).Index().Qual(runtimePath, t.optionType),
+	}
+	inits := jen.Dict{jen.Id(fields.caller): jen.Id(param), jen.Id(fields.opts): jen.Id(opts)}
+	for _, m := range methods {
+		if mopts := methodOpts(m); len(mopts) > 0 {
+			field := fields.method[m.Name]
+			structFields = append(structFields, jen.Id(field).Index().Qual(runtimePath, t.optionType).Comment("opts and the options of "+m.Name))
+			inits[jen.Id(field)] = jen.Append(append([]jen.Code{jen.Id(opts).Index(jen.Op(":").Len(jen.Id(opts)).Op(":").Len(jen.Id(opts)))}, mopts...)...)
+		}
+	}
+	e.doc(t.typeDoc)
+	e.f.Type().Id(t.typeName).Struct(structFields...)
+	e.f.Line()
+	e.f.Var().Id("_").Id(t.iface).Op("=").Parens(jen.Op("*").Id(t.typeName)).Parens(jen.Nil())
+	e.f.Line()
+	e.doc(fmt.Sprintf("%s returns %s %s that %s through %s (usually a", t.ctorName, article(t.typeName), t.typeName, t.does, param) + " " + fmt.Sprintf("*runtime.Session), adding %s to every %s.", opts, t.each))
+	e.f.Func().Id(t.ctorName).Params(
+		jen.Id(param).Qual(runtimePath, t.runtimeIface),
+		jen.Id(opts).Op("...").Qual(runtimePath, t.optionType),
+	).Op("*").Id(t.typeName).Block(
+		jen.Return(jen.Op("&").Id(t.typeName).Values(inits)),
+	)
 }
 
 // signature holds the names a generated method declares: the interface's
@@ -807,7 +832,7 @@ func describe(m *Method) string {
 		notes = append(notes, what+" each item of "+m.Input.Name+" as one chunk of a progressive call (the last item in the final chunk, an empty input as one chunk without arguments)")
 	}
 	if m.Stream != nil && m.Input != nil {
-		notes = append(notes, "and yielding the progressive results while the input is still being sent, between two of its items (so an input that waits for a result before it yields its next item waits forever)")
+		notes = append(notes, "and yielding the results as they arrive while the input is still being sent from a goroutine of its own (the input is read one item ahead, so item k may wait for the result of item k-2, not k-1; the loop ends once the input has returned, and a panic in the input is raised again in the loop)")
 	} else if m.Stream != nil {
 		notes = append(notes, "when the returned sequence is ranged over, yielding each progressive result")
 	}

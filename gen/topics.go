@@ -61,36 +61,15 @@ func subscribeOptions(m *Method) []jen.Code {
 
 func (e *emitter) publisher(t *Topics, n topicsNames) {
 	pf := fieldNames(t.Methods, "pub", func(m *Method) bool { return len(publishOptions(m)) > 0 })
-	sc := e.newScope()
-	pub, opts := sc.name("pub"), sc.name("opts")
-	fields := []jen.Code{
-		jen.Id(pf.caller).Qual(runtimePath, "Publisher"),
-		jen.Id(pf.opts).Index().Qual(runtimePath, "PublishOption"),
-	}
-	inits := jen.Dict{jen.Id(pf.caller): jen.Id(pub), jen.Id(pf.opts): jen.Id(opts)}
-	for _, m := range t.Methods {
-		if mopts := publishOptions(m); len(mopts) > 0 {
-			field := pf.method[m.Name]
-			fields = append(fields, jen.Id(field).Index().Qual(runtimePath, "PublishOption").Comment("opts and the options of "+m.Name))
-			inits[jen.Id(field)] = jen.Append(append([]jen.Code{jen.Id(opts).Index(jen.Op(":").Len(jen.Id(opts)).Op(":").Len(jen.Id(opts)))}, mopts...)...)
-		}
-	}
-	e.doc(fmt.Sprintf("%s publishes the events of %s through a WAMP session: calling one of its", n.Publisher, t.Name) + " " +
-		"methods publishes that topic's event, with the method's arguments as its payload. It implements" + " " +
-		t.Name + ", so code that emits events cannot tell subscribers far away from a local implementation." + " " +
-		"Options for one publication (runtime.WithEligible, runtime.WithExclude, …) travel on its context:" + " " +
-		"ctx = runtime.WithPublishOptions(ctx, runtime.WithEligible(id)).")
-	e.f.Type().Id(n.Publisher).Struct(fields...)
-	e.f.Line()
-	e.f.Var().Id("_").Id(t.Name).Op("=").Parens(jen.Op("*").Id(n.Publisher)).Parens(jen.Nil())
-	e.f.Line()
-	e.doc(fmt.Sprintf("%s returns %s %s that publishes through %s (usually a", n.NewPublisher, article(n.Publisher), n.Publisher, pub) + " " + fmt.Sprintf("*runtime.Session), adding %s to every publication.", opts))
-	e.f.Func().Id(n.NewPublisher).Params(
-		jen.Id(pub).Qual(runtimePath, "Publisher"),
-		jen.Id(opts).Op("...").Qual(runtimePath, "PublishOption"),
-	).Op("*").Id(n.Publisher).Block(
-		jen.Return(jen.Op("&").Id(n.Publisher).Values(inits)),
-	)
+	e.sender(senderType{
+		iface: t.Name, typeName: n.Publisher, ctorName: n.NewPublisher,
+		runtimeIface: "Publisher", optionType: "PublishOption", param: "pub", does: "publishes", each: "publication",
+		typeDoc: fmt.Sprintf("%s publishes the events of %s through a WAMP session: calling one of its", n.Publisher, t.Name) + " " +
+			"methods publishes that topic's event, with the method's arguments as its payload. It implements" + " " +
+			t.Name + ", so code that emits events cannot tell subscribers far away from a local implementation." + " " +
+			"Options for one publication (runtime.WithEligible, runtime.WithExclude, …) travel on its context:" + " " +
+			"ctx = runtime.WithPublishOptions(ctx, runtime.WithEligible(id)).",
+	}, pf, t.Methods, publishOptions)
 	for _, m := range t.Methods {
 		e.publisherMethod(n, pf, m)
 	}

@@ -55,6 +55,13 @@
 //     stream at once: the next Send returns that error, nothing sent. A
 //     callee that answers before the input has ended makes Send return an
 //     error matching [ErrAnsweredEarly], and CloseSend returns the answer.
+//     [CallInputStream] (bidirectional) through a *Session reads the input
+//     and sends its chunks on a goroutine of its own while the goroutine
+//     that ranges receives the results as they arrive, so a ping-pong
+//     works within the read-ahead: the input may wait for the result of
+//     item k−2 before it yields item k (item k−1 is sent only once item k
+//     is read). The loop ends once the input has returned; a panic in the
+//     input cancels the call and is raised again in the loop.
 //   - Callee: a handler registered with [WithStreamedInput] reads its
 //     input with [Invocation.Input] (generated registrars: [InputSeq]),
 //     starting as soon as the first chunk arrives; the details of the
@@ -92,7 +99,8 @@
 // the callee's queue holds before it hears back (for example, one chunk
 // per progressive result it receives). The other way round, the
 // progressive results of a bidirectional call wait for the caller's next
-// Send, at most 1024 of them; one more cancels the call.
+// Send (for CallInputStream: for its loop to take them), at most 1024 of
+// them; one more cancels the call.
 //
 // # Cancellation and timeouts
 //

@@ -528,13 +528,33 @@ func CallInputOne[T, R any](ctx context.Context, caller Caller, procedure wamp.U
 
 // CallInputStream makes a bidirectional call: the input streamed as by
 // CallInputNone, the results returned as by Stream, at the same time.
-// Results arrive while the input is sent, on the goroutine that ranges:
-// the loop body runs between two items of input (inside Send), so an input
-// that waits for a result before it produces the next item waits forever
-// (the input is read one item ahead). Breaking out of the loop cancels the
-// call and stops reading input. Each range makes a new call.
+// Breaking out of the loop cancels the call. Each range makes a new call.
+//
+// Through a *Session the input is read, and its chunks sent, on a
+// goroutine of its own (input is called from that goroutine only), while
+// the goroutine that ranges receives the results as they arrive: a
+// ping-pong works. As the last item travels in the final CALL, the input is
+// read one item ahead: item k is read (input asked for it) once item k−1
+// has been and item k−2 has been sent, so an input may wait for the result
+// of item k−2 before it yields item k, not for that of item k−1 (which has
+// not been sent yet). The loop ends only once input has returned, so
+// nothing of the call runs after it: an input that waits for something
+// the loop body provides must stop waiting when the loop stops (its next
+// yield returns false once the call has ended). A panic in input cancels
+// the call and is raised again on the goroutine that ranges, with the same
+// value. The progressive results the loop has not taken yet are at most
+// 1024: one more cancels the call (the loop gets an error matching
+// ErrCanceled).
+//
+// Through another StreamCaller, results arrive while the input is sent,
+// on the goroutine that ranges (inside Send), so there an input that waits
+// for a result before it produces the next item waits forever.
 func CallInputStream[T, R any](ctx context.Context, caller Caller, procedure wamp.URI, input iter.Seq[T], opts ...CallOption) iter.Seq2[R, error] {
 	return func(yield func(R, error) bool) {
+		if s, ok := caller.(*Session); ok {
+			callInputSplit(ctx, s, procedure, input, opts, yield)
+			return
+		}
 		stopped, progressed := false, false
 		progress := withRawProgress(func(r *wamp.Result) error {
 			progressed = true
@@ -554,6 +574,120 @@ func CallInputStream[T, R any](ctx context.Context, caller Caller, procedure wam
 		}
 		yieldFinal(procedure, res, err, progressed, yield)
 	}
+}
+
+// inputPanic carries a panic of a bidirectional call's input to the
+// goroutine that ranges.
+type inputPanic struct {
+	value    any
+	panicked bool
+}
+
+// callInputSplit is CallInputStream through a *Session: the input is sent
+// from a goroutine of its own while this one yields the results.
+func callInputSplit[T, R any](ctx context.Context, s *Session, procedure wamp.URI, input iter.Seq[T], opts []CallOption, yield func(R, error) bool) {
+	var zero R
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	// The callback only asks for progressive results: recv takes them.
+	ask := withRawProgress(func(*wamp.Result) error { return nil })
+	icall, err := s.CallInput(cctx, procedure, append(opts[:len(opts):len(opts)], ask)...)
+	if err != nil {
+		yield(zero, err)
+		return
+	}
+	ic := icall.(*inputCall)
+	ic.splitCall()
+	sent := make(chan inputPanic, 1)
+	go func() {
+		p := inputPanic{panicked: true}
+		defer func() {
+			if p.panicked {
+				p.value = recover()
+			}
+			// Before the cancellation, so that the loop, woken by the
+			// call's end, finds the panic.
+			sent <- p
+			if p.panicked {
+				cancel()
+			}
+		}()
+		sendInput(cctx, ic, input)
+		p.panicked = false
+	}()
+	// The input's goroutine has ended when this returns; a panic of the
+	// input is raised again here.
+	var p inputPanic
+	waited := false
+	defer func() {
+		if !waited {
+			cancel()
+			p = <-sent
+		}
+		if p.panicked {
+			panic(p.value)
+		}
+	}()
+	progressed := false
+	for {
+		progress, final, err := ic.recv()
+		for _, r := range progress {
+			progressed = true
+			v, derr := decodeOne[R](procedure, r.Args)
+			if derr != nil {
+				ic.mu.Lock()
+				ic.failLocked(derr, true)
+				ic.mu.Unlock()
+				final, err = nil, derr
+				break
+			}
+			if !yield(v, nil) {
+				return // the deferred cancel cancels the call
+			}
+		}
+		if final == nil && err == nil {
+			continue
+		}
+		// The call is over: the input's goroutine stops at its next Send
+		// (the deferred func waits for it). What ended the call is yielded
+		// first, so that a loop body can release an input that waits for
+		// it; a panic of the input that ended the call goes first.
+		cancel()
+		select {
+		case p = <-sent:
+			waited = true
+			if p.panicked {
+				return
+			}
+		default:
+		}
+		if final != nil {
+			yieldFinal(procedure, resultPayloads{Args: final.Args, Kwargs: final.Kwargs}, nil, progressed, yield)
+			return
+		}
+		yield(zero, err)
+		return
+	}
+}
+
+// sendInput sends input through the split call ic, one item ahead (see
+// callInput), until the input ends or the call does.
+func sendInput[T any](ctx context.Context, ic *inputCall, input iter.Seq[T]) {
+	var prev T
+	have := false
+	for v := range input {
+		if have {
+			if err := ic.Send(ctx, wamp.ArgsOf(prev), wamp.Payload{}); err != nil {
+				return // recv reports what ended the call
+			}
+		}
+		prev, have = v, true
+	}
+	last := emptyArgs
+	if have {
+		last = wamp.ArgsOf(prev)
+	}
+	ic.closeInput(ctx, last, wamp.Payload{})
 }
 
 // InputSeq is for generated registrars: the input of inv (see

@@ -132,6 +132,14 @@ type inputCall struct {
 	err     error        // what ended the call, when it did not end with a result
 	early   *wamp.Result // the final result, when it came before the input ended
 	stop    func() bool  // stops the watch on ctx
+
+	// split is set for a call whose results one goroutine receives (recv)
+	// while another sends its input (see CallInputStream): Send and
+	// closeInput then never take what arrives for the call. Its
+	// pendingCall is not recycled (recv may still wait on its wake), and
+	// note wakes recv when the call starts or ends on the caller's side.
+	split bool
+	note  chan struct{}
 }
 
 // continuation are the options of every CALL after the first.
@@ -149,8 +157,10 @@ func (ic *inputCall) Send(ctx context.Context, args, kwargs wamp.Payload) error 
 	if ic.closed {
 		return fmt.Errorf("runtime: calling %s: Send after CloseSend", ic.procedure)
 	}
-	if err := ic.drainLocked(); err != nil {
-		return err
+	if !ic.split {
+		if err := ic.drainLocked(); err != nil {
+			return err
+		}
 	}
 	return ic.sendLocked(ctx, args, kwargs, true)
 }
@@ -158,6 +168,9 @@ func (ic *inputCall) Send(ctx context.Context, args, kwargs wamp.Payload) error 
 func (ic *inputCall) CloseSend(ctx context.Context, args, kwargs wamp.Payload) (*Result, error) {
 	ic.mu.Lock()
 	defer ic.mu.Unlock()
+	if ic.split {
+		return nil, fmt.Errorf("runtime: calling %s: CloseSend of a call whose results another goroutine receives", ic.procedure)
+	}
 	if ic.closed {
 		return nil, fmt.Errorf("runtime: calling %s: CloseSend called twice", ic.procedure)
 	}
@@ -214,14 +227,20 @@ func (ic *inputCall) sendLocked(ctx context.Context, args, kwargs wamp.Payload, 
 			delete(options, wamp.OptProgress)
 		}
 		ic.id = s.reqIDs.Next()
-		p := pendingPool.Get().(*pendingCall)
+		var p *pendingCall
+		if ic.split {
+			p = &pendingCall{wake: make(chan struct{}, 1)}
+		} else {
+			p = pendingPool.Get().(*pendingCall)
+		}
 		p.progress = ic.progress
 		p.limit = maxUnreadProgress
 		s.calls.mu.Lock()
 		if s.life.closed.Load() {
 			s.calls.mu.Unlock()
-			recycleCall(p)
+			ic.release(p)
 			ic.err = s.errClosed()
+			ic.notify()
 			return ic.err
 		}
 		s.calls.m[ic.id] = p
@@ -229,6 +248,7 @@ func (ic *inputCall) sendLocked(ctx context.Context, args, kwargs wamp.Payload, 
 		ic.p = p
 		ic.started = true
 		ic.stop = context.AfterFunc(ic.ctx, ic.contextEnded)
+		ic.notify()
 	} else if more {
 		options = continuation
 	} else {
@@ -339,8 +359,27 @@ func (ic *inputCall) finishLocked() {
 		ic.stop()
 	}
 	if ic.p != nil {
-		recycleCall(ic.p)
+		ic.release(ic.p)
 		ic.p = nil
+	}
+}
+
+// release puts back p, a pendingCall no longer in s.calls, unless the call
+// is split (see inputCall.split).
+func (ic *inputCall) release(p *pendingCall) {
+	if !ic.split {
+		recycleCall(p)
+	}
+}
+
+// notify wakes recv, of a split call.
+func (ic *inputCall) notify() {
+	if ic.note == nil {
+		return
+	}
+	select {
+	case ic.note <- struct{}{}:
+	default:
 	}
 }
 
@@ -352,6 +391,7 @@ func (ic *inputCall) failLocked(err error, cancel bool) error {
 		return ic.endedLocked()
 	}
 	ic.err = err
+	ic.notify()
 	if ic.p == nil {
 		return err
 	}
@@ -370,7 +410,10 @@ func (ic *inputCall) failLocked(err error, cancel bool) error {
 		}
 		ic.s.cancelCall(ctx, ic.c, ic.id, ic.cfg.cancelMode)
 	}
-	ic.s.endCall(ic.id, ic.p)
+	ic.s.calls.mu.Lock()
+	delete(ic.s.calls.m, ic.id)
+	ic.s.calls.mu.Unlock()
+	ic.release(ic.p)
 	ic.p = nil
 	return err
 }
@@ -393,4 +436,72 @@ func (ic *inputCall) contextEnded() {
 		return
 	}
 	ic.failLocked(contextError(ic.ctx.Err()), true)
+}
+
+// splitCall makes ic a split call (see inputCall.split); it must be called
+// before the first Send.
+func (ic *inputCall) splitCall() {
+	ic.split = true
+	ic.note = make(chan struct{}, 1)
+}
+
+// closeInput sends the last chunk of a split call, without waiting for the
+// result (recv receives it). A call that has ended is left alone: recv
+// reports how it ended.
+func (ic *inputCall) closeInput(ctx context.Context, args, kwargs wamp.Payload) {
+	ic.mu.Lock()
+	defer ic.mu.Unlock()
+	if ic.closed || ic.endedLocked() != nil {
+		return
+	}
+	ic.closed = true
+	ic.sendLocked(ctx, args, kwargs, false) //nolint:errcheck // recv reports it: a failure ends the call
+}
+
+// recv waits for what arrives for a split call: the progressive results
+// that arrived, in order, then, once, the final result or the error that
+// ended the call (on either side). After that it must not be called again.
+func (ic *inputCall) recv() (progress []*wamp.Result, final *wamp.Result, err error) {
+	for {
+		ic.mu.Lock()
+		if ic.err != nil {
+			err := ic.err
+			ic.mu.Unlock()
+			return nil, nil, err
+		}
+		var wake <-chan struct{}
+		if p := ic.p; p != nil {
+			for _, ev := range p.take() {
+				switch {
+				case ev.err != nil:
+					ic.endLocked(ev.err)
+					ic.mu.Unlock()
+					return progress, nil, ev.err
+				case isProgress(ev.res.Details):
+					progress = append(progress, ev.res)
+				default:
+					ic.early = ev.res
+					ic.finishLocked()
+					ic.mu.Unlock()
+					return progress, ev.res, nil
+				}
+			}
+			if len(progress) > 0 {
+				ic.mu.Unlock()
+				return progress, nil, nil
+			}
+			wake = p.wake
+		}
+		ic.mu.Unlock()
+		select {
+		case <-wake:
+		case <-ic.note:
+		case <-ic.ctx.Done():
+			// contextEnded cancels a call in flight; this ends one that
+			// has not started (the input has not produced its first item).
+			ic.mu.Lock()
+			ic.failLocked(contextError(ic.ctx.Err()), true)
+			ic.mu.Unlock()
+		}
+	}
 }

@@ -2,10 +2,14 @@ package runtime_test
 
 import (
 	"context"
+	"errors"
 	"iter"
+	goruntime "runtime"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/wampgen/wampgen/runtime"
 	"github.com/wampgen/wampgen/wamp"
@@ -152,5 +156,181 @@ func TestServeStreamStreamedInput(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// echoInput registers com.test.echo on callee: each item of input comes
+// back as a result (ServeStream), the last one in the final result. Its
+// handler's input end is sent on ended.
+func echoInput(t *testing.T, callee *runtime.Session, ended chan<- error) {
+	t.Helper()
+	if _, err := callee.Register(testCtx(t), "com.test.echo", func(ctx context.Context, inv *runtime.Invocation) (*runtime.Result, error) {
+		items, inputErr := runtime.InputSeq[int](ctx, inv.Procedure, inv)
+		seq := func(yield func(int, error) bool) {
+			for x := range items {
+				if !yield(x, nil) {
+					return
+				}
+			}
+			if err := inputErr(); err != nil {
+				yield(0, err)
+			}
+		}
+		res, err := runtime.ServeStream(ctx, inv, iter.Seq2[int, error](seq))
+		if ended != nil {
+			if ctx.Err() != nil {
+				err = context.Cause(ctx) // INTERRUPT: ErrCanceled
+			} else if err == nil {
+				err = errors.New("the input ended normally")
+			}
+			ended <- err
+		}
+		return res, err
+	}, runtime.WithStreamedInput()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// noSender waits until no goroutine sends a bidirectional call's input.
+func noSender(t *testing.T) {
+	t.Helper()
+	deadline := time.Now().Add(testWait)
+	for {
+		buf := make([]byte, 1<<20)
+		stacks := string(buf[:goruntime.Stack(buf, true)])
+		if !strings.Contains(stacks, "runtime.sendInput") {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("a goroutine still sends the input:\n%s", stacks)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// pingPong is an input of n items that yields item k only once the result
+// of item k−2 has come back on results (the documented bound), or stops when
+// stop is closed or ctx ends.
+func pingPong(ctx context.Context, t *testing.T, n int, results <-chan int, stop <-chan struct{}) iter.Seq[int] {
+	return func(yield func(int) bool) {
+		for k := range n {
+			if k >= 2 {
+				select {
+				case r := <-results:
+					if r != k-2 {
+						t.Errorf("before item %d: result %d, want %d", k, r, k-2)
+					}
+				case <-stop:
+					return
+				case <-ctx.Done():
+					t.Errorf("item %d: the result of item %d did not come back: %v", k, k-2, ctx.Err())
+					return
+				}
+			}
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+// TestStreamedInputPingPong: an input that yields item k only after the
+// result of item k−2 came back completes (each wait bounded by the test's
+// deadline), every serializer; the input's goroutine is gone when the loop
+// ends.
+func TestStreamedInputPingPong(t *testing.T) {
+	for _, ser := range streamSerializers {
+		t.Run(serName(ser), func(t *testing.T) {
+			callee, caller := streamPair(t, ser, runtime.Config{})
+			echoInput(t, callee, nil)
+			ctx := testCtx(t)
+			for _, n := range []int{0, 1, 2, 3, 50} {
+				results := make(chan int, n)
+				var got []int
+				for v, err := range runtime.CallInputStream[int, int](ctx, caller, "com.test.echo", pingPong(ctx, t, n, results, nil)) {
+					if err != nil {
+						t.Fatalf("%d items: %v", n, err)
+					}
+					got = append(got, v)
+					results <- v
+				}
+				if want := slices.Collect(numbers2(n)); !slices.Equal(got, want) {
+					t.Errorf("%d items: results %v, want %v", n, got, want)
+				}
+			}
+			noSender(t)
+		})
+	}
+}
+
+// TestStreamedInputPingPongBreak: breaking out of a ping-pong mid-stream
+// cancels the call (the callee's input ends with ErrCanceled) and the
+// input's goroutine ends with the loop.
+func TestStreamedInputPingPongBreak(t *testing.T) {
+	callee, caller := streamPair(t, wamp.JSON, runtime.Config{})
+	ended := make(chan error, 1)
+	echoInput(t, callee, ended)
+	ctx := testCtx(t)
+	results := make(chan int, 100)
+	stop := make(chan struct{})
+	got := 0
+	for v, err := range runtime.CallInputStream[int, int](ctx, caller, "com.test.echo", pingPong(ctx, t, 100, results, stop)) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		results <- v
+		if got++; got == 5 {
+			close(stop) // the input waits for a result that will not come
+			break
+		}
+	}
+	noSender(t)
+	if err := recvWithin(t, ended, "the end of the callee's input"); !errors.Is(err, runtime.ErrCanceled) {
+		t.Errorf("the callee's input ended with %v, want ErrCanceled", err)
+	}
+}
+
+// TestStreamedInputPanic: a panic in the input cancels the call and is
+// raised again, with its value, on the goroutine that ranges.
+func TestStreamedInputPanic(t *testing.T) {
+	callee, caller := streamPair(t, wamp.MsgPack, runtime.Config{})
+	ended := make(chan error, 1)
+	echoInput(t, callee, ended)
+	ctx := testCtx(t)
+	results := make(chan int, 10)
+	input := func(yield func(int) bool) {
+		for k := 0; ; k++ {
+			if k == 3 {
+				// Items 0 and 1 have been sent: the callee is running.
+				select {
+				case <-results:
+				case <-ctx.Done():
+					t.Error("no result before the panic")
+					return
+				}
+				panic("input boom")
+			}
+			if !yield(k) {
+				return
+			}
+		}
+	}
+	recovered := func() (r any) {
+		defer func() { r = recover() }()
+		for v, err := range runtime.CallInputStream[int, int](ctx, caller, "com.test.echo", input) {
+			if err != nil {
+				t.Errorf("the loop got %v, want the panic", err)
+				continue
+			}
+			results <- v
+		}
+		return nil
+	}()
+	if recovered != "input boom" {
+		t.Errorf("recovered %v, want the input's panic", recovered)
+	}
+	noSender(t)
+	if err := recvWithin(t, ended, "the end of the callee's input"); !errors.Is(err, runtime.ErrCanceled) {
+		t.Errorf("the callee's input ended with %v, want ErrCanceled", err)
 	}
 }

@@ -71,9 +71,10 @@ func (c *StreamsClient) Drain(ctx context.Context, chunks iter.Seq[[]byte]) erro
 // RunningSum calls com.example.streams.running_sum, when the returned sequence
 // is ranged over, sending each item of xs as one chunk of a progressive call
 // (the last item in the final chunk, an empty input as one chunk without
-// arguments), and yielding the progressive results while the input is still
-// being sent, between two of its items (so an input that waits for a result
-// before it yields its next item waits forever).
+// arguments), and yielding the results as they arrive while the input is still
+// being sent from a goroutine of its own (the input is read one item ahead, so
+// item k may wait for the result of item k-2, not k-1; the loop ends once the
+// input has returned, and a panic in the input is raised again in the loop).
 func (c *StreamsClient) RunningSum(ctx context.Context, xs iter.Seq[float64]) (iter.Seq2[float64, error], error) {
 	return runtime.CallInputStream[float64, float64](ctx, c.caller, StreamsRunningSumProcedure, xs, c.opts...), nil
 }
@@ -81,9 +82,10 @@ func (c *StreamsClient) RunningSum(ctx context.Context, xs iter.Seq[float64]) (i
 // Echo calls com.example.streams.echo, when the returned sequence is ranged
 // over, sending each item of items as one chunk of a progressive call (the last
 // item in the final chunk, an empty input as one chunk without arguments), and
-// yielding the progressive results while the input is still being sent, between
-// two of its items (so an input that waits for a result before it yields its
-// next item waits forever).
+// yielding the results as they arrive while the input is still being sent from
+// a goroutine of its own (the input is read one item ahead, so item k may wait
+// for the result of item k-2, not k-1; the loop ends once the input has
+// returned, and a panic in the input is raised again in the loop).
 func (c *StreamsClient) Echo(ctx context.Context, items iter.Seq[Item]) (iter.Seq2[Item, error], error) {
 	return runtime.CallInputStream[Item, Item](ctx, c.caller, StreamsEchoProcedure, items, c.opts...), nil
 }

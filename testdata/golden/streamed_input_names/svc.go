@@ -14,11 +14,11 @@ type Item struct {
 
 // Names streams under awkward names.
 //
-//wampgen:service prefix=com.example.names
+//wampgen:service prefix=com.example.streamnames
 type Names interface {
 	// Sum is a prefix registration with every caller-side option.
 	//
-	//wampgen:procedure uri=com.example.names.sum match=prefix invoke=roundrobin disclose_caller=true cancel=killnowait
+	//wampgen:procedure uri=com.example.streamnames.sum match=prefix invoke=roundrobin disclose_caller=true cancel=killnowait
 	Sum(ctx context.Context, inv iter.Seq[int]) (total int, err error)
 	// Feed names its input like the handler's context and its results.
 	Feed(c context.Context, ctx iter.Seq[string]) (seq iter.Seq2[int, error], res error)
