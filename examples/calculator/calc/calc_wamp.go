@@ -126,9 +126,10 @@ func (c *CalculatorClient) Sum(ctx context.Context, xs iter.Seq[float64]) (float
 // RunningSum calls com.example.calc.running_sum, when the returned sequence is
 // ranged over, sending each item of xs as one chunk of a progressive call (the
 // last item in the final chunk, an empty input as one chunk without arguments),
-// and yielding the progressive results while the input is still being sent,
-// between two of its items (so an input that waits for a result before it
-// yields its next item waits forever).
+// and yielding the results as they arrive while the input is still being sent
+// from a goroutine of its own (the input is read one item ahead, so item k may
+// wait for the result of item k-2, not k-1; the loop ends once the input has
+// returned, and a panic in the input is raised again in the loop).
 func (c *CalculatorClient) RunningSum(ctx context.Context, xs iter.Seq[float64]) (iter.Seq2[float64, error], error) {
 	return runtime.CallInputStream[float64, float64](ctx, c.caller, CalculatorRunningSumProcedure, xs, c.opts...), nil
 }
