@@ -58,7 +58,9 @@ func slug(s *system) string {
 	return name + "/" + s.ser
 }
 
-// TestSystems makes one call and one short stream with every system.
+// TestSystems makes one call, one short stream and short streamed inputs
+// (one item: a single final CALL; 100 items) with every system; the
+// wampgen client and nexus's client stream input.
 func TestSystems(t *testing.T) {
 	b := testBed(t)
 	if len(b.systems) != 4*len(serializers)+2 {
@@ -74,6 +76,16 @@ func TestSystems(t *testing.T) {
 			if s.stream != nil {
 				if err := s.stream(ctx, 100); err != nil {
 					t.Fatal(err)
+				}
+			}
+			if want := s.name == sysGenerated || s.name == sysNexus; (s.input != nil) != want {
+				t.Fatalf("has a streamed-input figure: %v, want %v", s.input != nil, want)
+			}
+			if s.input != nil {
+				for _, n := range []int{1, 100} {
+					if err := s.input(ctx, n); err != nil {
+						t.Fatalf("streamed input of %d items: %v", n, err)
+					}
 				}
 			}
 		})
@@ -233,8 +245,15 @@ func TestMedianPercentile(t *testing.T) {
 // eachSystem runs f as a sub-benchmark for every system that has what
 // the benchmark measures: a stream if stream, calls/s if throughput.
 func eachSystem(b *testing.B, stream, throughput bool, f func(b *testing.B, s *system)) {
+	eachSystemIf(b, func(s *system) bool {
+		return (!stream || s.stream != nil) && (!throughput || !s.latencyOnly)
+	}, f)
+}
+
+// eachSystemIf runs f as a sub-benchmark for every system that has.
+func eachSystemIf(b *testing.B, has func(*system) bool, f func(b *testing.B, s *system)) {
 	for _, s := range testBed(b).systems {
-		if (stream && s.stream == nil) || (throughput && s.latencyOnly) {
+		if !has(s) {
 			continue
 		}
 		b.Run(slug(s), func(b *testing.B) { f(b, s) })
@@ -304,6 +323,23 @@ func BenchmarkStream(b *testing.B) {
 		start := time.Now()
 		for left := b.N; left > 0; left -= 10000 {
 			if err := s.stream(ctx, min(left, 10000)); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "items/s")
+	})
+}
+
+// BenchmarkStreamedInput: one op is one item of streamed input (progressive
+// call invocations), sent in calls of at most 10,000 items.
+func BenchmarkStreamedInput(b *testing.B) {
+	eachSystemIf(b, func(s *system) bool { return s.input != nil }, func(b *testing.B, s *system) {
+		ctx := context.Background()
+		b.ReportAllocs()
+		b.ResetTimer()
+		start := time.Now()
+		for left := b.N; left > 0; left -= 10000 {
+			if err := s.input(ctx, min(left, 10000)); err != nil {
 				b.Fatal(err)
 			}
 		}

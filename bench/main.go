@@ -44,7 +44,10 @@
 // callers on one connection and the CPU time the process spends per call
 // meanwhile (not for the router floor), caller-side allocations and bytes per call (counted in a
 // process that holds only the caller: allocs.go), progressive results per
-// second in 10,000-item streams, and wampgen's time to generate a package
+// second in 10,000-item streams, items of streamed input per second in
+// 10,000-item inputs (progressive call invocations: the generated client's
+// sum against nexus's CallProgressive, one input per round, each to a callee
+// of its own kind), and wampgen's time to generate a package
 // of 100 interfaces × 10 methods. Each figure is the median of -rounds
 // rounds; the systems take turns within a round, and each ratio to nexus's
 // client is the median of the per-round ratios, so that a noisy neighbour
@@ -70,6 +73,7 @@ type options struct {
 	duration   time.Duration
 	callers    int
 	streamLen  int
+	inputLen   int
 	allocCalls int
 	genIfaces  int
 	genMethods int
@@ -85,6 +89,7 @@ func main() {
 	flag.DurationVar(&o.duration, "duration", 400*time.Millisecond, "duration of each latency and each throughput measurement")
 	flag.IntVar(&o.callers, "callers", 64, "concurrent callers for the throughput figure")
 	flag.IntVar(&o.streamLen, "stream", 10000, "progressive results in the streaming figure")
+	flag.IntVar(&o.inputLen, "input", 10000, "items of streamed input (progressive call invocations) in the streamed-input figure")
 	flag.IntVar(&o.allocCalls, "alloc-calls", 400, "calls whose allocations are counted")
 	flag.IntVar(&o.genIfaces, "gen-interfaces", 100, "interfaces in the generator's package")
 	flag.IntVar(&o.genMethods, "gen-methods", 10, "methods per interface in the generator's package")
@@ -112,6 +117,7 @@ type sample struct {
 	perSec   float64       // calls per second with o.callers callers
 	cpu      time.Duration // CPU time of the whole process per call, under load
 	stream   float64       // progressive results per second; 0 without a stream
+	input    float64       // items of streamed input per second; 0 without one
 }
 
 // figures are one system's results.
@@ -127,6 +133,7 @@ func perSec(s sample) float64 { return s.perSec }
 func cpuUS(s sample) float64  { return us(s.cpu) }
 func p50US(s sample) float64  { return us(s.p50) }
 func stream(s sample) float64 { return s.stream }
+func input(s sample) float64  { return s.input }
 
 // ratio compares a with b: the median, over the rounds, of the ratio of
 // their figures in the same round. Systems take turns within a round, so
@@ -200,6 +207,11 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 					return fmt.Errorf("%s over %s: stream: %w", s.name, s.ser, err)
 				}
 			}
+			if s.input != nil && o.inputLen > 0 {
+				if sm.input, err = inputRate(ctx, s, 1, o.inputLen); err != nil {
+					return fmt.Errorf("%s over %s: streamed input: %w", s.name, s.ser, err)
+				}
+			}
 			res[s].rounds = append(res[s].rounds, sm)
 		}
 	}
@@ -209,12 +221,12 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	for _, s := range systems {
 		f := res[s]
 		var p50, p99, cpu []time.Duration
-		var thr, str []float64
+		var thr, str, in []float64
 		for _, sm := range f.rounds {
 			p50, p99, cpu = append(p50, sm.p50), append(p99, sm.p99), append(cpu, sm.cpu)
-			thr, str = append(thr, sm.perSec), append(str, sm.stream)
+			thr, str, in = append(thr, sm.perSec), append(str, sm.stream), append(in, sm.input)
 		}
-		f.med = sample{p50: median(p50), p99: median(p99), perSec: median(thr), cpu: median(cpu), stream: median(str)}
+		f.med = sample{p50: median(p50), p99: median(p99), perSec: median(thr), cpu: median(cpu), stream: median(str), input: median(in)}
 	}
 	logf("counting allocations (%d calls each; callers alone in a child process)", o.allocCalls)
 	self, err := os.Executable()
@@ -267,11 +279,11 @@ func generatorTime(o options) (time.Duration, error) {
 }
 
 func printReport(w io.Writer, o options, b *bed, systems []*system, res map[*system]*figures, genTime, total time.Duration) {
-	fmt.Fprintf(w, "wampgen benchmarks: %d CPUs (GOMAXPROCS %d), %s %s/%s; %d rounds of %v per figure; %d concurrent callers; streams of %d items; run took %.0fs\n\n",
+	fmt.Fprintf(w, "wampgen benchmarks: %d CPUs (GOMAXPROCS %d), %s %s/%s; %d rounds of %v per figure; %d concurrent callers; streams of %d items; streamed inputs of %d items; run took %.0fs\n\n",
 		goruntime.NumCPU(), goruntime.GOMAXPROCS(0), goruntime.Version(), goruntime.GOOS, goruntime.GOARCH,
-		o.rounds, o.duration, o.callers, o.streamLen, total.Seconds())
-	fmt.Fprintln(w, "| system | serializer | p50 µs | p99 µs | calls/s | CPU µs/call | ×nexus calls/s | ×nexus CPU/call | ×nexus p50 | caller allocs/call | caller B/call | ×nexus allocs | stream items/s | ×nexus stream |")
-	fmt.Fprintln(w, "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+		o.rounds, o.duration, o.callers, o.streamLen, o.inputLen, total.Seconds())
+	fmt.Fprintln(w, "| system | serializer | p50 µs | p99 µs | calls/s | CPU µs/call | ×nexus calls/s | ×nexus CPU/call | ×nexus p50 | caller allocs/call | caller B/call | ×nexus allocs | stream items/s | ×nexus stream | input items/s | ×nexus input |")
+	fmt.Fprintln(w, "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 	for _, s := range systems {
 		f := res[s]
 		nx, mark := nexusFor(b, res, s)
@@ -281,14 +293,15 @@ func printReport(w io.Writer, o options, b *bed, systems []*system, res map[*sys
 			}
 			return fmt.Sprintf("%.2f%s", v, mark)
 		}
-		var rThr, rCPU, rP50, rAllocs, rStream float64
+		var rThr, rCPU, rP50, rAllocs, rStream, rInput float64
 		if nx != nil {
-			rThr, rCPU, rP50, rStream = ratio(f, nx, perSec), ratio(f, nx, cpuUS), ratio(f, nx, p50US), ratio(f, nx, stream)
+			rThr, rCPU, rP50, rStream, rInput = ratio(f, nx, perSec), ratio(f, nx, cpuUS), ratio(f, nx, p50US), ratio(f, nx, stream), ratio(f, nx, input)
 			rAllocs = f.allocs.Allocs / nx.allocs.Allocs
 		}
-		fmt.Fprintf(w, "| %s | %s | %.0f | %.0f | %s | %s | %s | %s | %s | %.1f | %.0f | %s | %s | %s |\n",
+		fmt.Fprintf(w, "| %s | %s | %.0f | %.0f | %s | %s | %s | %s | %s | %.1f | %.0f | %s | %s | %s | %s | %s |\n",
 			s.name, s.ser, us(f.med.p50), us(f.med.p99), orDash("%.0f", f.med.perSec), orDash("%.1f", us(f.med.cpu)),
-			x(rThr), x(rCPU), x(rP50), f.allocs.Allocs, f.allocs.Bytes, x(rAllocs), orDash("%.0f", f.med.stream), x(rStream))
+			x(rThr), x(rCPU), x(rP50), f.allocs.Allocs, f.allocs.Bytes, x(rAllocs), orDash("%.0f", f.med.stream), x(rStream),
+			orDash("%.0f", f.med.input), x(rInput))
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Figures are medians over the rounds; a ×nexus column is the median of the per-round ratios to nexus's client on the")

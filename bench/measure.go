@@ -123,6 +123,18 @@ func streamRate(ctx context.Context, s *system, streams, n int) (float64, error)
 	return float64(streams*n) / time.Since(start).Seconds(), nil
 }
 
+// inputRate streams the input of calls calls, n numbers each, one call
+// after another, and returns the items per second.
+func inputRate(ctx context.Context, s *system, calls, n int) (float64, error) {
+	start := time.Now()
+	for range calls {
+		if err := s.input(ctx, n); err != nil {
+			return 0, err
+		}
+	}
+	return float64(calls*n) / time.Since(start).Seconds(), nil
+}
+
 // processAllocs makes calls sequential calls and returns what the whole
 // process allocated per call.
 func processAllocs(ctx context.Context, s *system, calls int) (allocCount, error) {

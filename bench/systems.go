@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"log"
+	"sync"
 	"time"
 
 	nxclient "github.com/gammazero/nexus/v3/client"
@@ -31,6 +33,11 @@ type system struct {
 	// stream receives a stream of n progressive results and checks them;
 	// nil for systems without one.
 	stream func(ctx context.Context, n int) error
+	// input streams the numbers 0 … n-1 as the input of one call
+	// (progressive call invocations: one CALL each, the last without
+	// progress) and checks their sum, the call's result; nil for systems
+	// without one.
+	input func(ctx context.Context, n int) error
 	// addr is what the caller connects to: the router's or the relay's
 	// URL, or gRPC's address. A caller of its own in another process
 	// (allocs.go) is made from name, ser and addr.
@@ -60,6 +67,7 @@ const (
 	runtimeCountURI = "com.example.rtcall.count"
 	nexusAddURI     = "com.example.nxcall.add"
 	nexusCountURI   = "com.example.nxcall.count"
+	nexusSumURI     = "com.example.nxcall.sum"
 )
 
 // errWrongAnswer is returned when a call returns something other than 3.
@@ -108,11 +116,19 @@ func (c closers) run() {
 func closeSession(s *runtime.Session) func() { return func() { s.Close() } }
 func closeNexus(c *nxclient.Client) func()   { return func() { c.Close() } }
 
+// calleeInputQueue is the input queue of the generated callee: a whole
+// streamed input of the benchmark's default length, as the router's queues
+// hold a whole stream. WAMP has no flow control for streamed input, and a
+// caller that sends as fast as it can outruns even sum's trivial handler
+// (which wakes once per chunk) by more than the default 1024 chunks, which
+// fails the call with wampgen.error.input_overflow.
+const calleeInputQueue = 1 << 15
+
 // generatedCallee serves the calculator with the generated registrar and
 // calc.Service, and the benchmark stream with the generated benchsvc
 // registrar, on a session of its own.
 func generatedCallee(ctx context.Context, url string, ser *wamp.Serializer) (func(), error) {
-	callee, err := dialRuntime(ctx, url, ser)
+	callee, err := runtime.Dial(ctx, url, runtime.Config{Realm: router.DefaultRealm, Serializer: ser, InputQueue: calleeInputQueue})
 	if err != nil {
 		return nil, err
 	}
@@ -127,8 +143,9 @@ func generatedCallee(ctx context.Context, url string, ser *wamp.Serializer) (fun
 	return closeSession(callee), nil
 }
 
-// generatedCaller calls add with the generated calculator client and
-// streams with the generated benchsvc client.
+// generatedCaller calls add with the generated calculator client, streams
+// with the generated benchsvc client, and streams input to the calculator's
+// sum with the generated calculator client.
 func generatedCaller(ctx context.Context, url string, ser *wamp.Serializer) (*system, error) {
 	caller, err := dialRuntime(ctx, url, ser)
 	if err != nil {
@@ -166,9 +183,35 @@ func generatedCaller(ctx context.Context, url string, ser *wamp.Serializer) (*sy
 			}
 			return checkCount(want, n)
 		},
+		input: func(ctx context.Context, n int) error {
+			sum, err := client.Sum(ctx, numbers(n))
+			if err != nil {
+				return err
+			}
+			return checkSum(sum, n)
+		},
 		addr:  url,
 		close: closeSession(caller),
 	}, nil
+}
+
+// numbers yields 0 … n-1, the input of the streamed-input figure.
+func numbers(n int) iter.Seq[float64] {
+	return func(yield func(float64) bool) {
+		for i := range n {
+			if !yield(float64(i)) {
+				return
+			}
+		}
+	}
+}
+
+// checkSum checks the sum of numbers(n).
+func checkSum(got float64, n int) error {
+	if want := float64(n) * float64(n-1) / 2; got != want {
+		return fmt.Errorf("sum of a %d-item input is %v, want %v", n, got, want)
+	}
+	return nil
 }
 
 func checkCount(got int64, n int) error {
@@ -324,8 +367,39 @@ func nexusCounter(c *nxclient.Client) nxclient.InvocationHandler {
 	}
 }
 
-// nexusCallee serves add under each of addURIs and count under countURI
-// (if not empty) with nexus's client on a session of its own.
+// nexusSummer returns nexus's callee of sum, which takes its input as
+// progressive call invocations: nexus calls it once per chunk, in order,
+// with the call's request ID; it keeps a running total per call, answers
+// the last chunk with the total and omits a result for the others.
+func nexusSummer() nxclient.InvocationHandler {
+	var mu sync.Mutex
+	totals := map[nxwamp.ID]float64{}
+	return func(ctx context.Context, inv *nxwamp.Invocation) nxclient.InvokeResult {
+		more, _ := inv.Details[nxwamp.OptProgress].(bool)
+		var x float64
+		ok := len(inv.Arguments) == 1
+		if ok {
+			x, ok = nxwamp.AsFloat64(inv.Arguments[0])
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if !ok {
+			delete(totals, inv.Request)
+			return nxclient.InvokeResult{Err: nxwamp.ErrInvalidArgument}
+		}
+		totals[inv.Request] += x
+		if more {
+			return nxclient.InvokeResult{Err: nxwamp.InternalProgressiveOmitResult}
+		}
+		total := totals[inv.Request]
+		delete(totals, inv.Request)
+		return nxclient.InvokeResult{Args: nxwamp.List{total}}
+	}
+}
+
+// nexusCallee serves add under each of addURIs, and count under countURI
+// and sum under nexusSumURI (if countURI is not empty), with nexus's client
+// on a session of its own.
 func nexusCallee(ctx context.Context, url string, ser serialize.Serialization, countURI string, addURIs ...string) (func(), error) {
 	callee, err := dialNexus(ctx, url, ser)
 	if err != nil {
@@ -339,6 +413,10 @@ func nexusCallee(ctx context.Context, url string, ser serialize.Serialization, c
 	}
 	if countURI != "" {
 		if err := callee.Register(countURI, nexusCounter(callee), nil); err != nil {
+			callee.Close()
+			return nil, err
+		}
+		if err := callee.Register(nexusSumURI, nexusSummer(), nil); err != nil {
 			callee.Close()
 			return nil, err
 		}
@@ -376,6 +454,26 @@ func nexusCaller(ctx context.Context, url string, ser serialize.Serialization, n
 				return bad
 			}
 			return checkCount(want, n)
+		},
+		input: func(ctx context.Context, n int) error {
+			sent := 0
+			send := func(context.Context) (nxwamp.Dict, nxwamp.List, nxwamp.Dict, error) {
+				x := sent
+				sent++
+				return nxwamp.Dict{nxwamp.OptProgress: sent < n}, nxwamp.List{float64(x)}, nil, nil
+			}
+			res, err := caller.CallProgressive(ctx, nexusSumURI, send, nil)
+			if err != nil {
+				return err
+			}
+			if len(res.Arguments) != 1 {
+				return fmt.Errorf("sum of a %d-item input: result %v", n, res.Arguments)
+			}
+			sum, ok := nxwamp.AsFloat64(res.Arguments[0])
+			if !ok {
+				return fmt.Errorf("sum of a %d-item input: result %v", n, res.Arguments)
+			}
+			return checkSum(sum, n)
 		},
 		addr:  url,
 		close: closeNexus(caller),

@@ -19,7 +19,11 @@
 //     of timesvc (js/time.mjs) and implements it for the generated Go
 //     client, with the Go side on each serializer in turn: a time.Time must
 //     arrive as the exact RFC 3339 string Go writes, and come back as the
-//     exact time.Time (TestJSTime).
+//     exact time.Time (TestJSTime);
+//   - Wampy.js streams the input of the calculator's sum with
+//     progressiveCall (js/progressive.mjs), which it does not announce: the
+//     router ends its session and the calculator keeps serving
+//     (TestWampyProgressiveCall).
 //
 // What a client lacks is written down in expectations_test.go, by name, with
 // the check it makes fail and how; the tests fail if such a check passes

@@ -10,11 +10,15 @@ type client struct {
 	id   string // the --client flag of js/caller.mjs and js/callee.mjs
 	name string // as the README names it
 	npm  string // its npm package, pinned in package-lock.json
+	// progressiveCall says the client has an API to stream a call's input
+	// (progressive call invocations): its caller rows have the
+	// streamed-input check (progressive_test.go); "—" for the others.
+	progressiveCall bool
 }
 
 var clients = []client{
 	{id: "autobahn", name: "Autobahn|JS", npm: "autobahn"},
-	{id: "wampy", name: "Wampy.js", npm: "wampy"},
+	{id: "wampy", name: "Wampy.js", npm: "wampy", progressiveCall: true},
 }
 
 // serializers are the WAMP serializers every client is tested with.
@@ -47,6 +51,7 @@ var features = []feature{
 	{"timeout", "timeout"},
 	{"time", "time.Time"},
 	{"events", "events"},
+	{"streams", "streamed input"},
 }
 
 // check is one check a test program reports, by name, and the feature it
@@ -202,6 +207,20 @@ var expectations = []expectation{
 		fails:   []string{checkTimeout},
 		failure: regexp.MustCompile(`^active = \d+ long after the sleep was stopped$`),
 		text:    "As for cancel: the router times the call out, but cannot stop the handler.",
+	},
+	{
+		name:    "Wampy progressiveCall does not announce the feature",
+		clients: wampyOnly, roles: []role{caller}, serializers: allSers, feature: "streams",
+		fails:   []string{checkProgressiveCall},
+		failure: regexp.MustCompile(`^the router ended the session: CALL with progress, but the caller did not announce progressive_call_invocations$`),
+		text: "Wampy.js's `progressiveCall` checks that the router announces `progressive_call_invocations`, but its " +
+			"HELLO does not announce the feature for the caller: its first CALL with `progress` is a protocol " +
+			"violation (a peer must not use a feature it did not announce), so the embedded router ends the session " +
+			"(ABORT `wamp.error.protocol_violation`, \"CALL with progress, but the caller did not announce " +
+			"progressive_call_invocations\"; Wampy.js reports a WebSocket error, and when it has already sent the next " +
+			"chunks the ABORT can be lost with the connection) and the callee gets no INVOCATION. The calculator keeps " +
+			"serving its other callers. Not part of the default contract (issue 15): `calculator call --streams` checks " +
+			"`sum` and `running_sum` against peers that implement the feature.",
 	},
 	{
 		name:    "JSON bytes by hand",

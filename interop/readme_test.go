@@ -48,6 +48,9 @@ func cell(clientID string, r role, ser, feat string, key func(int) string) strin
 	switch r {
 	case caller:
 		list = slices.Concat(callerChecks, timeCallerChecks)
+		if i := slices.IndexFunc(clients, func(c client) bool { return c.id == clientID }); i >= 0 && clients[i].progressiveCall {
+			list = append(list, progressiveCallChecks...)
+		}
 	case callee:
 		list = slices.Concat(calleeChecks, timeCalleeChecks)
 	case browser:

@@ -370,11 +370,11 @@ func checkComputed(ctx context.Context, e *env) (string, error) {
 	return strings.Join(shown, "; "), nil
 }
 
-// runChecks runs every check, printing one line each; it returns how many
-// failed.
-func runChecks(ctx context.Context, e *env, w io.Writer) int {
+// runChecks runs every check of list, printing one line each; it returns
+// how many failed.
+func runChecks(ctx context.Context, e *env, list []check, w io.Writer) int {
 	failed := 0
-	for _, c := range checks {
+	for _, c := range list {
 		cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 		got, err := c.run(cctx, e)
 		cancel()
@@ -386,4 +386,91 @@ func runChecks(ctx context.Context, e *env, w io.Writer) int {
 		fmt.Fprintf(w, "ok   %s  [%s]\n", c.name, got)
 	}
 	return failed
+}
+
+// streamChecks verify the two procedures with streamed input (progressive
+// call invocations). `calculator call` runs them only with --streams: peers
+// that do not implement progressive call invocations (Autobahn|JS,
+// Autobahn|Python, Wampy.js) cannot serve them.
+var streamChecks = []check{
+	{"sum streamed 1 2 3 4 = 10", func(ctx context.Context, e *env) (string, error) {
+		v, err := e.client.Sum(ctx, slices.Values([]float64{1, 2, 3, 4}))
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprint(v), want(v, 10)
+	}},
+	{"sum streamed 0.5 alone = 0.5 (one final chunk)", func(ctx context.Context, e *env) (string, error) {
+		v, err := e.client.Sum(ctx, slices.Values([]float64{0.5}))
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprint(v), want(v, 0.5)
+	}},
+	{"running_sum chunks [1] [2] [3] [4]: progress 1 3 6, final 10", func(ctx context.Context, e *env) (string, error) {
+		return runningSumWire(ctx, e, []float64{1, 2, 3, 4}, []float64{1, 3, 6}, 10)
+	}},
+	{"running_sum chunk [7] alone: no progress, final 7", func(ctx context.Context, e *env) (string, error) {
+		return runningSumWire(ctx, e, []float64{7}, nil, 7)
+	}},
+	{"running_sum streamed 2 4 8 through the generated client yields 2 6 14", func(ctx context.Context, e *env) (string, error) {
+		seq, err := e.client.RunningSum(ctx, slices.Values([]float64{2, 4, 8}))
+		if err != nil {
+			return "", err
+		}
+		var got []float64
+		for v, err := range seq {
+			if err != nil {
+				return "", err
+			}
+			got = append(got, v)
+		}
+		shown := fmt.Sprint(got)
+		if !slices.Equal(got, []float64{2, 6, 14}) {
+			return "", fmt.Errorf("got %s, want [2 6 14]", shown)
+		}
+		return shown, nil
+	}},
+}
+
+// runningSumWire calls running_sum chunk by chunk on the session and checks
+// the exact wire form: the progressive RESULTs, in order, then the final
+// RESULT.
+func runningSumWire(ctx context.Context, e *env, xs, progress []float64, final float64) (string, error) {
+	var got []float64
+	var bad error
+	onProgress := runtime.WithProgress(func(r *runtime.Result) error {
+		var args []float64
+		if err := r.Args.Decode(&args); err != nil || len(args) != 1 {
+			bad = cmp.Or(bad, fmt.Errorf("progressive result %d: want [number], got %v (%v)", len(got)+1, r.Args.GoValue(), err))
+			return nil
+		}
+		got = append(got, args[0])
+		return nil
+	})
+	call, err := e.sess.CallInput(ctx, calc.CalculatorRunningSumProcedure, onProgress)
+	if err != nil {
+		return "", err
+	}
+	for _, x := range xs[:len(xs)-1] {
+		if err := call.Send(ctx, wamp.ArgsOf(x), wamp.Payload{}); err != nil {
+			return "", err
+		}
+	}
+	res, err := call.CloseSend(ctx, wamp.ArgsOf(xs[len(xs)-1]), wamp.Payload{})
+	if err != nil {
+		return "", err
+	}
+	if bad != nil {
+		return "", bad
+	}
+	var args []float64
+	if err := res.Args.Decode(&args); err != nil || len(args) != 1 {
+		return "", fmt.Errorf("final result: want [number], got %v (%v)", res.Args.GoValue(), err)
+	}
+	shown := fmt.Sprintf("progress %v, final %v", got, args[0])
+	if !slices.Equal(got, progress) || args[0] != final {
+		return "", fmt.Errorf("got %s, want progress %v, final %v", shown, progress, final)
+	}
+	return shown, nil
 }

@@ -44,8 +44,8 @@ func TestDemo(t *testing.T) {
 	if strings.Contains(text, "FAIL") || !strings.Contains(text, "every check passed") {
 		t.Fatalf("demo output:\n%s", text)
 	}
-	if n := strings.Count(text, "\nok   "); n != 3*len(checks) {
-		t.Fatalf("%d checks passed, want %d (every check over 3 serializers)", n, 3*len(checks))
+	if n, all := strings.Count(text, "\nok   "), len(allChecks()); n != 3*all {
+		t.Fatalf("%d checks passed, want %d (every check over 3 serializers)", n, 3*all)
 	}
 	if !strings.Contains(text, "progress: 34") {
 		t.Fatalf("progressive results not shown:\n%s", text)
@@ -92,15 +92,29 @@ func startServe(t *testing.T, extra ...string) string {
 
 func TestServeAndCall(t *testing.T) {
 	url := startServe(t)
-	for _, ser := range []string{"json", "msgpack", "cbor"} {
-		t.Run(ser, func(t *testing.T) {
+	// --streams adds sum and running_sum (streamed input), which the Go
+	// service serves; without it the checks are those every peer serves.
+	for _, tc := range []struct {
+		ser     string
+		streams bool
+	}{{"json", false}, {"json", true}, {"msgpack", true}, {"cbor", true}} {
+		name, args, list := tc.ser, []string{"call", "--url", url, "--realm", "realm1", "--serializer", tc.ser}, checks
+		if tc.streams {
+			name, args, list = name+"-streams", append(args, "--streams"), allChecks()
+		}
+		t.Run(name, func(t *testing.T) {
 			var out, errOut bytes.Buffer
-			code := run(context.Background(), []string{"call", "--url", url, "--realm", "realm1", "--serializer", ser}, &out, &errOut)
+			code := run(context.Background(), args, &out, &errOut)
 			if code != 0 {
 				t.Fatalf("call exited %d\n%s\n%s", code, out.String(), errOut.String())
 			}
-			if n := strings.Count(out.String(), "ok   "); n != len(checks) {
-				t.Fatalf("%d checks passed, want %d:\n%s", n, len(checks), out.String())
+			if n := strings.Count(out.String(), "ok   "); n != len(list) {
+				t.Fatalf("%d checks passed, want %d:\n%s", n, len(list), out.String())
+			}
+			for _, c := range streamChecks {
+				if ran := strings.Contains(out.String(), "ok   "+c.name); ran != tc.streams {
+					t.Errorf("check %q ran: %v, want %v:\n%s", c.name, ran, tc.streams, out.String())
+				}
 			}
 		})
 	}

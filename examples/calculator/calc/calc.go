@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 )
 
 // Calculator does arithmetic for remote callers, in realm realm1.
@@ -43,6 +44,17 @@ type Calculator interface {
 	Sleep(ctx context.Context, ms int) (int, error)
 	// Active returns how many Sleep calls are running now.
 	Active(ctx context.Context) (int, error)
+	// Sum returns the sum of the numbers the caller streams (client
+	// streaming, WAMP's progressive call invocations): each CALL chunk
+	// carries Arguments [x], the last one (without progress) too; the
+	// result is [sum of all x], 0 for an empty input.
+	Sum(ctx context.Context, xs iter.Seq[float64]) (float64, error)
+	// RunningSum streams the running total back while the caller streams
+	// the numbers in (bidirectional): after each chunk but the last a
+	// progressive RESULT [total so far], then the final RESULT [total].
+	// A caller that did not ask for progressive results gets every total
+	// in the final result.
+	RunningSum(ctx context.Context, xs iter.Seq[float64]) (iter.Seq2[float64, error], error)
 }
 
 // CalculatorEvents are the calculator's events: a service implementing

@@ -8,11 +8,12 @@ import (
 	"errors"
 	"github.com/wampgen/wampgen/runtime"
 	"github.com/wampgen/wampgen/wamp"
+	"iter"
 )
 
 // The generated code below needs a runtime that supports generated code of
-// version 3; an older runtime fails to compile here.
-const _ = runtime.SupportPackageIsVersion3
+// version 4; an older runtime fails to compile here.
+const _ = runtime.SupportPackageIsVersion4
 
 // Procedure URIs of the Calculator service.
 const (
@@ -36,6 +37,10 @@ const (
 	CalculatorSleepProcedure wamp.URI = "com.example.calc.sleep"
 	// CalculatorActiveProcedure is the URI of Calculator.Active.
 	CalculatorActiveProcedure wamp.URI = "com.example.calc.active"
+	// CalculatorSumProcedure is the URI of Calculator.Sum.
+	CalculatorSumProcedure wamp.URI = "com.example.calc.sum"
+	// CalculatorRunningSumProcedure is the URI of Calculator.RunningSum.
+	CalculatorRunningSumProcedure wamp.URI = "com.example.calc.running_sum"
 )
 
 // CalculatorClient calls the procedures of Calculator through a WAMP session.
@@ -111,6 +116,24 @@ func (c *CalculatorClient) Active(ctx context.Context) (int, error) {
 	return runtime.CallOne[int](ctx, c.caller, CalculatorActiveProcedure, wamp.Payload{}, wamp.Payload{}, c.opts...)
 }
 
+// Sum calls com.example.calc.sum, sending each item of xs as one chunk of a
+// progressive call (the last item in the final chunk, an empty input as one
+// chunk without arguments).
+func (c *CalculatorClient) Sum(ctx context.Context, xs iter.Seq[float64]) (float64, error) {
+	return runtime.CallInputOne[float64, float64](ctx, c.caller, CalculatorSumProcedure, xs, c.opts...)
+}
+
+// RunningSum calls com.example.calc.running_sum, when the returned sequence is
+// ranged over, sending each item of xs as one chunk of a progressive call (the
+// last item in the final chunk, an empty input as one chunk without arguments),
+// and yielding the results as they arrive while the input is still being sent
+// from a goroutine of its own (the input is read one item ahead, so item k may
+// wait for the result of item k-2, not k-1; the loop ends once the input has
+// returned, and a panic in the input is raised again in the loop).
+func (c *CalculatorClient) RunningSum(ctx context.Context, xs iter.Seq[float64]) (iter.Seq2[float64, error], error) {
+	return runtime.CallInputStream[float64, float64](ctx, c.caller, CalculatorRunningSumProcedure, xs, c.opts...), nil
+}
+
 // UnimplementedCalculator implements Calculator with methods that all fail with
 // runtime.UnimplementedError. Embed it in an implementation of Calculator to
 // keep that implementation compiling when Calculator gains methods: the methods
@@ -170,6 +193,16 @@ func (UnimplementedCalculator) Active(ctx context.Context) (int, error) {
 	return 0, runtime.UnimplementedError(CalculatorActiveProcedure)
 }
 
+// Sum answers that com.example.calc.sum is not implemented.
+func (UnimplementedCalculator) Sum(ctx context.Context, xs iter.Seq[float64]) (float64, error) {
+	return 0, runtime.UnimplementedError(CalculatorSumProcedure)
+}
+
+// RunningSum answers that com.example.calc.running_sum is not implemented.
+func (UnimplementedCalculator) RunningSum(ctx context.Context, xs iter.Seq[float64]) (iter.Seq2[float64, error], error) {
+	return nil, runtime.UnimplementedError(CalculatorRunningSumProcedure)
+}
+
 // RegisterCalculator registers the methods of impl under the Calculator
 // procedure URIs through callee (usually a *runtime.Session), adding opts to
 // every registration. It returns one handle that unregisters them all; if one
@@ -186,6 +219,8 @@ func RegisterCalculator(ctx context.Context, callee runtime.Callee, impl Calcula
 		{URI: CalculatorWhoamiProcedure, Handler: calculatorWhoamiHandler(impl), Options: []runtime.RegisterOption{runtime.WithDiscloseCaller()}},
 		{URI: CalculatorSleepProcedure, Handler: calculatorSleepHandler(impl)},
 		{URI: CalculatorActiveProcedure, Handler: calculatorActiveHandler(impl)},
+		{URI: CalculatorSumProcedure, Handler: calculatorSumHandler(impl), Options: []runtime.RegisterOption{runtime.WithStreamedInput()}},
+		{URI: CalculatorRunningSumProcedure, Handler: calculatorRunningSumHandler(impl), Options: []runtime.RegisterOption{runtime.WithStreamedInput()}},
 	}, opts...)
 }
 
@@ -420,6 +455,46 @@ func calculatorActiveHandler(impl Calculator) runtime.Handler {
 			return nil, err
 		}
 		return &runtime.Result{Args: wamp.ArgsOf(r0)}, nil
+	}
+}
+
+// calculatorSumHandler serves com.example.calc.sum with impl.Sum, which it
+// gives the call's streamed input as xs: each chunk's one argument decoded into
+// float64. When the input ends early, because a chunk does not fit
+// (wamp.error.invalid_argument), the input queue overflowed or the call was
+// interrupted, the call fails with that error, whatever impl.Sum returned.
+func calculatorSumHandler(impl Calculator) runtime.Handler {
+	return func(ctx context.Context, inv *runtime.Invocation) (*runtime.Result, error) {
+		xs, inputErr := runtime.InputSeq[float64](ctx, CalculatorSumProcedure, inv)
+		r0, err := impl.Sum(ctx, xs)
+		if ierr := inputErr(); ierr != nil {
+			return nil, ierr
+		}
+		if err != nil {
+			return nil, err
+		}
+		return &runtime.Result{Args: wamp.ArgsOf(r0)}, nil
+	}
+}
+
+// calculatorRunningSumHandler serves com.example.calc.running_sum with
+// impl.RunningSum, which it gives the call's streamed input as xs: each chunk's
+// one argument decoded into float64. When the input ends early, because a chunk
+// does not fit (wamp.error.invalid_argument), the input queue overflowed or the
+// call was interrupted, the call fails with that error, whatever
+// impl.RunningSum returned.
+func calculatorRunningSumHandler(impl Calculator) runtime.Handler {
+	return func(ctx context.Context, inv *runtime.Invocation) (*runtime.Result, error) {
+		xs, inputErr := runtime.InputSeq[float64](ctx, CalculatorRunningSumProcedure, inv)
+		seq, err := impl.RunningSum(ctx, xs)
+		var res *runtime.Result
+		if err == nil {
+			res, err = runtime.ServeStream(ctx, inv, seq)
+		}
+		if ierr := inputErr(); ierr != nil {
+			return nil, ierr
+		}
+		return res, err
 	}
 }
 

@@ -3,6 +3,7 @@ package calc
 import (
 	"context"
 	"fmt"
+	"iter"
 	"log/slog"
 	"math"
 	"slices"
@@ -192,3 +193,27 @@ func (s *Service) Sleep(ctx context.Context, ms int) (int, error) {
 
 // Active returns how many Sleep calls are running.
 func (s *Service) Active(ctx context.Context) (int, error) { return int(s.active.Load()), nil }
+
+// Sum returns the sum of xs. It publishes nothing: Computed is for add, div
+// and sqrt.
+func (s *Service) Sum(ctx context.Context, xs iter.Seq[float64]) (float64, error) {
+	total := 0.0
+	for x := range xs {
+		total += x
+	}
+	return total, nil
+}
+
+// RunningSum yields the total after each number of xs; the last total is
+// the call's final result.
+func (s *Service) RunningSum(ctx context.Context, xs iter.Seq[float64]) (iter.Seq2[float64, error], error) {
+	return func(yield func(float64, error) bool) {
+		total := 0.0
+		for x := range xs {
+			total += x
+			if !yield(total, nil) {
+				return
+			}
+		}
+	}, nil
+}

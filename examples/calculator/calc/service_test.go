@@ -184,3 +184,58 @@ func TestComputedWireForm(t *testing.T) {
 		t.Errorf("args %#v, want [9, 2]", c["args"])
 	}
 }
+
+// TestServiceStreamedInput: Sum adds what it is given (0 for nothing) and
+// publishes nothing; RunningSum yields the total after each number, and
+// stops reading its input when the consumer stops.
+func TestServiceStreamedInput(t *testing.T) {
+	ev := &events{}
+	s := &calc.Service{Events: ev}
+	ctx := t.Context()
+	for _, tc := range []struct {
+		in   []float64
+		want float64
+	}{{nil, 0}, {[]float64{2.5}, 2.5}, {[]float64{1, 2, 3, 4}, 10}, {[]float64{1e308, -1e308, 1}, 1}} {
+		if got, err := s.Sum(ctx, slices.Values(tc.in)); err != nil || got != tc.want {
+			t.Errorf("Sum(%v) = %v, %v; want %v", tc.in, got, err, tc.want)
+		}
+	}
+	seq, err := s.RunningSum(ctx, slices.Values([]float64{1, 2, 3, 4}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []float64
+	for v, err := range seq {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, v)
+	}
+	if want := []float64{1, 3, 6, 10}; !slices.Equal(got, want) {
+		t.Errorf("RunningSum(1 2 3 4) yields %v, want %v", got, want)
+	}
+	read := 0
+	input := func(yield func(float64) bool) {
+		for i := range 100 {
+			read++
+			if !yield(float64(i)) {
+				return
+			}
+		}
+	}
+	seq, err = s.RunningSum(ctx, input)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range seq {
+		break
+	}
+	if read != 1 {
+		t.Errorf("RunningSum read %d numbers after its consumer stopped at the first total, want 1", read)
+	}
+	ev.mu.Lock()
+	defer ev.mu.Unlock()
+	if len(ev.got) != 0 {
+		t.Errorf("sum and running_sum published %v, want nothing", ev.got)
+	}
+}
