@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/gammazero/nexus/v3/wamp"
+	"github.com/wampgen/wampgen/internal/recent"
 )
 
 // maxRequestID is the largest ID the WAMP spec allows: IDs are integers in
@@ -571,33 +572,10 @@ func (l *ledger) pending() []wamp.ID {
 
 // endedStreams is a bounded set of request IDs (see ledger.ended): past
 // maxEndedStreams entries, the oldest goes.
-type endedStreams struct {
-	ids   map[wamp.ID]struct{}
-	order []wamp.ID // ring of the entries in the order added, oldest at next
-	next  int
-}
+type endedStreams struct{ set recent.Set[wamp.ID] }
 
-func (e *endedStreams) add(id wamp.ID) {
-	if _, ok := e.ids[id]; ok {
-		return
-	}
-	if e.ids == nil {
-		e.ids = map[wamp.ID]struct{}{}
-	}
-	if len(e.order) < maxEndedStreams {
-		e.order = append(e.order, id)
-	} else {
-		delete(e.ids, e.order[e.next])
-		e.order[e.next] = id
-		e.next = (e.next + 1) % maxEndedStreams
-	}
-	e.ids[id] = struct{}{}
-}
-
-func (e *endedStreams) has(id wamp.ID) bool {
-	_, ok := e.ids[id]
-	return ok
-}
+func (e *endedStreams) add(id wamp.ID)      { e.set.Add(id, maxEndedStreams) }
+func (e *endedStreams) has(id wamp.ID) bool { return e.set.Has(id) }
 
 // forget removes id; its slot in the ring is reused in turn.
-func (e *endedStreams) forget(id wamp.ID) { delete(e.ids, id) }
+func (e *endedStreams) forget(id wamp.ID) { e.set.Forget(id) }

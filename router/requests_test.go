@@ -149,7 +149,7 @@ func TestLedgerEndedStreams(t *testing.T) {
 		call(id, more)
 		l.note(&wamp.Error{Type: wamp.CALL, Request: id, Error: wamp.ErrCanceled})
 	}
-	if n := len(l.ended.ids); n > maxEndedStreams {
+	if n := l.ended.set.Len(); n > maxEndedStreams {
 		t.Fatalf("%d ended streams remembered, the bound is %d", n, maxEndedStreams)
 	}
 	if l.ended.has(100) || !l.ended.has(wamp.ID(100+maxEndedStreams+9)) {

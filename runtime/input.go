@@ -7,6 +7,7 @@ import (
 	"iter"
 	"sync"
 
+	"github.com/wampgen/wampgen/internal/recent"
 	"github.com/wampgen/wampgen/wamp"
 )
 
@@ -302,34 +303,11 @@ func (s *Session) failChunk(c *conn, req wamp.ID, err *Error) bool {
 // their last chunk arrived: the chunks still on their way are ignored,
 // as the spec asks ("Continuations on Completed Calls"). An entry goes at
 // the last chunk, or, past maxLateInputs entries, the oldest goes first.
-type lateInputs struct {
-	ids   map[wamp.ID]struct{}
-	order []wamp.ID // ring of the entries, oldest at next
-	next  int
-}
+type lateInputs struct{ set recent.Set[wamp.ID] }
 
-func (l *lateInputs) add(id wamp.ID) {
-	if l.ids == nil {
-		l.ids = map[wamp.ID]struct{}{}
-	}
-	if _, ok := l.ids[id]; ok {
-		return
-	}
-	if len(l.order) < maxLateInputs {
-		l.order = append(l.order, id)
-	} else {
-		delete(l.ids, l.order[l.next])
-		l.order[l.next] = id
-		l.next = (l.next + 1) % maxLateInputs
-	}
-	l.ids[id] = struct{}{}
-}
-
-func (l *lateInputs) has(id wamp.ID) bool {
-	_, ok := l.ids[id]
-	return ok
-}
+func (l *lateInputs) add(id wamp.ID)      { l.set.Add(id, maxLateInputs) }
+func (l *lateInputs) has(id wamp.ID) bool { return l.set.Has(id) }
 
 // forget removes id (its last chunk arrived); its slot in the ring stays
 // until it is reused.
-func (l *lateInputs) forget(id wamp.ID) { delete(l.ids, id) }
+func (l *lateInputs) forget(id wamp.ID) { l.set.Forget(id) }

@@ -83,8 +83,8 @@ func TestLateInputsBounded(t *testing.T) {
 	for i := range maxLateInputs + 10 {
 		l.add(wamp.ID(i + 1))
 	}
-	if len(l.ids) != maxLateInputs || len(l.order) != maxLateInputs {
-		t.Fatalf("%d remembered, the bound is %d", len(l.ids), maxLateInputs)
+	if l.set.Len() != maxLateInputs {
+		t.Fatalf("%d remembered, the bound is %d", l.set.Len(), maxLateInputs)
 	}
 	if l.has(1) || !l.has(maxLateInputs+10) {
 		t.Error("the oldest should go first")
