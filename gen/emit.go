@@ -717,7 +717,7 @@ func (e *emitter) clientMethod(n names, fields clientFieldNames, m *Method) {
 		}
 		body = append(body, jen.Return(append(ret, jen.Nil())...))
 	}
-	e.doc(fmt.Sprintf("%s calls %s%s.", m.Name, m.URI, describe(m)))
+	e.doc(fmt.Sprintf("%s calls %s%s.", m.Name, m.URI, describe(m, sig)))
 	e.f.Func().Params(jen.Id(recv).Op("*").Id(n.Client)).Id(m.Name).Params(params...).Params(results...).Block(body...)
 }
 
@@ -815,21 +815,22 @@ func (e *emitter) unimplemented(s *Service, n names) {
 	}
 }
 
-// describe adds what the caller should know about a method to its doc.
-func describe(m *Method) string {
+// describe adds what the caller should know about a method to its doc,
+// naming the parameters as sig, the generated signature, does.
+func describe(m *Method, sig signature) string {
 	var notes []string
 	if m.Kwargs {
 		notes = append(notes, "with the fields of its argument as keyword arguments")
 	}
 	if m.Progress != nil {
-		notes = append(notes, "passing each progressive result to "+m.Progress.Name+" (nil asks for none)")
+		notes = append(notes, "passing each progressive result to "+sig.progress+" (nil asks for none)")
 	}
 	if m.Input != nil {
 		what := "sending"
 		if m.Stream != nil {
 			what = "when the returned sequence is ranged over, sending"
 		}
-		notes = append(notes, what+" each item of "+m.Input.Name+" as one chunk of a progressive call (the last item in the final chunk, an empty input as one chunk without arguments)")
+		notes = append(notes, what+" each item of "+sig.input+" as one chunk of a progressive call (the last item in the final chunk, an empty input as one chunk without arguments)")
 	}
 	if m.Stream != nil && m.Input != nil {
 		notes = append(notes, "and yielding the results as they arrive while the input is still being sent from a goroutine of its own (the input is read one item ahead, so item k may wait for the result of item k-2, not k-1; the loop ends once the input has returned, and a panic in the input is raised again in the loop)")
@@ -840,10 +841,10 @@ func describe(m *Method) string {
 		notes = append(notes, "disclosing the caller's identity")
 	}
 	if m.Cancel != "" {
-		notes = append(notes, "cancelling with mode "+string(m.Cancel)+" when ctx ends")
+		notes = append(notes, "cancelling with mode "+string(m.Cancel)+" when "+sig.ctx+" ends")
 	}
 	if m.Match.IsPattern() {
-		notes = append(notes, "or the concrete URI set on ctx with runtime.WithProcedureURI, which the pattern must match (the procedure is registered with match="+string(m.Match)+")")
+		notes = append(notes, "or the concrete URI set on "+sig.ctx+" with runtime.WithProcedureURI, which the pattern must match (the procedure is registered with match="+string(m.Match)+")")
 	}
 	if len(notes) == 0 {
 		return ""
