@@ -2,6 +2,7 @@ package router_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -70,6 +71,58 @@ func TestAttack15ChunkForOtherProcedure(t *testing.T) {
 		v := caller.recv(50)
 		if v[1] == 7.0 {
 			break
+		}
+	}
+}
+
+// A chunk the router refuses because the callee is over its byte budget
+// ends the call for the caller (wamp.error.network_failure) and makes
+// nexus forget the invocation: the callee, which has the first chunks of
+// that invocation, must be told (INTERRUPT), or its handler waits for the
+// rest of its input as long as its session lasts.
+func TestAttack15RefusedChunkInterruptsCallee(t *testing.T) {
+	r := startRouter(t, router.Config{MaxQueuedBytes: 64 << 10})
+	callee := dialRSJSON(t, r, 15, 4096)
+	callee.join(progressiveRoles)
+	callee.send(`[64,1,{},"com.test.p"]`)
+	callee.recv(65)
+	caller := dialRSJSON(t, r, 15, 0)
+	caller.join(progressiveRoles)
+
+	big := strings.Repeat("x", 16<<10)
+	caller.send(`[48,9,{"progress":true},"com.test.p",["first"]]`)
+	first := callee.recv(68)
+	// The callee reads nothing more: the chunks pile up until the router
+	// refuses one, and the caller gets its ERROR.
+	refused := false
+	for i := 0; i < 10_000 && !refused; i++ {
+		caller.send(fmt.Sprintf(`[48,9,{"progress":true},"com.test.p",[%q]]`, big))
+		for {
+			v, _, err := caller.recvWithin(time.Millisecond)
+			if err != nil {
+				break
+			}
+			if v[0] == 8.0 && v[2] == 9.0 {
+				refused = true
+				break
+			}
+		}
+	}
+	if !refused {
+		t.Fatal("the router never refused a chunk for a callee that reads nothing")
+	}
+	// Now the callee reads: after the chunks it was given, an INTERRUPT
+	// for the invocation.
+	for {
+		v, raw, err := callee.recvWithin(10 * time.Second)
+		if err != nil {
+			t.Fatalf("the callee got no INTERRUPT for invocation %v: %v", first[1], err)
+		}
+		if v[0] == 69.0 && v[1] == first[1] {
+			return
+		}
+		if v[0] != 68.0 {
+			t.Fatalf("the callee got %s", raw)
 		}
 	}
 }
