@@ -81,3 +81,48 @@ func TestStreamedInputConcurrentSends(t *testing.T) {
 		t.Error("Send after CloseSend: no error")
 	}
 }
+
+// TestStreamedInputReadAfterReturn: a handler that returns at once and
+// leaves its input to a goroutine of its own: the goroutine's Input ends
+// (with an error, for the input had not ended) instead of blocking, a
+// second goroutine ranging the same input gets the ranged-twice error,
+// and the chunks that follow the answer are ignored.
+func TestStreamedInputReadAfterReturn(t *testing.T) {
+	sr, sess := startStreamRouter(t, runtime.Config{})
+	ctx := testCtx(t)
+	ended := make(chan error, 2)
+	if _, err := sess.Register(ctx, "com.test.later", func(ctx context.Context, inv *runtime.Invocation) (*runtime.Result, error) {
+		read := func() {
+			var last error
+			for _, err := range inv.Input() {
+				last = err
+			}
+			ended <- last
+		}
+		go read()
+		go read()
+		return &runtime.Result{}, nil
+	}, runtime.WithStreamedInput()); err != nil {
+		t.Fatal(err)
+	}
+	sr.invoke(1, 1, progressChunk, 1)
+	if y, ok := recvWithin(t, sr.out, "YIELD").(*wamp.Yield); !ok || y.Request != 1 {
+		t.Fatalf("got %#v, want the YIELD of request 1", y)
+	}
+	for range 2 {
+		if err := recvWithin(t, ended, "the end of a late reader's Input"); err == nil {
+			t.Error("Input ranged after the handler returned, before the input ended, ended without an error")
+		}
+	}
+	for i := range 100 {
+		sr.invoke(1, 1, progressChunk, i)
+	}
+	sr.invoke(1, 1, wamp.Dict{}, "last")
+	sr.invoke(2, 1, wamp.Dict{}, "plain")
+	if y, ok := recvWithin(t, sr.out, "YIELD").(*wamp.Yield); !ok || y.Request != 2 {
+		t.Fatalf("got %#v, want the YIELD of request 2 (nothing for the late chunks)", y)
+	}
+	for range 2 {
+		recvWithin(t, ended, "the readers of request 2")
+	}
+}
