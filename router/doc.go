@@ -104,7 +104,9 @@
 // answer on the wire) are dropped, as the spec asks, rather than routed
 // as new calls; the router remembers the last 1,024 such calls per
 // session whose entries nexus has dropped (and counts those it keeps as
-// calls in flight). Request IDs are not checked for gaps or order: a
+// calls in flight). An input chunk refused because its callee is over
+// its byte budget (Config.MaxQueuedBytes) ends the call: the caller gets
+// wamp.error.network_failure, the callee an INTERRUPT. Request IDs are not checked for gaps or order: a
 // client's concurrent requests may reach the router out of order, and a
 // CALL with an ID below the highest seen is a new call unless it
 // continues one of those calls.

@@ -259,6 +259,13 @@ type peer struct {
 	// that killCall's CANCEL makes it send.
 	// Their later RESULTs and ERRORs are dropped.
 	killed []wamp.ID
+	// streams are the client's invocations with streamed input whose
+	// last chunk it has not been given (a bounded set: the oldest go
+	// first; an invocation the callee answered early stays until pushed
+	// out). When one of their chunks is refused (see admitBytes), nexus
+	// forgets the invocation; the callee is sent an INTERRUPT instead, or
+	// its handler would wait for the rest of its input for ever.
+	streams endedStreams
 
 	releaseOnce sync.Once
 	onRelease   func() // called once when Close has finished
@@ -805,7 +812,44 @@ func (p *peer) send(msg wamp.Message) {
 	}
 	if p.admitBytes(msg, len(b)) {
 		p.appendFrame(frameMessage, b)
+		p.noteChunk(msg)
+		return
 	}
+	if m, ok := msg.(*wamp.Invocation); ok && p.streams.has(m.Request) && !p.broken {
+		p.interruptStream(m.Request)
+	}
+}
+
+// noteChunk records an INVOCATION given to the client that opens or
+// closes a streamed input (see streams).
+func (p *peer) noteChunk(msg wamp.Message) {
+	m, ok := msg.(*wamp.Invocation)
+	if !ok {
+		return
+	}
+	if progress, _ := m.Details[wamp.OptProgress].(bool); progress {
+		p.streams.add(m.Request)
+	} else {
+		p.streams.forget(m.Request)
+	}
+}
+
+// interruptStream tells the client that the invocation request, whose
+// next input chunk was refused, is over: an INTERRUPT (mode killnowait,
+// reason wamp.error.network_failure), written whatever the byte budget,
+// for it is small and ends work rather than adding to it. nexus has
+// answered the caller and forgotten the invocation; it ignores the
+// callee's answer.
+func (p *peer) interruptStream(request wamp.ID) {
+	p.streams.forget(request)
+	b, uri, _ := p.encode(&wamp.Interrupt{Request: request, Options: wamp.Dict{
+		wamp.OptMode: wamp.CancelModeKillNoWait, wamp.OptReason: wamp.ErrNetworkFailure,
+	}})
+	if uri != "" {
+		return
+	}
+	p.log.Debug("router: INTERRUPT for an invocation whose input chunk was refused", "request", request)
+	p.appendFrame(frameMessage, b)
 }
 
 // welcome marks the session established and makes the large queue, which

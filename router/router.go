@@ -92,7 +92,11 @@ type Config struct {
 	// most once per 10 s for the whole router, with the count) and an
 	// INVOCATION is refused, its caller getting
 	// wamp.error.network_failure (an INTERRUPT is dropped: the call goes on
-	// as if not canceled). Other messages (results, errors,
+	// as if not canceled). A refused INVOCATION that continues a
+	// progressive call invocation (an input chunk) also sends the callee an
+	// INTERRUPT (mode killnowait, reason wamp.error.network_failure),
+	// whatever the budget: nexus forgets the invocation, and the callee
+	// would wait for the rest of its input. Other messages (results, errors,
 	// acknowledgements) may take a client to twice the budget; beyond that
 	// the client, which is not reading what it asked for, is disconnected.
 	// A single message always fits when nothing else waits.
