@@ -423,24 +423,22 @@ func msgpackStringBytes(raw []byte) ([]byte, bool) {
 }
 
 // msgpackAppendListHead writes the head of an array of n elements.
-func msgpackAppendListHead(b []byte, n int) []byte {
-	switch {
-	case n <= 15:
-		return append(b, 0x90|byte(n))
-	case n <= math.MaxUint16:
-		return binary.BigEndian.AppendUint16(append(b, 0xdc), uint16(n))
-	}
-	return binary.BigEndian.AppendUint32(append(b, 0xdd), uint32(n))
-}
+func msgpackAppendListHead(b []byte, n int) []byte { return msgpackAppendHead(b, n, 0x90, 0xdc) }
 
-func msgpackAppendDictHead(b []byte, n int) []byte {
+// msgpackAppendDictHead writes the head of a map of n entries.
+func msgpackAppendDictHead(b []byte, n int) []byte { return msgpackAppendHead(b, n, 0x80, 0xde) }
+
+// msgpackAppendHead writes the head of an array or a map of n entries in
+// its shortest form: fix (the 4 bits of n in fix), 16 bits (code16) or
+// 32 bits (code16+1).
+func msgpackAppendHead(b []byte, n int, fix, code16 byte) []byte {
 	switch {
 	case n <= 15:
-		return append(b, 0x80|byte(n))
+		return append(b, fix|byte(n))
 	case n <= math.MaxUint16:
-		return binary.BigEndian.AppendUint16(append(b, 0xde), uint16(n))
+		return binary.BigEndian.AppendUint16(append(b, code16), uint16(n))
 	}
-	return binary.BigEndian.AppendUint32(append(b, 0xdf), uint32(n))
+	return binary.BigEndian.AppendUint32(append(b, code16+1), uint32(n))
 }
 
 func msgpackAppendUint(b []byte, u uint64) []byte {
