@@ -1,6 +1,7 @@
-// browser.mjs clicks through the calculator's web page in headless Chromium
-// (the Debian package, driven by playwright-core) and checks what the page
-// shows, its live log of computations included, once per serializer:
+// browser.mjs clicks through the calculator's web page (web/app.ts, on the
+// generated TypeScript client and Wampy.js) in headless Chromium (the Debian
+// package, driven by playwright-core) and checks what the page shows, its
+// live log of computations included, once per serializer:
 //
 //   node browser.mjs --url http://HOST:PORT/ [--chromium /usr/bin/chromium] [--screenshots DIR]
 //
@@ -129,10 +130,16 @@ try {
       return entry;
     });
 
+    // The page names an error's class only when the generated client gave
+    // it an instance of that class (instanceof), and shows an error type's
+    // fields from its typed properties.
     await step(serializer, 'div by zero shows the mapped error as an error', async () => {
       await page.fill('#b', '0');
       await page.click('#div');
-      return want(await output(page, 'result', 'error'), 'com.example.calc.error.div_by_zero: division by zero');
+      return want(
+        await output(page, 'result', 'error'),
+        'DivByZeroError: division by zero (com.example.calc.error.div_by_zero)',
+      );
     });
 
     await step(serializer, 'sqrt(-4) shows the mapped error with its payload', async () => {
@@ -140,7 +147,7 @@ try {
       await page.click('#sqrt');
       return want(
         await output(page, 'result', 'error'),
-        'com.example.calc.error.negative_input: square root of negative input -4 {"input":-4}',
+        'NegativeInputError{input: -4}: square root of negative input -4 (com.example.calc.error.negative_input)',
       );
     });
 
