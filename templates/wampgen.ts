@@ -648,10 +648,6 @@ export class WampError extends Error {
     this.kwargs = kwargs ?? {};
   }
 
-  /** fromWire makes the error of a received ERROR with this class's URI. */
-  static fromWire(this: void, uri: string, args: unknown[], kwargs: Record<string, unknown>): WampError {
-    return new WampError(uri, messageOf(args), kwargs, args);
-  }
 }
 
 /** messageOf returns Arguments[0] when it is a string (the message of an
@@ -771,7 +767,7 @@ export interface CallOptions<P = never> {
    * wamp.error.timeout (and is cancelled) when it has not ended by then. */
   timeout?: number;
   /** Asks for progressive results and receives each one. */
-  onProgress?: (value: P) => void;
+  onProgress?(value: P): void;
   /** For a pattern-based procedure (match prefix or wildcard): the
    * concrete URI to call, which the pattern must match. */
   uri?: string;
