@@ -1025,6 +1025,7 @@ export async function call<R>(peer: Peer, spec: ProcedureSpec, args: unknown[], 
     }
     : undefined;
   c = started(peer, uri, a, kw, options, onProgress, errors, spec.discloseCaller ?? false);
+  if (progressError !== undefined) c.abort(progressError); // a progressive result came before started returned
   const r = await c.result;
   if (!spec.result) {
     if (r.args.length > 1 || (r.args.length === 1 && r.args[0] !== null)) {
