@@ -1025,6 +1025,7 @@ export async function call<R>(peer: Peer, spec: ProcedureSpec, args: unknown[], 
     }
     : undefined;
   c = started(peer, uri, a, kw, options, onProgress, errors, spec.discloseCaller ?? false);
+  if (progressError !== undefined) c.abort(progressError); // a progressive result came before started returned
   const r = await c.result;
   if (!spec.result) {
     if (r.args.length > 1 || (r.args.length === 1 && r.args[0] !== null)) {
@@ -1558,32 +1559,46 @@ export function autobahnPeer(session: AutobahnSessionLike, options: AutobahnPeer
 
 /** The parts of a Wampy.js instance wampyPeer uses. */
 export interface WampyLike {
-  call(uri: string, payload: object, options?: object): Promise<{ argsList?: unknown[]; argsDict?: Record<string, unknown> } | undefined>;
-  cancel(reqId: number, options?: object): unknown;
+  call(uri: string, payload?: WampyPayloadLike, options?: {
+    progress_callback?: (r: WampyPayloadLike) => void;
+    timeout?: number;
+    disclose_me?: boolean;
+  }): Promise<WampyPayloadLike | undefined>;
+  cancel(reqId: number, options?: { mode?: CancelMode }): unknown;
   getOpStatus(): { reqId?: number };
-  register(uri: string, rpc: (o: WampyInvocationLike) => unknown, options?: object): Promise<unknown>;
+  register(uri: string, rpc: (o: WampyInvocationLike) => Promise<WampyPayloadLike | undefined>, options?: {
+    match?: 'prefix' | 'wildcard';
+    invoke?: 'single' | 'roundrobin' | 'random' | 'first' | 'last';
+  }): Promise<unknown>;
   unregister(uri: string): Promise<unknown>;
-  publish(uri: string, payload: object, options?: object): Promise<unknown>;
-  subscribe(uri: string, onEvent: (o: { argsList?: unknown[]; argsDict?: Record<string, unknown>; details?: WampyEventDetailsLike }) => unknown, options?: object): Promise<{ subscriptionId?: number } | unknown>;
-  unsubscribe(subscriptionIdOrKey: any, onEvent?: any): Promise<unknown>;
+  publish(uri: string, payload?: WampyPayloadLike, options?: { exclude_me?: boolean }): Promise<unknown>;
+  subscribe(uri: string, onEvent: (o: WampyPayloadLike & { details?: WampyEventDetailsLike }) => void | Promise<void>, options?: { match?: 'prefix' | 'wildcard' }): Promise<{ subscriptionId?: number }>;
+  unsubscribe(subscriptionIdOrKey: number | string, onEvent?: (o: WampyPayloadLike & { details?: WampyEventDetailsLike }) => void | Promise<void>): Promise<unknown>;
   getOptions?(): { serializer?: { protocol?: string } };
 }
+
+// (A type, not an interface: Wampy.js's Payload wants an index signature.)
+export type WampyPayloadLike = {
+  argsList?: unknown[];
+  argsDict?: Record<string, unknown>;
+};
 
 export interface WampyInvocationLike {
   argsList?: unknown[];
   argsDict?: Record<string, unknown>;
-  details?: { caller?: number; procedure?: string; receive_progress?: boolean };
-  result_handler(result: { argsList?: unknown[]; argsDict?: Record<string, unknown>; options?: object }): void;
+  details?: { caller?: unknown; procedure?: unknown; receive_progress?: unknown };
+  result_handler(result: WampyPayloadLike & { options?: { progress?: boolean } }): void;
 }
 
 export interface WampyEventDetailsLike {
-  topic?: string;
-  publisher?: number;
+  topic?: unknown;
+  publisher?: unknown;
 }
 
-/** wampyPeer adapts a connected Wampy.js instance. Wampy.js's register()
- * cannot ask for disclose_caller, and its callee never learns of a
- * cancelled call (invocation signals never abort). */
+/** wampyPeer adapts a connected Wampy.js instance; the serializer is read
+ * from its options unless given. Wampy.js's register() cannot ask for
+ * disclose_caller, and its callee never learns of a cancelled call
+ * (invocation signals never abort). */
 export function wampyPeer(wampy: WampyLike, options?: { serializer?: SerializerName }): Peer {
   const ser = checkSerializer(options?.serializer ?? wampy.getOptions?.()?.serializer?.protocol, 'wampyPeer');
   const bigints = ser !== 'json'; // msgpackr and cbor-x write a BigInt as a 64-bit integer
@@ -1595,19 +1610,17 @@ export function wampyPeer(wampy: WampyLike, options?: { serializer?: SerializerN
     }
     return e;
   };
-  const payload = (a: unknown[], kw: Record<string, unknown> | undefined) =>
+  const payload = (a: unknown[], kw: Record<string, unknown> | undefined): WampyPayloadLike =>
     (kw !== undefined ? { argsList: argsToWire(a, ser, bigints), argsDict: kwargsToWire(kw, ser, bigints) } : { argsList: argsToWire(a, ser, bigints) });
+  const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : undefined);
   return {
     call(uri, args, kwargs, o) {
-      const opts: Record<string, unknown> = {};
+      const opts: { progress_callback?: (r: WampyPayloadLike) => void; timeout?: number; disclose_me?: boolean } = {};
       const onProgress = o.onProgress;
-      if (onProgress) {
-        opts.progress_callback = (r: { argsList?: unknown[]; argsDict?: Record<string, unknown> }) =>
-          onProgress(argsFromWire(r?.argsList, ser), kwargsFromWire(r?.argsDict, ser));
-      }
+      if (onProgress) opts.progress_callback = (r) => onProgress(argsFromWire(r?.argsList, ser), kwargsFromWire(r?.argsDict, ser));
       if (o.timeout) opts.timeout = o.timeout;
       if (o.discloseMe) opts.disclose_me = true;
-      let p: Promise<{ argsList?: unknown[]; argsDict?: Record<string, unknown> } | undefined>;
+      let p: Promise<WampyPayloadLike | undefined>;
       try {
         p = wampy.call(uri, payload(args, kwargs), opts);
       } catch (e) {
@@ -1628,14 +1641,15 @@ export function wampyPeer(wampy: WampyLike, options?: { serializer?: SerializerN
       return p.then((r) => ({ args: argsFromWire(r?.argsList, ser), kwargs: kwargsFromWire(r?.argsDict, ser) }), (e) => { throw toError(e); });
     },
     async register(uri, handler, o) {
-      const opts: Record<string, unknown> = {};
-      if (o.match) opts.match = o.match;
-      if (o.invoke) opts.invoke = o.invoke;
+      const opts: { match?: 'prefix' | 'wildcard'; invoke?: 'single' | 'roundrobin' | 'random' | 'first' | 'last' } = {};
+      if (o.match === 'prefix' || o.match === 'wildcard') opts.match = o.match;
+      if (o.invoke) opts.invoke = o.invoke as 'single';
       // o.discloseCaller: Wampy.js's register() cannot ask for it.
       await wampy.register(uri, async (inv) => {
         const details = inv?.details ?? {};
-        const d: PeerInvocationDetails = { signal: neverAborted(), procedure: details.procedure ?? uri };
-        if (details.caller !== undefined && details.caller !== null) d.caller = details.caller;
+        const d: PeerInvocationDetails = { signal: neverAborted(), procedure: typeof details.procedure === 'string' ? details.procedure : uri };
+        const caller = num(details.caller);
+        if (caller !== undefined) d.caller = caller;
         if (details.receive_progress) {
           d.progress = (pa, pkw) => inv.result_handler({ ...payload(pa, pkw && Object.keys(pkw).length ? pkw : undefined), options: { progress: true } });
         }
@@ -1643,25 +1657,30 @@ export function wampyPeer(wampy: WampyLike, options?: { serializer?: SerializerN
         try {
           r = await handler(argsFromWire(inv?.argsList, ser), kwargsFromWire(inv?.argsDict, ser), d);
         } catch (e) {
+          // Wampy.js answers with the URI in a thrown object's error field.
           if (e instanceof WampError) {
+            let p: WampyPayloadLike;
             try {
-              const p = payload(e.args, Object.keys(e.kwargs).length ? e.kwargs : undefined);
-              throw { error: e.uri, ...p };
+              p = payload(e.args, Object.keys(e.kwargs).length ? e.kwargs : undefined);
             } catch (e2) {
-              if (e2 && typeof e2 === 'object' && 'error' in e2) throw e2;
               throw { error: ErrRuntime, argsList: [`${uri}: the error ${e.uri} cannot be sent: ${errorMessage(e2)}`] };
             }
+            throw { error: e.uri, ...p };
           }
           throw { error: ErrRuntime, argsList: [redactErrorText(uri, incidentID())] };
         }
         if (!r || (r.args.length === 0 && Object.keys(r.kwargs).length === 0)) return undefined;
-        return payload(r.args, Object.keys(r.kwargs).length ? r.kwargs : undefined);
+        try {
+          return payload(r.args, Object.keys(r.kwargs).length ? r.kwargs : undefined);
+        } catch {
+          throw { error: ErrRuntime, argsList: [redactErrorText(uri, incidentID())] };
+        }
       }, opts);
       return { unregister: async () => { await wampy.unregister(uri); } };
     },
     async publish(uri, args, kwargs, o) {
       // Wampy.js always asks for acknowledge and resolves on PUBLISHED.
-      const opts: Record<string, unknown> = {};
+      const opts: { exclude_me?: boolean } = {};
       if (o.excludeMe !== undefined) opts.exclude_me = o.excludeMe;
       try {
         await wampy.publish(uri, payload(args, kwargs), opts);
@@ -1670,14 +1689,19 @@ export function wampyPeer(wampy: WampyLike, options?: { serializer?: SerializerN
       }
     },
     async subscribe(uri, handler, o) {
-      const opts: Record<string, unknown> = {};
-      if (o.match) opts.match = o.match;
-      const onEvent = (ev: { argsList?: unknown[]; argsDict?: Record<string, unknown>; details?: WampyEventDetailsLike }) => {
-        const d: EventDetails = { topic: ev?.details?.topic ?? uri };
-        if (ev?.details?.publisher !== undefined && ev.details.publisher !== null) d.publisher = ev.details.publisher;
+      const opts: { match?: 'prefix' | 'wildcard' } = {};
+      if (o.match === 'prefix' || o.match === 'wildcard') opts.match = o.match;
+      const onEvent = (ev: WampyPayloadLike & { details?: WampyEventDetailsLike }) => {
+        const d: EventDetails = { topic: typeof ev?.details?.topic === 'string' ? ev.details.topic : uri };
+        const pub = num(ev?.details?.publisher);
+        if (pub !== undefined) d.publisher = pub;
         return handler(argsFromWire(ev?.argsList, ser), kwargsFromWire(ev?.argsDict, ser), d);
       };
-      const r = (await wampy.subscribe(uri, onEvent, opts)) as { subscriptionId?: number } | undefined;
+      // Options only for a pattern: Wampy.js 8 files a subscription under
+      // its options, but looks it up without them when UNSUBSCRIBED comes
+      // (and then throws in its message handler), so a subscription made
+      // with options cannot be ended cleanly.
+      const r = await wampy.subscribe(uri, onEvent, opts.match ? opts : undefined);
       const id = r?.subscriptionId;
       return { unsubscribe: async () => { await wampy.unsubscribe(id ?? uri, onEvent); } };
     },
