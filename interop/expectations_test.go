@@ -109,6 +109,7 @@ var browserSteps = []check{
 	{"page loads and connects", ""},
 	{"add: a=2, b=3 shows 5", "results"},
 	{"computations: the live log shows the add, and not the failed div", "events"},
+	{"computations: an event that does not fit Computation shows as an error, and the log goes on", "events"},
 	{"div by zero shows the mapped error as an error", "errors"},
 	{"sqrt(-4) shows the mapped error with its payload", "errors"},
 	{"fibonacci(10): progressive results arrive before the result", "progress"},

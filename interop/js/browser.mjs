@@ -10,6 +10,7 @@
 
 import { chromium } from 'playwright-core';
 import { flags, emit } from './args.mjs';
+import { connect } from './peers.mjs';
 
 const opts = flags({
   url: { type: 'string', required: true },
@@ -128,6 +129,36 @@ try {
       await page.fill('#a', '2');
       await page.fill('#b', '3');
       return entry;
+    });
+
+    await step(serializer, 'computations: an event that does not fit Computation shows as an error, and the log goes on', async () => {
+      // Published by another client (Wampy.js in Node.js, same serializer):
+      // op must be a string and args a list of numbers. The generated
+      // subscriber reports it (SubscribeOptions.onError) instead of handing
+      // it to the page as a Computation.
+      const ws = new URL(opts.url);
+      ws.protocol = ws.protocol === 'https:' ? 'wss:' : 'ws:';
+      const other = await connect({ client: 'wampy', serializer, url: ws.href, realm: 'realm1' });
+      try {
+        await other.publish('com.example.calc.computed', [{ op: 42, args: 'none', result: 1 }], {});
+      } finally {
+        await other.close();
+      }
+      const bad = page.locator('#computed li.error').first();
+      await bad.waitFor({ timeout });
+      const text = await bad.textContent();
+      const prefix = 'unexpected event: wampgen.error.bad_event: com.example.calc.computed: ';
+      if (!text.startsWith(prefix) || !text.includes('op')) throw new Error(`got ${JSON.stringify(text)}, want ${JSON.stringify(prefix + '… op …')}`);
+      // The subscription still works: the next computation is logged.
+      const [a, b] = [String(1 + Math.floor(Math.random() * 1e9)), String(1 + Math.floor(Math.random() * 1e9))];
+      await page.fill('#a', a);
+      await page.fill('#b', b);
+      await page.click('#add');
+      await page.locator('#computed li', { hasText: `add(${a}, ${b}) = ${Number(a) + Number(b)}` }).first().waitFor({ timeout });
+      if ((await page.locator('#computed li.error').count()) !== 1) throw new Error('more than one error entry');
+      await page.fill('#a', '2');
+      await page.fill('#b', '3');
+      return text;
     });
 
     // The page names an error's class only when the generated client gave
