@@ -112,6 +112,7 @@ var browserSteps = []check{
 	{"computations: an event that does not fit Computation shows as an error, and the log goes on", "events"},
 	{"div by zero shows the mapped error as an error", "errors"},
 	{"sqrt(-4) shows the mapped error with its payload", "errors"},
+	{"an empty operand is refused on the page, and nothing is called", ""},
 	{"fibonacci(10): progressive results arrive before the result", "progress"},
 	{"sleep(10000) runs on the server, cancel stops it: wamp.error.canceled, then 0 running", "cancel"},
 	{"no page errors, console errors, failed or foreign requests", ""},

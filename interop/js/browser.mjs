@@ -182,6 +182,17 @@ try {
       );
     });
 
+    await step(serializer, 'an empty operand is refused on the page, and nothing is called', async () => {
+      const calls = await page.locator('#log li').count();
+      await page.fill('#a', '');
+      await page.click('#add');
+      const got = want(await output(page, 'result', 'error'), 'a: enter a number');
+      await page.fill('#a', '2');
+      const after = await page.locator('#log li').count();
+      if (after !== calls) throw new Error(`${after - calls} calls logged, want none`);
+      return got;
+    });
+
     await step(serializer, 'fibonacci(10): progressive results arrive before the result', async () => {
       // Record, in order, every progressive result added to the list and
       // the moment the final result is shown.

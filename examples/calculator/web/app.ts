@@ -159,36 +159,53 @@ async function call<R>(label: string, fn: () => Promise<R>): Promise<R> {
   }
 }
 
-const num = (id: string) => Number.parseFloat(input(id).value);
-const int = (id: string) => Number.parseInt(input(id).value, 10);
+// num and int read a number field. An empty or malformed field is the
+// user's mistake, said as such, and nothing is sent (over JSON a NaN would
+// travel as null).
+function num(id: string): number {
+  const v = input(id).valueAsNumber;
+  if (!Number.isFinite(v)) throw new RangeError(`${id}: enter a number`);
+  return v;
+}
 
-async function arithmetic(label: string, fn: () => Promise<number>): Promise<void> {
+function int(id: string): number {
+  const v = input(id).valueAsNumber;
+  if (!Number.isSafeInteger(v)) throw new RangeError(`${id}: enter a whole number`);
+  return v;
+}
+
+async function arithmetic(name: string, ids: string[], fn: (args: number[]) => Promise<number>): Promise<void> {
+  let args: number[];
+  try {
+    args = ids.map(num);
+  } catch (e) {
+    show($('result'), 'error', describe(e));
+    return;
+  }
+  const label = `${name}(${args.join(', ')})`;
   show($('result'), 'pending', `${label}…`);
   try {
-    const v = await call(label, fn);
+    const v = await call(label, () => fn(args));
     show($('result'), 'ok', `${label} = ${text(v)}`);
   } catch (e) {
     show($('result'), 'error', describe(e));
   }
 }
 
-button('add').onclick = () => {
-  const [a, b] = [num('a'), num('b')];
-  return arithmetic(`add(${a}, ${b})`, () => client.add(a, b));
-};
-button('div').onclick = () => {
-  const [a, b] = [num('a'), num('b')];
-  return arithmetic(`div(${a}, ${b})`, () => client.div(a, b));
-};
-button('sqrt').onclick = () => {
-  const x = num('a');
-  return arithmetic(`sqrt(${x})`, () => client.sqrt(x));
-};
+button('add').onclick = () => arithmetic('add', ['a', 'b'], ([a, b]) => client.add(a, b));
+button('div').onclick = () => arithmetic('div', ['a', 'b'], ([a, b]) => client.div(a, b));
+button('sqrt').onclick = () => arithmetic('sqrt', ['a'], ([x]) => client.sqrt(x));
 
 button('fibonacci').onclick = async () => {
-  const n = int('n');
   const list = $('progress');
   list.replaceChildren();
+  let n: number;
+  try {
+    n = int('n');
+  } catch (e) {
+    show($('fib-result'), 'error', describe(e));
+    return;
+  }
   show($('fib-result'), 'pending', `fibonacci(${n}): waiting for results…`);
   try {
     const v = await call(`fibonacci(${n})`, () =>
@@ -222,7 +239,13 @@ async function refreshActive(): Promise<number> {
 }
 
 button('sleep').onclick = async () => {
-  const ms = int('ms');
+  let ms: number;
+  try {
+    ms = int('ms');
+  } catch (e) {
+    show($('sleep-result'), 'error', describe(e));
+    return;
+  }
   show($('sleep-result'), 'pending', `sleep(${ms}): running…`);
   button('sleep').disabled = true;
   button('cancel').disabled = false;
