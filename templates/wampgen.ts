@@ -895,6 +895,11 @@ export interface Peer {
   register(uri: string, handler: PeerHandler, options: PeerRegisterOptions): Promise<{ unregister(): Promise<void> }>;
   publish(uri: string, args: unknown[], kwargs: Record<string, unknown> | undefined, options: PeerPublishOptions): Promise<void>;
   subscribe(uri: string, handler: PeerEventHandler, options: { match?: string }): Promise<{ unsubscribe(): Promise<void> }>;
+  /** checkWire throws a RangeError naming path if the peer's serializer
+   * cannot send value exactly (an integer beyond 2^53 over JSON): the
+   * registrar checks a result with it before answering, so that the
+   * failure is its own (RegisterOptions.onError), not the adapter's. */
+  checkWire?(value: unknown, path: string): void;
   /** Streamed input (progressive call invocations): no adapter here
    * implements it (neither library does); generated code does not use it. */
   callInput?: unknown;
@@ -1192,8 +1197,12 @@ function isAsyncIterable(v: unknown): v is AsyncIterable<unknown> {
   return v !== null && typeof v === 'object' && typeof (v as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
 }
 
-function peerHandler(h: Handler, options: RegisterOptions | undefined): PeerHandler {
+function peerHandler(peer: Peer, h: Handler, options: RegisterOptions | undefined): PeerHandler {
   const spec = h.spec;
+  const wire = (v: unknown, path: string): unknown => {
+    peer.checkWire?.(v, path);
+    return v;
+  };
   return async (args, kwargs, details) => {
     const decoded = decodeArgs(spec, args, kwargs);
     const procedure = details.procedure || spec.uri;
@@ -1203,7 +1212,7 @@ function peerHandler(h: Handler, options: RegisterOptions | undefined): PeerHand
       procedure,
       progress(v: unknown) {
         if (!send || !spec.progress) return;
-        send([encode(spec.progress, v, 'progressive result')], undefined);
+        send([wire(encode(spec.progress, v, 'progressive result'), 'progressive result')], undefined);
       },
     };
     if (details.caller !== undefined && details.caller !== null) inv.caller = details.caller;
@@ -1213,7 +1222,7 @@ function peerHandler(h: Handler, options: RegisterOptions | undefined): PeerHand
         const all: unknown[] = [];
         const one = (v: unknown) => {
           if (details.signal.aborted) throw new WampError(ErrCanceled, 'the call was canceled');
-          const w = encode(spec.stream!, v, 'streamed item');
+          const w = wire(encode(spec.stream!, v, 'streamed item'), 'streamed item');
           if (send) send([w], undefined);
           else all.push(w);
         };
@@ -1223,7 +1232,7 @@ function peerHandler(h: Handler, options: RegisterOptions | undefined): PeerHand
         return { args: all, kwargs: {} };
       }
       if (!spec.result) return { args: [], kwargs: {} };
-      return { args: [encode(spec.result, r, 'result')], kwargs: {} };
+      return { args: [wire(encode(spec.result, r, 'result'), 'result')], kwargs: {} };
     } catch (e) {
       if (e instanceof WampError && !(e instanceof BadResultError)) throw e;
       const incident = incidentID();
@@ -1254,7 +1263,7 @@ export async function register(peer: Peer, handlers: Handler[], options?: Regist
       const invoke = options?.invoke ?? h.spec.invoke;
       if (invoke) o.invoke = invoke;
       if (h.spec.discloseCaller) o.discloseCaller = true;
-      done.push(await peer.register(h.spec.uri, peerHandler(h, options), o));
+      done.push(await peer.register(h.spec.uri, peerHandler(peer, h, options), o));
     }
   } catch (e) {
     await Promise.allSettled(done.map((r) => r.unregister()));
@@ -1352,7 +1361,7 @@ export type SerializerName = 'json' | 'msgpack' | 'cbor';
 function toWire(v: unknown, ser: SerializerName, bigints: boolean, depth: number): unknown {
   if (typeof v === 'bigint') {
     if (v >= BigInt(-Number.MAX_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER)) return Number(v);
-    if (!bigints) throw new RangeError(`the integer ${v} is beyond 2^53, which this client's ${ser} serializer cannot send exactly`);
+    if (!bigints) throw unsendable(v, ser, '');
     return v;
   }
   if (v instanceof Uint8Array) {
@@ -1366,6 +1375,22 @@ function toWire(v: unknown, ser: SerializerName, bigints: boolean, depth: number
   const out: Record<string, unknown> = {};
   for (const [k, x] of entries(v, '')) put(out, k, toWire(x, ser, bigints, depth + 1));
   return out;
+}
+
+function unsendable(v: bigint, ser: SerializerName, path: string): RangeError {
+  return new RangeError(`${path ? path + ': ' : ''}the integer ${v} is beyond 2^53, which this client's ${ser} serializer cannot send exactly`);
+}
+
+// checkInts throws for a bigint beyond 2^53 anywhere in v (a peer whose
+// serializer cannot send one).
+function checkInts(v: unknown, ser: SerializerName, path: string, depth: number): void {
+  if (typeof v === 'bigint') {
+    if (v < BigInt(-Number.MAX_SAFE_INTEGER) || v > BigInt(Number.MAX_SAFE_INTEGER)) throw unsendable(v, ser, path);
+    return;
+  }
+  if (v === null || typeof v !== 'object' || v instanceof Uint8Array || depth >= MAX_DEPTH) return;
+  if (Array.isArray(v)) v.forEach((x, i) => checkInts(x, ser, `${path}[${i}]`, depth + 1));
+  else for (const [k, x] of entries(v, path)) checkInts(x, ser, keyPath(path, k), depth + 1);
 }
 
 // fromWire converts what a library decoded into wire values: in JSON a
@@ -1475,6 +1500,9 @@ export function autobahnPeer(session: AutobahnSessionLike, options: AutobahnPeer
     return { args: r === null || r === undefined ? [] : [fromWire(r, ser, 0)], kwargs: {} };
   };
   return {
+    checkWire(v, path) {
+      if (!bigints) checkInts(v, ser, path, 0);
+    },
     call(uri, args, kwargs, o) {
       const opts: Record<string, unknown> = {};
       if (o.onProgress) opts.receive_progress = true;
@@ -1614,6 +1642,9 @@ export function wampyPeer(wampy: WampyLike, options?: { serializer?: SerializerN
     (kw !== undefined ? { argsList: argsToWire(a, ser, bigints), argsDict: kwargsToWire(kw, ser, bigints) } : { argsList: argsToWire(a, ser, bigints) });
   const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : undefined);
   return {
+    checkWire(v, path) {
+      if (!bigints) checkInts(v, ser, path, 0);
+    },
     call(uri, args, kwargs, o) {
       const opts: { progress_callback?: (r: WampyPayloadLike) => void; timeout?: number; disclose_me?: boolean } = {};
       const onProgress = o.onProgress;

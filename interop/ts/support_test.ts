@@ -486,6 +486,18 @@ test('register: a result that does not fit its type is a runtime error (redacted
   eq(e.message, 'result: expected a number, got a string');
 });
 
+test('register: a result the peer cannot send (checkWire) is the registrar\'s runtime error, reported to onError', async () => {
+  const g = fakePeer(async () => ok([]));
+  g.peer.checkWire = (v, path) => {
+    if (typeof v === 'bigint' && v > 2n ** 53n) throw new RangeError(`${path}: the integer ${v} is beyond 2^53`);
+  };
+  const reported: string[] = [];
+  await w.register(g.peer, [w.handle(Fib, () => 2n ** 60n)], { onError: (e) => reported.push(`${e instanceof RangeError} ${(e as Error).message}`) });
+  const e = (await rejects(g.invoke('p.fib', [3]), w.WampError)) as w.WampError;
+  eq(e.uri, w.ErrRuntime);
+  eq(reported.join(), 'true result: the integer 1152921504606846976 is beyond 2^53');
+});
+
 test('publish and subscribe: encoded, decoded; a bad event is refused and reported', async () => {
   interface C { op: string; args: number[]; result: number }
   const CS = w.struct<C>('Computation', () => [
