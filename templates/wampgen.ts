@@ -734,8 +734,11 @@ export interface ProcedureSpec {
   /** Keyword arguments: the procedure takes one struct, sent as ArgumentsKw
    * only. */
   kwargs?: Schema<any>;
-  /** The single result (Arguments[0]); none when absent. */
+  /** The single result (Arguments[0]); none when absent (and no results). */
   result?: Schema<any>;
+  /** Two or more results (a Go method returning several values): Arguments
+   * [r1, r2, …], a tuple in TypeScript. */
+  results?: Schema<any>[];
   /** Each progressive result (its Arguments[0]). */
   progress?: Schema<any>;
   /** A streamed result: each item a progressive result (Arguments[0]); the
@@ -745,6 +748,9 @@ export interface ProcedureSpec {
   match?: 'prefix' | 'wildcard';
   invoke?: string;
   discloseCaller?: boolean;
+  /** The CANCEL mode of this procedure's calls (//wampgen:procedure
+   * cancel=…); CallOptions.cancelMode overrides it; default kill. */
+  cancel?: CancelMode;
 }
 
 /** TopicSpec describes one topic for publish and subscribe. */
@@ -809,6 +815,10 @@ export interface RegisterOptions {
 
 /** PublishOptions are the options of one publication. */
 export interface PublishOptions {
+  /** For a pattern-based topic (match prefix or wildcard): the concrete
+   * URI to publish to, which the pattern must match (Go's
+   * runtime.WithTopicURI). Without it: the pattern itself. */
+  uri?: string;
   excludeMe?: boolean;
   /** Waits for the broker's PUBLISHED (or ERROR). */
   acknowledge?: boolean;
@@ -907,11 +917,11 @@ export interface Peer {
 
 // ---------------------------------------------------------------- calls
 
-function checkURI(spec: ProcedureSpec, uri: string | undefined): string {
+function checkURI(spec: { uri: string; match?: 'prefix' | 'wildcard' }, uri: string | undefined, what = 'procedure'): string {
   if (uri === undefined || uri === spec.uri) return spec.uri;
   if (!spec.match) throw new WampError(ErrInvalidURI, `${spec.uri} is not a pattern: options.uri ${uri} is not allowed`);
   const ok = spec.match === 'prefix' ? uri.startsWith(spec.uri) : wildcardMatch(spec.uri, uri);
-  if (!ok) throw new WampError(ErrInvalidURI, `${uri} is not matched by the procedure's pattern ${spec.uri} (match=${spec.match})`);
+  if (!ok) throw new WampError(ErrInvalidURI, `${uri} is not matched by the ${what}'s pattern ${spec.uri} (match=${spec.match})`);
   return uri;
 }
 
@@ -961,7 +971,7 @@ function linkAbort(signal: AbortSignal | undefined): { ctl: AbortController; unl
 // once when a call's context ends, and the peer sends the CANCEL.
 function started(peer: Peer, uri: string, args: unknown[], kwargs: Record<string, unknown> | undefined,
   options: CallOptions<any> | undefined, onProgress: ((args: unknown[], kwargs: Record<string, unknown>) => void) | undefined,
-  errors: ErrorRegistry, discloseMe: boolean): { result: Promise<PeerResult>; abort: (e: unknown) => void } {
+  errors: ErrorRegistry, discloseMe: boolean, defaultCancel?: CancelMode): { result: Promise<PeerResult>; abort: (e: unknown) => void } {
   const { ctl, unlink } = linkAbort(options?.signal);
   let fail: (e: unknown) => void = () => {};
   const stopped = new Promise<never>((_, reject) => { fail = reject; });
@@ -979,7 +989,7 @@ function started(peer: Peer, uri: string, args: unknown[], kwargs: Record<string
     }
     timer = setTimeout(() => ctl.abort(new WampError(ErrTimeout, `the call did not end within ${timeout}ms`)), timeout);
   }
-  const peerOptions: PeerCallOptions = { signal: ctl.signal, cancelMode: options?.cancelMode ?? 'kill' };
+  const peerOptions: PeerCallOptions = { signal: ctl.signal, cancelMode: options?.cancelMode ?? defaultCancel ?? 'kill' };
   if (timeout !== undefined) peerOptions.timeout = Math.ceil(timeout);
   if (onProgress) peerOptions.onProgress = onProgress;
   if (discloseMe || options?.discloseMe) peerOptions.discloseMe = true;
@@ -1029,9 +1039,21 @@ export async function call<R>(peer: Peer, spec: ProcedureSpec, args: unknown[], 
       userProgress(v);
     }
     : undefined;
-  c = started(peer, uri, a, kw, options, onProgress, errors, spec.discloseCaller ?? false);
+  c = started(peer, uri, a, kw, options, onProgress, errors, spec.discloseCaller ?? false, spec.cancel);
   if (progressError !== undefined) c.abort(progressError); // a progressive result came before started returned
   const r = await c.result;
+  if (spec.results) {
+    if (r.args.length !== spec.results.length) {
+      throw new BadResultError(`${uri}: result: want ${spec.results.length} values, got ${r.args.length}`);
+    }
+    return spec.results.map((s, i) => {
+      try {
+        return decode(s, r.args[i], `result ${i + 1}`);
+      } catch (e) {
+        throw new BadResultError(`${uri}: ${errorMessage(e)}`);
+      }
+    }) as R;
+  }
   if (!spec.result) {
     if (r.args.length > 1 || (r.args.length === 1 && r.args[0] !== null)) {
       throw new BadResultError(`${uri}: want no values, got ${r.args.length}`);
@@ -1081,7 +1103,7 @@ export function callStream<T>(peer: Peer, spec: ProcedureSpec, args: unknown[], 
         }
         queue.push(v);
         wake?.();
-      }, errors, spec.discloseCaller ?? false);
+      }, errors, spec.discloseCaller ?? false, spec.cancel);
       let settled = false;
       c.result.then((r) => {
         settled = true;
@@ -1231,6 +1253,12 @@ function peerHandler(peer: Peer, h: Handler, options: RegisterOptions | undefine
         else throw new TypeError(`${procedure}: the implementation returned ${describe(r)}, not an iterable`);
         return { args: all, kwargs: {} };
       }
+      if (spec.results) {
+        if (!Array.isArray(r) || r.length !== spec.results.length) {
+          throw new TypeError(`result: expected a tuple of ${spec.results.length} values, got ${describe(r)}`);
+        }
+        return { args: spec.results.map((s, i) => wire(encode(s, r[i], `result ${i + 1}`), `result ${i + 1}`)), kwargs: {} };
+      }
       if (!spec.result) return { args: [], kwargs: {} };
       return { args: [wire(encode(spec.result, r, 'result'), 'result')], kwargs: {} };
     } catch (e) {
@@ -1283,13 +1311,14 @@ export async function register(peer: Peer, handlers: Handler[], options?: Regist
 /** publish publishes one event of spec's topic with args (the event's
  * parameters; for a kwargs topic the one struct). */
 export async function publish(peer: Peer, spec: TopicSpec, args: unknown[], options?: PublishOptions): Promise<void> {
+  const uri = checkURI(spec, options?.uri, 'topic');
   const [a, kw] = encodeArgs(spec, args);
   const o: PeerPublishOptions = {};
   const ack = options?.acknowledge ?? spec.acknowledge;
   if (ack) o.acknowledge = true;
   const ex = options?.excludeMe ?? spec.excludeMe;
   if (ex !== undefined) o.excludeMe = ex;
-  await peer.publish(spec.uri, a, kw, o);
+  await peer.publish(uri, a, kw, o);
 }
 
 /** subscribe subscribes fn to spec's topic: each event's payload decoded
@@ -1320,6 +1349,32 @@ export async function subscribe(peer: Peer, spec: TopicSpec, fn: (args: any[], e
     }
   }, o);
   return { unsubscribe: () => sub.unsubscribe() };
+}
+
+/** EventHandler is one topic of a subscriber: its spec and the function
+ * that calls the implementation with the decoded arguments. */
+export interface EventHandler {
+  spec: TopicSpec;
+  fn: (args: any[], event: EventDetails) => unknown;
+}
+
+/** subscribeAll subscribes every handler, all or none: when one fails,
+ * those subscribed before it are unsubscribed and the promise rejects. */
+export async function subscribeAll(peer: Peer, handlers: EventHandler[], options?: SubscribeOptions): Promise<Subscriptions> {
+  const done: Subscription[] = [];
+  try {
+    for (const h of handlers) done.push(await subscribe(peer, h.spec, h.fn, options));
+  } catch (e) {
+    await Promise.allSettled(done.map((s) => s.unsubscribe()));
+    throw e;
+  }
+  return {
+    async unsubscribe() {
+      const results = await Promise.allSettled(done.map((s) => s.unsubscribe()));
+      const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed.length > 0) throw failed[0].reason;
+    },
+  };
 }
 
 /** ErrBadEvent is the URI of the errors that report an event that does not
