@@ -209,7 +209,7 @@ func TestDiagnosticsAreAbsolute(t *testing.T) {
 		t.Fatalf("Generate = %v, want Diagnostics", err)
 	}
 	want := "svc/a.go:7:2: method A.Get: the last result must be error (rule: method shape): add error as the last result\n" +
-		"svc/b.go:3:1: unknown directive //wampgen:servce, did you mean //wampgen:service? (known: //wampgen:error, //wampgen:procedure, //wampgen:service, //wampgen:topic, //wampgen:topics)"
+		"svc/b.go:3:1: unknown directive //wampgen:servce, did you mean //wampgen:service? (known: //wampgen:error, //wampgen:procedure, //wampgen:service, //wampgen:topic, //wampgen:topics, //wampgen:typescript)"
 	if got := diags.Format(dir); got != want {
 		t.Errorf("Format(module dir) =\n%s\nwant\n%s", got, want)
 	}
