@@ -486,6 +486,72 @@ test('register: a result that does not fit its type is a runtime error (redacted
   eq(e.message, 'result: expected a number, got a string');
 });
 
+test('register: a result the peer cannot send (checkWire) is the registrar\'s runtime error, reported to onError', async () => {
+  const g = fakePeer(async () => ok([]));
+  g.peer.checkWire = (v, path) => {
+    if (typeof v === 'bigint' && v > 2n ** 53n) throw new RangeError(`${path}: the integer ${v} is beyond 2^53`);
+  };
+  const reported: string[] = [];
+  await w.register(g.peer, [w.handle(Fib, () => 2n ** 60n)], { onError: (e) => reported.push(`${e instanceof RangeError} ${(e as Error).message}`) });
+  const e = (await rejects(g.invoke('p.fib', [3]), w.WampError)) as w.WampError;
+  eq(e.uri, w.ErrRuntime);
+  eq(reported.join(), 'true result: the integer 1152921504606846976 is beyond 2^53');
+});
+
+test('results: a procedure with several results sends and receives them as a tuple', async () => {
+  const DivMod: w.ProcedureSpec = { uri: 'p.divmod', args: [w.int(64, true), w.int(64, true)], results: [w.int(64, true), w.int(64, true)] };
+  const f = fakePeer(async (a) => ok([Math.floor((a[0] as number) / (a[1] as number)), (a[0] as number) % (a[1] as number)]));
+  eq(JSON.stringify(await w.call<[number, number]>(f.peer, DivMod, [7, 2], undefined, errors)), '[3,1]');
+  await rejects(w.call(fakePeer(async () => ok([3])).peer, DivMod, [7, 2], undefined, errors), w.BadResultError, /want 2 values, got 1/);
+  await rejects(w.call(fakePeer(async () => ok([3, 'x'])).peer, DivMod, [7, 2], undefined, errors), w.BadResultError, /result 2: expected an integer/);
+  const g = fakePeer(async () => ok([]));
+  await w.register(g.peer, [w.handle(DivMod, (a) => [Math.floor(a[0] / a[1]), a[0] % a[1]])], { errorText: w.exposeErrorText });
+  eq(JSON.stringify(await g.invoke('p.divmod', [7, 2])), '{"args":[3,1],"kwargs":{}}');
+  const h = fakePeer(async () => ok([]));
+  await w.register(h.peer, [w.handle(DivMod, () => 3)], { errorText: w.exposeErrorText });
+  eq(((await rejects(h.invoke('p.divmod', [7, 2]), w.WampError)) as w.WampError).message, 'result: expected a tuple of 2 values, got the number 3');
+});
+
+test('cancel: the spec\'s cancel mode is the default, CallOptions.cancelMode overrides it', async () => {
+  const modes: string[] = [];
+  const f = fakePeer((_a, _k, o) => new Promise((_, reject) => {
+    o.signal!.addEventListener('abort', () => { modes.push(o.cancelMode!); reject(new w.WampError(w.ErrCanceled)); });
+  }));
+  const Skip: w.ProcedureSpec = { ...Add, cancel: 'skip' };
+  for (const o of [{}, { cancelMode: 'killnowait' as const }]) {
+    const ctl = new AbortController();
+    const p = w.call(f.peer, Skip, [1, 1], { ...o, signal: ctl.signal }, errors);
+    ctl.abort();
+    await rejects(p, w.WampError);
+  }
+  eq(modes.join(), 'skip,killnowait');
+});
+
+test('publish to a pattern topic: options.uri, checked against the pattern; subscribeAll is all or none', async () => {
+  const T: w.TopicSpec = { uri: 't.ops.', match: 'prefix', args: [w.string] };
+  const f = fakePeer(async () => ok([]));
+  await w.publish(f.peer, T, ['x'], { uri: 't.ops.add' });
+  await w.publish(f.peer, T, ['y']);
+  await rejects(w.publish(f.peer, T, ['z'], { uri: 'u.add' }), w.WampError, /not matched by the topic's pattern t\.ops\./);
+  eq(JSON.stringify(f.published.map((p) => (p as { uri: string }).uri)), '["t.ops.add","t.ops."]');
+  let unsubscribed = 0;
+  let n = 0;
+  const peer: w.Peer = {
+    ...f.peer,
+    async subscribe() {
+      if (++n === 2) throw new w.WampError('wamp.error.not_authorized');
+      return { unsubscribe: async () => { unsubscribed++; } };
+    },
+  };
+  const h: w.EventHandler = { spec: T, fn: () => {} };
+  await rejects(w.subscribeAll(peer, [h, h, h]), w.WampError, /not_authorized/);
+  eq(unsubscribed, 1);
+  n = 10;
+  const subs = await w.subscribeAll(peer, [h, h]);
+  await subs.unsubscribe();
+  eq(unsubscribed, 3);
+});
+
 test('publish and subscribe: encoded, decoded; a bad event is refused and reported', async () => {
   interface C { op: string; args: number[]; result: number }
   const CS = w.struct<C>('Computation', () => [
