@@ -96,7 +96,7 @@ type tsErrorDecl struct {
 	GoName   string
 	URI      string
 	Doc      string
-	Sentinel bool
+	Sentinel bool      // a sentinel, or an error type without fields that travel
 	Message  string    // the default message, a TypeScript string literal
 	Fields   []tsField // an error type's, which travel as ArgumentsKw
 	FieldsTS string    // "{ input: number }"
@@ -153,6 +153,15 @@ type tsMethod struct {
 	CallOptions string // w.CallOptions or w.CallOptions<P>
 	ImplResult  string
 	Invocation  string // w.Invocation or w.Invocation<P>
+}
+
+// Member is the method's key in an interface: its name, quoted when it
+// is new (which would declare a construct signature there).
+func (m *tsMethod) Member() string {
+	if m.Name == "new" {
+		return tsQuote(m.Name)
+	}
+	return m.Name
 }
 
 // tsBuilder builds the view of one package.
@@ -570,11 +579,14 @@ func (tb *tsBuilder) errorDecl(e *ErrorDecl) *tsErrorDecl {
 		}
 		ts = append(ts, strings.TrimSuffix(f.Line(), ";"))
 	}
-	d.Fields = fields
-	d.FieldsTS = "{}"
-	if len(ts) > 0 {
-		d.FieldsTS = "{ " + strings.Join(ts, "; ") + " }"
+	if len(fields) == 0 {
+		// Nothing travels but the URI and the message: made as a
+		// sentinel's class is.
+		d.Sentinel = true
+		return d
 	}
+	d.Fields = fields
+	d.FieldsTS = "{ " + strings.Join(ts, "; ") + " }"
 	d.Schema = d.Class + "$fields"
 	return d
 }
@@ -586,7 +598,7 @@ var tsErrorMembers = []string{"uri", "args", "kwargs", "message", "name", "stack
 // typ maps a Go type, or explains why TypeScript cannot represent it.
 func (tb *tsBuilder) typ(t types.Type) (tsRef, string) {
 	if a, ok := t.(*types.Alias); ok && a.TypeArgs().Len() > 0 {
-		return tsRef{"unknown", "w.any"}, fmt.Sprintf("the alias %s is an instantiation of a generic type, which TypeScript output cannot name (rule: each Go type travelling is one TypeScript type of the same name): use a non-generic named type", tb.b.shortTypeString(a))
+		return tsRef{"unknown", "w.any"}, fmt.Sprintf("the alias %s is an instantiation of a generic type, which TypeScript output cannot name (rule: each Go type that travels is one TypeScript type of the same name): use a non-generic named type", tb.b.shortTypeString(a))
 	}
 	t = types.Unalias(t)
 	switch t := t.(type) {
@@ -707,7 +719,11 @@ func (tb *tsBuilder) namedType(n *types.Named) (tsRef, string) {
 	}
 	enc, _ := tb.b.ownEncoding(n)
 	if n.TypeArgs().Len() > 0 && enc != encodedByItself {
-		return tsRef{"unknown", "w.any"}, fmt.Sprintf("type %s is an instantiation of the generic type %s, which TypeScript output cannot name (rule: each Go type that travels is one TypeScript type of the same name): declare a non-generic type, such as type %s%s struct{ … } with the fields it needs", tb.b.shortTypeString(n), obj.Name(), obj.Name(), typeArgsName(n))
+		fix := "declare a non-generic type with the fields it needs"
+		if suffix := typeArgsName(n); suffix != "" {
+			fix = fmt.Sprintf("declare a non-generic type with the fields it needs, such as type %s%s struct{ … }", obj.Name(), suffix)
+		}
+		return tsRef{"unknown", "w.any"}, fmt.Sprintf("type %s is an instantiation of the generic type %s, which TypeScript output cannot name (rule: each Go type that travels is one TypeScript type of the same name): %s", tb.b.shortTypeString(n), obj.Name(), fix)
 	}
 	var leaf tsRef
 	if enc == encodedByItself {

@@ -78,7 +78,7 @@ func tsErrorClass(e *ErrorDecl) string {
 	name := e.Name
 	for _, p := range []string{"Err", "err"} {
 		if rest, ok := strings.CutPrefix(name, p); ok && rest != "" {
-			if r, _ := utf8.DecodeRuneInString(rest); unicode.IsUpper(r) || unicode.IsDigit(r) || r == '_' {
+			if r, _ := utf8.DecodeRuneInString(strings.TrimLeft(rest, "_")); unicode.IsUpper(r) {
 				name = strings.TrimLeft(rest, "_")
 			}
 		}
@@ -237,7 +237,7 @@ func (tb *tsBuilder) checkNames(v *tsView) {
 	declared := map[string]use{}
 	declare := func(name, what string, pos token.Position) {
 		if first, dup := declared[name]; dup {
-			tb.errorf(pos, "%s would be the TypeScript name %s, which %s has already (rule: generated TypeScript names, see the README): rename one of them", what, name, first.what)
+			tb.errorf(pos, "%s would be the TypeScript name %s, which %s has already (rule: each name in the TypeScript module is declared once): rename one of them", what, name, first.what)
 			return
 		}
 		declared[name] = use{what, pos}
