@@ -478,6 +478,18 @@ test('register: all or none; handlers decode, answer invalid_argument, pass Wamp
   eq(g.registered.size, 0);
 });
 
+test('register: a handler ending with its call\'s cancellation answers wamp.error.canceled', async () => {
+  const g = fakePeer(async () => ok([]));
+  await w.register(g.peer, [w.handle(Add, (_a, inv) => new Promise((_, reject) => {
+    inv.signal.addEventListener('abort', () => reject(inv.signal.reason));
+  }))]);
+  const ctl = new AbortController();
+  const p = g.registered.get('p.add')!([1, 2], {}, { signal: ctl.signal, procedure: 'p.add' });
+  ctl.abort();
+  const e = (await rejects(p, w.WampError)) as w.WampError;
+  eq(e.uri, w.ErrCanceled);
+});
+
 test('register: a result that does not fit its type is a runtime error (redacted), not a crash', async () => {
   const g = fakePeer(async () => ok([]));
   await w.register(g.peer, [w.handle(Add, () => 'five')], { errorText: w.exposeErrorText });

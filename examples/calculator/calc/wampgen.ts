@@ -1263,6 +1263,11 @@ function peerHandler(peer: Peer, h: Handler, options: RegisterOptions | undefine
       return { args: [wire(encode(spec.result, r, 'result'), 'result')], kwargs: {} };
     } catch (e) {
       if (e instanceof WampError && !(e instanceof BadResultError)) throw e;
+      // The call's own cancellation, as the Go runtime answers a handler's
+      // context error: wamp.error.canceled, nothing of the handler's text.
+      if (details.signal.aborted && (e === details.signal.reason || (e instanceof Error && e.name === 'AbortError'))) {
+        throw new WampError(ErrCanceled, 'the call was canceled');
+      }
       const incident = incidentID();
       try {
         options?.onError?.(e, { procedure, incident });
@@ -1487,6 +1492,12 @@ function kwargsFromWire(kw: unknown, ser: SerializerName): Record<string, unknow
   return fromWire(kw, ser, 0) as Record<string, unknown>;
 }
 
+// idOf reads a WAMP ID (at most 2^53, so exact as a number), which some
+// decoders hand over as a bigint.
+function idOf(v: unknown): number | undefined {
+  return typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : undefined;
+}
+
 function neverAborted(): AbortSignal {
   return new AbortController().signal;
 }
@@ -1509,13 +1520,13 @@ export interface AutobahnSessionLike {
 export interface AutobahnInvocationLike {
   procedure?: string;
   progress?: ((args?: unknown[], kwargs?: object) => void) | null;
-  caller?: number;
+  caller?: unknown; // a number, or a bigint from some decoders
 }
 
 export interface AutobahnEventLike {
-  publication?: number;
+  publication?: unknown;
   topic?: string;
-  publisher?: number;
+  publisher?: unknown;
 }
 
 /** The classes of the autobahn module autobahnPeer needs. */
@@ -1591,7 +1602,8 @@ export function autobahnPeer(session: AutobahnSessionLike, options: AutobahnPeer
       if (o.discloseCaller) opts.disclose_caller = true;
       const reg = await session.register(uri, async (args, kwargs, details) => {
         const d: PeerInvocationDetails = { signal: neverAborted(), procedure: details?.procedure ?? uri };
-        if (details?.caller !== undefined && details.caller !== null) d.caller = details.caller;
+        const caller = idOf(details?.caller);
+        if (caller !== undefined) d.caller = caller;
         const progress = details?.progress;
         if (progress) {
           d.progress = (pa, pkw) => progress(argsToWire(pa, ser, bigints), kwargsToWire(pkw, ser, bigints) ?? {});
@@ -1631,8 +1643,10 @@ export function autobahnPeer(session: AutobahnSessionLike, options: AutobahnPeer
       if (o.match) opts.match = o.match;
       const sub = await session.subscribe(uri, (args, kwargs, details) => {
         const d: EventDetails = { topic: details?.topic ?? uri };
-        if (details?.publisher !== undefined && details.publisher !== null) d.publisher = details.publisher;
-        if (details?.publication !== undefined) d.publication = details.publication;
+        const publisher = idOf(details?.publisher);
+        if (publisher !== undefined) d.publisher = publisher;
+        const publication = idOf(details?.publication);
+        if (publication !== undefined) d.publication = publication;
         return handler(argsFromWire(args, ser), kwargsFromWire(kwargs, ser), d);
       }, opts);
       return { unsubscribe: async () => { await session.unsubscribe(sub); } };
@@ -1695,7 +1709,6 @@ export function wampyPeer(wampy: WampyLike, options?: { serializer?: SerializerN
   };
   const payload = (a: unknown[], kw: Record<string, unknown> | undefined): WampyPayloadLike =>
     (kw !== undefined ? { argsList: argsToWire(a, ser, bigints), argsDict: kwargsToWire(kw, ser, bigints) } : { argsList: argsToWire(a, ser, bigints) });
-  const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : undefined);
   return {
     checkWire(v, path) {
       if (!bigints) checkInts(v, ser, path, 0);
@@ -1734,7 +1747,7 @@ export function wampyPeer(wampy: WampyLike, options?: { serializer?: SerializerN
       await wampy.register(uri, async (inv) => {
         const details = inv?.details ?? {};
         const d: PeerInvocationDetails = { signal: neverAborted(), procedure: typeof details.procedure === 'string' ? details.procedure : uri };
-        const caller = num(details.caller);
+        const caller = idOf(details.caller);
         if (caller !== undefined) d.caller = caller;
         if (details.receive_progress) {
           d.progress = (pa, pkw) => inv.result_handler({ ...payload(pa, pkw && Object.keys(pkw).length ? pkw : undefined), options: { progress: true } });
@@ -1779,7 +1792,7 @@ export function wampyPeer(wampy: WampyLike, options?: { serializer?: SerializerN
       if (o.match === 'prefix' || o.match === 'wildcard') opts.match = o.match;
       const onEvent = (ev: WampyPayloadLike & { details?: WampyEventDetailsLike }) => {
         const d: EventDetails = { topic: typeof ev?.details?.topic === 'string' ? ev.details.topic : uri };
-        const pub = num(ev?.details?.publisher);
+        const pub = idOf(ev?.details?.publisher);
         if (pub !== undefined) d.publisher = pub;
         return handler(argsFromWire(ev?.argsList, ser), kwargsFromWire(ev?.argsDict, ser), d);
       };
