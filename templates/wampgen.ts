@@ -734,8 +734,11 @@ export interface ProcedureSpec {
   /** Keyword arguments: the procedure takes one struct, sent as ArgumentsKw
    * only. */
   kwargs?: Schema<any>;
-  /** The single result (Arguments[0]); none when absent. */
+  /** The single result (Arguments[0]); none when absent (and no results). */
   result?: Schema<any>;
+  /** Two or more results (a Go method returning several values): Arguments
+   * [r1, r2, …], a tuple in TypeScript. */
+  results?: Schema<any>[];
   /** Each progressive result (its Arguments[0]). */
   progress?: Schema<any>;
   /** A streamed result: each item a progressive result (Arguments[0]); the
@@ -745,6 +748,9 @@ export interface ProcedureSpec {
   match?: 'prefix' | 'wildcard';
   invoke?: string;
   discloseCaller?: boolean;
+  /** The CANCEL mode of this procedure's calls (//wampgen:procedure
+   * cancel=…); CallOptions.cancelMode overrides it; default kill. */
+  cancel?: CancelMode;
 }
 
 /** TopicSpec describes one topic for publish and subscribe. */
@@ -809,6 +815,10 @@ export interface RegisterOptions {
 
 /** PublishOptions are the options of one publication. */
 export interface PublishOptions {
+  /** For a pattern-based topic (match prefix or wildcard): the concrete
+   * URI to publish to, which the pattern must match (Go's
+   * runtime.WithTopicURI). Without it: the pattern itself. */
+  uri?: string;
   excludeMe?: boolean;
   /** Waits for the broker's PUBLISHED (or ERROR). */
   acknowledge?: boolean;
@@ -895,6 +905,11 @@ export interface Peer {
   register(uri: string, handler: PeerHandler, options: PeerRegisterOptions): Promise<{ unregister(): Promise<void> }>;
   publish(uri: string, args: unknown[], kwargs: Record<string, unknown> | undefined, options: PeerPublishOptions): Promise<void>;
   subscribe(uri: string, handler: PeerEventHandler, options: { match?: string }): Promise<{ unsubscribe(): Promise<void> }>;
+  /** checkWire throws a RangeError naming path if the peer's serializer
+   * cannot send value exactly (an integer beyond 2^53 over JSON): the
+   * registrar checks a result with it before answering, so that the
+   * failure is its own (RegisterOptions.onError), not the adapter's. */
+  checkWire?(value: unknown, path: string): void;
   /** Streamed input (progressive call invocations): no adapter here
    * implements it (neither library does); generated code does not use it. */
   callInput?: unknown;
@@ -902,11 +917,11 @@ export interface Peer {
 
 // ---------------------------------------------------------------- calls
 
-function checkURI(spec: ProcedureSpec, uri: string | undefined): string {
+function checkURI(spec: { uri: string; match?: 'prefix' | 'wildcard' }, uri: string | undefined, what = 'procedure'): string {
   if (uri === undefined || uri === spec.uri) return spec.uri;
   if (!spec.match) throw new WampError(ErrInvalidURI, `${spec.uri} is not a pattern: options.uri ${uri} is not allowed`);
   const ok = spec.match === 'prefix' ? uri.startsWith(spec.uri) : wildcardMatch(spec.uri, uri);
-  if (!ok) throw new WampError(ErrInvalidURI, `${uri} is not matched by the procedure's pattern ${spec.uri} (match=${spec.match})`);
+  if (!ok) throw new WampError(ErrInvalidURI, `${uri} is not matched by the ${what}'s pattern ${spec.uri} (match=${spec.match})`);
   return uri;
 }
 
@@ -956,7 +971,7 @@ function linkAbort(signal: AbortSignal | undefined): { ctl: AbortController; unl
 // once when a call's context ends, and the peer sends the CANCEL.
 function started(peer: Peer, uri: string, args: unknown[], kwargs: Record<string, unknown> | undefined,
   options: CallOptions<any> | undefined, onProgress: ((args: unknown[], kwargs: Record<string, unknown>) => void) | undefined,
-  errors: ErrorRegistry, discloseMe: boolean): { result: Promise<PeerResult>; abort: (e: unknown) => void } {
+  errors: ErrorRegistry, discloseMe: boolean, defaultCancel?: CancelMode): { result: Promise<PeerResult>; abort: (e: unknown) => void } {
   const { ctl, unlink } = linkAbort(options?.signal);
   let fail: (e: unknown) => void = () => {};
   const stopped = new Promise<never>((_, reject) => { fail = reject; });
@@ -974,7 +989,7 @@ function started(peer: Peer, uri: string, args: unknown[], kwargs: Record<string
     }
     timer = setTimeout(() => ctl.abort(new WampError(ErrTimeout, `the call did not end within ${timeout}ms`)), timeout);
   }
-  const peerOptions: PeerCallOptions = { signal: ctl.signal, cancelMode: options?.cancelMode ?? 'kill' };
+  const peerOptions: PeerCallOptions = { signal: ctl.signal, cancelMode: options?.cancelMode ?? defaultCancel ?? 'kill' };
   if (timeout !== undefined) peerOptions.timeout = Math.ceil(timeout);
   if (onProgress) peerOptions.onProgress = onProgress;
   if (discloseMe || options?.discloseMe) peerOptions.discloseMe = true;
@@ -1024,8 +1039,21 @@ export async function call<R>(peer: Peer, spec: ProcedureSpec, args: unknown[], 
       userProgress(v);
     }
     : undefined;
-  c = started(peer, uri, a, kw, options, onProgress, errors, spec.discloseCaller ?? false);
+  c = started(peer, uri, a, kw, options, onProgress, errors, spec.discloseCaller ?? false, spec.cancel);
+  if (progressError !== undefined) c.abort(progressError); // a progressive result came before started returned
   const r = await c.result;
+  if (spec.results) {
+    if (r.args.length !== spec.results.length) {
+      throw new BadResultError(`${uri}: result: want ${spec.results.length} values, got ${r.args.length}`);
+    }
+    return spec.results.map((s, i) => {
+      try {
+        return decode(s, r.args[i], `result ${i + 1}`);
+      } catch (e) {
+        throw new BadResultError(`${uri}: ${errorMessage(e)}`);
+      }
+    }) as R;
+  }
   if (!spec.result) {
     if (r.args.length > 1 || (r.args.length === 1 && r.args[0] !== null)) {
       throw new BadResultError(`${uri}: want no values, got ${r.args.length}`);
@@ -1075,7 +1103,7 @@ export function callStream<T>(peer: Peer, spec: ProcedureSpec, args: unknown[], 
         }
         queue.push(v);
         wake?.();
-      }, errors, spec.discloseCaller ?? false);
+      }, errors, spec.discloseCaller ?? false, spec.cancel);
       let settled = false;
       c.result.then((r) => {
         settled = true;
@@ -1191,8 +1219,12 @@ function isAsyncIterable(v: unknown): v is AsyncIterable<unknown> {
   return v !== null && typeof v === 'object' && typeof (v as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
 }
 
-function peerHandler(h: Handler, options: RegisterOptions | undefined): PeerHandler {
+function peerHandler(peer: Peer, h: Handler, options: RegisterOptions | undefined): PeerHandler {
   const spec = h.spec;
+  const wire = (v: unknown, path: string): unknown => {
+    peer.checkWire?.(v, path);
+    return v;
+  };
   return async (args, kwargs, details) => {
     const decoded = decodeArgs(spec, args, kwargs);
     const procedure = details.procedure || spec.uri;
@@ -1202,7 +1234,7 @@ function peerHandler(h: Handler, options: RegisterOptions | undefined): PeerHand
       procedure,
       progress(v: unknown) {
         if (!send || !spec.progress) return;
-        send([encode(spec.progress, v, 'progressive result')], undefined);
+        send([wire(encode(spec.progress, v, 'progressive result'), 'progressive result')], undefined);
       },
     };
     if (details.caller !== undefined && details.caller !== null) inv.caller = details.caller;
@@ -1212,7 +1244,7 @@ function peerHandler(h: Handler, options: RegisterOptions | undefined): PeerHand
         const all: unknown[] = [];
         const one = (v: unknown) => {
           if (details.signal.aborted) throw new WampError(ErrCanceled, 'the call was canceled');
-          const w = encode(spec.stream!, v, 'streamed item');
+          const w = wire(encode(spec.stream!, v, 'streamed item'), 'streamed item');
           if (send) send([w], undefined);
           else all.push(w);
         };
@@ -1221,10 +1253,21 @@ function peerHandler(h: Handler, options: RegisterOptions | undefined): PeerHand
         else throw new TypeError(`${procedure}: the implementation returned ${describe(r)}, not an iterable`);
         return { args: all, kwargs: {} };
       }
+      if (spec.results) {
+        if (!Array.isArray(r) || r.length !== spec.results.length) {
+          throw new TypeError(`result: expected a tuple of ${spec.results.length} values, got ${describe(r)}`);
+        }
+        return { args: spec.results.map((s, i) => wire(encode(s, r[i], `result ${i + 1}`), `result ${i + 1}`)), kwargs: {} };
+      }
       if (!spec.result) return { args: [], kwargs: {} };
-      return { args: [encode(spec.result, r, 'result')], kwargs: {} };
+      return { args: [wire(encode(spec.result, r, 'result'), 'result')], kwargs: {} };
     } catch (e) {
       if (e instanceof WampError && !(e instanceof BadResultError)) throw e;
+      // The call's own cancellation, as the Go runtime answers a handler's
+      // context error: wamp.error.canceled, nothing of the handler's text.
+      if (details.signal.aborted && (e === details.signal.reason || (e instanceof Error && e.name === 'AbortError'))) {
+        throw new WampError(ErrCanceled, 'the call was canceled');
+      }
       const incident = incidentID();
       try {
         options?.onError?.(e, { procedure, incident });
@@ -1253,7 +1296,7 @@ export async function register(peer: Peer, handlers: Handler[], options?: Regist
       const invoke = options?.invoke ?? h.spec.invoke;
       if (invoke) o.invoke = invoke;
       if (h.spec.discloseCaller) o.discloseCaller = true;
-      done.push(await peer.register(h.spec.uri, peerHandler(h, options), o));
+      done.push(await peer.register(h.spec.uri, peerHandler(peer, h, options), o));
     }
   } catch (e) {
     await Promise.allSettled(done.map((r) => r.unregister()));
@@ -1273,13 +1316,14 @@ export async function register(peer: Peer, handlers: Handler[], options?: Regist
 /** publish publishes one event of spec's topic with args (the event's
  * parameters; for a kwargs topic the one struct). */
 export async function publish(peer: Peer, spec: TopicSpec, args: unknown[], options?: PublishOptions): Promise<void> {
+  const uri = checkURI(spec, options?.uri, 'topic');
   const [a, kw] = encodeArgs(spec, args);
   const o: PeerPublishOptions = {};
   const ack = options?.acknowledge ?? spec.acknowledge;
   if (ack) o.acknowledge = true;
   const ex = options?.excludeMe ?? spec.excludeMe;
   if (ex !== undefined) o.excludeMe = ex;
-  await peer.publish(spec.uri, a, kw, o);
+  await peer.publish(uri, a, kw, o);
 }
 
 /** subscribe subscribes fn to spec's topic: each event's payload decoded
@@ -1310,6 +1354,32 @@ export async function subscribe(peer: Peer, spec: TopicSpec, fn: (args: any[], e
     }
   }, o);
   return { unsubscribe: () => sub.unsubscribe() };
+}
+
+/** EventHandler is one topic of a subscriber: its spec and the function
+ * that calls the implementation with the decoded arguments. */
+export interface EventHandler {
+  spec: TopicSpec;
+  fn: (args: any[], event: EventDetails) => unknown;
+}
+
+/** subscribeAll subscribes every handler, all or none: when one fails,
+ * those subscribed before it are unsubscribed and the promise rejects. */
+export async function subscribeAll(peer: Peer, handlers: EventHandler[], options?: SubscribeOptions): Promise<Subscriptions> {
+  const done: Subscription[] = [];
+  try {
+    for (const h of handlers) done.push(await subscribe(peer, h.spec, h.fn, options));
+  } catch (e) {
+    await Promise.allSettled(done.map((s) => s.unsubscribe()));
+    throw e;
+  }
+  return {
+    async unsubscribe() {
+      const results = await Promise.allSettled(done.map((s) => s.unsubscribe()));
+      const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed.length > 0) throw failed[0].reason;
+    },
+  };
 }
 
 /** ErrBadEvent is the URI of the errors that report an event that does not
@@ -1351,7 +1421,7 @@ export type SerializerName = 'json' | 'msgpack' | 'cbor';
 function toWire(v: unknown, ser: SerializerName, bigints: boolean, depth: number): unknown {
   if (typeof v === 'bigint') {
     if (v >= BigInt(-Number.MAX_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER)) return Number(v);
-    if (!bigints) throw new RangeError(`the integer ${v} is beyond 2^53, which this client's ${ser} serializer cannot send exactly`);
+    if (!bigints) throw unsendable(v, ser, '');
     return v;
   }
   if (v instanceof Uint8Array) {
@@ -1365,6 +1435,22 @@ function toWire(v: unknown, ser: SerializerName, bigints: boolean, depth: number
   const out: Record<string, unknown> = {};
   for (const [k, x] of entries(v, '')) put(out, k, toWire(x, ser, bigints, depth + 1));
   return out;
+}
+
+function unsendable(v: bigint, ser: SerializerName, path: string): RangeError {
+  return new RangeError(`${path ? path + ': ' : ''}the integer ${v} is beyond 2^53, which this client's ${ser} serializer cannot send exactly`);
+}
+
+// checkInts throws for a bigint beyond 2^53 anywhere in v (a peer whose
+// serializer cannot send one).
+function checkInts(v: unknown, ser: SerializerName, path: string, depth: number): void {
+  if (typeof v === 'bigint') {
+    if (v < BigInt(-Number.MAX_SAFE_INTEGER) || v > BigInt(Number.MAX_SAFE_INTEGER)) throw unsendable(v, ser, path);
+    return;
+  }
+  if (v === null || typeof v !== 'object' || v instanceof Uint8Array || depth >= MAX_DEPTH) return;
+  if (Array.isArray(v)) v.forEach((x, i) => checkInts(x, ser, `${path}[${i}]`, depth + 1));
+  else for (const [k, x] of entries(v, path)) checkInts(x, ser, keyPath(path, k), depth + 1);
 }
 
 // fromWire converts what a library decoded into wire values: in JSON a
@@ -1406,6 +1492,12 @@ function kwargsFromWire(kw: unknown, ser: SerializerName): Record<string, unknow
   return fromWire(kw, ser, 0) as Record<string, unknown>;
 }
 
+// idOf reads a WAMP ID (at most 2^53, so exact as a number), which some
+// decoders hand over as a bigint.
+function idOf(v: unknown): number | undefined {
+  return typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : undefined;
+}
+
 function neverAborted(): AbortSignal {
   return new AbortController().signal;
 }
@@ -1428,13 +1520,13 @@ export interface AutobahnSessionLike {
 export interface AutobahnInvocationLike {
   procedure?: string;
   progress?: ((args?: unknown[], kwargs?: object) => void) | null;
-  caller?: number;
+  caller?: unknown; // a number, or a bigint from some decoders
 }
 
 export interface AutobahnEventLike {
-  publication?: number;
+  publication?: unknown;
   topic?: string;
-  publisher?: number;
+  publisher?: unknown;
 }
 
 /** The classes of the autobahn module autobahnPeer needs. */
@@ -1474,6 +1566,9 @@ export function autobahnPeer(session: AutobahnSessionLike, options: AutobahnPeer
     return { args: r === null || r === undefined ? [] : [fromWire(r, ser, 0)], kwargs: {} };
   };
   return {
+    checkWire(v, path) {
+      if (!bigints) checkInts(v, ser, path, 0);
+    },
     call(uri, args, kwargs, o) {
       const opts: Record<string, unknown> = {};
       if (o.onProgress) opts.receive_progress = true;
@@ -1507,7 +1602,8 @@ export function autobahnPeer(session: AutobahnSessionLike, options: AutobahnPeer
       if (o.discloseCaller) opts.disclose_caller = true;
       const reg = await session.register(uri, async (args, kwargs, details) => {
         const d: PeerInvocationDetails = { signal: neverAborted(), procedure: details?.procedure ?? uri };
-        if (details?.caller !== undefined && details.caller !== null) d.caller = details.caller;
+        const caller = idOf(details?.caller);
+        if (caller !== undefined) d.caller = caller;
         const progress = details?.progress;
         if (progress) {
           d.progress = (pa, pkw) => progress(argsToWire(pa, ser, bigints), kwargsToWire(pkw, ser, bigints) ?? {});
@@ -1547,8 +1643,10 @@ export function autobahnPeer(session: AutobahnSessionLike, options: AutobahnPeer
       if (o.match) opts.match = o.match;
       const sub = await session.subscribe(uri, (args, kwargs, details) => {
         const d: EventDetails = { topic: details?.topic ?? uri };
-        if (details?.publisher !== undefined && details.publisher !== null) d.publisher = details.publisher;
-        if (details?.publication !== undefined) d.publication = details.publication;
+        const publisher = idOf(details?.publisher);
+        if (publisher !== undefined) d.publisher = publisher;
+        const publication = idOf(details?.publication);
+        if (publication !== undefined) d.publication = publication;
         return handler(argsFromWire(args, ser), kwargsFromWire(kwargs, ser), d);
       }, opts);
       return { unsubscribe: async () => { await session.unsubscribe(sub); } };
@@ -1558,32 +1656,46 @@ export function autobahnPeer(session: AutobahnSessionLike, options: AutobahnPeer
 
 /** The parts of a Wampy.js instance wampyPeer uses. */
 export interface WampyLike {
-  call(uri: string, payload: object, options?: object): Promise<{ argsList?: unknown[]; argsDict?: Record<string, unknown> } | undefined>;
-  cancel(reqId: number, options?: object): unknown;
+  call(uri: string, payload?: WampyPayloadLike, options?: {
+    progress_callback?: (r: WampyPayloadLike) => void;
+    timeout?: number;
+    disclose_me?: boolean;
+  }): Promise<WampyPayloadLike | undefined>;
+  cancel(reqId: number, options?: { mode?: CancelMode }): unknown;
   getOpStatus(): { reqId?: number };
-  register(uri: string, rpc: (o: WampyInvocationLike) => unknown, options?: object): Promise<unknown>;
+  register(uri: string, rpc: (o: WampyInvocationLike) => Promise<WampyPayloadLike | undefined>, options?: {
+    match?: 'prefix' | 'wildcard';
+    invoke?: 'single' | 'roundrobin' | 'random' | 'first' | 'last';
+  }): Promise<unknown>;
   unregister(uri: string): Promise<unknown>;
-  publish(uri: string, payload: object, options?: object): Promise<unknown>;
-  subscribe(uri: string, onEvent: (o: { argsList?: unknown[]; argsDict?: Record<string, unknown>; details?: WampyEventDetailsLike }) => unknown, options?: object): Promise<{ subscriptionId?: number } | unknown>;
-  unsubscribe(subscriptionIdOrKey: any, onEvent?: any): Promise<unknown>;
+  publish(uri: string, payload?: WampyPayloadLike, options?: { exclude_me?: boolean }): Promise<unknown>;
+  subscribe(uri: string, onEvent: (o: WampyPayloadLike & { details?: WampyEventDetailsLike }) => void | Promise<void>, options?: { match?: 'prefix' | 'wildcard' }): Promise<{ subscriptionId?: number }>;
+  unsubscribe(subscriptionIdOrKey: number | string, onEvent?: (o: WampyPayloadLike & { details?: WampyEventDetailsLike }) => void | Promise<void>): Promise<unknown>;
   getOptions?(): { serializer?: { protocol?: string } };
 }
+
+// (A type, not an interface: Wampy.js's Payload wants an index signature.)
+export type WampyPayloadLike = {
+  argsList?: unknown[];
+  argsDict?: Record<string, unknown>;
+};
 
 export interface WampyInvocationLike {
   argsList?: unknown[];
   argsDict?: Record<string, unknown>;
-  details?: { caller?: number; procedure?: string; receive_progress?: boolean };
-  result_handler(result: { argsList?: unknown[]; argsDict?: Record<string, unknown>; options?: object }): void;
+  details?: { caller?: unknown; procedure?: unknown; receive_progress?: unknown };
+  result_handler(result: WampyPayloadLike & { options?: { progress?: boolean } }): void;
 }
 
 export interface WampyEventDetailsLike {
-  topic?: string;
-  publisher?: number;
+  topic?: unknown;
+  publisher?: unknown;
 }
 
-/** wampyPeer adapts a connected Wampy.js instance. Wampy.js's register()
- * cannot ask for disclose_caller, and its callee never learns of a
- * cancelled call (invocation signals never abort). */
+/** wampyPeer adapts a connected Wampy.js instance; the serializer is read
+ * from its options unless given. Wampy.js's register() cannot ask for
+ * disclose_caller, and its callee never learns of a cancelled call
+ * (invocation signals never abort). */
 export function wampyPeer(wampy: WampyLike, options?: { serializer?: SerializerName }): Peer {
   const ser = checkSerializer(options?.serializer ?? wampy.getOptions?.()?.serializer?.protocol, 'wampyPeer');
   const bigints = ser !== 'json'; // msgpackr and cbor-x write a BigInt as a 64-bit integer
@@ -1595,19 +1707,19 @@ export function wampyPeer(wampy: WampyLike, options?: { serializer?: SerializerN
     }
     return e;
   };
-  const payload = (a: unknown[], kw: Record<string, unknown> | undefined) =>
+  const payload = (a: unknown[], kw: Record<string, unknown> | undefined): WampyPayloadLike =>
     (kw !== undefined ? { argsList: argsToWire(a, ser, bigints), argsDict: kwargsToWire(kw, ser, bigints) } : { argsList: argsToWire(a, ser, bigints) });
   return {
+    checkWire(v, path) {
+      if (!bigints) checkInts(v, ser, path, 0);
+    },
     call(uri, args, kwargs, o) {
-      const opts: Record<string, unknown> = {};
+      const opts: { progress_callback?: (r: WampyPayloadLike) => void; timeout?: number; disclose_me?: boolean } = {};
       const onProgress = o.onProgress;
-      if (onProgress) {
-        opts.progress_callback = (r: { argsList?: unknown[]; argsDict?: Record<string, unknown> }) =>
-          onProgress(argsFromWire(r?.argsList, ser), kwargsFromWire(r?.argsDict, ser));
-      }
+      if (onProgress) opts.progress_callback = (r) => onProgress(argsFromWire(r?.argsList, ser), kwargsFromWire(r?.argsDict, ser));
       if (o.timeout) opts.timeout = o.timeout;
       if (o.discloseMe) opts.disclose_me = true;
-      let p: Promise<{ argsList?: unknown[]; argsDict?: Record<string, unknown> } | undefined>;
+      let p: Promise<WampyPayloadLike | undefined>;
       try {
         p = wampy.call(uri, payload(args, kwargs), opts);
       } catch (e) {
@@ -1628,14 +1740,15 @@ export function wampyPeer(wampy: WampyLike, options?: { serializer?: SerializerN
       return p.then((r) => ({ args: argsFromWire(r?.argsList, ser), kwargs: kwargsFromWire(r?.argsDict, ser) }), (e) => { throw toError(e); });
     },
     async register(uri, handler, o) {
-      const opts: Record<string, unknown> = {};
-      if (o.match) opts.match = o.match;
-      if (o.invoke) opts.invoke = o.invoke;
+      const opts: { match?: 'prefix' | 'wildcard'; invoke?: 'single' | 'roundrobin' | 'random' | 'first' | 'last' } = {};
+      if (o.match === 'prefix' || o.match === 'wildcard') opts.match = o.match;
+      if (o.invoke) opts.invoke = o.invoke as 'single';
       // o.discloseCaller: Wampy.js's register() cannot ask for it.
       await wampy.register(uri, async (inv) => {
         const details = inv?.details ?? {};
-        const d: PeerInvocationDetails = { signal: neverAborted(), procedure: details.procedure ?? uri };
-        if (details.caller !== undefined && details.caller !== null) d.caller = details.caller;
+        const d: PeerInvocationDetails = { signal: neverAborted(), procedure: typeof details.procedure === 'string' ? details.procedure : uri };
+        const caller = idOf(details.caller);
+        if (caller !== undefined) d.caller = caller;
         if (details.receive_progress) {
           d.progress = (pa, pkw) => inv.result_handler({ ...payload(pa, pkw && Object.keys(pkw).length ? pkw : undefined), options: { progress: true } });
         }
@@ -1643,25 +1756,30 @@ export function wampyPeer(wampy: WampyLike, options?: { serializer?: SerializerN
         try {
           r = await handler(argsFromWire(inv?.argsList, ser), kwargsFromWire(inv?.argsDict, ser), d);
         } catch (e) {
+          // Wampy.js answers with the URI in a thrown object's error field.
           if (e instanceof WampError) {
+            let p: WampyPayloadLike;
             try {
-              const p = payload(e.args, Object.keys(e.kwargs).length ? e.kwargs : undefined);
-              throw { error: e.uri, ...p };
+              p = payload(e.args, Object.keys(e.kwargs).length ? e.kwargs : undefined);
             } catch (e2) {
-              if (e2 && typeof e2 === 'object' && 'error' in e2) throw e2;
               throw { error: ErrRuntime, argsList: [`${uri}: the error ${e.uri} cannot be sent: ${errorMessage(e2)}`] };
             }
+            throw { error: e.uri, ...p };
           }
           throw { error: ErrRuntime, argsList: [redactErrorText(uri, incidentID())] };
         }
         if (!r || (r.args.length === 0 && Object.keys(r.kwargs).length === 0)) return undefined;
-        return payload(r.args, Object.keys(r.kwargs).length ? r.kwargs : undefined);
+        try {
+          return payload(r.args, Object.keys(r.kwargs).length ? r.kwargs : undefined);
+        } catch {
+          throw { error: ErrRuntime, argsList: [redactErrorText(uri, incidentID())] };
+        }
       }, opts);
       return { unregister: async () => { await wampy.unregister(uri); } };
     },
     async publish(uri, args, kwargs, o) {
       // Wampy.js always asks for acknowledge and resolves on PUBLISHED.
-      const opts: Record<string, unknown> = {};
+      const opts: { exclude_me?: boolean } = {};
       if (o.excludeMe !== undefined) opts.exclude_me = o.excludeMe;
       try {
         await wampy.publish(uri, payload(args, kwargs), opts);
@@ -1670,14 +1788,19 @@ export function wampyPeer(wampy: WampyLike, options?: { serializer?: SerializerN
       }
     },
     async subscribe(uri, handler, o) {
-      const opts: Record<string, unknown> = {};
-      if (o.match) opts.match = o.match;
-      const onEvent = (ev: { argsList?: unknown[]; argsDict?: Record<string, unknown>; details?: WampyEventDetailsLike }) => {
-        const d: EventDetails = { topic: ev?.details?.topic ?? uri };
-        if (ev?.details?.publisher !== undefined && ev.details.publisher !== null) d.publisher = ev.details.publisher;
+      const opts: { match?: 'prefix' | 'wildcard' } = {};
+      if (o.match === 'prefix' || o.match === 'wildcard') opts.match = o.match;
+      const onEvent = (ev: WampyPayloadLike & { details?: WampyEventDetailsLike }) => {
+        const d: EventDetails = { topic: typeof ev?.details?.topic === 'string' ? ev.details.topic : uri };
+        const pub = idOf(ev?.details?.publisher);
+        if (pub !== undefined) d.publisher = pub;
         return handler(argsFromWire(ev?.argsList, ser), kwargsFromWire(ev?.argsDict, ser), d);
       };
-      const r = (await wampy.subscribe(uri, onEvent, opts)) as { subscriptionId?: number } | undefined;
+      // Options only for a pattern: Wampy.js 8 files a subscription under
+      // its options, but looks it up without them when UNSUBSCRIBED comes
+      // (and then throws in its message handler), so a subscription made
+      // with options cannot be ended cleanly.
+      const r = await wampy.subscribe(uri, onEvent, opts.match ? opts : undefined);
       const id = r?.subscriptionId;
       return { unsubscribe: async () => { await wampy.unsubscribe(id ?? uri, onEvent); } };
     },

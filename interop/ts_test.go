@@ -1,0 +1,161 @@
+package interop
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+)
+
+// The generated TypeScript (examples/calculator/calc/calc_wamp.ts and its
+// support module wampgen.ts, a copy of templates/wampgen.ts) in Node.js:
+// ts/ holds the test programs, type-checked with tsc --strict (ts/tsconfig.json)
+// and bundled with esbuild, both pinned in package-lock.json.
+
+// tsBuildDir holds the bundled TypeScript programs; TestMain removes it. It
+// is inside interop/, so that the bundles' imports of npm packages resolve
+// to node_modules/.
+var tsBuildDir string
+
+// tsBuild type-checks the TypeScript programs and bundles each into
+// tsBuildDir/NAME.mjs, once.
+var tsBuild = sync.OnceValues(func() (string, error) {
+	for _, pkg := range []string{"typescript", "esbuild"} {
+		if _, err := os.Stat(filepath.Join("node_modules", pkg, "package.json")); err != nil {
+			return "", fmt.Errorf("the npm package %s is not installed: run `npm ci` in interop/ (./test.sh does)", pkg)
+		}
+	}
+	if out, err := exec.Command(filepath.Join("node_modules", ".bin", "tsc"), "-p", "ts").CombinedOutput(); err != nil {
+		return "", fmt.Errorf("tsc -p ts (type-checking the TypeScript programs and the generated module): %v\n%s", err, out)
+	}
+	dir, err := os.MkdirTemp(".", ".tsbuild-")
+	if err != nil {
+		return "", err
+	}
+	tsBuildDir = dir
+	args := []string{"ts/support_test.ts", "ts/caller.ts", "ts/callee.ts",
+		"--bundle", "--platform=node", "--format=esm", "--target=node20",
+		// The npm packages stay imports, resolved from node_modules/ as
+		// an application's would be; only the TypeScript is bundled.
+		"--packages=external",
+		// Error classes keep their names (WampError sets name from them).
+		"--keep-names",
+		"--outdir=" + dir, "--out-extension:.js=.mjs", "--log-level=warning"}
+	if out, err := exec.Command(filepath.Join("node_modules", ".bin", "esbuild"), args...).CombinedOutput(); err != nil {
+		return "", fmt.Errorf("esbuild: %v\n%s", err, out)
+	}
+	return dir, nil
+})
+
+// needTS returns the environment and the directory of the bundled
+// TypeScript programs, or fails the test.
+func needTS(t *testing.T) (*env, string) {
+	t.Helper()
+	e := need(t)
+	dir, err := tsBuild()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e, dir
+}
+
+// tsClients are the generated TypeScript on each JavaScript client, through
+// the support module's adapter for it (autobahnPeer, wampyPeer): rows of
+// the README's interop table like the clients'. lib is the --client flag
+// of ts/caller.ts and ts/callee.ts.
+var tsClients = []struct {
+	client
+	lib string
+}{
+	{client{id: "ts-autobahn", name: "generated TypeScript on Autobahn|JS", npm: "autobahn"}, "autobahn"},
+	{client{id: "ts-wampy", name: "generated TypeScript on Wampy.js", npm: "wampy"}, "wampy"},
+}
+
+var (
+	tsBoth     = []string{"ts-autobahn", "ts-wampy"}
+	tsAutobahn = []string{"ts-autobahn"}
+	tsWampy    = []string{"ts-wampy"}
+)
+
+// isTS reports whether id is one of tsClients: they run the contract's
+// checks only (the time.Time and streamed-input programs are JavaScript).
+func isTS(id string) bool {
+	for _, c := range tsClients {
+		if c.id == id {
+			return true
+		}
+	}
+	return false
+}
+
+// TestTSSupport runs the unit tests of the support module
+// (ts/support_test.ts): the schemas at their edges, the errors, and the
+// calls, registrations and events through a fake peer.
+func TestTSSupport(t *testing.T) {
+	t.Parallel()
+	e, dir := needTS(t)
+	results, exitErr := runNode(t, e, 2*time.Minute, filepath.Join(dir, "support_test.mjs"))
+	checks, done := 0, false
+	for _, r := range results {
+		switch {
+		case r["check"] != nil:
+			checks++
+			if r["ok"] != true {
+				t.Errorf("FAIL %s: %v", r["check"], r["error"])
+			}
+		case r["done"] == true:
+			done = true
+		}
+	}
+	if !done || checks == 0 {
+		t.Errorf("ts/support_test.ts did not finish (%d checks): %v", checks, results)
+	}
+	if exitErr != nil && !t.Failed() {
+		t.Errorf("ts/support_test.ts: exit %v, but every check passed", exitErr)
+	}
+}
+
+// TestTSCaller runs the contract's checks through the generated TypeScript
+// client (ts/caller.ts) on each JavaScript client's adapter, over each
+// serializer, against `calculator serve`: all must pass but for the lacks,
+// which must fail as expected.
+func TestTSCaller(t *testing.T) {
+	t.Parallel()
+	e, dir := needTS(t)
+	program := filepath.Join(dir, "caller.mjs")
+	for _, cl := range tsClients {
+		for _, ser := range serializers {
+			t.Run(cl.id+"/"+ser, func(t *testing.T) {
+				t.Parallel()
+				wsURL, _ := serveCalculator(t, e)
+				results, exitErr := runNode(t, e, 2*time.Minute, program,
+					"--client", cl.lib, "--serializer", ser, "--url", wsURL, "--realm", "realm1")
+				checkCallerResults(t, "ts/caller.ts", cl.id, ser, results, exitErr)
+			})
+		}
+	}
+}
+
+// TestTSCallee serves the calculator implemented in TypeScript
+// (ts/callee.ts, through the generated registerCalculator and
+// CalculatorEventsPublisher) on each JavaScript client's adapter, over each
+// serializer, and checks it with the generated Go client (`calculator
+// call`), as TestJSCallee does the JavaScript callees.
+func TestTSCallee(t *testing.T) {
+	t.Parallel()
+	e, dir := needTS(t)
+	program := filepath.Join(dir, "callee.mjs")
+	for _, cl := range tsClients {
+		for _, ser := range serializers {
+			t.Run(cl.id+"/"+ser, func(t *testing.T) {
+				t.Parallel()
+				wsURL, _ := serveCalculator(t, e, "--callee=false")
+				jc := startCallee(t, e, program, cl.lib, ser, wsURL)
+				checkCallee(t, e, cl.id, ser, wsURL, jc, "ts/callee.ts")
+			})
+		}
+	}
+}
