@@ -373,8 +373,15 @@ func (tb *tsBuilder) service(s *Service) *tsService {
 func (tb *tsBuilder) typeDoc(pos token.Position, _ string) string { return tb.docs[pos] }
 
 // methodDoc is the doc comment of a method (of the interface, or of the
-// embedded interface that declares it).
-func (tb *tsBuilder) methodDoc(m *Method) string { return tb.docs[m.Pos] }
+// embedded interface of this package that declares it). A method embedded
+// from another package is positioned at its interface (see methodCheck):
+// its doc is not at hand.
+func (tb *tsBuilder) methodDoc(m *Method, owner token.Position) string {
+	if m.Pos == owner {
+		return ""
+	}
+	return tb.docs[m.Pos]
+}
 
 // params maps a method's parameters, reporting those TypeScript cannot
 // represent: it returns the parameter list, the argument names and the
@@ -472,7 +479,7 @@ func (tb *tsBuilder) procedure(s *Service, m *Method, name string, n tsNames) *t
 	}
 	out.Spec = "{ " + strings.Join(spec, ", ") + " }"
 
-	doc := strings.TrimSpace(tb.methodDoc(m))
+	doc := strings.TrimSpace(tb.methodDoc(m, s.Pos))
 	out.ImplDoc = doc
 	var notes []string
 	if doc == "" {
@@ -531,7 +538,7 @@ func (tb *tsBuilder) topics(t *Topics) *tsTopics {
 			spec = append(spec, "disclosePublisher: true")
 		}
 		tm.Spec = "{ " + strings.Join(spec, ", ") + " }"
-		doc := strings.TrimSpace(tb.methodDoc(m))
+		doc := strings.TrimSpace(tb.methodDoc(m, t.Pos))
 		tm.ImplDoc = doc
 		if doc == "" {
 			doc = fmt.Sprintf("%s publishes to %s.", name, m.URI)
@@ -539,7 +546,7 @@ func (tb *tsBuilder) topics(t *Topics) *tsTopics {
 			doc += "\n\nPublishes to " + m.URI + "."
 		}
 		if m.Match.IsPattern() {
-			doc += " The topic is a pattern (match=" + string(m.Match) + "): options.topic names the concrete topic to publish to."
+			doc += " The topic is a pattern (match=" + string(m.Match) + "): options.uri names the concrete topic to publish to, which the pattern must match."
 		}
 		if m.Acknowledge {
 			doc += " The promise settles when the router acknowledges the publication."
