@@ -814,6 +814,9 @@ func (tb *tsBuilder) claim(name string, obj *types.TypeName) string {
 	if tsReservedType[name] {
 		return fmt.Sprintf("type %s would be the TypeScript type %s, which names a built-in type the generated module uses (rule: Go types keep their names in TypeScript): rename the Go type", name, name)
 	}
+	if tsReservedWords[name] {
+		return fmt.Sprintf("type %s would be the TypeScript type %s, a reserved word in TypeScript (rule: Go types keep their names in TypeScript): rename the Go type", name, name)
+	}
 	if other, dup := tb.byName[name]; dup && other != obj {
 		return fmt.Sprintf("types %s and %s would both be the TypeScript type %s (rule: Go types keep their names in TypeScript, and a module has one namespace): rename one of them", qualifiedName(other), qualifiedName(obj), name)
 	}

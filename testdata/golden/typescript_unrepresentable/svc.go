@@ -47,6 +47,16 @@ type Geometry interface {
 	Constructor(ctx context.Context) error
 	// Fail returns a Failure as a value too.
 	Fail(ctx context.Context) (Failure, error)
+	// Then would make every client a thenable.
+	Then(ctx context.Context) error
+	// Remove takes a type whose name is a reserved word of TypeScript.
+	Remove(ctx context.Context, d delete) error
+}
+
+// delete is a type name Go allows (it shadows the builtin) and
+// TypeScript does not.
+type delete struct {
+	ID string `json:"id"`
 }
 
 // Failure is an error type whose fields shadow what its class has from
