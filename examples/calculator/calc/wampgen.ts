@@ -18,8 +18,12 @@
 //     the adapter must be given them.
 //   - EventDetails.publication is optional: Wampy.js does not hand the
 //     publication ID to an event handler.
-//   - RegisterOptions has onError and errorText; CallOptions has uri (the
-//     concrete URI of a pattern-based procedure), cancelMode and discloseMe.
+//   - Additions: RegisterOptions.onError and errorText; CallOptions.uri
+//     (the concrete URI of a pattern-based procedure), cancelMode and
+//     discloseMe; PublishOptions.uri; ProcedureSpec.results (several
+//     results, a tuple) and cancel; subscribeAll; Peer.checkWire (what the
+//     adapter's serializer cannot send exactly is the registrar's error,
+//     reported to onError, not an unlogged failure in the adapter).
 
 // ---------------------------------------------------------------- schemas
 
@@ -1424,6 +1428,8 @@ function toWire(v: unknown, ser: SerializerName, bigints: boolean, depth: number
     if (!bigints) throw unsendable(v, ser, '');
     return v;
   }
+  // JSON has no NaN or Infinity (JSON.stringify would write null).
+  if (typeof v === 'number' && ser === 'json' && !Number.isFinite(v)) throw new RangeError(`${v} cannot travel in JSON`);
   if (v instanceof Uint8Array) {
     if (ser === 'json') return '\u0000' + base64Encode(v);
     const B = (globalThis as { Buffer?: { from(b: ArrayBufferLike, off: number, len: number): Uint8Array } }).Buffer;
@@ -1441,16 +1447,21 @@ function unsendable(v: bigint, ser: SerializerName, path: string): RangeError {
   return new RangeError(`${path ? path + ': ' : ''}the integer ${v} is beyond 2^53, which this client's ${ser} serializer cannot send exactly`);
 }
 
-// checkInts throws for a bigint beyond 2^53 anywhere in v (a peer whose
-// serializer cannot send one).
-function checkInts(v: unknown, ser: SerializerName, path: string, depth: number): void {
+// checkNumbers throws for the numbers anywhere in v that ser cannot carry
+// exactly: a bigint beyond 2^53 when the serializer writes no bigints, NaN
+// and ±Infinity in JSON.
+function checkNumbers(v: unknown, ser: SerializerName, bigints: boolean, path: string, depth: number): void {
   if (typeof v === 'bigint') {
-    if (v < BigInt(-Number.MAX_SAFE_INTEGER) || v > BigInt(Number.MAX_SAFE_INTEGER)) throw unsendable(v, ser, path);
+    if (!bigints && (v < BigInt(-Number.MAX_SAFE_INTEGER) || v > BigInt(Number.MAX_SAFE_INTEGER))) throw unsendable(v, ser, path);
+    return;
+  }
+  if (typeof v === 'number') {
+    if (ser === 'json' && !Number.isFinite(v)) throw new RangeError(`${path ? path + ': ' : ''}${v} cannot travel in JSON`);
     return;
   }
   if (v === null || typeof v !== 'object' || v instanceof Uint8Array || depth >= MAX_DEPTH) return;
-  if (Array.isArray(v)) v.forEach((x, i) => checkInts(x, ser, `${path}[${i}]`, depth + 1));
-  else for (const [k, x] of entries(v, path)) checkInts(x, ser, keyPath(path, k), depth + 1);
+  if (Array.isArray(v)) v.forEach((x, i) => checkNumbers(x, ser, bigints, `${path}[${i}]`, depth + 1));
+  else for (const [k, x] of entries(v, path)) checkNumbers(x, ser, bigints, keyPath(path, k), depth + 1);
 }
 
 // fromWire converts what a library decoded into wire values: in JSON a
@@ -1567,7 +1578,7 @@ export function autobahnPeer(session: AutobahnSessionLike, options: AutobahnPeer
   };
   return {
     checkWire(v, path) {
-      if (!bigints) checkInts(v, ser, path, 0);
+      checkNumbers(v, ser, bigints, path, 0);
     },
     call(uri, args, kwargs, o) {
       const opts: Record<string, unknown> = {};
@@ -1711,7 +1722,7 @@ export function wampyPeer(wampy: WampyLike, options?: { serializer?: SerializerN
     (kw !== undefined ? { argsList: argsToWire(a, ser, bigints), argsDict: kwargsToWire(kw, ser, bigints) } : { argsList: argsToWire(a, ser, bigints) });
   return {
     checkWire(v, path) {
-      if (!bigints) checkInts(v, ser, path, 0);
+      checkNumbers(v, ser, bigints, path, 0);
     },
     call(uri, args, kwargs, o) {
       const opts: { progress_callback?: (r: WampyPayloadLike) => void; timeout?: number; disclose_me?: boolean } = {};
