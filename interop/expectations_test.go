@@ -243,7 +243,7 @@ var expectations = []expectation{
 	},
 	{
 		name:    "time.Time as an RFC 3339 string",
-		clients: both, roles: callerOrSelf, serializers: allSers, feature: "time",
+		clients: slices.Concat(both, tsBoth), roles: callerOrSelf, serializers: allSers, feature: "time",
 		text: "Against `interop/timesvc` (`js/time.mjs`), with the Go side on each of the three serializers. A " +
 			"`time.Time` travels in every serializer as the string `time.Time.MarshalText` writes: RFC 3339 with up to " +
 			"nine fractional digits, trailing zeros trimmed, its offset kept (`2026-12-07T18:18:11.123456789+01:00`; the " +

@@ -643,6 +643,15 @@ export class WampError extends Error {
   readonly args: unknown[];
   readonly kwargs: Record<string, unknown>;
 
+  /** `x instanceof WampError` holds for the WampErrors of every copy of
+   * this module (each generated package directory has its own, and an
+   * adapter made from one copy serves modules importing another); for a
+   * subclass, instanceof is the ordinary prototype test. */
+  static [Symbol.hasInstance](x: unknown): boolean {
+    if (this === WampError) return isWampError(x);
+    return Function.prototype[Symbol.hasInstance].call(this, x);
+  }
+
   constructor(uri: string, message?: string, kwargs?: Record<string, unknown>, args?: unknown[]) {
     const a = args ?? (message !== undefined ? [message] : []);
     super(message ?? (typeof a[0] === 'string' ? a[0] : uri));
@@ -652,6 +661,15 @@ export class WampError extends Error {
     this.kwargs = kwargs ?? {};
   }
 
+}
+
+// The brand of a WampError, the same in every copy of this module.
+const WAMP_ERROR = Symbol.for('wampgen.WampError');
+Object.defineProperty(WampError.prototype, WAMP_ERROR, { value: true });
+
+/** isWampError reports whether e is a WampError of any copy of this module. */
+export function isWampError(e: unknown): e is WampError {
+  return typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[WAMP_ERROR] === true;
 }
 
 /** messageOf returns Arguments[0] when it is a string (the message of an
@@ -982,7 +1000,7 @@ function started(peer: Peer, uri: string, args: unknown[], kwargs: Record<string
   let timer: ReturnType<typeof setTimeout> | undefined;
   const onAbort = () => {
     const r = ctl.signal.reason;
-    fail(r instanceof WampError ? r : new WampError(ErrCanceled, 'the call was canceled'));
+    fail(isWampError(r) ? r : new WampError(ErrCanceled, 'the call was canceled'));
   };
   if (ctl.signal.aborted) onAbort();
   else ctl.signal.addEventListener('abort', onAbort, { once: true });
@@ -1004,7 +1022,7 @@ function started(peer: Peer, uri: string, args: unknown[], kwargs: Record<string
     call = Promise.reject(e);
   }
   const mapped = call.then((r) => r, (e) => {
-    throw e instanceof WampError && !(e instanceof BadResultError) ? errors.fromWire(e.uri, e.args, e.kwargs) : e;
+    throw isWampError(e) && e.uri !== ErrBadResult ? errors.fromWire(e.uri, e.args, e.kwargs) : e;
   });
   const result = Promise.race([mapped, stopped]).finally(() => {
     if (timer !== undefined) clearTimeout(timer);
@@ -1266,7 +1284,9 @@ function peerHandler(peer: Peer, h: Handler, options: RegisterOptions | undefine
       if (!spec.result) return { args: [], kwargs: {} };
       return { args: [wire(encode(spec.result, r, 'result'), 'result')], kwargs: {} };
     } catch (e) {
-      if (e instanceof WampError && !(e instanceof BadResultError)) throw e;
+      // (A BadResultError is this callee's failure to call another: it
+      // never travels.)
+      if (isWampError(e) && e.uri !== ErrBadResult) throw e;
       // The call's own cancellation, as the Go runtime answers a handler's
       // context error: wamp.error.canceled, nothing of the handler's text.
       if (details.signal.aborted && (e === details.signal.reason || (e instanceof Error && e.name === 'AbortError'))) {
@@ -1624,7 +1644,7 @@ export function autobahnPeer(session: AutobahnSessionLike, options: AutobahnPeer
           r = await handler(argsFromWire(args, ser), kwargsFromWire(kwargs, ser), d);
           return new ab.Result(r ? argsToWire(r.args, ser, bigints) : [], r ? kwargsToWire(r.kwargs, ser, bigints) ?? {} : {});
         } catch (e) {
-          if (e instanceof WampError) {
+          if (isWampError(e)) {
             let a: unknown[], kw: Record<string, unknown> | undefined;
             try {
               a = argsToWire(e.args, ser, bigints);
@@ -1768,7 +1788,7 @@ export function wampyPeer(wampy: WampyLike, options?: { serializer?: SerializerN
           r = await handler(argsFromWire(inv?.argsList, ser), kwargsFromWire(inv?.argsDict, ser), d);
         } catch (e) {
           // Wampy.js answers with the URI in a thrown object's error field.
-          if (e instanceof WampError) {
+          if (isWampError(e)) {
             let p: WampyPayloadLike;
             try {
               p = payload(e.args, Object.keys(e.kwargs).length ? e.kwargs : undefined);

@@ -6,6 +6,8 @@
 // line per check ({check, ok, error}) and {done: true}.
 
 import * as w from '../../templates/wampgen.js';
+// Another copy of the module, as each generated package directory has.
+import * as other from '../timesvc/wampgen.js';
 import { emit, fail, eq, throws, rejects, runChecks } from './harness.js';
 
 const checks: [string, () => unknown][] = [];
@@ -263,6 +265,21 @@ test('ErrorRegistry: a known URI becomes its class (fields decoded), an unknown 
   eq(bad.constructor === w.WampError && /does not fit/.test(bad.message), true);
   eq(new NegativeInputError({ input: -1 }).name, 'NegativeInputError');
   throws(() => new w.ErrorRegistry([DivByZeroError, { uri: DivByZeroError.uri, fromWire: DivByZeroError.fromWire }]), Error, /two error classes/);
+});
+
+test('two copies of the module: instanceof WampError holds across them, and a call maps another copy\'s error to its class', async () => {
+  const e = new other.WampError('com.example.calc.error.div_by_zero', 'division by zero');
+  eq(e instanceof w.WampError && w.isWampError(e) && !(e instanceof w.BadResultError), true);
+  eq(new w.WampError('x') instanceof other.WampError, true);
+  eq(({ uri: 'x' }) instanceof w.WampError, false);
+  eq(new DivByZeroError() instanceof NegativeInputError, false);
+  const peer: w.Peer = {
+    call: async () => { throw e; },
+    register: async () => ({ unregister: async () => {} }),
+    publish: async () => {},
+    subscribe: async () => ({ unsubscribe: async () => {} }),
+  };
+  await rejects(w.call(peer, { uri: 'p.div', args: [], result: w.float64 }, [], undefined, errors), DivByZeroError, /^division by zero$/);
 });
 
 // ---------------------------------------------------------------- calls through a fake peer
