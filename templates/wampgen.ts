@@ -18,8 +18,12 @@
 //     the adapter must be given them.
 //   - EventDetails.publication is optional: Wampy.js does not hand the
 //     publication ID to an event handler.
-//   - RegisterOptions has onError and errorText; CallOptions has uri (the
-//     concrete URI of a pattern-based procedure), cancelMode and discloseMe.
+//   - Additions: RegisterOptions.onError and errorText; CallOptions.uri
+//     (the concrete URI of a pattern-based procedure), cancelMode and
+//     discloseMe; PublishOptions.uri; ProcedureSpec.results (several
+//     results, a tuple) and cancel; subscribeAll; Peer.checkWire (what the
+//     adapter's serializer cannot send exactly is the registrar's error,
+//     reported to onError, not an unlogged failure in the adapter).
 
 // ---------------------------------------------------------------- schemas
 
@@ -639,6 +643,15 @@ export class WampError extends Error {
   readonly args: unknown[];
   readonly kwargs: Record<string, unknown>;
 
+  /** `x instanceof WampError` holds for the WampErrors of every copy of
+   * this module (each generated package directory has its own, and an
+   * adapter made from one copy serves modules importing another); for a
+   * subclass, instanceof is the ordinary prototype test. */
+  static [Symbol.hasInstance](x: unknown): boolean {
+    if (this === WampError) return isWampError(x);
+    return Function.prototype[Symbol.hasInstance].call(this, x);
+  }
+
   constructor(uri: string, message?: string, kwargs?: Record<string, unknown>, args?: unknown[]) {
     const a = args ?? (message !== undefined ? [message] : []);
     super(message ?? (typeof a[0] === 'string' ? a[0] : uri));
@@ -648,6 +661,15 @@ export class WampError extends Error {
     this.kwargs = kwargs ?? {};
   }
 
+}
+
+// The brand of a WampError, the same in every copy of this module.
+const WAMP_ERROR = Symbol.for('wampgen.WampError');
+Object.defineProperty(WampError.prototype, WAMP_ERROR, { value: true });
+
+/** isWampError reports whether e is a WampError of any copy of this module. */
+export function isWampError(e: unknown): e is WampError {
+  return typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[WAMP_ERROR] === true;
 }
 
 /** messageOf returns Arguments[0] when it is a string (the message of an
@@ -978,7 +1000,7 @@ function started(peer: Peer, uri: string, args: unknown[], kwargs: Record<string
   let timer: ReturnType<typeof setTimeout> | undefined;
   const onAbort = () => {
     const r = ctl.signal.reason;
-    fail(r instanceof WampError ? r : new WampError(ErrCanceled, 'the call was canceled'));
+    fail(isWampError(r) ? r : new WampError(ErrCanceled, 'the call was canceled'));
   };
   if (ctl.signal.aborted) onAbort();
   else ctl.signal.addEventListener('abort', onAbort, { once: true });
@@ -1000,7 +1022,7 @@ function started(peer: Peer, uri: string, args: unknown[], kwargs: Record<string
     call = Promise.reject(e);
   }
   const mapped = call.then((r) => r, (e) => {
-    throw e instanceof WampError && !(e instanceof BadResultError) ? errors.fromWire(e.uri, e.args, e.kwargs) : e;
+    throw isWampError(e) && e.uri !== ErrBadResult ? errors.fromWire(e.uri, e.args, e.kwargs) : e;
   });
   const result = Promise.race([mapped, stopped]).finally(() => {
     if (timer !== undefined) clearTimeout(timer);
@@ -1262,7 +1284,9 @@ function peerHandler(peer: Peer, h: Handler, options: RegisterOptions | undefine
       if (!spec.result) return { args: [], kwargs: {} };
       return { args: [wire(encode(spec.result, r, 'result'), 'result')], kwargs: {} };
     } catch (e) {
-      if (e instanceof WampError && !(e instanceof BadResultError)) throw e;
+      // (A BadResultError is this callee's failure to call another: it
+      // never travels.)
+      if (isWampError(e) && e.uri !== ErrBadResult) throw e;
       // The call's own cancellation, as the Go runtime answers a handler's
       // context error: wamp.error.canceled, nothing of the handler's text.
       if (details.signal.aborted && (e === details.signal.reason || (e instanceof Error && e.name === 'AbortError'))) {
@@ -1424,6 +1448,8 @@ function toWire(v: unknown, ser: SerializerName, bigints: boolean, depth: number
     if (!bigints) throw unsendable(v, ser, '');
     return v;
   }
+  // JSON has no NaN or Infinity (JSON.stringify would write null).
+  if (typeof v === 'number' && ser === 'json' && !Number.isFinite(v)) throw new RangeError(`${v} cannot travel in JSON`);
   if (v instanceof Uint8Array) {
     if (ser === 'json') return '\u0000' + base64Encode(v);
     const B = (globalThis as { Buffer?: { from(b: ArrayBufferLike, off: number, len: number): Uint8Array } }).Buffer;
@@ -1441,16 +1467,21 @@ function unsendable(v: bigint, ser: SerializerName, path: string): RangeError {
   return new RangeError(`${path ? path + ': ' : ''}the integer ${v} is beyond 2^53, which this client's ${ser} serializer cannot send exactly`);
 }
 
-// checkInts throws for a bigint beyond 2^53 anywhere in v (a peer whose
-// serializer cannot send one).
-function checkInts(v: unknown, ser: SerializerName, path: string, depth: number): void {
+// checkNumbers throws for the numbers anywhere in v that ser cannot carry
+// exactly: a bigint beyond 2^53 when the serializer writes no bigints, NaN
+// and ±Infinity in JSON.
+function checkNumbers(v: unknown, ser: SerializerName, bigints: boolean, path: string, depth: number): void {
   if (typeof v === 'bigint') {
-    if (v < BigInt(-Number.MAX_SAFE_INTEGER) || v > BigInt(Number.MAX_SAFE_INTEGER)) throw unsendable(v, ser, path);
+    if (!bigints && (v < BigInt(-Number.MAX_SAFE_INTEGER) || v > BigInt(Number.MAX_SAFE_INTEGER))) throw unsendable(v, ser, path);
+    return;
+  }
+  if (typeof v === 'number') {
+    if (ser === 'json' && !Number.isFinite(v)) throw new RangeError(`${path ? path + ': ' : ''}${v} cannot travel in JSON`);
     return;
   }
   if (v === null || typeof v !== 'object' || v instanceof Uint8Array || depth >= MAX_DEPTH) return;
-  if (Array.isArray(v)) v.forEach((x, i) => checkInts(x, ser, `${path}[${i}]`, depth + 1));
-  else for (const [k, x] of entries(v, path)) checkInts(x, ser, keyPath(path, k), depth + 1);
+  if (Array.isArray(v)) v.forEach((x, i) => checkNumbers(x, ser, bigints, `${path}[${i}]`, depth + 1));
+  else for (const [k, x] of entries(v, path)) checkNumbers(x, ser, bigints, keyPath(path, k), depth + 1);
 }
 
 // fromWire converts what a library decoded into wire values: in JSON a
@@ -1567,7 +1598,7 @@ export function autobahnPeer(session: AutobahnSessionLike, options: AutobahnPeer
   };
   return {
     checkWire(v, path) {
-      if (!bigints) checkInts(v, ser, path, 0);
+      checkNumbers(v, ser, bigints, path, 0);
     },
     call(uri, args, kwargs, o) {
       const opts: Record<string, unknown> = {};
@@ -1613,7 +1644,7 @@ export function autobahnPeer(session: AutobahnSessionLike, options: AutobahnPeer
           r = await handler(argsFromWire(args, ser), kwargsFromWire(kwargs, ser), d);
           return new ab.Result(r ? argsToWire(r.args, ser, bigints) : [], r ? kwargsToWire(r.kwargs, ser, bigints) ?? {} : {});
         } catch (e) {
-          if (e instanceof WampError) {
+          if (isWampError(e)) {
             let a: unknown[], kw: Record<string, unknown> | undefined;
             try {
               a = argsToWire(e.args, ser, bigints);
@@ -1711,7 +1742,7 @@ export function wampyPeer(wampy: WampyLike, options?: { serializer?: SerializerN
     (kw !== undefined ? { argsList: argsToWire(a, ser, bigints), argsDict: kwargsToWire(kw, ser, bigints) } : { argsList: argsToWire(a, ser, bigints) });
   return {
     checkWire(v, path) {
-      if (!bigints) checkInts(v, ser, path, 0);
+      checkNumbers(v, ser, bigints, path, 0);
     },
     call(uri, args, kwargs, o) {
       const opts: { progress_callback?: (r: WampyPayloadLike) => void; timeout?: number; disclose_me?: boolean } = {};
@@ -1757,7 +1788,7 @@ export function wampyPeer(wampy: WampyLike, options?: { serializer?: SerializerN
           r = await handler(argsFromWire(inv?.argsList, ser), kwargsFromWire(inv?.argsDict, ser), d);
         } catch (e) {
           // Wampy.js answers with the URI in a thrown object's error field.
-          if (e instanceof WampError) {
+          if (isWampError(e)) {
             let p: WampyPayloadLike;
             try {
               p = payload(e.args, Object.keys(e.kwargs).length ? e.kwargs : undefined);
