@@ -96,7 +96,7 @@ type tsErrorDecl struct {
 	GoName   string
 	URI      string
 	Doc      string
-	Sentinel bool
+	Sentinel bool      // a sentinel, or an error type without fields that travel
 	Message  string    // the default message, a TypeScript string literal
 	Fields   []tsField // an error type's, which travel as ArgumentsKw
 	FieldsTS string    // "{ input: number }"
@@ -153,6 +153,15 @@ type tsMethod struct {
 	CallOptions string // w.CallOptions or w.CallOptions<P>
 	ImplResult  string
 	Invocation  string // w.Invocation or w.Invocation<P>
+}
+
+// Member is the method's key in an interface: its name, quoted when it
+// is new (which would declare a construct signature there).
+func (m *tsMethod) Member() string {
+	if m.Name == "new" {
+		return tsQuote(m.Name)
+	}
+	return m.Name
 }
 
 // tsBuilder builds the view of one package.
@@ -364,8 +373,15 @@ func (tb *tsBuilder) service(s *Service) *tsService {
 func (tb *tsBuilder) typeDoc(pos token.Position, _ string) string { return tb.docs[pos] }
 
 // methodDoc is the doc comment of a method (of the interface, or of the
-// embedded interface that declares it).
-func (tb *tsBuilder) methodDoc(m *Method) string { return tb.docs[m.Pos] }
+// embedded interface of this package that declares it). A method embedded
+// from another package is positioned at its interface (see methodCheck):
+// its doc is not at hand.
+func (tb *tsBuilder) methodDoc(m *Method, owner token.Position) string {
+	if m.Pos == owner {
+		return ""
+	}
+	return tb.docs[m.Pos]
+}
 
 // params maps a method's parameters, reporting those TypeScript cannot
 // represent: it returns the parameter list, the argument names and the
@@ -463,7 +479,7 @@ func (tb *tsBuilder) procedure(s *Service, m *Method, name string, n tsNames) *t
 	}
 	out.Spec = "{ " + strings.Join(spec, ", ") + " }"
 
-	doc := strings.TrimSpace(tb.methodDoc(m))
+	doc := strings.TrimSpace(tb.methodDoc(m, s.Pos))
 	out.ImplDoc = doc
 	var notes []string
 	if doc == "" {
@@ -522,7 +538,7 @@ func (tb *tsBuilder) topics(t *Topics) *tsTopics {
 			spec = append(spec, "disclosePublisher: true")
 		}
 		tm.Spec = "{ " + strings.Join(spec, ", ") + " }"
-		doc := strings.TrimSpace(tb.methodDoc(m))
+		doc := strings.TrimSpace(tb.methodDoc(m, t.Pos))
 		tm.ImplDoc = doc
 		if doc == "" {
 			doc = fmt.Sprintf("%s publishes to %s.", name, m.URI)
@@ -530,7 +546,7 @@ func (tb *tsBuilder) topics(t *Topics) *tsTopics {
 			doc += "\n\nPublishes to " + m.URI + "."
 		}
 		if m.Match.IsPattern() {
-			doc += " The topic is a pattern (match=" + string(m.Match) + "): options.topic names the concrete topic to publish to."
+			doc += " The topic is a pattern (match=" + string(m.Match) + "): options.uri names the concrete topic to publish to, which the pattern must match."
 		}
 		if m.Acknowledge {
 			doc += " The promise settles when the router acknowledges the publication."
@@ -570,11 +586,14 @@ func (tb *tsBuilder) errorDecl(e *ErrorDecl) *tsErrorDecl {
 		}
 		ts = append(ts, strings.TrimSuffix(f.Line(), ";"))
 	}
-	d.Fields = fields
-	d.FieldsTS = "{}"
-	if len(ts) > 0 {
-		d.FieldsTS = "{ " + strings.Join(ts, "; ") + " }"
+	if len(fields) == 0 {
+		// Nothing travels but the URI and the message: made as a
+		// sentinel's class is.
+		d.Sentinel = true
+		return d
 	}
+	d.Fields = fields
+	d.FieldsTS = "{ " + strings.Join(ts, "; ") + " }"
 	d.Schema = d.Class + "$fields"
 	return d
 }
@@ -586,7 +605,7 @@ var tsErrorMembers = []string{"uri", "args", "kwargs", "message", "name", "stack
 // typ maps a Go type, or explains why TypeScript cannot represent it.
 func (tb *tsBuilder) typ(t types.Type) (tsRef, string) {
 	if a, ok := t.(*types.Alias); ok && a.TypeArgs().Len() > 0 {
-		return tsRef{"unknown", "w.any"}, fmt.Sprintf("the alias %s is an instantiation of a generic type, which TypeScript output cannot name (rule: each Go type travelling is one TypeScript type of the same name): use a non-generic named type", tb.b.shortTypeString(a))
+		return tsRef{"unknown", "w.any"}, fmt.Sprintf("the alias %s is an instantiation of a generic type, which TypeScript output cannot name (rule: each Go type that travels is one TypeScript type of the same name): use a non-generic named type", tb.b.shortTypeString(a))
 	}
 	t = types.Unalias(t)
 	switch t := t.(type) {
@@ -707,7 +726,11 @@ func (tb *tsBuilder) namedType(n *types.Named) (tsRef, string) {
 	}
 	enc, _ := tb.b.ownEncoding(n)
 	if n.TypeArgs().Len() > 0 && enc != encodedByItself {
-		return tsRef{"unknown", "w.any"}, fmt.Sprintf("type %s is an instantiation of the generic type %s, which TypeScript output cannot name (rule: each Go type that travels is one TypeScript type of the same name): declare a non-generic type, such as type %s%s struct{ … } with the fields it needs", tb.b.shortTypeString(n), obj.Name(), obj.Name(), typeArgsName(n))
+		fix := "declare a non-generic type with the fields it needs"
+		if suffix := typeArgsName(n); suffix != "" {
+			fix = fmt.Sprintf("declare a non-generic type with the fields it needs, such as type %s%s struct{ … }", obj.Name(), suffix)
+		}
+		return tsRef{"unknown", "w.any"}, fmt.Sprintf("type %s is an instantiation of the generic type %s, which TypeScript output cannot name (rule: each Go type that travels is one TypeScript type of the same name): %s", tb.b.shortTypeString(n), obj.Name(), fix)
 	}
 	var leaf tsRef
 	if enc == encodedByItself {
@@ -790,6 +813,9 @@ func selfPair(t types.Type) string {
 func (tb *tsBuilder) claim(name string, obj *types.TypeName) string {
 	if tsReservedType[name] {
 		return fmt.Sprintf("type %s would be the TypeScript type %s, which names a built-in type the generated module uses (rule: Go types keep their names in TypeScript): rename the Go type", name, name)
+	}
+	if tsReservedWords[name] {
+		return fmt.Sprintf("type %s would be the TypeScript type %s, a reserved word in TypeScript (rule: Go types keep their names in TypeScript): rename the Go type", name, name)
 	}
 	if other, dup := tb.byName[name]; dup && other != obj {
 		return fmt.Sprintf("types %s and %s would both be the TypeScript type %s (rule: Go types keep their names in TypeScript, and a module has one namespace): rename one of them", qualifiedName(other), qualifiedName(obj), name)

@@ -245,8 +245,9 @@ var expectations = []expectation{
 	},
 	{
 		name:    "time.Time as an RFC 3339 string",
-		clients: both, roles: callerOrSelf, serializers: allSers, feature: "time",
-		text: "Against `interop/timesvc` (`js/time.mjs`), with the Go side on each of the three serializers. A " +
+		clients: slices.Concat(both, tsBoth), roles: callerOrSelf, serializers: allSers, feature: "time",
+		text: "Against `interop/timesvc` (`js/time.mjs`; `ts/time.ts` through its generated TypeScript, a `time.Time` as " +
+			"`w.time`, a `time.Duration` as `w.int(64, true)`), with the Go side on each of the three serializers. A " +
 			"`time.Time` travels in every serializer as the string `time.Time.MarshalText` writes: RFC 3339 with up to " +
 			"nine fractional digits, trailing zeros trimmed, its offset kept (`2026-12-07T18:18:11.123456789+01:00`; the " +
 			"zero time `0001-01-01T00:00:00Z`). A JavaScript peer gets that string, exactly, whatever its serializer; " +

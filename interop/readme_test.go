@@ -52,12 +52,12 @@ func cell(clientID string, r role, ser, feat string, key func(int) string) strin
 			list = append(list, progressiveCallChecks...)
 		}
 		if isTS(clientID) {
-			list = callerChecks
+			list = slices.Concat(callerChecks, timeCallerChecks)
 		}
 	case callee:
 		list = slices.Concat(calleeChecks, timeCalleeChecks)
 		if isTS(clientID) {
-			list = calleeChecks
+			list = slices.Concat(calleeChecks, timeCalleeChecks)
 		}
 	case browser:
 		list = browserSteps

@@ -8,6 +8,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/wampgen/wampgen/router/routertest"
+	"github.com/wampgen/wampgen/wamp"
 )
 
 // The generated TypeScript (examples/calculator/calc/calc_wamp.ts and its
@@ -36,7 +39,7 @@ var tsBuild = sync.OnceValues(func() (string, error) {
 		return "", err
 	}
 	tsBuildDir = dir
-	args := []string{"ts/support_test.ts", "ts/caller.ts", "ts/callee.ts",
+	args := []string{"ts/support_test.ts", "ts/caller.ts", "ts/callee.ts", "ts/time.ts",
 		"--bundle", "--platform=node", "--format=esm", "--target=node20",
 		// The npm packages stay imports, resolved from node_modules/ as
 		// an application's would be; only the TypeScript is bundled.
@@ -80,8 +83,9 @@ var (
 	tsWampy    = []string{"ts-wampy"}
 )
 
-// isTS reports whether id is one of tsClients: they run the contract's
-// checks only (the time.Time and streamed-input programs are JavaScript).
+// isTS reports whether id is one of tsClients: they run the contract's and
+// the time service's checks (streamed input is not in the generated
+// TypeScript).
 func isTS(id string) bool {
 	for _, c := range tsClients {
 		if c.id == id {
@@ -155,6 +159,35 @@ func TestTSCallee(t *testing.T) {
 				wsURL, _ := serveCalculator(t, e, "--callee=false")
 				jc := startCallee(t, e, program, cl.lib, ser, wsURL)
 				checkCallee(t, e, cl.id, ser, wsURL, jc, "ts/callee.ts")
+			})
+		}
+	}
+}
+
+// TestTSTime holds the generated TypeScript of the time service
+// (interop/timesvc/timesvc_wamp.ts, ts/time.ts) to the way time travels, as
+// TestJSTime does the JavaScript clients: as a caller against the Go
+// service on each serializer, and as a callee served through registerClock
+// to the generated Go client on each serializer.
+func TestTSTime(t *testing.T) {
+	t.Parallel()
+	e, dir := needTS(t)
+	program := filepath.Join(dir, "time.mjs")
+	for _, cl := range tsClients {
+		for _, ser := range serializers {
+			t.Run("caller/"+cl.id+"/"+ser, func(t *testing.T) {
+				t.Parallel()
+				r := routertest.New(t)
+				for _, gs := range wamp.Serializers() {
+					t.Run("go-callee-"+gs.String(), func(t *testing.T) {
+						testTimeCaller(t, e, r.WebSocketURL(), program, cl.lib, ser, gs)
+					})
+				}
+			})
+			t.Run("callee/"+cl.id+"/"+ser, func(t *testing.T) {
+				t.Parallel()
+				r := routertest.New(t)
+				testTimeCallee(t, e, r.WebSocketURL(), program, cl.lib, ser)
 			})
 		}
 	}

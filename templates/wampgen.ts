@@ -18,8 +18,12 @@
 //     the adapter must be given them.
 //   - EventDetails.publication is optional: Wampy.js does not hand the
 //     publication ID to an event handler.
-//   - RegisterOptions has onError and errorText; CallOptions has uri (the
-//     concrete URI of a pattern-based procedure), cancelMode and discloseMe.
+//   - Additions: RegisterOptions.onError and errorText; CallOptions.uri
+//     (the concrete URI of a pattern-based procedure), cancelMode and
+//     discloseMe; PublishOptions.uri; ProcedureSpec.results (several
+//     results, a tuple) and cancel; subscribeAll; Peer.checkWire (what the
+//     adapter's serializer cannot send exactly is the registrar's error,
+//     reported to onError, not an unlogged failure in the adapter).
 
 // ---------------------------------------------------------------- schemas
 
@@ -639,6 +643,15 @@ export class WampError extends Error {
   readonly args: unknown[];
   readonly kwargs: Record<string, unknown>;
 
+  /** `x instanceof WampError` holds for the WampErrors of every copy of
+   * this module (each generated package directory has its own, and an
+   * adapter made from one copy serves modules importing another); for a
+   * subclass, instanceof is the ordinary prototype test. */
+  static [Symbol.hasInstance](x: unknown): boolean {
+    if (this === WampError) return isWampError(x);
+    return Function.prototype[Symbol.hasInstance].call(this, x);
+  }
+
   constructor(uri: string, message?: string, kwargs?: Record<string, unknown>, args?: unknown[]) {
     const a = args ?? (message !== undefined ? [message] : []);
     super(message ?? (typeof a[0] === 'string' ? a[0] : uri));
@@ -648,6 +661,15 @@ export class WampError extends Error {
     this.kwargs = kwargs ?? {};
   }
 
+}
+
+// The brand of a WampError, the same in every copy of this module.
+const WAMP_ERROR = Symbol.for('wampgen.WampError');
+Object.defineProperty(WampError.prototype, WAMP_ERROR, { value: true });
+
+/** isWampError reports whether e is a WampError of any copy of this module. */
+export function isWampError(e: unknown): e is WampError {
+  return typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[WAMP_ERROR] === true;
 }
 
 /** messageOf returns Arguments[0] when it is a string (the message of an
@@ -972,22 +994,31 @@ function linkAbort(signal: AbortSignal | undefined): { ctl: AbortController; unl
 function started(peer: Peer, uri: string, args: unknown[], kwargs: Record<string, unknown> | undefined,
   options: CallOptions<any> | undefined, onProgress: ((args: unknown[], kwargs: Record<string, unknown>) => void) | undefined,
   errors: ErrorRegistry, discloseMe: boolean, defaultCancel?: CancelMode): { result: Promise<PeerResult>; abort: (e: unknown) => void } {
+  const timeout = options?.timeout;
+  if (timeout !== undefined && !(typeof timeout === 'number' && timeout > 0 && Number.isFinite(timeout))) {
+    throw new RangeError(`${uri}: options.timeout must be a positive number of milliseconds, got ${timeout}`);
+  }
   const { ctl, unlink } = linkAbort(options?.signal);
   let fail: (e: unknown) => void = () => {};
   const stopped = new Promise<never>((_, reject) => { fail = reject; });
   let timer: ReturnType<typeof setTimeout> | undefined;
+  // failure is what abort was given (the call's own reason to stop: a
+  // timeout, a result that does not fit, an onProgress that threw); the
+  // caller's signal stops it as wamp.error.canceled.
+  let failure: { e: unknown } | undefined;
   const onAbort = () => {
     const r = ctl.signal.reason;
-    fail(r instanceof WampError ? r : new WampError(ErrCanceled, 'the call was canceled'));
+    fail(failure ? failure.e : isWampError(r) ? r : new WampError(ErrCanceled, 'the call was canceled'));
   };
   if (ctl.signal.aborted) onAbort();
   else ctl.signal.addEventListener('abort', onAbort, { once: true });
-  const timeout = options?.timeout;
+  const abort = (e: unknown) => {
+    if (ctl.signal.aborted) return;
+    failure = { e };
+    ctl.abort(e);
+  };
   if (timeout !== undefined) {
-    if (!(typeof timeout === 'number' && timeout > 0 && Number.isFinite(timeout))) {
-      throw new RangeError(`${uri}: options.timeout must be a positive number of milliseconds, got ${timeout}`);
-    }
-    timer = setTimeout(() => ctl.abort(new WampError(ErrTimeout, `the call did not end within ${timeout}ms`)), timeout);
+    timer = setTimeout(() => abort(new WampError(ErrTimeout, `the call did not end within ${timeout}ms`)), timeout);
   }
   const peerOptions: PeerCallOptions = { signal: ctl.signal, cancelMode: options?.cancelMode ?? defaultCancel ?? 'kill' };
   if (timeout !== undefined) peerOptions.timeout = Math.ceil(timeout);
@@ -1000,7 +1031,7 @@ function started(peer: Peer, uri: string, args: unknown[], kwargs: Record<string
     call = Promise.reject(e);
   }
   const mapped = call.then((r) => r, (e) => {
-    throw e instanceof WampError && !(e instanceof BadResultError) ? errors.fromWire(e.uri, e.args, e.kwargs) : e;
+    throw isWampError(e) && e.uri !== ErrBadResult ? errors.fromWire(e.uri, e.args, e.kwargs) : e;
   });
   const result = Promise.race([mapped, stopped]).finally(() => {
     if (timer !== undefined) clearTimeout(timer);
@@ -1010,7 +1041,7 @@ function started(peer: Peer, uri: string, args: unknown[], kwargs: Record<string
   // Neither promise may reject unhandled: a late ERROR of a cancelled call.
   mapped.catch(() => {});
   stopped.catch(() => {});
-  return { result, abort: (e) => ctl.abort(e) };
+  return { result, abort };
 }
 
 /** call makes one call of spec.uri with args (the method's parameters; for
@@ -1028,15 +1059,16 @@ export async function call<R>(peer: Peer, spec: ProcedureSpec, args: unknown[], 
   const onProgress = spec.progress && userProgress
     ? (pa: unknown[], pkw: Record<string, unknown>) => {
       if (progressError !== undefined) return;
-      let v: unknown;
       try {
-        v = decodeOne(uri, spec.progress!, { args: pa, kwargs: pkw }, 'progressive result');
+        const v = decodeOne(uri, spec.progress!, { args: pa, kwargs: pkw }, 'progressive result');
+        // As the Go client's progress callback returning an error: the
+        // call is cancelled and fails with it (never thrown into the
+        // client library's message handling).
+        userProgress(v);
       } catch (e) {
         progressError = e;
         c?.abort(e);
-        return;
       }
-      userProgress(v);
     }
     : undefined;
   c = started(peer, uri, a, kw, options, onProgress, errors, spec.discloseCaller ?? false, spec.cancel);
@@ -1262,7 +1294,14 @@ function peerHandler(peer: Peer, h: Handler, options: RegisterOptions | undefine
       if (!spec.result) return { args: [], kwargs: {} };
       return { args: [wire(encode(spec.result, r, 'result'), 'result')], kwargs: {} };
     } catch (e) {
-      if (e instanceof WampError && !(e instanceof BadResultError)) throw e;
+      // (A BadResultError is this callee's failure to call another: it
+      // never travels.)
+      if (isWampError(e) && e.uri !== ErrBadResult) throw e;
+      // The call's own cancellation, as the Go runtime answers a handler's
+      // context error: wamp.error.canceled, nothing of the handler's text.
+      if (details.signal.aborted && (e === details.signal.reason || (e instanceof Error && e.name === 'AbortError'))) {
+        throw new WampError(ErrCanceled, 'the call was canceled');
+      }
       const incident = incidentID();
       try {
         options?.onError?.(e, { procedure, incident });
@@ -1419,6 +1458,8 @@ function toWire(v: unknown, ser: SerializerName, bigints: boolean, depth: number
     if (!bigints) throw unsendable(v, ser, '');
     return v;
   }
+  // JSON has no NaN or Infinity (JSON.stringify would write null).
+  if (typeof v === 'number' && ser === 'json' && !Number.isFinite(v)) throw new RangeError(`${v} cannot travel in JSON`);
   if (v instanceof Uint8Array) {
     if (ser === 'json') return '\u0000' + base64Encode(v);
     const B = (globalThis as { Buffer?: { from(b: ArrayBufferLike, off: number, len: number): Uint8Array } }).Buffer;
@@ -1436,16 +1477,21 @@ function unsendable(v: bigint, ser: SerializerName, path: string): RangeError {
   return new RangeError(`${path ? path + ': ' : ''}the integer ${v} is beyond 2^53, which this client's ${ser} serializer cannot send exactly`);
 }
 
-// checkInts throws for a bigint beyond 2^53 anywhere in v (a peer whose
-// serializer cannot send one).
-function checkInts(v: unknown, ser: SerializerName, path: string, depth: number): void {
+// checkNumbers throws for the numbers anywhere in v that ser cannot carry
+// exactly: a bigint beyond 2^53 when the serializer writes no bigints, NaN
+// and ±Infinity in JSON.
+function checkNumbers(v: unknown, ser: SerializerName, bigints: boolean, path: string, depth: number): void {
   if (typeof v === 'bigint') {
-    if (v < BigInt(-Number.MAX_SAFE_INTEGER) || v > BigInt(Number.MAX_SAFE_INTEGER)) throw unsendable(v, ser, path);
+    if (!bigints && (v < BigInt(-Number.MAX_SAFE_INTEGER) || v > BigInt(Number.MAX_SAFE_INTEGER))) throw unsendable(v, ser, path);
+    return;
+  }
+  if (typeof v === 'number') {
+    if (ser === 'json' && !Number.isFinite(v)) throw new RangeError(`${path ? path + ': ' : ''}${v} cannot travel in JSON`);
     return;
   }
   if (v === null || typeof v !== 'object' || v instanceof Uint8Array || depth >= MAX_DEPTH) return;
-  if (Array.isArray(v)) v.forEach((x, i) => checkInts(x, ser, `${path}[${i}]`, depth + 1));
-  else for (const [k, x] of entries(v, path)) checkInts(x, ser, keyPath(path, k), depth + 1);
+  if (Array.isArray(v)) v.forEach((x, i) => checkNumbers(x, ser, bigints, `${path}[${i}]`, depth + 1));
+  else for (const [k, x] of entries(v, path)) checkNumbers(x, ser, bigints, keyPath(path, k), depth + 1);
 }
 
 // fromWire converts what a library decoded into wire values: in JSON a
@@ -1487,6 +1533,12 @@ function kwargsFromWire(kw: unknown, ser: SerializerName): Record<string, unknow
   return fromWire(kw, ser, 0) as Record<string, unknown>;
 }
 
+// idOf reads a WAMP ID (at most 2^53, so exact as a number), which some
+// decoders hand over as a bigint.
+function idOf(v: unknown): number | undefined {
+  return typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : undefined;
+}
+
 function neverAborted(): AbortSignal {
   return new AbortController().signal;
 }
@@ -1509,13 +1561,13 @@ export interface AutobahnSessionLike {
 export interface AutobahnInvocationLike {
   procedure?: string;
   progress?: ((args?: unknown[], kwargs?: object) => void) | null;
-  caller?: number;
+  caller?: unknown; // a number, or a bigint from some decoders
 }
 
 export interface AutobahnEventLike {
-  publication?: number;
+  publication?: unknown;
   topic?: string;
-  publisher?: number;
+  publisher?: unknown;
 }
 
 /** The classes of the autobahn module autobahnPeer needs. */
@@ -1556,7 +1608,7 @@ export function autobahnPeer(session: AutobahnSessionLike, options: AutobahnPeer
   };
   return {
     checkWire(v, path) {
-      if (!bigints) checkInts(v, ser, path, 0);
+      checkNumbers(v, ser, bigints, path, 0);
     },
     call(uri, args, kwargs, o) {
       const opts: Record<string, unknown> = {};
@@ -1591,7 +1643,8 @@ export function autobahnPeer(session: AutobahnSessionLike, options: AutobahnPeer
       if (o.discloseCaller) opts.disclose_caller = true;
       const reg = await session.register(uri, async (args, kwargs, details) => {
         const d: PeerInvocationDetails = { signal: neverAborted(), procedure: details?.procedure ?? uri };
-        if (details?.caller !== undefined && details.caller !== null) d.caller = details.caller;
+        const caller = idOf(details?.caller);
+        if (caller !== undefined) d.caller = caller;
         const progress = details?.progress;
         if (progress) {
           d.progress = (pa, pkw) => progress(argsToWire(pa, ser, bigints), kwargsToWire(pkw, ser, bigints) ?? {});
@@ -1601,7 +1654,7 @@ export function autobahnPeer(session: AutobahnSessionLike, options: AutobahnPeer
           r = await handler(argsFromWire(args, ser), kwargsFromWire(kwargs, ser), d);
           return new ab.Result(r ? argsToWire(r.args, ser, bigints) : [], r ? kwargsToWire(r.kwargs, ser, bigints) ?? {} : {});
         } catch (e) {
-          if (e instanceof WampError) {
+          if (isWampError(e)) {
             let a: unknown[], kw: Record<string, unknown> | undefined;
             try {
               a = argsToWire(e.args, ser, bigints);
@@ -1631,8 +1684,10 @@ export function autobahnPeer(session: AutobahnSessionLike, options: AutobahnPeer
       if (o.match) opts.match = o.match;
       const sub = await session.subscribe(uri, (args, kwargs, details) => {
         const d: EventDetails = { topic: details?.topic ?? uri };
-        if (details?.publisher !== undefined && details.publisher !== null) d.publisher = details.publisher;
-        if (details?.publication !== undefined) d.publication = details.publication;
+        const publisher = idOf(details?.publisher);
+        if (publisher !== undefined) d.publisher = publisher;
+        const publication = idOf(details?.publication);
+        if (publication !== undefined) d.publication = publication;
         return handler(argsFromWire(args, ser), kwargsFromWire(kwargs, ser), d);
       }, opts);
       return { unsubscribe: async () => { await session.unsubscribe(sub); } };
@@ -1695,10 +1750,9 @@ export function wampyPeer(wampy: WampyLike, options?: { serializer?: SerializerN
   };
   const payload = (a: unknown[], kw: Record<string, unknown> | undefined): WampyPayloadLike =>
     (kw !== undefined ? { argsList: argsToWire(a, ser, bigints), argsDict: kwargsToWire(kw, ser, bigints) } : { argsList: argsToWire(a, ser, bigints) });
-  const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : undefined);
   return {
     checkWire(v, path) {
-      if (!bigints) checkInts(v, ser, path, 0);
+      checkNumbers(v, ser, bigints, path, 0);
     },
     call(uri, args, kwargs, o) {
       const opts: { progress_callback?: (r: WampyPayloadLike) => void; timeout?: number; disclose_me?: boolean } = {};
@@ -1734,7 +1788,7 @@ export function wampyPeer(wampy: WampyLike, options?: { serializer?: SerializerN
       await wampy.register(uri, async (inv) => {
         const details = inv?.details ?? {};
         const d: PeerInvocationDetails = { signal: neverAborted(), procedure: typeof details.procedure === 'string' ? details.procedure : uri };
-        const caller = num(details.caller);
+        const caller = idOf(details.caller);
         if (caller !== undefined) d.caller = caller;
         if (details.receive_progress) {
           d.progress = (pa, pkw) => inv.result_handler({ ...payload(pa, pkw && Object.keys(pkw).length ? pkw : undefined), options: { progress: true } });
@@ -1744,7 +1798,7 @@ export function wampyPeer(wampy: WampyLike, options?: { serializer?: SerializerN
           r = await handler(argsFromWire(inv?.argsList, ser), kwargsFromWire(inv?.argsDict, ser), d);
         } catch (e) {
           // Wampy.js answers with the URI in a thrown object's error field.
-          if (e instanceof WampError) {
+          if (isWampError(e)) {
             let p: WampyPayloadLike;
             try {
               p = payload(e.args, Object.keys(e.kwargs).length ? e.kwargs : undefined);
@@ -1779,7 +1833,7 @@ export function wampyPeer(wampy: WampyLike, options?: { serializer?: SerializerN
       if (o.match === 'prefix' || o.match === 'wildcard') opts.match = o.match;
       const onEvent = (ev: WampyPayloadLike & { details?: WampyEventDetailsLike }) => {
         const d: EventDetails = { topic: typeof ev?.details?.topic === 'string' ? ev.details.topic : uri };
-        const pub = num(ev?.details?.publisher);
+        const pub = idOf(ev?.details?.publisher);
         if (pub !== undefined) d.publisher = pub;
         return handler(argsFromWire(ev?.argsList, ser), kwargsFromWire(ev?.argsDict, ser), d);
       };

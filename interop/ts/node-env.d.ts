@@ -18,6 +18,7 @@ interface NodeBuffer extends Uint8Array {
 }
 
 declare const Buffer: {
+  isBuffer(v: unknown): boolean;
   from(data: ArrayLike<number> | ArrayBufferLike): NodeBuffer;
   from(data: string, encoding: 'hex' | 'base64' | 'utf8'): NodeBuffer;
 };

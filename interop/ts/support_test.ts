@@ -6,6 +6,8 @@
 // line per check ({check, ok, error}) and {done: true}.
 
 import * as w from '../../templates/wampgen.js';
+// Another copy of the module, as each generated package directory has.
+import * as other from '../timesvc/wampgen.js';
 import { emit, fail, eq, throws, rejects, runChecks } from './harness.js';
 
 const checks: [string, () => unknown][] = [];
@@ -265,6 +267,21 @@ test('ErrorRegistry: a known URI becomes its class (fields decoded), an unknown 
   throws(() => new w.ErrorRegistry([DivByZeroError, { uri: DivByZeroError.uri, fromWire: DivByZeroError.fromWire }]), Error, /two error classes/);
 });
 
+test('two copies of the module: instanceof WampError holds across them, and a call maps another copy\'s error to its class', async () => {
+  const e = new other.WampError('com.example.calc.error.div_by_zero', 'division by zero');
+  eq(e instanceof w.WampError && w.isWampError(e) && !(e instanceof w.BadResultError), true);
+  eq(new w.WampError('x') instanceof other.WampError, true);
+  eq(({ uri: 'x' }) instanceof w.WampError, false);
+  eq(new DivByZeroError() instanceof NegativeInputError, false);
+  const peer: w.Peer = {
+    call: async () => { throw e; },
+    register: async () => ({ unregister: async () => {} }),
+    publish: async () => {},
+    subscribe: async () => ({ unsubscribe: async () => {} }),
+  };
+  await rejects(w.call(peer, { uri: 'p.div', args: [], result: w.float64 }, [], undefined, errors), DivByZeroError, /^division by zero$/);
+});
+
 // ---------------------------------------------------------------- calls through a fake peer
 
 type Answer = (args: unknown[], kwargs: Record<string, unknown> | undefined, o: w.PeerCallOptions) => Promise<w.PeerResult>;
@@ -359,6 +376,16 @@ test('call: progressive results decoded to onProgress, in order; a bad one cance
   const h = fakePeer(async () => ok([3]));
   await w.call(h.peer, Fib, [4], undefined, errors);
   eq(h.sent[0].options.onProgress, undefined);
+});
+
+test('call: an onProgress that throws cancels the call, which rejects with its error', async () => {
+  let aborted = false;
+  const f = fakePeer((_a, _k, o) => new Promise((_, reject) => {
+    o.signal!.addEventListener('abort', () => { aborted = true; reject(new w.WampError(w.ErrCanceled)); });
+    setTimeout(() => o.onProgress!([1], {}), 5); // from the library's message handling, later
+  }));
+  await rejects(w.call(f.peer, Fib, [4], { onProgress: () => { throw new SyntaxError('the UI broke'); } }, errors), SyntaxError, /^the UI broke$/);
+  eq(aborted, true);
 });
 
 test('call: an AbortSignal rejects at once with wamp.error.canceled and cancels through the peer (mode kill)', async () => {
@@ -478,6 +505,18 @@ test('register: all or none; handlers decode, answer invalid_argument, pass Wamp
   eq(g.registered.size, 0);
 });
 
+test('register: a handler ending with its call\'s cancellation answers wamp.error.canceled', async () => {
+  const g = fakePeer(async () => ok([]));
+  await w.register(g.peer, [w.handle(Add, (_a, inv) => new Promise((_, reject) => {
+    inv.signal.addEventListener('abort', () => reject(inv.signal.reason));
+  }))]);
+  const ctl = new AbortController();
+  const p = g.registered.get('p.add')!([1, 2], {}, { signal: ctl.signal, procedure: 'p.add' });
+  ctl.abort();
+  const e = (await rejects(p, w.WampError)) as w.WampError;
+  eq(e.uri, w.ErrCanceled);
+});
+
 test('register: a result that does not fit its type is a runtime error (redacted), not a crash', async () => {
   const g = fakePeer(async () => ok([]));
   await w.register(g.peer, [w.handle(Add, () => 'five')], { errorText: w.exposeErrorText });
@@ -570,6 +609,116 @@ test('publish and subscribe: encoded, decoded; a bad event is refused and report
   await f.subs[0]([], {}, { topic: 't.computed' });
   eq(got.join(';'), 'div 0 t.computed');
   eq(errs.join(';'), 't.computed: argument 1.op: expected a string, got the number 5;t.computed: takes 1 arguments, got 0');
+});
+
+// ---------------------------------------------------------------- adapters, against fake libraries
+
+// fakeWampy records what wampyPeer hands Wampy.js and answers with reply.
+function fakeWampy(protocol: string, reply: (payload: w.WampyPayloadLike | undefined, o: any) => Promise<w.WampyPayloadLike | undefined>) {
+  const calls: { uri: string; payload: w.WampyPayloadLike | undefined; options: any }[] = [];
+  const rpcs = new Map<string, (o: w.WampyInvocationLike) => Promise<w.WampyPayloadLike | undefined>>();
+  const wampy: w.WampyLike = {
+    call(uri, payload, options) { calls.push({ uri, payload, options }); return reply(payload, options); },
+    cancel() { return true; },
+    getOpStatus: () => ({ reqId: 1 }),
+    async register(uri, rpc) { rpcs.set(uri, rpc); },
+    async unregister() {},
+    async publish() {},
+    async subscribe() { return { subscriptionId: 1 }; },
+    async unsubscribe() {},
+    getOptions: () => ({ serializer: { protocol } }),
+  };
+  return { wampy, calls, rpcs };
+}
+
+test('wampyPeer over JSON: bytes as NUL + base64 both ways, safe bigints as numbers, others and NaN refused', async () => {
+  const f = fakeWampy('json', async () => ({ argsList: ['\u0000AAH/', '\u0000!!', 'plain', 5], argsDict: { b: '\u0000/w==' } }));
+  const peer = w.wampyPeer(f.wampy);
+  const r = await peer.call('p', [new Uint8Array([0, 1, 255]), 7n, { x: [new Uint8Array([1])] }], undefined, {});
+  eq(JSON.stringify(f.calls[0].payload), '{"argsList":["\\u0000AAH/",7,{"x":["\\u0000AQ=="]}]}');
+  eq(r.args[0] instanceof Uint8Array && Buffer.from(r.args[0] as Uint8Array).toString('hex'), '0001ff');
+  eq(r.args[1], '\u0000!!'); // not base64: stays a string, as in the Go runtime
+  eq(r.args[2], 'plain');
+  eq(Buffer.from(r.kwargs.b as Uint8Array).toString('hex'), 'ff');
+  await rejects(Promise.resolve().then(() => peer.call('p', [2n ** 60n], undefined, {})), RangeError, /the integer 1152921504606846976 is beyond 2\^53, which this client's json serializer cannot send exactly/);
+  await rejects(Promise.resolve().then(() => peer.call('p', [NaN], undefined, {})), RangeError, /NaN cannot travel in JSON/);
+  throws(() => peer.checkWire!({ a: [2n ** 60n] }, 'result'), RangeError, /^result\.a\[0\]: the integer/);
+});
+
+test('wampyPeer over CBOR: bytes as a Buffer (not a typed array), bigints beyond 2^53 as they are; errors and progress converted', async () => {
+  const f = fakeWampy('cbor', async (_p, o) => {
+    o.progress_callback({ argsList: [1] });
+    throw { errorUri: 'x.err', argsList: ['boom'], argsDict: { n: 1 } };
+  });
+  const peer = w.wampyPeer(f.wampy);
+  const progress: unknown[] = [];
+  const e = (await rejects(peer.call('p', [new Uint8Array([1]), 2n ** 60n], undefined, { onProgress: (a) => progress.push(a[0]) }), w.WampError)) as w.WampError;
+  const sent = f.calls[0].payload!.argsList!;
+  eq(Buffer.isBuffer(sent[0]), true);
+  eq(sent[1], 2n ** 60n);
+  eq(f.calls[0].options.progress_callback !== undefined, true);
+  eq(`${e.uri} ${e.message} ${JSON.stringify(e.kwargs)} ${progress.join()}`, 'x.err boom {"n":1} 1');
+  throws(() => w.wampyPeer({ ...f.wampy, getOptions: () => ({}) }), Error, /the serializer is unknown: pass options\.serializer/);
+});
+
+test('wampyPeer as a callee: results, WampErrors and other errors as Wampy.js sends them', async () => {
+  const f = fakeWampy('json', async () => undefined);
+  const peer = w.wampyPeer(f.wampy);
+  await peer.register('p.x', async (args) => {
+    if (args[0] === 'fail') throw new w.WampError('x.err', 'no', { k: new Uint8Array([2]) });
+    if (args[0] === 'crash') throw new Error('secret');
+    if (args[0] === 'none') return { args: [], kwargs: {} };
+    return { args: [args[0], new Uint8Array([9])], kwargs: {} };
+  }, {});
+  const rpc = f.rpcs.get('p.x')!;
+  const inv = (a: unknown[]) => rpc({ argsList: a, details: { caller: 5n }, result_handler: () => {} });
+  eq(JSON.stringify(await inv(['\u0000AQ=='])), '{"argsList":["\\u0000AQ==","\\u0000CQ=="]}');
+  eq(await inv(['none']), undefined);
+  let thrown: any;
+  await inv(['fail']).catch((e) => { thrown = e; });
+  eq(JSON.stringify(thrown), '{"error":"x.err","argsList":["no"],"argsDict":{"k":"\\u0000Ag=="}}');
+  await inv(['crash']).catch((e) => { thrown = e; });
+  eq(thrown.error, w.ErrRuntime);
+  if (!/^p\.x failed; incident [0-9a-f]{8} in the callee's log$/.test(thrown.argsList[0])) fail(`runtime error ${JSON.stringify(thrown)}`);
+});
+
+test('autobahnPeer: needs the autobahn module; unwraps Result, answers with Result and Error; CBOR bytes as Buffer', async () => {
+  class AbError { constructor(public error: string, public args: unknown[] = [], public kwargs: object = {}) {} }
+  class AbResult { constructor(public args: unknown[] = [], public kwargs: object = {}) {} }
+  const autobahn = { Error: AbError, Result: AbResult };
+  let endpoint: any;
+  let sent: unknown[] = [];
+  const session: w.AutobahnSessionLike = {
+    call(_uri, args) {
+      sent = args ?? [];
+      const p: any = Promise.resolve(new AbResult([1, 2], { k: 3 }));
+      p.cancel = () => {};
+      return p;
+    },
+    register(_uri, ep) { endpoint = ep; return Promise.resolve({}); },
+    unregister: () => Promise.resolve(),
+    publish: () => undefined,
+    subscribe: () => Promise.resolve({}),
+    unsubscribe: () => Promise.resolve(),
+  };
+  throws(() => w.autobahnPeer(session, {} as w.AutobahnPeerOptions), TypeError, /needs options\.autobahn/);
+  throws(() => w.autobahnPeer(session, { autobahn }), Error, /the serializer is unknown/);
+  const peer = w.autobahnPeer(session, { autobahn, serializer: 'cbor' });
+  const r = await peer.call('p', [new Uint8Array([1])], undefined, {});
+  eq(Buffer.isBuffer(sent[0]), true);
+  eq(JSON.stringify(r), '{"args":[1,2],"kwargs":{"k":3}}');
+  await peer.register('p.x', async (args, _kw, d) => {
+    if (args[0] === 1) throw new w.WampError('x.err', 'no');
+    if (args[0] === 2) throw new Error('secret');
+    return { args: [d.caller], kwargs: {} };
+  }, {});
+  const res = await endpoint([0], {}, { caller: 7n });
+  eq(res instanceof AbResult && JSON.stringify(res), '{"args":[7],"kwargs":{}}');
+  const e1 = await endpoint([1], {}, {}).catch((e: unknown) => e);
+  eq(e1 instanceof AbError && `${e1.error} ${JSON.stringify(e1.args)}`, 'x.err ["no"]');
+  const e2 = await endpoint([2], {}, {}).catch((e: unknown) => e);
+  eq(e2 instanceof AbError && e2.error, w.ErrRuntime);
+  eq(/secret/.test(JSON.stringify(e2)), false);
 });
 
 await runChecks(checks, emit);
