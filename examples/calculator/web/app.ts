@@ -137,9 +137,10 @@ const wampy = new Wampy(url, {
   onError: (e) => setStatus('closed', `connection failed: ${describe(e)}`),
   onReconnectSuccess: () => setStatus('connected', connectedText()),
 });
-// The adapter needs to know the serializer: over JSON it converts bytes to
-// and from WAMP's binary convention and refuses 64-bit integers that JSON
-// cannot carry exactly.
+// The adapter converts values for the serializer (over JSON: bytes to and
+// from WAMP's binary convention; 64-bit integers and non-finite numbers
+// that JSON cannot carry exactly refused); it could read it from wampy's
+// options, but says so.
 const peer = w.wampyPeer(wampy, { serializer });
 const client = new CalculatorClient(peer);
 
@@ -160,8 +161,8 @@ async function call<R>(label: string, fn: () => Promise<R>): Promise<R> {
 }
 
 // num and int read a number field. An empty or malformed field is the
-// user's mistake, said as such, and nothing is sent (over JSON a NaN would
-// travel as null).
+// user's mistake, said as such, and nothing is sent (the client would send
+// NaN over MessagePack and CBOR, and refuse it over JSON).
 function num(id: string): number {
   const v = input(id).valueAsNumber;
   if (!Number.isFinite(v)) throw new RangeError(`${id}: enter a number`);
