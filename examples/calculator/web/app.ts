@@ -139,8 +139,8 @@ const wampy = new Wampy(url, {
 });
 // The adapter converts values for the serializer (over JSON: bytes to and
 // from WAMP's binary convention; 64-bit integers and non-finite numbers
-// that JSON cannot carry exactly refused); it could read it from wampy's
-// options, but says so.
+// that JSON cannot carry exactly refused). Without the option it would read
+// the serializer from wampy's options; the page names it.
 const peer = w.wampyPeer(wampy, { serializer });
 const client = new CalculatorClient(peer);
 
