@@ -32,7 +32,6 @@ const tsconfig = `{
     "lib": ["ES2022", "DOM"],
     "types": [],
     "noFallthroughCasesInSwitch": true,
-    "noImplicitOverride": true,
     "noImplicitReturns": true
   },
   "include": ["**/*.ts"]
