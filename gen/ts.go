@@ -865,16 +865,21 @@ func (tb *tsBuilder) fields(st *types.Struct) ([]tsField, string) {
 	return out, ""
 }
 
-// omitempty reports whether the tag that names a field (codec, else json)
-// has the omitempty option.
+// omitempty reports whether a field may be left out of the wire: tagged
+// omitempty or omitzero, in its json or its codec tag, as the runtime's
+// strict keyword arguments take it (wamp's optionalField). Leaving out a
+// zero value or sending it gives a Go peer the same value.
 func omitempty(tag string) bool {
 	st := reflect.StructTag(tag)
-	t := st.Get("codec")
-	if t == "" {
-		t = st.Get("json")
+	for _, key := range []string{"json", "codec"} {
+		_, opts, _ := strings.Cut(st.Get(key), ",")
+		for _, opt := range strings.Split(opts, ",") {
+			if opt == "omitempty" || opt == "omitzero" {
+				return true
+			}
+		}
 	}
-	_, opts, _ := strings.Cut(t, ",")
-	return slices.Contains(strings.Split(opts, ","), "omitempty")
+	return false
 }
 
 // typeScriptOutputs renders the TypeScript module of bp's package and the
