@@ -176,7 +176,12 @@ export interface Calculator {
  * module's error classes, other ERRORs as w.WampError.
  */
 export class CalculatorClient {
-  constructor(readonly peer: w.Peer) {}
+  /** The peer the calls go through. */
+  readonly peer: w.Peer;
+
+  constructor(peer: w.Peer) {
+    this.peer = peer;
+  }
 
   /**
    * Add returns a+b.
@@ -325,7 +330,12 @@ export interface CalculatorEvents {
  * as its payload.
  */
 export class CalculatorEventsPublisher {
-  constructor(readonly peer: w.Peer) {}
+  /** The peer the calls go through. */
+  readonly peer: w.Peer;
+
+  constructor(peer: w.Peer) {
+    this.peer = peer;
+  }
 
   /**
    * Computed is published to com.example.calc.computed after every
