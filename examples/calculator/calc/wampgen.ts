@@ -647,7 +647,7 @@ export class WampError extends Error {
    * this module (each generated package directory has its own, and an
    * adapter made from one copy serves modules importing another); for a
    * subclass, instanceof is the ordinary prototype test. */
-  static [Symbol.hasInstance](x: unknown): boolean {
+  static override [Symbol.hasInstance](x: unknown): boolean {
     if (this === WampError) return isWampError(x);
     return Function.prototype[Symbol.hasInstance].call(this, x);
   }
