@@ -647,7 +647,7 @@ export class WampError extends Error {
    * this module (each generated package directory has its own, and an
    * adapter made from one copy serves modules importing another); for a
    * subclass, instanceof is the ordinary prototype test. */
-  static [Symbol.hasInstance](x: unknown): boolean {
+  static override [Symbol.hasInstance](x: unknown): boolean {
     if (this === WampError) return isWampError(x);
     return Function.prototype[Symbol.hasInstance].call(this, x);
   }
@@ -994,22 +994,31 @@ function linkAbort(signal: AbortSignal | undefined): { ctl: AbortController; unl
 function started(peer: Peer, uri: string, args: unknown[], kwargs: Record<string, unknown> | undefined,
   options: CallOptions<any> | undefined, onProgress: ((args: unknown[], kwargs: Record<string, unknown>) => void) | undefined,
   errors: ErrorRegistry, discloseMe: boolean, defaultCancel?: CancelMode): { result: Promise<PeerResult>; abort: (e: unknown) => void } {
+  const timeout = options?.timeout;
+  if (timeout !== undefined && !(typeof timeout === 'number' && timeout > 0 && Number.isFinite(timeout))) {
+    throw new RangeError(`${uri}: options.timeout must be a positive number of milliseconds, got ${timeout}`);
+  }
   const { ctl, unlink } = linkAbort(options?.signal);
   let fail: (e: unknown) => void = () => {};
   const stopped = new Promise<never>((_, reject) => { fail = reject; });
   let timer: ReturnType<typeof setTimeout> | undefined;
+  // failure is what abort was given (the call's own reason to stop: a
+  // timeout, a result that does not fit, an onProgress that threw); the
+  // caller's signal stops it as wamp.error.canceled.
+  let failure: { e: unknown } | undefined;
   const onAbort = () => {
     const r = ctl.signal.reason;
-    fail(isWampError(r) ? r : new WampError(ErrCanceled, 'the call was canceled'));
+    fail(failure ? failure.e : isWampError(r) ? r : new WampError(ErrCanceled, 'the call was canceled'));
   };
   if (ctl.signal.aborted) onAbort();
   else ctl.signal.addEventListener('abort', onAbort, { once: true });
-  const timeout = options?.timeout;
+  const abort = (e: unknown) => {
+    if (ctl.signal.aborted) return;
+    failure = { e };
+    ctl.abort(e);
+  };
   if (timeout !== undefined) {
-    if (!(typeof timeout === 'number' && timeout > 0 && Number.isFinite(timeout))) {
-      throw new RangeError(`${uri}: options.timeout must be a positive number of milliseconds, got ${timeout}`);
-    }
-    timer = setTimeout(() => ctl.abort(new WampError(ErrTimeout, `the call did not end within ${timeout}ms`)), timeout);
+    timer = setTimeout(() => abort(new WampError(ErrTimeout, `the call did not end within ${timeout}ms`)), timeout);
   }
   const peerOptions: PeerCallOptions = { signal: ctl.signal, cancelMode: options?.cancelMode ?? defaultCancel ?? 'kill' };
   if (timeout !== undefined) peerOptions.timeout = Math.ceil(timeout);
@@ -1032,7 +1041,7 @@ function started(peer: Peer, uri: string, args: unknown[], kwargs: Record<string
   // Neither promise may reject unhandled: a late ERROR of a cancelled call.
   mapped.catch(() => {});
   stopped.catch(() => {});
-  return { result, abort: (e) => ctl.abort(e) };
+  return { result, abort };
 }
 
 /** call makes one call of spec.uri with args (the method's parameters; for
@@ -1050,15 +1059,16 @@ export async function call<R>(peer: Peer, spec: ProcedureSpec, args: unknown[], 
   const onProgress = spec.progress && userProgress
     ? (pa: unknown[], pkw: Record<string, unknown>) => {
       if (progressError !== undefined) return;
-      let v: unknown;
       try {
-        v = decodeOne(uri, spec.progress!, { args: pa, kwargs: pkw }, 'progressive result');
+        const v = decodeOne(uri, spec.progress!, { args: pa, kwargs: pkw }, 'progressive result');
+        // As the Go client's progress callback returning an error: the
+        // call is cancelled and fails with it (never thrown into the
+        // client library's message handling).
+        userProgress(v);
       } catch (e) {
         progressError = e;
         c?.abort(e);
-        return;
       }
-      userProgress(v);
     }
     : undefined;
   c = started(peer, uri, a, kw, options, onProgress, errors, spec.discloseCaller ?? false, spec.cancel);

@@ -378,6 +378,16 @@ test('call: progressive results decoded to onProgress, in order; a bad one cance
   eq(h.sent[0].options.onProgress, undefined);
 });
 
+test('call: an onProgress that throws cancels the call, which rejects with its error', async () => {
+  let aborted = false;
+  const f = fakePeer((_a, _k, o) => new Promise((_, reject) => {
+    o.signal!.addEventListener('abort', () => { aborted = true; reject(new w.WampError(w.ErrCanceled)); });
+    setTimeout(() => o.onProgress!([1], {}), 5); // from the library's message handling, later
+  }));
+  await rejects(w.call(f.peer, Fib, [4], { onProgress: () => { throw new SyntaxError('the UI broke'); } }, errors), SyntaxError, /^the UI broke$/);
+  eq(aborted, true);
+});
+
 test('call: an AbortSignal rejects at once with wamp.error.canceled and cancels through the peer (mode kill)', async () => {
   let cancelled = '';
   const f = fakePeer((_a, _k, o) => new Promise((_, reject) => {
