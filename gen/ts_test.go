@@ -34,6 +34,7 @@ const tsconfig = `{
     "lib": ["ES2022", "DOM"],
     "types": [],
     "noFallthroughCasesInSwitch": true,
+    "noImplicitOverride": true,
     "noImplicitReturns": true,
     "erasableSyntaxOnly": true,
     "verbatimModuleSyntax": true
