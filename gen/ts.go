@@ -20,6 +20,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"text/template"
 
 	"github.com/wampgen/wampgen/templates"
@@ -203,7 +204,7 @@ func typeScript(bp *builtPackage) ([]byte, []Diagnostic, error) {
 	if len(tb.diags) > 0 {
 		return nil, tb.diags, nil
 	}
-	t, err := templates.TypeScript(template.FuncMap{"jsdoc": jsdoc, "quote": tsQuote})
+	t, err := tsTemplate()
 	if err != nil {
 		return nil, nil, fmt.Errorf("TypeScript template: %w", err)
 	}
@@ -213,6 +214,11 @@ func typeScript(bp *builtPackage) ([]byte, []Diagnostic, error) {
 	}
 	return tidy(buf.Bytes()), nil, nil
 }
+
+// tsTemplate is the module template, parsed once.
+var tsTemplate = sync.OnceValues(func() (*template.Template, error) {
+	return templates.TypeScript(template.FuncMap{"jsdoc": jsdoc, "quote": tsQuote})
+})
 
 // tidy removes trailing blanks and runs of blank lines that the template's
 // conditionals leave, and ends the file with one newline.
@@ -349,7 +355,7 @@ func (tb *tsBuilder) view(p *Package) *tsView {
 func (tb *tsBuilder) service(s *Service) *tsService {
 	n := tsServiceNames(s.Name)
 	out := &tsService{
-		Name: s.Name, Doc: tb.typeDoc(s.Pos, s.Name),
+		Name: s.Name, Doc: tb.typeDoc(s.Pos),
 		Procedures: n.procedures, Specs: n.specs, Client: n.client, Register: n.register,
 	}
 	for _, m := range s.Methods {
@@ -370,7 +376,7 @@ func (tb *tsBuilder) service(s *Service) *tsService {
 }
 
 // typeDoc is the doc comment of the interface declared at pos.
-func (tb *tsBuilder) typeDoc(pos token.Position, _ string) string { return tb.docs[pos] }
+func (tb *tsBuilder) typeDoc(pos token.Position) string { return tb.docs[pos] }
 
 // methodDoc is the doc comment of a method (of the interface, or of the
 // embedded interface of this package that declares it). A method embedded
@@ -509,7 +515,7 @@ func (tb *tsBuilder) procedure(s *Service, m *Method, name string, n tsNames) *t
 func (tb *tsBuilder) topics(t *Topics) *tsTopics {
 	n := tsTopicsNames(t.Name)
 	out := &tsTopics{
-		Name: t.Name, Doc: tb.typeDoc(t.Pos, t.Name),
+		Name: t.Name, Doc: tb.typeDoc(t.Pos),
 		TopicURIs: n.topics, Specs: n.specs, Publisher: n.publisher, Subscribe: n.subscribe,
 	}
 	for _, m := range t.Methods {
