@@ -21,7 +21,9 @@ const tscPath = "../interop/node_modules/.bin/tsc"
 // tsconfig compiles every .ts file below it strictly, without emitting:
 // ES2022 modules resolved as a bundler does (so that a module's import of
 // ./wampgen.js finds wampgen.ts), and the DOM's types (AbortSignal) beside
-// ES2022's, as a browser or Node has them. No @types package is read.
+// ES2022's, as a browser or Node has them. No @types package is read. The
+// generated code must be erasable syntax only (no parameter properties,
+// enums or namespaces), so that Node's type stripping runs it as it is.
 const tsconfig = `{
   "compilerOptions": {
     "strict": true,
@@ -33,7 +35,9 @@ const tsconfig = `{
     "types": [],
     "noFallthroughCasesInSwitch": true,
     "noImplicitOverride": true,
-    "noImplicitReturns": true
+    "noImplicitReturns": true,
+    "erasableSyntaxOnly": true,
+    "verbatimModuleSyntax": true
   },
   "include": ["**/*.ts"]
 }

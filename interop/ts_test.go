@@ -1,15 +1,21 @@
 package interop
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/wampgen/wampgen/interop/streamsvc"
 	"github.com/wampgen/wampgen/router/routertest"
+	"github.com/wampgen/wampgen/runtime"
 	"github.com/wampgen/wampgen/wamp"
 )
 
@@ -39,7 +45,7 @@ var tsBuild = sync.OnceValues(func() (string, error) {
 		return "", err
 	}
 	tsBuildDir = dir
-	args := []string{"ts/support_test.ts", "ts/caller.ts", "ts/callee.ts", "ts/time.ts",
+	args := []string{"ts/support_test.ts", "ts/caller.ts", "ts/callee.ts", "ts/time.ts", "ts/stream.ts",
 		"--bundle", "--platform=node", "--format=esm", "--target=node20",
 		// The npm packages stay imports, resolved from node_modules/ as
 		// an application's would be; only the TypeScript is bundled.
@@ -188,6 +194,128 @@ func TestTSTime(t *testing.T) {
 				t.Parallel()
 				r := routertest.New(t)
 				testTimeCallee(t, e, r.WebSocketURL(), program, cl.lib, ser)
+			})
+		}
+	}
+}
+
+// tsStreamChecks are the checks of ts/stream.ts as a caller.
+var tsStreamChecks = []string{
+	"count(1, 5) yields 1 2 3 4 5",
+	"count(10, 5) yields 10 11 12, then fails with UnluckyError",
+	"count(0, 0) yields nothing",
+	"count(1, 2000) fails with wamp.error.invalid_argument",
+	"leaving count(100, 1000) after 3 items cancels it; the service keeps serving",
+	"each iteration of one count(…) makes its own call",
+}
+
+// TestTSStream holds the generated TypeScript's streamed results
+// (interop/streamsvc: an iter.Seq2 result) to the Go runtime's form, both
+// ways, on each JavaScript client's adapter over each serializer: the
+// generated client (callStream) against the Go service, whose items come as
+// progressive results; and a TypeScript implementation served through the
+// generated registrar against the generated Go client (neither JavaScript
+// client's callee is offered receive_progress, so every item comes in the
+// final result, which the Go client reads as the items too).
+func TestTSStream(t *testing.T) {
+	t.Parallel()
+	e, dir := needTS(t)
+	program := filepath.Join(dir, "stream.mjs")
+	for _, cl := range tsClients {
+		for _, ser := range serializers {
+			t.Run("caller/"+cl.id+"/"+ser, func(t *testing.T) {
+				t.Parallel()
+				r := routertest.New(t)
+				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+				defer cancel()
+				sess, err := runtime.Dial(ctx, r.WebSocketURL(), runtime.Config{Realm: "realm1"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer sess.Close()
+				regs, err := streamsvc.RegisterCounter(ctx, sess, streamsvc.Service{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer regs.Unregister(ctx)
+				results, exitErr := runNode(t, e, time.Minute, program,
+					"--role", "caller", "--client", cl.lib, "--serializer", ser, "--url", r.WebSocketURL())
+				got := map[string]map[string]any{}
+				done := false
+				for _, r := range results {
+					switch {
+					case r["check"] != nil:
+						got[fmt.Sprint(r["check"])] = r
+					case r["done"] == true:
+						done = true
+					}
+				}
+				if !done {
+					t.Errorf("ts/stream.ts did not finish: %v", results)
+				}
+				for _, name := range tsStreamChecks {
+					switch r, ok := got[name]; {
+					case !ok:
+						t.Errorf("ts/stream.ts did not report %q", name)
+					case r["ok"] != true:
+						t.Errorf("FAIL %s: %v", name, r["error"])
+					}
+					delete(got, name)
+				}
+				for name := range got {
+					t.Errorf("ts/stream.ts ran a check this test does not know (add it to tsStreamChecks): %q", name)
+				}
+				if exitErr != nil && !t.Failed() {
+					t.Errorf("ts/stream.ts: exit %v, but every check passed", exitErr)
+				}
+			})
+			t.Run("callee/"+cl.id+"/"+ser, func(t *testing.T) {
+				t.Parallel()
+				r := routertest.New(t)
+				args := slices.Concat(e.node[1:], []string{program, "--role", "callee", "--client", cl.lib, "--serializer", ser, "--url", r.WebSocketURL()})
+				p := startProcess(t, e.node[0], args...)
+				t.Cleanup(func() { p.stop(t, "ts/stream.ts", 10*time.Second) })
+				p.waitLine(t, "ts/stream.ts", readyLine, 30*time.Second)
+				for _, gs := range wamp.Serializers() {
+					t.Run("go-caller-"+gs.String(), func(t *testing.T) {
+						ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+						defer cancel()
+						sess, err := runtime.Dial(ctx, r.WebSocketURL(), runtime.Config{Realm: "realm1", Serializer: gs})
+						if err != nil {
+							t.Fatal(err)
+						}
+						defer sess.Close()
+						client := streamsvc.NewCounterClient(sess)
+						collect := func(from int64, n int) (string, error) {
+							seq, err := client.Count(ctx, from, n)
+							if err != nil {
+								return "", err
+							}
+							var got []string
+							for v, err := range seq {
+								if err != nil {
+									return strings.Join(got, " "), err
+								}
+								got = append(got, fmt.Sprint(v))
+							}
+							return strings.Join(got, " "), nil
+						}
+						if got, err := collect(1, 5); err != nil || got != "1 2 3 4 5" {
+							t.Errorf("count(1, 5) = %q, %v; want 1 2 3 4 5", got, err)
+						}
+						if got, err := collect(0, 0); err != nil || got != "" {
+							t.Errorf("count(0, 0) = %q, %v; want nothing", got, err)
+						}
+						// Every item comes in the final result: an error
+						// during the stream leaves none of them.
+						if got, err := collect(10, 5); !errors.Is(err, streamsvc.ErrUnlucky) || got != "" {
+							t.Errorf("count(10, 5) = %q, %v; want ErrUnlucky and no items", got, err)
+						}
+						if _, err := collect(1, 2000); !errors.Is(err, runtime.ErrInvalidArgument) {
+							t.Errorf("count(1, 2000): %v, want wamp.error.invalid_argument", err)
+						}
+					})
+				}
 			})
 		}
 	}

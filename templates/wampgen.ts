@@ -647,7 +647,7 @@ export class WampError extends Error {
    * this module (each generated package directory has its own, and an
    * adapter made from one copy serves modules importing another); for a
    * subclass, instanceof is the ordinary prototype test. */
-  static [Symbol.hasInstance](x: unknown): boolean {
+  static override [Symbol.hasInstance](x: unknown): boolean {
     if (this === WampError) return isWampError(x);
     return Function.prototype[Symbol.hasInstance].call(this, x);
   }
@@ -1145,7 +1145,9 @@ export function callStream<T>(peer: Peer, spec: ProcedureSpec, args: unknown[], 
           final = r;
           try {
             for (let i = 0; i < r.args.length; i++) {
-              if (r.args[i] === null && progressed) continue; // Autobahn|JS: [] read as [null]
+              // A final [null] after progressive results is "nothing" (what
+              // an Autobahn|JS handler returning undefined sends).
+              if (r.args[i] === null && progressed) continue;
               queue.push(decode(item, r.args[i], `streamed item ${i + 1} of the final result`) as T);
             }
           } catch (e) {
@@ -1618,7 +1620,12 @@ export function autobahnPeer(session: AutobahnSessionLike, options: AutobahnPeer
       const a = argsToWire(args, ser, bigints);
       const kw = kwargsToWire(kwargs, ser, bigints);
       const onProgress = o.onProgress;
-      const p = session.call(uri, a, kw, opts);
+      let p: ReturnType<AutobahnSessionLike['call']>;
+      try {
+        p = session.call(uri, a, kw, opts);
+      } catch (e) {
+        return Promise.reject(toError(e)); // Autobahn|JS throws "session not open"
+      }
       if (o.signal) {
         const cancel = () => {
           try {

@@ -69,6 +69,28 @@ func TestRunTypeScript(t *testing.T) {
 		t.Fatal(err)
 	}
 	check(1, "gen/ts/basic_wamp.ts: missing; run go generate\ngen/ts/wampgen.ts: out of date; run go generate\n")
+
+	// -ts adds a directory to the directive's, never moves its output.
+	if code, stdout, stderr := wampgen(t, "-v", "-ts", "web/ts"); code != 0 || stdout != "gen/ts/basic_wamp.ts\ngen/ts/wampgen.ts\n" {
+		t.Fatalf("-ts with the directive: exit %d, stdout %q, stderr:\n%s", code, stdout, stderr)
+	}
+	check(0, "")
+
+	// A module in the package directory whose directive is gone is stale
+	// (the support module stays: other packages' modules may use it).
+	writeFile(t, filepath.Join(dir, "svc.go"), strings.Replace(src, "package basic\n", "package basic\n\n//wampgen:typescript\n", 1))
+	if code, _, stderr := wampgen(t); code != 0 {
+		t.Fatalf("with dir=.: exit %d, stderr:\n%s", code, stderr)
+	}
+	writeFile(t, filepath.Join(dir, "svc.go"), src)
+	check(1, "basic_wamp.ts: stale (its source is gone, declares no service or error, or now has an output of another name); run go generate\n")
+	if code, stdout, stderr := wampgen(t, "-v"); code != 0 || stdout != "removed basic_wamp.ts\n" {
+		t.Fatalf("without the directive: exit %d, stdout %q, stderr:\n%s", code, stdout, stderr)
+	}
+	check(0, "")
+	if _, err := os.Stat(filepath.Join(dir, gen.SupportModuleName)); err != nil {
+		t.Errorf("the support module: %v", err)
+	}
 }
 
 // TestRunTypeScriptSameName checks that two packages of one name whose

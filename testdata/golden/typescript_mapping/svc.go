@@ -46,6 +46,8 @@ type Entry struct {
 	Tags    []string        `json:"tags,omitempty"`
 	Parent  *Entry          `json:"parent"`
 	Maybe   *int            `json:"maybe,omitempty"`
+	Zero    int             `json:"zero,omitzero"`
+	Either2 string          `codec:"either2" json:",omitempty"`
 	Dashed  string          `json:"x-dashed"`
 	Coded   int8            `codec:"coded" json:"ignored"`
 	Small   int16           `json:"small"`
