@@ -363,10 +363,6 @@ func (b *builder) typescriptDirective(files []*ast.File) *TypeScriptOutput {
 			b.errorf(d.pos, "//wampgen:typescript is in the doc comment of a declaration, but it applies to the whole package: put it in the package doc comment of a file or in a comment group of its own")
 			continue
 		}
-		if out != nil {
-			b.errorf(d.pos, "second //wampgen:typescript in package %s (the first is at %s): a package has one TypeScript module: keep one directive", b.pkg.Name, shortPos(out.Pos))
-			continue
-		}
 		dir := "."
 		if a, ok := d.arg("dir"); ok {
 			dir = a.value
@@ -375,6 +371,10 @@ func (b *builder) typescriptDirective(files []*ast.File) *TypeScriptOutput {
 				continue
 			}
 		} else if d.broken {
+			continue // reported
+		}
+		if out != nil {
+			b.errorf(d.pos, "second //wampgen:typescript in package %s (the first is at %s): a package has one TypeScript module: keep one directive", b.pkg.Name, shortPos(out.Pos))
 			continue
 		}
 		out = &TypeScriptOutput{Dir: path.Clean(dir), Pos: b.fset.Position(d.pos)}

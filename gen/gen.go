@@ -257,8 +257,8 @@ func generatePackageTo(bp *builtPackage, willDeclare map[string]map[string]bool,
 		outputs[path] = true
 		out.files = append(out.files, Output{Path: path, Source: filepath.Join(model.Dir, f.Source), Content: content})
 	}
-	if tsDir != "" || model.TypeScript != nil {
-		files, diags, err := typeScriptOutputs(bp, tsDir, tsModules)
+	if tsDir != "" || model.TypeScript != nil || hasTypeScript(model.Dir) {
+		files, stale, diags, err := typeScriptOutputs(bp, tsDir, tsModules)
 		if err != nil {
 			return out, err
 		}
@@ -267,6 +267,7 @@ func generatePackageTo(bp *builtPackage, willDeclare map[string]map[string]bool,
 			return out, nil
 		}
 		out.files = append(out.files, files...)
+		out.stale = append(out.stale, stale...)
 	}
 	loadedSources := map[string]bool{}
 	for _, f := range l.pkg.GoFiles {
@@ -321,4 +322,16 @@ func isStale(g, source string, loadedSources map[string]bool) bool {
 		return true
 	}
 	return loadedSources[path] || OutputName(source) != filepath.Base(g)
+}
+
+// hasTypeScript reports whether dir holds a TypeScript module wampgen
+// generated (which may be stale).
+func hasTypeScript(dir string) bool {
+	found, _ := filepath.Glob(filepath.Join(dir, "*_wamp.ts"))
+	for _, f := range found {
+		if typeScriptSource(f) != "" {
+			return true
+		}
+	}
+	return false
 }

@@ -20,6 +20,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"text/template"
 
 	"github.com/wampgen/wampgen/templates"
@@ -96,7 +97,7 @@ type tsErrorDecl struct {
 	GoName   string
 	URI      string
 	Doc      string
-	Sentinel bool
+	Sentinel bool      // a sentinel, or an error type without fields that travel
 	Message  string    // the default message, a TypeScript string literal
 	Fields   []tsField // an error type's, which travel as ArgumentsKw
 	FieldsTS string    // "{ input: number }"
@@ -155,6 +156,15 @@ type tsMethod struct {
 	Invocation  string // w.Invocation or w.Invocation<P>
 }
 
+// Member is the method's key in an interface: its name, quoted when it
+// is new (which would declare a construct signature there).
+func (m *tsMethod) Member() string {
+	if m.Name == "new" {
+		return tsQuote(m.Name)
+	}
+	return m.Name
+}
+
 // tsBuilder builds the view of one package.
 type tsBuilder struct {
 	b        *builder
@@ -194,7 +204,7 @@ func typeScript(bp *builtPackage) ([]byte, []Diagnostic, error) {
 	if len(tb.diags) > 0 {
 		return nil, tb.diags, nil
 	}
-	t, err := templates.TypeScript(template.FuncMap{"jsdoc": jsdoc, "quote": tsQuote})
+	t, err := tsTemplate()
 	if err != nil {
 		return nil, nil, fmt.Errorf("TypeScript template: %w", err)
 	}
@@ -204,6 +214,11 @@ func typeScript(bp *builtPackage) ([]byte, []Diagnostic, error) {
 	}
 	return tidy(buf.Bytes()), nil, nil
 }
+
+// tsTemplate is the module template, parsed once.
+var tsTemplate = sync.OnceValues(func() (*template.Template, error) {
+	return templates.TypeScript(template.FuncMap{"jsdoc": jsdoc, "quote": tsQuote})
+})
 
 // tidy removes trailing blanks and runs of blank lines that the template's
 // conditionals leave, and ends the file with one newline.
@@ -340,7 +355,7 @@ func (tb *tsBuilder) view(p *Package) *tsView {
 func (tb *tsBuilder) service(s *Service) *tsService {
 	n := tsServiceNames(s.Name)
 	out := &tsService{
-		Name: s.Name, Doc: tb.typeDoc(s.Pos, s.Name),
+		Name: s.Name, Doc: tb.typeDoc(s.Pos),
 		Procedures: n.procedures, Specs: n.specs, Client: n.client, Register: n.register,
 	}
 	for _, m := range s.Methods {
@@ -361,11 +376,18 @@ func (tb *tsBuilder) service(s *Service) *tsService {
 }
 
 // typeDoc is the doc comment of the interface declared at pos.
-func (tb *tsBuilder) typeDoc(pos token.Position, _ string) string { return tb.docs[pos] }
+func (tb *tsBuilder) typeDoc(pos token.Position) string { return tb.docs[pos] }
 
 // methodDoc is the doc comment of a method (of the interface, or of the
-// embedded interface that declares it).
-func (tb *tsBuilder) methodDoc(m *Method) string { return tb.docs[m.Pos] }
+// embedded interface of this package that declares it). A method embedded
+// from another package is positioned at its interface (see methodCheck):
+// its doc is not at hand.
+func (tb *tsBuilder) methodDoc(m *Method, owner token.Position) string {
+	if m.Pos == owner {
+		return ""
+	}
+	return tb.docs[m.Pos]
+}
 
 // params maps a method's parameters, reporting those TypeScript cannot
 // represent: it returns the parameter list, the argument names and the
@@ -463,7 +485,7 @@ func (tb *tsBuilder) procedure(s *Service, m *Method, name string, n tsNames) *t
 	}
 	out.Spec = "{ " + strings.Join(spec, ", ") + " }"
 
-	doc := strings.TrimSpace(tb.methodDoc(m))
+	doc := strings.TrimSpace(tb.methodDoc(m, s.Pos))
 	out.ImplDoc = doc
 	var notes []string
 	if doc == "" {
@@ -493,7 +515,7 @@ func (tb *tsBuilder) procedure(s *Service, m *Method, name string, n tsNames) *t
 func (tb *tsBuilder) topics(t *Topics) *tsTopics {
 	n := tsTopicsNames(t.Name)
 	out := &tsTopics{
-		Name: t.Name, Doc: tb.typeDoc(t.Pos, t.Name),
+		Name: t.Name, Doc: tb.typeDoc(t.Pos),
 		TopicURIs: n.topics, Specs: n.specs, Publisher: n.publisher, Subscribe: n.subscribe,
 	}
 	for _, m := range t.Methods {
@@ -522,7 +544,7 @@ func (tb *tsBuilder) topics(t *Topics) *tsTopics {
 			spec = append(spec, "disclosePublisher: true")
 		}
 		tm.Spec = "{ " + strings.Join(spec, ", ") + " }"
-		doc := strings.TrimSpace(tb.methodDoc(m))
+		doc := strings.TrimSpace(tb.methodDoc(m, t.Pos))
 		tm.ImplDoc = doc
 		if doc == "" {
 			doc = fmt.Sprintf("%s publishes to %s.", name, m.URI)
@@ -530,7 +552,7 @@ func (tb *tsBuilder) topics(t *Topics) *tsTopics {
 			doc += "\n\nPublishes to " + m.URI + "."
 		}
 		if m.Match.IsPattern() {
-			doc += " The topic is a pattern (match=" + string(m.Match) + "): options.topic names the concrete topic to publish to."
+			doc += " The topic is a pattern (match=" + string(m.Match) + "): options.uri names the concrete topic to publish to, which the pattern must match."
 		}
 		if m.Acknowledge {
 			doc += " The promise settles when the router acknowledges the publication."
@@ -570,11 +592,14 @@ func (tb *tsBuilder) errorDecl(e *ErrorDecl) *tsErrorDecl {
 		}
 		ts = append(ts, strings.TrimSuffix(f.Line(), ";"))
 	}
-	d.Fields = fields
-	d.FieldsTS = "{}"
-	if len(ts) > 0 {
-		d.FieldsTS = "{ " + strings.Join(ts, "; ") + " }"
+	if len(fields) == 0 {
+		// Nothing travels but the URI and the message: made as a
+		// sentinel's class is.
+		d.Sentinel = true
+		return d
 	}
+	d.Fields = fields
+	d.FieldsTS = "{ " + strings.Join(ts, "; ") + " }"
 	d.Schema = d.Class + "$fields"
 	return d
 }
@@ -586,7 +611,7 @@ var tsErrorMembers = []string{"uri", "args", "kwargs", "message", "name", "stack
 // typ maps a Go type, or explains why TypeScript cannot represent it.
 func (tb *tsBuilder) typ(t types.Type) (tsRef, string) {
 	if a, ok := t.(*types.Alias); ok && a.TypeArgs().Len() > 0 {
-		return tsRef{"unknown", "w.any"}, fmt.Sprintf("the alias %s is an instantiation of a generic type, which TypeScript output cannot name (rule: each Go type travelling is one TypeScript type of the same name): use a non-generic named type", tb.b.shortTypeString(a))
+		return tsRef{"unknown", "w.any"}, fmt.Sprintf("the alias %s is an instantiation of a generic type, which TypeScript output cannot name (rule: each Go type that travels is one TypeScript type of the same name): use a non-generic named type", tb.b.shortTypeString(a))
 	}
 	t = types.Unalias(t)
 	switch t := t.(type) {
@@ -707,7 +732,11 @@ func (tb *tsBuilder) namedType(n *types.Named) (tsRef, string) {
 	}
 	enc, _ := tb.b.ownEncoding(n)
 	if n.TypeArgs().Len() > 0 && enc != encodedByItself {
-		return tsRef{"unknown", "w.any"}, fmt.Sprintf("type %s is an instantiation of the generic type %s, which TypeScript output cannot name (rule: each Go type that travels is one TypeScript type of the same name): declare a non-generic type, such as type %s%s struct{ … } with the fields it needs", tb.b.shortTypeString(n), obj.Name(), obj.Name(), typeArgsName(n))
+		fix := "declare a non-generic type with the fields it needs"
+		if suffix := typeArgsName(n); suffix != "" {
+			fix = fmt.Sprintf("declare a non-generic type with the fields it needs, such as type %s%s struct{ … }", obj.Name(), suffix)
+		}
+		return tsRef{"unknown", "w.any"}, fmt.Sprintf("type %s is an instantiation of the generic type %s, which TypeScript output cannot name (rule: each Go type that travels is one TypeScript type of the same name): %s", tb.b.shortTypeString(n), obj.Name(), fix)
 	}
 	var leaf tsRef
 	if enc == encodedByItself {
@@ -791,6 +820,9 @@ func (tb *tsBuilder) claim(name string, obj *types.TypeName) string {
 	if tsReservedType[name] {
 		return fmt.Sprintf("type %s would be the TypeScript type %s, which names a built-in type the generated module uses (rule: Go types keep their names in TypeScript): rename the Go type", name, name)
 	}
+	if tsReservedWords[name] {
+		return fmt.Sprintf("type %s would be the TypeScript type %s, a reserved word in TypeScript (rule: Go types keep their names in TypeScript): rename the Go type", name, name)
+	}
 	if other, dup := tb.byName[name]; dup && other != obj {
 		return fmt.Sprintf("types %s and %s would both be the TypeScript type %s (rule: Go types keep their names in TypeScript, and a module has one namespace): rename one of them", qualifiedName(other), qualifiedName(obj), name)
 	}
@@ -839,52 +871,92 @@ func (tb *tsBuilder) fields(st *types.Struct) ([]tsField, string) {
 	return out, ""
 }
 
-// omitempty reports whether the tag that names a field (codec, else json)
-// has the omitempty option.
+// omitempty reports whether a field may be left out of the wire: tagged
+// omitempty or omitzero, in its json or its codec tag, as the runtime's
+// strict keyword arguments take it (wamp's optionalField). Leaving out a
+// zero value or sending it gives a Go peer the same value.
 func omitempty(tag string) bool {
 	st := reflect.StructTag(tag)
-	t := st.Get("codec")
-	if t == "" {
-		t = st.Get("json")
+	for _, key := range []string{"json", "codec"} {
+		_, opts, _ := strings.Cut(st.Get(key), ",")
+		for _, opt := range strings.Split(opts, ",") {
+			if opt == "omitempty" || opt == "omitzero" {
+				return true
+			}
+		}
 	}
-	_, opts, _ := strings.Cut(t, ",")
-	return slices.Contains(strings.Split(opts, ","), "omitempty")
+	return false
 }
 
 // typeScriptOutputs renders the TypeScript module of bp's package and the
-// support module, into flagDir (wampgen -ts) or else the directory of the
-// package's directive. modules records the modules of the run so far, by
-// path, so that two packages of one name writing into one directory are
-// reported.
-func typeScriptOutputs(bp *builtPackage, flagDir string, modules map[string]string) ([]Output, []Diagnostic, error) {
+// support module into the directory of the package's directive and into
+// flagDir (wampgen -ts), when given: the flag adds a directory, it never
+// moves a directive's output. modules records the modules of the run so
+// far, by path, so that two packages of one name writing into one
+// directory are reported. It also returns the package's earlier modules
+// that are stale: a PACKAGE_wamp.ts in the package's directory or its
+// directive's that names the package as its source and is not written now
+// (the directive was removed or moved, the package renamed, or it
+// declares nothing any more). The support module is never stale: other
+// packages' modules may import it.
+func typeScriptOutputs(bp *builtPackage, flagDir string, modules map[string]string) (files []Output, stale []string, diags []Diagnostic, err error) {
 	p := bp.model
-	dir, pos := flagDir, token.Position{}
-	if dir == "" {
-		dir, pos = filepath.Join(p.Dir, filepath.FromSlash(p.TypeScript.Dir)), p.TypeScript.Pos
+	type target struct {
+		dir string
+		pos token.Position
 	}
-	if len(p.Files) == 0 {
-		return nil, nil, nil // nothing to generate
+	var targets []target
+	scan := []string{p.Dir}
+	if p.TypeScript != nil {
+		dir := filepath.Join(p.Dir, filepath.FromSlash(p.TypeScript.Dir))
+		targets = append(targets, target{dir, p.TypeScript.Pos})
+		scan = append(scan, dir)
 	}
-	path := filepath.Join(dir, TypeScriptName(p.Name))
-	if other, dup := modules[path]; dup {
-		return nil, []Diagnostic{{Pos: pos, Message: fmt.Sprintf(
-			"TypeScript output: packages %s and %s would both write %s (rule: one module per Go package name in a directory): give one of them another directory (//wampgen:typescript dir=…)", other, p.Path, path)}}, nil
+	if flagDir != "" && (len(targets) == 0 || targets[0].dir != flagDir) {
+		targets = append(targets, target{dir: flagDir})
 	}
-	modules[path] = p.Path
-	content, diags, err := typeScript(bp)
-	if err != nil || len(diags) > 0 {
-		return nil, diags, err
-	}
-	support, err := templates.SupportModule()
-	if err != nil {
-		return nil, nil, fmt.Errorf("the TypeScript support module: %w", err)
-	}
-	source := p.Dir
+	written := map[string]bool{}
 	if len(p.Files) > 0 {
-		source = filepath.Join(p.Dir, p.Files[0].Source)
+		var content, support []byte
+		for _, t := range targets {
+			path := filepath.Join(t.dir, TypeScriptName(p.Name))
+			if other, dup := modules[path]; dup {
+				return nil, nil, []Diagnostic{{Pos: t.pos, Message: fmt.Sprintf(
+					"TypeScript output: packages %s and %s would both write %s (rule: one module per Go package name in a directory): give one of them another directory (//wampgen:typescript dir=…)", other, p.Path, path)}}, nil
+			}
+			modules[path] = p.Path
+			if content == nil {
+				if content, diags, err = typeScript(bp); err != nil || len(diags) > 0 {
+					return nil, nil, diags, err
+				}
+				if support, err = templates.SupportModule(); err != nil {
+					return nil, nil, nil, fmt.Errorf("the TypeScript support module: %w", err)
+				}
+			}
+			source := filepath.Join(p.Dir, p.Files[0].Source)
+			files = append(files,
+				Output{Path: path, Source: source, Content: content},
+				Output{Path: filepath.Join(t.dir, SupportModuleName), Source: source, Content: support})
+			written[path] = true
+		}
 	}
-	return []Output{
-		{Path: path, Source: source, Content: content},
-		{Path: filepath.Join(dir, SupportModuleName), Source: source, Content: support},
-	}, nil, nil
+	for _, dir := range scan {
+		found, _ := filepath.Glob(filepath.Join(dir, "*_wamp.ts"))
+		for _, f := range found {
+			if !written[f] && !slices.Contains(stale, f) && typeScriptSource(f) == p.Path {
+				stale = append(stale, f)
+			}
+		}
+	}
+	return files, stale, nil, nil
+}
+
+// typeScriptSource returns the import path that the TypeScript module at
+// path names as its source, when wampgen generated it, and "" otherwise.
+func typeScriptSource(path string) string {
+	source, generated := readGenerated(path)
+	if !generated {
+		return ""
+	}
+	return source
 }

@@ -78,7 +78,7 @@ func tsErrorClass(e *ErrorDecl) string {
 	name := e.Name
 	for _, p := range []string{"Err", "err"} {
 		if rest, ok := strings.CutPrefix(name, p); ok && rest != "" {
-			if r, _ := utf8.DecodeRuneInString(rest); unicode.IsUpper(r) || unicode.IsDigit(r) || r == '_' {
+			if r, _ := utf8.DecodeRuneInString(strings.TrimLeft(rest, "_")); unicode.IsUpper(r) {
 				name = strings.TrimLeft(rest, "_")
 			}
 		}
@@ -236,14 +236,18 @@ func (tb *tsBuilder) checkNames(v *tsView) {
 	}
 	declared := map[string]use{}
 	declare := func(name, what string, pos token.Position) {
+		if tsReservedWords[name] || tsReservedType[name] {
+			tb.errorf(pos, "%s would be the TypeScript name %s, a reserved word or built-in type of TypeScript (rule: generated TypeScript names keep the Go names): rename it", what, name)
+			return
+		}
 		if first, dup := declared[name]; dup {
-			tb.errorf(pos, "%s would be the TypeScript name %s, which %s has already (rule: generated TypeScript names, see the README): rename one of them", what, name, first.what)
+			tb.errorf(pos, "%s would be the TypeScript name %s, which %s has already (rule: each name in the TypeScript module is declared once): rename one of them", what, name, first.what)
 			return
 		}
 		declared[name] = use{what, pos}
 	}
-	declare("w", "the module's import of wampgen.ts", token.Position{})
-	declare("errors", "the module's registry of error classes", token.Position{})
+	declared["w"] = use{what: "the module's import of wampgen.ts"}
+	declared["errors"] = use{what: "the module's registry of error classes"}
 	for _, t := range v.Types {
 		obj := tb.byName[t.Name]
 		pos := tb.b.fset.Position(obj.Pos())
@@ -262,7 +266,7 @@ func (tb *tsBuilder) checkNames(v *tsView) {
 			for _, name := range []string{s.Name, n.procedures, n.specs, n.client, n.register} {
 				declare(name, "service "+s.Name, s.Pos)
 			}
-			tb.checkMembers("service "+s.Name, s.Methods, []string{"peer", "constructor"})
+			tb.checkMembers("service "+s.Name, s.Methods, tsClassMembers)
 		}
 		for _, t := range f.Topics {
 			n := tsTopicsNames(t.Name)
@@ -272,7 +276,7 @@ func (tb *tsBuilder) checkNames(v *tsView) {
 			for _, m := range t.Methods {
 				declare(n.subscribe+exported(m.Name), "topics interface "+t.Name, m.Pos)
 			}
-			tb.checkMembers("topics interface "+t.Name, t.Methods, []string{"peer", "constructor"})
+			tb.checkMembers("topics interface "+t.Name, t.Methods, tsClassMembers)
 		}
 		for _, e := range f.Errors {
 			class := tsErrorClass(e)
@@ -289,6 +293,12 @@ func (tb *tsBuilder) checkNames(v *tsView) {
 	}
 }
 
+// tsClassMembers are the names a method of a generated class (client,
+// publisher) may not have: the class's own members, and then, which
+// would make every client a thenable that await calls (returning a client
+// from an async function would make a WAMP call).
+var tsClassMembers = []string{"peer", "constructor", "then"}
+
 // checkMembers reports methods whose TypeScript names clash with each
 // other or with the members the generated classes have.
 func (tb *tsBuilder) checkMembers(owner string, methods []*Method, members []string) {
@@ -296,7 +306,11 @@ func (tb *tsBuilder) checkMembers(owner string, methods []*Method, members []str
 	for _, m := range methods {
 		name := tsMethodName(m.Name)
 		if slices.Contains(members, name) {
-			tb.errorf(m.Pos, "method %s.%s would be the TypeScript method %s, which the generated classes have already (rule: a Go method is its lowerCamel name in TypeScript): rename the method", strings.TrimPrefix(strings.TrimPrefix(owner, "service "), "topics interface "), m.Name, name)
+			why := "which the generated classes have already"
+			if name == "then" {
+				why = "which would make the generated class a thenable: await (and an async function returning it) would call it"
+			}
+			tb.errorf(m.Pos, "method %s.%s would be the TypeScript method %s, %s (rule: a Go method is its lowerCamel name in TypeScript): rename the method", strings.TrimPrefix(strings.TrimPrefix(owner, "service "), "topics interface "), m.Name, name, why)
 			continue
 		}
 		if first, dup := seen[name]; dup {

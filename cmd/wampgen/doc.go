@@ -36,7 +36,7 @@
 //		wampgen.ts, the support module they import, once. -check then
 //		checks these files too. Packages with a //wampgen:typescript
 //		directive get TypeScript without the flag, where the directive
-//		says.
+//		says, and with it in both places.
 //
 // # Annotations
 //
@@ -151,7 +151,10 @@
 // TypeScript cannot name or represent exactly (an instantiation of a
 // generic type, two types of one name from different packages, a name the
 // module needs for itself) is a diagnostic, only when TypeScript is asked
-// for; the README's TypeScript section has the type mapping.
+// for; the README's TypeScript section has the type mapping. A
+// PACKAGE_wamp.ts in the package's directory (or the directive's) that
+// names the package as its source but is not generated any more is stale,
+// and removed; wampgen.ts is left, as other packages' modules may use it.
 //
 //	//wampgen:error uri=URI
 //

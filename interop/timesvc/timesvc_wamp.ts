@@ -40,7 +40,12 @@ export interface Clock {
  * classes, other ERRORs as w.WampError.
  */
 export class ClockClient {
-  constructor(readonly peer: w.Peer) {}
+  /** The peer the calls go through. */
+  readonly peer: w.Peer;
+
+  constructor(peer: w.Peer) {
+    this.peer = peer;
+  }
 
   /**
    * Echo returns t as it arrived: the same instant, the same offset,

@@ -176,7 +176,12 @@ export interface Calculator {
  * module's error classes, other ERRORs as w.WampError.
  */
 export class CalculatorClient {
-  constructor(readonly peer: w.Peer) {}
+  /** The peer the calls go through. */
+  readonly peer: w.Peer;
+
+  constructor(peer: w.Peer) {
+    this.peer = peer;
+  }
 
   /**
    * Add returns a+b.
@@ -325,7 +330,12 @@ export interface CalculatorEvents {
  * as its payload.
  */
 export class CalculatorEventsPublisher {
-  constructor(readonly peer: w.Peer) {}
+  /** The peer the calls go through. */
+  readonly peer: w.Peer;
+
+  constructor(peer: w.Peer) {
+    this.peer = peer;
+  }
 
   /**
    * Computed is published to com.example.calc.computed after every
@@ -344,21 +354,10 @@ export class CalculatorEventsPublisher {
  * CalculatorEvents through peer, all or none: if one subscription fails, those
  * made before it are undone.
  */
-export async function subscribeCalculatorEvents(peer: w.Peer, impl: CalculatorEvents, options?: w.SubscribeOptions): Promise<w.Subscriptions> {
-  const subs: w.Subscription[] = [];
-  try {
-    subs.push(await w.subscribe(peer, CalculatorEvents$.computed, (args, event) => impl.computed(args[0], event), options));
-  } catch (err) {
-    await Promise.allSettled(subs.map((s) => s.unsubscribe()));
-    throw err;
-  }
-  return {
-    async unsubscribe(): Promise<void> {
-      const results = await Promise.allSettled(subs.map((s) => s.unsubscribe()));
-      const failed = results.find((r) => r.status === 'rejected');
-      if (failed) throw (failed as PromiseRejectedResult).reason;
-    },
-  };
+export function subscribeCalculatorEvents(peer: w.Peer, impl: CalculatorEvents, options?: w.SubscribeOptions): Promise<w.Subscriptions> {
+  return w.subscribeAll(peer, [
+    { spec: CalculatorEvents$.computed, fn: (args, event) => impl.computed(args[0], event) },
+  ], options);
 }
 
 /**
