@@ -683,8 +683,24 @@ test('wampyPeer as a callee: results, WampErrors and other errors as Wampy.js se
 });
 
 test('autobahnPeer: needs the autobahn module; unwraps Result, answers with Result and Error; CBOR bytes as Buffer', async () => {
-  class AbError { constructor(public error: string, public args: unknown[] = [], public kwargs: object = {}) {} }
-  class AbResult { constructor(public args: unknown[] = [], public kwargs: object = {}) {} }
+  class AbError {
+    error: string;
+    args: unknown[];
+    kwargs: object;
+    constructor(error: string, args: unknown[] = [], kwargs: object = {}) {
+      this.error = error;
+      this.args = args;
+      this.kwargs = kwargs;
+    }
+  }
+  class AbResult {
+    args: unknown[];
+    kwargs: object;
+    constructor(args: unknown[] = [], kwargs: object = {}) {
+      this.args = args;
+      this.kwargs = kwargs;
+    }
+  }
   const autobahn = { Error: AbError, Result: AbResult };
   let endpoint: any;
   let sent: unknown[] = [];
