@@ -1018,10 +1018,20 @@ function started(peer: Peer, uri: string, args: unknown[], kwargs: Record<string
     ctl.abort(e);
   };
   if (timeout !== undefined) {
-    timer = setTimeout(() => abort(new WampError(ErrTimeout, `the call did not end within ${timeout}ms`)), timeout);
+    // A timer fires at once above 2^31 − 1 ms: a longer timeout waits in
+    // steps.
+    const deadline = Date.now() + timeout;
+    const arm = () => {
+      const left = deadline - Date.now();
+      if (left <= 0) abort(new WampError(ErrTimeout, `the call did not end within ${timeout}ms`));
+      else timer = setTimeout(arm, Math.min(left, MAX_TIMEOUT_OPTION));
+    };
+    timer = setTimeout(arm, Math.min(timeout, MAX_TIMEOUT_OPTION));
   }
   const peerOptions: PeerCallOptions = { signal: ctl.signal, cancelMode: options?.cancelMode ?? defaultCancel ?? 'kill' };
-  if (timeout !== undefined) peerOptions.timeout = Math.ceil(timeout);
+  // As the Go runtime: a timeout beyond 2^31 − 1 ms is not sent (routers
+  // and callees overflow on it); the caller still times the call out.
+  if (timeout !== undefined && Math.ceil(timeout) <= MAX_TIMEOUT_OPTION) peerOptions.timeout = Math.ceil(timeout);
   if (onProgress) peerOptions.onProgress = onProgress;
   if (discloseMe || options?.discloseMe) peerOptions.discloseMe = true;
   let call: Promise<PeerResult>;
@@ -1094,6 +1104,10 @@ export async function call<R>(peer: Peer, spec: ProcedureSpec, args: unknown[], 
   }
   return decodeOne(uri, spec.result, r, 'result') as R;
 }
+
+/** MAX_TIMEOUT_OPTION is the largest CALL.Options.timeout sent, in
+ * milliseconds (2^31 − 1, about 24.8 days; the Go runtime's bound). */
+export const MAX_TIMEOUT_OPTION = 2 ** 31 - 1;
 
 /** MAX_PENDING_ITEMS bounds the items of a streamed result that arrived
  * and wait for the consumer: one more cancels the call, as the Go runtime

@@ -416,6 +416,13 @@ test('call: timeout travels as CALL.Options.timeout and rejects with wamp.error.
   eq((e as w.WampError).uri, w.ErrTimeout);
   eq(f.sent[0].options.timeout, 30);
   await rejects(w.call(f.peer, Add, [1, 1], { timeout: -1 }, errors), RangeError, /timeout/);
+  // Beyond 2^31 − 1 ms: not sent (as Go), and no timer that fires at once.
+  const ctl = new AbortController();
+  const long = w.call(f.peer, Add, [1, 1], { timeout: 3e9, signal: ctl.signal }, errors);
+  await new Promise((r) => setTimeout(r, 50));
+  eq(f.sent[f.sent.length - 1].options.timeout, undefined);
+  ctl.abort();
+  eq(((await rejects(long, w.WampError)) as w.WampError).uri, w.ErrCanceled);
 });
 
 test('call: options.uri for a pattern procedure must match it', async () => {
