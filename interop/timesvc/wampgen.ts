@@ -953,14 +953,21 @@ function wildcardMatch(pattern: string, uri: string): boolean {
   return p.length === u.length && p.every((x, i) => x === '' || x === u[i]);
 }
 
-function encodeArgs(spec: { uri: string; args?: Schema<any>[]; kwargs?: Schema<any> }, args: unknown[]): [unknown[], Record<string, unknown> | undefined] {
+// encodeArgs encodes a call's or an event's arguments, checked also
+// against what the peer's serializer can carry (so that an error names the
+// argument).
+function encodeArgs(peer: Peer, spec: { uri: string; args?: Schema<any>[]; kwargs?: Schema<any> }, args: unknown[]): [unknown[], Record<string, unknown> | undefined] {
+  const checked = (v: unknown, path: string) => {
+    peer.checkWire?.(v, path);
+    return v;
+  };
   if (spec.kwargs) {
     if (args.length !== 1) throw new TypeError(`${spec.uri}: takes one argument (its keyword arguments), got ${args.length}`);
-    return [[], encode(spec.kwargs, args[0], 'keyword arguments') as Record<string, unknown>];
+    return [[], checked(encode(spec.kwargs, args[0], 'keyword arguments'), 'keyword arguments') as Record<string, unknown>];
   }
   const schemas = spec.args ?? [];
   if (args.length !== schemas.length) throw new TypeError(`${spec.uri}: takes ${schemas.length} arguments, got ${args.length}`);
-  return [schemas.map((s, i) => encode(s, args[i], `argument ${i + 1}`)), undefined];
+  return [schemas.map((s, i) => checked(encode(s, args[i], `argument ${i + 1}`), `argument ${i + 1}`)), undefined];
 }
 
 function decodeOne<T>(uri: string, s: Schema<T>, r: PeerResult, what: string): T {
@@ -1062,7 +1069,7 @@ function started(peer: Peer, uri: string, args: unknown[], kwargs: Record<string
  * or RangeError before anything is sent. */
 export async function call<R>(peer: Peer, spec: ProcedureSpec, args: unknown[], options: CallOptions<any> | undefined, errors: ErrorRegistry): Promise<R> {
   const uri = checkURI(spec, options?.uri);
-  const [a, kw] = encodeArgs(spec, args);
+  const [a, kw] = encodeArgs(peer, spec, args);
   let progressError: unknown;
   let c: { result: Promise<PeerResult>; abort: (e: unknown) => void } | undefined;
   const userProgress = options?.onProgress;
@@ -1125,7 +1132,7 @@ export function callStream<T>(peer: Peer, spec: ProcedureSpec, args: unknown[], 
   return {
     [Symbol.asyncIterator](): AsyncIterator<T> {
       const uri = checkURI(spec, options?.uri);
-      const [a, kw] = encodeArgs(spec, args);
+      const [a, kw] = encodeArgs(peer, spec, args);
       const queue: T[] = [];
       let progressed = false;
       let wake: (() => void) | undefined;
@@ -1367,7 +1374,7 @@ export async function register(peer: Peer, handlers: Handler[], options?: Regist
  * parameters; for a kwargs topic the one struct). */
 export async function publish(peer: Peer, spec: TopicSpec, args: unknown[], options?: PublishOptions): Promise<void> {
   const uri = checkURI(spec, options?.uri, 'topic');
-  const [a, kw] = encodeArgs(spec, args);
+  const [a, kw] = encodeArgs(peer, spec, args);
   const o: PeerPublishOptions = {};
   const ack = options?.acknowledge ?? spec.acknowledge;
   if (ack) o.acknowledge = true;

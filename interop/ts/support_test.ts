@@ -649,6 +649,11 @@ test('wampyPeer over JSON: bytes as NUL + base64 both ways, safe bigints as numb
   eq(Buffer.from(r.kwargs.b as Uint8Array).toString('hex'), 'ff');
   await rejects(Promise.resolve().then(() => peer.call('p', [2n ** 60n], undefined, {})), RangeError, /the integer 1152921504606846976 is beyond 2\^53, which this client's json serializer cannot send exactly/);
   await rejects(Promise.resolve().then(() => peer.call('p', [NaN], undefined, {})), RangeError, /NaN cannot travel in JSON/);
+  // Through the generated code's call, the error names the argument, before anything is sent.
+  const n = f.calls.length;
+  await rejects(w.call(peer, Add, [1, Infinity], undefined, errors), RangeError, /^argument 2: Infinity cannot travel in JSON$/);
+  await rejects(w.publish(peer, { uri: 't', args: [w.record(w.int64)] }, [{ big: 2n ** 60n }]), RangeError, /^argument 1\.big: the integer 1152921504606846976 is beyond 2\^53/);
+  eq(f.calls.length, n);
   throws(() => peer.checkWire!({ a: [2n ** 60n] }, 'result'), RangeError, /^result\.a\[0\]: the integer/);
 });
 
