@@ -18,10 +18,93 @@ import (
 
 // writeHookConn wraps a net.Conn so that a test can see and disturb what
 // the session writes: onWrite, if set, sees every write, and its result
-// replaces the write's when handled is true.
+// replaces the write's when handled is true. onRead, if set, is called as
+// each read starts, and then sees what it read.
 type writeHookConn struct {
 	net.Conn
 	onWrite func(c *writeHookConn, b []byte) (n int, err error, handled bool)
+	onRead  func(b []byte, done bool)
+}
+
+func (c *writeHookConn) Read(b []byte) (int, error) {
+	if c.onRead == nil {
+		return c.Conn.Read(b)
+	}
+	c.onRead(nil, false)
+	n, err := c.Conn.Read(b)
+	c.onRead(b[:n], true)
+	return n, err
+}
+
+// rawSocketReads follows the RawSocket frames a session reads (after the
+// four octets of the handshake), so that a test can tell when the session
+// has handled a message: when it reads again once the whole message has
+// arrived. The session reads a connection only when it has handled all
+// that it read before.
+type rawSocketReads struct {
+	mu      sync.Mutex
+	skip    int    // octets of the handshake still to come
+	hdr     []byte // the header of the frame being read, as far as read
+	left    int    // payload octets of the frame still to come
+	payload []byte
+	// match says whether a message is the one waited for; handled is
+	// closed on the first read that starts after it has arrived.
+	match   func(msg wamp.Message) bool
+	arrived bool
+	handled chan struct{}
+}
+
+func newRawSocketReads(match func(wamp.Message) bool) *rawSocketReads {
+	return &rawSocketReads{skip: 4, match: match, handled: make(chan struct{})}
+}
+
+// read is a writeHookConn's onRead.
+func (r *rawSocketReads) read(b []byte, done bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !done {
+		if r.arrived && r.match != nil {
+			r.match = nil
+			close(r.handled)
+		}
+		return
+	}
+	for len(b) > 0 {
+		switch {
+		case r.skip > 0:
+			k := min(r.skip, len(b))
+			r.skip -= k
+			b = b[k:]
+		case r.left > 0:
+			k := min(r.left, len(b))
+			r.payload = append(r.payload, b[:k]...)
+			r.left -= k
+			b = b[k:]
+			if r.left == 0 {
+				r.message()
+			}
+		default:
+			r.hdr = append(r.hdr, b[0])
+			b = b[1:]
+			if len(r.hdr) == 4 {
+				r.left = int(r.hdr[1])<<16 | int(r.hdr[2])<<8 | int(r.hdr[3])
+				r.payload = r.payload[:0]
+				r.hdr = r.hdr[:0]
+				if r.left == 0 {
+					r.message()
+				}
+			}
+		}
+	}
+}
+
+func (r *rawSocketReads) message() {
+	if r.match == nil || r.arrived {
+		return
+	}
+	if msg, err := wamp.JSON.Decode(r.payload); err == nil && r.match(msg) {
+		r.arrived = true
+	}
 }
 
 func (c *writeHookConn) Write(b []byte) (int, error) {
@@ -31,6 +114,25 @@ func (c *writeHookConn) Write(b []byte) (int, error) {
 		}
 	}
 	return c.Conn.Write(b)
+}
+
+// waitingCtx is a context that tells when Done is first asked for: a Call
+// asks once its CALL is queued, as it starts waiting for the answer; an
+// Unregister once its registration is no longer active, as it starts
+// waiting for room in the queue.
+type waitingCtx struct {
+	context.Context
+	once  sync.Once
+	asked chan struct{}
+}
+
+func newWaitingCtx() *waitingCtx {
+	return &waitingCtx{Context: context.Background(), asked: make(chan struct{})}
+}
+
+func (c *waitingCtx) Done() <-chan struct{} {
+	c.once.Do(func() { close(c.asked) })
+	return c.Context.Done()
 }
 
 // TestWriteErrorFailsQueuedCalls is a regression test: a failed write
@@ -75,11 +177,12 @@ func TestWriteErrorFailsQueuedCalls(t *testing.T) {
 	}()
 	<-inWrite // the first CALL's writer is inside Write
 	second := make(chan error, 1)
+	secondCtx := newWaitingCtx()
 	go func() {
-		_, err := caller.Call(context.Background(), "com.test.echo", wamp.ArgsOf(2), wamp.Payload{})
+		_, err := caller.Call(secondCtx, "com.test.echo", wamp.ArgsOf(2), wamp.Payload{})
 		second <- err
 	}()
-	time.Sleep(100 * time.Millisecond) // the second CALL is queued
+	recvT(t, secondCtx.asked, "the second CALL to be queued") // behind the write held above
 	close(releaseWrite)
 	if err := recvT(t, first, "the first call"); !errors.Is(err, runtime.ErrConnectionLost) {
 		t.Fatalf("first call: %v; want ErrConnectionLost", err)
@@ -241,13 +344,19 @@ func TestInvocationErrorNotDroppedWhileQueueFull(t *testing.T) {
 	open := func() { releaseOnce.Do(func() { close(release) }) }
 	defer open()
 	inWrite := make(chan struct{}, 1)
+	// The INVOCATION of the unregistered procedure, which the callee
+	// answers with an ERROR while its queue is full.
+	invocation := newRawSocketReads(func(msg wamp.Message) bool {
+		_, ok := msg.(*wamp.Invocation)
+		return ok
+	})
 	cfg := runtime.Config{Dial: func(ctx context.Context, network, addr string) (net.Conn, error) {
 		var d net.Dialer
 		nc, err := d.DialContext(ctx, network, addr)
 		if err != nil {
 			return nil, err
 		}
-		return &writeHookConn{Conn: nc, onWrite: func(c *writeHookConn, b []byte) (int, error, bool) {
+		return &writeHookConn{Conn: nc, onRead: invocation.read, onWrite: func(c *writeHookConn, b []byte) (int, error, bool) {
 			if gated.Load() {
 				select {
 				case inWrite <- struct{}{}:
@@ -275,8 +384,9 @@ func TestInvocationErrorNotDroppedWhileQueueFull(t *testing.T) {
 	}
 	// Unregister: the registration stops being active at once, and its
 	// UNREGISTER waits for room.
-	go reg.Unregister(context.Background())
-	time.Sleep(100 * time.Millisecond)
+	unregisterCtx := newWaitingCtx()
+	go reg.Unregister(unregisterCtx)
+	recvT(t, unregisterCtx.asked, "Unregister to end the registration")
 	called := make(chan error, 1)
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -284,7 +394,7 @@ func TestInvocationErrorNotDroppedWhileQueueFull(t *testing.T) {
 		_, err := caller.Call(ctx, "com.test.full.p", wamp.Payload{}, wamp.Payload{})
 		called <- err
 	}()
-	time.Sleep(300 * time.Millisecond) // the INVOCATION has been read and answered (or not)
+	recvT(t, invocation.handled, "the callee to read and answer the INVOCATION") // or not
 	gated.Store(false)
 	open()
 	select {
