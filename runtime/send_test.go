@@ -36,38 +36,60 @@ func (c *writeHookConn) Read(b []byte) (int, error) {
 	return n, err
 }
 
+func (c *writeHookConn) Write(b []byte) (int, error) {
+	if c.onWrite != nil {
+		if n, err, handled := c.onWrite(c, b); handled {
+			return n, err
+		}
+	}
+	return c.Conn.Write(b)
+}
+
 // rawSocketReads follows the RawSocket frames a session reads (after the
-// four octets of the handshake), so that a test can tell when the session
-// has handled a message: when it reads again once the whole message has
-// arrived. The session reads a connection only when it has handled all
-// that it read before.
+// four octets of the handshake) and decodes each whole JSON message, so
+// that a test can see, and hold, what the session reads, and tell when it
+// has handled a message: the session reads its connection again only once
+// it has handled all that it read before. Its read method is a
+// writeHookConn's onRead.
 type rawSocketReads struct {
+	// onMessage, if set, sees each message as the read that completes it
+	// returns, on the session's read loop: it may hold the read.
+	onMessage func(msg wamp.Message)
+	// onStart, if set, is called as each read starts.
+	onStart func()
+
 	mu      sync.Mutex
 	skip    int    // octets of the handshake still to come
 	hdr     []byte // the header of the frame being read, as far as read
 	left    int    // payload octets of the frame still to come
 	payload []byte
-	// match says whether a message is the one waited for; handled is
-	// closed on the first read that starts after it has arrived.
-	match   func(msg wamp.Message) bool
-	arrived bool
-	handled chan struct{}
 }
 
-func newRawSocketReads(match func(wamp.Message) bool) *rawSocketReads {
-	return &rawSocketReads{skip: 4, match: match, handled: make(chan struct{})}
-}
+func newRawSocketReads() *rawSocketReads { return &rawSocketReads{skip: 4} }
 
-// read is a writeHookConn's onRead.
 func (r *rawSocketReads) read(b []byte, done bool) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
 	if !done {
-		if r.arrived && r.match != nil {
-			r.match = nil
-			close(r.handled)
+		if r.onStart != nil {
+			r.onStart()
 		}
 		return
+	}
+	for _, msg := range r.parse(b) {
+		if r.onMessage != nil {
+			r.onMessage(msg)
+		}
+	}
+}
+
+// parse takes the octets of a read and returns the messages they complete.
+func (r *rawSocketReads) parse(b []byte) []wamp.Message {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var msgs []wamp.Message
+	whole := func() {
+		if msg, err := wamp.JSON.Decode(r.payload); err == nil {
+			msgs = append(msgs, msg)
+		}
 	}
 	for len(b) > 0 {
 		switch {
@@ -81,7 +103,7 @@ func (r *rawSocketReads) read(b []byte, done bool) {
 			r.left -= k
 			b = b[k:]
 			if r.left == 0 {
-				r.message()
+				whole()
 			}
 		default:
 			r.hdr = append(r.hdr, b[0])
@@ -91,29 +113,32 @@ func (r *rawSocketReads) read(b []byte, done bool) {
 				r.payload = r.payload[:0]
 				r.hdr = r.hdr[:0]
 				if r.left == 0 {
-					r.message()
+					whole()
 				}
 			}
 		}
 	}
+	return msgs
 }
 
-func (r *rawSocketReads) message() {
-	if r.match == nil || r.arrived {
-		return
-	}
-	if msg, err := wamp.JSON.Decode(r.payload); err == nil && r.match(msg) {
-		r.arrived = true
-	}
-}
-
-func (c *writeHookConn) Write(b []byte) (int, error) {
-	if c.onWrite != nil {
-		if n, err, handled := c.onWrite(c, b); handled {
-			return n, err
+// handledFirst returns a channel closed once the session has handled the
+// first message that matches: on the first read that starts after that
+// message has arrived. It sets r's hooks.
+func (r *rawSocketReads) handledFirst(match func(wamp.Message) bool) <-chan struct{} {
+	var arrived atomic.Bool
+	var once sync.Once
+	handled := make(chan struct{})
+	r.onMessage = func(msg wamp.Message) {
+		if match(msg) {
+			arrived.Store(true)
 		}
 	}
-	return c.Conn.Write(b)
+	r.onStart = func() {
+		if arrived.Load() {
+			once.Do(func() { close(handled) })
+		}
+	}
+	return handled
 }
 
 // waitingCtx is a context that tells when Done is first asked for: a Call
@@ -346,7 +371,8 @@ func TestInvocationErrorNotDroppedWhileQueueFull(t *testing.T) {
 	inWrite := make(chan struct{}, 1)
 	// The INVOCATION of the unregistered procedure, which the callee
 	// answers with an ERROR while its queue is full.
-	invocation := newRawSocketReads(func(msg wamp.Message) bool {
+	reads := newRawSocketReads()
+	invocationHandled := reads.handledFirst(func(msg wamp.Message) bool {
 		_, ok := msg.(*wamp.Invocation)
 		return ok
 	})
@@ -356,7 +382,7 @@ func TestInvocationErrorNotDroppedWhileQueueFull(t *testing.T) {
 		if err != nil {
 			return nil, err
 		}
-		return &writeHookConn{Conn: nc, onRead: invocation.read, onWrite: func(c *writeHookConn, b []byte) (int, error, bool) {
+		return &writeHookConn{Conn: nc, onRead: reads.read, onWrite: func(c *writeHookConn, b []byte) (int, error, bool) {
 			if gated.Load() {
 				select {
 				case inWrite <- struct{}{}:
@@ -394,7 +420,7 @@ func TestInvocationErrorNotDroppedWhileQueueFull(t *testing.T) {
 		_, err := caller.Call(ctx, "com.test.full.p", wamp.Payload{}, wamp.Payload{})
 		called <- err
 	}()
-	recvT(t, invocation.handled, "the callee to read and answer the INVOCATION") // or not
+	recvT(t, invocationHandled, "the callee to read and answer the INVOCATION") // or not
 	gated.Store(false)
 	open()
 	select {
