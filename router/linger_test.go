@@ -205,3 +205,34 @@ func TestLingerBoundedAgainstEndlessSender(t *testing.T) {
 		}
 	}
 }
+
+// A client that says GOODBYE and, pipelining, sends more before it reads
+// the router's GOODBYE still gets that GOODBYE, then the end of the
+// connection.
+func TestGoodbyeDeliveredDespiteTrailingMessages(t *testing.T) {
+	r := startRouter(t, router.Config{})
+	c := dialRSJSON(t, r, 15, 0)
+	c.join(allRoles)
+
+	burst := rsFrame(`[6,{},"wamp.close.close_realm"]`)
+	for _, m := range trailingMessages(256) {
+		burst = append(burst, rsFrame(m)...)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_ = c.conn.SetWriteDeadline(time.Now().Add(30 * time.Second))
+		_, err := c.conn.Write(burst)
+		done <- err
+	}()
+	if err := waitWriter(t, done); err != nil {
+		t.Fatalf("the router did not read the client's messages to the end of its burst: %v", err)
+	}
+	v := c.recv(6)
+	if v[2] != string(wamp.CloseGoodbyeAndOut) {
+		t.Fatalf("GOODBYE reason %v, want %s", v[2], wamp.CloseGoodbyeAndOut)
+	}
+	_ = c.conn.SetReadDeadline(time.Now().Add(testTimeout))
+	if b, err := io.ReadAll(c.conn); err != nil || len(b) != 0 {
+		t.Fatalf("after the GOODBYE, want the connection closed, read %q, %v", b, err)
+	}
+}
