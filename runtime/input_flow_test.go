@@ -59,7 +59,7 @@ func TestStreamedInputSessionBudget(t *testing.T) {
 	const (
 		budget   = 8 << 20
 		calls    = 16
-		chunk    = 8000                     // bytes of payload per chunk
+		chunk    = 8000                       // bytes of payload per chunk
 		perCall  = 2 * budget / calls / chunk // chunks each call tries to send
 		heapSlop = 4 << 20
 	)
