@@ -86,7 +86,7 @@ type Config struct {
 	// streamed input (see WithStreamedInput): the chunks received and not
 	// yet read by the handler, each counted as the size of its INVOCATION
 	// message plus a fixed 384 bytes, what a queued chunk costs in memory
-	// besides its message (default 16 MiB: about 40,000 chunks of a small
+	// besides its message (default 16 MiB: some 38,000 chunks of one
 	// number each; a chunk larger than the bound is queued only into an
 	// empty queue). InputQueue bounds the same queue in chunks (default:
 	// InputQueueBytes / 384, so that by default only the bytes count).

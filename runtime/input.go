@@ -27,9 +27,10 @@ const (
 )
 
 // ErrInputOverflowURI is the error URI of a call whose streamed input
-// overflowed the callee's input queue (Config.InputQueue,
-// Config.InputQueueBytes): the callee reads its input more slowly than the
-// caller sends it. It is not defined by the WAMP specification; its
+// overflowed the callee's input queue for the call (Config.InputQueue,
+// Config.InputQueueBytes) or the callee session's input budget for all its
+// calls (Config.InputSessionBytes): the callee reads its input more slowly
+// than its callers send it. It is not defined by the WAMP specification; its
 // namespace is wampgen's own.
 const ErrInputOverflowURI wamp.URI = "wampgen.error.input_overflow"
 
@@ -72,9 +73,11 @@ type InputChunk struct {
 // handler registered without WithStreamedInput) has one chunk: its
 // arguments, with Last set.
 //
-// Chunks wait in a bounded queue (Config.InputQueue, InputQueueBytes)
-// until Input yields them: a handler that reads its input more slowly than
-// the caller sends it ends the call with wampgen.error.input_overflow.
+// Chunks wait in a bounded queue (Config.InputQueueBytes, InputQueue,
+// InputSessionBytes) until Input yields them: a handler that reads its
+// input more slowly than the caller sends it ends the call with
+// wampgen.error.input_overflow. Once the handler has returned, what it did
+// not read is dropped, and an Input ranged then yields an error.
 func (inv *Invocation) Input() iter.Seq2[InputChunk, error] {
 	return func(yield func(InputChunk, error) bool) {
 		q := inv.input
