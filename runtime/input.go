@@ -332,6 +332,18 @@ func (q *inputQueue) failed() error {
 type inputBudget struct {
 	used atomic.Int64
 	max  int64
+	// overflows: the calls that overflowed, logged in aggregate (a
+	// caller decides how often that happens).
+	overflows throttle
+}
+
+// logOverflow logs that the input of procedure's invocation request
+// overflowed (err says which bound): the first time, then at most once
+// per 10 s with the count since the line before.
+func (s *Session) logOverflow(procedure wamp.URI, request wamp.ID, err error) {
+	if n, ok := s.inputBudget.overflows.tick(); ok {
+		s.log.Warn("streamed input overflowed: the call ends", "procedure", procedure, "request", request, "count", n, "err", err)
+	}
 }
 
 // take reserves n bytes of the budget, and reports whether it could: the
@@ -368,8 +380,9 @@ func (s *Session) continueInput(c *conn, st *invocationState, m *wamp.Invocation
 	if inv.input.push(InputChunk{Args: m.Args, Kwargs: m.Kwargs, Last: last}, c.frameSize) {
 		return
 	}
-	s.log.Warn("streamed input overflowed the input queue: the call ends", "procedure", inv.Procedure, "request", m.Request)
-	s.endInput(c, st, inv.input.failed().(*Error))
+	err := inv.input.failed().(*Error)
+	s.logOverflow(inv.Procedure, m.Request, err)
+	s.endInput(c, st, err)
 }
 
 // endInput ends the running invocation st, whose input ended with err (an

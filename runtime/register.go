@@ -511,8 +511,8 @@ func (s *Session) invoke(c *conn, m *wamp.Invocation) {
 			if progress {
 				c.invs.addLate(m.Request)
 			}
-			s.log.Warn("streamed input overflowed the session's input budget: the call ends", "procedure", reg.procedure, "request", m.Request)
 			err := input.failed().(*Error)
+			s.logOverflow(reg.procedure, m.Request, err)
 			s.sendOn(noWait, c, &wamp.Error{RequestType: wamp.TypeInvocation, Request: m.Request, Details: wamp.Dict{},
 				Error: err.URI, Args: err.Args})
 			return
