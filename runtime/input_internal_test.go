@@ -267,3 +267,22 @@ func TestLateInputsBounded(t *testing.T) {
 		t.Error("forget did not forget")
 	}
 }
+
+// TestInputConfigDefaults: 0 means the default for the three input
+// bounds; by default the chunk bound is what the byte bound allows at the
+// least a chunk costs, so that only the bytes count; set fields are kept.
+func TestInputConfigDefaults(t *testing.T) {
+	c := Config{}.withDefaults()
+	if c.InputQueueBytes != defaultInputQueueBytes || c.InputSessionBytes != defaultInputSessionBytes ||
+		c.InputQueue != defaultInputQueueBytes/inputChunkOverhead {
+		t.Errorf("defaults: InputQueue %d, InputQueueBytes %d, InputSessionBytes %d", c.InputQueue, c.InputQueueBytes, c.InputSessionBytes)
+	}
+	c = Config{InputQueueBytes: 10 * inputChunkOverhead}.withDefaults()
+	if c.InputQueue != 10 {
+		t.Errorf("InputQueue derived from InputQueueBytes %d: %d, want 10", c.InputQueueBytes, c.InputQueue)
+	}
+	c = Config{InputQueue: 7, InputQueueBytes: 100, InputSessionBytes: 1000}.withDefaults()
+	if c.InputQueue != 7 || c.InputQueueBytes != 100 || c.InputSessionBytes != 1000 {
+		t.Errorf("set fields changed: InputQueue %d, InputQueueBytes %d, InputSessionBytes %d", c.InputQueue, c.InputQueueBytes, c.InputSessionBytes)
+	}
+}
