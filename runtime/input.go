@@ -17,7 +17,18 @@ import (
 // documentation, "Streamed input".
 
 const (
-	defaultInputQueueBytes   = 16 << 20
+	// defaultInputQueueBytes bounds one call's queued input. A caller
+	// sending small chunks as fast as it can, through the embedded router
+	// on a loaded 2-core machine, ran up to 4,400 chunks (under 2 MiB as
+	// counted here) ahead of a handler that only sums them: the read
+	// loop queues while the scheduler keeps the handler off a processor.
+	// 16 MiB (some 38,000 such chunks) leaves room for worse scheduling,
+	// and equals the largest message and an event queue's default bound.
+	defaultInputQueueBytes = 16 << 20
+	// defaultInputSessionBytes bounds the queued input of all a session's
+	// calls: four calls at their own bound, or dozens each a normal lag
+	// behind their callers, and no more than that however many calls one
+	// or more callers start.
 	defaultInputSessionBytes = 64 << 20
 
 	// maxLateInputs bounds, per connection, the request IDs of the
@@ -35,9 +46,9 @@ const (
 const ErrInputOverflowURI wamp.URI = "wampgen.error.input_overflow"
 
 // ErrInputOverflow matches (with errors.Is) the error of a call whose
-// streamed input overflowed the callee's input queue: on the caller's side
-// the ERROR of the call, on the callee's side what Invocation.Input yields
-// and the cause of the handler's context.
+// streamed input overflowed the callee's input queue or input budget: on
+// the caller's side the ERROR of the call, on the callee's side what
+// Invocation.Input yields and the cause of the handler's context.
 var ErrInputOverflow = &Error{URI: ErrInputOverflowURI}
 
 // errRangedTwice is yielded by an Input ranged a second time.
