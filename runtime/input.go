@@ -19,9 +19,10 @@ import (
 const (
 	// defaultInputQueueBytes bounds one call's queued input. A caller
 	// sending small chunks as fast as it can, through the embedded router
-	// on a loaded 2-core machine, ran up to 4,400 chunks (under 2 MiB as
-	// counted here) ahead of a handler that only sums them: the read
-	// loop queues while the scheduler keeps the handler off a processor.
+	// on a shared 2-core machine (load average 0.4 to 12), ran up to 4,400
+	// chunks (under 2 MiB as counted here) ahead of a handler that only
+	// sums them: the read loop queues while the scheduler keeps the
+	// handler off a processor.
 	// 16 MiB (some 38,000 such chunks) leaves room for worse scheduling,
 	// and equals the largest message and an event queue's default bound.
 	defaultInputQueueBytes = 16 << 20
