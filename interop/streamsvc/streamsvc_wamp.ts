@@ -51,7 +51,12 @@ export interface Counter {
  * module's error classes, other ERRORs as w.WampError.
  */
 export class CounterClient {
-  constructor(readonly peer: w.Peer) {}
+  /** The peer the calls go through. */
+  readonly peer: w.Peer;
+
+  constructor(peer: w.Peer) {
+    this.peer = peer;
+  }
 
   /**
    * Count yields from, from+1, …, from+n-1, n in 0..1000, each as one
