@@ -216,9 +216,16 @@ func (b *builder) build() *Package {
 	}
 	b.checkTopicProcedureURIs()
 	b.checkErrorIdentities(b.errIDs)
+	var syntax []*ast.File
+	for _, f := range b.pkg.Syntax {
+		if !b.generated[b.fset.Position(f.Package).Filename] {
+			syntax = append(syntax, f)
+		}
+	}
+	ts := b.typescriptDirective(syntax)
 	b.dirs.reportUnused(&b.diagnoser)
 
-	p := &Package{Name: b.pkg.Name, Path: b.pkg.PkgPath, Scope: map[string]bool{}}
+	p := &Package{Name: b.pkg.Name, Path: b.pkg.PkgPath, Scope: map[string]bool{}, TypeScript: ts}
 	if len(b.pkg.GoFiles) > 0 {
 		p.Dir = filepath.Dir(b.pkg.GoFiles[0])
 	}

@@ -175,6 +175,11 @@ func wireName(tag, field string) (name string, tagged, ok bool) {
 type wireField struct {
 	name, path string
 	depth      int
+	v          *types.Var // the field
+	tag        string     // its tag
+	// optional is set for a field of a struct embedded through a pointer,
+	// which is absent from the wire when that pointer is nil.
+	optional bool
 }
 
 // wireFields lists the fields of st that travel, by the runtime's rules,
@@ -184,8 +189,8 @@ type wireField struct {
 // cannot be allocated).
 func wireFields(st *types.Struct) []wireField {
 	var fields []wireField
-	var walk func(st *types.Struct, depth int, prefix string, seen map[*types.Struct]bool)
-	walk = func(st *types.Struct, depth int, prefix string, seen map[*types.Struct]bool) {
+	var walk func(st *types.Struct, depth int, prefix string, optional bool, seen map[*types.Struct]bool)
+	walk = func(st *types.Struct, depth int, prefix string, optional bool, seen map[*types.Struct]bool) {
 		if seen[st] {
 			return
 		}
@@ -216,15 +221,15 @@ func wireFields(st *types.Struct) []wireField {
 				if !f.Exported() && ptr {
 					continue
 				}
-				walk(inner, depth+1, prefix+f.Name()+".", seen)
+				walk(inner, depth+1, prefix+f.Name()+".", optional || ptr, seen)
 				continue
 			}
 			if f.Exported() {
-				fields = append(fields, wireField{name, prefix + f.Name(), depth})
+				fields = append(fields, wireField{name: name, path: prefix + f.Name(), depth: depth, v: f, tag: st.Tag(i), optional: optional})
 			}
 		}
 	}
-	walk(st, 0, "", map[*types.Struct]bool{})
+	walk(st, 0, "", false, map[*types.Struct]bool{})
 	return fields
 }
 

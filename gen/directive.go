@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"go/ast"
 	"go/token"
+	"path"
+	"path/filepath"
 	"slices"
 	"strings"
 )
@@ -65,6 +67,10 @@ var directiveSpecs = map[string]directiveSpec{
 			"disclose_publisher": {"true", "false"},
 		},
 		attaches: "a method of a //wampgen:topics interface",
+	},
+	"typescript": {
+		keys:     []string{"dir"},
+		attaches: "the package (a file's package doc comment, or a comment group of its own)",
 	},
 	"error": {
 		keys:     []string{"uri"},
@@ -265,6 +271,8 @@ func example(name string) string {
 		return "//wampgen:topics prefix=com.example.calc"
 	case "topic":
 		return "//wampgen:topic uri=com.example.calc.computed"
+	case "typescript":
+		return "//wampgen:typescript dir=web/gen"
 	}
 	return "//wampgen:procedure uri=com.example.calc.add"
 }
@@ -311,3 +319,65 @@ func (dir *directive) arg(key string) (directiveArg, bool) {
 }
 
 func (a directiveArg) String() string { return fmt.Sprintf("%s=%s", a.key, a.value) }
+
+// typescriptDirective reads the package's //wampgen:typescript directive:
+// at most one in the package, in a comment group that documents no
+// declaration (a file's package doc comment, or a group of its own).
+func (b *builder) typescriptDirective(files []*ast.File) *TypeScriptOutput {
+	declDocs := map[*ast.CommentGroup]bool{}
+	for _, f := range files {
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.GenDecl:
+				declDocs[n.Doc] = true
+			case *ast.FuncDecl:
+				declDocs[n.Doc] = true
+			case *ast.TypeSpec:
+				declDocs[n.Doc], declDocs[n.Comment] = true, true
+			case *ast.ValueSpec:
+				declDocs[n.Doc], declDocs[n.Comment] = true, true
+			case *ast.Field:
+				declDocs[n.Doc], declDocs[n.Comment] = true, true
+			}
+			return true
+		})
+	}
+	type found struct {
+		d    *directive
+		decl bool
+	}
+	var all []found
+	for g, ds := range b.dirs.byGroup {
+		for _, d := range ds {
+			if d.name == "typescript" && !d.used {
+				d.used = true
+				all = append(all, found{d, declDocs[g]})
+			}
+		}
+	}
+	slices.SortFunc(all, func(x, y found) int { return int(x.d.pos - y.d.pos) })
+	var out *TypeScriptOutput
+	for _, f := range all {
+		d := f.d
+		if f.decl {
+			b.errorf(d.pos, "//wampgen:typescript is in the doc comment of a declaration, but it applies to the whole package: put it in the package doc comment of a file or in a comment group of its own")
+			continue
+		}
+		dir := "."
+		if a, ok := d.arg("dir"); ok {
+			dir = a.value
+			if strings.Contains(dir, "\\") || path.IsAbs(dir) || filepath.IsAbs(dir) || filepath.VolumeName(dir) != "" {
+				b.errorf(a.valuePos, "//wampgen:typescript: dir=%s is not a relative slash-separated path: name the directory relative to the package's, as in dir=web/gen", dir)
+				continue
+			}
+		} else if d.broken {
+			continue // reported
+		}
+		if out != nil {
+			b.errorf(d.pos, "second //wampgen:typescript in package %s (the first is at %s): a package has one TypeScript module: keep one directive", b.pkg.Name, shortPos(out.Pos))
+			continue
+		}
+		out = &TypeScriptOutput{Dir: path.Clean(dir), Pos: b.fset.Position(d.pos)}
+	}
+	return out
+}

@@ -18,6 +18,19 @@
 // nothing. Generate prints nothing and never exits: problems in the input
 // come back as Diagnostics.
 //
+// # TypeScript
+//
+// A package with a //wampgen:typescript directive, or every package when
+// Config.TypeScript is set (wampgen -ts DIR), also gets its contract in
+// TypeScript: PACKAGE_wamp.ts, rendered with text/template from the same
+// model by the templates package (templates/typescript.tmpl), and
+// wampgen.ts, the support module it imports (templates/wampgen.ts,
+// copied as it is). ts.go maps the model to the view the template reads
+// (types, schemas, names, docs as JSDoc); tsnames.go holds the naming
+// rules. What TypeScript cannot name or represent exactly is a diagnostic,
+// reported only when TypeScript is asked for, prefixed "TypeScript
+// output:".
+//
 // # Layers
 //
 // The three layers read only downward: load (go/packages, and the raw

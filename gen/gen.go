@@ -22,6 +22,13 @@ type Config struct {
 	Patterns []string
 	// Env is the environment for the go command (default: the process's).
 	Env []string
+	// TypeScript, when set, turns TypeScript output on for every package
+	// (wampgen -ts DIR): each package's module, <package>_wamp.ts, and the
+	// support module wampgen.ts go into this directory (relative to Dir
+	// unless absolute). Without it, only packages with a
+	// //wampgen:typescript directive get TypeScript, in the directory
+	// the directive names.
+	TypeScript string
 }
 
 // Output is one file to write.
@@ -81,10 +88,19 @@ func Generate(cfg Config) (*Result, error) {
 		}
 		willDeclare[l.pkg.PkgPath] = ids
 	}
+	tsDir := cfg.TypeScript
+	if tsDir != "" && !filepath.IsAbs(tsDir) {
+		abs, err := filepath.Abs(filepath.Join(cfg.Dir, tsDir))
+		if err != nil {
+			return nil, err
+		}
+		tsDir = abs
+	}
 	res := &Result{}
 	var compile, diags []Diagnostic
+	tsModules := map[string]string{} // TypeScript module path → the import path of its package
 	for _, bp := range built {
-		out, err := generatePackage(bp, willDeclare)
+		out, err := generatePackageTo(bp, willDeclare, tsDir, tsModules)
 		if err != nil {
 			return nil, err
 		}
@@ -104,6 +120,8 @@ func Generate(cfg Config) (*Result, error) {
 		return nil, sortDiagnostics(diags)
 	}
 	slices.SortFunc(res.Files, func(a, b Output) int { return strings.Compare(a.Path, b.Path) })
+	// One support module a directory, however many packages write there.
+	res.Files = slices.CompactFunc(res.Files, func(a, b Output) bool { return a.Path == b.Path })
 	slices.Sort(res.Stale)
 	slices.Sort(res.Skipped)
 	return res, nil
@@ -193,6 +211,13 @@ type packageOutput struct {
 // about output wampgen is about to write, in a form compileErrors does
 // not recognize).
 func generatePackage(bp *builtPackage, willDeclare map[string]map[string]bool) (packageOutput, error) {
+	return generatePackageTo(bp, willDeclare, "", map[string]string{})
+}
+
+// generatePackageTo is generatePackage with TypeScript output into tsDir
+// (when not empty, else where the package's directive says, if it has
+// one); tsModules holds the TypeScript modules of the run so far.
+func generatePackageTo(bp *builtPackage, willDeclare map[string]map[string]bool, tsDir string, tsModules map[string]string) (packageOutput, error) {
 	var out packageOutput
 	l, model := bp.l, bp.model
 	if model == nil {
@@ -231,6 +256,18 @@ func generatePackage(bp *builtPackage, willDeclare map[string]map[string]bool) (
 		path := filepath.Join(model.Dir, f.Output)
 		outputs[path] = true
 		out.files = append(out.files, Output{Path: path, Source: filepath.Join(model.Dir, f.Source), Content: content})
+	}
+	if tsDir != "" || model.TypeScript != nil || hasTypeScript(model.Dir) {
+		files, stale, diags, err := typeScriptOutputs(bp, tsDir, tsModules)
+		if err != nil {
+			return out, err
+		}
+		if len(diags) > 0 {
+			out.diags = diags
+			return out, nil
+		}
+		out.files = append(out.files, files...)
+		out.stale = append(out.stale, stale...)
 	}
 	loadedSources := map[string]bool{}
 	for _, f := range l.pkg.GoFiles {
@@ -285,4 +322,16 @@ func isStale(g, source string, loadedSources map[string]bool) bool {
 		return true
 	}
 	return loadedSources[path] || OutputName(source) != filepath.Base(g)
+}
+
+// hasTypeScript reports whether dir holds a TypeScript module wampgen
+// generated (which may be stale).
+func hasTypeScript(dir string) bool {
+	found, _ := filepath.Glob(filepath.Join(dir, "*_wamp.ts"))
+	for _, f := range found {
+		if typeScriptSource(f) != "" {
+			return true
+		}
+	}
+	return false
 }

@@ -33,11 +33,17 @@ func TestDeterministic(t *testing.T) {
 	var goldens int
 	for _, c := range cases {
 		goldens += len(goldenOutputs(t, c.dir))
+		if c.asksForTypeScript() {
+			goldens += len(typeScriptGoldens(t, c.dir)) + 1 // and wampgen.ts
+		}
 	}
 	if len(res.Files) != goldens {
 		t.Errorf("%d files, want %d", len(res.Files), goldens)
 	}
 	for _, f := range res.Files {
+		if filepath.Base(f.Path) == gen.SupportModuleName {
+			continue // TestGolden compares it with templates/wampgen.ts
+		}
 		golden, err := os.ReadFile(f.Path + goldenSuffix)
 		if err != nil {
 			t.Error(err)
@@ -209,7 +215,7 @@ func TestDiagnosticsAreAbsolute(t *testing.T) {
 		t.Fatalf("Generate = %v, want Diagnostics", err)
 	}
 	want := "svc/a.go:7:2: method A.Get: the last result must be error (rule: method shape): add error as the last result\n" +
-		"svc/b.go:3:1: unknown directive //wampgen:servce, did you mean //wampgen:service? (known: //wampgen:error, //wampgen:procedure, //wampgen:service, //wampgen:topic, //wampgen:topics)"
+		"svc/b.go:3:1: unknown directive //wampgen:servce, did you mean //wampgen:service? (known: //wampgen:error, //wampgen:procedure, //wampgen:service, //wampgen:topic, //wampgen:topics, //wampgen:typescript)"
 	if got := diags.Format(dir); got != want {
 		t.Errorf("Format(module dir) =\n%s\nwant\n%s", got, want)
 	}

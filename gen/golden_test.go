@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"go/format"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/wampgen/wampgen/gen"
+	"github.com/wampgen/wampgen/templates"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden with what the generator produces now")
@@ -107,8 +109,28 @@ func TestGolden(t *testing.T) {
 }
 
 func checkGoldenCase(t *testing.T, c goldenCase) {
-	res, err := gen.Generate(gen.Config{Dir: c.dir})
+	cfg := gen.Config{Dir: c.dir}
+	// A case that expects output and asks for no TypeScript itself is
+	// generated with TypeScript too (wampgen -ts into the case directory):
+	// its module is a golden, or what TypeScript cannot represent is.
+	forced := !c.expectsDiagnostics() && !c.asksForTypeScript()
+	if forced {
+		cfg.TypeScript = c.dir
+	}
+	res, err := gen.Generate(cfg)
 	var diags gen.Diagnostics
+	if forced {
+		tsDiags := filepath.Join(c.dir, tsDiagnosticsFile)
+		if errors.As(err, &diags) && onlyTypeScript(diags) {
+			compareGolden(t, tsDiags, []byte(diags.Format(c.dir)+"\n"))
+			res, err = gen.Generate(gen.Config{Dir: c.dir})
+		} else if _, statErr := os.Stat(tsDiags); statErr == nil && err == nil {
+			if !*update {
+				t.Fatalf("want the TypeScript diagnostics in %s, got a TypeScript module", tsDiagnosticsFile)
+			}
+			os.Remove(tsDiags)
+		}
+	}
 	switch {
 	case errors.As(err, &diags):
 		got := diags.Format(c.dir) + "\n"
@@ -134,8 +156,14 @@ func checkGoldenCase(t *testing.T, c goldenCase) {
 		}
 		os.Remove(filepath.Join(c.dir, diagnosticsFile))
 	}
-	var names []string
+	var names, tsNames []string
 	for _, f := range res.Files {
+		if filepath.Ext(f.Path) == ".ts" {
+			if rel := checkTypeScriptOutput(t, c, f); rel != "" {
+				tsNames = append(tsNames, rel)
+			}
+			continue
+		}
 		if filepath.Dir(f.Path) != c.dir {
 			t.Errorf("output %s is not in the case directory", f.Path)
 			continue
@@ -163,13 +191,111 @@ func checkGoldenCase(t *testing.T, c goldenCase) {
 	if !slices.Equal(stale, wantStale) {
 		t.Errorf("stale files %v, want %v", stale, wantStale)
 	}
+	slices.Sort(tsNames)
 	if *update {
 		removeGoldens(t, c.dir, names)
+		for _, rel := range typeScriptGoldens(t, c.dir) {
+			if !slices.Contains(tsNames, rel) {
+				os.Remove(filepath.Join(c.dir, rel+goldenSuffix))
+			}
+		}
 		return
 	}
 	if want := goldenOutputs(t, c.dir); !slices.Equal(names, want) {
 		t.Errorf("generated files %v, want %v (one per FILE_wamp.go.golden)", names, want)
 	}
+	if want := typeScriptGoldens(t, c.dir); !slices.Equal(tsNames, want) {
+		t.Errorf("generated TypeScript modules %v, want %v (one per PACKAGE_wamp.ts.golden)", tsNames, want)
+	}
+}
+
+// tsDiagnosticsFile holds the diagnostics of a case that expects Go
+// output when it is generated with TypeScript too: what TypeScript cannot
+// represent.
+const tsDiagnosticsFile = "typescript_diagnostics.golden"
+
+// asksForTypeScript reports whether the case's package has a
+// //wampgen:typescript directive (then its TypeScript is generated, and
+// compared, like its Go).
+func (c goldenCase) asksForTypeScript() bool {
+	src, _ := filepath.Glob(filepath.Join(c.dir, "*.go"))
+	for _, f := range src {
+		if b, err := os.ReadFile(f); err == nil && bytes.Contains(b, []byte("//wampgen:typescript")) {
+			return true
+		}
+	}
+	return false
+}
+
+// onlyTypeScript reports whether every diagnostic is about TypeScript
+// output.
+func onlyTypeScript(ds gen.Diagnostics) bool {
+	for _, d := range ds {
+		if !strings.HasPrefix(d.Message, "TypeScript output: ") {
+			return false
+		}
+	}
+	return len(ds) > 0
+}
+
+// checkTypeScriptOutput checks a TypeScript output of case c: the support
+// module must be templates/wampgen.ts, byte for byte; a package's module
+// must start with the header, name its package, hold no absolute path,
+// and match its golden, PACKAGE_wamp.ts.golden beside where it would be
+// written. It returns the module's path relative to the case ("" for the
+// support module).
+func checkTypeScriptOutput(t *testing.T, c goldenCase, f gen.Output) string {
+	t.Helper()
+	rel, err := filepath.Rel(c.dir, f.Path)
+	if err != nil || !filepath.IsLocal(rel) {
+		t.Errorf("TypeScript output %s is not under the case directory", f.Path)
+		return ""
+	}
+	if filepath.Base(f.Path) == gen.SupportModuleName {
+		want, err := templates.SupportModule()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(f.Content, want) {
+			t.Errorf("%s is not templates/%s", rel, gen.SupportModuleName)
+		}
+		return ""
+	}
+	if !gen.IsGenerated(f.Content) {
+		t.Errorf("%s does not start with %q", rel, gen.GeneratedHeader)
+	}
+	if want := "\n// source: " + c.importPath() + "\n"; !bytes.Contains(f.Content, []byte(want)) {
+		t.Errorf("%s does not name its package as %q", rel, strings.TrimSpace(want))
+	}
+	for _, abs := range []string{filepath.Dir(c.dir), os.TempDir()} {
+		if bytes.Contains(f.Content, []byte(abs)) {
+			t.Errorf("%s contains the absolute path %s", rel, abs)
+		}
+	}
+	compareGolden(t, f.Path+goldenSuffix, f.Content)
+	return rel
+}
+
+// typeScriptGoldens lists the golden TypeScript modules of a case, by
+// their outputs' paths relative to the case directory, sorted.
+func typeScriptGoldens(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && strings.HasSuffix(path, "_wamp.ts"+goldenSuffix) {
+			rel, _ := filepath.Rel(dir, strings.TrimSuffix(path, goldenSuffix))
+			out = append(out, rel)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // checkGenerated checks what every generated file must satisfy regardless
@@ -202,6 +328,9 @@ func checkGenerated(t *testing.T, f gen.Output) {
 func compareGolden(t *testing.T, path string, got []byte) {
 	t.Helper()
 	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
 		if err := os.WriteFile(path, got, 0o644); err != nil {
 			t.Fatal(err)
 		}

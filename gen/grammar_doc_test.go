@@ -15,6 +15,8 @@ func grammarLine(name string) string {
 	for _, k := range spec.keys {
 		if vs, closed := spec.values[k]; closed {
 			parts = append(parts, k+"="+strings.Join(vs, "|"))
+		} else if k == "dir" {
+			parts = append(parts, "dir=DIR")
 		} else {
 			parts = append(parts, k+"=URI")
 		}

@@ -16,6 +16,16 @@ type Package struct {
 	// Scope lists the package-level identifiers, so emitted code can avoid
 	// them.
 	Scope map[string]bool
+	// TypeScript is the package's //wampgen:typescript directive, nil
+	// without one.
+	TypeScript *TypeScriptOutput
+}
+
+// TypeScriptOutput is where a package's TypeScript module goes, as its
+// //wampgen:typescript directive says.
+type TypeScriptOutput struct {
+	Dir string // slash-separated, relative to the package directory
+	Pos token.Position
 }
 
 // File is one source file that declares services or errors; one output

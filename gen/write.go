@@ -33,7 +33,8 @@ import (
 // return. Last, it deletes the stale files it moved aside; one that cannot
 // be deleted stays as a dot file, which the go command ignores, and is
 // reported. A file that is replaced keeps its permissions; a new one gets
-// 0644 less the umask, as os.WriteFile gives.
+// 0644 less the umask, as os.WriteFile gives, and the directories it needs
+// are made (0755 less the umask; a rollback leaves them).
 func (r *Result) Write() error {
 	var plan []*writeStep
 	for _, f := range r.Files {
@@ -163,6 +164,13 @@ func (w *writeStep) prepare() error {
 			return fmt.Errorf("removing %s: %w", w.path, err)
 		}
 		return nil
+	}
+	if !w.existed {
+		// A TypeScript output may go to a directory that does not exist
+		// yet (//wampgen:typescript dir=web/gen); a rollback leaves it.
+		if err := os.MkdirAll(filepath.Dir(w.path), 0o755); err != nil {
+			return fmt.Errorf("writing %s: %w", w.path, err)
+		}
 	}
 	tmp, err := writeTemp(w.path, w.content, w.perm, w.existed)
 	w.tmp = tmp

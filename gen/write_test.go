@@ -1,6 +1,7 @@
 package gen_test
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -100,8 +101,12 @@ func TestWriteIsAllOrNothing(t *testing.T) {
 		fx.unchanged(t)
 	})
 
-	t.Run("the last output's directory is gone", func(t *testing.T) {
-		fx := newWriteFixture(t, old)
+	t.Run("the last output's directory cannot be made", func(t *testing.T) {
+		// Write makes a missing directory (a TypeScript output's may not
+		// exist yet); a file in its place makes that fail.
+		withFile := maps.Clone(old)
+		withFile["c"] = "a file where the directory c would be\n"
+		fx := newWriteFixture(t, withFile)
 		res := result(fx)
 		res.Files = append(res.Files, gen.Output{Path: fx.path("c/c_wamp.go"), Source: fx.path("c/c.go"), Content: []byte(genFile("c.go", ""))})
 		if err := res.Write(); err == nil || !strings.Contains(err.Error(), "c_wamp.go") {

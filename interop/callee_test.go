@@ -39,10 +39,17 @@ var readyLine = regexp.MustCompile(`^\{"ready":true,`)
 
 func startJSCallee(t *testing.T, e *env, client, serializer, wsURL string) *jsCallee {
 	t.Helper()
-	args := slices.Concat(e.node[1:], []string{"js/callee.mjs", "--client", client, "--serializer", serializer, "--url", wsURL})
+	return startCallee(t, e, "js/callee.mjs", client, serializer, wsURL)
+}
+
+// startCallee runs a callee program (js/callee.mjs, or the bundle of
+// ts/callee.ts) with client over serializer until the test ends.
+func startCallee(t *testing.T, e *env, program, client, serializer, wsURL string) *jsCallee {
+	t.Helper()
+	args := slices.Concat(e.node[1:], []string{program, "--client", client, "--serializer", serializer, "--url", wsURL})
 	c := &jsCallee{p: startProcess(t, e.node[0], args...)}
-	t.Cleanup(func() { c.p.stop(t, "js/callee.mjs", 10*time.Second) })
-	c.p.waitLine(t, "js/callee.mjs", readyLine, 30*time.Second)
+	t.Cleanup(func() { c.p.stop(t, program, 10*time.Second) })
+	c.p.waitLine(t, program, readyLine, 30*time.Second)
 	go func() {
 		for s := range c.p.stdout.ch {
 			var inv invocation
@@ -230,55 +237,63 @@ func TestJSCallee(t *testing.T) {
 				t.Parallel()
 				wsURL, _ := serveCalculator(t, e, "--callee=false")
 				jc := startJSCallee(t, e, cl.id, ser, wsURL)
+				checkCallee(t, e, cl.id, ser, wsURL, jc, "js/callee.mjs")
+			})
+		}
+	}
+}
 
-				ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-				defer cancel()
-				ws, err := wamp.SerializerByName(ser)
-				if err != nil {
-					t.Fatal(err)
-				}
-				sess, err := runtime.Dial(ctx, wsURL, runtime.Config{Realm: "realm1", Serializer: ws})
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer sess.Close()
-				ce := &calleeEnv{ctx: ctx, client: calc.NewCalculatorClient(sess), callee: jc}
-				for _, x := range expectations {
-					if x.instead != nil && x.applies(cl.id, callee, ser) {
-						t.Run("lacks/"+x.name, func(t *testing.T) {
-							if err := x.instead(ce); err != nil {
-								t.Error(err)
-							}
-						})
-					}
-				}
-
-				cmd := exec.Command(e.calculator, "call", "--url", wsURL, "--realm", "realm1", "--serializer", ser)
-				out, err := cmd.CombinedOutput()
-				got := parseChecker(t, string(out))
-				failures := 0
-				for _, c := range calleeChecks {
-					outcome, ok := got[c.name]
-					switch lack := expected(cl.id, callee, ser, c.name); {
-					case !ok:
-						t.Errorf("calculator call did not report %q", c.name)
-					case lack == nil && *outcome != "":
-						t.Errorf("FAIL %s: %s", c.name, *outcome)
-					case lack != nil && *outcome == "":
-						t.Errorf("%q passes although %s: update expectations_test.go and the README (go test ./interop -update)", c.name, lack.name)
-					case lack != nil && !lack.failure.MatchString(*outcome):
-						t.Errorf("%q fails with %q, not as %s does (%s)", c.name, *outcome, lack.name, lack.failure)
-					case lack != nil:
-						failures++
-					}
-				}
-				if (failures > 0) != (err != nil) {
-					t.Errorf("calculator call: %d expected failures but exit %v", failures, err)
-				}
-				if t.Failed() {
-					t.Logf("calculator call output:\n%s\njs/callee.mjs stderr:\n%s", out, jc.p.stderr)
+// checkCallee checks the callee jc, a JavaScript program serving the
+// contract as clientID over ser, with the generated Go client: first what
+// the client does where it lacks a feature, then `calculator call`, whose
+// checks must all pass but for the lacks, which must fail as expected.
+func checkCallee(t *testing.T, e *env, clientID, ser, wsURL string, jc *jsCallee, program string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	ws, err := wamp.SerializerByName(ser)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess, err := runtime.Dial(ctx, wsURL, runtime.Config{Realm: "realm1", Serializer: ws})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	ce := &calleeEnv{ctx: ctx, client: calc.NewCalculatorClient(sess), callee: jc}
+	for _, x := range expectations {
+		if x.instead != nil && x.applies(clientID, callee, ser) {
+			t.Run("lacks/"+x.name, func(t *testing.T) {
+				if err := x.instead(ce); err != nil {
+					t.Error(err)
 				}
 			})
 		}
+	}
+
+	cmd := exec.Command(e.calculator, "call", "--url", wsURL, "--realm", "realm1", "--serializer", ser)
+	out, err := cmd.CombinedOutput()
+	got := parseChecker(t, string(out))
+	failures := 0
+	for _, c := range calleeChecks {
+		outcome, ok := got[c.name]
+		switch lack := expected(clientID, callee, ser, c.name); {
+		case !ok:
+			t.Errorf("calculator call did not report %q", c.name)
+		case lack == nil && *outcome != "":
+			t.Errorf("FAIL %s: %s", c.name, *outcome)
+		case lack != nil && *outcome == "":
+			t.Errorf("%q passes although %s: update expectations_test.go and the README (go test ./interop -update)", c.name, lack.name)
+		case lack != nil && !lack.failure.MatchString(*outcome):
+			t.Errorf("%q fails with %q, not as %s does (%s)", c.name, *outcome, lack.name, lack.failure)
+		case lack != nil:
+			failures++
+		}
+	}
+	if (failures > 0) != (err != nil) {
+		t.Errorf("calculator call: %d expected failures but exit %v", failures, err)
+	}
+	if t.Failed() {
+		t.Logf("calculator call output:\n%s\n%s stderr:\n%s", out, program, jc.p.stderr)
 	}
 }

@@ -23,7 +23,18 @@
 //   - Wampy.js streams the input of the calculator's sum with
 //     progressiveCall (js/progressive.mjs), which it does not announce: the
 //     router ends its session and the calculator keeps serving
-//     (TestWampyProgressiveCall).
+//     (TestWampyProgressiveCall);
+//   - the TypeScript that wampgen generates (examples/calculator/calc/
+//     calc_wamp.ts, interop/timesvc and interop/streamsvc, with their
+//     support module wampgen.ts), type-checked with tsc --strict and bundled
+//     with esbuild, runs in Node.js on each JavaScript client's adapter
+//     (autobahnPeer, wampyPeer) over each serializer: the generated client
+//     runs the contract's checks against `calculator serve` (TestTSCaller);
+//     a TypeScript implementation served through the generated
+//     registerCalculator passes `calculator call` (TestTSCallee); the time
+//     service both ways (TestTSTime); streamed results both ways
+//     (TestTSStream); and the support module's unit tests (TestTSSupport,
+//     ts/support_test.ts).
 //
 // What a client lacks is written down in expectations_test.go, by name, with
 // the check it makes fail and how; the tests fail if such a check passes
@@ -31,6 +42,6 @@
 // Interoperability table is rendered from the same data, and a test fails
 // when the README differs (go test ./interop -update rewrites it).
 //
-// The JavaScript side needs `npm ci` in this directory and Chromium at
-// /usr/bin/chromium; ./test.sh installs both.
+// The JavaScript and TypeScript side needs `npm ci` in this directory and
+// Chromium at /usr/bin/chromium; ./test.sh installs both.
 package interop

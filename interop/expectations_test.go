@@ -171,7 +171,7 @@ var expectations = []expectation{
 	},
 	{
 		name:    "Autobahn callee gets no receive_progress",
-		clients: autobahnOnly, roles: []role{callee}, serializers: allSers, feature: "progress",
+		clients: []string{"autobahn", "ts-autobahn"}, roles: []role{callee}, serializers: allSers, feature: "progress",
 		fails:   []string{checkFib10},
 		failure: regexp.MustCompile(`^progress \[\]$`),
 		instead: finalResultWithoutProgress,
@@ -181,7 +181,7 @@ var expectations = []expectation{
 	},
 	{
 		name:    "Wampy callee has no progressive results",
-		clients: wampyOnly, roles: []role{callee}, serializers: allSers, feature: "progress",
+		clients: []string{"wampy", "ts-wampy"}, roles: []role{callee}, serializers: allSers, feature: "progress",
 		fails:   []string{checkFib10},
 		failure: regexp.MustCompile(`^progress \[\]$`),
 		instead: finalResultWithoutProgress,
@@ -191,7 +191,7 @@ var expectations = []expectation{
 	},
 	{
 		name:    "callee has no INTERRUPT",
-		clients: both, roles: []role{callee}, serializers: allSers, feature: "cancel",
+		clients: slices.Concat(both, tsBoth), roles: []role{callee}, serializers: allSers, feature: "cancel",
 		fails:   []string{checkCancel},
 		failure: regexp.MustCompile(`^active = \d+ long after the sleep was stopped$`),
 		instead: notInterrupted,
@@ -203,7 +203,7 @@ var expectations = []expectation{
 	},
 	{
 		name:    "callee has no INTERRUPT (timeout)",
-		clients: both, roles: []role{callee}, serializers: allSers, feature: "timeout",
+		clients: slices.Concat(both, tsBoth), roles: []role{callee}, serializers: allSers, feature: "timeout",
 		fails:   []string{checkTimeout},
 		failure: regexp.MustCompile(`^active = \d+ long after the sleep was stopped$`),
 		text:    "As for cancel: the router times the call out, but cannot stop the handler.",
@@ -238,14 +238,15 @@ var expectations = []expectation{
 	},
 	{
 		name:    "Wampy cannot register with disclose_caller",
-		clients: wampyOnly, roles: []role{callee}, serializers: allSers, feature: "disclose",
+		clients: []string{"wampy", "ts-wampy"}, roles: []role{callee}, serializers: allSers, feature: "disclose",
 		text: "Wampy.js's `register()` cannot ask for `disclose_caller`; the caller's identity arrives because the " +
 			"generated Go client asks for it (`disclose_me`) on `whoami`.",
 	},
 	{
 		name:    "time.Time as an RFC 3339 string",
-		clients: both, roles: callerOrSelf, serializers: allSers, feature: "time",
-		text: "Against `interop/timesvc` (`js/time.mjs`), with the Go side on each of the three serializers. A " +
+		clients: slices.Concat(both, tsBoth), roles: callerOrSelf, serializers: allSers, feature: "time",
+		text: "Against `interop/timesvc` (`js/time.mjs`; `ts/time.ts` through its generated TypeScript, a `time.Time` as " +
+			"`w.time`, a `time.Duration` as `w.int(64, true)`), with the Go side on each of the three serializers. A " +
 			"`time.Time` travels in every serializer as the string `time.Time.MarshalText` writes: RFC 3339 with up to " +
 			"nine fractional digits, trailing zeros trimmed, its offset kept (`2026-12-07T18:18:11.123456789+01:00`; the " +
 			"zero time `0001-01-01T00:00:00Z`). A JavaScript peer gets that string, exactly, whatever its serializer; " +
@@ -256,9 +257,60 @@ var expectations = []expectation{
 	},
 	{
 		name:    "Autobahn progress needs when.js",
-		clients: autobahnOnly, roles: []role{caller}, serializers: allSers, feature: "progress",
+		clients: []string{"autobahn", "ts-autobahn"}, roles: []role{caller}, serializers: allSers, feature: "progress",
 		text: "Through when.js promises (`when`, Autobahn|JS's optional dependency, which npm installs): with " +
 			"`use_es6_promises`, a progressive result throws (`d.notify is not a function`).",
+	},
+	// The generated TypeScript (tsClients): where it differs from the
+	// JavaScript programs on the same client.
+	{
+		name:    "TypeScript refuses a Number beyond 2^53 for an int64",
+		clients: tsBoth, roles: []role{caller}, serializers: []string{"json"}, feature: "int64",
+		fails:   []string{checkFib90},
+		failure: regexp.MustCompile(`^BadResultError: com\.example\.calc\.fibonacci: result: the number 2880067194370816000 is beyond 2\^53 and cannot have arrived exactly`),
+		text: "`JSON.parse` reads F(90) = 2880067194370816120 as the double 2880067194370816000; the generated client's " +
+			"`int64` result refuses a Number beyond 2⁵³ (a `BadResultError` naming the result) instead of returning a " +
+			"wrong `bigint`. Exact up to 2⁵³: F(78) passes.",
+	},
+	{
+		name:    "TypeScript refuses msgpack5's rounded uint64",
+		clients: tsAutobahn, roles: []role{caller}, serializers: []string{"msgpack"}, feature: "int64",
+		fails:   []string{checkFib90},
+		failure: regexp.MustCompile(`^BadResultError: com\.example\.calc\.fibonacci: result: the number 2880067194370816000 is beyond 2\^53`),
+		text:    "msgpack5 decodes F(90) into a Number; the generated client refuses it, as over JSON.",
+	},
+	{
+		name:    "TypeScript refuses cbor-x's int64AsNumber",
+		clients: tsWampy, roles: []role{caller}, serializers: []string{"cbor"}, feature: "int64",
+		fails:   []string{checkFib90},
+		failure: regexp.MustCompile(`^BadResultError: com\.example\.calc\.fibonacci: result: the number 2880067194370816000 is beyond 2\^53`),
+		text:    "Wampy.js's `CborSerializer` (cbor-x with `int64AsNumber`) decodes F(90) into a Number; the generated client refuses it, as over JSON.",
+	},
+	{
+		name:    "TypeScript callee cannot send a bigint beyond 2^53",
+		clients: tsBoth, roles: []role{callee}, serializers: []string{"json"}, feature: "int64",
+		fails:   []string{checkFib90},
+		failure: regexp.MustCompile(`^wamp\.error\.runtime_error: com\.example\.calc\.fibonacci failed; incident [0-9a-f]{8} in the callee's log$`),
+		instead: exactUpTo53Bits,
+		text: "The implementation returns F(90) as a `bigint`, which `JSON.stringify` cannot write: the registrar " +
+			"answers `wamp.error.runtime_error` (redacted as the Go runtime does; `RegisterOptions.onError` gets the " +
+			"`RangeError` with the incident ID) rather than send a rounded Number. Exact up to 2⁵³: F(78) passes.",
+	},
+	{
+		name:    "TypeScript callee on msgpack5 cannot send a bigint",
+		clients: tsAutobahn, roles: []role{callee}, serializers: []string{"msgpack"}, feature: "int64",
+		fails:   []string{checkFib90},
+		failure: regexp.MustCompile(`^wamp\.error\.runtime_error: com\.example\.calc\.fibonacci failed; incident [0-9a-f]{8} in the callee's log$`),
+		instead: exactUpTo53Bits,
+		text:    "msgpack5 cannot encode a BigInt: the registrar answers `wamp.error.runtime_error`, as over JSON.",
+	},
+	{
+		name:    "TypeScript adapters convert bytes",
+		clients: tsBoth, roles: callerOrSelf, serializers: []string{"json", "cbor"}, feature: "bytes",
+		text: "By the adapter (`autobahnPeer`, `wampyPeer` in `wampgen.ts`): over JSON it writes and reads WAMP's " +
+			"binary convention (NUL and base64), which neither client's JSON serializer implements; over CBOR it sends " +
+			"a Node.js `Buffer` where there is one (both CBOR encoders write a plain `Uint8Array` as a typed array, tag 64). " +
+			"The generated code sees `Uint8Array` only.",
 	},
 }
 

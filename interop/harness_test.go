@@ -38,6 +38,9 @@ func TestMain(m *testing.M) {
 	if buildDir != "" {
 		os.RemoveAll(buildDir)
 	}
+	if tsBuildDir != "" {
+		os.RemoveAll(tsBuildDir)
+	}
 	os.Exit(code)
 }
 

@@ -51,8 +51,14 @@ func cell(clientID string, r role, ser, feat string, key func(int) string) strin
 		if i := slices.IndexFunc(clients, func(c client) bool { return c.id == clientID }); i >= 0 && clients[i].progressiveCall {
 			list = append(list, progressiveCallChecks...)
 		}
+		if isTS(clientID) {
+			list = slices.Concat(callerChecks, timeCallerChecks)
+		}
 	case callee:
 		list = slices.Concat(calleeChecks, timeCalleeChecks)
+		if isTS(clientID) {
+			list = slices.Concat(calleeChecks, timeCalleeChecks)
+		}
 	case browser:
 		list = browserSteps
 	}
@@ -114,6 +120,14 @@ func renderTable(t *testing.T) string {
 		b.WriteString("\n")
 	}
 	for _, cl := range clients {
+		peer := strings.ReplaceAll(cl.name, "|", `\|`) + " " + versions[cl.npm]
+		for _, r := range []role{caller, callee} {
+			for _, ser := range serializers {
+				row(peer, r, cl.id, ser)
+			}
+		}
+	}
+	for _, cl := range tsClients {
 		peer := strings.ReplaceAll(cl.name, "|", `\|`) + " " + versions[cl.npm]
 		for _, r := range []role{caller, callee} {
 			for _, ser := range serializers {

@@ -124,22 +124,23 @@ func TestJSTime(t *testing.T) {
 				r := routertest.New(t)
 				for _, gs := range wamp.Serializers() {
 					t.Run("go-callee-"+gs.String(), func(t *testing.T) {
-						testTimeCaller(t, e, r.WebSocketURL(), cl.id, ser, gs)
+						testTimeCaller(t, e, r.WebSocketURL(), "js/time.mjs", cl.id, ser, gs)
 					})
 				}
 			})
 			t.Run("callee/"+cl.id+"/"+ser, func(t *testing.T) {
 				t.Parallel()
 				r := routertest.New(t)
-				testTimeCallee(t, e, r.WebSocketURL(), cl.id, ser)
+				testTimeCallee(t, e, r.WebSocketURL(), "js/time.mjs", cl.id, ser)
 			})
 		}
 	}
 }
 
-// testTimeCaller registers the Go time service over gs and runs js/time.mjs
-// as a caller over ser.
-func testTimeCaller(t *testing.T, e *env, wsURL, client, ser string, gs *wamp.Serializer) {
+// testTimeCaller registers the Go time service over gs and runs program
+// (js/time.mjs, or the bundle of ts/time.ts) as a caller with client over
+// ser.
+func testTimeCaller(t *testing.T, e *env, wsURL, program, client, ser string, gs *wamp.Serializer) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	sess, err := runtime.Dial(ctx, wsURL, runtime.Config{Realm: "realm1", Serializer: gs})
@@ -153,7 +154,7 @@ func testTimeCaller(t *testing.T, e *env, wsURL, client, ser string, gs *wamp.Se
 	}
 	defer regs.Unregister(ctx)
 
-	results, exitErr := runNode(t, e, time.Minute, "js/time.mjs",
+	results, exitErr := runNode(t, e, time.Minute, program,
 		"--role", "caller", "--client", client, "--serializer", ser, "--url", wsURL)
 	got := map[string]map[string]any{}
 	done := false
@@ -166,14 +167,14 @@ func testTimeCaller(t *testing.T, e *env, wsURL, client, ser string, gs *wamp.Se
 		}
 	}
 	if !done {
-		t.Errorf("js/time.mjs did not finish: %v", results)
+		t.Errorf("%s did not finish: %v", program, results)
 	}
 	failed := 0
 	for _, c := range timeCallerChecks {
 		r, ok := got[c.name]
 		switch {
 		case !ok:
-			t.Errorf("js/time.mjs did not report %q", c.name)
+			t.Errorf("%s did not report %q", program, c.name)
 		case r["ok"] != true:
 			failed++
 			t.Errorf("FAIL %s: %v", c.name, r["error"])
@@ -181,10 +182,10 @@ func testTimeCaller(t *testing.T, e *env, wsURL, client, ser string, gs *wamp.Se
 		delete(got, c.name)
 	}
 	for name := range got {
-		t.Errorf("js/time.mjs ran a check this test does not know (add it to timeCallerChecks): %q", name)
+		t.Errorf("%s ran a check this test does not know (add it to timeCallerChecks): %q", program, name)
 	}
 	if (failed > 0) != (exitErr != nil) {
-		t.Errorf("js/time.mjs: %d failures but exit %v", failed, exitErr)
+		t.Errorf("%s: %d failures but exit %v", program, failed, exitErr)
 	}
 }
 
@@ -212,13 +213,14 @@ func (c *timeCallee) last(procedure wamp.URI) ([]string, bool) {
 	}
 }
 
-// testTimeCallee runs js/time.mjs as a callee over ser and checks it with
-// the generated Go client over each serializer.
-func testTimeCallee(t *testing.T, e *env, wsURL, client, ser string) {
-	args := slices.Concat(e.node[1:], []string{"js/time.mjs", "--role", "callee", "--client", client, "--serializer", ser, "--url", wsURL})
+// testTimeCallee runs program (js/time.mjs, or the bundle of ts/time.ts)
+// as a callee with client over ser and checks it with the generated Go
+// client over each serializer.
+func testTimeCallee(t *testing.T, e *env, wsURL, program, client, ser string) {
+	args := slices.Concat(e.node[1:], []string{program, "--role", "callee", "--client", client, "--serializer", ser, "--url", wsURL})
 	c := &timeCallee{p: startProcess(t, e.node[0], args...), seen: map[wamp.URI][][]string{}}
-	t.Cleanup(func() { c.p.stop(t, "js/time.mjs", 10*time.Second) })
-	c.p.waitLine(t, "js/time.mjs", readyLine, 30*time.Second)
+	t.Cleanup(func() { c.p.stop(t, program, 10*time.Second) })
+	c.p.waitLine(t, program, readyLine, 30*time.Second)
 	go func() {
 		for s := range c.p.stdout.ch {
 			var inv struct {

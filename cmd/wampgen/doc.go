@@ -4,7 +4,7 @@
 //
 // Usage:
 //
-//	wampgen [-check] [-v] [packages]
+//	wampgen [-check] [-v] [-ts DIR] [packages]
 //
 // With no arguments it generates for the package in the current directory,
 // which is what
@@ -30,6 +30,13 @@
 //	-v
 //		List the files written and removed, and the packages skipped for
 //		having only test files.
+//	-ts DIR
+//		Also write TypeScript for every package given, into DIR (relative
+//		to the current directory): PACKAGE_wamp.ts for each package and
+//		wampgen.ts, the support module they import, once. -check then
+//		checks these files too. Packages with a //wampgen:typescript
+//		directive get TypeScript without the flag, where the directive
+//		says, and with it in both places.
 //
 // # Annotations
 //
@@ -127,6 +134,27 @@
 // Options for one publication, such as the sessions eligible for an event
 // or excluded from it, are no annotation: they travel on the context,
 // ctx = runtime.WithPublishOptions(ctx, runtime.WithEligible(id)).
+//
+//	//wampgen:typescript dir=DIR
+//
+// In the package doc comment of any file of a package, or in a comment
+// group of its own (not in a declaration's doc comment), once per package:
+// wampgen also writes the package's contract in TypeScript into DIR,
+// relative to the package directory and slash-separated (default .):
+// PACKAGE_wamp.ts (URIs, the types that travel with their schemas, an
+// exception class per //wampgen:error, for each service an interface, a
+// client class and a registrar, for each topics interface an interface, a
+// publisher class and subscribe functions) and wampgen.ts, the support
+// module it imports (the same for every package). Methods with a streamed
+// input are left out of the TypeScript, with a comment saying why: no
+// JavaScript WAMP client implements progressive call invocations. A type
+// TypeScript cannot name or represent exactly (an instantiation of a
+// generic type, two types of one name from different packages, a name the
+// module needs for itself) is a diagnostic, only when TypeScript is asked
+// for; the README's TypeScript section has the type mapping. A
+// PACKAGE_wamp.ts in the package's directory (or the directive's) that
+// names the package as its source but is not generated any more is stale,
+// and removed; wampgen.ts is left, as other packages' modules may use it.
 //
 //	//wampgen:error uri=URI
 //

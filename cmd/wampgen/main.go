@@ -20,8 +20,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	check := fs.Bool("check", false, "write nothing; exit 1 if any generated file is missing, stale or different")
 	verbose := fs.Bool("v", false, "list the files written and removed, and the packages skipped for having only test files")
+	ts := fs.String("ts", "", "also write TypeScript for every package given into `DIR` (<package>_wamp.ts and wampgen.ts; DIR relative to the current directory), in addition to where //wampgen:typescript directives say")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: wampgen [-check] [-v] [packages]")
+		fmt.Fprintln(stderr, "usage: wampgen [-check] [-v] [-ts DIR] [packages]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -35,7 +36,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "wampgen:", err)
 		return 2
 	}
-	res, err := gen.Generate(gen.Config{Dir: wd, Patterns: fs.Args()})
+	res, err := gen.Generate(gen.Config{Dir: wd, Patterns: fs.Args(), TypeScript: *ts})
 	var diags gen.Diagnostics
 	if errors.As(err, &diags) {
 		fmt.Fprintln(stderr, diags.Format(wd))

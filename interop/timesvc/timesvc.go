@@ -3,6 +3,8 @@
 // hold JavaScript peers to the way wampgen carries them (an RFC 3339 string
 // with up to nine fractional digits, and integer nanoseconds). The
 // calculator's contract stays free of time; this one is only for tests.
+//
+//wampgen:typescript dir=.
 package timesvc
 
 //go:generate go run github.com/wampgen/wampgen/cmd/wampgen

@@ -1,10 +1,14 @@
 // Package calc is the reference wampgen service: a calculator whose
 // contract other WAMP implementations (Autobahn|JS, Wampy.js, …) are held
 // to. The interfaces are the contract, its procedures (Calculator) and its
-// events (CalculatorEvents); calc_wamp.go is generated from them.
+// events (CalculatorEvents); calc_wamp.go is generated from them, and so
+// are calc_wamp.ts and wampgen.ts, the same contract in TypeScript (for the
+// calculator's web page and for Node).
 package calc
 
 //go:generate go run github.com/wampgen/wampgen/cmd/wampgen
+
+//wampgen:typescript dir=.
 
 import (
 	"context"
