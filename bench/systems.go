@@ -116,19 +116,13 @@ func (c closers) run() {
 func closeSession(s *runtime.Session) func() { return func() { s.Close() } }
 func closeNexus(c *nxclient.Client) func()   { return func() { c.Close() } }
 
-// calleeInputQueue is the input queue of the generated callee: a whole
-// streamed input of the benchmark's default length, as the router's queues
-// hold a whole stream. WAMP has no flow control for streamed input, and a
-// caller that sends as fast as it can outruns even sum's trivial handler
-// (which wakes once per chunk) by more than the default 1024 chunks, which
-// fails the call with wampgen.error.input_overflow.
-const calleeInputQueue = 1 << 15
-
 // generatedCallee serves the calculator with the generated registrar and
 // calc.Service, and the benchmark stream with the generated benchsvc
-// registrar, on a session of its own.
+// registrar, on a session of its own, at the default Config: its input
+// queue (runtime.Config.InputQueueBytes) holds what a fast caller sends
+// ahead of sum's trivial handler.
 func generatedCallee(ctx context.Context, url string, ser *wamp.Serializer) (func(), error) {
-	callee, err := runtime.Dial(ctx, url, runtime.Config{Realm: router.DefaultRealm, Serializer: ser, InputQueue: calleeInputQueue})
+	callee, err := runtime.Dial(ctx, url, runtime.Config{Realm: router.DefaultRealm, Serializer: ser})
 	if err != nil {
 		return nil, err
 	}

@@ -921,7 +921,11 @@ func typeScriptOutputs(bp *builtPackage, flagDir string, modules map[string]stri
 		for _, t := range targets {
 			path := filepath.Join(t.dir, TypeScriptName(p.Name))
 			if other, dup := modules[path]; dup {
-				return nil, nil, []Diagnostic{{Pos: t.pos, Message: fmt.Sprintf(
+				pos := t.pos
+				if !pos.IsValid() {
+					pos = token.Position{Filename: path} // -ts: no directive to point at
+				}
+				return nil, nil, []Diagnostic{{Pos: pos, Message: fmt.Sprintf(
 					"TypeScript output: packages %s and %s would both write %s (rule: one module per Go package name in a directory): give one of them another directory (//wampgen:typescript dir=…)", other, p.Path, path)}}, nil
 			}
 			modules[path] = p.Path

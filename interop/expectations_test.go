@@ -219,8 +219,9 @@ var expectations = []expectation{
 			"HELLO does not announce the feature for the caller: its first CALL with `progress` is a protocol " +
 			"violation (a peer must not use a feature it did not announce), so the embedded router ends the session " +
 			"(ABORT `wamp.error.protocol_violation`, \"CALL with progress, but the caller did not announce " +
-			"progressive_call_invocations\"; Wampy.js reports a WebSocket error, and when it has already sent the next " +
-			"chunks the ABORT can be lost with the connection) and the callee gets no INVOCATION. The calculator keeps " +
+			"progressive_call_invocations\", which Wampy.js receives although it has already sent the next chunks: the " +
+			"router discards them before it closes the connection; Wampy.js fails the call with a WebSocket error, not " +
+			"the ABORT's reason) and the callee gets no INVOCATION. The calculator keeps " +
 			"serving its other callers. Not part of the default contract (issue 15): `calculator call --streams` checks " +
 			"`sum` and `running_sum` against peers that implement the feature.",
 	},

@@ -270,6 +270,16 @@
 // testament to one, and a REGISTER of a pattern that may match a wamp.*
 // procedure.
 //
+// When the router ends a session (ABORT, GOODBYE, a router shutdown), it
+// stops passing on the client's messages, writes what is queued, the last
+// message and, over WebSocket, a close frame, half-closes the connection,
+// and then reads and discards what the client still sends until the client
+// closes its side, for at most a second after the last write and at most
+// a MiB. Closing at once, with the client's bytes unread, makes the kernel
+// reset the connection, and a client that had already sent more (Wampy.js
+// sends the next chunks of a streamed call right after the CALL) could
+// lose the ABORT that says why its session ended.
+//
 // # What nexus routes
 //
 // The realms' dealer supports call timeouts (call_timeout: the dealer

@@ -1,6 +1,7 @@
 package router
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -60,6 +61,17 @@ const (
 	// not a deadline update: each write gets between half of writeTimeout
 	// and all of it. The runtime's client uses the same rule and value.
 	writeTimeout = 30 * time.Second
+
+	// lingerTimeout bounds how long the router keeps a connection it has
+	// ended once its last frame is written (see peer.linger): long enough
+	// for a client to read an ABORT or GOODBYE and close its side.
+	lingerTimeout = time.Second
+
+	// maxLingerBytes bounds what the router reads and discards from a
+	// client after it has ended the session (see peer.drain): a client's
+	// burst already on its way, such as the next chunks of a streamed
+	// call, fits many times over.
+	maxLingerBytes = 1 << 20
 )
 
 // Write batching. Under load many messages are queued for one client at
@@ -186,9 +198,11 @@ func (e *protocolError) Error() string { return e.msg }
 // stops reading is disconnected instead of blocking the sender for good.
 //
 // Shutting down (closeWith) lets the writer flush what is queued, write an
-// optional last message (ABORT or GOODBYE) and a close frame, and close the
-// connection, all within flushTimeout; a timer closes the connection when
-// that time is up, even if a write is still blocked. The reader shuts the
+// optional last message (ABORT or GOODBYE) and a close frame, all within
+// flushTimeout (a timer closes the connection when that time is up, even
+// if a write is still blocked), then half-close the connection and linger,
+// at most lingerTimeout, while the reader discards what the client still
+// sends (see linger and drain), and close it. The reader shuts the
 // peer down when it stops reading, for whatever reason (the client closed
 // the connection or broke the protocol, or the keep-alive read deadline
 // passed). nexus calls Close when it is done with the session; Close shuts
@@ -441,19 +455,22 @@ func (p *peer) reply(msg wamp.Message) {
 	}
 }
 
-// readLoop is the reader goroutine. When it ends, so does the connection:
-// it cancels the client's calls still in flight (see ledger.pending), shuts
-// the peer down, which closes the connection within flushTimeout, and tells
-// nexus that the session is gone.
+// readLoop is the reader goroutine. When it stops reading messages, for
+// whatever reason, so does the session: it cancels the client's calls
+// still in flight (see ledger.pending), shuts the peer down, which closes
+// the connection within flushTimeout plus lingerTimeout, tells nexus that
+// the session is gone, and then discards what the client still sends
+// until the connection ends (see drain).
 func (p *peer) readLoop() {
 	defer close(p.readerDone)
-	defer p.closeRecv()
 	violation := p.read()
 	p.cancelCalls()
 	if violation != "" {
 		p.abort(violation)
 	}
 	p.closeWith(nil) // a no-op after abort, or when already closing
+	p.closeRecv()
+	p.drain()
 }
 
 // read reads and passes on the client's messages until the connection ends
@@ -472,6 +489,13 @@ func (p *peer) read() (violation string) {
 				p.log.Debug("router: connection ended by client", "err", err)
 			}
 			return ""
+		}
+		select {
+		case <-p.closing:
+			// The session is ending: what the client sends now is
+			// discarded (see drain).
+			return ""
+		default:
 		}
 		if kind == framePing {
 			if !p.queuePong(data) {
@@ -602,9 +626,9 @@ func (p *peer) writeLoop() {
 		p.fill()
 		p.handOff()
 		if p.ending {
-			p.settle()
-			p.broken = true
-			_ = p.fc.close()
+			// What end added is written by flush, which then lingers
+			// (see linger) before it closes the connection.
+			p.closeWith(nil)
 		}
 	}
 }
@@ -736,8 +760,9 @@ func (p *peer) sendLoop() {
 }
 
 // flush, on shutdown, writes what is still queued, the final message and a
-// close frame, then closes the connection. It first lets the sender finish
-// and stop, then writes the rest itself, under a deadline of flushTimeout.
+// close frame, lingers (see linger), then closes the connection. It first
+// lets the sender finish and stop, then writes the rest itself, under a
+// deadline of flushTimeout.
 func (p *peer) flush() {
 	p.settle()
 	close(p.out)
@@ -753,8 +778,79 @@ func (p *peer) flush() {
 	}
 	p.appendFrame(frameClose, nil)
 	p.writeNow()
+	// The timer, stopped in time, has not closed the connection.
+	if p.killer.Stop() && !p.broken {
+		p.linger()
+	}
 	_ = p.fc.close()
-	p.killer.Stop()
+}
+
+// linger, once the last frame is written, half-closes the connection and
+// waits, at most lingerTimeout, for the reader to be done: it reads and
+// discards what the client still sends until the client closes its side
+// (see drain). A connection closed with bytes of the client's unread makes
+// the kernel reset it, and the client may then lose what the router wrote
+// last: the ABORT that says why its session ended (a client that breaks
+// the protocol has often sent more by then, as Wampy.js's progressiveCall
+// does with its next chunks) or the GOODBYE.
+func (p *peer) linger() {
+	halfClose(p.fc.netConn())
+	t := time.NewTimer(lingerTimeout)
+	defer t.Stop()
+	select {
+	case <-p.readerDone:
+	case <-t.C:
+	}
+}
+
+// halfClose ends the router's side of c, after its last write: over TLS a
+// close_notify alert, then, over TCP, a FIN, so that the client reads to
+// the end of what was written and sees the connection end. A connection
+// that can't be half-closed (one handed over by another server, wrapped)
+// is left as it is; it is closed after the linger.
+func halfClose(c net.Conn) {
+	if tc, ok := c.(*tls.Conn); ok {
+		_ = tc.CloseWrite()
+		c = tc.NetConn()
+	}
+	if cw, ok := c.(interface{ CloseWrite() error }); ok {
+		_ = cw.CloseWrite()
+	}
+}
+
+// drain, on the reader's goroutine once the peer is shutting down, reads
+// and discards what the client still sends, so that the writer's last
+// frames are not lost to a reset (see linger), until the client closes
+// its side, the connection is closed, flushTimeout plus lingerTimeout have
+// passed, or maxLingerBytes have been read, whichever comes first: a
+// client that keeps sending holds neither the goroutine nor the socket.
+// It reads the socket itself, below TLS and the transport's framing and
+// keep-alive (which would move the read deadline): nothing read is used.
+func (p *peer) drain() {
+	c := p.fc.netConn()
+	if tc, ok := c.(*tls.Conn); ok {
+		c = tc.NetConn()
+	}
+	_, _ = discard(c, flushTimeout+lingerTimeout, maxLingerBytes)
+}
+
+// discard reads and discards what arrives on c for at most d, until c
+// ends or fails or at least maxBytes have been read (at most 4 KiB more).
+// It returns how much it read, and why it stopped: nil when at maxBytes.
+func discard(c net.Conn, d time.Duration, maxBytes int) (int, error) {
+	if err := c.SetReadDeadline(time.Now().Add(d)); err != nil {
+		return 0, err
+	}
+	var buf [4 << 10]byte
+	n := 0
+	for n < maxBytes {
+		k, err := c.Read(buf[:])
+		n += k
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }
 
 // writeNow writes the batch on the writer's goroutine; only flush does,
@@ -1103,9 +1199,9 @@ func (p *peer) replace(rep *wamp.Error) {
 // can't be delivered: it adds to the batch ABORT with reason uri (the
 // reason's text as its message when it fits, without when not, and no
 // ABORT at all if even that can't be delivered) and a close frame; the
-// writer then has what is pending written and closes the connection, which
-// ends the session in nexus as if the client had left. Nothing more is
-// sent.
+// writer then shuts the peer down (closeWith), which has what is pending
+// written, lingers and closes the connection, and ends the session in
+// nexus as if the client had left. Nothing more is sent.
 func (p *peer) end(uri wamp.URI, why string) {
 	p.log.Warn("router: closing connection: a message can't be delivered", "error", uri, "reason", why)
 	abort := &wamp.Abort{Details: wamp.Dict{wamp.OptMessage: why}, Reason: uri}

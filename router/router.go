@@ -621,8 +621,9 @@ func (r *Router) shutdown() error {
 	// the nexus router with sessions still attached skips that cleanup and
 	// leaves dealer timeout timers that panic when they fire later.
 	// An established session gets GOODBYE, written after what is queued
-	// for it; its connection is closed flushTimeout later at the latest,
-	// even when the client has stopped reading (see peer.closeWith). A
+	// for it; its connection is closed flushTimeout plus lingerTimeout
+	// later at the latest, even when the client has stopped reading or
+	// keeps sending (see peer.closeWith and peer.linger). A
 	// session is established once its WELCOME has gone to the writer or
 	// AttachClient has returned (see peer.welcomed).
 	r.mu.Lock()

@@ -82,16 +82,24 @@ type Config struct {
 	// the EVENT messages were received (default 16 MiB). An event larger
 	// than the bound is queued only into an empty queue.
 	EventQueueBytes int
-	// InputQueue bounds, in chunks, the input queue of each invocation
-	// with streamed input (see WithStreamedInput): the chunks received and
-	// not yet read by the handler (default 1024). InputQueueBytes bounds it
-	// in bytes, as the INVOCATION messages were received (default 4 MiB;
-	// a chunk larger than that is queued only into an empty queue). A
-	// chunk that does not fit ends the call: the caller gets
-	// wampgen.error.input_overflow (ErrInputOverflow), and so does the
-	// handler's Invocation.Input.
-	InputQueue      int
-	InputQueueBytes int
+	// InputQueueBytes bounds the input queue of each invocation with
+	// streamed input (see WithStreamedInput): the chunks received and not
+	// yet read by the handler, each counted as the size of its INVOCATION
+	// message plus a fixed 384 bytes, what a queued chunk costs in memory
+	// besides its message (default 16 MiB: some 38,000 chunks of one
+	// number each; a chunk larger than the bound is queued only into an
+	// empty queue). InputQueue bounds the same queue in chunks (default:
+	// InputQueueBytes / 384, so that by default only the bytes count).
+	// InputSessionBytes bounds, counted the same way, the chunks queued
+	// for all the session's invocations together (default 64 MiB: four
+	// calls at their own bound, or many calls each a little behind its
+	// caller). A chunk that does not fit ends its call, and only that
+	// call: the caller gets wampgen.error.input_overflow
+	// (ErrInputOverflow), and so does the handler's Invocation.Input.
+	// See the package documentation, "Flow control".
+	InputQueue        int
+	InputQueueBytes   int
+	InputSessionBytes int
 	// OnStateChange, when set, is called with every change of the
 	// session's State, in order, on a goroutine of the session's own. It
 	// must not call Close (use go sess.Close()).
@@ -122,11 +130,14 @@ func (c Config) withDefaults() Config {
 	if c.EventQueueBytes <= 0 {
 		c.EventQueueBytes = defaultEventQueueBytes
 	}
-	if c.InputQueue <= 0 {
-		c.InputQueue = defaultInputQueue
-	}
 	if c.InputQueueBytes <= 0 {
 		c.InputQueueBytes = defaultInputQueueBytes
+	}
+	if c.InputQueue <= 0 {
+		c.InputQueue = max(1, c.InputQueueBytes/inputChunkOverhead)
+	}
+	if c.InputSessionBytes <= 0 {
+		c.InputSessionBytes = defaultInputSessionBytes
 	}
 	if c.CancelMode == "" {
 		c.CancelMode = CancelKill

@@ -82,25 +82,34 @@
 //     calls per connection.
 //
 // Flow control. WAMP has no message with which a callee could ask its
-// caller to slow down, and the session's read loop, which serves every
-// call of the connection, never waits for a handler. So each invocation
-// with streamed input queues its chunks until the handler reads them, at
-// most [Config.InputQueue] chunks (1024 by default) and
-// [Config.InputQueueBytes] bytes of INVOCATION messages (4 MiB by default).
-// A chunk that does not fit ends the call at once: the callee answers
-// ERROR wampgen.error.input_overflow ([ErrInputOverflowURI]; the error
-// matches [ErrInputOverflow] on both sides), its handler's ctx is
-// cancelled with that cause and its Input yields that error, and the
-// chunks still coming are ignored. The caller experiences it like any
-// callee error: its next Send (or CloseSend) returns the error matching
-// ErrInputOverflow. A caller's Send waits only for room in its own
-// connection's write queue, never for the callee, so memory is bounded on
-// both sides and a caller that must not lose its call sends no more than
-// the callee's queue holds before it hears back (for example, one chunk
-// per progressive result it receives). The other way round, the
-// progressive results of a bidirectional call wait for the caller's next
-// Send (for CallInputStream: for its loop to take them), at most 1024 of
-// them; one more cancels the call.
+// caller to slow down (progressive call invocations have no window, credit
+// or acknowledgement, and YIELDs need not match CALLs), the router never
+// waits for a client, and the session's read loop, which serves every call
+// of the connection, never waits for a handler. So each invocation with
+// streamed input queues its chunks until the handler reads them, counting
+// each as the size of its INVOCATION message plus 384 bytes (what a queued
+// chunk costs in memory besides its message, measured): at most
+// [Config.InputQueueBytes] per call (16 MiB by default, some 38,000 small
+// chunks; [Config.InputQueue] bounds the chunks too, by default no tighter)
+// and [Config.InputSessionBytes] for all the session's calls together
+// (64 MiB by default). These defaults let a handler that does little per
+// chunk keep up with a caller that sends as fast as it can, however long
+// the input, on a loaded machine, where the scheduler may keep the handler
+// off a processor while the read loop queues thousands of chunks. A chunk
+// that does not fit ends its call at once, and only that call: the callee
+// answers ERROR wampgen.error.input_overflow ([ErrInputOverflowURI]; the
+// error matches [ErrInputOverflow] on both sides), its handler's ctx is
+// cancelled with that cause and its Input yields that error, what was
+// queued is dropped, and the chunks still coming are ignored. The caller
+// experiences it like any callee error: its next Send (or CloseSend)
+// returns the error matching ErrInputOverflow. A caller's Send waits only
+// for room in its own connection's write queue, never for the callee, so
+// memory is bounded on both sides and a caller that must not lose its call
+// sends no more than the callee's queue holds before it hears back (for
+// example, one chunk per progressive result it receives). The other way
+// round, the progressive results of a bidirectional call wait for the
+// caller's next Send (for CallInputStream: for its loop to take them), at
+// most 1024 of them; one more cancels the call.
 //
 // # Cancellation and timeouts
 //

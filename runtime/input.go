@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"iter"
 	"sync"
+	"sync/atomic"
 
 	"github.com/wampgen/wampgen/internal/recent"
 	"github.com/wampgen/wampgen/wamp"
@@ -16,8 +17,20 @@ import (
 // documentation, "Streamed input".
 
 const (
-	defaultInputQueue      = 1024
-	defaultInputQueueBytes = 4 << 20
+	// defaultInputQueueBytes bounds one call's queued input. A caller
+	// sending small chunks as fast as it can, through the embedded router
+	// on a shared 2-core machine (load average 0.4 to 12), ran up to 4,400
+	// chunks (under 2 MiB as counted here) ahead of a handler that only
+	// sums them: the read loop queues while the scheduler keeps the
+	// handler off a processor.
+	// 16 MiB (some 38,000 such chunks) leaves room for worse scheduling,
+	// and equals the largest message and an event queue's default bound.
+	defaultInputQueueBytes = 16 << 20
+	// defaultInputSessionBytes bounds the queued input of all a session's
+	// calls: four calls at their own bound, or dozens each a normal lag
+	// behind their callers, and no more than that however many calls one
+	// or more callers start.
+	defaultInputSessionBytes = 64 << 20
 
 	// maxLateInputs bounds, per connection, the request IDs of the
 	// invocations with streamed input that ended before their input did,
@@ -26,16 +39,17 @@ const (
 )
 
 // ErrInputOverflowURI is the error URI of a call whose streamed input
-// overflowed the callee's input queue (Config.InputQueue,
-// Config.InputQueueBytes): the callee reads its input more slowly than the
-// caller sends it. It is not defined by the WAMP specification; its
+// overflowed the callee's input queue for the call (Config.InputQueue,
+// Config.InputQueueBytes) or the callee session's input budget for all its
+// calls (Config.InputSessionBytes): the callee reads its input more slowly
+// than its callers send it. It is not defined by the WAMP specification; its
 // namespace is wampgen's own.
 const ErrInputOverflowURI wamp.URI = "wampgen.error.input_overflow"
 
 // ErrInputOverflow matches (with errors.Is) the error of a call whose
-// streamed input overflowed the callee's input queue: on the caller's side
-// the ERROR of the call, on the callee's side what Invocation.Input yields
-// and the cause of the handler's context.
+// streamed input overflowed the callee's input queue or input budget: on
+// the caller's side the ERROR of the call, on the callee's side what
+// Invocation.Input yields and the cause of the handler's context.
 var ErrInputOverflow = &Error{URI: ErrInputOverflowURI}
 
 // errRangedTwice is yielded by an Input ranged a second time.
@@ -71,9 +85,11 @@ type InputChunk struct {
 // handler registered without WithStreamedInput) has one chunk: its
 // arguments, with Last set.
 //
-// Chunks wait in a bounded queue (Config.InputQueue, InputQueueBytes)
-// until Input yields them: a handler that reads its input more slowly than
-// the caller sends it ends the call with wampgen.error.input_overflow.
+// Chunks wait in a bounded queue (Config.InputQueueBytes, InputQueue,
+// InputSessionBytes) until Input yields them: a handler that reads its
+// input more slowly than the caller sends it ends the call with
+// wampgen.error.input_overflow. Once the handler has returned, what it did
+// not read is dropped, and an Input ranged then yields an error.
 func (inv *Invocation) Input() iter.Seq2[InputChunk, error] {
 	return func(yield func(InputChunk, error) bool) {
 		q := inv.input
@@ -138,52 +154,106 @@ func inputEndError(inv *Invocation) error {
 
 // inputQueue is the bounded queue of one invocation's streamed input: the
 // read loop pushes, the handler's Input pops. Its mu guards it.
+//
+// Each queued chunk costs the size of its INVOCATION message (the chunk's
+// payloads are parts of that message, which the transport allocated for
+// it alone) plus inputChunkOverhead: that cost counts against the queue's
+// maxBytes and the session's input budget, from the push until the chunk
+// is read or dropped.
 type inputQueue struct {
 	mu        sync.Mutex
-	chunks    []InputChunk
-	sizes     []int
-	head      int // chunks[head:] are queued
-	bytes     int
+	ring      []queuedChunk // a ring: ring[(head+i)%len(ring)], i < n, are queued
+	head, n   int
+	bytes     int   // the cost of the queued chunks
 	closed    bool  // the last chunk was received (queued or not)
-	err       error // the input ended early (overflow)
+	err       error // the input ended early (overflow, a chunk that cannot be read, the handler's return)
 	ranged    bool
 	maxChunks int
 	maxBytes  int
+	budget    *inputBudget // the session's, shared by all its queues
 	wake      chan struct{}
 }
 
-func newInputQueue(maxChunks, maxBytes int) *inputQueue {
-	return &inputQueue{maxChunks: maxChunks, maxBytes: maxBytes, wake: make(chan struct{}, 1)}
+type queuedChunk struct {
+	InputChunk
+	cost int
 }
 
-// push queues one chunk of size bytes. It reports false if the queue was
-// full: the input overflowed, and the queue takes nothing more. A chunk
-// after the last one, or after an overflow, is ignored.
+const (
+	// inputChunkOverhead is what a queued chunk costs in memory besides
+	// its INVOCATION message: its slot in the queue's ring (160 bytes: an
+	// InputChunk and its cost; twice that just after the ring has
+	// doubled) and the rounding of the message's allocation to Go's size
+	// classes (a few bytes for a small message, at most an eighth of a
+	// larger one, which the fixed overhead does not cover). Measured by
+	// TestInputChunkCost, which fails if it is too low: 325 bytes for a
+	// chunk of one number in a ring just doubled, the worst case.
+	inputChunkOverhead = 384
+
+	// minRingSize is the ring's size when it first grows; a ring larger
+	// than maxIdleRing is let go when the queue empties, so that one burst
+	// does not pin its memory for the rest of the call.
+	minRingSize = 8
+	maxIdleRing = 1024
+)
+
+func newInputQueue(maxChunks, maxBytes int, budget *inputBudget) *inputQueue {
+	return &inputQueue{maxChunks: maxChunks, maxBytes: maxBytes, budget: budget, wake: make(chan struct{}, 1)}
+}
+
+// push queues one chunk that arrived in a message of size bytes. It
+// reports false if the chunk did not fit: the input overflowed (see
+// overflow), and the queue takes nothing more. A chunk after the last one,
+// or after the input ended early, is ignored.
 func (q *inputQueue) push(ch InputChunk, size int) bool {
+	cost := size + inputChunkOverhead
 	q.mu.Lock()
 	if q.closed || q.err != nil {
 		q.mu.Unlock()
 		return true
 	}
-	n := len(q.chunks) - q.head
-	if n >= q.maxChunks || (n > 0 && q.bytes+size > q.maxBytes) {
-		q.err = &Error{URI: ErrInputOverflowURI, Args: wamp.ArgsOf(fmt.Sprintf(
-			"the callee's input queue is full (%d chunks, %d bytes): it reads its input more slowly than the caller sends it", q.maxChunks, q.maxBytes))}
+	var why string
+	switch {
+	case q.n >= q.maxChunks:
+		why = fmt.Sprintf("the callee's input queue for this call is full (%d chunks)", q.maxChunks)
+	case q.n > 0 && q.bytes+cost > q.maxBytes:
+		why = fmt.Sprintf("the callee's input queue for this call is full (%d bytes)", q.maxBytes)
+	case !q.budget.take(cost):
+		why = fmt.Sprintf("the callee's input budget for all its calls is spent (%d bytes)", q.budget.max)
+	}
+	if why != "" {
+		q.err = &Error{URI: ErrInputOverflowURI, Args: wamp.ArgsOf(why + ": it reads its input more slowly than its callers send it")}
+		q.dropLocked()
 		q.mu.Unlock()
 		q.signal()
 		return false
 	}
-	if q.head > 0 && q.head == len(q.chunks) {
-		clear(q.chunks)
-		q.chunks, q.sizes, q.head = q.chunks[:0], q.sizes[:0], 0
+	if q.n == len(q.ring) {
+		q.growLocked()
 	}
-	q.chunks = append(q.chunks, ch)
-	q.sizes = append(q.sizes, size)
-	q.bytes += size
+	q.ring[(q.head+q.n)%len(q.ring)] = queuedChunk{InputChunk: ch, cost: cost}
+	q.n++
+	q.bytes += cost
 	q.closed = ch.Last
 	q.mu.Unlock()
 	q.signal()
 	return true
+}
+
+// growLocked doubles the ring, keeping the chunks in order.
+func (q *inputQueue) growLocked() {
+	ring := make([]queuedChunk, max(minRingSize, 2*len(q.ring)))
+	for i := range q.n {
+		ring[i] = q.ring[(q.head+i)%len(q.ring)]
+	}
+	q.ring, q.head = ring, 0
+}
+
+// dropLocked drops the queued chunks and gives their cost back to the
+// session's budget.
+func (q *inputQueue) dropLocked() {
+	q.budget.give(q.bytes)
+	q.ring, q.head, q.n, q.bytes = nil, 0, 0, 0
 }
 
 func (q *inputQueue) signal() {
@@ -202,14 +272,22 @@ func (q *inputQueue) next() (InputChunk, bool, error) {
 		// An overflow ends the input at once: the caller has its answer.
 		return InputChunk{}, false, q.err
 	}
-	if q.head == len(q.chunks) {
+	if q.n == 0 {
 		return InputChunk{}, false, nil
 	}
-	ch := q.chunks[q.head]
-	q.chunks[q.head] = InputChunk{}
-	q.bytes -= q.sizes[q.head]
-	q.head++
-	return ch, true, nil
+	qc := q.ring[q.head]
+	q.ring[q.head] = queuedChunk{}
+	q.head = (q.head + 1) % len(q.ring)
+	q.n--
+	q.bytes -= qc.cost
+	q.budget.give(qc.cost)
+	if q.n == 0 {
+		q.head = 0
+		if len(q.ring) > maxIdleRing {
+			q.ring = nil
+		}
+	}
+	return qc.InputChunk, true, nil
 }
 
 // open reports whether more chunks may come.
@@ -226,12 +304,31 @@ func (q *inputQueue) complete() bool {
 	return q.closed
 }
 
-// fail ends the input with err, unless it has ended.
+// fail ends the input with err, unless it has ended, dropping what is
+// queued.
 func (q *inputQueue) fail(err error) {
 	q.mu.Lock()
 	if q.err == nil && !q.closed {
 		q.err = err
+		q.dropLocked()
 	}
+	q.mu.Unlock()
+	q.signal()
+}
+
+// errHandlerReturned is what an Input ranged after its handler returned
+// yields, once the chunks it had not read are dropped.
+var errHandlerReturned = errors.New("runtime: the handler returned before it read all of its input")
+
+// discard drops what is still queued once the handler has returned: no one
+// reads it any more, and it must not hold the session's budget. A chunk
+// pushed later is ignored, and an Input ranged later yields an error.
+func (q *inputQueue) discard() {
+	q.mu.Lock()
+	if q.err == nil && (q.n > 0 || !q.closed) {
+		q.err = errHandlerReturned
+	}
+	q.dropLocked()
 	q.mu.Unlock()
 	q.signal()
 }
@@ -240,6 +337,48 @@ func (q *inputQueue) failed() error {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	return q.err
+}
+
+// inputBudget bounds the cost of the chunks queued in all the input queues
+// of a session (Config.InputSessionBytes).
+type inputBudget struct {
+	used atomic.Int64
+	max  int64
+	// overflows: the calls that overflowed, logged in aggregate (a
+	// caller decides how often that happens).
+	overflows throttle
+}
+
+// logOverflow logs that the input of procedure's invocation request
+// overflowed (err says which bound): the first time, then at most once
+// per 10 s with the count since the line before.
+func (s *Session) logOverflow(procedure wamp.URI, request wamp.ID, err error) {
+	if n, ok := s.inputBudget.overflows.tick(); ok {
+		s.log.Warn("streamed input overflowed: the call ends", "procedure", procedure, "request", request, "count", n, "err", err)
+	}
+}
+
+// take reserves n bytes of the budget, and reports whether it could: the
+// budget's max is not exceeded, or nothing was queued (a chunk larger than
+// the whole budget is taken only then, as a queue takes a chunk larger
+// than its own bound only when empty).
+func (b *inputBudget) take(n int) bool {
+	for {
+		used := b.used.Load()
+		if used > 0 && used+int64(n) > b.max {
+			return false
+		}
+		if b.used.CompareAndSwap(used, used+int64(n)) {
+			return true
+		}
+	}
+}
+
+// give returns n bytes to the budget.
+func (b *inputBudget) give(n int) {
+	if n != 0 {
+		b.used.Add(-int64(n))
+	}
 }
 
 // continueInput handles the next chunk m of the running invocation st
@@ -253,8 +392,9 @@ func (s *Session) continueInput(c *conn, st *invocationState, m *wamp.Invocation
 	if inv.input.push(InputChunk{Args: m.Args, Kwargs: m.Kwargs, Last: last}, c.frameSize) {
 		return
 	}
-	s.log.Warn("streamed input overflowed the input queue: the call ends", "procedure", inv.Procedure, "request", m.Request)
-	s.endInput(c, st, inv.input.failed().(*Error))
+	err := inv.input.failed().(*Error)
+	s.logOverflow(inv.Procedure, m.Request, err)
+	s.endInput(c, st, err)
 }
 
 // endInput ends the running invocation st, whose input ended with err (an

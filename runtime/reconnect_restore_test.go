@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"net"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -69,6 +70,29 @@ func (d *hookDialer) dialled() []*hookConn {
 	return append([]*hookConn(nil), d.conns...)
 }
 
+// waitReconnectLoopsEnded waits until no goroutine started since before
+// (see goroutineIDs) runs a session's reconnect loop: every dial a loop
+// would make has been made. A loop that keeps dialling fails the test.
+func waitReconnectLoopsEnded(t *testing.T, before map[string]bool) {
+	t.Helper()
+	deadline := time.Now().Add(testWait)
+	for {
+		running := 0
+		for id, stack := range goroutineStacks() {
+			if !before[id] && strings.Contains(stack, "runtime.(*Session).reconnectLoop(") {
+				running++
+			}
+		}
+		if running == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d reconnect loop(s) still running after %v", running, testWait)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 // isJSONRegister reports whether a write carries a JSON REGISTER.
 func isJSONRegister(b []byte) bool { return bytes.Contains(b, []byte("[64,")) }
 
@@ -84,6 +108,7 @@ func isJSONRegister(b []byte) bool { return bytes.Contains(b, []byte("[64,")) }
 // only one, retries.
 func TestLossDuringRestoreReconnectsOnce(t *testing.T) {
 	checkNoLeakedGoroutines(t)
+	before := goroutineIDs()
 	r := rpcRouter(t)
 	d := &hookDialer{hook: func(n int, c *hookConn) {
 		if n != 2 {
@@ -121,7 +146,7 @@ func TestLossDuringRestoreReconnectsOnce(t *testing.T) {
 	d.dialled()[0].Conn.Close()
 
 	states.waitJoined(t, 5*time.Second)
-	time.Sleep(300 * time.Millisecond) // several retry delays: a second loop would be dialling
+	waitReconnectLoopsEnded(t, before) // a second loop would be dialling
 	conns := d.dialled()
 	if len(conns) != 3 {
 		t.Errorf("%d connections dialled; want 3 (the first, the one lost while restoring, one more)", len(conns))
@@ -160,6 +185,7 @@ func TestLossDuringRestoreReconnectsOnce(t *testing.T) {
 // reconnecting; the connection being restored is closed.
 func TestCloseDuringRestore(t *testing.T) {
 	checkNoLeakedGoroutines(t)
+	before := goroutineIDs()
 	r := rpcRouter(t)
 	restoring := make(chan struct{})
 	var once sync.Once
@@ -206,7 +232,7 @@ func TestCloseDuringRestore(t *testing.T) {
 	if s.State() != runtime.StateClosed {
 		t.Errorf("state %v after Close", s.State())
 	}
-	time.Sleep(200 * time.Millisecond) // retry delays: a loop still running would dial
+	waitReconnectLoopsEnded(t, before) // a loop still running would dial
 	conns := d.dialled()
 	if len(conns) != 2 {
 		t.Errorf("%d connections dialled; want 2: reconnecting went on after Close", len(conns))

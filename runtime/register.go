@@ -502,6 +502,22 @@ func (s *Session) invoke(c *conn, m *wamp.Invocation) {
 			Error: wamp.ErrInvalidArgument, Args: wamp.ArgsOf(fmt.Sprintf("%s does not take streamed input", reg.procedure))})
 		return
 	}
+	var input *inputQueue
+	if reg.streamed {
+		input = newInputQueue(s.cfg.InputQueue, s.cfg.InputQueueBytes, &s.inputBudget)
+		if !input.push(InputChunk{Args: m.Args, Kwargs: m.Kwargs, Last: !progress}, c.frameSize) {
+			// The session's input budget is spent: the call ends before
+			// its handler runs, and its later chunks are ignored.
+			if progress {
+				c.invs.addLate(m.Request)
+			}
+			err := input.failed().(*Error)
+			s.logOverflow(reg.procedure, m.Request, err)
+			s.sendOn(noWait, c, &wamp.Error{RequestType: wamp.TypeInvocation, Request: m.Request, Details: wamp.Dict{},
+				Error: err.URI, Args: err.Args})
+			return
+		}
+	}
 	ctx, cancel := context.WithCancelCause(c.ctx)
 	st := &invocationState{cancel: cancel}
 	c.invs.add(m.Request, st)
@@ -518,12 +534,9 @@ func (s *Session) invoke(c *conn, m *wamp.Invocation) {
 		s:            s,
 		conn:         c,
 		request:      m.Request,
+		input:        input,
 	}
 	st.inv = inv
-	if reg.streamed {
-		inv.input = newInputQueue(s.cfg.InputQueue, s.cfg.InputQueueBytes)
-		inv.input.push(InputChunk{Args: m.Args, Kwargs: m.Kwargs, Last: !progress}, c.frameSize)
-	}
 	// Only the details that this registration and the router's features
 	// make meaningful are read (see features.go): a router that did not
 	// announce a feature cannot rename the procedure of an exact
@@ -570,6 +583,9 @@ func (s *Session) runHandler(ctx context.Context, cancel context.CancelCauseFunc
 	// whose input has not ended yet is remembered, so that the chunks
 	// still on their way are ignored.
 	inv.conn.invs.finish(inv.request, inv.input != nil && !inv.input.complete())
+	if inv.input != nil {
+		inv.input.discard()
+	}
 	if answered {
 		return // the input overflowed: the caller has its ERROR
 	}

@@ -18,10 +18,22 @@ import (
 
 // writeHookConn wraps a net.Conn so that a test can see and disturb what
 // the session writes: onWrite, if set, sees every write, and its result
-// replaces the write's when handled is true.
+// replaces the write's when handled is true. onRead, if set, is called as
+// each read starts, and then sees what it read.
 type writeHookConn struct {
 	net.Conn
 	onWrite func(c *writeHookConn, b []byte) (n int, err error, handled bool)
+	onRead  func(b []byte, done bool)
+}
+
+func (c *writeHookConn) Read(b []byte) (int, error) {
+	if c.onRead == nil {
+		return c.Conn.Read(b)
+	}
+	c.onRead(nil, false)
+	n, err := c.Conn.Read(b)
+	c.onRead(b[:n], true)
+	return n, err
 }
 
 func (c *writeHookConn) Write(b []byte) (int, error) {
@@ -31,6 +43,121 @@ func (c *writeHookConn) Write(b []byte) (int, error) {
 		}
 	}
 	return c.Conn.Write(b)
+}
+
+// rawSocketReads follows the RawSocket frames a session reads (after the
+// four octets of the handshake) and decodes each whole JSON message, so
+// that a test can see, and hold, what the session reads, and tell when it
+// has handled a message: the session reads its connection again only once
+// it has handled all that it read before. Its read method is a
+// writeHookConn's onRead.
+type rawSocketReads struct {
+	// onMessage, if set, sees each message as the read that completes it
+	// returns, on the session's read loop: it may hold the read.
+	onMessage func(msg wamp.Message)
+	// onStart, if set, is called as each read starts.
+	onStart func()
+
+	mu      sync.Mutex
+	skip    int    // octets of the handshake still to come
+	hdr     []byte // the header of the frame being read, as far as read
+	left    int    // payload octets of the frame still to come
+	payload []byte
+}
+
+func newRawSocketReads() *rawSocketReads { return &rawSocketReads{skip: 4} }
+
+func (r *rawSocketReads) read(b []byte, done bool) {
+	if !done {
+		if r.onStart != nil {
+			r.onStart()
+		}
+		return
+	}
+	for _, msg := range r.parse(b) {
+		if r.onMessage != nil {
+			r.onMessage(msg)
+		}
+	}
+}
+
+// parse takes the octets of a read and returns the messages they complete.
+func (r *rawSocketReads) parse(b []byte) []wamp.Message {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var msgs []wamp.Message
+	whole := func() {
+		if msg, err := wamp.JSON.Decode(r.payload); err == nil {
+			msgs = append(msgs, msg)
+		}
+	}
+	for len(b) > 0 {
+		switch {
+		case r.skip > 0:
+			k := min(r.skip, len(b))
+			r.skip -= k
+			b = b[k:]
+		case r.left > 0:
+			k := min(r.left, len(b))
+			r.payload = append(r.payload, b[:k]...)
+			r.left -= k
+			b = b[k:]
+			if r.left == 0 {
+				whole()
+			}
+		default:
+			r.hdr = append(r.hdr, b[0])
+			b = b[1:]
+			if len(r.hdr) == 4 {
+				r.left = int(r.hdr[1])<<16 | int(r.hdr[2])<<8 | int(r.hdr[3])
+				r.payload = r.payload[:0]
+				r.hdr = r.hdr[:0]
+				if r.left == 0 {
+					whole()
+				}
+			}
+		}
+	}
+	return msgs
+}
+
+// handledFirst returns a channel closed once the session has handled the
+// first message that matches: on the first read that starts after that
+// message has arrived. It sets r's hooks.
+func (r *rawSocketReads) handledFirst(match func(wamp.Message) bool) <-chan struct{} {
+	var arrived atomic.Bool
+	var once sync.Once
+	handled := make(chan struct{})
+	r.onMessage = func(msg wamp.Message) {
+		if match(msg) {
+			arrived.Store(true)
+		}
+	}
+	r.onStart = func() {
+		if arrived.Load() {
+			once.Do(func() { close(handled) })
+		}
+	}
+	return handled
+}
+
+// waitingCtx is a context that tells when Done is first asked for: a Call
+// asks once its CALL is queued, as it starts waiting for the answer; an
+// Unregister once its registration is no longer active, as it starts
+// waiting for room in the queue.
+type waitingCtx struct {
+	context.Context
+	once  sync.Once
+	asked chan struct{}
+}
+
+func newWaitingCtx() *waitingCtx {
+	return &waitingCtx{Context: context.Background(), asked: make(chan struct{})}
+}
+
+func (c *waitingCtx) Done() <-chan struct{} {
+	c.once.Do(func() { close(c.asked) })
+	return c.Context.Done()
 }
 
 // TestWriteErrorFailsQueuedCalls is a regression test: a failed write
@@ -75,11 +202,12 @@ func TestWriteErrorFailsQueuedCalls(t *testing.T) {
 	}()
 	<-inWrite // the first CALL's writer is inside Write
 	second := make(chan error, 1)
+	secondCtx := newWaitingCtx()
 	go func() {
-		_, err := caller.Call(context.Background(), "com.test.echo", wamp.ArgsOf(2), wamp.Payload{})
+		_, err := caller.Call(secondCtx, "com.test.echo", wamp.ArgsOf(2), wamp.Payload{})
 		second <- err
 	}()
-	time.Sleep(100 * time.Millisecond) // the second CALL is queued
+	recvT(t, secondCtx.asked, "the second CALL to be queued") // behind the write held above
 	close(releaseWrite)
 	if err := recvT(t, first, "the first call"); !errors.Is(err, runtime.ErrConnectionLost) {
 		t.Fatalf("first call: %v; want ErrConnectionLost", err)
@@ -241,13 +369,20 @@ func TestInvocationErrorNotDroppedWhileQueueFull(t *testing.T) {
 	open := func() { releaseOnce.Do(func() { close(release) }) }
 	defer open()
 	inWrite := make(chan struct{}, 1)
+	// The INVOCATION of the unregistered procedure, which the callee
+	// answers with an ERROR while its queue is full.
+	reads := newRawSocketReads()
+	invocationHandled := reads.handledFirst(func(msg wamp.Message) bool {
+		_, ok := msg.(*wamp.Invocation)
+		return ok
+	})
 	cfg := runtime.Config{Dial: func(ctx context.Context, network, addr string) (net.Conn, error) {
 		var d net.Dialer
 		nc, err := d.DialContext(ctx, network, addr)
 		if err != nil {
 			return nil, err
 		}
-		return &writeHookConn{Conn: nc, onWrite: func(c *writeHookConn, b []byte) (int, error, bool) {
+		return &writeHookConn{Conn: nc, onRead: reads.read, onWrite: func(c *writeHookConn, b []byte) (int, error, bool) {
 			if gated.Load() {
 				select {
 				case inWrite <- struct{}{}:
@@ -275,8 +410,9 @@ func TestInvocationErrorNotDroppedWhileQueueFull(t *testing.T) {
 	}
 	// Unregister: the registration stops being active at once, and its
 	// UNREGISTER waits for room.
-	go reg.Unregister(context.Background())
-	time.Sleep(100 * time.Millisecond)
+	unregisterCtx := newWaitingCtx()
+	go reg.Unregister(unregisterCtx)
+	recvT(t, unregisterCtx.asked, "Unregister to end the registration")
 	called := make(chan error, 1)
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -284,7 +420,7 @@ func TestInvocationErrorNotDroppedWhileQueueFull(t *testing.T) {
 		_, err := caller.Call(ctx, "com.test.full.p", wamp.Payload{}, wamp.Payload{})
 		called <- err
 	}()
-	time.Sleep(300 * time.Millisecond) // the INVOCATION has been read and answered (or not)
+	recvT(t, invocationHandled, "the callee to read and answer the INVOCATION") // or not
 	gated.Store(false)
 	open()
 	select {

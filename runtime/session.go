@@ -62,6 +62,9 @@ type Session struct {
 	// INVOCATIONs, which other peers send, are logged in aggregate (see
 	// logOversized).
 	oversizedInvocations, oversizedEvents, unreadableInvocations throttle
+	// inputBudget bounds the streamed input queued for all the session's
+	// invocations (Config.InputSessionBytes; see input.go).
+	inputBudget inputBudget
 }
 
 // lifeState is whether the session has ended, and why, and whether it is
@@ -172,6 +175,7 @@ func newSession(url string, cfg Config) *Session {
 		baseCtx: ctx,
 		cancel:  cancel,
 	}
+	s.inputBudget.max = int64(cfg.InputSessionBytes)
 	s.calls.m = map[wamp.ID]*pendingCall{}
 	s.requests.m = map[wamp.ID]chan wamp.Message{}
 	s.regs.init(s)

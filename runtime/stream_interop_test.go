@@ -250,7 +250,7 @@ func BenchmarkStreamedInput(b *testing.B) {
 	const items = 1000
 	r := routertest.New(b)
 	ctx := b.Context()
-	callee := dialT(b, r.WebSocketURL(), runtime.Config{Serializer: wamp.MsgPack, InputQueue: 2 * items})
+	callee := dialT(b, r.WebSocketURL(), runtime.Config{Serializer: wamp.MsgPack})
 	if _, err := callee.Register(ctx, "com.bench.sum", func(ctx context.Context, inv *runtime.Invocation) (*runtime.Result, error) {
 		in, inputErr := runtime.InputSeq[float64](ctx, inv.Procedure, inv)
 		total := 0.0

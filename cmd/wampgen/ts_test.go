@@ -104,7 +104,7 @@ func TestRunTypeScriptSameName(t *testing.T) {
 	}
 	writeFile(t, filepath.Join(other, "svc.go"), strings.Replace(readFile(t, filepath.Join(dir, "svc.go")), "com.example.greeter", "com.example.other", 1))
 	code, stdout, stderr := wampgen(t, "-ts", "ts", "./...")
-	if code != 1 || stdout != "" || !strings.Contains(stderr, "TypeScript output: packages example.com/basic and example.com/basic/other would both write") {
+	if code != 1 || stdout != "" || !strings.HasPrefix(stderr, "ts/basic_wamp.ts: TypeScript output: packages example.com/basic and example.com/basic/other would both write") {
 		t.Errorf("exit %d, stdout %q, stderr:\n%s", code, stdout, stderr)
 	}
 	for _, f := range []string{"svc_wamp.go", "ts"} {
