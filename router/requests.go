@@ -214,6 +214,8 @@ func (l *ledger) admit(msg wamp.Message, size int) verdict {
 	switch m := msg.(type) {
 	case *wamp.Call:
 		return l.admitCall(m, size)
+	case *wamp.Cancel:
+		l.admitCancel(m)
 	case *wamp.Yield:
 		// As for CALL: nexus would end the session from the dealer.
 		if usesPPT(m.Options) && !l.pptCallee {
@@ -300,6 +302,26 @@ func (l *ledger) admitCall(m *wamp.Call, size int) verdict {
 		}
 	}
 	return verdict{}
+}
+
+// admitCancel makes a CANCEL with mode skip of a progressive call
+// invocation whose input is still open a CANCEL with mode killnowait: with
+// skip, nexus answers the caller and forgets the call without telling the
+// callee, whose handler would then wait for the rest of its input as long
+// as its session lasts (one such handler per call: a caller could pin any
+// number of them). killnowait answers the caller at once too, and
+// interrupts the callee. The message is the reader's own, changed in
+// place.
+func (l *ledger) admitCancel(m *wamp.Cancel) {
+	if mode, _ := wamp.AsString(m.Options[wamp.OptMode]); mode != wamp.CancelModeSkip {
+		return
+	}
+	l.mu.Lock()
+	streaming := l.calls[m.Request] == callStreaming
+	l.mu.Unlock()
+	if streaming {
+		m.Options[wamp.OptMode] = wamp.CancelModeKillNoWait
+	}
 }
 
 // startCall records a new call, unless it is refused (see admitCall); l.mu
