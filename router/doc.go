@@ -286,8 +286,10 @@
 // enforces CALL.Options.timeout and answers wamp.error.timeout, or forwards
 // it in INVOCATION.Details.timeout when the callee registered with
 // forward_timeout), call canceling (modes skip, kill and killnowait; the
-// default when CANCEL has no mode is killnowait), progressive call results
-// and progressive call invocations, shared registrations (invoke single,
+// default when CANCEL has no mode is killnowait; skip of a progressive call
+// invocation whose input is still open is taken as killnowait, for nexus
+// would not interrupt a callee that waits for the rest of its input),
+// progressive call results and progressive call invocations, shared registrations (invoke single,
 // roundrobin, random, first, last), pattern-based registrations, and caller
 // identification. The broker supports pattern-based subscriptions,
 // publisher exclusion and identification, subscriber black/white listing and
