@@ -2,6 +2,7 @@ package router_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -162,4 +163,79 @@ func TestAttack15ContinuationNoSuchProcedure(t *testing.T) {
 	default:
 		t.Fatalf("the callee got %s", raw)
 	}
+}
+
+// A callee that answers a progressive call invocation before its input
+// ends (a search that stops at its first match) is normal: the caller's
+// runtime then stops sending. nexus keeps its entries for such a call as
+// long as the caller's session lasts, and so did the ledger, counting it
+// against the caller's calls in flight: a long-lived caller whose streamed
+// calls were answered early was refused every call after 10,000 of them.
+// Such a call must end at the router when it is answered.
+func TestAttack15AnsweredEarlyCallsEnd(t *testing.T) {
+	r := startRouter(t, router.Config{})
+	callee := dialRSJSON(t, r, 15, 0)
+	callee.join(progressiveRoles)
+	callee.send(`[64,1,{},"com.test.p"]`)
+	callee.recv(65)
+	caller := dialRSJSON(t, r, 15, 0)
+	caller.join(progressiveRoles)
+	const calls = 10_050 // more than the router's limit of calls in flight
+	const batch = 50
+	for id := 1; id <= calls; id += batch {
+		for i := id; i < id+batch; i++ {
+			caller.send(fmt.Sprintf(`[48,%d,{"progress":true},"com.test.p",[%d]]`, i, i))
+		}
+		for range batch {
+			v := callee.recv(68)
+			callee.send(fmt.Sprintf(`[70,%v,{},["found"]]`, v[1]))
+		}
+		for range batch {
+			v, raw, err := caller.recvWithin(testTimeout)
+			if err != nil {
+				t.Fatalf("after %d calls: %v", id, err)
+			}
+			if v[0] != 50.0 {
+				t.Fatalf("after %d calls answered early the caller got %s", id, raw)
+			}
+		}
+	}
+	// The chunks the caller sends late are still dropped.
+	caller.send(fmt.Sprintf(`[48,%d,{"progress":true},"com.test.p",["late"]]`, calls))
+	caller.send(fmt.Sprintf(`[48,%d,{},"com.test.p",["late last"]]`, calls))
+	caller.send(fmt.Sprintf(`[48,%d,{},"com.test.p",["next"]]`, calls+1))
+	v := callee.recv(68)
+	if v[4].([]any)[0] != "next" {
+		t.Fatalf("the callee got %v, want the next call", v)
+	}
+	callee.send(fmt.Sprintf(`[70,%v,{},["done"]]`, v[1]))
+	if v, raw, _ := caller.recvWithin(testTimeout); v == nil || v[0] != 50.0 || v[1] != float64(calls+1) {
+		t.Fatalf("the next call got %s", raw)
+	}
+	// The callee got nothing else: no INVOCATION for an answered call.
+	if v, raw, err := callee.recvWithin(200 * time.Millisecond); err == nil && v[0] == 68.0 {
+		t.Fatalf("the callee got %s", raw)
+	}
+}
+
+// A chunk too large for the callee (over the message length its RawSocket
+// handshake accepts) is refused on its behalf, and nexus forgets the
+// invocation: the callee, which has the first chunks, must be told
+// (INTERRUPT), as for a chunk refused by its byte budget, or its handler
+// waits for the rest of its input as long as its session lasts.
+func TestAttack15OversizedChunkInterruptsCallee(t *testing.T) {
+	r := startRouter(t, router.Config{})
+	callee := dialRSJSON(t, r, 6, 0) // accepts messages of up to 32 KiB
+	callee.join(progressiveRoles)
+	callee.send(`[64,1,{},"com.test.p"]`)
+	callee.recv(65)
+	caller := dialRSJSON(t, r, 15, 0)
+	caller.join(progressiveRoles)
+	caller.send(`[48,3,{"progress":true},"com.test.p",["chunk 1"]]`)
+	inv := callee.recv(68)[1]
+	caller.send(fmt.Sprintf(`[48,3,{"progress":true},"com.test.p",[%q]]`, strings.Repeat("x", 64<<10)))
+	if v := caller.recv(8); v[2] != 3.0 {
+		t.Fatalf("the caller got %v, want the ERROR of its call", v)
+	}
+	expectInterrupt(t, callee, inv)
 }

@@ -228,7 +228,9 @@
 // not encodable in its serializer) does not leave a call hanging:
 // a RESULT or ERROR becomes an ERROR wamp.error.payload_size_exceeded (or
 // wamp.error.invalid_payload) to the caller, and an INVOCATION becomes that
-// ERROR from the callee. When the RESULT was a progressive one, the router
+// ERROR from the callee; when it was the next chunk of a progressive call
+// invocation, the callee also gets an INTERRUPT (mode killnowait), for
+// nexus forgets the invocation. When the RESULT was a progressive one, the router
 // also cancels the call on the caller's behalf (mode kill), so the callee is
 // interrupted, and passes nothing more of it to the caller. An
 // undeliverable EVENT is dropped, counted in Stats and logged at most once
