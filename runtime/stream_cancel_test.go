@@ -2,7 +2,9 @@ package runtime_test
 
 import (
 	"context"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/wampgen/wampgen/runtime"
 	"github.com/wampgen/wampgen/wamp"
@@ -58,5 +60,45 @@ func TestStreamedInputCancelSkip(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestStreamedInputLaterDetailsIgnored: a router that puts details in a
+// later chunk (a timeout, receive_progress, a caller) changes nothing: the
+// first INVOCATION's details hold for the whole call (the spec freezes
+// them there), and the chunk counts only for its arguments and progress.
+func TestStreamedInputLaterDetailsIgnored(t *testing.T) {
+	sr, sess := startStreamRouter(t, runtime.Config{})
+	ctx := testCtx(t)
+	type seen struct {
+		timeout  time.Duration
+		progress bool
+		caller   wamp.ID
+		items    []int
+		err      error
+	}
+	got := make(chan seen, 1)
+	if _, err := sess.Register(ctx, "com.test.frozen", func(hctx context.Context, inv *runtime.Invocation) (*runtime.Result, error) {
+		items, inputErr := runtime.InputSeq[int](hctx, inv.Procedure, inv)
+		s := seen{items: slices.Collect(items)}
+		s.err = inputErr()
+		s.timeout, s.progress, s.caller = inv.Timeout, inv.ProgressRequested(), inv.Caller
+		got <- s
+		return &runtime.Result{Args: wamp.ArgsOf(len(s.items))}, nil
+	}, runtime.WithStreamedInput()); err != nil {
+		t.Fatal(err)
+	}
+	sr.invoke(7, 1, wamp.Dict{wamp.OptProgress: true}, 1)
+	sr.invoke(7, 1, wamp.Dict{wamp.OptProgress: true, wamp.OptTimeout: 1, wamp.OptReceiveProgress: true, wamp.OptCaller: 999}, 2)
+	sr.invoke(7, 1, wamp.Dict{wamp.OptTimeout: 1}, 3)
+	s := recvWithin(t, got, "the handler's input")
+	if s.err != nil || !slices.Equal(s.items, []int{1, 2, 3}) {
+		t.Fatalf("input %v, %v; want [1 2 3]", s.items, s.err)
+	}
+	if s.timeout != 0 || s.progress || s.caller != 0 {
+		t.Errorf("timeout %v, progress %v, caller %v: a later chunk's details changed the call", s.timeout, s.progress, s.caller)
+	}
+	if y, ok := recvWithin(t, sr.out, "YIELD").(*wamp.Yield); !ok || y.Request != 7 {
+		t.Fatalf("got %#v, want the YIELD of invocation 7", y)
 	}
 }
