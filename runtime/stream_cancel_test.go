@@ -102,3 +102,40 @@ func TestStreamedInputLaterDetailsIgnored(t *testing.T) {
 		t.Fatalf("got %#v, want the YIELD of invocation 7", y)
 	}
 }
+
+// TestStreamedInputOneAnsweredEarly: CallInputOne to a callee that answers
+// after three items returns that answer, and stops reading an input that
+// would never end.
+func TestStreamedInputOneAnsweredEarly(t *testing.T) {
+	callee, caller := streamPair(t, wamp.JSON, runtime.Config{})
+	ctx := testCtx(t)
+	if _, err := callee.Register(ctx, "com.test.first3", func(hctx context.Context, inv *runtime.Invocation) (*runtime.Result, error) {
+		items, _ := runtime.InputSeq[int](hctx, inv.Procedure, inv)
+		total, n := 0, 0
+		for x := range items {
+			total += x
+			if n++; n == 3 {
+				break
+			}
+		}
+		return &runtime.Result{Args: wamp.ArgsOf(total)}, nil
+	}, runtime.WithStreamedInput()); err != nil {
+		t.Fatal(err)
+	}
+	read := 0
+	endless := func(yield func(int) bool) {
+		for i := 1; ; i++ {
+			read++
+			if !yield(i) {
+				return
+			}
+		}
+	}
+	got, err := runtime.CallInputOne[int, int](ctx, caller, "com.test.first3", endless)
+	if err != nil || got != 6 {
+		t.Fatalf("CallInputOne = %v, %v; want 6, the callee's early answer", got, err)
+	}
+	if read < 3 {
+		t.Errorf("the input was read %d times, at least 3 items were sent", read)
+	}
+}
