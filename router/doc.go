@@ -228,7 +228,9 @@
 // not encodable in its serializer) does not leave a call hanging:
 // a RESULT or ERROR becomes an ERROR wamp.error.payload_size_exceeded (or
 // wamp.error.invalid_payload) to the caller, and an INVOCATION becomes that
-// ERROR from the callee. When the RESULT was a progressive one, the router
+// ERROR from the callee; when it was the next chunk of a progressive call
+// invocation, the callee also gets an INTERRUPT (mode killnowait), for
+// nexus forgets the invocation. When the RESULT was a progressive one, the router
 // also cancels the call on the caller's behalf (mode kill), so the callee is
 // interrupted, and passes nothing more of it to the caller. An
 // undeliverable EVENT is dropped, counted in Stats and logged at most once
@@ -286,8 +288,10 @@
 // enforces CALL.Options.timeout and answers wamp.error.timeout, or forwards
 // it in INVOCATION.Details.timeout when the callee registered with
 // forward_timeout), call canceling (modes skip, kill and killnowait; the
-// default when CANCEL has no mode is killnowait), progressive call results
-// and progressive call invocations, shared registrations (invoke single,
+// default when CANCEL has no mode is killnowait; skip of a progressive call
+// invocation whose input is still open is taken as killnowait, for nexus
+// would not interrupt a callee that waits for the rest of its input),
+// progressive call results and progressive call invocations, shared registrations (invoke single,
 // roundrobin, random, first, last), pattern-based registrations, and caller
 // identification. The broker supports pattern-based subscriptions,
 // publisher exclusion and identification, subscriber black/white listing and
