@@ -217,7 +217,7 @@ type RealmConfig struct {
 	// wamp.error.not_authorized: those tell about the other sessions of
 	// the realm. Authenticated sessions may always use the meta API, and
 	// every session may use wamp.session.add_testament and
-	// wamp.session.flush_testaments. Whatever this setting, the session
+	// wamp.session.flush_testaments, unless Roles says otherwise. Whatever this setting, the session
 	// details the meta API shows are the standard ones only: session,
 	// authid, authrole, authmethod, authprovider and transport (its type,
 	// serializer, protocol, is_secure and peer address), never the rest of
