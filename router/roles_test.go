@@ -119,6 +119,16 @@ func TestRolesByAuthMethod(t *testing.T) {
 
 			wantOK(t, "service REGISTER", svc.Register(uri("add"), echo, nil))
 			wantOK(t, "service REGISTER prefix", svc.Register(uri("calc."), echo, wamp.Dict{wamp.OptMatch: wamp.MatchPrefix}))
+			// Patterns reach no further than the permission.
+			wild := wamp.Dict{wamp.OptMatch: wamp.MatchWildcard}
+			prefix := wamp.Dict{wamp.OptMatch: wamp.MatchPrefix}
+			wantOK(t, "service REGISTER wildcard", svc.Register(uri("")+".sub", echo, wild))
+			wantNotAuthorized(t, "service REGISTER wildcard outside", svc.Register("com.."+m.name+".sub", echo, wild))
+			wantNotAuthorized(t, "service REGISTER prefix outside", svc.Register("com.", echo, prefix))
+			wantNotAuthorized(t, "service SUBSCRIBE wildcard outside", svc.Subscribe("..done", func(*wamp.Event) {}, wild))
+			wantNotAuthorized(t, "service SUBSCRIBE prefix outside", svc.Subscribe("com.exam", func(*wamp.Event) {}, prefix))
+			wantOK(t, "service SUBSCRIBE prefix", svc.Subscribe(uri("x."), func(*wamp.Event) {}, prefix))
+			wantNotAuthorized(t, "anonymous SUBSCRIBE prefix outside", anon.Subscribe("com.", func(*wamp.Event) {}, prefix))
 
 			// The anonymous client: a refused REGISTER, then a CALL on the
 			// same session.
