@@ -3,11 +3,15 @@
 //	calculator                          start an embedded router, serve the calculator,
 //	                                    call every procedure through the generated client
 //	                                    and check the computed events
-//	calculator serve --listen ADDR --realm REALM [--callee=true|false]
+//	calculator serve --listen ADDR --realm REALM [--callee=true|false] [--service-ticket T]
 //	                                    serve WebSocket at ws://ADDR/ with the Go
 //	                                    implementation registered (unless --callee=false),
 //	                                    publishing com.example.calc.computed, and the
-//	                                    calculator's web page at http://ADDR/
+//	                                    calculator's web page at http://ADDR/; with
+//	                                    --service-ticket, anonymous clients may only call
+//	                                    and subscribe, and only a service authenticated
+//	                                    with ticket T (authid "calculator") may register
+//	                                    and publish
 //	calculator call --url URL --realm REALM --serializer json|msgpack|cbor [--streams]
 //	                                    check every procedure of the contract, and its
 //	                                    computed event, against whatever serves it at
@@ -55,11 +59,13 @@ const usage = `usage:
   calculator                     start an embedded router, serve the calculator,
                                  call every procedure through the generated client
                                  and check the computed events
-  calculator serve [--listen ADDR] [--realm REALM] [--callee=true|false]
+  calculator serve [--listen ADDR] [--realm REALM] [--callee=true|false] [--service-ticket T]
                                  serve WebSocket at ws://ADDR/ with the Go
                                  implementation registered (unless --callee=false),
                                  publishing com.example.calc.computed, and the
-                                 calculator's web page at http://ADDR/
+                                 calculator's web page at http://ADDR/; with
+                                 --service-ticket, only a service authenticated with
+                                 ticket T may register and publish
   calculator call [--url URL] [--realm REALM] [--serializer json|msgpack|cbor]
                                  check every procedure of the contract, and its
                                  computed event, against whatever serves it at
@@ -108,13 +114,37 @@ func parseFlags(fs *flag.FlagSet, args []string) int {
 
 // startRouter starts the embedded router serving realm to anonymous
 // clients, over WebSocket at addr, or through Router.Handler only when addr
-// is empty.
-func startRouter(ctx context.Context, addr string, realm wamp.URI, log *slog.Logger) (*router.Router, error) {
+// is empty. With a serviceTicket, the realm has roles (see realmConfig).
+func startRouter(ctx context.Context, addr string, realm wamp.URI, serviceTicket string, log *slog.Logger) (*router.Router, error) {
 	return router.Start(ctx, router.Config{
 		WebSocketAddr: addr,
-		Realms:        []router.RealmConfig{{Name: string(realm), Anonymous: true}},
+		Realms:        []router.RealmConfig{realmConfig(realm, serviceTicket)},
 		Logger:        log,
 	})
+}
+
+// serviceAuthID is the authid of the calculator service when serve has a
+// --service-ticket.
+const serviceAuthID = "calculator"
+
+// realmConfig returns the configuration of realm. Without a serviceTicket
+// every client may do anything. With one, anonymous clients (the web page,
+// "calculator call") may only call the calculator's procedures and
+// subscribe to its topics, and only the service, authenticated with the
+// ticket as serviceAuthID, may register and publish them.
+func realmConfig(realm wamp.URI, serviceTicket string) router.RealmConfig {
+	rc := router.RealmConfig{Name: string(realm), Anonymous: true}
+	if serviceTicket == "" {
+		return rc
+	}
+	rc.Users = []router.User{{AuthID: serviceAuthID, AuthRole: "service", Ticket: serviceTicket}}
+	rc.Roles = []router.Role{
+		{Name: "anonymous", Permissions: []router.Permission{
+			{URI: "com.example.calc.", Match: "prefix", Call: true, Subscribe: true}}},
+		{Name: "service", Permissions: []router.Permission{
+			{URI: "com.example.calc.", Match: "prefix", Call: true, Register: true, Publish: true, Subscribe: true}}},
+	}
+	return rc
 }
 
 // registerService joins realm at url over MsgPack and registers the Go
@@ -126,8 +156,10 @@ func startRouter(ctx context.Context, addr string, realm wamp.URI, log *slog.Log
 // the procedures again: without that, the service would answer
 // wamp.error.no_such_procedure until restarted. The router is in the same
 // process, so retries stay close together.
-func registerService(ctx context.Context, wsURL string, realm wamp.URI, log *slog.Logger) (*runtime.Session, error) {
-	sess, err := runtime.Dial(ctx, wsURL, runtime.Config{Realm: realm, Serializer: wamp.MsgPack, Logger: log,
+//
+// auth authenticates the session; nil joins anonymously.
+func registerService(ctx context.Context, wsURL string, realm wamp.URI, auth runtime.Authenticator, log *slog.Logger) (*runtime.Session, error) {
+	sess, err := runtime.Dial(ctx, wsURL, runtime.Config{Realm: realm, Serializer: wamp.MsgPack, Logger: log, Auth: auth,
 		Reconnect: &runtime.ReconnectPolicy{MaxDelay: time.Second}, Dial: calleeDial})
 	if err != nil {
 		return nil, err
@@ -145,13 +177,13 @@ func registerService(ctx context.Context, wsURL string, realm wamp.URI, log *slo
 var calleeDial func(ctx context.Context, network, addr string) (net.Conn, error)
 
 func demo(ctx context.Context, stdout, stderr io.Writer) int {
-	r, err := startRouter(ctx, "127.0.0.1:0", "realm1", nil)
+	r, err := startRouter(ctx, "127.0.0.1:0", "realm1", "", nil)
 	if err != nil {
 		fmt.Fprintln(stderr, "calculator:", err)
 		return 1
 	}
 	defer r.Close()
-	callee, err := registerService(ctx, r.WebSocketURL(), "realm1", nil)
+	callee, err := registerService(ctx, r.WebSocketURL(), "realm1", nil, nil)
 	if err != nil {
 		fmt.Fprintln(stderr, "calculator:", err)
 		return 1
@@ -187,6 +219,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	listen := fs.String("listen", "127.0.0.1:8080", "address to serve WebSocket and the web page on")
 	realm := fs.String("realm", "realm1", "realm to serve")
 	callee := fs.Bool("callee", true, "register the Go implementation of the calculator")
+	ticket := fs.String("service-ticket", "", "when set, only a service authenticated with this ticket (authid \""+serviceAuthID+"\") may register and publish; anonymous clients may call and subscribe (the process list shows it to local users: for demos)")
 	if code := parseFlags(fs, args); code >= 0 {
 		return code
 	}
@@ -203,7 +236,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
-	r, err := startRouter(ctx, "", wamp.URI(*realm), log)
+	r, err := startRouter(ctx, "", wamp.URI(*realm), *ticket, log)
 	if err != nil {
 		ln.Close()
 		return fail(err)
@@ -243,7 +276,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	wsURL := "ws://" + addr + "/"
 	var sess *runtime.Session
 	if *callee {
-		if sess, err = registerService(ctx, wsURL, wamp.URI(*realm), log); err != nil {
+		var auth runtime.Authenticator
+		if *ticket != "" {
+			auth = runtime.Ticket(serviceAuthID, *ticket)
+		}
+		if sess, err = registerService(ctx, wsURL, wamp.URI(*realm), auth, log); err != nil {
 			stop()
 			return fail(err)
 		}
