@@ -65,6 +65,8 @@ type Session struct {
 	// inputBudget bounds the streamed input queued for all the session's
 	// invocations (Config.InputSessionBytes; see input.go).
 	inputBudget inputBudget
+	// drain is the state of Shutdown (see shutdown.go).
+	drain drainState
 }
 
 // lifeState is whether the session has ended, and why, and whether it is
@@ -857,14 +859,17 @@ func (s *Session) shutdown(why error) {
 // another goroutine (go sess.Close()): like http.Server.Shutdown, Close
 // waits for the running handlers, and would otherwise wait for its caller
 // until ResponseTimeout.
-func (s *Session) Close() error {
+func (s *Session) Close() error { return s.closeWith(wamp.CloseRealm) }
+
+// closeWith is Close, saying GOODBYE with reason.
+func (s *Session) closeWith(reason wamp.URI) error {
 	s.life.mu.Lock()
 	already := s.life.closed.Swap(true)
 	s.life.mu.Unlock()
 	var err error
 	if c := s.cur.Load(); !already && c != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ResponseTimeout)
-		if err = s.sendOn(ctx, c, &wamp.Goodbye{Details: wamp.Dict{}, Reason: wamp.CloseRealm}); err == nil {
+		if err = s.sendOn(ctx, c, &wamp.Goodbye{Details: wamp.Dict{}, Reason: reason}); err == nil {
 			select {
 			case <-c.goodbye:
 			case <-c.readDone:
