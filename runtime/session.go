@@ -859,14 +859,17 @@ func (s *Session) shutdown(why error) {
 // another goroutine (go sess.Close()): like http.Server.Shutdown, Close
 // waits for the running handlers, and would otherwise wait for its caller
 // until ResponseTimeout.
-func (s *Session) Close() error { return s.closeWith(wamp.CloseRealm) }
+func (s *Session) Close() error {
+	_, err := s.closeWith(wamp.CloseRealm)
+	return err
+}
 
-// closeWith is Close, saying GOODBYE with reason.
-func (s *Session) closeWith(reason wamp.URI) error {
+// closeWith is Close, saying GOODBYE with reason; already reports that the
+// session was closed (or had ended) before.
+func (s *Session) closeWith(reason wamp.URI) (already bool, err error) {
 	s.life.mu.Lock()
-	already := s.life.closed.Swap(true)
+	already = s.life.closed.Swap(true)
 	s.life.mu.Unlock()
-	var err error
 	if c := s.cur.Load(); !already && c != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ResponseTimeout)
 		if err = s.sendOn(ctx, c, &wamp.Goodbye{Details: wamp.Dict{}, Reason: reason}); err == nil {
@@ -917,9 +920,9 @@ func (s *Session) closeWith(reason wamp.URI) error {
 	go func() { s.handlers.Wait(); close(waited) }()
 	wait(waited, "procedure handlers (they ignore their context)")
 	if already {
-		return nil
+		return true, nil
 	}
-	return err
+	return false, err
 }
 
 // begin registers a reply channel for a new request, or fails if the session

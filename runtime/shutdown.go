@@ -210,17 +210,20 @@ func (s *Session) drainAndClose(ctx context.Context, streaming bool) error {
 			}
 		}
 	}
-	select {
-	case <-s.done:
-		// Ended without us: Close, the router, or a lost connection.
-		if err := s.Err(); err != nil {
-			return fmt.Errorf("runtime: the session ended during the drain: %w", err)
-		}
-		return ErrSessionClosed
-	default:
-	}
 	lost := c != nil && s.cur.Load() != c
-	if err := s.closeWith(wamp.CloseSystemShutdown); err != nil {
+	already, err := s.closeWith(wamp.CloseSystemShutdown)
+	if already {
+		// Ended without us: Close, or the router, or a lost connection
+		// (without Config.Reconnect). Close marks the session closed
+		// before it lets go of the connection, so that lost above is not
+		// taken for a loss.
+		why := s.Err()
+		if why == nil {
+			why = ErrSessionClosed // Close has not recorded it yet
+		}
+		return fmt.Errorf("runtime: the session ended during the drain: %w", why)
+	}
+	if err != nil {
 		return err
 	}
 	if lost {

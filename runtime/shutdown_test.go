@@ -61,9 +61,9 @@ func callAsync(ctx context.Context, s *runtime.Session, proc wamp.URI, args wamp
 	return out
 }
 
-// awaitUnregistered calls proc until the router no longer knows it: every
-// call made meanwhile must be refused by the draining callee with
-// wamp.error.unavailable, never run.
+// awaitUnregistered calls proc, whose callee's drain began, until the
+// router no longer knows it: every call made meanwhile must be refused by
+// the draining callee with wamp.error.unavailable, never run.
 func awaitUnregistered(t *testing.T, caller *runtime.Session, proc wamp.URI) {
 	t.Helper()
 	ctx := testCtx(t)
@@ -93,7 +93,9 @@ func awaitDrainBegan(t *testing.T, s *runtime.Session) {
 		if err != nil {
 			t.Fatalf("Register: %v", err)
 		}
-		if err := reg.Unregister(ctx); err != nil {
+		if err := reg.Unregister(ctx); errors.Is(err, runtime.ErrNoSuchRegistration) {
+			return // Shutdown dropped it
+		} else if err != nil {
 			t.Fatalf("Unregister: %v", err)
 		}
 	}
@@ -142,6 +144,7 @@ func TestShutdownLetsCallInFlightFinish(t *testing.T) {
 
 	shut := make(chan error, 1)
 	go func() { shut <- callee.Shutdown(ctx) }()
+	awaitDrainBegan(t, callee)
 	awaitUnregistered(t, caller, "com.test.slow")
 	if _, err := callee.Register(ctx, "com.test.other", func(context.Context, *runtime.Invocation) (*runtime.Result, error) { return nil, nil }); !errors.Is(err, runtime.ErrShuttingDown) {
 		t.Fatalf("Register during the drain: %v, want ErrShuttingDown", err)
@@ -237,6 +240,7 @@ func TestShutdownSharedRegistration(t *testing.T) {
 
 	shut := make(chan error, 1)
 	go func() { shut <- a.Shutdown(ctx) }()
+	awaitDrainBegan(t, a)
 	// Until 20 calls in a row reached b, each call reaches b or is refused
 	// by a (the router had not read the UNREGISTER yet).
 	for inRow := 0; inRow < 20; {
@@ -287,6 +291,7 @@ func TestShutdownContextEnds(t *testing.T) {
 	sctx, cancel := context.WithCancel(ctx)
 	shut := make(chan error, 1)
 	go func() { shut <- callee.Shutdown(sctx) }()
+	awaitDrainBegan(t, callee)
 	awaitUnregistered(t, caller, "com.test.forever")
 	cancel()
 	if err := recvT(t, shut, "Shutdown"); !errors.Is(err, context.Canceled) {

@@ -102,15 +102,16 @@ func TestServeDrainsOnSignal(t *testing.T) {
 				t.Fatal(err)
 			}
 			// Once the callee has unregistered, the router knows no
-			// calculator; until then the draining callee refuses new
-			// calls with wamp.error.unavailable.
+			// calculator. Until then a call is answered (the signal is
+			// delivered asynchronously: the drain may not have begun) or,
+			// once the drain began, refused with wamp.error.unavailable.
 			for {
 				_, err := client.Add(ctx, 1, 2)
 				if errors.Is(err, runtime.ErrNoSuchProcedure) {
 					break
 				}
-				if !errors.Is(err, runtime.ErrUnavailable) {
-					t.Fatalf("Add during the drain: %v, want wamp.error.unavailable or no_such_procedure", err)
+				if err != nil && !errors.Is(err, runtime.ErrUnavailable) {
+					t.Fatalf("Add during the drain: %v, want a result, wamp.error.unavailable or no_such_procedure", err)
 				}
 			}
 			select {
