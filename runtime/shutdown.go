@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/wampgen/wampgen/wamp"
 )
@@ -123,7 +124,7 @@ func (s *Session) refuseDraining(c *conn, req wamp.ID, input *inputQueue, progre
 // get an error) and returns ctx.Err(). It returns nil once the session is
 // closed; an error if the router did not answer GOODBYE, if the connection
 // was lost during the drain (the handlers were cancelled), or if Close
-// ended the session first (ErrSessionClosed).
+// ended the session during the drain (matching ErrSessionClosed).
 //
 // Shutdown may be called concurrently with Close, and more than once:
 // another call waits for the first to end (and, if its own ctx ends
@@ -173,7 +174,13 @@ func (s *Session) drainAndClose(ctx context.Context, streaming bool) error {
 		s.Close()
 		return ctx.Err()
 	}
-	for _, p := range pending {
+	// The answers are waited for up to ResponseTimeout, all together, as
+	// any request's: a router that does not answer holds up the drain no
+	// longer (the handlers are waited for all the same).
+	patience := time.NewTimer(s.cfg.ResponseTimeout)
+	defer patience.Stop()
+await:
+	for i, p := range pending {
 		select {
 		case reply := <-p.ch:
 			if l, lost := reply.(*lostMessage); lost {
@@ -182,8 +189,16 @@ func (s *Session) drainAndClose(ctx context.Context, streaming bool) error {
 				s.log.Warn("draining: the router refused a request", "type", p.typ, "error", e.Error)
 			}
 		case <-s.done:
+		case <-patience.C:
+			s.log.Warn("draining: no answer from the router", "type", p.typ, "within", s.cfg.ResponseTimeout)
+			for _, q := range pending[i:] {
+				s.forgetRequest(q.id)
+			}
+			break await
 		case <-ctx.Done():
-			s.forgetRequest(p.id)
+			for _, q := range pending[i:] {
+				s.forgetRequest(q.id)
+			}
 			return force()
 		}
 	}
