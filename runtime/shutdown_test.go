@@ -3,9 +3,14 @@ package runtime_test
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"github.com/gorilla/websocket"
 
 	"github.com/wampgen/wampgen/router"
 	"github.com/wampgen/wampgen/runtime"
@@ -455,5 +460,96 @@ func TestShutdownConcurrentWithClose(t *testing.T) {
 	}
 	if got := recvT(t, inFlight, "the call in flight"); got.err == nil {
 		t.Fatal("the call in flight got a result, though Close cancelled its handler")
+	}
+}
+
+// TestShutdownProtocol checks Shutdown's messages against a scripted
+// router: UNREGISTER first; an INVOCATION the router sends before it
+// answers is refused with wamp.error.unavailable; the YIELD of the call in
+// flight comes before GOODBYE, whose reason is wamp.close.system_shutdown.
+func TestShutdownProtocol(t *testing.T) {
+	checkNoLeakedGoroutines(t)
+	const regID = 7
+	seen := make(chan wamp.Message, 16)
+	up := websocket.Upgrader{Subprotocols: []string{wamp.JSON.Subprotocol()}}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		send := func(m wamp.Message) {
+			data, err := wamp.JSON.Encode(m)
+			if err == nil {
+				conn.WriteMessage(websocket.TextMessage, data)
+			}
+		}
+		for {
+			_, data, err := conn.ReadMessage()
+			if err != nil {
+				return
+			}
+			msg, err := wamp.JSON.Decode(data)
+			if err != nil {
+				return
+			}
+			switch m := msg.(type) {
+			case *wamp.Hello:
+				send(&wamp.Welcome{Session: 1, Details: wamp.Dict{wamp.KeyRoles: wamp.Dict{wamp.RoleDealer: wamp.Dict{}}}})
+				continue
+			case *wamp.Register:
+				send(&wamp.Registered{Request: m.Request, Registration: regID})
+				send(&wamp.Invocation{Request: 1, Registration: regID, Details: wamp.Dict{}})
+			case *wamp.Unregister:
+				// A call routed before the UNREGISTER was read.
+				send(&wamp.Invocation{Request: 2, Registration: regID, Details: wamp.Dict{}})
+				send(&wamp.Unregistered{Request: m.Request})
+			case *wamp.Goodbye:
+				send(&wamp.Goodbye{Details: wamp.Dict{}, Reason: wamp.CloseGoodbyeAndOut})
+			}
+			seen <- msg
+			if msg.Type() == wamp.TypeGoodbye {
+				return
+			}
+		}
+	}))
+	defer srv.Close()
+	sess, err := runtime.Dial(testCtx(t), "ws"+strings.TrimPrefix(srv.URL, "http"), runtime.Config{Realm: "realm1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	ctx := testCtx(t)
+	g := newGate()
+	if _, err := sess.Register(ctx, "com.test.p", func(context.Context, *runtime.Invocation) (*runtime.Result, error) {
+		g.started <- struct{}{}
+		<-g.release
+		return &runtime.Result{Args: wamp.ArgsOf("done")}, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if m := recvT(t, seen, "REGISTER"); m.Type() != wamp.TypeRegister {
+		t.Fatalf("got %s, want REGISTER", m.Type())
+	}
+	recvT(t, g.started, "the handler")
+	shut := make(chan error, 1)
+	go func() { shut <- sess.Shutdown(ctx) }()
+	if m := recvT(t, seen, "UNREGISTER"); m.Type() != wamp.TypeUnregister {
+		t.Fatalf("got %s, want UNREGISTER", m.Type())
+	}
+	m := recvT(t, seen, "the answer to the late INVOCATION")
+	if e, ok := m.(*wamp.Error); !ok || e.Request != 2 || e.RequestType != wamp.TypeInvocation || e.Error != wamp.ErrUnavailable {
+		t.Fatalf("the late INVOCATION was answered with %#v, want ERROR wamp.error.unavailable", m)
+	}
+	close(g.release)
+	if m := recvT(t, seen, "the YIELD"); m.Type() != wamp.TypeYield || m.(*wamp.Yield).Request != 1 {
+		t.Fatalf("got %#v, want the YIELD of invocation 1", m)
+	}
+	m = recvT(t, seen, "GOODBYE")
+	if bye, ok := m.(*wamp.Goodbye); !ok || bye.Reason != wamp.CloseSystemShutdown {
+		t.Fatalf("got %#v, want GOODBYE wamp.close.system_shutdown", m)
+	}
+	if err := recvT(t, shut, "Shutdown"); err != nil {
+		t.Fatalf("Shutdown: %v", err)
 	}
 }
