@@ -848,7 +848,7 @@ func (s *Session) shutdown(why error) {
 // Close is idempotent; it returns nil if the session ended cleanly.
 //
 // Running handlers, of procedures and of events, see their context
-// cancelled, and Close waits for them, all together, up to
+// cancelled (Shutdown lets them finish instead), and Close waits for them, all together, up to
 // Config.ResponseTimeout (not forever: it then logs and returns an error
 // saying what still runs). Events still queued for a subscription are
 // dropped.
