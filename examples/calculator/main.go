@@ -4,6 +4,7 @@
 //	                                    call every procedure through the generated client
 //	                                    and check the computed events
 //	calculator serve --listen ADDR --realm REALM [--callee=true|false] [--service-ticket T]
+//	                 [--drain-timeout D]
 //	                                    serve WebSocket at ws://ADDR/ with the Go
 //	                                    implementation registered (unless --callee=false),
 //	                                    publishing com.example.calc.computed, and the
@@ -11,7 +12,9 @@
 //	                                    --service-ticket, anonymous clients may only call
 //	                                    and subscribe, and only a service authenticated
 //	                                    with ticket T (authid "calculator") may register
-//	                                    and publish
+//	                                    and publish; on SIGINT or SIGTERM, drain (the
+//	                                    calls in flight finish, up to D, default 10s),
+//	                                    then stop
 //	calculator call --url URL --realm REALM --serializer json|msgpack|cbor [--streams]
 //	                                    check every procedure of the contract, and its
 //	                                    computed event, against whatever serves it at
@@ -49,7 +52,9 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	// The first signal starts the drain; a second one ends the process at
+	// once, as without a handler.
+	context.AfterFunc(ctx, stop)
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
 }
 
@@ -59,13 +64,16 @@ const usage = `usage:
   calculator                     start an embedded router, serve the calculator,
                                  call every procedure through the generated client
                                  and check the computed events
-  calculator serve [--listen ADDR] [--realm REALM] [--callee=true|false] [--service-ticket T]
+  calculator serve [--listen ADDR] [--realm REALM] [--callee=true|false]
+                 [--service-ticket T] [--drain-timeout D]
                                  serve WebSocket at ws://ADDR/ with the Go
                                  implementation registered (unless --callee=false),
                                  publishing com.example.calc.computed, and the
                                  calculator's web page at http://ADDR/; with
                                  --service-ticket, only a service authenticated with
-                                 ticket T may register and publish
+                                 ticket T may register and publish; on SIGINT or
+                                 SIGTERM, let the calls in flight finish (up to D,
+                                 default 10s), then stop
   calculator call [--url URL] [--realm REALM] [--serializer json|msgpack|cbor]
                                  check every procedure of the contract, and its
                                  computed event, against whatever serves it at
@@ -220,6 +228,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	realm := fs.String("realm", "realm1", "realm to serve")
 	callee := fs.Bool("callee", true, "register the Go implementation of the calculator")
 	ticket := fs.String("service-ticket", "", "when set, only a service authenticated with this ticket (authid \""+serviceAuthID+"\") may register and publish; anonymous clients may call and subscribe (the process list shows it to local users: for demos)")
+	drainTimeout := fs.Duration("drain-timeout", defaultDrainTimeout, "on SIGINT or SIGTERM, how long the calls in flight may take to finish before they are cancelled")
 	if code := parseFlags(fs, args); code >= 0 {
 		return code
 	}
@@ -297,13 +306,39 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case err := <-served:
 		code = fail(err)
 	}
+	// The router stays up while the callee drains: the callers of the
+	// calls in flight are its sessions.
 	if sess != nil {
-		sess.Close()
+		if err := drain(sess, *drainTimeout); err != nil {
+			code = fail(err)
+		}
 	}
 	if c := stop(); c != 0 {
 		code = c
 	}
 	return code
+}
+
+// defaultDrainTimeout bounds the drain of a callee on SIGINT or SIGTERM:
+// long enough for the calculator's calls (Sleep takes up to a minute, and
+// is cancelled past it), short enough for an orchestrator's grace period
+// (Kubernetes sends SIGKILL 30s after SIGTERM by default).
+const defaultDrainTimeout = 10 * time.Second
+
+// drain stops sess gracefully (runtime.Session.Shutdown): no new calls
+// reach it, the calls in flight finish, up to timeout, and the session
+// leaves the realm. Past timeout the calls still running are cancelled
+// and their callers get an error.
+func drain(sess *runtime.Session, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	if err := sess.Shutdown(ctx); err != nil {
+		if errors.Is(err, context.DeadlineExceeded) {
+			return fmt.Errorf("draining the callee: calls still running after %v were cancelled", timeout)
+		}
+		return fmt.Errorf("draining the callee: %w", err)
+	}
+	return nil
 }
 
 func call(ctx context.Context, args []string, stdout, stderr io.Writer) int {
