@@ -830,7 +830,7 @@ func describe(m *Method, sig signature) string {
 		if m.Stream != nil {
 			what = "when the returned sequence is ranged over, sending"
 		}
-		notes = append(notes, what+" each item of "+sig.input+" as one chunk of a progressive call (the last item in the final chunk, an empty input as one chunk without arguments)")
+		notes = append(notes, what+" each item of "+sig.input+" as one chunk of a progressive call (the last item in the final chunk, an empty input as one final chunk with Arguments []; "+sig.input+" is read no further once the call has ended: the callee answered or failed, or "+sig.ctx+" ended)")
 	}
 	if m.Stream != nil && m.Input != nil {
 		notes = append(notes, "and yielding the results as they arrive while the input is still being sent from a goroutine of its own (the input is read one item ahead, so item k may wait for the result of item k-2, not k-1; the loop ends once the input has returned, and a panic in the input is raised again in the loop)")

@@ -224,6 +224,10 @@ func (c *methodCheck) params(m *Method, params *types.Tuple) {
 			continue
 		}
 		if t, isInput := inputType(p.Type()); isInput {
+			if isNamed(t, "iter", "Seq") || isNamed(t, "iter", "Seq2") {
+				c.fail("streamed input %s: its items are sequences (%s), and a call streams one input, one value a chunk (rule: streamed input): send each inner sequence as a slice", names[i], c.b.typeString(t))
+				continue
+			}
 			if why := c.b.payload(t); why != "" {
 				c.fail("streamed input %s: %s", names[i], why)
 				continue

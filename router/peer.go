@@ -892,11 +892,11 @@ func (p *peer) send(msg wamp.Message) {
 	if _, ok := msg.(*wamp.Welcome); ok {
 		p.welcome()
 	}
-	failedStream := p.ledger.note(msg)
+	endedStream, mode := p.ledger.note(msg)
 	dropped := p.broken || p.ending || p.endedCall(msg)
-	if failedStream != 0 {
-		// After endedCall, which must not drop this ERROR itself.
-		p.endStream(failedStream)
+	if endedStream != 0 {
+		// After endedCall, which must not drop this answer itself.
+		p.endStream(endedStream, mode)
 	}
 	if dropped {
 		return
@@ -1063,7 +1063,9 @@ func (p *peer) encode(msg wamp.Message) ([]byte, wamp.URI, string) {
 //     the same request (see replace). For a progressive RESULT that ends
 //     the call for the caller only, so the call is canceled (see killCall);
 //   - INVOCATION: the router receives an ERROR with reason uri as if the
-//     callee had sent it, and passes it on to the caller;
+//     callee had sent it, and passes it on to the caller; for the next
+//     chunk of a streamed input, the callee gets an INTERRUPT (see
+//     interruptStream);
 //   - EVENT: dropped, as nexus drops an EVENT for a client that can't keep
 //     up (see dropEvent);
 //   - WELCOME: sent without the roles' features (see trimWelcome) if that
@@ -1085,6 +1087,12 @@ func (p *peer) undeliverable(msg wamp.Message, uri wamp.URI, why string) {
 		p.replace(&wamp.Error{Type: m.Type, Request: m.Request, Details: wamp.Dict{}, Error: uri, Arguments: wamp.List{why}})
 	case *wamp.Invocation:
 		p.deliver(&wamp.Error{Type: wamp.INVOCATION, Request: m.Request, Details: wamp.Dict{}, Error: uri, Arguments: wamp.List{why}})
+		if p.streams.has(m.Request) && !p.broken {
+			// An input chunk: nexus forgets the invocation at that
+			// ERROR, and the callee, which has its first chunks,
+			// would wait for the rest.
+			p.interruptStream(m.Request)
+		}
 	case *wamp.Welcome:
 		if b, fail, _ := p.encode(trimWelcome(m)); fail == "" {
 			p.appendFrame(frameMessage, b)
@@ -1129,20 +1137,22 @@ func (p *peer) killCall(request wamp.ID) {
 	p.deliver(&wamp.Cancel{Request: request, Options: wamp.Dict{wamp.OptMode: wamp.CancelModeKill}})
 }
 
-// endStream cancels (killnowait), on the client's behalf, its progressive
-// call invocation request, which nexus has just answered with an ERROR
-// while the input was open (see ledger.note): a chunk that crossed the
-// ERROR has made nexus start the call anew, with a callee that would wait
-// for the rest of an input that never comes. Whatever nexus sends for the
-// call from now on answers that stray call, or the CANCEL, and is dropped
-// (see endedCall): the client has its answer, and a second one wedges
-// some clients (nexus's own waits forever to hand it over).
-func (p *peer) endStream(request wamp.ID) {
+// endStream cancels, on the client's behalf, its progressive call
+// invocation request, which nexus has just answered while the input was
+// open (see ledger.note): with mode killnowait after an ERROR (a chunk
+// that crossed the ERROR has made nexus start the call anew, with a callee
+// that would wait for the rest of an input that never comes), with mode
+// skip after the final RESULT (nexus would keep the call as long as the
+// session lasts). Whatever nexus sends for the call from now on answers
+// that stray call, or the CANCEL, and is dropped (see endedCall): the
+// client has its answer, and a second one wedges some clients (nexus's own
+// waits forever to hand it over).
+func (p *peer) endStream(request wamp.ID, mode string) {
 	if len(p.killed) == maxKilledCalls {
 		p.killed = slices.Delete(p.killed, 0, 1)
 	}
 	p.killed = append(p.killed, request)
-	p.deliver(&wamp.Cancel{Request: request, Options: wamp.Dict{wamp.OptMode: wamp.CancelModeKillNoWait}})
+	p.deliver(&wamp.Cancel{Request: request, Options: wamp.Dict{wamp.OptMode: mode}})
 }
 
 // endedCall reports whether msg is a RESULT or ERROR for a call killCall

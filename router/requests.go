@@ -50,12 +50,12 @@ const (
 	callStreaming
 	// callStreamed: a progressive call invocation whose input is complete.
 	callStreamed
-	// callAnswered: a progressive call invocation that was answered (or
-	// refused) while its input was still open. nexus would route the
-	// caller's later chunks to the callee as INVOCATIONs for a request the
-	// callee has finished; the ledger drops them instead. nexus keeps its
-	// own entries for the call until the session ends, so the ledger keeps
-	// the call counted against maxCallsInFlight until then too.
+	// callAnswered: a progressive call invocation that nexus refused
+	// (wamp.error.feature_not_supported: the callee does not take
+	// progressive invocations). nexus keeps an entry for it until the
+	// caller's session ends, and would route the caller's later chunks
+	// as new calls; the ledger drops them instead, and keeps the call
+	// counted against maxCallsInFlight until then too.
 	callAnswered
 )
 
@@ -214,6 +214,8 @@ func (l *ledger) admit(msg wamp.Message, size int) verdict {
 	switch m := msg.(type) {
 	case *wamp.Call:
 		return l.admitCall(m, size)
+	case *wamp.Cancel:
+		l.admitCancel(m)
 	case *wamp.Yield:
 		// As for CALL: nexus would end the session from the dealer.
 		if usesPPT(m.Options) && !l.pptCallee {
@@ -300,6 +302,26 @@ func (l *ledger) admitCall(m *wamp.Call, size int) verdict {
 		}
 	}
 	return verdict{}
+}
+
+// admitCancel makes a CANCEL with mode skip of a progressive call
+// invocation whose input is still open a CANCEL with mode killnowait: with
+// skip, nexus answers the caller and forgets the call without telling the
+// callee, whose handler would then wait for the rest of its input as long
+// as its session lasts (one such handler per call: a caller could pin any
+// number of them). killnowait answers the caller at once too, and
+// interrupts the callee. The message is the reader's own, changed in
+// place.
+func (l *ledger) admitCancel(m *wamp.Cancel) {
+	if mode, _ := wamp.AsString(m.Options[wamp.OptMode]); mode != wamp.CancelModeSkip {
+		return
+	}
+	l.mu.Lock()
+	streaming := l.calls[m.Request] == callStreaming
+	l.mu.Unlock()
+	if streaming {
+		m.Options[wamp.OptMode] = wamp.CancelModeKillNoWait
+	}
 }
 
 // startCall records a new call, unless it is refused (see admitCall); l.mu
@@ -486,23 +508,34 @@ func checkRequestID(msg wamp.Message) verdict {
 // give the client an ID it may later give up.
 //
 // It returns the request ID of a progressive call invocation that nexus
-// answered with an ERROR while its input was open, which the peer must
-// cancel (killnowait) on the caller's behalf: nexus forgets such a call at
-// its ERROR, and a chunk of it that reached nexus before the ERROR reached
-// the ledger has started a new call, which a callee would serve forever
-// (its input never ends). Nothing happens for a call that nexus does not
-// hold (it ignores a CANCEL for one): 0 otherwise.
-func (l *ledger) note(msg wamp.Message) (cancel wamp.ID) {
+// answered while its input was open, which the peer must cancel on the
+// caller's behalf, and the CANCEL's mode; 0 otherwise:
+//
+//   - answered with an ERROR (killnowait): nexus forgets such a call at its
+//     ERROR, and a chunk of it that reached nexus before the ERROR reached
+//     the ledger has started a new call, which a callee would serve
+//     forever (its input never ends). Nothing happens when there is no
+//     such call (nexus ignores a CANCEL for a call it does not hold);
+//   - answered with its final RESULT (skip): nexus keeps the call while
+//     its input is open, until the caller's session ends, and the caller
+//     does not end it (this runtime's stops sending at the answer; the
+//     ledger drops what comes): a long-lived caller of calls answered
+//     early would pile them up, and be refused any call past
+//     maxCallsInFlight. CANCEL with mode skip makes nexus forget it
+//     without a word to the callee, which has answered.
+func (l *ledger) note(msg wamp.Message) (cancel wamp.ID, mode string) {
 	switch m := msg.(type) {
 	case *wamp.Result:
 		if progress, _ := m.Details[wamp.OptProgress].(bool); !progress {
-			l.endCall(m.Request, false, false)
+			if l.endCall(m.Request, false, false) {
+				return m.Request, wamp.CancelModeSkip
+			}
 		}
 	case *wamp.Error:
 		switch m.Type {
 		case wamp.CALL:
 			if l.endCall(m.Request, m.Error == wamp.ErrFeatureNotSupported, true) {
-				return m.Request
+				return m.Request, wamp.CancelModeKillNoWait
 			}
 		case wamp.REGISTER:
 			l.answer(&l.regs, m.Request, 0, false)
@@ -514,23 +547,22 @@ func (l *ledger) note(msg wamp.Message) (cancel wamp.ID) {
 	case *wamp.Subscribed:
 		l.answer(&l.subs, m.Request, m.Subscription, true)
 	}
-	return 0
+	return 0, ""
 }
 
-// endCall forgets a call at its answer (an ERROR when failed), or, for a
-// progressive call invocation whose input is still open, or that nexus
-// refused for a callee without the feature (refused), remembers that it
-// was answered: nexus keeps its entries for such a call until the session
-// ends (see callAnswered), except for a call it answered with any other
-// ERROR, which it forgets (see ended).
-//
-// It reports whether the call was such a failed one, with its input open.
-func (l *ledger) endCall(request wamp.ID, refused, failed bool) (streamFailed bool) {
+// endCall forgets a call at its answer (an ERROR when failed). A
+// progressive call invocation whose input is still open is remembered as
+// ended (see ended), so that its late chunks are dropped, and endCall
+// reports it: the peer ends it in nexus (see note). One that nexus refused
+// for a callee without the feature (refused), its input open or not, is
+// remembered as answered: nexus keeps an entry for it that nothing but the
+// caller's leaving removes (see callAnswered).
+func (l *ledger) endCall(request wamp.ID, refused, failed bool) (streamEnded bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	switch state, ok := l.calls[request]; {
 	case !ok:
-	case state == callStreaming && failed && !refused:
+	case state == callStreaming && !refused:
 		delete(l.calls, request)
 		l.ended.add(request)
 		return true

@@ -52,8 +52,8 @@ func TestLedgerCountsStayInStep(t *testing.T) {
 }
 
 // TestLedgerCalls: calls in flight end at their final answer, a refused
-// CALL is forgotten, and a progressive call answered early drops the
-// caller's later chunks until its last.
+// CALL is forgotten, and a progressive call answered early is ended in
+// nexus and drops the caller's later chunks until its last.
 func TestLedgerCalls(t *testing.T) {
 	l := ledger{progressiveCalls: true}
 	call := func(req wamp.ID, progress bool) verdict {
@@ -72,16 +72,19 @@ func TestLedgerCalls(t *testing.T) {
 		t.Fatalf("calls %v after undo", l.calls)
 	}
 	call(2, true)
-	l.note(&wamp.Result{Request: 2, Details: wamp.Dict{}}) // the callee answers while input is open
+	// The callee answers while input is open: the peer ends the call in
+	// nexus (CANCEL skip), and it no longer counts.
+	if id, mode := l.note(&wamp.Result{Request: 2, Details: wamp.Dict{}}); id != 2 || mode != wamp.CancelModeSkip {
+		t.Fatalf("note of the early answer = %v, %q; want 2, skip", id, mode)
+	}
+	if _, ok := l.calls[2]; ok {
+		t.Fatalf("calls %v after the early answer, want 2 forgotten", l.calls)
+	}
 	if v := call(2, true); !v.drop {
 		t.Fatalf("chunk after the answer: %+v, want dropped", v)
 	}
 	if v := call(2, false); !v.drop {
 		t.Fatalf("last chunk after the answer: %+v, want dropped", v)
-	}
-	// nexus keeps such a call until the session ends: so does the ledger.
-	if l.calls[2] != callAnswered {
-		t.Fatalf("calls %v after the last chunk, want 2 still counted", l.calls)
 	}
 	// A streamed call refused for a callee without the feature, its input
 	// complete before the refusal came, is kept too.

@@ -217,12 +217,72 @@ type RealmConfig struct {
 	// wamp.error.not_authorized: those tell about the other sessions of
 	// the realm. Authenticated sessions may always use the meta API, and
 	// every session may use wamp.session.add_testament and
-	// wamp.session.flush_testaments. Whatever this setting, the session
+	// wamp.session.flush_testaments, unless Roles says otherwise. Whatever this setting, the session
 	// details the meta API shows are the standard ones only: session,
 	// authid, authrole, authmethod, authprovider and transport (its type,
 	// serializer, protocol, is_secure and peer address), never the rest of
 	// HELLO.Details such as authextra.
 	AnonymousMeta bool
+
+	// Roles, when not nil, restricts what sessions may do by their
+	// authrole: a CALL, REGISTER, PUBLISH or SUBSCRIBE is allowed only
+	// when a Permission of the session's role grants it, and is otherwise
+	// answered ERROR wamp.error.not_authorized (a PUBLISH only when it
+	// asked for acknowledgement); the session goes on. UNREGISTER,
+	// UNSUBSCRIBE, YIELD, CANCEL and the like are always allowed.
+	// Permissions only grant: a request is allowed when any one
+	// permission of the role covers every URI it may concern (see
+	// Permission). A session whose role is not in Roles may do none of
+	// those four; Start fails when a user's AuthRole (or "anonymous", for
+	// a realm with Anonymous set) is missing, so declare a role that may
+	// do nothing with no Permissions. The router's own wamp.* procedures
+	// and topics are URIs like any other here: a role needs a permission
+	// for wamp.session.add_testament (and one to publish to the
+	// testament's topic) or for the meta API, on top of the rules above
+	// for anonymous sessions. With Roles nil, every session may do
+	// anything but those rules allow, as before.
+	Roles []Role
+}
+
+// Role is what the sessions of one authrole may do in a realm.
+type Role struct {
+	// Name is the authrole: "anonymous" for anonymous sessions, or a
+	// User's AuthRole ("user" when that is empty).
+	Name string
+
+	// Permissions grant actions on URIs; none means the role may do
+	// nothing but what RealmConfig.Roles always allows.
+	Permissions []Permission
+}
+
+// Permission grants actions on the URIs that URI matches.
+//
+// Match is how URI matches, as in WAMP pattern-based subscriptions and
+// registrations: "" or "exact" (the URI itself), "prefix" (every URI
+// that starts with it, as a string: "com.example." matches
+// "com.example.add", "com.example" matches "com.examples.x" too, "" matches
+// every URI) or "wildcard" (URIs with as many components, equal to URI's
+// non-empty ones: "com..update" matches "com.user.update"). Start fails
+// for a URI that is not valid for its Match (nexus's loose rules) or a
+// permission that grants no action.
+//
+// A CALL or PUBLISH is granted by a permission that matches its URI. A
+// REGISTER or SUBSCRIBE with a pattern (match prefix or wildcard) is
+// granted only by a permission that matches every URI the pattern may
+// match: a prefix permission that is a prefix of the pattern's fixed
+// start, or a wildcard permission with as many components, empty wherever
+// it differs from the pattern's. A "com.example." subscribe permission
+// thus grants the prefix subscription "com.example.calc." but not "com."
+// or "", nor the wildcard subscription "..add"; "com.example..add" it
+// grants.
+type Permission struct {
+	URI   string
+	Match string
+
+	Call      bool // CALL of a procedure
+	Register  bool // REGISTER of a procedure or pattern
+	Publish   bool // PUBLISH to a topic
+	Subscribe bool // SUBSCRIBE to a topic or pattern
 }
 
 // User is one principal of a realm. Set at least one credential.
@@ -445,10 +505,18 @@ func nexusRealms(cfgs []RealmConfig, throttle *authThrottle, log *slog.Logger) (
 		if !rc.Anonymous && len(ks) == 0 {
 			return nil, fmt.Errorf("router: realm %q admits nobody: set Anonymous or add Users", rc.Name)
 		}
+		roles, err := compileRoles(rc)
+		if err != nil {
+			return nil, fmt.Errorf("router: realm %q: %w", rc.Name, err)
+		}
 		// nexus calls an authorizer for every message; a realm without
-		// anonymous sessions does without.
+		// roles and anonymous sessions does without.
 		var authorizer nxrouter.Authorizer
-		if !rc.AnonymousMeta && admitsAnonymous(rc) {
+		meta := !rc.AnonymousMeta && admitsAnonymous(rc)
+		switch {
+		case roles != nil:
+			authorizer = &permAuthorizer{roles: roles, meta: meta}
+		case meta:
 			authorizer = metaAuthorizer{}
 		}
 		out = append(out, &nxrouter.RealmConfig{

@@ -49,7 +49,9 @@
 //     of its first CALL, for the whole call (the spec freezes them there);
 //     every later chunk carries only progress. The call's context governs
 //     the whole call: when it ends the call is cancelled (CANCEL in the
-//     call's mode), whether or not a Send is running. Its deadline does not
+//     call's mode, but killnowait for skip until the last chunk is sent,
+//     or the callee, never interrupted, would wait for the rest of its
+//     input), whether or not a Send is running. Its deadline does not
 //     travel as CALL.Options.timeout: the caller cancels the call itself.
 //     A callee error, a cancellation or the loss of the session ends the
 //     stream at once: the next Send returns that error, nothing sent. A

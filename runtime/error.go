@@ -151,6 +151,7 @@ var (
 	ErrNoSuchRealm          = &Error{URI: wamp.ErrNoSuchRealm}
 	ErrNoSuchRole           = &Error{URI: wamp.ErrNoSuchRole}
 	ErrNoAvailableCallee    = &Error{URI: wamp.ErrNoAvailableCallee}
+	ErrUnavailable          = &Error{URI: wamp.ErrUnavailable}
 	ErrProtocolViolation    = &Error{URI: wamp.ErrProtocolViolation}
 	ErrOptionNotAllowed     = &Error{URI: wamp.ErrOptionNotAllowed}
 	ErrDiscloseMeDisallowed = &Error{URI: wamp.ErrOptionDisallowedDisclose}

@@ -497,8 +497,12 @@ func callInput[T any](ctx context.Context, caller Caller, procedure wamp.URI, in
 // item ahead); an empty input is one final CALL with Arguments []. caller
 // must be a StreamCaller (a *Session is): otherwise the error matches
 // ErrFeatureNotSupported and nothing is sent. Input is not read any further
-// once the call has ended (a callee error, cancellation). A result with
-// values is an ErrBadResult error.
+// once the call has ended (a callee error, an answer before the input
+// ended, cancellation). It returns only once input has returned, or
+// yielded after the call ended: the end of ctx cancels the call at once,
+// but an input that blocks (on a channel, a socket) must watch ctx itself
+// for CallInputNone to return. A result with values is an ErrBadResult
+// error.
 func CallInputNone[T any](ctx context.Context, caller Caller, procedure wamp.URI, input iter.Seq[T], opts ...CallOption) error {
 	res, err := callInput(ctx, caller, procedure, input, opts)
 	if err != nil {

@@ -124,7 +124,15 @@ func (l *lifecycle[T]) makeOn(s *Session, ctx context.Context, it T) error {
 		s.forgetRequest(id)
 		return err
 	}
+	// Once Shutdown began, nothing new is made: it drops what is
+	// pending under mu (see Session.stopServing), so a request is either
+	// refused here or dropped there.
 	l.mu.Lock()
+	if s.drain.began.Load() {
+		l.mu.Unlock()
+		s.forgetRequest(id)
+		return ErrShuttingDown
+	}
 	l.pending[id] = it
 	l.mu.Unlock()
 	reply, gaveUp, err := s.requestMaking(ctx, id, ch, msg)
@@ -132,6 +140,16 @@ func (l *lifecycle[T]) makeOn(s *Session, ctx context.Context, it T) error {
 		err = fmt.Errorf("router answered %s", reply.Type())
 	}
 	if err == nil {
+		if s.drain.began.Load() {
+			// Made as Shutdown began, which dropped it: it does not
+			// serve, and Shutdown or activate undoes it at the router.
+			l.mu.Lock()
+			dropped := it.state().dropped
+			l.mu.Unlock()
+			if dropped {
+				return ErrShuttingDown
+			}
+		}
 		return nil
 	}
 	// If the session gave up before the answer came, it may still come: a

@@ -518,12 +518,16 @@ func (s *Session) invoke(c *conn, m *wamp.Invocation) {
 			return
 		}
 	}
+	// Counted in s.handlers (only the read loop calls invoke, and Close
+	// waits for the read loops before it waits for the handlers), unless
+	// Shutdown began: then it is refused (see shutdown.go).
+	if !s.admitHandler(reg.streamed) {
+		s.refuseDraining(c, m.Request, input, progress)
+		return
+	}
 	ctx, cancel := context.WithCancelCause(c.ctx)
 	st := &invocationState{cancel: cancel}
 	c.invs.add(m.Request, st)
-	// Only the read loop calls invoke, and Close waits for the read loops
-	// before it waits for the handlers.
-	s.handlers.Add(1)
 
 	inv := &Invocation{
 		Procedure:    reg.procedure,
@@ -563,7 +567,7 @@ func (s *Session) invoke(c *conn, m *wamp.Invocation) {
 }
 
 func (s *Session) runHandler(ctx context.Context, cancel context.CancelCauseFunc, h Handler, inv *Invocation) {
-	defer s.handlers.Done()
+	defer s.handlerDone(inv.input != nil)
 	defer cancel(nil)
 	if inv.Timeout > 0 {
 		var stop context.CancelFunc

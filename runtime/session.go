@@ -65,6 +65,8 @@ type Session struct {
 	// inputBudget bounds the streamed input queued for all the session's
 	// invocations (Config.InputSessionBytes; see input.go).
 	inputBudget inputBudget
+	// drain is the state of Shutdown (see shutdown.go).
+	drain drainState
 }
 
 // lifeState is whether the session has ended, and why, and whether it is
@@ -846,7 +848,7 @@ func (s *Session) shutdown(why error) {
 // Close is idempotent; it returns nil if the session ended cleanly.
 //
 // Running handlers, of procedures and of events, see their context
-// cancelled, and Close waits for them, all together, up to
+// cancelled (Shutdown lets them finish instead), and Close waits for them, all together, up to
 // Config.ResponseTimeout (not forever: it then logs and returns an error
 // saying what still runs). Events still queued for a subscription are
 // dropped.
@@ -858,13 +860,19 @@ func (s *Session) shutdown(why error) {
 // waits for the running handlers, and would otherwise wait for its caller
 // until ResponseTimeout.
 func (s *Session) Close() error {
+	_, err := s.closeWith(wamp.CloseRealm)
+	return err
+}
+
+// closeWith is Close, saying GOODBYE with reason; already reports that the
+// session was closed (or had ended) before.
+func (s *Session) closeWith(reason wamp.URI) (already bool, err error) {
 	s.life.mu.Lock()
-	already := s.life.closed.Swap(true)
+	already = s.life.closed.Swap(true)
 	s.life.mu.Unlock()
-	var err error
 	if c := s.cur.Load(); !already && c != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ResponseTimeout)
-		if err = s.sendOn(ctx, c, &wamp.Goodbye{Details: wamp.Dict{}, Reason: wamp.CloseRealm}); err == nil {
+		if err = s.sendOn(ctx, c, &wamp.Goodbye{Details: wamp.Dict{}, Reason: reason}); err == nil {
 			select {
 			case <-c.goodbye:
 			case <-c.readDone:
@@ -912,9 +920,9 @@ func (s *Session) Close() error {
 	go func() { s.handlers.Wait(); close(waited) }()
 	wait(waited, "procedure handlers (they ignore their context)")
 	if already {
-		return nil
+		return true, nil
 	}
-	return err
+	return false, err
 }
 
 // begin registers a reply channel for a new request, or fails if the session

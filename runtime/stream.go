@@ -22,7 +22,9 @@ type StreamCaller interface {
 
 // InputCall is one call whose arguments are sent in chunks; ctx given to
 // CallInput governs the whole call (its end cancels the call, with the
-// call's cancel mode). Its methods are safe for concurrent use, but the
+// call's cancel mode, except that CancelSkip is sent as CancelKillNoWait
+// until the last chunk is sent: a callee the router does not interrupt
+// would wait for the rest of its input). Its methods are safe for concurrent use, but the
 // chunks are sent in the order the calls of Send return; make them from
 // one goroutine.
 //
@@ -128,6 +130,7 @@ type inputCall struct {
 	p       *pendingCall // while the call is in flight
 	started bool
 	sent    bool         // the first CALL was sent
+	sentAll bool         // the last CALL (without progress) was sent
 	closed  bool         // CloseSend was called
 	err     error        // what ended the call, when it did not end with a result
 	early   *wamp.Result // the final result, when it came before the input ended
@@ -279,6 +282,7 @@ func (ic *inputCall) sendLocked(ctx context.Context, args, kwargs wamp.Payload, 
 		return ic.failLocked(fmt.Errorf("runtime: calling %s: %w", ic.procedure, err), true)
 	}
 	ic.sent = true
+	ic.sentAll = !more
 	return nil
 }
 
@@ -408,7 +412,7 @@ func (ic *inputCall) failLocked(err error, cancel bool) error {
 			ctx, stop = context.WithTimeout(ctx, cancelWait)
 			defer stop()
 		}
-		ic.s.cancelCall(ctx, ic.c, ic.id, ic.cfg.cancelMode)
+		ic.s.cancelCall(ctx, ic.c, ic.id, ic.cancelMode())
 	}
 	ic.s.calls.mu.Lock()
 	delete(ic.s.calls.m, ic.id)
@@ -416,6 +420,18 @@ func (ic *inputCall) failLocked(err error, cancel bool) error {
 	ic.release(ic.p)
 	ic.p = nil
 	return err
+}
+
+// cancelMode is the mode of the call's CANCEL: the call's own, except that
+// skip while the input is open is killnowait. With skip the router answers
+// the caller and never tells the callee, whose handler would wait for the
+// rest of its input as long as its session lasts; killnowait answers the
+// caller as soon, and interrupts the callee.
+func (ic *inputCall) cancelMode() CancelMode {
+	if ic.cfg.cancelMode == CancelSkip && !ic.sentAll {
+		return CancelKillNoWait
+	}
+	return ic.cfg.cancelMode
 }
 
 // maxUnreadProgress bounds the progressive results that a call with

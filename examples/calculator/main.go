@@ -3,11 +3,18 @@
 //	calculator                          start an embedded router, serve the calculator,
 //	                                    call every procedure through the generated client
 //	                                    and check the computed events
-//	calculator serve --listen ADDR --realm REALM [--callee=true|false]
+//	calculator serve --listen ADDR --realm REALM [--callee=true|false] [--service-ticket T]
+//	                 [--drain-timeout D]
 //	                                    serve WebSocket at ws://ADDR/ with the Go
 //	                                    implementation registered (unless --callee=false),
 //	                                    publishing com.example.calc.computed, and the
-//	                                    calculator's web page at http://ADDR/
+//	                                    calculator's web page at http://ADDR/; with
+//	                                    --service-ticket, anonymous clients may only call
+//	                                    and subscribe, and only a service authenticated
+//	                                    with ticket T (authid "calculator") may register
+//	                                    and publish; on SIGINT or SIGTERM, drain (the
+//	                                    calls in flight finish, up to D, default 10s),
+//	                                    then stop
 //	calculator call --url URL --realm REALM --serializer json|msgpack|cbor [--streams]
 //	                                    check every procedure of the contract, and its
 //	                                    computed event, against whatever serves it at
@@ -45,7 +52,9 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	// The first signal starts the drain; a second one ends the process at
+	// once, as without a handler.
+	context.AfterFunc(ctx, stop)
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
 }
 
@@ -56,10 +65,15 @@ const usage = `usage:
                                  call every procedure through the generated client
                                  and check the computed events
   calculator serve [--listen ADDR] [--realm REALM] [--callee=true|false]
+                 [--service-ticket T] [--drain-timeout D]
                                  serve WebSocket at ws://ADDR/ with the Go
                                  implementation registered (unless --callee=false),
                                  publishing com.example.calc.computed, and the
-                                 calculator's web page at http://ADDR/
+                                 calculator's web page at http://ADDR/; with
+                                 --service-ticket, only a service authenticated with
+                                 ticket T may register and publish; on SIGINT or
+                                 SIGTERM, let the calls in flight finish (up to D,
+                                 default 10s), then stop
   calculator call [--url URL] [--realm REALM] [--serializer json|msgpack|cbor]
                                  check every procedure of the contract, and its
                                  computed event, against whatever serves it at
@@ -108,13 +122,37 @@ func parseFlags(fs *flag.FlagSet, args []string) int {
 
 // startRouter starts the embedded router serving realm to anonymous
 // clients, over WebSocket at addr, or through Router.Handler only when addr
-// is empty.
-func startRouter(ctx context.Context, addr string, realm wamp.URI, log *slog.Logger) (*router.Router, error) {
+// is empty. With a serviceTicket, the realm has roles (see realmConfig).
+func startRouter(ctx context.Context, addr string, realm wamp.URI, serviceTicket string, log *slog.Logger) (*router.Router, error) {
 	return router.Start(ctx, router.Config{
 		WebSocketAddr: addr,
-		Realms:        []router.RealmConfig{{Name: string(realm), Anonymous: true}},
+		Realms:        []router.RealmConfig{realmConfig(realm, serviceTicket)},
 		Logger:        log,
 	})
+}
+
+// serviceAuthID is the authid of the calculator service when serve has a
+// --service-ticket.
+const serviceAuthID = "calculator"
+
+// realmConfig returns the configuration of realm. Without a serviceTicket
+// every client may do anything. With one, anonymous clients (the web page,
+// "calculator call") may only call the calculator's procedures and
+// subscribe to its topics, and only the service, authenticated with the
+// ticket as serviceAuthID, may register and publish them.
+func realmConfig(realm wamp.URI, serviceTicket string) router.RealmConfig {
+	rc := router.RealmConfig{Name: string(realm), Anonymous: true}
+	if serviceTicket == "" {
+		return rc
+	}
+	rc.Users = []router.User{{AuthID: serviceAuthID, AuthRole: "service", Ticket: serviceTicket}}
+	rc.Roles = []router.Role{
+		{Name: "anonymous", Permissions: []router.Permission{
+			{URI: "com.example.calc.", Match: "prefix", Call: true, Subscribe: true}}},
+		{Name: "service", Permissions: []router.Permission{
+			{URI: "com.example.calc.", Match: "prefix", Call: true, Register: true, Publish: true, Subscribe: true}}},
+	}
+	return rc
 }
 
 // registerService joins realm at url over MsgPack and registers the Go
@@ -126,8 +164,10 @@ func startRouter(ctx context.Context, addr string, realm wamp.URI, log *slog.Log
 // the procedures again: without that, the service would answer
 // wamp.error.no_such_procedure until restarted. The router is in the same
 // process, so retries stay close together.
-func registerService(ctx context.Context, wsURL string, realm wamp.URI, log *slog.Logger) (*runtime.Session, error) {
-	sess, err := runtime.Dial(ctx, wsURL, runtime.Config{Realm: realm, Serializer: wamp.MsgPack, Logger: log,
+//
+// auth authenticates the session; nil joins anonymously.
+func registerService(ctx context.Context, wsURL string, realm wamp.URI, auth runtime.Authenticator, log *slog.Logger) (*runtime.Session, error) {
+	sess, err := runtime.Dial(ctx, wsURL, runtime.Config{Realm: realm, Serializer: wamp.MsgPack, Logger: log, Auth: auth,
 		Reconnect: &runtime.ReconnectPolicy{MaxDelay: time.Second}, Dial: calleeDial})
 	if err != nil {
 		return nil, err
@@ -145,13 +185,13 @@ func registerService(ctx context.Context, wsURL string, realm wamp.URI, log *slo
 var calleeDial func(ctx context.Context, network, addr string) (net.Conn, error)
 
 func demo(ctx context.Context, stdout, stderr io.Writer) int {
-	r, err := startRouter(ctx, "127.0.0.1:0", "realm1", nil)
+	r, err := startRouter(ctx, "127.0.0.1:0", "realm1", "", nil)
 	if err != nil {
 		fmt.Fprintln(stderr, "calculator:", err)
 		return 1
 	}
 	defer r.Close()
-	callee, err := registerService(ctx, r.WebSocketURL(), "realm1", nil)
+	callee, err := registerService(ctx, r.WebSocketURL(), "realm1", nil, nil)
 	if err != nil {
 		fmt.Fprintln(stderr, "calculator:", err)
 		return 1
@@ -187,6 +227,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	listen := fs.String("listen", "127.0.0.1:8080", "address to serve WebSocket and the web page on")
 	realm := fs.String("realm", "realm1", "realm to serve")
 	callee := fs.Bool("callee", true, "register the Go implementation of the calculator")
+	ticket := fs.String("service-ticket", "", "when set, only a service authenticated with this ticket (authid \""+serviceAuthID+"\") may register and publish; anonymous clients may call and subscribe (the process list shows it to local users: for demos)")
+	drainTimeout := fs.Duration("drain-timeout", defaultDrainTimeout, "on SIGINT or SIGTERM, how long the calls in flight may take to finish before they are cancelled")
 	if code := parseFlags(fs, args); code >= 0 {
 		return code
 	}
@@ -203,7 +245,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
-	r, err := startRouter(ctx, "", wamp.URI(*realm), log)
+	r, err := startRouter(ctx, "", wamp.URI(*realm), *ticket, log)
 	if err != nil {
 		ln.Close()
 		return fail(err)
@@ -243,7 +285,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	wsURL := "ws://" + addr + "/"
 	var sess *runtime.Session
 	if *callee {
-		if sess, err = registerService(ctx, wsURL, wamp.URI(*realm), log); err != nil {
+		var auth runtime.Authenticator
+		if *ticket != "" {
+			auth = runtime.Ticket(serviceAuthID, *ticket)
+		}
+		if sess, err = registerService(ctx, wsURL, wamp.URI(*realm), auth, log); err != nil {
 			stop()
 			return fail(err)
 		}
@@ -260,13 +306,39 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case err := <-served:
 		code = fail(err)
 	}
+	// The router stays up while the callee drains: the callers of the
+	// calls in flight are its sessions.
 	if sess != nil {
-		sess.Close()
+		if err := drain(sess, *drainTimeout); err != nil {
+			code = fail(err)
+		}
 	}
 	if c := stop(); c != 0 {
 		code = c
 	}
 	return code
+}
+
+// defaultDrainTimeout bounds the drain of a callee on SIGINT or SIGTERM:
+// long enough for the calculator's calls (Sleep takes up to a minute, and
+// is cancelled past it), short enough for an orchestrator's grace period
+// (Kubernetes sends SIGKILL 30s after SIGTERM by default).
+const defaultDrainTimeout = 10 * time.Second
+
+// drain stops sess gracefully (runtime.Session.Shutdown): no new calls
+// reach it, the calls in flight finish, up to timeout, and the session
+// leaves the realm. Past timeout the calls still running are cancelled
+// and their callers get an error.
+func drain(sess *runtime.Session, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	if err := sess.Shutdown(ctx); err != nil {
+		if errors.Is(err, context.DeadlineExceeded) {
+			return fmt.Errorf("draining the callee: calls still running after %v were cancelled", timeout)
+		}
+		return fmt.Errorf("draining the callee: %w", err)
+	}
+	return nil
 }
 
 func call(ctx context.Context, args []string, stdout, stderr io.Writer) int {

@@ -49,43 +49,50 @@ func NewStreamsClient(caller runtime.Caller, opts ...runtime.CallOption) *Stream
 
 // Sum calls com.example.streams.sum, sending each item of xs as one chunk of a
 // progressive call (the last item in the final chunk, an empty input as one
-// chunk without arguments).
+// final chunk with Arguments []; xs is read no further once the call has ended:
+// the callee answered or failed, or ctx ended).
 func (c *StreamsClient) Sum(ctx context.Context, xs iter.Seq[float64]) (float64, error) {
 	return runtime.CallInputOne[float64, float64](ctx, c.caller, StreamsSumProcedure, xs, c.opts...)
 }
 
 // Collect calls com.example.streams.collect, sending each item of items as one
 // chunk of a progressive call (the last item in the final chunk, an empty input
-// as one chunk without arguments).
+// as one final chunk with Arguments []; items is read no further once the call
+// has ended: the callee answered or failed, or ctx ended).
 func (c *StreamsClient) Collect(ctx context.Context, items iter.Seq[Item]) ([]Item, error) {
 	return runtime.CallInputOne[Item, []Item](ctx, c.caller, StreamsCollectProcedure, items, c.opts...)
 }
 
 // Drain calls com.example.streams.drain, sending each item of chunks as one
 // chunk of a progressive call (the last item in the final chunk, an empty input
-// as one chunk without arguments).
+// as one final chunk with Arguments []; chunks is read no further once the call
+// has ended: the callee answered or failed, or ctx ended).
 func (c *StreamsClient) Drain(ctx context.Context, chunks iter.Seq[[]byte]) error {
 	return runtime.CallInputNone[[]byte](ctx, c.caller, StreamsDrainProcedure, chunks, c.opts...)
 }
 
 // RunningSum calls com.example.streams.running_sum, when the returned sequence
 // is ranged over, sending each item of xs as one chunk of a progressive call
-// (the last item in the final chunk, an empty input as one chunk without
-// arguments), and yielding the results as they arrive while the input is still
-// being sent from a goroutine of its own (the input is read one item ahead, so
-// item k may wait for the result of item k-2, not k-1; the loop ends once the
-// input has returned, and a panic in the input is raised again in the loop).
+// (the last item in the final chunk, an empty input as one final chunk with
+// Arguments []; xs is read no further once the call has ended: the callee
+// answered or failed, or ctx ended), and yielding the results as they arrive
+// while the input is still being sent from a goroutine of its own (the input is
+// read one item ahead, so item k may wait for the result of item k-2, not k-1;
+// the loop ends once the input has returned, and a panic in the input is raised
+// again in the loop).
 func (c *StreamsClient) RunningSum(ctx context.Context, xs iter.Seq[float64]) (iter.Seq2[float64, error], error) {
 	return runtime.CallInputStream[float64, float64](ctx, c.caller, StreamsRunningSumProcedure, xs, c.opts...), nil
 }
 
 // Echo calls com.example.streams.echo, when the returned sequence is ranged
 // over, sending each item of items as one chunk of a progressive call (the last
-// item in the final chunk, an empty input as one chunk without arguments), and
-// yielding the results as they arrive while the input is still being sent from
-// a goroutine of its own (the input is read one item ahead, so item k may wait
-// for the result of item k-2, not k-1; the loop ends once the input has
-// returned, and a panic in the input is raised again in the loop).
+// item in the final chunk, an empty input as one final chunk with Arguments [];
+// items is read no further once the call has ended: the callee answered or
+// failed, or ctx ended), and yielding the results as they arrive while the
+// input is still being sent from a goroutine of its own (the input is read one
+// item ahead, so item k may wait for the result of item k-2, not k-1; the loop
+// ends once the input has returned, and a panic in the input is raised again in
+// the loop).
 func (c *StreamsClient) Echo(ctx context.Context, items iter.Seq[Item]) (iter.Seq2[Item, error], error) {
 	return runtime.CallInputStream[Item, Item](ctx, c.caller, StreamsEchoProcedure, items, c.opts...), nil
 }
@@ -259,7 +266,8 @@ func NewSharedClient(caller runtime.Caller, opts ...runtime.CallOption) *SharedC
 
 // Sum calls com.example.streams.shared.sum, sending each item of xs as one
 // chunk of a progressive call (the last item in the final chunk, an empty input
-// as one chunk without arguments).
+// as one final chunk with Arguments []; xs is read no further once the call has
+// ended: the callee answered or failed, or ctx ended).
 func (c *SharedClient) Sum(ctx context.Context, xs iter.Seq[float64]) (Tally, error) {
 	return runtime.CallInputOne[float64, Tally](ctx, c.caller, SharedSumProcedure, xs, c.opts...)
 }

@@ -118,18 +118,21 @@ func (c *CalculatorClient) Active(ctx context.Context) (int, error) {
 
 // Sum calls com.example.calc.sum, sending each item of xs as one chunk of a
 // progressive call (the last item in the final chunk, an empty input as one
-// chunk without arguments).
+// final chunk with Arguments []; xs is read no further once the call has ended:
+// the callee answered or failed, or ctx ended).
 func (c *CalculatorClient) Sum(ctx context.Context, xs iter.Seq[float64]) (float64, error) {
 	return runtime.CallInputOne[float64, float64](ctx, c.caller, CalculatorSumProcedure, xs, c.opts...)
 }
 
 // RunningSum calls com.example.calc.running_sum, when the returned sequence is
 // ranged over, sending each item of xs as one chunk of a progressive call (the
-// last item in the final chunk, an empty input as one chunk without arguments),
-// and yielding the results as they arrive while the input is still being sent
-// from a goroutine of its own (the input is read one item ahead, so item k may
-// wait for the result of item k-2, not k-1; the loop ends once the input has
-// returned, and a panic in the input is raised again in the loop).
+// last item in the final chunk, an empty input as one final chunk with
+// Arguments []; xs is read no further once the call has ended: the callee
+// answered or failed, or ctx ended), and yielding the results as they arrive
+// while the input is still being sent from a goroutine of its own (the input is
+// read one item ahead, so item k may wait for the result of item k-2, not k-1;
+// the loop ends once the input has returned, and a panic in the input is raised
+// again in the loop).
 func (c *CalculatorClient) RunningSum(ctx context.Context, xs iter.Seq[float64]) (iter.Seq2[float64, error], error) {
 	return runtime.CallInputStream[float64, float64](ctx, c.caller, CalculatorRunningSumProcedure, xs, c.opts...), nil
 }
