@@ -136,7 +136,7 @@ func renderTable(t *testing.T) string {
 		}
 	}
 	for _, ser := range serializers {
-		row("Wampy.js "+versions["wampy"]+" in Chromium (the web page)", browser, "wampy", ser)
+		row("generated TypeScript on Wampy.js "+versions["wampy"]+" in Chromium (the web page)", browser, "wampy", ser)
 	}
 	b.WriteString("\n")
 	for _, i := range order {

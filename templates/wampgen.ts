@@ -953,14 +953,21 @@ function wildcardMatch(pattern: string, uri: string): boolean {
   return p.length === u.length && p.every((x, i) => x === '' || x === u[i]);
 }
 
-function encodeArgs(spec: { uri: string; args?: Schema<any>[]; kwargs?: Schema<any> }, args: unknown[]): [unknown[], Record<string, unknown> | undefined] {
+// encodeArgs encodes a call's or an event's arguments, checked also
+// against what the peer's serializer can carry (so that an error names the
+// argument).
+function encodeArgs(peer: Peer, spec: { uri: string; args?: Schema<any>[]; kwargs?: Schema<any> }, args: unknown[]): [unknown[], Record<string, unknown> | undefined] {
+  const checked = (v: unknown, path: string) => {
+    peer.checkWire?.(v, path);
+    return v;
+  };
   if (spec.kwargs) {
     if (args.length !== 1) throw new TypeError(`${spec.uri}: takes one argument (its keyword arguments), got ${args.length}`);
-    return [[], encode(spec.kwargs, args[0], 'keyword arguments') as Record<string, unknown>];
+    return [[], checked(encode(spec.kwargs, args[0], 'keyword arguments'), 'keyword arguments') as Record<string, unknown>];
   }
   const schemas = spec.args ?? [];
   if (args.length !== schemas.length) throw new TypeError(`${spec.uri}: takes ${schemas.length} arguments, got ${args.length}`);
-  return [schemas.map((s, i) => encode(s, args[i], `argument ${i + 1}`)), undefined];
+  return [schemas.map((s, i) => checked(encode(s, args[i], `argument ${i + 1}`), `argument ${i + 1}`)), undefined];
 }
 
 function decodeOne<T>(uri: string, s: Schema<T>, r: PeerResult, what: string): T {
@@ -1018,10 +1025,20 @@ function started(peer: Peer, uri: string, args: unknown[], kwargs: Record<string
     ctl.abort(e);
   };
   if (timeout !== undefined) {
-    timer = setTimeout(() => abort(new WampError(ErrTimeout, `the call did not end within ${timeout}ms`)), timeout);
+    // A timer fires at once above 2^31 − 1 ms: a longer timeout waits in
+    // steps.
+    const deadline = Date.now() + timeout;
+    const arm = () => {
+      const left = deadline - Date.now();
+      if (left <= 0) abort(new WampError(ErrTimeout, `the call did not end within ${timeout}ms`));
+      else timer = setTimeout(arm, Math.min(left, MAX_TIMEOUT_OPTION));
+    };
+    timer = setTimeout(arm, Math.min(timeout, MAX_TIMEOUT_OPTION));
   }
   const peerOptions: PeerCallOptions = { signal: ctl.signal, cancelMode: options?.cancelMode ?? defaultCancel ?? 'kill' };
-  if (timeout !== undefined) peerOptions.timeout = Math.ceil(timeout);
+  // As the Go runtime: a timeout beyond 2^31 − 1 ms is not sent (routers
+  // and callees overflow on it); the caller still times the call out.
+  if (timeout !== undefined && Math.ceil(timeout) <= MAX_TIMEOUT_OPTION) peerOptions.timeout = Math.ceil(timeout);
   if (onProgress) peerOptions.onProgress = onProgress;
   if (discloseMe || options?.discloseMe) peerOptions.discloseMe = true;
   let call: Promise<PeerResult>;
@@ -1052,7 +1069,7 @@ function started(peer: Peer, uri: string, args: unknown[], kwargs: Record<string
  * or RangeError before anything is sent. */
 export async function call<R>(peer: Peer, spec: ProcedureSpec, args: unknown[], options: CallOptions<any> | undefined, errors: ErrorRegistry): Promise<R> {
   const uri = checkURI(spec, options?.uri);
-  const [a, kw] = encodeArgs(spec, args);
+  const [a, kw] = encodeArgs(peer, spec, args);
   let progressError: unknown;
   let c: { result: Promise<PeerResult>; abort: (e: unknown) => void } | undefined;
   const userProgress = options?.onProgress;
@@ -1095,6 +1112,10 @@ export async function call<R>(peer: Peer, spec: ProcedureSpec, args: unknown[], 
   return decodeOne(uri, spec.result, r, 'result') as R;
 }
 
+/** MAX_TIMEOUT_OPTION is the largest CALL.Options.timeout sent, in
+ * milliseconds (2^31 − 1, about 24.8 days; the Go runtime's bound). */
+export const MAX_TIMEOUT_OPTION = 2 ** 31 - 1;
+
 /** MAX_PENDING_ITEMS bounds the items of a streamed result that arrived
  * and wait for the consumer: one more cancels the call, as the Go runtime
  * bounds what waits for its caller. */
@@ -1111,7 +1132,7 @@ export function callStream<T>(peer: Peer, spec: ProcedureSpec, args: unknown[], 
   return {
     [Symbol.asyncIterator](): AsyncIterator<T> {
       const uri = checkURI(spec, options?.uri);
-      const [a, kw] = encodeArgs(spec, args);
+      const [a, kw] = encodeArgs(peer, spec, args);
       const queue: T[] = [];
       let progressed = false;
       let wake: (() => void) | undefined;
@@ -1353,7 +1374,7 @@ export async function register(peer: Peer, handlers: Handler[], options?: Regist
  * parameters; for a kwargs topic the one struct). */
 export async function publish(peer: Peer, spec: TopicSpec, args: unknown[], options?: PublishOptions): Promise<void> {
   const uri = checkURI(spec, options?.uri, 'topic');
-  const [a, kw] = encodeArgs(spec, args);
+  const [a, kw] = encodeArgs(peer, spec, args);
   const o: PeerPublishOptions = {};
   const ack = options?.acknowledge ?? spec.acknowledge;
   if (ack) o.acknowledge = true;

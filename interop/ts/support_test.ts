@@ -416,6 +416,13 @@ test('call: timeout travels as CALL.Options.timeout and rejects with wamp.error.
   eq((e as w.WampError).uri, w.ErrTimeout);
   eq(f.sent[0].options.timeout, 30);
   await rejects(w.call(f.peer, Add, [1, 1], { timeout: -1 }, errors), RangeError, /timeout/);
+  // Beyond 2^31 − 1 ms: not sent (as Go), and no timer that fires at once.
+  const ctl = new AbortController();
+  const long = w.call(f.peer, Add, [1, 1], { timeout: 3e9, signal: ctl.signal }, errors);
+  await new Promise((r) => setTimeout(r, 50));
+  eq(f.sent[f.sent.length - 1].options.timeout, undefined);
+  ctl.abort();
+  eq(((await rejects(long, w.WampError)) as w.WampError).uri, w.ErrCanceled);
 });
 
 test('call: options.uri for a pattern procedure must match it', async () => {
@@ -642,6 +649,11 @@ test('wampyPeer over JSON: bytes as NUL + base64 both ways, safe bigints as numb
   eq(Buffer.from(r.kwargs.b as Uint8Array).toString('hex'), 'ff');
   await rejects(Promise.resolve().then(() => peer.call('p', [2n ** 60n], undefined, {})), RangeError, /the integer 1152921504606846976 is beyond 2\^53, which this client's json serializer cannot send exactly/);
   await rejects(Promise.resolve().then(() => peer.call('p', [NaN], undefined, {})), RangeError, /NaN cannot travel in JSON/);
+  // Through the generated code's call, the error names the argument, before anything is sent.
+  const n = f.calls.length;
+  await rejects(w.call(peer, Add, [1, Infinity], undefined, errors), RangeError, /^argument 2: Infinity cannot travel in JSON$/);
+  await rejects(w.publish(peer, { uri: 't', args: [w.record(w.int64)] }, [{ big: 2n ** 60n }]), RangeError, /^argument 1\.big: the integer 1152921504606846976 is beyond 2\^53/);
+  eq(f.calls.length, n);
   throws(() => peer.checkWire!({ a: [2n ** 60n] }, 'result'), RangeError, /^result\.a\[0\]: the integer/);
 });
 
@@ -683,8 +695,24 @@ test('wampyPeer as a callee: results, WampErrors and other errors as Wampy.js se
 });
 
 test('autobahnPeer: needs the autobahn module; unwraps Result, answers with Result and Error; CBOR bytes as Buffer', async () => {
-  class AbError { constructor(public error: string, public args: unknown[] = [], public kwargs: object = {}) {} }
-  class AbResult { constructor(public args: unknown[] = [], public kwargs: object = {}) {} }
+  class AbError {
+    error: string;
+    args: unknown[];
+    kwargs: object;
+    constructor(error: string, args: unknown[] = [], kwargs: object = {}) {
+      this.error = error;
+      this.args = args;
+      this.kwargs = kwargs;
+    }
+  }
+  class AbResult {
+    args: unknown[];
+    kwargs: object;
+    constructor(args: unknown[] = [], kwargs: object = {}) {
+      this.args = args;
+      this.kwargs = kwargs;
+    }
+  }
   const autobahn = { Error: AbError, Result: AbResult };
   let endpoint: any;
   let sent: unknown[] = [];
