@@ -953,14 +953,21 @@ function wildcardMatch(pattern: string, uri: string): boolean {
   return p.length === u.length && p.every((x, i) => x === '' || x === u[i]);
 }
 
-function encodeArgs(spec: { uri: string; args?: Schema<any>[]; kwargs?: Schema<any> }, args: unknown[]): [unknown[], Record<string, unknown> | undefined] {
+// encodeArgs encodes a call's or an event's arguments, checked also
+// against what the peer's serializer can carry (so that an error names the
+// argument).
+function encodeArgs(peer: Peer, spec: { uri: string; args?: Schema<any>[]; kwargs?: Schema<any> }, args: unknown[]): [unknown[], Record<string, unknown> | undefined] {
+  const checked = (v: unknown, path: string) => {
+    peer.checkWire?.(v, path);
+    return v;
+  };
   if (spec.kwargs) {
     if (args.length !== 1) throw new TypeError(`${spec.uri}: takes one argument (its keyword arguments), got ${args.length}`);
-    return [[], encode(spec.kwargs, args[0], 'keyword arguments') as Record<string, unknown>];
+    return [[], checked(encode(spec.kwargs, args[0], 'keyword arguments'), 'keyword arguments') as Record<string, unknown>];
   }
   const schemas = spec.args ?? [];
   if (args.length !== schemas.length) throw new TypeError(`${spec.uri}: takes ${schemas.length} arguments, got ${args.length}`);
-  return [schemas.map((s, i) => encode(s, args[i], `argument ${i + 1}`)), undefined];
+  return [schemas.map((s, i) => checked(encode(s, args[i], `argument ${i + 1}`), `argument ${i + 1}`)), undefined];
 }
 
 function decodeOne<T>(uri: string, s: Schema<T>, r: PeerResult, what: string): T {
@@ -1018,10 +1025,20 @@ function started(peer: Peer, uri: string, args: unknown[], kwargs: Record<string
     ctl.abort(e);
   };
   if (timeout !== undefined) {
-    timer = setTimeout(() => abort(new WampError(ErrTimeout, `the call did not end within ${timeout}ms`)), timeout);
+    // A timer fires at once above 2^31 − 1 ms: a longer timeout waits in
+    // steps.
+    const deadline = Date.now() + timeout;
+    const arm = () => {
+      const left = deadline - Date.now();
+      if (left <= 0) abort(new WampError(ErrTimeout, `the call did not end within ${timeout}ms`));
+      else timer = setTimeout(arm, Math.min(left, MAX_TIMEOUT_OPTION));
+    };
+    timer = setTimeout(arm, Math.min(timeout, MAX_TIMEOUT_OPTION));
   }
   const peerOptions: PeerCallOptions = { signal: ctl.signal, cancelMode: options?.cancelMode ?? defaultCancel ?? 'kill' };
-  if (timeout !== undefined) peerOptions.timeout = Math.ceil(timeout);
+  // As the Go runtime: a timeout beyond 2^31 − 1 ms is not sent (routers
+  // and callees overflow on it); the caller still times the call out.
+  if (timeout !== undefined && Math.ceil(timeout) <= MAX_TIMEOUT_OPTION) peerOptions.timeout = Math.ceil(timeout);
   if (onProgress) peerOptions.onProgress = onProgress;
   if (discloseMe || options?.discloseMe) peerOptions.discloseMe = true;
   let call: Promise<PeerResult>;
@@ -1052,7 +1069,7 @@ function started(peer: Peer, uri: string, args: unknown[], kwargs: Record<string
  * or RangeError before anything is sent. */
 export async function call<R>(peer: Peer, spec: ProcedureSpec, args: unknown[], options: CallOptions<any> | undefined, errors: ErrorRegistry): Promise<R> {
   const uri = checkURI(spec, options?.uri);
-  const [a, kw] = encodeArgs(spec, args);
+  const [a, kw] = encodeArgs(peer, spec, args);
   let progressError: unknown;
   let c: { result: Promise<PeerResult>; abort: (e: unknown) => void } | undefined;
   const userProgress = options?.onProgress;
@@ -1095,6 +1112,10 @@ export async function call<R>(peer: Peer, spec: ProcedureSpec, args: unknown[], 
   return decodeOne(uri, spec.result, r, 'result') as R;
 }
 
+/** MAX_TIMEOUT_OPTION is the largest CALL.Options.timeout sent, in
+ * milliseconds (2^31 − 1, about 24.8 days; the Go runtime's bound). */
+export const MAX_TIMEOUT_OPTION = 2 ** 31 - 1;
+
 /** MAX_PENDING_ITEMS bounds the items of a streamed result that arrived
  * and wait for the consumer: one more cancels the call, as the Go runtime
  * bounds what waits for its caller. */
@@ -1111,7 +1132,7 @@ export function callStream<T>(peer: Peer, spec: ProcedureSpec, args: unknown[], 
   return {
     [Symbol.asyncIterator](): AsyncIterator<T> {
       const uri = checkURI(spec, options?.uri);
-      const [a, kw] = encodeArgs(spec, args);
+      const [a, kw] = encodeArgs(peer, spec, args);
       const queue: T[] = [];
       let progressed = false;
       let wake: (() => void) | undefined;
@@ -1353,7 +1374,7 @@ export async function register(peer: Peer, handlers: Handler[], options?: Regist
  * parameters; for a kwargs topic the one struct). */
 export async function publish(peer: Peer, spec: TopicSpec, args: unknown[], options?: PublishOptions): Promise<void> {
   const uri = checkURI(spec, options?.uri, 'topic');
-  const [a, kw] = encodeArgs(spec, args);
+  const [a, kw] = encodeArgs(peer, spec, args);
   const o: PeerPublishOptions = {};
   const ack = options?.acknowledge ?? spec.acknowledge;
   if (ack) o.acknowledge = true;
@@ -1740,13 +1761,61 @@ export interface WampyEventDetailsLike {
   publisher?: unknown;
 }
 
+// exactCborIntegers mends the decoding of Wampy.js's CborSerializer: it
+// runs cbor-x with int64AsNumber, which reads a negative 64-bit integer
+// (CBOR's 8-byte form: every integer below -2^32, as Go writes it) through
+// a 32-bit ~, a wrong small number no schema can notice (-(2^53-1) arrives
+// as 1), and a positive one beyond 2^53 rounded. Without the option cbor-x
+// reads them as exact bigints; the serializer's decode then gives back a
+// number for every bigint within 2^53 (WAMP IDs, which Wampy.js compares as
+// numbers), so only the values a number cannot hold stay bigints, which the
+// schemas read exactly or refuse. The serializer is changed once, in place.
+const MENDED = Symbol.for('wampgen.exactCborIntegers');
+
+function exactCborIntegers(serializer: unknown): void {
+  const s = serializer as { encoder?: { int64AsNumber?: unknown }; decode?: (data: unknown) => unknown; [MENDED]?: boolean } | undefined;
+  if (!s || s[MENDED] || typeof s.decode !== 'function' || !s.encoder || !s.encoder.int64AsNumber) return;
+  s.encoder.int64AsNumber = false;
+  const decode = s.decode.bind(s);
+  s.decode = (data: unknown) => {
+    const v = decode(data);
+    if (v !== null && typeof v === 'object' && typeof (v as PromiseLike<unknown>).then === 'function') {
+      return Promise.resolve(v).then((x) => safeNumbers(x, 0));
+    }
+    return safeNumbers(v, 0);
+  };
+  s[MENDED] = true;
+}
+
+// safeNumbers turns the bigints within ±(2^53 − 1) of a decoded message
+// into numbers, in place (deeper than the schemas accept, it stops: such a
+// value is refused anyway).
+function safeNumbers(v: unknown, depth: number): unknown {
+  if (typeof v === 'bigint') return v >= BigInt(-Number.MAX_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+  if (v === null || typeof v !== 'object' || v instanceof Uint8Array || depth > MAX_DEPTH + 2) return v;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) v[i] = safeNumbers(v[i], depth + 1);
+  } else if (isMap(v)) {
+    for (const [k, x] of v) v.set(k, safeNumbers(x, depth + 1));
+  } else {
+    const o = v as Record<string, unknown>;
+    for (const k of Object.keys(o)) {
+      const x = o[k];
+      if (typeof x === 'bigint' || (x !== null && typeof x === 'object')) put(o, k, safeNumbers(x, depth + 1));
+    }
+  }
+  return v;
+}
+
 /** wampyPeer adapts a connected Wampy.js instance; the serializer is read
- * from its options unless given. Wampy.js's register() cannot ask for
+ * from its options unless given. Over CBOR it mends the decoding of
+ * Wampy.js's CborSerializer (see exactCborIntegers). Wampy.js's register() cannot ask for
  * disclose_caller, and its callee never learns of a cancelled call
  * (invocation signals never abort). */
 export function wampyPeer(wampy: WampyLike, options?: { serializer?: SerializerName }): Peer {
   const ser = checkSerializer(options?.serializer ?? wampy.getOptions?.()?.serializer?.protocol, 'wampyPeer');
   const bigints = ser !== 'json'; // msgpackr and cbor-x write a BigInt as a 64-bit integer
+  if (ser === 'cbor') exactCborIntegers(wampy.getOptions?.()?.serializer);
   const toError = (e: unknown): unknown => {
     const x = e as { errorUri?: unknown; argsList?: unknown; argsDict?: unknown };
     if (x && typeof x.errorUri === 'string') {

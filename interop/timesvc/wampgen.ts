@@ -1761,13 +1761,61 @@ export interface WampyEventDetailsLike {
   publisher?: unknown;
 }
 
+// exactCborIntegers mends the decoding of Wampy.js's CborSerializer: it
+// runs cbor-x with int64AsNumber, which reads a negative 64-bit integer
+// (CBOR's 8-byte form: every integer below -2^32, as Go writes it) through
+// a 32-bit ~, a wrong small number no schema can notice (-(2^53-1) arrives
+// as 1), and a positive one beyond 2^53 rounded. Without the option cbor-x
+// reads them as exact bigints; the serializer's decode then gives back a
+// number for every bigint within 2^53 (WAMP IDs, which Wampy.js compares as
+// numbers), so only the values a number cannot hold stay bigints, which the
+// schemas read exactly or refuse. The serializer is changed once, in place.
+const MENDED = Symbol.for('wampgen.exactCborIntegers');
+
+function exactCborIntegers(serializer: unknown): void {
+  const s = serializer as { encoder?: { int64AsNumber?: unknown }; decode?: (data: unknown) => unknown; [MENDED]?: boolean } | undefined;
+  if (!s || s[MENDED] || typeof s.decode !== 'function' || !s.encoder || !s.encoder.int64AsNumber) return;
+  s.encoder.int64AsNumber = false;
+  const decode = s.decode.bind(s);
+  s.decode = (data: unknown) => {
+    const v = decode(data);
+    if (v !== null && typeof v === 'object' && typeof (v as PromiseLike<unknown>).then === 'function') {
+      return Promise.resolve(v).then((x) => safeNumbers(x, 0));
+    }
+    return safeNumbers(v, 0);
+  };
+  s[MENDED] = true;
+}
+
+// safeNumbers turns the bigints within ±(2^53 − 1) of a decoded message
+// into numbers, in place (deeper than the schemas accept, it stops: such a
+// value is refused anyway).
+function safeNumbers(v: unknown, depth: number): unknown {
+  if (typeof v === 'bigint') return v >= BigInt(-Number.MAX_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+  if (v === null || typeof v !== 'object' || v instanceof Uint8Array || depth > MAX_DEPTH + 2) return v;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) v[i] = safeNumbers(v[i], depth + 1);
+  } else if (isMap(v)) {
+    for (const [k, x] of v) v.set(k, safeNumbers(x, depth + 1));
+  } else {
+    const o = v as Record<string, unknown>;
+    for (const k of Object.keys(o)) {
+      const x = o[k];
+      if (typeof x === 'bigint' || (x !== null && typeof x === 'object')) put(o, k, safeNumbers(x, depth + 1));
+    }
+  }
+  return v;
+}
+
 /** wampyPeer adapts a connected Wampy.js instance; the serializer is read
- * from its options unless given. Wampy.js's register() cannot ask for
+ * from its options unless given. Over CBOR it mends the decoding of
+ * Wampy.js's CborSerializer (see exactCborIntegers). Wampy.js's register() cannot ask for
  * disclose_caller, and its callee never learns of a cancelled call
  * (invocation signals never abort). */
 export function wampyPeer(wampy: WampyLike, options?: { serializer?: SerializerName }): Peer {
   const ser = checkSerializer(options?.serializer ?? wampy.getOptions?.()?.serializer?.protocol, 'wampyPeer');
   const bigints = ser !== 'json'; // msgpackr and cbor-x write a BigInt as a 64-bit integer
+  if (ser === 'cbor') exactCborIntegers(wampy.getOptions?.()?.serializer);
   const toError = (e: unknown): unknown => {
     const x = e as { errorUri?: unknown; argsList?: unknown; argsDict?: unknown };
     if (x && typeof x.errorUri === 'string') {
