@@ -76,7 +76,13 @@ export function describe(v: unknown): string {
   if (typeof v === 'string') return 'a string';
   if (typeof v === 'boolean') return `${v}`;
   if (isMap(v)) return 'a dictionary';
-  if (typeof v === 'object') return 'a dictionary';
+  if (v instanceof Date) return 'a Date';
+  if (typeof v === 'object') {
+    const p = Object.getPrototypeOf(v);
+    if (p !== Object.prototype && p !== null && typeof p.constructor === 'function' && p.constructor.name) return `a ${p.constructor.name}`;
+    return 'a dictionary';
+  }
+  if (typeof v === 'function') return 'a function';
   return typeof v;
 }
 
@@ -119,6 +125,26 @@ function get(v: unknown, key: string): unknown {
 function has(v: unknown, key: string): boolean {
   if (isMap(v)) return v.has(key);
   return Object.prototype.hasOwnProperty.call(v, key);
+}
+
+// field reads a struct field of a value a caller passed: an own property,
+// or an inherited one unless every object inherits it (constructor,
+// toString, __proto__, …), which is absent (a field named so is not the
+// value's).
+function field(v: unknown, name: string): unknown {
+  if (Object.prototype.hasOwnProperty.call(v, name)) return (v as Record<string, unknown>)[name];
+  if (name in Object.prototype) return undefined;
+  return (v as Record<string, unknown>)[name];
+}
+
+// isPlain reports whether v is a dictionary a caller may pass as a map or a
+// free-form value: a Map, or an object whose prototype is Object.prototype
+// or null (not a Date, a class instance, a list or bytes).
+function isPlain(v: unknown): boolean {
+  if (isMap(v)) return true;
+  if (v === null || typeof v !== 'object') return false;
+  const p = Object.getPrototypeOf(v);
+  return p === Object.prototype || p === null;
 }
 
 // put sets a key of a plain object, also '__proto__', as an own property.
@@ -400,13 +426,38 @@ function checkDepth(v: unknown, path: string, depth: number): void {
   }
 }
 
+// checkFree refuses, in a free-form value a caller passes, what the
+// serializers do not carry alike, or at all: functions, symbols, undefined
+// inside a list or dictionary (JSON writes null or leaves it out), Dates and
+// class instances (JSON writes their toJSON or own fields, MessagePack and
+// CBOR an extension, a tag or the fields), a Map key that is not a string;
+// and a value nested deeper than MAX_DEPTH.
+function checkFree(v: unknown, path: string, depth: number): void {
+  if (v === null || v instanceof Uint8Array) return;
+  switch (typeof v) {
+    case 'boolean': case 'number': case 'bigint': case 'string':
+      return;
+    case 'object':
+      break;
+    default:
+      throw typeError(path, 'a value that travels (null, a boolean, a number, a string, bytes, a list or a dictionary)', v);
+  }
+  if (depth >= MAX_DEPTH) throw tooDeep(path);
+  if (Array.isArray(v)) {
+    v.forEach((x, i) => checkFree(x, `${path}[${i}]`, depth + 1));
+    return;
+  }
+  if (!isPlain(v)) throw typeError(path, 'a plain dictionary (not a Date or a class instance)', v);
+  for (const [k, x] of entries(v, path)) checkFree(x, keyPath(path, k), depth + 1);
+}
+
 function freeSchema(desc: string): Impl<unknown> {
   return {
     desc,
     nilable: true,
     enc(v, path, depth) {
       if (v === undefined) return null;
-      checkDepth(v, path, depth);
+      checkFree(v, path, depth);
       return v;
     },
     dec(v, path, depth) {
@@ -465,7 +516,7 @@ export function record<T>(value: Schema<T>): Schema<Record<string, T>> {
     desc: 'a dictionary',
     nilable: true,
     enc(v, path, depth) {
-      if (!isDict(v)) throw typeError(path, 'a dictionary', v);
+      if (!isPlain(v)) throw typeError(path, 'a dictionary', v);
       if (depth >= MAX_DEPTH) throw tooDeep(path);
       const out: Record<string, unknown> = {};
       for (const [k, x] of entries(v, path)) put(out, k, it.enc(x, keyPath(path, k), depth + 1));
@@ -537,7 +588,7 @@ export function struct<T>(name: string, fields: () => Field[]): Schema<T> {
       const out: Record<string, unknown> = {};
       for (const f of all()) {
         const fs = impl(f.schema);
-        const x = (v as Record<string, unknown>)[f.name];
+        const x = field(v, f.name);
         const p = keyPath(path, f.name);
         if (x === undefined) {
           if (f.omitempty) continue;
@@ -575,7 +626,7 @@ export function struct<T>(name: string, fields: () => Field[]): Schema<T> {
     },
     empty(v) {
       return all().every((f) => {
-        const x = (v as Record<string, unknown>)[f.name];
+        const x = field(v, f.name);
         return x === undefined || impl(f.schema).empty(x);
       });
     },
@@ -1071,11 +1122,12 @@ export async function call<R>(peer: Peer, spec: ProcedureSpec, args: unknown[], 
   const uri = checkURI(spec, options?.uri);
   const [a, kw] = encodeArgs(peer, spec, args);
   let progressError: unknown;
+  let ended = false;
   let c: { result: Promise<PeerResult>; abort: (e: unknown) => void } | undefined;
   const userProgress = options?.onProgress;
   const onProgress = spec.progress && userProgress
     ? (pa: unknown[], pkw: Record<string, unknown>) => {
-      if (progressError !== undefined) return;
+      if (progressError !== undefined || ended) return;
       try {
         const v = decodeOne(uri, spec.progress!, { args: pa, kwargs: pkw }, 'progressive result');
         // As the Go client's progress callback returning an error: the
@@ -1090,7 +1142,12 @@ export async function call<R>(peer: Peer, spec: ProcedureSpec, args: unknown[], 
     : undefined;
   c = started(peer, uri, a, kw, options, onProgress, errors, spec.discloseCaller ?? false, spec.cancel);
   if (progressError !== undefined) c.abort(progressError); // a progressive result came before started returned
-  const r = await c.result;
+  let r: PeerResult;
+  try {
+    r = await c.result;
+  } finally {
+    ended = true; // a progressive result after the final one is dropped
+  }
   if (spec.results) {
     if (r.args.length !== spec.results.length) {
       throw new BadResultError(`${uri}: result: want ${spec.results.length} values, got ${r.args.length}`);
