@@ -128,6 +128,19 @@ test('register: a handler returning undefined for a procedure with a result answ
   eq(e.uri, w.ErrRuntime);
 });
 
+test('register: inv.progress after the handler returned sends nothing and throws (as the Go runtime\'s SendProgress returns an error)', async () => {
+  const spec: w.ProcedureSpec = { uri: 'p.late', progress: w.int(8, true), result: w.int(8, true) };
+  let handler: w.PeerHandler | undefined;
+  const peer: w.Peer = { ...fakePeer(async () => ({ args: [], kwargs: {} })), register: async (_u, h) => { handler = h; return { unregister: async () => {} }; } };
+  let kept: w.Invocation<number> | undefined;
+  await w.register(peer, [w.handle(spec, (_a, inv) => { kept = inv; inv.progress(1); return 2; })]);
+  const sent: unknown[][] = [];
+  const r = await handler!([], {}, { signal: new AbortController().signal, procedure: 'p.late', progress: (a) => { sent.push(a); } });
+  eq(JSON.stringify(r), '{"args":[2],"kwargs":{}}');
+  throws(() => kept!.progress(3), Error, /after its handler returned/);
+  eq(JSON.stringify(sent), '[[1]]');
+});
+
 function fakePeer(answer: (o: w.PeerCallOptions) => Promise<w.PeerResult>): w.Peer {
   return {
     call: (_uri, _args, _kwargs, o) => answer(o),
