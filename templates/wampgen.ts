@@ -1341,10 +1341,15 @@ function peerHandler(peer: Peer, h: Handler, options: RegisterOptions | undefine
     const decoded = decodeArgs(spec, args, kwargs);
     const procedure = details.procedure || spec.uri;
     const send = details.progress;
+    let returned = false;
     const inv: Invocation<any> = {
       signal: details.signal,
       procedure,
       progress(v: unknown) {
+        // As the Go runtime's SendProgress: an error once the handler has
+        // returned (a progressive YIELD after the final one would break
+        // the call's protocol).
+        if (returned) throw new Error(`${procedure}: progress after its handler returned`);
         if (!send || !spec.progress) return;
         send([wire(encode(spec.progress, v, 'progressive result'), 'progressive result')], undefined);
       },
@@ -1395,6 +1400,8 @@ function peerHandler(peer: Peer, h: Handler, options: RegisterOptions | undefine
         text = redactErrorText(procedure, incident);
       }
       throw new WampError(ErrRuntime, text);
+    } finally {
+      returned = true;
     }
   };
 }
