@@ -141,6 +141,17 @@ test('register: inv.progress after the handler returned sends nothing and throws
   eq(JSON.stringify(sent), '[[1]]');
 });
 
+test('call: a timeout beyond 2^31 − 1 ms (24.8 days) is not a timeout after 1 ms (setTimeout\'s overflow); as the Go runtime, it is not sent', async () => {
+  let sent: number | undefined;
+  const peer = fakePeer((o) => {
+    sent = o.timeout;
+    return new Promise((resolve) => setTimeout(() => resolve({ args: [1], kwargs: {} }), 50));
+  });
+  const days30 = 30 * 24 * 3600 * 1000;
+  eq(await w.call<number>(peer, { uri: 'p.x', result: w.int(8, true) }, [], { timeout: days30 }, errors), 1);
+  eq(sent, undefined);
+});
+
 function fakePeer(answer: (o: w.PeerCallOptions) => Promise<w.PeerResult>): w.Peer {
   return {
     call: (_uri, _args, _kwargs, o) => answer(o),
