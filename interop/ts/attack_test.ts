@@ -152,6 +152,21 @@ test('call: a timeout beyond 2^31 − 1 ms (24.8 days) is not a timeout after 1 
   eq(sent, undefined);
 });
 
+test('callStream: a progressive result after the final one is not an item', async () => {
+  const S: w.ProcedureSpec = { uri: 'p.s', stream: w.int(32, true) };
+  let late: (() => void) | undefined;
+  const peer = fakePeer(async (o) => {
+    o.onProgress?.([1], {});
+    late = () => o.onProgress?.([2], {});
+    return { args: [], kwargs: {} };
+  });
+  const it = w.callStream<number>(peer, S, [], undefined, errors)[Symbol.asyncIterator]();
+  eq((await it.next()).value, 1);
+  await new Promise((r) => setTimeout(r, 10)); // the final result has arrived
+  late!();
+  eq((await it.next()).done, true);
+});
+
 function fakePeer(answer: (o: w.PeerCallOptions) => Promise<w.PeerResult>): w.Peer {
   return {
     call: (_uri, _args, _kwargs, o) => answer(o),
