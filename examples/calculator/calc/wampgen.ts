@@ -1197,8 +1197,9 @@ export function callStream<T>(peer: Peer, spec: ProcedureSpec, args: unknown[], 
       let final: PeerResult | undefined;
       let failure: { e: unknown } | undefined;
       const { ctl, unlink } = linkAbort(options?.signal);
+      let settled = false;
       const c = started(peer, uri, a, kw, { ...(options as CallOptions<any> | undefined), signal: ctl.signal, onProgress: undefined }, (pa, pkw) => {
-        if (failure || done) return;
+        if (failure || done || settled) return; // (after the final result: not an item)
         progressed = true;
         let v: T;
         try {
@@ -1214,7 +1215,6 @@ export function callStream<T>(peer: Peer, spec: ProcedureSpec, args: unknown[], 
         queue.push(v);
         wake?.();
       }, errors, spec.discloseCaller ?? false, spec.cancel);
-      let settled = false;
       c.result.then((r) => {
         settled = true;
         if (progressed && r.args.length > 1) {
