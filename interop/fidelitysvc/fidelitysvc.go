@@ -50,6 +50,12 @@ type Extra struct {
 	Note string `json:"note"`
 }
 
+// Tagged embeds Inner under a json tag: a field, not flattened.
+type Tagged struct {
+	Inner `json:"inner"`
+	Kind  string `json:"kind"`
+}
+
 // Every has a field of every mapped type.
 type Every struct {
 	Inner
@@ -87,6 +93,7 @@ type Every struct {
 	Free        any               `json:"free"`
 	Constructor string            `json:"constructor"`
 	Child       *Every            `json:"child"`
+	Tagged      Tagged            `json:"tagged"`
 }
 
 // Fidelity hands out Every values and checks the ones it gets, in realm
@@ -135,6 +142,7 @@ func Sample(which int) (Every, error) {
 		Temp:        -273.15,
 		Free:        map[string]any{"a": []any{"x", true, nil}},
 		Constructor: "ctor",
+		Tagged:      Tagged{Inner: Inner{Kind: "in", Depth: 1}, Kind: "out"},
 		Child:       &Every{Kind: "child", At: time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)},
 	}
 	switch which {

@@ -49,6 +49,7 @@ export interface Every {
   free: unknown;
   constructor: string;
   child: Every | null;
+  tagged: Tagged;
 }
 /** The schema of Every: how its values are checked and converted on the wire. */
 export const EverySchema: w.Schema<Every> = w.struct<Every>('Every', () => [
@@ -87,10 +88,36 @@ export const EverySchema: w.Schema<Every> = w.struct<Every>('Every', () => [
   { name: 'free', schema: w.any },
   { name: 'constructor', schema: w.string },
   { name: 'child', schema: w.nullable(EverySchema) },
+  { name: 'tagged', schema: TaggedSchema },
+]);
+
+/**
+ * Inner is embedded in Every: its Kind is shadowed by Every's, its Depth
+ * travels as Every's own.
+ */
+export interface Inner {
+  kind: string;
+  depth: number;
+}
+/** The schema of Inner: how its values are checked and converted on the wire. */
+export const InnerSchema: w.Schema<Inner> = w.struct<Inner>('Inner', () => [
+  { name: 'kind', schema: w.string },
+  { name: 'depth', schema: w.int(64, true) },
 ]);
 
 /** Level is a text marshaler: it travels as its text. */
 export type Level = string;
+
+/** Tagged embeds Inner under a json tag: a field, not flattened. */
+export interface Tagged {
+  inner: Inner;
+  kind: string;
+}
+/** The schema of Tagged: how its values are checked and converted on the wire. */
+export const TaggedSchema: w.Schema<Tagged> = w.struct<Tagged>('Tagged', () => [
+  { name: 'inner', schema: InnerSchema },
+  { name: 'kind', schema: w.string },
+]);
 
 /** The error classes of this module, by URI: a client turns an ERROR into one of them. */
 export const errors = new w.ErrorRegistry([]);

@@ -34,6 +34,7 @@ const child: Every = {
   at: '0001-01-01T00:00:00Z', blob: new Uint8Array(0), nil_blob: new Uint8Array(0), hash: new Uint8Array(4),
   list: [], nil_list: [], triple: [0, 0, 0], map: {}, nil_map: {}, ptr: null, nil_ptr: null,
   level: 'L0', temp: 0, free: null, constructor: '', child: null,
+  tagged: { inner: { kind: '', depth: 0 }, kind: '' },
 };
 
 /** expected is what sample(which) must decode to (fidelitysvc.Sample). */
@@ -49,6 +50,7 @@ function expected(which: number): Every {
     map: own([['constructor', 2], ['toString', 1], ['', 3]]), nil_map: {},
     ptr: 7, nil_ptr: null, level: 'L42', temp: -273.15, free: { a: ['x', true, null] },
     constructor: 'ctor', child: { ...child },
+    tagged: { inner: { kind: 'in', depth: 1 }, kind: 'out' },
   };
   switch (which) {
     case 0:
