@@ -51,6 +51,33 @@ type Hostile interface {
 	Echo(ctx context.Context, w Odd, errors int, options string, inv bool, args []string, peer string, impl int, this string) (Odd, error)
 	// Reserved has parameters that are reserved words in TypeScript.
 	Reserved(ctx context.Context, delete, yield, await, let, static, arguments, eval int) (int, error)
+	// Get and the methods after it are named as the modifiers and keywords
+	// TypeScript reads in a class or an interface body.
+	Get(ctx context.Context) error
+	Set(ctx context.Context) error
+	Static(ctx context.Context) error
+	Async(ctx context.Context) error
+	Public(ctx context.Context) error
+	Private(ctx context.Context) error
+	Readonly(ctx context.Context) error
+	Declare(ctx context.Context) error
+	Abstract(ctx context.Context) error
+	Accessor(ctx context.Context) error
+	Override(ctx context.Context) error
+	Delete(ctx context.Context) error
+	In(ctx context.Context) error
+	Keyof(ctx context.Context) error
+	Typeof(ctx context.Context) error
+}
+
+// Modifiers are topics named as TypeScript's modifiers.
+//
+//wampgen:topics prefix=com.example.tshostile.events
+type Modifiers interface {
+	Get(ctx context.Context, x int) error
+	Static(ctx context.Context) error
+	Readonly(ctx context.Context, readonly string) error
+	Async(ctx context.Context) error
 }
 
 // ErrQuote is a sentinel whose text needs escaping in a string literal.
