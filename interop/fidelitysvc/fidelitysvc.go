@@ -103,7 +103,8 @@ type Every struct {
 type Fidelity interface {
 	// Sample returns sample which (0: values every serializer carries
 	// exactly; 1: the 64-bit extremes, beyond 2^53; 2: a string that
-	// starts with NUL and then looks like base64).
+	// starts with NUL and then looks like base64; 3: a dictionary key
+	// "__proto__").
 	Sample(ctx context.Context, which int) (Every, error)
 	// Same returns "" when v is sample which, else what differs.
 	Same(ctx context.Context, which int, v Every) (string, error)
@@ -151,6 +152,8 @@ func Sample(which int) (Every, error) {
 		v.I64, v.U64 = math.MinInt64, math.MaxUint64
 	case 2:
 		v.Str = "\x00AAAA" // a string that looks like WAMP's JSON form of bytes
+	case 3:
+		v.Map = map[string]uint16{"__proto__": 1} // a key JavaScript decoders guard against
 	default:
 		return Every{}, fmt.Errorf("no sample %d", which)
 	}

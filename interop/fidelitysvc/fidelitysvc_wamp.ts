@@ -139,7 +139,8 @@ export interface Fidelity {
   /**
    * Sample returns sample which (0: values every serializer carries
    * exactly; 1: the 64-bit extremes, beyond 2^53; 2: a string that
-   * starts with NUL and then looks like base64).
+   * starts with NUL and then looks like base64; 3: a dictionary key
+   * "__proto__").
    */
   sample(which: number, inv: w.Invocation): Every | Promise<Every>;
   /** Same returns "" when v is sample which, else what differs. */
@@ -162,7 +163,8 @@ export class FidelityClient {
   /**
    * Sample returns sample which (0: values every serializer carries
    * exactly; 1: the 64-bit extremes, beyond 2^53; 2: a string that
-   * starts with NUL and then looks like base64).
+   * starts with NUL and then looks like base64; 3: a dictionary key
+   * "__proto__").
    *
    * Calls com.example.interop.fidelity.sample.
    */
