@@ -1635,6 +1635,32 @@ function checkSerializer(s: string | undefined, who: string): SerializerName {
   throw new Error(`wampgen: ${who}: the serializer is ${s === undefined ? 'unknown: pass options.serializer' : `${s}, not json, msgpack or cbor`}`);
 }
 
+// MENDED marks a client library's serializer that an adapter changed.
+const MENDED = Symbol.for('wampgen.mended');
+
+// survivableDecoding keeps a message Autobahn|JS cannot decode from ending
+// the process: its serializer's exception (msgpack5 throws on a dictionary
+// key "__proto__", which any peer may send) escapes the WebSocket's message
+// handler, an uncaught exception. Mended, the message is answered as one of
+// an unknown type: Autobahn|JS closes the session as a protocol violation
+// (its pending calls fail), as the Go runtime ends a session over a message
+// it cannot read. The session's transport serializer is changed once, in
+// place.
+function survivableDecoding(session: AutobahnSessionLike): void {
+  const t = (session as unknown as { _socket?: { serializer?: { unserialize?: (p: unknown) => unknown; [MENDED]?: boolean } } })._socket;
+  const s = t?.serializer;
+  if (!s || s[MENDED] || typeof s.unserialize !== 'function') return;
+  const unserialize = s.unserialize.bind(s);
+  s.unserialize = (payload: unknown) => {
+    try {
+      return unserialize(payload);
+    } catch (e) {
+      return [`(an undecodable message: ${errorMessage(e)})`];
+    }
+  };
+  s[MENDED] = true;
+}
+
 /** The parts of an Autobahn|JS session (autobahn.Session) autobahnPeer uses. */
 export interface AutobahnSessionLike {
   call(procedure: string, args?: unknown[], kwargs?: object, options?: object): PromiseLike<unknown> & { cancel?(options?: object): void };
@@ -1684,6 +1710,7 @@ export function autobahnPeer(session: AutobahnSessionLike, options: AutobahnPeer
   const proto = (session as unknown as { _socket?: { info?: { protocol?: string } } })._socket?.info?.protocol;
   const ser = checkSerializer(options.serializer ?? (proto ? proto.replace(/^wamp\.2\./, '') : undefined), 'autobahnPeer');
   const bigints = ser === 'cbor'; // msgpack5 cannot write a BigInt, JSON neither
+  survivableDecoding(session);
   const toError = (e: unknown): unknown => {
     if (e instanceof ab.Error) return new WampError(e.error, messageOf(e.args), kwargsFromWire(e.kwargs, ser), argsFromWire(e.args, ser));
     if (typeof e === 'string') return new Error(`autobahn: ${e}`);
@@ -1834,7 +1861,6 @@ export interface WampyEventDetailsLike {
 // number for every bigint within 2^53 (WAMP IDs, which Wampy.js compares as
 // numbers), so only the values a number cannot hold stay bigints, which the
 // schemas read exactly or refuse. The serializer is changed once, in place.
-const MENDED = Symbol.for('wampgen.exactCborIntegers');
 
 function exactCborIntegers(serializer: unknown): void {
   const s = serializer as { encoder?: { int64AsNumber?: unknown }; decode?: (data: unknown) => unknown; [MENDED]?: boolean } | undefined;
