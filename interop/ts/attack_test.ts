@@ -167,6 +167,33 @@ test('callStream: a progressive result after the final one is not an item', asyn
   eq((await it.next()).done, true);
 });
 
+test('autobahnPeer: a call pending when the transport closes rejects (Autobahn|JS leaves it pending for ever)', async () => {
+  let closedBefore = false;
+  const socket: { info: { protocol: string }; onclose: (evt: unknown) => unknown } = {
+    info: { protocol: 'wamp.2.json' },
+    onclose: () => { closedBefore = true; }, // the Connection's handler, which must still run
+  };
+  class AbError {
+    error: string; args: unknown[]; kwargs: object;
+    constructor(error: string, args: unknown[] = [], kwargs: object = {}) { this.error = error; this.args = args; this.kwargs = kwargs; }
+  }
+  class AbResult {
+    args: unknown[]; kwargs: object;
+    constructor(args: unknown[] = [], kwargs: object = {}) { this.args = args; this.kwargs = kwargs; }
+  }
+  const session = {
+    _socket: socket,
+    call: () => Object.assign(new Promise<unknown>(() => {}), { cancel() {} }),
+    register: async () => ({}), unregister: async () => {}, publish: async () => {},
+    subscribe: async () => ({}), unsubscribe: async () => {},
+  };
+  const peer = w.autobahnPeer(session as unknown as w.AutobahnSessionLike, { autobahn: { Error: AbError, Result: AbResult } as unknown as w.AutobahnModuleLike });
+  const p = peer.call('p.x', [], undefined, {});
+  socket.onclose({ wasClean: false });
+  await rejects(p, Error, /closed/);
+  eq(closedBefore, true);
+});
+
 function fakePeer(answer: (o: w.PeerCallOptions) => Promise<w.PeerResult>): w.Peer {
   return {
     call: (_uri, _args, _kwargs, o) => answer(o),
