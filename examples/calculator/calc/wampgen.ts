@@ -1661,6 +1661,22 @@ function survivableDecoding(session: AutobahnSessionLike): void {
   s[MENDED] = true;
 }
 
+// onTransportClose calls fn when the session's transport closes, before the
+// handler Autobahn|JS's Connection set there.
+function onTransportClose(session: AutobahnSessionLike, fn: () => void): void {
+  const t = (session as unknown as { _socket?: { onclose?: (...a: unknown[]) => unknown } })._socket;
+  if (!t) return;
+  const prev = t.onclose;
+  t.onclose = function (this: unknown, ...a: unknown[]) {
+    try {
+      fn();
+    } catch {
+      // rejecting cannot fail; the Connection's handler must run regardless
+    }
+    return prev?.apply(this, a);
+  };
+}
+
 /** The parts of an Autobahn|JS session (autobahn.Session) autobahnPeer uses. */
 export interface AutobahnSessionLike {
   call(procedure: string, args?: unknown[], kwargs?: object, options?: object): PromiseLike<unknown> & { cancel?(options?: object): void };
@@ -1711,6 +1727,15 @@ export function autobahnPeer(session: AutobahnSessionLike, options: AutobahnPeer
   const ser = checkSerializer(options.serializer ?? (proto ? proto.replace(/^wamp\.2\./, '') : undefined), 'autobahnPeer');
   const bigints = ser === 'cbor'; // msgpack5 cannot write a BigInt, JSON neither
   survivableDecoding(session);
+  // Autobahn|JS leaves its calls pending for ever when the transport
+  // closes; the adapter rejects them, as the Go runtime fails a session's
+  // calls when it ends.
+  const pending = new Set<(e: unknown) => void>();
+  onTransportClose(session, () => {
+    const e = new Error('autobahn: the session closed before the call ended');
+    for (const reject of [...pending]) reject(e);
+    pending.clear();
+  });
   const toError = (e: unknown): unknown => {
     if (e instanceof ab.Error) return new WampError(e.error, messageOf(e.args), kwargsFromWire(e.kwargs, ser), argsFromWire(e.args, ser));
     if (typeof e === 'string') return new Error(`autobahn: ${e}`);
@@ -1752,8 +1777,12 @@ export function autobahnPeer(session: AutobahnSessionLike, options: AutobahnPeer
       // Autobahn|JS delivers progressive results through when.js's notify,
       // the third callback of then().
       const then = p.then as unknown as (ok: (x: unknown) => unknown, err: (e: unknown) => unknown, progress?: (x: unknown) => void) => PromiseLike<unknown>;
-      return Promise.resolve(then.call(p, (x) => x, (e) => { throw toError(e); },
+      const result = Promise.resolve(then.call(p, (x) => x, (e) => { throw toError(e); },
         onProgress ? (x: unknown) => { const r = unwrap(x); onProgress(r.args, r.kwargs); } : undefined)).then(unwrap);
+      return new Promise<PeerResult>((resolve, reject) => {
+        pending.add(reject);
+        result.then(resolve, reject).finally(() => pending.delete(reject));
+      });
     },
     async register(uri, handler, o) {
       const opts: Record<string, unknown> = {};
