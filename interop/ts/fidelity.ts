@@ -171,8 +171,8 @@ async function keyProto(): Promise<void> {
   const client = new FidelityClient(conn.peer);
   const name = 'sample 3';
   try {
-    // (Autobahn|JS leaves a call pending when its session closes: the
-    // timeout makes that a rejection.)
+    // (autobahnPeer rejects a call pending when the session closes; the
+    // timeout is a backstop should an adapter not.)
     const got = await client.sample(3, { timeout: 5000 });
     const d = diff(got, expected(3));
     if (!d) return emit({ check: name, ok: true, exact: true });
