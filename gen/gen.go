@@ -263,7 +263,9 @@ func generatePackageTo(bp *builtPackage, willDeclare map[string]map[string]bool,
 			return out, err
 		}
 		if len(diags) > 0 {
-			out.diags = diags
+			// Nothing is written for a package with diagnostics, its Go
+			// output neither (as for the builder's).
+			out.diags, out.files = diags, nil
 			return out, nil
 		}
 		out.files = append(out.files, files...)

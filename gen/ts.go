@@ -588,7 +588,11 @@ func (tb *tsBuilder) errorDecl(e *ErrorDecl) *tsErrorDecl {
 	var ts []string
 	for _, f := range fields {
 		if slices.Contains(tsErrorMembers, f.Wire) {
-			tb.errorf(e.Pos, "error type %s: its field travelling as %q would be a property of the TypeScript class %s, which already has %s from Error or w.WampError (rule: an error type's fields become properties of its class): give the field another name with its json tag", e.Name, f.Wire, d.Class, f.Wire)
+			from := "from Error or w.WampError"
+			if slices.Contains(tsImplicitMembers, f.Wire) {
+				from = "from Object, which JavaScript calls when the error is printed or logged"
+			}
+			tb.errorf(e.Pos, "error type %s: its field travelling as %q would be a property of the TypeScript class %s, which already has %s %s (rule: an error type's fields become properties of its class): give the field another name with its json tag", e.Name, f.Wire, d.Class, f.Wire, from)
 		}
 		ts = append(ts, strings.TrimSuffix(f.Line(), ";"))
 	}
@@ -606,7 +610,7 @@ func (tb *tsBuilder) errorDecl(e *ErrorDecl) *tsErrorDecl {
 
 // tsErrorMembers are the members of an error class that its fields may
 // not shadow.
-var tsErrorMembers = []string{"uri", "args", "kwargs", "message", "name", "stack", "cause", "constructor", "__proto__"}
+var tsErrorMembers = append([]string{"uri", "args", "kwargs", "message", "name", "stack", "cause", "constructor", "__proto__"}, tsImplicitMembers...)
 
 // typ maps a Go type, or explains why TypeScript cannot represent it.
 func (tb *tsBuilder) typ(t types.Type) (tsRef, string) {

@@ -294,10 +294,19 @@ func (tb *tsBuilder) checkNames(v *tsView) {
 }
 
 // tsClassMembers are the names a method of a generated class (client,
-// publisher) may not have: the class's own members, and then, which
-// would make every client a thenable that await calls (returning a client
-// from an async function would make a WAMP call).
-var tsClassMembers = []string{"peer", "constructor", "then"}
+// publisher) may not have: the class's own members, then, which would
+// make every client a thenable that await calls (returning a client from
+// an async function would make a WAMP call), and the members JavaScript
+// calls on any object by itself (tsImplicitMembers).
+var tsClassMembers = append([]string{"peer", "constructor", "then"}, tsImplicitMembers...)
+
+// tsImplicitMembers are the methods JavaScript calls on an object without
+// being asked: JSON.stringify calls toJSON, String() and template literals
+// toString, arithmetic and comparison valueOf, a list's toLocaleString its
+// elements'. A client method of that name would make a WAMP call whenever
+// the client is logged or printed; an error class's field of that name
+// (a value, not a function) would make printing the error throw.
+var tsImplicitMembers = []string{"toJSON", "toString", "valueOf", "toLocaleString"}
 
 // checkMembers reports methods whose TypeScript names clash with each
 // other or with the members the generated classes have.
@@ -307,8 +316,11 @@ func (tb *tsBuilder) checkMembers(owner string, methods []*Method, members []str
 		name := tsMethodName(m.Name)
 		if slices.Contains(members, name) {
 			why := "which the generated classes have already"
-			if name == "then" {
+			switch {
+			case name == "then":
 				why = "which would make the generated class a thenable: await (and an async function returning it) would call it"
+			case slices.Contains(tsImplicitMembers, name):
+				why = "which JavaScript calls on any object by itself (JSON.stringify calls toJSON, String() toString, arithmetic valueOf): logging or printing a client would make the call"
 			}
 			tb.errorf(m.Pos, "method %s.%s would be the TypeScript method %s, %s (rule: a Go method is its lowerCamel name in TypeScript): rename the method", strings.TrimPrefix(strings.TrimPrefix(owner, "service "), "topics interface "), m.Name, name, why)
 			continue

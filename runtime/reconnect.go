@@ -224,14 +224,21 @@ func (s *Session) reconnectOnce() error {
 	}
 	s.attach(c)
 	s.life.mu.Unlock()
+	// Shutdown may begin during the restore: what it dropped is not made
+	// (makeOn refuses it with ErrShuttingDown) and the session joins
+	// without it, to be drained and closed; that is not a failed attempt.
 	for _, r := range regs {
-		if err := s.regs.makeOn(s, ctx, r); err != nil {
+		if err := s.regs.makeOn(s, ctx, r); errors.Is(err, ErrShuttingDown) {
+			continue
+		} else if err != nil {
 			s.detach(c, fmt.Errorf("%w: restoring registration %s: %w", ErrConnectionLost, r.procedure, err))
 			return fmt.Errorf("restoring registration %s: %w", r.procedure, err)
 		}
 	}
 	for _, sub := range subs {
-		if err := s.subs.makeOn(s, ctx, sub); err != nil {
+		if err := s.subs.makeOn(s, ctx, sub); errors.Is(err, ErrShuttingDown) {
+			continue
+		} else if err != nil {
 			s.detach(c, fmt.Errorf("%w: restoring subscription %s: %w", ErrConnectionLost, sub.topic, err))
 			return fmt.Errorf("restoring subscription %s: %w", sub.topic, err)
 		}

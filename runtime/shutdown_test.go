@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/gorilla/websocket"
 
@@ -548,6 +549,76 @@ func TestShutdownProtocol(t *testing.T) {
 	m = recvT(t, seen, "GOODBYE")
 	if bye, ok := m.(*wamp.Goodbye); !ok || bye.Reason != wamp.CloseSystemShutdown {
 		t.Fatalf("got %#v, want GOODBYE wamp.close.system_shutdown", m)
+	}
+	if err := recvT(t, shut, "Shutdown"); err != nil {
+		t.Fatalf("Shutdown: %v", err)
+	}
+}
+
+// TestShutdownDuringRestore: Shutdown that begins while a reconnect is
+// restoring the registrations lets the session join without what Shutdown
+// dropped and leave with GOODBYE (which undoes what the router made
+// meanwhile); Shutdown returns nil. (A restore that met ErrShuttingDown
+// used to give the new connection up, and Shutdown then reported a lost
+// connection: `calculator serve` exited 1 on SIGTERM right after its
+// callee reconnected, TestServeCalleeReconnects. This scripted case takes
+// the other order, the drop while the restore's REGISTER is pending.)
+func TestShutdownDuringRestore(t *testing.T) {
+	checkNoLeakedGoroutines(t)
+	var logs syncBuffer
+	srv := startRogueRoles(t, "websocket", wamp.JSON, true, nil)
+	ctx := testCtx(t)
+	sess, err := runtime.Dial(ctx, srv.url, runtime.Config{Realm: "realm1", Logger: logs.logger(),
+		Reconnect: &runtime.ReconnectPolicy{InitialDelay: 10 * time.Millisecond, MaxDelay: 50 * time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sess.Close() })
+	rc := srv.accept(t)
+	// Two registrations: the restore of the second begins after Shutdown
+	// has, which refuses it.
+	for i, proc := range []wamp.URI{"com.test.p", "com.test.q"} {
+		registered := make(chan error, 1)
+		go func() {
+			_, err := sess.Register(ctx, proc, func(context.Context, *runtime.Invocation) (*runtime.Result, error) {
+				return &runtime.Result{}, nil
+			})
+			registered <- err
+		}()
+		m := rogueExpect[*wamp.Register](t, rc)
+		rc.send(&wamp.Registered{Request: m.Request, Registration: wamp.ID(7 + i)})
+		if err := recvT(t, registered, "Register"); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	rc.close() // the connection breaks; the session reconnects
+	rc2 := srv.accept(t)
+	restore := rogueExpect[*wamp.Register](t, rc2)
+	shut := make(chan error, 1)
+	go func() { shut <- sess.Shutdown(ctx) }()
+	// Shutdown has dropped the registration being restored once it logs
+	// that it is draining.
+	deadline := time.Now().Add(10 * time.Second)
+	for logs.lines("draining") == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("Shutdown did not begin draining")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	rc2.send(&wamp.Registered{Request: restore.Request, Registration: 8})
+	// The registration the router made may be undone with UNREGISTER;
+	// GOODBYE undoes it anyway.
+	m2 := rc2.next(t, "UNREGISTER or GOODBYE")
+	if un, ok := m2.(*wamp.Unregister); ok {
+		if un.Registration != 8 {
+			t.Fatalf("UNREGISTER of registration %d, want 8 (the one restored as Shutdown began)", un.Registration)
+		}
+		rc2.send(&wamp.Unregistered{Request: un.Request})
+		m2 = rc2.next(t, "GOODBYE")
+	}
+	if bye, ok := m2.(*wamp.Goodbye); !ok || bye.Reason != wamp.CloseSystemShutdown {
+		t.Fatalf("got %#v, want GOODBYE %s", m2, wamp.CloseSystemShutdown)
 	}
 	if err := recvT(t, shut, "Shutdown"); err != nil {
 		t.Fatalf("Shutdown: %v", err)

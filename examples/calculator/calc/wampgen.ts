@@ -76,7 +76,13 @@ export function describe(v: unknown): string {
   if (typeof v === 'string') return 'a string';
   if (typeof v === 'boolean') return `${v}`;
   if (isMap(v)) return 'a dictionary';
-  if (typeof v === 'object') return 'a dictionary';
+  if (v instanceof Date) return 'a Date';
+  if (typeof v === 'object') {
+    const p = Object.getPrototypeOf(v);
+    if (p !== Object.prototype && p !== null && typeof p.constructor === 'function' && p.constructor.name) return `a ${p.constructor.name}`;
+    return 'a dictionary';
+  }
+  if (typeof v === 'function') return 'a function';
   return typeof v;
 }
 
@@ -119,6 +125,26 @@ function get(v: unknown, key: string): unknown {
 function has(v: unknown, key: string): boolean {
   if (isMap(v)) return v.has(key);
   return Object.prototype.hasOwnProperty.call(v, key);
+}
+
+// field reads a struct field of a value a caller passed: an own property,
+// or an inherited one unless every object inherits it (constructor,
+// toString, __proto__, …), which is absent (a field named so is not the
+// value's).
+function field(v: unknown, name: string): unknown {
+  if (Object.prototype.hasOwnProperty.call(v, name)) return (v as Record<string, unknown>)[name];
+  if (name in Object.prototype) return undefined;
+  return (v as Record<string, unknown>)[name];
+}
+
+// isPlain reports whether v is a dictionary a caller may pass as a map or a
+// free-form value: a Map, or an object whose prototype is Object.prototype
+// or null (not a Date, a class instance, a list or bytes).
+function isPlain(v: unknown): boolean {
+  if (isMap(v)) return true;
+  if (v === null || typeof v !== 'object') return false;
+  const p = Object.getPrototypeOf(v);
+  return p === Object.prototype || p === null;
 }
 
 // put sets a key of a plain object, also '__proto__', as an own property.
@@ -400,13 +426,38 @@ function checkDepth(v: unknown, path: string, depth: number): void {
   }
 }
 
+// checkFree refuses, in a free-form value a caller passes, what the
+// serializers do not carry alike, or at all: functions, symbols, undefined
+// inside a list or dictionary (JSON writes null or leaves it out), Dates and
+// class instances (JSON writes their toJSON or own fields, MessagePack and
+// CBOR an extension, a tag or the fields), a Map key that is not a string;
+// and a value nested deeper than MAX_DEPTH.
+function checkFree(v: unknown, path: string, depth: number): void {
+  if (v === null || v instanceof Uint8Array) return;
+  switch (typeof v) {
+    case 'boolean': case 'number': case 'bigint': case 'string':
+      return;
+    case 'object':
+      break;
+    default:
+      throw typeError(path, 'a value that travels (null, a boolean, a number, a string, bytes, a list or a dictionary)', v);
+  }
+  if (depth >= MAX_DEPTH) throw tooDeep(path);
+  if (Array.isArray(v)) {
+    v.forEach((x, i) => checkFree(x, `${path}[${i}]`, depth + 1));
+    return;
+  }
+  if (!isPlain(v)) throw typeError(path, 'a plain dictionary (not a Date or a class instance)', v);
+  for (const [k, x] of entries(v, path)) checkFree(x, keyPath(path, k), depth + 1);
+}
+
 function freeSchema(desc: string): Impl<unknown> {
   return {
     desc,
     nilable: true,
     enc(v, path, depth) {
       if (v === undefined) return null;
-      checkDepth(v, path, depth);
+      checkFree(v, path, depth);
       return v;
     },
     dec(v, path, depth) {
@@ -465,7 +516,7 @@ export function record<T>(value: Schema<T>): Schema<Record<string, T>> {
     desc: 'a dictionary',
     nilable: true,
     enc(v, path, depth) {
-      if (!isDict(v)) throw typeError(path, 'a dictionary', v);
+      if (!isPlain(v)) throw typeError(path, 'a dictionary', v);
       if (depth >= MAX_DEPTH) throw tooDeep(path);
       const out: Record<string, unknown> = {};
       for (const [k, x] of entries(v, path)) put(out, k, it.enc(x, keyPath(path, k), depth + 1));
@@ -537,7 +588,7 @@ export function struct<T>(name: string, fields: () => Field[]): Schema<T> {
       const out: Record<string, unknown> = {};
       for (const f of all()) {
         const fs = impl(f.schema);
-        const x = (v as Record<string, unknown>)[f.name];
+        const x = field(v, f.name);
         const p = keyPath(path, f.name);
         if (x === undefined) {
           if (f.omitempty) continue;
@@ -575,7 +626,7 @@ export function struct<T>(name: string, fields: () => Field[]): Schema<T> {
     },
     empty(v) {
       return all().every((f) => {
-        const x = (v as Record<string, unknown>)[f.name];
+        const x = field(v, f.name);
         return x === undefined || impl(f.schema).empty(x);
       });
     },
@@ -1071,11 +1122,12 @@ export async function call<R>(peer: Peer, spec: ProcedureSpec, args: unknown[], 
   const uri = checkURI(spec, options?.uri);
   const [a, kw] = encodeArgs(peer, spec, args);
   let progressError: unknown;
+  let ended = false;
   let c: { result: Promise<PeerResult>; abort: (e: unknown) => void } | undefined;
   const userProgress = options?.onProgress;
   const onProgress = spec.progress && userProgress
     ? (pa: unknown[], pkw: Record<string, unknown>) => {
-      if (progressError !== undefined) return;
+      if (progressError !== undefined || ended) return;
       try {
         const v = decodeOne(uri, spec.progress!, { args: pa, kwargs: pkw }, 'progressive result');
         // As the Go client's progress callback returning an error: the
@@ -1090,7 +1142,12 @@ export async function call<R>(peer: Peer, spec: ProcedureSpec, args: unknown[], 
     : undefined;
   c = started(peer, uri, a, kw, options, onProgress, errors, spec.discloseCaller ?? false, spec.cancel);
   if (progressError !== undefined) c.abort(progressError); // a progressive result came before started returned
-  const r = await c.result;
+  let r: PeerResult;
+  try {
+    r = await c.result;
+  } finally {
+    ended = true; // a progressive result after the final one is dropped
+  }
   if (spec.results) {
     if (r.args.length !== spec.results.length) {
       throw new BadResultError(`${uri}: result: want ${spec.results.length} values, got ${r.args.length}`);
@@ -1140,8 +1197,9 @@ export function callStream<T>(peer: Peer, spec: ProcedureSpec, args: unknown[], 
       let final: PeerResult | undefined;
       let failure: { e: unknown } | undefined;
       const { ctl, unlink } = linkAbort(options?.signal);
+      let settled = false;
       const c = started(peer, uri, a, kw, { ...(options as CallOptions<any> | undefined), signal: ctl.signal, onProgress: undefined }, (pa, pkw) => {
-        if (failure || done) return;
+        if (failure || done || settled) return; // (after the final result: not an item)
         progressed = true;
         let v: T;
         try {
@@ -1157,7 +1215,6 @@ export function callStream<T>(peer: Peer, spec: ProcedureSpec, args: unknown[], 
         queue.push(v);
         wake?.();
       }, errors, spec.discloseCaller ?? false, spec.cancel);
-      let settled = false;
       c.result.then((r) => {
         settled = true;
         if (progressed && r.args.length > 1) {
@@ -1284,10 +1341,15 @@ function peerHandler(peer: Peer, h: Handler, options: RegisterOptions | undefine
     const decoded = decodeArgs(spec, args, kwargs);
     const procedure = details.procedure || spec.uri;
     const send = details.progress;
+    let returned = false;
     const inv: Invocation<any> = {
       signal: details.signal,
       procedure,
       progress(v: unknown) {
+        // As the Go runtime's SendProgress: an error once the handler has
+        // returned (a progressive YIELD after the final one would break
+        // the call's protocol).
+        if (returned) throw new Error(`${procedure}: progress after its handler returned`);
         if (!send || !spec.progress) return;
         send([wire(encode(spec.progress, v, 'progressive result'), 'progressive result')], undefined);
       },
@@ -1338,6 +1400,8 @@ function peerHandler(peer: Peer, h: Handler, options: RegisterOptions | undefine
         text = redactErrorText(procedure, incident);
       }
       throw new WampError(ErrRuntime, text);
+    } finally {
+      returned = true;
     }
   };
 }
@@ -1571,6 +1635,48 @@ function checkSerializer(s: string | undefined, who: string): SerializerName {
   throw new Error(`wampgen: ${who}: the serializer is ${s === undefined ? 'unknown: pass options.serializer' : `${s}, not json, msgpack or cbor`}`);
 }
 
+// MENDED marks a client library's serializer that an adapter changed.
+const MENDED = Symbol.for('wampgen.mended');
+
+// survivableDecoding keeps a message Autobahn|JS cannot decode from ending
+// the process: its serializer's exception (msgpack5 throws on a dictionary
+// key "__proto__", which any peer may send) escapes the WebSocket's message
+// handler, an uncaught exception. Mended, the message is answered as one of
+// an unknown type: Autobahn|JS closes the session as a protocol violation
+// (its pending calls fail), as the Go runtime ends a session over a message
+// it cannot read. The session's transport serializer is changed once, in
+// place.
+function survivableDecoding(session: AutobahnSessionLike): void {
+  const t = (session as unknown as { _socket?: { serializer?: { unserialize?: (p: unknown) => unknown; [MENDED]?: boolean } } })._socket;
+  const s = t?.serializer;
+  if (!s || s[MENDED] || typeof s.unserialize !== 'function') return;
+  const unserialize = s.unserialize.bind(s);
+  s.unserialize = (payload: unknown) => {
+    try {
+      return unserialize(payload);
+    } catch (e) {
+      return [`(an undecodable message: ${errorMessage(e)})`];
+    }
+  };
+  s[MENDED] = true;
+}
+
+// onTransportClose calls fn when the session's transport closes, before the
+// handler Autobahn|JS's Connection set there.
+function onTransportClose(session: AutobahnSessionLike, fn: () => void): void {
+  const t = (session as unknown as { _socket?: { onclose?: (...a: unknown[]) => unknown } })._socket;
+  if (!t) return;
+  const prev = t.onclose;
+  t.onclose = function (this: unknown, ...a: unknown[]) {
+    try {
+      fn();
+    } catch {
+      // rejecting cannot fail; the Connection's handler must run regardless
+    }
+    return prev?.apply(this, a);
+  };
+}
+
 /** The parts of an Autobahn|JS session (autobahn.Session) autobahnPeer uses. */
 export interface AutobahnSessionLike {
   call(procedure: string, args?: unknown[], kwargs?: object, options?: object): PromiseLike<unknown> & { cancel?(options?: object): void };
@@ -1620,6 +1726,16 @@ export function autobahnPeer(session: AutobahnSessionLike, options: AutobahnPeer
   const proto = (session as unknown as { _socket?: { info?: { protocol?: string } } })._socket?.info?.protocol;
   const ser = checkSerializer(options.serializer ?? (proto ? proto.replace(/^wamp\.2\./, '') : undefined), 'autobahnPeer');
   const bigints = ser === 'cbor'; // msgpack5 cannot write a BigInt, JSON neither
+  survivableDecoding(session);
+  // Autobahn|JS leaves its calls pending for ever when the transport
+  // closes; the adapter rejects them, as the Go runtime fails a session's
+  // calls when it ends.
+  const pending = new Set<(e: unknown) => void>();
+  onTransportClose(session, () => {
+    const e = new Error('autobahn: the session closed before the call ended');
+    for (const reject of [...pending]) reject(e);
+    pending.clear();
+  });
   const toError = (e: unknown): unknown => {
     if (e instanceof ab.Error) return new WampError(e.error, messageOf(e.args), kwargsFromWire(e.kwargs, ser), argsFromWire(e.args, ser));
     if (typeof e === 'string') return new Error(`autobahn: ${e}`);
@@ -1661,8 +1777,12 @@ export function autobahnPeer(session: AutobahnSessionLike, options: AutobahnPeer
       // Autobahn|JS delivers progressive results through when.js's notify,
       // the third callback of then().
       const then = p.then as unknown as (ok: (x: unknown) => unknown, err: (e: unknown) => unknown, progress?: (x: unknown) => void) => PromiseLike<unknown>;
-      return Promise.resolve(then.call(p, (x) => x, (e) => { throw toError(e); },
+      const result = Promise.resolve(then.call(p, (x) => x, (e) => { throw toError(e); },
         onProgress ? (x: unknown) => { const r = unwrap(x); onProgress(r.args, r.kwargs); } : undefined)).then(unwrap);
+      return new Promise<PeerResult>((resolve, reject) => {
+        pending.add(reject);
+        result.then(resolve, reject).finally(() => pending.delete(reject));
+      });
     },
     async register(uri, handler, o) {
       const opts: Record<string, unknown> = {};
@@ -1761,13 +1881,60 @@ export interface WampyEventDetailsLike {
   publisher?: unknown;
 }
 
+// exactCborIntegers mends the decoding of Wampy.js's CborSerializer: it
+// runs cbor-x with int64AsNumber, which reads a negative 64-bit integer
+// (CBOR's 8-byte form: every integer below -2^32, as Go writes it) through
+// a 32-bit ~, a wrong small number no schema can notice (-(2^53-1) arrives
+// as 1), and a positive one beyond 2^53 rounded. Without the option cbor-x
+// reads them as exact bigints; the serializer's decode then gives back a
+// number for every bigint within 2^53 (WAMP IDs, which Wampy.js compares as
+// numbers), so only the values a number cannot hold stay bigints, which the
+// schemas read exactly or refuse. The serializer is changed once, in place.
+
+function exactCborIntegers(serializer: unknown): void {
+  const s = serializer as { encoder?: { int64AsNumber?: unknown }; decode?: (data: unknown) => unknown; [MENDED]?: boolean } | undefined;
+  if (!s || s[MENDED] || typeof s.decode !== 'function' || !s.encoder || !s.encoder.int64AsNumber) return;
+  s.encoder.int64AsNumber = false;
+  const decode = s.decode.bind(s);
+  s.decode = (data: unknown) => {
+    const v = decode(data);
+    if (v !== null && typeof v === 'object' && typeof (v as PromiseLike<unknown>).then === 'function') {
+      return Promise.resolve(v).then((x) => safeNumbers(x, 0));
+    }
+    return safeNumbers(v, 0);
+  };
+  s[MENDED] = true;
+}
+
+// safeNumbers turns the bigints within ±(2^53 − 1) of a decoded message
+// into numbers, in place (deeper than the schemas accept, it stops: such a
+// value is refused anyway).
+function safeNumbers(v: unknown, depth: number): unknown {
+  if (typeof v === 'bigint') return v >= BigInt(-Number.MAX_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+  if (v === null || typeof v !== 'object' || v instanceof Uint8Array || depth > MAX_DEPTH + 2) return v;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) v[i] = safeNumbers(v[i], depth + 1);
+  } else if (isMap(v)) {
+    for (const [k, x] of v) v.set(k, safeNumbers(x, depth + 1));
+  } else {
+    const o = v as Record<string, unknown>;
+    for (const k of Object.keys(o)) {
+      const x = o[k];
+      if (typeof x === 'bigint' || (x !== null && typeof x === 'object')) put(o, k, safeNumbers(x, depth + 1));
+    }
+  }
+  return v;
+}
+
 /** wampyPeer adapts a connected Wampy.js instance; the serializer is read
- * from its options unless given. Wampy.js's register() cannot ask for
+ * from its options unless given. Over CBOR it mends the decoding of
+ * Wampy.js's CborSerializer (see exactCborIntegers). Wampy.js's register() cannot ask for
  * disclose_caller, and its callee never learns of a cancelled call
  * (invocation signals never abort). */
 export function wampyPeer(wampy: WampyLike, options?: { serializer?: SerializerName }): Peer {
   const ser = checkSerializer(options?.serializer ?? wampy.getOptions?.()?.serializer?.protocol, 'wampyPeer');
   const bigints = ser !== 'json'; // msgpackr and cbor-x write a BigInt as a 64-bit integer
+  if (ser === 'cbor') exactCborIntegers(wampy.getOptions?.()?.serializer);
   const toError = (e: unknown): unknown => {
     const x = e as { errorUri?: unknown; argsList?: unknown; argsDict?: unknown };
     if (x && typeof x.errorUri === 'string') {
