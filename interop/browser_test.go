@@ -66,3 +66,20 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("active() = %d, %v after the browser left, want 0", n, err)
 	}
 }
+
+// TestWebPageSource checks that the web page takes its URIs from the
+// generated TypeScript module, as its types: web/app.ts names none itself
+// and imports the generated client.
+func TestWebPageSource(t *testing.T) {
+	b, err := os.ReadFile("../examples/calculator/web/app.ts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := string(b)
+	if strings.Contains(src, "com.example.") {
+		t.Error("web/app.ts writes a URI of the calculator itself: take it from calc_wamp.ts (CalculatorEventsTopics, …)")
+	}
+	if !strings.Contains(src, "from '../calc/calc_wamp.js'") {
+		t.Error("web/app.ts does not import the generated module ../calc/calc_wamp.js")
+	}
+}

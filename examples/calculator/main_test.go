@@ -246,8 +246,10 @@ func TestServePage(t *testing.T) {
 			t.Errorf("GET %s: Content-Security-Policy %q", c.path, csp)
 		}
 	}
-	if resp, _ := get(http.MethodGet, "/app.js"); resp.StatusCode != http.StatusNotFound {
-		t.Errorf("GET /app.js (the bundle's source, not served): %s", resp.Status)
+	for _, p := range []string{"/app.ts", "/tsconfig.json"} {
+		if resp, _ := get(http.MethodGet, p); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("GET %s (the bundle's source, not served): %s", p, resp.Status)
+		}
 	}
 	if resp, _ := get(http.MethodPost, "/"); resp.StatusCode != http.StatusMethodNotAllowed {
 		t.Errorf("POST /: %s", resp.Status)

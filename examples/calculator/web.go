@@ -9,8 +9,9 @@ import (
 )
 
 // webFiles is the calculator's web page. calc.js is generated: it bundles
-// web/app.js with Wampy.js from interop/package-lock.json (see
-// interop/build-web.mjs); ./test.sh fails when it is out of date.
+// web/app.ts with the generated calc/calc_wamp.ts and calc/wampgen.ts and
+// Wampy.js from interop/package-lock.json (see interop/build-web.mjs);
+// ./test.sh fails when it is out of date.
 //
 //go:embed web/index.html web/style.css web/calc.js
 var webFiles embed.FS

@@ -1,6 +1,7 @@
-// browser.mjs clicks through the calculator's web page in headless Chromium
-// (the Debian package, driven by playwright-core) and checks what the page
-// shows, its live log of computations included, once per serializer:
+// browser.mjs clicks through the calculator's web page (web/app.ts, on the
+// generated TypeScript client and Wampy.js) in headless Chromium (the Debian
+// package, driven by playwright-core) and checks what the page shows, its
+// live log of computations included, once per serializer:
 //
 //   node browser.mjs --url http://HOST:PORT/ [--chromium /usr/bin/chromium] [--screenshots DIR]
 //
@@ -9,6 +10,7 @@
 
 import { chromium } from 'playwright-core';
 import { flags, emit } from './args.mjs';
+import { connect } from './peers.mjs';
 
 const opts = flags({
   url: { type: 'string', required: true },
@@ -129,10 +131,46 @@ try {
       return entry;
     });
 
+    await step(serializer, 'computations: an event that does not fit Computation shows as an error, and the log goes on', async () => {
+      // Published by another client (Wampy.js in Node.js, same serializer):
+      // op must be a string and args a list of numbers. The generated
+      // subscriber reports it (SubscribeOptions.onError) instead of handing
+      // it to the page as a Computation.
+      const ws = new URL(opts.url);
+      ws.protocol = ws.protocol === 'https:' ? 'wss:' : 'ws:';
+      const other = await connect({ client: 'wampy', serializer, url: ws.href, realm: 'realm1' });
+      try {
+        await other.publish('com.example.calc.computed', [{ op: 42, args: 'none', result: 1 }], {});
+      } finally {
+        await other.close();
+      }
+      const bad = page.locator('#computed li.error').first();
+      await bad.waitFor({ timeout });
+      const text = await bad.textContent();
+      const prefix = 'unexpected event: wampgen.error.bad_event: com.example.calc.computed: ';
+      if (!text.startsWith(prefix) || !text.includes('op')) throw new Error(`got ${JSON.stringify(text)}, want ${JSON.stringify(prefix + '… op …')}`);
+      // The subscription still works: the next computation is logged.
+      const [a, b] = [String(1 + Math.floor(Math.random() * 1e9)), String(1 + Math.floor(Math.random() * 1e9))];
+      await page.fill('#a', a);
+      await page.fill('#b', b);
+      await page.click('#add');
+      await page.locator('#computed li', { hasText: `add(${a}, ${b}) = ${Number(a) + Number(b)}` }).first().waitFor({ timeout });
+      if ((await page.locator('#computed li.error').count()) !== 1) throw new Error('more than one error entry');
+      await page.fill('#a', '2');
+      await page.fill('#b', '3');
+      return text;
+    });
+
+    // The page names an error's class only when the generated client gave
+    // it an instance of that class (instanceof), and shows an error type's
+    // fields from its typed properties.
     await step(serializer, 'div by zero shows the mapped error as an error', async () => {
       await page.fill('#b', '0');
       await page.click('#div');
-      return want(await output(page, 'result', 'error'), 'com.example.calc.error.div_by_zero: division by zero');
+      return want(
+        await output(page, 'result', 'error'),
+        'DivByZeroError: division by zero (com.example.calc.error.div_by_zero)',
+      );
     });
 
     await step(serializer, 'sqrt(-4) shows the mapped error with its payload', async () => {
@@ -140,8 +178,19 @@ try {
       await page.click('#sqrt');
       return want(
         await output(page, 'result', 'error'),
-        'com.example.calc.error.negative_input: square root of negative input -4 {"input":-4}',
+        'NegativeInputError{input: -4}: square root of negative input -4 (com.example.calc.error.negative_input)',
       );
+    });
+
+    await step(serializer, 'an empty operand is refused on the page, and nothing is called', async () => {
+      const calls = await page.locator('#log li').count();
+      await page.fill('#a', '');
+      await page.click('#add');
+      const got = want(await output(page, 'result', 'error'), 'a: enter a number');
+      await page.fill('#a', '2');
+      const after = await page.locator('#log li').count();
+      if (after !== calls) throw new Error(`${after - calls} calls logged, want none`);
+      return got;
     });
 
     await step(serializer, 'fibonacci(10): progressive results arrive before the result', async () => {
