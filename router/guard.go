@@ -56,6 +56,9 @@ func screen(msg wamp.Message) (forward, reply wamp.Message, why string) {
 		if why = checkPPT(m.Options); why == "" && m.Procedure == wamp.MetaProcSessionAddTestament {
 			why = checkTestament(m)
 		}
+		if why == "" {
+			msg, why = carryCustom(msg) // see xopts.go
+		}
 		if why != "" {
 			return nil, invalid(wamp.CALL, m.Request, why), why
 		}
@@ -63,6 +66,9 @@ func screen(msg wamp.Message) (forward, reply wamp.Message, why string) {
 		uri := wamp.ErrInvalidArgument
 		if why = checkPPT(m.Options); why == "" && isMetaURI(string(m.Topic)) {
 			uri, why = wamp.ErrInvalidURI, fmt.Sprintf("topic %s is reserved for the router", m.Topic)
+		}
+		if why == "" {
+			msg, why = carryCustom(msg) // see xopts.go
 		}
 		if why != "" {
 			if ack, _ := m.Options[wamp.OptAcknowledge].(bool); ack {
