@@ -30,6 +30,9 @@ import (
 // patterns, and would route to the client the calls of the meta
 // procedures it does not serve, such as wamp.session.kill).
 //
+// It also checks the custom options of a CALL or PUBLISH and makes them
+// ride through nexus to the INVOCATION or EVENT (see xopts.go).
+//
 // It returns the message to hand to nexus instead of msg (nil for none), an
 // ERROR to send back to the client (nil for none), and why msg was stopped.
 // Valid messages pass unchanged, with an empty why.
