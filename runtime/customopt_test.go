@@ -115,3 +115,57 @@ func TestWithOptionRefusesKeys(t *testing.T) {
 		t.Errorf("Call with a 5000-byte custom option: %v, want invalid_argument about 4096 bytes", err)
 	}
 }
+
+// TestWithOptionStreamedInput checks a custom option on a call with
+// streamed input: it travels in the first CALL, and the callee sees it in
+// Invocation.Details while it reads the input, which arrives intact.
+func TestWithOptionStreamedInput(t *testing.T) {
+	r := newTestRouter(t, router.Config{})
+	ctx := testCtx(t)
+	callee := dialT(t, r.WebSocketURL(), runtime.Config{Serializer: wamp.CBOR})
+	traces := make(chan string, 1)
+	if _, err := callee.Register(ctx, "com.test.sum", func(_ context.Context, inv *runtime.Invocation) (*runtime.Result, error) {
+		trace, _ := wamp.DictString(inv.Details, "x_trace_id")
+		traces <- trace
+		sum := 0
+		for chunk, err := range inv.Input() {
+			if err != nil {
+				return nil, err
+			}
+			vals, err := chunk.Args.List()
+			if err != nil || len(vals) != 1 {
+				return nil, fmt.Errorf("chunk %v: %v", vals, err)
+			}
+			var n int
+			if err := vals[0].Decode(&n); err != nil {
+				return nil, err
+			}
+			sum += n
+		}
+		return &runtime.Result{Args: wamp.ArgsOf(sum)}, nil
+	}, runtime.WithStreamedInput()); err != nil {
+		t.Fatal(err)
+	}
+	caller := dialT(t, r.WebSocketURL(), runtime.Config{Serializer: wamp.JSON})
+	ic, err := caller.CallInput(ctx, "com.test.sum", runtime.WithOption("x_trace_id", "abc"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []int{1, 2, 3} {
+		if err := ic.Send(ctx, wamp.ArgsOf(n), wamp.Payload{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := ic.CloseSend(ctx, wamp.ArgsOf(4), wamp.Payload{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum int
+	decodeArg(t, res.Args, 0, &sum)
+	if sum != 10 {
+		t.Errorf("sum %d, want 10", sum)
+	}
+	if got := recvT(t, traces, "the trace id"); got != "abc" {
+		t.Errorf("Invocation.Details.x_trace_id = %q, want abc", got)
+	}
+}
