@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log"
 	"strings"
 	"testing"
 
@@ -168,4 +169,40 @@ func TestWithOptionStreamedInput(t *testing.T) {
 	if got := recvT(t, traces, "the trace id"); got != "abc" {
 		t.Errorf("Invocation.Details.x_trace_id = %q, want abc", got)
 	}
+}
+
+// A caller passes a trace id to the callee in a custom option, which the
+// embedded router forwards in INVOCATION.Details.
+func ExampleWithOption() {
+	r := startExampleRouter()
+	defer r.Close()
+	ctx := context.Background()
+	callee := dialExample(ctx, r.WebSocketURL(), runtime.Config{Serializer: wamp.MsgPack})
+	defer callee.Close()
+	_, err := callee.Register(ctx, "com.example.work", func(_ context.Context, inv *runtime.Invocation) (*runtime.Result, error) {
+		trace, _ := wamp.DictString(inv.Details, "x_trace_id")
+		return &runtime.Result{Args: wamp.ArgsOf("traced " + trace)}, nil
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	caller := dialExample(ctx, r.WebSocketURL(), runtime.Config{})
+	defer caller.Close()
+	res, err := caller.Call(ctx, "com.example.work", wamp.Payload{}, wamp.Payload{},
+		runtime.WithOption("x_trace_id", "4bf92f3577b34da6"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	var out []string
+	if err := res.Args.Decode(&out); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(out[0])
+	// A key that is not a custom one is refused before anything is sent.
+	_, err = caller.Call(ctx, "com.example.work", wamp.Payload{}, wamp.Payload{}, runtime.WithOption("caller", 1))
+	fmt.Println(err)
+	// Output:
+	// traced 4bf92f3577b34da6
+	// runtime: calling com.example.work: option "caller" is not a custom option: it must start with "x_" or "_"
 }
