@@ -62,9 +62,9 @@ func (o CustomOption) applyPublish(d wamp.Dict) {
 func customKeyError(key string) error {
 	rest, least := "", 0
 	switch {
-	case len(key) > 2 && key[:2] == "x_":
+	case len(key) >= 2 && key[:2] == "x_":
 		rest, least = key[2:], 1
-	case len(key) > 1 && key[0] == '_':
+	case len(key) >= 1 && key[0] == '_':
 		rest, least = key[1:], 3
 	default:
 		return fmt.Errorf("option %q is not a custom option: it must start with \"x_\" or \"_\"", key)
@@ -73,7 +73,7 @@ func customKeyError(key string) error {
 		return fmt.Errorf("custom option key of %d bytes is longer than %d", len(key), maxCustomKeyLen)
 	}
 	if len(rest) < least {
-		return fmt.Errorf("custom option %q: \"_\" must be followed by at least three of [a-z0-9_]", key)
+		return fmt.Errorf("custom option %q: \"x_\" must be followed by at least one, \"_\" by at least three, of [a-z0-9_]", key)
 	}
 	for i := 0; i < len(rest); i++ {
 		if c := rest[i]; !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '_') {
