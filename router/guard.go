@@ -30,6 +30,9 @@ import (
 // patterns, and would route to the client the calls of the meta
 // procedures it does not serve, such as wamp.session.kill).
 //
+// It also checks the custom options of a CALL or PUBLISH and makes them
+// ride through nexus to the INVOCATION or EVENT (see xopts.go).
+//
 // It returns the message to hand to nexus instead of msg (nil for none), an
 // ERROR to send back to the client (nil for none), and why msg was stopped.
 // Valid messages pass unchanged, with an empty why.
@@ -56,6 +59,9 @@ func screen(msg wamp.Message) (forward, reply wamp.Message, why string) {
 		if why = checkPPT(m.Options); why == "" && m.Procedure == wamp.MetaProcSessionAddTestament {
 			why = checkTestament(m)
 		}
+		if why == "" {
+			msg, why = carryCustom(msg) // see xopts.go
+		}
 		if why != "" {
 			return nil, invalid(wamp.CALL, m.Request, why), why
 		}
@@ -63,6 +69,9 @@ func screen(msg wamp.Message) (forward, reply wamp.Message, why string) {
 		uri := wamp.ErrInvalidArgument
 		if why = checkPPT(m.Options); why == "" && isMetaURI(string(m.Topic)) {
 			uri, why = wamp.ErrInvalidURI, fmt.Sprintf("topic %s is reserved for the router", m.Topic)
+		}
+		if why == "" {
+			msg, why = carryCustom(msg) // see xopts.go
 		}
 		if why != "" {
 			if ack, _ := m.Options[wamp.OptAcknowledge].(bool); ack {

@@ -889,6 +889,7 @@ func (p *peer) appendFrame(kind frameKind, payload []byte) {
 // client sees messages in the order they were queued. A message beyond the
 // client's byte budget is handled as admitBytes says.
 func (p *peer) send(msg wamp.Message) {
+	msg = withCustom(msg) // custom options, see xopts.go
 	if _, ok := msg.(*wamp.Welcome); ok {
 		p.welcome()
 	}

@@ -205,6 +205,9 @@ func (s *Session) Call(ctx context.Context, procedure wamp.URI, args, kwargs wam
 func (s *Session) call(ctx context.Context, procedure wamp.URI, args, kwargs wamp.Payload, opts []CallOption) (*wamp.Result, error) {
 	cfg := callConfig{cancelMode: s.cfg.CancelMode}
 	if len(opts) > 0 {
+		if err := optionError(opts); err != nil {
+			return nil, fmt.Errorf("runtime: calling %s: %w", procedure, err)
+		}
 		cfg = applyCallOptions(cfg, opts)
 	}
 	if err := cfg.cancelMode.check(); err != nil {

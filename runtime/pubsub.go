@@ -122,6 +122,9 @@ func (s *Session) Publish(ctx context.Context, topic wamp.URI, args, kwargs wamp
 func (s *Session) publish(ctx context.Context, topic wamp.URI, args, kwargs wamp.Payload, opts []PublishOption) (wamp.ID, error) {
 	var options wamp.Dict // nil is sent as {}; most publications have no options
 	if len(opts) > 0 {
+		if err := optionError(opts); err != nil {
+			return 0, err
+		}
 		options = wamp.Dict{}
 		for _, o := range opts {
 			o.applyPublish(options)
