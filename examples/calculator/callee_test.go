@@ -357,5 +357,188 @@ func startCalleeBinary(t *testing.T, bin, url string, extra ...string) (*os.Proc
 	return cmd.Process, exited, &errOut
 }
 
-var _ = fmt.Sprint
-var _ = errors.Is
+// calleeGone reports whether err is the router's answer to a call whose
+// callee left while it ran: wamp.error.canceled, "callee gone" (nexus).
+func calleeGone(err error) bool {
+	return errors.Is(err, runtime.ErrCanceled) && strings.Contains(err.Error(), "callee gone")
+}
+
+// TestCalleeRoundRobinKill runs three callee processes sharing the
+// calculator's registrations (--invoke roundrobin) on one router, kills one
+// with SIGKILL under load, and checks, counting per process through each
+// callee's /stats:
+//   - six long Sleep calls started together are spread two per callee;
+//   - of those, exactly the ones on the killed process fail, with the
+//     router's "callee gone", and the ones on the survivors, in flight
+//     across the kill, get their result;
+//   - the calls of a load running across the kill fail only that way;
+//   - once the router has dropped the killed callee, every call succeeds,
+//     and both survivors serve them (each at least a quarter).
+func TestCalleeRoundRobinKill(t *testing.T) {
+	bin := buildCalculator(t)
+	_, url, _, _ := startServeBinary(t, bin, "--callee=false")
+	type callee struct {
+		proc   *os.Process
+		health string
+	}
+	var callees [3]callee
+	for i := range callees {
+		health := freeAddr(t)
+		proc, _, _ := startCalleeBinary(t, bin, url, "--invoke", "roundrobin", "--health", health)
+		callees[i] = callee{proc, health}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	sess, err := runtime.Dial(ctx, url, runtime.Config{Realm: "realm1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	client := calc.NewCalculatorClient(sess)
+
+	// The load: workers calling add until stopped.
+	const workers = 4
+	var (
+		loadMu   sync.Mutex
+		loadOK   int
+		loadErrs []error
+		wg       sync.WaitGroup
+	)
+	stopLoad := make(chan struct{})
+	for w := range workers {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				select {
+				case <-stopLoad:
+					return
+				default:
+				}
+				got, err := client.Add(ctx, float64(w), float64(i))
+				if err == nil && got != float64(w+i) {
+					err = fmt.Errorf("add(%d, %d) = %v", w, i, got)
+				}
+				loadMu.Lock()
+				if err != nil {
+					loadErrs = append(loadErrs, err)
+				} else {
+					loadOK++
+				}
+				loadMu.Unlock()
+			}
+		})
+	}
+
+	// Long calls: with round robin, two on each callee. They run for
+	// holdMs; the kill comes as soon as all run, far earlier (and the test
+	// checks it did).
+	const holders, holdMs = 6, 10000
+	results := make(chan error, holders)
+	for range holders {
+		go func() {
+			ms, err := client.Sleep(ctx, holdMs)
+			if err == nil && ms != holdMs {
+				err = fmt.Errorf("sleep(%d) = %d", holdMs, ms)
+			}
+			results <- err
+		}()
+	}
+	var sleeping [3]int
+	for {
+		total := 0
+		for i, c := range callees {
+			sleeping[i] = getStats(t, c.health).Sleeping
+			total += sleeping[i]
+		}
+		if total == holders {
+			break
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("the long calls did not all start: %v running", sleeping)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if sleeping != [3]int{2, 2, 2} {
+		t.Fatalf("the long calls run %v on the three callees, want two on each (round robin)", sleeping)
+	}
+
+	const victim = 1
+	if err := callees[victim].proc.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range callees {
+		if i == victim {
+			continue
+		}
+		if st := getStats(t, c.health); st.Sleeping != sleeping[i] {
+			t.Fatalf("a survivor runs %d long calls just after the kill, want %d: the test's premise (calls in flight on it across the kill) failed", st.Sleeping, sleeping[i])
+		}
+	}
+	failed := 0
+	for range holders {
+		select {
+		case err := <-results:
+			switch {
+			case err == nil:
+			case calleeGone(err):
+				failed++
+			default:
+				t.Errorf("a long call failed with %v, want its result or %s \"callee gone\"", err, runtime.ErrCanceled.URI)
+			}
+		case <-ctx.Done():
+			t.Fatal("the long calls did not end")
+		}
+	}
+	if failed != sleeping[victim] {
+		t.Errorf("%d long calls failed, want the %d on the killed callee", failed, sleeping[victim])
+	}
+
+	close(stopLoad)
+	wg.Wait()
+	for _, err := range loadErrs {
+		if !calleeGone(err) {
+			t.Errorf("a call of the load failed with %v, want its result or \"callee gone\"", err)
+		}
+	}
+	t.Logf("load: %d calls answered, %d failed (in flight on the killed callee)", loadOK, len(loadErrs))
+
+	// The router answered "callee gone" when it dropped the killed
+	// callee's session, registrations included: every call from now on
+	// reaches a survivor.
+	before := map[int]int64{}
+	for i, c := range callees {
+		if i != victim {
+			before[i] = getStats(t, c.health).Served
+		}
+	}
+	const after = 60
+	errs := make(chan error, after)
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < after; i += workers {
+				got, err := client.Add(ctx, float64(i), 1)
+				if err == nil && got != float64(i+1) {
+					err = fmt.Errorf("add(%d, 1) = %v", i, got)
+				}
+				errs <- err
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Errorf("a call after the kill: %v", err)
+		}
+	}
+	var total int64
+	for i, n := range before {
+		served := getStats(t, callees[i].health).Served - n
+		total += served
+		if served < after/4 {
+			t.Errorf("survivor %d served %d of the %d calls after the kill, want at least a quarter", i, served, after)
+		}
+	}
+	if total != after {
+		t.Errorf("the survivors served %d calls after the kill, want %d", total, after)
+	}
+}
