@@ -367,6 +367,8 @@ func calleeGone(err error) bool {
 // calculator's registrations (--invoke roundrobin) on one router, kills one
 // with SIGKILL under load, and checks, counting per process through each
 // callee's /stats:
+//   - every check of "calculator call" passes against them, and a callee
+//     asking for another invocation policy is refused;
 //   - six long Sleep calls started together are spread two per callee;
 //   - of those, exactly the ones on the killed process fail, with the
 //     router's "callee gone", and the ones on the survivors, in flight
@@ -387,6 +389,15 @@ func TestCalleeRoundRobinKill(t *testing.T) {
 		proc, _, _ := startCalleeBinary(t, bin, url, "--invoke", "roundrobin", "--health", health)
 		callees[i] = callee{proc, health}
 	}
+	// Every check passes against the shared registrations, streamed
+	// input included (the router keeps a call's chunks on one callee).
+	runCall(t, "--url", url, "--realm", "realm1", "--streams")
+	// A callee with another policy is refused by the router.
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"callee", "--url", url, "--realm", "realm1", "--invoke", "single"}, &out, &errOut); code != 1 || !strings.Contains(errOut.String(), "procedure_already_exists") {
+		t.Errorf("a callee with --invoke single next to round robin ones: exit %d, %q; want exit 1 and procedure_already_exists", code, errOut.String())
+	}
+
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	sess, err := runtime.Dial(ctx, url, runtime.Config{Realm: "realm1"})
