@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -551,5 +552,54 @@ func TestCalleeRoundRobinKill(t *testing.T) {
 	}
 	if total != after {
 		t.Errorf("the survivors served %d calls after the kill, want %d", total, after)
+	}
+}
+
+// TestCalleeDrainsOnSIGTERM: a built callee with a call in flight gets
+// SIGTERM; the call gets its result, the callee unregisters (the router
+// then knows no calculator), says what it served, and exits 0.
+func TestCalleeDrainsOnSIGTERM(t *testing.T) {
+	bin := buildCalculator(t)
+	url := startServe(t, "--callee=false")
+	proc, exited, errOut := startCalleeBinary(t, bin, url)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	sess, err := runtime.Dial(ctx, url, runtime.Config{Realm: "realm1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	client := calc.NewCalculatorClient(sess)
+	type result struct {
+		ms  int
+		err error
+	}
+	inFlight := make(chan result, 1)
+	go func() {
+		ms, err := client.Sleep(ctx, 1000)
+		inFlight <- result{ms, err}
+	}()
+	awaitActive(ctx, t, client, 1)
+	if err := proc.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case got := <-inFlight:
+		if got.err != nil || got.ms != 1000 {
+			t.Fatalf("the call in flight during the drain: %v, %v; want 1000", got.ms, got.err)
+		}
+	case <-ctx.Done():
+		t.Fatal("the call in flight did not end")
+	}
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Fatalf("callee exited: %v\n%s", err, errOut.String())
+		}
+	case <-ctx.Done():
+		t.Fatal("callee did not exit after draining")
+	}
+	if _, err := client.Add(ctx, 1, 2); !errors.Is(err, runtime.ErrNoSuchProcedure) {
+		t.Fatalf("Add after the callee drained: %v, want %v", err, runtime.ErrNoSuchProcedure)
 	}
 }
