@@ -143,7 +143,7 @@ func calleeAuth(method, authID, ticket, secretFile string) (runtime.Authenticato
 	}
 	secret := ticket
 	if secretFile != "" {
-		b, err := os.ReadFile(secretFile)
+		b, err := readSmallFile(secretFile)
 		if err != nil {
 			return nil, fmt.Errorf("--secret-file: %w", err)
 		}
@@ -178,10 +178,32 @@ func calleeAuth(method, authID, ticket, secretFile string) (runtime.Authenticato
 	return nil, fmt.Errorf("--auth %q: want ticket, wampcra or cryptosign", method)
 }
 
+// maxFlagFile bounds the files the flags name: a secret, or a bundle of
+// certificate authorities (the system's holds some 150 in about 200 KiB).
+const maxFlagFile = 1 << 20
+
+// readSmallFile reads file, refusing one larger than maxFlagFile (a
+// mistaken path, such as a device, must not fill memory).
+func readSmallFile(file string) ([]byte, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxFlagFile+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxFlagFile {
+		return nil, fmt.Errorf("%s is larger than %d bytes", file, maxFlagFile)
+	}
+	return b, nil
+}
+
 // trustCAs returns a TLS configuration that trusts the certificates of the
 // PEM file, and only them.
 func trustCAs(file string) (*tls.Config, error) {
-	pem, err := os.ReadFile(file)
+	pem, err := readSmallFile(file)
 	if err != nil {
 		return nil, fmt.Errorf("--ca-file: %w", err)
 	}

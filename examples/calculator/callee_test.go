@@ -217,6 +217,7 @@ func TestCalleeUsageErrors(t *testing.T) {
 		{[]string{"--ticket", "x", "--authid", ""}, "--authid"},
 		{[]string{"--secret-file", filepath.Join(t.TempDir(), "missing")}, "--secret-file"},
 		{[]string{"--ca-file", secret}, "no PEM certificate"},
+		{[]string{"--secret-file", "/dev/zero"}, "larger than"},
 		{[]string{"extra"}, "unexpected argument"},
 	} {
 		var out, errOut bytes.Buffer
