@@ -22,6 +22,18 @@
 //	                                    running_sum (streamed input: progressive call
 //	                                    invocations, which Autobahn and Wampy.js do not
 //	                                    implement) are checked only with --streams
+//	calculator callee --url URL --realm REALM [--serializer json|msgpack|cbor]
+//	                  [--invoke single|roundrobin|random|first|last]
+//	                  [--auth ticket|wampcra|cryptosign --authid ID
+//	                   --secret-file F | --ticket T] [--ca-file F]
+//	                  [--health ADDR] [--drain-timeout D]
+//	                                    join the realm of any router as a client,
+//	                                    register the Go implementation (shared with
+//	                                    other callees unless --invoke single) and
+//	                                    publish com.example.calc.computed; reconnect
+//	                                    when the connection is lost (registrations
+//	                                    restored); serve /healthz and /stats at ADDR;
+//	                                    on SIGINT or SIGTERM, drain as serve does
 //	calculator help (or -h, -help, --help)
 //	                                    print the commands and exit 0
 //
@@ -78,9 +90,18 @@ const usage = `usage:
                                  check every procedure of the contract, and its
                                  computed event, against whatever serves it at
                                  URL; exit 1 if any check fails
+  calculator callee [--url URL] [--realm REALM] [--serializer S] [--invoke POLICY]
+                  [--auth METHOD --authid ID --secret-file F | --ticket T]
+                  [--ca-file F] [--health ADDR] [--drain-timeout D]
+                                 join any router as a client and register the Go
+                                 implementation (--invoke roundrobin shares it with
+                                 other callees), publishing com.example.calc.computed;
+                                 reconnect when the connection is lost; on SIGINT or
+                                 SIGTERM, drain as serve does
   calculator help                print this help
 
-Run "calculator serve -h" or "calculator call -h" for the flags' defaults.
+Run "calculator serve -h", "calculator call -h" or "calculator callee -h" for the
+flags' defaults.
 `
 
 // run runs the command line args and returns the exit status: 0 on
@@ -94,6 +115,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return serve(ctx, args[1:], stdout, stderr)
 	case "call":
 		return call(ctx, args[1:], stdout, stderr)
+	case "callee":
+		return calleeCmd(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		// Asked for: to stdout, and a success.
 		fmt.Fprint(stdout, usage)

@@ -175,7 +175,7 @@ func TestHelp(t *testing.T) {
 			t.Errorf("calculator %s printed stdout %q, stderr %q; want the usage on stdout", arg, out.String(), errOut.String())
 		}
 	}
-	for _, sub := range []string{"serve", "call"} {
+	for _, sub := range []string{"serve", "call", "callee"} {
 		var out, errOut bytes.Buffer
 		if code := run(context.Background(), []string{sub, "-h"}, &out, &errOut); code != 0 {
 			t.Errorf("calculator %s -h exited %d, want 0", sub, code)
