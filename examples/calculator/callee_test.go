@@ -12,7 +12,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -336,27 +335,8 @@ func TestCalleeHealth(t *testing.T) {
 // extra flags and waits until it has registered.
 func startCalleeBinary(t *testing.T, bin, url string, extra ...string) (*os.Process, <-chan error, *syncBuffer) {
 	t.Helper()
-	var out, errOut syncBuffer
-	cmd := exec.Command(bin, append([]string{"callee", "--url", url, "--realm", "realm1"}, extra...)...)
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	waited := make(chan struct{})
-	go func() { exited <- cmd.Wait(); close(waited) }()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		<-waited
-	})
-	deadline := time.Now().Add(20 * time.Second)
-	for !strings.Contains(out.String(), "calculator registered") {
-		if time.Now().After(deadline) {
-			t.Fatalf("callee did not register: %s %s", out.String(), errOut.String())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	return cmd.Process, exited, &errOut
+	cmd, exited, errOut := startBinary(t, bin, "calculator registered", append([]string{"callee", "--url", url, "--realm", "realm1"}, extra...)...)
+	return cmd.Process, exited, errOut
 }
 
 // calleeGone reports whether err is the router's answer to a call whose

@@ -34,8 +34,17 @@ func buildCalculator(t *testing.T) string {
 func startServeBinary(t *testing.T, bin string, extra ...string) (*exec.Cmd, string, <-chan error, *syncBuffer) {
 	t.Helper()
 	addr := freeAddr(t)
+	cmd, exited, errOut := startBinary(t, bin, "serving realm", append([]string{"serve", "--listen", addr, "--realm", "realm1"}, extra...)...)
+	return cmd, "ws://" + addr + "/", exited, errOut
+}
+
+// startBinary runs bin with args, killed when the test ends, and waits
+// until its standard output contains ready; it returns the command, its
+// exit (the process's Wait error, once) and its standard error.
+func startBinary(t *testing.T, bin, ready string, args ...string) (*exec.Cmd, <-chan error, *syncBuffer) {
+	t.Helper()
 	var out, errOut syncBuffer
-	cmd := exec.Command(bin, append([]string{"serve", "--listen", addr, "--realm", "realm1"}, extra...)...)
+	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -48,13 +57,13 @@ func startServeBinary(t *testing.T, bin string, extra ...string) (*exec.Cmd, str
 		<-waited
 	})
 	deadline := time.Now().Add(20 * time.Second)
-	for !strings.Contains(out.String(), "serving realm") {
+	for !strings.Contains(out.String(), ready) {
 		if time.Now().After(deadline) {
-			t.Fatalf("serve did not start: %s %s", out.String(), errOut.String())
+			t.Fatalf("%s %s did not start: %s %s", bin, args[0], out.String(), errOut.String())
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	return cmd, "ws://" + addr + "/", exited, &errOut
+	return cmd, exited, &errOut
 }
 
 // awaitActive waits until the calculator runs n Sleep calls.
