@@ -19,9 +19,9 @@ import (
 
 const calcPath = "github.com/wampgen/wampgen/examples/calculator/calc"
 
-// goBlocks returns the ```go code blocks of the README section whose
-// heading is title.
-func goBlocks(t *testing.T, title string) []string {
+// codeBlocks returns the code blocks in language lang (```go, ```ts) of the
+// README section whose heading is title.
+func codeBlocks(t *testing.T, title, lang string) []string {
 	t.Helper()
 	b, err := os.ReadFile(readmePath)
 	if err != nil {
@@ -35,7 +35,7 @@ func goBlocks(t *testing.T, title string) []string {
 		section = section[:i]
 	}
 	var blocks []string
-	for _, m := range regexp.MustCompile("(?s)\n```go\n(.*?)\n```\n").FindAllStringSubmatch(section, -1) {
+	for _, m := range regexp.MustCompile("(?s)\n```"+regexp.QuoteMeta(lang)+"\n(.*?)\n```\n").FindAllStringSubmatch(section, -1) {
 		blocks = append(blocks, m[1])
 	}
 	return blocks
@@ -96,7 +96,7 @@ func typeCheck(t *testing.T, name, src string, imports map[string]*types.Package
 // names and types), the types it uses the same, and the calls shown must
 // compile against the generated code.
 func TestREADMEFirstScreen(t *testing.T) {
-	blocks := goBlocks(t, "## What you write, what you get")
+	blocks := codeBlocks(t, "## What you write, what you get", "go")
 	if len(blocks) != 3 {
 		t.Fatalf("the section has %d Go snippets, want 3 (the interface, what is generated, the calls)", len(blocks))
 	}
@@ -229,7 +229,7 @@ func checkGeneratedDecls(t *testing.T, src string, calc *types.Package) {
 // and the sensors example must be examples/sensors' code itself, line for
 // line (indentation aside), so that it compiles and its test runs it.
 func TestREADMETopics(t *testing.T) {
-	blocks := goBlocks(t, "## Topics")
+	blocks := codeBlocks(t, "## Topics", "go")
 	if len(blocks) != 7 {
 		t.Fatalf("the section has %d Go snippets, want 7 (the interface, what is generated, the calls, four of examples/sensors)", len(blocks))
 	}

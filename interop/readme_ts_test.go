@@ -4,7 +4,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 )
@@ -14,28 +13,6 @@ const (
 	supportTS = "../examples/calculator/calc/wampgen.ts"
 )
 
-// tsBlocks returns the ```ts code blocks of the README section whose heading
-// is title.
-func tsBlocks(t *testing.T, title string) []string {
-	t.Helper()
-	b, err := os.ReadFile(readmePath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, section, ok := strings.Cut(string(b), "\n"+title+"\n")
-	if !ok {
-		t.Fatalf("README.md has no section %q", title)
-	}
-	if i := strings.Index(section, "\n## "); i >= 0 {
-		section = section[:i]
-	}
-	var blocks []string
-	for _, m := range regexp.MustCompile("(?s)\n```ts\n(.*?)\n```\n").FindAllStringSubmatch(section, -1) {
-		blocks = append(blocks, m[1])
-	}
-	return blocks
-}
-
 // TestREADMETypeScript checks the TypeScript snippets of the README's
 // "TypeScript" section against the calculator's generated module: the
 // excerpt of the generated code must be calc_wamp.ts's own lines, in order
@@ -43,7 +20,7 @@ func tsBlocks(t *testing.T, title string) []string {
 // with the pinned tsc --strict against calc_wamp.ts, wampgen.ts and
 // Wampy.js's types.
 func TestREADMETypeScript(t *testing.T) {
-	blocks := tsBlocks(t, "## TypeScript")
+	blocks := codeBlocks(t, "## TypeScript", "ts")
 	if len(blocks) != 2 {
 		t.Fatalf("the section has %d TypeScript snippets, want 2 (what is generated, a program using it)", len(blocks))
 	}
