@@ -913,6 +913,15 @@ func typeScriptOutputs(bp *builtPackage, flagDir string, modules map[string]stri
 	scan := []string{p.Dir}
 	if p.TypeScript != nil {
 		dir := filepath.Join(p.Dir, filepath.FromSlash(p.TypeScript.Dir))
+		// A directive names a directory of its own module: one that leads
+		// out of it (dir=../../..) would have a generator run on a
+		// checked-out repository write, and remove stale modules, anywhere.
+		if m := bp.l.pkg.Module; m != nil && m.Dir != "" {
+			if rel, err := filepath.Rel(m.Dir, dir); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+				return nil, nil, []Diagnostic{{Pos: p.TypeScript.Pos, Message: fmt.Sprintf(
+					"//wampgen:typescript: dir=%s leads out of module %s (rule: the directive's directory is in the package's module): name a directory inside it, or write elsewhere with wampgen -ts DIR", p.TypeScript.Dir, m.Path)}}, nil
+			}
+		}
 		targets = append(targets, target{dir, p.TypeScript.Pos})
 		scan = append(scan, dir)
 	}

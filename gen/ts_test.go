@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -269,5 +270,51 @@ func TestTypeScriptCompilerCatches(t *testing.T) {
 	var exit *exec.ExitError
 	if !errors.As(err, &exit) || !bytes.Contains(out, []byte("bad_wamp.ts")) || !bytes.Contains(out, []byte("TS2322")) {
 		t.Fatalf("tsc on a module assigning a string to a number: %v\n%s\nwant a failure naming bad_wamp.ts with TS2322", err, out)
+	}
+}
+
+// TestTypeScriptDirStaysInModule checks that a //wampgen:typescript
+// directory leading out of the package's module is a diagnostic and that
+// nothing is written there, while one elsewhere in the module (a sibling of
+// the package) is fine.
+func TestTypeScriptDirStaysInModule(t *testing.T) {
+	src := func(dir string) string {
+		return "// Package svc is a service.\n//\n//wampgen:typescript dir=" + dir + "\npackage svc\n\n" +
+			"import \"context\"\n\n// Svc is a service.\n//\n//wampgen:service prefix=com.example.svc\n" +
+			"type Svc interface {\n\tGet(ctx context.Context, key string) (string, error)\n}\n"
+	}
+	dir := newModule(t, map[string]string{"svc/svc.go": src("../../outside")})
+	res, err := gen.Generate(gen.Config{Dir: dir, Patterns: []string{"./svc"}})
+	var diags gen.Diagnostics
+	if !errors.As(err, &diags) {
+		var paths []string
+		if res != nil {
+			for _, f := range res.Files {
+				paths = append(paths, f.Path)
+			}
+		}
+		t.Fatalf("Generate = %v (files %v), want Diagnostics", err, paths)
+	}
+	want := "svc/svc.go:3:1: //wampgen:typescript: dir=../../outside leads out of module example.com/m"
+	if got := diags.Format(dir); !strings.HasPrefix(got, want) {
+		t.Errorf("diagnostics:\n%s\nwant one starting %q", got, want)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "..", "outside")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the directory out of the module: %v, want none", err)
+	}
+
+	dir = newModule(t, map[string]string{"svc/svc.go": src("../web")})
+	res, err = gen.Generate(gen.Config{Dir: dir, Patterns: []string{"./svc"}})
+	if err != nil {
+		t.Fatalf("dir=../web: %v", err)
+	}
+	var paths []string
+	for _, f := range res.Files {
+		paths = append(paths, gen.RelPath(dir, f.Path))
+	}
+	for _, want := range []string{"web/svc_wamp.ts", "web/wampgen.ts"} {
+		if !slices.Contains(paths, want) {
+			t.Errorf("dir=../web writes %v, want %s among them", paths, want)
+		}
 	}
 }

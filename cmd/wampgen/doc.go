@@ -140,7 +140,8 @@
 // In the package doc comment of any file of a package, or in a comment
 // group of its own (not in a declaration's doc comment), once per package:
 // wampgen also writes the package's contract in TypeScript into DIR,
-// relative to the package directory and slash-separated (default .):
+// relative to the package directory and slash-separated (default .), and
+// inside the package's module (for a directory elsewhere, use -ts DIR):
 // PACKAGE_wamp.ts (URIs, the types that travel with their schemas, an
 // exception class per //wampgen:error, for each service an interface, a
 // client class and a registrar, for each topics interface an interface, a

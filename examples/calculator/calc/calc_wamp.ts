@@ -330,7 +330,7 @@ export interface CalculatorEvents {
  * as its payload.
  */
 export class CalculatorEventsPublisher {
-  /** The peer the calls go through. */
+  /** The peer the events are published through. */
   readonly peer: w.Peer;
 
   constructor(peer: w.Peer) {

@@ -10,20 +10,17 @@
 // Every generated module imports it as './wampgen.js'; it is the same for
 // every package (templates/wampgen.ts in wampgen's repository).
 //
-// DEVIATIONS from ts-design (issue 16):
-//   - autobahnPeer takes Autobahn|JS's Error and Result classes in its
-//     options ({autobahn}): Autobahn|JS answers an invocation with an error
-//     URI only for an `instanceof autobahn.Error`, and tells a single result
-//     from several only by `instanceof autobahn.Result`; without an import,
-//     the adapter must be given them.
-//   - EventDetails.publication is optional: Wampy.js does not hand the
-//     publication ID to an event handler.
-//   - Additions: RegisterOptions.onError and errorText; CallOptions.uri
-//     (the concrete URI of a pattern-based procedure), cancelMode and
-//     discloseMe; PublishOptions.uri; ProcedureSpec.results (several
-//     results, a tuple) and cancel; subscribeAll; Peer.checkWire (what the
-//     adapter's serializer cannot send exactly is the registrar's error,
-//     reported to onError, not an unlogged failure in the adapter).
+// The adapters: wampyPeer(wampy) takes a connected Wampy.js instance (its
+// serializer is read from the instance unless options.serializer names it);
+// autobahnPeer(session, { autobahn }) takes an open Autobahn|JS session and
+// the autobahn module itself, whose Error and Result classes it needs
+// (Autobahn|JS answers an invocation with an error URI only for an
+// `instanceof autobahn.Error`, and tells one result from several only by
+// `instanceof autobahn.Result`). Neither client, as a callee, learns that
+// its caller asked for progressive results or cancelled: on both adapters an
+// implementation's Invocation.progress does nothing (the caller gets the
+// final result alone) and Invocation.signal never aborts. wampgen's README
+// (TypeScript, and the notes of its interop table) has the details.
 
 // ---------------------------------------------------------------- schemas
 
@@ -867,7 +864,10 @@ export interface Invocation<P = never> {
   /** The caller's session ID, when the router disclosed it. */
   caller?: number;
   /** Sends one progressive result when the caller asked for them; does
-   * nothing otherwise. */
+   * nothing otherwise. Neither Autobahn|JS nor Wampy.js tells its callee
+   * that the caller asked (the router passes the request on only to a
+   * callee announcing progressive results and call canceling), so on their
+   * adapters it always does nothing. */
   progress(value: P): void;
   /** The procedure's URI as called (the concrete one, for a pattern). */
   procedure: string;
