@@ -81,15 +81,15 @@ func checkOutputs(res *gen.Result, wd string, stderr io.Writer) int {
 		old, err := os.ReadFile(f.Path)
 		switch {
 		case err != nil:
-			fmt.Fprintf(stderr, "%s: missing; run go generate\n", rel(wd, f.Path))
+			fmt.Fprintf(stderr, "%s: missing; run go generate, or wampgen with the same flags\n", rel(wd, f.Path))
 			status = 1
 		case string(old) != string(f.Content):
-			fmt.Fprintf(stderr, "%s: out of date; run go generate\n", rel(wd, f.Path))
+			fmt.Fprintf(stderr, "%s: out of date; run go generate, or wampgen with the same flags\n", rel(wd, f.Path))
 			status = 1
 		}
 	}
 	for _, s := range res.Stale {
-		fmt.Fprintf(stderr, "%s: stale (its source is gone, declares no service or error, or now has an output of another name); run go generate\n", rel(wd, s))
+		fmt.Fprintf(stderr, "%s: stale (its source is gone, declares no service or error, or now has an output of another name); run go generate, or wampgen with the same flags\n", rel(wd, s))
 		status = 1
 	}
 	return status

@@ -252,7 +252,7 @@ func TestRunCheck(t *testing.T) {
 		}
 	}
 
-	check(1, "svc_wamp.go: missing; run go generate\n")
+	check(1, "svc_wamp.go: missing; run go generate, or wampgen with the same flags\n")
 	if code, _, stderr := wampgen(t); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -261,14 +261,14 @@ func TestRunCheck(t *testing.T) {
 	// A hand edit of the output.
 	generated := readFile(t, out)
 	writeFile(t, out, strings.Replace(generated, "greeter", "GREETER", 1))
-	check(1, "svc_wamp.go: out of date; run go generate\n")
+	check(1, "svc_wamp.go: out of date; run go generate, or wampgen with the same flags\n")
 	writeFile(t, out, generated)
 	check(0, "")
 
 	// A change of the source.
 	src := readFile(t, filepath.Join(dir, "svc.go"))
 	writeFile(t, filepath.Join(dir, "svc.go"), strings.Replace(src, "prefix=com.example.greeter", "prefix=com.example.hello", 1))
-	check(1, "svc_wamp.go: out of date; run go generate\n")
+	check(1, "svc_wamp.go: out of date; run go generate, or wampgen with the same flags\n")
 	if code, _, stderr := wampgen(t); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -277,7 +277,7 @@ func TestRunCheck(t *testing.T) {
 	// A generated file whose source declares nothing any more (or is gone)
 	// is stale, and a run removes it.
 	writeFile(t, filepath.Join(dir, "gone_wamp.go"), gen.GeneratedHeader+"\n// source: gone.go\n\npackage basic\n\nvar Gone = undefined\n")
-	check(1, "gone_wamp.go: stale (its source is gone, declares no service or error, or now has an output of another name); run go generate\n")
+	check(1, "gone_wamp.go: stale (its source is gone, declares no service or error, or now has an output of another name); run go generate, or wampgen with the same flags\n")
 	code, stdout, stderr := wampgen(t, "-v")
 	if code != 0 || stdout != "removed gone_wamp.go\n" {
 		t.Fatalf("exit %d, stdout %q, stderr:\n%s", code, stdout, stderr)

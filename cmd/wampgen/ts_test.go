@@ -51,7 +51,7 @@ func TestRunTypeScript(t *testing.T) {
 			t.Errorf("-check: exit %d, stdout %q, stderr:\n%s\nwant exit %d, stderr:\n%s", code, stdout, stderr, wantCode, wantStderr)
 		}
 	}
-	check(1, "gen/ts/basic_wamp.ts: missing; run go generate\ngen/ts/wampgen.ts: missing; run go generate\n")
+	check(1, "gen/ts/basic_wamp.ts: missing; run go generate, or wampgen with the same flags\ngen/ts/wampgen.ts: missing; run go generate, or wampgen with the same flags\n")
 	if code, stdout, stderr := wampgen(t, "-v"); code != 0 || stdout != "gen/ts/basic_wamp.ts\ngen/ts/wampgen.ts\n" {
 		t.Fatalf("with the directive: exit %d, stdout %q, stderr:\n%s", code, stdout, stderr)
 	}
@@ -61,14 +61,14 @@ func TestRunTypeScript(t *testing.T) {
 	check(0, "")
 	module := filepath.Join(dir, "gen", "ts", "basic_wamp.ts")
 	writeFile(t, module, strings.Replace(wantModule, "greet(", "greet2(", 1))
-	check(1, "gen/ts/basic_wamp.ts: out of date; run go generate\n")
+	check(1, "gen/ts/basic_wamp.ts: out of date; run go generate, or wampgen with the same flags\n")
 	writeFile(t, module, wantModule)
 	writeFile(t, filepath.Join(dir, "gen", "ts", gen.SupportModuleName), string(support)+"// edited\n")
-	check(1, "gen/ts/wampgen.ts: out of date; run go generate\n")
+	check(1, "gen/ts/wampgen.ts: out of date; run go generate, or wampgen with the same flags\n")
 	if err := os.Remove(module); err != nil {
 		t.Fatal(err)
 	}
-	check(1, "gen/ts/basic_wamp.ts: missing; run go generate\ngen/ts/wampgen.ts: out of date; run go generate\n")
+	check(1, "gen/ts/basic_wamp.ts: missing; run go generate, or wampgen with the same flags\ngen/ts/wampgen.ts: out of date; run go generate, or wampgen with the same flags\n")
 
 	// -ts adds a directory to the directive's, never moves its output.
 	if code, stdout, stderr := wampgen(t, "-v", "-ts", "web/ts"); code != 0 || stdout != "gen/ts/basic_wamp.ts\ngen/ts/wampgen.ts\n" {
@@ -83,7 +83,7 @@ func TestRunTypeScript(t *testing.T) {
 		t.Fatalf("with dir=.: exit %d, stderr:\n%s", code, stderr)
 	}
 	writeFile(t, filepath.Join(dir, "svc.go"), src)
-	check(1, "basic_wamp.ts: stale (its source is gone, declares no service or error, or now has an output of another name); run go generate\n")
+	check(1, "basic_wamp.ts: stale (its source is gone, declares no service or error, or now has an output of another name); run go generate, or wampgen with the same flags\n")
 	if code, stdout, stderr := wampgen(t, "-v"); code != 0 || stdout != "removed basic_wamp.ts\n" {
 		t.Fatalf("without the directive: exit %d, stdout %q, stderr:\n%s", code, stdout, stderr)
 	}
