@@ -300,6 +300,6 @@ func (s *Session) checkInvocation(m *wamp.Invocation) error {
 func (s *Session) dropRepeatedInvocation(req wamp.ID, oversized bool) {
 	if n, ok := s.repeatedInvocations.tick(); ok {
 		s.log.Warn("dropped INVOCATIONs repeating the request ID of an invocation still running (a router relaying a caller that repeated a CALL request ID)",
-			"request", req, "oversized", oversized, "count", n)
+			"count", n, "request", req, "oversized", oversized)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log"
+	"log/slog"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -187,5 +188,28 @@ func TestRepeatedCallIDPlainNexus(t *testing.T) {
 				t.Error("the dropped INVOCATION was not logged")
 			}
 		})
+	}
+}
+
+// TestRepeatedInvocationsLoggedOnce: a burst of INVOCATIONs repeating the
+// ID of a running invocation, plain and oversized, is dropped with one log
+// line, not one per message; the running invocation and the session go on.
+func TestRepeatedInvocationsLoggedOnce(t *testing.T) {
+	var lg secBuffer
+	srv := startRogue(t, "websocket", wamp.MsgPack, true)
+	rs := dialRogue(t, srv, runtime.Config{Logger: slog.New(slog.NewTextHandler(&lg, nil))})
+	rs.rc.send(&wamp.Invocation{Request: 600, Registration: rogueRegistration, Details: wamp.Dict{}, Args: wamp.ArgsOf("block")})
+	const n = 50
+	for range n {
+		rs.rc.send(&wamp.Invocation{Request: 600, Registration: rogueRegistration, Details: wamp.Dict{}, Args: wamp.ArgsOf("repeat")})
+		rs.rc.send(&wamp.Invocation{Request: 600, Registration: rogueRegistration, Details: wamp.Dict{}, Args: rogueOversizedArgs()})
+	}
+	rs.expectRepeatDropped(600) // after every repeat: the connection reads in order
+	const what = "dropped INVOCATIONs repeating the request ID"
+	if got := strings.Count(lg.String(), what); got != 1 {
+		t.Fatalf("%d log lines %q for %d messages, want 1:\n%s", got, what, 2*n, lg.String())
+	}
+	if !strings.Contains(lg.String(), "count=1 ") {
+		t.Errorf("the first repeat is not logged at once:\n%s", lg.String())
 	}
 }
