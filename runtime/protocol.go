@@ -263,7 +263,7 @@ var errRepeatedInvocation = errors.New("INVOCATION repeats the request ID of an 
 // its ID (and an invocation whose input ended early is not running any
 // more; see lateInputs).
 //
-// A repeat of any other is nonetheless dropped, not answered with ABORT:
+// Any other repeat is nonetheless dropped, not answered with ABORT:
 // the callee cannot tell a broken router from a dealer driven by a hostile
 // caller. nexus's dealer (v3.3.0, dealer.call) takes any CALL whose caller
 // and request ID match a call still running as a continuation and sends the
@@ -299,7 +299,7 @@ func (s *Session) checkInvocation(m *wamp.Invocation) error {
 // dropped. Other peers drive these, as many as they like: one line a burst.
 func (s *Session) dropRepeatedInvocation(req wamp.ID, oversized bool) {
 	if n, ok := s.repeatedInvocations.tick(); ok {
-		s.log.Warn("dropped INVOCATIONs repeating the request ID of an invocation still running (a router relaying a caller that repeated a CALL request ID)",
+		s.log.Warn("dropped INVOCATIONs repeating the request ID of an invocation still running (a router relaying a repeated CALL request ID, or a broken router)",
 			"count", n, "request", req, "oversized", oversized)
 	}
 }
