@@ -29,7 +29,7 @@ import (
 //	                                 not read, so a handler sends no progressive YIELD
 //	dealer progressive_call_invocations  CallInput (and the CallInput… helpers) fail before
 //	                                 anything is sent; an INVOCATION's progress is not read,
-//	                                 so a repeated request ID stays a protocol violation
+//	                                 so a repeated request ID is dropped (see checkInvocation)
 //	dealer caller_identification     disclose_me (CALL) and disclose_caller (REGISTER) are
 //	                                 refused; an INVOCATION's caller details are not read
 //	dealer pattern_based_registration  match=prefix|wildcard is refused

@@ -616,6 +616,28 @@ func (rs *rogueSession) expectAbortOrSalvage(kind string) {
 	}
 }
 
+// expectRepeatDropped checks that an INVOCATION repeating the ID req of the
+// running invocation was dropped: req still runs, untouched, and the
+// session serves on.
+func (rs *rogueSession) expectRepeatDropped(req wamp.ID) {
+	t := rs.t
+	t.Helper()
+	// Served, the repeat would YIELD at once; refused as too large, it
+	// would get ERROR; a violation would be ABORT. The client's next
+	// messages must be the YIELD of a new invocation, then the running
+	// one's answer to INTERRUPT.
+	rs.rc.send(&wamp.Invocation{Request: req + 1, Registration: rogueRegistration, Details: wamp.Dict{}, Args: wamp.ArgsOf("after")})
+	if y := rogueExpect[*wamp.Yield](t, rs.rc); y.Request != req+1 {
+		t.Fatalf("YIELD for %d, want %d", y.Request, req+1)
+	}
+	rs.rc.send(&wamp.Interrupt{Request: req, Options: wamp.Dict{"mode": "kill"}})
+	if e := rogueExpect[*wamp.Error](t, rs.rc); e.Request != req || e.Error != wamp.ErrCanceled {
+		t.Fatalf("answered %+v, want ERROR %d wamp.error.canceled", e, req)
+	}
+	rs.expectAlive()
+	rs.expectNewCall()
+}
+
 // expectAlive checks that the session took no offence: the pending CALL and
 // REGISTER complete when answered, and an INVOCATION of the active
 // registration is served.
@@ -877,10 +899,13 @@ func rogueCases() []rogueCase {
 			return &wamp.Unregistered{Request: 0, Details: wamp.Dict{"reason": "none given"}}
 		})},
 		{name: "UNSUBSCRIBED revocation without details", abort: true, send: elems(35, 0)},
-		{name: "INVOCATION repeating a running invocation's ID", abort: true, send: func(rs *rogueSession) {
-			inv := &wamp.Invocation{Request: 600, Registration: rogueRegistration, Details: wamp.Dict{}, Args: wamp.ArgsOf("block")}
-			rs.rc.send(inv)
-			rs.rc.send(inv)
+		// A repeated INVOCATION ID is dropped, not a violation: a plain
+		// nexus dealer sends one when a caller repeats a CALL request ID
+		// (see runtime.checkInvocation and TestRepeatedCallIDPlainNexus).
+		{name: "INVOCATION repeating a running invocation's ID", check: func(rs *rogueSession) {
+			rs.rc.send(&wamp.Invocation{Request: 600, Registration: rogueRegistration, Details: wamp.Dict{}, Args: wamp.ArgsOf("block")})
+			rs.rc.send(&wamp.Invocation{Request: 600, Registration: rogueRegistration, Details: wamp.Dict{}, Args: wamp.ArgsOf("repeat")})
+			rs.expectRepeatDropped(600)
 		}},
 		// Messages a router never sends to an established client ("Protocol
 		// Errors"; basic/sessions.md, second WELCOME).
@@ -956,9 +981,10 @@ func rogueCases() []rogueCase {
 		{name: "oversized RESULT for a call never made", abort: true, send: msg(func(rs *rogueSession) wamp.Message {
 			return &wamp.Result{Request: never(rs), Details: wamp.Dict{}, Args: rogueOversizedArgs()}
 		})},
-		{name: "oversized INVOCATION repeating a running invocation's ID", abort: true, send: func(rs *rogueSession) {
+		{name: "oversized INVOCATION repeating a running invocation's ID", check: func(rs *rogueSession) {
 			rs.rc.send(&wamp.Invocation{Request: 600, Registration: rogueRegistration, Details: wamp.Dict{}, Args: wamp.ArgsOf("block")})
 			rs.rc.send(&wamp.Invocation{Request: 600, Registration: rogueRegistration, Details: wamp.Dict{}, Args: rogueOversizedArgs()})
+			rs.expectRepeatDropped(600)
 		}},
 		{name: "oversized GOODBYE", abort: true, send: msg(func(rs *rogueSession) wamp.Message {
 			return &wamp.Goodbye{Details: wamp.Dict{"message": strings.Repeat("x", rogueMaxMessage+1)}, Reason: wamp.CloseSystemShutdown}

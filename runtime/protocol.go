@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/wampgen/wampgen/wamp"
@@ -42,10 +43,17 @@ import (
 // assigned) before, and cannot be told apart from a late answer. An answer
 // to a request ID this session never issued cannot be late, and is a
 // violation.
+//
+// One message the spec makes a violation is dropped instead: an
+// INVOCATION repeating the ID of an invocation still running, which a
+// plain nexus dealer sends when a caller repeats a CALL request ID (see
+// checkInvocation). Ending the session for it would let any one caller end
+// a callee's session and fail every other caller's calls on it.
 
 // checkIncoming enforces the protocol on a message from the router before
 // it is dispatched; an error ends the session with ABORT
-// wamp.error.protocol_violation.
+// wamp.error.protocol_violation, except errRepeatedInvocation, for which
+// the INVOCATION is dropped.
 func (s *Session) checkIncoming(m wamp.Message) error {
 	switch m := m.(type) {
 	case *wamp.Result:
@@ -235,18 +243,38 @@ func checkRevocation(m wamp.Message, details wamp.Dict, key string) error {
 	return nil
 }
 
-// checkInvocation refuses an INVOCATION whose request ID is that of an
-// invocation still running on the connection. INVOCATION.Request is a
-// session-scope ID of the router-to-client direction, incremented by 1 for
-// each request (basic/building_blocks.md, "IDs"), so a repeat is
-// "non-sequential" ("Protocol Errors"); serving it would run two handlers
-// whose YIELDs, ERRORs and INTERRUPTs the router could not tell apart.
-// The exception is progressive call invocations: from a router that
-// announced them, the next chunk of an invocation with streamed input whose
-// last chunk has not arrived repeats its ID (and an invocation whose input
-// ended early is not running any more; see lateInputs). A repeat for an
-// invocation without streamed input, or after its last chunk, stays a
-// violation.
+// errRepeatedInvocation is checkInvocation's answer to an INVOCATION that
+// repeats the request ID of an invocation still running and is not the
+// next chunk of its streamed input. The read loop drops such an INVOCATION
+// (see dropRepeatedInvocation) instead of ending the session.
+var errRepeatedInvocation = errors.New("INVOCATION repeats the request ID of an invocation still running")
+
+// checkInvocation finds an INVOCATION whose request ID is that of an
+// invocation still running on the connection, and which is not a
+// continuation of it: it returns errRepeatedInvocation, which is not a
+// protocol violation (see below).
+//
+// INVOCATION.Request is a session-scope ID of the router-to-client
+// direction, incremented by 1 for each request (basic/building_blocks.md,
+// "IDs"), so by the letter of the spec a repeat is "non-sequential" and a
+// protocol error ("Protocol Errors"). The exception is progressive call
+// invocations: from a router that announced them, the next chunk of an
+// invocation with streamed input whose last chunk has not arrived repeats
+// its ID (and an invocation whose input ended early is not running any
+// more; see lateInputs).
+//
+// Any other repeat is nonetheless dropped, not answered with ABORT:
+// the callee cannot tell a broken router from a dealer driven by a hostile
+// caller. nexus's dealer (v3.3.0, dealer.call) takes any CALL whose caller
+// and request ID match a call still running as a continuation and sends the
+// callee an INVOCATION with the running invocation's ID, even when the call
+// never had streamed input or its last chunk was sent. One caller repeating
+// a CALL request ID would then end the callee's session, failing every
+// other caller's calls on it. Serving the repeat is no option either (two
+// handlers whose YIELDs, ERRORs and INTERRUPTs the router could not tell
+// apart), nor is answering it with ERROR, which the router would take as
+// the answer to the running call. So the repeat is dropped, and the
+// running invocation goes on untouched: its YIELD answers the call.
 //
 // The read loop of the current connection calls checkIncoming, so the
 // running invocations are those of s.cur; a connection being dropped has
@@ -263,5 +291,15 @@ func (s *Session) checkInvocation(m *wamp.Invocation) error {
 	if c.feats.has(dealerProgressiveCallInvocations) && st.inv != nil && st.inv.input != nil && !st.inv.input.complete() {
 		return nil
 	}
-	return fmt.Errorf("INVOCATION %d repeats the request ID of an invocation still running", m.Request)
+	return errRepeatedInvocation
+}
+
+// dropRepeatedInvocation logs an INVOCATION for request req that repeats
+// the ID of an invocation still running (see checkInvocation), which is
+// dropped. Other peers drive these, as many as they like: one line a burst.
+func (s *Session) dropRepeatedInvocation(req wamp.ID, oversized bool) {
+	if n, ok := s.repeatedInvocations.tick(); ok {
+		s.log.Warn("dropped INVOCATIONs repeating the request ID of an invocation still running (a router relaying a repeated CALL request ID, or a broken router)",
+			"count", n, "request", req, "oversized", oversized)
+	}
 }

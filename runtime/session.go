@@ -62,6 +62,10 @@ type Session struct {
 	// INVOCATIONs, which other peers send, are logged in aggregate (see
 	// logOversized).
 	oversizedInvocations, oversizedEvents, unreadableInvocations throttle
+	// The INVOCATIONs repeating the ID of one still running, which a
+	// router relaying a caller's repeated CALL request ID sends, are
+	// dropped and logged in aggregate (see dropRepeatedInvocation).
+	repeatedInvocations throttle
 	// inputBudget bounds the streamed input queued for all the session's
 	// invocations (Config.InputSessionBytes; see input.go).
 	inputBudget inputBudget
@@ -517,6 +521,10 @@ func (s *Session) readLoop(c *conn) {
 				s.log.Debug("dropping a message read on a connection no longer in use", "type", msg.Type(), "session", c.id)
 				return
 			}
+			if inv, ok := msg.(*wamp.Invocation); ok && errors.Is(err, errRepeatedInvocation) {
+				s.dropRepeatedInvocation(inv.Request, false)
+				continue
+			}
 			s.abort(c, wamp.ErrProtocolViolation, err.Error())
 			return
 		}
@@ -576,7 +584,10 @@ func (s *Session) salvage(c *conn, data []byte, decodeErr error) bool {
 //     wamp.error.payload_size_exceeded: it is dispatched as an ERROR of
 //     that URI, through the same checks as any answer;
 //   - an INVOCATION is answered with ERROR wamp.error.payload_size_exceeded
-//     (which the router passes on to the caller), its handler not run;
+//     (which the router passes on to the caller), its handler not run; one
+//     repeating the ID of an invocation still running that is not the next
+//     chunk of its input is dropped (see checkInvocation), and the running
+//     invocation goes on;
 //   - an EVENT is dropped.
 //
 // The INVOCATIONs and EVENTs come from other peers, as many as they like:
@@ -623,8 +634,10 @@ func (s *Session) skipOversized(c *conn, over *oversizedMessage) bool {
 			return true
 		}
 		if _, running := c.invs.get(h.Request); running {
-			s.abort(c, wamp.ErrProtocolViolation, fmt.Sprintf("INVOCATION %d repeats the request ID of an invocation still running", h.Request))
-			return false
+			// Not the next chunk of its input (failChunk took those):
+			// dropped, as in the read loop (see checkInvocation).
+			s.dropRepeatedInvocation(h.Request, true)
+			return true
 		}
 		s.logOversized(&s.oversizedInvocations, "answered INVOCATIONs too large to read with payload_size_exceeded", over)
 		s.sendOn(noWait, c, &wamp.Error{RequestType: wamp.TypeInvocation, Request: h.Request, Details: wamp.Dict{},

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -595,38 +596,77 @@ func TestStreamedInputOversizedChunk(t *testing.T) {
 	}
 }
 
-// TestStreamedInputRepeatViolation: with the feature announced, a repeated
-// request ID is still a protocol violation where it cannot be a chunk: for
-// an invocation without streamed input, and after an input's last chunk.
-func TestStreamedInputRepeatViolation(t *testing.T) {
+// TestStreamedInputRepeatDropped: with the feature announced, a repeated
+// request ID that cannot be a chunk (for an invocation without streamed
+// input, or after an input's last chunk) is dropped, not a protocol
+// violation: a plain nexus dealer sends one when a caller repeats a CALL
+// request ID (see TestRepeatedCallIDPlainNexus). The running invocation
+// goes on untouched, no second handler runs, and the session serves on.
+func TestStreamedInputRepeatDropped(t *testing.T) {
 	for _, streamed := range []bool{false, true} {
 		t.Run(fmt.Sprintf("streamed=%v", streamed), func(t *testing.T) {
 			sr, sess := startStreamRouter(t, runtime.Config{})
 			ctx := testCtx(t)
 			release := make(chan struct{})
-			defer close(release)
+			var runs atomic.Int32
 			var opts []runtime.RegisterOption
 			if streamed {
 				opts = append(opts, runtime.WithStreamedInput())
 			}
 			if _, err := sess.Register(ctx, "com.test.held", func(ctx context.Context, inv *runtime.Invocation) (*runtime.Result, error) {
+				runs.Add(1)
+				args := inv.Args
+				if streamed {
+					var chunks []any
+					for ch, err := range inv.Input() {
+						if err != nil {
+							return nil, err
+						}
+						var c string
+						if err := firstArg(ch.Args, &c); err != nil {
+							return nil, err
+						}
+						chunks = append(chunks, c)
+					}
+					args = wamp.ArgsOf(chunks...)
+				}
 				select {
 				case <-release:
 				case <-ctx.Done():
+					return nil, context.Cause(ctx)
 				}
-				return nil, nil
+				return &runtime.Result{Args: args}, nil
 			}, opts...); err != nil {
 				t.Fatal(err)
 			}
-			sr.invoke(1, 1, wamp.Dict{}, 1)
-			sr.invoke(1, 1, progressChunk, 2)
-			if a, ok := recvWithin(t, sr.out, "ABORT").(*wamp.Abort); !ok || a.Reason != wamp.ErrProtocolViolation {
-				t.Fatalf("got %#v, want ABORT wamp.error.protocol_violation", a)
+			if _, err := sess.Register(ctx, "com.test.echo", func(ctx context.Context, inv *runtime.Invocation) (*runtime.Result, error) {
+				return &runtime.Result{Args: inv.Args}, nil
+			}); err != nil {
+				t.Fatal(err)
 			}
-			select {
-			case <-sess.Done():
-			case <-ctx.Done():
-				t.Fatal("the session did not end after the violation")
+			sr.invoke(1, 1, wamp.Dict{}, "first")
+			sr.invoke(1, 1, progressChunk, "repeat with progress")
+			sr.invoke(1, 1, wamp.Dict{}, "repeat")
+			sr.invoke(2, 2, wamp.Dict{}, "alive")
+			if y, ok := recvWithin(t, sr.out, "YIELD").(*wamp.Yield); !ok || y.Request != 2 {
+				t.Fatalf("got %#v, want the YIELD of request 2 (nothing for the repeats)", y)
+			}
+			close(release)
+			y, ok := recvWithin(t, sr.out, "YIELD").(*wamp.Yield)
+			if !ok || y.Request != 1 {
+				t.Fatalf("got %#v, want the YIELD of request 1", y)
+			}
+			if got := argString(t, y.Args, 0); got != "first" {
+				t.Errorf("request 1 answered %q, want first", got)
+			}
+			if vals, err := y.Args.List(); err != nil || len(vals) != 1 {
+				t.Errorf("request 1 answered %d arguments (%v), want 1: a repeat reached the handler", len(vals), err)
+			}
+			if n := runs.Load(); n != 1 {
+				t.Errorf("the handler ran %d times, want 1", n)
+			}
+			if err := sess.Err(); err != nil {
+				t.Fatalf("the session ended: %v", err)
 			}
 		})
 	}
