@@ -387,7 +387,7 @@ func (b *inputBudget) give(n int) {
 func (s *Session) continueInput(c *conn, st *invocationState, m *wamp.Invocation, last bool) {
 	inv := st.inv
 	if inv == nil || inv.input == nil {
-		return // checkInvocation refuses these
+		return // checkInvocation drops these
 	}
 	if inv.input.push(InputChunk{Args: m.Args, Kwargs: m.Kwargs, Last: last}, c.frameSize) {
 		return

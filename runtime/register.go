@@ -469,7 +469,7 @@ func (s *Session) invoke(c *conn, m *wamp.Invocation) {
 		st, late := c.invs.lookup(m.Request)
 		if st != nil {
 			// The next chunk of a running invocation (checkInvocation
-			// refuses a repeat of any other).
+			// drops a repeat of any other).
 			s.continueInput(c, st, m, !progress)
 			return
 		}
