@@ -320,8 +320,10 @@ func TestFinalPerAddressCapUser(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = r.Close() })
 	for _, url := range []string{r.WebSocketURL(), r.RawSocketURL()} {
-		a := finalDial(t, url, runtime.Config{})
-		b := finalDial(t, url, runtime.Config{})
+		// The address's slots are shared by both listeners: the last
+		// iteration's connections may not have ended yet.
+		a := dialWhenFree(t, url)
+		b := dialWhenFree(t, url)
 		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 		_, err := runtime.Dial(ctx, url, runtime.Config{Realm: router.DefaultRealm})
 		cancel()
@@ -331,14 +333,35 @@ func TestFinalPerAddressCapUser(t *testing.T) {
 		}
 		_ = a.Close()
 		_ = b.Close()
-		time.Sleep(100 * time.Millisecond)
+		// The address's slots come free once the router has ended the
+		// two connections (after its lingering close, see router's
+		// peer.linger): then connections are admitted again, one after
+		// another.
 		for range 3 {
-			s := finalDial(t, url, runtime.Config{})
+			s := dialWhenFree(t, url)
 			_ = s.Close()
 		}
-		time.Sleep(100 * time.Millisecond)
 	}
 	t.Logf("log: %s", lg.String())
+}
+
+// dialWhenFree dials url until the router admits the connection (it
+// refuses one over its per-address cap until an earlier one has ended),
+// for at most 10 s; the session is closed when the test ends.
+func dialWhenFree(t *testing.T, url string) *runtime.Session {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		s, err := runtime.Dial(context.Background(), url, runtime.Config{Realm: router.DefaultRealm})
+		if err == nil {
+			t.Cleanup(func() { _ = s.Close() })
+			return s
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: the address's connections ended, but a new one is still refused: %v", url, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // Dial errors for a connection the router turns away: are they clear?
