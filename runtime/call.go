@@ -59,6 +59,26 @@ func applyCallOptions(cfg callConfig, opts []CallOption) callConfig {
 	return cfg
 }
 
+// callConfig returns the config of a call of procedure made with opts,
+// after checking the options and ctx: the first steps of Call and
+// CallInput.
+func (s *Session) callConfig(ctx context.Context, procedure wamp.URI, opts []CallOption) (callConfig, error) {
+	cfg := callConfig{cancelMode: s.cfg.CancelMode}
+	if len(opts) > 0 {
+		if err := optionError(opts); err != nil {
+			return cfg, fmt.Errorf("runtime: calling %s: %w", procedure, err)
+		}
+		cfg = applyCallOptions(cfg, opts)
+	}
+	if err := cfg.cancelMode.check(); err != nil {
+		return cfg, fmt.Errorf("runtime: calling %s: %w", procedure, err)
+	}
+	if err := ctx.Err(); err != nil {
+		return cfg, contextError(err)
+	}
+	return cfg, nil
+}
+
 // withRawProgress is WithProgress for the runtime's typed helpers: fn gets
 // each progressive RESULT as it arrived.
 func withRawProgress(fn func(*wamp.Result) error) CallOption {
@@ -203,18 +223,9 @@ func (s *Session) Call(ctx context.Context, procedure wamp.URI, args, kwargs wam
 
 // call is Call returning the final RESULT as it arrived.
 func (s *Session) call(ctx context.Context, procedure wamp.URI, args, kwargs wamp.Payload, opts []CallOption) (*wamp.Result, error) {
-	cfg := callConfig{cancelMode: s.cfg.CancelMode}
-	if len(opts) > 0 {
-		if err := optionError(opts); err != nil {
-			return nil, fmt.Errorf("runtime: calling %s: %w", procedure, err)
-		}
-		cfg = applyCallOptions(cfg, opts)
-	}
-	if err := cfg.cancelMode.check(); err != nil {
-		return nil, fmt.Errorf("runtime: calling %s: %w", procedure, err)
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, contextError(err)
+	cfg, err := s.callConfig(ctx, procedure, opts)
+	if err != nil {
+		return nil, err
 	}
 	progress := cfg.progress != nil || cfg.rawProgress != nil
 	// The advanced options go only to a router that announced them (see
@@ -279,7 +290,6 @@ func (s *Session) call(ctx context.Context, procedure wamp.URI, args, kwargs wam
 
 	msg := callMessages.Get().(*wamp.Call)
 	*msg = wamp.Call{Request: id, Options: options, Procedure: procedure, Args: args, Kwargs: kwargs}
-	var err error
 	if c == nil {
 		err = s.notConnected()
 	} else {

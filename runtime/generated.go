@@ -136,6 +136,19 @@ func decodeOne[T any](procedure wamp.URI, p wamp.Payload) (T, error) {
 	return v, nil
 }
 
+// decodeNone checks that p, a result's Arguments, holds no values.
+func decodeNone(procedure wamp.URI, p wamp.Payload) error {
+	var buf [1]wamp.Value
+	vals, err := p.AppendList(buf[:0])
+	if err != nil {
+		return ResultError(procedure, 0, err)
+	}
+	if len(vals) != 0 {
+		return ResultCountError(procedure, 0, len(vals))
+	}
+	return nil
+}
+
 // decodeValue decodes val into a T as val.Decode would: the common scalar
 // types through wamp.Value's typed accessors, which need no pointer, so
 // that nothing is allocated for them.
@@ -385,15 +398,7 @@ func CallNone(ctx context.Context, caller Caller, procedure wamp.URI, args, kwar
 	if err != nil {
 		return err
 	}
-	var buf [1]wamp.Value
-	vals, err := res.Args.AppendList(buf[:0])
-	if err != nil {
-		return ResultError(procedure, 0, err)
-	}
-	if len(vals) != 0 {
-		return ResultCountError(procedure, 0, len(vals))
-	}
-	return nil
+	return decodeNone(procedure, res.Args)
 }
 
 // CallOne makes a call whose procedure returns one value, decoded into T; a
@@ -508,15 +513,7 @@ func CallInputNone[T any](ctx context.Context, caller Caller, procedure wamp.URI
 	if err != nil {
 		return err
 	}
-	var buf [1]wamp.Value
-	vals, err := res.Args.AppendList(buf[:0])
-	if err != nil {
-		return ResultError(procedure, 0, err)
-	}
-	if len(vals) != 0 {
-		return ResultCountError(procedure, 0, len(vals))
-	}
-	return nil
+	return decodeNone(procedure, res.Args)
 }
 
 // CallInputOne is CallInputNone for a procedure that returns one value,

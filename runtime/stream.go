@@ -77,16 +77,9 @@ var ErrAnsweredEarly = errors.New("runtime: the callee answered before the input
 // a timer per chunk), so the caller does it, by cancelling the call when
 // ctx ends; the callee is interrupted as for any cancelled call.
 func (s *Session) CallInput(ctx context.Context, procedure wamp.URI, opts ...CallOption) (InputCall, error) {
-	cfg := callConfig{cancelMode: s.cfg.CancelMode}
-	if err := optionError(opts); err != nil {
-		return nil, fmt.Errorf("runtime: calling %s: %w", procedure, err)
-	}
-	cfg = applyCallOptions(cfg, opts)
-	if err := cfg.cancelMode.check(); err != nil {
-		return nil, fmt.Errorf("runtime: calling %s: %w", procedure, err)
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, contextError(err)
+	cfg, err := s.callConfig(ctx, procedure, opts)
+	if err != nil {
+		return nil, err
 	}
 	c := s.cur.Load()
 	if c == nil {
