@@ -81,6 +81,7 @@ type options struct {
 	only       string
 	cpuProfile string
 	memProfile string
+	payload    payloadOptions // payload.go
 }
 
 func main() {
@@ -97,6 +98,7 @@ func main() {
 	flag.StringVar(&o.only, "only", "", "measure only the systems whose name contains this")
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the timed measurements to this file")
 	flag.StringVar(&o.memProfile, "caller-memprofile", "", "write a heap profile of every allocation of each caller process into this directory, as SYSTEM-SERIALIZER.pprof")
+	o.payload.register(flag.CommandLine)
 	flag.Parse()
 	if child, err := callerProcess(context.Background(), os.Stdout); child {
 		if err != nil {
@@ -245,6 +247,10 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 			return fmt.Errorf("%s over %s: allocations: %w", s.name, s.ser, err)
 		}
 	}
+	pay, err := runPayloads(ctx, o.payload, o.allocCalls, self, logf)
+	if err != nil {
+		return fmt.Errorf("payloads: %w", err)
+	}
 	var genTime time.Duration
 	if o.genRuns > 0 {
 		logf("generating %d interfaces × %d methods, %d times", o.genIfaces, o.genMethods, o.genRuns)
@@ -255,6 +261,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	}
 	logf("done")
 	printReport(stdout, o, b, systems, res, genTime, time.Since(started))
+	printPayloads(stdout, pay)
 	return nil
 }
 
