@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -282,6 +283,9 @@ func (w *webSocket) Recv() ([]byte, error) {
 	}
 	for {
 		if len(buf) == cap(buf) {
+			if cap(buf) >= maxKeptBuffer {
+				return w.recvLarge(buf, r)
+			}
 			buf = append(buf, 0)[:len(buf)]
 		}
 		// len(buf) <= limit here: room for at least one byte.
@@ -309,6 +313,67 @@ func (w *webSocket) Recv() ([]byte, error) {
 		w.rbuf = buf[:0]
 	} else {
 		w.rbuf = nil
+	}
+	return data, nil
+}
+
+// largeChunk is the size of the pooled chunks recvLarge reads in.
+const largeChunk = 256 << 10
+
+var largeChunks = sync.Pool{New: func() any { b := make([]byte, largeChunk); return &b }}
+
+// recvLarge reads the rest of a message larger than the buffer Recv keeps,
+// of which buf, that full buffer, holds the start: into pooled chunks, then
+// into one slice of exactly the message's size. Growing a buffer instead
+// allocated four to five times the message (append grows a large slice by a
+// quarter at a time), and its copy once more.
+func (w *webSocket) recvLarge(buf []byte, r io.Reader) ([]byte, error) {
+	if cap(buf) <= maxKeptBuffer {
+		w.rbuf = buf[:0]
+	} else {
+		w.rbuf = nil
+	}
+	var chunks []*[]byte
+	defer func() {
+		for _, c := range chunks {
+			largeChunks.Put(c)
+		}
+	}()
+	total, last := len(buf), 0
+	for {
+		c := largeChunks.Get().(*[]byte)
+		chunks = append(chunks, c)
+		// total <= limit here: room for at least one byte.
+		n, err := io.ReadFull(r, (*c)[:min(largeChunk, w.limit+1-total)])
+		total, last = total+n, n
+		if total > w.limit {
+			_, err := w.skip(buf, r)
+			if over, ok := err.(*oversizedMessage); ok {
+				over.size += int64(total - len(buf))
+			}
+			return nil, err
+		}
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			break
+		}
+		if err != nil {
+			if errors.Is(err, websocket.ErrReadLimit) {
+				return nil, errTooLarge
+			}
+			if werr := w.bw.brokenBy(); werr != nil {
+				return nil, werr
+			}
+			return nil, err
+		}
+	}
+	data := make([]byte, total)
+	i := copy(data, buf)
+	for k, c := range chunks {
+		if k == len(chunks)-1 {
+			copy(data[i:], (*c)[:last])
+		} else {
+			i += copy(data[i:], *c)
+		}
 	}
 	return data, nil
 }
