@@ -247,7 +247,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 			return fmt.Errorf("%s over %s: allocations: %w", s.name, s.ser, err)
 		}
 	}
-	pay, err := runPayloads(ctx, o.payload, o.allocCalls, self, logf)
+	pay, err := runPayloads(ctx, o.payload, o.allocCalls, self, o.memProfile, logf)
 	if err != nil {
 		return fmt.Errorf("payloads: %w", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -24,7 +25,10 @@ type payloadReport struct {
 // runPayloads measures the payload figures: each payload's systems take
 // turns within a round, as the main table's do. It returns nil for
 // -payloads=none.
-func runPayloads(ctx context.Context, o payloadOptions, allocCalls int, self string, logf func(string, ...any)) (*payloadReport, error) {
+//
+// memProfile, if set, is a directory where each caller process writes a heap
+// profile of every allocation (see -caller-memprofile).
+func runPayloads(ctx context.Context, o payloadOptions, allocCalls int, self, memProfile string, logf func(string, ...any)) (*payloadReport, error) {
 	started := time.Now()
 	rs, err := routes(o.set)
 	if err != nil || len(rs) == 0 {
@@ -90,7 +94,11 @@ func runPayloads(ctx context.Context, o payloadOptions, allocCalls int, self str
 	for _, c := range rep.cases {
 		for i, s := range systems[c] {
 			child := &system{name: payloadChildName(rs[i], c), ser: s.ser, addr: s.addr}
-			if rep.res[c][i].allocs, err = countCallerAllocs(ctx, child, payloadAllocCalls(c.size, allocCalls), []string{self}, ""); err != nil {
+			var prof string
+			if memProfile != "" {
+				prof = filepath.Join(memProfile, strings.NewReplacer(" ", "-", "→", "-to-").Replace("payload-"+s.name+"-"+s.ser+"-"+c.String())+".pprof")
+			}
+			if rep.res[c][i].allocs, err = countCallerAllocs(ctx, child, payloadAllocCalls(c.size, allocCalls), []string{self}, prof); err != nil {
 				return nil, fmt.Errorf("payload %s: %s over %s: allocations: %w", c, s.name, s.ser, err)
 			}
 		}
