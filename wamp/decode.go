@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/ugorji/go/codec"
+
+	"github.com/wampgen/wampgen/internal/wire"
 )
 
 // DecodeError reports an encoded value that does not suit the Go type it is
@@ -129,6 +131,10 @@ func (s *Serializer) decodeValue(raw []byte, dst any) error {
 		}
 		if k != KindBytes {
 			return &DecodeError{Want: "[]uint8", Got: k}
+		}
+		if b, ok := s.jsonBinary(raw); ok {
+			*p = b
+			return nil
 		}
 		return s.wrap(raw, p, "[]uint8", k)
 	case *any:
@@ -326,6 +332,10 @@ func (s *Serializer) decodeSlice(raw []byte, k Kind, v reflect.Value) error {
 		if k != KindBytes {
 			return &DecodeError{Want: t.String(), Got: k}
 		}
+		if b, ok := s.jsonBinary(raw); ok && t == bytesType {
+			v.SetBytes(b)
+			return nil
+		}
 		return s.wrap(raw, v.Addr().Interface(), t.String(), k)
 	}
 	if k != KindList {
@@ -447,6 +457,19 @@ func (s *Serializer) decodeEntries(entries map[string]codec.Raw, v reflect.Value
 		}
 	}
 	return nil
+}
+
+// bytesType is the type []byte.
+var bytesType = reflect.TypeFor[[]byte]()
+
+// jsonBinary reads a JSON byte string written the usual way (see
+// wire.JSONBinary) without the codec, which decodes the whole string and
+// then its base64; false for anything else, and for the other formats.
+func (s *Serializer) jsonBinary(raw []byte) ([]byte, bool) {
+	if s.format != formatJSON {
+		return nil, false
+	}
+	return wire.JSONBinary(raw)
 }
 
 // decodeStructFast decodes the dictionary raw into struct v as
