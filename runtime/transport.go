@@ -286,7 +286,12 @@ func (w *webSocket) Recv() ([]byte, error) {
 			if cap(buf) >= maxKeptBuffer {
 				return w.recvLarge(buf, r)
 			}
-			buf = append(buf, 0)[:len(buf)]
+			// Doubling, up to exactly the size kept: append's own growth
+			// could pass maxKeptBuffer, and a buffer that is not kept
+			// grows again from 4 KiB for the next message.
+			grown := make([]byte, len(buf), min(2*cap(buf), maxKeptBuffer))
+			copy(grown, buf)
+			buf = grown
 		}
 		// len(buf) <= limit here: room for at least one byte.
 		n, err := r.Read(buf[len(buf):min(cap(buf), w.limit+1)])
