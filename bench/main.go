@@ -53,6 +53,10 @@
 // client is the median of the per-round ratios, so that a noisy neighbour
 // hurts all of them alike. The same measurements run as go test benchmarks
 // (bench_test.go).
+//
+// Then, unless -payloads=none, payload sizes and cross-serializer: calls
+// that echo 16 B to 1 MiB of bytes or of small structs, for wampgen, nexus
+// and gRPC, and a JSON caller with a MsgPack callee (payload.go).
 package main
 
 import (
