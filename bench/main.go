@@ -82,12 +82,14 @@ type options struct {
 	cpuProfile string
 	memProfile string
 
-	sessions          string        // sessions.go
-	sessionsDuration  time.Duration // sessions.go
-	idleSessions      int           // sessions.go
-	streamItems       int           // streams.go
-	streamSizes       string        // streams.go
-	streamsCPUProfile string        // streams.go
+	sessions           string        // sessions.go
+	sessionsDuration   time.Duration // sessions.go
+	idleSessions       int           // sessions.go
+	streamItems        int           // streams.go
+	streamSizes        string        // streams.go
+	streamsCPUProfile  string        // streams.go
+	sessionsCPUProfile string        // sessions.go
+	idleHeapProfile    string        // sessions.go
 }
 
 func main() {
@@ -110,6 +112,8 @@ func main() {
 	flag.IntVar(&o.streamItems, "stream-items", 10000, "items per stream in the streams-of-bytes figures; 0 for none")
 	flag.StringVar(&o.streamSizes, "stream-sizes", "16,1024", "item sizes in bytes of the streams-of-bytes figures, comma-separated")
 	flag.StringVar(&o.streamsCPUProfile, "streams-cpuprofile", "", "write a CPU profile of the streams-of-bytes measurements to this file")
+	flag.StringVar(&o.sessionsCPUProfile, "sessions-cpuprofile", "", "write a CPU profile of the many-sessions measurements to this file")
+	flag.StringVar(&o.idleHeapProfile, "idle-heapprofile", "", "write a heap profile of each system's idle sessions into this directory, as SYSTEM-idle.pprof")
 	flag.Parse()
 	if child, err := idleProcess(context.Background(), os.Stdout); child {
 		if err != nil {

@@ -7,7 +7,9 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	goruntime "runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -211,6 +213,13 @@ func measureSessions(ctx context.Context, o options, logf func(string, ...any)) 
 				return nil, fmt.Errorf("sessions: %s, %d sessions: %w", f.system, f.n, err)
 			}
 		}
+		if o.sessionsCPUProfile != "" {
+			stop, err := startCPUProfile(o.sessionsCPUProfile)
+			if err != nil {
+				return nil, err
+			}
+			defer stop()
+		}
 		for round := range o.rounds {
 			logf("sessions: round %d of %d", round+1, o.rounds)
 			for _, f := range res.figs {
@@ -239,7 +248,11 @@ func measureSessions(ctx context.Context, o options, logf func(string, ...any)) 
 		}
 		for _, s := range systems {
 			logf("sessions: heap of %d idle %s sessions, in a child process", o.idleSessions, s.name)
-			f, err := countIdleHeap(ctx, s.name, url, o.idleSessions, []string{self})
+			var prof string
+			if o.idleHeapProfile != "" {
+				prof = filepath.Join(o.idleHeapProfile, strings.ReplaceAll(s.name, " ", "-")+"-idle.pprof")
+			}
+			f, err := countIdleHeap(ctx, s.name, url, o.idleSessions, []string{self}, prof)
 			if err != nil {
 				return nil, fmt.Errorf("sessions: %s, idle heap: %w", s.name, err)
 			}
@@ -337,6 +350,9 @@ type idleSpec struct {
 	System   string `json:"system"`
 	Addr     string `json:"addr"`
 	Sessions int    `json:"sessions"`
+	// HeapProfile, if set, is where the process writes a heap profile of
+	// what the idle sessions hold.
+	HeapProfile string `json:"heapprofile,omitempty"`
 }
 
 // idleEnv holds the idleSpec, as JSON, of an idle-sessions process.
@@ -348,8 +364,8 @@ const idleMark = "wampgen-bench-idle: "
 // countIdleHeap runs an idle-sessions process, started with command, that
 // dials n sessions of the system named name to url, and returns what each
 // holds.
-func countIdleHeap(ctx context.Context, name, url string, n int, command []string) (idleFigures, error) {
-	spec, err := json.Marshal(idleSpec{System: name, Addr: url, Sessions: n})
+func countIdleHeap(ctx context.Context, name, url string, n int, command []string, heapProfile string) (idleFigures, error) {
+	spec, err := json.Marshal(idleSpec{System: name, Addr: url, Sessions: n, HeapProfile: heapProfile})
 	if err != nil {
 		return idleFigures{}, err
 	}
@@ -392,6 +408,9 @@ func idleProcess(ctx context.Context, w io.Writer) (bool, error) {
 		return true, fmt.Errorf("%s: no system %q, or no sessions", idleEnv, spec.System)
 	}
 	s := sessionSystems[i]
+	if spec.HeapProfile != "" {
+		goruntime.MemProfileRate = 1
+	}
 	// The first session sets up what every later one shares (pools, the
 	// dialer, the serializer's tables): not counted.
 	call, cls, err := s.dial(ctx, spec.Addr)
@@ -418,6 +437,19 @@ func idleProcess(ctx context.Context, w io.Writer) (bool, error) {
 	settle()
 	g1 := goruntime.NumGoroutine()
 	goruntime.ReadMemStats(&m1)
+	if spec.HeapProfile != "" {
+		f, err := os.Create(spec.HeapProfile)
+		if err != nil {
+			return true, err
+		}
+		if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+			f.Close()
+			return true, err
+		}
+		if err := f.Close(); err != nil {
+			return true, err
+		}
+	}
 	n := float64(spec.Sessions)
 	f := idleFigures{
 		System:     spec.System,
@@ -517,4 +549,20 @@ func sessionRatio(a, b *sessionFigures) float64 {
 		}
 	}
 	return median(rs)
+}
+
+// startCPUProfile starts a CPU profile into path and returns its stop.
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }

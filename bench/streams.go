@@ -5,8 +5,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
-	"os"
-	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -121,15 +119,11 @@ func measureStreams(ctx context.Context, o options, logf func(string, ...any)) (
 		}
 	}
 	if o.streamsCPUProfile != "" {
-		f, err := os.Create(o.streamsCPUProfile)
+		stop, err := startCPUProfile(o.streamsCPUProfile)
 		if err != nil {
 			return nil, err
 		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return nil, err
-		}
-		defer pprof.StopCPUProfile()
+		defer stop()
 	}
 	for round := range o.rounds {
 		logf("streams: round %d of %d", round+1, o.rounds)

@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -113,7 +114,6 @@ type webSocket struct {
 	conn      *websocket.Conn
 	bw        *batchWriter // writes every frame
 	opcode    byte         // of message frames: text (JSON) or binary
-	rbuf      []byte       // Recv's buffer; one goroutine reads
 	limit     int          // Config.MaxMessageSize
 	pings     context.Context
 	stopPings context.CancelFunc
@@ -121,6 +121,20 @@ type webSocket struct {
 
 // maxKeptBuffer is the largest frame buffer a transport keeps for reuse.
 const maxKeptBuffer = 64 << 10
+
+// unusedWriteBuffers is gorilla's write buffer pool for the runtime's
+// WebSocket connections. The runtime writes its frames itself (batchWriter,
+// on the connection underneath), never through gorilla's writer, so the
+// buffer gorilla would otherwise make for each connection (4 KiB, an
+// eighth of an idle session's heap) is never needed: with a pool, gorilla
+// takes a buffer only to write a message, which here it never does.
+var unusedWriteBuffers sync.Pool
+
+// recvBuffers recycles the buffers Recv reads a message into before copying
+// it out, shared by every WebSocket transport: an idle session holds none
+// (one per session was 4 KiB, up to maxKeptBuffer after a large message,
+// of every idle session's heap).
+var recvBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
 
 // readBufferSize is the size of a WebSocket transport's read buffer: a
 // burst of results the router writes in one go is read in one system call.
@@ -145,6 +159,7 @@ func dialWebSocket(ctx context.Context, u *url.URL, cfg Config) (*webSocket, err
 		HandshakeTimeout: cfg.ResponseTimeout,
 		Proxy:            http.ProxyFromEnvironment,
 		ReadBufferSize:   readBufferSize,
+		WriteBufferPool:  &unusedWriteBuffers,
 	}
 	conn, resp, err := d.DialContext(ctx, u.String(), nil)
 	if resp != nil && resp.Body != nil {
@@ -276,10 +291,15 @@ func (w *webSocket) Recv() ([]byte, error) {
 		}
 		return nil, err
 	}
-	buf := w.rbuf[:0]
-	if buf == nil {
-		buf = make([]byte, 0, 4096)
-	}
+	bp := recvBuffers.Get().(*[]byte)
+	buf := (*bp)[:0]
+	defer func() {
+		// buf may have grown, or be one of a skipped message's.
+		if cap(buf) <= maxKeptBuffer {
+			*bp = buf[:0]
+			recvBuffers.Put(bp)
+		}
+	}()
 	for {
 		if len(buf) == cap(buf) {
 			buf = append(buf, 0)[:len(buf)]
@@ -305,11 +325,6 @@ func (w *webSocket) Recv() ([]byte, error) {
 	}
 	data := make([]byte, len(buf))
 	copy(data, buf)
-	if cap(buf) <= maxKeptBuffer {
-		w.rbuf = buf[:0]
-	} else {
-		w.rbuf = nil
-	}
 	return data, nil
 }
 
@@ -317,11 +332,6 @@ func (w *webSocket) Recv() ([]byte, error) {
 // the start, and returns the oversizedMessage.
 func (w *webSocket) skip(buf []byte, r io.Reader) ([]byte, error) {
 	over := &oversizedMessage{prefix: append([]byte(nil), buf[:min(len(buf), oversizedPrefix)]...), limit: w.limit}
-	if cap(buf) <= maxKeptBuffer {
-		w.rbuf = buf[:0]
-	} else {
-		w.rbuf = nil
-	}
 	n, err := io.Copy(io.Discard, r)
 	over.size = int64(len(buf)) + n
 	if err != nil {
