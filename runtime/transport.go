@@ -26,12 +26,13 @@ import (
 // them, and Send returns once data has been copied. While the connection's
 // write queue is full, Send waits until ctx ends, and then fails without
 // sending anything (see batchWriter); with noWait it never waits, and
-// never writes on the caller's goroutine. gather says that the sender is
-// likely one of many goroutines sending at once, so that waiting for the
-// others may save writes. One goroutine reads. A failed write closes the
+// never writes on the caller's goroutine. mode says how the frame gets
+// written when nobody else is writing (sendMode): at once, after waiting
+// for the other goroutines likely sending at once, or by a goroutine of
+// its own while the sender goes on to its next message. One goroutine reads. A failed write closes the
 // connection: Recv then returns the write's error.
 type transport interface {
-	Send(ctx context.Context, data []byte, gather bool) error
+	Send(ctx context.Context, data []byte, mode sendMode) error
 	Recv() ([]byte, error)
 	Close() error
 }
@@ -197,11 +198,11 @@ func dialWebSocket(ctx context.Context, u *url.URL, cfg Config) (*webSocket, err
 	// second later; the pong is queued like any frame instead. The read
 	// loop runs these handlers, so they do not wait for room in the queue.
 	conn.SetPingHandler(func(data string) error {
-		return w.bw.send(noWait, websocket.PongMessage, []byte(data), false)
+		return w.bw.send(noWait, websocket.PongMessage, []byte(data), sendNow)
 	})
 	// The same for echoing the router's close frame.
 	conn.SetCloseHandler(func(code int, _ string) error {
-		w.bw.send(noWait, websocket.CloseMessage, websocket.FormatCloseMessage(code, ""), false)
+		w.bw.send(noWait, websocket.CloseMessage, websocket.FormatCloseMessage(code, ""), sendNow)
 		return nil
 	})
 	if interval := cfg.KeepAlive; interval > 0 {
@@ -226,7 +227,7 @@ func (w *webSocket) keepAlive(interval time.Duration) {
 		case <-w.pings.Done():
 			return
 		case <-t.C:
-			if err := w.bw.send(w.pings, websocket.PingMessage, nil, false); err != nil {
+			if err := w.bw.send(w.pings, websocket.PingMessage, nil, sendNow); err != nil {
 				return // closed, or broken: the read loop ends
 			}
 		}
@@ -239,8 +240,8 @@ func (w *webSocket) keepAlive(interval time.Duration) {
 // writer would allocate for every message and copy the payload in pieces.
 // Each write of the connection is whole frames, so the close frame gorilla
 // writes from Close never lands inside a message.
-func (w *webSocket) Send(ctx context.Context, data []byte, gather bool) error {
-	return w.bw.send(ctx, w.opcode, data, gather)
+func (w *webSocket) Send(ctx context.Context, data []byte, mode sendMode) error {
+	return w.bw.send(ctx, w.opcode, data, mode)
 }
 
 // appendClientFrame appends a final, masked frame of opcode carrying
@@ -353,7 +354,7 @@ func (w *webSocket) Close() error {
 	deadline := time.Now().Add(closeWait)
 	w.bw.limit(deadline)
 	ctx, cancel := context.WithDeadline(context.Background(), deadline)
-	w.bw.send(ctx, websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), false)
+	w.bw.send(ctx, websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), sendNow)
 	cancel()
 	w.bw.close(deadline)
 	return w.conn.Close()
@@ -490,7 +491,7 @@ func (rs *rawSocket) keepAlive() {
 		case <-rs.pings.Done():
 			return
 		case <-t.C:
-			if err := rs.bw.send(rs.pings, rawPing, nil, false); err != nil {
+			if err := rs.bw.send(rs.pings, rawPing, nil, sendNow); err != nil {
 				return // closed, or broken: the read loop ends
 			}
 		}
@@ -500,11 +501,11 @@ func (rs *rawSocket) keepAlive() {
 // extend moves the read deadline two keep-alive intervals ahead.
 func (rs *rawSocket) extend() { rs.conn.SetReadDeadline(time.Now().Add(2 * rs.interval)) }
 
-func (rs *rawSocket) Send(ctx context.Context, data []byte, gather bool) error {
+func (rs *rawSocket) Send(ctx context.Context, data []byte, mode sendMode) error {
 	if len(data) > rs.sendMax {
 		return fmt.Errorf("%w: %d bytes, the router accepts at most %d", ErrPayloadSizeExceeded, len(data), rs.sendMax)
 	}
-	return rs.bw.send(ctx, rawRegular, data, gather)
+	return rs.bw.send(ctx, rawRegular, data, mode)
 }
 
 // The RawSocket frame header is RRRR LTTT and a 24-bit length: R bits are
@@ -555,7 +556,7 @@ func (rs *rawSocket) Recv() ([]byte, error) {
 			return data, nil
 		case rawPing:
 			// Recv runs on the read loop, which never waits (noWait).
-			if err := rs.bw.send(noWait, rawPong, data, false); err != nil {
+			if err := rs.bw.send(noWait, rawPong, data, sendNow); err != nil {
 				return nil, err
 			}
 		case rawPong:
