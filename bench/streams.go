@@ -49,8 +49,10 @@ type itemsSystem struct {
 type itemsFigures struct {
 	sys    *itemsSystem
 	size   int
-	rounds []float64 // items/s
-	perSec float64   // median
+	rounds []float64       // items/s
+	cpu    []time.Duration // CPU time of the whole process per item
+	perSec float64         // median
+	cpuMed time.Duration   // median
 }
 
 type streamsResult struct {
@@ -128,17 +130,19 @@ func measureStreams(ctx context.Context, o options, logf func(string, ...any)) (
 	for round := range o.rounds {
 		logf("streams: round %d of %d", round+1, o.rounds)
 		for _, f := range res.figs {
-			start := time.Now()
+			start, cpu0 := time.Now(), cpuTime()
 			for range 2 {
 				if err := f.sys.items(ctx, o.streamItems, f.size); err != nil {
 					return nil, fmt.Errorf("streams: %s over %s, %d B items: %w", f.sys.name, f.sys.ser, f.size, err)
 				}
 			}
 			f.rounds = append(f.rounds, float64(2*o.streamItems)/time.Since(start).Seconds())
+			f.cpu = append(f.cpu, (cpuTime()-cpu0)/time.Duration(2*o.streamItems))
 		}
 	}
 	for _, f := range res.figs {
 		f.perSec = median(append([]float64(nil), f.rounds...))
+		f.cpuMed = median(append([]time.Duration(nil), f.cpu...))
 	}
 	res.took = time.Since(started)
 	return res, nil
@@ -289,8 +293,8 @@ func printStreams(w io.Writer, o options, res *streamsResult) {
 		return
 	}
 	fmt.Fprintf(w, "\nStreams of byte items (%d items per stream, two streams per figure; %d rounds; took %.0fs):\n\n", o.streamItems, o.rounds, res.took.Seconds())
-	fmt.Fprintln(w, "| system | serializer | item B | items/s | MB/s | ×nexus items/s | ×gRPC items/s |")
-	fmt.Fprintln(w, "| --- | --- | ---: | ---: | ---: | ---: | ---: |")
+	fmt.Fprintln(w, "| system | serializer | item B | items/s | MB/s | CPU µs/item | ×nexus items/s | ×gRPC items/s |")
+	fmt.Fprintln(w, "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
 	find := func(name, ser string, size int) *itemsFigures {
 		for _, f := range res.figs {
 			if f.sys.name == name && (ser == "" || f.sys.ser == ser) && f.size == size {
@@ -315,9 +319,10 @@ func printStreams(w io.Writer, o options, res *streamsResult) {
 			xn = orDash("%.2f", rx(f, find(sysNexus, f.sys.ser, f.size)))
 		}
 		xg = orDash("%.2f", rx(f, find(sysGRPCStream, "", f.size)))
-		fmt.Fprintf(w, "| %s | %s | %d | %.0f | %.1f | %s | %s |\n", f.sys.name, f.sys.ser, f.size, f.perSec, f.perSec*float64(f.size)/1e6, xn, xg)
+		fmt.Fprintf(w, "| %s | %s | %d | %.0f | %.1f | %.2f | %s | %s |\n", f.sys.name, f.sys.ser, f.size, f.perSec, f.perSec*float64(f.size)/1e6, us(f.cpuMed), xn, xg)
 	}
-	fmt.Fprintln(w, "\nMB/s counts the items' bytes only. Ratios are medians of the per-round ratios, to nexus's client on the same serializer.")
+	fmt.Fprintln(w, "\nMB/s counts the items' bytes only. CPU µs/item is the whole process's (callee, router, caller; for gRPC server and client).")
+	fmt.Fprintln(w, "Ratios are medians of the per-round ratios, to nexus's client on the same serializer.")
 	fmt.Fprintln(w, "\nTargets (goals, reported not asserted):")
 	for _, f := range res.figs {
 		if f.sys.name != sysGenerated {
