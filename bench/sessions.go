@@ -103,6 +103,7 @@ func dialNexusSession(ctx context.Context, url string) (func(context.Context) er
 type sessionSample struct {
 	perSec float64
 	p99    time.Duration
+	cpu    time.Duration // of the whole process, per call
 }
 
 // sessionFigures are one system's results at one N.
@@ -113,6 +114,7 @@ type sessionFigures struct {
 	rounds  []sessionSample
 	perSec  float64 // medians
 	p99     time.Duration
+	cpu     time.Duration
 }
 
 // idleFigures are what one idle session of a system holds.
@@ -209,7 +211,7 @@ func measureSessions(ctx context.Context, o options, logf func(string, ...any)) 
 		}
 		logf("sessions: %d sessions dialled; warming up", len(systems)*total)
 		for _, f := range res.figs {
-			if _, _, err := manySessionsLoad(ctx, calls[f], f.callers, o.sessionsDuration/4); err != nil {
+			if _, _, _, err := manySessionsLoad(ctx, calls[f], f.callers, o.sessionsDuration/4); err != nil {
 				return nil, fmt.Errorf("sessions: %s, %d sessions: %w", f.system, f.n, err)
 			}
 		}
@@ -223,20 +225,20 @@ func measureSessions(ctx context.Context, o options, logf func(string, ...any)) 
 		for round := range o.rounds {
 			logf("sessions: round %d of %d", round+1, o.rounds)
 			for _, f := range res.figs {
-				perSec, p99, err := manySessionsLoad(ctx, calls[f], f.callers, o.sessionsDuration)
+				perSec, p99, cpu, err := manySessionsLoad(ctx, calls[f], f.callers, o.sessionsDuration)
 				if err != nil {
 					return nil, fmt.Errorf("sessions: %s, %d sessions: %w", f.system, f.n, err)
 				}
-				f.rounds = append(f.rounds, sessionSample{perSec: perSec, p99: p99})
+				f.rounds = append(f.rounds, sessionSample{perSec: perSec, p99: p99, cpu: cpu})
 			}
 		}
 		for _, f := range res.figs {
 			var thr []float64
-			var p99 []time.Duration
+			var p99, cpu []time.Duration
 			for _, sm := range f.rounds {
-				thr, p99 = append(thr, sm.perSec), append(p99, sm.p99)
+				thr, p99, cpu = append(thr, sm.perSec), append(p99, sm.p99), append(cpu, sm.cpu)
 			}
-			f.perSec, f.p99 = median(thr), median(p99)
+			f.perSec, f.p99, f.cpu = median(thr), median(p99), median(cpu)
 		}
 	}
 	cl.run()
@@ -304,8 +306,9 @@ func dialMany(ctx context.Context, s sessionSystem, url string, n int) ([]func(c
 
 // manySessionsLoad runs callers goroutines for d, caller i calling through
 // session i mod len(calls), and returns the calls completed per second and
-// the 99th percentile of their latencies.
-func manySessionsLoad(ctx context.Context, calls []func(context.Context) error, callers int, d time.Duration) (float64, time.Duration, error) {
+// the 99th percentile of their latencies and the CPU time of the whole
+// process per call.
+func manySessionsLoad(ctx context.Context, calls []func(context.Context) error, callers int, d time.Duration) (float64, time.Duration, time.Duration, error) {
 	var (
 		stop  atomic.Bool
 		wg    sync.WaitGroup
@@ -313,7 +316,7 @@ func manySessionsLoad(ctx context.Context, calls []func(context.Context) error, 
 		first error
 	)
 	lats := make([][]time.Duration, callers)
-	start := time.Now()
+	start, cpu0 := time.Now(), cpuTime()
 	t := time.AfterFunc(d, func() { stop.Store(true) })
 	defer t.Stop()
 	for i := range callers {
@@ -330,19 +333,19 @@ func manySessionsLoad(ctx context.Context, calls []func(context.Context) error, 
 		})
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
+	elapsed, cpu := time.Since(start), cpuTime()-cpu0
 	if first != nil {
-		return 0, 0, first
+		return 0, 0, 0, first
 	}
 	var all []time.Duration
 	for _, l := range lats {
 		all = append(all, l...)
 	}
 	if len(all) == 0 {
-		return 0, 0, fmt.Errorf("no call finished in %v", d)
+		return 0, 0, 0, fmt.Errorf("no call finished in %v", d)
 	}
 	slices.Sort(all)
-	return float64(len(all)) / elapsed.Seconds(), percentile(all, 99), nil
+	return float64(len(all)) / elapsed.Seconds(), percentile(all, 99), cpu / time.Duration(len(all)), nil
 }
 
 // idleSpec tells an idle-sessions process what to dial.
@@ -490,8 +493,8 @@ func printSessions(w io.Writer, o options, res *sessionsResult) {
 		return nil
 	}
 	if len(res.figs) > 0 {
-		fmt.Fprintln(w, "| system | sessions | callers | calls/s | p99 µs | ×1 session calls/s | ×nexus calls/s |")
-		fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+		fmt.Fprintln(w, "| system | sessions | callers | calls/s | p99 µs | CPU µs/call | ×1 session calls/s | ×nexus calls/s |")
+		fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 		for _, f := range res.figs {
 			xb, xn := "–", "–"
 			if b := base(f.system); b != nil {
@@ -502,7 +505,7 @@ func printSessions(w io.Writer, o options, res *sessionsResult) {
 					xn = fmt.Sprintf("%.2f", sessionRatio(f, g))
 				}
 			}
-			fmt.Fprintf(w, "| %s | %d | %d | %.0f | %.0f | %s | %s |\n", f.system, f.n, f.callers, f.perSec, us(f.p99), xb, xn)
+			fmt.Fprintf(w, "| %s | %d | %d | %.0f | %.0f | %.1f | %s | %s |\n", f.system, f.n, f.callers, f.perSec, us(f.p99), us(f.cpu), xb, xn)
 		}
 		fmt.Fprintf(w, "\nEach session's callers are spread round robin: max(sessions, %d) callers in all. ×1 session is the median of the\n", o.callers)
 		fmt.Fprintln(w, "per-round ratios to the same system's figure with one session and the same number of callers as the throughput figure.")
