@@ -281,7 +281,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	strs, err := measureStreams(ctx, o, logf)
+	strs, err := measureStreams(ctx, o, stderr, logf)
 	if err != nil {
 		return err
 	}
