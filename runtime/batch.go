@@ -76,6 +76,15 @@ const (
 	// the writer.
 	maxQueuedBytes = 1 << 20
 
+	// streamQueuedBytes is the size of queue beyond which a sendStream
+	// sender waits for the writer. A handler streaming items runs ahead of
+	// the connection; let it queue up to maxQueuedBytes and the queue
+	// outgrows maxKeptBuffer, so that it is dropped after each write and
+	// grown again from nothing (growslice was a tenth of the CPU of a
+	// stream of 1 KiB items). Half of maxKeptBuffer keeps both buffers
+	// reused, and a write still carries dozens of items.
+	streamQueuedBytes = maxKeptBuffer / 2
+
 	// maxWriterRounds bounds the writes one sender makes on the others'
 	// behalf before handing the writer's role to a goroutine.
 	maxWriterRounds = 4
@@ -175,8 +184,12 @@ func (bw *batchWriter) send(ctx context.Context, typ byte, payload []byte, mode 
 	if ctx == noWait {
 		return bw.queue(typ, payload)
 	}
+	limit := maxQueuedBytes
+	if mode == sendStream {
+		limit = streamQueuedBytes
+	}
 	bw.mu.Lock()
-	for bw.writing && bw.err == nil && len(bw.queued) >= maxQueuedBytes {
+	for bw.writing && bw.err == nil && len(bw.queued) >= limit {
 		if !bw.wait(ctx) {
 			bw.mu.Unlock()
 			return fmt.Errorf("%w: %w", errQueueFull, context.Cause(ctx))
