@@ -390,3 +390,78 @@ func TestBatchWriterStopsWritingForOthersWhenContextEnds(t *testing.T) {
 		t.Fatalf("frames %q", got)
 	}
 }
+
+// TestBatchWriterStream: a streaming sender never writes on its own
+// goroutine (it returns while the connection is stuck), its frames go out in
+// order, and past streamQueuedBytes it waits for the writer, until its
+// context ends, with nothing queued.
+func TestBatchWriterStream(t *testing.T) {
+	release := make(chan struct{})
+	fc := &fakeConn{hook: func(n int64) error {
+		if n == 1 {
+			<-release
+		}
+		return nil
+	}}
+	bw := newBatchWriter(fc, appendRawFrame)
+	item := make([]byte, 1000)
+	sent := 0
+	send := func(ctx context.Context) error {
+		copy(item, fmt.Sprintf("%06d", sent))
+		err := bw.send(ctx, rawRegular, item, sendStream)
+		if err == nil {
+			sent++
+		}
+		return err
+	}
+	// The first frame is handed to a goroutine, whose write gets stuck:
+	// the sender has returned all the same.
+	if err := send(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for fc.writes.Load() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the streaming sender's frame was never written")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	// The next ones are queued up to the bound, without waiting.
+	queued := func() int {
+		bw.mu.Lock()
+		defer bw.mu.Unlock()
+		return len(bw.queued)
+	}
+	for queued() < streamQueuedBytes {
+		if err := send(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Past it, the sender waits for the writer until its context ends, and
+	// queues nothing.
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if err := send(ctx); !errors.Is(err, errQueueFull) {
+		t.Fatalf("streaming send past the bound with the writer stuck: %v, want errQueueFull", err)
+	}
+	// Once the writer goes on, so does the sender.
+	blocked := make(chan error, 1)
+	go func() { blocked <- send(context.Background()) }()
+	close(release)
+	if err := <-blocked; err != nil {
+		t.Fatal(err)
+	}
+	bw.close(time.Now().Add(10 * time.Second))
+	frames := fc.frames(t)
+	if len(frames) != sent {
+		t.Fatalf("%d frames written, %d sent", len(frames), sent)
+	}
+	for i, f := range frames {
+		if want := fmt.Sprintf("%06d", i); f[:6] != want {
+			t.Fatalf("frame %d starts %q, want %q", i, f[:6], want)
+		}
+	}
+	if sent < streamQueuedBytes/len(item) {
+		t.Fatalf("only %d frames queued before the bound", sent)
+	}
+}
