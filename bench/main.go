@@ -90,6 +90,7 @@ type options struct {
 	streamsCPUProfile  string        // streams.go
 	sessionsCPUProfile string        // sessions.go
 	idleHeapProfile    string        // sessions.go
+	scaleRounds        int           // sessions.go, streams.go
 }
 
 func main() {
@@ -114,6 +115,7 @@ func main() {
 	flag.StringVar(&o.streamsCPUProfile, "streams-cpuprofile", "", "write a CPU profile of the streams-of-bytes measurements to this file")
 	flag.StringVar(&o.sessionsCPUProfile, "sessions-cpuprofile", "", "write a CPU profile of the many-sessions measurements to this file")
 	flag.StringVar(&o.idleHeapProfile, "idle-heapprofile", "", "write a heap profile of each system's idle sessions into this directory, as SYSTEM-idle.pprof")
+	flag.IntVar(&o.scaleRounds, "scale-rounds", 3, "rounds of the many-sessions and streams-of-bytes figures; figures are the medians")
 	flag.Parse()
 	if child, err := idleProcess(context.Background(), os.Stdout); child {
 		if err != nil {

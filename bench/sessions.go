@@ -222,8 +222,8 @@ func measureSessions(ctx context.Context, o options, logf func(string, ...any)) 
 			}
 			defer stop()
 		}
-		for round := range o.rounds {
-			logf("sessions: round %d of %d", round+1, o.rounds)
+		for round := range o.scaleRounds {
+			logf("sessions: round %d of %d", round+1, o.scaleRounds)
 			for _, f := range res.figs {
 				perSec, p99, cpu, err := manySessionsLoad(ctx, calls[f], f.callers, o.sessionsDuration)
 				if err != nil {
@@ -483,7 +483,7 @@ func printSessions(w io.Writer, o options, res *sessionsResult) {
 	if res == nil || (len(res.figs) == 0 && len(res.idle) == 0) {
 		return
 	}
-	fmt.Fprintf(w, "\nMany sessions (%s, one router, one callee; %d rounds of %v; took %.0fs):\n\n", sessionsSerializer, o.rounds, o.sessionsDuration, res.took.Seconds())
+	fmt.Fprintf(w, "\nMany sessions (%s, one router, one callee; %d rounds of %v; took %.0fs):\n\n", sessionsSerializer, o.scaleRounds, o.sessionsDuration, res.took.Seconds())
 	base := func(sys string) *sessionFigures {
 		for _, f := range res.figs {
 			if f.system == sys && f.n == 1 {

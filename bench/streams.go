@@ -139,8 +139,8 @@ func measureStreams(ctx context.Context, o options, stderr io.Writer, logf func(
 		}
 		defer stop()
 	}
-	for round := range o.rounds {
-		logf("streams: round %d of %d", round+1, o.rounds)
+	for round := range o.scaleRounds {
+		logf("streams: round %d of %d", round+1, o.scaleRounds)
 		for _, f := range res.figs {
 			if f.err != nil {
 				continue
@@ -308,7 +308,7 @@ func printStreams(w io.Writer, o options, res *streamsResult) {
 	if res == nil || len(res.figs) == 0 {
 		return
 	}
-	fmt.Fprintf(w, "\nStreams of byte items (%d items per stream, one stream per system and size in each of %d rounds; took %.0fs):\n\n", o.streamItems, o.rounds, res.took.Seconds())
+	fmt.Fprintf(w, "\nStreams of byte items (%d items per stream, one stream per system and size in each of %d rounds; took %.0fs):\n\n", o.streamItems, o.scaleRounds, res.took.Seconds())
 	fmt.Fprintln(w, "| system | serializer | item B | items/s | MB/s | CPU µs/item | ×nexus items/s | ×gRPC items/s |")
 	fmt.Fprintln(w, "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
 	find := func(name, ser string, size int) *itemsFigures {
