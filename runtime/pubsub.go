@@ -466,7 +466,7 @@ func (s *Session) queueLocked(c *conn, m wamp.Message) error {
 	if err != nil {
 		return err
 	}
-	return c.tr.Send(noWait, data, false)
+	return c.tr.Send(noWait, data, sendNow)
 }
 
 // removeLocked takes sub's handler off its subscription ID and reports

@@ -130,6 +130,10 @@ func (s *Serializer) decodeValue(raw []byte, dst any) error {
 		if k != KindBytes {
 			return &DecodeError{Want: "[]uint8", Got: k}
 		}
+		if b, ok := s.bytesOf(raw); ok {
+			*p = b
+			return nil
+		}
 		return s.wrap(raw, p, "[]uint8", k)
 	case *any:
 		if p == nil {
