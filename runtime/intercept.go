@@ -488,10 +488,51 @@ func (s *Session) interceptedCallInput(ctx context.Context, procedure wamp.URI, 
 		}
 	}()
 	ic, err = chain(ctx, call)
-	if err == nil && ic == nil {
+	if err != nil {
+		return nil, err
+	}
+	if ic == nil {
 		return nil, fmt.Errorf("runtime: calling %s: an interceptor returned a nil InputCall", procedure)
 	}
-	return ic, err
+	if _, ok := ic.(*inputCall); ok {
+		return ic, nil // the session's own: no interceptor code in it
+	}
+	return &guardedInputCall{InputCall: ic, s: s, procedure: procedure, run: run}, nil
+}
+
+// guardedInputCall is an InputCall that an interceptor returned: a panic
+// of its methods is recovered and logged as an interceptor's, unless it
+// is the caller's own (its progress callback, which the session's
+// inputCall runs with run.inner set).
+type guardedInputCall struct {
+	InputCall
+	s         *Session
+	procedure wamp.URI
+	run       *callRun
+}
+
+func (g *guardedInputCall) Send(ctx context.Context, args, kwargs wamp.Payload) (err error) {
+	defer func() {
+		if g.run.inner {
+			return
+		}
+		if p := recover(); p != nil {
+			err = g.s.interceptorPanic("call", g.procedure, p)
+		}
+	}()
+	return g.InputCall.Send(ctx, args, kwargs)
+}
+
+func (g *guardedInputCall) CloseSend(ctx context.Context, args, kwargs wamp.Payload) (res *Result, err error) {
+	defer func() {
+		if g.run.inner {
+			return
+		}
+		if p := recover(); p != nil {
+			res, err = nil, g.s.interceptorPanic("call", g.procedure, p)
+		}
+	}()
+	return g.InputCall.CloseSend(ctx, args, kwargs)
 }
 
 // callInputTerminal is the session's work at the end of a CallInput's
@@ -506,7 +547,12 @@ func callInputTerminal(ctx context.Context, call *Call) (InputCall, error) {
 	}
 	cfg := run.cfg
 	cfg.options = call.Options
-	return run.s.callInputWith(ctx, call.Procedure, &cfg)
+	ic, err := run.s.callInputWith(ctx, call.Procedure, &cfg)
+	if err != nil {
+		return nil, err
+	}
+	ic.(*inputCall).run = run
+	return ic, nil
 }
 
 // interceptedPublish is publish through the interceptors.
