@@ -231,9 +231,22 @@ func appendInterceptors(list, add []Interceptor) []Interceptor {
 
 // Registered returns the URI or pattern the handler was registered with
 // (for a pattern registration, Procedure is the concrete URI called): a
-// bounded label for metrics. Empty for an Invocation the runtime did not
-// make.
-func (inv *Invocation) Registered() wamp.URI { return inv.registered }
+// bounded label for metrics. The session sets it before the interceptors
+// run; for a handler registered without any it is looked up, and empty
+// once the registration has ended. Empty for an Invocation the runtime did
+// not make.
+func (inv *Invocation) Registered() wamp.URI {
+	s := inv.s
+	if inv.registered != "" || s == nil {
+		return inv.registered
+	}
+	s.regs.mu.Lock()
+	defer s.regs.mu.Unlock()
+	if reg := s.regs.active[inv.Registration]; reg != nil && s.cur.Load() == inv.conn {
+		return reg.procedure
+	}
+	return ""
+}
 
 // Subscribed returns the topic or pattern the handler was subscribed with
 // (for a pattern subscription, Topic is the concrete topic): a bounded

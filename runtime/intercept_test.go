@@ -208,6 +208,7 @@ func TestInterceptorChangesCall(t *testing.T) {
 	rpcRegister(t, callee, "com.test.wrong", func(context.Context, *runtime.Invocation) (*runtime.Result, error) {
 		return nil, errors.New("the wrong procedure was called")
 	})
+	// (The callee has no interceptor: Registered is looked up.)
 	invs := make(chan *runtime.Invocation, 1)
 	rpcRegister(t, callee, "com.test.right", func(_ context.Context, inv *runtime.Invocation) (*runtime.Result, error) {
 		invs <- inv
@@ -218,6 +219,9 @@ func TestInterceptorChangesCall(t *testing.T) {
 		t.Fatalf("result %q", got)
 	}
 	inv := recvT(t, invs, "the invocation")
+	if inv.Registered() != "com.test.right" {
+		t.Fatalf("Registered() = %q", inv.Registered())
+	}
 	if s := argString(t, inv.Args, 0); s != "changed" {
 		t.Fatalf("callee got argument %q", s)
 	}
@@ -739,6 +743,46 @@ func TestInterceptorGenerated(t *testing.T) {
 		t.Fatalf("the interceptor saw chunks %v, error %v", spy.chunks, spy.err)
 	}
 	spy.mu.Unlock()
+	// A generated publisher and subscriber.
+	published := make(chan wamp.URI, 1)
+	delivered := make(chan wamp.URI, 1)
+	pubSide := runtime.InterceptorFuncs{
+		Publish: func(next runtime.PublishFunc) runtime.PublishFunc {
+			return func(ctx context.Context, p *runtime.Publication) (wamp.ID, error) {
+				published <- p.Topic
+				return next(ctx, p)
+			}
+		},
+	}
+	subSide := runtime.InterceptorFuncs{
+		Event: func(next runtime.EventHandler) runtime.EventHandler {
+			return func(ctx context.Context, ev *runtime.Event) error {
+				delivered <- ev.Subscribed()
+				return next(ctx, ev)
+			}
+		},
+	}
+	got := make(chan calc.Computation, 1)
+	if _, err := calc.SubscribeCalculatorEventsComputed(ctx, callee, func(_ context.Context, c calc.Computation) error {
+		got <- c
+		return nil
+	}, runtime.WithInterceptors(subSide)); err != nil {
+		t.Fatal(err)
+	}
+	events := calc.NewCalculatorEventsPublisher(caller, runtime.WithInterceptors(pubSide), runtime.WithAcknowledge())
+	if err := events.Computed(ctx, calc.Computation{Op: "add", Args: []float64{1, 2}, Result: 3}); err != nil {
+		t.Fatal(err)
+	}
+	if topic := recvT(t, published, "the publication"); topic != calc.CalculatorEventsComputedTopic {
+		t.Fatalf("publish interceptor saw %s", topic)
+	}
+	if topic := recvT(t, delivered, "the event"); topic != calc.CalculatorEventsComputedTopic {
+		t.Fatalf("event interceptor saw %s", topic)
+	}
+	if c := recvT(t, got, "the computation"); c.Op != "add" || c.Result != 3 {
+		t.Fatalf("subscriber got %+v", c)
+	}
+
 	for _, p := range []wamp.URI{calc.CalculatorAddProcedure, calc.CalculatorFibonacciProcedure, calc.CalculatorSumProcedure, calc.CalculatorRunningSumProcedure} {
 		if countOf(&called, p) != 1 || countOf(&invoked, p) != 1 {
 			t.Errorf("%s: intercepted %d times on the caller's side, %d on the callee's", p, countOf(&called, p), countOf(&invoked, p))
