@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"runtime/debug"
+	"sync/atomic"
 
 	"github.com/wampgen/wampgen/wamp"
 )
@@ -387,7 +388,7 @@ type callRun struct {
 	// inner is set while the session's own work runs (the terminal func):
 	// a panic from there (the caller's progress callback, a Stream's loop
 	// body) is the caller's, raised on as it is, not an interceptor's.
-	inner bool
+	inner atomic.Bool
 	// res is the terminal's result (once: a chain that calls next again
 	// gets a new one), wres what call returns.
 	res     Result
@@ -433,7 +434,7 @@ func (s *Session) interceptedCall(ctx context.Context, procedure wamp.URI, args,
 func (s *Session) runCall(ctx context.Context, chain CallFunc, call *Call, run *callRun) (res *Result, err error) {
 	procedure := call.Procedure
 	defer func() {
-		if run.inner {
+		if run.inner.Load() {
 			return // not recovered: the caller's own panic
 		}
 		if p := recover(); p != nil {
@@ -462,9 +463,9 @@ func callTerminal(ctx context.Context, call *Call) (*Result, error) {
 	}
 	cfg := run.cfg
 	cfg.options = call.Options
-	run.inner = true
+	run.inner.Store(true)
 	r, err := run.s.callWith(ctx, call.Procedure, call.Args, call.Kwargs, &cfg)
-	run.inner = false
+	run.inner.Store(false)
 	if err != nil {
 		return nil, err
 	}
@@ -526,7 +527,7 @@ type guardedInputCall struct {
 
 func (g *guardedInputCall) Send(ctx context.Context, args, kwargs wamp.Payload) (err error) {
 	defer func() {
-		if g.run.inner {
+		if g.run.inner.Load() {
 			return
 		}
 		if p := recover(); p != nil {
@@ -538,7 +539,7 @@ func (g *guardedInputCall) Send(ctx context.Context, args, kwargs wamp.Payload) 
 
 func (g *guardedInputCall) CloseSend(ctx context.Context, args, kwargs wamp.Payload) (res *Result, err error) {
 	defer func() {
-		if g.run.inner {
+		if g.run.inner.Load() {
 			return
 		}
 		if p := recover(); p != nil {
