@@ -1082,3 +1082,37 @@ func TestInterceptorPingPong(t *testing.T) {
 	}
 	spy.mu.Unlock()
 }
+
+// TestInterceptorSendsFirstChunk: an interceptor that sends a chunk of its
+// own before it returns the InputCall: a bidirectional call then receives
+// its results inside Send, and gets them all.
+func TestInterceptorSendsFirstChunk(t *testing.T) {
+	header := runtime.InterceptorFuncs{
+		CallInput: func(next runtime.CallInputFunc) runtime.CallInputFunc {
+			return func(ctx context.Context, c *runtime.Call) (runtime.InputCall, error) {
+				ic, err := next(ctx, c)
+				if err != nil {
+					return nil, err
+				}
+				if err := ic.Send(ctx, wamp.ArgsOf(100), wamp.Payload{}); err != nil {
+					return nil, err
+				}
+				return &inputSpy{InputCall: ic}, nil
+			}
+		},
+	}
+	r := routertest.New(t)
+	echoInput(t, dialT(t, r.WebSocketURL(), runtime.Config{}), nil)
+	caller := dialT(t, r.RawSocketURL(), runtime.Config{Interceptors: []runtime.Interceptor{header}})
+	ctx := testCtx(t)
+	var got []int
+	for v, err := range runtime.CallInputStream[int, int](ctx, caller, "com.test.echo", numbers2(3)) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, v)
+	}
+	if want := []int{100, 0, 1, 2}; !slices.Equal(got, want) {
+		t.Fatalf("results %v, want %v", got, want)
+	}
+}
