@@ -41,6 +41,7 @@ type registerConfig struct {
 	forwardTimeout bool
 	streamedInput  bool
 	options        wamp.Dict
+	interceptors   []Interceptor
 }
 
 type registerOptionFunc func(*registerConfig)
@@ -224,6 +225,10 @@ func (s *Session) Register(ctx context.Context, procedure wamp.URI, h Handler, o
 	if cfg.forwardTimeout {
 		options[wamp.OptForwardTimeout] = true
 	}
+	h, err := s.wrapInvocation(h, procedure, cfg.interceptors)
+	if err != nil {
+		return nil, fmt.Errorf("runtime: registering %s: %w", procedure, err)
+	}
 	reg := &Registration{procedure: procedure, handler: h, options: options, pattern: matchPolicy(options) != MatchExact, streamed: cfg.streamedInput}
 	reg.unregister = func(ctx context.Context) error { return s.unregister(ctx, reg) }
 	if err := s.regs.makeOn(s, ctx, reg); err != nil {
@@ -347,16 +352,17 @@ type Invocation struct {
 	// when the router does not announce call_timeout.
 	Timeout time.Duration
 
-	s        *Session
-	conn     *conn // the connection it arrived on, and the only one it answers on
-	request  wamp.ID
-	progress bool
-	input    *inputQueue     // the streamed input, for a handler that takes it
-	ctx      context.Context // the handler's, once it runs
-	mu       sync.Mutex
-	finished bool // the handler returned
-	answered bool // answered without the handler (input overflow)
-	ranged   bool // Input was ranged (an invocation without input queue)
+	registered wamp.URI // the registration's URI or pattern (Registered)
+	s          *Session
+	conn       *conn // the connection it arrived on, and the only one it answers on
+	request    wamp.ID
+	progress   bool
+	input      *inputQueue     // the streamed input, for a handler that takes it
+	ctx        context.Context // the handler's, once it runs
+	mu         sync.Mutex
+	finished   bool // the handler returned
+	answered   bool // answered without the handler (input overflow)
+	ranged     bool // Input was ranged (an invocation without input queue)
 }
 
 type invocationKey struct{}
