@@ -178,6 +178,12 @@ func errorType(err error) string {
 	if uri, ok := runtime.ErrorURIOf(err); ok {
 		return string(uri)
 	}
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return string(wamp.ErrTimeout)
+	case errors.Is(err, context.Canceled):
+		return string(wamp.ErrCanceled)
+	}
 	return otherValue
 }
 
@@ -299,6 +305,9 @@ func (i *Interceptor) WrapInvocation(next runtime.Handler) runtime.Handler {
 	return func(ctx context.Context, inv *runtime.Invocation) (*runtime.Result, error) {
 		start := time.Now()
 		name := string(inv.Registered())
+		if name == "" { // an Invocation the runtime did not make
+			name = string(inv.Procedure)
+		}
 		var span trace.Span
 		if i.tracer != nil {
 			attrs := []attribute.KeyValue{
@@ -390,6 +399,9 @@ func (i *Interceptor) WrapEvent(next runtime.EventHandler) runtime.EventHandler 
 	return func(ctx context.Context, ev *runtime.Event) error {
 		start := time.Now()
 		name := string(ev.Subscribed())
+		if name == "" { // an Event the runtime did not make
+			name = string(ev.Topic)
+		}
 		var span trace.Span
 		if i.tracer != nil {
 			attrs := []attribute.KeyValue{

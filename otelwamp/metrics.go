@@ -101,3 +101,6 @@ func (r *recorder) successSet(uri string) any {
 	set := attribute.NewSet(attrs...)
 	return &set
 }
+
+// metricSchema is the schema of the attributes the instruments use.
+var metricSchema = metric.WithSchemaURL(semconv.SchemaURL)

@@ -1,0 +1,84 @@
+package otelwamp_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/wampgen/wampgen/examples/calculator/calc"
+	"github.com/wampgen/wampgen/router/routertest"
+	"github.com/wampgen/wampgen/runtime"
+)
+
+// TestCalculator traces the generated calculator client and registrar,
+// each given the interceptor with runtime.WithInterceptors (the sessions
+// have none): caller → callee → the Computed publication the callee makes
+// while serving → the subscriber, one trace; a mapped error carries its
+// URI; Fibonacci's progressive results are flagged.
+func TestCalculator(t *testing.T) {
+	tel := newTelemetry(t)
+	r := routertest.New(t)
+	callerSess, calleeSess, subSess := dial(t, r), dial(t, r), dial(t, r)
+	ctx := testCtx(t)
+
+	events := make(chan trace.SpanContext, 8)
+	if _, err := calc.SubscribeCalculatorEventsComputed(ctx, subSess, func(ctx context.Context, c calc.Computation) error {
+		events <- trace.SpanContextFromContext(ctx)
+		return nil
+	}, runtime.WithInterceptors(tel.interceptor(t))); err != nil {
+		t.Fatal(err)
+	}
+	svc := &calc.Service{Events: calc.NewCalculatorEventsPublisher(calleeSess, runtime.WithInterceptors(tel.interceptor(t)))}
+	if _, err := calc.RegisterCalculator(ctx, calleeSess, svc, runtime.WithInterceptors(tel.interceptor(t))); err != nil {
+		t.Fatal(err)
+	}
+	client := calc.NewCalculatorClient(callerSess, runtime.WithInterceptors(tel.interceptor(t)))
+
+	if sum, err := client.Add(ctx, 1, 2); err != nil || sum != 3 {
+		t.Fatalf("Add: %v, %v", sum, err)
+	}
+	select {
+	case <-events:
+	case <-ctx.Done():
+		t.Fatal("no Computed event")
+	}
+	add := string(calc.CalculatorAddProcedure)
+	callSpan := tel.span(t, add, trace.SpanKindClient)
+	serveSpan := tel.span(t, add, trace.SpanKindServer)
+	topic := string(calc.CalculatorEventsComputedTopic)
+	pubSpan := tel.span(t, topic, trace.SpanKindProducer)
+	eventSpan := tel.span(t, topic, trace.SpanKindConsumer)
+	wantChild(t, serveSpan, callSpan)
+	wantChild(t, pubSpan, serveSpan)
+	wantChild(t, eventSpan, pubSpan)
+
+	if _, err := client.Div(ctx, 1, 0); !errors.Is(err, calc.ErrDivByZero) {
+		t.Fatalf("Div by zero: %v", err)
+	}
+	div := string(calc.CalculatorDivProcedure)
+	for _, kind := range []trace.SpanKind{trace.SpanKindClient, trace.SpanKindServer} {
+		span := tel.span(t, div, kind)
+		if st := span.Status(); st.Code != codes.Error || st.Description != "com.example.calc.error.div_by_zero" {
+			t.Errorf("Div %v span: status %v %q, want Error com.example.calc.error.div_by_zero", kind, st.Code, st.Description)
+		}
+	}
+
+	var got []int64
+	if _, err := client.Fibonacci(ctx, 5, func(v int64) error { got = append(got, v); return nil }); err != nil || len(got) != 4 {
+		t.Fatalf("Fibonacci: %v, progress %v", err, got)
+	}
+	fib := string(calc.CalculatorFibonacciProcedure)
+	wantAttr(t, tel.span(t, fib, trace.SpanKindClient), progressKey, attribute.BoolValue(true))
+	wantAttr(t, tel.span(t, fib, trace.SpanKindServer), progressKey, attribute.BoolValue(true))
+
+	points := tel.histogram(t, "rpc.server.call.duration")
+	if n := count(points, "rpc.system.name", "wamp", "rpc.method", div, "error.type", "com.example.calc.error.div_by_zero"); n != 1 {
+		t.Errorf("rpc.server.call.duration: Div by zero counted %d times, want 1; points: %s", n, describe(points))
+	}
+}
+
+const progressKey = attribute.Key("wamp.progress")
