@@ -247,7 +247,7 @@ type inputState struct {
 	span   trace.Span
 	start  time.Time
 	proc   string
-	stop   func() bool
+	stop   func() bool // stops the AfterFunc; called only by tracedInput's methods
 	chunks atomic.Int64
 	done   atomic.Bool
 }
@@ -255,9 +255,6 @@ type inputState struct {
 func (st *inputState) finish(ctx context.Context, err error) {
 	if !st.done.CompareAndSwap(false, true) {
 		return
-	}
-	if st.stop != nil {
-		st.stop()
 	}
 	if st.span != nil {
 		st.span.SetAttributes(InputChunksKey.Int64(st.chunks.Load()))
@@ -283,6 +280,7 @@ func (t *tracedInput) Send(ctx context.Context, args, kwargs wamp.Payload) error
 		// The call is over (see runtime.InputCall.Send); after
 		// ErrAnsweredEarly, CloseSend returns the answer.
 		t.st.finish(context.WithoutCancel(t.ctx), err)
+		t.st.stop()
 	}
 	return err
 }
@@ -293,6 +291,7 @@ func (t *tracedInput) CloseSend(ctx context.Context, args, kwargs wamp.Payload) 
 		t.st.chunks.Add(1)
 	}
 	t.st.finish(context.WithoutCancel(t.ctx), err)
+	t.st.stop()
 	return res, err
 }
 
