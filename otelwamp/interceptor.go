@@ -138,8 +138,18 @@ func (i *Interceptor) start(ctx context.Context, name string, kind trace.SpanKin
 		return ctx, nil
 	}
 	attrs = append(attrs, i.attrs...)
-	opts := append([]trace.SpanStartOption{trace.WithSpanKind(kind), trace.WithAttributes(attrs...)}, extra...)
+	opts := make([]trace.SpanStartOption, 0, 2+len(extra))
+	opts = append(opts, kindOptions[kind], trace.WithAttributes(attrs...))
+	opts = append(opts, extra...)
 	return i.tracer.Start(ctx, name, opts...)
+}
+
+// kindOptions are the span kinds' start options, made once.
+var kindOptions = map[trace.SpanKind]trace.SpanStartOption{
+	trace.SpanKindClient:   trace.WithSpanKind(trace.SpanKindClient),
+	trace.SpanKindServer:   trace.WithSpanKind(trace.SpanKindServer),
+	trace.SpanKindProducer: trace.WithSpanKind(trace.SpanKindProducer),
+	trace.SpanKindConsumer: trace.WithSpanKind(trace.SpanKindConsumer),
 }
 
 // end ends span (if any) with the outcome: errType is "" for a success.

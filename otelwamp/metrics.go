@@ -21,12 +21,13 @@ const maxLabelLen = 256
 
 // labelCap admits at most limit distinct values of one attribute; values
 // seen before stay admitted, new ones beyond the limit become otherValue.
-// Lookups of admitted values take no lock.
+// Lookups take no lock and allocate nothing: the admitted values are an
+// immutable map, replaced by a copy when a value is added (at most limit+1
+// times).
 type labelCap struct {
 	limit int
-	known sync.Map // string → *attribute.Set: the instrument's attributes for a success
-	mu    sync.Mutex
-	n     atomic.Int64
+	known atomic.Pointer[map[string]any] // value → what mk made for it
+	mu    sync.Mutex                     // serializes additions
 }
 
 // recorder records one duration histogram with bounded attributes.
@@ -34,7 +35,7 @@ type recorder struct {
 	hist metric.Float64Histogram
 	base []attribute.KeyValue // fixed attributes (rpc.system.name, …)
 	key  attribute.Key        // the URI's attribute
-	uris labelCap
+	uris labelCap             // values: []metric.RecordOption for a success
 	errs labelCap
 }
 
@@ -42,35 +43,47 @@ func newRecorder(hist metric.Float64Histogram, key attribute.Key, limit int, bas
 	return &recorder{hist: hist, base: base, key: key, uris: labelCap{limit: limit}, errs: labelCap{limit: limit}}
 }
 
-// admit returns v, or otherValue when v is too long or the cap is reached,
-// and the value stored for it (nil for otherValue or a new value when mk
-// is nil).
+// admit returns v, or otherValue when v is longer than maxLabelLen or the
+// cap is reached, and what mk made for the value returned (nil when mk is
+// nil).
 func (c *labelCap) admit(v string, mk func(string) any) (string, any) {
 	if len(v) > maxLabelLen {
 		v = otherValue
 	}
-	if stored, ok := c.known.Load(v); ok {
-		return v, stored
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if stored, ok := c.known.Load(v); ok {
-		return v, stored
-	}
-	if v != otherValue && c.n.Load() >= int64(c.limit) {
-		v = otherValue
-		if stored, ok := c.known.Load(v); ok {
+	if known := c.known.Load(); known != nil {
+		if stored, ok := (*known)[v]; ok {
 			return v, stored
 		}
 	}
-	var stored any = struct{}{}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var old map[string]any
+	if known := c.known.Load(); known != nil {
+		old = *known
+	}
+	if stored, ok := old[v]; ok {
+		return v, stored
+	}
+	admitted := len(old)
+	if _, ok := old[otherValue]; ok {
+		admitted--
+	}
+	if v != otherValue && admitted >= c.limit {
+		v = otherValue
+		if stored, ok := old[v]; ok {
+			return v, stored
+		}
+	}
+	var stored any
 	if mk != nil {
 		stored = mk(v)
 	}
-	c.known.Store(v, stored)
-	if v != otherValue {
-		c.n.Add(1)
+	known := make(map[string]any, len(old)+1)
+	for k, s := range old {
+		known[k] = s
 	}
+	known[v] = stored
+	c.known.Store(&known)
 	return v, stored
 }
 
@@ -81,12 +94,11 @@ func (r *recorder) record(ctx context.Context, d time.Duration, uri, errType str
 		return
 	}
 	secs := d.Seconds()
+	uri, opts := r.uris.admit(uri, r.successOptions)
 	if errType == "" {
-		_, set := r.uris.admit(uri, r.successSet)
-		r.hist.Record(ctx, secs, metric.WithAttributeSet(*set.(*attribute.Set)))
+		r.hist.Record(ctx, secs, opts.([]metric.RecordOption)...)
 		return
 	}
-	uri, _ = r.uris.admit(uri, r.successSet)
 	errType, _ = r.errs.admit(errType, nil)
 	attrs := make([]attribute.KeyValue, 0, len(r.base)+2)
 	attrs = append(attrs, r.base...)
@@ -94,12 +106,13 @@ func (r *recorder) record(ctx context.Context, d time.Duration, uri, errType str
 	r.hist.Record(ctx, secs, metric.WithAttributes(attrs...))
 }
 
-func (r *recorder) successSet(uri string) any {
+// successOptions are the record options of a success for uri: made once
+// per URI, so that recording a success allocates nothing.
+func (r *recorder) successOptions(uri string) any {
 	attrs := make([]attribute.KeyValue, 0, len(r.base)+1)
 	attrs = append(attrs, r.base...)
 	attrs = append(attrs, r.key.String(uri))
-	set := attribute.NewSet(attrs...)
-	return &set
+	return []metric.RecordOption{metric.WithAttributeSet(attribute.NewSet(attrs...))}
 }
 
 // metricSchema is the schema of the attributes the instruments use.
