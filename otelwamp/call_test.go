@@ -88,7 +88,8 @@ func TestCallTraced(t *testing.T) {
 
 // TestCallErrorTraced: a failed call's spans have status Error with the
 // error URI and error.type; so do the metrics; a Go error the callee does
-// not map is wamp.error.runtime_error on both sides.
+// not map, and a handler's panic, are wamp.error.runtime_error on both
+// sides.
 func TestCallErrorTraced(t *testing.T) {
 	tel := newTelemetry(t)
 	caller, callee := pair(t, tel)
@@ -101,10 +102,16 @@ func TestCallErrorTraced(t *testing.T) {
 	}
 	reg("com.example.fail", runtime.NewError("com.example.error.no_luck", "sorry"))
 	reg("com.example.crash", errors.New("a secret detail"))
+	if _, err := callee.Register(ctx, "com.example.panic", func(context.Context, *runtime.Invocation) (*runtime.Result, error) {
+		panic("a handler's bug")
+	}); err != nil {
+		t.Fatal(err)
+	}
 
 	for _, c := range []struct{ proc, uri string }{
 		{"com.example.fail", "com.example.error.no_luck"},
 		{"com.example.crash", "wamp.error.runtime_error"},
+		{"com.example.panic", "wamp.error.runtime_error"},
 	} {
 		_, err := caller.Call(ctx, wamp.URI(c.proc), wamp.Payload{}, wamp.Payload{})
 		var werr *runtime.Error
