@@ -89,3 +89,26 @@ func TestPublishTraced(t *testing.T) {
 		t.Errorf("messaging.process.duration: count %d for the pattern subscription, want 1; points: %s", n, describe(points))
 	}
 }
+
+// TestPublishErrorTraced: a publication the router refuses (acknowledged)
+// is an error span with the router's URI, counted with it.
+func TestPublishErrorTraced(t *testing.T) {
+	tel := newTelemetry(t)
+	publisher, _ := pair(t, tel)
+	ctx := testCtx(t)
+	_, err := publisher.Publish(ctx, "wamp.session.on_join", wamp.Payload{}, wamp.Payload{}, runtime.WithAcknowledge())
+	uri, ok := runtime.ErrorURIOf(err)
+	if !ok {
+		t.Fatalf("publishing to a wamp. topic: %v, want an error URI", err)
+	}
+	span := tel.span(t, "wamp.session.on_join", trace.SpanKindProducer)
+	if st := span.Status(); st.Code != codes.Error || st.Description != string(uri) {
+		t.Errorf("refused publication span: status %v %q, want Error %s", st.Code, st.Description, uri)
+	}
+	wantAttr(t, span, "error.type", attribute.StringValue(string(uri)))
+	points := tel.histogram(t, "messaging.client.operation.duration")
+	if n := count(points, "messaging.system", "wamp", "messaging.operation.name", "publish", "messaging.operation.type", "send",
+		"messaging.destination.name", "wamp.session.on_join", "error.type", string(uri)); n != 1 {
+		t.Errorf("messaging.client.operation.duration: count %d, want 1; points: %s", n, describe(points))
+	}
+}
