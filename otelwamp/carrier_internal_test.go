@@ -53,3 +53,14 @@ func TestDetailsCarrierKeys(t *testing.T) {
 		t.Errorf("Keys() of 100 custom keys: %d, want %d", n, maxCarrierKeys)
 	}
 }
+
+func TestTruncate(t *testing.T) {
+	long := strings.Repeat("a", 511) + "é" + "tail"
+	got := truncate(long)
+	if got != strings.Repeat("a", 511) {
+		t.Errorf("truncate cut inside a character: %d bytes ending %q", len(got), got[len(got)-3:])
+	}
+	if truncate("short") != "short" {
+		t.Error("truncate changed a short string")
+	}
+}

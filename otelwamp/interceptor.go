@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
@@ -168,13 +169,17 @@ func end(span trace.Span, errType string, err error) {
 	span.End()
 }
 
-// truncate bounds a span attribute or status that may come from a peer.
+// truncate bounds a span attribute or status that may come from a peer to
+// 512 bytes, cutting at a character boundary.
 func truncate(s string) string {
-	const max = 512
-	if len(s) > max {
-		return s[:max]
+	n := 512
+	if len(s) <= n {
+		return s
 	}
-	return s
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // errorType is the error.type of a failed call, CallInput or publication:
