@@ -75,10 +75,48 @@ func TestCalculator(t *testing.T) {
 	wantAttr(t, tel.span(t, fib, trace.SpanKindClient), progressKey, attribute.BoolValue(true))
 	wantAttr(t, tel.span(t, fib, trace.SpanKindServer), progressKey, attribute.BoolValue(true))
 
+	// Streamed input, and both ways at once (CallInput under the
+	// generated client).
+	xs := func(yield func(float64) bool) {
+		for _, x := range []float64{1, 2, 3} {
+			if !yield(x) {
+				return
+			}
+		}
+	}
+	if sum, err := client.Sum(ctx, xs); err != nil || sum != 6 {
+		t.Fatalf("Sum: %v, %v", sum, err)
+	}
+	sumSpan := tel.span(t, string(calc.CalculatorSumProcedure), trace.SpanKindClient)
+	wantAttr(t, sumSpan, streamedKey, attribute.BoolValue(true))
+	wantChild(t, tel.span(t, string(calc.CalculatorSumProcedure), trace.SpanKindServer), sumSpan)
+	seq, err := client.RunningSum(ctx, xs)
+	if err != nil {
+		t.Fatalf("RunningSum: %v", err)
+	}
+	var sums []float64
+	for v, err := range seq {
+		if err != nil {
+			t.Fatalf("RunningSum: %v", err)
+		}
+		sums = append(sums, v)
+	}
+	if len(sums) != 3 || sums[2] != 6 {
+		t.Errorf("RunningSum: %v, want 1 3 6", sums)
+	}
+	running := tel.span(t, string(calc.CalculatorRunningSumProcedure), trace.SpanKindClient)
+	wantChild(t, tel.span(t, string(calc.CalculatorRunningSumProcedure), trace.SpanKindServer), running)
+	if running.Status().Code != codes.Unset {
+		t.Errorf("RunningSum span status %v, want unset", running.Status())
+	}
+
 	points := tel.histogram(t, "rpc.server.call.duration")
 	if n := count(points, "rpc.system.name", "wamp", "rpc.method", div, "error.type", "com.example.calc.error.div_by_zero"); n != 1 {
 		t.Errorf("rpc.server.call.duration: Div by zero counted %d times, want 1; points: %s", n, describe(points))
 	}
 }
 
-const progressKey = attribute.Key("wamp.progress")
+const (
+	progressKey = attribute.Key("wamp.progress")
+	streamedKey = attribute.Key("wamp.streamed_input")
+)
