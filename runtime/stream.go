@@ -128,6 +128,7 @@ type inputCall struct {
 	cfg       callConfig
 	options   wamp.Dict // of the first CALL
 	progress  bool      // progressive results were asked for
+	run       *callRun  // an intercepted call's (see guardedInputCall); nil otherwise
 
 	mu      sync.Mutex
 	c       *conn // the connection the call is made on
@@ -315,10 +316,16 @@ func (ic *inputCall) eventLocked(ev callEvent) error {
 	}
 	if isProgress(ev.res.Details) {
 		var err error
+		if ic.run != nil {
+			ic.run.inner.Store(true) // a panic from here is the caller's (see guardedInputCall)
+		}
 		if ic.cfg.rawProgress != nil {
 			err = ic.cfg.rawProgress(ev.res)
 		} else if ic.cfg.progress != nil {
 			err = ic.cfg.progress(&Result{Args: ev.res.Args, Kwargs: ev.res.Kwargs, Details: ev.res.Details})
+		}
+		if ic.run != nil {
+			ic.run.inner.Store(false)
 		}
 		if err != nil {
 			return ic.failLocked(err, true)
