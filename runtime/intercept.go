@@ -394,6 +394,8 @@ type callRun struct {
 	res     Result
 	resUsed bool
 	wres    wamp.Result
+	// input is the session's InputCall of an intercepted CallInput.
+	input *inputCall
 }
 
 // interceptedCall is call through the interceptors: the session's, then
@@ -565,7 +567,8 @@ func callInputTerminal(ctx context.Context, call *Call) (InputCall, error) {
 	if err != nil {
 		return nil, err
 	}
-	ic.(*inputCall).run = run
+	run.input = ic.(*inputCall)
+	run.input.run = run
 	return ic, nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/wampgen/wampgen/examples/calculator/calc"
+	"github.com/wampgen/wampgen/router/routertest"
 	"github.com/wampgen/wampgen/runtime"
 	"github.com/wampgen/wampgen/wamp"
 )
@@ -1016,4 +1017,68 @@ type panickyInput struct{ runtime.InputCall }
 func (panickyInput) Send(context.Context, wamp.Payload, wamp.Payload) error { panic("input panic") }
 func (panickyInput) CloseSend(context.Context, wamp.Payload, wamp.Payload) (*runtime.Result, error) {
 	panic("input panic")
+}
+
+// TestInterceptorPingPong: a bidirectional call whose InputCall an
+// interceptor wraps still sends its input from a goroutine of its own
+// while the results arrive (an input that waits for the result of item
+// k−2 completes); the interceptor sees every chunk and the final result.
+// Breaking out of the loop ends the call and the input's goroutine.
+func TestInterceptorPingPong(t *testing.T) {
+	spies := make(chan *inputSpy, 4)
+	// pair returns a caller with the spy, and a callee echoing its input
+	// (sending how its input ended on ended, if not nil), through a router
+	// of their own.
+	pair := func(ended chan<- error) *runtime.Session {
+		r := routertest.New(t)
+		echoInput(t, dialT(t, r.WebSocketURL(), runtime.Config{}), ended)
+		return dialT(t, r.RawSocketURL(), runtime.Config{Interceptors: []runtime.Interceptor{spyInputs(spies)}})
+	}
+	caller := pair(nil)
+	ctx := testCtx(t)
+	const n = 50
+	results := make(chan int, n)
+	var got []int
+	for v, err := range runtime.CallInputStream[int, int](ctx, caller, "com.test.echo", pingPong(ctx, t, n, results, nil)) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, v)
+		results <- v
+	}
+	if want := slices.Collect(numbers2(n)); !slices.Equal(got, want) {
+		t.Fatalf("results %v, want %v", got, want)
+	}
+	spy := recvT(t, spies, "the spy")
+	spy.mu.Lock()
+	if len(spy.chunks) != n || spy.err != nil || spy.final == "" {
+		t.Errorf("the interceptor saw %d chunks, final %q, error %v", len(spy.chunks), spy.final, spy.err)
+	}
+	spy.mu.Unlock()
+
+	ended := make(chan error, 1)
+	caller = pair(ended)
+	results = make(chan int, 100)
+	stop := make(chan struct{})
+	count := 0
+	for v, err := range runtime.CallInputStream[int, int](ctx, caller, "com.test.echo", pingPong(ctx, t, 100, results, stop)) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		results <- v
+		if count++; count == 5 {
+			close(stop)
+			break
+		}
+	}
+	noSender(t)
+	if err := recvT(t, ended, "the end of the callee's input"); !errors.Is(err, runtime.ErrCanceled) {
+		t.Errorf("the callee's input ended with %v, want ErrCanceled", err)
+	}
+	spy = recvT(t, spies, "the second spy")
+	spy.mu.Lock()
+	if spy.err == nil {
+		t.Errorf("the interceptor saw the broken call end without error")
+	}
+	spy.mu.Unlock()
 }
