@@ -104,15 +104,83 @@ func TestCalculator(t *testing.T) {
 	if len(sums) != 3 || sums[2] != 6 {
 		t.Errorf("RunningSum: %v, want 1 3 6", sums)
 	}
-	running := tel.span(t, string(calc.CalculatorRunningSumProcedure), trace.SpanKindClient)
-	wantChild(t, tel.span(t, string(calc.CalculatorRunningSumProcedure), trace.SpanKindServer), running)
-	if running.Status().Code != codes.Unset {
-		t.Errorf("RunningSum span status %v, want unset", running.Status())
+	// Ping-pong: item k waits for the running sum of item k-2 (the
+	// input is read one item ahead, see runtime.CallInputStream); tracing
+	// must not serialize input and results.
+	prev := make(chan float64, 8)
+	pingPong := func(yield func(float64) bool) {
+		for n, x := range []float64{1, 2, 3, 4, 5} {
+			if n >= 2 {
+				select {
+				case <-prev:
+				case <-ctx.Done():
+					return
+				}
+			}
+			if !yield(x) {
+				return
+			}
+		}
+	}
+	seq, err = client.RunningSum(ctx, pingPong)
+	if err != nil {
+		t.Fatalf("RunningSum, ping-pong: %v", err)
+	}
+	var last float64
+	for v, err := range seq {
+		if err != nil {
+			t.Fatalf("RunningSum, ping-pong: %v", err)
+		}
+		last = v
+		prev <- v
+	}
+	if last != 15 {
+		t.Errorf("RunningSum, ping-pong: last sum %v, want 15", last)
 	}
 
+	var runningSpans []string
+	for _, s := range tel.spans.Ended() {
+		if s.Name() == string(calc.CalculatorRunningSumProcedure) && s.SpanKind() == trace.SpanKindClient {
+			runningSpans = append(runningSpans, s.Status().Code.String())
+		}
+	}
+	if len(runningSpans) != 2 || runningSpans[0] != "Unset" || runningSpans[1] != "Unset" {
+		t.Errorf("RunningSum client spans: statuses %v, want two, unset", runningSpans)
+	}
 	points := tel.histogram(t, "rpc.server.call.duration")
 	if n := count(points, "rpc.system.name", "wamp", "rpc.method", div, "error.type", "com.example.calc.error.div_by_zero"); n != 1 {
 		t.Errorf("rpc.server.call.duration: Div by zero counted %d times, want 1; points: %s", n, describe(points))
+	}
+}
+
+// TestCalculatorRunningSumSpan: a generated bidirectional call is one
+// client span, ended when the call ends, counting its input chunks, the
+// callee's span its child.
+func TestCalculatorRunningSumSpan(t *testing.T) {
+	tel := newTelemetry(t)
+	r := routertest.New(t)
+	callerSess, calleeSess := dial(t, r), dial(t, r)
+	ctx := testCtx(t)
+	if _, err := calc.RegisterCalculator(ctx, calleeSess, &calc.Service{}, runtime.WithInterceptors(tel.interceptor(t))); err != nil {
+		t.Fatal(err)
+	}
+	client := calc.NewCalculatorClient(callerSess, runtime.WithInterceptors(tel.interceptor(t)))
+	seq, err := client.RunningSum(ctx, func(yield func(float64) bool) { _ = yield(1) && yield(2) })
+	if err != nil {
+		t.Fatalf("RunningSum: %v", err)
+	}
+	for _, err := range seq {
+		if err != nil {
+			t.Fatalf("RunningSum: %v", err)
+		}
+	}
+	running := tel.span(t, string(calc.CalculatorRunningSumProcedure), trace.SpanKindClient)
+	wantAttr(t, running, streamedKey, attribute.BoolValue(true))
+	wantAttr(t, running, progressKey, attribute.BoolValue(true))
+	wantAttr(t, running, attribute.Key("wamp.input_chunks"), attribute.Int64Value(2))
+	wantChild(t, tel.span(t, string(calc.CalculatorRunningSumProcedure), trace.SpanKindServer), running)
+	if running.Status().Code != codes.Unset {
+		t.Errorf("RunningSum span status %v, want unset", running.Status())
 	}
 }
 

@@ -30,11 +30,7 @@
 // A call (Call, Stream, the generated clients) is a client span; a
 // CallInput one client span from CallInput to its final result (it ends
 // when CloseSend returns, a Send fails, or the context given to CallInput
-// ends, so an abandoned call leaves no span open; to see that end the
-// interceptor wraps the InputCall, and through a wrapped InputCall the
-// runtime delivers a bidirectional call's results inside Send: an input
-// that waits for the result of its previous item before yielding the next
-// stalls under otelwamp); an invocation a server
+// ends, so an abandoned call leaves no span open); an invocation a server
 // span; a publication a producer span; an event a consumer span. A span is
 // named after its URI: the procedure or topic, and on the callee's and
 // subscriber's side the URI registered or subscribed to (the pattern, for

@@ -250,8 +250,15 @@ func (i *Interceptor) WrapCallInput(next runtime.CallInputFunc) runtime.CallInpu
 			st.finish(spanCtx, err)
 			return nil, err
 		}
-		st.stop = context.AfterFunc(ctx, func() { st.finish(context.WithoutCancel(spanCtx), ctx.Err()) })
-		return &tracedInput{next: in, st: st, ctx: spanCtx}, nil
+		st.stop = context.AfterFunc(ctx, func() {
+			// Abandoned: ended without Send or CloseSend running, which
+			// otherwise end the span with what they return.
+			if st.closing.Load() || st.running.Load() > 0 {
+				return
+			}
+			st.finish(context.WithoutCancel(spanCtx), ctx.Err())
+		})
+		return &tracedInput{next: in, st: st, ctx: spanCtx, callCtx: ctx}, nil
 	}
 }
 
@@ -265,6 +272,13 @@ type inputState struct {
 	stop   func() bool // stops the AfterFunc; called only by tracedInput's methods
 	chunks atomic.Int64
 	done   atomic.Bool
+	// running counts the Sends running; closing is set once CloseSend is
+	// called. While either holds, the end of the call's context is left
+	// to them: CloseSend returns how the call ended (a bidirectional
+	// call's context ends as soon as its final result is received, maybe
+	// before CloseSend has returned it).
+	running atomic.Int64
+	closing atomic.Bool
 }
 
 func (st *inputState) finish(ctx context.Context, err error) {
@@ -281,16 +295,25 @@ func (st *inputState) finish(ctx context.Context, err error) {
 
 // tracedInput is the InputCall WrapCallInput returns.
 type tracedInput struct {
-	next runtime.InputCall
-	st   *inputState
-	ctx  context.Context // the span's, for recording
+	next    runtime.InputCall
+	st      *inputState
+	ctx     context.Context // the span's, for recording
+	callCtx context.Context // the one given to CallInput
 }
 
 func (t *tracedInput) Send(ctx context.Context, args, kwargs wamp.Payload) error {
+	t.st.running.Add(1)
 	err := t.next.Send(ctx, args, kwargs)
+	t.st.running.Add(-1)
 	switch {
 	case err == nil:
 		t.st.chunks.Add(1)
+		if cerr := t.callCtx.Err(); cerr != nil && !t.st.closing.Load() {
+			// The call's context ended while this Send ran, and the
+			// caller may never call again: the call is cancelled.
+			t.st.finish(context.WithoutCancel(t.ctx), cerr)
+			t.st.stop()
+		}
 	case !errors.Is(err, runtime.ErrAnsweredEarly):
 		// The call is over (see runtime.InputCall.Send); after
 		// ErrAnsweredEarly, CloseSend returns the answer.
@@ -301,6 +324,7 @@ func (t *tracedInput) Send(ctx context.Context, args, kwargs wamp.Payload) error
 }
 
 func (t *tracedInput) CloseSend(ctx context.Context, args, kwargs wamp.Payload) (*runtime.Result, error) {
+	t.st.closing.Store(true)
 	res, err := t.next.CloseSend(ctx, args, kwargs)
 	if err == nil && !t.st.done.Load() {
 		t.st.chunks.Add(1)
