@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/baggage"
@@ -298,5 +299,73 @@ func TestCallInputAbandoned(t *testing.T) {
 	}
 	if n := len(tel.spans.Ended()); n != 2 {
 		t.Errorf("%d spans ended, want 2: %s", n, spanNames(tel.spans.Ended()))
+	}
+}
+
+// TestCallTimeoutTraced: a call whose context's deadline passes is
+// wamp.error.timeout on the caller's span and in its metric; the callee's
+// span, interrupted, ends too.
+func TestCallTimeoutTraced(t *testing.T) {
+	tel := newTelemetry(t)
+	caller, callee := pair(t, tel)
+	ctx := testCtx(t)
+	if _, err := callee.Register(ctx, "com.example.slow", func(ctx context.Context, inv *runtime.Invocation) (*runtime.Result, error) {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}); err != nil {
+		t.Fatal(err)
+	}
+	callCtx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	if _, err := caller.Call(callCtx, "com.example.slow", wamp.Payload{}, wamp.Payload{}); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("call: %v, want a timeout", err)
+	}
+	client := tel.span(t, "com.example.slow", trace.SpanKindClient)
+	if st := client.Status(); st.Code != codes.Error || st.Description != string(wamp.ErrTimeout) {
+		t.Errorf("timed-out call span: status %v %q, want Error %s", st.Code, st.Description, wamp.ErrTimeout)
+	}
+	server := tel.span(t, "com.example.slow", trace.SpanKindServer)
+	if server.Status().Code != codes.Error {
+		t.Errorf("interrupted invocation span: status %v, want Error", server.Status())
+	}
+	points := tel.histogram(t, "rpc.client.call.duration")
+	if n := count(points, "rpc.system.name", "wamp", "rpc.method", "com.example.slow", "error.type", string(wamp.ErrTimeout)); n != 1 {
+		t.Errorf("rpc.client.call.duration: count %d for the timed-out call, want 1; points: %s", n, describe(points))
+	}
+}
+
+// TestWithoutTracingOrMetrics: WithoutTracing starts no span and injects
+// nothing, still recording metrics; WithoutMetrics records none, still
+// tracing.
+func TestWithoutTracingOrMetrics(t *testing.T) {
+	var sent wamp.Dict
+	next := func(_ context.Context, c *runtime.Call) (*runtime.Result, error) {
+		sent = c.Options
+		return &runtime.Result{}, nil
+	}
+	ctx := context.Background()
+
+	tel := newTelemetry(t)
+	call := tel.interceptor(t, otelwamp.WithoutTracing()).WrapCall(next)
+	if _, err := call(ctx, &runtime.Call{Procedure: "com.example.quiet"}); err != nil {
+		t.Fatal(err)
+	}
+	if len(tel.spans.Ended()) != 0 || sent["x_traceparent"] != nil {
+		t.Errorf("WithoutTracing: %d spans, options %v; want none", len(tel.spans.Ended()), sent)
+	}
+	if n := count(tel.histogram(t, "rpc.client.call.duration"), "rpc.system.name", "wamp", "rpc.method", "com.example.quiet"); n != 1 {
+		t.Errorf("WithoutTracing: call counted %d times, want 1", n)
+	}
+
+	tel = newTelemetry(t)
+	call = tel.interceptor(t, otelwamp.WithoutMetrics()).WrapCall(next)
+	if _, err := call(ctx, &runtime.Call{Procedure: "com.example.quiet"}); err != nil {
+		t.Fatal(err)
+	}
+	if len(tel.spans.Ended()) != 1 || sent["x_traceparent"] == nil {
+		t.Errorf("WithoutMetrics: %d spans, options %v; want one span, its traceparent sent", len(tel.spans.Ended()), sent)
+	}
+	if points := tel.histogram(t, "rpc.client.call.duration"); len(points) != 0 {
+		t.Errorf("WithoutMetrics: points %s, want none", describe(points))
 	}
 }
