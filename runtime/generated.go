@@ -626,8 +626,8 @@ func callInputSplit[T, R any](ctx context.Context, s *Session, procedure wamp.UR
 	if !ok {
 		// An InputCall that the session cannot split: its Send and
 		// CloseSend are the way in, and the results arrive inside them, on
-		// this goroutine, as through another StreamCaller. Nothing was
-		// sent yet, so onProgress is set before any result can come.
+		// this goroutine, as through another StreamCaller. The callback
+		// runs only there, so onProgress is set before it first runs.
 		stopped, progressed := false, false
 		onProgress = func(r *wamp.Result) error {
 			progressed = true
