@@ -43,6 +43,16 @@ var interceptSetups = []interceptSetup{
 	{name: "pass-through", interceptors: func(string) ([]runtime.Interceptor, func(), error) {
 		return []runtime.Interceptor{passThrough}, nil, nil
 	}},
+	// otelwamp as a program sets it up (otel.go): a span and a histogram
+	// record per call on each side, the trace context carried in the
+	// CALL's options.
+	{name: "otelwamp tracing", interceptors: func(string) ([]runtime.Interceptor, func(), error) {
+		i, shutdown, err := tracingInterceptor()
+		if err != nil {
+			return nil, nil, err
+		}
+		return []runtime.Interceptor{i}, shutdown, nil
+	}},
 }
 
 // passThrough is an interceptor whose funcs only call next: the cost of
