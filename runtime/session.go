@@ -133,6 +133,10 @@ type conn struct {
 	// frameSize is the size of the message the read loop handles (an
 	// EVENT's queue counts it); only the read loop uses it.
 	frameSize int
+	// handoff is the handler of the INVOCATION the read loop has just
+	// dispatched, which it runs once another goroutine reads (see
+	// readLoop); only the read loop uses it.
+	handoff handlerRun
 }
 
 // Dial connects to the router at url and joins cfg.Realm. URLs: ws:// and
@@ -485,9 +489,37 @@ func gathers(m wamp.Message) bool {
 	return false
 }
 
+// readLoop reads c's messages and dispatches them, one at a time and in
+// order, until c ends.
+//
+// An INVOCATION whose handler is to run hands the reading over: invoke
+// settles everything the messages after it may depend on (the invocation
+// is running, its input queue and its cancel function are in c.invs,
+// the handler is counted in s.handlers), and leaves the handler in
+// c.handoff. The goroutine then starts a new read loop and runs the
+// handler itself. So the handler runs at once, on a goroutine whose stack
+// is warm, rather than after the read loop has tried another read and
+// parked; and the messages behind the INVOCATION are read and dispatched
+// by the next read loop while the handler runs, as before: a handler
+// that blocks stalls nothing. There is one read loop per connection at
+// any time: it is the goroutine that counts in s.loops and reads.
 func (s *Session) readLoop(c *conn) {
-	defer s.loops.Done()
-	defer close(c.readDone)
+	if !s.read(c) {
+		close(c.readDone)
+		s.loops.Done()
+		return
+	}
+	run := c.handoff
+	c.handoff = handlerRun{}
+	s.loops.Add(1) // the next read loop's, before this one leaves
+	go s.readLoop(c)
+	s.loops.Done()
+	s.runHandler(run.ctx, run.cancel, run.h, run.inv)
+}
+
+// read reads and dispatches c's messages until one leaves a handler to
+// run in c.handoff (it then returns true) or c ends (false).
+func (s *Session) read(c *conn) bool {
 	for {
 		data, err := c.tr.Recv()
 		if err != nil {
@@ -497,13 +529,13 @@ func (s *Session) readLoop(c *conn) {
 				if s.skipOversized(c, over) {
 					continue
 				}
-				return
+				return false
 			case errors.Is(err, errTooLarge), errors.Is(err, wamp.ErrMalformed):
 				s.abort(c, wamp.ErrProtocolViolation, err.Error())
 			default:
 				s.lost(c, fmt.Errorf("%w: %v", ErrConnectionLost, err))
 			}
-			return
+			return false
 		}
 		msg, err := s.ser.Decode(data)
 		if err != nil {
@@ -511,7 +543,7 @@ func (s *Session) readLoop(c *conn) {
 				continue
 			}
 			s.abort(c, wamp.ErrProtocolViolation, err.Error())
-			return
+			return false
 		}
 		if err := s.checkIncoming(msg); err != nil {
 			if s.cur.Load() != c {
@@ -519,18 +551,21 @@ func (s *Session) readLoop(c *conn) {
 				// or while c's was being forgotten: c is gone, and what
 				// it still held is dropped (see handle).
 				s.log.Debug("dropping a message read on a connection no longer in use", "type", msg.Type(), "session", c.id)
-				return
+				return false
 			}
 			if inv, ok := msg.(*wamp.Invocation); ok && errors.Is(err, errRepeatedInvocation) {
 				s.dropRepeatedInvocation(inv.Request, false)
 				continue
 			}
 			s.abort(c, wamp.ErrProtocolViolation, err.Error())
-			return
+			return false
 		}
 		c.frameSize = len(data)
 		if !s.handle(c, msg) {
-			return
+			return false
+		}
+		if c.handoff.inv != nil {
+			return true
 		}
 	}
 }
