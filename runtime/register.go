@@ -563,18 +563,7 @@ func (s *Session) invoke(c *conn, m *wamp.Invocation) {
 	if ms, ok := wamp.DictInt(m.Details, wamp.OptTimeout); ok && ms > 0 && ms <= math.MaxInt64/int64(time.Millisecond) && c.feats.has(dealerCallTimeout) {
 		inv.Timeout = time.Duration(ms) * time.Millisecond
 	}
-	// The read loop runs the handler itself, once it has passed the
-	// reading on to a goroutine of its own (see readLoop).
-	c.handoff = handlerRun{ctx: ctx, cancel: cancel, h: reg.handler, inv: inv}
-}
-
-// handlerRun is a handler ready to run on an invocation: what invoke
-// leaves for the read loop (see readLoop).
-type handlerRun struct {
-	ctx    context.Context
-	cancel context.CancelCauseFunc
-	h      Handler
-	inv    *Invocation
+	s.handlerPool.start(s, handlerRun{ctx: ctx, cancel: cancel, h: reg.handler, inv: inv})
 }
 
 func (s *Session) runHandler(ctx context.Context, cancel context.CancelCauseFunc, h Handler, inv *Invocation) {

@@ -55,9 +55,12 @@ type Session struct {
 	baseCtx  context.Context
 	cancel   context.CancelFunc
 	handlers sync.WaitGroup // invocation handlers
-	loops    sync.WaitGroup // read loops, the reconnect loop, the state notifier
-	workers  eventWorkers   // event handlers (see delivery.go)
-	closing  sync.Once
+	// handlerPool keeps the goroutines that ran handlers for a while, to
+	// run the next ones (see handlerpool.go).
+	handlerPool handlerPool
+	loops       sync.WaitGroup // read loops, the reconnect loop, the state notifier
+	workers     eventWorkers   // event handlers (see delivery.go)
+	closing     sync.Once
 	// The oversized INVOCATIONs and EVENTs, and the unreadable
 	// INVOCATIONs, which other peers send, are logged in aggregate (see
 	// logOversized).
@@ -133,10 +136,6 @@ type conn struct {
 	// frameSize is the size of the message the read loop handles (an
 	// EVENT's queue counts it); only the read loop uses it.
 	frameSize int
-	// handoff is the handler of the INVOCATION the read loop has just
-	// dispatched, which it runs once another goroutine reads (see
-	// readLoop); only the read loop uses it.
-	handoff handlerRun
 }
 
 // Dial connects to the router at url and joins cfg.Realm. URLs: ws:// and
@@ -489,37 +488,9 @@ func gathers(m wamp.Message) bool {
 	return false
 }
 
-// readLoop reads c's messages and dispatches them, one at a time and in
-// order, until c ends.
-//
-// An INVOCATION whose handler is to run hands the reading over: invoke
-// settles everything the messages after it may depend on (the invocation
-// is running, its input queue and its cancel function are in c.invs,
-// the handler is counted in s.handlers), and leaves the handler in
-// c.handoff. The goroutine then starts a new read loop and runs the
-// handler itself. So the handler runs at once, on a goroutine whose stack
-// is warm, rather than after the read loop has tried another read and
-// parked; and the messages behind the INVOCATION are read and dispatched
-// by the next read loop while the handler runs, as before: a handler
-// that blocks stalls nothing. There is one read loop per connection at
-// any time: it is the goroutine that counts in s.loops and reads.
 func (s *Session) readLoop(c *conn) {
-	if !s.read(c) {
-		close(c.readDone)
-		s.loops.Done()
-		return
-	}
-	run := c.handoff
-	c.handoff = handlerRun{}
-	s.loops.Add(1) // the next read loop's, before this one leaves
-	go s.readLoop(c)
-	s.loops.Done()
-	s.runHandler(run.ctx, run.cancel, run.h, run.inv)
-}
-
-// read reads and dispatches c's messages until one leaves a handler to
-// run in c.handoff (it then returns true) or c ends (false).
-func (s *Session) read(c *conn) bool {
+	defer s.loops.Done()
+	defer close(c.readDone)
 	for {
 		data, err := c.tr.Recv()
 		if err != nil {
@@ -529,13 +500,13 @@ func (s *Session) read(c *conn) bool {
 				if s.skipOversized(c, over) {
 					continue
 				}
-				return false
+				return
 			case errors.Is(err, errTooLarge), errors.Is(err, wamp.ErrMalformed):
 				s.abort(c, wamp.ErrProtocolViolation, err.Error())
 			default:
 				s.lost(c, fmt.Errorf("%w: %v", ErrConnectionLost, err))
 			}
-			return false
+			return
 		}
 		msg, err := s.ser.Decode(data)
 		if err != nil {
@@ -543,7 +514,7 @@ func (s *Session) read(c *conn) bool {
 				continue
 			}
 			s.abort(c, wamp.ErrProtocolViolation, err.Error())
-			return false
+			return
 		}
 		if err := s.checkIncoming(msg); err != nil {
 			if s.cur.Load() != c {
@@ -551,21 +522,18 @@ func (s *Session) read(c *conn) bool {
 				// or while c's was being forgotten: c is gone, and what
 				// it still held is dropped (see handle).
 				s.log.Debug("dropping a message read on a connection no longer in use", "type", msg.Type(), "session", c.id)
-				return false
+				return
 			}
 			if inv, ok := msg.(*wamp.Invocation); ok && errors.Is(err, errRepeatedInvocation) {
 				s.dropRepeatedInvocation(inv.Request, false)
 				continue
 			}
 			s.abort(c, wamp.ErrProtocolViolation, err.Error())
-			return false
+			return
 		}
 		c.frameSize = len(data)
 		if !s.handle(c, msg) {
-			return false
-		}
-		if c.handoff.inv != nil {
-			return true
+			return
 		}
 	}
 }
@@ -967,6 +935,11 @@ func (s *Session) closeWith(reason wamp.URI) (already bool, err error) {
 	waited := make(chan struct{})
 	go func() { s.handlers.Wait(); close(waited) }()
 	wait(waited, "procedure handlers (they ignore their context)")
+	if !outwaited {
+		// The handlers have returned; their goroutines end now that the
+		// session's context is cancelled (see handlerpool.go).
+		s.handlerPool.running.Wait()
+	}
 	if already {
 		return true, nil
 	}

@@ -11,12 +11,13 @@ import (
 	"github.com/wampgen/wampgen/wamp"
 )
 
-// The read loop runs the handler of an INVOCATION itself, once it has
-// handed the reading over to a new read loop (see Session.readLoop). These
-// tests hold the guarantees that hand-over must keep: a handler that
-// blocks stalls neither other invocations nor answers, and every message
-// behind an INVOCATION (its INTERRUPT, the next chunks of its input) finds
-// it running, in the order the router sent them.
+// Handlers run on goroutines that wait, once their handler has returned,
+// for the next one (see handlerpool.go). These tests hold the guarantees
+// of running handlers apart from the read loop, which the pool must keep:
+// a handler that blocks stalls neither other invocations nor answers;
+// every message behind an INVOCATION (its INTERRUPT, the next chunks of
+// its input) finds it running, in the order the router sent them; Shutdown
+// and Close wait for the handlers, and Close for the waiting goroutines.
 
 // sendMsg sends m to the session, as invoke does.
 func (sr *streamRouter) sendMsg(m wamp.Message) {
@@ -182,10 +183,10 @@ func TestStreamedInputInOrderBehindInvocation(t *testing.T) {
 	}
 }
 
-// TestShutdownWaitsForHandedOverHandlers: handlers the read loops run
-// count as running for Shutdown (and Close), which waits for all of them,
-// and their answers reach the callers.
-func TestShutdownWaitsForHandedOverHandlers(t *testing.T) {
+// TestShutdownWaitsForPooledHandlers: handlers on the pool's goroutines
+// count as running for Shutdown, which waits for all of them, and their
+// answers reach the callers; then no goroutine is left.
+func TestShutdownWaitsForPooledHandlers(t *testing.T) {
 	checkNoLeakedGoroutines(t)
 	r := newTestRouter(t, router.Config{})
 	caller := dialT(t, r.WebSocketURL(), runtime.Config{})
@@ -234,8 +235,10 @@ func TestShutdownWaitsForHandedOverHandlers(t *testing.T) {
 
 // TestManyConcurrentInvocationsAnswered: a burst of invocations from many
 // callers, each answered by a handler that calls back into the router
-// (another session), all get their own answer.
+// (another session), all get their own answer; then Close ends the
+// goroutines that wait for more.
 func TestManyConcurrentInvocationsAnswered(t *testing.T) {
+	checkNoLeakedGoroutines(t)
 	r := newTestRouter(t, router.Config{})
 	caller := dialT(t, r.WebSocketURL(), runtime.Config{Serializer: wamp.MsgPack})
 	callee := dialT(t, r.WebSocketURL(), runtime.Config{})
@@ -281,5 +284,59 @@ func TestManyConcurrentInvocationsAnswered(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+}
+
+// TestPooledHandlerSeesOnlyItsInvocation: handlers that run one after the
+// other, on the goroutines of handlers before them, each see their own
+// invocation and a context of their own: an interrupted handler leaves
+// the next one's context alive, and a handler that panics leaves the next
+// calls served.
+func TestPooledHandlerSeesOnlyItsInvocation(t *testing.T) {
+	sr, sess := startStreamRouter(t, runtime.Config{})
+	ctx := testCtx(t)
+	if _, err := sess.Register(ctx, "com.test.check", func(ctx context.Context, inv *runtime.Invocation) (*runtime.Result, error) {
+		n, err := firstInt(inv.Args)
+		if err != nil {
+			return nil, err
+		}
+		got, ok := runtime.InvocationFromContext(ctx)
+		if !ok || got != inv {
+			return nil, fmt.Errorf("the context of invocation %d holds another invocation", n)
+		}
+		switch n % 3 {
+		case 1:
+			<-ctx.Done() // interrupted below
+			return nil, context.Cause(ctx)
+		case 2:
+			panic("handler panics")
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("invocation %d starts with its context ended: %w", n, err)
+		}
+		return &runtime.Result{Args: wamp.ArgsOf(n)}, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for req := wamp.ID(1); req <= 40; req++ {
+		sr.invoke(req, 1, wamp.Dict{}, req)
+		if req%3 == 1 {
+			sr.sendMsg(&wamp.Interrupt{Request: req, Options: wamp.Dict{}})
+		}
+		switch m := recvWithin(t, sr.out, "the answer").(type) {
+		case *wamp.Yield:
+			var n wamp.ID
+			decodeArg(t, m.Args, 0, &n)
+			if req%3 != 0 || m.Request != req || n != req {
+				t.Fatalf("request %d: YIELD %d with %d", req, m.Request, n)
+			}
+		case *wamp.Error:
+			want := map[wamp.ID]wamp.URI{1: wamp.ErrCanceled, 2: wamp.ErrRuntime}[req%3]
+			if m.Request != req || m.Error != want {
+				t.Fatalf("request %d: ERROR %d %s %v, want %s", req, m.Request, m.Error, m.Args, want)
+			}
+		default:
+			t.Fatalf("request %d: got %#v", req, m)
+		}
 	}
 }
