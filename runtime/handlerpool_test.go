@@ -3,6 +3,7 @@ package runtime_test
 import (
 	"context"
 	"fmt"
+	goruntime "runtime"
 	"sync"
 	"testing"
 
@@ -290,8 +291,9 @@ func TestManyConcurrentInvocationsAnswered(t *testing.T) {
 // TestPooledHandlerSeesOnlyItsInvocation: handlers that run one after the
 // other, on the goroutines of handlers before them, each see their own
 // invocation and a context of their own: an interrupted handler leaves
-// the next one's context alive, and a handler that panics leaves the next
-// calls served.
+// the next one's context alive, and a handler that panics or ends its
+// goroutine (runtime.Goexit, as t.FailNow does) is answered with
+// wamp.error.runtime_error and leaves the next calls served.
 func TestPooledHandlerSeesOnlyItsInvocation(t *testing.T) {
 	sr, sess := startStreamRouter(t, runtime.Config{})
 	ctx := testCtx(t)
@@ -304,12 +306,14 @@ func TestPooledHandlerSeesOnlyItsInvocation(t *testing.T) {
 		if !ok || got != inv {
 			return nil, fmt.Errorf("the context of invocation %d holds another invocation", n)
 		}
-		switch n % 3 {
+		switch n % 4 {
 		case 1:
 			<-ctx.Done() // interrupted below
 			return nil, context.Cause(ctx)
 		case 2:
 			panic("handler panics")
+		case 3:
+			goruntime.Goexit()
 		}
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("invocation %d starts with its context ended: %w", n, err)
@@ -320,18 +324,18 @@ func TestPooledHandlerSeesOnlyItsInvocation(t *testing.T) {
 	}
 	for req := wamp.ID(1); req <= 40; req++ {
 		sr.invoke(req, 1, wamp.Dict{}, req)
-		if req%3 == 1 {
+		if req%4 == 1 {
 			sr.sendMsg(&wamp.Interrupt{Request: req, Options: wamp.Dict{}})
 		}
 		switch m := recvWithin(t, sr.out, "the answer").(type) {
 		case *wamp.Yield:
 			var n wamp.ID
 			decodeArg(t, m.Args, 0, &n)
-			if req%3 != 0 || m.Request != req || n != req {
+			if req%4 != 0 || m.Request != req || n != req {
 				t.Fatalf("request %d: YIELD %d with %d", req, m.Request, n)
 			}
 		case *wamp.Error:
-			want := map[wamp.ID]wamp.URI{1: wamp.ErrCanceled, 2: wamp.ErrRuntime}[req%3]
+			want := map[wamp.ID]wamp.URI{1: wamp.ErrCanceled, 2: wamp.ErrRuntime, 3: wamp.ErrRuntime}[req%4]
 			if m.Request != req || m.Error != want {
 				t.Fatalf("request %d: ERROR %d %s %v, want %s", req, m.Request, m.Error, m.Args, want)
 			}

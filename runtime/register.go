@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"math"
@@ -577,7 +578,27 @@ func (s *Session) runHandler(ctx context.Context, cancel context.CancelCauseFunc
 	ctx = context.WithValue(ctx, invocationKey{}, inv)
 	inv.ctx = ctx
 
+	returned := false
+	defer func() {
+		if !returned {
+			// The handler ended its goroutine (runtime.Goexit, which
+			// t.FailNow calls) instead of returning: a failure, answered
+			// as a panic is, so that the invocation stops counting as
+			// running and its caller does not wait for a timeout.
+			s.finishHandler(ctx, inv, nil, errHandlerGoexit)
+		}
+	}()
 	res, err := s.callHandler(ctx, h, inv)
+	returned = true
+	s.finishHandler(ctx, inv, res, err)
+}
+
+// errHandlerGoexit is the error of a handler that called runtime.Goexit.
+var errHandlerGoexit = errors.New("the handler ended its goroutine (runtime.Goexit) instead of returning")
+
+// finishHandler ends inv, whose handler returned res and err, and
+// answers it; ctx is the handler's.
+func (s *Session) finishHandler(ctx context.Context, inv *Invocation, res *Result, err error) {
 	inv.mu.Lock()
 	inv.finished = true
 	answered := inv.answered
