@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	goruntime "runtime"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/wampgen/wampgen/router"
 	"github.com/wampgen/wampgen/runtime"
@@ -342,5 +344,73 @@ func TestPooledHandlerSeesOnlyItsInvocation(t *testing.T) {
 		default:
 			t.Fatalf("request %d: got %#v", req, m)
 		}
+	}
+}
+
+// TestIdleHandlerGoroutinesEnd: of the goroutines that ran a burst of
+// handlers, at most 64 wait for more, and those end after a while
+// (a second) of no invocations, while the session stays open and goes on
+// serving.
+func TestIdleHandlerGoroutinesEnd(t *testing.T) {
+	sr, sess := startStreamRouter(t, runtime.Config{})
+	ctx := testCtx(t)
+	started := make(chan struct{}, 100)
+	release := make(chan struct{})
+	if _, err := sess.Register(ctx, "com.test.gate", func(ctx context.Context, inv *runtime.Invocation) (*runtime.Result, error) {
+		started <- struct{}{}
+		<-release
+		return &runtime.Result{Args: inv.Args}, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	const burst = 80
+	for req := wamp.ID(1); req <= burst; req++ {
+		sr.invoke(req, 1, wamp.Dict{}, req)
+	}
+	for range burst {
+		recvWithin(t, started, "a handler to start")
+	}
+	if n := handlerGoroutines(); n < burst {
+		t.Fatalf("%d handler goroutines for %d running handlers", n, burst)
+	}
+	close(release)
+	for range burst {
+		if _, ok := recvWithin(t, sr.out, "YIELD").(*wamp.Yield); !ok {
+			t.Fatal("want a YIELD")
+		}
+	}
+	awaitHandlerGoroutines(t, 64)
+	awaitHandlerGoroutines(t, 0)
+	sr.invoke(burst+1, 1, wamp.Dict{}, "again")
+	if y, ok := recvWithin(t, sr.out, "YIELD").(*wamp.Yield); !ok || y.Request != burst+1 {
+		t.Fatalf("got %#v, want the YIELD of request %d", y, burst+1)
+	}
+}
+
+// handlerGoroutines counts the goroutines of the runtime's handler pool.
+func handlerGoroutines() int {
+	n := 0
+	for _, stack := range goroutineStacks() {
+		if strings.Contains(stack, "runtime.(*Session).work(") {
+			n++
+		}
+	}
+	return n
+}
+
+// awaitHandlerGoroutines waits until at most max handler goroutines run,
+// failing the test after testWait.
+func awaitHandlerGoroutines(t *testing.T, max int) {
+	t.Helper()
+	deadline := time.Now().Add(testWait)
+	for {
+		n := handlerGoroutines()
+		if n <= max {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d handler goroutines still run, want at most %d", n, max)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
