@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"math"
@@ -569,7 +570,7 @@ func (s *Session) invoke(c *conn, m *wamp.Invocation) {
 	if ms, ok := wamp.DictInt(m.Details, wamp.OptTimeout); ok && ms > 0 && ms <= math.MaxInt64/int64(time.Millisecond) && c.feats.has(dealerCallTimeout) {
 		inv.Timeout = time.Duration(ms) * time.Millisecond
 	}
-	go s.runHandler(ctx, cancel, reg.handler, inv)
+	s.handlerPool.start(s, handlerRun{ctx: ctx, cancel: cancel, h: reg.handler, inv: inv})
 }
 
 func (s *Session) runHandler(ctx context.Context, cancel context.CancelCauseFunc, h Handler, inv *Invocation) {
@@ -583,7 +584,27 @@ func (s *Session) runHandler(ctx context.Context, cancel context.CancelCauseFunc
 	ctx = context.WithValue(ctx, invocationKey{}, inv)
 	inv.ctx = ctx
 
+	returned := false
+	defer func() {
+		if !returned {
+			// The handler ended its goroutine (runtime.Goexit, which
+			// t.FailNow calls) instead of returning: a failure, answered
+			// as a panic is, so that the invocation stops counting as
+			// running and its caller does not wait for a timeout.
+			s.finishHandler(ctx, inv, nil, errHandlerGoexit)
+		}
+	}()
 	res, err := s.callHandler(ctx, h, inv)
+	returned = true
+	s.finishHandler(ctx, inv, res, err)
+}
+
+// errHandlerGoexit is the error of a handler that called runtime.Goexit.
+var errHandlerGoexit = errors.New("the handler ended its goroutine (runtime.Goexit) instead of returning")
+
+// finishHandler ends inv, whose handler returned res and err, and
+// answers it; ctx is the handler's.
+func (s *Session) finishHandler(ctx context.Context, inv *Invocation, res *Result, err error) {
 	inv.mu.Lock()
 	inv.finished = true
 	answered := inv.answered

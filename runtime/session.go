@@ -59,9 +59,12 @@ type Session struct {
 	baseCtx  context.Context
 	cancel   context.CancelFunc
 	handlers sync.WaitGroup // invocation handlers
-	loops    sync.WaitGroup // read loops, the reconnect loop, the state notifier
-	workers  eventWorkers   // event handlers (see delivery.go)
-	closing  sync.Once
+	// handlerPool keeps the goroutines that ran handlers for a while, to
+	// run the next ones (see handlerpool.go).
+	handlerPool handlerPool
+	loops       sync.WaitGroup // read loops, the reconnect loop, the state notifier
+	workers     eventWorkers   // event handlers (see delivery.go)
+	closing     sync.Once
 	// The oversized INVOCATIONs and EVENTs, and the unreadable
 	// INVOCATIONs, which other peers send, are logged in aggregate (see
 	// logOversized).
@@ -946,6 +949,11 @@ func (s *Session) closeWith(reason wamp.URI) (already bool, err error) {
 	waited := make(chan struct{})
 	go func() { s.handlers.Wait(); close(waited) }()
 	wait(waited, "procedure handlers (they ignore their context)")
+	if !outwaited {
+		// The handlers have returned; their goroutines end now that the
+		// session's context is cancelled (see handlerpool.go).
+		s.handlerPool.running.Wait()
+	}
 	if already {
 		return true, nil
 	}
