@@ -86,6 +86,16 @@ type options struct {
 	cpuProfile string
 	memProfile string
 	payload    payloadOptions // payload.go
+
+	sessions           string        // sessions.go
+	sessionsDuration   time.Duration // sessions.go
+	idleSessions       int           // sessions.go
+	streamItems        int           // streams.go
+	streamSizes        string        // streams.go
+	streamsCPUProfile  string        // streams.go
+	sessionsCPUProfile string        // sessions.go
+	idleHeapProfile    string        // sessions.go
+	scaleRounds        int           // sessions.go, streams.go
 }
 
 func main() {
@@ -103,7 +113,23 @@ func main() {
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the timed measurements to this file")
 	flag.StringVar(&o.memProfile, "caller-memprofile", "", "write a heap profile of every allocation of each caller process into this directory, as SYSTEM-SERIALIZER.pprof")
 	o.payload.register(flag.CommandLine)
+	flag.StringVar(&o.sessions, "sessions", "1,100,1000", "caller sessions of the many-sessions figures, comma-separated; empty for none")
+	flag.DurationVar(&o.sessionsDuration, "sessions-duration", 250*time.Millisecond, "duration of each many-sessions measurement")
+	flag.IntVar(&o.idleSessions, "idle-sessions", 1000, "idle sessions whose client heap is counted; 0 for none")
+	flag.IntVar(&o.streamItems, "stream-items", 10000, "items per stream in the streams-of-bytes figures; 0 for none")
+	flag.StringVar(&o.streamSizes, "stream-sizes", "16,1024", "item sizes in bytes of the streams-of-bytes figures, comma-separated")
+	flag.StringVar(&o.streamsCPUProfile, "streams-cpuprofile", "", "write a CPU profile of the streams-of-bytes measurements to this file")
+	flag.StringVar(&o.sessionsCPUProfile, "sessions-cpuprofile", "", "write a CPU profile of the many-sessions measurements to this file")
+	flag.StringVar(&o.idleHeapProfile, "idle-heapprofile", "", "write a heap profile of each system's idle sessions into this directory, as SYSTEM-idle.pprof")
+	flag.IntVar(&o.scaleRounds, "scale-rounds", 3, "rounds of the many-sessions and streams-of-bytes figures; figures are the medians")
 	flag.Parse()
+	if child, err := idleProcess(context.Background(), os.Stdout); child {
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench: idle-sessions process:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if child, err := callerProcess(context.Background(), os.Stdout); child {
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "bench: caller process:", err)
@@ -263,8 +289,18 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 			return fmt.Errorf("generator: %w", err)
 		}
 	}
+	sess, err := measureSessions(ctx, o, logf)
+	if err != nil {
+		return err
+	}
+	strs, err := measureStreams(ctx, o, stderr, logf)
+	if err != nil {
+		return err
+	}
 	logf("done")
 	printReport(stdout, o, b, systems, res, genTime, time.Since(started))
+	printSessions(stdout, o, sess)
+	printStreams(stdout, o, strs)
 	printPayloads(stdout, pay)
 	return nil
 }
@@ -333,6 +369,7 @@ func printReport(w io.Writer, o options, b *bed, systems []*system, res map[*sys
 		fmt.Fprintf(w, "\nwampgen: %d interfaces × %d methods generated in %.2fs (median of %d runs: load, check, emit, format; nothing written)\n",
 			o.genIfaces, o.genMethods, genTime.Seconds(), o.genRuns)
 	}
+	printInterceptReport(w, systems, res)
 	printTargets(w, b, systems, res, genTime, o)
 }
 

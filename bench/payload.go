@@ -327,7 +327,7 @@ func newPayloadCaller(ctx context.Context, r route, addr string) (*payloadCaller
 				if len(res.Arguments) != 1 {
 					return nil, errEcho
 				}
-				return nexusBytes(res.Arguments[0])
+				return nexusBinary(res.Arguments[0])
 			},
 			recs: func(ctx context.Context, rs []benchsvc.Record) ([]benchsvc.Record, error) {
 				res, err := c.Call(ctx, nexusEchoRecordsURI, nil, nxwamp.List{rs}, nil, nil)
@@ -344,9 +344,9 @@ func newPayloadCaller(ctx context.Context, r route, addr string) (*payloadCaller
 	return nil, fmt.Errorf("no payload system %q", r.sys)
 }
 
-// nexusBytes converts what nexus decoded from a binary value: []byte from
+// nexusBinary converts what nexus decoded from a binary value: []byte from
 // MsgPack and CBOR, WAMP's "\u0000"+base64 string from JSON.
-func nexusBytes(v any) ([]byte, error) {
+func nexusBinary(v any) ([]byte, error) {
 	switch v := v.(type) {
 	case []byte:
 		return v, nil
@@ -395,7 +395,7 @@ func nexusEchoCallee(ctx context.Context, url string, ser serialize.Serializatio
 		if len(inv.Arguments) != 1 {
 			return nxclient.InvokeResult{Err: nxwamp.ErrInvalidArgument}
 		}
-		b, err := nexusBytes(inv.Arguments[0])
+		b, err := nexusBinary(inv.Arguments[0])
 		if err != nil {
 			return nxclient.InvokeResult{Err: nxwamp.ErrInvalidArgument}
 		}

@@ -70,7 +70,7 @@ func stuckWriter() (bw *batchWriter, fc *fakeConn, release chan struct{}) {
 		return nil
 	}}
 	bw = newBatchWriter(fc, appendRawFrame)
-	go bw.send(context.Background(), rawRegular, []byte("stuck"), false)
+	go bw.send(context.Background(), rawRegular, []byte("stuck"), sendNow)
 	for {
 		bw.mu.Lock()
 		w := bw.writing
@@ -93,7 +93,7 @@ func TestBatchWriterShares(t *testing.T) {
 	for g := range senders {
 		wg.Go(func() {
 			for i := range each {
-				if err := bw.send(context.Background(), rawRegular, fmt.Appendf(nil, "%d:%d", g, i), false); err != nil {
+				if err := bw.send(context.Background(), rawRegular, fmt.Appendf(nil, "%d:%d", g, i), sendNow); err != nil {
 					t.Error(err)
 					return
 				}
@@ -138,9 +138,9 @@ func TestBatchWriterCloseFlushes(t *testing.T) {
 	}}
 	bw := newBatchWriter(fc, appendRawFrame)
 	first := make(chan error, 1)
-	go func() { first <- bw.send(context.Background(), rawRegular, []byte("first"), false) }()
+	go func() { first <- bw.send(context.Background(), rawRegular, []byte("first"), sendNow) }()
 	<-entered
-	if err := bw.send(context.Background(), rawRegular, []byte("abort"), false); err != nil {
+	if err := bw.send(context.Background(), rawRegular, []byte("abort"), sendNow); err != nil {
 		t.Fatalf("queued send: %v", err)
 	}
 	closed := make(chan struct{})
@@ -158,7 +158,7 @@ func TestBatchWriterCloseFlushes(t *testing.T) {
 	if got := fc.frames(t); len(got) != 2 || got[0] != "first" || got[1] != "abort" {
 		t.Fatalf("written %q", got)
 	}
-	if err := bw.send(context.Background(), rawRegular, []byte("late"), false); !errors.Is(err, net.ErrClosed) {
+	if err := bw.send(context.Background(), rawRegular, []byte("late"), sendNow); !errors.Is(err, net.ErrClosed) {
 		t.Fatalf("send after close: %v", err)
 	}
 }
@@ -169,12 +169,12 @@ func TestBatchWriterBackpressure(t *testing.T) {
 	bw, fc, release := stuckWriter()
 	big := make([]byte, 64<<10)
 	for range maxQueuedBytes / len(big) {
-		if err := bw.send(context.Background(), rawRegular, big, false); err != nil {
+		if err := bw.send(context.Background(), rawRegular, big, sendNow); err != nil {
 			t.Fatal(err)
 		}
 	}
 	blocked := make(chan error, 1)
-	go func() { blocked <- bw.send(context.Background(), rawRegular, []byte("waits"), false) }()
+	go func() { blocked <- bw.send(context.Background(), rawRegular, []byte("waits"), sendNow) }()
 	select {
 	case err := <-blocked:
 		t.Fatalf("send over a full queue returned at once (%v)", err)
@@ -200,7 +200,7 @@ func TestBatchWriterErrorSticks(t *testing.T) {
 	fc := &fakeConn{hook: func(int64) error { return io.ErrClosedPipe }}
 	bw := newBatchWriter(fc, appendRawFrame)
 	for range 2 {
-		if err := bw.send(context.Background(), rawRegular, []byte("x"), false); !errors.Is(err, io.ErrClosedPipe) {
+		if err := bw.send(context.Background(), rawRegular, []byte("x"), sendNow); !errors.Is(err, io.ErrClosedPipe) {
 			t.Fatalf("send: %v", err)
 		}
 	}
@@ -223,24 +223,24 @@ func TestBatchWriterErrorSticks(t *testing.T) {
 // keep a frame out of a queue with room.
 func TestBatchWriterWaitEndsWithContext(t *testing.T) {
 	bw, fc, release := stuckWriter()
-	if err := bw.send(noWait, rawRegular, []byte("room"), false); err != nil {
+	if err := bw.send(noWait, rawRegular, []byte("room"), sendNow); err != nil {
 		t.Fatalf("noWait send with room in the queue: %v", err)
 	}
 	big := make([]byte, maxQueuedBytes)
-	if err := bw.send(context.Background(), rawRegular, big, false); err != nil {
+	if err := bw.send(context.Background(), rawRegular, big, sendNow); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	err := bw.send(ctx, rawRegular, []byte("late"), false)
+	err := bw.send(ctx, rawRegular, []byte("late"), sendNow)
 	if !errors.Is(err, errQueueFull) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("send whose context ended while it waited: %v", err)
 	}
 	if took := time.Since(start); took > 2*time.Second {
 		t.Fatalf("send waited %v past its context", took)
 	}
-	if err := bw.send(noWait, rawRegular, []byte("over"), false); err != nil {
+	if err := bw.send(noWait, rawRegular, []byte("over"), sendNow); err != nil {
 		t.Fatalf("noWait send over a full queue: %v", err)
 	}
 	close(release)
@@ -266,14 +266,14 @@ func TestBatchWriterHandsOver(t *testing.T) {
 		if n <= more {
 			// Another sender queues a frame during this write.
 			done := make(chan struct{})
-			go func() { bw.send(context.Background(), rawRegular, fmt.Appendf(nil, "%d", n), false); close(done) }()
+			go func() { bw.send(context.Background(), rawRegular, fmt.Appendf(nil, "%d", n), sendNow); close(done) }()
 			<-done
 		}
 		return nil
 	}
 	bw = newBatchWriter(fc, appendRawFrame)
 	first := make(chan error, 1)
-	go func() { first <- bw.send(context.Background(), rawRegular, []byte("0"), false) }()
+	go func() { first <- bw.send(context.Background(), rawRegular, []byte("0"), sendNow) }()
 	select {
 	case err := <-first:
 		if err != nil {
@@ -307,7 +307,7 @@ func TestBatchWriterNoWaitDoesNotWrite(t *testing.T) {
 	}}
 	bw := newBatchWriter(fc, appendRawFrame)
 	done := make(chan error, 1)
-	go func() { done <- bw.send(noWait, rawPong, []byte("pong"), false) }()
+	go func() { done <- bw.send(noWait, rawPong, []byte("pong"), sendNow) }()
 	select {
 	case err := <-done:
 		if err != nil {
@@ -331,19 +331,19 @@ func TestBatchWriterNoWaitDoesNotWrite(t *testing.T) {
 // that the session fails what is in flight instead of leaving it waiting.
 func TestBatchWriterNoWaitNeverDropped(t *testing.T) {
 	bw, fc, release := stuckWriter()
-	if err := bw.send(context.Background(), rawRegular, make([]byte, maxQueuedBytes), false); err != nil {
+	if err := bw.send(context.Background(), rawRegular, make([]byte, maxQueuedBytes), sendNow); err != nil {
 		t.Fatal(err)
 	}
 	chunk := make([]byte, maxNoWaitBytes/4-4) // four frames fill maxNoWaitBytes
 	for i := range 4 {
-		if err := bw.send(noWait, rawRegular, chunk, false); err != nil {
+		if err := bw.send(noWait, rawRegular, chunk, sendNow); err != nil {
 			t.Fatalf("noWait send %d over a full queue: %v", i, err)
 		}
 	}
 	if fc.closed.Load() {
 		t.Fatal("connection closed below maxNoWaitBytes")
 	}
-	err := bw.send(noWait, rawRegular, []byte("x"), false)
+	err := bw.send(noWait, rawRegular, []byte("x"), sendNow)
 	if err == nil || bw.brokenBy() == nil {
 		t.Fatalf("noWait send past maxNoWaitBytes: %v; want the connection broken", err)
 	}
@@ -366,7 +366,7 @@ func TestBatchWriterStopsWritingForOthersWhenContextEnds(t *testing.T) {
 	fc.hook = func(n int64) error {
 		switch n {
 		case 1:
-			bw.send(context.Background(), rawRegular, []byte("other"), false)
+			bw.send(context.Background(), rawRegular, []byte("other"), sendNow)
 			cancel()
 		case 2:
 			<-release // only the goroutine that took over can wait here
@@ -375,7 +375,7 @@ func TestBatchWriterStopsWritingForOthersWhenContextEnds(t *testing.T) {
 	}
 	bw = newBatchWriter(fc, appendRawFrame)
 	first := make(chan error, 1)
-	go func() { first <- bw.send(ctx, rawRegular, []byte("own"), false) }()
+	go func() { first <- bw.send(ctx, rawRegular, []byte("own"), sendNow) }()
 	select {
 	case err := <-first:
 		if err != nil {
@@ -388,5 +388,80 @@ func TestBatchWriterStopsWritingForOthersWhenContextEnds(t *testing.T) {
 	bw.close(time.Now().Add(time.Second))
 	if got := fc.frames(t); len(got) != 2 || got[0] != "own" || got[1] != "other" {
 		t.Fatalf("frames %q", got)
+	}
+}
+
+// TestBatchWriterStream: a streaming sender never writes on its own
+// goroutine (it returns while the connection is stuck), its frames go out in
+// order, and past streamQueuedBytes it waits for the writer, until its
+// context ends, with nothing queued.
+func TestBatchWriterStream(t *testing.T) {
+	release := make(chan struct{})
+	fc := &fakeConn{hook: func(n int64) error {
+		if n == 1 {
+			<-release
+		}
+		return nil
+	}}
+	bw := newBatchWriter(fc, appendRawFrame)
+	item := make([]byte, 1000)
+	sent := 0
+	send := func(ctx context.Context) error {
+		copy(item, fmt.Sprintf("%06d", sent))
+		err := bw.send(ctx, rawRegular, item, sendStream)
+		if err == nil {
+			sent++
+		}
+		return err
+	}
+	// The first frame is handed to a goroutine, whose write gets stuck:
+	// the sender has returned all the same.
+	if err := send(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for fc.writes.Load() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the streaming sender's frame was never written")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	// The next ones are queued up to the bound, without waiting.
+	queued := func() int {
+		bw.mu.Lock()
+		defer bw.mu.Unlock()
+		return len(bw.queued)
+	}
+	for queued() < streamQueuedBytes {
+		if err := send(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Past it, the sender waits for the writer until its context ends, and
+	// queues nothing.
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if err := send(ctx); !errors.Is(err, errQueueFull) {
+		t.Fatalf("streaming send past the bound with the writer stuck: %v, want errQueueFull", err)
+	}
+	// Once the writer goes on, so does the sender.
+	blocked := make(chan error, 1)
+	go func() { blocked <- send(context.Background()) }()
+	close(release)
+	if err := <-blocked; err != nil {
+		t.Fatal(err)
+	}
+	bw.close(time.Now().Add(10 * time.Second))
+	frames := fc.frames(t)
+	if len(frames) != sent {
+		t.Fatalf("%d frames written, %d sent", len(frames), sent)
+	}
+	for i, f := range frames {
+		if want := fmt.Sprintf("%06d", i); f[:6] != want {
+			t.Fatalf("frame %d starts %q, want %q", i, f[:6], want)
+		}
+	}
+	if sent < streamQueuedBytes/len(item) {
+		t.Fatalf("only %d frames queued before the bound", sent)
 	}
 }

@@ -12,11 +12,17 @@ import (
 )
 
 // PublishOption configures one publication.
-type PublishOption interface{ applyPublish(wamp.Dict) }
+type PublishOption interface{ applyPublish(*publishConfig) }
+
+// publishConfig is what the options of one publication make.
+type publishConfig struct {
+	options      wamp.Dict // PUBLISH.Options; made by publish
+	interceptors []Interceptor
+}
 
 type publishOptionFunc func(wamp.Dict)
 
-func (f publishOptionFunc) applyPublish(d wamp.Dict) { f(d) }
+func (f publishOptionFunc) applyPublish(c *publishConfig) { f(c.options) }
 
 // WithAcknowledge asks the router to acknowledge the publication: Publish
 // then waits for PUBLISHED (or an ERROR) and returns the publication ID.
@@ -121,15 +127,26 @@ func (s *Session) Publish(ctx context.Context, topic wamp.URI, args, kwargs wamp
 
 func (s *Session) publish(ctx context.Context, topic wamp.URI, args, kwargs wamp.Payload, opts []PublishOption) (wamp.ID, error) {
 	var options wamp.Dict // nil is sent as {}; most publications have no options
+	var interceptors []Interceptor
 	if len(opts) > 0 {
 		if err := optionError(opts); err != nil {
 			return 0, err
 		}
-		options = wamp.Dict{}
+		cfg := publishConfig{options: wamp.Dict{}}
 		for _, o := range opts {
-			o.applyPublish(options)
+			o.applyPublish(&cfg)
 		}
+		options, interceptors = cfg.options, cfg.interceptors
 	}
+	if s.chains != nil || len(interceptors) > 0 {
+		return s.interceptedPublish(ctx, topic, args, kwargs, options, interceptors)
+	}
+	return s.publishWith(ctx, topic, args, kwargs, options)
+}
+
+// publishWith publishes with the PUBLISH.Options options: the work of
+// publish, after the interceptors.
+func (s *Session) publishWith(ctx context.Context, topic wamp.URI, args, kwargs wamp.Payload, options wamp.Dict) (wamp.ID, error) {
 	// Without a connection the publication fails below anyway.
 	c := s.cur.Load()
 	if c != nil {
@@ -181,6 +198,8 @@ type Event struct {
 	Publisher         wamp.ID
 	PublisherAuthID   string
 	PublisherAuthRole string
+
+	subscribed wamp.URI // the subscription's topic or pattern (Subscribed)
 }
 
 // EventHandler handles one event. Its ctx carries the event (see
@@ -210,9 +229,10 @@ func EventFromContext(ctx context.Context) (*Event, bool) {
 type SubscribeOption interface{ applySubscribe(*subscribeConfig) }
 
 type subscribeConfig struct {
-	match   Match
-	options wamp.Dict
-	queue   int // WithEventQueue; 0: Config.EventQueue
+	match        Match
+	options      wamp.Dict
+	queue        int // WithEventQueue; 0: Config.EventQueue
+	interceptors []Interceptor
 }
 
 type subscribeOptionFunc func(*subscribeConfig)
@@ -368,6 +388,10 @@ func (s *Session) Subscribe(ctx context.Context, topic wamp.URI, h EventHandler,
 	if err := wamp.ValidateURI(topic, wamp.Loose, string(cfg.match)); err != nil {
 		return nil, fmt.Errorf("runtime: subscribing: %w", err)
 	}
+	h, err := s.wrapEvent(h, cfg.interceptors)
+	if err != nil {
+		return nil, fmt.Errorf("runtime: subscribing to %s: %w", topic, err)
+	}
 	options := matchOptions(cfg.options, cfg.match)
 	sub := &Subscription{s: s, topic: topic, handler: h, options: options}
 	sub.ctx, sub.cancel = context.WithCancelCause(s.baseCtx)
@@ -466,7 +490,7 @@ func (s *Session) queueLocked(c *conn, m wamp.Message) error {
 	if err != nil {
 		return err
 	}
-	return c.tr.Send(noWait, data, false)
+	return c.tr.Send(noWait, data, sendNow)
 }
 
 // removeLocked takes sub's handler off its subscription ID and reports
@@ -602,7 +626,7 @@ func (s *Session) deliverEvent(c *conn, m *wamp.Event) {
 		s.log.Debug("EVENT for no active subscription", "subscription", m.Subscription)
 		return
 	}
-	ev := &Event{Topic: subs[0].topic, Publication: m.Publication, Args: m.Args, Kwargs: m.Kwargs, Details: m.Details}
+	ev := &Event{Topic: subs[0].topic, subscribed: subs[0].topic, Publication: m.Publication, Args: m.Args, Kwargs: m.Kwargs, Details: m.Details}
 	// Only the details that the subscription and the router's features
 	// make meaningful are read (see features.go).
 	if matchPolicy(subs[0].options) != MatchExact {

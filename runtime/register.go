@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"math"
@@ -41,6 +42,7 @@ type registerConfig struct {
 	forwardTimeout bool
 	streamedInput  bool
 	options        wamp.Dict
+	interceptors   []Interceptor
 }
 
 type registerOptionFunc func(*registerConfig)
@@ -224,6 +226,10 @@ func (s *Session) Register(ctx context.Context, procedure wamp.URI, h Handler, o
 	if cfg.forwardTimeout {
 		options[wamp.OptForwardTimeout] = true
 	}
+	h, err := s.wrapInvocation(h, procedure, cfg.interceptors)
+	if err != nil {
+		return nil, fmt.Errorf("runtime: registering %s: %w", procedure, err)
+	}
 	reg := &Registration{procedure: procedure, handler: h, options: options, pattern: matchPolicy(options) != MatchExact, streamed: cfg.streamedInput}
 	reg.unregister = func(ctx context.Context) error { return s.unregister(ctx, reg) }
 	if err := s.regs.makeOn(s, ctx, reg); err != nil {
@@ -347,16 +353,17 @@ type Invocation struct {
 	// when the router does not announce call_timeout.
 	Timeout time.Duration
 
-	s        *Session
-	conn     *conn // the connection it arrived on, and the only one it answers on
-	request  wamp.ID
-	progress bool
-	input    *inputQueue     // the streamed input, for a handler that takes it
-	ctx      context.Context // the handler's, once it runs
-	mu       sync.Mutex
-	finished bool // the handler returned
-	answered bool // answered without the handler (input overflow)
-	ranged   bool // Input was ranged (an invocation without input queue)
+	registered wamp.URI // the registration's URI or pattern (Registered)
+	s          *Session
+	conn       *conn // the connection it arrived on, and the only one it answers on
+	request    wamp.ID
+	progress   bool
+	input      *inputQueue     // the streamed input, for a handler that takes it
+	ctx        context.Context // the handler's, once it runs
+	mu         sync.Mutex
+	finished   bool // the handler returned
+	answered   bool // answered without the handler (input overflow)
+	ranged     bool // Input was ranged (an invocation without input queue)
 }
 
 type invocationKey struct{}
@@ -563,7 +570,7 @@ func (s *Session) invoke(c *conn, m *wamp.Invocation) {
 	if ms, ok := wamp.DictInt(m.Details, wamp.OptTimeout); ok && ms > 0 && ms <= math.MaxInt64/int64(time.Millisecond) && c.feats.has(dealerCallTimeout) {
 		inv.Timeout = time.Duration(ms) * time.Millisecond
 	}
-	go s.runHandler(ctx, cancel, reg.handler, inv)
+	s.handlerPool.start(s, handlerRun{ctx: ctx, cancel: cancel, h: reg.handler, inv: inv})
 }
 
 func (s *Session) runHandler(ctx context.Context, cancel context.CancelCauseFunc, h Handler, inv *Invocation) {
@@ -577,7 +584,27 @@ func (s *Session) runHandler(ctx context.Context, cancel context.CancelCauseFunc
 	ctx = context.WithValue(ctx, invocationKey{}, inv)
 	inv.ctx = ctx
 
+	returned := false
+	defer func() {
+		if !returned {
+			// The handler ended its goroutine (runtime.Goexit, which
+			// t.FailNow calls) instead of returning: a failure, answered
+			// as a panic is, so that the invocation stops counting as
+			// running and its caller does not wait for a timeout.
+			s.finishHandler(ctx, inv, nil, errHandlerGoexit)
+		}
+	}()
 	res, err := s.callHandler(ctx, h, inv)
+	returned = true
+	s.finishHandler(ctx, inv, res, err)
+}
+
+// errHandlerGoexit is the error of a handler that called runtime.Goexit.
+var errHandlerGoexit = errors.New("the handler ended its goroutine (runtime.Goexit) instead of returning")
+
+// finishHandler ends inv, whose handler returned res and err, and
+// answers it; ctx is the handler's.
+func (s *Session) finishHandler(ctx context.Context, inv *Invocation, res *Result, err error) {
 	inv.mu.Lock()
 	inv.finished = true
 	answered := inv.answered

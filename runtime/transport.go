@@ -26,12 +26,13 @@ import (
 // them, and Send returns once data has been copied. While the connection's
 // write queue is full, Send waits until ctx ends, and then fails without
 // sending anything (see batchWriter); with noWait it never waits, and
-// never writes on the caller's goroutine. gather says that the sender is
-// likely one of many goroutines sending at once, so that waiting for the
-// others may save writes. One goroutine reads. A failed write closes the
+// never writes on the caller's goroutine. mode says how the frame gets
+// written when nobody else is writing (sendMode): at once, after waiting
+// for the other goroutines likely sending at once, or by a goroutine of
+// its own while the sender goes on to its next message. One goroutine reads. A failed write closes the
 // connection: Recv then returns the write's error.
 type transport interface {
-	Send(ctx context.Context, data []byte, gather bool) error
+	Send(ctx context.Context, data []byte, mode sendMode) error
 	Recv() ([]byte, error)
 	Close() error
 }
@@ -114,7 +115,6 @@ type webSocket struct {
 	conn      *websocket.Conn
 	bw        *batchWriter // writes every frame
 	opcode    byte         // of message frames: text (JSON) or binary
-	rbuf      []byte       // Recv's buffer; one goroutine reads
 	limit     int          // Config.MaxMessageSize
 	pings     context.Context
 	stopPings context.CancelFunc
@@ -122,6 +122,20 @@ type webSocket struct {
 
 // maxKeptBuffer is the largest frame buffer a transport keeps for reuse.
 const maxKeptBuffer = 64 << 10
+
+// unusedWriteBuffers is gorilla's write buffer pool for the runtime's
+// WebSocket connections. The runtime writes its frames itself (batchWriter,
+// on the connection underneath), never through gorilla's writer, so the
+// buffer gorilla would otherwise make for each connection (4 KiB, an
+// eighth of an idle session's heap) is never needed: with a pool, gorilla
+// takes a buffer only to write a message, which here it never does.
+var unusedWriteBuffers sync.Pool
+
+// recvBuffers recycles the buffers Recv reads a message into before copying
+// it out, shared by every WebSocket transport: an idle session holds none
+// (one per session was 4 KiB, up to maxKeptBuffer after a large message,
+// of every idle session's heap).
+var recvBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
 
 // readBufferSize is the size of a WebSocket transport's read buffer: a
 // burst of results the router writes in one go is read in one system call.
@@ -146,6 +160,7 @@ func dialWebSocket(ctx context.Context, u *url.URL, cfg Config) (*webSocket, err
 		HandshakeTimeout: cfg.ResponseTimeout,
 		Proxy:            http.ProxyFromEnvironment,
 		ReadBufferSize:   readBufferSize,
+		WriteBufferPool:  &unusedWriteBuffers,
 	}
 	conn, resp, err := d.DialContext(ctx, u.String(), nil)
 	if resp != nil && resp.Body != nil {
@@ -183,11 +198,11 @@ func dialWebSocket(ctx context.Context, u *url.URL, cfg Config) (*webSocket, err
 	// second later; the pong is queued like any frame instead. The read
 	// loop runs these handlers, so they do not wait for room in the queue.
 	conn.SetPingHandler(func(data string) error {
-		return w.bw.send(noWait, websocket.PongMessage, []byte(data), false)
+		return w.bw.send(noWait, websocket.PongMessage, []byte(data), sendNow)
 	})
 	// The same for echoing the router's close frame.
 	conn.SetCloseHandler(func(code int, _ string) error {
-		w.bw.send(noWait, websocket.CloseMessage, websocket.FormatCloseMessage(code, ""), false)
+		w.bw.send(noWait, websocket.CloseMessage, websocket.FormatCloseMessage(code, ""), sendNow)
 		return nil
 	})
 	if interval := cfg.KeepAlive; interval > 0 {
@@ -212,7 +227,7 @@ func (w *webSocket) keepAlive(interval time.Duration) {
 		case <-w.pings.Done():
 			return
 		case <-t.C:
-			if err := w.bw.send(w.pings, websocket.PingMessage, nil, false); err != nil {
+			if err := w.bw.send(w.pings, websocket.PingMessage, nil, sendNow); err != nil {
 				return // closed, or broken: the read loop ends
 			}
 		}
@@ -225,8 +240,8 @@ func (w *webSocket) keepAlive(interval time.Duration) {
 // writer would allocate for every message and copy the payload in pieces.
 // Each write of the connection is whole frames, so the close frame gorilla
 // writes from Close never lands inside a message.
-func (w *webSocket) Send(ctx context.Context, data []byte, gather bool) error {
-	return w.bw.send(ctx, w.opcode, data, gather)
+func (w *webSocket) Send(ctx context.Context, data []byte, mode sendMode) error {
+	return w.bw.send(ctx, w.opcode, data, mode)
 }
 
 // appendClientFrame appends a final, masked frame of opcode carrying
@@ -277,10 +292,15 @@ func (w *webSocket) Recv() ([]byte, error) {
 		}
 		return nil, err
 	}
-	buf := w.rbuf[:0]
-	if buf == nil {
-		buf = make([]byte, 0, 4096)
-	}
+	bp := recvBuffers.Get().(*[]byte)
+	buf := (*bp)[:0]
+	defer func() {
+		// buf may have grown, or be one of a skipped message's.
+		if cap(buf) <= maxKeptBuffer {
+			*bp = buf[:0]
+			recvBuffers.Put(bp)
+		}
+	}()
 	for {
 		if len(buf) == cap(buf) {
 			if cap(buf) >= maxKeptBuffer {
@@ -314,11 +334,6 @@ func (w *webSocket) Recv() ([]byte, error) {
 	}
 	data := make([]byte, len(buf))
 	copy(data, buf)
-	if cap(buf) <= maxKeptBuffer {
-		w.rbuf = buf[:0]
-	} else {
-		w.rbuf = nil
-	}
 	return data, nil
 }
 
@@ -333,11 +348,6 @@ var largeChunks = sync.Pool{New: func() any { b := make([]byte, largeChunk); ret
 // allocated four to five times the message (append grows a large slice by a
 // quarter at a time), and its copy once more.
 func (w *webSocket) recvLarge(buf []byte, r io.Reader) ([]byte, error) {
-	if cap(buf) <= maxKeptBuffer {
-		w.rbuf = buf[:0]
-	} else {
-		w.rbuf = nil
-	}
 	var chunks []*[]byte
 	defer func() {
 		for _, c := range chunks {
@@ -387,11 +397,6 @@ func (w *webSocket) recvLarge(buf []byte, r io.Reader) ([]byte, error) {
 // the start, and returns the oversizedMessage.
 func (w *webSocket) skip(buf []byte, r io.Reader) ([]byte, error) {
 	over := &oversizedMessage{prefix: append([]byte(nil), buf[:min(len(buf), oversizedPrefix)]...), limit: w.limit}
-	if cap(buf) <= maxKeptBuffer {
-		w.rbuf = buf[:0]
-	} else {
-		w.rbuf = nil
-	}
 	n, err := io.Copy(io.Discard, r)
 	over.size = int64(len(buf)) + n
 	if err != nil {
@@ -413,7 +418,7 @@ func (w *webSocket) Close() error {
 	deadline := time.Now().Add(closeWait)
 	w.bw.limit(deadline)
 	ctx, cancel := context.WithDeadline(context.Background(), deadline)
-	w.bw.send(ctx, websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), false)
+	w.bw.send(ctx, websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), sendNow)
 	cancel()
 	w.bw.close(deadline)
 	return w.conn.Close()
@@ -550,7 +555,7 @@ func (rs *rawSocket) keepAlive() {
 		case <-rs.pings.Done():
 			return
 		case <-t.C:
-			if err := rs.bw.send(rs.pings, rawPing, nil, false); err != nil {
+			if err := rs.bw.send(rs.pings, rawPing, nil, sendNow); err != nil {
 				return // closed, or broken: the read loop ends
 			}
 		}
@@ -560,11 +565,11 @@ func (rs *rawSocket) keepAlive() {
 // extend moves the read deadline two keep-alive intervals ahead.
 func (rs *rawSocket) extend() { rs.conn.SetReadDeadline(time.Now().Add(2 * rs.interval)) }
 
-func (rs *rawSocket) Send(ctx context.Context, data []byte, gather bool) error {
+func (rs *rawSocket) Send(ctx context.Context, data []byte, mode sendMode) error {
 	if len(data) > rs.sendMax {
 		return fmt.Errorf("%w: %d bytes, the router accepts at most %d", ErrPayloadSizeExceeded, len(data), rs.sendMax)
 	}
-	return rs.bw.send(ctx, rawRegular, data, gather)
+	return rs.bw.send(ctx, rawRegular, data, mode)
 }
 
 // The RawSocket frame header is RRRR LTTT and a 24-bit length: R bits are
@@ -615,7 +620,7 @@ func (rs *rawSocket) Recv() ([]byte, error) {
 			return data, nil
 		case rawPing:
 			// Recv runs on the read loop, which never waits (noWait).
-			if err := rs.bw.send(noWait, rawPong, data, false); err != nil {
+			if err := rs.bw.send(noWait, rawPong, data, sendNow); err != nil {
 				return nil, err
 			}
 		case rawPong:

@@ -32,7 +32,7 @@ func TestRawSocketLengthBit(t *testing.T) {
 	data := make([]byte, 1<<24)
 	data[0], data[len(data)-1] = 1, 2
 	errc := make(chan error, 1)
-	go func() { errc <- rs.Send(context.Background(), data, false) }()
+	go func() { errc <- rs.Send(context.Background(), data, sendNow) }()
 	got, err := peer.Recv()
 	if err != nil {
 		t.Fatal(err)

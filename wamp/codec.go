@@ -161,6 +161,12 @@ func (w *msgWriter) dict(d Dict) {
 		w.b = w.s.appendEmptyDict(w.b)
 		return
 	}
+	if progressOnly(d) {
+		if p := w.s.progressDict(); p != nil {
+			w.b = append(w.b, p...)
+			return
+		}
+	}
 	if w.err == nil {
 		w.b, w.err = w.s.appendCodec(w.eb, w.b, d, 1)
 	}
@@ -571,6 +577,9 @@ func (f *fields) dictAt(raw []byte, name string) Dict {
 	}
 	if f.s.isEmptyDict(raw) {
 		return nil // most are empty: reading a nil Dict is reading an empty one
+	}
+	if f.s.isProgressDict(raw) {
+		return Dict{OptProgress: true}
 	}
 	env := f.env
 	env.dict = nil

@@ -12,8 +12,6 @@ import (
 	"time"
 
 	"github.com/ugorji/go/codec"
-
-	"github.com/wampgen/wampgen/internal/wire"
 )
 
 // DecodeError reports an encoded value that does not suit the Go type it is
@@ -132,7 +130,7 @@ func (s *Serializer) decodeValue(raw []byte, dst any) error {
 		if k != KindBytes {
 			return &DecodeError{Want: "[]uint8", Got: k}
 		}
-		if b, ok := s.jsonBinary(raw); ok {
+		if b, ok := s.bytesOf(raw); ok {
 			*p = b
 			return nil
 		}
@@ -332,7 +330,7 @@ func (s *Serializer) decodeSlice(raw []byte, k Kind, v reflect.Value) error {
 		if k != KindBytes {
 			return &DecodeError{Want: t.String(), Got: k}
 		}
-		if b, ok := s.jsonBinary(raw); ok && t == bytesType {
+		if b, ok := s.bytesOf(raw); ok && t == bytesType {
 			v.SetBytes(b)
 			return nil
 		}
@@ -461,16 +459,6 @@ func (s *Serializer) decodeEntries(entries map[string]codec.Raw, v reflect.Value
 
 // bytesType is the type []byte.
 var bytesType = reflect.TypeFor[[]byte]()
-
-// jsonBinary reads a JSON byte string written the usual way (see
-// wire.JSONBinary) without the codec, which decodes the whole string and
-// then its base64; false for anything else, and for the other formats.
-func (s *Serializer) jsonBinary(raw []byte) ([]byte, bool) {
-	if s.format != formatJSON {
-		return nil, false
-	}
-	return wire.JSONBinary(raw)
-}
 
 // decodeStructFast decodes the dictionary raw into struct v as
 // splitDict and decodeEntries do, without the map of entries and the codec

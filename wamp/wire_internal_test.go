@@ -49,6 +49,10 @@ func wireMessages() []Message {
 		&Call{Request: 7, Procedure: "com.x", Args: PayloadOf([]string(nil)), Kwargs: PayloadOf(map[string]any(nil))},
 		&Cancel{Request: 1, Options: Dict{"mode": "kill"}},
 		&Result{Request: 12345, Details: Dict{"progress": true}, Args: ArgsOf(int64(-1) << 60)},
+		// {"progress": true} is written from bytes computed once (progressdict.go); the others by the codec.
+		&Yield{Request: 3, Options: Dict{"progress": true}, Args: ArgsOf([]byte("item"))},
+		&Result{Request: 3, Details: Dict{"progress": false}},
+		&Result{Request: 3, Details: Dict{"progress": 1}},
 		&Result{Request: 1, Kwargs: kw},
 		&Register{Request: 1, Procedure: "p"},
 		&Registered{Request: 1, Registration: 2},
