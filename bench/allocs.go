@@ -102,7 +102,8 @@ func callerProcess(ctx context.Context, w io.Writer) (bool, error) {
 	defer s.close()
 	var stop atomic.Bool
 	// Warm up, so that pools, buffers and maps have their steady size.
-	if _, err := callerLoop(ctx, s.call, &stop, max(spec.Calls/4, 200), nil); err != nil {
+	// (At most spec.Calls: the payload figures count few calls of 1 MiB.)
+	if _, err := callerLoop(ctx, s.call, &stop, max(spec.Calls/4, min(spec.Calls, 200)), nil); err != nil {
 		return true, err
 	}
 	var m0, m1 goruntime.MemStats

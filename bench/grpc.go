@@ -77,6 +77,10 @@ func putDouble(b []byte, field byte, f float64) []byte {
 func (wireCodec) Marshal(v any) (mem.BufferSlice, error) {
 	var b []byte
 	switch m := v.(type) {
+	case *bytesMsg:
+		return marshalPooled(m.size(), m.appendTo)
+	case *recordsMsg:
+		return marshalPooled(m.size(), m.appendTo)
 	case *addRequest:
 		b = make([]byte, 0, 18)
 		b = putDouble(putDouble(b, 1, m.A), 2, m.B)
@@ -120,6 +124,10 @@ func (wireCodec) Unmarshal(data mem.BufferSlice, v any) error {
 		return doubles(data, []*float64{&m.A, &m.B})
 	case *addReply:
 		return doubles(data, []*float64{&m.Sum})
+	case *bytesMsg:
+		return unmarshalPooled(data, m.unmarshal)
+	case *recordsMsg:
+		return unmarshalPooled(data, m.unmarshal)
 	}
 	return fmt.Errorf("wireCodec: cannot unmarshal into %T", v)
 }
@@ -133,6 +141,7 @@ func grpcServer(ctx context.Context) (string, func(), error) {
 	}
 	srv := grpc.NewServer(grpc.ForceServerCodecV2(wireCodec{}))
 	srv.RegisterService(&grpcCalcDesc, adderImpl{})
+	srv.RegisterService(&grpcEchoDesc, echoImpl{})
 	go srv.Serve(ln)
 	return ln.Addr().String(), srv.Stop, nil
 }

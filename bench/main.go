@@ -53,6 +53,10 @@
 // client is the median of the per-round ratios, so that a noisy neighbour
 // hurts all of them alike. The same measurements run as go test benchmarks
 // (bench_test.go).
+//
+// Then, unless -payloads=none, payload sizes and cross-serializer: calls
+// that echo 16 B to 1 MiB of bytes or of small structs, for wampgen, nexus
+// and gRPC, and a JSON caller with a MsgPack callee (payload.go).
 package main
 
 import (
@@ -81,6 +85,7 @@ type options struct {
 	only       string
 	cpuProfile string
 	memProfile string
+	payload    payloadOptions // payload.go
 
 	sessions           string        // sessions.go
 	sessionsDuration   time.Duration // sessions.go
@@ -107,6 +112,7 @@ func main() {
 	flag.StringVar(&o.only, "only", "", "measure only the systems whose name contains this")
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the timed measurements to this file")
 	flag.StringVar(&o.memProfile, "caller-memprofile", "", "write a heap profile of every allocation of each caller process into this directory, as SYSTEM-SERIALIZER.pprof")
+	o.payload.register(flag.CommandLine)
 	flag.StringVar(&o.sessions, "sessions", "1,100,1000", "caller sessions of the many-sessions figures, comma-separated; empty for none")
 	flag.DurationVar(&o.sessionsDuration, "sessions-duration", 250*time.Millisecond, "duration of each many-sessions measurement")
 	flag.IntVar(&o.idleSessions, "idle-sessions", 1000, "idle sessions whose client heap is counted; 0 for none")
@@ -271,6 +277,10 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 			return fmt.Errorf("%s over %s: allocations: %w", s.name, s.ser, err)
 		}
 	}
+	pay, err := runPayloads(ctx, o.payload, o.allocCalls, self, o.memProfile, logf)
+	if err != nil {
+		return fmt.Errorf("payloads: %w", err)
+	}
 	var genTime time.Duration
 	if o.genRuns > 0 {
 		logf("generating %d interfaces × %d methods, %d times", o.genIfaces, o.genMethods, o.genRuns)
@@ -291,6 +301,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	printReport(stdout, o, b, systems, res, genTime, time.Since(started))
 	printSessions(stdout, o, sess)
 	printStreams(stdout, o, strs)
+	printPayloads(stdout, pay)
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"iter"
 	"log"
+	"strings"
 	"sync"
 	"time"
 
@@ -491,6 +492,9 @@ func nexusCall(ctx context.Context, c *nxclient.Client, uri string) error {
 // newCaller connects a caller of the system named name, for serializer
 // ser, to addr, whose callee is already there.
 func newCaller(ctx context.Context, name, ser, addr string) (*system, error) {
+	if spec, ok := strings.CutPrefix(name, payloadChildPrefix); ok {
+		return payloadChildCaller(ctx, spec, addr)
+	}
 	switch name {
 	case sysGRPC:
 		return grpcCaller(ctx, addr)

@@ -173,6 +173,11 @@ func isProgress(d wamp.Dict) bool {
 // that wire.Format.CanonicalList has checked, which bounds its nesting,
 // CBOR tags refused: it needs no second depth check.
 func (s *serializer) decodeValue(b []byte) (any, error) {
+	if s.json {
+		if l, ok := jsonBinaryList(b); ok {
+			return l, nil
+		}
+	}
 	pool := &codecPools[s].dec
 	d := pool.Get().(*codec.Decoder)
 	d.ResetBytes(b)
@@ -197,8 +202,44 @@ func (s *serializer) decodeValue(b []byte) (any, error) {
 	return v, nil
 }
 
-// appendValue appends the codec's encoding of v to b.
+// jsonBinaryList reads a JSON list of byte strings written the usual way
+// (wire.JSONBinary) without the codec: what decodeValue would return for it,
+// the list with each string converted (wire.DecodeBinaryStrings). It
+// reports false for any other list or value.
+func jsonBinaryList(b []byte) ([]any, bool) {
+	var buf [4][]byte
+	elems, err := wire.JSON.AppendElems(buf[:0], b, -1)
+	if err != nil || len(elems) == 0 {
+		return nil, false
+	}
+	l := make([]any, len(elems))
+	for i, e := range elems {
+		v, ok := wire.JSONBinary(e)
+		if !ok {
+			return nil, false
+		}
+		l[i] = v
+	}
+	return l, true
+}
+
+// appendValue appends the codec's encoding of v to b. A list of plain
+// values (numbers, strings, bools, bytes: most payloads that are converted
+// from one serializer to another) is written without the codec, byte for
+// byte as it would (wire.Format.AppendSimpleList, with the same handle).
 func (s *serializer) appendValue(b []byte, v any) ([]byte, error) {
+	var l []any
+	switch t := v.(type) {
+	case wamp.List:
+		l = t
+	case []any:
+		l = t
+	}
+	if l != nil {
+		if out, ok := s.format.AppendSimpleList(b, l); ok {
+			return out, nil
+		}
+	}
 	pool := &codecPools[s].enc
 	e := pool.Get().(*encState)
 	e.buf = e.buf[:0]

@@ -250,7 +250,9 @@ type peer struct {
 
 	// Writer and sender. The writer hands a batch to the sender on out
 	// and hears on wrote that it is written; it owns inflight and the
-	// fields below it, the sender owns deadline.
+	// fields below it, and deadline while the sender is idle (inflight is
+	// nil: the sender's last use of deadline came before its report on
+	// wrote); the sender owns deadline while it writes.
 	out      chan []byte
 	wrote    chan error
 	inflight []byte    // the buffer of the batch the sender is writing; nil while it is idle
@@ -694,6 +696,13 @@ func (p *peer) handOff() {
 	}
 	rest := p.buf
 	if p.raw != nil {
+		// A write that does not wait fails all the same once the write
+		// deadline has passed (the poller checks it first), so it gets the
+		// sender's deadline too: a client that once filled the socket,
+		// setting a deadline, and then read all it got for writeTimeout
+		// would otherwise be cut off at its next write ("raw-write: i/o
+		// timeout"), as 1 MiB payloads were in the benchmark.
+		p.renewDeadline()
 		n, err := writeNonBlocking(p.raw, p.buf)
 		if err != nil || n == len(p.buf) {
 			p.check(err)
@@ -751,11 +760,18 @@ func (p *peer) settle() {
 func (p *peer) sendLoop() {
 	defer close(p.senderDone)
 	for b := range p.out {
-		if now := time.Now(); p.deadline.Sub(now) < writeTimeout/2 {
-			p.deadline = now.Add(writeTimeout)
-			p.fc.setWriteDeadline(p.deadline)
-		}
+		p.renewDeadline()
 		p.wrote <- p.fc.write(b)
+	}
+}
+
+// renewDeadline moves the connection's write deadline writeTimeout ahead
+// when less than half of it is left, so that the write about to start gets
+// at least writeTimeout/2.
+func (p *peer) renewDeadline() {
+	if now := time.Now(); p.deadline.Sub(now) < writeTimeout/2 {
+		p.deadline = now.Add(writeTimeout)
+		p.fc.setWriteDeadline(p.deadline)
 	}
 }
 

@@ -303,7 +303,15 @@ func (w *webSocket) Recv() ([]byte, error) {
 	}()
 	for {
 		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
+			if cap(buf) >= maxKeptBuffer {
+				return w.recvLarge(buf, r)
+			}
+			// Doubling, up to exactly the size kept: append's own growth
+			// could pass maxKeptBuffer, and a buffer that is not kept
+			// grows again from 4 KiB for the next message.
+			grown := make([]byte, len(buf), min(2*cap(buf), maxKeptBuffer))
+			copy(grown, buf)
+			buf = grown
 		}
 		// len(buf) <= limit here: room for at least one byte.
 		n, err := r.Read(buf[len(buf):min(cap(buf), w.limit+1)])
@@ -326,6 +334,62 @@ func (w *webSocket) Recv() ([]byte, error) {
 	}
 	data := make([]byte, len(buf))
 	copy(data, buf)
+	return data, nil
+}
+
+// largeChunk is the size of the pooled chunks recvLarge reads in.
+const largeChunk = 256 << 10
+
+var largeChunks = sync.Pool{New: func() any { b := make([]byte, largeChunk); return &b }}
+
+// recvLarge reads the rest of a message larger than the buffer Recv keeps,
+// of which buf, that full buffer, holds the start: into pooled chunks, then
+// into one slice of exactly the message's size. Growing a buffer instead
+// allocated four to five times the message (append grows a large slice by a
+// quarter at a time), and its copy once more.
+func (w *webSocket) recvLarge(buf []byte, r io.Reader) ([]byte, error) {
+	var chunks []*[]byte
+	defer func() {
+		for _, c := range chunks {
+			largeChunks.Put(c)
+		}
+	}()
+	total, last := len(buf), 0
+	for {
+		c := largeChunks.Get().(*[]byte)
+		chunks = append(chunks, c)
+		// total <= limit here: room for at least one byte.
+		n, err := io.ReadFull(r, (*c)[:min(largeChunk, w.limit+1-total)])
+		total, last = total+n, n
+		if total > w.limit {
+			_, err := w.skip(buf, r)
+			if over, ok := err.(*oversizedMessage); ok {
+				over.size += int64(total - len(buf))
+			}
+			return nil, err
+		}
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			break
+		}
+		if err != nil {
+			if errors.Is(err, websocket.ErrReadLimit) {
+				return nil, errTooLarge
+			}
+			if werr := w.bw.brokenBy(); werr != nil {
+				return nil, werr
+			}
+			return nil, err
+		}
+	}
+	data := make([]byte, total)
+	i := copy(data, buf)
+	for k, c := range chunks {
+		if k == len(chunks)-1 {
+			copy(data[i:], (*c)[:last])
+		} else {
+			i += copy(data[i:], *c)
+		}
+	}
 	return data, nil
 }
 

@@ -229,6 +229,9 @@ func (s *Serializer) decodeReflect(raw []byte, k Kind, v reflect.Value) error {
 		if k != KindDict {
 			return &DecodeError{Want: t.String(), Got: k}
 		}
+		if done, err := s.decodeStructFast(raw, v); done {
+			return err
+		}
 		entries, err := s.splitDict(raw, t)
 		if err != nil {
 			return err
@@ -261,7 +264,33 @@ func (s *Serializer) decodeScalarInto(raw []byte, k Kind, v reflect.Value) error
 	if !ok {
 		return &DecodeError{Want: t.String(), Got: k}
 	}
-	return s.wrap(raw, v.Addr().Interface(), t.String(), k)
+	// float64, string and bool kinds as decodeValue's fast paths read them
+	// (byte for byte what the codec reads), without a codec decoder per
+	// value: a struct's fields come here.
+	var err error
+	switch t.Kind() {
+	case reflect.Float64:
+		var f float64
+		if f, err = s.decodeFloat64(raw, k); err == nil {
+			v.SetFloat(f)
+		}
+	case reflect.String:
+		var str string
+		if str, err = s.decodeString(raw, k); err == nil {
+			v.SetString(str)
+		}
+	case reflect.Bool:
+		var b bool
+		if b, err = s.decodeBool(raw, k); err == nil {
+			v.SetBool(b)
+		}
+	default:
+		return s.wrap(raw, v.Addr().Interface(), t.String(), k)
+	}
+	if de, ok := err.(*DecodeError); ok {
+		de.Want = t.String()
+	}
+	return err
 }
 
 // decodeIntInto decodes an integer (or a float without fraction) into v,
@@ -300,6 +329,10 @@ func (s *Serializer) decodeSlice(raw []byte, k Kind, v reflect.Value) error {
 	if t.Elem().Kind() == reflect.Uint8 {
 		if k != KindBytes {
 			return &DecodeError{Want: t.String(), Got: k}
+		}
+		if b, ok := s.bytesOf(raw); ok && t == bytesType {
+			v.SetBytes(b)
+			return nil
 		}
 		return s.wrap(raw, v.Addr().Interface(), t.String(), k)
 	}
@@ -422,6 +455,79 @@ func (s *Serializer) decodeEntries(entries map[string]codec.Raw, v reflect.Value
 		}
 	}
 	return nil
+}
+
+// bytesType is the type []byte.
+var bytesType = reflect.TypeFor[[]byte]()
+
+// decodeStructFast decodes the dictionary raw into struct v as
+// splitDict and decodeEntries do, without the map of entries and the codec
+// decoder that splitDict makes: the entries are walked in place
+// (wire.Format.AppendEntries). It reports false, having changed nothing,
+// for a dictionary it leaves to them: one with a key that is not a plain
+// string (a JSON key with escapes, a CBOR string of indefinite length) or
+// with a key twice (the codec keeps the last value, unread, of a key given
+// more than once), or one it cannot walk.
+func (s *Serializer) decodeStructFast(raw []byte, v reflect.Value) (bool, error) {
+	var buf [2 * 8][]byte
+	kv, err := s.format.AppendEntries(buf[:0], raw)
+	if err != nil {
+		return false, nil
+	}
+	for i := 0; i < len(kv); i += 2 {
+		key, ok := s.format.StringBytes(kv[i])
+		if !ok {
+			return false, nil
+		}
+		kv[i] = key
+	}
+	if duplicateKeys(kv) {
+		return false, nil
+	}
+	t := v.Type()
+	fields := structFields(t)
+	for i := 0; i < len(kv); i += 2 {
+		index, ok := fields[string(kv[i])]
+		if !ok {
+			continue
+		}
+		e := kv[i+1]
+		ek := s.kind(e)
+		if ek == KindNil && !nullable(fieldType(t, index)) {
+			continue
+		}
+		f, err := fieldByIndex(v, index)
+		if err != nil {
+			return true, &DecodeError{Want: t.String(), Got: KindDict, Path: "." + string(kv[i]), Err: err}
+		}
+		if err := s.decodeReflect(e, ek, f); err != nil {
+			return true, at(err, "."+string(kv[i]))
+		}
+	}
+	return true, nil
+}
+
+// duplicateKeys reports whether a key of the entries kv (key, value, key,
+// value, …) is there twice.
+func duplicateKeys(kv [][]byte) bool {
+	if len(kv) <= 2*16 {
+		for i := 0; i < len(kv); i += 2 {
+			for j := i + 2; j < len(kv); j += 2 {
+				if string(kv[i]) == string(kv[j]) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	seen := make(map[string]struct{}, len(kv)/2)
+	for i := 0; i < len(kv); i += 2 {
+		if _, ok := seen[string(kv[i])]; ok {
+			return true
+		}
+		seen[string(kv[i])] = struct{}{}
+	}
+	return false
 }
 
 // decodeAny decodes raw into v, an interface value, []any or map[string]any,

@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"bytes"
 	"encoding/base64"
 	"strings"
 )
@@ -55,4 +56,40 @@ func DecodeBinaryStrings(v any) any {
 		}
 	}
 	return v
+}
+
+// jsonBinaryPrefix starts a byte string in JSON as the codec writes it: a
+// quote and the NUL character, escaped.
+const jsonBinaryPrefix = `"\u0000`
+
+// JSONAppendBinary appends the JSON form of the bytes data, as the JSON
+// handle writes it: "\u0000" and the padded standard base64 of data, in
+// quotes (base64 needs no escaping).
+func JSONAppendBinary(b, data []byte) []byte {
+	b = append(b, jsonBinaryPrefix...)
+	b = base64.StdEncoding.AppendEncode(b, data)
+	return append(b, '"')
+}
+
+// JSONBinary reads a JSON string that is all of raw and the WAMP form of a
+// byte string, written as JSONAppendBinary writes it: the escaped NUL
+// character, then canonical base64 without escapes. It returns the bytes,
+// or false when raw is anything else, for which DecodeBinaryString on the
+// decoded string decides (a string with other escapes may still qualify).
+func JSONBinary(raw []byte) ([]byte, bool) {
+	if len(raw) < len(jsonBinaryPrefix)+1 || string(raw[:len(jsonBinaryPrefix)]) != jsonBinaryPrefix || raw[len(raw)-1] != '"' {
+		return nil, false
+	}
+	enc := raw[len(jsonBinaryPrefix) : len(raw)-1]
+	// The base64 alphabet, '=' included, needs no escape; a backslash or a
+	// quote means another string. \r and \n can't be there unescaped.
+	if len(enc)%4 != 0 || bytes.IndexByte(enc, '\\') >= 0 || bytes.IndexByte(enc, '"') >= 0 {
+		return nil, false
+	}
+	b := make([]byte, base64.StdEncoding.DecodedLen(len(enc)))
+	n, err := base64.StdEncoding.Strict().Decode(b, enc)
+	if err != nil {
+		return nil, false
+	}
+	return b[:n], true
 }

@@ -335,12 +335,13 @@ func (f Format) AppendSimple(b []byte, v any) ([]byte, bool) {
 }
 
 // AppendSimpleList writes a list of the values AppendSimple writes, as the
-// MsgPack or CBOR codec would (for JSON, and for any other element, it
-// reports false and writes nothing, and the codec should write the list):
-// the Arguments of most calls and results.
+// MsgPack or CBOR codec would (for any other element it reports false and
+// writes nothing, and the codec should write the list): the Arguments of
+// most calls and results. For JSON it writes only lists of byte strings
+// (jsonAppendBinaryList).
 func (f Format) AppendSimpleList(b []byte, l []any) ([]byte, bool) {
 	if f == JSON {
-		return b, false
+		return jsonAppendBinaryList(b, l)
 	}
 	orig := len(b)
 	b = f.AppendListHead(b, len(l))
@@ -373,4 +374,27 @@ func beUint(b []byte) uint64 {
 		return uint64(binary.BigEndian.Uint32(b))
 	}
 	return binary.BigEndian.Uint64(b)
+}
+
+// jsonAppendBinaryList writes a JSON list whose elements are all byte
+// strings (not nil), as the codec writes it (see JSONAppendBinary): the
+// arguments of a call or result that carries bytes. Other lists are left
+// to the codec.
+func jsonAppendBinaryList(b []byte, l []any) ([]byte, bool) {
+	if len(l) == 0 {
+		return b, false
+	}
+	for _, v := range l {
+		if d, ok := v.([]byte); !ok || d == nil {
+			return b, false
+		}
+	}
+	b = append(b, '[')
+	for i, v := range l {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = JSONAppendBinary(b, v.([]byte))
+	}
+	return append(b, ']'), true
 }
