@@ -41,6 +41,8 @@ type callConfig struct {
 	cancelMode  CancelMode
 	discloseMe  bool
 	options     wamp.Dict
+	// interceptors are those of WithInterceptors, after the session's.
+	interceptors []Interceptor
 }
 
 type callOptionFunc func(*callConfig)

@@ -104,6 +104,13 @@ type Config struct {
 	// session's State, in order, on a goroutine of the session's own. It
 	// must not call Close (use go sess.Close()).
 	OnStateChange func(StateChange)
+	// Interceptors wrap everything the session does: its outgoing calls,
+	// calls with streamed input and publications, and every handler
+	// registered or subscribed on it (wrapped once, at Register or
+	// Subscribe, and kept across reconnects). The first acts first; those
+	// given with WithInterceptors come after them. See the package
+	// documentation, "Interceptors".
+	Interceptors []Interceptor
 }
 
 const (

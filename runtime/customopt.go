@@ -52,9 +52,9 @@ func (o CustomOption) applyCall(c *callConfig) {
 	c.options = opts
 }
 
-func (o CustomOption) applyPublish(d wamp.Dict) {
+func (o CustomOption) applyPublish(c *publishConfig) {
 	if o.err == nil {
-		d[o.key] = o.value
+		c.options[o.key] = o.value
 	}
 }
 

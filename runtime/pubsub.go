@@ -12,11 +12,17 @@ import (
 )
 
 // PublishOption configures one publication.
-type PublishOption interface{ applyPublish(wamp.Dict) }
+type PublishOption interface{ applyPublish(*publishConfig) }
+
+// publishConfig is what the options of one publication make.
+type publishConfig struct {
+	options      wamp.Dict // PUBLISH.Options; made by publish
+	interceptors []Interceptor
+}
 
 type publishOptionFunc func(wamp.Dict)
 
-func (f publishOptionFunc) applyPublish(d wamp.Dict) { f(d) }
+func (f publishOptionFunc) applyPublish(c *publishConfig) { f(c.options) }
 
 // WithAcknowledge asks the router to acknowledge the publication: Publish
 // then waits for PUBLISHED (or an ERROR) and returns the publication ID.
@@ -125,10 +131,11 @@ func (s *Session) publish(ctx context.Context, topic wamp.URI, args, kwargs wamp
 		if err := optionError(opts); err != nil {
 			return 0, err
 		}
-		options = wamp.Dict{}
+		cfg := publishConfig{options: wamp.Dict{}}
 		for _, o := range opts {
-			o.applyPublish(options)
+			o.applyPublish(&cfg)
 		}
+		options = cfg.options
 	}
 	// Without a connection the publication fails below anyway.
 	c := s.cur.Load()
@@ -181,6 +188,8 @@ type Event struct {
 	Publisher         wamp.ID
 	PublisherAuthID   string
 	PublisherAuthRole string
+
+	subscribed wamp.URI // the subscription's topic or pattern (Subscribed)
 }
 
 // EventHandler handles one event. Its ctx carries the event (see
@@ -210,9 +219,10 @@ func EventFromContext(ctx context.Context) (*Event, bool) {
 type SubscribeOption interface{ applySubscribe(*subscribeConfig) }
 
 type subscribeConfig struct {
-	match   Match
-	options wamp.Dict
-	queue   int // WithEventQueue; 0: Config.EventQueue
+	match        Match
+	options      wamp.Dict
+	queue        int // WithEventQueue; 0: Config.EventQueue
+	interceptors []Interceptor
 }
 
 type subscribeOptionFunc func(*subscribeConfig)

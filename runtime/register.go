@@ -41,6 +41,7 @@ type registerConfig struct {
 	forwardTimeout bool
 	streamedInput  bool
 	options        wamp.Dict
+	interceptors   []Interceptor
 }
 
 type registerOptionFunc func(*registerConfig)
@@ -347,16 +348,17 @@ type Invocation struct {
 	// when the router does not announce call_timeout.
 	Timeout time.Duration
 
-	s        *Session
-	conn     *conn // the connection it arrived on, and the only one it answers on
-	request  wamp.ID
-	progress bool
-	input    *inputQueue     // the streamed input, for a handler that takes it
-	ctx      context.Context // the handler's, once it runs
-	mu       sync.Mutex
-	finished bool // the handler returned
-	answered bool // answered without the handler (input overflow)
-	ranged   bool // Input was ranged (an invocation without input queue)
+	registered wamp.URI // the registration's URI or pattern (Registered)
+	s          *Session
+	conn       *conn // the connection it arrived on, and the only one it answers on
+	request    wamp.ID
+	progress   bool
+	input      *inputQueue     // the streamed input, for a handler that takes it
+	ctx        context.Context // the handler's, once it runs
+	mu         sync.Mutex
+	finished   bool // the handler returned
+	answered   bool // answered without the handler (input overflow)
+	ranged     bool // Input was ranged (an invocation without input queue)
 }
 
 type invocationKey struct{}
