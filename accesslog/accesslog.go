@@ -48,11 +48,13 @@
 //	                or requested by the caller (an invocation)
 //	chunks          the input chunks a call with streamed input sent
 //	args_bytes      the encoded size of the arguments (Args and Kwargs) of
-//	                what arrived (an invocation, an event): payloads the
-//	                runtime decoded carry their bytes (wamp.Payload.Encoded);
-//	                those built from Go values (what a session sends) are
-//	                not encoded again to measure them, and go without
-//	result_bytes    the encoded size of a call's result, likewise
+//	                a call, invocation, publication or event, when known:
+//	                payloads the runtime received carry their bytes
+//	                (wamp.Payload.Encoded); those built from Go values
+//	                (wamp.ArgsOf: what a session usually sends) are not
+//	                encoded a second time to measure them, and go without
+//	result_bytes    the encoded size of the result of a call or invocation,
+//	                likewise (known for a call's, which was received)
 //
 // A success is logged at Info, a failure at Warn; WithSuccessLevel and
 // WithErrorLevel change that. WithoutKinds leaves kinds out (events can be
@@ -209,7 +211,7 @@ func New(logger *slog.Logger, opts ...Option) *Interceptor {
 // enabled reports whether a record of either outcome could be logged, so
 // that a log turned off costs nothing more than this.
 func (l *Interceptor) enabled(ctx context.Context) bool {
-	return l.log.Enabled(ctx, min(l.okLevel.Level(), l.errLevel.Level()))
+	return l.log.Enabled(ctx, max(l.okLevel.Level(), l.errLevel.Level()))
 }
 
 // levelFor returns the level of a record with error err, and whether it
@@ -236,7 +238,7 @@ func (l *Interceptor) WrapCall(next runtime.CallFunc) runtime.CallFunc {
 		end := time.Now()
 		if level, ok := l.levelFor(ctx, err); ok {
 			e := Entry{Kind: KindCall, URI: call.Procedure, Duration: end.Sub(start), Err: err,
-				Progress: call.Progress, ArgsBytes: -1, ResultBytes: -1}
+				Progress: call.Progress, ArgsBytes: encodedSize(call.Args, call.Kwargs), ResultBytes: -1}
 			e.Outcome = remoteOutcome(err)
 			if res != nil {
 				e.ResultBytes = encodedSize(res.Args, res.Kwargs)
@@ -403,7 +405,7 @@ func (l *Interceptor) WrapPublish(next runtime.PublishFunc) runtime.PublishFunc 
 		end := time.Now()
 		if level, ok := l.levelFor(ctx, err); ok {
 			e := Entry{Kind: KindPublish, URI: pub.Topic, Duration: end.Sub(start), Err: err,
-				Publication: id, ArgsBytes: -1, ResultBytes: -1}
+				Publication: id, ArgsBytes: encodedSize(pub.Args, pub.Kwargs), ResultBytes: -1}
 			e.Outcome = remoteOutcome(err)
 			l.emit(ctx, level, end, &e)
 		}
