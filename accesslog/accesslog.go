@@ -52,7 +52,8 @@
 //	                payloads the runtime received carry their bytes
 //	                (wamp.Payload.Encoded); those built from Go values
 //	                (wamp.ArgsOf: what a session usually sends) are not
-//	                encoded a second time to measure them, and go without
+//	                encoded a second time to measure them, and go without;
+//	                for an invocation with streamed input, the first chunk's
 //	result_bytes    the encoded size of the result of a call or invocation,
 //	                likewise (known for a call's, which was received)
 //
@@ -60,8 +61,9 @@
 // WithErrorLevel change that. WithoutKinds leaves kinds out (events can be
 // many), WithFilter drops records by what they say. When the logger's
 // handler is not enabled at the level an outcome would be logged at, the
-// interceptor costs a clock reading and a call of Handler.Enabled, and no
-// allocation.
+// interceptor allocates nothing: it costs a call of Handler.Enabled when
+// neither level is enabled, and two clock readings and two calls when the
+// other one is.
 //
 // # What is never logged
 //
