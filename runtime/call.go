@@ -229,6 +229,16 @@ func (s *Session) call(ctx context.Context, procedure wamp.URI, args, kwargs wam
 	if err != nil {
 		return nil, err
 	}
+	if s.chains != nil || len(cfg.interceptors) > 0 {
+		return s.interceptedCall(ctx, procedure, args, kwargs, cfg)
+	}
+	return s.callWith(ctx, procedure, args, kwargs, &cfg)
+}
+
+// callWith makes the call with the config cfg: the work of call, after
+// the interceptors.
+func (s *Session) callWith(ctx context.Context, procedure wamp.URI, args, kwargs wamp.Payload, cfg *callConfig) (*wamp.Result, error) {
+	var err error
 	progress := cfg.progress != nil || cfg.rawProgress != nil
 	// The advanced options go only to a router that announced them (see
 	// features.go). Without a connection the send below fails anyway.

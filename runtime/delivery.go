@@ -234,7 +234,14 @@ func (sub *Subscription) call(ev *Event) (err error, stack []byte) {
 			err, stack = fmt.Errorf("panic: %v", p), debug.Stack()
 		}
 	}()
-	return sub.handler(context.WithValue(sub.ctx, eventKey{}, ev), ev), nil
+	err = sub.handler(context.WithValue(sub.ctx, eventKey{}, ev), ev)
+	// With interceptors, the handler's own panic is recovered inside them
+	// (see wrapEvent): it is still a panic, with its stack.
+	var p *handlerPanic
+	if err != nil && errors.As(err, &p) && p.stack != nil {
+		return fmt.Errorf("panic: %v", p.value), p.stack
+	}
+	return err, nil
 }
 
 // eventWorkers are the running workers of all subscriptions, for Close to

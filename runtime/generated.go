@@ -474,6 +474,12 @@ func callInput[T any](ctx context.Context, caller Caller, procedure wamp.URI, in
 	if err != nil {
 		return resultPayloads{}, err
 	}
+	return sendAll(ctx, ic, input)
+}
+
+// sendAll sends input through ic as callInput says and returns the final
+// result's payloads.
+func sendAll[T any](ctx context.Context, ic InputCall, input iter.Seq[T]) (resultPayloads, error) {
 	var prev T
 	have := false
 	for v := range input {
@@ -590,14 +596,46 @@ func callInputSplit[T, R any](ctx context.Context, s *Session, procedure wamp.UR
 	var zero R
 	cctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	// The callback only asks for progressive results: recv takes them.
-	ask := withRawProgress(func(*wamp.Result) error { return nil })
+	// The callback only asks for progressive results: recv takes them,
+	// unless an interceptor wrapped the call (below).
+	var onProgress func(*wamp.Result) error
+	ask := withRawProgress(func(r *wamp.Result) error {
+		if onProgress != nil {
+			return onProgress(r)
+		}
+		return nil
+	})
 	icall, err := s.CallInput(cctx, procedure, append(opts[:len(opts):len(opts)], ask)...)
 	if err != nil {
 		yield(zero, err)
 		return
 	}
-	ic := icall.(*inputCall)
+	ic, ok := icall.(*inputCall)
+	if !ok {
+		// An interceptor wrapped the InputCall: its Send and CloseSend
+		// are the way in, and the results arrive inside them, on this
+		// goroutine, as through another StreamCaller. Nothing was sent
+		// yet, so onProgress is set before any result can come.
+		stopped, progressed := false, false
+		onProgress = func(r *wamp.Result) error {
+			progressed = true
+			v, err := decodeOne[R](procedure, r.Args)
+			if err != nil {
+				return err
+			}
+			if !yield(v, nil) {
+				stopped = true
+				return errStopStream
+			}
+			return nil
+		}
+		res, err := sendAll(cctx, icall, input)
+		if stopped {
+			return
+		}
+		yieldFinal(procedure, res, err, progressed, yield)
+		return
+	}
 	ic.splitCall()
 	sent := make(chan inputPanic, 1)
 	go func() {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"runtime/debug"
 
 	"github.com/wampgen/wampgen/wamp"
 )
@@ -125,9 +126,9 @@ type Call struct {
 	// CancelMode is the call's CANCEL mode.
 	CancelMode CancelMode
 
-	cfg        *callConfig // the call's options (its progress callbacks)
-	ownOptions bool        // Options is a map SetOption made
-	err        error       // the first invalid key given to SetOption
+	run        *callRun // the session's, for its terminal func
+	ownOptions bool     // Options is a map SetOption made
+	err        error    // the first invalid key given to SetOption
 }
 
 // SetOption sets CALL.Options[key] to value, copying Options on its first
@@ -152,6 +153,7 @@ type Publication struct {
 	// Acknowledge: WithAcknowledge was given (read-only).
 	Acknowledge bool
 
+	s          *Session
 	ownOptions bool
 	err        error
 }
@@ -273,4 +275,307 @@ func ErrorURIOf(err error) (uri wamp.URI, ok bool) {
 		return we.URI, true
 	}
 	return "", false
+}
+
+// chains holds a session's interceptors and the chains they make around
+// the session's own work, built once (Dial).
+type chains struct {
+	interceptors []Interceptor
+	call         CallFunc
+	callInput    CallInputFunc
+	publish      PublishFunc
+}
+
+// newChains returns the chains of interceptors, or nil if there are none.
+func newChains(interceptors []Interceptor) (*chains, error) {
+	list := appendInterceptors(nil, interceptors)
+	if len(list) == 0 {
+		return nil, nil
+	}
+	ch := &chains{interceptors: list}
+	var err error
+	if ch.call, err = buildCall(list); err != nil {
+		return nil, err
+	}
+	if ch.callInput, err = buildCallInput(list); err != nil {
+		return nil, err
+	}
+	if ch.publish, err = buildPublish(list); err != nil {
+		return nil, err
+	}
+	return ch, nil
+}
+
+// all returns the session's interceptors followed by more.
+func (ch *chains) all(more []Interceptor) []Interceptor {
+	if ch == nil {
+		return more
+	}
+	if len(more) == 0 {
+		return ch.interceptors
+	}
+	return appendInterceptors(ch.interceptors, more)
+}
+
+// wrapError returns the error of a Wrap method that panicked (p) or
+// returned nil.
+func wrapError(i Interceptor, method string, p any) error {
+	if p != nil {
+		return fmt.Errorf("interceptor %T: %s panicked: %v", i, method, p)
+	}
+	return fmt.Errorf("interceptor %T: %s returned nil", i, method)
+}
+
+// wrap wraps inner in the interceptors list, the first outermost, with
+// the Wrap method that wrap calls; a panic in it, or a nil func, is an
+// error.
+func wrap[F any](list []Interceptor, inner F, method string, w func(Interceptor, F) F, isNil func(F) bool) (f F, err error) {
+	f = inner
+	var cur Interceptor
+	defer func() {
+		if p := recover(); p != nil {
+			var zero F
+			f, err = zero, wrapError(cur, method, p)
+		}
+	}()
+	for i := len(list) - 1; i >= 0; i-- {
+		cur = list[i]
+		f = w(cur, f)
+		if isNil(f) {
+			var zero F
+			return zero, wrapError(cur, method, nil)
+		}
+	}
+	return f, nil
+}
+
+func buildCall(list []Interceptor) (CallFunc, error) {
+	return wrap(list, CallFunc(callTerminal), "WrapCall",
+		func(i Interceptor, f CallFunc) CallFunc { return i.WrapCall(f) }, func(f CallFunc) bool { return f == nil })
+}
+
+func buildCallInput(list []Interceptor) (CallInputFunc, error) {
+	return wrap(list, CallInputFunc(callInputTerminal), "WrapCallInput",
+		func(i Interceptor, f CallInputFunc) CallInputFunc { return i.WrapCallInput(f) }, func(f CallInputFunc) bool { return f == nil })
+}
+
+func buildPublish(list []Interceptor) (PublishFunc, error) {
+	return wrap(list, PublishFunc(publishTerminal), "WrapPublish",
+		func(i Interceptor, f PublishFunc) PublishFunc { return i.WrapPublish(f) }, func(f PublishFunc) bool { return f == nil })
+}
+
+// callRun is what a Call carries for the session's terminal func; copies
+// of a Call share it.
+type callRun struct {
+	s   *Session
+	cfg callConfig
+	// inner is set while the session's own work runs (the terminal func):
+	// a panic from there (the caller's progress callback, a Stream's loop
+	// body) is the caller's, raised on as it is, not an interceptor's.
+	inner bool
+}
+
+// interceptedCall is call through the interceptors: the session's, then
+// those of cfg.
+func (s *Session) interceptedCall(ctx context.Context, procedure wamp.URI, args, kwargs wamp.Payload, cfg callConfig) (*wamp.Result, error) {
+	var chain CallFunc
+	if len(cfg.interceptors) == 0 {
+		chain = s.chains.call
+	} else {
+		var err error
+		if chain, err = buildCall(s.chains.all(cfg.interceptors)); err != nil {
+			return nil, fmt.Errorf("runtime: calling %s: %w", procedure, err)
+		}
+	}
+	run := &callRun{s: s, cfg: cfg}
+	call := &Call{
+		Procedure:  procedure,
+		Args:       args,
+		Kwargs:     kwargs,
+		Options:    cfg.options,
+		Progress:   cfg.progress != nil || cfg.rawProgress != nil,
+		DiscloseMe: cfg.discloseMe,
+		CancelMode: cfg.cancelMode,
+		run:        run,
+	}
+	res, err := s.runCall(ctx, chain, call, run)
+	if err != nil {
+		return nil, err
+	}
+	if res == nil {
+		return &wamp.Result{}, nil
+	}
+	return &wamp.Result{Args: res.Args, Kwargs: res.Kwargs, Details: res.Details}, nil
+}
+
+// runCall runs chain on call; a panic of an interceptor is logged and
+// returned as an *Error wamp.error.runtime_error.
+func (s *Session) runCall(ctx context.Context, chain CallFunc, call *Call, run *callRun) (res *Result, err error) {
+	procedure := call.Procedure
+	defer func() {
+		if run.inner {
+			return // not recovered: the caller's own panic
+		}
+		if p := recover(); p != nil {
+			res, err = nil, s.interceptorPanic("call", procedure, p)
+		}
+	}()
+	return chain(ctx, call)
+}
+
+// interceptorPanic logs an interceptor's panic p under a new incident ID
+// and returns the error the caller gets for it.
+func (s *Session) interceptorPanic(what string, uri wamp.URI, p any) error {
+	incident := newIncidentID()
+	s.log.Error("interceptor panicked", "kind", what, "uri", uri, "incident", incident, "panic", p, "stack", string(debug.Stack()))
+	return &Error{URI: wamp.ErrRuntime, Args: wamp.ArgsOf(fmt.Sprintf("runtime: an interceptor of the %s of %s panicked; incident %s in the log", what, uri, incident))}
+}
+
+// callTerminal is the session's work at the end of a call's chain.
+func callTerminal(ctx context.Context, call *Call) (*Result, error) {
+	run := call.run
+	if run == nil {
+		return nil, fmt.Errorf("runtime: calling %s: an interceptor passed on a *Call that the session did not make", call.Procedure)
+	}
+	if call.err != nil {
+		return nil, fmt.Errorf("runtime: calling %s: %w", call.Procedure, call.err)
+	}
+	cfg := run.cfg
+	cfg.options = call.Options
+	run.inner = true
+	r, err := run.s.callWith(ctx, call.Procedure, call.Args, call.Kwargs, &cfg)
+	run.inner = false
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Args: r.Args, Kwargs: r.Kwargs, Details: r.Details}, nil
+}
+
+// interceptedCallInput is CallInput through the interceptors.
+func (s *Session) interceptedCallInput(ctx context.Context, procedure wamp.URI, cfg callConfig) (ic InputCall, err error) {
+	var chain CallInputFunc
+	if len(cfg.interceptors) == 0 {
+		chain = s.chains.callInput
+	} else if chain, err = buildCallInput(s.chains.all(cfg.interceptors)); err != nil {
+		return nil, fmt.Errorf("runtime: calling %s: %w", procedure, err)
+	}
+	run := &callRun{s: s, cfg: cfg}
+	call := &Call{
+		Procedure:     procedure,
+		Options:       cfg.options,
+		Progress:      cfg.progress != nil || cfg.rawProgress != nil,
+		StreamedInput: true,
+		DiscloseMe:    cfg.discloseMe,
+		CancelMode:    cfg.cancelMode,
+		run:           run,
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			ic, err = nil, s.interceptorPanic("call", procedure, p)
+		}
+	}()
+	ic, err = chain(ctx, call)
+	if err == nil && ic == nil {
+		return nil, fmt.Errorf("runtime: calling %s: an interceptor returned a nil InputCall", procedure)
+	}
+	return ic, err
+}
+
+// callInputTerminal is the session's work at the end of a CallInput's
+// chain.
+func callInputTerminal(ctx context.Context, call *Call) (InputCall, error) {
+	run := call.run
+	if run == nil {
+		return nil, fmt.Errorf("runtime: calling %s: an interceptor passed on a *Call that the session did not make", call.Procedure)
+	}
+	if call.err != nil {
+		return nil, fmt.Errorf("runtime: calling %s: %w", call.Procedure, call.err)
+	}
+	cfg := run.cfg
+	cfg.options = call.Options
+	return run.s.callInputWith(ctx, call.Procedure, &cfg)
+}
+
+// interceptedPublish is publish through the interceptors.
+func (s *Session) interceptedPublish(ctx context.Context, topic wamp.URI, args, kwargs wamp.Payload, options wamp.Dict, more []Interceptor) (id wamp.ID, err error) {
+	var chain PublishFunc
+	if len(more) == 0 {
+		chain = s.chains.publish
+	} else if chain, err = buildPublish(s.chains.all(more)); err != nil {
+		return 0, err
+	}
+	ack, _ := wamp.DictBool(options, wamp.OptAcknowledge)
+	pub := &Publication{Topic: topic, Args: args, Kwargs: kwargs, Options: options, Acknowledge: ack, s: s,
+		ownOptions: options != nil} // made by publish
+	defer func() {
+		if p := recover(); p != nil {
+			id, err = 0, s.interceptorPanic("publication", topic, p)
+		}
+	}()
+	return chain(ctx, pub)
+}
+
+// publishTerminal is the session's work at the end of a publication's
+// chain.
+func publishTerminal(ctx context.Context, pub *Publication) (wamp.ID, error) {
+	s := pub.s
+	if s == nil {
+		return 0, errors.New("an interceptor passed on a *Publication that the session did not make")
+	}
+	if pub.err != nil {
+		return 0, pub.err
+	}
+	if err := wamp.ValidateURI(pub.Topic, wamp.Loose, wamp.MatchExact); err != nil {
+		return 0, err
+	}
+	return s.publishWith(ctx, pub.Topic, pub.Args, pub.Kwargs, pub.Options)
+}
+
+// wrapInvocation returns h wrapped in the session's interceptors and
+// more, or h itself without any. A panic of h is recovered innermost, so
+// that the interceptors see it as an error (whose ErrorURI is
+// wamp.error.runtime_error); the session recovers an interceptor's own
+// (runHandler), and answers it the same way.
+func (s *Session) wrapInvocation(h Handler, registered wamp.URI, more []Interceptor) (Handler, error) {
+	list := s.chains.all(more)
+	if len(list) == 0 {
+		return h, nil
+	}
+	inner := func(ctx context.Context, inv *Invocation) (res *Result, err error) {
+		defer func() {
+			if p := recover(); p != nil {
+				res, err = nil, &handlerPanic{value: p, stack: debug.Stack()}
+			}
+		}()
+		return h(ctx, inv)
+	}
+	chain, err := wrap(list, Handler(inner), "WrapInvocation",
+		func(i Interceptor, f Handler) Handler { return i.WrapInvocation(f) }, func(f Handler) bool { return f == nil })
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context, inv *Invocation) (*Result, error) {
+		inv.registered = registered
+		return chain(ctx, inv)
+	}, nil
+}
+
+// wrapEvent returns h wrapped in the session's interceptors and more, or
+// h itself without any; a panic of h is recovered innermost, as for
+// wrapInvocation.
+func (s *Session) wrapEvent(h EventHandler, more []Interceptor) (EventHandler, error) {
+	list := s.chains.all(more)
+	if len(list) == 0 {
+		return h, nil
+	}
+	inner := func(ctx context.Context, ev *Event) (err error) {
+		defer func() {
+			if p := recover(); p != nil {
+				err = &handlerPanic{value: p, stack: debug.Stack()}
+			}
+		}()
+		return h(ctx, ev)
+	}
+	return wrap(list, EventHandler(inner), "WrapEvent",
+		func(i Interceptor, f EventHandler) EventHandler { return i.WrapEvent(f) }, func(f EventHandler) bool { return f == nil })
 }

@@ -127,6 +127,7 @@ func (s *Session) Publish(ctx context.Context, topic wamp.URI, args, kwargs wamp
 
 func (s *Session) publish(ctx context.Context, topic wamp.URI, args, kwargs wamp.Payload, opts []PublishOption) (wamp.ID, error) {
 	var options wamp.Dict // nil is sent as {}; most publications have no options
+	var interceptors []Interceptor
 	if len(opts) > 0 {
 		if err := optionError(opts); err != nil {
 			return 0, err
@@ -135,8 +136,17 @@ func (s *Session) publish(ctx context.Context, topic wamp.URI, args, kwargs wamp
 		for _, o := range opts {
 			o.applyPublish(&cfg)
 		}
-		options = cfg.options
+		options, interceptors = cfg.options, cfg.interceptors
 	}
+	if s.chains != nil || len(interceptors) > 0 {
+		return s.interceptedPublish(ctx, topic, args, kwargs, options, interceptors)
+	}
+	return s.publishWith(ctx, topic, args, kwargs, options)
+}
+
+// publishWith publishes with the PUBLISH.Options options: the work of
+// publish, after the interceptors.
+func (s *Session) publishWith(ctx context.Context, topic wamp.URI, args, kwargs wamp.Payload, options wamp.Dict) (wamp.ID, error) {
 	// Without a connection the publication fails below anyway.
 	c := s.cur.Load()
 	if c != nil {
@@ -378,6 +388,10 @@ func (s *Session) Subscribe(ctx context.Context, topic wamp.URI, h EventHandler,
 	if err := wamp.ValidateURI(topic, wamp.Loose, string(cfg.match)); err != nil {
 		return nil, fmt.Errorf("runtime: subscribing: %w", err)
 	}
+	h, err := s.wrapEvent(h, cfg.interceptors)
+	if err != nil {
+		return nil, fmt.Errorf("runtime: subscribing to %s: %w", topic, err)
+	}
 	options := matchOptions(cfg.options, cfg.match)
 	sub := &Subscription{s: s, topic: topic, handler: h, options: options}
 	sub.ctx, sub.cancel = context.WithCancelCause(s.baseCtx)
@@ -612,7 +626,7 @@ func (s *Session) deliverEvent(c *conn, m *wamp.Event) {
 		s.log.Debug("EVENT for no active subscription", "subscription", m.Subscription)
 		return
 	}
-	ev := &Event{Topic: subs[0].topic, Publication: m.Publication, Args: m.Args, Kwargs: m.Kwargs, Details: m.Details}
+	ev := &Event{Topic: subs[0].topic, subscribed: subs[0].topic, Publication: m.Publication, Args: m.Args, Kwargs: m.Kwargs, Details: m.Details}
 	// Only the details that the subscription and the router's features
 	// make meaningful are read (see features.go).
 	if matchPolicy(subs[0].options) != MatchExact {

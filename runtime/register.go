@@ -225,6 +225,10 @@ func (s *Session) Register(ctx context.Context, procedure wamp.URI, h Handler, o
 	if cfg.forwardTimeout {
 		options[wamp.OptForwardTimeout] = true
 	}
+	h, err := s.wrapInvocation(h, procedure, cfg.interceptors)
+	if err != nil {
+		return nil, fmt.Errorf("runtime: registering %s: %w", procedure, err)
+	}
 	reg := &Registration{procedure: procedure, handler: h, options: options, pattern: matchPolicy(options) != MatchExact, streamed: cfg.streamedInput}
 	reg.unregister = func(ctx context.Context) error { return s.unregister(ctx, reg) }
 	if err := s.regs.makeOn(s, ctx, reg); err != nil {

@@ -29,6 +29,10 @@ type Session struct {
 	log    *slog.Logger
 	ser    *wamp.Serializer
 	reqIDs wamp.RequestIDs // safe for concurrent use
+	// chains are the session's interceptors (Config.Interceptors) and the
+	// chains they make for calls and publications; nil without any, so
+	// that the call path without interceptors is unchanged.
+	chains *chains
 
 	cur atomic.Pointer[conn] // nil while not connected
 
@@ -155,7 +159,12 @@ func Dial(ctx context.Context, url string, cfg Config) (*Session, error) {
 	if err := cfg.CancelMode.check(); err != nil {
 		return nil, fmt.Errorf("runtime: Config.CancelMode: %w", err)
 	}
+	ch, err := newChains(cfg.Interceptors)
+	if err != nil {
+		return nil, fmt.Errorf("runtime: Config.Interceptors: %w", err)
+	}
 	s := newSession(url, cfg)
+	s.chains = ch
 	s.setState(StateConnecting, 0, nil)
 	c, err := s.connect(ctx)
 	if err != nil {

@@ -81,6 +81,15 @@ func (s *Session) CallInput(ctx context.Context, procedure wamp.URI, opts ...Cal
 	if err != nil {
 		return nil, err
 	}
+	if s.chains != nil || len(cfg.interceptors) > 0 {
+		return s.interceptedCallInput(ctx, procedure, cfg)
+	}
+	return s.callInputWith(ctx, procedure, &cfg)
+}
+
+// callInputWith starts the call with the config cfg: the work of
+// CallInput, after the interceptors.
+func (s *Session) callInputWith(ctx context.Context, procedure wamp.URI, cfg *callConfig) (InputCall, error) {
 	c := s.cur.Load()
 	if c == nil {
 		return nil, fmt.Errorf("runtime: calling %s: %w", procedure, s.notConnected())
@@ -108,7 +117,7 @@ func (s *Session) CallInput(ctx context.Context, procedure wamp.URI, opts ...Cal
 	if cfg.discloseMe {
 		options[wamp.OptDiscloseMe] = true
 	}
-	return &inputCall{s: s, ctx: ctx, procedure: procedure, cfg: cfg, options: options, progress: progress, c: c}, nil
+	return &inputCall{s: s, ctx: ctx, procedure: procedure, cfg: *cfg, options: options, progress: progress, c: c}, nil
 }
 
 // inputCall is a *Session's InputCall.
