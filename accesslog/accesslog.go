@@ -33,11 +33,14 @@
 //	                answers with (Invocation.ErrorURI); "error" for a failure
 //	                without one (the session closed, a result that does not
 //	                decode, an event handler's error)
-//	error           the text of a failure that happened here: an invocation's
-//	                or an event handler's error, or a call's or publication's
-//	                error without an error URI. An error that came over the
-//	                network is logged by its URI alone: its text is the
-//	                peer's, and travels as payload.
+//	error           the text of an error that holds no *runtime.Error: a
+//	                handler's own error (one the session maps to its URI
+//	                through the ErrorRegistry, or answers with
+//	                wamp.error.runtime_error), or a call's or publication's
+//	                local failure. A *runtime.Error, received or returned by a
+//	                handler, is logged by its URI alone: its text is its
+//	                arguments, which are payload (a peer's words, or what a
+//	                handler tells its caller).
 //	caller, caller_authid, caller_authrole
 //	                the caller of an invocation, when the router disclosed it
 //	publisher, publisher_authid, publisher_authrole
@@ -522,8 +525,10 @@ func (l *Interceptor) emit(ctx context.Context, level slog.Level, end time.Time,
 		r.AddAttrs(slog.String("pattern", clip(string(e.Pattern))))
 	}
 	r.AddAttrs(slog.Duration("duration", e.Duration), slog.String("outcome", clip(e.Outcome)))
-	if e.Err != nil && (e.Outcome == "error" || e.Kind == KindInvocation || e.Kind == KindEvent) {
-		r.AddAttrs(slog.String("error", clip(e.Err.Error())))
+	if e.Err != nil {
+		if _, wire := runtime.ErrorURIOf(e.Err); !wire {
+			r.AddAttrs(slog.String("error", clip(e.Err.Error())))
+		}
 	}
 	keys := &peerKeys[0] // the caller of an invocation
 	if e.Kind == KindEvent {

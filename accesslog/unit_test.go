@@ -372,17 +372,30 @@ func TestHostileValues(t *testing.T) {
 	long := strings.Repeat("é", 10000) // 2 bytes each: a cut in the middle of one must not be made
 	inv := &runtime.Invocation{Procedure: wamp.URI("com.x\"}\n{\"level\":\"ERROR\"," + long), CallerAuthID: long, CallerAuthRole: "\x00\x1b[31m",
 		Details: wamp.Dict{"x_secret": "hunter2", "password": "hunter2"}, Args: decodedArgs(t, "hunter2")}
+	// A peer's error URI, then a handler's error text.
+	errs := []error{runtime.NewError(wamp.URI(long), "hunter2"), errors.New("failed for " + long)}
 	h := accesslog.New(log).WrapInvocation(func(context.Context, *runtime.Invocation) (*runtime.Result, error) {
-		return nil, runtime.NewError(wamp.URI(long))
+		err := errs[0]
+		errs = errs[1:]
+		return nil, err
 	})
 	h(context.Background(), inv)
-	rec := only(t, b)
-	for _, k := range []string{"uri", "caller_authid", "outcome", "error"} {
+	h(context.Background(), inv)
+	recs := b.records(t)
+	if len(recs) != 2 {
+		t.Fatalf("%d records, want 2", len(recs))
+	}
+	rec := recs[0]
+	for i, k := range []string{"uri", "caller_authid", "outcome", "error"} {
+		if k == "error" {
+			rec = recs[1]
+		}
 		s, _ := rec[k].(string)
 		if len(s) > 520 || !utf8.ValidString(s) || !strings.HasSuffix(s, "…") {
-			t.Errorf("record[%q] is %d bytes (valid UTF-8: %v), want cut to about 512 and marked", k, len(s), utf8.ValidString(s))
+			t.Errorf("%d: record[%q] is %d bytes (valid UTF-8: %v), want cut to about 512 and marked", i, k, len(s), utf8.ValidString(s))
 		}
 	}
+	rec = recs[0]
 	if rec["caller_authrole"] != "\x00\x1b[31m" {
 		t.Errorf("caller_authrole = %q, want the bytes as they were (escaped in the JSON)", rec["caller_authrole"])
 	}
