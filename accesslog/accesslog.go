@@ -49,7 +49,8 @@
 //	                publication
 //	progress        true when progressive results were asked for (a call)
 //	                or requested by the caller (an invocation)
-//	chunks          the input chunks a call with streamed input sent
+//	chunks          the input chunks a call with streamed input sent (not
+//	                for a bidirectional one, see WrapCallInput)
 //	args_bytes      the encoded size of the arguments (Args and Kwargs) of
 //	                a call, invocation, publication or event, when known:
 //	                payloads the runtime received carry their bytes
@@ -134,7 +135,7 @@ type Entry struct {
 	// invocation).
 	Progress bool
 	// Chunks is the number of input chunks a call with streamed input
-	// sent.
+	// sent; -1 for a bidirectional call (see WrapCallInput).
 	Chunks int
 	// ArgsBytes and ResultBytes are encoded sizes, -1 where unknown (see
 	// the package documentation).
@@ -258,6 +259,14 @@ func (l *Interceptor) WrapCall(next runtime.CallFunc) runtime.CallFunc {
 // streamed input, when CloseSend returns, when Send fails for good (the
 // call ended), or when the context given to CallInput ends first (the
 // runtime then cancels the call), whichever comes first.
+//
+// A bidirectional call (streamed input and progressive results, as
+// runtime.CallInputStream and generated bidirectional clients make) is
+// logged when CallInput returns, with the outcome of starting it and
+// without chunks: to see its end, the interceptor would have to wrap its
+// InputCall, and a *runtime.Session then delivers the call's results
+// inside Send instead of concurrently with the input; logging must not
+// change how a call behaves.
 func (l *Interceptor) WrapCallInput(next runtime.CallInputFunc) runtime.CallInputFunc {
 	if l.without[KindCallInput] {
 		return next
@@ -268,8 +277,12 @@ func (l *Interceptor) WrapCallInput(next runtime.CallInputFunc) runtime.CallInpu
 		}
 		start := time.Now()
 		in, err := next(ctx, call)
-		if err != nil {
-			l.endInput(ctx, call, start, 0, nil, err)
+		if err != nil || call.Progress {
+			chunks := 0
+			if call.Progress {
+				chunks = -1 // unknown
+			}
+			l.endInput(ctx, call, start, chunks, nil, err)
 			return in, err
 		}
 		c := &inputCall{l: l, next: in, ctx: ctx, call: call, start: start}
@@ -549,7 +562,7 @@ func (l *Interceptor) emit(ctx context.Context, level slog.Level, end time.Time,
 	if e.Progress {
 		r.AddAttrs(slog.Bool("progress", true))
 	}
-	if e.Kind == KindCallInput {
+	if e.Kind == KindCallInput && e.Chunks >= 0 {
 		r.AddAttrs(slog.Int("chunks", e.Chunks))
 	}
 	if e.ArgsBytes >= 0 {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -68,6 +69,17 @@ func TestThroughRouter(t *testing.T) {
 		}
 		return &runtime.Result{Args: wamp.ArgsOf(n)}, nil
 	}, runtime.WithStreamedInput()))
+	must(callee.Register(ctx, "com.test.running", func(_ context.Context, inv *runtime.Invocation) (*runtime.Result, error) {
+		for chunk, err := range inv.Input() {
+			if err != nil {
+				return nil, err
+			}
+			if err := inv.SendProgress(chunk.Args, wamp.Payload{}); err != nil {
+				return nil, err
+			}
+		}
+		return &runtime.Result{}, nil
+	}, runtime.WithStreamedInput()))
 	events := make(chan struct{}, 2)
 	onEvent := func(context.Context, *runtime.Event) error { events <- struct{}{}; return nil }
 	must(callee.Subscribe(ctx, "com.test.topic", onEvent))
@@ -92,6 +104,17 @@ func TestThroughRouter(t *testing.T) {
 		}
 	}
 	must(in.CloseSend(ctx, wamp.ArgsOf(1), wamp.Payload{}))
+	// Bidirectional: logged when it starts (see WrapCallInput).
+	got := 0
+	for _, err := range runtime.CallInputStream[int, int](ctx, caller, "com.test.running", slices.Values([]int{1, 2, 3})) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got++
+	}
+	if got != 3 {
+		t.Fatalf("running yielded %d results, want 3", got)
+	}
 	must(caller.Publish(ctx, "com.test.topic", secret, wamp.Payload{}, runtime.WithAcknowledge(), runtime.WithPublisherDisclosed()))
 	must(caller.Publish(ctx, "com.test.topics.a", wamp.Payload{}, wamp.Payload{}))
 	for range 2 {
@@ -129,6 +152,7 @@ func TestThroughRouter(t *testing.T) {
 		{"kind": "call", "uri": "com.test.fail", "outcome": "com.test.error.nope", "level": "WARN", "error": nil},
 		{"kind": "call", "uri": "com.test.missing", "outcome": "wamp.error.no_such_procedure", "level": "WARN"},
 		{"kind": "call_input", "uri": "com.test.sum", "outcome": "ok", "chunks": float64(4), "result_bytes": float64(len("[4]"))},
+		{"kind": "call_input", "uri": "com.test.running", "outcome": "ok", "progress": true, "chunks": nil},
 		{"kind": "publish", "uri": "com.test.topic", "outcome": "ok", "publication": present},
 		{"kind": "publish", "uri": "com.test.topics.a", "outcome": "ok", "publication": nil},
 		{"kind": "call", "uri": "com.test.echo", "outcome": "error", "level": "WARN", "error": present},
@@ -138,6 +162,7 @@ func TestThroughRouter(t *testing.T) {
 		{"kind": "invocation", "uri": "com.test.pat.x", "pattern": "com.test.pat.", "outcome": "ok", "caller": nil},
 		{"kind": "invocation", "uri": "com.test.fail", "outcome": "com.test.error.nope", "level": "WARN", "error": nil},
 		{"kind": "invocation", "uri": "com.test.sum", "outcome": "ok"},
+		{"kind": "invocation", "uri": "com.test.running", "outcome": "ok", "progress": true},
 		{"kind": "event", "uri": "com.test.topic", "outcome": "ok", "publisher": id, "publication": present, "pattern": nil},
 		{"kind": "event", "uri": "com.test.topics.a", "pattern": "com.test.topics.", "outcome": "ok", "publisher": nil, "args_bytes": float64(0)},
 	})
