@@ -322,6 +322,7 @@ func printReport(w io.Writer, o options, b *bed, systems []*system, res map[*sys
 		fmt.Fprintf(w, "\nwampgen: %d interfaces × %d methods generated in %.2fs (median of %d runs: load, check, emit, format; nothing written)\n",
 			o.genIfaces, o.genMethods, genTime.Seconds(), o.genRuns)
 	}
+	printInterceptReport(w, systems, res)
 	printTargets(w, b, systems, res, genTime, o)
 }
 

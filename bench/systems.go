@@ -497,6 +497,9 @@ func newCaller(ctx context.Context, name, ser, addr string) (*system, error) {
 	case sysRelay:
 		return relayCaller(ctx, addr)
 	}
+	if st, ok := interceptSetupNamed(name); ok {
+		return interceptCaller(ctx, addr, st)
+	}
 	for _, sr := range serializers {
 		if sr.name != ser {
 			continue
@@ -583,6 +586,10 @@ func newBed(ctx context.Context) (_ *bed, err error) {
 		if err := add(floorCaller(ctx, url, ser.ours)); err != nil {
 			return nil, fail(sysFloor, err)
 		}
+	}
+
+	if err := addInterceptSystems(ctx, &b.cl, add); err != nil {
+		return nil, err
 	}
 
 	addr, stop, err := grpcServer(ctx)

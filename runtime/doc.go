@@ -203,6 +203,83 @@
 // request fails before anything is sent with an error matching
 // [ErrFeatureNotSupported] that names the feature.
 //
+// # Interceptors
+//
+// An [Interceptor] wraps the traffic of a session for logging, metrics,
+// tracing or checks (connect-go's interceptors are the model); build one
+// from funcs with [InterceptorFuncs]. Each kind wraps one thing:
+//
+//   - WrapCall: an outgoing call ([Session.Call], [Stream], the generated
+//     clients), as a [CallFunc] that gets a [*Call] and returns the final
+//     result or error;
+//   - WrapCallInput: an outgoing call with streamed input
+//     ([Session.CallInput], the generated clients' streamed methods); it
+//     may wrap the returned [InputCall] to see the chunks and the final
+//     result;
+//   - WrapInvocation: every handler registered on the session, as a
+//     [Handler] around it;
+//   - WrapPublish: an outgoing publication, as a [PublishFunc] that gets a
+//     [*Publication];
+//   - WrapEvent: every handler subscribed on the session, as an
+//     [EventHandler] around it.
+//
+// Set them for everything a session does with [Config.Interceptors], or
+// for one call, one generated client or registrar, one subscription or one
+// publication (or generated publisher) with [WithInterceptors], an option
+// that is at once a [CallOption], [RegisterOption], [SubscribeOption] and
+// [PublishOption]: NewXClient(sess, runtime.WithInterceptors(i)) applies i
+// to every call of the client, RegisterX(ctx, sess, impl,
+// runtime.WithInterceptors(i)) to every handler it registers. Only a
+// [*Session] applies them; a fake Caller or Callee ignores the option.
+//
+// Order: the session's interceptors first, then those of the options in
+// the order given; the first acts first, wrapping all the others: for
+// outgoing traffic its code before next runs first and its code after
+// next last; for incoming traffic it sees the invocation or event first
+// and the outcome last. Handlers are wrapped once, at Register or
+// Subscribe, and stay wrapped across reconnects; while an invocation's
+// interceptors run its handler counts as running ([Session.Shutdown]
+// waits for them). Without any interceptor nothing is wrapped, and a call
+// costs what it did.
+//
+// What an interceptor may change: before next, a [*Call]'s Procedure,
+// Args, Kwargs and options, and a [*Publication]'s Topic, Args, Kwargs and
+// options; custom options are set with [Call.SetOption] and
+// [Publication.SetOption] (x_… and _… keys, as for [WithOption]: an
+// invalid key fails the call before anything is sent), never by writing
+// into the Options map, which may be the caller's. The keys the runtime
+// sets itself on a CALL (timeout, receive_progress, disclose_me) are not
+// in Call.Options, and no interceptor sets them or any other key that is
+// not custom (such as acknowledge); the Call's other fields (Progress,
+// StreamedInput, DiscloseMe, CancelMode) and Publication.Acknowledge only
+// inform. It may pass next a new context (a trace context), return
+// without calling next (nothing is sent; the caller gets what it
+// returns), or replace the result or error. An interceptor passes next
+// the *Call or *Publication it was given, or a copy of it. On the incoming
+// side the [*Invocation] and [*Event] are the handler's: an Event is
+// shared by every handler of its topic and is read-only; the custom
+// options the caller or publisher set arrive in their Details (through
+// routers that forward them, as the embedded router does).
+// [Invocation.Registered] and [Event.Subscribed] give the registered or
+// subscribed URI or pattern (a bounded label for metrics), and
+// [Invocation.ErrorURI] the error URI the session answers a handler's
+// error with; on the caller's side, [ErrorURIOf] gives a failed call's
+// error URI.
+//
+// Panics: a handler's panic is recovered inside the interceptors, which
+// see it as an error whose ErrorURI is wamp.error.runtime_error. An
+// interceptor's own panic is recovered outside all of them and logged:
+// the caller gets an [*Error] wamp.error.runtime_error (a remote caller
+// too, as for a handler's panic), and the session goes on. A panic of
+// Wrap itself fails [Dial], Register, Subscribe or the call with an error.
+// A panic of the caller's own progress callback (or of a loop over
+// [Stream]) is not an interceptor's: it goes on up to the caller.
+//
+// A bidirectional call through a [*Session] ([CallInputStream]) sends its
+// input from a goroutine of its own while the results arrive; if an
+// interceptor wraps its [InputCall], the results arrive inside Send
+// instead, as through another StreamCaller.
+//
 // # Reconnecting
 //
 // With [Config.Reconnect] set, a session that loses its connection

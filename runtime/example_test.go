@@ -321,3 +321,54 @@ func Example_routertest() {
 	}
 	_ = testCalculator
 }
+
+// An interceptor that logs every call a client makes and every invocation
+// a callee serves, with their outcome; the first interceptor acts first.
+func ExampleInterceptorFuncs() {
+	r := startExampleRouter()
+	defer r.Close()
+	ctx := context.Background()
+
+	logCalls := runtime.InterceptorFuncs{
+		Call: func(next runtime.CallFunc) runtime.CallFunc {
+			return func(ctx context.Context, c *runtime.Call) (*runtime.Result, error) {
+				c.SetOption("x_request_id", "r-1") // reaches the callee's Invocation.Details
+				res, err := next(ctx, c)
+				uri, _ := runtime.ErrorURIOf(err)
+				fmt.Printf("call %s: error %q\n", c.Procedure, uri)
+				return res, err
+			}
+		},
+	}
+	logInvocations := runtime.InterceptorFuncs{
+		Invocation: func(next runtime.Handler) runtime.Handler {
+			return func(ctx context.Context, inv *runtime.Invocation) (*runtime.Result, error) {
+				res, err := next(ctx, inv)
+				fmt.Printf("served %s (request %v): error %q\n", inv.Registered(), inv.Details["x_request_id"], inv.ErrorURI(err))
+				return res, err
+			}
+		},
+	}
+
+	// For every handler of the session: Config.Interceptors.
+	callee := dialExample(ctx, r.WebSocketURL(), runtime.Config{Interceptors: []runtime.Interceptor{logInvocations}})
+	defer callee.Close()
+	if _, err := calc.RegisterCalculator(ctx, callee, &calc.Service{}); err != nil {
+		log.Fatal(err)
+	}
+	// For every call of one generated client: WithInterceptors.
+	caller := dialExample(ctx, r.WebSocketURL(), runtime.Config{})
+	defer caller.Close()
+	client := calc.NewCalculatorClient(caller, runtime.WithInterceptors(logCalls))
+	sum, err := client.Add(ctx, 1, 2)
+	fmt.Println(sum, err)
+	_, err = client.Div(ctx, 1, 0)
+	fmt.Println(errors.Is(err, calc.ErrDivByZero))
+	// Output:
+	// served com.example.calc.add (request r-1): error ""
+	// call com.example.calc.add: error ""
+	// 3 <nil>
+	// served com.example.calc.div (request r-1): error "com.example.calc.error.div_by_zero"
+	// call com.example.calc.div: error "com.example.calc.error.div_by_zero"
+	// true
+}

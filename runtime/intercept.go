@@ -365,14 +365,21 @@ func buildPublish(list []Interceptor) (PublishFunc, error) {
 }
 
 // callRun is what a Call carries for the session's terminal func; copies
-// of a Call share it.
+// of a Call share it. It holds the Call and its results too, so that an
+// intercepted call allocates one of them for all.
 type callRun struct {
-	s   *Session
-	cfg callConfig
+	call Call
+	s    *Session
+	cfg  callConfig
 	// inner is set while the session's own work runs (the terminal func):
 	// a panic from there (the caller's progress callback, a Stream's loop
 	// body) is the caller's, raised on as it is, not an interceptor's.
 	inner bool
+	// res is the terminal's result (once: a chain that calls next again
+	// gets a new one), wres what call returns.
+	res     Result
+	resUsed bool
+	wres    wamp.Result
 }
 
 // interceptedCall is call through the interceptors: the session's, then
@@ -388,7 +395,7 @@ func (s *Session) interceptedCall(ctx context.Context, procedure wamp.URI, args,
 		}
 	}
 	run := &callRun{s: s, cfg: cfg}
-	call := &Call{
+	run.call = Call{
 		Procedure:  procedure,
 		Args:       args,
 		Kwargs:     kwargs,
@@ -398,14 +405,14 @@ func (s *Session) interceptedCall(ctx context.Context, procedure wamp.URI, args,
 		CancelMode: cfg.cancelMode,
 		run:        run,
 	}
-	res, err := s.runCall(ctx, chain, call, run)
+	res, err := s.runCall(ctx, chain, &run.call, run)
 	if err != nil {
 		return nil, err
 	}
-	if res == nil {
-		return &wamp.Result{}, nil
+	if res != nil {
+		run.wres = wamp.Result{Args: res.Args, Kwargs: res.Kwargs, Details: res.Details}
 	}
-	return &wamp.Result{Args: res.Args, Kwargs: res.Kwargs, Details: res.Details}, nil
+	return &run.wres, nil
 }
 
 // runCall runs chain on call; a panic of an interceptor is logged and
@@ -448,7 +455,13 @@ func callTerminal(ctx context.Context, call *Call) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Result{Args: r.Args, Kwargs: r.Kwargs, Details: r.Details}, nil
+	res := &run.res
+	if run.resUsed {
+		res = new(Result)
+	}
+	run.resUsed = true
+	*res = Result{Args: r.Args, Kwargs: r.Kwargs, Details: r.Details}
+	return res, nil
 }
 
 // interceptedCallInput is CallInput through the interceptors.
