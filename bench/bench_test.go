@@ -55,6 +55,9 @@ func slug(s *system) string {
 	case sysGRPC, sysRelay:
 		return name
 	}
+	if setup, ok := strings.CutPrefix(s.name, interceptPrefix); ok {
+		return "intercept/" + strings.ReplaceAll(setup, " ", "-")
+	}
 	return name + "/" + s.ser
 }
 
@@ -63,7 +66,7 @@ func slug(s *system) string {
 // wampgen client and nexus's client stream input.
 func TestSystems(t *testing.T) {
 	b := testBed(t)
-	if len(b.systems) != 4*len(serializers)+2 {
+	if len(b.systems) != 4*len(serializers)+2+len(interceptSetups) {
 		t.Fatalf("%d systems", len(b.systems))
 	}
 	for _, s := range b.systems {

@@ -276,9 +276,14 @@
 // [Stream]) is not an interceptor's: it goes on up to the caller.
 //
 // A bidirectional call through a [*Session] ([CallInputStream]) sends its
-// input from a goroutine of its own while the results arrive; if an
-// interceptor wraps its [InputCall], the results arrive inside Send
-// instead, as through another StreamCaller.
+// input from a goroutine of its own while the results arrive, through the
+// interceptors' InputCall if they wrap it: its Send sees each chunk on that
+// goroutine, and its CloseSend returns how the call ended (the final
+// result or the error) once the loop has received it, or an error once
+// the loop has stopped. Send is followed by CloseSend even when it fails.
+// (An interceptor that sends a chunk itself before it returns the
+// InputCall makes the results arrive inside Send instead, as through
+// another StreamCaller.)
 //
 // # Reconnecting
 //

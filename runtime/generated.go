@@ -611,11 +611,23 @@ func callInputSplit[T, R any](ctx context.Context, s *Session, procedure wamp.UR
 		return
 	}
 	ic, ok := icall.(*inputCall)
+	in := icall // what the input is sent through
+	if g, guarded := icall.(*guardedInputCall); guarded && g.run.input != nil {
+		// An interceptor wrapped the session's InputCall: the input goes
+		// through the interceptor's, the results come from the session's,
+		// which must not have started (an interceptor may have sent a
+		// chunk already).
+		ic = g.run.input
+		ic.mu.Lock()
+		ok = !ic.started
+		ic.waitClose = ok
+		ic.mu.Unlock()
+	}
 	if !ok {
-		// An interceptor wrapped the InputCall: its Send and CloseSend
-		// are the way in, and the results arrive inside them, on this
-		// goroutine, as through another StreamCaller. Nothing was sent
-		// yet, so onProgress is set before any result can come.
+		// An InputCall that the session cannot split: its Send and
+		// CloseSend are the way in, and the results arrive inside them, on
+		// this goroutine, as through another StreamCaller. The callback
+		// runs only there, so onProgress is set before it first runs.
 		stopped, progressed := false, false
 		onProgress = func(r *wamp.Result) error {
 			progressed = true
@@ -651,7 +663,7 @@ func callInputSplit[T, R any](ctx context.Context, s *Session, procedure wamp.UR
 				cancel()
 			}
 		}()
-		sendInput(cctx, ic, input)
+		sendInput(cctx, ic, in, input)
 		p.panicked = false
 	}()
 	// The input's goroutine has ended when this returns; a panic of the
@@ -709,15 +721,27 @@ func callInputSplit[T, R any](ctx context.Context, s *Session, procedure wamp.UR
 	}
 }
 
-// sendInput sends input through the split call ic, one item ahead (see
-// callInput), until the input ends or the call does.
-func sendInput[T any](ctx context.Context, ic *inputCall, input iter.Seq[T]) {
+// sendInput sends input through in, the split call ic or an interceptor's
+// InputCall around it, one item ahead (see callInput), until the input
+// ends or the call does.
+func sendInput[T any](ctx context.Context, ic *inputCall, in InputCall, input iter.Seq[T]) {
 	var prev T
 	have := false
 	for v := range input {
 		if have {
-			if err := ic.Send(ctx, wamp.ArgsOf(prev), wamp.Payload{}); err != nil {
-				return // recv reports what ended the call
+			if err := in.Send(ctx, wamp.ArgsOf(prev), wamp.Payload{}); err != nil {
+				if in == InputCall(ic) {
+					return // recv reports what ended the call
+				}
+				// An interceptor's Send may fail without the call
+				// ending: the input would have a hole, so the call
+				// ends (nothing happens to one that has ended). The
+				// interceptor's CloseSend then sees how it ended.
+				ic.mu.Lock()
+				ic.failLocked(err, true)
+				ic.mu.Unlock()
+				have = false
+				break
 			}
 		}
 		prev, have = v, true
@@ -726,7 +750,21 @@ func sendInput[T any](ctx context.Context, ic *inputCall, input iter.Seq[T]) {
 	if have {
 		last = wamp.ArgsOf(prev)
 	}
-	ic.closeInput(ctx, last, wamp.Payload{})
+	if in == InputCall(ic) {
+		ic.closeInput(ctx, last, wamp.Payload{})
+		return
+	}
+	_, err := in.CloseSend(ctx, last, wamp.Payload{})
+	// An interceptor's InputCall that failed, or did not send the last
+	// chunk, ends the call: recv must not wait for it.
+	ic.mu.Lock()
+	if !ic.sentAll {
+		if err == nil {
+			err = fmt.Errorf("runtime: calling %s: an interceptor's InputCall did not send the last chunk", ic.procedure)
+		}
+		ic.failLocked(err, true)
+	}
+	ic.mu.Unlock()
 }
 
 // InputSeq is for generated registrars: the input of inv (see

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"runtime/debug"
+	"sync/atomic"
 
 	"github.com/wampgen/wampgen/wamp"
 )
@@ -231,9 +232,22 @@ func appendInterceptors(list, add []Interceptor) []Interceptor {
 
 // Registered returns the URI or pattern the handler was registered with
 // (for a pattern registration, Procedure is the concrete URI called): a
-// bounded label for metrics. Empty for an Invocation the runtime did not
-// make.
-func (inv *Invocation) Registered() wamp.URI { return inv.registered }
+// bounded label for metrics. The session sets it before the interceptors
+// run; for a handler registered without any it is looked up, and empty
+// once the registration has ended. Empty for an Invocation the runtime did
+// not make.
+func (inv *Invocation) Registered() wamp.URI {
+	s := inv.s
+	if inv.registered != "" || s == nil {
+		return inv.registered
+	}
+	s.regs.mu.Lock()
+	defer s.regs.mu.Unlock()
+	if reg := s.regs.active[inv.Registration]; reg != nil && s.cur.Load() == inv.conn {
+		return reg.procedure
+	}
+	return ""
+}
 
 // Subscribed returns the topic or pattern the handler was subscribed with
 // (for a pattern subscription, Topic is the concrete topic): a bounded
@@ -374,12 +388,14 @@ type callRun struct {
 	// inner is set while the session's own work runs (the terminal func):
 	// a panic from there (the caller's progress callback, a Stream's loop
 	// body) is the caller's, raised on as it is, not an interceptor's.
-	inner bool
+	inner atomic.Bool
 	// res is the terminal's result (once: a chain that calls next again
 	// gets a new one), wres what call returns.
 	res     Result
 	resUsed bool
 	wres    wamp.Result
+	// input is the session's InputCall of an intercepted CallInput.
+	input *inputCall
 }
 
 // interceptedCall is call through the interceptors: the session's, then
@@ -420,7 +436,7 @@ func (s *Session) interceptedCall(ctx context.Context, procedure wamp.URI, args,
 func (s *Session) runCall(ctx context.Context, chain CallFunc, call *Call, run *callRun) (res *Result, err error) {
 	procedure := call.Procedure
 	defer func() {
-		if run.inner {
+		if run.inner.Load() {
 			return // not recovered: the caller's own panic
 		}
 		if p := recover(); p != nil {
@@ -449,9 +465,9 @@ func callTerminal(ctx context.Context, call *Call) (*Result, error) {
 	}
 	cfg := run.cfg
 	cfg.options = call.Options
-	run.inner = true
+	run.inner.Store(true)
 	r, err := run.s.callWith(ctx, call.Procedure, call.Args, call.Kwargs, &cfg)
-	run.inner = false
+	run.inner.Store(false)
 	if err != nil {
 		return nil, err
 	}
@@ -488,10 +504,51 @@ func (s *Session) interceptedCallInput(ctx context.Context, procedure wamp.URI, 
 		}
 	}()
 	ic, err = chain(ctx, call)
-	if err == nil && ic == nil {
+	if err != nil {
+		return nil, err
+	}
+	if ic == nil {
 		return nil, fmt.Errorf("runtime: calling %s: an interceptor returned a nil InputCall", procedure)
 	}
-	return ic, err
+	if _, ok := ic.(*inputCall); ok {
+		return ic, nil // the session's own: no interceptor code in it
+	}
+	return &guardedInputCall{InputCall: ic, s: s, procedure: procedure, run: run}, nil
+}
+
+// guardedInputCall is an InputCall that an interceptor returned: a panic
+// of its methods is recovered and logged as an interceptor's, unless it
+// is the caller's own (its progress callback, which the session's
+// inputCall runs with run.inner set).
+type guardedInputCall struct {
+	InputCall
+	s         *Session
+	procedure wamp.URI
+	run       *callRun
+}
+
+func (g *guardedInputCall) Send(ctx context.Context, args, kwargs wamp.Payload) (err error) {
+	defer func() {
+		if g.run.inner.Load() {
+			return
+		}
+		if p := recover(); p != nil {
+			err = g.s.interceptorPanic("call", g.procedure, p)
+		}
+	}()
+	return g.InputCall.Send(ctx, args, kwargs)
+}
+
+func (g *guardedInputCall) CloseSend(ctx context.Context, args, kwargs wamp.Payload) (res *Result, err error) {
+	defer func() {
+		if g.run.inner.Load() {
+			return
+		}
+		if p := recover(); p != nil {
+			res, err = nil, g.s.interceptorPanic("call", g.procedure, p)
+		}
+	}()
+	return g.InputCall.CloseSend(ctx, args, kwargs)
 }
 
 // callInputTerminal is the session's work at the end of a CallInput's
@@ -506,7 +563,13 @@ func callInputTerminal(ctx context.Context, call *Call) (InputCall, error) {
 	}
 	cfg := run.cfg
 	cfg.options = call.Options
-	return run.s.callInputWith(ctx, call.Procedure, &cfg)
+	ic, err := run.s.callInputWith(ctx, call.Procedure, &cfg)
+	if err != nil {
+		return nil, err
+	}
+	run.input = ic.(*inputCall)
+	run.input.run = run
+	return ic, nil
 }
 
 // interceptedPublish is publish through the interceptors.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/wampgen/wampgen/examples/calculator/calc"
+	"github.com/wampgen/wampgen/router/routertest"
 	"github.com/wampgen/wampgen/runtime"
 	"github.com/wampgen/wampgen/wamp"
 )
@@ -208,6 +209,7 @@ func TestInterceptorChangesCall(t *testing.T) {
 	rpcRegister(t, callee, "com.test.wrong", func(context.Context, *runtime.Invocation) (*runtime.Result, error) {
 		return nil, errors.New("the wrong procedure was called")
 	})
+	// (The callee has no interceptor: Registered is looked up.)
 	invs := make(chan *runtime.Invocation, 1)
 	rpcRegister(t, callee, "com.test.right", func(_ context.Context, inv *runtime.Invocation) (*runtime.Result, error) {
 		invs <- inv
@@ -218,6 +220,9 @@ func TestInterceptorChangesCall(t *testing.T) {
 		t.Fatalf("result %q", got)
 	}
 	inv := recvT(t, invs, "the invocation")
+	if inv.Registered() != "com.test.right" {
+		t.Fatalf("Registered() = %q", inv.Registered())
+	}
 	if s := argString(t, inv.Args, 0); s != "changed" {
 		t.Fatalf("callee got argument %q", s)
 	}
@@ -553,9 +558,6 @@ func TestInterceptorWrapsCallInput(t *testing.T) {
 		t.Fatal("the Call of CallInput does not say StreamedInput, or has arguments")
 	}
 	spy := recvT(t, spies, "the spy")
-	if ic != runtime.InputCall(spy) {
-		t.Fatal("CallInput did not return the interceptor's InputCall")
-	}
 	for _, s := range []string{"a", "b"} {
 		if err := ic.Send(ctx, wamp.ArgsOf(s), wamp.Payload{}); err != nil {
 			t.Fatal(err)
@@ -742,6 +744,46 @@ func TestInterceptorGenerated(t *testing.T) {
 		t.Fatalf("the interceptor saw chunks %v, error %v", spy.chunks, spy.err)
 	}
 	spy.mu.Unlock()
+	// A generated publisher and subscriber.
+	published := make(chan wamp.URI, 1)
+	delivered := make(chan wamp.URI, 1)
+	pubSide := runtime.InterceptorFuncs{
+		Publish: func(next runtime.PublishFunc) runtime.PublishFunc {
+			return func(ctx context.Context, p *runtime.Publication) (wamp.ID, error) {
+				published <- p.Topic
+				return next(ctx, p)
+			}
+		},
+	}
+	subSide := runtime.InterceptorFuncs{
+		Event: func(next runtime.EventHandler) runtime.EventHandler {
+			return func(ctx context.Context, ev *runtime.Event) error {
+				delivered <- ev.Subscribed()
+				return next(ctx, ev)
+			}
+		},
+	}
+	got := make(chan calc.Computation, 1)
+	if _, err := calc.SubscribeCalculatorEventsComputed(ctx, callee, func(_ context.Context, c calc.Computation) error {
+		got <- c
+		return nil
+	}, runtime.WithInterceptors(subSide)); err != nil {
+		t.Fatal(err)
+	}
+	events := calc.NewCalculatorEventsPublisher(caller, runtime.WithInterceptors(pubSide), runtime.WithAcknowledge())
+	if err := events.Computed(ctx, calc.Computation{Op: "add", Args: []float64{1, 2}, Result: 3}); err != nil {
+		t.Fatal(err)
+	}
+	if topic := recvT(t, published, "the publication"); topic != calc.CalculatorEventsComputedTopic {
+		t.Fatalf("publish interceptor saw %s", topic)
+	}
+	if topic := recvT(t, delivered, "the event"); topic != calc.CalculatorEventsComputedTopic {
+		t.Fatalf("event interceptor saw %s", topic)
+	}
+	if c := recvT(t, got, "the computation"); c.Op != "add" || c.Result != 3 {
+		t.Fatalf("subscriber got %+v", c)
+	}
+
 	for _, p := range []wamp.URI{calc.CalculatorAddProcedure, calc.CalculatorFibonacciProcedure, calc.CalculatorSumProcedure, calc.CalculatorRunningSumProcedure} {
 		if countOf(&called, p) != 1 || countOf(&invoked, p) != 1 {
 			t.Errorf("%s: intercepted %d times on the caller's side, %d on the callee's", p, countOf(&called, p), countOf(&invoked, p))
@@ -873,5 +915,204 @@ func TestInterceptorWrapFails(t *testing.T) {
 	}
 	if _, err := s.Call(ctx, "com.test.x", wamp.Payload{}, wamp.Payload{}, runtime.WithInterceptors(nilCall)); err == nil {
 		t.Fatal("Call accepted an interceptor that returns a nil CallFunc")
+	}
+}
+
+// TestInterceptorPanicsInInputCall: a panic of an interceptor's InputCall
+// is recovered (Send returns wamp.error.runtime_error); a panic of the
+// caller's own progress callback, under interceptors, reaches the caller
+// as it is, for a call and for a call with streamed input.
+func TestInterceptorPanicsInInputCall(t *testing.T) {
+	r := rpcRouter(t)
+	callee := rpcDial(t, r.WebSocketURL(), runtime.Config{})
+	passAll := runtime.InterceptorFuncs{
+		Call: func(next runtime.CallFunc) runtime.CallFunc {
+			return func(ctx context.Context, c *runtime.Call) (*runtime.Result, error) { return next(ctx, c) }
+		},
+		CallInput: func(next runtime.CallInputFunc) runtime.CallInputFunc {
+			return func(ctx context.Context, c *runtime.Call) (runtime.InputCall, error) {
+				ic, err := next(ctx, c)
+				if err != nil {
+					return nil, err
+				}
+				return &inputSpy{InputCall: ic}, nil
+			}
+		},
+	}
+	caller := rpcDial(t, r.WebSocketURL(), runtime.Config{Interceptors: []runtime.Interceptor{passAll}})
+	ctx := testCtx(t)
+	rpcRegister(t, callee, "com.test.progress", func(_ context.Context, inv *runtime.Invocation) (*runtime.Result, error) {
+		if err := inv.SendProgress(wamp.ArgsOf(1), wamp.Payload{}); err != nil {
+			return nil, err
+		}
+		return &runtime.Result{}, nil
+	})
+	rpcRegister(t, callee, "com.test.echo_input", func(_ context.Context, inv *runtime.Invocation) (*runtime.Result, error) {
+		for ch, err := range inv.Input() {
+			if err != nil {
+				return nil, err
+			}
+			if err := inv.SendProgress(ch.Args, wamp.Payload{}); err != nil {
+				return nil, err
+			}
+		}
+		return &runtime.Result{}, nil
+	}, runtime.WithStreamedInput())
+
+	type mine struct{ n int }
+	caught := func(f func()) (p any) {
+		defer func() { p = recover() }()
+		f()
+		return nil
+	}
+	panicking := runtime.WithProgress(func(*runtime.Result) error { panic(mine{1}) })
+	if p := caught(func() { caller.Call(ctx, "com.test.progress", wamp.Payload{}, wamp.Payload{}, panicking) }); p != (mine{1}) {
+		t.Fatalf("the progress callback's panic under an interceptor: recovered %v", p)
+	}
+	if p := caught(func() {
+		ic, err := caller.CallInput(ctx, "com.test.echo_input", panicking)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		for range 3 {
+			if err := ic.Send(ctx, wamp.ArgsOf(1), wamp.Payload{}); err != nil {
+				t.Errorf("Send: %v", err)
+				return
+			}
+			time.Sleep(10 * time.Millisecond) // a progressive result may arrive before the next Send; if not, CloseSend takes it
+		}
+		ic.CloseSend(ctx, wamp.Payload{}, wamp.Payload{})
+	}); p != (mine{1}) {
+		t.Fatalf("the progress callback's panic in a call with streamed input: recovered %v", p)
+	}
+
+	// The interceptor's own InputCall panics.
+	panicky := runtime.InterceptorFuncs{
+		CallInput: func(next runtime.CallInputFunc) runtime.CallInputFunc {
+			return func(ctx context.Context, c *runtime.Call) (runtime.InputCall, error) {
+				ic, err := next(ctx, c)
+				return panickyInput{ic}, err
+			}
+		},
+	}
+	ic, err := caller.CallInput(ctx, "com.test.echo_input", runtime.WithInterceptors(panicky))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if uri, _ := runtime.ErrorURIOf(ic.Send(ctx, wamp.ArgsOf(1), wamp.Payload{})); uri != wamp.ErrRuntime {
+		t.Fatal("Send of a panicking InputCall did not fail with runtime_error")
+	}
+	if _, err := ic.CloseSend(ctx, wamp.Payload{}, wamp.Payload{}); err == nil {
+		t.Fatal("CloseSend of a panicking InputCall succeeded")
+	}
+	if caller.Err() != nil {
+		t.Fatal(caller.Err())
+	}
+}
+
+// panickyInput is an InputCall whose Send and CloseSend panic.
+type panickyInput struct{ runtime.InputCall }
+
+func (panickyInput) Send(context.Context, wamp.Payload, wamp.Payload) error { panic("input panic") }
+func (panickyInput) CloseSend(context.Context, wamp.Payload, wamp.Payload) (*runtime.Result, error) {
+	panic("input panic")
+}
+
+// TestInterceptorPingPong: a bidirectional call whose InputCall an
+// interceptor wraps still sends its input from a goroutine of its own
+// while the results arrive (an input that waits for the result of item
+// k−2 completes); the interceptor sees every chunk and the final result.
+// Breaking out of the loop ends the call and the input's goroutine.
+func TestInterceptorPingPong(t *testing.T) {
+	spies := make(chan *inputSpy, 4)
+	// pair returns a caller with the spy, and a callee echoing its input
+	// (sending how its input ended on ended, if not nil), through a router
+	// of their own.
+	pair := func(ended chan<- error) *runtime.Session {
+		r := routertest.New(t)
+		echoInput(t, dialT(t, r.WebSocketURL(), runtime.Config{}), ended)
+		return dialT(t, r.RawSocketURL(), runtime.Config{Interceptors: []runtime.Interceptor{spyInputs(spies)}})
+	}
+	caller := pair(nil)
+	ctx := testCtx(t)
+	const n = 50
+	results := make(chan int, n)
+	var got []int
+	for v, err := range runtime.CallInputStream[int, int](ctx, caller, "com.test.echo", pingPong(ctx, t, n, results, nil)) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, v)
+		results <- v
+	}
+	if want := slices.Collect(numbers2(n)); !slices.Equal(got, want) {
+		t.Fatalf("results %v, want %v", got, want)
+	}
+	spy := recvT(t, spies, "the spy")
+	spy.mu.Lock()
+	if len(spy.chunks) != n || spy.err != nil || spy.final == "" {
+		t.Errorf("the interceptor saw %d chunks, final %q, error %v", len(spy.chunks), spy.final, spy.err)
+	}
+	spy.mu.Unlock()
+
+	ended := make(chan error, 1)
+	caller = pair(ended)
+	results = make(chan int, 100)
+	stop := make(chan struct{})
+	count := 0
+	for v, err := range runtime.CallInputStream[int, int](ctx, caller, "com.test.echo", pingPong(ctx, t, 100, results, stop)) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		results <- v
+		if count++; count == 5 {
+			close(stop)
+			break
+		}
+	}
+	noSender(t)
+	if err := recvT(t, ended, "the end of the callee's input"); !errors.Is(err, runtime.ErrCanceled) {
+		t.Errorf("the callee's input ended with %v, want ErrCanceled", err)
+	}
+	spy = recvT(t, spies, "the second spy")
+	spy.mu.Lock()
+	if spy.err == nil {
+		t.Errorf("the interceptor saw the broken call end without error")
+	}
+	spy.mu.Unlock()
+}
+
+// TestInterceptorSendsFirstChunk: an interceptor that sends a chunk of its
+// own before it returns the InputCall: a bidirectional call then receives
+// its results inside Send, and gets them all.
+func TestInterceptorSendsFirstChunk(t *testing.T) {
+	header := runtime.InterceptorFuncs{
+		CallInput: func(next runtime.CallInputFunc) runtime.CallInputFunc {
+			return func(ctx context.Context, c *runtime.Call) (runtime.InputCall, error) {
+				ic, err := next(ctx, c)
+				if err != nil {
+					return nil, err
+				}
+				if err := ic.Send(ctx, wamp.ArgsOf(100), wamp.Payload{}); err != nil {
+					return nil, err
+				}
+				return &inputSpy{InputCall: ic}, nil
+			}
+		},
+	}
+	r := routertest.New(t)
+	echoInput(t, dialT(t, r.WebSocketURL(), runtime.Config{}), nil)
+	caller := dialT(t, r.RawSocketURL(), runtime.Config{Interceptors: []runtime.Interceptor{header}})
+	ctx := testCtx(t)
+	var got []int
+	for v, err := range runtime.CallInputStream[int, int](ctx, caller, "com.test.echo", numbers2(3)) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, v)
+	}
+	if want := []int{100, 0, 1, 2}; !slices.Equal(got, want) {
+		t.Fatalf("results %v, want %v", got, want)
 	}
 }

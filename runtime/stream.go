@@ -128,6 +128,7 @@ type inputCall struct {
 	cfg       callConfig
 	options   wamp.Dict // of the first CALL
 	progress  bool      // progressive results were asked for
+	run       *callRun  // an intercepted call's (see guardedInputCall); nil otherwise
 
 	mu      sync.Mutex
 	c       *conn // the connection the call is made on
@@ -148,6 +149,12 @@ type inputCall struct {
 	// note wakes recv when the call starts or ends on the caller's side.
 	split bool
 	note  chan struct{}
+	// waitClose is set for a split call whose input an interceptor's
+	// InputCall sends: its CloseSend sends the last chunk and waits for
+	// the end of the call that recv receives (closeAndWait); done is
+	// closed then.
+	waitClose bool
+	done      chan struct{}
 }
 
 // continuation are the options of every CALL after the first.
@@ -175,10 +182,15 @@ func (ic *inputCall) Send(ctx context.Context, args, kwargs wamp.Payload) error 
 
 func (ic *inputCall) CloseSend(ctx context.Context, args, kwargs wamp.Payload) (*Result, error) {
 	ic.mu.Lock()
-	defer ic.mu.Unlock()
 	if ic.split {
-		return nil, fmt.Errorf("runtime: calling %s: CloseSend of a call whose results another goroutine receives", ic.procedure)
+		wait := ic.waitClose
+		ic.mu.Unlock()
+		if !wait {
+			return nil, fmt.Errorf("runtime: calling %s: CloseSend of a call whose results another goroutine receives", ic.procedure)
+		}
+		return ic.closeAndWait(ctx, args, kwargs)
 	}
+	defer ic.mu.Unlock()
 	if ic.closed {
 		return nil, fmt.Errorf("runtime: calling %s: CloseSend called twice", ic.procedure)
 	}
@@ -315,10 +327,16 @@ func (ic *inputCall) eventLocked(ev callEvent) error {
 	}
 	if isProgress(ev.res.Details) {
 		var err error
+		if ic.run != nil {
+			ic.run.inner.Store(true) // a panic from here is the caller's (see guardedInputCall)
+		}
 		if ic.cfg.rawProgress != nil {
 			err = ic.cfg.rawProgress(ev.res)
 		} else if ic.cfg.progress != nil {
 			err = ic.cfg.progress(&Result{Args: ev.res.Args, Kwargs: ev.res.Kwargs, Details: ev.res.Details})
+		}
+		if ic.run != nil {
+			ic.run.inner.Store(false)
 		}
 		if err != nil {
 			return ic.failLocked(err, true)
@@ -464,6 +482,42 @@ func (ic *inputCall) contextEnded() {
 func (ic *inputCall) splitCall() {
 	ic.split = true
 	ic.note = make(chan struct{}, 1)
+	ic.done = make(chan struct{})
+}
+
+// endedSplitLocked marks the end of a split call, which recv reports.
+func (ic *inputCall) endedSplitLocked() {
+	select {
+	case <-ic.done:
+	default:
+		close(ic.done)
+	}
+}
+
+// closeAndWait is CloseSend of a split call whose input an interceptor's
+// InputCall sends (waitClose): it sends the last chunk and returns how the
+// call ended, once recv has received it (or ctx has ended: the call is
+// cancelled then).
+func (ic *inputCall) closeAndWait(ctx context.Context, args, kwargs wamp.Payload) (*Result, error) {
+	ic.closeInput(ctx, args, kwargs)
+	select {
+	case <-ic.done:
+	case <-ctx.Done():
+		select {
+		case <-ic.done:
+		default:
+			ic.mu.Lock()
+			err := ic.failLocked(contextError(ctx.Err()), true)
+			ic.mu.Unlock()
+			return nil, err
+		}
+	}
+	ic.mu.Lock()
+	defer ic.mu.Unlock()
+	if r := ic.early; r != nil {
+		return &Result{Args: r.Args, Kwargs: r.Kwargs, Details: r.Details}, nil
+	}
+	return nil, ic.err
 }
 
 // closeInput sends the last chunk of a split call, without waiting for the
@@ -487,6 +541,7 @@ func (ic *inputCall) recv() (progress []*wamp.Result, final *wamp.Result, err er
 		ic.mu.Lock()
 		if ic.err != nil {
 			err := ic.err
+			ic.endedSplitLocked()
 			ic.mu.Unlock()
 			return nil, nil, err
 		}
@@ -496,6 +551,7 @@ func (ic *inputCall) recv() (progress []*wamp.Result, final *wamp.Result, err er
 				switch {
 				case ev.err != nil:
 					ic.endLocked(ev.err)
+					ic.endedSplitLocked()
 					ic.mu.Unlock()
 					return progress, nil, ev.err
 				case isProgress(ev.res.Details):
@@ -503,6 +559,7 @@ func (ic *inputCall) recv() (progress []*wamp.Result, final *wamp.Result, err er
 				default:
 					ic.early = ev.res
 					ic.finishLocked()
+					ic.endedSplitLocked()
 					ic.mu.Unlock()
 					return progress, ev.res, nil
 				}
