@@ -49,8 +49,7 @@
 //	                publication
 //	progress        true when progressive results were asked for (a call)
 //	                or requested by the caller (an invocation)
-//	chunks          the input chunks a call with streamed input sent (not
-//	                for a bidirectional one, see WrapCallInput)
+//	chunks          the input chunks a call with streamed input sent
 //	args_bytes      the encoded size of the arguments (Args and Kwargs) of
 //	                a call, invocation, publication or event, when known:
 //	                payloads the runtime received carry their bytes
@@ -135,7 +134,7 @@ type Entry struct {
 	// invocation).
 	Progress bool
 	// Chunks is the number of input chunks a call with streamed input
-	// sent; -1 for a bidirectional call (see WrapCallInput).
+	// sent.
 	Chunks int
 	// ArgsBytes and ResultBytes are encoded sizes, -1 where unknown (see
 	// the package documentation).
@@ -260,13 +259,10 @@ func (l *Interceptor) WrapCall(next runtime.CallFunc) runtime.CallFunc {
 // call ended), or when the context given to CallInput ends first (the
 // runtime then cancels the call), whichever comes first.
 //
-// A bidirectional call (streamed input and progressive results, as
-// runtime.CallInputStream and generated bidirectional clients make) is
-// logged when CallInput returns, with the outcome of starting it and
-// without chunks: to see its end, the interceptor would have to wrap its
-// InputCall, and a *runtime.Session then delivers the call's results
-// inside Send instead of concurrently with the input; logging must not
-// change how a call behaves.
+// A bidirectional call (runtime.CallInputStream, generated bidirectional
+// clients) is logged the same way: a *runtime.Session keeps receiving its
+// results concurrently with its input when its InputCall is wrapped, and
+// calls CloseSend at its end.
 func (l *Interceptor) WrapCallInput(next runtime.CallInputFunc) runtime.CallInputFunc {
 	if l.without[KindCallInput] {
 		return next
@@ -277,12 +273,8 @@ func (l *Interceptor) WrapCallInput(next runtime.CallInputFunc) runtime.CallInpu
 		}
 		start := time.Now()
 		in, err := next(ctx, call)
-		if err != nil || call.Progress {
-			chunks := 0
-			if call.Progress {
-				chunks = -1 // unknown
-			}
-			l.endInput(ctx, call, start, chunks, nil, err)
+		if err != nil {
+			l.endInput(ctx, call, start, 0, nil, err)
 			return in, err
 		}
 		c := &inputCall{l: l, next: in, ctx: ctx, call: call, start: start}
@@ -316,10 +308,11 @@ type inputCall struct {
 	start time.Time
 	stop  func() bool // stops contextEnded
 
-	mu     sync.Mutex
-	chunks int  // sent
-	early  bool // Send returned ErrAnsweredEarly: CloseSend sends nothing
-	logged atomic.Bool
+	mu      sync.Mutex
+	chunks  int         // sent
+	early   bool        // Send returned ErrAnsweredEarly: CloseSend sends nothing
+	closing atomic.Bool // CloseSend was called: it logs the call
+	logged  atomic.Bool
 }
 
 func (c *inputCall) Send(ctx context.Context, args, kwargs wamp.Payload) error {
@@ -340,6 +333,7 @@ func (c *inputCall) Send(ctx context.Context, args, kwargs wamp.Payload) error {
 }
 
 func (c *inputCall) CloseSend(ctx context.Context, args, kwargs wamp.Payload) (*runtime.Result, error) {
+	c.closing.Store(true)
 	res, err := c.next.CloseSend(ctx, args, kwargs)
 	c.mu.Lock()
 	if !c.early {
@@ -351,8 +345,14 @@ func (c *inputCall) CloseSend(ctx context.Context, args, kwargs wamp.Payload) (*
 }
 
 // contextEnded logs the call when the context given to CallInput ends
-// before the call did: the runtime cancels the call then.
+// before the call did: the runtime cancels the call then. Once CloseSend
+// has been called, it returns how the call ended, and logs that: the
+// context may end as the call does (runtime.CallInputStream cancels it
+// when its loop has the final result, while CloseSend returns).
 func (c *inputCall) contextEnded() {
+	if c.closing.Load() {
+		return
+	}
 	err := context.Cause(c.ctx)
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
@@ -562,7 +562,7 @@ func (l *Interceptor) emit(ctx context.Context, level slog.Level, end time.Time,
 	if e.Progress {
 		r.AddAttrs(slog.Bool("progress", true))
 	}
-	if e.Kind == KindCallInput && e.Chunks >= 0 {
+	if e.Kind == KindCallInput {
 		r.AddAttrs(slog.Int("chunks", e.Chunks))
 	}
 	if e.ArgsBytes >= 0 {

@@ -288,27 +288,6 @@ func TestCallInputRecords(t *testing.T) {
 		}
 		checkAttrs(t, only(t, b), map[string]any{"level": "WARN", "outcome": "wamp.error.canceled", "chunks": float64(0)})
 	})
-	t.Run("bidirectional", func(t *testing.T) {
-		// Progressive results asked for: next's InputCall is returned as
-		// it is (a *runtime.Session keeps receiving the results
-		// concurrently with the input), and the record is written at once.
-		log, b := newLog(slog.LevelDebug)
-		in := &fakeInput{}
-		start := accesslog.New(log).WrapCallInput(func(context.Context, *runtime.Call) (runtime.InputCall, error) {
-			slowly()
-			return in, nil
-		})
-		ic, err := start(context.Background(), &runtime.Call{Procedure: "com.example.running_sum", StreamedInput: true, Progress: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if ic != runtime.InputCall(in) {
-			t.Fatalf("WrapCallInput returned %T for a bidirectional call, want next's InputCall", ic)
-		}
-		rec := only(t, b)
-		checkAttrs(t, rec, map[string]any{"msg": "wamp call_input", "outcome": "ok", "progress": true}, "chunks")
-		positive(t, rec, "duration")
-	})
 	t.Run("start fails", func(t *testing.T) {
 		log, b := newLog(slog.LevelDebug)
 		start := accesslog.New(log).WrapCallInput(func(context.Context, *runtime.Call) (runtime.InputCall, error) {
