@@ -42,6 +42,18 @@ import (
 //	broker pattern_based_subscription  match=prefix|wildcard is refused; an EVENT's
 //	                                 Details.topic is read only for a pattern subscription
 //
+// As a callee the session announces call_reroute
+// (advanced/ap_rpc_call_rerouting.md): all the spec asks of a callee that
+// announces it is to answer an INVOCATION it will not attend to with ERROR
+// wamp.error.unavailable, so that a dealer that implements rerouting passes
+// the call to another callee of the procedure instead of failing it. The
+// session does so for every INVOCATION that arrives once Shutdown has begun
+// (see shutdown.go). An INVOCATION for a registration the session no longer
+// has (one Unregister ended) is answered with
+// wamp.error.no_such_registration, as protocol.go says. A dealer that does
+// not reroute (nexus v3.3.0, and so the embedded router) passes
+// wamp.error.unavailable to the caller, who may call again.
+//
 // An INTERRUPT is honoured from any router: a dealer may time a call out
 // with one (advanced/ap_11_rpc_call_timeout.md), and stopping a handler
 // breaks no promise to anyone.
@@ -90,6 +102,12 @@ var featureNames = [...]struct{ role, name string }{
 // invocations (advanced/rpc_progressive_call_invocations.md): streamed
 // input, see CallInput and WithStreamedInput.
 const featureProgressiveCallInvocations = "progressive_call_invocations"
+
+// featureCallReroute is the callee feature of call rerouting
+// (advanced/ap_rpc_call_rerouting.md), announced in HELLO: the session
+// answers the INVOCATIONs it will not serve with wamp.error.unavailable
+// (see above).
+const featureCallReroute = "call_reroute"
 
 // announcedFeatures reads the features of WELCOME.Details: a feature
 // counts only when announced as the boolean true.

@@ -606,3 +606,41 @@ func TestOversizedProgressiveResultCancels(t *testing.T) {
 		t.Fatalf("CANCEL %+v, want kill for %d", c, call.Request)
 	}
 }
+
+// TestHelloAnnouncesCallReroute: HELLO announces call_reroute among the
+// callee's features, as a boolean true (advanced/ap_rpc_call_rerouting.md,
+// "Feature Announcement"), next to the callee features the session
+// implements; the session answers what it will not serve with
+// wamp.error.unavailable (TestShutdownProtocol checks the ERROR).
+func TestHelloAnnouncesCallReroute(t *testing.T) {
+	srv := startRogue(t, "websocket", wamp.JSON, false)
+	dialed := make(chan error, 1)
+	go func() {
+		s, err := runtime.Dial(context.Background(), srv.url, runtime.Config{Realm: "realm1", ResponseTimeout: rogueWait})
+		if err == nil {
+			err = s.Close()
+		}
+		dialed <- err
+	}()
+	rc := srv.accept(t)
+	hello := rogueExpect[*wamp.Hello](t, rc)
+	roles, _ := hello.Details[wamp.KeyRoles].(wamp.Dict)
+	callee, _ := roles[wamp.RoleCallee].(wamp.Dict)
+	feats, _ := callee[wamp.KeyFeatures].(wamp.Dict)
+	for _, f := range []string{"call_reroute", wamp.FeatureCallCanceling, wamp.FeatureSharedRegistration} {
+		if feats[f] != true {
+			t.Errorf("HELLO.Details.roles.callee.features[%q] = %#v, want true (features: %v)", f, feats[f], feats)
+		}
+	}
+	for _, role := range []string{wamp.RoleCaller, wamp.RolePublisher, wamp.RoleSubscriber} {
+		r, _ := roles[role].(wamp.Dict)
+		fs, _ := r[wamp.KeyFeatures].(wamp.Dict)
+		if _, ok := fs["call_reroute"]; ok {
+			t.Errorf("call_reroute announced for the %s role too; the spec names callees and dealers only", role)
+		}
+	}
+	rc.send(&wamp.Welcome{Session: rogueSessionID, Details: wamp.Dict{wamp.KeyRoles: rc.roles}})
+	if err := recvT(t, dialed, "Dial and Close"); err != nil {
+		t.Fatalf("Dial and Close: %v", err)
+	}
+}

@@ -270,7 +270,7 @@ func clientRoles() wamp.Dict {
 		wamp.RoleCallee: f(wamp.FeatureProgressiveCallResults, wamp.FeatureCallCanceling, featureProgressiveCallInvocations,
 			wamp.FeatureCallTimeout, wamp.FeatureCallerIdentification,
 			wamp.FeaturePatternBasedRegistration, wamp.FeatureSharedRegistration,
-			wamp.FeatureRegistrationRevocation),
+			wamp.FeatureRegistrationRevocation, featureCallReroute),
 		wamp.RolePublisher: f(wamp.FeaturePublisherExclusion, wamp.FeatureSubscriberBlackWhiteListing,
 			wamp.FeaturePublisherIdentification),
 		wamp.RoleSubscriber: f(wamp.FeaturePatternBasedSubscription, wamp.FeaturePublisherIdentification,

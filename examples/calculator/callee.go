@@ -47,6 +47,7 @@ func calleeCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	caFile := fs.String("ca-file", "", "PEM file of the certificate authorities to trust for wss:// and tcps:// (default: the system's)")
 	health := fs.String("health", "", "when set, serve GET /healthz (200 while joined and registered, else 503) and GET /stats (JSON) at this address")
 	drainTimeout := fs.Duration("drain-timeout", defaultDrainTimeout, "on SIGINT or SIGTERM, how long the calls in flight may take to finish before they are cancelled")
+	withAccessLog := fs.Bool("access-log", false, accessLogFlag)
 	if code := parseFlags(fs, args); code >= 0 {
 		return code
 	}
@@ -95,6 +96,7 @@ func calleeCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		Dial:      calleeDial,
 		// The runtime logs the reconnect attempts and the restore.
 		OnStateChange: st.setState,
+		Interceptors:  accessLog(*withAccessLog, stderr),
 	}
 	if *health != "" {
 		stopHealth, err := serveHealth(ctx, *health, st, log)

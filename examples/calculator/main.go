@@ -4,7 +4,7 @@
 //	                                    call every procedure through the generated client
 //	                                    and check the computed events
 //	calculator serve --listen ADDR --realm REALM [--callee=true|false] [--service-ticket T]
-//	                 [--drain-timeout D]
+//	                 [--drain-timeout D] [--access-log]
 //	                                    serve WebSocket at ws://ADDR/ with the Go
 //	                                    implementation registered (unless --callee=false),
 //	                                    publishing com.example.calc.computed, and the
@@ -14,7 +14,9 @@
 //	                                    with ticket T (authid "calculator") may register
 //	                                    and publish; on SIGINT or SIGTERM, drain (the
 //	                                    calls in flight finish, up to D, default 10s),
-//	                                    then stop
+//	                                    then stop; --access-log writes one JSON record
+//	                                    per invocation and publication of the Go
+//	                                    implementation to standard error
 //	calculator call --url URL --realm REALM --serializer json|msgpack|cbor [--streams]
 //	                                    check every procedure of the contract, and its
 //	                                    computed event, against whatever serves it at
@@ -26,14 +28,15 @@
 //	                  [--invoke single|roundrobin|random|first|last]
 //	                  [--auth ticket|wampcra|cryptosign --authid ID
 //	                   --secret-file F | --ticket T] [--ca-file F]
-//	                  [--health ADDR] [--drain-timeout D]
+//	                  [--health ADDR] [--drain-timeout D] [--access-log]
 //	                                    join the realm of any router as a client,
 //	                                    register the Go implementation (shared with
 //	                                    other callees unless --invoke single) and
 //	                                    publish com.example.calc.computed; reconnect
 //	                                    when the connection is lost (registrations
 //	                                    restored); serve /healthz and /stats at ADDR;
-//	                                    on SIGINT or SIGTERM, drain as serve does
+//	                                    on SIGINT or SIGTERM, drain as serve does;
+//	                                    --access-log as serve's
 //	calculator help (or -h, -help, --help)
 //	                                    print the commands and exit 0
 //
@@ -56,6 +59,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/wampgen/wampgen/accesslog"
 	"github.com/wampgen/wampgen/examples/calculator/calc"
 	"github.com/wampgen/wampgen/router"
 	"github.com/wampgen/wampgen/runtime"
@@ -77,7 +81,7 @@ const usage = `usage:
                                  call every procedure through the generated client
                                  and check the computed events
   calculator serve [--listen ADDR] [--realm REALM] [--callee=true|false]
-                 [--service-ticket T] [--drain-timeout D]
+                 [--service-ticket T] [--drain-timeout D] [--access-log]
                                  serve WebSocket at ws://ADDR/ with the Go
                                  implementation registered (unless --callee=false),
                                  publishing com.example.calc.computed, and the
@@ -85,19 +89,21 @@ const usage = `usage:
                                  --service-ticket, only a service authenticated with
                                  ticket T may register and publish; on SIGINT or
                                  SIGTERM, let the calls in flight finish (up to D,
-                                 default 10s), then stop
+                                 default 10s), then stop; --access-log writes a
+                                 JSON record per invocation and publication to
+                                 standard error
   calculator call [--url URL] [--realm REALM] [--serializer json|msgpack|cbor]
                                  check every procedure of the contract, and its
                                  computed event, against whatever serves it at
                                  URL; exit 1 if any check fails
   calculator callee [--url URL] [--realm REALM] [--serializer S] [--invoke POLICY]
                   [--auth METHOD --authid ID --secret-file F | --ticket T]
-                  [--ca-file F] [--health ADDR] [--drain-timeout D]
+                  [--ca-file F] [--health ADDR] [--drain-timeout D] [--access-log]
                                  join any router as a client and register the Go
                                  implementation (--invoke roundrobin shares it with
                                  other callees), publishing com.example.calc.computed;
                                  reconnect when the connection is lost; on SIGINT or
-                                 SIGTERM, drain as serve does
+                                 SIGTERM, drain as serve does; --access-log as serve's
   calculator help                print this help
 
 Run "calculator serve -h", "calculator call -h" or "calculator callee -h" for the
@@ -188,10 +194,11 @@ func realmConfig(realm wamp.URI, serviceTicket string) router.RealmConfig {
 // wamp.error.no_such_procedure until restarted. The router is in the same
 // process, so retries stay close together.
 //
-// auth authenticates the session; nil joins anonymously.
-func registerService(ctx context.Context, wsURL string, realm wamp.URI, auth runtime.Authenticator, log *slog.Logger) (*runtime.Session, error) {
+// auth authenticates the session; nil joins anonymously. interceptors
+// see everything the session does (see accessLog).
+func registerService(ctx context.Context, wsURL string, realm wamp.URI, auth runtime.Authenticator, log *slog.Logger, interceptors []runtime.Interceptor) (*runtime.Session, error) {
 	sess, err := runtime.Dial(ctx, wsURL, runtime.Config{Realm: realm, Serializer: wamp.MsgPack, Logger: log, Auth: auth,
-		Reconnect: &runtime.ReconnectPolicy{MaxDelay: time.Second}, Dial: calleeDial})
+		Reconnect: &runtime.ReconnectPolicy{MaxDelay: time.Second}, Dial: calleeDial, Interceptors: interceptors})
 	if err != nil {
 		return nil, err
 	}
@@ -201,6 +208,20 @@ func registerService(ctx context.Context, wsURL string, realm wamp.URI, auth run
 		return nil, err
 	}
 	return sess, nil
+}
+
+// accessLogFlag is the help text of --access-log, for serve and callee.
+const accessLogFlag = "write an access log to standard error: one JSON record (log/slog) per invocation and publication of the Go implementation, with the URI, duration, outcome, the caller when disclosed and payload sizes, never payload contents (see package accesslog)"
+
+// accessLog returns the interceptors of --access-log: none when off, else
+// an access log (package accesslog) writing JSON records to stderr, each
+// in one write, so that they stay whole lines next to the text log lines.
+// Successes are logged at Info, failures at Warn.
+func accessLog(on bool, stderr io.Writer) []runtime.Interceptor {
+	if !on {
+		return nil
+	}
+	return []runtime.Interceptor{accesslog.New(slog.New(slog.NewJSONHandler(stderr, nil)))}
 }
 
 // calleeDial opens the network connections of the service's own session;
@@ -214,7 +235,7 @@ func demo(ctx context.Context, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer r.Close()
-	callee, err := registerService(ctx, r.WebSocketURL(), "realm1", nil, nil)
+	callee, err := registerService(ctx, r.WebSocketURL(), "realm1", nil, nil, nil)
 	if err != nil {
 		fmt.Fprintln(stderr, "calculator:", err)
 		return 1
@@ -252,6 +273,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	callee := fs.Bool("callee", true, "register the Go implementation of the calculator")
 	ticket := fs.String("service-ticket", "", "when set, only a service authenticated with this ticket (authid \""+serviceAuthID+"\") may register and publish; anonymous clients may call and subscribe (the process list shows it to local users: for demos)")
 	drainTimeout := fs.Duration("drain-timeout", defaultDrainTimeout, "on SIGINT or SIGTERM, how long the calls in flight may take to finish before they are cancelled")
+	withAccessLog := fs.Bool("access-log", false, accessLogFlag)
 	if code := parseFlags(fs, args); code >= 0 {
 		return code
 	}
@@ -312,7 +334,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if *ticket != "" {
 			auth = runtime.Ticket(serviceAuthID, *ticket)
 		}
-		if sess, err = registerService(ctx, wsURL, wamp.URI(*realm), auth, log); err != nil {
+		if sess, err = registerService(ctx, wsURL, wamp.URI(*realm), auth, log, accessLog(*withAccessLog, stderr)); err != nil {
 			stop()
 			return fail(err)
 		}

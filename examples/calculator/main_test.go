@@ -67,27 +67,8 @@ func freeAddr(t *testing.T) string {
 // accepts connections.
 func startServe(t *testing.T, extra ...string) string {
 	t.Helper()
-	addr := freeAddr(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan int, 1)
-	var out, errOut syncBuffer
-	go func() {
-		done <- run(ctx, append([]string{"serve", "--listen", addr, "--realm", "realm1"}, extra...), &out, &errOut)
-	}()
-	t.Cleanup(func() {
-		cancel()
-		if code := <-done; code != 0 {
-			t.Errorf("serve exited %d: %s", code, errOut.String())
-		}
-	})
-	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(out.String(), "serving realm") {
-		if time.Now().After(deadline) {
-			t.Fatalf("serve did not start: %s %s", out.String(), errOut.String())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	return "ws://" + addr + "/"
+	url, _ := startServeOut(t, extra...)
+	return url
 }
 
 func TestServeAndCall(t *testing.T) {
