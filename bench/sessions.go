@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"path/filepath"
 	goruntime "runtime"
 	"runtime/pprof"
+	"runtime/trace"
 	"slices"
 	"strconv"
 	"strings"
@@ -217,6 +219,13 @@ func measureSessions(ctx context.Context, o options, logf func(string, ...any)) 
 		}
 		if o.sessionsCPUProfile != "" {
 			stop, err := startCPUProfile(o.sessionsCPUProfile)
+			if err != nil {
+				return nil, err
+			}
+			defer stop()
+		}
+		if *sessionsTrace != "" {
+			stop, err := startTrace(*sessionsTrace)
 			if err != nil {
 				return nil, err
 			}
@@ -552,6 +561,27 @@ func sessionRatio(a, b *sessionFigures) float64 {
 		}
 	}
 	return median(rs)
+}
+
+// sessionsTrace is the -sessions-trace flag: an execution trace of the
+// many-sessions measurements, for go tool trace (where the goroutines of
+// a thousand sessions wait, which a CPU profile does not show).
+var sessionsTrace = flag.String("sessions-trace", "", "write an execution trace (go tool trace) of the many-sessions measurements to this file")
+
+// startTrace starts an execution trace into path and returns its stop.
+func startTrace(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := trace.Start(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		trace.Stop()
+		f.Close()
+	}, nil
 }
 
 // startCPUProfile starts a CPU profile into path and returns its stop.
