@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/gammazero/nexus/v3/transport/serialize"
+	nxwamp "github.com/gammazero/nexus/v3/wamp"
 
 	"github.com/wampgen/wampgen/examples/calculator/calc"
 	"github.com/wampgen/wampgen/router"
@@ -184,15 +185,30 @@ func measureSessions(ctx context.Context, o options, logf func(string, ...any)) 
 	url := r.WebSocketURL()
 	var callees, cl closers
 	defer func() { cl.run(); callees.run() }()
-	stop, err := generatedCallee(ctx, url, wamp.MsgPack)
-	if err != nil {
-		return nil, fmt.Errorf("sessions: %s callee: %w", sysGenerated, err)
+	if *sessionsCallees < 1 {
+		return nil, fmt.Errorf("-sessions-callees: %d is not a positive count", *sessionsCallees)
 	}
-	callees.add(stop)
-	if stop, err = nexusCallee(ctx, url, serialize.MSGPACK, "", nexusAddURI); err != nil {
-		return nil, fmt.Errorf("sessions: %s callee: %w", sysNexus, err)
+	if *sessionsCallees == 1 {
+		stop, err := generatedCallee(ctx, url, wamp.MsgPack)
+		if err != nil {
+			return nil, fmt.Errorf("sessions: %s callee: %w", sysGenerated, err)
+		}
+		callees.add(stop)
+		if stop, err = nexusCallee(ctx, url, serialize.MSGPACK, "", nexusAddURI); err != nil {
+			return nil, fmt.Errorf("sessions: %s callee: %w", sysNexus, err)
+		}
+		callees.add(stop)
+	} else {
+		for range *sessionsCallees {
+			stops, err := sharedCallees(ctx, url)
+			for _, stop := range stops {
+				callees.add(stop)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("sessions: callees: %w", err)
+			}
+		}
 	}
-	callees.add(stop)
 
 	if len(counts) > 0 {
 		logf("sessions: dialling %v sessions for each of %d systems", counts, len(systems))
@@ -492,7 +508,11 @@ func printSessions(w io.Writer, o options, res *sessionsResult) {
 	if res == nil || (len(res.figs) == 0 && len(res.idle) == 0) {
 		return
 	}
-	fmt.Fprintf(w, "\nMany sessions (%s, one router, one callee; %d rounds of %v; took %.0fs):\n\n", sessionsSerializer, o.scaleRounds, o.sessionsDuration, res.took.Seconds())
+	callees := "one callee"
+	if *sessionsCallees > 1 {
+		callees = fmt.Sprintf("%d callee sessions sharing add round robin", *sessionsCallees)
+	}
+	fmt.Fprintf(w, "\nMany sessions (%s, one router, %s; %d rounds of %v; took %.0fs):\n\n", sessionsSerializer, callees, o.scaleRounds, o.sessionsDuration, res.took.Seconds())
 	base := func(sys string) *sessionFigures {
 		for _, f := range res.figs {
 			if f.system == sys && f.n == 1 {
@@ -561,6 +581,38 @@ func sessionRatio(a, b *sessionFigures) float64 {
 		}
 	}
 	return median(rs)
+}
+
+// sessionsCallees is the -sessions-callees flag: how many callee sessions
+// serve each system's add in the many-sessions figures. With more than
+// one, each registers add as a shared registration invoked round robin,
+// as a service scaled out in production would, so that one callee
+// session's read loop and writes are not what a thousand callers wait
+// for.
+var sessionsCallees = flag.Int("sessions-callees", 1, "callee sessions serving add in the many-sessions figures; above 1 they share a round-robin registration")
+
+// sharedCallees dials one callee session of each system that registers
+// add as a shared, round-robin registration, and returns their closes
+// (those it dialled, even when it fails).
+func sharedCallees(ctx context.Context, url string) ([]func(), error) {
+	var stops []func()
+	s, err := runtime.Dial(ctx, url, runtime.Config{Realm: router.DefaultRealm, Serializer: wamp.MsgPack})
+	if err != nil {
+		return stops, fmt.Errorf("%s: %w", sysGenerated, err)
+	}
+	stops = append(stops, closeSession(s))
+	if _, err := calc.RegisterCalculator(ctx, s, &calc.Service{}, runtime.WithInvoke(runtime.InvokeRoundRobin)); err != nil {
+		return stops, fmt.Errorf("%s: %w", sysGenerated, err)
+	}
+	c, err := dialNexus(ctx, url, serialize.MSGPACK)
+	if err != nil {
+		return stops, fmt.Errorf("%s: %w", sysNexus, err)
+	}
+	stops = append(stops, closeNexus(c))
+	if err := c.Register(nexusAddURI, nexusAdd, nxwamp.Dict{"invoke": "roundrobin"}); err != nil {
+		return stops, fmt.Errorf("%s: %w", sysNexus, err)
+	}
+	return stops, nil
 }
 
 // sessionsTrace is the -sessions-trace flag: an execution trace of the
