@@ -185,6 +185,9 @@ func measureSessions(ctx context.Context, o options, logf func(string, ...any)) 
 	url := r.WebSocketURL()
 	var callees, cl closers
 	defer func() { cl.run(); callees.run() }()
+	if *sessionsInflight < 1 {
+		return nil, fmt.Errorf("-sessions-inflight: %d is not a positive count", *sessionsInflight)
+	}
 	if *sessionsCallees < 1 {
 		return nil, fmt.Errorf("-sessions-callees: %d is not a positive count", *sessionsCallees)
 	}
@@ -222,7 +225,7 @@ func measureSessions(ctx context.Context, o options, logf func(string, ...any)) 
 				if err != nil {
 					return nil, fmt.Errorf("sessions: %s, %d sessions: %w", s.name, n, err)
 				}
-				f := &sessionFigures{system: s.name, n: n, callers: max(n, o.callers)}
+				f := &sessionFigures{system: s.name, n: n, callers: max(n**sessionsInflight, o.callers)}
 				calls[f] = cs
 				res.figs = append(res.figs, f)
 			}
@@ -536,7 +539,11 @@ func printSessions(w io.Writer, o options, res *sessionsResult) {
 			}
 			fmt.Fprintf(w, "| %s | %d | %d | %.0f | %.0f | %.1f | %s | %s |\n", f.system, f.n, f.callers, f.perSec, us(f.p99), us(f.cpu), xb, xn)
 		}
-		fmt.Fprintf(w, "\nEach session's callers are spread round robin: max(sessions, %d) callers in all. ×1 session is the median of the\n", o.callers)
+		per := "sessions"
+		if *sessionsInflight > 1 {
+			per = fmt.Sprintf("%d × sessions", *sessionsInflight)
+		}
+		fmt.Fprintf(w, "\nEach session's callers are spread round robin: max(%s, %d) callers in all. ×1 session is the median of the\n", per, o.callers)
 		fmt.Fprintln(w, "per-round ratios to the same system's figure with one session and the same number of callers as the throughput figure.")
 	}
 	if len(res.idle) > 0 {
@@ -614,6 +621,14 @@ func sharedCallees(ctx context.Context, url string) ([]func(), error) {
 	}
 	return stops, nil
 }
+
+// sessionsInflight is the -sessions-inflight flag: the calls each caller
+// session has in flight, at least (max(N × it, -callers) callers in all).
+// With one, the default, no session has two calls to write or read at
+// once, so no system call carries more than one message: every CALL and
+// RESULT costs a write and a read (and the read that finds nothing more)
+// at each end, where the one-session figure shares each among dozens.
+var sessionsInflight = flag.Int("sessions-inflight", 1, "calls in flight per caller session in the many-sessions figures: max(sessions × this, -callers) callers in all")
 
 // sessionsTrace is the -sessions-trace flag: an execution trace of the
 // many-sessions measurements, for go tool trace (where the goroutines of
