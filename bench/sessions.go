@@ -42,6 +42,25 @@ import (
 // stay connected meanwhile. The figures are the aggregate calls/s and
 // the p99 of every call's latency under that load.
 //
+// What limits the figure (profiled with -sessions-cpuprofile and
+// -sessions-trace, December 2026, issue 18): with one call in flight per
+// session, the default, no system call carries more than one message. A
+// call then costs a write and a read (and the read that finds nothing
+// more, after which the goroutine parks in the poller) at the caller's
+// connection on both ends: about 24 µs of system calls per call at 1,000
+// sessions against under 3 µs with 64 callers on one session, more than
+// the whole CPU of a call there (17 to 21 µs). Most of the rest is the
+// scheduler and cold stacks of some 5,000 goroutines (each session's
+// caller and read loop, the router's reader and writer per peer, nexus's
+// session goroutine). The callee is not the limit: with
+// -sessions-callees 4 the ratios are the same, within the noise. The
+// writers' yields (runtime.Gosched in the runtime's batchWriter and the
+// router's peer.fill) make goroutines wait on the global run queue behind
+// hundreds of others, but skipping them saved no CPU per call at 1,000
+// sessions and cost a third or more at one session; they stay. With two
+// or more calls in flight per session (-sessions-inflight) the messages
+// share system calls again and the ratio rises accordingly.
+//
 // The client heap per idle session is counted in a child process of the
 // same binary, which holds only clients: it dials one session (so that
 // what the first dial sets up once is not counted), collects garbage,
