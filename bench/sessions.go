@@ -57,9 +57,11 @@ import (
 // writers' yields (runtime.Gosched in the runtime's batchWriter and the
 // router's peer.fill) make goroutines wait on the global run queue behind
 // hundreds of others, but skipping them saved no CPU per call at 1,000
-// sessions and cost a third or more at one session; they stay. With two
-// or more calls in flight per session (-sessions-inflight) the messages
-// share system calls again and the ratio rises accordingly.
+// sessions and cost a third or more at one session; they stay. Nor does
+// -sessions-inflight 2 or 4 bring back the one-session figure's batching:
+// CPU per call at 1,000 sessions fell by a fifth at most in our runs,
+// since a session's results seldom reach the router together and so
+// rarely share a write.
 //
 // The client heap per idle session is counted in a child process of the
 // same binary, which holds only clients: it dials one session (so that
