@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"path/filepath"
 	goruntime "runtime"
 	"runtime/pprof"
+	"runtime/trace"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,6 +20,7 @@ import (
 	"time"
 
 	"github.com/gammazero/nexus/v3/transport/serialize"
+	nxwamp "github.com/gammazero/nexus/v3/wamp"
 
 	"github.com/wampgen/wampgen/examples/calculator/calc"
 	"github.com/wampgen/wampgen/router"
@@ -38,6 +41,27 @@ import (
 // each round, as the other figures do; the idle sessions of the other Ns
 // stay connected meanwhile. The figures are the aggregate calls/s and
 // the p99 of every call's latency under that load.
+//
+// What limits the figure (profiled with -sessions-cpuprofile and
+// -sessions-trace, December 2026, issue 18): with one call in flight per
+// session, the default, no system call carries more than one message. A
+// call then costs a write and a read (and the read that finds nothing
+// more, after which the goroutine parks in the poller) at the caller's
+// connection on both ends: about 24 µs of system calls per call at 1,000
+// sessions against under 3 µs with 64 callers on one session, more than
+// the whole CPU of a call there (17 to 21 µs). Most of the rest is the
+// scheduler and cold stacks of some 5,000 goroutines (each session's
+// caller and read loop, the router's reader and writer per peer, nexus's
+// session goroutine). The callee is not the limit: with
+// -sessions-callees 4 the ratios are the same, within the noise. The
+// writers' yields (runtime.Gosched in the runtime's batchWriter and the
+// router's peer.fill) make goroutines wait on the global run queue behind
+// hundreds of others, but skipping them saved no CPU per call at 1,000
+// sessions and cost a third or more at one session; they stay. Nor does
+// -sessions-inflight 2 or 4 bring back the one-session figure's batching:
+// CPU per call at 1,000 sessions fell by a fifth at most in our runs,
+// since a session's results seldom reach the router together and so
+// rarely share a write.
 //
 // The client heap per idle session is counted in a child process of the
 // same binary, which holds only clients: it dials one session (so that
@@ -182,15 +206,33 @@ func measureSessions(ctx context.Context, o options, logf func(string, ...any)) 
 	url := r.WebSocketURL()
 	var callees, cl closers
 	defer func() { cl.run(); callees.run() }()
-	stop, err := generatedCallee(ctx, url, wamp.MsgPack)
-	if err != nil {
-		return nil, fmt.Errorf("sessions: %s callee: %w", sysGenerated, err)
+	if *sessionsInflight < 1 {
+		return nil, fmt.Errorf("-sessions-inflight: %d is not a positive count", *sessionsInflight)
 	}
-	callees.add(stop)
-	if stop, err = nexusCallee(ctx, url, serialize.MSGPACK, "", nexusAddURI); err != nil {
-		return nil, fmt.Errorf("sessions: %s callee: %w", sysNexus, err)
+	if *sessionsCallees < 1 {
+		return nil, fmt.Errorf("-sessions-callees: %d is not a positive count", *sessionsCallees)
 	}
-	callees.add(stop)
+	if *sessionsCallees == 1 {
+		stop, err := generatedCallee(ctx, url, wamp.MsgPack)
+		if err != nil {
+			return nil, fmt.Errorf("sessions: %s callee: %w", sysGenerated, err)
+		}
+		callees.add(stop)
+		if stop, err = nexusCallee(ctx, url, serialize.MSGPACK, "", nexusAddURI); err != nil {
+			return nil, fmt.Errorf("sessions: %s callee: %w", sysNexus, err)
+		}
+		callees.add(stop)
+	} else {
+		for range *sessionsCallees {
+			stops, err := sharedCallees(ctx, url)
+			for _, stop := range stops {
+				callees.add(stop)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("sessions: callees: %w", err)
+			}
+		}
+	}
 
 	if len(counts) > 0 {
 		logf("sessions: dialling %v sessions for each of %d systems", counts, len(systems))
@@ -204,7 +246,7 @@ func measureSessions(ctx context.Context, o options, logf func(string, ...any)) 
 				if err != nil {
 					return nil, fmt.Errorf("sessions: %s, %d sessions: %w", s.name, n, err)
 				}
-				f := &sessionFigures{system: s.name, n: n, callers: max(n, o.callers)}
+				f := &sessionFigures{system: s.name, n: n, callers: max(n**sessionsInflight, o.callers)}
 				calls[f] = cs
 				res.figs = append(res.figs, f)
 			}
@@ -217,6 +259,13 @@ func measureSessions(ctx context.Context, o options, logf func(string, ...any)) 
 		}
 		if o.sessionsCPUProfile != "" {
 			stop, err := startCPUProfile(o.sessionsCPUProfile)
+			if err != nil {
+				return nil, err
+			}
+			defer stop()
+		}
+		if *sessionsTrace != "" {
+			stop, err := startTrace(*sessionsTrace)
 			if err != nil {
 				return nil, err
 			}
@@ -483,7 +532,11 @@ func printSessions(w io.Writer, o options, res *sessionsResult) {
 	if res == nil || (len(res.figs) == 0 && len(res.idle) == 0) {
 		return
 	}
-	fmt.Fprintf(w, "\nMany sessions (%s, one router, one callee; %d rounds of %v; took %.0fs):\n\n", sessionsSerializer, o.scaleRounds, o.sessionsDuration, res.took.Seconds())
+	callees := "one callee"
+	if *sessionsCallees > 1 {
+		callees = fmt.Sprintf("%d callee sessions sharing add round robin", *sessionsCallees)
+	}
+	fmt.Fprintf(w, "\nMany sessions (%s, one router, %s; %d rounds of %v; took %.0fs):\n\n", sessionsSerializer, callees, o.scaleRounds, o.sessionsDuration, res.took.Seconds())
 	base := func(sys string) *sessionFigures {
 		for _, f := range res.figs {
 			if f.system == sys && f.n == 1 {
@@ -507,7 +560,11 @@ func printSessions(w io.Writer, o options, res *sessionsResult) {
 			}
 			fmt.Fprintf(w, "| %s | %d | %d | %.0f | %.0f | %.1f | %s | %s |\n", f.system, f.n, f.callers, f.perSec, us(f.p99), us(f.cpu), xb, xn)
 		}
-		fmt.Fprintf(w, "\nEach session's callers are spread round robin: max(sessions, %d) callers in all. ×1 session is the median of the\n", o.callers)
+		per := "sessions"
+		if *sessionsInflight > 1 {
+			per = fmt.Sprintf("%d × sessions", *sessionsInflight)
+		}
+		fmt.Fprintf(w, "\nEach session's callers are spread round robin: max(%s, %d) callers in all. ×1 session is the median of the\n", per, o.callers)
 		fmt.Fprintln(w, "per-round ratios to the same system's figure with one session and the same number of callers as the throughput figure.")
 	}
 	if len(res.idle) > 0 {
@@ -552,6 +609,67 @@ func sessionRatio(a, b *sessionFigures) float64 {
 		}
 	}
 	return median(rs)
+}
+
+// sessionsCallees is the -sessions-callees flag: how many callee sessions
+// serve each system's add in the many-sessions figures. With more than
+// one, each registers add as a shared registration invoked round robin,
+// as a service scaled out in production would, so that one callee
+// session's read loop and writes are not what a thousand callers wait
+// for.
+var sessionsCallees = flag.Int("sessions-callees", 1, "callee sessions serving add in the many-sessions figures; above 1 they share a round-robin registration")
+
+// sharedCallees dials one callee session of each system that registers
+// add as a shared, round-robin registration, and returns their closes
+// (those it dialled, even when it fails).
+func sharedCallees(ctx context.Context, url string) ([]func(), error) {
+	var stops []func()
+	s, err := runtime.Dial(ctx, url, runtime.Config{Realm: router.DefaultRealm, Serializer: wamp.MsgPack})
+	if err != nil {
+		return stops, fmt.Errorf("%s: %w", sysGenerated, err)
+	}
+	stops = append(stops, closeSession(s))
+	if _, err := calc.RegisterCalculator(ctx, s, &calc.Service{}, runtime.WithInvoke(runtime.InvokeRoundRobin)); err != nil {
+		return stops, fmt.Errorf("%s: %w", sysGenerated, err)
+	}
+	c, err := dialNexus(ctx, url, serialize.MSGPACK)
+	if err != nil {
+		return stops, fmt.Errorf("%s: %w", sysNexus, err)
+	}
+	stops = append(stops, closeNexus(c))
+	if err := c.Register(nexusAddURI, nexusAdd, nxwamp.Dict{"invoke": "roundrobin"}); err != nil {
+		return stops, fmt.Errorf("%s: %w", sysNexus, err)
+	}
+	return stops, nil
+}
+
+// sessionsInflight is the -sessions-inflight flag: the calls each caller
+// session has in flight, at least (max(N × it, -callers) callers in all).
+// With one, the default, no session has two calls to write or read at
+// once, so no system call carries more than one message: every CALL and
+// RESULT costs a write and a read (and the read that finds nothing more)
+// at each end, where the one-session figure shares each among dozens.
+var sessionsInflight = flag.Int("sessions-inflight", 1, "calls in flight per caller session in the many-sessions figures: max(sessions × this, -callers) callers in all")
+
+// sessionsTrace is the -sessions-trace flag: an execution trace of the
+// many-sessions measurements, for go tool trace (where the goroutines of
+// a thousand sessions wait, which a CPU profile does not show).
+var sessionsTrace = flag.String("sessions-trace", "", "write an execution trace (go tool trace) of the many-sessions measurements to this file")
+
+// startTrace starts an execution trace into path and returns its stop.
+func startTrace(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := trace.Start(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		trace.Stop()
+		f.Close()
+	}, nil
 }
 
 // startCPUProfile starts a CPU profile into path and returns its stop.
