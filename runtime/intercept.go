@@ -385,14 +385,15 @@ type callRun struct {
 	call Call
 	s    *Session
 	cfg  callConfig
-	// inner is set while the session's own work runs (the terminal func):
-	// a panic from there (the caller's progress callback, a Stream's loop
+	// inner counts the session's own work running (the terminal func;
+	// an interceptor may call next more than once, at the same time): a
+	// panic from there (the caller's progress callback, a Stream's loop
 	// body) is the caller's, raised on as it is, not an interceptor's.
-	inner atomic.Bool
+	inner atomic.Int32
 	// res is the terminal's result (once: a chain that calls next again
-	// gets a new one), wres what call returns.
+	// gets a new one; resUsed claims it), wres what call returns.
 	res     Result
-	resUsed bool
+	resUsed atomic.Bool
 	wres    wamp.Result
 	// input is the session's InputCall of an intercepted CallInput.
 	input *inputCall
@@ -436,7 +437,7 @@ func (s *Session) interceptedCall(ctx context.Context, procedure wamp.URI, args,
 func (s *Session) runCall(ctx context.Context, chain CallFunc, call *Call, run *callRun) (res *Result, err error) {
 	procedure := call.Procedure
 	defer func() {
-		if run.inner.Load() {
+		if run.inner.Load() > 0 {
 			return // not recovered: the caller's own panic
 		}
 		if p := recover(); p != nil {
@@ -465,17 +466,16 @@ func callTerminal(ctx context.Context, call *Call) (*Result, error) {
 	}
 	cfg := run.cfg
 	cfg.options = call.Options
-	run.inner.Store(true)
+	run.inner.Add(1)
 	r, err := run.s.callWith(ctx, call.Procedure, call.Args, call.Kwargs, &cfg)
-	run.inner.Store(false)
+	run.inner.Add(-1)
 	if err != nil {
 		return nil, err
 	}
 	res := &run.res
-	if run.resUsed {
+	if !run.resUsed.CompareAndSwap(false, true) {
 		res = new(Result)
 	}
-	run.resUsed = true
 	*res = Result{Args: r.Args, Kwargs: r.Kwargs, Details: r.Details}
 	return res, nil
 }
@@ -529,7 +529,7 @@ type guardedInputCall struct {
 
 func (g *guardedInputCall) Send(ctx context.Context, args, kwargs wamp.Payload) (err error) {
 	defer func() {
-		if g.run.inner.Load() {
+		if g.run.inner.Load() > 0 {
 			return
 		}
 		if p := recover(); p != nil {
@@ -541,7 +541,7 @@ func (g *guardedInputCall) Send(ctx context.Context, args, kwargs wamp.Payload) 
 
 func (g *guardedInputCall) CloseSend(ctx context.Context, args, kwargs wamp.Payload) (res *Result, err error) {
 	defer func() {
-		if g.run.inner.Load() {
+		if g.run.inner.Load() > 0 {
 			return
 		}
 		if p := recover(); p != nil {
