@@ -127,17 +127,25 @@ type Call struct {
 	// CancelMode is the call's CANCEL mode.
 	CancelMode CancelMode
 
-	run        *callRun // the session's, for its terminal func
-	ownOptions bool     // Options is a map SetOption made
-	err        error    // the first invalid key given to SetOption
+	run *callRun // the session's, for its terminal func
+	// optionsOf is the Call whose SetOption made Options: a copy of the
+	// Call (an interceptor may pass on copies, even at the same time)
+	// makes its own on its first SetOption.
+	optionsOf *Call
+	err       error // the first invalid key given to SetOption
 }
 
 // SetOption sets CALL.Options[key] to value, copying Options on its first
-// write. key must be a custom key, as for WithOption: an invalid one makes
+// write (and on the first write to a copy of the Call, so that copies
+// passed on at the same time never share a map they write). key must be a custom key, as for WithOption: an invalid one makes
 // the call fail, before anything is sent, when the chain reaches the
 // session.
 func (c *Call) SetOption(key string, value any) {
-	c.Options, c.ownOptions, c.err = setOption(c.Options, c.ownOptions, c.err, key, value)
+	var own bool
+	c.Options, own, c.err = setOption(c.Options, c.optionsOf == c, c.err, key, value)
+	if own {
+		c.optionsOf = c
+	}
 }
 
 // Publication is one outgoing PUBLISH as interceptors see it.
@@ -154,14 +162,18 @@ type Publication struct {
 	// Acknowledge: WithAcknowledge was given (read-only).
 	Acknowledge bool
 
-	s          *Session
-	ownOptions bool
-	err        error
+	s         *Session
+	optionsOf *Publication // as Call's
+	err       error
 }
 
 // SetOption sets PUBLISH.Options[key] to value, as Call.SetOption does.
 func (p *Publication) SetOption(key string, value any) {
-	p.Options, p.ownOptions, p.err = setOption(p.Options, p.ownOptions, p.err, key, value)
+	var own bool
+	p.Options, own, p.err = setOption(p.Options, p.optionsOf == p, p.err, key, value)
+	if own {
+		p.optionsOf = p
+	}
 }
 
 // setOption is SetOption of Call and Publication.
@@ -581,8 +593,10 @@ func (s *Session) interceptedPublish(ctx context.Context, topic wamp.URI, args, 
 		return 0, err
 	}
 	ack, _ := wamp.DictBool(options, wamp.OptAcknowledge)
-	pub := &Publication{Topic: topic, Args: args, Kwargs: kwargs, Options: options, Acknowledge: ack, s: s,
-		ownOptions: options != nil} // made by publish
+	pub := &Publication{Topic: topic, Args: args, Kwargs: kwargs, Options: options, Acknowledge: ack, s: s}
+	if options != nil {
+		pub.optionsOf = pub // made by publish
+	}
 	defer func() {
 		if p := recover(); p != nil {
 			id, err = 0, s.interceptorPanic("publication", topic, p)

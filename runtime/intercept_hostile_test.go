@@ -54,3 +54,87 @@ func TestInterceptorHedgedCall(t *testing.T) {
 		}
 	}
 }
+
+// TestInterceptorCopiedCallOptions: an interceptor that passes on copies
+// of the *Call (a hedged call) after an earlier one set an option: each
+// copy's SetOption writes into its own Options, never into the map the
+// copies share (run with -race), and each attempt sends its own.
+func TestInterceptorCopiedCallOptions(t *testing.T) {
+	r := rpcRouter(t)
+	callee := rpcDial(t, r.WebSocketURL(), runtime.Config{})
+	rpcRegister(t, callee, "com.test.echo_option", func(_ context.Context, inv *runtime.Invocation) (*runtime.Result, error) {
+		return &runtime.Result{Args: wamp.ArgsOf(fmt.Sprint(inv.Details["x_first"], "/", inv.Details["x_attempt"]))}, nil
+	})
+	const attempts = 4
+	first := runtime.InterceptorFuncs{
+		Call: func(next runtime.CallFunc) runtime.CallFunc {
+			return func(ctx context.Context, c *runtime.Call) (*runtime.Result, error) {
+				c.SetOption("x_first", "yes")
+				return next(ctx, c)
+			}
+		},
+		Publish: func(next runtime.PublishFunc) runtime.PublishFunc {
+			return func(ctx context.Context, p *runtime.Publication) (wamp.ID, error) {
+				p.SetOption("x_first", "yes")
+				return next(ctx, p)
+			}
+		},
+	}
+	var got sync.Map
+	hedge := runtime.InterceptorFuncs{
+		Call: func(next runtime.CallFunc) runtime.CallFunc {
+			return func(ctx context.Context, c *runtime.Call) (*runtime.Result, error) {
+				var wg sync.WaitGroup
+				for i := range attempts {
+					wg.Go(func() {
+						cp := *c
+						cp.SetOption("x_attempt", fmt.Sprint(i))
+						res, err := next(ctx, &cp)
+						if err != nil {
+							got.Store(i, err.Error())
+							return
+						}
+						got.Store(i, argString(t, res.Args, 0))
+					})
+				}
+				wg.Wait()
+				return next(ctx, c)
+			}
+		},
+		Publish: func(next runtime.PublishFunc) runtime.PublishFunc {
+			return func(ctx context.Context, p *runtime.Publication) (wamp.ID, error) {
+				var wg sync.WaitGroup
+				for i := range attempts {
+					wg.Go(func() {
+						cp := *p
+						cp.SetOption("x_attempt", fmt.Sprint(i))
+						if _, err := next(ctx, &cp); err != nil {
+							got.Store(fmt.Sprint("publish ", i), err.Error())
+						}
+					})
+				}
+				wg.Wait()
+				return 0, nil
+			}
+		},
+	}
+	caller := rpcDial(t, r.WebSocketURL(), runtime.Config{Interceptors: []runtime.Interceptor{first, hedge}})
+	ctx := testCtx(t)
+	if res := mustResult[string](t)(caller.Call(ctx, "com.test.echo_option", wamp.Payload{}, wamp.Payload{})); res != "yes/<nil>" {
+		t.Fatalf("the call passed on unchanged got %q", res)
+	}
+	for i := range attempts {
+		v, _ := got.Load(i)
+		if want := fmt.Sprint("yes/", i); v != want {
+			t.Errorf("attempt %d got %v, want %s", i, v, want)
+		}
+	}
+	if _, err := caller.Publish(ctx, "com.test.topic", wamp.Payload{}, wamp.Payload{}, runtime.WithAcknowledge()); err != nil {
+		t.Fatal(err)
+	}
+	for i := range attempts {
+		if v, ok := got.Load(fmt.Sprint("publish ", i)); ok {
+			t.Errorf("publication %d: %v", i, v)
+		}
+	}
+}
