@@ -246,8 +246,14 @@ func (i *Interceptor) WrapCallInput(next runtime.CallInputFunc) runtime.CallInpu
 			i.propagator.Inject(spanCtx, (*callCarrier)(call))
 		}
 		in, err := next(spanCtx, call)
+		if err == nil && in == nil { // the session fails the call with its own error
+			err = errNilInput
+		}
 		if err != nil {
 			st.finish(spanCtx, err)
+			if err == errNilInput {
+				return nil, nil
+			}
 			return nil, err
 		}
 		st.stop = context.AfterFunc(ctx, func() {
@@ -301,10 +307,30 @@ type tracedInput struct {
 	callCtx context.Context // the one given to CallInput
 }
 
+// errNilInput ends the span of a CallInput whose inner chain returned no
+// InputCall and no error.
+var errNilInput = errors.New("otelwamp: an interceptor returned a nil InputCall")
+
+// errPanicked ends the span of a CallInput whose inner InputCall panicked
+// (the session answers the caller with an error).
+var errPanicked = errors.New("otelwamp: the InputCall panicked")
+
+// finishOnPanic, deferred, ends the span when the inner InputCall panics
+// (so that it never stays open), and lets the panic go on.
+func (t *tracedInput) finishOnPanic(returned *bool) {
+	if !*returned {
+		t.st.finish(context.WithoutCancel(t.ctx), errPanicked)
+		t.st.stop()
+	}
+}
+
 func (t *tracedInput) Send(ctx context.Context, args, kwargs wamp.Payload) error {
+	returned := false
+	defer t.finishOnPanic(&returned)
 	t.st.running.Add(1)
 	err := t.next.Send(ctx, args, kwargs)
 	t.st.running.Add(-1)
+	returned = true
 	switch {
 	case err == nil:
 		t.st.chunks.Add(1)
@@ -325,7 +351,10 @@ func (t *tracedInput) Send(ctx context.Context, args, kwargs wamp.Payload) error
 
 func (t *tracedInput) CloseSend(ctx context.Context, args, kwargs wamp.Payload) (*runtime.Result, error) {
 	t.st.closing.Store(true)
+	returned := false
+	defer t.finishOnPanic(&returned)
 	res, err := t.next.CloseSend(ctx, args, kwargs)
+	returned = true
 	if err == nil && !t.st.done.Load() {
 		t.st.chunks.Add(1)
 	}

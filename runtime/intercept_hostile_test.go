@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/wampgen/wampgen/examples/calculator/calc"
 	"github.com/wampgen/wampgen/runtime"
 	"github.com/wampgen/wampgen/wamp"
 )
@@ -136,5 +137,26 @@ func TestInterceptorCopiedCallOptions(t *testing.T) {
 		if v, ok := got.Load(fmt.Sprint("publish ", i)); ok {
 			t.Errorf("publication %d: %v", i, v)
 		}
+	}
+}
+
+// TestInterceptorNilResult: a CallFunc that returns (nil, nil) without
+// calling next: an untyped call gets an empty result, a typed one an error
+// (no panic anywhere).
+func TestInterceptorNilResult(t *testing.T) {
+	r := rpcRouter(t)
+	nothing := runtime.InterceptorFuncs{
+		Call: func(runtime.CallFunc) runtime.CallFunc {
+			return func(context.Context, *runtime.Call) (*runtime.Result, error) { return nil, nil }
+		},
+	}
+	caller := rpcDial(t, r.WebSocketURL(), runtime.Config{Interceptors: []runtime.Interceptor{nothing}})
+	ctx := testCtx(t)
+	res, err := caller.Call(ctx, "com.test.none", wamp.ArgsOf(1), wamp.Payload{})
+	if err != nil || res == nil || !res.Args.IsZero() {
+		t.Fatalf("Call = %+v, %v; want an empty result", res, err)
+	}
+	if sum, err := calc.NewCalculatorClient(caller).Add(ctx, 1, 2); err == nil {
+		t.Fatalf("typed Add of an empty result = %v, want an error", sum)
 	}
 }
