@@ -87,3 +87,68 @@ func TestCallInputInnerSendPanics(t *testing.T) {
 		t.Errorf("span status %v, want Error", span.Status())
 	}
 }
+
+// TestInnerInterceptorPanics: an interceptor inside the tracing one panics
+// on every kind of traffic; the session recovers it outermost and answers
+// with an error, and every span ends as an error with its duration
+// recorded (none stays open).
+func TestInnerInterceptorPanics(t *testing.T) {
+	tel := newTelemetry(t)
+	r := routertest.New(t)
+	panicky := runtime.InterceptorFuncs{
+		Call: func(runtime.CallFunc) runtime.CallFunc {
+			return func(context.Context, *runtime.Call) (*runtime.Result, error) { panic("call panic") }
+		},
+		Invocation: func(runtime.Handler) runtime.Handler {
+			return func(context.Context, *runtime.Invocation) (*runtime.Result, error) { panic("invocation panic") }
+		},
+		Publish: func(runtime.PublishFunc) runtime.PublishFunc {
+			return func(context.Context, *runtime.Publication) (wamp.ID, error) { panic("publish panic") }
+		},
+		Event: func(runtime.EventHandler) runtime.EventHandler {
+			return func(context.Context, *runtime.Event) error { panic("event panic") }
+		},
+	}
+	traced := tel.interceptor(t)
+	caller := dial(t, r, traced, panicky)
+	plain := dial(t, r)
+	ctx := testCtx(t)
+	if _, err := caller.Call(ctx, "com.example.p1", wamp.Payload{}, wamp.Payload{}); err == nil {
+		t.Error("call: no error")
+	}
+	if _, err := caller.Publish(ctx, "com.example.p2", wamp.Payload{}, wamp.Payload{}); err == nil {
+		t.Error("publish: no error")
+	}
+	if _, err := caller.Register(ctx, "com.example.p3", func(context.Context, *runtime.Invocation) (*runtime.Result, error) {
+		return &runtime.Result{}, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := plain.Call(ctx, "com.example.p3", wamp.Payload{}, wamp.Payload{}); err == nil {
+		t.Error("invocation: no error")
+	}
+	if _, err := caller.Subscribe(ctx, "com.example.p4", func(context.Context, *runtime.Event) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := plain.Publish(ctx, "com.example.p4", wamp.Payload{}, wamp.Payload{}, runtime.WithAcknowledge()); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []struct {
+		name string
+		kind trace.SpanKind
+	}{
+		{"com.example.p1", trace.SpanKindClient},
+		{"com.example.p2", trace.SpanKindProducer},
+		{"com.example.p3", trace.SpanKindServer},
+		{"com.example.p4", trace.SpanKindConsumer},
+	} {
+		span := tel.span(t, want.name, want.kind)
+		if span.Status().Code != codes.Error {
+			t.Errorf("%s span status %v, want Error", want.name, span.Status())
+		}
+	}
+	points := tel.histogram(t, "rpc.client.call.duration")
+	if n := count(points, "rpc.system.name", "wamp", "rpc.method", "com.example.p1", "error.type", string(wamp.ErrRuntime)); n != 1 {
+		t.Errorf("rpc.client.call.duration: count %d for the panicked call, want 1; points: %s", n, describe(points))
+	}
+}

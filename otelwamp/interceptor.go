@@ -169,6 +169,19 @@ func end(span trace.Span, errType string, err error) {
 	span.End()
 }
 
+// endIfPanicked, deferred, ends span and records the duration of traffic
+// whose next panicked (*returned is still false): an inner interceptor's
+// panic, which the session recovers outermost and answers with
+// wamp.error.runtime_error, or the caller's own progress callback. So no
+// span stays open; the panic goes on.
+func endIfPanicked(returned *bool, ctx context.Context, span trace.Span, r *recorder, start time.Time, uri string) {
+	if *returned {
+		return
+	}
+	end(span, string(wamp.ErrRuntime), errPanicked)
+	r.record(context.WithoutCancel(ctx), time.Since(start), uri, string(wamp.ErrRuntime))
+}
+
 // truncate bounds a span attribute or status that may come from a peer to
 // 512 bytes, cutting at a character boundary.
 func truncate(s string) string {
@@ -213,7 +226,10 @@ func (i *Interceptor) WrapCall(next runtime.CallFunc) runtime.CallFunc {
 		if span != nil {
 			i.propagator.Inject(ctx, (*callCarrier)(call))
 		}
+		returned := false
+		defer endIfPanicked(&returned, ctx, span, i.calls, start, proc)
 		res, err := next(ctx, call)
+		returned = true
 		et := errorType(err)
 		end(span, et, err)
 		i.calls.record(ctx, time.Since(start), proc, et)
@@ -311,9 +327,9 @@ type tracedInput struct {
 // InputCall and no error.
 var errNilInput = errors.New("otelwamp: an interceptor returned a nil InputCall")
 
-// errPanicked ends the span of a CallInput whose inner InputCall panicked
-// (the session answers the caller with an error).
-var errPanicked = errors.New("otelwamp: the InputCall panicked")
+// errPanicked ends the span of traffic whose inner interceptor or
+// InputCall panicked (the session answers with an error).
+var errPanicked = errors.New("otelwamp: panicked inside the span")
 
 // finishOnPanic, deferred, ends the span when the inner InputCall panics
 // (so that it never stays open), and lets the panic go on.
@@ -393,7 +409,10 @@ func (i *Interceptor) WrapInvocation(next runtime.Handler) runtime.Handler {
 			ctx, opts = i.extract(ctx, inv.Details)
 			ctx, span = i.start(ctx, name, trace.SpanKindServer, attrs, opts...)
 		}
+		returned := false
+		defer endIfPanicked(&returned, ctx, span, i.invocations, start, name)
 		res, err := next(ctx, inv)
+		returned = true
 		et := ""
 		if err != nil {
 			et = string(inv.ErrorURI(err))
@@ -446,7 +465,10 @@ func (i *Interceptor) WrapPublish(next runtime.PublishFunc) runtime.PublishFunc 
 			})
 			i.propagator.Inject(ctx, (*publicationCarrier)(pub))
 		}
+		returned := false
+		defer endIfPanicked(&returned, ctx, span, i.publications, start, topic)
 		id, err := next(ctx, pub)
+		returned = true
 		et := errorType(err)
 		if span != nil && id != 0 {
 			span.SetAttributes(semconv.MessagingMessageIDKey.Int64(int64(id)))
@@ -488,7 +510,10 @@ func (i *Interceptor) WrapEvent(next runtime.EventHandler) runtime.EventHandler 
 			ctx, opts = i.extract(ctx, ev.Details)
 			ctx, span = i.start(ctx, name, trace.SpanKindConsumer, attrs, opts...)
 		}
+		returned := false
+		defer endIfPanicked(&returned, ctx, span, i.events, start, name)
 		err := next(ctx, ev)
+		returned = true
 		et := errorType(err)
 		end(span, et, err)
 		i.events.record(ctx, time.Since(start), name, et)
