@@ -179,3 +179,37 @@ func TestLabelLimit(t *testing.T) {
 		t.Error("WithLabelLimit(0): no error")
 	}
 }
+
+// TestLabelLimitCombinations: the limit bounds the data points, not only
+// each attribute's values: n admitted procedures that each fail with n
+// admitted error URIs (a pattern registration proxying errors a peer
+// chose) make O(n) points, not n².
+func TestLabelLimitCombinations(t *testing.T) {
+	tel := newTelemetry(t)
+	const limit = 5
+	i := tel.interceptor(t, otelwamp.WithLabelLimit(limit))
+	var errURI wamp.URI // the error the next call fails with
+	call := i.WrapCall(func(context.Context, *runtime.Call) (*runtime.Result, error) {
+		return nil, runtime.NewError(errURI)
+	})
+	ctx := context.Background()
+	for p := range 20 {
+		for e := range 20 {
+			errURI = wamp.URI(fmt.Sprintf("com.example.error.e%d", e%limit))
+			if _, err := call(ctx, &runtime.Call{Procedure: wamp.URI(fmt.Sprintf("com.example.p%d", p%limit))}); err == nil {
+				t.Fatal("no error")
+			}
+		}
+	}
+	points := tel.histogram(t, "rpc.client.call.duration")
+	var total uint64
+	for _, p := range points {
+		total += p.count
+	}
+	if total != 400 {
+		t.Errorf("%d calls counted, want 400", total)
+	}
+	if max := 3*limit + 2; len(points) > max {
+		t.Errorf("%d data points for %d admitted procedures, want at most %d: %s", len(points), limit, max, describe(points))
+	}
+}
