@@ -652,7 +652,8 @@ func (s *Session) wrapInvocation(h Handler, registered wamp.URI, more []Intercep
 
 // wrapEvent returns h wrapped in the session's interceptors and more, or
 // h itself without any; a panic of h is recovered innermost, as for
-// wrapInvocation.
+// wrapInvocation. (Subscription.call gives the chain its own copy of each
+// Event: see Subscription.ownEvent.)
 func (s *Session) wrapEvent(h EventHandler, more []Interceptor) (EventHandler, error) {
 	list := s.chains.all(more)
 	if len(list) == 0 {

@@ -160,3 +160,52 @@ func TestInterceptorNilResult(t *testing.T) {
 		t.Fatalf("typed Add of an empty result = %v, want an error", sum)
 	}
 }
+
+// TestInterceptorEventCopy: two handlers of one topic share the event the
+// session received; an event interceptor of one that replaces the Event's
+// fields before next (redacting Args, say) changes what its own handler
+// sees, never what the other handler or its interceptors see (run with
+// -race).
+func TestInterceptorEventCopy(t *testing.T) {
+	r := rpcRouter(t)
+	redact := runtime.InterceptorFuncs{
+		Event: func(next runtime.EventHandler) runtime.EventHandler {
+			return func(ctx context.Context, ev *runtime.Event) error {
+				ev.Args = wamp.ArgsOf("redacted")
+				ev.Topic = "com.test.renamed"
+				return next(ctx, ev)
+			}
+		},
+	}
+	sub := rpcDial(t, r.WebSocketURL(), runtime.Config{})
+	pub := rpcDial(t, r.WebSocketURL(), runtime.Config{})
+	ctx := testCtx(t)
+	type seen struct{ topic, arg string }
+	redacted, plain := make(chan seen, 100), make(chan seen, 100)
+	record := func(ch chan seen) runtime.EventHandler {
+		return func(_ context.Context, ev *runtime.Event) error {
+			ch <- seen{string(ev.Topic), argString(t, ev.Args, 0)}
+			return nil
+		}
+	}
+	if _, err := sub.Subscribe(ctx, "com.test.shared", record(redacted), runtime.WithInterceptors(redact)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sub.Subscribe(ctx, "com.test.shared", record(plain)); err != nil {
+		t.Fatal(err)
+	}
+	const n = 20
+	for range n {
+		if _, err := pub.Publish(ctx, "com.test.shared", wamp.ArgsOf("secret"), wamp.Payload{}, runtime.WithAcknowledge()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range n {
+		if got := recvT(t, redacted, "an event of the intercepted handler"); got != (seen{"com.test.renamed", "redacted"}) {
+			t.Errorf("intercepted handler saw %+v", got)
+		}
+		if got := recvT(t, plain, "an event of the plain handler"); got != (seen{"com.test.shared", "secret"}) {
+			t.Errorf("plain handler saw %+v", got)
+		}
+	}
+}
