@@ -99,6 +99,9 @@ func TestInnerInterceptorPanics(t *testing.T) {
 		Call: func(runtime.CallFunc) runtime.CallFunc {
 			return func(context.Context, *runtime.Call) (*runtime.Result, error) { panic("call panic") }
 		},
+		CallInput: func(runtime.CallInputFunc) runtime.CallInputFunc {
+			return func(context.Context, *runtime.Call) (runtime.InputCall, error) { panic("call input panic") }
+		},
 		Invocation: func(runtime.Handler) runtime.Handler {
 			return func(context.Context, *runtime.Invocation) (*runtime.Result, error) { panic("invocation panic") }
 		},
@@ -118,6 +121,9 @@ func TestInnerInterceptorPanics(t *testing.T) {
 	}
 	if _, err := caller.Publish(ctx, "com.example.p2", wamp.Payload{}, wamp.Payload{}); err == nil {
 		t.Error("publish: no error")
+	}
+	if _, err := caller.CallInput(ctx, "com.example.p5"); err == nil {
+		t.Error("CallInput: no error")
 	}
 	if _, err := caller.Register(ctx, "com.example.p3", func(context.Context, *runtime.Invocation) (*runtime.Result, error) {
 		return &runtime.Result{}, nil
@@ -141,6 +147,7 @@ func TestInnerInterceptorPanics(t *testing.T) {
 		{"com.example.p2", trace.SpanKindProducer},
 		{"com.example.p3", trace.SpanKindServer},
 		{"com.example.p4", trace.SpanKindConsumer},
+		{"com.example.p5", trace.SpanKindClient},
 	} {
 		span := tel.span(t, want.name, want.kind)
 		if span.Status().Code != codes.Error {

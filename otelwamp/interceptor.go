@@ -261,7 +261,10 @@ func (i *Interceptor) WrapCallInput(next runtime.CallInputFunc) runtime.CallInpu
 		if span != nil {
 			i.propagator.Inject(spanCtx, (*callCarrier)(call))
 		}
+		returned := false
+		defer endIfPanicked(&returned, spanCtx, span, i.calls, st.start, st.proc)
 		in, err := next(spanCtx, call)
+		returned = true
 		if err == nil && in == nil { // the session fails the call with its own error
 			err = errNilInput
 		}
