@@ -84,5 +84,7 @@
 // invoked under any URI a caller makes up, so the attribute values are
 // capped: each instrument admits at most DefaultLabelLimit (1000, see
 // WithLabelLimit) distinct values per attribute, and records later new
-// values, and any value over 256 bytes, as "_OTHER".
+// values, and any value over 256 bytes, as "_OTHER"; it admits as many
+// distinct (URI, error URI) pairs, and records the error URI of a later
+// new pair as "_OTHER", so that an instrument has O(limit) data points.
 package otelwamp

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"go.opentelemetry.io/otel/baggage"
@@ -177,5 +178,85 @@ func TestLabelLimit(t *testing.T) {
 	}
 	if _, err := otelwamp.NewInterceptor(otelwamp.WithLabelLimit(0)); err == nil {
 		t.Error("WithLabelLimit(0): no error")
+	}
+}
+
+// TestLabelLimitCombinations: the limit bounds the data points, not only
+// each attribute's values: n admitted procedures that each fail with n
+// admitted error URIs (a pattern registration proxying errors a peer
+// chose) make O(n) points, not n².
+func TestLabelLimitCombinations(t *testing.T) {
+	tel := newTelemetry(t)
+	const limit = 5
+	i := tel.interceptor(t, otelwamp.WithLabelLimit(limit))
+	var errURI wamp.URI // the error the next call fails with
+	call := i.WrapCall(func(context.Context, *runtime.Call) (*runtime.Result, error) {
+		return nil, runtime.NewError(errURI)
+	})
+	ctx := context.Background()
+	for p := range 20 {
+		for e := range 20 {
+			errURI = wamp.URI(fmt.Sprintf("com.example.error.e%d", e%limit))
+			if _, err := call(ctx, &runtime.Call{Procedure: wamp.URI(fmt.Sprintf("com.example.p%d", p%limit))}); err == nil {
+				t.Fatal("no error")
+			}
+		}
+	}
+	points := tel.histogram(t, "rpc.client.call.duration")
+	var total uint64
+	for _, p := range points {
+		total += p.count
+	}
+	if total != 400 {
+		t.Errorf("%d calls counted, want 400", total)
+	}
+	if max := 3*limit + 2; len(points) > max {
+		t.Errorf("%d data points for %d admitted procedures, want at most %d: %s", len(points), limit, max, describe(points))
+	}
+}
+
+// TestConcurrentLabels: many goroutines record through one interceptor,
+// with more distinct URIs and error URIs than the limit, successes and
+// failures mixed (run with -race): every call is counted once, and the
+// data points stay bounded.
+func TestConcurrentLabels(t *testing.T) {
+	tel := newTelemetry(t)
+	const limit, goroutines, calls = 8, 16, 200
+	i := tel.interceptor(t, otelwamp.WithLabelLimit(limit))
+	call := i.WrapCall(func(_ context.Context, c *runtime.Call) (*runtime.Result, error) {
+		if e, ok := c.Options["x_err"].(string); ok {
+			return nil, runtime.NewError(wamp.URI(e))
+		}
+		return &runtime.Result{}, nil
+	})
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	for g := range goroutines {
+		wg.Go(func() {
+			for n := range calls {
+				c := &runtime.Call{Procedure: wamp.URI(fmt.Sprintf("com.example.p%d", (g*calls+n)%37))}
+				if n%3 != 0 {
+					c.SetOption("x_err", fmt.Sprintf("com.example.error.e%d", n%29))
+				}
+				if _, err := call(ctx, c); (err == nil) != (n%3 == 0) {
+					t.Errorf("call %d/%d: %v", g, n, err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	points := tel.histogram(t, "rpc.client.call.duration")
+	var total uint64
+	for _, p := range points {
+		total += p.count
+	}
+	if total != goroutines*calls {
+		t.Errorf("%d calls counted, want %d", total, goroutines*calls)
+	}
+	if max := 3*limit + 2; len(points) > max {
+		t.Errorf("%d data points, want at most %d: %s", len(points), max, describe(points))
+	}
+	if n := len(tel.spans.Ended()); n != goroutines*calls {
+		t.Errorf("%d spans ended, want %d", n, goroutines*calls)
 	}
 }

@@ -169,6 +169,19 @@ func end(span trace.Span, errType string, err error) {
 	span.End()
 }
 
+// endIfPanicked, deferred, ends span and records the duration of traffic
+// whose next panicked (*returned is still false): an inner interceptor's
+// panic, which the session recovers outermost and answers with
+// wamp.error.runtime_error, or the caller's own progress callback. So no
+// span stays open; the panic goes on.
+func endIfPanicked(returned *bool, ctx context.Context, span trace.Span, r *recorder, start time.Time, uri string) {
+	if *returned {
+		return
+	}
+	end(span, string(wamp.ErrRuntime), errPanicked)
+	r.record(context.WithoutCancel(ctx), time.Since(start), uri, string(wamp.ErrRuntime))
+}
+
 // truncate bounds a span attribute or status that may come from a peer to
 // 512 bytes, cutting at a character boundary.
 func truncate(s string) string {
@@ -213,7 +226,10 @@ func (i *Interceptor) WrapCall(next runtime.CallFunc) runtime.CallFunc {
 		if span != nil {
 			i.propagator.Inject(ctx, (*callCarrier)(call))
 		}
+		returned := false
+		defer endIfPanicked(&returned, ctx, span, i.calls, start, proc)
 		res, err := next(ctx, call)
+		returned = true
 		et := errorType(err)
 		end(span, et, err)
 		i.calls.record(ctx, time.Since(start), proc, et)
@@ -245,9 +261,18 @@ func (i *Interceptor) WrapCallInput(next runtime.CallInputFunc) runtime.CallInpu
 		if span != nil {
 			i.propagator.Inject(spanCtx, (*callCarrier)(call))
 		}
+		returned := false
+		defer endIfPanicked(&returned, spanCtx, span, i.calls, st.start, st.proc)
 		in, err := next(spanCtx, call)
+		returned = true
+		if err == nil && in == nil { // the session fails the call with its own error
+			err = errNilInput
+		}
 		if err != nil {
 			st.finish(spanCtx, err)
+			if err == errNilInput {
+				return nil, nil
+			}
 			return nil, err
 		}
 		st.stop = context.AfterFunc(ctx, func() {
@@ -301,10 +326,30 @@ type tracedInput struct {
 	callCtx context.Context // the one given to CallInput
 }
 
+// errNilInput ends the span of a CallInput whose inner chain returned no
+// InputCall and no error.
+var errNilInput = errors.New("otelwamp: an interceptor returned a nil InputCall")
+
+// errPanicked ends the span of traffic whose inner interceptor or
+// InputCall panicked (the session answers with an error).
+var errPanicked = errors.New("otelwamp: panicked inside the span")
+
+// finishOnPanic, deferred, ends the span when the inner InputCall panics
+// (so that it never stays open), and lets the panic go on.
+func (t *tracedInput) finishOnPanic(returned *bool) {
+	if !*returned {
+		t.st.finish(context.WithoutCancel(t.ctx), errPanicked)
+		t.st.stop()
+	}
+}
+
 func (t *tracedInput) Send(ctx context.Context, args, kwargs wamp.Payload) error {
+	returned := false
+	defer t.finishOnPanic(&returned)
 	t.st.running.Add(1)
 	err := t.next.Send(ctx, args, kwargs)
 	t.st.running.Add(-1)
+	returned = true
 	switch {
 	case err == nil:
 		t.st.chunks.Add(1)
@@ -325,7 +370,10 @@ func (t *tracedInput) Send(ctx context.Context, args, kwargs wamp.Payload) error
 
 func (t *tracedInput) CloseSend(ctx context.Context, args, kwargs wamp.Payload) (*runtime.Result, error) {
 	t.st.closing.Store(true)
+	returned := false
+	defer t.finishOnPanic(&returned)
 	res, err := t.next.CloseSend(ctx, args, kwargs)
+	returned = true
 	if err == nil && !t.st.done.Load() {
 		t.st.chunks.Add(1)
 	}
@@ -364,7 +412,10 @@ func (i *Interceptor) WrapInvocation(next runtime.Handler) runtime.Handler {
 			ctx, opts = i.extract(ctx, inv.Details)
 			ctx, span = i.start(ctx, name, trace.SpanKindServer, attrs, opts...)
 		}
+		returned := false
+		defer endIfPanicked(&returned, ctx, span, i.invocations, start, name)
 		res, err := next(ctx, inv)
+		returned = true
 		et := ""
 		if err != nil {
 			et = string(inv.ErrorURI(err))
@@ -417,7 +468,10 @@ func (i *Interceptor) WrapPublish(next runtime.PublishFunc) runtime.PublishFunc 
 			})
 			i.propagator.Inject(ctx, (*publicationCarrier)(pub))
 		}
+		returned := false
+		defer endIfPanicked(&returned, ctx, span, i.publications, start, topic)
 		id, err := next(ctx, pub)
+		returned = true
 		et := errorType(err)
 		if span != nil && id != 0 {
 			span.SetAttributes(semconv.MessagingMessageIDKey.Int64(int64(id)))
@@ -459,7 +513,10 @@ func (i *Interceptor) WrapEvent(next runtime.EventHandler) runtime.EventHandler 
 			ctx, opts = i.extract(ctx, ev.Details)
 			ctx, span = i.start(ctx, name, trace.SpanKindConsumer, attrs, opts...)
 		}
+		returned := false
+		defer endIfPanicked(&returned, ctx, span, i.events, start, name)
 		err := next(ctx, ev)
+		returned = true
 		et := errorType(err)
 		end(span, et, err)
 		i.events.record(ctx, time.Since(start), name, et)

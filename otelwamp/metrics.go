@@ -25,9 +25,10 @@ const maxLabelLen = 256
 // immutable map, replaced by a copy when a value is added (at most limit+1
 // times).
 type labelCap struct {
-	limit int
-	known atomic.Pointer[map[string]any] // value → what mk made for it
-	mu    sync.Mutex                     // serializes additions
+	limit  int
+	maxLen int                            // of a value; 0: maxLabelLen
+	known  atomic.Pointer[map[string]any] // value → what mk made for it
+	mu     sync.Mutex                     // serializes additions
 }
 
 // recorder records one duration histogram with bounded attributes.
@@ -37,17 +38,22 @@ type recorder struct {
 	key  attribute.Key        // the URI's attribute
 	uris labelCap             // values: []metric.RecordOption for a success
 	errs labelCap
+	// pairs admits the (URI, error type) pairs recorded, so that the data
+	// points stay O(limit), not limit²: a pair beyond it is recorded
+	// with error type otherValue. Values: their []metric.RecordOption.
+	pairs labelCap
 }
 
 func newRecorder(hist metric.Float64Histogram, key attribute.Key, limit int, base ...attribute.KeyValue) *recorder {
-	return &recorder{hist: hist, base: base, key: key, uris: labelCap{limit: limit}, errs: labelCap{limit: limit}}
+	return &recorder{hist: hist, base: base, key: key, uris: labelCap{limit: limit}, errs: labelCap{limit: limit},
+		pairs: labelCap{limit: limit, maxLen: 2*maxLabelLen + 1}}
 }
 
 // admit returns v, or otherValue when v is longer than maxLabelLen or the
 // cap is reached, and what mk made for the value returned (nil when mk is
 // nil).
 func (c *labelCap) admit(v string, mk func(string) any) (string, any) {
-	if len(v) > maxLabelLen {
+	if maxLen := c.maxLen; len(v) > maxLabelLen && (maxLen == 0 || len(v) > maxLen) {
 		v = otherValue
 	}
 	if known := c.known.Load(); known != nil {
@@ -100,10 +106,24 @@ func (r *recorder) record(ctx context.Context, d time.Duration, uri, errType str
 		return
 	}
 	errType, _ = r.errs.admit(errType, nil)
+	pair, stored := r.pairs.admit(uri+"\x00"+errType, func(pair string) any {
+		if pair == otherValue {
+			return nil
+		}
+		return r.failureOptions(uri, errType)
+	})
+	if pair == otherValue { // too many pairs: this URI's new error types are _OTHER
+		stored = r.failureOptions(uri, otherValue)
+	}
+	r.hist.Record(ctx, secs, stored.([]metric.RecordOption)...)
+}
+
+// failureOptions are the record options of a failure for uri with errType.
+func (r *recorder) failureOptions(uri, errType string) []metric.RecordOption {
 	attrs := make([]attribute.KeyValue, 0, len(r.base)+2)
 	attrs = append(attrs, r.base...)
 	attrs = append(attrs, r.key.String(uri), semconv.ErrorTypeKey.String(errType))
-	r.hist.Record(ctx, secs, metric.WithAttributes(attrs...))
+	return []metric.RecordOption{metric.WithAttributeSet(attribute.NewSet(attrs...))}
 }
 
 // successOptions are the record options of a success for uri: made once

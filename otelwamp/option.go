@@ -78,8 +78,9 @@ func WithPublicEndpoint() Option {
 }
 
 // WithLabelLimit sets how many distinct values each metric attribute of each
-// instrument takes (the URIs and the error URIs); later new values are
-// recorded as "_OTHER". n must be at least 1; the default is
+// instrument takes (the URIs and the error URIs), and how many distinct
+// (URI, error URI) pairs; later new values are recorded as "_OTHER" (the
+// error URI of a later new pair). n must be at least 1; the default is
 // DefaultLabelLimit. Error URIs come from remote peers and pattern
 // registrations receive any URI under their pattern, so without a cap a
 // peer could grow the metric data without bound.

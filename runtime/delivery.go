@@ -234,6 +234,10 @@ func (sub *Subscription) call(ev *Event) (err error, stack []byte) {
 			err, stack = fmt.Errorf("panic: %v", p), debug.Stack()
 		}
 	}()
+	if sub.ownEvent {
+		own := *ev
+		ev = &own
+	}
 	err = sub.handler(context.WithValue(sub.ctx, eventKey{}, ev), ev)
 	// With interceptors, the handler's own panic is recovered inside them
 	// (see wrapEvent): it is still a panic, with its stack.

@@ -256,8 +256,10 @@
 // without calling next (nothing is sent; the caller gets what it
 // returns), or replace the result or error. An interceptor passes next
 // the *Call or *Publication it was given, or a copy of it. On the incoming
-// side the [*Invocation] and [*Event] are the handler's: an Event is
-// shared by every handler of its topic and is read-only; the custom
+// side the [*Invocation] and [*Event] are the handler's: an intercepted
+// handler gets an Event of its own (a shallow copy of the one the
+// handlers of a subscription share), whose fields its interceptors may
+// replace before next, but whose Details map is shared: read-only; the custom
 // options the caller or publisher set arrive in their Details (through
 // routers that forward them, as the embedded router does).
 // [Invocation.Registered] and [Event.Subscribed] give the registered or

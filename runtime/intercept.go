@@ -127,17 +127,25 @@ type Call struct {
 	// CancelMode is the call's CANCEL mode.
 	CancelMode CancelMode
 
-	run        *callRun // the session's, for its terminal func
-	ownOptions bool     // Options is a map SetOption made
-	err        error    // the first invalid key given to SetOption
+	run *callRun // the session's, for its terminal func
+	// optionsOf is the Call whose SetOption made Options: a copy of the
+	// Call (an interceptor may pass on copies, even at the same time)
+	// makes its own on its first SetOption.
+	optionsOf *Call
+	err       error // the first invalid key given to SetOption
 }
 
 // SetOption sets CALL.Options[key] to value, copying Options on its first
-// write. key must be a custom key, as for WithOption: an invalid one makes
+// write (and on the first write to a copy of the Call, so that copies
+// passed on at the same time never share a map they write). key must be a custom key, as for WithOption: an invalid one makes
 // the call fail, before anything is sent, when the chain reaches the
 // session.
 func (c *Call) SetOption(key string, value any) {
-	c.Options, c.ownOptions, c.err = setOption(c.Options, c.ownOptions, c.err, key, value)
+	var own bool
+	c.Options, own, c.err = setOption(c.Options, c.optionsOf == c, c.err, key, value)
+	if own {
+		c.optionsOf = c
+	}
 }
 
 // Publication is one outgoing PUBLISH as interceptors see it.
@@ -154,14 +162,18 @@ type Publication struct {
 	// Acknowledge: WithAcknowledge was given (read-only).
 	Acknowledge bool
 
-	s          *Session
-	ownOptions bool
-	err        error
+	s         *Session
+	optionsOf *Publication // as Call's
+	err       error
 }
 
 // SetOption sets PUBLISH.Options[key] to value, as Call.SetOption does.
 func (p *Publication) SetOption(key string, value any) {
-	p.Options, p.ownOptions, p.err = setOption(p.Options, p.ownOptions, p.err, key, value)
+	var own bool
+	p.Options, own, p.err = setOption(p.Options, p.optionsOf == p, p.err, key, value)
+	if own {
+		p.optionsOf = p
+	}
 }
 
 // setOption is SetOption of Call and Publication.
@@ -385,14 +397,15 @@ type callRun struct {
 	call Call
 	s    *Session
 	cfg  callConfig
-	// inner is set while the session's own work runs (the terminal func):
-	// a panic from there (the caller's progress callback, a Stream's loop
+	// inner counts the session's own work running (the terminal func;
+	// an interceptor may call next more than once, at the same time): a
+	// panic from there (the caller's progress callback, a Stream's loop
 	// body) is the caller's, raised on as it is, not an interceptor's.
-	inner atomic.Bool
+	inner atomic.Int32
 	// res is the terminal's result (once: a chain that calls next again
-	// gets a new one), wres what call returns.
+	// gets a new one; resUsed claims it), wres what call returns.
 	res     Result
-	resUsed bool
+	resUsed atomic.Bool
 	wres    wamp.Result
 	// input is the session's InputCall of an intercepted CallInput.
 	input *inputCall
@@ -436,7 +449,7 @@ func (s *Session) interceptedCall(ctx context.Context, procedure wamp.URI, args,
 func (s *Session) runCall(ctx context.Context, chain CallFunc, call *Call, run *callRun) (res *Result, err error) {
 	procedure := call.Procedure
 	defer func() {
-		if run.inner.Load() {
+		if run.inner.Load() > 0 {
 			return // not recovered: the caller's own panic
 		}
 		if p := recover(); p != nil {
@@ -465,17 +478,16 @@ func callTerminal(ctx context.Context, call *Call) (*Result, error) {
 	}
 	cfg := run.cfg
 	cfg.options = call.Options
-	run.inner.Store(true)
+	run.inner.Add(1)
 	r, err := run.s.callWith(ctx, call.Procedure, call.Args, call.Kwargs, &cfg)
-	run.inner.Store(false)
+	run.inner.Add(-1)
 	if err != nil {
 		return nil, err
 	}
 	res := &run.res
-	if run.resUsed {
+	if !run.resUsed.CompareAndSwap(false, true) {
 		res = new(Result)
 	}
-	run.resUsed = true
 	*res = Result{Args: r.Args, Kwargs: r.Kwargs, Details: r.Details}
 	return res, nil
 }
@@ -529,7 +541,7 @@ type guardedInputCall struct {
 
 func (g *guardedInputCall) Send(ctx context.Context, args, kwargs wamp.Payload) (err error) {
 	defer func() {
-		if g.run.inner.Load() {
+		if g.run.inner.Load() > 0 {
 			return
 		}
 		if p := recover(); p != nil {
@@ -541,7 +553,7 @@ func (g *guardedInputCall) Send(ctx context.Context, args, kwargs wamp.Payload) 
 
 func (g *guardedInputCall) CloseSend(ctx context.Context, args, kwargs wamp.Payload) (res *Result, err error) {
 	defer func() {
-		if g.run.inner.Load() {
+		if g.run.inner.Load() > 0 {
 			return
 		}
 		if p := recover(); p != nil {
@@ -581,8 +593,10 @@ func (s *Session) interceptedPublish(ctx context.Context, topic wamp.URI, args, 
 		return 0, err
 	}
 	ack, _ := wamp.DictBool(options, wamp.OptAcknowledge)
-	pub := &Publication{Topic: topic, Args: args, Kwargs: kwargs, Options: options, Acknowledge: ack, s: s,
-		ownOptions: options != nil} // made by publish
+	pub := &Publication{Topic: topic, Args: args, Kwargs: kwargs, Options: options, Acknowledge: ack, s: s}
+	if options != nil {
+		pub.optionsOf = pub // made by publish
+	}
 	defer func() {
 		if p := recover(); p != nil {
 			id, err = 0, s.interceptorPanic("publication", topic, p)
@@ -638,7 +652,8 @@ func (s *Session) wrapInvocation(h Handler, registered wamp.URI, more []Intercep
 
 // wrapEvent returns h wrapped in the session's interceptors and more, or
 // h itself without any; a panic of h is recovered innermost, as for
-// wrapInvocation.
+// wrapInvocation. (Subscription.call gives the chain its own copy of each
+// Event: see Subscription.ownEvent.)
 func (s *Session) wrapEvent(h EventHandler, more []Interceptor) (EventHandler, error) {
 	list := s.chains.all(more)
 	if len(list) == 0 {

@@ -272,6 +272,11 @@ type Subscription struct {
 	topic     wamp.URI
 	handler   EventHandler
 	options   wamp.Dict // SUBSCRIBE.Options, kept to subscribe again after a reconnect
+	// ownEvent: the handler is wrapped in interceptors, and gets a copy of
+	// the Event that the session shares between the handlers of a
+	// subscription, so that an interceptor that replaces a field before
+	// next (redacting Args, say) changes only what its own handler sees.
+	ownEvent bool
 	// ctx is the handler's context (before the event is added): cancelled
 	// by end, or with the session's.
 	ctx    context.Context
@@ -393,7 +398,7 @@ func (s *Session) Subscribe(ctx context.Context, topic wamp.URI, h EventHandler,
 		return nil, fmt.Errorf("runtime: subscribing to %s: %w", topic, err)
 	}
 	options := matchOptions(cfg.options, cfg.match)
-	sub := &Subscription{s: s, topic: topic, handler: h, options: options}
+	sub := &Subscription{s: s, topic: topic, handler: h, options: options, ownEvent: len(s.chains.all(cfg.interceptors)) > 0}
 	sub.ctx, sub.cancel = context.WithCancelCause(s.baseCtx)
 	sub.queue.maxEvents, sub.queue.maxBytes = cfg.queue, s.cfg.EventQueueBytes
 	if err := s.subs.makeOn(s, ctx, sub); err != nil {

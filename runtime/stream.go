@@ -328,7 +328,7 @@ func (ic *inputCall) eventLocked(ev callEvent) error {
 	if isProgress(ev.res.Details) {
 		var err error
 		if ic.run != nil {
-			ic.run.inner.Store(true) // a panic from here is the caller's (see guardedInputCall)
+			ic.run.inner.Add(1) // a panic from here is the caller's (see guardedInputCall)
 		}
 		if ic.cfg.rawProgress != nil {
 			err = ic.cfg.rawProgress(ev.res)
@@ -336,7 +336,7 @@ func (ic *inputCall) eventLocked(ev callEvent) error {
 			err = ic.cfg.progress(&Result{Args: ev.res.Args, Kwargs: ev.res.Kwargs, Details: ev.res.Details})
 		}
 		if ic.run != nil {
-			ic.run.inner.Store(false)
+			ic.run.inner.Add(-1)
 		}
 		if err != nil {
 			return ic.failLocked(err, true)
