@@ -256,7 +256,8 @@ var readBufs = sync.Pool{New: func() any {
 // before it has been read; io.ReadAll, used before, started each message
 // at 512 bytes and grew it, allocating, zeroing and copying again at every
 // step (issue 18: 5% of the CPU of a stream of 1 KiB items). The copy is
-// needed because what Deserialize returns may keep parts of the message.
+// needed because what Deserialize returns may keep parts of the message; a
+// buffer grown past maxKeptBuffer is returned itself, as io.ReadAll's was.
 func readMessage(r io.Reader) ([]byte, error) {
 	bp := readBufs.Get().(*[]byte)
 	b := (*bp)[:0]
@@ -272,15 +273,20 @@ func readMessage(r io.Reader) ([]byte, error) {
 			break
 		}
 	}
+	if cap(b) > maxKeptBuffer {
+		// Grown for a large message: not kept, so it needs no copy.
+		if err != io.EOF {
+			return nil, err
+		}
+		return b, nil
+	}
 	var msg []byte
 	if err == io.EOF {
 		err = nil
 		msg = bytes.Clone(b)
 	}
-	if cap(b) <= maxKeptBuffer {
-		*bp = b[:0]
-		readBufs.Put(bp)
-	}
+	*bp = b[:0]
+	readBufs.Put(bp)
 	return msg, err
 }
 
