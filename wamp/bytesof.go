@@ -1,6 +1,7 @@
 package wamp
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/binary"
 
@@ -59,10 +60,12 @@ func (s *Serializer) bytesOf(raw []byte) ([]byte, bool) {
 	if len(enc)%4 != 0 {
 		return nil, false
 	}
-	for _, c := range enc {
-		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/' || c == '=') {
-			return nil, false
-		}
+	// The decoder refuses every byte outside the alphabet but the line
+	// breaks, which it skips; those are looked for here. (A loop testing
+	// each byte against the alphabet, before, was a fifth of the client's
+	// decoding of a 1 KiB []byte on JSON; issue 18.)
+	if bytes.IndexByte(enc, '\n') >= 0 || bytes.IndexByte(enc, '\r') >= 0 {
+		return nil, false
 	}
 	b := make([]byte, base64.StdEncoding.DecodedLen(len(enc)))
 	n, err := base64.StdEncoding.Strict().Decode(b, enc)

@@ -63,6 +63,17 @@ func TestBytesOfRefuses(t *testing.T) {
 		{JSON, `"\u0000YQ==" `},             // trailing space
 		{JSON, `"\u0000Y\/=="`},             // escaped slash
 		{JSON, `"\u0000"`[:len(`"\u0000`)]}, // unterminated
+		// Line breaks, which the base64 decoder skips.
+		{JSON, "\"\\u0000YWJj\n\n\n\nYWJj\""},
+		{JSON, "\"\\u0000YWJj\r\n\r\nYWJj\""},
+		{JSON, "\"\\u0000YWJj\r\r\r\r\""},
+		// Bytes outside the alphabet.
+		{JSON, "\"\\u0000YWJ\x00\""},
+		{JSON, "\"\\u0000YWJ\"\""},
+		{JSON, "\"\\u0000YWJ\xc3\""},
+		{JSON, "\"\\u0000YW-_\""},
+		{JSON, "\"\\u0000YWJ \""},
+		{JSON, "\"\\u0000YWJ\\\""},
 	}
 	for _, c := range cases {
 		if b, ok := c.s.bytesOf([]byte(c.raw)); ok {
