@@ -36,6 +36,11 @@ type Session struct {
 
 	cur atomic.Pointer[conn] // nil while not connected
 
+	// largeSend is the size of the last message sendOn encoded if that
+	// was over maxKeptBuffer, else 0: the size of the pooled buffer the
+	// next one is encoded into (bufpool.go).
+	largeSend atomic.Int64
+
 	// The session's state, in groups that each have a lock of their own
 	// (the lock named in the group's type). A goroutine holds one of them
 	// at a time, but for subs.mu, then requests.mu (Unsubscribe).
@@ -446,10 +451,23 @@ var sendBuffers = sync.Pool{New: func() any { return new([]byte) }}
 // the failed write included.
 func (s *Session) sendOn(ctx context.Context, c *conn, m wamp.Message) error {
 	bp := sendBuffers.Get().(*[]byte)
-	data, err := s.ser.AppendEncode((*bp)[:0], m)
+	buf := (*bp)[:0]
+	if n := s.largeSend.Load(); n > 0 {
+		// The last message was large: encode into a pooled large buffer
+		// rather than growing a small one to that size again.
+		buf = getLargeBuffer(int(n))
+	}
+	data, err := s.ser.AppendEncode(buf, m)
+	if n := len(data); n > maxKeptBuffer {
+		s.largeSend.Store(int64(n))
+	} else if s.largeSend.Load() != 0 {
+		s.largeSend.Store(0)
+	}
 	defer func() {
-		if cap(data) <= 64<<10 {
+		if cap(data) <= maxKeptBuffer {
 			*bp = data[:0]
+		} else {
+			putLargeBuffer(data)
 		}
 		sendBuffers.Put(bp)
 	}()
