@@ -61,11 +61,15 @@ func putLargeBuffer(b []byte) {
 // maxKeptBuffer: a pooled buffer holding b's bytes, b itself going back to
 // the pools. Otherwise it returns b, which append grows as it likes.
 func growLarge(b []byte, n int) []byte {
-	need := len(b) + n
-	if need <= cap(b) || need <= maxKeptBuffer {
-		return b
+	if len(b)+n <= max(cap(b), maxKeptBuffer) {
+		return b // inlined: the small message's path
 	}
-	nb := append(getLargeBuffer(need), b...)
+	return growLargeBuffer(b, n)
+}
+
+// growLargeBuffer is growLarge's pooled buffer, with room for n more bytes.
+func growLargeBuffer(b []byte, n int) []byte {
+	nb := append(getLargeBuffer(len(b)+n), b...)
 	putLargeBuffer(b)
 	return nb
 }

@@ -80,3 +80,22 @@ func TestLargeSendPooled(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkSendOnSmall is the small call's send path that the large
+// buffers must not slow: add(1, 2)'s CALL through sendOn and a WebSocket
+// batchWriter.
+func BenchmarkSendOnSmall(b *testing.B) {
+	dc := &discardConn{}
+	ws := &webSocket{bw: newBatchWriter(dc, appendClientFrame), opcode: websocket.BinaryMessage}
+	s := &Session{ser: wamp.MsgPack, cfg: Config{MaxMessageSize: 4 << 20}}
+	c := &conn{tr: ws}
+	s.cur.Store(c)
+	m := &wamp.Call{Request: 1, Procedure: "com.example.add", Args: wamp.ArgsOf(1, 2)}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := s.sendOn(ctx, c, m); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -36,11 +36,6 @@ type Session struct {
 
 	cur atomic.Pointer[conn] // nil while not connected
 
-	// largeSend is the size of the last message sendOn encoded if that
-	// was over maxKeptBuffer, else 0: the size of the pooled buffer the
-	// next one is encoded into (bufpool.go).
-	largeSend atomic.Int64
-
 	// The session's state, in groups that each have a lock of their own
 	// (the lock named in the group's type). A goroutine holds one of them
 	// at a time, but for subs.mu, then requests.mu (Unsubscribe).
@@ -142,6 +137,10 @@ type conn struct {
 	goodbye  chan struct{} // closed when the router answers our GOODBYE
 	readDone chan struct{} // closed when its read loop has ended
 	invs     invocations   // running invocations, by request
+	// largeSend is the size of the last message sendOn encoded for it if
+	// that was over maxKeptBuffer, else 0: the size of the pooled buffer
+	// the next one is encoded into (bufpool.go).
+	largeSend atomic.Int64
 	// frameSize is the size of the message the read loop handles (an
 	// EVENT's queue counts it); only the read loop uses it.
 	frameSize int
@@ -452,16 +451,15 @@ var sendBuffers = sync.Pool{New: func() any { return new([]byte) }}
 func (s *Session) sendOn(ctx context.Context, c *conn, m wamp.Message) error {
 	bp := sendBuffers.Get().(*[]byte)
 	buf := (*bp)[:0]
-	if n := s.largeSend.Load(); n > 0 {
+	hint := c.largeSend.Load()
+	if hint != 0 {
 		// The last message was large: encode into a pooled large buffer
 		// rather than growing a small one to that size again.
-		buf = getLargeBuffer(int(n))
+		buf = getLargeBuffer(int(hint))
 	}
 	data, err := s.ser.AppendEncode(buf, m)
-	if n := len(data); n > maxKeptBuffer {
-		s.largeSend.Store(int64(n))
-	} else if s.largeSend.Load() != 0 {
-		s.largeSend.Store(0)
+	if hint != 0 || len(data) > maxKeptBuffer {
+		c.noteLargeSend(hint, len(data))
 	}
 	defer func() {
 		if cap(data) <= maxKeptBuffer {
@@ -493,6 +491,16 @@ func (s *Session) sendOn(ctx context.Context, c *conn, m wamp.Message) error {
 		return fmt.Errorf("%w: %v", ErrConnectionLost, err)
 	}
 	return nil
+}
+
+// noteLargeSend records the size of the message sendOn encoded, n, for
+// the next one's buffer (largeSend), which was hint.
+func (c *conn) noteLargeSend(hint int64, n int) {
+	if n > maxKeptBuffer {
+		c.largeSend.Store(int64(n))
+	} else if hint != 0 {
+		c.largeSend.Store(0)
+	}
 }
 
 // sendModeOf returns how m is written (sendMode). sendGather if m is
