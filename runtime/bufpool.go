@@ -8,11 +8,12 @@ import (
 // Large buffers (issue 18): a call with a 64 KiB payload allocated its
 // encoded CALL (grown from a small buffer) and then its frame (the queue
 // of the connection, kept only up to maxKeptBuffer) afresh every time,
-// twice the payload on the send side alone. Buffers larger than
+// twice the payload on the send side alone. The frame buffers larger than
 // maxKeptBuffer are shared here by every session instead, in power-of-two
 // size classes, up to maxPooledBuffer: a sync.Pool keeps nothing for ever
 // (what no one took between two garbage collections is freed), and no
-// session holds a large buffer while idle.
+// session holds a large buffer while idle. The encode buffers' pool
+// (sendBuffers) keeps buffers up to maxPooledBuffer too.
 
 const (
 	// minLargeClass is the size class of the smallest pooled buffers:

@@ -137,10 +137,6 @@ type conn struct {
 	goodbye  chan struct{} // closed when the router answers our GOODBYE
 	readDone chan struct{} // closed when its read loop has ended
 	invs     invocations   // running invocations, by request
-	// largeSend is the size of the last message sendOn encoded for it if
-	// that was over maxKeptBuffer, else 0: the size of the pooled buffer
-	// the next one is encoded into (bufpool.go).
-	largeSend atomic.Int64
 	// frameSize is the size of the message the read loop handles (an
 	// EVENT's queue counts it); only the read loop uses it.
 	frameSize int
@@ -450,22 +446,13 @@ var sendBuffers = sync.Pool{New: func() any { return new([]byte) }}
 // the failed write included.
 func (s *Session) sendOn(ctx context.Context, c *conn, m wamp.Message) error {
 	bp := sendBuffers.Get().(*[]byte)
-	buf := (*bp)[:0]
-	hint := c.largeSend.Load()
-	if hint != 0 {
-		// The last message was large: encode into a pooled large buffer
-		// rather than growing a small one to that size again.
-		buf = getLargeBuffer(int(hint))
-	}
-	data, err := s.ser.AppendEncode(buf, m)
-	if hint != 0 || len(data) > maxKeptBuffer {
-		c.noteLargeSend(hint, len(data))
-	}
+	data, err := s.ser.AppendEncode((*bp)[:0], m)
 	defer func() {
-		if cap(data) <= maxKeptBuffer {
+		// Large buffers too, up to maxPooledBuffer: a large message
+		// encoded into a buffer grown afresh cost its size again (issue
+		// 18). The pool is shared and keeps nothing for ever.
+		if cap(data) <= maxPooledBuffer {
 			*bp = data[:0]
-		} else {
-			putLargeBuffer(data)
 		}
 		sendBuffers.Put(bp)
 	}()
@@ -491,16 +478,6 @@ func (s *Session) sendOn(ctx context.Context, c *conn, m wamp.Message) error {
 		return fmt.Errorf("%w: %v", ErrConnectionLost, err)
 	}
 	return nil
-}
-
-// noteLargeSend records the size of the message sendOn encoded, n, for
-// the next one's buffer (largeSend), which was hint.
-func (c *conn) noteLargeSend(hint int64, n int) {
-	if n > maxKeptBuffer {
-		c.largeSend.Store(int64(n))
-	} else if hint != 0 {
-		c.largeSend.Store(0)
-	}
 }
 
 // sendModeOf returns how m is written (sendMode). sendGather if m is
