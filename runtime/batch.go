@@ -124,6 +124,10 @@ const (
 	// costs a clock reading, not a deadline update: each write gets between
 	// half of writeTimeout and all of it.
 	writeTimeout = 30 * time.Second
+
+	// maxFrameHeader is the longest frame header of either transport: a
+	// masked WebSocket frame with a 64-bit length.
+	maxFrameHeader = 14
 )
 
 // errQueueFull is returned by send, with the sender's context's cause,
@@ -204,7 +208,7 @@ func (bw *batchWriter) send(ctx context.Context, typ byte, payload []byte, mode 
 		bw.mu.Unlock()
 		return err
 	}
-	bw.queued = bw.appendFrame(bw.queued, typ, payload)
+	bw.queued = bw.appendFrame(growLarge(bw.queued, len(payload)+maxFrameHeader), typ, payload)
 	if bw.writing {
 		bw.mu.Unlock()
 		return nil
@@ -237,7 +241,7 @@ func (bw *batchWriter) queue(typ byte, payload []byte) error {
 		return bw.err
 	}
 	n := len(bw.queued)
-	bw.queued = bw.appendFrame(bw.queued, typ, payload)
+	bw.queued = bw.appendFrame(growLarge(bw.queued, len(payload)+maxFrameHeader), typ, payload)
 	size := len(bw.queued) - n
 	if bw.noWait > 0 && bw.noWait+size > maxNoWaitBytes {
 		// The router sends and does not read.
@@ -322,6 +326,9 @@ func (bw *batchWriter) writeQueued(ctx context.Context, rounds int) {
 		if cap(buf) <= maxKeptBuffer {
 			bw.spare = buf[:0]
 		} else {
+			// Shared, not kept: no session holds a large buffer while
+			// idle (bufpool.go).
+			putLargeBuffer(buf)
 			bw.spare = nil
 		}
 		bw.wake()

@@ -448,7 +448,10 @@ func (s *Session) sendOn(ctx context.Context, c *conn, m wamp.Message) error {
 	bp := sendBuffers.Get().(*[]byte)
 	data, err := s.ser.AppendEncode((*bp)[:0], m)
 	defer func() {
-		if cap(data) <= 64<<10 {
+		// Large buffers too, up to maxPooledBuffer: a large message
+		// encoded into a buffer grown afresh cost its size again (issue
+		// 18). The pool is shared and keeps nothing for ever.
+		if cap(data) <= maxPooledBuffer {
 			*bp = data[:0]
 		}
 		sendBuffers.Put(bp)
