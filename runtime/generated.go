@@ -212,6 +212,30 @@ func ProgressSender[T any](inv *Invocation) func(T) error {
 // errStopStream cancels a streaming call whose consumer stopped ranging.
 var errStopStream = errors.New("stream consumer stopped")
 
+// itemStream is the progress callback of a typed stream: each progressive
+// result is one item, its single positional value, yielded in turn.
+// stopped reports that the loop body broke out (the callback then returned
+// errStopStream, which cancels the call), progressed that any progressive
+// result arrived (see yieldFinal).
+type itemStream[R any] struct {
+	procedure           wamp.URI
+	yield               func(R, error) bool
+	stopped, progressed bool
+}
+
+func (s *itemStream[R]) progress(r *wamp.Result) error {
+	s.progressed = true
+	v, err := decodeOne[R](s.procedure, r.Args)
+	if err != nil {
+		return err
+	}
+	if !s.yield(v, nil) {
+		s.stopped = true
+		return errStopStream
+	}
+	return nil
+}
+
 // Stream calls procedure asking for progressive results and returns them as
 // a sequence: each progressive result is one item (its single positional
 // value); the final result ends the sequence (an item too, if it carries
@@ -224,24 +248,12 @@ var errStopStream = errors.New("stream consumer stopped")
 // one item.
 func Stream[T any](ctx context.Context, caller Caller, procedure wamp.URI, args, kwargs wamp.Payload, opts ...CallOption) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
-		stopped, progressed := false, false
-		progress := withRawProgress(func(r *wamp.Result) error {
-			progressed = true
-			v, err := decodeOne[T](procedure, r.Args)
-			if err != nil {
-				return err
-			}
-			if !yield(v, nil) {
-				stopped = true
-				return errStopStream
-			}
-			return nil
-		})
-		res, err := call(ctx, caller, procedure, args, kwargs, append(opts[:len(opts):len(opts)], progress))
-		if stopped {
+		items := itemStream[T]{procedure: procedure, yield: yield}
+		res, err := call(ctx, caller, procedure, args, kwargs, append(opts[:len(opts):len(opts)], withRawProgress(items.progress)))
+		if items.stopped {
 			return
 		}
-		yieldFinal(procedure, res, err, progressed, yield)
+		yieldFinal(procedure, res, err, items.progressed, yield)
 	}
 }
 
@@ -562,24 +574,12 @@ func CallInputStream[T, R any](ctx context.Context, caller Caller, procedure wam
 			callInputSplit(ctx, s, procedure, input, opts, yield)
 			return
 		}
-		stopped, progressed := false, false
-		progress := withRawProgress(func(r *wamp.Result) error {
-			progressed = true
-			v, err := decodeOne[R](procedure, r.Args)
-			if err != nil {
-				return err
-			}
-			if !yield(v, nil) {
-				stopped = true
-				return errStopStream
-			}
-			return nil
-		})
-		res, err := callInput(ctx, caller, procedure, input, append(opts[:len(opts):len(opts)], progress))
-		if stopped {
+		items := itemStream[R]{procedure: procedure, yield: yield}
+		res, err := callInput(ctx, caller, procedure, input, append(opts[:len(opts):len(opts)], withRawProgress(items.progress)))
+		if items.stopped {
 			return
 		}
-		yieldFinal(procedure, res, err, progressed, yield)
+		yieldFinal(procedure, res, err, items.progressed, yield)
 	}
 }
 
@@ -628,24 +628,13 @@ func callInputSplit[T, R any](ctx context.Context, s *Session, procedure wamp.UR
 		// CloseSend are the way in, and the results arrive inside them, on
 		// this goroutine, as through another StreamCaller. The callback
 		// runs only there, so onProgress is set before it first runs.
-		stopped, progressed := false, false
-		onProgress = func(r *wamp.Result) error {
-			progressed = true
-			v, err := decodeOne[R](procedure, r.Args)
-			if err != nil {
-				return err
-			}
-			if !yield(v, nil) {
-				stopped = true
-				return errStopStream
-			}
-			return nil
-		}
+		items := itemStream[R]{procedure: procedure, yield: yield}
+		onProgress = items.progress
 		res, err := sendAll(cctx, icall, input)
-		if stopped {
+		if items.stopped {
 			return
 		}
-		yieldFinal(procedure, res, err, progressed, yield)
+		yieldFinal(procedure, res, err, items.progressed, yield)
 		return
 	}
 	ic.splitCall()
