@@ -323,18 +323,26 @@ func (w *webSocket) Recv() ([]byte, error) {
 			break
 		}
 		if err != nil {
-			if errors.Is(err, websocket.ErrReadLimit) {
-				return nil, errTooLarge
-			}
-			if werr := w.bw.brokenBy(); werr != nil {
-				return nil, werr
-			}
-			return nil, err
+			return nil, w.readError(err)
 		}
 	}
 	data := make([]byte, len(buf))
 	copy(data, buf)
 	return data, nil
+}
+
+// readError is what Recv returns for a read of a message that failed
+// with err: errTooLarge past gorilla's read limit, the write error that
+// broke the connection if one did (the read's error only follows from it),
+// or err.
+func (w *webSocket) readError(err error) error {
+	if errors.Is(err, websocket.ErrReadLimit) {
+		return errTooLarge
+	}
+	if werr := w.bw.brokenBy(); werr != nil {
+		return werr
+	}
+	return err
 }
 
 // largeChunk is the size of the pooled chunks recvLarge reads in.
@@ -372,13 +380,7 @@ func (w *webSocket) recvLarge(buf []byte, r io.Reader) ([]byte, error) {
 			break
 		}
 		if err != nil {
-			if errors.Is(err, websocket.ErrReadLimit) {
-				return nil, errTooLarge
-			}
-			if werr := w.bw.brokenBy(); werr != nil {
-				return nil, werr
-			}
-			return nil, err
+			return nil, w.readError(err)
 		}
 	}
 	data := make([]byte, total)
