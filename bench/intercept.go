@@ -118,18 +118,9 @@ func interceptCaller(ctx context.Context, url string, st interceptSetup) (*syste
 	}
 	client := calc.NewCalculatorClient(caller)
 	return &system{
-		name: interceptPrefix + st.name,
-		ser:  interceptSerializer.Name(),
-		call: func(ctx context.Context) error {
-			sum, err := client.Add(ctx, 1, 2)
-			if err != nil {
-				return err
-			}
-			if sum != 3 {
-				return errWrongAnswer
-			}
-			return nil
-		},
+		name:  interceptPrefix + st.name,
+		ser:   interceptSerializer.Name(),
+		call:  generatedAdd(client),
 		addr:  url,
 		close: closeCaller,
 	}, nil

@@ -138,6 +138,21 @@ func generatedCallee(ctx context.Context, url string, ser *wamp.Serializer) (fun
 	return closeSession(callee), nil
 }
 
+// generatedAdd is the call of the generated client's systems: add(1, 2),
+// checked.
+func generatedAdd(client *calc.CalculatorClient) func(context.Context) error {
+	return func(ctx context.Context) error {
+		sum, err := client.Add(ctx, 1, 2)
+		if err != nil {
+			return err
+		}
+		if sum != 3 {
+			return errWrongAnswer
+		}
+		return nil
+	}
+}
+
 // generatedCaller calls add with the generated calculator client, streams
 // with the generated benchsvc client, and streams input to the calculator's
 // sum with the generated calculator client.
@@ -151,16 +166,7 @@ func generatedCaller(ctx context.Context, url string, ser *wamp.Serializer) (*sy
 	return &system{
 		name: sysGenerated,
 		ser:  ser.Name(),
-		call: func(ctx context.Context) error {
-			sum, err := client.Add(ctx, 1, 2)
-			if err != nil {
-				return err
-			}
-			if sum != 3 {
-				return errWrongAnswer
-			}
-			return nil
-		},
+		call: generatedAdd(client),
 		stream: func(ctx context.Context, n int) error {
 			seq, err := streamer.Count(ctx, n)
 			if err != nil {
